@@ -1,0 +1,44 @@
+/* Identity and privileges: groups and ids, capability sets, the bounding set, seccomp. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "exec.h"
+
+int do_set_user(const struct op_set_user *u) {
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return -1;
+  if (u->setgroups && setgroups(u->groups_count, (const gid_t *)u->groups) < 0) return -1;
+  if (setresgid(u->gid, u->gid, u->gid) < 0) return -1;
+  if (setresuid(u->uid, u->uid, u->uid) < 0) return -1;
+  return prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+}
+
+int do_drop_bounding(const struct op_drop_bounding *d) {
+  for (uint32_t i = 0; i < d->caps_count; i++)
+    if (prctl(PR_CAPBSET_DROP, d->caps[i], 0, 0, 0) < 0) return -1;
+  return 0;
+}
+
+int do_set_caps(const struct op_set_caps *c) {
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {
+      {(uint32_t)c->effective, (uint32_t)c->permitted, (uint32_t)c->inheritable},
+      {(uint32_t)(c->effective >> 32), (uint32_t)(c->permitted >> 32), (uint32_t)(c->inheritable >> 32)},
+  };
+  if (syscall(SYS_capset, &hdr, data) < 0) return -1;
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) return -1;
+  for (uint32_t i = 0; i < c->ambient_count; i++)
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c->ambient[i], 0, 0) < 0) return -1;
+  return 0;
+}
+
+int do_seccomp(const struct op_seccomp *s) {
+  if (s->filter_len % sizeof(struct sock_filter) || s->filter_len == 0) return errno = EINVAL, -1;
+  struct sock_fprog prog = {(unsigned short)(s->filter_len / sizeof(struct sock_filter)), (struct sock_filter *)s->filter};
+  return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &prog);
+}

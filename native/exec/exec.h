@@ -1,0 +1,44 @@
+/* The plan executor: shared state of its three roles (launcher, intermediate, init). */
+#pragma once
+#include <stdint.h>
+#include "../gen/ops.h"
+
+#define MAX_SLOTS 64
+
+struct plan {
+  struct step *steps;
+  uint32_t count;
+  int slots[MAX_SLOTS];   /* fds opened by the launcher, inherited by the others */
+  int report_fd;          /* to the runtime: pid, ready, error, sync */
+  int launcher_fd;        /* intermediate -> launcher (id maps, init pid) */
+  const struct op_user_maps *maps;
+  char exec_path[4096];   /* set by resolveExec, used by exec */
+};
+
+/* Sends a 16-byte message to the runtime; ignores a closed peer. */
+void report(int fd, uint32_t type, uint32_t step, int32_t err, int32_t value);
+/* Reports {step, errno} and ends the process. */
+_Noreturn void fail(struct plan *p, uint32_t step, int err);
+int slot_fd(struct plan *p, uint32_t slot);
+
+_Noreturn void run_launcher(struct plan *p);
+_Noreturn void run_intermediate(struct plan *p, uint32_t first);
+_Noreturn void run_init(struct plan *p, uint32_t first);
+
+/* Resolves rel inside the directory fd root without leaving it (RESOLVE_IN_ROOT), creating missing
+ * directories (create=1) or a final empty file (create=2). Returns an O_PATH fd or -1 with errno. */
+int open_in_root(int root, const char *rel, uint32_t create);
+int do_mount(struct plan *p, const struct op_mount *m);
+int do_mknod(struct plan *p, const struct op_mknod *m);
+int do_symlink(struct plan *p, const struct op_symlink *m);
+int do_pivot_root(int root);
+int do_move_root(int root);
+int do_mask_path(const char *path);
+int do_readonly_path(const char *path, uint64_t flags);
+int do_remount(const char *path, uint64_t flags);
+int do_console(int sock, uint32_t rows, uint32_t cols);
+int do_set_user(const struct op_set_user *u);
+int do_set_caps(const struct op_set_caps *c);
+int do_drop_bounding(const struct op_drop_bounding *d);
+int do_resolve_exec(struct plan *p, const struct op_resolve_exec *r);
+int do_seccomp(const struct op_seccomp *s);

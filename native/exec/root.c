@@ -1,0 +1,173 @@
+/* Mounts and paths inside the container's root. Paths from the bundle are resolved with
+ * openat2(RESOLVE_IN_ROOT): a symlink in the rootfs that points at /etc lands on the rootfs's
+ * own etc, never the host's. Mounts then target the resolved fd through /proc/self/fd. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "exec.h"
+
+static int resolve(int root, const char *rel) {
+  struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  return (int)syscall(SYS_openat2, root, rel[0] ? rel : ".", &how, sizeof how);
+}
+
+int open_in_root(int root, const char *rel, uint32_t create) {
+  int fd = resolve(root, rel);
+  if (fd >= 0 || errno != ENOENT || !create) return fd;
+  char buf[PATH_MAX];
+  if (strlen(rel) >= sizeof buf) return errno = ENAMETOOLONG, -1;
+  strcpy(buf, rel);
+  int parent = fcntl(root, F_DUPFD_CLOEXEC, 0);
+  char *name = buf;
+  while (parent >= 0 && *name) {
+    char *slash = strchr(name, '/');
+    int last = !slash || !slash[1];
+    if (slash) *slash = 0;
+    if (*name) {
+      int next = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (next >= 0) {
+        struct stat st;
+        /* an existing symlink is followed within the root by resolving the prefix again */
+        if (fstat(next, &st) == 0 && S_ISLNK(st.st_mode)) {
+          close(next);
+          next = resolve(root, buf);
+        }
+      } else if (errno == ENOENT) {
+        int made = (last && create == 2) ? openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644)
+                                         : mkdirat(parent, name, 0755);
+        if (made < 0 && errno != EEXIST) next = -1;
+        else {
+          if (last && create == 2 && made >= 0) close(made);
+          next = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        }
+      }
+      int e = errno;
+      close(parent);
+      errno = e;
+      parent = next;
+    }
+    if (!slash) break;
+    *slash = '/';
+    name = slash + 1;
+  }
+  return parent;
+}
+
+static const char *or_null(const char *s) { return s[0] ? s : NULL; }
+
+int do_mount(struct plan *p, const struct op_mount *m) {
+  int root = slot_fd(p, m->root);
+  if (root < 0) return -1;
+  int fd = open_in_root(root, m->target, m->create);
+  if (fd < 0) return -1;
+  char target[64];
+  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  int r = mount(or_null(m->source), target, or_null(m->fstype), (unsigned long)m->flags, or_null(m->data));
+  int e = errno;
+  close(fd);
+  errno = e;
+  return r;
+}
+
+static int open_parent(int root, const char *path, const char **base) {
+  const char *slash = strrchr(path, '/');
+  *base = slash ? slash + 1 : path;
+  if (!slash) return fcntl(root, F_DUPFD_CLOEXEC, 0);
+  char dir[PATH_MAX];
+  size_t len = (size_t)(slash - path);
+  if (len >= sizeof dir) return errno = ENAMETOOLONG, -1;
+  memcpy(dir, path, len);
+  dir[len] = 0;
+  return open_in_root(root, dir, 1);
+}
+
+int do_mknod(struct plan *p, const struct op_mknod *m) {
+  int root = slot_fd(p, m->root);
+  const char *base;
+  int dir = root < 0 ? -1 : open_parent(root, m->path, &base);
+  if (dir < 0) return -1;
+  int r = mknodat(dir, base, m->mode, makedev(m->major, m->minor));
+  /* mknod applies the umask; the mode asked for is set exactly afterwards */
+  if (r == 0) r = fchmodat(dir, base, m->mode & 07777, 0);
+  if (r == 0) r = fchownat(dir, base, m->uid, m->gid, AT_SYMLINK_NOFOLLOW);
+  else if (errno == EEXIST) r = 0;
+  int e = errno;
+  close(dir);
+  errno = e;
+  return r;
+}
+
+int do_symlink(struct plan *p, const struct op_symlink *m) {
+  int root = slot_fd(p, m->root);
+  const char *base;
+  int dir = root < 0 ? -1 : open_parent(root, m->path, &base);
+  if (dir < 0) return -1;
+  int r = symlinkat(m->target, dir, base);
+  if (r < 0 && errno == EEXIST) r = 0;
+  int e = errno;
+  close(dir);
+  errno = e;
+  return r;
+}
+
+/* pivot_root(".", ".") stacks the old root under the new one; detaching "." then drops it. */
+int do_pivot_root(int root) {
+  int old = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+  if (old < 0 || fchdir(root) < 0) return -1;
+  if (syscall(SYS_pivot_root, ".", ".") < 0) return -1;
+  if (fchdir(old) < 0) return -1;
+  if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) return -1;
+  if (umount2(".", MNT_DETACH) < 0) return -1;
+  close(old);
+  return chdir("/");
+}
+
+int do_move_root(int root) {
+  if (fchdir(root) < 0) return -1;
+  if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) return -1;
+  if (chroot(".") < 0) return -1;
+  return chdir("/");
+}
+
+int do_mask_path(const char *path) {
+  struct stat st;
+  if (stat(path, &st) < 0) return errno == ENOENT ? 0 : -1;
+  if (S_ISDIR(st.st_mode)) return mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL);
+  return mount("/dev/null", path, NULL, MS_BIND, NULL);
+}
+
+/* A remount must repeat the flags the kernel locked on the mount (nosuid, nodev, noexec...),
+ * or it fails with EPERM inside a user namespace. */
+static unsigned long locked_flags(const char *path) {
+  struct statvfs sv;
+  if (statvfs(path, &sv) < 0) return 0;
+  unsigned long f = 0;
+  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  return f;
+}
+
+int do_readonly_path(const char *path, uint64_t flags) {
+  if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) return errno == ENOENT ? 0 : -1;
+  return mount(path, path, NULL, (unsigned long)flags | locked_flags(path), NULL);
+}
+
+int do_remount(const char *path, uint64_t flags) {
+  unsigned long f = (unsigned long)flags;
+  if (f & MS_REMOUNT) f |= locked_flags(path);
+  return mount(NULL, path, NULL, f, NULL);
+}

@@ -1,0 +1,53 @@
+// Command-line parsing in the style of runc (urfave/cli): global flags before the command,
+// `--flag value`, `--flag=value`, `-f value`, single-dash long names, and `--` to end flags.
+import { invalid } from "../common/errors.ts";
+
+export interface FlagSpec {
+  names: string[];
+  type: "bool" | "string" | "int";
+}
+
+export type FlagValues = Record<string, string | boolean | number | undefined>;
+
+export interface Parsed {
+  flags: FlagValues;
+  args: string[];
+}
+
+/** Parses flags until the first argument (stopAtArg) or through all of argv. */
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string, stopAtArg = false): Parsed & { rest: string[] } {
+  const byName = new Map<string, FlagSpec>();
+  for (const s of specs) for (const n of s.names) byName.set(n, s);
+  const flags: FlagValues = {};
+  const args: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      args.push(...argv.slice(i + 1));
+      i = argv.length;
+      break;
+    }
+    if (!a.startsWith("-") || a === "-") {
+      if (stopAtArg) break;
+      args.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const name = (eq >= 0 ? a.slice(0, eq) : a).replace(/^--?/, "");
+    const spec = byName.get(name);
+    if (!spec) throw invalid("cli", "CLI_UNKNOWN_FLAG", `${command}: unknown flag ${a.slice(0, eq >= 0 ? eq : undefined)}`, `see: skiff-oci ${command === "skiff-oci" ? "" : command + " "}--help`);
+    const key = spec.names[0]!;
+    if (spec.type === "bool") {
+      flags[key] = eq >= 0 ? a.slice(eq + 1) !== "false" : true;
+      continue;
+    }
+    const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw invalid("cli", "CLI_FLAG_VALUE_MISSING", `${command}: flag --${name} needs a value`, `pass --${name} VALUE`);
+    if (spec.type === "int") {
+      if (!/^-?\d+$/.test(value)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `${command}: flag --${name} needs a number, got "${value}"`, `pass --${name} N`);
+      flags[key] = Number(value);
+    } else flags[key] = value;
+  }
+  return { flags, args, rest: argv.slice(i) as string[] };
+}

@@ -1,0 +1,178 @@
+// skiff-oci: an OCI runtime with runc's command line.
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
+import { configureLog, log, type LogFormat } from "../../common/log.ts";
+import { createContainer } from "../../runtime/create.ts";
+import { deleteContainer, killContainer, listContainers, ociState, startContainer } from "../../runtime/lifecycle.ts";
+import { parseSignal } from "../../runtime/signals.ts";
+import { defaultSpec } from "../../runtime/spec-default.ts";
+import { StateStore } from "../../runtime/state-store.ts";
+import { parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
+import { formatTable } from "../table.ts";
+import { runForeground } from "./run.ts";
+
+const VERSION = "0.1.0";
+const SPEC_VERSION = "1.2.0";
+
+const GLOBAL: FlagSpec[] = [
+  { names: ["root"], type: "string" },
+  { names: ["log"], type: "string" },
+  { names: ["log-format"], type: "string" },
+  { names: ["debug"], type: "bool" },
+  { names: ["systemd-cgroup"], type: "bool" },
+  { names: ["rootless"], type: "string" },
+  { names: ["criu"], type: "string" },
+  { names: ["version", "v"], type: "bool" },
+  { names: ["help", "h"], type: "bool" },
+];
+
+interface Command {
+  flags: FlagSpec[];
+  usage: string;
+  args: [min: number, max: number];
+  run: (ctx: { store: StateStore; flags: FlagValues; args: string[] }) => Promise<number> | number;
+}
+
+const createFlags: FlagSpec[] = [
+  { names: ["bundle", "b"], type: "string" },
+  { names: ["pid-file"], type: "string" },
+  { names: ["console-socket"], type: "string" },
+  { names: ["no-pivot"], type: "bool" },
+  { names: ["no-new-keyring"], type: "bool" },
+  { names: ["preserve-fds"], type: "int" },
+];
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+const COMMANDS: Record<string, Command> = {
+  spec: {
+    usage: "spec [--bundle DIR] [--rootless]",
+    flags: [{ names: ["bundle", "b"], type: "string" }, { names: ["rootless"], type: "bool" }],
+    args: [0, 0],
+    run: ({ flags }) => {
+      const path = join(str(flags.bundle) ?? ".", "config.json");
+      if (existsSync(path)) throw invalid("cli", "CLI_SPEC_EXISTS", `write ${path}: file exists`, "remove it first");
+      writeFileSync(path, JSON.stringify(defaultSpec({ rootless: !!flags.rootless }), null, "\t") + "\n");
+      return 0;
+    },
+  },
+  create: {
+    usage: "create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--no-pivot] [--preserve-fds N] ID",
+    flags: createFlags,
+    args: [1, 1],
+    run: async ({ store, flags, args }) => {
+      await createContainer(store, { id: args[0]!, ...createOptions(flags) });
+      return 0;
+    },
+  },
+  run: {
+    usage: "run [--bundle DIR] [--detach] [--pid-file FILE] [--console-socket PATH] ID",
+    flags: [...createFlags, { names: ["detach", "d"], type: "bool" }, { names: ["keep"], type: "bool" }, { names: ["no-subreaper"], type: "bool" }],
+    args: [1, 1],
+    run: ({ store, flags, args }) => runForeground(store, { id: args[0]!, ...createOptions(flags) }, { detach: !!flags.detach, keep: !!flags.keep }),
+  },
+  start: {
+    usage: "start ID",
+    flags: [],
+    args: [1, 1],
+    run: ({ store, args }) => (startContainer(store, args[0]!), 0),
+  },
+  state: {
+    usage: "state ID",
+    flags: [],
+    args: [1, 1],
+    run: ({ store, args }) => {
+      process.stdout.write(JSON.stringify(ociState(store, store.read(args[0]!)), null, "  ") + "\n");
+      return 0;
+    },
+  },
+  kill: {
+    usage: "kill [--all] ID [SIGNAL]",
+    flags: [{ names: ["all", "a"], type: "bool" }],
+    args: [1, 2],
+    run: ({ store, flags, args }) => (killContainer(store, args[0]!, parseSignal(args[1] ?? "SIGTERM"), !!flags.all), 0),
+  },
+  delete: {
+    usage: "delete [--force] ID",
+    flags: [{ names: ["force", "f"], type: "bool" }],
+    args: [1, 1],
+    run: ({ store, flags, args }) => (deleteContainer(store, args[0]!, !!flags.force), 0),
+  },
+  list: {
+    usage: "list [--format table|json] [--quiet]",
+    flags: [{ names: ["format", "f"], type: "string" }, { names: ["quiet", "q"], type: "bool" }],
+    args: [0, 0],
+    run: ({ store, flags }) => {
+      const list = listContainers(store);
+      const format = str(flags.format) ?? "table";
+      if (flags.quiet) process.stdout.write(list.map((c) => c.id + "\n").join(""));
+      else if (format === "json") process.stdout.write(JSON.stringify(list) + "\n");
+      else if (format === "table")
+        process.stdout.write(formatTable(["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"], list.map((c) => [c.id, String(c.pid), c.status, c.bundle, c.created, c.owner || "root"])));
+      else throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `list: unknown format "${format}"`, "use --format table or --format json");
+      return 0;
+    },
+  },
+};
+
+function createOptions(flags: FlagValues) {
+  return {
+    bundle: str(flags.bundle) ?? ".",
+    pidFile: str(flags["pid-file"]),
+    consoleSocket: str(flags["console-socket"]),
+    noPivot: !!flags["no-pivot"],
+    preserveFds: typeof flags["preserve-fds"] === "number" ? flags["preserve-fds"] : 0,
+  };
+}
+
+function usage(): string {
+  return [
+    "skiff-oci: an OCI runtime with runc's command line",
+    "",
+    "usage: skiff-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [ARGS]",
+    "",
+    "commands:",
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    "",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const global = parseFlags(argv, GLOBAL, "skiff-oci", true);
+    const format = str(global.flags["log-format"]) ?? "text";
+    if (format !== "text" && format !== "json") throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `skiff-oci: --log-format must be text or json, got "${format}"`, "use --log-format json");
+    configureLog({ file: str(global.flags.log), format: format as LogFormat, debug: !!global.flags.debug });
+    if (global.flags.version) {
+      process.stdout.write(`skiff-oci version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
+      return 0;
+    }
+    const [name, ...rest] = global.rest;
+    if (!name || global.flags.help || name === "help") {
+      process.stdout.write(usage());
+      return name || global.flags.help ? 0 : 1;
+    }
+    if (global.flags["systemd-cgroup"])
+      throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: "use systemd cgroups: not supported by skiff-oci yet", hint: "drop --systemd-cgroup (cgroupfs is used)" });
+    const command = COMMANDS[name];
+    if (!command) throw invalid("cli", "CLI_UNKNOWN_COMMAND", `skiff-oci: unknown command "${name}"`, "see: skiff-oci --help");
+    const parsed = parseFlags(rest, [...command.flags, { names: ["help", "h"], type: "bool" }], name);
+    if (parsed.flags.help) {
+      process.stdout.write(`usage: skiff-oci ${command.usage}\n`);
+      return 0;
+    }
+    const [min, max] = command.args;
+    if (parsed.args.length < min || parsed.args.length > max)
+      throw invalid("cli", "CLI_BAD_ARGUMENTS", `${name}: expects ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${parsed.args.length}`, `usage: skiff-oci ${command.usage}`);
+    const store = new StateStore(str(global.flags.root) ?? "/run/skiff-oci");
+    return await command.run({ store, flags: parsed.flags, args: parsed.args });
+  } catch (e) {
+    if (isSkiffError(e)) {
+      log.error(e.format(), { code: e.code, layer: e.layer });
+      return 1;
+    }
+    log.error(`internal error: ${(e as Error).stack ?? e}`);
+    return 1;
+  }
+}

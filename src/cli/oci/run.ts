@@ -1,0 +1,40 @@
+// `run`: create and start; in the foreground, forward signals to the container, wait for it,
+// delete it and exit with its status (128+N when a signal ended it), as runc does.
+import { createContainer, type CreateOptions } from "../../runtime/create.ts";
+import { deleteContainer, startContainer } from "../../runtime/lifecycle.ts";
+import type { StateStore } from "../../runtime/state-store.ts";
+
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const;
+
+export async function runForeground(store: StateStore, opts: CreateOptions, mode: { detach: boolean; keep: boolean }): Promise<number> {
+  if (mode.detach) {
+    await createContainer(store, opts);
+    startContainer(store, opts.id);
+    return 0;
+  }
+  const { state, launch } = await createContainer(store, { ...opts, foreground: true });
+  const forward = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(state.pid, signal);
+    } catch {}
+  };
+  for (const s of FORWARDED) process.on(s, forward);
+  try {
+    try {
+      startContainer(store, opts.id);
+    } catch (e) {
+      deleteContainer(store, opts.id, true);
+      throw e;
+    }
+    const status = await launch.proc.exited;
+    return status;
+  } finally {
+    for (const s of FORWARDED) process.off(s, forward);
+    launch.close();
+    if (!mode.keep) {
+      try {
+        deleteContainer(store, opts.id, true);
+      } catch {}
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// Logging as runc does it: to stderr, or to --log FILE as text or JSON lines
+// ({"level","msg","time"}), which containerd and conmon read back for the error of a failed call.
+import { appendFileSync } from "node:fs";
+
+export type LogFormat = "text" | "json";
+type Level = "debug" | "info" | "warning" | "error";
+
+interface LogConfig {
+  file?: string;
+  format: LogFormat;
+  debug: boolean;
+}
+
+const config: LogConfig = { format: "text", debug: false };
+
+export function configureLog(c: Partial<LogConfig>): void {
+  Object.assign(config, c);
+}
+
+function write(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+  if (level === "debug" && !config.debug) return;
+  const time = new Date().toISOString();
+  if (config.file) {
+    const line =
+      config.format === "json"
+        ? JSON.stringify({ level, msg, ...fields, time })
+        : `time="${time}" level=${level} msg=${JSON.stringify(msg)}${Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join("")}`;
+    try {
+      appendFileSync(config.file, line + "\n");
+      if (level !== "error") return;
+    } catch {}
+  }
+  if (level === "error" || config.debug) process.stderr.write(level === "error" ? `${msg}\n` : `${level}: ${msg}\n`);
+}
+
+export const log = {
+  debug: (msg: string, fields?: Record<string, unknown>) => write("debug", msg, fields),
+  info: (msg: string, fields?: Record<string, unknown>) => write("info", msg, fields),
+  warn: (msg: string, fields?: Record<string, unknown>) => write("warning", msg, fields),
+  error: (msg: string, fields?: Record<string, unknown>) => write("error", msg, fields),
+};

@@ -1,0 +1,37 @@
+// Linux capability names and numbers (include/uapi/linux/capability.h).
+import { invalid } from "../common/errors.ts";
+
+export const CAPABILITIES = [
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+  "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
+  "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+  "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+  "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+  "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+  "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+] as const;
+
+const NUMBERS = new Map<string, number>(CAPABILITIES.map((name, i) => [name, i]));
+
+/** The number of a capability name ("CAP_NET_RAW" or "NET_RAW", any case). */
+export function capabilityNumber(name: string, where: string): number {
+  const upper = name.toUpperCase();
+  const n = NUMBERS.get(upper.startsWith("CAP_") ? upper : `CAP_${upper}`);
+  if (n === undefined)
+    throw invalid("runtime", "RUNTIME_UNKNOWN_CAPABILITY", `read ${where}: unknown capability "${name}"`, "use names from capabilities(7), such as CAP_NET_BIND_SERVICE", { field: where });
+  return n;
+}
+
+/** A 64-bit capability set from names; `lastCap` bounds it to what the kernel knows. */
+export function capabilityMask(names: readonly string[], where: string, lastCap: number): bigint {
+  let mask = 0n;
+  for (const name of names) {
+    const n = capabilityNumber(name, where);
+    if (n <= lastCap) mask |= 1n << BigInt(n);
+  }
+  return mask;
+}
+
+export function capabilityNames(mask: bigint): string[] {
+  return CAPABILITIES.filter((_, i) => (mask >> BigInt(i)) & 1n);
+}

@@ -1,0 +1,86 @@
+// Creates, joins and removes a container's cgroup in every hierarchy of the host. Resource limits
+// come with the runtime's part 2; here the cgroup holds the container's processes so that they
+// can be listed, signalled all at once, and accounted.
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { dirname, join, posix } from "node:path";
+import { SkiffError } from "../../common/errors.ts";
+import { errnoOf } from "../../common/errno.ts";
+import { parseCgroupLayout, type CgroupLayout } from "./hierarchy.ts";
+
+export interface CgroupPaths {
+  /** The container's cgroup path as written in cgroupsPath, made absolute. */
+  path: string;
+  /** Directory of the container's cgroup in each hierarchy. */
+  dirs: string[];
+}
+
+export function readCgroupLayout(): CgroupLayout {
+  return parseCgroupLayout(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+}
+
+/** Where the container's cgroup lives: an absolute cgroupsPath as is; a relative one (or none,
+ * which means the id) below the caller's own cgroup in each hierarchy, as runc does. */
+export function cgroupDirs(layout: CgroupLayout, cgroupsPath: string | undefined, id: string): CgroupPaths {
+  const wanted = cgroupsPath && cgroupsPath !== "" ? cgroupsPath : id;
+  const dirs = layout.hierarchies.map((h) => join(h.mountpoint, posix.isAbsolute(wanted) ? posix.normalize(wanted) : posix.join(h.current, wanted)));
+  return { path: posix.isAbsolute(wanted) ? posix.normalize(wanted) : wanted, dirs };
+}
+
+/** Creates the cgroup directories and any missing parents, returning what it made (to remove
+ * later); existing ones are joined. v1 cpuset starts empty and
+ * refuses tasks until cpus and mems are copied from the parent. */
+export function createCgroup(dirs: string[]): string[] {
+  const created: string[] = [];
+  try {
+    for (const dir of dirs) {
+      const missing: string[] = [];
+      for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
+      for (const d of missing) {
+        mkdirSync(d);
+        created.push(d);
+        if (existsSync(join(d, "cpuset.cpus")) && !existsSync(join(d, "cgroup.controllers"))) inheritCpuset(d);
+      }
+    }
+    return created;
+  } catch (e) {
+    removeCgroup(created);
+    throw new SkiffError({ layer: "runtime", code: "RUNTIME_CGROUP_CREATE_FAILED", kind: "failed_precondition", message: `create cgroup: ${(e as Error).message}`, hint: "check that the cgroup filesystem is mounted read-write", cause: e, details: { errno: errnoOf(e) } });
+  }
+}
+
+function inheritCpuset(dir: string): void {
+  for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+    const path = join(dir, file);
+    if (readFileSync(path, "utf8").trim() !== "") continue;
+    let parent = join(dir, "..");
+    if (readFileSync(join(parent, file), "utf8").trim() === "") inheritCpuset(parent);
+    writeFileSync(path, readFileSync(join(parent, file), "utf8"));
+  }
+}
+
+/** Removes the directories, deepest first, retrying while the kernel still reaps exiting tasks. */
+export function removeCgroup(dirs: string[]): void {
+  for (const dir of [...dirs].reverse()) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        rmdirSync(dir);
+        break;
+      } catch (e) {
+        const code = errnoOf(e);
+        if (code === "ENOENT") break;
+        if (code !== "EBUSY" || attempt >= 50) throw e;
+        Bun.sleepSync(2);
+      }
+    }
+  }
+}
+
+/** Pids of the processes in the cgroup (from the first hierarchy that lists them). */
+export function cgroupPids(dirs: string[]): number[] {
+  for (const dir of dirs) {
+    try {
+      return readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+    } catch {}
+  }
+  return [];
+}

@@ -1,0 +1,131 @@
+// create: from a bundle to a container whose init waits, set up, for start. On any failure
+// nothing is left: no process, no cgroup, no state directory.
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { writeFileAtomic } from "../common/atomic-file.ts";
+import { invalid, SkiffError } from "../common/errors.ts";
+import { errnoOf } from "../common/errno.ts";
+import { parseRuntimeConfig, type RuntimeConfig } from "../oci/runtime-config.ts";
+import { cgroupDirs, createCgroup, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
+import { launch, MSG, type Launch } from "./executor.ts";
+import { buildCreatePlan, type HostFacts } from "./plan/build.ts";
+import { homeOf } from "./passwd.ts";
+import { processStartTime, StateStore, type ContainerState } from "./state-store.ts";
+
+export interface CreateOptions {
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot?: boolean;
+  preserveFds?: number;
+  /** `run` in the foreground: the returned launch ends with the container. */
+  foreground?: boolean;
+}
+
+export interface Created {
+  state: ContainerState;
+  launch: Launch;
+}
+
+export function readBundleConfig(bundle: string): RuntimeConfig {
+  const path = join(bundle, "config.json");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw invalid("runtime", "RUNTIME_BUNDLE_INVALID", `read ${path}: ${errnoOf(e) === "ENOENT" ? "no such file" : (e as Error).message}`, "pass --bundle DIR, a directory with config.json and the rootfs", { path });
+  }
+  return parseRuntimeConfig(text, path);
+}
+
+let hostFacts: HostFacts | undefined;
+function readHostFacts(): HostFacts {
+  hostFacts ??= {
+    lastCap: Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8")),
+    apparmor: (() => {
+      try {
+        return readFileSync("/sys/module/apparmor/parameters/enabled", "utf8").trim() === "Y";
+      } catch {
+        return false;
+      }
+    })(),
+    selinux: existsSync("/sys/fs/selinux/enforce"),
+  };
+  return hostFacts;
+}
+
+export async function createContainer(store: StateStore, opts: CreateOptions): Promise<Created> {
+  const bundle = resolve(opts.bundle);
+  const config = readBundleConfig(bundle);
+  if (!config.root?.path) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", `read ${bundle}/config.json: root.path is missing`, "set root.path to the rootfs directory");
+  const rootfs = isAbsolute(config.root.path) ? config.root.path : join(bundle, config.root.path);
+  try {
+    if (!statSync(rootfs).isDirectory()) throw new Error("not a directory");
+  } catch {
+    throw invalid("runtime", "RUNTIME_ROOTFS_MISSING", `use rootfs ${rootfs}: not a directory`, `create the rootfs or fix root.path in ${bundle}/config.json`, { path: rootfs });
+  }
+
+  store.reserve(opts.id);
+  const cleanup: (() => void)[] = [() => store.remove(opts.id)];
+  let launched: Launch | undefined;
+  let pid = 0;
+  try {
+    const layout = readCgroupLayout();
+    const cg = cgroupDirs(layout, config.linux.cgroupsPath, opts.id);
+    const state: ContainerState = {
+      id: opts.id, pid: 0, startTime: 0, bundle, rootfs, created: new Date().toISOString(), annotations: config.annotations,
+      cgroupPath: cg.path, cgroupDirs: cg.dirs, cgroupCreated: [], creator: process.pid,
+    };
+    store.write(state);
+    state.cgroupCreated = createCgroup(cg.dirs);
+    cleanup.push(() => removeCgroup(state.cgroupCreated));
+    store.write(state);
+
+    const steps = buildCreatePlan({
+      config, bundle, rootfs, fifoPath: store.fifo(opts.id), consoleSocket: opts.consoleSocket, preserveFds: opts.preserveFds ?? 0,
+      noPivot: opts.noPivot ?? false, foreground: opts.foreground ?? false,
+      cgroupProcs: cg.dirs.map((d) => join(d, "cgroup.procs")),
+      cgroup: { hierarchies: layout.hierarchies.map((hierarchy, i) => ({ hierarchy, dir: cg.dirs[i]! })), cgroupns: config.linux.namespaces.some((n) => n.type === "cgroup" && !n.path) },
+      home: homeOf(rootfs, config.process?.user.uid ?? 0),
+      host: readHostFacts(),
+    });
+    launched = launch(steps, { preserveFds: opts.preserveFds ?? 0 });
+    for (;;) {
+      const m = await launched.next();
+      if (!m) throw new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: "create container: the container's init exited before it was ready", hint: "run with --debug and check the kernel log (dmesg)" });
+      if (m.type === MSG.pid) {
+        pid = m.value;
+        cleanup.push(() => killAndWait(pid));
+      } else if (m.type === MSG.error) throw launched.stepError(m);
+      else if (m.type === MSG.ready) break;
+    }
+    state.pid = pid;
+    state.startTime = processStartTime(pid);
+    store.write(state);
+    if (opts.pidFile) writeFileAtomic(resolve(opts.pidFile), String(pid));
+    if (!opts.foreground) {
+      launched.close();
+      launched.proc.unref();
+    }
+    return { state, launch: launched };
+  } catch (e) {
+    launched?.close();
+    for (const undo of cleanup.reverse()) {
+      try {
+        undo();
+      } catch {}
+    }
+    throw e;
+  }
+}
+
+/** SIGKILL and wait until the process is gone (the kernel frees its cgroup membership then). */
+export function killAndWait(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 500 && processStartTime(pid); i++) Bun.sleepSync(1);
+}

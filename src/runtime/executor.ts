@@ -1,0 +1,113 @@
+// Runs a launch plan with the native executor and speaks its report protocol: the plan goes in
+// on one socket, {type, step, errno, value} records come back on another.
+import { closeSync, existsSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { SkiffError } from "../common/errors.ts";
+import { errnoName, errnoText } from "../common/errno.ts";
+import { encodePlan } from "./plan/encode.ts";
+import { MSG } from "./plan/ops.ts";
+import type { Step } from "./plan/step.ts";
+
+export function nativeExecutorPath(): string {
+  const candidates = [
+    process.env.SKIFF_EXEC,
+    join(dirname(process.execPath), "skiff-exec"),
+    join(import.meta.dir, "../../native/build/skiff-exec"),
+  ];
+  const found = candidates.find((p): p is string => !!p && existsSync(p));
+  if (!found)
+    throw new SkiffError({ layer: "runtime", code: "RUNTIME_EXECUTOR_MISSING", kind: "failed_precondition", message: "find the native executor skiff-exec: not built", hint: "run ./setup (or make -C native) to build it" });
+  return found;
+}
+
+export interface Message {
+  type: number;
+  step: number;
+  errno: number;
+  value: number;
+}
+
+export class Launch {
+  private buffered = Buffer.alloc(0);
+  private readonly reader: { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> };
+  constructor(
+    readonly proc: Bun.Subprocess,
+    private readonly reportFd: number,
+    readonly steps: readonly Step[],
+  ) {
+    // The socket is non-blocking; Bun's file stream polls it instead of reading in a thread.
+    this.reader = Bun.file(reportFd).stream().getReader();
+  }
+
+  /** The next message, or undefined once every process holding the socket has closed it. */
+  async next(): Promise<Message | undefined> {
+    while (this.buffered.length < 16) {
+      const { value, done } = await this.reader.read();
+      if (done) return undefined;
+      this.buffered = Buffer.concat([this.buffered, value!]);
+    }
+    const b = this.buffered;
+    this.buffered = b.subarray(16);
+    return { type: b.readInt32LE(0), step: b.readInt32LE(4), errno: b.readInt32LE(8), value: b.readInt32LE(12) };
+  }
+
+  /** Lets a step waiting in syncRuntime go on (ok) or fail with ECANCELED. */
+  resume(ok: boolean): void {
+    writeSync(this.reportFd, Buffer.from([ok ? 0 : 1]));
+  }
+
+  close(): void {
+    this.reader.cancel().catch(() => {});
+    try {
+      closeSync(this.reportFd);
+    } catch {}
+  }
+
+  /** The typed error for a failure record: "runtime: mount proc on /proc: EPERM (...)". */
+  stepError(m: Message): SkiffError {
+    const s = this.steps[m.step];
+    const name = errnoName(m.errno);
+    const what = s ? s.what : m.step === -1 ? "read the launch plan" : `step ${m.step}`;
+    return new SkiffError({
+      layer: "runtime",
+      code: "RUNTIME_STEP_FAILED",
+      kind: "failed_precondition",
+      message: `${what}: ${name} (${errnoText(name)})`,
+      hint: hintFor(s, name),
+      details: { step: s?.op ?? String(m.step), errno: name },
+    });
+  }
+}
+
+function hintFor(s: Step | undefined, errno: string): string | undefined {
+  if (!s) return "the executor and the runtime may be from different builds: run ./setup again";
+  if (s.op === "resolveExec") return "check process.args[0] and PATH in process.env, and that the file is executable in the rootfs";
+  if (s.op === "setrlimit" && errno === "EPERM") return "the hard limit is above this process's own; raising it needs CAP_SYS_RESOURCE";
+  if (s.op === "connectSocket") return "check that the console socket exists and something listens on it";
+  if (s.op === "mount" && errno === "ENOENT") return "check the mount's source path and type";
+  if (errno === "EPERM" || errno === "EACCES") return "the runtime lacks a privilege for this step: run as root, or check the user namespace mappings";
+  return undefined;
+}
+
+export interface LaunchOptions {
+  preserveFds: number;
+}
+
+/** Starts the executor: container stdio is ours, fds 3.. 3+N-1 are passed through as they are. */
+export function launch(steps: readonly Step[], opts: LaunchOptions): Launch {
+  const extra: (number | "pipe")[] = [];
+  for (let fd = 3; fd < 3 + opts.preserveFds; fd++) extra.push(fd);
+  const planFd = 3 + opts.preserveFds;
+  const proc = Bun.spawn([nativeExecutorPath(), String(planFd), String(planFd + 1)], {
+    stdio: ["inherit", "inherit", "inherit", ...extra, "pipe", "pipe"] as never,
+    env: {},
+  });
+  const stdio = proc.stdio as unknown as number[];
+  const planSock = stdio[planFd]!;
+  const plan = encodePlan(steps);
+  for (let off = 0; off < plan.length; ) off += writeSync(planSock, plan, off);
+  closeSync(planSock);
+  return new Launch(proc, stdio[planFd + 1]!, steps);
+}
+
+export { MSG };

@@ -1,0 +1,87 @@
+// start, kill, delete, state and list on containers in a state store.
+import { closeSync, constants, openSync, unlinkSync, writeSync } from "node:fs";
+import { precondition, SkiffError } from "../common/errors.ts";
+import { errnoOf } from "../common/errno.ts";
+import { cgroupPids, removeCgroup } from "./cgroups/manager.ts";
+import { killAndWait } from "./create.ts";
+import { containerStatus, processStartTime, type ContainerState, type StateStore, type Status } from "./state-store.ts";
+
+export const OCI_VERSION = "1.2.0";
+
+/** The OCI state document (runtime-spec "State"), as `state` prints it. */
+export interface OciState {
+  ociVersion: string;
+  id: string;
+  status: Status;
+  pid: number;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  owner: string;
+  annotations?: Record<string, string>;
+}
+
+export function ociState(store: StateStore, s: ContainerState): OciState {
+  const status = containerStatus(store, s);
+  return {
+    ociVersion: OCI_VERSION, id: s.id, status, pid: status === "stopped" ? 0 : s.pid, bundle: s.bundle, rootfs: s.rootfs,
+    created: s.created, owner: "", ...(Object.keys(s.annotations).length ? { annotations: s.annotations } : {}),
+  };
+}
+
+export function startContainer(store: StateStore, id: string): void {
+  const s = store.read(id);
+  const status = containerStatus(store, s);
+  if (status !== "created") throw precondition("runtime", "RUNTIME_NOT_CREATED", `start container "${id}": it is ${status}, not created`, status === "stopped" ? `delete it with: skiff-oci delete ${id}` : "only a created container can be started");
+  let fd: number;
+  try {
+    fd = openSync(store.fifo(id), constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw precondition("runtime", "RUNTIME_INIT_NOT_WAITING", `start container "${id}": its init is not waiting (${errnoOf(e) ?? (e as Error).message})`, `the init died; delete it with: skiff-oci delete ${id}`);
+  }
+  try {
+    writeSync(fd, Buffer.from([0]));
+  } finally {
+    closeSync(fd);
+  }
+  unlinkSync(store.fifo(id));
+}
+
+export function killContainer(store: StateStore, id: string, signal: number, all: boolean): void {
+  const s = store.read(id);
+  const status = containerStatus(store, s);
+  if (status === "stopped" || status === "creating")
+    throw precondition("runtime", "RUNTIME_NOT_RUNNING", `kill container "${id}": it is ${status}`, "only a created or running container can be signalled");
+  const pids = all ? cgroupPids(s.cgroupDirs) : [s.pid];
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch (e) {
+      if (errnoOf(e) !== "ESRCH") throw new SkiffError({ layer: "kernel", code: "RUNTIME_KILL_FAILED", kind: "internal", message: `send signal ${signal} to pid ${pid}: ${errnoOf(e)}`, cause: e });
+    }
+  }
+}
+
+export function deleteContainer(store: StateStore, id: string, force: boolean): void {
+  const s = store.read(id);
+  const status = containerStatus(store, s);
+  if (status === "running" && !force) throw precondition("runtime", "RUNTIME_STILL_RUNNING", `delete container "${id}": it is running`, `stop it first (skiff-oci kill ${id} KILL) or use delete --force`);
+  if (status === "creating" && !force) throw precondition("runtime", "RUNTIME_STILL_CREATING", `delete container "${id}": it is being created by pid ${s.creator}`, "wait for create to finish, or use delete --force");
+  if (status !== "stopped") {
+    for (const pid of cgroupPids(s.cgroupDirs)) if (pid !== s.pid) killAndWait(pid);
+    if (processStartTime(s.pid) === s.startTime) killAndWait(s.pid);
+  }
+  for (const pid of cgroupPids(s.cgroupDirs)) killAndWait(pid);
+  removeCgroup(s.cgroupCreated);
+  store.remove(id);
+}
+
+export function listContainers(store: StateStore): OciState[] {
+  const out: OciState[] = [];
+  for (const id of store.ids()) {
+    try {
+      out.push(ociState(store, store.read(id)));
+    } catch {}
+  }
+  return out;
+}

@@ -1,0 +1,210 @@
+// config.json → the launch plan for a new container. All policy and defaults live here; the C
+// executor performs the steps in order. Pure apart from stat-ing bind mount sources.
+import { invalid } from "../../common/errors.ts";
+import type { IdMapping, Process, RuntimeConfig } from "../../oci/runtime-config.ts";
+import { capabilityMask, capabilityNumber } from "../capabilities.ts";
+import { devicesSteps } from "./devices.ts";
+import { inRoot, mountSteps, type CgroupMountContext } from "./mount-steps.ts";
+import { MS, PROPAGATION } from "./mount-options.ts";
+import { CLONE, planNamespaces } from "./namespaces.ts";
+import { step, type Step } from "./step.ts";
+
+export interface HostFacts {
+  lastCap: number;
+  apparmor: boolean;
+  selinux: boolean;
+}
+
+export interface PlanInput {
+  config: RuntimeConfig;
+  bundle: string;
+  /** Absolute host path of the rootfs. */
+  rootfs: string;
+  fifoPath: string;
+  consoleSocket?: string;
+  preserveFds: number;
+  noPivot: boolean;
+  /** The launcher stays and exits with the container's status (`run` in the foreground). */
+  foreground: boolean;
+  /** cgroup.procs files the container joins. */
+  cgroupProcs: string[];
+  cgroup: CgroupMountContext;
+  /** HOME for the process when its env has none (from the rootfs's /etc/passwd). */
+  home: string;
+  host: HostFacts;
+}
+
+const O_RDONLY = 0;
+const O_WRONLY = 1;
+const O_RDWR = 2;
+
+const RLIMITS: Record<string, number> = {
+  RLIMIT_CPU: 0, RLIMIT_FSIZE: 1, RLIMIT_DATA: 2, RLIMIT_STACK: 3, RLIMIT_CORE: 4, RLIMIT_RSS: 5, RLIMIT_NPROC: 6,
+  RLIMIT_NOFILE: 7, RLIMIT_MEMLOCK: 8, RLIMIT_AS: 9, RLIMIT_LOCKS: 10, RLIMIT_SIGPENDING: 11, RLIMIT_MSGQUEUE: 12,
+  RLIMIT_NICE: 13, RLIMIT_RTPRIO: 14, RLIMIT_RTTIME: 15,
+};
+const PERSONALITY: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
+
+/** sysctl prefixes that belong to a namespace the container must own (as runc checks). */
+const SYSCTL_NAMESPACE: [RegExp, string][] = [
+  [/^net\./, "network"],
+  [/^(kernel\.(msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)$|fs\.mqueue\.)/, "ipc"],
+  [/^kernel\.(hostname|domainname)$/, "uts"],
+];
+
+const mapText = (maps: readonly IdMapping[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
+const RLIM_INFINITY = 2n ** 64n - 1n;
+const rlimitValue = (v: number) => (v >= 2 ** 64 - 1 ? RLIM_INFINITY : BigInt(v));
+
+export function buildCreatePlan(input: PlanInput): Step[] {
+  const { config } = input;
+  const proc = config.process;
+  if (!proc) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", "read config.json: process is missing", "a container needs process.args");
+  const ns = planNamespaces(config.linux.namespaces);
+  validate(input, proc, ns.isNew, ns.has);
+
+  const steps: Step[] = [];
+  let slots = 0;
+  const slot = () => slots++;
+
+  // ---- launcher: open in the host's namespaces what the others need ----
+  const nsSlots = ns.joined.map((j) => {
+    const s = slot();
+    steps.push(step("openPath", { slot: s, path: j.path, flags: O_RDONLY }, `open ${j.type} namespace ${j.path}`));
+    return { ...j, slot: s };
+  });
+  const cgroupSlots = input.cgroupProcs.map((path) => {
+    const s = slot();
+    steps.push(step("openPath", { slot: s, path, flags: O_WRONLY }, `open ${path}`));
+    return s;
+  });
+  const fifo = slot();
+  steps.push(step("mkfifo", { path: input.fifoPath, mode: 0o600 }, `create exec fifo ${input.fifoPath}`));
+  steps.push(step("openPath", { slot: fifo, path: input.fifoPath, flags: O_RDWR }, `open exec fifo ${input.fifoPath}`));
+  let consoleSlot = -1;
+  if (proc.terminal && input.consoleSocket) {
+    consoleSlot = slot();
+    steps.push(step("connectSocket", { slot: consoleSlot, path: input.consoleSocket }, `connect to console socket ${input.consoleSocket}`));
+  }
+  const newUser = ns.isNew("user");
+  if (newUser)
+    steps.push(step("userMaps", { uidMap: mapText(config.linux.uidMappings), gidMap: mapText(config.linux.gidMappings), setgroups: "" }, "write uid_map and gid_map of the user namespace"));
+  steps.push(step("spawn", { waitInit: input.foreground ? 1 : 0 }, "fork the container's intermediate process"));
+
+  // ---- intermediate: cgroup, namespaces ----
+  for (const s of cgroupSlots) steps.push(step("joinCgroup", { slot: s }, `join cgroup ${input.cgroupProcs[cgroupSlots.indexOf(s)]}`));
+  for (const j of nsSlots) steps.push(step("setns", { slot: j.slot, nstype: CLONE[j.type]! }, `join ${j.type} namespace ${j.path}`));
+  if (newUser) {
+    steps.push(step("unshare", { flags: CLONE.user! }, "create user namespace"));
+    steps.push(step("syncUserMaps", {}, "map ids in the user namespace"));
+  }
+  const others = [...ns.created].filter((t) => t !== "user");
+  const flags = others.reduce((f, t) => f | CLONE[t]!, 0);
+  if (flags) steps.push(step("unshare", { flags }, `create ${others.join(", ")} namespaces`));
+  steps.push(step("forkInit", {}, "fork the container's init"));
+
+  // ---- init: root filesystem ----
+  steps.push(step("setsid", {}, "start a new session"));
+  if (proc.oomScoreAdj !== undefined) steps.push(step("writeFile", { path: "/proc/self/oom_score_adj", value: String(proc.oomScoreAdj) }, `set oom_score_adj to ${proc.oomScoreAdj}`));
+  const rootPropagation = config.linux.rootfsPropagation ? PROPAGATION[config.linux.rootfsPropagation]! : MS.SLAVE | MS.REC;
+  steps.push(step("mountRootPropagation", { flags: rootPropagation }, "make the mount namespace's root a propagation slave"));
+  const root = slot();
+  steps.push(step("bindRootfs", { slot: root, path: input.rootfs }, `bind rootfs ${input.rootfs} onto itself`));
+  config.mounts.forEach((m, i) => steps.push(...mountSteps(m, i, { root, bundle: input.bundle, cgroup: input.cgroup })));
+  const devBound = config.mounts.some((m) => inRoot(m.destination) === "dev" && (m.type === "bind" || m.options.includes("bind") || m.options.includes("rbind")));
+  if (!devBound) steps.push(...devicesSteps(config.linux.devices, root, newUser));
+  steps.push(step("mkdir", { root, path: inRoot(proc.cwd) }, `create working directory ${proc.cwd}`));
+  if (input.noPivot) steps.push(step("moveRoot", { slot: root }, `move rootfs ${input.rootfs} to / and chroot`));
+  else steps.push(step("pivotRoot", { slot: root }, `pivot_root into ${input.rootfs}`));
+
+  // ---- init: inside the new root ----
+  if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 }, "set up the terminal and send it to the console socket"));
+  for (const [key, value] of Object.entries(config.linux.sysctl)) steps.push(step("writeFile", { path: `/proc/sys/${key.replaceAll(".", "/")}`, value }, `set sysctl ${key}=${value}`));
+  for (const path of config.linux.readonlyPaths) steps.push(step("readonlyPath", { path, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.REC }, `make ${path} read-only`));
+  for (const path of config.linux.maskedPaths) steps.push(step("maskPath", { path }, `mask ${path}`));
+  if (config.root?.readonly) steps.push(step("remount", { path: "/", flags: MS.BIND | MS.REMOUNT | MS.RDONLY }, "remount the root read-only"));
+  if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
+  if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
+  steps.push(...processSteps(proc, input, fifo));
+  return steps;
+}
+
+/** The process part, shared by create and (in part 2) exec. */
+function processSteps(proc: Process, input: PlanInput, fifo: number): Step[] {
+  const steps: Step[] = [];
+  for (const r of proc.rlimits) {
+    const resource = RLIMITS[r.type];
+    steps.push(step("setrlimit", { resource: resource!, soft: rlimitValue(r.soft), hard: rlimitValue(r.hard) }, `set ${r.type} to ${r.soft}:${r.hard}`));
+  }
+  const persona = input.config.linux.personality;
+  if (persona) steps.push(step("personality", { persona: PERSONALITY[persona.domain]! }, `set personality ${persona.domain}`));
+  const { lastCap } = input.host;
+  const caps = proc.capabilities;
+  const mask = (names: readonly string[] | undefined, field: string) => capabilityMask(names ?? [], `process.capabilities.${field}`, lastCap);
+  const bounding = mask(caps?.bounding, "bounding");
+  const drop: number[] = [];
+  for (let c = 0; c <= lastCap; c++) if (!((bounding >> BigInt(c)) & 1n)) drop.push(c);
+  if (drop.length) steps.push(step("dropBounding", { caps: drop }, "drop capabilities from the bounding set"));
+  const { uid, gid, additionalGids } = proc.user;
+  steps.push(step("setUser", { uid, gid, groups: additionalGids, setgroups: 1 }, `set uid ${uid}, gid ${gid}, groups [${additionalGids.join(",")}]`));
+  const permitted = mask(caps?.permitted, "permitted");
+  const inheritable = mask(caps?.inheritable, "inheritable");
+  // The kernel raises an ambient capability only if it is permitted and inheritable; runc
+  // skips the others silently, and so do we (its default spec lists ambient caps alone).
+  steps.push(step("setCaps", { effective: mask(caps?.effective, "effective"), permitted, inheritable, ambient: bitsOf(permitted & inheritable & mask(caps?.ambient, "ambient")) }, "set capabilities"));
+  if (proc.noNewPrivileges) steps.push(step("noNewPrivs", {}, "set no_new_privs"));
+  steps.push(step("umask", { mask: proc.user.umask ?? 0o022 }, "set umask"));
+  steps.push(step("chdir", { path: proc.cwd }, `change to working directory ${proc.cwd}`));
+  const env = proc.env.some((e) => e.startsWith("HOME=")) ? proc.env : [...proc.env, `HOME=${input.home}`];
+  const pathVar = env.findLast((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  steps.push(step("resolveExec", { file: proc.args[0]!, path: pathVar }, `find executable "${proc.args[0]}" in the container`));
+  steps.push(step("keepFds", { count: 3 + input.preserveFds }, "close the runtime's file descriptors on exec"));
+  steps.push(step("ready", {}, "report the container created"));
+  steps.push(step("waitStart", { slot: fifo }, "wait for start"));
+  steps.push(step("exec", { argv: proc.args, env }, `exec "${proc.args[0]}"`));
+  return steps;
+}
+
+const bitsOf = (mask: bigint): number[] => {
+  const out: number[] = [];
+  for (let i = 0; i < 64; i++) if ((mask >> BigInt(i)) & 1n) out.push(i);
+  return out;
+};
+
+function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean, has: (t: string) => boolean): void {
+  const { config } = input;
+  const bad = (message: string, hint: string, code = "RUNTIME_CONFIG_INVALID") => {
+    throw invalid("runtime", code, `read config.json: ${message}`, hint);
+  };
+  if (!isNew("mount") && !has("mount")) bad("linux.namespaces has no mount namespace", 'add {"type": "mount"} to linux.namespaces');
+  if ((config.linux.uidMappings.length || config.linux.gidMappings.length) && !isNew("user"))
+    bad("uidMappings/gidMappings are set but no new user namespace is created", 'add {"type": "user"} to linux.namespaces or remove the mappings');
+  if (isNew("user") && (!config.linux.uidMappings.length || !config.linux.gidMappings.length))
+    bad("a new user namespace needs linux.uidMappings and linux.gidMappings", "map at least container id 0 to a host id");
+  if (config.hostname && !isNew("uts")) bad("hostname is set but the container has no new uts namespace", 'add {"type": "uts"} to linux.namespaces');
+  if (config.domainname && !isNew("uts")) bad("domainname is set but the container has no new uts namespace", 'add {"type": "uts"} to linux.namespaces');
+  for (const key of Object.keys(config.linux.sysctl)) {
+    const need = SYSCTL_NAMESPACE.find(([re]) => re.test(key))?.[1];
+    if (!need) bad(`sysctl "${key}" is not namespaced and cannot be set for one container`, "remove it from linux.sysctl");
+    if (!has(need!)) bad(`sysctl "${key}" needs the container's own ${need} namespace`, `add {"type": "${need}"} to linux.namespaces`);
+  }
+  if (config.linux.rootfsPropagation && !(config.linux.rootfsPropagation in PROPAGATION))
+    bad(`linux.rootfsPropagation "${config.linux.rootfsPropagation}" is not a propagation mode`, `use one of ${Object.keys(PROPAGATION).join(", ")}`);
+  for (const r of proc.rlimits) if (!(r.type in RLIMITS)) bad(`process.rlimits type "${r.type}" is unknown`, "use names such as RLIMIT_NOFILE");
+  for (const r of proc.rlimits) if (r.soft > r.hard) bad(`process.rlimits ${r.type} soft limit ${r.soft} exceeds hard limit ${r.hard}`, "set soft <= hard");
+  const persona = config.linux.personality;
+  if (persona && !(persona.domain in PERSONALITY)) bad(`linux.personality.domain "${persona.domain}" is unknown`, "use LINUX or LINUX32");
+  for (const field of ["bounding", "effective", "inheritable", "permitted", "ambient"] as const)
+    for (const name of proc.capabilities?.[field] ?? []) capabilityNumber(name, `process.capabilities.${field}`);
+  if (proc.apparmorProfile && !input.host.apparmor)
+    bad(`process.apparmorProfile "${proc.apparmorProfile}" is set but AppArmor is not enabled on this host`, "remove apparmorProfile or enable AppArmor", "RUNTIME_APPARMOR_UNAVAILABLE");
+  if (proc.selinuxLabel && !input.host.selinux)
+    bad(`process.selinuxLabel "${proc.selinuxLabel}" is set but SELinux is not enabled on this host`, "remove selinuxLabel or enable SELinux", "RUNTIME_SELINUX_UNAVAILABLE");
+  if (proc.terminal && !input.consoleSocket && !input.foreground)
+    bad("process.terminal is true but no --console-socket was given", "pass --console-socket PATH, or run in the foreground", "RUNTIME_CONSOLE_SOCKET_REQUIRED");
+  if (proc.terminal && !input.consoleSocket)
+    bad("process.terminal in the foreground needs --console-socket in this version", "pass --console-socket PATH to receive the pty", "RUNTIME_UNSUPPORTED");
+  if (input.preserveFds < 0) bad("--preserve-fds must not be negative", "pass a count of file descriptors");
+  if (config.linux.seccomp) bad("linux.seccomp is not supported yet", "remove linux.seccomp", "RUNTIME_UNSUPPORTED");
+  if (Object.keys(config.hooks).length) bad("hooks are not supported yet", "remove hooks", "RUNTIME_UNSUPPORTED");
+}

@@ -1,0 +1,88 @@
+// Mount entries of the config → mount steps inside the container's root (before pivot_root).
+import { statSync } from "node:fs";
+import { isAbsolute, join, posix } from "node:path";
+import { invalid } from "../../common/errors.ts";
+import type { Mount } from "../../oci/runtime-config.ts";
+import type { Hierarchy } from "../cgroups/hierarchy.ts";
+import { MS, parseMountOptions } from "./mount-options.ts";
+import { step, type Step } from "./step.ts";
+
+export const CREATE = { none: 0, dir: 1, file: 2 } as const;
+
+/** "/dev/../proc//x/" → "proc/x": a clean path relative to the container's root. */
+export function inRoot(path: string): string {
+  return posix.normalize(posix.join("/", path)).replace(/^\/+/, "").replace(/\/$/, "");
+}
+
+export interface CgroupMountContext {
+  /** The host's hierarchies with the container's cgroup directory in each. */
+  hierarchies: { hierarchy: Hierarchy; dir: string }[];
+  cgroupns: boolean;
+}
+
+export interface MountContext {
+  root: number;
+  bundle: string;
+  cgroup: CgroupMountContext;
+}
+
+export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
+  const where = `mounts[${index}]`;
+  const target = inRoot(m.destination);
+  const shown = "/" + target;
+  const opts = parseMountOptions(m.options);
+  const type = m.type ?? "";
+  const steps: Step[] = [];
+  const propagate = (path: string, display: string) => {
+    for (const p of opts.propagation) steps.push(step("mount", { root: ctx.root, source: "", target: path, fstype: "", flags: p, data: "", create: CREATE.none }, `set propagation of ${display}`));
+  };
+  if (m.uidMappings.length || m.gidMappings.length)
+    throw invalid("runtime", "RUNTIME_UNSUPPORTED", `read ${where}: id-mapped mounts are not supported yet`, "remove uidMappings/gidMappings from the mount");
+
+  if (type === "bind" || opts.bind) {
+    if (!m.source) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", `read ${where}: a bind mount needs a source`, "set mounts[].source to a host path");
+    const source = isAbsolute(m.source) ? m.source : join(ctx.bundle, m.source);
+    let isDir: boolean;
+    try {
+      isDir = statSync(source).isDirectory();
+    } catch {
+      throw invalid("runtime", "RUNTIME_MOUNT_SOURCE_MISSING", `bind ${source} on ${shown}: source does not exist`, `create ${source} on the host or fix ${where}.source`, { path: source, field: where });
+    }
+    const bindFlags = MS.BIND | (opts.recursive ? MS.REC : 0);
+    steps.push(step("mount", { root: ctx.root, source, target, fstype: "", flags: bindFlags, data: "", create: isDir ? CREATE.dir : CREATE.file }, `bind ${source} on ${shown}`));
+    const extra = opts.flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
+    if (extra) steps.push(step("mount", { root: ctx.root, source: "", target, fstype: "", flags: MS.BIND | MS.REMOUNT | extra, data: "", create: CREATE.none }, `remount ${shown} with ${m.options.join(",")}`));
+    propagate(target, shown);
+    return steps;
+  }
+  if (type === "cgroup") return cgroupSteps(m, target, opts.flags, ctx);
+  if (!type) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", `read ${where}: mount of ${shown} has no type`, "set mounts[].type (tmpfs, proc, sysfs, bind, ...)");
+  steps.push(step("mount", { root: ctx.root, source: m.source ?? type, target, fstype: type, flags: opts.flags, data: opts.data.join(","), create: CREATE.dir }, `mount ${type} on ${shown}`));
+  propagate(target, shown);
+  return steps;
+}
+
+/** cgroup v1: a tmpfs with one directory per hierarchy, each the container's own cgroup (bound
+ * from the host, or mounted fresh inside a cgroup namespace); v2: the cgroup2 filesystem. */
+function cgroupSteps(m: Mount, target: string, flags: number, ctx: MountContext): Step[] {
+  const shown = "/" + target;
+  const { hierarchies, cgroupns } = ctx.cgroup;
+  const v1 = hierarchies.filter((h) => h.hierarchy.version === 1);
+  if (v1.length === 0) return [step("mount", { root: ctx.root, source: "cgroup2", target, fstype: "cgroup2", flags, data: "", create: CREATE.dir }, `mount cgroup2 on ${shown}`)];
+  const base = flags & ~MS.RDONLY;
+  const steps: Step[] = [step("mount", { root: ctx.root, source: "tmpfs", target, fstype: "tmpfs", flags: base, data: "mode=755", create: CREATE.dir }, `mount tmpfs for cgroups on ${shown}`)];
+  for (const { hierarchy, dir } of v1) {
+    const name = hierarchy.key.replace(/^name=/, "");
+    const sub = `${target}/${name}`;
+    if (cgroupns) {
+      steps.push(step("mount", { root: ctx.root, source: "cgroup", target: sub, fstype: "cgroup", flags, data: hierarchy.key, create: CREATE.dir }, `mount cgroup ${hierarchy.key} on /${sub}`));
+    } else {
+      steps.push(step("mount", { root: ctx.root, source: dir, target: sub, fstype: "", flags: MS.BIND | MS.REC, data: "", create: CREATE.dir }, `bind cgroup ${dir} on /${sub}`));
+      steps.push(step("mount", { root: ctx.root, source: "", target: sub, fstype: "", flags: MS.BIND | MS.REMOUNT | flags, data: "", create: CREATE.none }, `remount cgroup /${sub}`));
+    }
+    const controllers = name.split(",");
+    if (controllers.length > 1) for (const c of controllers) steps.push(step("symlink", { root: ctx.root, target: name, path: `${target}/${c}` }, `link /${target}/${c} to ${name}`));
+  }
+  if (flags & MS.RDONLY) steps.push(step("mount", { root: ctx.root, source: "", target, fstype: "", flags: MS.REMOUNT | flags, data: "mode=755", create: CREATE.none }, `remount ${shown} read-only`));
+  return steps;
+}

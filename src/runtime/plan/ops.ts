@@ -1,0 +1,77 @@
+// The launch plan's instruction set: the one definition of every step the C executor performs.
+// scripts/gen-native-ops.ts turns this table into native/gen/ops.h (opcode numbers, one struct
+// and one bounds-checked decoder per step), so nothing here is written twice by hand.
+//
+// A plan runs in three processes, in order:
+//   launcher      (host namespaces)  steps before `spawn`
+//   intermediate  (joins / unshares) steps between `spawn` and `forkInit`
+//   init          (the container)    steps after `forkInit`, ending with `exec`
+// Field order is the wire order. Integers are little-endian; strings are u32-length-prefixed and NUL-terminated;
+// lists are a u32 count followed by the items.
+
+export type FieldType = "u32" | "u64" | "str" | "strs" | "u32s" | "bytes";
+
+export interface OpDef {
+  code: number;
+  fields: ReadonlyArray<readonly [name: string, type: FieldType]>;
+  doc: string;
+}
+
+export const OPS = {
+  // ---- launcher ----
+  openPath: { code: 1, fields: [["slot", "u32"], ["path", "str"], ["flags", "u32"]], doc: "open(path, flags|O_CLOEXEC) into fd slot" },
+  connectSocket: { code: 2, fields: [["slot", "u32"], ["path", "str"]], doc: "connect a unix stream socket into fd slot" },
+  userMaps: { code: 3, fields: [["uidMap", "str"], ["gidMap", "str"], ["setgroups", "str"]], doc: "id maps the launcher writes for the intermediate's new user namespace" },
+  mkfifo: { code: 5, fields: [["path", "str"], ["mode", "u32"]], doc: "mkfifo(path, mode), the exec fifo that start writes to" },
+  spawn: { code: 4, fields: [["waitInit", "u32"]], doc: "fork the intermediate; the launcher then serves it, reports the init pid, and exits or waits for the init (waitInit=1)" },
+  // ---- intermediate ----
+  joinCgroup: { code: 10, fields: [["slot", "u32"]], doc: "write '0' to an opened cgroup.procs" },
+  setns: { code: 11, fields: [["slot", "u32"], ["nstype", "u32"]], doc: "setns(fd in slot, nstype)" },
+  unshare: { code: 12, fields: [["flags", "u32"]], doc: "unshare(flags)" },
+  syncUserMaps: { code: 13, fields: [], doc: "ask the launcher to write the id maps, then become root in the user namespace" },
+  forkInit: { code: 14, fields: [], doc: "fork the init as a sibling (CLONE_PARENT); the intermediate reports its pid and exits" },
+  // ---- init ----
+  setsid: { code: 20, fields: [], doc: "setsid()" },
+  mountRootPropagation: { code: 21, fields: [["flags", "u32"]], doc: "mount(NULL, \"/\", NULL, flags) before the rootfs is prepared" },
+  bindRootfs: { code: 22, fields: [["slot", "u32"], ["path", "str"]], doc: "bind the rootfs onto itself and open it into fd slot (the root for in-root paths)" },
+  mount: {
+    code: 23,
+    fields: [["root", "u32"], ["source", "str"], ["target", "str"], ["fstype", "str"], ["flags", "u64"], ["data", "str"], ["create", "u32"]],
+    doc: "mount source on target, target resolved inside the root in fd slot `root` (create: 0 none, 1 dir, 2 file)",
+  },
+  mknod: { code: 24, fields: [["root", "u32"], ["path", "str"], ["mode", "u32"], ["major", "u32"], ["minor", "u32"], ["uid", "u32"], ["gid", "u32"]], doc: "mknod a device inside the root and chown it" },
+  symlink: { code: 25, fields: [["root", "u32"], ["target", "str"], ["path", "str"]], doc: "symlink(target, path) inside the root; an existing entry is kept" },
+  pivotRoot: { code: 26, fields: [["slot", "u32"]], doc: "pivot_root into the root in fd slot and detach the old root" },
+  moveRoot: { code: 27, fields: [["slot", "u32"]], doc: "no-pivot: move the root onto / and chroot into it" },
+  maskPath: { code: 28, fields: [["path", "str"]], doc: "hide path: /dev/null over a file, a read-only tmpfs over a directory; missing is fine" },
+  readonlyPath: { code: 29, fields: [["path", "str"], ["flags", "u64"]], doc: "bind path onto itself and remount it with flags; missing is fine" },
+  remount: { code: 30, fields: [["path", "str"], ["flags", "u64"]], doc: "mount(NULL, path, NULL, flags) on a path in the new root" },
+  writeFile: { code: 31, fields: [["path", "str"], ["value", "str"]], doc: "write value to an existing file (sysctl, oom_score_adj)" },
+  sethostname: { code: 32, fields: [["name", "str"]], doc: "sethostname" },
+  setdomainname: { code: 33, fields: [["name", "str"]], doc: "setdomainname" },
+  console: { code: 34, fields: [["socketSlot", "u32"], ["rows", "u32"], ["cols", "u32"]], doc: "open a pty in the container, send its master over the socket in slot, make the slave stdio and controlling tty" },
+  setrlimit: { code: 35, fields: [["resource", "u32"], ["soft", "u64"], ["hard", "u64"]], doc: "prlimit(0, resource)" },
+  personality: { code: 36, fields: [["persona", "u32"]], doc: "personality(persona)" },
+  dropBounding: { code: 37, fields: [["caps", "u32s"]], doc: "PR_CAPBSET_DROP each cap" },
+  setUser: { code: 38, fields: [["uid", "u32"], ["gid", "u32"], ["groups", "u32s"], ["setgroups", "u32"]], doc: "setgroups (if setgroups=1), setresgid, setresuid, keeping capabilities" },
+  setCaps: { code: 39, fields: [["effective", "u64"], ["permitted", "u64"], ["inheritable", "u64"], ["ambient", "u32s"]], doc: "capset and raise ambient caps" },
+  noNewPrivs: { code: 40, fields: [], doc: "PR_SET_NO_NEW_PRIVS" },
+  umask: { code: 41, fields: [["mask", "u32"]], doc: "umask(mask)" },
+  chdir: { code: 42, fields: [["path", "str"]], doc: "chdir(path)" },
+  resolveExec: { code: 43, fields: [["file", "str"], ["path", "str"]], doc: "find file in the PATH list (as execvp) and keep the result for exec" },
+  ready: { code: 44, fields: [], doc: "report that the container is created" },
+  waitStart: { code: 45, fields: [["slot", "u32"]], doc: "block reading one byte from the exec fifo in slot" },
+  keepFds: { code: 46, fields: [["count", "u32"]], doc: "mark every fd from count up close-on-exec" },
+  exec: { code: 47, fields: [["argv", "strs"], ["env", "strs"]], doc: "execve the resolved file" },
+  syncRuntime: { code: 48, fields: [["tag", "u32"]], doc: "report tag to the runtime and wait for its go-ahead (hooks run meanwhile)" },
+  mkdir: { code: 50, fields: [["root", "u32"], ["path", "str"]], doc: "create a directory and its parents inside the root" },
+  seccomp: { code: 49, fields: [["filter", "bytes"], ["flags", "u32"]], doc: "load a classic BPF filter (an array of struct sock_filter)" },
+} as const satisfies Record<string, OpDef>;
+
+export type OpName = keyof typeof OPS;
+
+/** Messages from the native side to the runtime: 16 bytes, host order: type, step, errno, value. */
+export const MSG = { pid: 1, ready: 2, error: 3, sync: 4, intermediatePid: 5 } as const;
+
+export const PLAN_MAGIC = 0x4e4c5053; // "SPLN"
+export const PLAN_VERSION = 1;

@@ -1,0 +1,27 @@
+// Signal names and numbers for Linux x86_64/aarch64, as `kill` and runc accept them.
+import { invalid } from "../common/errors.ts";
+
+const SIGNALS: Record<string, number> = {
+  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, IOT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
+  PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23,
+  XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, POLL: 29, PWR: 30, SYS: 31,
+};
+const SIGRTMIN = 34;
+const SIGRTMAX = 64;
+
+/** Parses "KILL", "SIGKILL", "kill", "9", "RTMIN+3" into a signal number. */
+export function parseSignal(text: string): number {
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (n >= 1 && n <= SIGRTMAX) return n;
+  } else {
+    const name = text.toUpperCase().replace(/^SIG/, "");
+    if (name in SIGNALS) return SIGNALS[name]!;
+    const rt = /^RTM(IN|AX)([+-]\d+)?$/.exec(name);
+    if (rt) {
+      const n = (rt[1] === "IN" ? SIGRTMIN : SIGRTMAX) + Number(rt[2] ?? 0);
+      if (n >= SIGRTMIN && n <= SIGRTMAX) return n;
+    }
+  }
+  throw invalid("runtime", "RUNTIME_UNKNOWN_SIGNAL", `parse signal "${text}": not a signal name or number`, "use a name such as TERM or KILL, or a number from 1 to 64");
+}

@@ -1,0 +1,100 @@
+// Container state on disk: ROOT/ID/state.json (written atomically) and ROOT/ID/exec.fifo, which
+// exists from create until start. The status is derived, never stored: see containerStatus.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../common/atomic-file.ts";
+import { invalid, notFound, SkiffError } from "../common/errors.ts";
+import { errnoOf } from "../common/errno.ts";
+
+export interface ContainerState {
+  id: string;
+  /** Host pid of the init, 0 while creating. */
+  pid: number;
+  /** The init's start time in clock ticks since boot (/proc/PID/stat field 22): tells a reused pid apart. */
+  startTime: number;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  annotations: Record<string, string>;
+  cgroupPath: string;
+  cgroupDirs: string[];
+  /** cgroup directories this container made, removed on delete. */
+  cgroupCreated: string[];
+  /** The process doing `create`, while pid is 0. */
+  creator: number;
+}
+
+export type Status = "creating" | "created" | "running" | "stopped";
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
+
+export function checkId(id: string): void {
+  if (!ID.test(id) || id.length > 1024 || id === "." || id === "..")
+    throw invalid("runtime", "RUNTIME_INVALID_ID", `use container id "${id}": not a valid id`, "use letters, digits and _ . + - only, starting with a letter or digit");
+}
+
+export class StateStore {
+  constructor(readonly root: string) {}
+
+  dir(id: string): string {
+    return join(this.root, id);
+  }
+  fifo(id: string): string {
+    return join(this.dir(id), "exec.fifo");
+  }
+
+  /** Reserves the id: the directory's creation is the atomic test for a duplicate. */
+  reserve(id: string): string {
+    checkId(id);
+    mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    try {
+      mkdirSync(this.dir(id), { mode: 0o711 });
+    } catch (e) {
+      if (errnoOf(e) === "EEXIST") throw new SkiffError({ layer: "runtime", code: "RUNTIME_CONTAINER_EXISTS", kind: "already_exists", message: `create container "${id}": a container with this id already exists`, hint: `delete it first (skiff-oci delete ${id}) or choose another id` });
+      throw e;
+    }
+    return this.dir(id);
+  }
+
+  write(state: ContainerState): void {
+    writeFileAtomic(join(this.dir(state.id), "state.json"), JSON.stringify(state), 0o600);
+  }
+
+  read(id: string): ContainerState {
+    checkId(id);
+    try {
+      return JSON.parse(readFileSync(join(this.dir(id), "state.json"), "utf8")) as ContainerState;
+    } catch (e) {
+      if (errnoOf(e) === "ENOENT") throw notFound("runtime", "RUNTIME_CONTAINER_NOT_FOUND", `find container "${id}": no such container`, `list containers with: skiff-oci list (state root ${this.root})`);
+      throw e;
+    }
+  }
+
+  ids(): string[] {
+    if (!existsSync(this.root)) return [];
+    return readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(this.root, d.name, "state.json"))).map((d) => d.name).sort();
+  }
+
+  remove(id: string): void {
+    rmSync(this.dir(id), { recursive: true, force: true });
+  }
+}
+
+/** Start time of a process in clock ticks, or 0 if it does not exist (or is a zombie). */
+export function processStartTime(pid: number): number {
+  if (pid <= 0) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields[0] === "Z" || fields[0] === "X") return 0;
+    return Number(fields[19]);
+  } catch {
+    return 0;
+  }
+}
+
+export function containerStatus(store: StateStore, s: ContainerState): Status {
+  if (s.pid === 0) return processStartTime(s.creator) ? "creating" : "stopped";
+  if (processStartTime(s.pid) !== s.startTime) return "stopped";
+  return existsSync(store.fifo(s.id)) ? "created" : "running";
+}
