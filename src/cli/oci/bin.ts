@@ -1,4 +1,6 @@
 // Entry point of the skiff-oci executable.
 import { main } from "./main.ts";
 
-process.exitCode = await main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
