@@ -1,0 +1,32 @@
+// Imports point down the layer table of ARCHITECTURE.md only: cli → api → engine → runtime → oci → common.
+import { expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve, dirname } from "node:path";
+
+const SRC = join(import.meta.dir, "../src");
+const MAY_IMPORT: Record<string, string[]> = {
+  common: ["common"],
+  oci: ["oci", "common"],
+  runtime: ["runtime", "oci", "common"],
+  engine: ["engine", "runtime", "oci", "common"],
+  api: ["api", "engine", "oci", "common"],
+  cli: ["cli", "api", "runtime", "oci", "common"],
+};
+
+test("source files import only their own layer and the layers below it", () => {
+  const violations: string[] = [];
+  for (const file of readdirSync(SRC, { recursive: true }).map(String).filter((f) => f.endsWith(".ts"))) {
+    const layer = file.split("/")[0]!;
+    const allowed = MAY_IMPORT[layer];
+    if (!allowed) {
+      violations.push(`${file}: folder src/${layer} is not a layer`);
+      continue;
+    }
+    const text = readFileSync(join(SRC, file), "utf8");
+    for (const m of text.matchAll(/from\s+"(\.[^"]+)"/g)) {
+      const target = relative(SRC, resolve(dirname(join(SRC, file)), m[1]!)).split("/")[0]!;
+      if (!allowed.includes(target)) violations.push(`${file} imports ${m[1]} (layer ${target})`);
+    }
+  }
+  expect(violations).toEqual([]);
+});

@@ -1,0 +1,80 @@
+// What a test may leave behind, measured before and after it: mounts, cgroups, processes,
+// network namespaces and container state. Tests name everything they make with "skiff-test".
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+export const TEST_TAG = "skiff-test";
+/** State root every test's runtime uses (bin/skiff-oci --root, runc --root ...). */
+export const TEST_STATE_ROOT = `/run/${TEST_TAG}-state`;
+/** cgroupsPath parent of every test container. */
+export const TEST_CGROUP = `/${TEST_TAG}`;
+
+export interface Snapshot {
+  mounts: string[];
+  cgroups: string[];
+  processes: string[];
+  netns: string[];
+  state: string[];
+}
+
+const safe = <T>(f: () => T, fallback: T): T => {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+};
+
+function testCgroups(): string[] {
+  const out: string[] = [];
+  for (const h of safe(() => readdirSync("/sys/fs/cgroup"), [] as string[])) {
+    const base = join("/sys/fs/cgroup", h, TEST_TAG);
+    if (existsSync(base)) out.push(base, ...safe(() => readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(base, d.name)), []));
+  }
+  const v2 = join("/sys/fs/cgroup", TEST_TAG);
+  if (existsSync(v2) && !out.includes(v2)) out.push(v2);
+  return out;
+}
+
+/** Container processes (their cgroup is under the test tag) and native executors still alive. */
+function testProcesses(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    const cgroup = safe(() => readFileSync(`/proc/${pid}/cgroup`, "utf8"), "");
+    const exe = safe(() => readlinkSync(`/proc/${pid}/exe`), "");
+    if (cgroup.includes(TEST_TAG) || exe.includes("memfd:skiff-exec")) {
+      const stat = safe(() => readFileSync(`/proc/${pid}/stat`, "utf8"), "");
+      if (stat && !/\) [ZX] /.test(stat)) out.push(`${pid} ${safe(() => readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "), "")}`);
+    }
+  }
+  return out;
+}
+
+export function snapshot(): Snapshot {
+  return {
+    mounts: readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(TEST_TAG)),
+    cgroups: testCgroups(),
+    processes: testProcesses(),
+    netns: safe(() => readdirSync("/run/netns"), []),
+    state: safe(() => readdirSync(TEST_STATE_ROOT, { recursive: true }).map(String), []).filter((p) => p.split("/").length <= 2),
+  };
+}
+
+/** New things in `after` that were not in `before`, as readable lines. */
+export function leaked(before: Snapshot, after: Snapshot): string[] {
+  const out: string[] = [];
+  for (const key of Object.keys(before) as (keyof Snapshot)[]) {
+    const old = new Set(before[key]);
+    for (const item of after[key]) if (!old.has(item)) out.push(`${key}: ${item}`);
+  }
+  return out;
+}
+
+/** Best-effort removal of what a leaking test left, so the next test starts clean. */
+export function sweep(): void {
+  for (const p of testProcesses()) safe(() => process.kill(Number(p.split(" ")[0]), "SIGKILL"), undefined);
+  Bun.sleepSync(20);
+  for (const dir of testCgroups().sort((a, b) => b.length - a.length)) safe(() => rmdirSync(dir), undefined);
+  for (const runtime of safe(() => readdirSync(TEST_STATE_ROOT), [] as string[]))
+    for (const id of safe(() => readdirSync(join(TEST_STATE_ROOT, runtime)), [] as string[])) rmSync(join(TEST_STATE_ROOT, runtime, id), { recursive: true, force: true });
+}

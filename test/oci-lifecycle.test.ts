@@ -1,0 +1,127 @@
+// The OCI lifecycle through bin/skiff-oci: create, state, start, kill, delete, list, run.
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { TEST_STATE_ROOT } from "./harness/leaks.ts";
+import { makeBundle, oci, runBundle, SKIFF_OCI, tempDir, type Bundle } from "./harness/oci.ts";
+
+const bundles: Bundle[] = [];
+const bundle = (...a: Parameters<typeof makeBundle>) => {
+  const b = makeBundle(...a);
+  bundles.push(b);
+  return b;
+};
+afterEach(() => {
+  for (const b of bundles.splice(0)) {
+    oci("skiff", ["delete", "--force", b.id]);
+    b.remove();
+  }
+});
+
+const state = (id: string) => JSON.parse(oci("skiff", ["state", id]).stdout) as { status: string; pid: number; id: string; bundle: string };
+
+const waitFor = async (cond: () => boolean, ms = 5000) => {
+  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(10)) if (cond()) return;
+  throw new Error("timed out waiting");
+};
+
+describe("run", () => {
+  test("prints the container's output and exits with its status", () => {
+    const b = bundle(["sh", "-c", "echo out; echo err >&2; exit 7"]);
+    const r = runBundle("skiff", b);
+    expect(r.stdout).toBe("out\n");
+    expect(r.stderr).toBe("err\n");
+    expect(r.code).toBe(7);
+    expect(oci("skiff", ["state", b.id]).code).toBe(1);
+  });
+
+  test("a container killed by a signal exits 128+N", async () => {
+    const b = bundle(["sleep", "30"]);
+    const run = Bun.spawn([SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, "run", "--bundle", b.dir, b.id], { stdio: ["ignore", "ignore", "ignore"] });
+    await waitFor(() => oci("skiff", ["state", b.id]).stdout.includes('"running"'));
+    expect(oci("skiff", ["kill", b.id, "KILL"]).code).toBe(0);
+    expect(await run.exited).toBe(137);
+  });
+
+  test("signals sent to run reach the container", async () => {
+    const b = bundle(["sh", "-c", "trap 'exit 42' TERM; sleep 30 & wait"]);
+    const run = Bun.spawn([SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, "run", "--bundle", b.dir, b.id], { stdio: ["ignore", "ignore", "ignore"] });
+    await waitFor(() => oci("skiff", ["state", b.id]).stdout.includes('"running"'));
+    await Bun.sleep(50);
+    run.kill("SIGTERM");
+    expect(await run.exited).toBe(42);
+  });
+
+  test("--detach leaves the container running", async () => {
+    const b = bundle(["sleep", "30"]);
+    expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+    expect(state(b.id).status).toBe("running");
+    expect(oci("skiff", ["kill", b.id, "KILL"]).code).toBe(0);
+    await waitFor(() => state(b.id).status === "stopped");
+    expect(oci("skiff", ["delete", b.id]).code).toBe(0);
+  });
+});
+
+describe("create and start", () => {
+  test("the init waits after create and runs after start", async () => {
+    const dir = tempDir("out");
+    const b = bundle(["sh", "-c", "echo started > /out/marker"], (c) => {
+      c.mounts.push({ destination: "/out", type: "bind", source: dir, options: ["rbind", "rw"] });
+    });
+    const pidFile = join(dir, "pid");
+    const created = oci("skiff", ["create", "--bundle", b.dir, "--pid-file", pidFile, b.id]);
+    expect(created).toMatchObject({ code: 0, stderr: "" });
+    const s = state(b.id);
+    expect(s.status).toBe("created");
+    expect(s.bundle).toBe(b.dir);
+    expect(Number(readFileSync(pidFile, "utf8"))).toBe(s.pid);
+    expect(existsSync(join(dir, "marker"))).toBe(false);
+    expect(oci("skiff", ["start", b.id]).code).toBe(0);
+    await waitFor(() => existsSync(join(dir, "marker")));
+    await waitFor(() => state(b.id).status === "stopped");
+    expect(state(b.id).pid).toBe(0);
+    expect(oci("skiff", ["delete", b.id]).code).toBe(0);
+    expect(oci("skiff", ["state", b.id]).code).toBe(1);
+  });
+
+  test("state reports running, then stopped when the process ends on its own", async () => {
+    const b = bundle(["sleep", "0.3"]);
+    expect(oci("skiff", ["create", "--bundle", b.dir, b.id]).code).toBe(0);
+    expect(oci("skiff", ["start", b.id]).code).toBe(0);
+    expect(state(b.id).status).toBe("running");
+    await waitFor(() => state(b.id).status === "stopped");
+  });
+
+  test("a created container can be deleted without --force", () => {
+    const b = bundle(["true"]);
+    expect(oci("skiff", ["create", "--bundle", b.dir, b.id]).code).toBe(0);
+    expect(oci("skiff", ["delete", b.id]).code).toBe(0);
+    expect(oci("skiff", ["list", "-q"]).stdout).not.toContain(b.id);
+  });
+});
+
+describe("kill and list", () => {
+  test("kill accepts names and numbers, and --all signals every process", async () => {
+    const b = bundle(["sh", "-c", "trap 'exit 3' USR1; sleep 30 & wait"]);
+    expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+    expect(oci("skiff", ["kill", b.id, "USR1"]).code).toBe(0);
+    await waitFor(() => state(b.id).status === "stopped");
+    oci("skiff", ["delete", b.id]);
+
+    const c = bundle(["sh", "-c", "sleep 30 & sleep 30"]);
+    expect(runBundle("skiff", c, ["--detach"]).code).toBe(0);
+    expect(oci("skiff", ["kill", "--all", c.id, "9"]).code).toBe(0);
+    await waitFor(() => state(c.id).status === "stopped");
+  });
+
+  test("list shows containers as a table, as JSON and as ids", () => {
+    const b = bundle(["sleep", "30"]);
+    expect(oci("skiff", ["create", "--bundle", b.dir, b.id]).code).toBe(0);
+    const table = oci("skiff", ["list"]).stdout.split("\n");
+    expect(table[0]).toMatch(/^ID\s+PID\s+STATUS\s+BUNDLE\s+CREATED\s+OWNER$/);
+    expect(table.find((l) => l.startsWith(b.id))).toMatch(/created/);
+    const json = JSON.parse(oci("skiff", ["list", "--format", "json"]).stdout) as { id: string; status: string }[];
+    expect(json.find((c) => c.id === b.id)?.status).toBe("created");
+    expect(oci("skiff", ["list", "-q"]).stdout.split("\n")).toContain(b.id);
+  });
+});
