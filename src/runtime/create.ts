@@ -79,7 +79,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     };
     store.write(state);
     state.cgroupCreated = createCgroup(cg.dirs);
-    cleanup.push(() => removeCgroup(state.cgroupCreated));
+    cleanup.push(() => removeCgroup(state.cgroupCreated, cg.dirs));
     store.write(state);
 
     const steps = buildCreatePlan({

@@ -72,7 +72,7 @@ export function deleteContainer(store: StateStore, id: string, force: boolean): 
     if (processStartTime(s.pid) === s.startTime) killAndWait(s.pid);
   }
   for (const pid of cgroupPids(s.cgroupDirs)) killAndWait(pid);
-  removeCgroup(s.cgroupCreated);
+  removeCgroup(s.cgroupCreated, s.cgroupDirs);
   store.remove(id);
 }
 

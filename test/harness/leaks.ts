@@ -4,10 +4,12 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync 
 import { join } from "node:path";
 
 export const TEST_TAG = "skiff-test";
+/** Marks what this test process makes, so that test runs side by side do not see each other's. */
+export const RUN_TAG = `${TEST_TAG}-${process.pid}`;
 /** State root every test's runtime uses (bin/skiff-oci --root, runc --root ...). */
-export const TEST_STATE_ROOT = `/run/${TEST_TAG}-state`;
+export const TEST_STATE_ROOT = `/run/${TEST_TAG}-state/${process.pid}`;
 /** cgroupsPath parent of every test container. */
-export const TEST_CGROUP = `/${TEST_TAG}`;
+export const TEST_CGROUP = `/${RUN_TAG}`;
 
 export interface Snapshot {
   mounts: string[];
@@ -28,10 +30,10 @@ const safe = <T>(f: () => T, fallback: T): T => {
 function testCgroups(): string[] {
   const out: string[] = [];
   for (const h of safe(() => readdirSync("/sys/fs/cgroup"), [] as string[])) {
-    const base = join("/sys/fs/cgroup", h, TEST_TAG);
+    const base = join("/sys/fs/cgroup", h, RUN_TAG);
     if (existsSync(base)) out.push(base, ...safe(() => readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(base, d.name)), []));
   }
-  const v2 = join("/sys/fs/cgroup", TEST_TAG);
+  const v2 = join("/sys/fs/cgroup", RUN_TAG);
   if (existsSync(v2) && !out.includes(v2)) out.push(v2);
   return out;
 }
@@ -42,7 +44,7 @@ function testProcesses(): string[] {
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     const cgroup = safe(() => readFileSync(`/proc/${pid}/cgroup`, "utf8"), "");
     const exe = safe(() => readlinkSync(`/proc/${pid}/exe`), "");
-    if (cgroup.includes(TEST_TAG) || exe.includes("memfd:skiff-exec")) {
+    if (cgroup.includes(RUN_TAG) || (exe.includes("memfd:skiff-exec") && cgroup.includes(TEST_TAG))) {
       const stat = safe(() => readFileSync(`/proc/${pid}/stat`, "utf8"), "");
       if (stat && !/\) [ZX] /.test(stat)) out.push(`${pid} ${safe(() => readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "), "")}`);
     }
@@ -52,11 +54,11 @@ function testProcesses(): string[] {
 
 export function snapshot(): Snapshot {
   return {
-    mounts: readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(TEST_TAG)),
+    mounts: readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(RUN_TAG)),
     cgroups: testCgroups(),
     processes: testProcesses(),
     netns: safe(() => readdirSync("/run/netns"), []),
-    state: safe(() => readdirSync(TEST_STATE_ROOT, { recursive: true }).map(String), []).filter((p) => p.split("/").length <= 2),
+    state: safe(() => readdirSync(TEST_STATE_ROOT, { recursive: true }).map(String), []).filter((p) => p.split("/").length === 2),
   };
 }
 

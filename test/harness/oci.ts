@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultSpec } from "../../src/runtime/spec-default.ts";
-import { TEST_CGROUP, TEST_STATE_ROOT, TEST_TAG } from "./leaks.ts";
+import { RUN_TAG, TEST_CGROUP, TEST_STATE_ROOT, TEST_TAG } from "./leaks.ts";
 
 export const REPO = join(import.meta.dir, "../..");
 export const SKIFF_OCI = join(REPO, "bin/skiff-oci");
@@ -21,10 +21,15 @@ export function busyboxRootfs(): string {
   return rootfs;
 }
 
+/** A new directory under /tmp/skiff-test-PID/ (removed when the test process exits). */
 export function tempDir(name = "t"): string {
-  mkdirSync(`/tmp/${TEST_TAG}`, { recursive: true });
-  return mkdtempSync(`/tmp/${TEST_TAG}/${name}-`);
+  mkdirSync(`/tmp/${RUN_TAG}`, { recursive: true });
+  return mkdtempSync(`/tmp/${RUN_TAG}/${name}-`);
 }
+process.on("exit", () => {
+  rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
+  rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
+});
 
 let counter = 0;
 export const uniqueId = (name = "c") => `${TEST_TAG}-${name}-${process.pid}-${++counter}`;

@@ -58,17 +58,19 @@ function inheritCpuset(dir: string): void {
   }
 }
 
-/** Removes the directories, deepest first, retrying while the kernel still reaps exiting tasks. */
-export function removeCgroup(dirs: string[]): void {
-  for (const dir of [...dirs].reverse()) {
+/** Removes the directories, deepest first, retrying while the kernel still reaps exiting tasks.
+ * Only `leaves` must go; a parent another container still uses stays. */
+export function removeCgroup(dirs: string[], leaves: readonly string[] = dirs): void {
+  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
+    const leaf = leaves.includes(dir);
     for (let attempt = 0; ; attempt++) {
       try {
         rmdirSync(dir);
         break;
       } catch (e) {
         const code = errnoOf(e);
-        if (code === "ENOENT") break;
-        if (code !== "EBUSY" || attempt >= 50) throw e;
+        if (code === "ENOENT" || (!leaf && (code === "EBUSY" || code === "ENOTEMPTY"))) break;
+        if (code !== "EBUSY" || attempt >= 100) throw e;
         Bun.sleepSync(2);
       }
     }
