@@ -1,0 +1,110 @@
+// Bad input to bin/skiff-oci: a clear error naming the layer (and the step), exit status 1, and
+// nothing left behind (the harness checks state, cgroups, mounts and processes after each test).
+import { afterEach, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeBundle, oci, runBundle, type Bundle } from "./harness/oci.ts";
+
+const bundles: Bundle[] = [];
+const bundle = (...a: Parameters<typeof makeBundle>) => {
+  const b = makeBundle(...a);
+  bundles.push(b);
+  return b;
+};
+afterEach(() => {
+  for (const b of bundles.splice(0)) {
+    oci("skiff", ["delete", "--force", b.id]);
+    b.remove();
+  }
+});
+
+/** Expects a failed create: exit 1, one error naming the layer, no stack trace, no container. */
+function expectCreateFails(b: Bundle, pattern: RegExp, id = b.id) {
+  const r = oci("skiff", ["create", "--bundle", b.dir, id]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).toMatch(/^(runtime|cli|kernel): /);
+  expect(r.stderr).toMatch(/\nhint: /);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(oci("skiff", ["list", "-q"]).stdout).not.toContain(id);
+}
+
+describe("create refuses bad bundles", () => {
+  const cases: [string, (b: Bundle) => void, RegExp][] = [
+    ["malformed JSON", (b) => writeFileSync(join(b.dir, "config.json"), '{"ociVersion": "1.0.2", '), /^runtime: parse .*config\.json: .*RUNTIME_CONFIG_INVALID/],
+    ["a config of another major version", (b) => rewrite(b, (c) => (c.ociVersion = "2.0.0")), /ociVersion must be a 1\.x version/],
+    ["a missing rootfs", (b) => rewrite(b, (c) => (c.root.path = "/nonexistent/rootfs")), /use rootfs \/nonexistent\/rootfs: not a directory .*RUNTIME_ROOTFS_MISSING/],
+    ["an unknown namespace type", (b) => rewrite(b, (c) => c.linux.namespaces.push({ type: "cpu" })), /unknown namespace type "cpu"/],
+    ["a mount on a missing source", (b) => rewrite(b, (c) => c.mounts.push({ destination: "/data", type: "bind", source: "/nonexistent/src", options: ["rbind"] })), /bind \/nonexistent\/src on \/data: source does not exist/],
+    ["an unknown capability", (b) => rewrite(b, (c) => c.process.capabilities.bounding.push("CAP_FLY")), /unknown capability "CAP_FLY"/],
+    ["a uid map without a user namespace", (b) => rewrite(b, (c) => (c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }])), /no new user namespace/],
+    ["a process.args that is not a list", (b) => rewrite(b, (c) => (c.process.args = "sh")), /process\.args must be an array/],
+    ["an empty process.args", (b) => rewrite(b, (c) => (c.process.args = [])), /process\.args must be a non-empty array/],
+    ["a relative cwd", (b) => rewrite(b, (c) => (c.process.cwd = "tmp")), /process\.cwd must be an absolute path/],
+    ["a hostname without a uts namespace", (b) => rewrite(b, (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== "uts"))), /hostname is set but the container has no new uts namespace/],
+    ["an unknown rlimit", (b) => rewrite(b, (c) => c.process.rlimits.push({ type: "RLIMIT_WINGS", soft: 1, hard: 1 })), /rlimits type "RLIMIT_WINGS" is unknown/],
+    ["an rlimit above the hard limit of the host", (b) => rewrite(b, (c) => (c.process.rlimits = [{ type: "RLIMIT_NOFILE", soft: 2 ** 40, hard: 2 ** 40 }])), /set RLIMIT_NOFILE to \d+:\d+: EPERM .*RUNTIME_STEP_FAILED/],
+    ["an executable that is not in the rootfs", (b) => rewrite(b, (c) => (c.process.args = ["/no/such/binary"])), /find executable "\/no\/such\/binary" in the container: ENOENT/],
+    ["a terminal without a console socket", (b) => rewrite(b, (c) => (c.process.terminal = true)), /no --console-socket was given/],
+    ["an AppArmor profile on a host without AppArmor", (b) => rewrite(b, (c) => (c.process.apparmorProfile = "docker-default")), /AppArmor is not enabled on this host/],
+  ];
+  for (const [name, spoil, pattern] of cases)
+    test(`with ${name}`, () => {
+      const b = bundle(["true"]);
+      spoil(b);
+      expectCreateFails(b, pattern);
+    });
+
+  test("with an id that is a path", () => {
+    const b = bundle(["true"]);
+    for (const id of ["../escape", "a/b", "..", ".hidden"]) expectCreateFails(b, /not a valid id .*RUNTIME_INVALID_ID/, id);
+  });
+
+  test("with an id already in use", () => {
+    const b = bundle(["sleep", "10"]);
+    expect(oci("skiff", ["create", "--bundle", b.dir, b.id]).code).toBe(0);
+    const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/a container with this id already exists .*RUNTIME_CONTAINER_EXISTS/);
+    expect(JSON.parse(oci("skiff", ["state", b.id]).stdout).status).toBe("created");
+  });
+});
+
+describe("lifecycle commands refuse the wrong state", () => {
+  test("start of a running container", () => {
+    const b = bundle(["sleep", "10"]);
+    expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+    const r = oci("skiff", ["start", b.id]);
+    expect(r).toMatchObject({ code: 1 });
+    expect(r.stderr).toMatch(/^runtime: start container ".*": it is running, not created/);
+  });
+
+  test("delete of a running container without --force", () => {
+    const b = bundle(["sleep", "10"]);
+    expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+    const r = oci("skiff", ["delete", b.id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/it is running \(RUNTIME_STILL_RUNNING\)\nhint: .*--force/);
+    expect(oci("skiff", ["delete", "--force", b.id]).code).toBe(0);
+  });
+
+  test("commands on a container that does not exist", () => {
+    for (const cmd of [["state"], ["start"], ["kill"], ["delete"]]) {
+      const r = oci("skiff", [...cmd, "skiff-test-nothing-here"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/find container "skiff-test-nothing-here": no such container/);
+    }
+  });
+
+  test("unknown commands, flags and signals", () => {
+    expect(oci("skiff", ["fly"]).stderr).toMatch(/^cli: skiff-oci: unknown command "fly"/);
+    expect(oci("skiff", ["create", "--wings", "x"]).stderr).toMatch(/^cli: create: unknown flag --wings/);
+    expect(oci("skiff", ["kill", "x", "SIGWINGS"]).stderr).toMatch(/parse signal "SIGWINGS"/);
+    expect(oci("skiff", ["--systemd-cgroup", "list"]).stderr).toMatch(/systemd cgroups: not supported/);
+  });
+});
+
+function rewrite(b: Bundle, edit: (c: any) => void) {
+  edit(b.config);
+  writeFileSync(join(b.dir, "config.json"), JSON.stringify(b.config));
+}
