@@ -18,49 +18,84 @@
 
 static int resolve(int root, const char *rel) {
   struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+  while (*rel == '/') rel++;
   return (int)syscall(SYS_openat2, root, rel[0] ? rel : ".", &how, sizeof how);
+}
+
+/* Pops the first component of *rest into name (NUL-terminated in place). */
+static char *next_component(char **rest) {
+  while (**rest == '/') (*rest)++;
+  if (!**rest) return NULL;
+  char *name = *rest, *slash = strchr(name, '/');
+  if (slash) {
+    *slash = 0;
+    *rest = slash + 1;
+  } else {
+    *rest = name + strlen(name);
+  }
+  return name;
+}
+
+/* The slow path, taken when something is missing: walk the path one component at a time,
+ * keeping `canon`, the symlink-free path reached so far. A symlink's target is spliced in front
+ * of what remains (absolute targets restart at the root); ".." pops a component of canon and
+ * cannot go above the root. Missing components are created. */
+static int create_in_root(int root, const char *rel, uint32_t create) {
+  char pending[2][PATH_MAX], canon[PATH_MAX] = "", target[PATH_MAX];
+  int cur = 0, links = 0;
+  if (strlen(rel) >= PATH_MAX) return errno = ENAMETOOLONG, -1;
+  strcpy(pending[cur], rel);
+  char *rest = pending[cur], *name;
+  while ((name = next_component(&rest))) {
+    if (!strcmp(name, ".")) continue;
+    if (!strcmp(name, "..")) {
+      char *slash = strrchr(canon, '/');
+      if (slash) *slash = 0;
+      else canon[0] = 0;
+      continue;
+    }
+    int dir = resolve(root, canon);
+    if (dir < 0) return -1;
+    struct stat st;
+    int r = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW);
+    if (r == 0 && S_ISLNK(st.st_mode)) {
+      ssize_t n = readlinkat(dir, name, target, sizeof target - 1);
+      close(dir);
+      if (n < 0) return -1;
+      if (++links > 40) return errno = ELOOP, -1;
+      target[n] = 0;
+      if (target[0] == '/') canon[0] = 0;
+      int next = !cur;
+      if ((size_t)snprintf(pending[next], PATH_MAX, "%s/%s", target, rest) >= PATH_MAX) return errno = ENAMETOOLONG, -1;
+      cur = next;
+      rest = pending[cur];
+      continue;
+    }
+    if (r < 0 && errno == ENOENT) {
+      int last = !*rest || strspn(rest, "/") == strlen(rest);
+      if (last && create == 2) {
+        r = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (r >= 0) close(r);
+      } else {
+        r = mkdirat(dir, name, 0755);
+      }
+      if (r < 0 && errno == EEXIST) r = 0;
+    }
+    int e = errno;
+    close(dir);
+    if (r < 0) return errno = e, -1;
+    size_t len = strlen(canon);
+    if (len + 1 + strlen(name) >= sizeof canon) return errno = ENAMETOOLONG, -1;
+    canon[len] = '/';
+    strcpy(canon + len + 1, name);
+  }
+  return resolve(root, canon);
 }
 
 int open_in_root(int root, const char *rel, uint32_t create) {
   int fd = resolve(root, rel);
   if (fd >= 0 || errno != ENOENT || !create) return fd;
-  char buf[PATH_MAX];
-  if (strlen(rel) >= sizeof buf) return errno = ENAMETOOLONG, -1;
-  strcpy(buf, rel);
-  int parent = fcntl(root, F_DUPFD_CLOEXEC, 0);
-  char *name = buf;
-  while (parent >= 0 && *name) {
-    char *slash = strchr(name, '/');
-    int last = !slash || !slash[1];
-    if (slash) *slash = 0;
-    if (*name) {
-      int next = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (next >= 0) {
-        struct stat st;
-        /* an existing symlink is followed within the root by resolving the prefix again */
-        if (fstat(next, &st) == 0 && S_ISLNK(st.st_mode)) {
-          close(next);
-          next = resolve(root, buf);
-        }
-      } else if (errno == ENOENT) {
-        int made = (last && create == 2) ? openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644)
-                                         : mkdirat(parent, name, 0755);
-        if (made < 0 && errno != EEXIST) next = -1;
-        else {
-          if (last && create == 2 && made >= 0) close(made);
-          next = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        }
-      }
-      int e = errno;
-      close(parent);
-      errno = e;
-      parent = next;
-    }
-    if (!slash) break;
-    *slash = '/';
-    name = slash + 1;
-  }
-  return parent;
+  return create_in_root(root, rel, create);
 }
 
 static const char *or_null(const char *s) { return s[0] ? s : NULL; }

@@ -1,0 +1,84 @@
+// What a container must not reach: host paths through symlinks in its rootfs, the runtime's file
+// descriptors, and the runtime's executables through /proc/PID/exe.
+import { afterEach, expect, test } from "bun:test";
+import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { busyboxRootfs, makeBundle, oci, runBundle, tempDir, type Bundle } from "./harness/oci.ts";
+
+const bundles: Bundle[] = [];
+const bundle = (...a: Parameters<typeof makeBundle>) => {
+  const b = makeBundle(...a);
+  bundles.push(b);
+  return b;
+};
+afterEach(() => {
+  for (const b of bundles.splice(0)) {
+    oci("skiff", ["delete", "--force", b.id]);
+    b.remove();
+  }
+});
+
+test("mount destinations that are symlinks out of the rootfs stay inside it", () => {
+  const host = tempDir("host");
+  const rootfs = join(tempDir("rootfs"), "rootfs");
+  cpSync(busyboxRootfs(), rootfs, { recursive: true, verbatimSymlinks: true });
+  symlinkSync(host, join(rootfs, "escape"));
+  symlinkSync("../../../../../../" + host, join(rootfs, "escape-relative"));
+  const file = join(tempDir("src"), "file");
+  writeFileSync(file, "payload\n");
+  const b = bundle(["sh", "-c", "cat /escape/sub/file /escape-relative/file2; ls /escape"], (c) => {
+    c.root = { path: rootfs, readonly: false };
+    c.mounts.push({ destination: "/escape/sub/file", type: "bind", source: file, options: ["bind", "ro"] });
+    c.mounts.push({ destination: "/escape-relative/file2", type: "bind", source: file, options: ["bind", "ro"] });
+  });
+  const r = runBundle("skiff", b);
+  expect(r.stderr).toBe("");
+  expect(r.stdout).toBe("payload\npayload\nfile2\nsub\n");
+  expect(readdirSync(host)).toEqual([]);
+  expect(existsSync(join(rootfs, host, "sub/file"))).toBe(true);
+});
+
+test("the container gets no file descriptor of the runtime", () => {
+  // the shell stays (a lone command would be exec-ed, and ls would list its own directory fd)
+  const r = runBundle("skiff", bundle(["sh", "-c", "ls /proc/$$/fd; true"]));
+  expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual(["0", "1", "2"]);
+});
+
+test("--preserve-fds passes exactly the given descriptors", () => {
+  const dir = tempDir("fds");
+  writeFileSync(join(dir, "a"), "first\n");
+  writeFileSync(join(dir, "b"), "second\n");
+  const b = bundle(["sh", "-c", "cat <&3; cat <&4; ls /proc/$$/fd | sort -n | tr '\\n' ' '"]);
+  const child = Bun.spawnSync(["sh", "-c", `exec 3<${dir}/a 4<${dir}/b 5<${dir}/a; "$@"`, "sh", ...ociArgs(["run", "--preserve-fds", "2", "--bundle", b.dir, b.id])]);
+  expect(child.stdout.toString()).toBe("first\nsecond\n0 1 2 3 4 ");
+  expect(child.exitCode).toBe(0);
+});
+
+test("a created container's init runs from a sealed copy, not from the runtime's files", () => {
+  const b = bundle(["true"]);
+  expect(oci("skiff", ["create", "--bundle", b.dir, b.id]).code).toBe(0);
+  const pid = JSON.parse(oci("skiff", ["state", b.id]).stdout).pid as number;
+  expect(readlinkSync(`/proc/${pid}/exe`)).toMatch(/^\/memfd:skiff-exec/);
+  expect(() => openSync(`/proc/${pid}/exe`, "r+")).toThrow();
+});
+
+test("a rootfs file that is a symlink to a host path is not followed by device creation", () => {
+  const host = tempDir("host");
+  const rootfs = join(tempDir("rootfs"), "rootfs");
+  cpSync(busyboxRootfs(), rootfs, { recursive: true, verbatimSymlinks: true });
+  mkdirSync(join(rootfs, "dev"), { recursive: true });
+  symlinkSync(host, join(rootfs, "dev/evil"));
+  const b = bundle(["true"], (c) => {
+    c.root = { path: rootfs, readonly: false };
+    c.mounts = c.mounts.filter((m: { destination: string }) => !m.destination.startsWith("/dev"));
+    c.linux.devices = [{ type: "c", path: "/dev/evil/null", major: 1, minor: 3, fileMode: 0o666 }];
+  });
+  runBundle("skiff", b);
+  expect(readdirSync(host)).toEqual([]);
+});
+
+function ociArgs(args: string[]): string[] {
+  const { SKIFF_OCI } = require("./harness/oci.ts") as typeof import("./harness/oci.ts");
+  const { TEST_STATE_ROOT } = require("./harness/leaks.ts") as typeof import("./harness/leaks.ts");
+  return [SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, ...args];
+}
