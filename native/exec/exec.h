@@ -1,6 +1,7 @@
 /* The plan executor: shared state of its three roles (launcher, intermediate, init). */
 #pragma once
 #include <stdint.h>
+#include <sys/types.h>
 #include "../gen/ops.h"
 
 #define MAX_SLOTS 64
@@ -22,6 +23,9 @@ _Noreturn void fail(struct plan *p, uint32_t step, int err);
 int slot_fd(struct plan *p, uint32_t slot);
 
 _Noreturn void run_launcher(struct plan *p);
+int receive_fd(int sock);
+void ignore_job_signals(void);
+_Noreturn void relay_terminal(int master, pid_t init);
 _Noreturn void run_intermediate(struct plan *p, uint32_t first);
 _Noreturn void run_init(struct plan *p, uint32_t first);
 

@@ -52,9 +52,15 @@ static int write_maps(const struct op_user_maps *m, pid_t pid) {
   return write_proc_file(pid, "gid_map", m->gid_map);
 }
 
-static _Noreturn void wait_init(pid_t init) {
+/* The runtime forwards these to the container; the launcher must outlive them to report the
+ * exit status. Set only after the fork, so the container does not inherit SIG_IGN. */
+void ignore_job_signals(void) {
   static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE};
   for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++) signal(ignored[i], SIG_IGN);
+}
+
+static _Noreturn void wait_init(pid_t init) {
+  ignore_job_signals();
   for (;;) {
     int status;
     pid_t r = waitpid(-1, &status, 0);
@@ -68,6 +74,7 @@ static _Noreturn void wait_init(pid_t init) {
 
 _Noreturn void run_launcher(struct plan *p) {
   uint32_t i = 0, maps_step = 0;
+  int relay = -1; /* our end of the console pair, if the launcher relays the terminal */
   for (; i < p->count; i++) {
     struct step *s = &p->steps[i];
     int fd;
@@ -85,6 +92,13 @@ _Noreturn void run_launcher(struct plan *p) {
     case OP_MKFIFO:
       if (mkfifo(s->u.mkfifo.path, s->u.mkfifo.mode) < 0 || chmod(s->u.mkfifo.path, s->u.mkfifo.mode) < 0) fail(p, i, errno);
       break;
+    case OP_CONSOLE_PAIR: {
+      int pair[2];
+      if (s->u.console_pair.slot >= MAX_SLOTS || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) fail(p, i, errno ? errno : EINVAL);
+      p->slots[s->u.console_pair.slot] = pair[1];
+      relay = pair[0];
+      break;
+    }
     case OP_USER_MAPS:
       p->maps = &s->u.user_maps;
       maps_step = i;
@@ -108,6 +122,8 @@ spawn:;
     run_intermediate(p, i + 1);
   }
   close(sync[1]);
+  for (int k = 0; k < MAX_SLOTS; k++) /* the others' fds: holding them would hide their EOFs */
+    if (p->slots[k] >= 0) close(p->slots[k]);
   pid_t init = 0;
   for (;;) {
     int32_t msg[4];
@@ -126,6 +142,11 @@ spawn:;
   int status;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
   if (!init) _exit(1); /* the intermediate reported its failure itself */
+  if (relay >= 0) {
+    int master = receive_fd(relay); /* EOF instead if the init failed before its console step */
+    close(relay);
+    if (master >= 0) relay_terminal(master, init);
+  }
   if (p->steps[i].u.spawn.wait_init) wait_init(init);
   _exit(0);
 }

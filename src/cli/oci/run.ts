@@ -4,7 +4,9 @@ import { createContainer, type CreateOptions } from "../../runtime/create.ts";
 import { deleteContainer, startContainer } from "../../runtime/lifecycle.ts";
 import type { StateStore } from "../../runtime/state-store.ts";
 
-const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const;
+// SIGWINCH is not forwarded: with a terminal the launcher resizes the pty, and the kernel tells
+// the container's foreground process group.
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
 
 export async function runForeground(store: StateStore, opts: CreateOptions, mode: { detach: boolean; keep: boolean }): Promise<number> {
   if (mode.detach) {

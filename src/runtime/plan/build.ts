@@ -85,6 +85,9 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (proc.terminal && input.consoleSocket) {
     consoleSlot = slot();
     steps.push(step("connectSocket", { slot: consoleSlot, path: input.consoleSocket }, `connect to console socket ${input.consoleSocket}`));
+  } else if (proc.terminal) {
+    consoleSlot = slot();
+    steps.push(step("consolePair", { slot: consoleSlot }, "create the terminal relay's socket pair"));
   }
   const newUser = ns.isNew("user");
   if (newUser)
@@ -118,7 +121,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   else steps.push(step("pivotRoot", { slot: root }, `pivot_root into ${input.rootfs}`));
 
   // ---- init: inside the new root ----
-  if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 }, "set up the terminal and send it to the console socket"));
+  if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 }, "set up the terminal and send its master to the console socket"));
   for (const [key, value] of Object.entries(config.linux.sysctl)) steps.push(step("writeFile", { path: `/proc/sys/${key.replaceAll(".", "/")}`, value }, `set sysctl ${key}=${value}`));
   for (const path of config.linux.readonlyPaths) steps.push(step("readonlyPath", { path, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.REC }, `make ${path} read-only`));
   for (const path of config.linux.maskedPaths) steps.push(step("maskPath", { path }, `mask ${path}`));
@@ -202,8 +205,6 @@ function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean
     bad(`process.selinuxLabel "${proc.selinuxLabel}" is set but SELinux is not enabled on this host`, "remove selinuxLabel or enable SELinux", "RUNTIME_SELINUX_UNAVAILABLE");
   if (proc.terminal && !input.consoleSocket && !input.foreground)
     bad("process.terminal is true but no --console-socket was given", "pass --console-socket PATH, or run in the foreground", "RUNTIME_CONSOLE_SOCKET_REQUIRED");
-  if (proc.terminal && !input.consoleSocket)
-    bad("process.terminal in the foreground needs --console-socket in this version", "pass --console-socket PATH to receive the pty", "RUNTIME_UNSUPPORTED");
   if (input.preserveFds < 0) bad("--preserve-fds must not be negative", "pass a count of file descriptors");
   if (config.linux.seccomp) bad("linux.seccomp is not supported yet", "remove linux.seccomp", "RUNTIME_UNSUPPORTED");
   if (Object.keys(config.hooks).length) bad("hooks are not supported yet", "remove hooks", "RUNTIME_UNSUPPORTED");
