@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { invalid, SkiffError } from "../common/errors.ts";
+import { mark } from "../common/trace.ts";
 import { errnoOf } from "../common/errno.ts";
 import { parseRuntimeConfig, type RuntimeConfig } from "../oci/runtime-config.ts";
 import { cgroupDirs, createCgroup, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
@@ -56,8 +57,10 @@ function readHostFacts(): HostFacts {
 }
 
 export async function createContainer(store: StateStore, opts: CreateOptions): Promise<Created> {
+  mark("start-up");
   const bundle = resolve(opts.bundle);
   const config = readBundleConfig(bundle);
+  mark("config read");
   if (!config.root?.path) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", `read ${bundle}/config.json: root.path is missing`, "set root.path to the rootfs directory");
   const rootfs = isAbsolute(config.root.path) ? config.root.path : join(bundle, config.root.path);
   try {
@@ -81,6 +84,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     state.cgroupCreated = createCgroup(cg.dirs);
     cleanup.push(() => removeCgroup(state.cgroupCreated, cg.dirs));
     store.write(state);
+    mark("cgroup made");
 
     const steps = buildCreatePlan({
       config, bundle, rootfs, fifoPath: store.fifo(opts.id), consoleSocket: opts.consoleSocket, preserveFds: opts.preserveFds ?? 0,
@@ -90,19 +94,24 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       home: homeOf(rootfs, config.process?.user.uid ?? 0),
       host: readHostFacts(),
     });
+    mark("plan built");
     launched = launch(steps, { preserveFds: opts.preserveFds ?? 0 });
+    mark("executor spawned");
     for (;;) {
       const m = await launched.next();
       if (!m) throw new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: "create container: the container's init exited before it was ready", hint: "run with --debug and check the kernel log (dmesg)" });
       if (m.type === MSG.pid) {
+        mark("init forked");
         pid = m.value;
         cleanup.push(() => killAndWait(pid));
       } else if (m.type === MSG.error) throw launched.stepError(m);
       else if (m.type === MSG.ready) break;
     }
+    mark("init ready");
     state.pid = pid;
     state.startTime = processStartTime(pid);
     store.write(state);
+    mark("state written");
     if (opts.pidFile) writeFileAtomic(resolve(opts.pidFile), String(pid));
     if (!opts.foreground) {
       launched.close();

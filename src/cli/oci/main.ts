@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { configureLog, log, type LogFormat } from "../../common/log.ts";
+import { traceLine } from "../../common/trace.ts";
 import { createContainer } from "../../runtime/create.ts";
 import { deleteContainer, killContainer, listContainers, ociState, startContainer } from "../../runtime/lifecycle.ts";
 import { parseSignal } from "../../runtime/signals.ts";
@@ -166,7 +167,9 @@ export async function main(argv: string[]): Promise<number> {
     if (parsed.args.length < min || parsed.args.length > max)
       throw invalid("cli", "CLI_BAD_ARGUMENTS", `${name}: expects ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${parsed.args.length}`, `usage: skiff-oci ${command.usage}`);
     const store = new StateStore(str(global.flags.root) ?? "/run/skiff-oci");
-    return await command.run({ store, flags: parsed.flags, args: parsed.args });
+    const code = await command.run({ store, flags: parsed.flags, args: parsed.args });
+    log.debug(`trace: ${traceLine()}`);
+    return code;
   } catch (e) {
     if (isSkiffError(e)) {
       log.error(e.format(), { code: e.code, layer: e.layer });

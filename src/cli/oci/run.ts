@@ -1,5 +1,6 @@
 // `run`: create and start; in the foreground, forward signals to the container, wait for it,
 // delete it and exit with its status (128+N when a signal ended it), as runc does.
+import { mark } from "../../common/trace.ts";
 import { createContainer, type CreateOptions } from "../../runtime/create.ts";
 import { deleteContainer, startContainer } from "../../runtime/lifecycle.ts";
 import type { StateStore } from "../../runtime/state-store.ts";
@@ -28,7 +29,9 @@ export async function runForeground(store: StateStore, opts: CreateOptions, mode
       deleteContainer(store, opts.id, true);
       throw e;
     }
+    mark("started");
     const status = await launch.proc.exited;
+    mark("exited");
     return status;
   } finally {
     for (const s of FORWARDED) process.off(s, forward);
@@ -36,6 +39,7 @@ export async function runForeground(store: StateStore, opts: CreateOptions, mode
     if (!mode.keep) {
       try {
         deleteContainer(store, opts.id, true);
+        mark("deleted");
       } catch {}
     }
   }
