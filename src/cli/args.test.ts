@@ -1,0 +1,35 @@
+import { expect, test } from "bun:test";
+import { parseFlags, type FlagSpec } from "./args.ts";
+
+const specs: FlagSpec[] = [
+  { names: ["bundle", "b"], type: "string" },
+  { names: ["detach", "d"], type: "bool" },
+  { names: ["preserve-fds"], type: "int" },
+];
+
+test.each([
+  [["--bundle", "/x", "id"], { bundle: "/x" }, ["id"]],
+  [["--bundle=/x", "id"], { bundle: "/x" }, ["id"]],
+  [["-b", "/x", "-d", "id"], { bundle: "/x", detach: true }, ["id"]],
+  [["-bundle", "/x", "id"], { bundle: "/x" }, ["id"]],
+  [["id", "--preserve-fds", "2"], { "preserve-fds": 2 }, ["id"]],
+  [["--detach=false", "--", "-id"], { detach: false }, ["-id"]],
+])("parses %j", (argv, flags, args) => {
+  const r = parseFlags(argv, specs, "run");
+  expect(r.flags).toEqual(flags);
+  expect(r.args).toEqual(args);
+});
+
+test("global flags stop at the command", () => {
+  const r = parseFlags(["--root", "/r", "run", "--bundle", "x"], [{ names: ["root"], type: "string" }], "skiff-oci", true);
+  expect(r.flags).toEqual({ root: "/r" });
+  expect(r.rest).toEqual(["run", "--bundle", "x"]);
+});
+
+test.each([
+  [["--wings"], /unknown flag --wings/],
+  [["--bundle"], /needs a value/],
+  [["--preserve-fds", "two"], /needs a number, got "two"/],
+])("refuses %j", (argv, message) => {
+  expect(() => parseFlags(argv, specs, "run")).toThrow(message);
+});

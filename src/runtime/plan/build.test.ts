@@ -1,0 +1,117 @@
+import { describe, expect, test } from "bun:test";
+import { checkRuntimeConfig } from "../../oci/runtime-config.ts";
+import { defaultSpec } from "../spec-default.ts";
+import { buildCreatePlan, type PlanInput } from "./build.ts";
+import { MS } from "./mount-options.ts";
+import type { Step } from "./step.ts";
+
+function plan(edit: (c: any) => void = () => {}, extra: Partial<PlanInput> = {}): Step[] {
+  const raw = defaultSpec() as any;
+  raw.process.terminal = false;
+  raw.root.path = "/tmp";
+  raw.mounts = raw.mounts.filter((m: any) => m.type !== "cgroup");
+  edit(raw);
+  return buildCreatePlan({
+    config: checkRuntimeConfig(raw), bundle: "/b", rootfs: "/b/rootfs", fifoPath: "/s/exec.fifo", preserveFds: 0, noPivot: false, foreground: false,
+    cgroupProcs: ["/sys/fs/cgroup/pids/c/cgroup.procs"], cgroup: { hierarchies: [], cgroupns: false }, home: "/root",
+    host: { lastCap: 40, apparmor: false, selinux: false }, ...extra,
+  });
+}
+const ops = (steps: Step[]) => steps.map((s) => s.op);
+const find = <T = any>(steps: Step[], op: string, n = 0): T => steps.filter((s) => s.op === op)[n]?.args as T;
+
+describe("buildCreatePlan", () => {
+  test("runs the launcher, intermediate and init steps in order", () => {
+    const o = ops(plan());
+    expect(o.slice(0, 5)).toEqual(["openPath", "mkfifo", "openPath", "spawn", "joinCgroup"]);
+    expect(o.indexOf("unshare")).toBeLessThan(o.indexOf("forkInit"));
+    expect(o.indexOf("bindRootfs")).toBeLessThan(o.indexOf("pivotRoot"));
+    expect(o.indexOf("pivotRoot")).toBeLessThan(o.indexOf("maskPath"));
+    expect(o.slice(-4)).toEqual(["keepFds", "ready", "waitStart", "exec"]);
+  });
+
+  test("creates the new namespaces in one unshare, the user namespace first and alone", () => {
+    expect(find(plan(), "unshare").flags).toBe(0x20000000 | 0x40000000 | 0x08000000 | 0x04000000 | 0x00020000);
+    const steps = plan((c) => {
+      c.linux.namespaces.push({ type: "user" });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 10 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 2000, size: 10 }];
+    });
+    expect(find(steps, "unshare").flags).toBe(0x10000000);
+    expect(ops(steps).indexOf("syncUserMaps")).toBe(ops(steps).indexOf("unshare") + 1);
+    expect(find(steps, "userMaps")).toEqual({ uidMap: "0 1000 10\n", gidMap: "0 2000 10\n", setgroups: "" });
+  });
+
+  test("joins namespaces given by path, the user namespace first", () => {
+    const steps = plan((c) => {
+      c.linux.namespaces = [{ type: "mount" }, { type: "network", path: "/run/netns/x" }, { type: "user", path: "/proc/1/ns/user" }];
+      c.hostname = "";
+    });
+    expect(steps.filter((s) => s.op === "setns").map((s) => s.what)).toEqual(["join user namespace /proc/1/ns/user", "join network namespace /run/netns/x"]);
+  });
+
+  test("turns a read-only bind mount into a bind and a read-only remount", () => {
+    const steps = plan((c) => c.mounts.push({ destination: "/etc/../data/", type: "bind", source: "/tmp", options: ["rbind", "ro", "rprivate"] }));
+    const mounts = steps.filter((s) => s.op === "mount" && (s.args as any).target === "data").map((s) => s.args as any);
+    expect(mounts.map((m) => m.flags)).toEqual([MS.BIND | MS.REC, MS.BIND | MS.REMOUNT | MS.RDONLY, MS.PRIVATE | MS.REC]);
+    expect(mounts[0]).toMatchObject({ source: "/tmp", create: 1 });
+  });
+
+  test("passes filesystem options as data and flags apart", () => {
+    const shm = plan().filter((s) => s.op === "mount").map((s) => s.args as any).find((m) => m.target === "dev/shm");
+    expect(shm).toMatchObject({ fstype: "tmpfs", source: "shm", flags: MS.NOSUID | MS.NOEXEC | MS.NODEV, data: "mode=1777,size=65536k" });
+  });
+
+  test("makes the default devices unless /dev is bound from the host, binds them in a user namespace", () => {
+    expect(plan().filter((s) => s.op === "mknod").map((s) => (s.args as any).path)).toEqual(["dev/null", "dev/zero", "dev/full", "dev/tty", "dev/urandom", "dev/random"]);
+    expect(plan((c) => c.mounts.push({ destination: "/dev", type: "bind", source: "/dev", options: ["rbind"] })).filter((s) => s.op === "mknod")).toEqual([]);
+    const userns = plan((c) => {
+      c.linux.namespaces.push({ type: "user" });
+      c.linux.uidMappings = c.linux.gidMappings = [{ containerID: 0, hostID: 0, size: 65536 }];
+    });
+    expect(userns.filter((s) => s.op === "mknod")).toEqual([]);
+    expect(userns.some((s) => s.op === "mount" && (s.args as any).source === "/dev/null")).toBe(true);
+  });
+
+  test("computes capability sets and drops the rest of the bounding set", () => {
+    const steps = plan((c) => {
+      c.process.capabilities = { bounding: ["CAP_KILL", "NET_RAW"], effective: ["CAP_KILL"], permitted: ["CAP_KILL", "CAP_NET_RAW"], inheritable: ["CAP_NET_RAW"], ambient: ["CAP_NET_RAW", "CAP_KILL"] };
+    });
+    expect(find(steps, "dropBounding").caps).toHaveLength(41 - 2);
+    expect(find(steps, "dropBounding").caps).not.toContain(5);
+    expect(find(steps, "setCaps")).toEqual({ effective: 1n << 5n, permitted: (1n << 5n) | (1n << 13n), inheritable: 1n << 13n, ambient: [13] });
+  });
+
+  test("sets user, groups, umask, rlimits and HOME from the rootfs's passwd", () => {
+    const steps = plan((c) => {
+      c.process.user = { uid: 1000, gid: 100, additionalGids: [5, 6], umask: 0o027 };
+      c.process.rlimits = [{ type: "RLIMIT_NOFILE", soft: 10, hard: 20 }, { type: "RLIMIT_CORE", soft: 18446744073709551615, hard: 18446744073709551615 }];
+    });
+    expect(find(steps, "setUser")).toEqual({ uid: 1000, gid: 100, groups: [5, 6], setgroups: 1 });
+    expect(find(steps, "umask").mask).toBe(0o027);
+    expect(find(steps, "setrlimit", 1)).toEqual({ resource: 4, soft: 2n ** 64n - 1n, hard: 2n ** 64n - 1n });
+    expect(find(steps, "exec").env).toContain("HOME=/root");
+    expect(find(steps, "resolveExec")).toEqual({ file: "sh", path: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" });
+  });
+
+  test("keeps the preserved fds and relays a terminal in the foreground", () => {
+    expect(find(plan(() => {}, { preserveFds: 3 }), "keepFds").count).toBe(6);
+    const steps = plan((c) => (c.process.terminal = true), { foreground: true });
+    expect(ops(steps)).toContain("consolePair");
+    expect(find(steps, "console").socketSlot).toBe(find(steps, "consolePair").slot);
+  });
+
+  test.each([
+    ["no mount namespace", (c: any) => (c.linux.namespaces = [{ type: "pid" }]), /no mount namespace/],
+    ["sysctl outside its namespace", (c: any) => (c.linux.sysctl = { "net.ipv4.ip_forward": "1" }, c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "network")), /needs the container's own network namespace/],
+    ["a sysctl that is not namespaced", (c: any) => (c.linux.sysctl = { "vm.swappiness": "1" }), /is not namespaced/],
+    ["user namespace without maps", (c: any) => c.linux.namespaces.push({ type: "user" }), /needs linux.uidMappings/],
+    ["an unknown propagation", (c: any) => (c.linux.rootfsPropagation = "sideways"), /is not a propagation mode/],
+    ["a soft rlimit above the hard one", (c: any) => (c.process.rlimits = [{ type: "RLIMIT_NOFILE", soft: 2, hard: 1 }]), /soft limit 2 exceeds hard limit 1/],
+    ["a device outside /dev", (c: any) => (c.linux.devices = [{ type: "c", path: "/etc/null", major: 1, minor: 3 }]), /is not under \/dev/],
+    ["a device of an unknown type", (c: any) => (c.linux.devices = [{ type: "x", path: "/dev/x", major: 1, minor: 3 }]), /device type "x" is unknown/],
+    ["a mount without a type", (c: any) => c.mounts.push({ destination: "/x", source: "x" }), /has no type/],
+  ])("refuses %s", (_, edit, message) => {
+    expect(() => plan(edit)).toThrow(message);
+  });
+});
