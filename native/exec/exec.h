@@ -34,6 +34,7 @@ _Noreturn void run_init(struct plan *p, uint32_t first);
 int open_in_root(int root, const char *rel, uint32_t create);
 int do_mount(struct plan *p, const struct op_mount *m);
 int do_mknod(struct plan *p, const struct op_mknod *m);
+int do_mount_setattr(struct plan *p, const struct op_mount_setattr *m);
 int do_symlink(struct plan *p, const struct op_symlink *m);
 int do_pivot_root(int root);
 int do_move_root(int root);

@@ -62,6 +62,7 @@ static int step(struct plan *p, uint32_t i) {
   case OP_MKDIR:
     if ((fd = slot_fd(p, s->u.mkdir.root)) < 0 || (fd = open_in_root(fd, s->u.mkdir.path, 1)) < 0) return -1;
     return close(fd);
+  case OP_MOUNT_SETATTR: return do_mount_setattr(p, &s->u.mount_setattr);
   case OP_MKNOD: return do_mknod(p, &s->u.mknod);
   case OP_SYMLINK: return do_symlink(p, &s->u.symlink);
   case OP_PIVOT_ROOT: return (fd = slot_fd(p, s->u.pivot_root.slot)) < 0 ? -1 : do_pivot_root(fd);

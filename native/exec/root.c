@@ -114,6 +114,20 @@ int do_mount(struct plan *p, const struct op_mount *m) {
   return r;
 }
 
+int do_mount_setattr(struct plan *p, const struct op_mount_setattr *m) {
+  int root = slot_fd(p, m->root);
+  int fd = root < 0 ? -1 : open_in_root(root, m->target, 0);
+  if (fd < 0) return -1;
+  struct {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+  } attr = {m->set, m->clear, 0, 0};
+  int r = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
+  int e = errno;
+  close(fd);
+  errno = e;
+  return r;
+}
+
 static int open_parent(int root, const char *path, const char **base) {
   const char *slash = strrchr(path, '/');
   *base = slash ? slash + 1 : path;

@@ -34,6 +34,23 @@ export const PROPAGATION: Record<string, number> = {
   unbindable: MS.UNBINDABLE, runbindable: MS.UNBINDABLE | MS.REC,
 };
 
+/** MOUNT_ATTR_* of mount_setattr(2), for the recursive r* options. */
+const ATTR = { RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, ATIME_MASK: 0x70, RELATIME: 0x0, NOATIME: 0x10, STRICTATIME: 0x20, NODIRATIME: 0x80, NOSYMFOLLOW: 0x200000 } as const;
+
+/** option → [clear?, attr]; the atime ones also clear the whole atime field, as the kernel wants. */
+const RECURSIVE: Record<string, [boolean, number]> = {
+  rro: [false, ATTR.RDONLY], rrw: [true, ATTR.RDONLY],
+  rnosuid: [false, ATTR.NOSUID], rsuid: [true, ATTR.NOSUID],
+  rnodev: [false, ATTR.NODEV], rdev: [true, ATTR.NODEV],
+  rnoexec: [false, ATTR.NOEXEC], rexec: [true, ATTR.NOEXEC],
+  rnodiratime: [false, ATTR.NODIRATIME], rdiratime: [true, ATTR.NODIRATIME],
+  rrelatime: [false, ATTR.RELATIME], rnorelatime: [true, ATTR.RELATIME],
+  rnoatime: [false, ATTR.NOATIME], ratime: [true, ATTR.NOATIME],
+  rstrictatime: [false, ATTR.STRICTATIME], rnostrictatime: [true, ATTR.STRICTATIME],
+  rnosymfollow: [false, ATTR.NOSYMFOLLOW], rsymfollow: [true, ATTR.NOSYMFOLLOW],
+};
+const ATIME_OPTIONS = new Set(["rrelatime", "rnorelatime", "rnoatime", "ratime", "rstrictatime", "rnostrictatime"]);
+
 /** Options that runc takes and acts on elsewhere, not passed to the kernel. */
 const RUNTIME_ONLY = new Set(["tmpcopyup", "idmap", "ridmap"]);
 
@@ -43,17 +60,33 @@ export interface ParsedOptions {
   data: string[];
   bind: boolean;
   recursive: boolean;
+  /** mount_setattr(AT_RECURSIVE) attributes to set and clear, from the r* options. */
+  attrSet: number;
+  attrClear: number;
 }
 
 export function parseMountOptions(options: readonly string[]): ParsedOptions {
   let flags = 0;
   const propagation: number[] = [];
   const data: string[] = [];
+  let attrSet = 0;
+  let attrClear = 0;
   for (const option of options) {
     const flag = FLAGS[option];
+    const attr = RECURSIVE[option];
     if (flag) flags = flag[0] ? flags & ~flag[1] : flags | flag[1];
+    else if (attr) {
+      if (ATIME_OPTIONS.has(option)) attrClear |= ATTR.ATIME_MASK;
+      if (attr[0]) {
+        attrClear |= attr[1];
+        attrSet &= ~attr[1];
+      } else {
+        attrSet |= attr[1];
+        if (!ATIME_OPTIONS.has(option)) attrClear &= ~attr[1];
+      }
+    }
     else if (option in PROPAGATION) propagation.push(PROPAGATION[option]!);
     else if (!RUNTIME_ONLY.has(option)) data.push(option);
   }
-  return { flags, propagation, data, bind: (flags & MS.BIND) !== 0, recursive: (flags & MS.REC) !== 0 };
+  return { flags, propagation, data, bind: (flags & MS.BIND) !== 0, recursive: (flags & MS.REC) !== 0, attrSet, attrClear };
 }

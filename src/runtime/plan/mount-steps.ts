@@ -34,6 +34,7 @@ export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
   const type = m.type ?? "";
   const steps: Step[] = [];
   const propagate = (path: string, display: string) => {
+    if (opts.attrSet || opts.attrClear) steps.push(step("mountSetattr", { root: ctx.root, target: path, set: opts.attrSet, clear: opts.attrClear }, `set recursive attributes of ${display}`));
     for (const p of opts.propagation) steps.push(step("mount", { root: ctx.root, source: "", target: path, fstype: "", flags: p, data: "", create: CREATE.none }, `set propagation of ${display}`));
   };
   if (m.uidMappings.length || m.gidMappings.length)

@@ -40,6 +40,7 @@ export const OPS = {
     fields: [["root", "u32"], ["source", "str"], ["target", "str"], ["fstype", "str"], ["flags", "u64"], ["data", "str"], ["create", "u32"]],
     doc: "mount source on target, target resolved inside the root in fd slot `root` (create: 0 none, 1 dir, 2 file)",
   },
+  mountSetattr: { code: 51, fields: [["root", "u32"], ["target", "str"], ["set", "u64"], ["clear", "u64"]], doc: "mount_setattr(AT_RECURSIVE) on target inside the root: the r* options (rro, rnosuid, ...)" },
   mknod: { code: 24, fields: [["root", "u32"], ["path", "str"], ["mode", "u32"], ["major", "u32"], ["minor", "u32"], ["uid", "u32"], ["gid", "u32"]], doc: "mknod a device inside the root and chown it" },
   symlink: { code: 25, fields: [["root", "u32"], ["target", "str"], ["path", "str"]], doc: "symlink(target, path) inside the root; an existing entry is kept" },
   pivotRoot: { code: 26, fields: [["slot", "u32"]], doc: "pivot_root into the root in fd slot and detach the old root" },
