@@ -141,6 +141,8 @@ spawn:;
   }
   int status;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+  /* Nothing more to report: once the init has exec-ed, the runtime sees EOF on its socket. */
+  close(p->report_fd);
   if (!init) _exit(1); /* the intermediate reported its failure itself */
   if (relay >= 0) {
     int master = receive_fd(relay); /* EOF instead if the init failed before its console step */

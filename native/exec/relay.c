@@ -67,7 +67,9 @@ _Noreturn void relay_terminal(int master, pid_t init) {
   sigprocmask(SIG_BLOCK, &mask, NULL);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
   struct pollfd fds[3] = {{master, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}, {sfd, POLLIN, 0}};
-  int code = -1;
+  int code = -1, status;
+  /* the init may have exited before SIGCHLD was blocked: that signal is gone, so look now */
+  if (waitpid(init, &status, WNOHANG) == init) code = status_code(status);
   while (code < 0 || fds[0].fd >= 0) {
     if (poll(fds, 3, code < 0 ? -1 : 100) <= 0) {
       if (code >= 0) break; /* drained */
@@ -78,7 +80,6 @@ _Noreturn void relay_terminal(int master, pid_t init) {
     if (fds[2].revents) {
       struct signalfd_siginfo si;
       if (read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo == SIGWINCH) resize(master);
-      int status;
       pid_t r;
       while ((r = waitpid(-1, &status, WNOHANG)) > 0)
         if (r == init) code = status_code(status);

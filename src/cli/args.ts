@@ -4,10 +4,11 @@ import { invalid } from "../common/errors.ts";
 
 export interface FlagSpec {
   names: string[];
-  type: "bool" | "string" | "int";
+  /** "strings": repeatable, collected in order. */
+  type: "bool" | "string" | "int" | "strings";
 }
 
-export type FlagValues = Record<string, string | boolean | number | undefined>;
+export type FlagValues = Record<string, string | boolean | number | string[] | undefined>;
 
 export interface Parsed {
   flags: FlagValues;
@@ -47,7 +48,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     if (spec.type === "int") {
       if (!/^-?\d+$/.test(value)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `${command}: flag --${name} needs a number, got "${value}"`, `pass --${name} N`);
       flags[key] = Number(value);
-    } else flags[key] = value;
+    } else if (spec.type === "strings") flags[key] = [...((flags[key] as string[] | undefined) ?? []), value];
+    else flags[key] = value;
   }
   return { flags, args, rest: argv.slice(i) as string[] };
 }

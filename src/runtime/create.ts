@@ -1,6 +1,6 @@
 // create: from a bundle to a container whose init waits, set up, for start. On any failure
 // nothing is left: no process, no cgroup, no state directory.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { invalid, SkiffError } from "../common/errors.ts";
@@ -9,8 +9,10 @@ import { errnoOf } from "../common/errno.ts";
 import { parseRuntimeConfig, type RuntimeConfig } from "../oci/runtime-config.ts";
 import { cgroupDirs, createCgroup, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
-import { buildCreatePlan, type HostFacts } from "./plan/build.ts";
+import { readHostFacts } from "./host-facts.ts";
+import { buildCreatePlan } from "./plan/build.ts";
 import { homeOf } from "./passwd.ts";
+import { killAndWait } from "./kill.ts";
 import { processStartTime, StateStore, type ContainerState } from "./state-store.ts";
 
 export interface CreateOptions {
@@ -38,22 +40,6 @@ export function readBundleConfig(bundle: string): RuntimeConfig {
     throw invalid("runtime", "RUNTIME_BUNDLE_INVALID", `read ${path}: ${errnoOf(e) === "ENOENT" ? "no such file" : (e as Error).message}`, "pass --bundle DIR, a directory with config.json and the rootfs", { path });
   }
   return parseRuntimeConfig(text, path);
-}
-
-let hostFacts: HostFacts | undefined;
-function readHostFacts(): HostFacts {
-  hostFacts ??= {
-    lastCap: Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8")),
-    apparmor: (() => {
-      try {
-        return readFileSync("/sys/module/apparmor/parameters/enabled", "utf8").trim() === "Y";
-      } catch {
-        return false;
-      }
-    })(),
-    selinux: existsSync("/sys/fs/selinux/enforce"),
-  };
-  return hostFacts;
 }
 
 export async function createContainer(store: StateStore, opts: CreateOptions): Promise<Created> {
@@ -103,7 +89,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       if (m.type === MSG.pid) {
         mark("init forked");
         pid = m.value;
-        cleanup.push(() => killAndWait(pid));
+        cleanup.push(() => killAndWait([pid]));
       } else if (m.type === MSG.error) throw launched.stepError(m);
       else if (m.type === MSG.ready) break;
     }
@@ -129,12 +115,3 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   }
 }
 
-/** SIGKILL and wait until the process is gone (the kernel frees its cgroup membership then). */
-export function killAndWait(pid: number): void {
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 500 && processStartTime(pid); i++) Bun.sleepSync(1);
-}

@@ -3,7 +3,7 @@ import { closeSync, constants, openSync, unlinkSync, writeSync } from "node:fs";
 import { precondition, SkiffError } from "../common/errors.ts";
 import { errnoOf } from "../common/errno.ts";
 import { cgroupPids, removeCgroup } from "./cgroups/manager.ts";
-import { killAndWait } from "./create.ts";
+import { killAndWait } from "./kill.ts";
 import { containerStatus, processStartTime, type ContainerState, type StateStore, type Status } from "./state-store.ts";
 
 export const OCI_VERSION = "1.2.0";
@@ -68,10 +68,10 @@ export function deleteContainer(store: StateStore, id: string, force: boolean): 
   if (status === "running" && !force) throw precondition("runtime", "RUNTIME_STILL_RUNNING", `delete container "${id}": it is running`, `stop it first (skiff-oci kill ${id} KILL) or use delete --force`);
   if (status === "creating" && !force) throw precondition("runtime", "RUNTIME_STILL_CREATING", `delete container "${id}": it is being created by pid ${s.creator}`, "wait for create to finish, or use delete --force");
   if (status !== "stopped") {
-    for (const pid of cgroupPids(s.cgroupDirs)) if (pid !== s.pid) killAndWait(pid);
-    if (processStartTime(s.pid) === s.startTime) killAndWait(s.pid);
+    killAndWait(cgroupPids(s.cgroupDirs).filter((pid) => pid !== s.pid));
+    if (processStartTime(s.pid) === s.startTime) killAndWait([s.pid]);
   }
-  for (const pid of cgroupPids(s.cgroupDirs)) killAndWait(pid);
+  killAndWait(cgroupPids(s.cgroupDirs));
   removeCgroup(s.cgroupCreated, s.cgroupDirs);
   store.remove(id);
 }

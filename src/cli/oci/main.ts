@@ -11,6 +11,7 @@ import { defaultSpec } from "../../runtime/spec-default.ts";
 import { StateStore } from "../../runtime/state-store.ts";
 import { parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import { formatTable } from "../table.ts";
+import { EXEC_FLAGS, execCommand } from "./exec.ts";
 import { runForeground } from "./run.ts";
 
 const VERSION = "0.1.0";
@@ -32,6 +33,8 @@ interface Command {
   flags: FlagSpec[];
   usage: string;
   args: [min: number, max: number];
+  /** Flags end at the first argument; the rest (a command line) is passed on as is. */
+  stopAtArg?: boolean;
   run: (ctx: { store: StateStore; flags: FlagValues; args: string[] }) => Promise<number> | number;
 }
 
@@ -87,6 +90,13 @@ const COMMANDS: Record<string, Command> = {
       process.stdout.write(JSON.stringify(ociState(store, store.read(args[0]!)), null, "  ") + "\n");
       return 0;
     },
+  },
+  exec: {
+    usage: "exec [--tty] [--detach] [--user UID[:GID]] [--env K=V] [--cwd DIR] [--cap CAP] [--process FILE] ID [COMMAND ARGS...]",
+    flags: EXEC_FLAGS,
+    args: [1, Infinity],
+    stopAtArg: true,
+    run: ({ store, flags, args }) => execCommand(store, args, flags),
   },
   kill: {
     usage: "kill [--all] ID [SIGNAL]",
@@ -158,14 +168,15 @@ export async function main(argv: string[]): Promise<number> {
       throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: "use systemd cgroups: not supported by skiff-oci yet", hint: "drop --systemd-cgroup (cgroupfs is used)" });
     const command = COMMANDS[name];
     if (!command) throw invalid("cli", "CLI_UNKNOWN_COMMAND", `skiff-oci: unknown command "${name}"`, "see: skiff-oci --help");
-    const parsed = parseFlags(rest, [...command.flags, { names: ["help", "h"], type: "bool" }], name);
+    const parsed = parseFlags(rest, [...command.flags, { names: ["help", "h"], type: "bool" }], name, command.stopAtArg);
+    if (command.stopAtArg) parsed.args.push(...parsed.rest);
     if (parsed.flags.help) {
       process.stdout.write(`usage: skiff-oci ${command.usage}\n`);
       return 0;
     }
     const [min, max] = command.args;
     if (parsed.args.length < min || parsed.args.length > max)
-      throw invalid("cli", "CLI_BAD_ARGUMENTS", `${name}: expects ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${parsed.args.length}`, `usage: skiff-oci ${command.usage}`);
+      throw invalid("cli", "CLI_BAD_ARGUMENTS", `${name}: expects ${min === max ? min : max === Infinity ? `at least ${min}` : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${parsed.args.length}`, `usage: skiff-oci ${command.usage}`);
     const store = new StateStore(str(global.flags.root) ?? "/run/skiff-oci");
     const code = await command.run({ store, flags: parsed.flags, args: parsed.args });
     log.debug(`trace: ${traceLine()}`);

@@ -63,6 +63,7 @@ function inheritCpuset(dir: string): void {
 export function removeCgroup(dirs: string[], leaves: readonly string[] = dirs): void {
   for (const dir of [...dirs].sort((a, b) => b.length - a.length)) {
     const leaf = leaves.includes(dir);
+    const end = performance.now() + 2000;
     for (let attempt = 0; ; attempt++) {
       try {
         rmdirSync(dir);
@@ -70,8 +71,8 @@ export function removeCgroup(dirs: string[], leaves: readonly string[] = dirs): 
       } catch (e) {
         const code = errnoOf(e);
         if (code === "ENOENT" || (!leaf && (code === "EBUSY" || code === "ENOTEMPTY"))) break;
-        if (code !== "EBUSY" || attempt >= 100) throw e;
-        Bun.sleepSync(2);
+        if (code !== "EBUSY" || performance.now() > end) throw e;
+        Bun.sleepSync(attempt < 20 ? 1 : 10);
       }
     }
   }

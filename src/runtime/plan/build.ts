@@ -2,7 +2,7 @@
 // executor performs the steps in order. Pure apart from stat-ing bind mount sources.
 import { invalid } from "../../common/errors.ts";
 import type { IdMapping, Process, RuntimeConfig } from "../../oci/runtime-config.ts";
-import { capabilityMask, capabilityNumber } from "../capabilities.ts";
+import { processSteps, validateProcess } from "./process-steps.ts";
 import { devicesSteps } from "./devices.ts";
 import { inRoot, mountSteps, type CgroupMountContext } from "./mount-steps.ts";
 import { MS, PROPAGATION } from "./mount-options.ts";
@@ -38,12 +38,6 @@ const O_RDONLY = 0;
 const O_WRONLY = 1;
 const O_RDWR = 2;
 
-const RLIMITS: Record<string, number> = {
-  RLIMIT_CPU: 0, RLIMIT_FSIZE: 1, RLIMIT_DATA: 2, RLIMIT_STACK: 3, RLIMIT_CORE: 4, RLIMIT_RSS: 5, RLIMIT_NPROC: 6,
-  RLIMIT_NOFILE: 7, RLIMIT_MEMLOCK: 8, RLIMIT_AS: 9, RLIMIT_LOCKS: 10, RLIMIT_SIGPENDING: 11, RLIMIT_MSGQUEUE: 12,
-  RLIMIT_NICE: 13, RLIMIT_RTPRIO: 14, RLIMIT_RTTIME: 15,
-};
-const PERSONALITY: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
 
 /** sysctl prefixes that belong to a namespace the container must own (as runc checks). */
 const SYSCTL_NAMESPACE: [RegExp, string][] = [
@@ -53,8 +47,6 @@ const SYSCTL_NAMESPACE: [RegExp, string][] = [
 ];
 
 const mapText = (maps: readonly IdMapping[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
-const RLIM_INFINITY = 2n ** 64n - 1n;
-const rlimitValue = (v: number) => (v >= 2 ** 64 - 1 ? RLIM_INFINITY : BigInt(v));
 
 export function buildCreatePlan(input: PlanInput): Step[] {
   const { config } = input;
@@ -128,51 +120,9 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (config.root?.readonly) steps.push(step("remount", { path: "/", flags: MS.BIND | MS.REMOUNT | MS.RDONLY }, "remount the root read-only"));
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
-  steps.push(...processSteps(proc, input, fifo));
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo }));
   return steps;
 }
-
-/** The process part, shared by create and (in part 2) exec. */
-function processSteps(proc: Process, input: PlanInput, fifo: number): Step[] {
-  const steps: Step[] = [];
-  for (const r of proc.rlimits) {
-    const resource = RLIMITS[r.type];
-    steps.push(step("setrlimit", { resource: resource!, soft: rlimitValue(r.soft), hard: rlimitValue(r.hard) }, `set ${r.type} to ${r.soft}:${r.hard}`));
-  }
-  const persona = input.config.linux.personality;
-  if (persona) steps.push(step("personality", { persona: PERSONALITY[persona.domain]! }, `set personality ${persona.domain}`));
-  const { lastCap } = input.host;
-  const caps = proc.capabilities;
-  const mask = (names: readonly string[] | undefined, field: string) => capabilityMask(names ?? [], `process.capabilities.${field}`, lastCap);
-  const bounding = mask(caps?.bounding, "bounding");
-  const drop: number[] = [];
-  for (let c = 0; c <= lastCap; c++) if (!((bounding >> BigInt(c)) & 1n)) drop.push(c);
-  if (drop.length) steps.push(step("dropBounding", { caps: drop }, "drop capabilities from the bounding set"));
-  const { uid, gid, additionalGids } = proc.user;
-  steps.push(step("setUser", { uid, gid, groups: additionalGids, setgroups: 1 }, `set uid ${uid}, gid ${gid}, groups [${additionalGids.join(",")}]`));
-  const permitted = mask(caps?.permitted, "permitted");
-  const inheritable = mask(caps?.inheritable, "inheritable");
-  // The kernel raises an ambient capability only if it is permitted and inheritable; runc
-  // skips the others silently, and so do we (its default spec lists ambient caps alone).
-  steps.push(step("setCaps", { effective: mask(caps?.effective, "effective"), permitted, inheritable, ambient: bitsOf(permitted & inheritable & mask(caps?.ambient, "ambient")) }, "set capabilities"));
-  if (proc.noNewPrivileges) steps.push(step("noNewPrivs", {}, "set no_new_privs"));
-  steps.push(step("umask", { mask: proc.user.umask ?? 0o022 }, "set umask"));
-  steps.push(step("chdir", { path: proc.cwd }, `change to working directory ${proc.cwd}`));
-  const env = proc.env.some((e) => e.startsWith("HOME=")) ? proc.env : [...proc.env, `HOME=${input.home}`];
-  const pathVar = env.findLast((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  steps.push(step("resolveExec", { file: proc.args[0]!, path: pathVar }, `find executable "${proc.args[0]}" in the container`));
-  steps.push(step("keepFds", { count: 3 + input.preserveFds }, "close the runtime's file descriptors on exec"));
-  steps.push(step("ready", {}, "report the container created"));
-  steps.push(step("waitStart", { slot: fifo }, "wait for start"));
-  steps.push(step("exec", { argv: proc.args, env }, `exec "${proc.args[0]}"`));
-  return steps;
-}
-
-const bitsOf = (mask: bigint): number[] => {
-  const out: number[] = [];
-  for (let i = 0; i < 64; i++) if ((mask >> BigInt(i)) & 1n) out.push(i);
-  return out;
-};
 
 function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean, has: (t: string) => boolean): void {
   const { config } = input;
@@ -193,16 +143,7 @@ function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean
   }
   if (config.linux.rootfsPropagation && !(config.linux.rootfsPropagation in PROPAGATION))
     bad(`linux.rootfsPropagation "${config.linux.rootfsPropagation}" is not a propagation mode`, `use one of ${Object.keys(PROPAGATION).join(", ")}`);
-  for (const r of proc.rlimits) if (!(r.type in RLIMITS)) bad(`process.rlimits type "${r.type}" is unknown`, "use names such as RLIMIT_NOFILE");
-  for (const r of proc.rlimits) if (r.soft > r.hard) bad(`process.rlimits ${r.type} soft limit ${r.soft} exceeds hard limit ${r.hard}`, "set soft <= hard");
-  const persona = config.linux.personality;
-  if (persona && !(persona.domain in PERSONALITY)) bad(`linux.personality.domain "${persona.domain}" is unknown`, "use LINUX or LINUX32");
-  for (const field of ["bounding", "effective", "inheritable", "permitted", "ambient"] as const)
-    for (const name of proc.capabilities?.[field] ?? []) capabilityNumber(name, `process.capabilities.${field}`);
-  if (proc.apparmorProfile && !input.host.apparmor)
-    bad(`process.apparmorProfile "${proc.apparmorProfile}" is set but AppArmor is not enabled on this host`, "remove apparmorProfile or enable AppArmor", "RUNTIME_APPARMOR_UNAVAILABLE");
-  if (proc.selinuxLabel && !input.host.selinux)
-    bad(`process.selinuxLabel "${proc.selinuxLabel}" is set but SELinux is not enabled on this host`, "remove selinuxLabel or enable SELinux", "RUNTIME_SELINUX_UNAVAILABLE");
+  validateProcess(proc, config.linux.personality, input.host);
   if (proc.terminal && !input.consoleSocket && !input.foreground)
     bad("process.terminal is true but no --console-socket was given", "pass --console-socket PATH, or run in the foreground", "RUNTIME_CONSOLE_SOCKET_REQUIRED");
   if (input.preserveFds < 0) bad("--preserve-fds must not be negative", "pass a count of file descriptors");

@@ -1,0 +1,92 @@
+// `exec`: runc's flags → the process to run in the container; in the foreground, forward
+// signals and exit with the process's status.
+import { readFileSync } from "node:fs";
+import { invalid } from "../../common/errors.ts";
+import { Checker } from "../../oci/check.ts";
+import { checkProcess, type Process } from "../../oci/runtime-config.ts";
+import { baseProcess, execInContainer } from "../../runtime/exec.ts";
+import type { StateStore } from "../../runtime/state-store.ts";
+import type { FlagSpec, FlagValues } from "../args.ts";
+
+export const EXEC_FLAGS: FlagSpec[] = [
+  { names: ["console-socket"], type: "string" },
+  { names: ["cwd"], type: "string" },
+  { names: ["env", "e"], type: "strings" },
+  { names: ["tty", "t"], type: "bool" },
+  { names: ["user", "u"], type: "string" },
+  { names: ["additional-gids", "g"], type: "strings" },
+  { names: ["process", "p"], type: "string" },
+  { names: ["detach", "d"], type: "bool" },
+  { names: ["pid-file"], type: "string" },
+  { names: ["process-label"], type: "string" },
+  { names: ["apparmor"], type: "string" },
+  { names: ["no-new-privs"], type: "bool" },
+  { names: ["cap", "c"], type: "strings" },
+  { names: ["preserve-fds"], type: "int" },
+  { names: ["ignore-paused"], type: "bool" },
+];
+
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+
+function idNumber(text: string, what: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 2 ** 32 - 1) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `exec: ${what} "${text}" is not a number`, "pass --user UID[:GID] with numbers (names are not looked up)");
+  return Number(text);
+}
+
+export function execProcess(store: StateStore, id: string, command: string[], flags: FlagValues): Process {
+  const file = str(flags.process);
+  if (file) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      throw invalid("cli", "CLI_PROCESS_INVALID", `exec: read ${file}: ${(e as Error).message}`, "--process takes a runtime-spec process JSON file");
+    }
+    return checkProcess(new Checker("runtime", "RUNTIME_CONFIG_INVALID", file), raw, "process");
+  }
+  if (command.length === 0) throw invalid("cli", "CLI_BAD_ARGUMENTS", "exec: no command given", "usage: skiff-oci exec [flags] ID COMMAND [ARGS...] or --process FILE");
+  const p = baseProcess(store, id);
+  p.args = command;
+  p.env = [...p.env, ...list(flags.env)];
+  if (str(flags.cwd)) p.cwd = str(flags.cwd)!;
+  if (flags.tty !== undefined) p.terminal = !!flags.tty;
+  const user = str(flags.user);
+  if (user) {
+    const [uid, gid] = user.split(":");
+    p.user = { ...p.user, uid: idNumber(uid!, "uid"), gid: gid === undefined ? p.user.gid : idNumber(gid, "gid") };
+  }
+  if (list(flags["additional-gids"]).length) p.user.additionalGids = list(flags["additional-gids"]).map((g) => idNumber(g, "gid"));
+  for (const cap of list(flags.cap)) {
+    p.capabilities ??= { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] };
+    for (const set of ["bounding", "effective", "inheritable", "permitted", "ambient"] as const) p.capabilities[set].push(cap);
+  }
+  if (flags["no-new-privs"]) p.noNewPrivileges = true;
+  if (str(flags.apparmor)) p.apparmorProfile = str(flags.apparmor);
+  if (str(flags["process-label"])) p.selinuxLabel = str(flags["process-label"]);
+  return p;
+}
+
+export async function execCommand(store: StateStore, argv: string[], flags: FlagValues): Promise<number> {
+  const [id, ...command] = argv;
+  if (!id) throw invalid("cli", "CLI_BAD_ARGUMENTS", "exec: no container id given", "usage: skiff-oci exec [flags] ID COMMAND [ARGS...]");
+  const detach = !!flags.detach;
+  const { pid, launch } = await execInContainer(store, {
+    id, process: execProcess(store, id, command, flags), detach, pidFile: str(flags["pid-file"]), consoleSocket: str(flags["console-socket"]),
+    preserveFds: typeof flags["preserve-fds"] === "number" ? flags["preserve-fds"] : 0,
+  });
+  if (detach) return 0;
+  const forward = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(pid, signal);
+    } catch {}
+  };
+  for (const s of FORWARDED) process.on(s, forward);
+  try {
+    return await launch.proc.exited;
+  } finally {
+    for (const s of FORWARDED) process.off(s, forward);
+    launch.close();
+  }
+}

@@ -1,0 +1,86 @@
+// The process part of a launch plan, shared by create and exec: rlimits, personality, the
+// bounding set, user and groups, capabilities, no_new_privs, umask, cwd, and the exec itself.
+import { invalid } from "../../common/errors.ts";
+import type { Process } from "../../oci/runtime-config.ts";
+import { capabilityMask, capabilityNumber } from "../capabilities.ts";
+import type { HostFacts } from "./build.ts";
+import { step, type Step } from "./step.ts";
+
+const RLIMITS: Record<string, number> = {
+  RLIMIT_CPU: 0, RLIMIT_FSIZE: 1, RLIMIT_DATA: 2, RLIMIT_STACK: 3, RLIMIT_CORE: 4, RLIMIT_RSS: 5, RLIMIT_NPROC: 6,
+  RLIMIT_NOFILE: 7, RLIMIT_MEMLOCK: 8, RLIMIT_AS: 9, RLIMIT_LOCKS: 10, RLIMIT_SIGPENDING: 11, RLIMIT_MSGQUEUE: 12,
+  RLIMIT_NICE: 13, RLIMIT_RTPRIO: 14, RLIMIT_RTTIME: 15,
+};
+const PERSONALITY: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
+const RLIM_INFINITY = 2n ** 64n - 1n;
+const rlimitValue = (v: number) => (v >= 2 ** 64 - 1 ? RLIM_INFINITY : BigInt(v));
+
+export interface ProcessInput {
+  proc: Process;
+  personality?: { domain: string; flags: string[] };
+  lastCap: number;
+  /** HOME for the process when its env has none. */
+  home: string;
+  preserveFds: number;
+  /** create: the exec fifo's slot, to wait on for start. exec runs at once. */
+  fifo?: number;
+}
+
+/** The process part of a plan, shared by create and exec: limits, identity, privileges, exec. */
+export function processSteps(input: ProcessInput): Step[] {
+  const { proc } = input;
+  const steps: Step[] = [];
+  for (const r of proc.rlimits) {
+    const resource = RLIMITS[r.type];
+    steps.push(step("setrlimit", { resource: resource!, soft: rlimitValue(r.soft), hard: rlimitValue(r.hard) }, `set ${r.type} to ${r.soft}:${r.hard}`));
+  }
+  const persona = input.personality;
+  if (persona) steps.push(step("personality", { persona: PERSONALITY[persona.domain]! }, `set personality ${persona.domain}`));
+  const { lastCap } = input;
+  const caps = proc.capabilities;
+  const mask = (names: readonly string[] | undefined, field: string) => capabilityMask(names ?? [], `process.capabilities.${field}`, lastCap);
+  const bounding = mask(caps?.bounding, "bounding");
+  const drop: number[] = [];
+  for (let c = 0; c <= lastCap; c++) if (!((bounding >> BigInt(c)) & 1n)) drop.push(c);
+  if (drop.length) steps.push(step("dropBounding", { caps: drop }, "drop capabilities from the bounding set"));
+  const { uid, gid, additionalGids } = proc.user;
+  steps.push(step("setUser", { uid, gid, groups: additionalGids, setgroups: 1 }, `set uid ${uid}, gid ${gid}, groups [${additionalGids.join(",")}]`));
+  const permitted = mask(caps?.permitted, "permitted");
+  const inheritable = mask(caps?.inheritable, "inheritable");
+  // The kernel raises an ambient capability only if it is permitted and inheritable; runc
+  // skips the others silently, and so do we (its default spec lists ambient caps alone).
+  steps.push(step("setCaps", { effective: mask(caps?.effective, "effective"), permitted, inheritable, ambient: bitsOf(permitted & inheritable & mask(caps?.ambient, "ambient")) }, "set capabilities"));
+  if (proc.noNewPrivileges) steps.push(step("noNewPrivs", {}, "set no_new_privs"));
+  steps.push(step("umask", { mask: proc.user.umask ?? 0o022 }, "set umask"));
+  steps.push(step("chdir", { path: proc.cwd }, `change to working directory ${proc.cwd}`));
+  const env = proc.env.some((e) => e.startsWith("HOME=")) ? proc.env : [...proc.env, `HOME=${input.home}`];
+  const pathVar = env.findLast((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  steps.push(step("resolveExec", { file: proc.args[0]!, path: pathVar }, `find executable "${proc.args[0]}" in the container`));
+  steps.push(step("keepFds", { count: 3 + input.preserveFds }, "close the runtime's file descriptors on exec"));
+  steps.push(step("ready", {}, "report the process ready"));
+  if (input.fifo !== undefined) steps.push(step("waitStart", { slot: input.fifo }, "wait for start"));
+  steps.push(step("exec", { argv: proc.args, env }, `exec "${proc.args[0]}"`));
+  return steps;
+}
+
+const bitsOf = (mask: bigint): number[] => {
+  const out: number[] = [];
+  for (let i = 0; i < 64; i++) if ((mask >> BigInt(i)) & 1n) out.push(i);
+  return out;
+};
+
+
+export function validateProcess(proc: Process, personality: { domain: string } | undefined, host: HostFacts): void {
+  const bad = (message: string, hint: string, code = "RUNTIME_CONFIG_INVALID") => {
+    throw invalid("runtime", code, `read config.json: ${message}`, hint);
+  };
+  for (const r of proc.rlimits) if (!(r.type in RLIMITS)) bad(`process.rlimits type "${r.type}" is unknown`, "use names such as RLIMIT_NOFILE");
+  for (const r of proc.rlimits) if (r.soft > r.hard) bad(`process.rlimits ${r.type} soft limit ${r.soft} exceeds hard limit ${r.hard}`, "set soft <= hard");
+  if (personality && !(personality.domain in PERSONALITY)) bad(`linux.personality.domain "${personality.domain}" is unknown`, "use LINUX or LINUX32");
+  for (const field of ["bounding", "effective", "inheritable", "permitted", "ambient"] as const)
+    for (const name of proc.capabilities?.[field] ?? []) capabilityNumber(name, `process.capabilities.${field}`);
+  if (proc.apparmorProfile && !host.apparmor)
+    bad(`process.apparmorProfile "${proc.apparmorProfile}" is set but AppArmor is not enabled on this host`, "remove apparmorProfile or enable AppArmor", "RUNTIME_APPARMOR_UNAVAILABLE");
+  if (proc.selinuxLabel && !host.selinux)
+    bad(`process.selinuxLabel "${proc.selinuxLabel}" is set but SELinux is not enabled on this host`, "remove selinuxLabel or enable SELinux", "RUNTIME_SELINUX_UNAVAILABLE");
+}

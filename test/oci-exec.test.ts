@@ -1,0 +1,64 @@
+// exec: further processes in a container, joined to its namespaces and cgroup.
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { TEST_STATE_ROOT } from "./harness/leaks.ts";
+import { makeBundle, oci, runBundle, SKIFF_OCI, tempDir, type Bundle } from "./harness/oci.ts";
+
+let b: Bundle;
+beforeEach(() => {
+  b = makeBundle(["sleep", "60"], (c) => (c.process.env.push("FROM_CONFIG=1")));
+  expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+});
+afterEach(() => {
+  oci("skiff", ["delete", "--force", b.id]);
+  b.remove();
+});
+
+test("runs in the container's namespaces and cgroup and exits with the process's status", () => {
+  const init = JSON.parse(oci("skiff", ["state", b.id]).stdout).pid as number;
+  const r = oci("skiff", ["exec", b.id, "sh", "-c", "hostname; cat /proc/self/cgroup | sort; for n in mnt net pid uts ipc; do readlink /proc/self/ns/$n; done; exit 3"]);
+  expect(r.code).toBe(3);
+  const hostSide = ["mnt", "net", "pid", "uts", "ipc"].map((n) => readlinkSync(`/proc/${init}/ns/${n}`));
+  const lines = r.stdout.trim().split("\n");
+  expect(lines[0]).toBe("runc");
+  expect(lines.slice(-5)).toEqual(hostSide);
+  const cgroups = lines.slice(1, -5);
+  expect(cgroups.join("\n")).toBe(readFileSync(`/proc/${init}/cgroup`, "utf8").trim().split("\n").sort().join("\n"));
+});
+
+test("takes user, cwd, env, additional gids and capabilities from flags over the config's process", () => {
+  const r = oci("skiff", ["exec", "--user", "65534:65534", "-g", "10", "--cwd", "/tmp", "-e", "EXTRA=2", "--cap", "CAP_NET_RAW", b.id, "sh", "-c", "id -u; id -G; pwd; echo $FROM_CONFIG$EXTRA; grep CapBnd /proc/self/status"]);
+  expect(r.stderr).toBe("");
+  expect(r.stdout).toBe("65534\n65534 10\n/tmp\n12\nCapBnd:\t0000000020002420\n");
+});
+
+test("--process runs a runtime-spec process file", () => {
+  const file = join(tempDir("proc"), "process.json");
+  writeFileSync(file, JSON.stringify({ args: ["sh", "-c", "echo $ONLY; id -u"], env: ["ONLY=yes"], cwd: "/", user: { uid: 7, gid: 7 } }));
+  expect(oci("skiff", ["exec", "--process", file, b.id])).toMatchObject({ code: 0, stdout: "yes\n7\n" });
+});
+
+test("--detach returns at once and --pid-file names the process", async () => {
+  const pidFile = join(tempDir("pid"), "pid");
+  expect(oci("skiff", ["exec", "--detach", "--pid-file", pidFile, b.id, "sleep", "30"]).code).toBe(0);
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toBe("sleep\x0030\x00");
+  expect(oci("skiff", ["exec", b.id, "ps"]).stdout).toMatch(/sleep 30/);
+});
+
+test("a terminal without a console socket is relayed", () => {
+  const r = Bun.spawnSync(["script", "-qec", `${SKIFF_OCI} --root ${TEST_STATE_ROOT}/skiff exec -t ${b.id} tty`, "/dev/null"]);
+  expect(r.stdout.toString()).toMatch(/\/dev\/pts\/\d+\r?\n/);
+  expect(r.exitCode).toBe(0);
+});
+
+test("bad exec requests fail clearly", () => {
+  expect(oci("skiff", ["exec", b.id, "/no/such"]).stderr).toMatch(/^runtime: find executable "\/no\/such" in the container: ENOENT/);
+  expect(oci("skiff", ["exec", b.id]).stderr).toMatch(/^cli: exec: no command given/);
+  expect(oci("skiff", ["exec", "--user", "root", b.id, "true"]).stderr).toMatch(/uid "root" is not a number/);
+  expect(oci("skiff", ["exec", "--cap", "CAP_FLY", b.id, "true"]).stderr).toMatch(/unknown capability "CAP_FLY"/);
+  oci("skiff", ["kill", b.id, "KILL"]);
+  for (let i = 0; i < 100 && !oci("skiff", ["state", b.id]).stdout.includes("stopped"); i++) Bun.sleepSync(10);
+  expect(oci("skiff", ["exec", b.id, "true"]).stderr).toMatch(/^runtime: exec in container ".*": it is stopped/);
+});
