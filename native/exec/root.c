@@ -100,16 +100,32 @@ int open_in_root(int root, const char *rel, uint32_t create) {
 
 static const char *or_null(const char *s) { return s[0] ? s : NULL; }
 
+static int chmod_in_root(int root, const char *rel, mode_t mode) {
+  int fd = open_in_root(root, rel, 0);
+  if (fd < 0) return -1;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  int r = chmod(path, mode);
+  int e = errno;
+  close(fd);
+  errno = e;
+  return r;
+}
+
 int do_mount(struct plan *p, const struct op_mount *m) {
   int root = slot_fd(p, m->root);
   if (root < 0) return -1;
-  int fd = open_in_root(root, m->target, m->create);
+  int fd = m->keep_mode ? open_in_root(root, m->target, 0) : -1;
+  struct stat st;
+  int keep = fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+  if (fd < 0) fd = open_in_root(root, m->target, m->create);
   if (fd < 0) return -1;
   char target[64];
   snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
   int r = mount(or_null(m->source), target, or_null(m->fstype), (unsigned long)m->flags, or_null(m->data));
   int e = errno;
   close(fd);
+  if (r == 0 && keep) return chmod_in_root(root, m->target, st.st_mode & 07777);
   errno = e;
   return r;
 }

@@ -77,7 +77,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       noPivot: opts.noPivot ?? false, foreground: opts.foreground ?? false,
       cgroupProcs: cg.dirs.map((d) => join(d, "cgroup.procs")),
       cgroup: { hierarchies: layout.hierarchies.map((hierarchy, i) => ({ hierarchy, dir: cg.dirs[i]! })), cgroupns: config.linux.namespaces.some((n) => n.type === "cgroup" && !n.path) },
-      home: homeOf(rootfs, config.process?.user.uid ?? 0),
+      home: homeOf(rootfs, config.process?.user.uid ?? 0, config.mounts, bundle),
       host: readHostFacts(),
     });
     mark("plan built");

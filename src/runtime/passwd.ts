@@ -1,14 +1,55 @@
-// Home directory of a uid from the rootfs's /etc/passwd, for a process env without HOME (as runc).
-import { readFileSync, realpathSync } from "node:fs";
-import { join } from "node:path";
+// HOME for a process whose env has none, from the /etc/passwd the container will see (as runc
+// reads it inside the container): a bind mount over /etc/passwd or /etc wins over the rootfs.
+import { lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { isAbsolute, join, posix } from "node:path";
+import type { Mount } from "../oci/runtime-config.ts";
 
-export function homeOf(rootfs: string, uid: number): string {
+/** The host path of `rel` inside `root`, following symlinks as if root were "/". */
+export function resolveInRoot(root: string, rel: string): string {
+  const done: string[] = [];
+  let todo = rel.split("/").filter(Boolean);
+  for (let links = 0; todo.length; ) {
+    const name = todo.shift()!;
+    if (name === ".") continue;
+    if (name === "..") {
+      done.pop();
+      continue;
+    }
+    const path = join(root, ...done, name);
+    let target: string | undefined;
+    try {
+      if (lstatSync(path).isSymbolicLink()) target = readlinkSync(path);
+    } catch {}
+    if (target === undefined) {
+      done.push(name);
+      continue;
+    }
+    if (++links > 40) break;
+    if (target.startsWith("/")) done.length = 0;
+    todo = [...target.split("/").filter(Boolean), ...todo];
+  }
+  return join(root, ...done);
+}
+
+function passwdFile(rootfs: string, mounts: readonly Mount[], bundle: string): string | undefined {
+  for (const m of [...mounts].reverse()) {
+    const dest = posix.normalize(posix.join("/", m.destination));
+    if (dest !== "/etc/passwd" && dest !== "/etc" && dest !== "/") continue;
+    const bind = m.type === "bind" || m.options.includes("bind") || m.options.includes("rbind");
+    if (!bind || !m.source) return undefined;
+    const source = isAbsolute(m.source) ? m.source : join(bundle, m.source);
+    return dest === "/etc/passwd" ? source : join(source, dest === "/" ? "etc/passwd" : "passwd");
+  }
+  return resolveInRoot(rootfs, "etc/passwd");
+}
+
+export function homeOf(rootfs: string, uid: number, mounts: readonly Mount[] = [], bundle = "/"): string {
+  const file = passwdFile(rootfs, mounts, bundle);
+  if (!file) return "/";
   try {
-    const path = realpathSync(join(rootfs, "etc/passwd"));
-    if (!path.startsWith(realpathSync(rootfs) + "/")) return "/";
-    for (const line of readFileSync(path, "utf8").split("\n")) {
+    for (const line of readFileSync(file, "utf8").split("\n")) {
       const f = line.split(":");
-      if (f.length >= 6 && Number(f[2]) === uid && f[2] !== "") return f[5] || "/";
+      if (f.length >= 6 && f[2] !== "" && Number(f[2]) === uid) return f[5] || "/";
     }
   } catch {}
   return "/";

@@ -26,10 +26,7 @@ export function tempDir(name = "t"): string {
   mkdirSync(`/tmp/${RUN_TAG}`, { recursive: true });
   return mkdtempSync(`/tmp/${RUN_TAG}/${name}-`);
 }
-process.on("exit", () => {
-  rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
-  rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
-});
+
 
 let counter = 0;
 export const uniqueId = (name = "c") => `${TEST_TAG}-${name}-${process.pid}-${++counter}`;

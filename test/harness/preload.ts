@@ -1,7 +1,9 @@
 // Loaded before every test file (bunfig.toml): after each test, fail it if it left mounts,
 // cgroups, processes, network namespaces or container state behind.
-import { afterEach, beforeEach } from "bun:test";
-import { leaked, snapshot, sweep, type Snapshot } from "./leaks.ts";
+import { afterAll, afterEach, beforeEach } from "bun:test";
+import { readdirSync, rmdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { leaked, RUN_TAG, snapshot, sweep, TEST_STATE_ROOT, type Snapshot } from "./leaks.ts";
 
 let before: Snapshot | undefined;
 
@@ -16,5 +18,17 @@ afterEach(() => {
   if (left.length) {
     sweep();
     throw new Error(`the test left things behind:\n  ${left.join("\n  ")}`);
+  }
+});
+
+// What the test process itself made: its temp and state directories, and the cgroup parent
+// directories (runc leaves the parent of a container's cgroup behind).
+afterAll(() => {
+  rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
+  rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
+  for (const h of readdirSync("/sys/fs/cgroup")) {
+    try {
+      rmdirSync(join("/sys/fs/cgroup", h, RUN_TAG));
+    } catch {}
   }
 });

@@ -63,7 +63,7 @@ describe("buildCreatePlan", () => {
   });
 
   test("makes the default devices unless /dev is bound from the host, binds them in a user namespace", () => {
-    expect(plan().filter((s) => s.op === "mknod").map((s) => (s.args as any).path)).toEqual(["dev/null", "dev/zero", "dev/full", "dev/tty", "dev/urandom", "dev/random"]);
+    expect(plan().filter((s) => s.op === "mknod").map((s) => (s.args as any).path)).toEqual(["dev/null", "dev/random", "dev/full", "dev/tty", "dev/zero", "dev/urandom"]);
     expect(plan((c) => c.mounts.push({ destination: "/dev", type: "bind", source: "/dev", options: ["rbind"] })).filter((s) => s.op === "mknod")).toEqual([]);
     const userns = plan((c) => {
       c.linux.namespaces.push({ type: "user" });
