@@ -4,7 +4,7 @@
 import type { Process, RuntimeConfig } from "../../oci/runtime-config.ts";
 import type { HostFacts } from "./build.ts";
 import { CLONE } from "./namespaces.ts";
-import { processSteps, validateProcess } from "./process-steps.ts";
+import { processSteps, seccompFilter, validateProcess } from "./process-steps.ts";
 import { step, type Step } from "./step.ts";
 
 /** Namespace types as /proc/PID/ns names them, in join order. */
@@ -55,6 +55,7 @@ export function buildExecPlan(input: ExecPlanInput): Step[] {
   steps.push(step("forkInit", {}, "fork the process inside the container's pid namespace"));
   steps.push(step("setsid", {}, "start a new session"));
   if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 }, "set up the terminal"));
-  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds }));
+  const seccomp = seccompFilter(config.linux.seccomp);
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, seccomp }));
   return steps;
 }

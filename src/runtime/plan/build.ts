@@ -2,7 +2,7 @@
 // executor performs the steps in order. Pure apart from stat-ing bind mount sources.
 import { invalid } from "../../common/errors.ts";
 import type { IdMapping, Process, RuntimeConfig } from "../../oci/runtime-config.ts";
-import { processSteps, validateProcess } from "./process-steps.ts";
+import { processSteps, seccompFilter, validateProcess } from "./process-steps.ts";
 import { devicesSteps } from "./devices.ts";
 import { inRoot, mountSteps, type CgroupMountContext } from "./mount-steps.ts";
 import { MS, PROPAGATION } from "./mount-options.ts";
@@ -120,7 +120,8 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (config.root?.readonly) steps.push(step("remount", { path: "/", flags: MS.BIND | MS.REMOUNT | MS.RDONLY }, "remount the root read-only"));
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
-  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo }));
+  const seccomp = seccompFilter(config.linux.seccomp);
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp }));
   return steps;
 }
 
@@ -147,6 +148,5 @@ function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean
   if (proc.terminal && !input.consoleSocket && !input.foreground)
     bad("process.terminal is true but no --console-socket was given", "pass --console-socket PATH, or run in the foreground", "RUNTIME_CONSOLE_SOCKET_REQUIRED");
   if (input.preserveFds < 0) bad("--preserve-fds must not be negative", "pass a count of file descriptors");
-  if (config.linux.seccomp) bad("linux.seccomp is not supported yet", "remove linux.seccomp", "RUNTIME_UNSUPPORTED");
   if (Object.keys(config.hooks).length) bad("hooks are not supported yet", "remove hooks", "RUNTIME_UNSUPPORTED");
 }

@@ -2,7 +2,9 @@
 // bounding set, user and groups, capabilities, no_new_privs, umask, cwd, and the exec itself.
 import { invalid } from "../../common/errors.ts";
 import type { Process } from "../../oci/runtime-config.ts";
+import { log } from "../../common/log.ts";
 import { capabilityMask, capabilityNumber } from "../capabilities.ts";
+import { compileSeccomp, hostArch } from "../seccomp/index.ts";
 import type { HostFacts } from "./build.ts";
 import { step, type Step } from "./step.ts";
 
@@ -24,6 +26,8 @@ export interface ProcessInput {
   preserveFds: number;
   /** create: the exec fifo's slot, to wait on for start. exec runs at once. */
   fifo?: number;
+  /** The compiled linux.seccomp filter. */
+  seccomp?: { filter: Uint8Array; flags: number };
 }
 
 /** The process part of a plan, shared by create and exec: limits, identity, privileges, exec. */
@@ -36,7 +40,12 @@ export function processSteps(input: ProcessInput): Step[] {
   }
   const persona = input.personality;
   if (persona) steps.push(step("personality", { persona: PERSONALITY[persona.domain]! }, `set personality ${persona.domain}`));
-  const { lastCap } = input;
+  const { lastCap, seccomp } = input;
+  // As runc: without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it goes in before the
+  // capabilities are dropped (and must allow what follows); with it, as late as errors can still
+  // be reported by create.
+  const loadSeccomp = () => seccomp && steps.push(step("seccomp", { filter: seccomp.filter, flags: seccomp.flags }, "load the seccomp filter"));
+  if (!proc.noNewPrivileges) loadSeccomp();
   const caps = proc.capabilities;
   const mask = (names: readonly string[] | undefined, field: string) => capabilityMask(names ?? [], `process.capabilities.${field}`, lastCap);
   const bounding = mask(caps?.bounding, "bounding");
@@ -56,6 +65,7 @@ export function processSteps(input: ProcessInput): Step[] {
   const env = proc.env.some((e) => e.startsWith("HOME=")) ? proc.env : [...proc.env, `HOME=${input.home}`];
   const pathVar = env.findLast((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   steps.push(step("resolveExec", { file: proc.args[0]!, path: pathVar }, `find executable "${proc.args[0]}" in the container`));
+  if (proc.noNewPrivileges) loadSeccomp();
   steps.push(step("keepFds", { count: 3 + input.preserveFds }, "close the runtime's file descriptors on exec"));
   steps.push(step("ready", {}, "report the process ready"));
   if (input.fifo !== undefined) steps.push(step("waitStart", { slot: input.fifo }, "wait for start"));
@@ -83,4 +93,14 @@ export function validateProcess(proc: Process, personality: { domain: string } |
     bad(`process.apparmorProfile "${proc.apparmorProfile}" is set but AppArmor is not enabled on this host`, "remove apparmorProfile or enable AppArmor", "RUNTIME_APPARMOR_UNAVAILABLE");
   if (proc.selinuxLabel && !host.selinux)
     bad(`process.selinuxLabel "${proc.selinuxLabel}" is set but SELinux is not enabled on this host`, "remove selinuxLabel or enable SELinux", "RUNTIME_SELINUX_UNAVAILABLE");
+}
+
+/** linux.seccomp → the filter for the process steps (notify needs the listener's protocol, not here yet). */
+export function seccompFilter(raw: Record<string, unknown> | undefined): { filter: Uint8Array; flags: number } | undefined {
+  if (!raw) return undefined;
+  const compiled = compileSeccomp(raw, { arch: hostArch() });
+  if (compiled.skipped.length) log.debug(`seccomp: skipped syscalls this kernel family does not know: ${compiled.skipped.join(", ")}`);
+  if (compiled.notify)
+    throw invalid("runtime", "RUNTIME_UNSUPPORTED", "read config.json: linux.seccomp uses SCMP_ACT_NOTIFY, which skiff-oci does not support yet", "remove the SCMP_ACT_NOTIFY rules or the listenerPath");
+  return { filter: compiled.filter, flags: compiled.flags };
 }

@@ -1,0 +1,59 @@
+// linux.seccomp, compiled to BPF in TypeScript and loaded by the executor: the container behaves
+// as the same bundle does under runc.
+import { afterEach, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeBundle, oci, REPO, runBundle, type Bundle, type RuntimeName } from "./harness/oci.ts";
+
+const DOCKER_DEFAULT = JSON.parse(readFileSync(join(REPO, "src/runtime/seccomp/fixtures/docker-default-amd64.json"), "utf8"));
+const bundles: Bundle[] = [];
+afterEach(() => {
+  for (const b of bundles.splice(0)) {
+    oci("skiff", ["delete", "--force", b.id]);
+    oci("runc", ["delete", "--force", b.id]);
+    b.remove();
+  }
+});
+
+function both(args: string[], edit: (c: any) => void): Record<RuntimeName, string> {
+  const out = {} as Record<RuntimeName, string>;
+  for (const runtime of ["runc", "skiff"] as const) {
+    const b = makeBundle(args, edit);
+    bundles.push(b);
+    const r = runBundle(runtime, b);
+    out[runtime] = `${r.code}\n${r.stdout}${r.stderr}`;
+  }
+  return out;
+}
+
+const script = "mount -t tmpfs x /mnt; echo mount=$?; unshare -U true; echo unshare=$?; ls / >/dev/null && echo ls=0; grep Seccomp: /proc/self/status";
+
+test("Docker's default profile: allowed calls work, blocked ones fail with EPERM, as under runc", () => {
+  const out = both(["sh", "-c", script], (c) => {
+    c.linux.seccomp = DOCKER_DEFAULT;
+    c.process.capabilities = Object.fromEntries(["bounding", "effective", "permitted"].map((k) => [k, ["CAP_SYS_ADMIN", "CAP_KILL"]]));
+  });
+  expect(out.skiff).toBe(out.runc);
+  expect(out.skiff).toContain("mount=1\nunshare=1\nls=0\nSeccomp:\t2\n");
+});
+
+test("a filter loaded before the capabilities are dropped (no no_new_privs) and an errno of its own", () => {
+  const profile = { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 28 }] };
+  const out = both(["sh", "-c", "mkdir /tmp/x; echo mkdir=$?; id -u"], (c) => {
+    c.linux.seccomp = profile;
+    c.process.noNewPrivileges = false;
+    c.process.user = { uid: 1000, gid: 1000 };
+    c.root.readonly = false;
+    c.mounts.push({ destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["mode=1777"] });
+  });
+  expect(out.skiff).toBe(out.runc);
+  expect(out.skiff).toContain("No space left on device");
+});
+
+test("a profile with a bad action is refused at create, naming the field", () => {
+  const b = makeBundle(["true"], (c) => (c.linux.seccomp = { defaultAction: "SCMP_ACT_FLY" }));
+  bundles.push(b);
+  const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^runtime: .*defaultAction.*SCMP_ACT_FLY/);
+});
