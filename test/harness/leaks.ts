@@ -29,7 +29,8 @@ const safe = <T>(f: () => T, fallback: T): T => {
 
 function testCgroups(): string[] {
   const out: string[] = [];
-  for (const h of safe(() => readdirSync("/sys/fs/cgroup"), [] as string[])) {
+  // v1 and hybrid: /sys/fs/cgroup/CONTROLLER/RUN_TAG/ID; v2: /sys/fs/cgroup/RUN_TAG/ID
+  for (const h of ["", ...safe(() => readdirSync("/sys/fs/cgroup"), [] as string[])]) {
     const base = join("/sys/fs/cgroup", h, RUN_TAG);
     // Containers' cgroups only: the parent is shared by the run (runc leaves it; afterAll removes it).
     if (existsSync(base)) out.push(...safe(() => readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(base, d.name)), []));

@@ -20,7 +20,7 @@ describe("parseResources", () => {
   test("reads every field of a full config", () => {
     const r = parseResources({
       memory: { limit: 1 << 30, reservation: 1 << 29, swap: 2 * 2 ** 30, kernelTCP: 1 << 20, swappiness: 10, disableOOMKiller: true, useHierarchy: true, checkBeforeUpdate: true },
-      cpu: { shares: 1024, quota: 50000, burst: 1000, period: 100000, realtimeRuntime: -1, realtimePeriod: 1000000, cpus: "0-1,3", mems: "0", idle: 1 },
+      cpu: { shares: 1024, quota: 50000, burst: 1000, period: 100000, realtimeRuntime: -1, realtimePeriod: 1000000, cpus: "0-1,3", mems: "0", idle: 0 },
       pids: { limit: 100 },
       blockIO: { weight: 500, leafWeight: 300, weightDevice: [{ major: 8, minor: 0, weight: 600 }], throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1048576 }] },
       hugepageLimits: [{ pageSize: "2MB", limit: 1 << 21 }],
@@ -51,6 +51,7 @@ describe("parseResources", () => {
     [{ cpu: { quota: -5 } }, "linux.resources.cpu.quota must be an integer in [-1,"],
     [{ cpu: { period: 5_000_000 } }, "linux.resources.cpu.period must be between 1000 and 1000000"],
     [{ cpu: { cpus: "0-a" } }, "linux.resources.cpu.cpus must be a CPU list"],
+    [{ cpu: { idle: 1, shares: 1024 } }, "linux.resources.cpu.shares must be unset when cpu.idle is 1"],
     [{ cpu: { idle: 2 } }, "linux.resources.cpu.idle must be an integer in [0, 1]"],
     [{ pids: { limit: -7 } }, "linux.resources.pids.limit must be an integer in [-1,"],
     [{ blockIO: { weight: 5 } }, "linux.resources.blockIO.weight must be between 10 and 1000"],

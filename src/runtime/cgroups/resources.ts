@@ -126,6 +126,9 @@ export function parseResources(raw: unknown, where = "config.json"): Resources {
     if (cpus !== undefined && !CPU_LIST.test(cpus)) c.fail(`${p}.cpu.cpus`, 'a CPU list like "0-3,5"', cpus);
     const mems = c.optStr(m.mems, `${p}.cpu.mems`);
     if (mems !== undefined && !CPU_LIST.test(mems)) c.fail(`${p}.cpu.mems`, 'a memory node list like "0-1"', mems);
+    const idle = c.optInt(m.idle, `${p}.cpu.idle`, 0, 1);
+    // An idle group has no weight of its own: the kernel refuses cpu.shares/cpu.weight (EINVAL).
+    if (idle === 1 && shares) c.fail(`${p}.cpu.shares`, "unset when cpu.idle is 1", shares);
     return {
       shares,
       quota,
@@ -136,7 +139,7 @@ export function parseResources(raw: unknown, where = "config.json"): Resources {
       cpus,
       mems,
       // cpu.idle takes 0 or 1 (kernel/sched/fair.c sched_group_set_idle).
-      idle: c.optInt(m.idle, `${p}.cpu.idle`, 0, 1),
+      idle,
     } satisfies CpuResources;
   })();
   const pidsObj = c.optObj(o.pids, `${p}.pids`);

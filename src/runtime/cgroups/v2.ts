@@ -174,7 +174,7 @@ function hugetlb(r: Resources): CgroupWrite[] {
 function unified(r: Resources): CgroupWrite[] {
   return Object.entries(r.unified).flatMap(([key, value]) => {
     const field = `${R}.unified.${key}`;
-    const controller = /^([a-z_]+)\.[a-z0-9_.]+$/.exec(key)?.[1];
+    const controller = /^([a-z_]+)\.[A-Za-z0-9_.]+$/.exec(key)?.[1];
     const known = controller === "cgroup" ? CORE_FILES.includes(key) : controller !== undefined && CONTROLLERS.includes(controller);
     if (!controller || !known)
       throw invalid("runtime", "RUNTIME_CGROUP_INVALID", `apply ${field}: ${JSON.stringify(key)} is not a file a container's cgroup v2 settings may name`, `use "<controller>.<file>" with a controller among ${CONTROLLERS.join(", ")}`, { field, file: key, value });
