@@ -47,3 +47,4 @@ int do_set_caps(const struct op_set_caps *c);
 int do_drop_bounding(const struct op_drop_bounding *d);
 int do_resolve_exec(struct plan *p, const struct op_resolve_exec *r);
 int do_seccomp(const struct op_seccomp *s);
+int attach_device_filter(const char *cgroup, const uint8_t *program, uint32_t len);

@@ -99,6 +99,9 @@ _Noreturn void run_launcher(struct plan *p) {
       relay = pair[0];
       break;
     }
+    case OP_ATTACH_DEVICE_FILTER:
+      if (attach_device_filter(s->u.attach_device_filter.cgroup, s->u.attach_device_filter.program, s->u.attach_device_filter.program_len) < 0) fail(p, i, errno);
+      break;
     case OP_USER_MAPS:
       p->maps = &s->u.user_maps;
       maps_step = i;

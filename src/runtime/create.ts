@@ -7,6 +7,7 @@ import { invalid, SkiffError } from "../common/errors.ts";
 import { mark } from "../common/trace.ts";
 import { errnoOf } from "../common/errno.ts";
 import { parseRuntimeConfig, type RuntimeConfig } from "../oci/runtime-config.ts";
+import { configureCgroup } from "./cgroups/configure.ts";
 import { cgroupDirs, createCgroup, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
 import { readHostFacts } from "./host-facts.ts";
@@ -70,6 +71,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     state.cgroupCreated = createCgroup(cg.dirs);
     cleanup.push(() => removeCgroup(state.cgroupCreated, cg.dirs));
     store.write(state);
+    const devices = configureCgroup({ layout, dirs: cg.dirs, resources: config.linux.resources, linuxDevices: config.linux.devices, where: join(bundle, "config.json") });
     mark("cgroup made");
 
     const steps = buildCreatePlan({
@@ -78,6 +80,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       cgroupProcs: cg.dirs.map((d) => join(d, "cgroup.procs")),
       cgroup: { hierarchies: layout.hierarchies.map((hierarchy, i) => ({ hierarchy, dir: cg.dirs[i]! })), cgroupns: config.linux.namespaces.some((n) => n.type === "cgroup" && !n.path) },
       home: homeOf(rootfs, config.process?.user.uid ?? 0, config.mounts, bundle),
+      deviceFilter: devices.deviceProgram && { cgroup: devices.dir!, program: devices.deviceProgram },
       host: readHostFacts(),
     });
     mark("plan built");

@@ -31,6 +31,8 @@ export interface PlanInput {
   cgroup: CgroupMountContext;
   /** HOME for the process when its env has none (from the rootfs's /etc/passwd). */
   home: string;
+  /** cgroup v2 device rules as an eBPF program, attached before the init joins the cgroup. */
+  deviceFilter?: { cgroup: string; program: Uint8Array };
   host: HostFacts;
 }
 
@@ -84,6 +86,8 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   const newUser = ns.isNew("user");
   if (newUser)
     steps.push(step("userMaps", { uidMap: mapText(config.linux.uidMappings), gidMap: mapText(config.linux.gidMappings), setgroups: "" }, "write uid_map and gid_map of the user namespace"));
+  if (input.deviceFilter)
+    steps.push(step("attachDeviceFilter", { cgroup: input.deviceFilter.cgroup, program: input.deviceFilter.program }, `attach the device rules (eBPF) to cgroup ${input.deviceFilter.cgroup}`));
   steps.push(step("spawn", { waitInit: input.foreground ? 1 : 0 }, "fork the container's intermediate process"));
 
   // ---- intermediate: cgroup, namespaces ----

@@ -22,6 +22,7 @@ export const OPS = {
   openPath: { code: 1, fields: [["slot", "u32"], ["path", "str"], ["flags", "u32"]], doc: "open(path, flags|O_CLOEXEC) into fd slot" },
   connectSocket: { code: 2, fields: [["slot", "u32"], ["path", "str"]], doc: "connect a unix stream socket into fd slot" },
   consolePair: { code: 6, fields: [["slot", "u32"]], doc: "a socketpair whose far end (in slot) receives the pty master for the launcher to relay (run with a terminal, no console socket)" },
+  attachDeviceFilter: { code: 7, fields: [["cgroup", "str"], ["program", "bytes"]], doc: "load an eBPF cgroup device program and attach it (BPF_F_ALLOW_MULTI) to the cgroup v2 directory" },
   userMaps: { code: 3, fields: [["uidMap", "str"], ["gidMap", "str"], ["setgroups", "str"]], doc: "id maps the launcher writes for the intermediate's new user namespace" },
   mkfifo: { code: 5, fields: [["path", "str"], ["mode", "u32"]], doc: "mkfifo(path, mode), the exec fifo that start writes to" },
   spawn: { code: 4, fields: [["waitInit", "u32"]], doc: "fork the intermediate; the launcher then serves it, reports the init pid, and exits or waits for the init (waitInit=1)" },

@@ -1,0 +1,59 @@
+// linux.resources on this host's cgroups (v1 controllers, hybrid), read back from inside the
+// container and compared with the same bundle under runc. v2 is covered on a fake cgroupfs in
+// src/runtime/cgroups.
+import { afterEach, expect, test } from "bun:test";
+import { makeBundle, oci, runBundle, type Bundle, type RuntimeName } from "./harness/oci.ts";
+
+const bundles: Bundle[] = [];
+afterEach(() => {
+  for (const b of bundles.splice(0)) {
+    oci("skiff", ["delete", "--force", b.id]);
+    oci("runc", ["delete", "--force", b.id]);
+    b.remove();
+  }
+});
+
+const FILES = [
+  "memory/memory.limit_in_bytes", "memory/memory.soft_limit_in_bytes", "memory/memory.swappiness", "memory/memory.oom_control",
+  "cpu/cpu.shares", "cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us", "cpuset/cpuset.cpus", "cpuset/cpuset.mems",
+  "pids/pids.max", "blkio/blkio.weight", "devices/devices.list",
+];
+
+function read(runtime: RuntimeName, resources: unknown, extra = ""): { code: number; out: string } {
+  const b = makeBundle(["sh", "-c", `cd /sys/fs/cgroup; for f in ${FILES.join(" ")}; do echo "== $f"; cat $f 2>&1; done; ${extra}`], (c) => (c.linux.resources = resources));
+  bundles.push(b);
+  const r = runBundle(runtime, b);
+  return { code: r.code, out: r.stdout + r.stderr };
+}
+
+test.each([
+  ["no resources (the default device rules)", undefined],
+  ["memory, cpu, cpuset, pids, blkio", { memory: { limit: 64 << 20, reservation: 32 << 20, swappiness: 10 }, cpu: { shares: 512, quota: 50000, period: 100000, cpus: "0", mems: "0" }, pids: { limit: 30 }, blockIO: { weight: 300 } }],
+  ["device rules with an extra allow", { devices: [{ allow: false, access: "rwm" }, { allow: true, type: "c", major: 10, minor: 200, access: "rw" }] }],
+  ["the OOM killer turned off", { memory: { limit: 32 << 20, disableOOMKiller: true } }],
+])("%s: the cgroup reads as under runc", (_, resources) => {
+  const skiff = read("skiff", resources);
+  expect(skiff).toEqual(read("runc", resources));
+  expect(skiff.code).toBe(0);
+});
+
+test("the pids limit holds", () => {
+  const r = read("skiff", { pids: { limit: 5 } }, "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done 2>&1 | head -1; echo spawned");
+  expect(r.out).toMatch(/can't fork|Resource temporarily unavailable/);
+});
+
+test("a value the kernel refuses names the file and the value, and leaves no cgroup", () => {
+  const b = makeBundle(["true"], (c) => (c.linux.resources = { cpu: { cpus: "99-100" } }));
+  bundles.push(b);
+  const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^runtime: write "99-100" to \/sys\/fs\/cgroup\/cpuset\/.*\/cpuset\.cpus: (EINVAL|ERANGE)/);
+});
+
+test("a wrong type in linux.resources is refused before anything is made", () => {
+  const b = makeBundle(["true"], (c) => (c.linux.resources = { memory: { limit: "lots" } }));
+  bundles.push(b);
+  const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/linux\.resources\.memory\.limit/);
+});
