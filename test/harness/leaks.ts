@@ -44,7 +44,7 @@ function testProcesses(): string[] {
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     const cgroup = safe(() => readFileSync(`/proc/${pid}/cgroup`, "utf8"), "");
     const exe = safe(() => readlinkSync(`/proc/${pid}/exe`), "");
-    if (cgroup.includes(RUN_TAG) || (exe.includes("memfd:skiff-exec") && cgroup.includes(TEST_TAG))) {
+    if (cgroup.includes(RUN_TAG)) {
       const stat = safe(() => readFileSync(`/proc/${pid}/stat`, "utf8"), "");
       if (stat && !/\) [ZX] /.test(stat)) out.push(`${pid} ${safe(() => readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "), "")}`);
     }

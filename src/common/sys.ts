@@ -1,0 +1,138 @@
+// The few host-side system calls neither node:fs nor Bun offers — mknod, extended attributes,
+// utimensat with nanoseconds and without following symlinks, mount, umount — called in libc
+// through bun:ffi. libc is opened on first use, so commands that never call these pay nothing.
+// Failures throw errors shaped like node:fs's (code, errno, syscall, path), so callers map them
+// to typed errors at their own edge together with node:fs errors.
+import type * as Ffi from "bun:ffi";
+import { errnoName, errnoText } from "./errno.ts";
+
+const SYMBOLS = {
+  mknod: { args: ["ptr", "u32", "u64"], returns: "i32" },
+  lsetxattr: { args: ["ptr", "ptr", "ptr", "usize", "i32"], returns: "i32" },
+  lgetxattr: { args: ["ptr", "ptr", "ptr", "usize"], returns: "i64" },
+  llistxattr: { args: ["ptr", "ptr", "usize"], returns: "i64" },
+  lremovexattr: { args: ["ptr", "ptr"], returns: "i32" },
+  utimensat: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" },
+  mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
+  umount2: { args: ["ptr", "i32"], returns: "i32" },
+  __errno_location: { args: [], returns: "ptr" },
+} as const satisfies Record<string, Ffi.FFIFunction>;
+
+type Libc = Ffi.Library<typeof SYMBOLS>["symbols"];
+let libc: Libc | undefined;
+let ffi: typeof Ffi | undefined;
+
+function lib(): Libc {
+  if (!libc) {
+    ffi = require("bun:ffi") as typeof Ffi;
+    libc = ffi.dlopen("libc.so.6", SYMBOLS).symbols;
+  }
+  return libc;
+}
+
+export interface SysError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path?: string;
+}
+
+function fail(syscall: string, path: string | undefined): never {
+  const n = ffi!.read.i32(lib().__errno_location()!, 0);
+  const code = errnoName(n);
+  const err = new Error(`${code}: ${errnoText(code)}, ${syscall}${path ? ` '${path}'` : ""}`) as SysError;
+  err.code = code;
+  err.errno = -n;
+  err.syscall = syscall;
+  if (path !== undefined) err.path = path;
+  throw err;
+}
+
+const cstr = (s: string): Buffer => Buffer.from(`${s}\0`);
+const ptrOf = (b: Uint8Array | null): Ffi.Pointer | null => (b && b.byteLength ? ffi!.ptr(b) : null);
+
+export const S_IFIFO = 0o010000;
+export const S_IFCHR = 0o020000;
+export const S_IFBLK = 0o060000;
+
+/** glibc's makedev: the 64-bit dev_t layout of Linux. */
+export function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major >>> 0);
+  const mi = BigInt(minor >>> 0);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
+
+/** mknod(2): `mode` includes the file type (S_IFCHR, S_IFBLK, S_IFIFO) and permission bits (umask applies). */
+export function mknod(path: string, mode: number, major = 0, minor = 0): void {
+  if (lib().mknod(cstr(path), mode >>> 0, makedev(major, minor)) !== 0) fail("mknod", path);
+}
+
+/** lsetxattr(2): sets an extended attribute on the path itself, never a symlink's target. */
+export function lsetxattr(path: string, name: string, value: Uint8Array | string, flags = 0): void {
+  const v = typeof value === "string" ? Buffer.from(value) : value;
+  if (lib().lsetxattr(cstr(path), cstr(name), ptrOf(v), v.byteLength, flags) !== 0) fail("lsetxattr", path);
+}
+
+/** lgetxattr(2); undefined when the attribute is absent (ENODATA). */
+export function lgetxattr(path: string, name: string): Buffer | undefined {
+  const p = cstr(path);
+  const n = cstr(name);
+  for (;;) {
+    const size = Number(lib().lgetxattr(p, n, null, 0));
+    if (size < 0) return xattrAbsent("lgetxattr", path);
+    const buf = Buffer.alloc(size);
+    const got = Number(lib().lgetxattr(p, n, ptrOf(buf), size));
+    if (got >= 0) return buf.subarray(0, got);
+    if (ffi!.read.i32(lib().__errno_location()!, 0) !== 34) return xattrAbsent("lgetxattr", path); // ERANGE: it grew; ask again
+  }
+}
+
+function xattrAbsent(syscall: string, path: string): undefined {
+  if (ffi!.read.i32(lib().__errno_location()!, 0) === 61) return undefined; // ENODATA
+  return fail(syscall, path);
+}
+
+/** llistxattr(2): the names of all extended attributes on the path itself. */
+export function llistxattr(path: string): string[] {
+  const p = cstr(path);
+  for (;;) {
+    const size = Number(lib().llistxattr(p, null, 0));
+    if (size < 0) fail("llistxattr", path);
+    if (size === 0) return [];
+    const buf = Buffer.alloc(size);
+    const got = Number(lib().llistxattr(p, ptrOf(buf), size));
+    if (got >= 0) return buf.subarray(0, got).toString("latin1").split("\0").filter(Boolean);
+    if (ffi!.read.i32(lib().__errno_location()!, 0) !== 34) fail("llistxattr", path);
+  }
+}
+
+export function lremovexattr(path: string, name: string): void {
+  if (lib().lremovexattr(cstr(path), cstr(name)) !== 0) fail("lremovexattr", path);
+}
+
+export interface Timespec {
+  sec: number;
+  nsec: number;
+}
+
+const AT_FDCWD = -100;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+
+/** utimensat(2) with nanoseconds; by default it sets the times of a symlink itself. */
+export function utimensat(path: string, atime: Timespec, mtime: Timespec, opts: { follow?: boolean } = {}): void {
+  const ts = new BigInt64Array([BigInt(atime.sec), BigInt(atime.nsec), BigInt(mtime.sec), BigInt(mtime.nsec)]);
+  if (lib().utimensat(AT_FDCWD, cstr(path), ffi!.ptr(ts), opts.follow ? 0 : AT_SYMLINK_NOFOLLOW) !== 0) fail("utimensat", path);
+}
+
+/** mount(2); `flags` are MS_* bits, `data` the filesystem's option string. */
+export function mount(source: string, target: string, fstype: string, flags = 0, data?: string): void {
+  const d = data === undefined ? null : cstr(data);
+  if (lib().mount(cstr(source), cstr(target), cstr(fstype), BigInt(flags), d) !== 0) fail("mount", target);
+}
+
+export const MNT_DETACH = 2;
+
+/** umount2(2); `flags` e.g. MNT_DETACH. */
+export function umount(target: string, flags = 0): void {
+  if (lib().umount2(cstr(target), flags) !== 0) fail("umount2", target);
+}

@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, rmdirSync } from "node:fs";
+import { join } from "node:path";
+import type { SkiffError } from "../../common/errors.ts";
+import { readTar, type TarEntry } from "./tar-reader.ts";
+import { buildTar, tarEntry } from "./tar-writer.ts";
+
+const dir = `/tmp/skiff-test-${process.pid}/tar-reader`;
+beforeAll(() => mkdirSync(dir, { recursive: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function* chunked(b: Uint8Array, size = 4096) {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+}
+type Read = Omit<TarEntry, "body"> & { data: string };
+async function list(b: Uint8Array, size?: number): Promise<Read[]> {
+  const out: Read[] = [];
+  for await (const e of readTar(chunked(b, size))) {
+    const parts: Uint8Array[] = [];
+    for await (const p of e.body()) parts.push(p);
+    const { body: _, ...h } = e;
+    out.push({ ...h, data: Buffer.concat(parts).toString() });
+  }
+  return out;
+}
+const failure = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    return e as SkiffError;
+  }
+  throw new Error("did not throw");
+};
+
+const longName = `${"d".repeat(120)}/${"f".repeat(120)}`;
+const fixture = buildTar([
+  { name: "dir/", type: "dir", mode: 0o1755, uid: 1, gid: 2, mtime: { sec: 1600000000, nsec: 0 } },
+  { name: "dir/file", type: "file", data: "hello", mode: 0o4755, uname: "root", gname: "wheel" },
+  { name: "dir/link", type: "symlink", linkname: "file" },
+  { name: "dir/hard", type: "hardlink", linkname: "dir/file" },
+  { name: "dev/null", type: "char", devmajor: 1, devminor: 3, mode: 0o666 },
+  { name: "dev/loop0", type: "block", devmajor: 7, devminor: 0 },
+  { name: "fifo", type: "fifo" },
+  { name: longName, type: "file", data: "long", mtime: { sec: 1700000000, nsec: 123456789 }, uid: 5000000 },
+  { name: "sym", type: "symlink", linkname: "t".repeat(300) },
+  { name: "x", type: "file", xattrs: new Map([["security.capability", Buffer.from([1, 0, 0, 2, 0xff])], ["user.a", Buffer.from("b")]]) },
+]);
+
+describe("readTar", () => {
+  test("reads every entry type, modes, owners and data", async () => {
+    const e = await list(fixture);
+    expect(e.map((x) => [x.name, x.type])).toEqual([
+      ["dir/", "dir"], ["dir/file", "file"], ["dir/link", "symlink"], ["dir/hard", "hardlink"], ["dev/null", "char"],
+      ["dev/loop0", "block"], ["fifo", "fifo"], [longName, "file"], ["sym", "symlink"], ["x", "file"],
+    ]);
+    expect([e[0]!.mode, e[0]!.uid, e[0]!.gid, e[0]!.mtime.sec]).toEqual([0o1755, 1, 2, 1600000000]);
+    expect([e[1]!.mode, e[1]!.data, e[1]!.size, e[1]!.uname, e[1]!.gname]).toEqual([0o4755, "hello", 5, "root", "wheel"]);
+    expect([e[2]!.linkname, e[3]!.linkname]).toEqual(["file", "dir/file"]);
+    expect([e[4]!.devmajor, e[4]!.devminor, e[5]!.devmajor]).toEqual([1, 3, 7]);
+  });
+
+  test("applies PAX path, linkpath, uid, nanosecond mtime and binary xattrs", async () => {
+    const e = await list(fixture);
+    expect([e[7]!.data, e[7]!.uid, e[7]!.mtime]).toEqual(["long", 5000000, { sec: 1700000000, nsec: 123456789 }]);
+    expect(e[8]!.linkname).toBe("t".repeat(300));
+    expect([...e[9]!.xattrs.get("security.capability")!]).toEqual([1, 0, 0, 2, 0xff]);
+    expect(e[9]!.xattrs.get("user.a")!.toString()).toBe("b");
+  });
+
+  test("gives the same entries whatever the chunk sizes", async () => {
+    const whole = await list(fixture, 1 << 20);
+    expect(await list(fixture, 1)).toEqual(whole);
+    expect(await list(fixture, 511)).toEqual(whole);
+  });
+
+  test("skips the bodies of entries the caller does not read", async () => {
+    const names: string[] = [];
+    for await (const e of readTar(chunked(fixture, 100))) names.push(e.name);
+    expect(names.length).toBe(10);
+  });
+
+  test("tolerates a missing end-of-archive trailer and a short final padding", async () => {
+    const bare = buildTar([{ name: "a", type: "file", data: "1" }, { name: "b", type: "file", data: "22" }], { trailer: false });
+    expect((await list(bare)).map((x) => x.data)).toEqual(["1", "22"]);
+    expect((await list(bare.subarray(0, bare.length - 500))).map((x) => x.data)).toEqual(["1", "22"]);
+  });
+
+  test("stops at the first zero block and does not read what follows", async () => {
+    const t = Buffer.concat([tarEntry({ name: "a", type: "file" }), new Uint8Array(512), Buffer.from("junk")]);
+    expect((await list(t)).map((x) => x.name)).toEqual(["a"]);
+  });
+
+  test("an archive ending inside a body is truncated", async () => {
+    const t = buildTar([{ name: "a", type: "file", data: "x".repeat(2000) }]);
+    const e = await failure(list(t.subarray(0, 1000)));
+    expect([e.code, e.message]).toEqual(["IMAGE_LAYER_TRUNCATED", 'read layer: archive ends inside "a"']);
+    const skipped = await failure((async () => {
+      for await (const _ of readTar(chunked(t.subarray(0, 1000))));
+    })());
+    expect(skipped.code).toBe("IMAGE_LAYER_TRUNCATED");
+  });
+
+  test("an archive ending inside a header is truncated", async () => {
+    expect((await failure(list(fixture.subarray(0, 300)))).code).toBe("IMAGE_LAYER_TRUNCATED");
+  });
+
+  test("a corrupt header fails its checksum", async () => {
+    const t = Buffer.from(fixture);
+    t[10] = t[10]! ^ 1;
+    expect((await failure(list(t))).message).toMatch(/checksum mismatch at byte 0/);
+    expect((await failure(list(Buffer.from("x".repeat(1024))))).code).toBe("IMAGE_LAYER_INVALID");
+  });
+});
+
+describe("readTar reads GNU tar's formats", () => {
+  const tarOf = (format: string, ...extra: string[]) => {
+    const src = join(dir, `src-${format}`);
+    mkdirSync(join(src, "a".repeat(90), "b".repeat(90)), { recursive: true });
+    writeFileSync(join(src, "a".repeat(90), "b".repeat(90), "c".repeat(60)), "deep");
+    symlinkSync("t".repeat(150), join(src, "longlink"));
+    const out = join(dir, `${format}.tar`);
+    const r = spawnSync("tar", ["-C", src, `--format=${format}`, "--owner=u:3000000", "--group=g:7", "--mtime=@1234567890", ...extra, "-cf", out, "."]);
+    if (r.status !== 0) throw new Error(r.stderr.toString());
+    return readFileSync(out);
+  };
+  const deep = `./${"a".repeat(90)}/${"b".repeat(90)}/${"c".repeat(60)}`;
+
+  test("gnu: long names and link targets ('L', 'K'), base-256 uid", async () => {
+    const e = await list(tarOf("gnu"));
+    const f = e.find((x) => x.name === deep)!;
+    expect([f.data, f.uid, f.gid, f.mtime.sec]).toEqual(["deep", 3000000, 7, 1234567890]);
+    expect(e.find((x) => x.name === "./longlink")!.linkname).toBe("t".repeat(150));
+    expect(e.find((x) => x.name === `./${"a".repeat(90)}/`)!.type).toBe("dir");
+  });
+
+  test("pax: path, linkpath, uid and xattrs", async () => {
+    const src = join(dir, "src-pax");
+    mkdirSync(src, { recursive: true });
+    const e = await list(tarOf("pax", "--xattrs", "--xattrs-include=*"));
+    expect(e.find((x) => x.name === deep)!.uid).toBe(3000000);
+    expect(e.find((x) => x.name === "./longlink")!.linkname).toBe("t".repeat(150));
+  });
+});
+
+afterAll(() => {
+  try {
+    rmdirSync(`/tmp/skiff-test-${process.pid}`); // only when empty: other test files of this run may use it
+  } catch {}
+});
