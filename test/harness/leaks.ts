@@ -1,6 +1,6 @@
 // What a test may leave behind, measured before and after it: mounts, cgroups, processes,
 // network namespaces and container state. Tests name everything they make with "skiff-test".
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 export const TEST_TAG = "skiff-test";
@@ -38,12 +38,11 @@ function testCgroups(): string[] {
   return out;
 }
 
-/** Container processes (their cgroup is under the test tag) and native executors still alive. */
+/** Processes still in a container cgroup of this test run. */
 function testProcesses(): string[] {
   const out: string[] = [];
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     const cgroup = safe(() => readFileSync(`/proc/${pid}/cgroup`, "utf8"), "");
-    const exe = safe(() => readlinkSync(`/proc/${pid}/exe`), "");
     if (cgroup.includes(RUN_TAG)) {
       const stat = safe(() => readFileSync(`/proc/${pid}/stat`, "utf8"), "");
       if (stat && !/\) [ZX] /.test(stat)) out.push(`${pid} ${safe(() => readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "), "")}`);
