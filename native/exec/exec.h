@@ -14,6 +14,8 @@ struct plan {
   int launcher_fd;        /* intermediate -> launcher (id maps, init pid) */
   const struct op_user_maps *maps;
   char exec_path[4096];   /* set by resolveExec, used by exec */
+  uint8_t *state;         /* the state JSON for hooks (readState) */
+  uint32_t state_len;
 };
 
 /* Sends a 16-byte message to the runtime; ignores a closed peer. */
@@ -47,4 +49,7 @@ int do_set_caps(const struct op_set_caps *c);
 int do_drop_bounding(const struct op_drop_bounding *d);
 int do_resolve_exec(struct plan *p, const struct op_resolve_exec *r);
 int do_seccomp(const struct op_seccomp *s);
+/* Runs a hook; returns 0, -1 with errno, or a positive wait status (with errno 0) when it failed. */
+int run_hook(const struct op_run_hook *h, const uint8_t *state, uint32_t state_len);
+int read_state(int fd, uint8_t **state, uint32_t *len);
 int attach_device_filter(const char *cgroup, const uint8_t *program, uint32_t len);

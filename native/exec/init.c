@@ -95,6 +95,15 @@ static int step(struct plan *p, uint32_t i) {
   case OP_KEEP_FDS: return (int)syscall(SYS_close_range, s->u.keep_fds.count, ~0U, CLOSE_RANGE_CLOEXEC);
   case OP_SYNC_RUNTIME: return sync_runtime(p, i, s->u.sync_runtime.tag);
   case OP_SECCOMP: return do_seccomp(&s->u.seccomp);
+  case OP_READ_STATE: return read_state(p->report_fd, &p->state, &p->state_len);
+  case OP_RUN_HOOK: {
+    int r = run_hook(&s->u.run_hook, p->state, p->state_len);
+    if (r > 0) { /* the hook ran and failed: its wait status goes to the runtime */
+      report(p->report_fd, MSG_ERROR, i, 0, r);
+      _exit(1);
+    }
+    return r;
+  }
   case OP_EXEC:
     execve(p->exec_path, s->u.exec.argv, s->u.exec.env);
     return -1;

@@ -11,7 +11,9 @@ import { configureCgroup } from "./cgroups/configure.ts";
 import { cgroupDirs, createCgroup, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
 import { readHostFacts } from "./host-facts.ts";
-import { buildCreatePlan } from "./plan/build.ts";
+import { hookState } from "./hook-state.ts";
+import { runHooks } from "./hooks.ts";
+import { buildCreatePlan, SYNC_TAG } from "./plan/build.ts";
 import { homeOf } from "./passwd.ts";
 import { killAndWait } from "./kill.ts";
 import { processStartTime, StateStore, type ContainerState } from "./state-store.ts";
@@ -66,6 +68,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     const state: ContainerState = {
       id: opts.id, pid: 0, startTime: 0, bundle, rootfs, created: new Date().toISOString(), annotations: config.annotations,
       cgroupPath: cg.path, cgroupDirs: cg.dirs, cgroupCreated: [], creator: process.pid,
+      hooks: { poststart: config.hooks.poststart, poststop: config.hooks.poststop },
     };
     store.write(state);
     state.cgroupCreated = createCgroup(cg.dirs);
@@ -93,6 +96,16 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         mark("init forked");
         pid = m.value;
         cleanup.push(() => killAndWait([pid]));
+        if (steps.some((s) => s.op === "readState")) launched.sendState(JSON.stringify(hookState(state, pid, "creating")));
+      } else if (m.type === MSG.sync && m.value === SYNC_TAG.createRuntime) {
+        try {
+          await runHooks("prestart", config.hooks.prestart, hookState(state, pid, "creating"));
+          await runHooks("createRuntime", config.hooks.createRuntime, hookState(state, pid, "creating"));
+        } catch (e) {
+          launched.resume(false);
+          throw e;
+        }
+        launched.resume(true);
       } else if (m.type === MSG.error) throw launched.stepError(m);
       else if (m.type === MSG.ready) break;
     }

@@ -4,6 +4,7 @@ import { closeSync, existsSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SkiffError } from "../common/errors.ts";
 import { errnoName, errnoText } from "../common/errno.ts";
+import { describeWaitStatus } from "./hooks.ts";
 import { encodePlan } from "./plan/encode.ts";
 import { MSG } from "./plan/ops.ts";
 import type { Step } from "./plan/step.ts";
@@ -51,6 +52,15 @@ export class Launch {
     return { type: b.readInt32LE(0), step: b.readInt32LE(4), errno: b.readInt32LE(8), value: b.readInt32LE(12) };
   }
 
+  /** The state JSON a readState step waits for: u32 length, then the bytes. */
+  sendState(json: string): void {
+    const body = Buffer.from(json);
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(body.length);
+    const all = Buffer.concat([head, body]);
+    for (let off = 0; off < all.length; ) off += writeSync(this.reportFd, all, off);
+  }
+
   /** Lets a step waiting in syncRuntime go on (ok) or fail with ECANCELED. */
   resume(ok: boolean): void {
     writeSync(this.reportFd, Buffer.from([ok ? 0 : 1]));
@@ -66,6 +76,11 @@ export class Launch {
   /** The typed error for a failure record: "runtime: mount proc on /proc: EPERM (...)". */
   stepError(m: Message): SkiffError {
     const s = this.steps[m.step];
+    if (s?.op === "runHook") {
+      const h = s.args as { path: string; timeout: number };
+      const how = m.errno === 0 ? describeWaitStatus(m.value) : m.errno === 110 ? `timed out after ${h.timeout}s and was killed` : `${errnoName(m.errno)} (${errnoText(errnoName(m.errno))})`;
+      return new SkiffError({ layer: "runtime", code: "RUNTIME_HOOK_FAILED", kind: "failed_precondition", message: `${s.what}: ${how}`, hint: "check the hook program and the hooks in config.json", details: { path: h.path, step: s.op } });
+    }
     const name = errnoName(m.errno);
     const what = s ? s.what : m.step === -1 ? "read the launch plan" : `step ${m.step}`;
     return new SkiffError({

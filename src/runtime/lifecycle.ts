@@ -6,7 +6,9 @@ import { cgroupPids, removeCgroup } from "./cgroups/manager.ts";
 import { killAndWait } from "./kill.ts";
 import { containerStatus, processStartTime, type ContainerState, type StateStore, type Status } from "./state-store.ts";
 
-export const OCI_VERSION = "1.2.0";
+import { hookState, OCI_VERSION } from "./hook-state.ts";
+import { runHooksWarning } from "./hooks.ts";
+export { OCI_VERSION };
 
 /** The OCI state document (runtime-spec "State"), as `state` prints it. */
 export interface OciState {
@@ -29,7 +31,7 @@ export function ociState(store: StateStore, s: ContainerState): OciState {
   };
 }
 
-export function startContainer(store: StateStore, id: string): void {
+export async function startContainer(store: StateStore, id: string): Promise<void> {
   const s = store.read(id);
   const status = containerStatus(store, s);
   if (status !== "created") throw precondition("runtime", "RUNTIME_NOT_CREATED", `start container "${id}": it is ${status}, not created`, status === "stopped" ? `delete it with: skiff-oci delete ${id}` : "only a created container can be started");
@@ -45,6 +47,7 @@ export function startContainer(store: StateStore, id: string): void {
     closeSync(fd);
   }
   unlinkSync(store.fifo(id));
+  await runHooksWarning("poststart", s.hooks?.poststart, hookState(s, s.pid, "running"));
 }
 
 export function killContainer(store: StateStore, id: string, signal: number, all: boolean): void {
@@ -62,7 +65,7 @@ export function killContainer(store: StateStore, id: string, signal: number, all
   }
 }
 
-export function deleteContainer(store: StateStore, id: string, force: boolean): void {
+export async function deleteContainer(store: StateStore, id: string, force: boolean): Promise<void> {
   const s = store.read(id);
   const status = containerStatus(store, s);
   if (status === "running" && !force) throw precondition("runtime", "RUNTIME_STILL_RUNNING", `delete container "${id}": it is running`, `stop it first (skiff-oci kill ${id} KILL) or use delete --force`);
@@ -74,6 +77,7 @@ export function deleteContainer(store: StateStore, id: string, force: boolean): 
   killAndWait(cgroupPids(s.cgroupDirs));
   removeCgroup(s.cgroupCreated, s.cgroupDirs);
   store.remove(id);
+  await runHooksWarning("poststop", s.hooks?.poststop, hookState(s, 0, "stopped"));
 }
 
 export function listContainers(store: StateStore): OciState[] {

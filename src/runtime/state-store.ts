@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { invalid, notFound, SkiffError } from "../common/errors.ts";
 import { errnoOf } from "../common/errno.ts";
+import type { Hook } from "../oci/runtime-config.ts";
 
 export interface ContainerState {
   id: string;
@@ -22,6 +23,8 @@ export interface ContainerState {
   cgroupCreated: string[];
   /** The process doing `create`, while pid is 0. */
   creator: number;
+  /** The hooks that run after create returns (the bundle may be gone by then). */
+  hooks: { poststart?: Hook[]; poststop?: Hook[] };
 }
 
 export type Status = "creating" | "created" | "running" | "stopped";

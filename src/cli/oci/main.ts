@@ -80,7 +80,7 @@ const COMMANDS: Record<string, Command> = {
     usage: "start ID",
     flags: [],
     args: [1, 1],
-    run: ({ store, args }) => (startContainer(store, args[0]!), 0),
+    run: async ({ store, args }) => (await startContainer(store, args[0]!), 0),
   },
   state: {
     usage: "state ID",
@@ -108,7 +108,7 @@ const COMMANDS: Record<string, Command> = {
     usage: "delete [--force] ID",
     flags: [{ names: ["force", "f"], type: "bool" }],
     args: [1, 1],
-    run: ({ store, flags, args }) => (deleteContainer(store, args[0]!, !!flags.force), 0),
+    run: async ({ store, flags, args }) => (await deleteContainer(store, args[0]!, !!flags.force), 0),
   },
   list: {
     usage: "list [--format table|json] [--quiet]",

@@ -12,7 +12,7 @@ const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2
 export async function runForeground(store: StateStore, opts: CreateOptions, mode: { detach: boolean; keep: boolean }): Promise<number> {
   if (mode.detach) {
     await createContainer(store, opts);
-    startContainer(store, opts.id);
+    await startContainer(store, opts.id);
     return 0;
   }
   const { state, launch } = await createContainer(store, { ...opts, foreground: true });
@@ -24,9 +24,9 @@ export async function runForeground(store: StateStore, opts: CreateOptions, mode
   for (const s of FORWARDED) process.on(s, forward);
   try {
     try {
-      startContainer(store, opts.id);
+      await startContainer(store, opts.id);
     } catch (e) {
-      deleteContainer(store, opts.id, true);
+      await deleteContainer(store, opts.id, true);
       throw e;
     }
     mark("started");
@@ -38,7 +38,7 @@ export async function runForeground(store: StateStore, opts: CreateOptions, mode
     launch.close();
     if (!mode.keep) {
       try {
-        deleteContainer(store, opts.id, true);
+        await deleteContainer(store, opts.id, true);
         mark("deleted");
       } catch {}
     }

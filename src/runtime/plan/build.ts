@@ -1,7 +1,7 @@
 // config.json → the launch plan for a new container. All policy and defaults live here; the C
 // executor performs the steps in order. Pure apart from stat-ing bind mount sources.
 import { invalid } from "../../common/errors.ts";
-import type { IdMapping, Process, RuntimeConfig } from "../../oci/runtime-config.ts";
+import type { Hook, HookKind, IdMapping, Process, RuntimeConfig } from "../../oci/runtime-config.ts";
 import { processSteps, seccompFilter, validateProcess } from "./process-steps.ts";
 import { devicesSteps } from "./devices.ts";
 import { inRoot, mountSteps, type CgroupMountContext } from "./mount-steps.ts";
@@ -47,6 +47,12 @@ const SYSCTL_NAMESPACE: [RegExp, string][] = [
   [/^(kernel\.(msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)$|fs\.mqueue\.)/, "ipc"],
   [/^kernel\.(hostname|domainname)$/, "uts"],
 ];
+
+/** Why the init stops and waits for the runtime (syncRuntime's tag). */
+export const SYNC_TAG = { createRuntime: 1 } as const;
+
+export const hookStep = (h: Hook, kind: HookKind): Step =>
+  step("runHook", { path: h.path, args: h.args.length ? h.args : [h.path], env: h.env, timeout: h.timeout ?? 0 }, `run ${kind} hook ${h.path}`);
 
 const mapText = (maps: readonly IdMapping[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join("");
 
@@ -104,6 +110,8 @@ export function buildCreatePlan(input: PlanInput): Step[] {
 
   // ---- init: root filesystem ----
   steps.push(step("setsid", {}, "start a new session"));
+  const { hooks } = config;
+  if (hooks.createContainer?.length || hooks.startContainer?.length) steps.push(step("readState", {}, "receive the state for the container's hooks"));
   if (proc.oomScoreAdj !== undefined) steps.push(step("writeFile", { path: "/proc/self/oom_score_adj", value: String(proc.oomScoreAdj) }, `set oom_score_adj to ${proc.oomScoreAdj}`));
   const rootPropagation = config.linux.rootfsPropagation ? PROPAGATION[config.linux.rootfsPropagation]! : MS.SLAVE | MS.REC;
   steps.push(step("mountRootPropagation", { flags: rootPropagation }, "make the mount namespace's root a propagation slave"));
@@ -113,6 +121,8 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   const devBound = config.mounts.some((m) => inRoot(m.destination) === "dev" && (m.type === "bind" || m.options.includes("bind") || m.options.includes("rbind")));
   if (!devBound) steps.push(...devicesSteps(config.linux.devices, root, newUser));
   steps.push(step("mkdir", { root, path: inRoot(proc.cwd) }, `create working directory ${proc.cwd}`));
+  if (hooks.prestart?.length || hooks.createRuntime?.length) steps.push(step("syncRuntime", { tag: SYNC_TAG.createRuntime }, "wait for the prestart and createRuntime hooks"));
+  for (const h of hooks.createContainer ?? []) steps.push(hookStep(h, "createContainer"));
   if (input.noPivot) steps.push(step("moveRoot", { slot: root }, `move rootfs ${input.rootfs} to / and chroot`));
   else steps.push(step("pivotRoot", { slot: root }, `pivot_root into ${input.rootfs}`));
 
@@ -125,7 +135,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
   const seccomp = seccompFilter(config.linux.seccomp);
-  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp }));
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
   return steps;
 }
 
@@ -152,5 +162,4 @@ function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean
   if (proc.terminal && !input.consoleSocket && !input.foreground)
     bad("process.terminal is true but no --console-socket was given", "pass --console-socket PATH, or run in the foreground", "RUNTIME_CONSOLE_SOCKET_REQUIRED");
   if (input.preserveFds < 0) bad("--preserve-fds must not be negative", "pass a count of file descriptors");
-  if (Object.keys(config.hooks).length) bad("hooks are not supported yet", "remove hooks", "RUNTIME_UNSUPPORTED");
 }

@@ -67,6 +67,8 @@ export const OPS = {
   keepFds: { code: 46, fields: [["count", "u32"]], doc: "mark every fd from count up close-on-exec" },
   exec: { code: 47, fields: [["argv", "strs"], ["env", "strs"]], doc: "execve the resolved file" },
   syncRuntime: { code: 48, fields: [["tag", "u32"]], doc: "report tag to the runtime and wait for its go-ahead (hooks run meanwhile)" },
+  readState: { code: 52, fields: [], doc: "read the container's state JSON (u32 length, bytes) from the runtime, for the hooks' stdin" },
+  runHook: { code: 53, fields: [["path", "str"], ["args", "strs"], ["env", "strs"], ["timeout", "u32"]], doc: "run a hook with the state on stdin and wait (timeout in seconds, 0 = none); a non-zero status fails the step with the wait status as value" },
   mkdir: { code: 50, fields: [["root", "u32"], ["path", "str"]], doc: "create a directory and its parents inside the root" },
   seccomp: { code: 49, fields: [["filter", "bytes"], ["flags", "u32"]], doc: "load a classic BPF filter (an array of struct sock_filter)" },
 } as const satisfies Record<string, OpDef>;

@@ -28,6 +28,8 @@ export interface ProcessInput {
   fifo?: number;
   /** The compiled linux.seccomp filter. */
   seccomp?: { filter: Uint8Array; flags: number };
+  /** startContainer hooks: after start, before the exec, inside the container. */
+  startHooks?: Step[];
 }
 
 /** The process part of a plan, shared by create and exec: limits, identity, privileges, exec. */
@@ -69,6 +71,7 @@ export function processSteps(input: ProcessInput): Step[] {
   steps.push(step("keepFds", { count: 3 + input.preserveFds }, "close the runtime's file descriptors on exec"));
   steps.push(step("ready", {}, "report the process ready"));
   if (input.fifo !== undefined) steps.push(step("waitStart", { slot: input.fifo }, "wait for start"));
+  steps.push(...(input.startHooks ?? []));
   steps.push(step("exec", { argv: proc.args, env }, `exec "${proc.args[0]}"`));
   return steps;
 }

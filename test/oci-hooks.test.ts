@@ -1,0 +1,91 @@
+// The six OCI hooks, each at its moment and in its namespace, with the state on stdin; failures
+// fail create at the right step (prestart, createRuntime, createContainer) or only warn
+// (poststart, poststop), and a hook past its timeout is killed.
+import { afterEach, expect, test } from "bun:test";
+import { chmodSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeBundle, oci, runBundle, tempDir, type Bundle } from "./harness/oci.ts";
+
+const bundles: Bundle[] = [];
+afterEach(() => {
+  for (const b of bundles.splice(0)) {
+    oci("skiff", ["delete", "--force", b.id]);
+    b.remove();
+  }
+});
+
+function recorder(dir: string): string {
+  const script = join(dir, "hook.sh");
+  writeFileSync(script, '#!/bin/sh\n{ printf "%s %s %s " "$1" "$(readlink /proc/self/ns/mnt)" "$HOOK_ENV"; cat; echo; } >> "$OUT"\n');
+  chmodSync(script, 0o755);
+  return script;
+}
+
+test("every hook runs once, in order, in its namespace, with the state on stdin", async () => {
+  const dir = tempDir("hooks");
+  const out = join(dir, "log");
+  const script = recorder(dir);
+  const host = (kind: string) => ({ path: script, args: ["hook.sh", kind], env: [`OUT=${out}`, "HOOK_ENV=yes"] });
+  const b = makeBundle(["sh", "-c", "sleep 0.3; echo main >> /out/log"], (c) => {
+    c.mounts.push({ destination: "/out", type: "bind", source: dir, options: ["rbind", "rw"] });
+    c.hooks = {
+      prestart: [host("prestart")], createRuntime: [host("createRuntime")], createContainer: [host("createContainer")],
+      startContainer: [{ path: "/bin/sh", args: ["sh", "-c", '{ printf "startContainer %s %s " "$(readlink /proc/self/ns/mnt)" "$HOOK_ENV"; cat; echo; } >> /out/log', "x"], env: ["HOOK_ENV=inside"] }],
+      poststart: [host("poststart")], poststop: [host("poststop")],
+    };
+  });
+  bundles.push(b);
+  expect(oci("skiff", ["create", "--bundle", b.dir, b.id])).toMatchObject({ code: 0, stderr: "" });
+  const pid = JSON.parse(oci("skiff", ["state", b.id]).stdout).pid as number;
+  const containerMnt = readlinkSync(`/proc/${pid}/ns/mnt`);
+  const hostMnt = readlinkSync("/proc/self/ns/mnt");
+  expect(oci("skiff", ["start", b.id]).code).toBe(0);
+  for (let i = 0; i < 200 && !JSON.parse(oci("skiff", ["state", b.id]).stdout).status.includes("stopped"); i++) await Bun.sleep(10);
+  expect(oci("skiff", ["delete", b.id]).code).toBe(0);
+  const lines = readFileSync(out, "utf8").trim().split("\n");
+  // the container's own line may come before or after poststart: they run side by side
+  const kinds = lines.map((l) => l.split(" ")[0]);
+  expect(kinds.filter((k) => k !== "main")).toEqual(["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]);
+  expect(kinds.indexOf("main")).toBeGreaterThan(kinds.indexOf("startContainer"));
+  const line = (kind: string) => lines.find((l) => l.startsWith(kind + " "))!.split(" ");
+  const state = (kind: string) => JSON.parse(line(kind).slice(3).join(" "));
+  expect(line("createRuntime").slice(1, 3)).toEqual([hostMnt, "yes"]);
+  expect(line("createContainer").slice(1, 3)).toEqual([containerMnt, "yes"]);
+  expect(line("startContainer").slice(1, 3)).toEqual([containerMnt, "inside"]);
+  expect(state("createRuntime")).toMatchObject({ id: b.id, status: "creating", pid, bundle: b.dir });
+  expect(state("createContainer")).toMatchObject({ id: b.id, status: "creating", pid });
+  expect(state("poststart")).toMatchObject({ id: b.id, status: "running", pid });
+  expect(state("poststop")).toMatchObject({ id: b.id, status: "stopped" });
+});
+
+test.each([
+  ["createRuntime", (s: string) => ({ createRuntime: [{ path: s, args: ["fail", "3"] }] }), /run createRuntime hook .*fail\.sh: exited with status 3/],
+  ["prestart", (s: string) => ({ prestart: [{ path: s, args: ["fail", "4"] }] }), /run prestart hook .*fail\.sh: exited with status 4/],
+  ["createContainer", (s: string) => ({ createContainer: [{ path: s, args: ["fail", "5"] }] }), /run createContainer hook .*fail\.sh: exited with status 5/],
+  ["a hanging createRuntime", (s: string) => ({ createRuntime: [{ path: s, args: ["fail", "hang"], timeout: 1 }] }), /run createRuntime hook .*: timed out after 1s and was killed/],
+  ["a hanging createContainer", (s: string) => ({ createContainer: [{ path: s, args: ["fail", "hang"], timeout: 1 }] }), /run createContainer hook .*: timed out after 1s and was killed/],
+  ["a missing createRuntime program", () => ({ createRuntime: [{ path: "/no/such/hook" }] }), /run createRuntime hook \/no\/such\/hook/],
+])("a failing %s hook fails create, and nothing is left", (_, hooks, message) => {
+  const dir = tempDir("hooks");
+  const script = join(dir, "fail.sh");
+  writeFileSync(script, '#!/bin/sh\n[ "$1" = hang ] && exec sleep 60\nexit "$1"\n');
+  chmodSync(script, 0o755);
+  const b = makeBundle(["true"], (c) => (c.hooks = hooks(script)));
+  bundles.push(b);
+  const started = Date.now();
+  const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr).toMatch(/RUNTIME_HOOK_FAILED/);
+  expect(Date.now() - started).toBeLessThan(5000);
+  if (String(message).includes("timed out")) expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  expect(oci("skiff", ["list", "-q"]).stdout).not.toContain(b.id);
+});
+
+test("failing poststart and poststop hooks only warn", () => {
+  const b = makeBundle(["true"], (c) => (c.hooks = { poststart: [{ path: "/bin/false" }], poststop: [{ path: "/bin/false" }] }));
+  bundles.push(b);
+  const r = runBundle("skiff", b);
+  expect(r.code).toBe(0);
+  expect(oci("skiff", ["list", "-q"]).stdout).not.toContain(b.id);
+});
