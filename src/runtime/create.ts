@@ -68,7 +68,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     const state: ContainerState = {
       id: opts.id, pid: 0, startTime: 0, bundle, rootfs, created: new Date().toISOString(), annotations: config.annotations,
       cgroupPath: cg.path, cgroupDirs: cg.dirs, cgroupCreated: [], creator: process.pid,
-      hooks: { poststart: config.hooks.poststart, poststop: config.hooks.poststop },
+      hooks: { poststart: config.hooks.poststart, poststop: config.hooks.poststop }, resources: config.linux.resources,
     };
     store.write(state);
     state.cgroupCreated = createCgroup(cg.dirs);

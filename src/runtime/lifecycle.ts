@@ -2,6 +2,7 @@
 import { closeSync, constants, openSync, unlinkSync, writeSync } from "node:fs";
 import { precondition, SkiffError } from "../common/errors.ts";
 import { errnoOf } from "../common/errno.ts";
+import { setFrozen } from "./cgroups/freezer.ts";
 import { cgroupPids, removeCgroup } from "./cgroups/manager.ts";
 import { killAndWait } from "./kill.ts";
 import { containerStatus, processStartTime, type ContainerState, type StateStore, type Status } from "./state-store.ts";
@@ -50,18 +51,20 @@ export async function startContainer(store: StateStore, id: string): Promise<voi
   await runHooksWarning("poststart", s.hooks?.poststart, hookState(s, s.pid, "running"));
 }
 
-export function killContainer(store: StateStore, id: string, signal: number, all: boolean): void {
+export function killContainer(store: StateStore, id: string, sig: number, all: boolean): void {
   const s = store.read(id);
   const status = containerStatus(store, s);
   if (status === "stopped" || status === "creating")
     throw precondition("runtime", "RUNTIME_NOT_RUNNING", `kill container "${id}": it is ${status}`, "only a created or running container can be signalled");
-  const pids = all ? cgroupPids(s.cgroupDirs) : [s.pid];
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-    } catch (e) {
-      if (errnoOf(e) !== "ESRCH") throw new SkiffError({ layer: "kernel", code: "RUNTIME_KILL_FAILED", kind: "internal", message: `send signal ${signal} to pid ${pid}: ${errnoOf(e)}`, cause: e });
-    }
+  for (const pid of all ? cgroupPids(s.cgroupDirs) : [s.pid]) signal(pid, sig);
+}
+
+/** kill(2), where a process already gone is not an error. */
+function signal(pid: number, sig: number): void {
+  try {
+    process.kill(pid, sig);
+  } catch (e) {
+    if (errnoOf(e) !== "ESRCH") throw new SkiffError({ layer: "kernel", code: "RUNTIME_KILL_FAILED", kind: "internal", message: `send signal ${sig} to pid ${pid}: ${errnoOf(e)}`, cause: e });
   }
 }
 
@@ -70,6 +73,11 @@ export async function deleteContainer(store: StateStore, id: string, force: bool
   const status = containerStatus(store, s);
   if (status === "running" && !force) throw precondition("runtime", "RUNTIME_STILL_RUNNING", `delete container "${id}": it is running`, `stop it first (skiff-oci kill ${id} KILL) or use delete --force`);
   if (status === "creating" && !force) throw precondition("runtime", "RUNTIME_STILL_CREATING", `delete container "${id}": it is being created by pid ${s.creator}`, "wait for create to finish, or use delete --force");
+  if (status === "paused") {
+    // frozen tasks take SIGKILL only once thawed
+    for (const pid of cgroupPids(s.cgroupDirs)) signal(pid, 9);
+    setFrozen(s.cgroupDirs, false);
+  }
   if (status !== "stopped") {
     killAndWait(cgroupPids(s.cgroupDirs).filter((pid) => pid !== s.pid));
     if (processStartTime(s.pid) === s.startTime) killAndWait([s.pid]);

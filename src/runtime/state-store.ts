@@ -6,6 +6,7 @@ import { writeFileAtomic } from "../common/atomic-file.ts";
 import { invalid, notFound, SkiffError } from "../common/errors.ts";
 import { errnoOf } from "../common/errno.ts";
 import type { Hook } from "../oci/runtime-config.ts";
+import { isFrozen } from "./cgroups/freezer.ts";
 
 export interface ContainerState {
   id: string;
@@ -23,11 +24,13 @@ export interface ContainerState {
   cgroupCreated: string[];
   /** The process doing `create`, while pid is 0. */
   creator: number;
+  /** linux.resources as created or last updated, which `update` merges into. */
+  resources?: Record<string, unknown>;
   /** The hooks that run after create returns (the bundle may be gone by then). */
   hooks: { poststart?: Hook[]; poststop?: Hook[] };
 }
 
-export type Status = "creating" | "created" | "running" | "stopped";
+export type Status = "creating" | "created" | "running" | "paused" | "stopped";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/;
 
@@ -99,5 +102,6 @@ export function processStartTime(pid: number): number {
 export function containerStatus(store: StateStore, s: ContainerState): Status {
   if (s.pid === 0) return processStartTime(s.creator) ? "creating" : "stopped";
   if (processStartTime(s.pid) !== s.startTime) return "stopped";
-  return existsSync(store.fifo(s.id)) ? "created" : "running";
+  if (existsSync(store.fifo(s.id))) return "created";
+  return isFrozen(s.cgroupDirs) ? "paused" : "running";
 }

@@ -12,6 +12,8 @@ import { StateStore } from "../../runtime/state-store.ts";
 import { parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import { formatTable } from "../table.ts";
 import { EXEC_FLAGS, execCommand } from "./exec.ts";
+import type { Command } from "./command.ts";
+import { CONTROL_COMMANDS } from "./control.ts";
 import { runForeground } from "./run.ts";
 
 const VERSION = "0.1.0";
@@ -28,15 +30,6 @@ const GLOBAL: FlagSpec[] = [
   { names: ["version", "v"], type: "bool" },
   { names: ["help", "h"], type: "bool" },
 ];
-
-interface Command {
-  flags: FlagSpec[];
-  usage: string;
-  args: [min: number, max: number];
-  /** Flags end at the first argument; the rest (a command line) is passed on as is. */
-  stopAtArg?: boolean;
-  run: (ctx: { store: StateStore; flags: FlagValues; args: string[] }) => Promise<number> | number;
-}
 
 const createFlags: FlagSpec[] = [
   { names: ["bundle", "b"], type: "string" },
@@ -144,7 +137,7 @@ function usage(): string {
     "usage: skiff-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug] COMMAND [ARGS]",
     "",
     "commands:",
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    ...[...Object.values(COMMANDS), ...Object.values(CONTROL_COMMANDS)].map((c) => `  ${c.usage}`),
     "",
   ].join("\n");
 }
@@ -166,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (global.flags["systemd-cgroup"])
       throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: "use systemd cgroups: not supported by skiff-oci yet", hint: "drop --systemd-cgroup (cgroupfs is used)" });
-    const command = COMMANDS[name];
+    const command = COMMANDS[name] ?? CONTROL_COMMANDS[name];
     if (!command) throw invalid("cli", "CLI_UNKNOWN_COMMAND", `skiff-oci: unknown command "${name}"`, "see: skiff-oci --help");
     const parsed = parseFlags(rest, [...command.flags, { names: ["help", "h"], type: "bool" }], name, command.stopAtArg);
     if (command.stopAtArg) parsed.args.push(...parsed.rest);

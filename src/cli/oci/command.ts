@@ -1,0 +1,12 @@
+// A skiff-oci command: its flags, usage line, argument count and what it does.
+import type { StateStore } from "../../runtime/state-store.ts";
+import type { FlagSpec, FlagValues } from "../args.ts";
+
+export interface Command {
+  flags: FlagSpec[];
+  usage: string;
+  args: [min: number, max: number];
+  /** Flags end at the first argument; the rest (a command line) is passed on as is. */
+  stopAtArg?: boolean;
+  run: (ctx: { store: StateStore; flags: FlagValues; args: string[] }) => Promise<number> | number;
+}

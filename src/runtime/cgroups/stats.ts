@@ -1,0 +1,72 @@
+// Container statistics from its cgroup, in the shape `runc events --stats` prints (v1 and v2),
+// and the OOM-kill counter that `events` watches.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const read = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+};
+const num = (text: string | undefined): number => {
+  const t = text?.trim();
+  return !t || t === "max" ? 0 : Number(t);
+};
+/** "key value" lines → record. */
+const keyed = (text: string | undefined): Record<string, number> =>
+  Object.fromEntries((text ?? "").split("\n").filter(Boolean).map((l) => l.split(/\s+/)).map(([k, v]) => [k!, Number(v)]));
+
+/** Finds the directory holding `file` among the container's cgroup directories. */
+const find = (dirs: readonly string[], file: string): string | undefined => dirs.map((d) => join(d, file)).find((p) => read(p) !== undefined);
+
+export function cgroupStats(dirs: readonly string[]): Record<string, unknown> {
+  const f = (file: string) => read(find(dirs, file) ?? "/nonexistent");
+  if (f("cgroup.controllers") !== undefined && f("memory.usage_in_bytes") === undefined) {
+    const cpu = keyed(f("cpu.stat"));
+    const mem = keyed(f("memory.stat"));
+    return {
+      cpu: {
+        usage: { total: (cpu.usage_usec ?? 0) * 1000, user: (cpu.user_usec ?? 0) * 1000, kernel: (cpu.system_usec ?? 0) * 1000 },
+        throttling: { periods: cpu.nr_periods ?? 0, throttled_periods: cpu.nr_throttled ?? 0, throttled_time: (cpu.throttled_usec ?? 0) * 1000 },
+      },
+      memory: {
+        usage: { usage: num(f("memory.current")), limit: num(f("memory.max")), max: num(f("memory.peak")) },
+        swap: { usage: num(f("memory.swap.current")), limit: num(f("memory.swap.max")) },
+        raw: mem,
+      },
+      pids: { current: num(f("pids.current")), limit: num(f("pids.max")) },
+    };
+  }
+  const acct = keyed(f("cpuacct.stat"));
+  const tick = 1e9 / 100; // USER_HZ
+  const thr = keyed(f("cpu.stat"));
+  return {
+    cpu: {
+      usage: {
+        total: num(f("cpuacct.usage")),
+        percpu: (f("cpuacct.usage_percpu") ?? "").trim().split(/\s+/).filter(Boolean).map(Number),
+        kernel: (acct.system ?? 0) * tick,
+        user: (acct.user ?? 0) * tick,
+      },
+      throttling: { periods: thr.nr_periods ?? 0, throttled_periods: thr.nr_throttled ?? 0, throttled_time: thr.throttled_time ?? 0 },
+    },
+    memory: {
+      usage: { usage: num(f("memory.usage_in_bytes")), max: num(f("memory.max_usage_in_bytes")), limit: num(f("memory.limit_in_bytes")), failcnt: num(f("memory.failcnt")) },
+      swap: { usage: num(f("memory.memsw.usage_in_bytes")), max: num(f("memory.memsw.max_usage_in_bytes")), limit: num(f("memory.memsw.limit_in_bytes")), failcnt: num(f("memory.memsw.failcnt")) },
+      kernel: { usage: num(f("memory.kmem.usage_in_bytes")), max: num(f("memory.kmem.max_usage_in_bytes")), limit: num(f("memory.kmem.limit_in_bytes")), failcnt: num(f("memory.kmem.failcnt")) },
+      raw: keyed(f("memory.stat")),
+    },
+    pids: { current: num(f("pids.current")), limit: num(f("pids.max")) },
+  };
+}
+
+/** How many times the kernel's OOM killer has killed in the cgroup (v1 oom_control, v2 memory.events). */
+export function oomKills(dirs: readonly string[]): number {
+  for (const file of ["memory.oom_control", "memory.events"]) {
+    const text = read(find(dirs, file) ?? "/nonexistent");
+    if (text !== undefined) return keyed(text).oom_kill ?? 0;
+  }
+  return 0;
+}

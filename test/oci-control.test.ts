@@ -1,0 +1,71 @@
+// Commands on a running container: pause/resume, ps, update, events, features.
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeBundle, oci, runBundle, type Bundle } from "./harness/oci.ts";
+
+let b: Bundle;
+beforeEach(() => {
+  b = makeBundle(["sh", "-c", "sleep 60 & sleep 60"], (c) => (c.linux.resources = { memory: { limit: 64 << 20 }, pids: { limit: 100 } }));
+  expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+});
+afterEach(() => {
+  oci("skiff", ["delete", "--force", b.id]);
+  b.remove();
+});
+const status = () => JSON.parse(oci("skiff", ["state", b.id]).stdout).status as string;
+const cgroupFile = (controller: string, file: string) => readFileSync(join("/sys/fs/cgroup", controller, b.config.linux.cgroupsPath, file), "utf8").trim();
+
+test("pause freezes every process and resume thaws them", () => {
+  expect(oci("skiff", ["pause", b.id]).code).toBe(0);
+  expect(status()).toBe("paused");
+  const pids = JSON.parse(oci("skiff", ["ps", "--format", "json", b.id]).stdout) as number[];
+  expect(pids.length).toBe(2); // sh exec-ed the last sleep
+  for (const pid of pids) expect(readFileSync(`/proc/${pid}/stat`, "utf8")).toMatch(/\) [DS] /);
+  expect(oci("skiff", ["pause", b.id]).stderr).toMatch(/it is paused/);
+  expect(oci("skiff", ["resume", b.id]).code).toBe(0);
+  expect(status()).toBe("running");
+  expect(oci("skiff", ["resume", b.id]).stderr).toMatch(/it is running/);
+});
+
+test("delete --force of a paused container kills it", () => {
+  expect(oci("skiff", ["pause", b.id]).code).toBe(0);
+  const started = Date.now();
+  expect(oci("skiff", ["delete", "--force", b.id]).code).toBe(0);
+  expect(Date.now() - started).toBeLessThan(2000);
+});
+
+test("ps lists the container's processes as a table (with ps options) and as JSON", () => {
+  const json = JSON.parse(oci("skiff", ["ps", "--format", "json", b.id]).stdout) as number[];
+  expect(json).toHaveLength(2);
+  const table = oci("skiff", ["ps", b.id, "-o", "pid,comm"]).stdout.trim().split("\n");
+  expect(table[0]).toMatch(/PID\s+COMMAND/);
+  expect(table.slice(1).map((l) => l.trim().split(/\s+/)[1]).sort()).toEqual(["sleep", "sleep"]);
+});
+
+test("update changes limits with runc's flags and with a resources file", () => {
+  expect(oci("skiff", ["update", "--memory", "32m", "--pids-limit", "20", "--cpu-quota", "50000", "--cpu-period", "100000", b.id]).code).toBe(0);
+  expect(cgroupFile("memory", "memory.limit_in_bytes")).toBe(String(32 << 20));
+  expect(cgroupFile("pids", "pids.max")).toBe("20");
+  expect(cgroupFile("cpu", "cpu.cfs_quota_us")).toBe("50000");
+  expect(oci("skiff", ["update", "--resources", "-", b.id], { input: JSON.stringify({ pids: { limit: 7 } }) }).code).toBe(0);
+  expect(cgroupFile("pids", "pids.max")).toBe("7");
+  expect(cgroupFile("memory", "memory.limit_in_bytes")).toBe(String(32 << 20));
+  expect(oci("skiff", ["update", "--memory", "lots", b.id]).stderr).toMatch(/--memory "lots" is not a size/);
+  expect(oci("skiff", ["update", "--resources", "-", b.id], { input: '{"pids": {"limit": "x"}}' }).stderr).toMatch(/linux\.resources\.pids\.limit/);
+});
+
+test("events --stats prints the cgroup's statistics once", () => {
+  const e = JSON.parse(oci("skiff", ["events", "--stats", b.id]).stdout);
+  expect(e).toMatchObject({ type: "stats", id: b.id, data: { memory: { usage: { limit: 64 << 20 } }, pids: { current: 2, limit: 100 } } });
+  expect(e.data.cpu.usage.total).toBeGreaterThan(0);
+});
+
+test("features describes the runtime", () => {
+  const f = JSON.parse(oci("skiff", ["features"]).stdout);
+  expect(f.ociVersionMax).toBe("1.3.0");
+  expect(f.hooks).toContain("createContainer");
+  expect(f.linux.namespaces).toContain("time");
+  expect(f.linux.seccomp.enabled).toBe(true);
+  expect(f.mountOptions).toContain("rro");
+});
