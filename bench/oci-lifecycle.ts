@@ -1,7 +1,8 @@
 // Benchmark: the OCI lifecycle of a busybox bundle running /bin/true, for skiff-oci, runc and
 // crun side by side in one run (hyperfine), printing medians and ratios.
 //   sudo node_modules/.bin/bun bench/oci-lifecycle.ts [--runs N]
-// Rows: run (create+start+wait+delete), then create, start, kill, delete alone, and start-up.
+// Rows: run (create+start+wait+delete), then create, start, kill, delete alone, exec into a
+// running container, and start-up.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +29,8 @@ interface Row {
   name: string;
   command: (r: string) => string;
   prepare?: (r: string) => string;
+  /** Once before the row's runs (and its container deleted after). */
+  setup?: (r: string) => string;
 }
 const id = "bench";
 const rows: Row[] = [
@@ -36,11 +39,14 @@ const rows: Row[] = [
   { name: "start", command: (r) => `${r} start ${id}`, prepare: (r) => `${r} delete --force ${id} 2>/dev/null; ${r} create --bundle ${sleeper} ${id}` },
   { name: "kill", command: (r) => `${r} kill ${id} KILL`, prepare: (r) => `${r} delete --force ${id} 2>/dev/null; ${r} create --bundle ${sleeper} ${id}; ${r} start ${id}` },
   { name: "delete (stopped)", command: (r) => `${r} delete ${id}`, prepare: (r) => `${r} delete --force ${id} 2>/dev/null; ${r} create --bundle ${bundle} ${id}; ${r} start ${id}; sleep 0.05` },
+  { name: "exec (true, running container)", command: (r) => `${r} exec ${id} /bin/true`, setup: (r) => `${r} run --detach --bundle ${sleeper} ${id}` },
   { name: "start-up (--version)", command: (r) => `${r.split(" ")[0]} --version` },
 ];
 
 function median(name: string, row: Row): number {
   const r = rt(name);
+  // a detached container keeps its stdio: give it none, or spawnSync waits for it
+  if (row.setup) spawnSync("sh", ["-c", row.setup(r)], { stdio: "ignore" });
   const out = join(work, "hf.json");
   const args = ["-N", "--style", "none", "-w", "3", "-r", String(runs), "--export-json", out];
   if (row.prepare) args.push("--prepare", row.prepare(r));

@@ -92,7 +92,7 @@ describe("lifecycle commands refuse the wrong state", () => {
     for (const cmd of [["state"], ["start"], ["kill"], ["delete"]]) {
       const r = oci("skiff", [...cmd, "skiff-test-nothing-here"]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/find container "skiff-test-nothing-here": no such container/);
+      expect(r.stderr).toMatch(/find container "skiff-test-nothing-here": container does not exist/);
     }
   });
 

@@ -89,7 +89,9 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     mark("plan built");
     launched = launch(steps, { preserveFds: opts.preserveFds ?? 0 });
     mark("executor spawned");
-    for (;;) {
+    // The init's pid travels intermediate → launcher → here, while the init reports ready
+    // directly: under load ready can come first, so wait for both.
+    for (let ready = false; !ready || !pid; ) {
       const m = await launched.next();
       if (!m) throw new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: "create container: the container's init exited before it was ready", hint: "run with --debug and check the kernel log (dmesg)" });
       if (m.type === MSG.pid) {
@@ -107,7 +109,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         }
         launched.resume(true);
       } else if (m.type === MSG.error) throw launched.stepError(m);
-      else if (m.type === MSG.ready) break;
+      else if (m.type === MSG.ready) ready = true;
     }
     mark("init ready");
     state.pid = pid;

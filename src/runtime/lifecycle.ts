@@ -54,8 +54,10 @@ export async function startContainer(store: StateStore, id: string): Promise<voi
 export function killContainer(store: StateStore, id: string, sig: number, all: boolean): void {
   const s = store.read(id);
   const status = containerStatus(store, s);
+  // runc's words: containerd matches "container not running" to map this to "already finished"
+  if (status === "stopped" && all) return;
   if (status === "stopped" || status === "creating")
-    throw precondition("runtime", "RUNTIME_NOT_RUNNING", `kill container "${id}": it is ${status}`, "only a created or running container can be signalled");
+    throw precondition("runtime", "RUNTIME_NOT_RUNNING", `kill container "${id}": container not running (it is ${status})`, "only a created or running container can be signalled");
   for (const pid of all ? cgroupPids(s.cgroupDirs) : [s.pid]) signal(pid, sig);
 }
 
@@ -69,6 +71,7 @@ function signal(pid: number, sig: number): void {
 }
 
 export async function deleteContainer(store: StateStore, id: string, force: boolean): Promise<void> {
+  if (force && !store.exists(id)) return; // as runc: --force on a container that is gone is fine
   const s = store.read(id);
   const status = containerStatus(store, s);
   if (status === "running" && !force) throw precondition("runtime", "RUNTIME_STILL_RUNNING", `delete container "${id}": it is running`, `stop it first (skiff-oci kill ${id} KILL) or use delete --force`);

@@ -71,9 +71,14 @@ export class StateStore {
     try {
       return JSON.parse(readFileSync(join(this.dir(id), "state.json"), "utf8")) as ContainerState;
     } catch (e) {
-      if (errnoOf(e) === "ENOENT") throw notFound("runtime", "RUNTIME_CONTAINER_NOT_FOUND", `find container "${id}": no such container`, `list containers with: skiff-oci list (state root ${this.root})`);
+      if (errnoOf(e) === "ENOENT") throw notFound("runtime", "RUNTIME_CONTAINER_NOT_FOUND", `find container "${id}": container does not exist`, `list containers with: skiff-oci list (state root ${this.root})`);
       throw e;
     }
+  }
+
+  exists(id: string): boolean {
+    checkId(id);
+    return existsSync(join(this.dir(id), "state.json"));
   }
 
   ids(): string[] {

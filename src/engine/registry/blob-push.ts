@@ -1,0 +1,117 @@
+// Blob uploads per the distribution spec: HEAD to skip what the registry has; a cross-repository
+// mount (POST ?mount=&from=) when the blob is known in another repository of the same registry;
+// else an upload session (POST), then one PUT ?digest= with the whole blob (monolithic) or PATCHes
+// with Content-Range followed by an empty PUT ?digest= (chunked). A failed session is not
+// continued: the whole upload restarts, with back-off, since the registry's view of a session
+// after a failed PATCH is uncertain.
+import type { Descriptor } from "../../oci/image/descriptor.ts";
+import { isDigest } from "../../oci/image/digest.ts";
+import { repositoryScope } from "./auth.ts";
+import { backoffDelay, sleep } from "./backoff.ts";
+import type { OnProgress } from "./progress.ts";
+import { isRetryable, protocolError, statusError } from "./registry-error.ts";
+import { paths, uploadUrl } from "./registry-url.ts";
+import type { RegistryTransport } from "./transport.ts";
+
+export interface PushBlobOptions {
+  /** A repository of the same registry that may hold the blob ("team/base"): mount instead of upload. */
+  mountFrom?: string;
+  /** Upload in PATCH chunks of this many bytes when the blob is larger; 0 or unset: one PUT. */
+  chunkSize?: number;
+  onProgress?: OnProgress;
+  signal?: AbortSignal;
+}
+
+export type PushBlobResult = "exists" | "mounted" | "uploaded";
+
+/** True when the registry holds the blob in that repository (HEAD …/blobs/<digest>). */
+export async function hasBlob(t: RegistryTransport, repo: string, desc: Pick<Descriptor, "digest">, push = false): Promise<boolean> {
+  const action = `check blob ${desc.digest} in ${JSON.stringify(`${t.domain}/${repo}`)}`;
+  const res = await t.request({ method: "HEAD", url: paths.blob(repo, desc.digest), scopes: [repositoryScope(repo, push)], action });
+  if (res.status === 404) return false;
+  if (!res.ok) throw await statusError({ action, object: "blob", response: res, body: "" });
+  return true;
+}
+
+/**
+ * Makes `desc` present in `repo`, reading its bytes from `content` (a Blob such as Bun.file(path),
+ * or bytes). Retries the whole upload on retryable failures.
+ */
+export async function pushBlob(t: RegistryTransport, repo: string, desc: Descriptor, content: Blob | Uint8Array, opts: PushBlobOptions = {}): Promise<PushBlobResult> {
+  const blob = content instanceof Blob ? content : new Blob([content]);
+  if (blob.size !== desc.size) throw new Error(`pushBlob: content has ${blob.size} bytes, the descriptor says ${desc.size}`);
+  const report = (status: "uploading" | "exists" | "mounted" | "complete" | "retrying", done: number) => opts.onProgress?.({ digest: desc.digest, status, done, total: desc.size });
+  for (let failures = 0; ; ) {
+    try {
+      const result = await attempt(t, repo, desc, blob, opts, report);
+      report(result === "uploaded" ? "complete" : result, desc.size);
+      return result;
+    } catch (e) {
+      if (!isRetryable(e) || ++failures >= t.retryPolicy.tries) throw e;
+      report("retrying", 0);
+      await sleep(backoffDelay(failures, t.retryPolicy), opts.signal);
+    }
+  }
+}
+
+async function attempt(t: RegistryTransport, repo: string, desc: Descriptor, blob: Blob, opts: PushBlobOptions, report: (s: "uploading", done: number) => void): Promise<PushBlobResult> {
+  const action = `push blob ${desc.digest} to ${JSON.stringify(`${t.domain}/${repo}`)}`;
+  const scopes = [repositoryScope(repo, true)];
+  if (await hasBlob(t, repo, desc, true)) return "exists";
+  const mount = opts.mountFrom && opts.mountFrom !== repo ? opts.mountFrom : undefined;
+  if (mount) scopes.push(repositoryScope(mount));
+  const start = await t.request({ method: "POST", url: mount ? paths.mount(repo, desc.digest, mount) : paths.uploads(repo), scopes, action, headers: { "content-length": "0" }, signal: opts.signal });
+  if (mount && start.status === 201) {
+    await start.body?.cancel();
+    return "mounted";
+  }
+  // 202: an upload session (a mount the registry could not do also answers with one).
+  if (start.status !== 202) throw await statusError({ action, object: "upload", response: start });
+  await start.body?.cancel();
+  let location = nextLocation(start, action);
+  report("uploading", 0);
+  const chunk = opts.chunkSize && opts.chunkSize > 0 && blob.size > opts.chunkSize ? opts.chunkSize : 0;
+  let body: Blob | undefined = blob;
+  if (chunk) {
+    for (let off = 0; off < blob.size; off += chunk) {
+      const end = Math.min(off + chunk, blob.size);
+      const res = await t.request({
+        method: "PATCH",
+        url: location,
+        scopes,
+        action,
+        headers: { "content-type": "application/octet-stream", "content-range": `${off}-${end - 1}`, "content-length": String(end - off) },
+        body: blob.slice(off, end),
+        retry: false,
+        signal: opts.signal,
+      });
+      if (res.status !== 202) throw await statusError({ action, object: "upload", response: res });
+      await res.body?.cancel();
+      location = nextLocation(res, action);
+      report("uploading", end);
+    }
+    body = undefined;
+  }
+  const res = await t.request({
+    method: "PUT",
+    url: uploadUrl(location, location, { digest: desc.digest }),
+    scopes,
+    action,
+    headers: { "content-type": "application/octet-stream", "content-length": String(body?.size ?? 0) },
+    ...(body ? { body } : {}),
+    retry: false,
+    signal: opts.signal,
+  });
+  if (res.status !== 201) throw await statusError({ action, object: "upload", response: res });
+  await res.body?.cancel();
+  const got = res.headers.get("docker-content-digest");
+  if (got && isDigest(got) && got !== desc.digest) throw protocolError(action, `the registry stored it as ${got}`, { digest: desc.digest, actual: got });
+  return "uploaded";
+}
+
+/** Each answer of a session names the URL of the next request, absolute or relative to this one. */
+function nextLocation(res: Response, action: string): string {
+  const loc = res.headers.get("location");
+  if (!loc) throw protocolError(action, `the registry answered ${res.status} without a Location`, { status: res.status });
+  return uploadUrl(loc, res.url);
+}

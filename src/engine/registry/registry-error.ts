@@ -1,0 +1,120 @@
+// Registry answers and network failures become SkiffErrors here, once, with the action first, the
+// HTTP status in details and the registry's own error code when it sent one. Messages carry
+// repository names and digests, never credentials, tokens or query strings (a redirect URL may
+// hold a signature).
+import { errnoOf } from "../../common/errno.ts";
+import { isSkiffError, SkiffError, type ErrorKind } from "../../common/errors.ts";
+import { redactUrl } from "./registry-url.ts";
+
+/** What a request was for, to pick the not-found code and word the message. */
+export type RegistryObject = "manifest" | "blob" | "upload" | "repository" | "registry" | "token";
+
+const NOT_FOUND: Record<RegistryObject, string> = {
+  manifest: "IMAGE_MANIFEST_NOT_FOUND",
+  blob: "IMAGE_REGISTRY_BLOB_NOT_FOUND",
+  upload: "IMAGE_UPLOAD_NOT_FOUND",
+  repository: "IMAGE_REPOSITORY_NOT_FOUND",
+  registry: "IMAGE_REGISTRY_NOT_FOUND",
+  token: "IMAGE_REGISTRY_UNAUTHORIZED",
+};
+
+/** Distribution's error codes (errors[].code) that name the missing thing better than the request does. */
+const BY_REGISTRY_CODE: Record<string, string> = {
+  MANIFEST_UNKNOWN: "IMAGE_MANIFEST_NOT_FOUND",
+  BLOB_UNKNOWN: "IMAGE_REGISTRY_BLOB_NOT_FOUND",
+  NAME_UNKNOWN: "IMAGE_REPOSITORY_NOT_FOUND",
+  BLOB_UPLOAD_UNKNOWN: "IMAGE_UPLOAD_NOT_FOUND",
+};
+
+export interface StatusErrorInit {
+  /** "fetch manifest \"127.0.0.1:5000/app:1\"" — what was being done. */
+  action: string;
+  object: RegistryObject;
+  response: Response;
+  /** The response body when the caller already read it; otherwise it is read here (bounded). */
+  body?: string;
+}
+
+/** A non-success answer as a SkiffError; reads (at most 16 KiB of) the body for the registry's error list. */
+export async function statusError(init: StatusErrorInit): Promise<SkiffError> {
+  const res = init.response;
+  const body = init.body ?? (await readBounded(res, 16384).catch(() => ""));
+  const { code: registryCode, message: registryMessage } = registryErrors(body);
+  const status = res.status;
+  const said = `registry answered ${status}${res.statusText ? ` ${res.statusText}` : ""}${registryMessage ? `: ${registryMessage}` : ""}`;
+  const details = { status, ...(registryCode ? { registryCode } : {}) };
+  const make = (code: string, kind: ErrorKind, hint?: string) => new SkiffError({ layer: "image", code, kind, message: `${init.action}: ${said}`, hint, details });
+  if (status === 401) return make("IMAGE_REGISTRY_UNAUTHORIZED", "failed_precondition", "log in with `skiff login <registry>`, or check the credentials in your docker config.json");
+  if (status === 403) return make("IMAGE_REGISTRY_DENIED", "failed_precondition", "the account has no access to this repository");
+  if (status === 404) {
+    const code = (registryCode && BY_REGISTRY_CODE[registryCode]) || NOT_FOUND[init.object];
+    return make(code, "not_found", init.object === "manifest" ? "check the repository name and tag" : undefined);
+  }
+  if (status === 429) return make("IMAGE_REGISTRY_RATE_LIMITED", "unavailable", "the registry limits requests; wait and retry, or log in for a higher limit");
+  if (status >= 500) return make("IMAGE_REGISTRY_UNAVAILABLE", "unavailable", "the registry failed; retry later");
+  if (status === 416) return make("IMAGE_REGISTRY_PROTOCOL", "internal", "the registry refused the byte range asked for");
+  return make("IMAGE_REGISTRY_ERROR", "invalid_argument");
+}
+
+/** A failure below HTTP (refused, reset, TLS, DNS) as IMAGE_REGISTRY_UNREACHABLE. */
+export function networkError(action: string, url: string, e: unknown): unknown {
+  if (isSkiffError(e) || (e instanceof Error && e.name === "AbortError")) return e;
+  const errno = errnoOf(e);
+  const why = errno ?? (e instanceof Error ? e.message.split("\n")[0]! : String(e));
+  return new SkiffError({
+    layer: "image",
+    code: "IMAGE_REGISTRY_UNREACHABLE",
+    kind: "unavailable",
+    message: `${action}: ${redactUrl(url)}: ${why === errno ? describeErrno(errno) : why}`,
+    hint: errno === "EPROTO" ? "the registry may speak plain HTTP; mark it insecure (--insecure-registry) to allow that" : "check that the registry is running and reachable",
+    cause: e,
+    details: { url: redactUrl(url), ...(errno ? { errno } : {}) },
+  });
+}
+
+/** A response the distribution spec does not allow (missing Location, bad Content-Range, bad token JSON). */
+export function protocolError(action: string, why: string, details: Record<string, unknown> = {}): SkiffError {
+  return new SkiffError({ layer: "image", code: "IMAGE_REGISTRY_PROTOCOL", kind: "internal", message: `${action}: ${why}`, hint: "the registry does not follow the OCI distribution spec here", details });
+}
+
+/** True for errors worth another try: the network, 5xx, 429, a transfer cut short. */
+export function isRetryable(e: unknown): boolean {
+  if (!isSkiffError(e)) return errnoOf(e) !== undefined;
+  return ["IMAGE_REGISTRY_UNREACHABLE", "IMAGE_REGISTRY_UNAVAILABLE", "IMAGE_REGISTRY_RATE_LIMITED", "IMAGE_BLOB_TRUNCATED"].includes(e.code);
+}
+
+export async function readBounded(res: Response, limit: number): Promise<string> {
+  if (!res.body) return "";
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for await (const c of res.body) {
+    parts.push(c);
+    n += c.byteLength;
+    if (n >= limit) break;
+  }
+  return new TextDecoder().decode(Buffer.concat(parts).subarray(0, limit));
+}
+
+function registryErrors(body: string): { code?: string; message?: string } {
+  try {
+    const o = JSON.parse(body) as { errors?: { code?: unknown; message?: unknown }[] };
+    const first = Array.isArray(o.errors) ? o.errors[0] : undefined;
+    if (!first) return {};
+    const code = typeof first.code === "string" ? first.code : undefined;
+    const message = typeof first.message === "string" ? first.message.slice(0, 200) : undefined;
+    return { code, message: code && message ? `${code}: ${message}` : (message ?? code) };
+  } catch {
+    return {};
+  }
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ETIMEDOUT: "timed out",
+  EPROTO: "TLS handshake failed",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  EHOSTUNREACH: "host unreachable",
+};
+const describeErrno = (errno: string) => ERRNO_TEXT[errno] ?? errno;

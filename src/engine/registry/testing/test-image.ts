@@ -1,0 +1,79 @@
+// Test fixture: tiny images built in memory (gzip'd tar layers made with the tar writer, an OCI
+// config and manifest), and an index over several of them.
+import { gzipSync } from "node:zlib";
+import type { Descriptor } from "../../../oci/image/descriptor.ts";
+import { digestBytes } from "../../../oci/image/digest.ts";
+import { MEDIA } from "../../../oci/image/media-types.ts";
+import type { ContentStore } from "../../image/content-store.ts";
+import { buildTar } from "../../image/tar-writer.ts";
+
+export interface Doc {
+  descriptor: Descriptor;
+  bytes: Uint8Array;
+}
+
+export interface TinyImage {
+  layers: Doc[];
+  config: Doc;
+  manifest: Doc;
+}
+
+const doc = (mediaType: string, bytes: Uint8Array): Doc => ({ descriptor: { mediaType, digest: digestBytes(bytes), size: bytes.byteLength }, bytes });
+const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+export interface TinyImageOptions {
+  /** One layer per entry, each file name → content. */
+  layers?: Record<string, string | Uint8Array>[];
+  os?: string;
+  architecture?: string;
+  /** Distinguishes otherwise equal images. */
+  label?: string;
+}
+
+export function tinyImage(opts: TinyImageOptions = {}): TinyImage {
+  const contents = opts.layers ?? [{ "etc/hostname": "skiff\n", "bin/hello": "#!/bin/sh\necho hello\n" }, { "data/big": pseudoRandom(200_000, 7) }];
+  const tars = contents.map((files) => buildTar(Object.entries(files).flatMap(([name, data]) => [...parents(name).map((d) => ({ name: `${d}/`, type: "dir" as const })), { name, type: "file" as const, data }])));
+  const layers = tars.map((t) => doc(MEDIA.ociLayerGzip, gzipSync(t)));
+  const config = doc(
+    MEDIA.ociConfig,
+    json({
+      architecture: opts.architecture ?? "amd64",
+      os: opts.os ?? "linux",
+      config: { Cmd: ["/bin/hello"], Labels: opts.label ? { test: opts.label } : {} },
+      rootfs: { type: "layers", diff_ids: tars.map((t) => digestBytes(t)) },
+      history: tars.map(() => ({ created_by: "test" })),
+    }),
+  );
+  const manifest = doc(MEDIA.ociManifest, json({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: config.descriptor, layers: layers.map((l) => l.descriptor) }));
+  return { layers, config, manifest };
+}
+
+export function indexOf(images: TinyImage[], platforms: { os: string; architecture: string; variant?: string }[]): Doc {
+  return doc(
+    MEDIA.ociIndex,
+    json({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: images.map((im, i) => ({ ...im.manifest.descriptor, platform: platforms[i] })) }),
+  );
+}
+
+/** Puts every blob of the image into a store. */
+export async function storeImage(store: ContentStore, image: TinyImage, extra: Doc[] = []): Promise<void> {
+  for (const d of [...image.layers, image.config, image.manifest, ...extra]) await store.ingest(d.descriptor, () => [d.bytes]);
+}
+
+/** Incompressible but reproducible bytes, so a layer is big enough to be cut in the middle. */
+export function pseudoRandom(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+function parents(name: string): string[] {
+  const parts = name.split("/").slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+}
