@@ -19,6 +19,8 @@ function runRm(runtime: EngineRuntime | string, opts: string[], cmd: string[]): 
   const id = uniqueId("ctr");
   const log = join(tempDir("ctrlog"), "out.log");
   const r = ctrd.ctr(["run", "--rm", ...ctrd.runArgs(runtime), "--log-uri", `file://${log}`, ...opts, CTR_IMAGE, id, ...cmd]);
+  // the shim copies the output to the file on its own time: ctr can return before it is there
+  for (let i = 0; i < 50 && readIf(log) === ""; i++) Bun.sleepSync(20);
   return { ...r, stdout: readIf(log) };
 }
 
