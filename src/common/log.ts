@@ -1,6 +1,7 @@
 // Logging as runc does it: to stderr, or to --log FILE as text or JSON lines
 // ({"level","msg","time"}), which containerd and conmon read back for the error of a failed call.
 import { appendFileSync } from "node:fs";
+import { writeErr } from "./stdio.ts";
 
 export type LogFormat = "text" | "json";
 type Level = "debug" | "info" | "warning" | "error";
@@ -30,7 +31,7 @@ function write(level: Level, msg: string, fields: Record<string, unknown> = {}):
       if (level !== "error") return;
     } catch {}
   }
-  if (level === "error" || config.debug) process.stderr.write(level === "error" ? `${msg}\n` : `${level}: ${msg}\n`);
+  if (level === "error" || config.debug) writeErr(level === "error" ? `${msg}\n` : `${level}: ${msg}\n`);
 }
 
 export const log = {

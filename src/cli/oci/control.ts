@@ -2,14 +2,14 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { invalid } from "../../common/errors.ts";
-import { cgroupStats, oomKills } from "../../runtime/cgroups/stats.ts";
-import { containerPids, pauseContainer, updateContainer } from "../../runtime/control.ts";
-import { features } from "../../runtime/features.ts";
-import { containerStatus, type StateStore } from "../../runtime/state-store.ts";
+import { containerStatus } from "../../runtime/state-store.ts";
 import type { FlagValues } from "../args.ts";
 import type { Command } from "./command.ts";
+import { writeOut } from "../../common/stdio.ts";
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+const control = () => import("../../runtime/control.ts");
+const statsModule = () => import("../../runtime/cgroups/stats.ts");
 
 /** runc's update flags → linux.resources fields. */
 const UPDATE_FLAGS: [flag: string, path: string[], kind: "bytes" | "int" | "str"][] = [
@@ -72,19 +72,19 @@ function psTable(pids: number[], psArgs: string[]): string {
 }
 
 export const CONTROL_COMMANDS: Record<string, Command> = {
-  pause: { usage: "pause ID", flags: [], args: [1, 1], run: ({ store, args }) => (pauseContainer(store, args[0]!, true), 0) },
-  resume: { usage: "resume ID", flags: [], args: [1, 1], run: ({ store, args }) => (pauseContainer(store, args[0]!, false), 0) },
+  pause: { usage: "pause ID", flags: [], args: [1, 1], run: async ({ store, args }) => ((await control()).pauseContainer(store, args[0]!, true), 0) },
+  resume: { usage: "resume ID", flags: [], args: [1, 1], run: async ({ store, args }) => ((await control()).pauseContainer(store, args[0]!, false), 0) },
   ps: {
     usage: "ps [--format table|json] ID [PS OPTIONS...]",
     flags: [{ names: ["format", "f"], type: "string" }],
     args: [1, Infinity],
     stopAtArg: true,
-    run: ({ store, flags, args }) => {
+    run: async ({ store, flags, args }) => {
       const [id, ...psArgs] = args;
-      const pids = containerPids(store, id!);
+      const pids = (await control()).containerPids(store, id!);
       const format = str(flags.format) ?? "table";
-      if (format === "json") process.stdout.write(JSON.stringify(pids) + "\n");
-      else if (format === "table") process.stdout.write(psTable(pids, psArgs));
+      if (format === "json") writeOut(JSON.stringify(pids) + "\n");
+      else if (format === "table") writeOut(psTable(pids, psArgs));
       else throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `ps: unknown format "${format}"`, "use --format table or --format json");
       return 0;
     },
@@ -93,9 +93,9 @@ export const CONTROL_COMMANDS: Record<string, Command> = {
     usage: "update [--resources FILE|-] [--memory N] [--cpu-quota N] [--pids-limit N] [...] ID",
     flags: [{ names: ["resources", "r"], type: "string" }, ...UPDATE_FLAGS.map(([flag]) => ({ names: [flag], type: "string" as const })), { names: ["l3-cache-schema"], type: "string" }, { names: ["mem-bw-schema"], type: "string" }],
     args: [1, 1],
-    run: ({ store, flags, args }) => {
+    run: async ({ store, flags, args }) => {
       if (flags["l3-cache-schema"] || flags["mem-bw-schema"]) throw invalid("cli", "CLI_UNSUPPORTED", "update: Intel RDT is not supported", "drop --l3-cache-schema and --mem-bw-schema");
-      updateContainer(store, args[0]!, updateChange(flags));
+      (await control()).updateContainer(store, args[0]!, updateChange(flags));
       return 0;
     },
   },
@@ -106,9 +106,10 @@ export const CONTROL_COMMANDS: Record<string, Command> = {
     run: async ({ store, flags, args }) => {
       const id = args[0]!;
       const s = store.read(id);
+      const { cgroupStats, oomKills } = await statsModule();
       const stats = () => JSON.stringify({ type: "stats", id, data: cgroupStats(s.cgroupDirs) }) + "\n";
       if (flags.stats) {
-        process.stdout.write(stats());
+        writeOut(stats());
         return 0;
       }
       const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(str(flags.interval) ?? "5s");
@@ -118,10 +119,10 @@ export const CONTROL_COMMANDS: Record<string, Command> = {
       let next = 0;
       while (containerStatus(store, s) !== "stopped") {
         const now = oomKills(s.cgroupDirs);
-        if (now > ooms) process.stdout.write(JSON.stringify({ type: "oom", id }) + "\n");
+        if (now > ooms) writeOut(JSON.stringify({ type: "oom", id }) + "\n");
         ooms = now;
         if (performance.now() >= next) {
-          process.stdout.write(stats());
+          writeOut(stats());
           next = performance.now() + interval;
         }
         await Bun.sleep(Math.min(100, interval));
@@ -129,5 +130,5 @@ export const CONTROL_COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  features: { usage: "features", flags: [], args: [0, 0], run: () => (process.stdout.write(JSON.stringify(features(), null, "  ") + "\n"), 0) },
+  features: { usage: "features", flags: [], args: [0, 0], run: async () => (writeOut(JSON.stringify((await import("../../runtime/features.ts")).features(), null, "  ") + "\n"), 0) },
 };

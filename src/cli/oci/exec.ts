@@ -6,25 +6,8 @@ import { Checker } from "../../oci/check.ts";
 import { checkProcess, type Process } from "../../oci/runtime-config.ts";
 import { baseProcess, execInContainer } from "../../runtime/exec.ts";
 import type { StateStore } from "../../runtime/state-store.ts";
-import type { FlagSpec, FlagValues } from "../args.ts";
+import type { FlagValues } from "../args.ts";
 
-export const EXEC_FLAGS: FlagSpec[] = [
-  { names: ["console-socket"], type: "string" },
-  { names: ["cwd"], type: "string" },
-  { names: ["env", "e"], type: "strings" },
-  { names: ["tty", "t"], type: "bool" },
-  { names: ["user", "u"], type: "string" },
-  { names: ["additional-gids", "g"], type: "strings" },
-  { names: ["process", "p"], type: "string" },
-  { names: ["detach", "d"], type: "bool" },
-  { names: ["pid-file"], type: "string" },
-  { names: ["process-label"], type: "string" },
-  { names: ["apparmor"], type: "string" },
-  { names: ["no-new-privs"], type: "bool" },
-  { names: ["cap", "c"], type: "strings" },
-  { names: ["preserve-fds"], type: "int" },
-  { names: ["ignore-paused"], type: "bool" },
-];
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);

@@ -4,17 +4,17 @@ import { join } from "node:path";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { configureLog, log, type LogFormat } from "../../common/log.ts";
 import { traceLine } from "../../common/trace.ts";
-import { createContainer } from "../../runtime/create.ts";
-import { deleteContainer, killContainer, listContainers, ociState, startContainer } from "../../runtime/lifecycle.ts";
-import { parseSignal } from "../../runtime/signals.ts";
-import { defaultSpec } from "../../runtime/spec-default.ts";
 import { StateStore } from "../../runtime/state-store.ts";
 import { parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import { formatTable } from "../table.ts";
-import { EXEC_FLAGS, execCommand } from "./exec.ts";
 import type { Command } from "./command.ts";
 import { CONTROL_COMMANDS } from "./control.ts";
-import { runForeground } from "./run.ts";
+import { EXEC_FLAGS } from "./exec-flags.ts";
+import { writeOut } from "../../common/stdio.ts";
+
+// Each command loads what it needs when it runs: start-up is part of every call's time, and a
+// `kill` should not pay for evaluating the plan builder and the seccomp compiler.
+const lifecycle = () => import("../../runtime/lifecycle.ts");
 
 const VERSION = "0.1.0";
 const SPEC_VERSION = "1.2.0";
@@ -47,9 +47,10 @@ const COMMANDS: Record<string, Command> = {
     usage: "spec [--bundle DIR] [--rootless]",
     flags: [{ names: ["bundle", "b"], type: "string" }, { names: ["rootless"], type: "bool" }],
     args: [0, 0],
-    run: ({ flags }) => {
+    run: async ({ flags }) => {
       const path = join(str(flags.bundle) ?? ".", "config.json");
       if (existsSync(path)) throw invalid("cli", "CLI_SPEC_EXISTS", `write ${path}: file exists`, "remove it first");
+      const { defaultSpec } = await import("../../runtime/spec-default.ts");
       writeFileSync(path, JSON.stringify(defaultSpec({ rootless: !!flags.rootless }), null, "\t") + "\n");
       return 0;
     },
@@ -59,6 +60,7 @@ const COMMANDS: Record<string, Command> = {
     flags: createFlags,
     args: [1, 1],
     run: async ({ store, flags, args }) => {
+      const { createContainer } = await import("../../runtime/create.ts");
       await createContainer(store, { id: args[0]!, ...createOptions(flags) });
       return 0;
     },
@@ -67,20 +69,21 @@ const COMMANDS: Record<string, Command> = {
     usage: "run [--bundle DIR] [--detach] [--pid-file FILE] [--console-socket PATH] ID",
     flags: [...createFlags, { names: ["detach", "d"], type: "bool" }, { names: ["keep"], type: "bool" }, { names: ["no-subreaper"], type: "bool" }],
     args: [1, 1],
-    run: ({ store, flags, args }) => runForeground(store, { id: args[0]!, ...createOptions(flags) }, { detach: !!flags.detach, keep: !!flags.keep }),
+    run: async ({ store, flags, args }) => (await import("./run.ts")).runForeground(store, { id: args[0]!, ...createOptions(flags) }, { detach: !!flags.detach, keep: !!flags.keep }),
   },
   start: {
     usage: "start ID",
     flags: [],
     args: [1, 1],
-    run: async ({ store, args }) => (await startContainer(store, args[0]!), 0),
+    run: async ({ store, args }) => (await (await lifecycle()).startContainer(store, args[0]!), 0),
   },
   state: {
     usage: "state ID",
     flags: [],
     args: [1, 1],
-    run: ({ store, args }) => {
-      process.stdout.write(JSON.stringify(ociState(store, store.read(args[0]!)), null, "  ") + "\n");
+    run: async ({ store, args }) => {
+      const { ociState } = await lifecycle();
+      writeOut(JSON.stringify(ociState(store, store.read(args[0]!)), null, "  ") + "\n");
       return 0;
     },
   },
@@ -89,31 +92,35 @@ const COMMANDS: Record<string, Command> = {
     flags: EXEC_FLAGS,
     args: [1, Infinity],
     stopAtArg: true,
-    run: ({ store, flags, args }) => execCommand(store, args, flags),
+    run: async ({ store, flags, args }) => (await import("./exec.ts")).execCommand(store, args, flags),
   },
   kill: {
     usage: "kill [--all] ID [SIGNAL]",
     flags: [{ names: ["all", "a"], type: "bool" }],
     args: [1, 2],
-    run: ({ store, flags, args }) => (killContainer(store, args[0]!, parseSignal(args[1] ?? "SIGTERM"), !!flags.all), 0),
+    run: async ({ store, flags, args }) => {
+      const { parseSignal } = await import("../../runtime/signals.ts");
+      (await lifecycle()).killContainer(store, args[0]!, parseSignal(args[1] ?? "SIGTERM"), !!flags.all);
+      return 0;
+    },
   },
   delete: {
     usage: "delete [--force] ID",
     flags: [{ names: ["force", "f"], type: "bool" }],
     args: [1, 1],
-    run: async ({ store, flags, args }) => (await deleteContainer(store, args[0]!, !!flags.force), 0),
+    run: async ({ store, flags, args }) => (await (await lifecycle()).deleteContainer(store, args[0]!, !!flags.force), 0),
   },
   list: {
     usage: "list [--format table|json] [--quiet]",
     flags: [{ names: ["format", "f"], type: "string" }, { names: ["quiet", "q"], type: "bool" }],
     args: [0, 0],
-    run: ({ store, flags }) => {
-      const list = listContainers(store);
+    run: async ({ store, flags }) => {
+      const list = (await lifecycle()).listContainers(store);
       const format = str(flags.format) ?? "table";
-      if (flags.quiet) process.stdout.write(list.map((c) => c.id + "\n").join(""));
-      else if (format === "json") process.stdout.write(JSON.stringify(list) + "\n");
+      if (flags.quiet) writeOut(list.map((c) => c.id + "\n").join(""));
+      else if (format === "json") writeOut(JSON.stringify(list) + "\n");
       else if (format === "table")
-        process.stdout.write(formatTable(["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"], list.map((c) => [c.id, String(c.pid), c.status, c.bundle, c.created, c.owner || "root"])));
+        writeOut(formatTable(["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"], list.map((c) => [c.id, String(c.pid), c.status, c.bundle, c.created, c.owner || "root"])));
       else throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `list: unknown format "${format}"`, "use --format table or --format json");
       return 0;
     },
@@ -149,12 +156,12 @@ export async function main(argv: string[]): Promise<number> {
     if (format !== "text" && format !== "json") throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `skiff-oci: --log-format must be text or json, got "${format}"`, "use --log-format json");
     configureLog({ file: str(global.flags.log), format: format as LogFormat, debug: !!global.flags.debug });
     if (global.flags.version) {
-      process.stdout.write(`skiff-oci version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
+      writeOut(`skiff-oci version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
       return 0;
     }
     const [name, ...rest] = global.rest;
     if (!name || global.flags.help || name === "help") {
-      process.stdout.write(usage());
+      writeOut(usage());
       return name || global.flags.help ? 0 : 1;
     }
     if (global.flags["systemd-cgroup"])
@@ -164,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = parseFlags(rest, [...command.flags, { names: ["help", "h"], type: "bool" }], name, command.stopAtArg);
     if (command.stopAtArg) parsed.args.push(...parsed.rest);
     if (parsed.flags.help) {
-      process.stdout.write(`usage: skiff-oci ${command.usage}\n`);
+      writeOut(`usage: skiff-oci ${command.usage}\n`);
       return 0;
     }
     const [min, max] = command.args;
