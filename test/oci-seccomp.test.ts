@@ -1,9 +1,9 @@
 // linux.seccomp, compiled to BPF in TypeScript and loaded by the executor: the container behaves
 // as the same bundle does under runc.
 import { afterEach, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeBundle, oci, REPO, runBundle, type Bundle, type RuntimeName } from "./harness/oci.ts";
+import { makeBundle, oci, REPO, runBundle, tempDir, type Bundle, type RuntimeName } from "./harness/oci.ts";
 
 const DOCKER_DEFAULT = JSON.parse(readFileSync(join(REPO, "src/runtime/seccomp/fixtures/docker-default-amd64.json"), "utf8"));
 const bundles: Bundle[] = [];
@@ -48,6 +48,29 @@ test("a filter loaded before the capabilities are dropped (no no_new_privs) and 
   });
   expect(out.skiff).toBe(out.runc);
   expect(out.skiff).toContain("No space left on device");
+});
+
+test("SCMP_ACT_NOTIFY sends the listener to listenerPath with the container's state; calls fail with ENOSYS once it is closed", async () => {
+  const dir = tempDir("agent");
+  const socket = join(dir, "agent.sock");
+  const out = join(dir, "out");
+  const agent = Bun.spawn(["python3", join(REPO, "test/fixtures/seccomp-agent.py"), socket, out], { stdout: "pipe" });
+  for (let i = 0; i < 200 && !existsSync(socket); i++) await Bun.sleep(10);
+  const b = makeBundle(["sh", "-c", "sleep 0.2; mkdir /tmp/x; echo mkdir=$?"], (c) => {
+    c.root.readonly = false;
+    c.mounts.push({ destination: "/tmp", type: "tmpfs", source: "tmpfs", options: [] });
+    c.linux.seccomp = { defaultAction: "SCMP_ACT_ALLOW", listenerPath: socket, listenerMetadata: "from-the-test", syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY" }] };
+  });
+  bundles.push(b);
+  const r = runBundle("skiff", b);
+  await agent.exited;
+  const [message, link] = readFileSync(out, "utf8").trim().split("\n");
+  const m = JSON.parse(message!);
+  expect(m).toMatchObject({ fds: ["seccompFd"], metadata: "from-the-test", state: { id: b.id, status: "creating", bundle: b.dir } });
+  expect(m.pid).toBe(m.state.pid);
+  expect(link).toBe("anon_inode:seccomp notify");
+  expect(r.stderr).toMatch(/mkdir: can't create directory '\/tmp\/x': Function not implemented/);
+  expect(r.stdout).toBe("mkdir=1\n");
 });
 
 test("a profile with a bad action is refused at create, naming the field", () => {

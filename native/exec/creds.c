@@ -37,8 +37,28 @@ int do_set_caps(const struct op_set_caps *c) {
   return 0;
 }
 
+static int load_filter(const uint8_t *filter, uint32_t len, uint32_t flags) {
+  if (len % sizeof(struct sock_filter) || len == 0) return errno = EINVAL, -1;
+  struct sock_fprog prog = {(unsigned short)(len / sizeof(struct sock_filter)), (struct sock_filter *)filter};
+  return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+}
+
 int do_seccomp(const struct op_seccomp *s) {
-  if (s->filter_len % sizeof(struct sock_filter) || s->filter_len == 0) return errno = EINVAL, -1;
-  struct sock_fprog prog = {(unsigned short)(s->filter_len / sizeof(struct sock_filter)), (struct sock_filter *)s->filter};
-  return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &prog);
+  return load_filter(s->filter, s->filter_len, s->flags) < 0 ? -1 : 0;
+}
+
+/* With SECCOMP_FILTER_FLAG_NEW_LISTENER the kernel returns the listener fd; it goes to the
+ * agent on the listener socket with the message the runtime prepared (as runc sends it). */
+int do_seccomp_notify(struct plan *p, const struct op_seccomp_notify *s) {
+  int sock = slot_fd(p, s->socket_slot);
+  if (sock < 0) return -1;
+  int listener = load_filter(s->filter, s->filter_len, s->flags);
+  if (listener < 0) return -1;
+  int r = send_fd(sock, listener, p->blob[1], p->blob_len[1]);
+  int e = errno;
+  close(listener);
+  close(sock);
+  p->slots[s->socket_slot] = -1;
+  errno = e;
+  return r;
 }

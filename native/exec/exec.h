@@ -14,8 +14,8 @@ struct plan {
   int launcher_fd;        /* intermediate -> launcher (id maps, init pid) */
   const struct op_user_maps *maps;
   char exec_path[4096];   /* set by resolveExec, used by exec */
-  uint8_t *state;         /* the state JSON for hooks (readState) */
-  uint32_t state_len;
+  uint8_t *blob[2];       /* from readState: 0 the hooks' state JSON, 1 the seccomp listener's message */
+  uint32_t blob_len[2];
 };
 
 /* Sends a 16-byte message to the runtime; ignores a closed peer. */
@@ -26,6 +26,8 @@ int slot_fd(struct plan *p, uint32_t slot);
 
 _Noreturn void run_launcher(struct plan *p);
 int receive_fd(int sock);
+/* Sends fd with SCM_RIGHTS and data (at least one byte goes) over a connected unix socket. */
+int send_fd(int sock, int fd, const uint8_t *data, uint32_t len);
 void ignore_job_signals(void);
 _Noreturn void relay_terminal(int master, pid_t init);
 _Noreturn void run_intermediate(struct plan *p, uint32_t first);
@@ -49,6 +51,7 @@ int do_set_caps(const struct op_set_caps *c);
 int do_drop_bounding(const struct op_drop_bounding *d);
 int do_resolve_exec(struct plan *p, const struct op_resolve_exec *r);
 int do_seccomp(const struct op_seccomp *s);
+int do_seccomp_notify(struct plan *p, const struct op_seccomp_notify *s);
 /* Runs a hook; returns 0, -1 with errno, or a positive wait status (with errno 0) when it failed. */
 int run_hook(const struct op_run_hook *h, const uint8_t *state, uint32_t state_len);
 int read_state(int fd, uint8_t **state, uint32_t *len);

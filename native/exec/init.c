@@ -95,9 +95,12 @@ static int step(struct plan *p, uint32_t i) {
   case OP_KEEP_FDS: return (int)syscall(SYS_close_range, s->u.keep_fds.count, ~0U, CLOSE_RANGE_CLOEXEC);
   case OP_SYNC_RUNTIME: return sync_runtime(p, i, s->u.sync_runtime.tag);
   case OP_SECCOMP: return do_seccomp(&s->u.seccomp);
-  case OP_READ_STATE: return read_state(p->report_fd, &p->state, &p->state_len);
+  case OP_READ_STATE:
+    if (s->u.read_state.which > 1) return errno = EINVAL, -1;
+    return read_state(p->report_fd, &p->blob[s->u.read_state.which], &p->blob_len[s->u.read_state.which]);
+  case OP_SECCOMP_NOTIFY: return do_seccomp_notify(p, &s->u.seccomp_notify);
   case OP_RUN_HOOK: {
-    int r = run_hook(&s->u.run_hook, p->state, p->state_len);
+    int r = run_hook(&s->u.run_hook, p->blob[0], p->blob_len[0]);
     if (r > 0) { /* the hook ran and failed: its wait status goes to the runtime */
       report(p->report_fd, MSG_ERROR, i, 0, r);
       _exit(1);

@@ -39,9 +39,10 @@ int do_resolve_exec(struct plan *p, const struct op_resolve_exec *r) {
   return errno = err, -1;
 }
 
-static int send_fd(int sock, int fd, const char *name) {
+int send_fd(int sock, int fd, const uint8_t *data, uint32_t len) {
   char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-  struct iovec iov = {(void *)name, strlen(name)};
+  char nul = 0;
+  struct iovec iov = {len ? (void *)data : &nul, len ? len : 1};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
   struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
   cm->cmsg_level = SOL_SOCKET;
@@ -64,7 +65,7 @@ int do_console(int sock, uint32_t rows, uint32_t cols) {
     struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
     if (ioctl(master, TIOCSWINSZ, &ws) < 0) return -1;
   }
-  if (send_fd(sock, master, "/dev/ptmx") < 0) return -1;
+  if (send_fd(sock, master, (const uint8_t *)"/dev/ptmx", 9) < 0) return -1;
   close(master);
   close(sock);
   if (ioctl(slave, TIOCSCTTY, 0) < 0) return -1;

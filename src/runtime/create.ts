@@ -11,9 +11,9 @@ import { configureCgroup } from "./cgroups/configure.ts";
 import { cgroupDirs, createCgroup, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
 import { readHostFacts } from "./host-facts.ts";
-import { hookState } from "./hook-state.ts";
+import { hookState, listenerMessage } from "./hook-state.ts";
 import { runHooks } from "./hooks.ts";
-import { buildCreatePlan, SYNC_TAG } from "./plan/build.ts";
+import { BLOB, buildCreatePlan, SYNC_TAG } from "./plan/build.ts";
 import { homeOf } from "./passwd.ts";
 import { killAndWait } from "./kill.ts";
 import { processStartTime, StateStore, type ContainerState } from "./state-store.ts";
@@ -98,7 +98,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         mark("init forked");
         pid = m.value;
         cleanup.push(() => killAndWait([pid]));
-        if (steps.some((s) => s.op === "readState")) launched.sendState(JSON.stringify(hookState(state, pid, "creating")));
+        const seccomp = config.linux.seccomp as { listenerMetadata?: string } | undefined;
+        launched.sendBlobs((which) => JSON.stringify(which === BLOB.hookState ? hookState(state, pid, "creating") : listenerMessage(state, pid, seccomp?.listenerMetadata)));
       } else if (m.type === MSG.sync && m.value === SYNC_TAG.createRuntime) {
         try {
           await runHooks("prestart", config.hooks.prestart, hookState(state, pid, "creating"));

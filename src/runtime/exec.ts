@@ -7,6 +7,7 @@ import type { Process } from "../oci/runtime-config.ts";
 import { readBundleConfig } from "./create.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
 import { readHostFacts } from "./host-facts.ts";
+import { hookState, listenerMessage } from "./hook-state.ts";
 import { homeOf } from "./passwd.ts";
 import { buildExecPlan } from "./plan/build-exec.ts";
 import { containerStatus, type StateStore } from "./state-store.ts";
@@ -44,7 +45,11 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
   try {
     // EOF comes when the process has exec-ed (the socket is close-on-exec); errors come before it.
     for (let m = await launched.next(); m; m = await launched.next()) {
-      if (m.type === MSG.pid) pid = m.value;
+      if (m.type === MSG.pid) {
+        pid = m.value;
+        const seccomp = config.linux.seccomp as { listenerMetadata?: string } | undefined;
+        launched.sendBlobs(() => JSON.stringify({ ...listenerMessage(s, pid, seccomp?.listenerMetadata), state: hookState(s, s.pid, "running") }));
+      }
       else if (m.type === MSG.error) throw launched.stepError(m);
     }
     if (!pid) throw new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: `exec in container "${opts.id}": the process ended before it started`, hint: "run with --debug" });

@@ -52,7 +52,12 @@ export class Launch {
     return { type: b.readInt32LE(0), step: b.readInt32LE(4), errno: b.readInt32LE(8), value: b.readInt32LE(12) };
   }
 
-  /** The state JSON a readState step waits for: u32 length, then the bytes. */
+  /** Answers the plan's readState steps, in their order, with blob(which). */
+  sendBlobs(blob: (which: number) => string): void {
+    for (const s of this.steps) if (s.op === "readState") this.sendState(blob((s.args as { which: number }).which));
+  }
+
+  /** A blob a readState step waits for: u32 length, then the bytes. */
   sendState(json: string): void {
     const body = Buffer.from(json);
     const head = Buffer.alloc(4);

@@ -26,7 +26,7 @@ export function features(): Record<string, unknown> {
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
       seccomp: {
         enabled: true,
-        actions: ACTIONS.filter((a) => a !== "SCMP_ACT_NOTIFY"),
+        actions: [...ACTIONS],
         operators: [...OPERATORS],
         archs: ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"],
         knownFlags: ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_LOG"],

@@ -2,7 +2,7 @@
 // cgroup and every namespace of its init (the user namespace first, the mount namespace last),
 // then the process steps shared with create.
 import type { Process, RuntimeConfig } from "../../oci/runtime-config.ts";
-import type { HostFacts } from "./build.ts";
+import { BLOB, type HostFacts } from "./build.ts";
 import { CLONE } from "./namespaces.ts";
 import { processSteps, seccompFilter, validateProcess } from "./process-steps.ts";
 import { step, type Step } from "./step.ts";
@@ -49,13 +49,19 @@ export function buildExecPlan(input: ExecPlanInput): Step[] {
     if (input.consoleSocket) steps.push(step("connectSocket", { slot: consoleSlot, path: input.consoleSocket }, `connect to console socket ${input.consoleSocket}`));
     else steps.push(step("consolePair", { slot: consoleSlot }, "create the terminal relay's socket pair"));
   }
+  const seccomp = seccompFilter(config.linux.seccomp);
+  let listenerSlot: number | undefined;
+  if (seccomp?.listenerPath !== undefined) {
+    listenerSlot = slots++;
+    steps.push(step("connectSocket", { slot: listenerSlot, path: seccomp.listenerPath }, `connect to the seccomp listener socket ${seccomp.listenerPath}`));
+  }
   steps.push(step("spawn", { waitInit: input.foreground ? 1 : 0 }, "fork the process's intermediate"));
   for (const c of cgroups) steps.push(step("joinCgroup", { slot: c.slot }, `join cgroup ${c.path}`));
   for (const j of joins) steps.push(step("setns", { slot: j.slot, nstype: CLONE[j.type]! }, `join the container's ${j.type} namespace`));
   steps.push(step("forkInit", {}, "fork the process inside the container's pid namespace"));
   steps.push(step("setsid", {}, "start a new session"));
+  if (listenerSlot !== undefined) steps.push(step("readState", { which: BLOB.listenerMessage }, "receive the message for the seccomp listener"));
   if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 }, "set up the terminal"));
-  const seccomp = seccompFilter(config.linux.seccomp);
-  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, seccomp }));
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, seccomp, listenerSlot }));
   return steps;
 }

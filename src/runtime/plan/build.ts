@@ -48,6 +48,9 @@ const SYSCTL_NAMESPACE: [RegExp, string][] = [
   [/^kernel\.(hostname|domainname)$/, "uts"],
 ];
 
+/** What a readState step receives: which=0 the hooks' state, 1 the seccomp listener's message. */
+export const BLOB = { hookState: 0, listenerMessage: 1 } as const;
+
 /** Why the init stops and waits for the runtime (syncRuntime's tag). */
 export const SYNC_TAG = { createRuntime: 1 } as const;
 
@@ -89,6 +92,12 @@ export function buildCreatePlan(input: PlanInput): Step[] {
     consoleSlot = slot();
     steps.push(step("consolePair", { slot: consoleSlot }, "create the terminal relay's socket pair"));
   }
+  const seccomp = seccompFilter(config.linux.seccomp);
+  let listenerSlot: number | undefined;
+  if (seccomp?.listenerPath !== undefined) {
+    listenerSlot = slot();
+    steps.push(step("connectSocket", { slot: listenerSlot, path: seccomp.listenerPath }, `connect to the seccomp listener socket ${seccomp.listenerPath}`));
+  }
   const newUser = ns.isNew("user");
   if (newUser)
     steps.push(step("userMaps", { uidMap: mapText(config.linux.uidMappings), gidMap: mapText(config.linux.gidMappings), setgroups: "" }, "write uid_map and gid_map of the user namespace"));
@@ -111,7 +120,8 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   // ---- init: root filesystem ----
   steps.push(step("setsid", {}, "start a new session"));
   const { hooks } = config;
-  if (hooks.createContainer?.length || hooks.startContainer?.length) steps.push(step("readState", {}, "receive the state for the container's hooks"));
+  if (hooks.createContainer?.length || hooks.startContainer?.length) steps.push(step("readState", { which: BLOB.hookState }, "receive the state for the container's hooks"));
+  if (listenerSlot !== undefined) steps.push(step("readState", { which: BLOB.listenerMessage }, "receive the message for the seccomp listener"));
   if (proc.oomScoreAdj !== undefined) steps.push(step("writeFile", { path: "/proc/self/oom_score_adj", value: String(proc.oomScoreAdj) }, `set oom_score_adj to ${proc.oomScoreAdj}`));
   const rootPropagation = config.linux.rootfsPropagation ? PROPAGATION[config.linux.rootfsPropagation]! : MS.SLAVE | MS.REC;
   steps.push(step("mountRootPropagation", { flags: rootPropagation }, "make the mount namespace's root a propagation slave"));
@@ -134,8 +144,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (config.root?.readonly) steps.push(step("remount", { path: "/", flags: MS.BIND | MS.REMOUNT | MS.RDONLY }, "remount the root read-only"));
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
-  const seccomp = seccompFilter(config.linux.seccomp);
-  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
   return steps;
 }
 

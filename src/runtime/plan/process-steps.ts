@@ -27,7 +27,9 @@ export interface ProcessInput {
   /** create: the exec fifo's slot, to wait on for start. exec runs at once. */
   fifo?: number;
   /** The compiled linux.seccomp filter. */
-  seccomp?: { filter: Uint8Array; flags: number };
+  seccomp?: SeccompFilter;
+  /** The slot of the connected seccomp listener socket (when the filter notifies). */
+  listenerSlot?: number;
   /** startContainer hooks: after start, before the exec, inside the container. */
   startHooks?: Step[];
 }
@@ -46,7 +48,12 @@ export function processSteps(input: ProcessInput): Step[] {
   // As runc: without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it goes in before the
   // capabilities are dropped (and must allow what follows); with it, as late as errors can still
   // be reported by create.
-  const loadSeccomp = () => seccomp && steps.push(step("seccomp", { filter: seccomp.filter, flags: seccomp.flags }, "load the seccomp filter"));
+  const loadSeccomp = () => {
+    if (!seccomp) return;
+    if (seccomp.listenerPath !== undefined && input.listenerSlot !== undefined)
+      steps.push(step("seccompNotify", { filter: seccomp.filter, flags: seccomp.flags, socketSlot: input.listenerSlot }, `load the seccomp filter and send its listener to ${seccomp.listenerPath}`));
+    else steps.push(step("seccomp", { filter: seccomp.filter, flags: seccomp.flags }, "load the seccomp filter"));
+  };
   if (!proc.noNewPrivileges) loadSeccomp();
   const caps = proc.capabilities;
   const mask = (names: readonly string[] | undefined, field: string) => capabilityMask(names ?? [], `process.capabilities.${field}`, lastCap);
@@ -98,12 +105,18 @@ export function validateProcess(proc: Process, personality: { domain: string } |
     bad(`process.selinuxLabel "${proc.selinuxLabel}" is set but SELinux is not enabled on this host`, "remove selinuxLabel or enable SELinux", "RUNTIME_SELINUX_UNAVAILABLE");
 }
 
-/** linux.seccomp → the filter for the process steps (notify needs the listener's protocol, not here yet). */
-export function seccompFilter(raw: Record<string, unknown> | undefined): { filter: Uint8Array; flags: number } | undefined {
+export interface SeccompFilter {
+  filter: Uint8Array;
+  flags: number;
+  /** SCMP_ACT_NOTIFY: where the listener fd goes, and the metadata sent with it. */
+  listenerPath?: string;
+  listenerMetadata?: string;
+}
+
+/** linux.seccomp → the filter for the process steps. */
+export function seccompFilter(raw: Record<string, unknown> | undefined): SeccompFilter | undefined {
   if (!raw) return undefined;
   const compiled = compileSeccomp(raw, { arch: hostArch() });
   if (compiled.skipped.length) log.debug(`seccomp: skipped syscalls this kernel family does not know: ${compiled.skipped.join(", ")}`);
-  if (compiled.notify)
-    throw invalid("runtime", "RUNTIME_UNSUPPORTED", "read config.json: linux.seccomp uses SCMP_ACT_NOTIFY, which skiff-oci does not support yet", "remove the SCMP_ACT_NOTIFY rules or the listenerPath");
-  return { filter: compiled.filter, flags: compiled.flags };
+  return { filter: compiled.filter, flags: compiled.flags, ...(compiled.notify ? { listenerPath: compiled.listenerPath!, listenerMetadata: compiled.listenerMetadata } : {}) };
 }
