@@ -264,6 +264,12 @@ export class Podman {
     return run("podman", [...this.global, ...args], { ...opts, env: { ...this.env, ...opts.env } });
   }
 
+  /** The shell command line for `podman ARGS` with this instance's storage and config. */
+  commandLine(args: string[]): string {
+    const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
+    return [...Object.entries(this.env).map(([k, v]) => `${k}=${quote(v)}`), "podman", ...[...this.global, ...args].map(quote)].join(" ");
+  }
+
   pty(args: string[], input: string, opts: RunOpts = {}): Result {
     return runOnPty("podman", [...this.global, ...args], input, { ...opts, env: { ...this.env, ...opts.env } });
   }
