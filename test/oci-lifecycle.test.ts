@@ -125,3 +125,27 @@ describe("kill and list", () => {
     expect(oci("skiff", ["list", "-q"]).stdout.split("\n")).toContain(b.id);
   });
 });
+
+describe("namespaces and spec", () => {
+  test("new time and cgroup namespaces (runc 1.1 has no time namespace)", () => {
+    const b = bundle(["sh", "-c", "readlink /proc/self/ns/time; readlink /proc/self/ns/cgroup; grep memory /proc/self/cgroup"], (c) => c.linux.namespaces.push({ type: "time" }, { type: "cgroup" }));
+    const r = runBundle("skiff", b);
+    const [time, cgroup, memory] = r.stdout.trim().split("\n");
+    expect(time).not.toBe(require("node:fs").readlinkSync("/proc/self/ns/time"));
+    expect(cgroup).not.toBe(require("node:fs").readlinkSync("/proc/self/ns/cgroup"));
+    expect(memory).toMatch(/:memory:\/$/);
+  });
+
+  test("spec writes runc's default config, and refuses to overwrite it", () => {
+    const dir = tempDir("spec");
+    expect(oci("skiff", ["spec", "--bundle", dir]).code).toBe(0);
+    const c = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+    expect(c).toMatchObject({ ociVersion: "1.0.2-dev", process: { terminal: true, args: ["sh"] }, root: { path: "rootfs", readonly: true } });
+    expect(oci("skiff", ["spec", "--bundle", dir]).stderr).toMatch(/config\.json: file exists/);
+    const rootless = tempDir("spec");
+    expect(oci("skiff", ["spec", "--rootless", "--bundle", rootless]).code).toBe(0);
+    const r = JSON.parse(readFileSync(join(rootless, "config.json"), "utf8"));
+    expect(r.linux.namespaces.map((n: { type: string }) => n.type)).toContain("user");
+    expect(r.linux.uidMappings).toEqual([{ containerID: 0, hostID: 0, size: 1 }]);
+  });
+});
