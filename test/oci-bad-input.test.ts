@@ -1,22 +1,11 @@
 // Bad input to bin/skiff-oci: a clear error naming the layer (and the step), exit status 1, and
 // nothing left behind (the harness checks state, cgroups, mounts and processes after each test).
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeBundle, oci, runBundle, type Bundle } from "./harness/oci.ts";
+import { bundleFactory, oci, runBundle, type Bundle } from "./harness/oci.ts";
 
-const bundles: Bundle[] = [];
-const bundle = (...a: Parameters<typeof makeBundle>) => {
-  const b = makeBundle(...a);
-  bundles.push(b);
-  return b;
-};
-afterEach(() => {
-  for (const b of bundles.splice(0)) {
-    oci("skiff", ["delete", "--force", b.id]);
-    b.remove();
-  }
-});
+const bundle = bundleFactory();
 
 /** Expects a failed create: exit 1, one error naming the layer, no stack trace, no container. */
 function expectCreateFails(b: Bundle, pattern: RegExp, id = b.id) {

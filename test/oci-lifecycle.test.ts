@@ -1,22 +1,11 @@
 // The OCI lifecycle through bin/skiff-oci: create, state, start, kill, delete, list, run.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TEST_STATE_ROOT } from "./harness/leaks.ts";
-import { makeBundle, oci, runBundle, SKIFF_OCI, tempDir, type Bundle } from "./harness/oci.ts";
+import { bundleFactory, oci, runBundle, SKIFF_OCI, tempDir } from "./harness/oci.ts";
 
-const bundles: Bundle[] = [];
-const bundle = (...a: Parameters<typeof makeBundle>) => {
-  const b = makeBundle(...a);
-  bundles.push(b);
-  return b;
-};
-afterEach(() => {
-  for (const b of bundles.splice(0)) {
-    oci("skiff", ["delete", "--force", b.id]);
-    b.remove();
-  }
-});
+const bundle = bundleFactory();
 
 const state = (id: string) => JSON.parse(oci("skiff", ["state", id]).stdout) as { status: string; pid: number; id: string; bundle: string };
 

@@ -1,19 +1,12 @@
 // Mount options as runc takes them, seen from inside the container.
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeBundle, oci, runBundle, tempDir, type Bundle } from "./harness/oci.ts";
+import { bundleFactory, oci, runBundle, tempDir } from "./harness/oci.ts";
 
-const bundles: Bundle[] = [];
-afterEach(() => {
-  for (const b of bundles.splice(0)) {
-    oci("skiff", ["delete", "--force", b.id]);
-    b.remove();
-  }
-});
+const bundle = bundleFactory();
 const run = (args: string[], edit: (c: any) => void) => {
-  const b = makeBundle(args, edit);
-  bundles.push(b);
+  const b = bundle(args, edit);
   return runBundle("skiff", b);
 };
 

@@ -1,17 +1,10 @@
 // linux.resources on this host's cgroups (v1 controllers, hybrid), read back from inside the
 // container and compared with the same bundle under runc. v2 is covered on a fake cgroupfs in
 // src/runtime/cgroups.
-import { afterEach, expect, test } from "bun:test";
-import { makeBundle, oci, runBundle, type Bundle, type RuntimeName } from "./harness/oci.ts";
+import { expect, test } from "bun:test";
+import { bundleFactory, oci, runBundle, type RuntimeName } from "./harness/oci.ts";
 
-const bundles: Bundle[] = [];
-afterEach(() => {
-  for (const b of bundles.splice(0)) {
-    oci("skiff", ["delete", "--force", b.id]);
-    oci("runc", ["delete", "--force", b.id]);
-    b.remove();
-  }
-});
+const bundle = bundleFactory(["skiff", "runc"]);
 
 const FILES = [
   "memory/memory.limit_in_bytes", "memory/memory.soft_limit_in_bytes", "memory/memory.swappiness", "memory/memory.oom_control",
@@ -20,8 +13,7 @@ const FILES = [
 ];
 
 function read(runtime: RuntimeName, resources: unknown, extra = ""): { code: number; out: string } {
-  const b = makeBundle(["sh", "-c", `cd /sys/fs/cgroup; for f in ${FILES.join(" ")}; do echo "== $f"; cat $f 2>&1; done; ${extra}`], (c) => (c.linux.resources = resources));
-  bundles.push(b);
+  const b = bundle(["sh", "-c", `cd /sys/fs/cgroup; for f in ${FILES.join(" ")}; do echo "== $f"; cat $f 2>&1; done; ${extra}`], (c) => (c.linux.resources = resources));
   const r = runBundle(runtime, b);
   return { code: r.code, out: r.stdout + r.stderr };
 }
@@ -43,16 +35,14 @@ test("the pids limit holds", () => {
 });
 
 test("a value the kernel refuses names the file and the value, and leaves no cgroup", () => {
-  const b = makeBundle(["true"], (c) => (c.linux.resources = { cpu: { cpus: "99-100" } }));
-  bundles.push(b);
+  const b = bundle(["true"], (c) => (c.linux.resources = { cpu: { cpus: "99-100" } }));
   const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^runtime: write "99-100" to \/sys\/fs\/cgroup\/cpuset\/.*\/cpuset\.cpus: (EINVAL|ERANGE)/);
 });
 
 test("a wrong type in linux.resources is refused before anything is made", () => {
-  const b = makeBundle(["true"], (c) => (c.linux.resources = { memory: { limit: "lots" } }));
-  bundles.push(b);
+  const b = bundle(["true"], (c) => (c.linux.resources = { memory: { limit: "lots" } }));
   const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/linux\.resources\.memory\.limit/);

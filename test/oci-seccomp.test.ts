@@ -1,25 +1,17 @@
 // linux.seccomp, compiled to BPF in TypeScript and loaded by the executor: the container behaves
 // as the same bundle does under runc.
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeBundle, oci, REPO, runBundle, tempDir, type Bundle, type RuntimeName } from "./harness/oci.ts";
+import { bundleFactory, oci, REPO, runBundle, tempDir, type RuntimeName } from "./harness/oci.ts";
 
 const DOCKER_DEFAULT = JSON.parse(readFileSync(join(REPO, "src/runtime/seccomp/fixtures/docker-default-amd64.json"), "utf8"));
-const bundles: Bundle[] = [];
-afterEach(() => {
-  for (const b of bundles.splice(0)) {
-    oci("skiff", ["delete", "--force", b.id]);
-    oci("runc", ["delete", "--force", b.id]);
-    b.remove();
-  }
-});
+const bundle = bundleFactory(["skiff", "runc"]);
 
 function both(args: string[], edit: (c: any) => void): Record<RuntimeName, string> {
   const out = {} as Record<RuntimeName, string>;
   for (const runtime of ["runc", "skiff"] as const) {
-    const b = makeBundle(args, edit);
-    bundles.push(b);
+    const b = bundle(args, edit);
     const r = runBundle(runtime, b);
     out[runtime] = `${r.code}\n${r.stdout}${r.stderr}`;
   }
@@ -56,12 +48,11 @@ test("SCMP_ACT_NOTIFY sends the listener to listenerPath with the container's st
   const out = join(dir, "out");
   const agent = Bun.spawn(["python3", join(REPO, "test/fixtures/seccomp-agent.py"), socket, out], { stdout: "pipe" });
   for (let i = 0; i < 200 && !existsSync(socket); i++) await Bun.sleep(10);
-  const b = makeBundle(["sh", "-c", "sleep 0.2; mkdir /tmp/x; echo mkdir=$?"], (c) => {
+  const b = bundle(["sh", "-c", "sleep 0.2; mkdir /tmp/x; echo mkdir=$?"], (c) => {
     c.root.readonly = false;
     c.mounts.push({ destination: "/tmp", type: "tmpfs", source: "tmpfs", options: [] });
     c.linux.seccomp = { defaultAction: "SCMP_ACT_ALLOW", listenerPath: socket, listenerMetadata: "from-the-test", syscalls: [{ names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY" }] };
   });
-  bundles.push(b);
   const r = runBundle("skiff", b);
   await agent.exited;
   const [message, link] = readFileSync(out, "utf8").trim().split("\n");
@@ -74,8 +65,7 @@ test("SCMP_ACT_NOTIFY sends the listener to listenerPath with the container's st
 });
 
 test("a profile with a bad action is refused at create, naming the field", () => {
-  const b = makeBundle(["true"], (c) => (c.linux.seccomp = { defaultAction: "SCMP_ACT_FLY" }));
-  bundles.push(b);
+  const b = bundle(["true"], (c) => (c.linux.seccomp = { defaultAction: "SCMP_ACT_FLY" }));
   const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^runtime: .*defaultAction.*SCMP_ACT_FLY/);

@@ -1,22 +1,11 @@
 // What a container must not reach: host paths through symlinks in its rootfs, the runtime's file
 // descriptors, and the runtime's executables through /proc/PID/exe.
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { busyboxRootfs, makeBundle, oci, runBundle, tempDir, type Bundle } from "./harness/oci.ts";
+import { bundleFactory, busyboxRootfs, oci, runBundle, tempDir } from "./harness/oci.ts";
 
-const bundles: Bundle[] = [];
-const bundle = (...a: Parameters<typeof makeBundle>) => {
-  const b = makeBundle(...a);
-  bundles.push(b);
-  return b;
-};
-afterEach(() => {
-  for (const b of bundles.splice(0)) {
-    oci("skiff", ["delete", "--force", b.id]);
-    b.remove();
-  }
-});
+const bundle = bundleFactory();
 
 test("mount destinations that are symlinks out of the rootfs stay inside it", () => {
   const host = tempDir("host");

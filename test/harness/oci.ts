@@ -1,5 +1,6 @@
 // Helpers for black-box tests of OCI runtimes: a busybox rootfs built once, bundles around it,
 // and runners for bin/skiff-oci and the peers (runc, crun) with the test state root.
+import { afterEach } from "bun:test";
 import { execFileSync, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -78,6 +79,23 @@ export function oci(runtime: RuntimeName, args: string[], opts: { input?: string
     closeSync(err);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A bundle maker for one test file: after each test, the containers it made are deleted under
+ * `runtimes` and their bundle directories removed. */
+export function bundleFactory(runtimes: RuntimeName[] = ["skiff"]): (...a: Parameters<typeof makeBundle>) => Bundle {
+  const made: Bundle[] = [];
+  afterEach(() => {
+    for (const b of made.splice(0)) {
+      for (const runtime of runtimes) oci(runtime, ["delete", "--force", b.id]);
+      b.remove();
+    }
+  });
+  return (...a) => {
+    const b = makeBundle(...a);
+    made.push(b);
+    return b;
+  };
 }
 
 /** `run` a bundle to completion and remove it. */
