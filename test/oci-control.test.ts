@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeBundle, oci, runBundle, type Bundle } from "./harness/oci.ts";
+import { TEST_STATE_ROOT } from "./harness/leaks.ts";
+import { makeBundle, oci, runBundle, SKIFF_OCI, type Bundle } from "./harness/oci.ts";
 
 let b: Bundle;
 beforeEach(() => {
@@ -68,4 +69,19 @@ test("features describes the runtime", () => {
   expect(f.linux.namespaces).toContain("time");
   expect(f.linux.seccomp.enabled).toBe(true);
   expect(f.mountOptions).toContain("rro");
+});
+
+test("events streams stats and reports an OOM kill", async () => {
+  const hog = makeBundle(["sh", "-c", "sleep 0.5; dd if=/dev/zero of=/dev/null bs=64M count=1; sleep 1"], (c) => (c.linux.resources = { memory: { limit: 16 << 20, swap: 16 << 20 } }));
+  try {
+    expect(runBundle("skiff", hog, ["--detach"]).code).toBe(0);
+    const events = Bun.spawn([SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, "events", "--interval", "200ms", hog.id], { stdout: "pipe" });
+    const lines = (await new Response(events.stdout).text()).trim().split("\n").map((l) => JSON.parse(l) as { type: string; id: string });
+    expect(await events.exited).toBe(0);
+    expect(lines.filter((e) => e.type === "oom")).toEqual([{ type: "oom", id: hog.id }]);
+    expect(lines.filter((e) => e.type === "stats").length).toBeGreaterThan(1);
+  } finally {
+    oci("skiff", ["delete", "--force", hog.id]);
+    hog.remove();
+  }
 });
