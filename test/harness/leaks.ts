@@ -1,6 +1,6 @@
 // What a test may leave behind, measured before and after it: mounts, cgroups, processes,
 // network namespaces and container state. Tests name everything they make with "skiff-test".
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const TEST_TAG = "skiff-test";
@@ -73,6 +73,8 @@ export function leaked(before: Snapshot, after: Snapshot): string[] {
 
 /** Best-effort removal of what a leaking test left, so the next test starts clean. */
 export function sweep(): void {
+  // frozen tasks take SIGKILL only once thawed
+  for (const dir of testCgroups()) safe(() => writeFileSync(join(dir, "freezer.state"), "THAWED"), undefined);
   for (const p of testProcesses()) safe(() => process.kill(Number(p.split(" ")[0]), "SIGKILL"), undefined);
   Bun.sleepSync(20);
   for (const dir of testCgroups().sort((a, b) => b.length - a.length)) safe(() => rmdirSync(dir), undefined);
