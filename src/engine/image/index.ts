@@ -5,3 +5,7 @@ export { isOpaque, isWhiteout, lookupLower, OPAQUE_XATTR } from "./lower-dirs.ts
 export { readTar, type TarEntry, type TarEntryType, type TarHeader } from "./tar-reader.ts";
 export { buildTar, tarEntry, type TarWriteEntry } from "./tar-writer.ts";
 export { unpackLayer, type UnpackLayerOptions, type UnpackResult } from "./unpack-layer.ts";
+export { ImageStore, type ImageStoreOptions } from "./image-service.ts";
+export { chainIds, Snapshots, type ActiveSnapshot, type OverlayMount } from "./snapshots.ts";
+export { specFromImage, resolveUser, type ImageProcessSpec, type SpecOverrides, type FileReader } from "./spec-from-image.ts";
+export type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";

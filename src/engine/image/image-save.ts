@@ -1,0 +1,120 @@
+// docker save: a docker-archive tar as docker 25+ writes it, which is at once an OCI image layout:
+//   blobs/sha256/<hex>  config, uncompressed layer tars (named by diffID) and an OCI manifest
+//   index.json, oci-layout                  the OCI layout's entry points
+//   manifest.json, repositories             docker-archive's ([{Config, RepoTags, Layers}])
+// Layers are written uncompressed, as docker-archive readers expect: a compressed blob is
+// decompressed into a temporary file first (a tar header needs the size up front).
+// Contract: `out` is written with backpressure and ended when the archive is complete.
+import { once } from "node:events";
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, createZstdDecompress } from "node:zlib";
+import { MEDIA } from "../../oci/image/media-types.ts";
+import { parseManifest, type ImageManifest } from "../../oci/image/manifest.ts";
+import { formatReference, parseReference, repositoryOf } from "../../oci/image/reference.ts";
+import { familiar } from "./image-inspect.ts";
+import type { ImageStore } from "./image-service.ts";
+import { ioError } from "./io-error.ts";
+
+const enc = new TextEncoder();
+
+/** A ustar header for a regular file (names here are short: blobs/sha256/<64 hex> is 77 bytes). */
+function header(name: string, size: number): Uint8Array {
+  const h = Buffer.alloc(512);
+  const put = (off: number, len: number, s: string) => h.write(s, off, len, "utf8");
+  const oct = (off: number, len: number, v: number) => put(off, len, v.toString(8).padStart(len - 1, "0") + "\0");
+  put(0, 100, name);
+  oct(100, 8, 0o644);
+  oct(108, 8, 0);
+  oct(116, 8, 0);
+  oct(124, 12, size);
+  oct(136, 12, 0);
+  h.fill(0x20, 148, 156);
+  put(156, 1, "0");
+  put(257, 6, "ustar\0");
+  put(263, 2, "00");
+  let sum = 0;
+  for (const b of h) sum += b;
+  put(148, 8, sum.toString(8).padStart(6, "0") + "\0 ");
+  return h;
+}
+
+export async function saveImages(s: ImageStore, names: string[], out: Writable): Promise<void> {
+  const write = async (b: Uint8Array) => {
+    if (!out.write(b)) await Promise.race([once(out, "drain"), once(out, "close")]);
+  };
+  const written = new Set<string>();
+  const file = async (name: string, data: Uint8Array | string) => {
+    const b = typeof data === "string" ? enc.encode(data) : data;
+    if (written.has(name)) return;
+    written.add(name);
+    await write(header(name, b.byteLength));
+    await write(b);
+    if (b.byteLength % 512) await write(new Uint8Array(512 - (b.byteLength % 512)));
+  };
+  const tmp = join(s.snapshots.root, `save-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const manifestJson: { Config: string; RepoTags: string[]; Layers: string[] }[] = [];
+  const index: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }[] = [];
+  const repositories: Record<string, Record<string, string>> = {};
+  try {
+    mkdirSync(tmp, { recursive: true });
+    for (const name of names) {
+      const id = s.resolveId(name);
+      const record = s.meta.image(id)!;
+      const m = parseManifest(s.content.readBytes(record.manifestDigest), record.manifestMediaType) as ImageManifest;
+      const config = s.content.readBytes(id);
+      const diffIds = (JSON.parse(config.toString()) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
+      await file(`blobs/sha256/${hex(id)}`, config);
+      const layers: { mediaType: string; digest: string; size: number }[] = [];
+      for (const [i, l] of m.layers.entries()) {
+        const diffId = diffIds[i]!;
+        layers.push({ mediaType: MEDIA.ociLayer, digest: diffId, size: await layerFile(s, l.digest, l.mediaType, diffId, tmp, written, write) });
+      }
+      const ociManifest = enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, digest: id, size: config.byteLength }, layers }));
+      const mdigest = `sha256:${new Bun.CryptoHasher("sha256").update(ociManifest).digest("hex")}`;
+      await file(`blobs/sha256/${hex(mdigest)}`, ociManifest);
+      // Saved by name: that tag only; by id: every tag, as docker does.
+      const tags = s.meta.refsOf(id).tags.filter((t) => name === id || hex(id).startsWith(name.replace(/^sha256:/, "")) || t === formatReference(parseReference(name)));
+      manifestJson.push({ Config: `blobs/sha256/${hex(id)}`, RepoTags: tags.map(familiar), Layers: diffIds.map((d) => `blobs/sha256/${hex(d)}`) });
+      if (!tags.length) index.push({ mediaType: MEDIA.ociManifest, digest: mdigest, size: ociManifest.byteLength });
+      for (const t of tags) {
+        const ref = parseReference(t);
+        index.push({ mediaType: MEDIA.ociManifest, digest: mdigest, size: ociManifest.byteLength, annotations: { "io.containerd.image.name": t, "org.opencontainers.image.ref.name": ref.tag ?? "latest" } });
+        (repositories[familiar(repositoryOf(ref))] ??= {})[ref.tag ?? "latest"] = hex(id);
+      }
+    }
+    await file("index.json", JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: index }));
+    await file("manifest.json", JSON.stringify(manifestJson));
+    await file("oci-layout", JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+    await file("repositories", JSON.stringify(repositories));
+    await write(new Uint8Array(1024));
+    out.end();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const hex = (d: string) => d.replace(/^sha256:/, "");
+
+/** Writes the layer, uncompressed, as blobs/sha256/<diffID hex>; returns its size. */
+async function layerFile(s: ImageStore, digest: string, mediaType: string, diffId: string, tmp: string, written: Set<string>, write: (b: Uint8Array) => Promise<void>): Promise<number> {
+  const name = `blobs/sha256/${hex(diffId)}`;
+  let path = s.content.blobPath(digest);
+  if (digest !== diffId) {
+    path = join(tmp, hex(diffId));
+    try {
+      await pipeline(s.content.open(digest), mediaType.endsWith("zstd") ? createZstdDecompress() : createGunzip(), createWriteStream(path));
+    } catch (e) {
+      throw ioError(`save layer ${diffId}`, path, e);
+    }
+  }
+  const size = statSync(path).size;
+  if (written.has(name)) return size;
+  written.add(name);
+  await write(header(name, size));
+  for await (const c of createReadStream(path)) await write(c as Uint8Array);
+  if (size % 512) await write(new Uint8Array(512 - (size % 512)));
+  return size;
+}

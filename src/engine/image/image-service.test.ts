@@ -1,0 +1,200 @@
+// ImageStore against Debian's docker-registry: pull, list, inspect, tag, rmi, prune, push, and bad input.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { SkiffError } from "../../common/errors.ts";
+import { RegistryClient } from "../registry/registry-client.ts";
+import { startProxy, type FaultProxy } from "../registry/testing/fault-proxy.ts";
+import { haveRegistry, startRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
+import { ImageStore } from "./image-service.ts";
+import type { ProgressEvent } from "./service.ts";
+import { busyboxLayers, pushBusybox, type BuiltImage } from "./testing-busybox.ts";
+
+const tmp = `/tmp/skiff-test-${process.pid}/image-service`;
+let registry: RegistryServer;
+let bb: BuiltImage;
+let n = 0;
+const fresh = () => new ImageStore({ dataRoot: `${tmp}/store-${n++}`, retry: { baseDelayMs: 5, tries: 2 } });
+const failure = async (p: Promise<unknown> | (() => unknown)) => {
+  try {
+    await (typeof p === "function" ? p() : p);
+  } catch (e) {
+    return e as SkiffError;
+  }
+  throw new Error("did not throw");
+};
+
+describe.skipIf(!haveRegistry)("ImageStore against docker-registry", () => {
+  beforeAll(async () => {
+    rmSync(tmp, { recursive: true, force: true });
+    registry = await startRegistry({ dir: `${tmp}/registry` });
+    bb = await pushBusybox(new RegistryClient({ domain: registry.domain }), `${tmp}/src`, "test/busybox", "1");
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test("pulls a multi-layer image with docker's progress lines and unpacks whiteouts and hardlinks", async () => {
+    const s = fresh();
+    const events: ProgressEvent[] = [];
+    const name = `${registry.domain}/test/busybox:1`;
+    const img = await s.pull(name, { onProgress: (e) => events.push(e) });
+    expect(img.Id).toBe(bb.configDigest);
+    expect(img.RepoTags).toEqual([name]);
+    expect(img.RepoDigests).toEqual([`${registry.domain}/test/busybox@${bb.manifestDigest}`]);
+    expect(img.RootFS.Layers).toEqual(bb.diffIds);
+    expect(img.GraphDriver.Name).toBe("overlay2");
+    expect(img.GraphDriver.Data.LowerDir!.split(":")).toHaveLength(2);
+    expect(img.Size).toBeGreaterThan(statSync("/bin/busybox").size);
+    const statuses = new Set(events.map((e) => e.status));
+    for (const st of ["Pulling fs layer", "Downloading", "Verifying Checksum", "Download complete", "Extracting", "Pull complete", `Digest: ${bb.manifestDigest}`, `Status: Downloaded newer image for ${name}`]) expect(statuses).toContain(st);
+    const read = s.fileReader(name);
+    expect(read("/tmp/junk")).toBeUndefined();
+    expect(read("/etc/motd")?.toString()).toBe("hello\n");
+    const top = img.GraphDriver.Data.UpperDir!;
+    expect(statSync(join(top, "data/a")).ino).toBe(statSync(join(top, "data/b")).ino);
+    // every blob is kept for push and save
+    for (const d of [...bb.layerDigests, bb.configDigest, bb.manifestDigest]) expect(s.content.has(d)).toBe(true);
+
+    const again: ProgressEvent[] = [];
+    await s.pull(name, { onProgress: (e) => again.push(e) });
+    expect(again.filter((e) => e.status === "Already exists")).toHaveLength(3);
+    expect(again.at(-1)!.status).toBe(`Status: Image is up to date for ${name}`);
+  });
+
+  test("two concurrent pulls of one image share the downloads", async () => {
+    const proxy = await startProxy(registry.url);
+    try {
+      const s = fresh();
+      const name = `${proxy.domain}/test/busybox:1`;
+      const [a, b] = await Promise.all([s.pull(name), s.pull(name)]);
+      expect(a.Id).toBe(b.Id);
+      const blobGets = proxy.requests.filter((r) => r.method === "GET" && r.path.includes("/blobs/"));
+      expect(blobGets).toHaveLength(4); // config + 3 layers, once each
+      expect(s.list()).toHaveLength(1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test("finds images by name, name:tag, short and full id, name@digest, with Docker Hub normalisation", async () => {
+    const s = fresh();
+    const name = `${registry.domain}/test/busybox:1`;
+    await s.pull(name);
+    s.tag(name, "busybox");
+    s.tag(name, "docker.io/library/busybox", "v2");
+    const id = bb.configDigest;
+    for (const q of [name, id, id.slice(7), id.slice(7, 19), "busybox", "busybox:latest", "docker.io/library/busybox:latest", "library/busybox:v2", `${registry.domain}/test/busybox@${bb.manifestDigest}`]) expect(s.inspect(q).Id).toBe(id);
+    expect(s.inspect("busybox").RepoTags.sort()).toEqual(["busybox:latest", "busybox:v2", name].sort());
+    const e = await failure(() => s.inspect("nothere:1"));
+    expect(e.code).toBe("ENGINE_IMAGE_NOT_FOUND");
+    const [summary] = s.list();
+    expect(summary!.Id).toBe(id);
+    expect(summary!.Created).toBe(Date.parse("2024-01-02T03:04:05Z") / 1000);
+    expect(s.list({ filters: { reference: ["busybox"] } })).toHaveLength(1);
+    expect(s.list({ filters: { dangling: ["true"] } })).toHaveLength(0);
+  });
+
+  test("rmi untags, refuses an id used by several repositories unless forced, then deletes snapshots and blobs", async () => {
+    const s = fresh();
+    const name = `${registry.domain}/test/busybox:1`;
+    await s.pull(name);
+    s.tag(name, "busybox");
+    expect(s.remove("busybox")).toEqual([{ Untagged: "busybox:latest" }]);
+    s.tag(name, "other");
+    const conflict = await failure(() => s.remove(bb.configDigest));
+    expect(conflict.code).toBe("ENGINE_IMAGE_CONFLICT");
+    expect(conflict.kind).toBe("conflict");
+    const out = s.remove(bb.configDigest, { force: true });
+    expect(out).toContainEqual({ Untagged: "other:latest" });
+    expect(out).toContainEqual({ Untagged: name });
+    expect(out).toContainEqual({ Untagged: `${registry.domain}/test/busybox@${bb.manifestDigest}` });
+    expect(out).toContainEqual({ Deleted: bb.configDigest });
+    expect(out.filter((o) => o.Deleted)).toHaveLength(4); // the image and its 3 snapshots
+    expect(s.list()).toEqual([]);
+    expect(s.content.list()).toEqual([]);
+    expect(s.snapshots.dirs()).toEqual([]);
+  });
+
+  test("rmi by the last tag deletes the image with its repo digest", async () => {
+    const s = fresh();
+    const name = `${registry.domain}/test/busybox:1`;
+    await s.pull(name);
+    const out = s.remove(name);
+    expect(out.slice(0, 3)).toEqual([{ Untagged: name }, { Untagged: `${registry.domain}/test/busybox@${bb.manifestDigest}` }, { Deleted: bb.configDigest }]);
+    expect(s.list()).toEqual([]);
+  });
+
+  test("prune removes dangling images; all=true removes every unused one", async () => {
+    const s = fresh();
+    const name = `${registry.domain}/test/busybox:1`;
+    await s.pull(name);
+    expect(s.prune().ImagesDeleted).toEqual([]);
+    const r = s.prune({ all: true });
+    expect(r.ImagesDeleted).toContainEqual({ Deleted: bb.configDigest });
+    expect(r.SpaceReclaimed).toBeGreaterThan(0);
+    expect(s.list()).toEqual([]);
+    expect(readdirSync(s.content.root + "/blobs/sha256")).toEqual([]);
+  });
+
+  test("pushes a pulled image to another repository, which pulls back identical", async () => {
+    const s = fresh();
+    await s.pull(`${registry.domain}/test/busybox:1`);
+    s.tag(`${registry.domain}/test/busybox:1`, `${registry.domain}/other/copy`, "x");
+    const events: ProgressEvent[] = [];
+    const r = await s.push(`${registry.domain}/other/copy:x`, { onProgress: (e) => events.push(e) });
+    expect(r.digest).toBe(bb.manifestDigest);
+    expect(events.some((e) => e.status === "Pushed" || e.status === "Layer already exists" || e.status.startsWith("Mounted"))).toBe(true);
+    const t = fresh();
+    expect((await t.pull(`${registry.domain}/other/copy:x`)).Id).toBe(bb.configDigest);
+  });
+
+  test("a blob tampered with in transit leaves no image, and a later pull works", async () => {
+    const proxy = await startProxy(registry.url);
+    try {
+      const s = fresh();
+      const target = bb.layerDigests[0]!;
+      proxy.hook = async (req, url, forward) => {
+        if (req.method !== "GET" || !url.pathname.endsWith(target)) return undefined;
+        const res = await forward();
+        const body = new Uint8Array(await res.arrayBuffer());
+        body[body.length >> 1]! ^= 0xff;
+        return new Response(body, { status: 200, headers: res.headers });
+      };
+      const e = await failure(s.pull(`${proxy.domain}/test/busybox:1`));
+      expect(e.code).toBe("IMAGE_DIGEST_MISMATCH");
+      expect(s.list()).toEqual([]);
+      expect(s.content.has(target)).toBe(false);
+      expect(readdirSync(s.snapshots.root).filter((d) => d.startsWith("tmp-"))).toEqual([]);
+      proxy.hook = undefined;
+      expect((await s.pull(`${proxy.domain}/test/busybox:1`)).Id).toBe(bb.configDigest);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  const canMount = process.getuid?.() === 0;
+  test.skipIf(!canMount)("a full disk gives ENOSPC, leaves the store consistent, and a small image still pulls", async () => {
+    const mnt = `${tmp}/tmpfs`;
+    mkdirSync(mnt, { recursive: true });
+    const m = spawnSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt], { encoding: "utf8" });
+    expect(m.status).toBe(0);
+    try {
+      const s = new ImageStore({ dataRoot: `${mnt}/root`, retry: { baseDelayMs: 5, tries: 2 } });
+      const e = await failure(s.pull(`${registry.domain}/test/busybox:1`));
+      expect(e.details.errno).toBe("ENOSPC");
+      expect(e.message).toContain("no space left on device");
+      expect(s.list()).toEqual([]);
+      expect(readdirSync(s.snapshots.root).filter((d) => d.startsWith("tmp-"))).toEqual([]);
+      s.gc();
+      const small = await pushBusybox(new RegistryClient({ domain: registry.domain }), `${tmp}/src-small`, "test/small", "1", [busyboxLayers()[2]!]);
+      expect((await s.pull(`${registry.domain}/test/small:1`)).Id).toBe(small.configDigest);
+      s.close();
+    } finally {
+      spawnSync("umount", [mnt]);
+    }
+    expect(existsSync(`${mnt}/root`)).toBe(false);
+  });
+});

@@ -1,0 +1,326 @@
+// ImageStore: the engine's ImageService over the content store (<dataRoot>/content), the layer
+// snapshots (<dataRoot>/snapshots) and the metadata database (<dataRoot>/metadata.db).
+//
+// Contracts: an image is visible (list, inspect) only once all its blobs and snapshots are
+// committed; references are full names ("docker.io/library/busybox:latest") in the database and
+// familiar ones in results. GC removes blobs and snapshots no image references; it does not run
+// while a pull, load or import is in progress in this process (their layers are not referenced yet).
+import { join } from "node:path";
+import { invalid, notFound, SkiffError } from "../../common/errors.ts";
+import { formatReference, parseReference, repositoryOf, type ImageReference } from "../../oci/image/reference.ts";
+import type { RetryPolicy } from "../registry/backoff.ts";
+import { DockerConfig, registryHostOf, type Credentials } from "../registry/credentials.ts";
+import { pushImage } from "../registry/push-image.ts";
+import { RegistryClient } from "../registry/registry-client.ts";
+import { isInsecureRegistry } from "../registry/registry-url.ts";
+import { ContentStore } from "./content-store.ts";
+import { familiar, toInspect, toSummary } from "./image-inspect.ts";
+import { pullLayers, shortId } from "./image-pull.ts";
+import { lookupLower } from "./lower-dirs.ts";
+import { ImageMetadata, type ImageRecord } from "./metadata.ts";
+import type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";
+import { SnapshotBuilder } from "./snapshot-builder.ts";
+import { Snapshots, type OverlayMount } from "./snapshots.ts";
+import { saveImages } from "./image-save.ts";
+import { loadImages } from "./image-load.ts";
+import { importRootfs, type ImportOptions } from "./image-import.ts";
+import type { Readable, Writable } from "node:stream";
+import { readFileSync } from "node:fs";
+
+export interface ImageStoreOptions {
+  dataRoot: string;
+  /** Registries reached over plain HTTP (hosts, host:port or CIDRs), as dockerd's --insecure-registry. */
+  insecureRegistries?: string[];
+  /** Credentials file used when a request carries none (default: docker's). */
+  dockerConfigPath?: string;
+  /** Retry policy of registry requests (tests shorten it). */
+  retry?: Partial<RetryPolicy>;
+}
+
+const FULL_ID = /^(?:sha256:)?([0-9a-f]{64})$/;
+const SHORT_ID = /^(?:sha256:)?([0-9a-f]{4,63})$/;
+
+export class ImageStore implements ImageService {
+  readonly content: ContentStore;
+  readonly snapshots: Snapshots;
+  readonly meta: ImageMetadata;
+  readonly builder: SnapshotBuilder;
+  private readonly pulls = new Map<string, Promise<string>>();
+  private busy = 0;
+  private swept = false;
+
+  constructor(private readonly opts: ImageStoreOptions) {
+    this.content = new ContentStore(join(opts.dataRoot, "content"));
+    this.snapshots = new Snapshots(join(opts.dataRoot, "snapshots"));
+    this.meta = new ImageMetadata(opts.dataRoot);
+    this.builder = new SnapshotBuilder(this.snapshots, this.meta);
+  }
+
+  /** A registry client for `domain`, with the request's credentials or the config file's. */
+  client(domain: string, auth?: RegistryAuth): RegistryClient {
+    let credentials: Credentials | undefined;
+    if (auth && (auth.username || auth.identitytoken)) credentials = { username: auth.username, password: auth.password, identityToken: auth.identitytoken };
+    else credentials = DockerConfig.load(this.opts.dockerConfigPath).lookup(domain);
+    return new RegistryClient({ domain, insecure: isInsecureRegistry(domain, this.opts.insecureRegistries ?? []), credentials, retry: this.opts.retry });
+  }
+
+  /** Runs work that creates unreferenced blobs and snapshots, holding GC off meanwhile. */
+  async guarded<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.swept && this.busy === 0) {
+      this.snapshots.sweep();
+      this.swept = true;
+    }
+    this.busy++;
+    try {
+      return await fn();
+    } finally {
+      this.busy--;
+    }
+  }
+
+  async pull(name: string, opts: PullOptions = {}): Promise<ImageInspect> {
+    const ref = parseReference(name);
+    const key = `${formatReference(ref)}|${opts.platform ?? ""}`;
+    let p = this.pulls.get(key);
+    if (!p) {
+      p = this.guarded(() => this.pullNow(ref, opts)).finally(() => this.pulls.delete(key));
+      this.pulls.set(key, p);
+    }
+    return this.inspect(await p);
+  }
+
+  private async pullNow(ref: ImageReference, opts: PullOptions): Promise<string> {
+    const say = opts.onProgress ?? (() => {});
+    say({ status: `Pulling from ${familiar(repositoryOf(ref))}`, id: ref.digest ?? ref.tag });
+    const tagKey = ref.tag !== undefined && !ref.digest ? formatReference(ref) : undefined;
+    const before = tagKey ? this.meta.resolveRef("tag", tagKey) : undefined;
+    const { record, rootDigest } = await pullLayers(
+      { store: this.content, builder: this.builder },
+      { client: this.client(ref.domain, opts.auth), ref, platform: opts.platform, onProgress: say, signal: opts.signal },
+    );
+    this.commitImage(record, { tag: tagKey, digest: `${repositoryOf(ref)}@${rootDigest}` });
+    const name = familiar(formatReference(ref));
+    say({ status: `Status: ${before === record.id ? "Image is up to date" : "Downloaded newer image"} for ${name}` });
+    return record.id;
+  }
+
+  /** Records an image and its references in one transaction (the last step of pull, load, import). */
+  commitImage(record: ImageRecord, refs: { tag?: string; digest?: string } = {}): void {
+    this.meta.tx(`record image ${record.id}`, () => {
+      const old = this.meta.image(record.id);
+      if (old) record = { ...record, blobs: [...new Set([...old.blobs, ...record.blobs])], lastTagTime: old.lastTagTime };
+      this.meta.putImage(record);
+      if (refs.tag) this.meta.setRef("tag", refs.tag, record.id);
+      if (refs.digest) this.meta.setRef("digest", refs.digest, record.id);
+    });
+  }
+
+  /** The image id `nameOrId` names: name, name:tag, name@digest, full or short id. */
+  resolveId(nameOrId: string): string {
+    const full = FULL_ID.exec(nameOrId);
+    if (full && this.meta.image(`sha256:${full[1]}`)) return `sha256:${full[1]}`;
+    let ref: ImageReference | undefined;
+    try {
+      ref = parseReference(nameOrId);
+    } catch {
+      // not a reference; maybe a short id
+    }
+    if (ref) {
+      const id = ref.digest ? this.meta.resolveRef("digest", `${repositoryOf(ref)}@${ref.digest}`) : this.meta.resolveRef("tag", formatReference(ref));
+      if (id) return id;
+      if (ref.digest && this.meta.image(ref.digest)) return ref.digest;
+    }
+    const short = SHORT_ID.exec(nameOrId);
+    if (short) {
+      const ids = this.meta.idsWithPrefix(`sha256:${short[1]}`);
+      if (ids.length === 1) return ids[0]!;
+      if (ids.length > 1) throw invalid("engine", "ENGINE_IMAGE_AMBIGUOUS", `find image ${JSON.stringify(nameOrId)}: the short id matches ${ids.length} images`, "give more digits of the id");
+    }
+    throw notFound("engine", "ENGINE_IMAGE_NOT_FOUND", `find image ${JSON.stringify(nameOrId)}: no such image`, "list images with `skiff images`, or pull it", { reference: nameOrId });
+  }
+
+  private record(id: string): ImageRecord {
+    const r = this.meta.image(id);
+    if (!r) throw notFound("engine", "ENGINE_IMAGE_NOT_FOUND", `find image ${id}: no such image`);
+    return r;
+  }
+
+  private configOf(r: ImageRecord): Record<string, unknown> {
+    return JSON.parse(this.content.readBytes(r.id).toString("utf8")) as Record<string, unknown>;
+  }
+
+  /** Snapshot fs dirs of the image, topmost first. */
+  layerDirs(id: string): string[] {
+    return this.builder.lowerDirs(this.record(id).chainIds);
+  }
+
+  inspect(nameOrId: string): ImageInspect {
+    const record = this.record(this.resolveId(nameOrId));
+    return toInspect({ record, config: this.configOf(record), refs: this.meta.refsOf(record.id), layerDirs: this.layerDirs(record.id) });
+  }
+
+  list(opts: { all?: boolean; filters?: Record<string, string[]>; digests?: boolean } = {}): ImageSummary[] {
+    const dangling = opts.filters?.dangling?.[0];
+    const refFilter = opts.filters?.reference;
+    return this.meta
+      .images()
+      .map((record) => toSummary({ record, config: this.configOf(record), refs: this.meta.refsOf(record.id) }))
+      .filter((s) => dangling === undefined || (dangling === "true") === (s.RepoTags.length === 0))
+      .filter((s) => !refFilter?.length || s.RepoTags.some((t) => refFilter.some((f) => matchesReference(t, f))));
+  }
+
+  tag(source: string, repo: string, tag?: string): void {
+    const id = this.resolveId(source);
+    const ref = parseReference(tag ? `${repo}:${tag}` : repo);
+    if (ref.digest) throw invalid("engine", "ENGINE_TAG_INVALID", `tag image as ${JSON.stringify(repo)}: a tag cannot name a digest`, "give repository[:tag]");
+    this.meta.setRef("tag", formatReference(ref), id);
+  }
+
+  remove(nameOrId: string, opts: { force?: boolean; noprune?: boolean } = {}): DeleteResponseItem[] {
+    const id = this.resolveId(nameOrId);
+    const out: DeleteResponseItem[] = [];
+    const refs = this.meta.refsOf(id);
+    const byId = FULL_ID.test(nameOrId) || (SHORT_ID.test(nameOrId) && !refs.tags.includes(formatReferenceSafe(nameOrId)));
+    if (!byId) {
+      const ref = parseReference(nameOrId);
+      const kind = ref.digest ? "digest" : "tag";
+      const key = ref.digest ? `${repositoryOf(ref)}@${ref.digest}` : formatReference(ref);
+      if (this.meta.deleteRef(kind, key)) out.push({ Untagged: familiar(key) });
+      const repo = repositoryOf(ref);
+      const left = this.meta.refsOf(id);
+      // As docker: the repository's digest references go with its last tag.
+      if (kind === "tag" && !left.tags.some((t) => repoOfName(t) === repo)) {
+        for (const d of left.digests.filter((d) => repoOfName(d) === repo)) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiar(d) });
+      }
+      const rest = this.meta.refsOf(id);
+      if (rest.tags.length + rest.digests.length > 0) return out;
+    } else {
+      const repos = new Set([...refs.tags, ...refs.digests].map(repoOfName));
+      if (repos.size > 1 && !opts.force) {
+        throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_CONFLICT", kind: "conflict", message: `delete image ${shortId(id)}: it is referenced in ${repos.size} repositories (${[...repos].map(familiar).join(", ")})`, hint: "remove it by name, or force with -f", details: { id } });
+      }
+      for (const t of refs.tags) if (this.meta.deleteRef("tag", t)) out.push({ Untagged: familiar(t) });
+      for (const d of refs.digests) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiar(d) });
+    }
+    this.meta.deleteImage(id);
+    out.push({ Deleted: id });
+    if (!opts.noprune) out.push(...this.gc().snapshots.map((s) => ({ Deleted: s })));
+    return out;
+  }
+
+  prune(opts: { all?: boolean } = {}): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number } {
+    const deleted: DeleteResponseItem[] = [];
+    for (const r of this.meta.images()) {
+      const refs = this.meta.refsOf(r.id);
+      // No containers exist yet, so every image is unused: all=true removes them all.
+      if (!opts.all && refs.tags.length > 0) continue;
+      for (const t of refs.tags) deleted.push({ Untagged: familiar(t) });
+      for (const d of refs.digests) deleted.push({ Untagged: familiar(d) });
+      this.meta.deleteImage(r.id);
+      deleted.push({ Deleted: r.id });
+    }
+    const gc = this.gc();
+    return { ImagesDeleted: [...deleted, ...gc.snapshots.map((s) => ({ Deleted: s }))], SpaceReclaimed: gc.bytes };
+  }
+
+  /** Removes snapshots and blobs no image references; returns the chainIDs removed and the bytes freed. */
+  gc(): { snapshots: string[]; blobs: string[]; bytes: number } {
+    const out = { snapshots: [] as string[], blobs: [] as string[], bytes: 0 };
+    if (this.busy > 0) return out;
+    for (const s of this.meta.unusedSnapshots()) {
+      this.snapshots.remove(s.dir);
+      this.meta.deleteSnapshot(s.chainId);
+      out.snapshots.push(s.chainId);
+      out.bytes += s.size;
+    }
+    const known = new Set(this.meta.snapshots().map((s) => s.dir));
+    for (const d of this.snapshots.dirs()) if (!known.has(d)) this.snapshots.remove(d);
+    this.snapshots.sweep();
+    const keep = this.meta.referencedBlobs();
+    for (const b of this.content.list()) {
+      if (keep.has(b.digest)) continue;
+      this.content.delete(b.digest);
+      out.blobs.push(b.digest);
+      out.bytes += b.size;
+    }
+    return out;
+  }
+
+  async push(name: string, opts: { auth?: RegistryAuth; onProgress?: (e: ProgressEvent) => void } = {}): Promise<{ tag: string; digest: string; size: number }> {
+    const ref = parseReference(name);
+    const record = this.record(this.resolveId(name));
+    const say = opts.onProgress ?? (() => {});
+    say({ status: `The push refers to repository [${repositoryOf(ref)}]` });
+    const size = this.content.info(record.manifestDigest)?.size ?? 0;
+    const digest = await pushImage(this.client(ref.domain, opts.auth), this.content, ref.path, { mediaType: record.manifestMediaType, digest: record.manifestDigest as `sha256:${string}`, size }, {
+      tag: ref.tag,
+      onProgress: (p) => {
+        const id = shortId(p.digest);
+        if (p.digest === record.id) return; // docker reports layers only
+        if (p.status === "uploading") say({ id, status: "Pushing", current: p.done, total: p.total });
+        else if (p.status === "exists") say({ id, status: "Layer already exists" });
+        else if (p.status === "mounted") say({ id, status: "Mounted from another repository" });
+        else if (p.status === "complete") say({ id, status: "Pushed" });
+      },
+    });
+    this.meta.setRef("digest", `${repositoryOf(ref)}@${digest}`, record.id);
+    const tag = ref.tag ?? "latest";
+    say({ status: `${tag}: digest: ${digest} size: ${size}` });
+    return { tag, digest, size };
+  }
+
+  async login(auth: RegistryAuth): Promise<{ Status: string; IdentityToken?: string }> {
+    const domain = auth.serveraddress ? registryHostOf(auth.serveraddress) : "docker.io";
+    await this.client(domain, auth).login();
+    return { Status: "Login Succeeded" };
+  }
+
+  save(names: string[], out: Writable): Promise<void> {
+    return saveImages(this, names, out);
+  }
+
+  load(input: Readable, onProgress?: (e: ProgressEvent) => void): Promise<{ loaded: string[] }> {
+    return this.guarded(() => loadImages(this, input, onProgress));
+  }
+
+  async importRootfs(input: Readable, opts: ImportOptions): Promise<ImageInspect> {
+    const id = await this.guarded(() => importRootfs(this, input, opts));
+    return this.inspect(id);
+  }
+
+  /** The rootfs mount of the image as data; with `containerKey`, over a new writable layer for that container. */
+  mountsFor(nameOrId: string, containerKey?: string): OverlayMount {
+    const record = this.record(this.resolveId(nameOrId));
+    const dirs = record.chainIds.map((c) => this.meta.snapshot(c)!.dir).reverse();
+    return this.snapshots.overlayMount(dirs, containerKey ? this.snapshots.prepareActive(containerKey) : undefined);
+  }
+
+  /** Reads a file of the image's merged tree (whiteouts and opaque dirs honoured), for spec-from-image. */
+  fileReader(nameOrId: string): (path: string) => Buffer | undefined {
+    const dirs = this.layerDirs(this.resolveId(nameOrId));
+    return (path) => {
+      const hit = lookupLower(dirs, path.replace(/^\/+/, ""));
+      return hit?.stat.isFile() ? readFileSync(hit.path) : undefined;
+    };
+  }
+
+  close(): void {
+    this.meta.close();
+  }
+}
+
+const repoOfName = (full: string): string => full.replace(/@.*$/, "").replace(/:[^:/]+$/, "");
+
+function formatReferenceSafe(s: string): string {
+  try {
+    return formatReference(parseReference(s));
+  } catch {
+    return "";
+  }
+}
+
+/** docker's reference filter: "busybox", "busybox:*", "*:latest" (glob on the familiar name). */
+function matchesReference(tag: string, pattern: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
+  return re.test(tag) || re.test(tag.replace(/:[^:/]+$/, ""));
+}

@@ -1,0 +1,207 @@
+// The image metadata database: <dataRoot>/metadata.db (bun:sqlite, WAL), opened on first use.
+//
+// Contract: every change that touches several rows runs in one transaction, so a crash leaves
+// either the old or the new state. Snapshots (chainID → directory) are recorded as soon as their
+// directory is committed, images last: an image row exists only once all its snapshots and blobs
+// do. What references what is derived from the rows (image_layers, images.blobs), never counted.
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError } from "../../common/errors.ts";
+
+export interface ImageRecord {
+  /** The config digest, "sha256:…". */
+  id: string;
+  manifestDigest: string;
+  manifestMediaType: string;
+  /** The index the image was pulled through, when the reference named one. */
+  indexDigest?: string;
+  platform: string;
+  created: string;
+  /** Sum of the layers' unpacked sizes. */
+  size: number;
+  /** Bottom first. */
+  chainIds: string[];
+  /** Every content-store blob the image needs (manifest, config, layers, index). */
+  blobs: string[];
+  lastTagTime: string;
+}
+
+export interface SnapshotRecord {
+  chainId: string;
+  /** The directory name under snapshots/ (a short number, for overlay's option-length limit). */
+  dir: string;
+  diffId: string;
+  size: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS images (id TEXT PRIMARY KEY, manifest_digest TEXT NOT NULL, manifest_media_type TEXT NOT NULL,
+  index_digest TEXT, platform TEXT NOT NULL, created TEXT NOT NULL, size INTEGER NOT NULL, blobs TEXT NOT NULL, last_tag_time TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS image_layers (image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+  chain_id TEXT NOT NULL, PRIMARY KEY (image_id, idx));
+CREATE INDEX IF NOT EXISTS image_layers_chain ON image_layers(chain_id);
+CREATE TABLE IF NOT EXISTS tags (name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS repo_digests (name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);
+CREATE TABLE IF NOT EXISTS snapshots (chain_id TEXT PRIMARY KEY, dir TEXT NOT NULL UNIQUE, diff_id TEXT NOT NULL, size INTEGER NOT NULL);
+`;
+
+interface ImageRow {
+  id: string;
+  manifest_digest: string;
+  manifest_media_type: string;
+  index_digest: string | null;
+  platform: string;
+  created: string;
+  size: number;
+  blobs: string;
+  last_tag_time: string;
+}
+
+export class ImageMetadata {
+  private opened?: Database;
+
+  constructor(readonly dataRoot: string) {}
+
+  private get db(): Database {
+    if (this.opened) return this.opened;
+    try {
+      mkdirSync(this.dataRoot, { recursive: true });
+      const db = new Database(join(this.dataRoot, "metadata.db"), { create: true, strict: true });
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+      db.exec(SCHEMA);
+      this.opened = db;
+      return db;
+    } catch (e) {
+      throw dbError("open the image database", join(this.dataRoot, "metadata.db"), e);
+    }
+  }
+
+  close(): void {
+    this.opened?.close();
+    this.opened = undefined;
+  }
+
+  /** Runs `fn` in one transaction; SQLITE_FULL and friends become IMAGE_IO errors. */
+  tx<T>(action: string, fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } catch (e) {
+      throw dbError(action, join(this.dataRoot, "metadata.db"), e);
+    }
+  }
+
+  putImage(img: ImageRecord): void {
+    this.tx(`record image ${img.id}`, () => {
+      this.db
+        .query(`INSERT INTO images (id, manifest_digest, manifest_media_type, index_digest, platform, created, size, blobs, last_tag_time)
+          VALUES ($id, $m, $mt, $idx, $p, $c, $s, $b, $t) ON CONFLICT(id) DO UPDATE SET manifest_digest = $m, manifest_media_type = $mt,
+          index_digest = $idx, blobs = $b`)
+        .run({ id: img.id, m: img.manifestDigest, mt: img.manifestMediaType, idx: img.indexDigest ?? null, p: img.platform, c: img.created, s: img.size, b: JSON.stringify(img.blobs), t: img.lastTagTime });
+      this.db.query("DELETE FROM image_layers WHERE image_id = ?").run(img.id);
+      const ins = this.db.query("INSERT INTO image_layers (image_id, idx, chain_id) VALUES (?, ?, ?)");
+      img.chainIds.forEach((c, i) => ins.run(img.id, i, c));
+    });
+  }
+
+  image(id: string): ImageRecord | undefined {
+    const row = this.db.query("SELECT * FROM images WHERE id = ?").get(id) as ImageRow | null;
+    return row ? this.toRecord(row) : undefined;
+  }
+
+  images(): ImageRecord[] {
+    return (this.db.query("SELECT * FROM images ORDER BY created DESC").all() as ImageRow[]).map((r) => this.toRecord(r));
+  }
+
+  /** Ids whose full digest starts with `prefix` ("sha256:ab12…"). */
+  idsWithPrefix(prefix: string): string[] {
+    return (this.db.query("SELECT id FROM images WHERE substr(id, 1, length($p)) = $p").all({ p: prefix }) as { id: string }[]).map((r) => r.id);
+  }
+
+  private toRecord(r: ImageRow): ImageRecord {
+    const chainIds = (this.db.query("SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY idx").all(r.id) as { chain_id: string }[]).map((x) => x.chain_id);
+    return {
+      id: r.id, manifestDigest: r.manifest_digest, manifestMediaType: r.manifest_media_type, indexDigest: r.index_digest ?? undefined, platform: r.platform,
+      created: r.created, size: r.size, chainIds, blobs: JSON.parse(r.blobs) as string[], lastTagTime: r.last_tag_time,
+    };
+  }
+
+  /** Points `name` (a full "domain/path:tag" or "domain/path@digest") at the image. */
+  setRef(kind: "tag" | "digest", name: string, imageId: string): void {
+    this.tx(`tag image ${imageId} as ${name}`, () => {
+      this.db.query(`INSERT INTO ${kind === "tag" ? "tags" : "repo_digests"} (name, image_id) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id`).run(name, imageId);
+      if (kind === "tag") this.db.query("UPDATE images SET last_tag_time = ? WHERE id = ?").run(new Date().toISOString(), imageId);
+    });
+  }
+
+  deleteRef(kind: "tag" | "digest", name: string): boolean {
+    return this.tx(`untag ${name}`, () => this.db.query(`DELETE FROM ${kind === "tag" ? "tags" : "repo_digests"} WHERE name = ?`).run(name).changes > 0);
+  }
+
+  resolveRef(kind: "tag" | "digest", name: string): string | undefined {
+    return (this.db.query(`SELECT image_id FROM ${kind === "tag" ? "tags" : "repo_digests"} WHERE name = ?`).get(name) as { image_id: string } | null)?.image_id;
+  }
+
+  refsOf(imageId: string): { tags: string[]; digests: string[] } {
+    const q = (t: string) => (this.db.query(`SELECT name FROM ${t} WHERE image_id = ? ORDER BY name`).all(imageId) as { name: string }[]).map((r) => r.name);
+    return { tags: q("tags"), digests: q("repo_digests") };
+  }
+
+  /** Deletes the image row with its layers and references, in one transaction. */
+  deleteImage(id: string): void {
+    this.tx(`delete image ${id}`, () => {
+      this.db.query("DELETE FROM tags WHERE image_id = ?").run(id);
+      this.db.query("DELETE FROM repo_digests WHERE image_id = ?").run(id);
+      this.db.query("DELETE FROM image_layers WHERE image_id = ?").run(id);
+      this.db.query("DELETE FROM images WHERE id = ?").run(id);
+    });
+  }
+
+  putSnapshot(s: SnapshotRecord): void {
+    this.tx(`record snapshot ${s.chainId}`, () => {
+      this.db.query("INSERT INTO snapshots (chain_id, dir, diff_id, size) VALUES (?, ?, ?, ?) ON CONFLICT(chain_id) DO NOTHING").run(s.chainId, s.dir, s.diffId, s.size);
+    });
+  }
+
+  snapshot(chainId: string): SnapshotRecord | undefined {
+    const r = this.db.query("SELECT * FROM snapshots WHERE chain_id = ?").get(chainId) as { chain_id: string; dir: string; diff_id: string; size: number } | null;
+    return r ? { chainId: r.chain_id, dir: r.dir, diffId: r.diff_id, size: r.size } : undefined;
+  }
+
+  snapshots(): SnapshotRecord[] {
+    return (this.db.query("SELECT * FROM snapshots").all() as { chain_id: string; dir: string; diff_id: string; size: number }[]).map((r) => ({ chainId: r.chain_id, dir: r.dir, diffId: r.diff_id, size: r.size }));
+  }
+
+  /** Snapshots no image uses (GC candidates). */
+  unusedSnapshots(): SnapshotRecord[] {
+    return this.snapshots().filter((s) => !this.db.query("SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1").get(s.chainId));
+  }
+
+  deleteSnapshot(chainId: string): void {
+    this.tx(`forget snapshot ${chainId}`, () => this.db.query("DELETE FROM snapshots WHERE chain_id = ?").run(chainId));
+  }
+
+  /** Every blob some image references. */
+  referencedBlobs(): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.db.query("SELECT blobs FROM images").all() as { blobs: string }[]) for (const b of JSON.parse(r.blobs) as string[]) out.add(b);
+    return out;
+  }
+}
+
+/** SQLite's own result codes for a full or failing disk become IMAGE_IO with the errno they mean. */
+function dbError(action: string, path: string, e: unknown): unknown {
+  if (e instanceof SkiffError || !(e instanceof Error)) return e;
+  const code = (e as { code?: string }).code ?? "";
+  if (!code.startsWith("SQLITE_")) return e;
+  const full = code.startsWith("SQLITE_FULL") || /disk is full|database or disk is full/i.test(e.message);
+  return new SkiffError({
+    layer: "image",
+    code: "IMAGE_IO",
+    kind: full ? "unavailable" : "internal",
+    message: `${action}: ${full ? "no space left on device" : e.message}`,
+    hint: full ? "free space under the storage root, then retry" : undefined,
+    cause: e,
+    details: { path, errno: full ? "ENOSPC" : undefined, sqlite: code },
+  });
+}

@@ -1,0 +1,92 @@
+// Builds layer snapshots: a layer blob (from the network, teed, or from the content store) is
+// unpacked over its parent's snapshots into a temporary directory, verified (compressed digest
+// and diffID), committed into place and recorded in the metadata database.
+//
+// Contract: one build per chainID at a time in this process; a second caller waits for the first
+// and gets its result (or, if it failed, may build again). On failure nothing is committed.
+import type { Descriptor } from "../../oci/image/descriptor.ts";
+import { layerCompression } from "../../oci/image/media-types.ts";
+import type { ImageMetadata, SnapshotRecord } from "./metadata.ts";
+import type { Snapshots } from "./snapshots.ts";
+import { unpackLayer } from "./unpack-layer.ts";
+
+export interface LayerToBuild {
+  chainId: string;
+  /** Chain IDs below this layer, bottom first. */
+  parents: readonly string[];
+  diffId: string;
+  /** The layer blob's descriptor (digest, size and media type are verified/used). */
+  desc: Descriptor;
+}
+
+export class SnapshotBuilder {
+  private readonly running = new Map<string, Promise<SnapshotRecord>>();
+
+  constructor(
+    private readonly snapshots: Snapshots,
+    private readonly meta: ImageMetadata,
+  ) {}
+
+  /** The committed snapshot of `chainId`, if its directory is there. */
+  existing(chainId: string): SnapshotRecord | undefined {
+    return this.meta.snapshot(chainId);
+  }
+
+  isBuilding(chainId: string): boolean {
+    return this.running.has(chainId);
+  }
+
+  /** Lower dirs (absolute, topmost first) of a stack of chain IDs given bottom first. */
+  lowerDirs(chainIds: readonly string[]): string[] {
+    return chainIds.map((c) => {
+      const s = this.meta.snapshot(c);
+      if (!s) throw new Error(`lowerDirs: snapshot ${c} is not committed`);
+      return this.snapshots.fsPath(s.dir);
+    }).reverse();
+  }
+
+  /** Builds the snapshot from `source` unless it exists or is being built; `source` is only called when this call builds. */
+  async ensure(layer: LayerToBuild, source: () => AsyncIterable<Uint8Array>): Promise<SnapshotRecord> {
+    for (;;) {
+      const present = this.existing(layer.chainId);
+      if (present) return present;
+      const other = this.running.get(layer.chainId);
+      if (!other) break;
+      try {
+        return await other;
+      } catch {
+        // that build failed; try our own
+      }
+    }
+    const work = this.build(layer, source());
+    this.running.set(layer.chainId, work);
+    try {
+      return await work;
+    } finally {
+      this.running.delete(layer.chainId);
+    }
+  }
+
+  private async build(layer: LayerToBuild, source: AsyncIterable<Uint8Array>): Promise<SnapshotRecord> {
+    // Refuses unknown media types; the first bytes then decide the compression (docker-archive
+    // layers are plain "layer.tar" entries whatever they hold).
+    layerCompression(layer.desc.mediaType);
+    const lowers = this.lowerDirs(layer.parents);
+    const { tmp, fs } = this.snapshots.prepare();
+    try {
+      const r = await unpackLayer({ source, target: fs, lowers, compression: "auto", expected: { digest: layer.desc.digest, size: layer.desc.size }, diffId: layer.diffId });
+      const dir = this.snapshots.commit(tmp);
+      const rec: SnapshotRecord = { chainId: layer.chainId, dir, diffId: r.diffId, size: r.bytes };
+      try {
+        this.meta.putSnapshot(rec);
+      } catch (e) {
+        this.snapshots.remove(dir);
+        throw e;
+      }
+      return rec;
+    } catch (e) {
+      this.snapshots.discard(tmp);
+      throw e;
+    }
+  }
+}
