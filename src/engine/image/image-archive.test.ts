@@ -69,7 +69,8 @@ describe.skipIf(!haveRegistry)("save, load and import", () => {
     const s = fresh();
     const out = await s.load(createReadStream(oci));
     expect(out.loaded).toHaveLength(1);
-    expect(s.list()[0]!.Id).toBe(bb.configDigest);
+    // skopeo rewrites the Docker config as an OCI one (a new config digest); the layers stay
+    expect(s.inspect(s.list()[0]!.Id).RootFS.Layers).toEqual(bb.diffIds);
   });
 
   test("loads an OCI layout tar (index.json, oci-layout, blobs/sha256/…) with its ref name", async () => {
