@@ -53,3 +53,23 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   }
   return { flags, args, rest: argv.slice(i) as string[] };
 }
+
+/** docker's combined single-letter bool flags: "-qa" → "-q", "-a"; a last letter may take a
+ * value ("-qf x" → "-q", "-f", "x"). Arguments that are not made only of known letters stay. */
+export function expandShortFlags(argv: readonly string[], specs: readonly FlagSpec[]): string[] {
+  const short = new Map<string, FlagSpec>();
+  for (const s of specs) for (const n of s.names) if (n.length === 1) short.set(n, s);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const letters = /^-([A-Za-z]{2,})$/.exec(a)?.[1];
+    const known = letters && [...letters].every((c, k) => short.get(c)?.type === "bool" || (k === letters.length - 1 && short.has(c)));
+    if (letters && known && !specs.some((s) => s.names.includes(letters))) out.push(...[...letters].map((c) => `-${c}`));
+    else out.push(a);
+  }
+  return out;
+}

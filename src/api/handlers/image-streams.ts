@@ -1,0 +1,96 @@
+// The image routes that stream: pull and import (POST /images/create), push, save and load.
+import { PassThrough, Readable } from "node:stream";
+import type { ProgressEvent } from "../../engine/image/service.ts";
+import { apiError } from "../http-error.ts";
+import { jsonStream, progressMessage } from "../json-stream.ts";
+import { boolParam, registryAuth, type HandlerContext } from "./context.ts";
+
+/** POST /images/create: ?fromImage= pulls, ?fromSrc=- imports the request body. */
+export function create(ctx: HandlerContext): Promise<Response> {
+  const q = ctx.url.searchParams;
+  const fromImage = q.get("fromImage");
+  const fromSrc = q.get("fromSrc");
+  if (fromImage) return pull(ctx, fromImage, q.get("tag") ?? "");
+  if (fromSrc === "-") return importBody(ctx);
+  if (fromSrc) throw apiError("invalid_argument", "API_IMPORT_SOURCE_UNSUPPORTED", `import from "${fromSrc}": only the request body (fromSrc=-) is supported`, "download it first, then: skiff import FILE");
+  throw apiError("invalid_argument", "API_CREATE_SOURCE_MISSING", "create image: neither fromImage nor fromSrc is given", "pass ?fromImage=NAME&tag=TAG");
+}
+
+/** "busybox" + "latest" → "busybox:latest"; a digest as the tag → "busybox@sha256:…". */
+export function pullReference(fromImage: string, tag: string): string {
+  if (!tag) return fromImage;
+  return tag.includes(":") ? `${fromImage}@${tag}` : `${fromImage}:${tag}`;
+}
+
+function pull(ctx: HandlerContext, fromImage: string, tag: string): Promise<Response> {
+  const ref = pullReference(fromImage, tag);
+  const abort = new AbortController();
+  ctx.req.signal?.addEventListener("abort", () => abort.abort());
+  return jsonStream(async (emit) => {
+    await ctx.images.pull(ref, {
+      platform: ctx.url.searchParams.get("platform") || undefined,
+      auth: registryAuth(ctx.req),
+      signal: abort.signal,
+      onProgress: (e) => emit(progressMessage(e)),
+    });
+  });
+}
+
+function importBody(ctx: HandlerContext): Promise<Response> {
+  const q = ctx.url.searchParams;
+  const body = bodyStream(ctx.req);
+  return jsonStream(async (emit) => {
+    const image = await ctx.images.importRootfs(body, {
+      repo: q.get("repo") || undefined,
+      tag: q.get("tag") || undefined,
+      message: q.get("message") || undefined,
+      changes: q.getAll("changes").filter(Boolean),
+      platform: q.get("platform") || undefined,
+    });
+    emit({ status: image.Id });
+  });
+}
+
+export function push(ctx: HandlerContext): Promise<Response> {
+  const tag = ctx.url.searchParams.get("tag") ?? "";
+  const ref = tag ? `${ctx.params.name}:${tag}` : ctx.params.name!;
+  return jsonStream(async (emit) => {
+    let summarized = false;
+    const onProgress = (e: ProgressEvent) => {
+      summarized ||= / digest: sha256:/.test(e.status);
+      emit(progressMessage(e));
+    };
+    const result = await ctx.images.push(ref, { auth: registryAuth(ctx.req), onProgress });
+    if (!summarized) emit({ status: `${result.tag}: digest: ${result.digest} size: ${result.size}` });
+    emit({ progressDetail: {}, aux: { Tag: result.tag, Digest: result.digest, Size: result.size } });
+  });
+}
+
+/** GET /images/get?names=… and /images/{name}/get: unknown names fail with 404 before any byte. */
+export function save(ctx: HandlerContext): Response {
+  const names = ctx.params.name ? [ctx.params.name] : ctx.url.searchParams.getAll("names").filter(Boolean);
+  if (!names.length) throw apiError("invalid_argument", "API_SAVE_NAMES_MISSING", "save images: no image named", "pass ?names=NAME");
+  for (const n of names) ctx.images.inspect(n);
+  const out = new PassThrough();
+  ctx.images.save(names, out).then(
+    () => out.end(),
+    (e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))),
+  );
+  return new Response(Readable.toWeb(out) as ReadableStream, { headers: { "Content-Type": "application/x-tar" } });
+}
+
+export function load(ctx: HandlerContext): Promise<Response> {
+  const quiet = boolParam(ctx.url, "quiet");
+  const body = bodyStream(ctx.req);
+  return jsonStream(async (emit) => {
+    // "Loaded image" lines go out once, as docker's {"stream"} lines, whoever reports them.
+    const onProgress = (e: ProgressEvent) => void (quiet || e.status.startsWith("Loaded image") || emit(progressMessage(e)));
+    const result = await ctx.images.load(body, onProgress);
+    for (const name of new Set(result.loaded)) emit({ stream: /^sha256:/.test(name) ? `Loaded image ID: ${name}\n` : `Loaded image: ${name}\n` });
+  });
+}
+
+function bodyStream(req: Request): Readable {
+  if (!req.body) return Readable.from([]);
+  return Readable.fromWeb(req.body as import("node:stream/web").ReadableStream);
+}

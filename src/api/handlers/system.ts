@@ -1,0 +1,119 @@
+// /_ping, /version, /info and /auth: what docker clients ask first, and login.
+import { arch, cpus, hostname, release, totalmem } from "node:os";
+import { readFileSync } from "node:fs";
+import type { RegistryAuth } from "../../engine/image/service.ts";
+import { API_VERSION, MIN_API_VERSION } from "../routes.ts";
+import type { HandlerContext } from "./context.ts";
+
+const goArch = (): string => ({ x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386" })[arch() as string] ?? arch();
+
+/** Headers docker sends on every response; clients negotiate their API version from /_ping's. */
+export const COMMON_HEADERS: Record<string, string> = {
+  "Api-Version": API_VERSION,
+  "Docker-Experimental": "false",
+  Ostype: "linux",
+  Server: "skiffd",
+};
+
+export function ping(ctx: HandlerContext): Response {
+  const headers = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache, no-store, must-revalidate", Pragma: "no-cache", "Builder-Version": "1" };
+  return new Response(ctx.req.method === "HEAD" ? null : "OK", { headers });
+}
+
+export function version(ctx: HandlerContext): Response {
+  const details = {
+    ApiVersion: API_VERSION,
+    Arch: goArch(),
+    BuildTime: "",
+    Experimental: "false",
+    GitCommit: "",
+    GoVersion: `bun ${Bun.version}`,
+    KernelVersion: release(),
+    MinAPIVersion: MIN_API_VERSION,
+    Os: "linux",
+  };
+  return Response.json({
+    Platform: { Name: "skiff" },
+    Components: [{ Name: "Engine", Version: ctx.daemon.version, Details: details }],
+    Version: ctx.daemon.version,
+    ApiVersion: API_VERSION,
+    MinAPIVersion: MIN_API_VERSION,
+    GitCommit: "",
+    GoVersion: details.GoVersion,
+    Os: "linux",
+    Arch: details.Arch,
+    KernelVersion: details.KernelVersion,
+    BuildTime: "",
+  });
+}
+
+function operatingSystem(): string {
+  try {
+    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? "Linux";
+  } catch {
+    return "Linux";
+  }
+}
+
+export function info(ctx: HandlerContext): Response {
+  const d = ctx.daemon;
+  return Response.json({
+    ID: d.id,
+    Containers: 0,
+    ContainersRunning: 0,
+    ContainersPaused: 0,
+    ContainersStopped: 0,
+    Images: ctx.images.list({}).length,
+    Driver: "overlayfs",
+    DriverStatus: [],
+    Plugins: { Volume: [], Network: [], Authorization: null, Log: [] },
+    MemoryLimit: true,
+    SwapLimit: false,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: true,
+    PidsLimit: true,
+    IPv4Forwarding: true,
+    Debug: d.debug,
+    NFd: 0,
+    NGoroutines: 0,
+    SystemTime: new Date().toISOString(),
+    LoggingDriver: "json-file",
+    CgroupDriver: "cgroupfs",
+    CgroupVersion: "1",
+    NEventsListener: 0,
+    KernelVersion: release(),
+    OperatingSystem: operatingSystem(),
+    OSVersion: "",
+    OSType: "linux",
+    Architecture: arch() === "x64" ? "x86_64" : arch(),
+    IndexServerAddress: "https://index.docker.io/v1/",
+    RegistryConfig: { InsecureRegistryCIDRs: ["127.0.0.0/8"], IndexConfigs: {}, Mirrors: [] , AllowNondistributableArtifactsCIDRs: [], AllowNondistributableArtifactsHostnames: [] },
+    NCPU: cpus().length,
+    MemTotal: totalmem(),
+    DockerRootDir: d.dataRoot,
+    HttpProxy: "",
+    HttpsProxy: "",
+    NoProxy: "",
+    Name: hostname(),
+    Labels: [],
+    ExperimentalBuild: false,
+    ServerVersion: d.version,
+    Runtimes: { skiff: { path: "skiff-oci" } },
+    DefaultRuntime: "skiff",
+    Swarm: { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
+    LiveRestoreEnabled: false,
+    Isolation: "",
+    InitBinary: "",
+    SecurityOptions: [],
+    Warnings: [],
+    InsecureRegistries: d.insecureRegistries,
+  });
+}
+
+export async function auth(ctx: HandlerContext): Promise<Response> {
+  const creds = (await ctx.req.json()) as RegistryAuth;
+  const result = await ctx.images.login(creds);
+  return Response.json({ IdentityToken: result.IdentityToken ?? "", Status: result.Status });
+}

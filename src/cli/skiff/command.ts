@@ -1,0 +1,20 @@
+// What a skiff command is: its flags, how many arguments it takes, and a runner loaded on use.
+import type { ApiClient } from "../../api/client.ts";
+import type { FlagSpec, FlagValues } from "../args.ts";
+
+export interface CommandContext {
+  client: ApiClient;
+  flags: FlagValues;
+  args: string[];
+}
+
+export interface Command {
+  usage: string;
+  flags: FlagSpec[];
+  /** [min, max] arguments; max -1 for any number. */
+  args: [number, number];
+  run(ctx: CommandContext): Promise<number>;
+}
+
+export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+export const strs = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);

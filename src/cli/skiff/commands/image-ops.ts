@@ -1,0 +1,81 @@
+// skiff rmi, tag, image inspect and image prune.
+import { writeOut } from "../../../common/stdio.ts";
+import { humanSize } from "../../../api/units.ts";
+import { compileTemplate } from "../template.ts";
+import { strs, str, type CommandContext } from "../command.ts";
+import { reportError } from "../report-error.ts";
+
+export async function removeImages({ client, flags, args }: CommandContext): Promise<number> {
+  let status = 0;
+  for (const name of args) {
+    try {
+      for (const item of await client.removeImage(name, { force: !!flags.force, noprune: !!flags["no-prune"] })) {
+        if (item.Untagged) writeOut(`Untagged: ${item.Untagged}\n`);
+        if (item.Deleted) writeOut(`Deleted: ${item.Deleted}\n`);
+      }
+    } catch (e) {
+      status = reportError(e);
+    }
+  }
+  return status;
+}
+
+/** "host:5000/a/b:tag" → ["host:5000/a/b", "tag"]; a name without a tag gets "latest". */
+export function splitReference(ref: string): [string, string] {
+  const at = ref.lastIndexOf(":");
+  return at > ref.lastIndexOf("/") ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, "latest"];
+}
+
+export async function tagImage({ client, args }: CommandContext): Promise<number> {
+  const [repo, tag] = splitReference(args[1]!);
+  await client.tagImage(args[0]!, repo, tag);
+  return 0;
+}
+
+export async function inspectImages({ client, flags, args }: CommandContext): Promise<number> {
+  const format = str(flags.format);
+  const tpl = format ? compileTemplate(format === "json" ? "{{json .}}" : format) : undefined;
+  const found: unknown[] = [];
+  let status = 0;
+  for (const name of args) {
+    try {
+      found.push(await client.inspectImage(name));
+    } catch (e) {
+      status = reportError(e);
+    }
+  }
+  if (tpl) writeOut(found.map((i) => tpl.execute(i) + "\n").join(""));
+  else writeOut(JSON.stringify(found, null, 4) + "\n");
+  return status;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  writeOut(`${question} [y/N] `);
+  const { readSync } = await import("node:fs");
+  const buf = Buffer.alloc(64);
+  let n = 0;
+  try {
+    n = readSync(0, buf, 0, buf.length, null);
+  } catch {}
+  return /^y(es)?$/i.test(buf.subarray(0, n).toString().trim());
+}
+
+export async function pruneImages({ client, flags }: CommandContext): Promise<number> {
+  const all = !!flags.all;
+  void strs(flags.filter);
+  if (!flags.force) {
+    const warning = all
+      ? "WARNING! This will remove all images without at least one container associated to them."
+      : "WARNING! This will remove all dangling images.";
+    if (!(await confirm(`${warning}\nAre you sure you want to continue?`))) return 0;
+  }
+  const res = await client.pruneImages(all);
+  const deleted = res.ImagesDeleted ?? [];
+  if (deleted.length) {
+    writeOut("Deleted Images:\n");
+    for (const d of deleted) writeOut(d.Untagged ? `untagged: ${d.Untagged}\n` : `deleted: ${d.Deleted}\n`);
+    writeOut("\n");
+  }
+  writeOut(`Total reclaimed space: ${humanSize(res.SpaceReclaimed, 3)}\n`);
+  return 0;
+}

@@ -1,0 +1,74 @@
+// skiff version and info, laid out as docker prints them (or through --format).
+import { arch } from "node:os";
+import { writeOut } from "../../../common/stdio.ts";
+import { humanSize } from "../../../api/units.ts";
+import { API_VERSION } from "../../../api/routes.ts";
+import { compileTemplate } from "../template.ts";
+import { reportError } from "../report-error.ts";
+import { str, type CommandContext } from "../command.ts";
+
+const goArch = () => (arch() === "x64" ? "amd64" : arch());
+
+export async function version({ client, flags }: CommandContext, clientVersion: string): Promise<number> {
+  const clientInfo = { Version: clientVersion, ApiVersion: API_VERSION, GoVersion: `bun ${Bun.version}`, Os: "linux", Arch: goArch() };
+  const format = str(flags.format);
+  let server: Record<string, any> | undefined;
+  let failure: unknown;
+  try {
+    server = await client.version();
+  } catch (e) {
+    failure = e;
+  }
+  if (format) {
+    writeOut(compileTemplate(format).execute({ Client: clientInfo, Server: server ?? null }) + "\n");
+  } else {
+    writeOut(
+      `Client:\n Version:           ${clientInfo.Version}\n API version:       ${clientInfo.ApiVersion}\n Go version:        ${clientInfo.GoVersion}\n OS/Arch:           linux/${clientInfo.Arch}\n`,
+    );
+    if (server)
+      writeOut(
+        `\nServer: ${server.Platform?.Name ?? ""}\n Engine:\n  Version:          ${server.Version}\n  API version:      ${server.ApiVersion} (minimum version ${server.MinAPIVersion})\n  Go version:       ${server.GoVersion}\n  OS/Arch:          ${server.Os}/${server.Arch}\n  Kernel version:   ${server.KernelVersion}\n  Experimental:     false\n`,
+      );
+  }
+  return failure ? reportError(failure) : 0;
+}
+
+export async function info({ client, flags }: CommandContext, clientVersion: string): Promise<number> {
+  const i = await client.info();
+  const format = str(flags.format);
+  if (format) return writeOut(compileTemplate(format).execute(i) + "\n"), 0;
+  const lines = [
+    "Client:",
+    ` Version:    ${clientVersion}`,
+    "",
+    "Server:",
+    ` Containers: ${i.Containers}`,
+    `  Running: ${i.ContainersRunning}`,
+    `  Paused: ${i.ContainersPaused}`,
+    `  Stopped: ${i.ContainersStopped}`,
+    ` Images: ${i.Images}`,
+    ` Server Version: ${i.ServerVersion}`,
+    ` Storage Driver: ${i.Driver}`,
+    ` Logging Driver: ${i.LoggingDriver}`,
+    ` Cgroup Driver: ${i.CgroupDriver}`,
+    ` Cgroup Version: ${i.CgroupVersion}`,
+    ` Default Runtime: ${i.DefaultRuntime}`,
+    ` Kernel Version: ${i.KernelVersion}`,
+    ` Operating System: ${i.OperatingSystem}`,
+    ` OSType: ${i.OSType}`,
+    ` Architecture: ${i.Architecture}`,
+    ` CPUs: ${i.NCPU}`,
+    ` Total Memory: ${humanSize(i.MemTotal, 4).replace(/B$/, "B")}`,
+    ` Name: ${i.Name}`,
+    ` ID: ${i.ID}`,
+    ` Docker Root Dir: ${i.DockerRootDir}`,
+    ` Debug Mode: ${i.Debug}`,
+    ` Experimental: ${i.ExperimentalBuild}`,
+    ` Insecure Registries:`,
+    ...((i.InsecureRegistries as string[] | undefined) ?? []).map((r) => `  ${r}`),
+    `  127.0.0.0/8`,
+    ` Live Restore Enabled: ${i.LiveRestoreEnabled}`,
+  ];
+  writeOut(lines.join("\n") + "\n");
+  return 0;
+}

@@ -1,0 +1,50 @@
+// skiff pull and push: the daemon's JSON stream shown as docker shows it (live per-layer lines in
+// a terminal, plain lines otherwise), with credentials from the docker config for the registry.
+import { isatty } from "node:tty";
+import { writeOut } from "../../../common/stdio.ts";
+import { invalid } from "../../../common/errors.ts";
+import { displayJsonMessages } from "../progress-display.ts";
+import { credentialsFor } from "../docker-config.ts";
+import { str, type CommandContext } from "../command.ts";
+
+/** docker's familiar → full name: "busybox" → "docker.io/library/busybox". */
+export function fullName(name: string): string {
+  const first = name.split("/")[0]!;
+  const hasDomain = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  if (hasDomain) return name;
+  return name.includes("/") ? `docker.io/${name}` : `docker.io/library/${name}`;
+}
+
+/** "busybox" → ["busybox", "latest"]; "a@sha256:…" → ["a", "sha256:…"]; "h:5000/a:1" → ["h:5000/a", "1"]. */
+export function splitPullReference(ref: string): [string, string] {
+  if (/[A-Z]/.test(ref.split("@")[0]!.split("/").slice(-1)[0]!.split(":")[0]!) || /\s/.test(ref) || ref === "")
+    throw invalid("cli", "CLI_REFERENCE_INVALID", `invalid reference format: "${ref}": repository name must be lowercase`, "e.g. skiff pull busybox:latest");
+  const at = ref.indexOf("@");
+  if (at >= 0) return [ref.slice(0, at), ref.slice(at + 1)];
+  const colon = ref.lastIndexOf(":");
+  return colon > ref.lastIndexOf("/") ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, "latest"];
+}
+
+const display = () => {
+  const tty = isatty(1);
+  return { isTerminal: tty, width: Number(process.env.COLUMNS) || 200, write: writeOut };
+};
+
+export async function pull({ client, flags, args }: CommandContext): Promise<number> {
+  if (flags["all-tags"]) throw invalid("cli", "CLI_FLAG_UNSUPPORTED", "pull --all-tags: not supported yet", "pull each tag by name");
+  const [name, tag] = splitPullReference(args[0]!);
+  const stream = await client.pull(fullName(name), tag, { platform: str(flags.platform), auth: credentialsFor(name) });
+  const quiet = !!flags.quiet;
+  await displayJsonMessages(stream, quiet ? { isTerminal: false, write: () => {} } : display());
+  writeOut(`${fullName(name)}${tag.includes(":") ? "@" : ":"}${tag}\n`);
+  return 0;
+}
+
+export async function push({ client, flags, args }: CommandContext): Promise<number> {
+  const [name, tag] = splitPullReference(args[0]!);
+  const explicitTag = args[0]!.slice(name.length).length > 0;
+  const stream = await client.push(name, flags["all-tags"] && !explicitTag ? undefined : tag, credentialsFor(name));
+  await displayJsonMessages(stream, flags.quiet ? { isTerminal: false, write: () => {} } : display());
+  if (flags.quiet) writeOut(`${args[0]}\n`);
+  return 0;
+}

@@ -1,0 +1,79 @@
+// `docker images` rows: one per repository tag (or digest with --digests), with docker's field
+// names for --format ({{.Repository}}, {{.Tag}}, {{.ID}}, {{.CreatedSince}}, {{.Size}}, …).
+import type { ImageSummary } from "../../api/client.ts";
+import { humanDuration, humanSize } from "../../api/units.ts";
+
+export interface ImageRow {
+  Containers: string;
+  CreatedAt: string;
+  CreatedSince: string;
+  Digest: string;
+  ID: string;
+  Repository: string;
+  SharedSize: string;
+  Size: string;
+  Tag: string;
+  UniqueSize: string;
+  VirtualSize: string;
+}
+
+export const IMAGE_HEADERS: Record<keyof ImageRow, string> = {
+  Containers: "CONTAINERS",
+  CreatedAt: "CREATED AT",
+  CreatedSince: "CREATED",
+  Digest: "DIGEST",
+  ID: "IMAGE ID",
+  Repository: "REPOSITORY",
+  SharedSize: "SHARED SIZE",
+  Size: "SIZE",
+  Tag: "TAG",
+  UniqueSize: "UNIQUE SIZE",
+  VirtualSize: "VIRTUAL SIZE",
+};
+
+/** Go's time.Time String() in UTC: "2024-05-01 10:00:00 +0000 UTC". */
+export function goTime(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " +0000 UTC");
+}
+
+export const shortId = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
+
+function splitRepoTag(ref: string): [string, string] {
+  const at = ref.lastIndexOf(":");
+  return at > ref.lastIndexOf("/") ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, "<none>"];
+}
+
+export function imageRows(images: ImageSummary[], opts: { noTrunc?: boolean; now?: number } = {}): ImageRow[] {
+  const now = opts.now ?? Date.now();
+  const rows: ImageRow[] = [];
+  for (const img of [...images].sort((a, b) => b.Created - a.Created)) {
+    const base = {
+      Containers: img.Containers < 0 ? "N/A" : String(img.Containers),
+      CreatedAt: goTime(img.Created),
+      CreatedSince: `${humanDuration(now - img.Created * 1000)} ago`,
+      ID: opts.noTrunc ? img.Id : shortId(img.Id),
+      SharedSize: img.SharedSize < 0 ? "N/A" : humanSize(img.SharedSize, 3),
+      Size: humanSize(img.Size, 3),
+      UniqueSize: "N/A",
+      VirtualSize: humanSize(img.VirtualSize ?? img.Size, 3),
+    };
+    const digests = new Map<string, string>();
+    for (const d of img.RepoDigests ?? []) {
+      const [repo, digest] = d.split("@") as [string, string];
+      if (!digests.has(repo)) digests.set(repo, digest);
+    }
+    const tags = (img.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
+    for (const t of tags) {
+      const [Repository, Tag] = splitRepoTag(t);
+      rows.push(sorted({ ...base, Repository, Tag, Digest: digests.get(Repository) ?? "<none>" }));
+    }
+    if (!tags.length) {
+      const [repo, digest] = [...digests.entries()][0] ?? ["<none>", "<none>"];
+      rows.push(sorted({ ...base, Repository: repo, Tag: "<none>", Digest: digest }));
+    }
+  }
+  return rows;
+}
+
+/** Keys in alphabetical order, as Go marshals the map behind {{json .}}. */
+const sorted = (r: ImageRow): ImageRow => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1))) as unknown as ImageRow;

@@ -1,0 +1,129 @@
+// skiff: the CLI of skiffd, with docker's commands, flags, output and exit codes (0; 1 for an
+// error; 125 for a misuse of the command line). Each command loads its module when it runs.
+import { invalid } from "../../common/errors.ts";
+import { reportError } from "./report-error.ts";
+import { writeOut } from "../../common/stdio.ts";
+import { expandShortFlags, parseFlags, type FlagSpec } from "../args.ts";
+import type { Command } from "./command.ts";
+
+const VERSION = "0.1.0";
+const images = () => import("./commands/images.ts");
+const ops = () => import("./commands/image-ops.ts");
+const transfer = () => import("./commands/transfer.ts");
+const archive = () => import("./commands/archive.ts");
+const login = () => import("./commands/login.ts");
+const system = () => import("./commands/system.ts");
+
+const GLOBAL: FlagSpec[] = [
+  { names: ["host", "H"], type: "string" },
+  { names: ["debug", "D"], type: "bool" },
+  { names: ["log-level", "l"], type: "string" },
+  { names: ["version", "v"], type: "bool" },
+  { names: ["help", "h"], type: "bool" },
+];
+const FORMAT: FlagSpec = { names: ["format", "f"], type: "string" };
+
+export const COMMANDS: Record<string, Command> = {
+  images: {
+    usage: "images [OPTIONS] [REPOSITORY[:TAG]]",
+    flags: [{ names: ["all", "a"], type: "bool" }, { names: ["quiet", "q"], type: "bool" }, { names: ["no-trunc"], type: "bool" }, { names: ["digests"], type: "bool" }, { names: ["format"], type: "string" }, { names: ["filter", "f"], type: "strings" }],
+    args: [0, 1],
+    run: async (c) => (await images()).listImages(c),
+  },
+  rmi: { usage: "rmi [OPTIONS] IMAGE [IMAGE...]", flags: [{ names: ["force", "f"], type: "bool" }, { names: ["no-prune"], type: "bool" }], args: [1, -1], run: async (c) => (await ops()).removeImages(c) },
+  tag: { usage: "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", flags: [], args: [2, 2], run: async (c) => (await ops()).tagImage(c) },
+  inspect: { usage: "image inspect [OPTIONS] IMAGE [IMAGE...]", flags: [FORMAT, { names: ["type"], type: "string" }], args: [1, -1], run: async (c) => (await ops()).inspectImages(c) },
+  prune: { usage: "image prune [OPTIONS]", flags: [{ names: ["all", "a"], type: "bool" }, { names: ["force", "f"], type: "bool" }, { names: ["filter"], type: "strings" }], args: [0, 0], run: async (c) => (await ops()).pruneImages(c) },
+  pull: { usage: "pull [OPTIONS] NAME[:TAG|@DIGEST]", flags: [{ names: ["quiet", "q"], type: "bool" }, { names: ["platform"], type: "string" }, { names: ["all-tags", "a"], type: "bool" }], args: [1, 1], run: async (c) => (await transfer()).pull(c) },
+  push: { usage: "push [OPTIONS] NAME[:TAG]", flags: [{ names: ["quiet", "q"], type: "bool" }, { names: ["all-tags", "a"], type: "bool" }], args: [1, 1], run: async (c) => (await transfer()).push(c) },
+  save: { usage: "save [OPTIONS] IMAGE [IMAGE...]", flags: [{ names: ["output", "o"], type: "string" }], args: [1, -1], run: async (c) => (await archive()).save(c) },
+  load: { usage: "load [OPTIONS]", flags: [{ names: ["input", "i"], type: "string" }, { names: ["quiet", "q"], type: "bool" }], args: [0, 0], run: async (c) => (await archive()).load(c) },
+  import: {
+    usage: "import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+    flags: [{ names: ["change", "c"], type: "strings" }, { names: ["message", "m"], type: "string" }, { names: ["platform"], type: "string" }],
+    args: [1, 2],
+    run: async (c) => (await archive()).importImage(c),
+  },
+  login: {
+    usage: "login [OPTIONS] [SERVER]",
+    flags: [{ names: ["username", "u"], type: "string" }, { names: ["password", "p"], type: "string" }, { names: ["password-stdin"], type: "bool" }],
+    args: [0, 1],
+    run: async (c) => (await login()).login(c),
+  },
+  logout: { usage: "logout [SERVER]", flags: [], args: [0, 1], run: async (c) => (await login()).logout(c) },
+  version: { usage: "version [OPTIONS]", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).version(c, VERSION) },
+  info: { usage: "info [OPTIONS]", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).info(c, VERSION) },
+};
+
+/** `skiff image SUB` → the command it names. */
+const IMAGE_SUBCOMMANDS: Record<string, string> = { ls: "images", list: "images", rm: "rmi", remove: "rmi", tag: "tag", inspect: "inspect", prune: "prune", pull: "pull", push: "push", save: "save", load: "load", import: "import" };
+
+const USAGE = `Usage:  skiff [OPTIONS] COMMAND
+
+A client of skiffd, with docker's commands
+
+Options:
+  -H, --host string   Daemon socket to connect to (default: $SKIFF_HOST, else unix:///run/skiff/skiff.sock)
+  -D, --debug         Enable debug mode
+  -v, --version       Print version information and quit
+
+Commands:
+  images    List images (also: image ls)
+  image     Manage images: ls, inspect, prune, rm, tag, pull, push, save, load, import
+  import    Import the contents from a tarball to create a filesystem image
+  info      Display system-wide information
+  inspect   Return low-level information on images
+  load      Load an image from a tar archive or STDIN
+  login     Log in to a registry
+  logout    Log out from a registry
+  pull      Download an image from a registry
+  push      Upload an image to a registry
+  rmi       Remove one or more images
+  save      Save one or more images to a tar archive (streamed to STDOUT by default)
+  tag       Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+  version   Show the skiff version information
+`;
+
+const misuse = (message: string, hint: string) => invalid("cli", "CLI_USAGE", message, hint);
+
+export function socketFromHost(host: string | undefined): string {
+  const h = host || process.env.SKIFF_HOST || "unix:///run/skiff/skiff.sock";
+  if (h.startsWith("unix://")) return h.slice(7);
+  if (h.startsWith("/")) return h;
+  throw misuse(`connect to "${h}": only unix sockets are supported`, "pass -H unix:///PATH/TO/skiff.sock");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const global = parseFlags(argv, GLOBAL, "skiff", true);
+    if (global.flags.version) return writeOut(`skiff version ${VERSION}\n`), 0;
+    let [name, ...rest] = global.rest;
+    if (name === "image") {
+      const sub = rest[0];
+      if (!sub || sub === "--help") return writeOut(USAGE), sub ? 0 : 125;
+      name = IMAGE_SUBCOMMANDS[sub];
+      if (!name) throw misuse(`skiff image: unknown command "${sub}"`, "see: skiff image --help");
+      rest = rest.slice(1);
+    }
+    if (!name || global.flags.help) return writeOut(USAGE), 0;
+    const cmd = COMMANDS[name];
+    if (!cmd) throw misuse(`skiff: '${name}' is not a skiff command`, "see: skiff --help");
+    if (rest.includes("--help") || rest.includes("-h") && !cmd.flags.some((f) => f.names.includes("h"))) return writeOut(`Usage:  skiff ${cmd.usage}\n`), 0;
+    const { flags, args } = parseCommandFlags(rest, cmd, name);
+    const [min, max] = cmd.args;
+    if (args.length < min || (max >= 0 && args.length > max))
+      throw misuse(`"skiff ${name}" requires ${max === min ? `exactly ${min}` : max < 0 ? `at least ${min}` : `${min} to ${max}`} argument${max === 1 || min === 1 ? "" : "s"}`, `Usage:  skiff ${cmd.usage}`);
+    const { ApiClient } = await import("../../api/client.ts");
+    return await cmd.run({ client: new ApiClient(socketFromHost(global.flags.host as string | undefined)), flags, args });
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function parseCommandFlags(rest: string[], cmd: Command, name: string) {
+  try {
+    return parseFlags(expandShortFlags(rest, cmd.flags), cmd.flags, name);
+  } catch (e) {
+    throw misuse((e as Error).message, `See 'skiff ${name} --help'.`);
+  }
+}

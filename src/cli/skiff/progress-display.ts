@@ -1,0 +1,62 @@
+// docker's jsonmessage.DisplayJSONMessagesStream: in a terminal, one line per layer id, redrawn in
+// place with ANSI cursor moves; elsewhere only the lines without a progress bar, one per message.
+// An in-stream error ends the display as an error.
+import { SkiffError } from "../../common/errors.ts";
+import type { JsonMessage } from "../../api/client.ts";
+import { progressString } from "../../api/units.ts";
+
+export interface DisplayOptions {
+  isTerminal: boolean;
+  write: (text: string) => void;
+  /** Terminal width: the bar shows when it is over 110 columns, as in docker. */
+  width?: number;
+  onAux?: (aux: Record<string, unknown>) => void;
+}
+
+const cursorUp = (n: number) => (n > 0 ? `\x1b[${n}A` : "");
+const cursorDown = (n: number) => (n > 0 ? `\x1b[${n}B` : "");
+const CLEAR_LINE = "\x1b[2K";
+
+/** One message as jsonmessage.Display writes it. */
+export function displayLine(m: JsonMessage, isTerminal: boolean, width = 200): string {
+  const hasProgress = m.progressDetail !== undefined;
+  const bar = hasProgress ? progressString(m.progressDetail!, width) : "";
+  let out = "";
+  let endl = "";
+  if (isTerminal && m.stream === undefined && hasProgress) {
+    out += CLEAR_LINE + "\r";
+    endl = "\r";
+  } else if (hasProgress && bar !== "") return "";
+  if (m.id) out += `${m.id}: `;
+  if (hasProgress && isTerminal) out += `${m.status ?? ""} ${bar}${endl}`;
+  else if (m.stream !== undefined) out += `${m.stream}${endl}`;
+  else out += `${m.status ?? ""}${endl}\n`;
+  return out;
+}
+
+export async function displayJsonMessages(messages: AsyncIterable<JsonMessage>, o: DisplayOptions): Promise<void> {
+  let ids = new Map<string, number>();
+  for await (const m of messages) {
+    if (m.error || m.errorDetail) {
+      const message = m.errorDetail?.message ?? m.error ?? "unknown error";
+      throw new SkiffError({ layer: "api", kind: "internal", code: "API_STREAM_ERROR", message });
+    }
+    if (m.aux) {
+      o.onAux?.(m.aux);
+      continue;
+    }
+    let diff = 0;
+    if (m.id && m.progressDetail !== undefined) {
+      let line = ids.get(m.id);
+      if (line === undefined) {
+        line = ids.size;
+        ids.set(m.id, line);
+        if (o.isTerminal) o.write("\n");
+      }
+      diff = ids.size - line;
+      if (o.isTerminal) o.write(cursorUp(diff));
+    } else ids = new Map();
+    o.write(displayLine(m, o.isTerminal, o.width));
+    if (m.id && o.isTerminal) o.write(cursorDown(diff));
+  }
+}

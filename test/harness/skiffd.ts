@@ -1,0 +1,73 @@
+// Black-box helpers for skiffd: a daemon on a temp socket and data root, and runners for
+// bin/skiff and the docker CLIs pointed at it.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { RUN_TAG } from "./leaks.ts";
+
+export const REPO = join(import.meta.dir, "../..");
+export const SKIFFD = join(REPO, "bin/skiffd");
+export const SKIFF = join(REPO, "bin/skiff");
+export const DOCKER_28 = "/usr/local/bin/docker";
+export const DOCKER_20 = "/usr/bin/docker";
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Skiffd {
+  dir: string;
+  sock: string;
+  pidFile: string;
+  proc: ChildProcess;
+  skiff(args: string[], opts?: { input?: string | Buffer; env?: Record<string, string> }): RunResult;
+  docker(bin: string, args: string[], opts?: { input?: string | Buffer }): RunResult;
+  stop(): Promise<number | null>;
+}
+
+const run = (bin: string, args: string[], env: Record<string, string | undefined>, input?: string | Buffer): RunResult => {
+  const r = spawnSync(bin, args, { env, input, timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout?.toString() ?? "", stderr: r.stderr?.toString() ?? "" };
+};
+
+export function tempDir(name: string): string {
+  mkdirSync(`/tmp/${RUN_TAG}`, { recursive: true });
+  return mkdtempSync(`/tmp/${RUN_TAG}/${name}-`);
+}
+
+export async function startSkiffd(extraArgs: string[] = [], dir = tempDir("skiffd")): Promise<Skiffd> {
+  const sock = join(dir, "skiff.sock");
+  const pidFile = join(dir, "skiffd.pid");
+  const proc = spawn(SKIFFD, ["--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), "-H", `unix://${sock}`, "--pidfile", pidFile, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  proc.stderr!.on("data", (d) => (stderr += d));
+  for (let i = 0; i < 200 && !existsSync(pidFile); i++) {
+    if (proc.exitCode !== null) throw new Error(`skiffd exited with ${proc.exitCode}: ${stderr}`);
+    await Bun.sleep(10);
+  }
+  if (!existsSync(pidFile)) throw new Error(`skiffd did not start: ${stderr}`);
+  const dockerConfig = join(dir, "docker-config");
+  const env = { PATH: process.env.PATH, HOME: dir, DOCKER_CONFIG: dockerConfig };
+  return {
+    dir,
+    sock,
+    pidFile,
+    proc,
+    skiff: (args, opts = {}) => run(SKIFF, ["-H", `unix://${sock}`, ...args], { ...env, ...opts.env }, opts.input),
+    docker: (bin, args, opts = {}) => run(bin, args, { ...env, DOCKER_HOST: `unix://${sock}` }, opts.input),
+    stop: async () => {
+      if (proc.exitCode === null) {
+        const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+        proc.kill("SIGTERM");
+        return exited;
+      }
+      return proc.exitCode;
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
