@@ -3,8 +3,9 @@
 // runtime call. Synchronous, and patient with a non-blocking pipe.
 import { writeSync } from "node:fs";
 
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
+/** Writes all of `data` to fd, waiting out EAGAIN on a non-blocking pipe. */
+export function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
   for (let off = 0; off < bytes.length; ) {
     try {
       off += writeSync(fd, bytes, off);

@@ -4,7 +4,7 @@
 import { invalid } from "../../common/errors.ts";
 import { cgroupRuleString, containerDeviceRules, emulateDeviceRules } from "./device-rules.ts";
 import type { Resources } from "./resources.ts";
-import { requireControllers, write, type CgroupWrite } from "./write.ts";
+import { pidsWrites, requireControllers, write, type CgroupWrite } from "./write.ts";
 
 export interface V1PlanInput {
   resources: Resources;
@@ -34,7 +34,7 @@ export function planV1(input: V1PlanInput): V1Plan {
     ...(input.skipDevices ? [] : devices(r, input.linuxDevices)),
     ...memory(r, warnings),
     ...cpu(r),
-    ...pids(r),
+    ...pidsWrites(r),
     ...blkio(r),
     ...hugetlb(r),
     ...network(r),
@@ -107,11 +107,6 @@ function cpu(r: Resources): CgroupWrite[] {
   return out;
 }
 
-/** runc writes "max" for any limit ≤ 0: the spec's -1 and a 0 that asks for no limit. */
-function pids(r: Resources): CgroupWrite[] {
-  const limit = r.pids?.limit;
-  return limit === undefined ? [] : [write("pids", "pids.max", limit > 0 ? limit : "max", { field: `${R}.pids.limit` })];
-}
 
 function blkio(r: Resources): CgroupWrite[] {
   const b = r.blockIO;

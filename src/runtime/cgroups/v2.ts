@@ -8,7 +8,7 @@ import { containerDeviceRules, emulateDeviceRules } from "./device-rules.ts";
 import { compileDeviceFilter } from "./devices-ebpf.ts";
 import type { Resources } from "./resources.ts";
 import { rdmaWrites } from "./v1.ts";
-import { requireControllers, write, type CgroupWrite } from "./write.ts";
+import { pidsWrites, requireControllers, write, type CgroupWrite } from "./write.ts";
 
 export interface V2PlanInput {
   resources: Resources;
@@ -55,7 +55,7 @@ export function planV2(input: V2PlanInput): V2Plan {
   const r = input.resources;
   const warnings = ignored(r);
   checkMemoryUsage(r, input.memoryUsage);
-  const writes = [...pids(r), ...memory(r), ...io(r), ...cpu(r), ...cpuset(r), ...hugetlb(r), ...rdmaWrites(r), ...unified(r)];
+  const writes = [...pidsWrites(r), ...memory(r), ...io(r), ...cpu(r), ...cpuset(r), ...hugetlb(r), ...rdmaWrites(r), ...unified(r)];
   requireControllers(writes, [...input.controllers, "cgroup"], input.where);
   const used = new Set(writes.map((w) => w.controller));
   const deviceProgram = input.skipDevices ? undefined : compileDeviceFilter(emulateDeviceRules(containerDeviceRules(r.devices, input.linuxDevices)));
@@ -85,10 +85,6 @@ function checkMemoryUsage(r: Resources, usage: number | undefined): void {
   throw precondition("runtime", "RUNTIME_CGROUP_LIMIT_BELOW_USAGE", `set memory.max to "${limit}": the container already uses ${usage} bytes`, `raise ${R}.memory.limit above the current usage, or unset memory.checkBeforeUpdate`, { file: "memory.max", value: String(limit), field: `${R}.memory.limit` });
 }
 
-function pids(r: Resources): CgroupWrite[] {
-  const limit = r.pids?.limit;
-  return limit === undefined ? [] : [write("pids", "pids.max", limit > 0 ? limit : "max", { field: `${R}.pids.limit` })];
-}
 
 function memory(r: Resources): CgroupWrite[] {
   const m = r.memory;

@@ -41,3 +41,10 @@ export function requireControllers(writes: readonly CgroupWrite[], available: re
     throw precondition("runtime", "RUNTIME_CGROUP_CONTROLLER_MISSING", `set ${w.file} to ${JSON.stringify(w.value)}${from}: controller "${w.controller}" is not available in ${where}`, `enable the ${w.controller} controller on the host, or remove the limit from the config`, { file: w.file, value: w.value, controller: w.controller, field: w.field });
   }
 }
+
+/** pids.max, the same file in v1 and v2: runc writes "max" for any limit ≤ 0 (the spec's -1, and
+ * a 0 that asks for no limit). */
+export function pidsWrites(r: { pids?: { limit?: number } }): CgroupWrite[] {
+  const limit = r.pids?.limit;
+  return limit === undefined ? [] : [write("pids", "pids.max", limit > 0 ? limit : "max", { field: "linux.resources.pids.limit" })];
+}

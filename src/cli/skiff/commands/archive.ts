@@ -1,22 +1,11 @@
 // skiff save, load and import: tar archives streamed to and from the daemon.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { isatty } from "node:tty";
-import { writeOut } from "../../../common/stdio.ts";
+import { writeAll, writeOut } from "../../../common/stdio.ts";
 import { invalid } from "../../../common/errors.ts";
 import { displayJsonMessages } from "../progress-display.ts";
 import { splitReference } from "./image-ops.ts";
 import { str, strs, type CommandContext } from "../command.ts";
-
-function writeAllFd(fd: number, chunk: Uint8Array): void {
-  for (let off = 0; off < chunk.length; ) {
-    try {
-      off += writeSync(fd, chunk, off);
-    } catch (e) {
-      if ((e as { code?: string }).code !== "EAGAIN") throw e;
-      Bun.sleepSync(1);
-    }
-  }
-}
 
 export async function save({ client, flags, args }: CommandContext): Promise<number> {
   const output = str(flags.output);
@@ -25,7 +14,7 @@ export async function save({ client, flags, args }: CommandContext): Promise<num
   const tmp = output ? `${output}.tmp-${process.pid}` : undefined;
   const fd = tmp ? openSync(tmp, "w", 0o644) : 1;
   try {
-    for await (const chunk of body as AsyncIterable<Uint8Array>) writeAllFd(fd, chunk);
+    for await (const chunk of body as AsyncIterable<Uint8Array>) writeAll(fd, chunk);
   } finally {
     if (tmp) closeSync(fd);
   }
