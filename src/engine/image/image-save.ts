@@ -5,7 +5,6 @@
 // Layers are written uncompressed, as docker-archive readers expect: a compressed blob is
 // decompressed into a temporary file first (a tar header needs the size up front).
 // Contract: `out` is written with backpressure and ended when the archive is complete.
-import { once } from "node:events";
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
@@ -17,6 +16,7 @@ import { formatReference, parseReference, repositoryOf } from "../../oci/image/r
 import { familiar } from "./image-inspect.ts";
 import type { ImageStore } from "./image-service.ts";
 import { ioError } from "./io-error.ts";
+import { drained } from "../../common/drained.ts";
 
 const enc = new TextEncoder();
 
@@ -43,7 +43,7 @@ function header(name: string, size: number): Uint8Array {
 
 export async function saveImages(s: ImageStore, names: string[], out: Writable): Promise<void> {
   const write = async (b: Uint8Array) => {
-    if (!out.write(b)) await Promise.race([once(out, "drain"), once(out, "close")]);
+    if (!out.write(b)) await drained(out);
   };
   const written = new Set<string>();
   const file = async (name: string, data: Uint8Array | string) => {

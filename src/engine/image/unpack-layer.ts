@@ -7,13 +7,13 @@
 // so nothing is committed. When decompression or the tar fails, the rest of the stream is still
 // read to check its digest: a tampered blob is reported as IMAGE_DIGEST_MISMATCH (a short one as
 // IMAGE_BLOB_TRUNCATED), its root cause, rather than as corrupt gzip.
-import { once } from "node:events";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { Digester, type Digest } from "../../oci/image/digest.ts";
 import type { Compression } from "../../oci/image/media-types.ts";
 import { applyLayer, type ApplyStats } from "./apply-layer.ts";
 import { readTar } from "./tar-reader.ts";
+import { drained } from "../../common/drained.ts";
 
 export interface UnpackLayerOptions {
   /** The layer blob as it comes from the registry or the content store. */
@@ -113,7 +113,7 @@ async function* inflate(source: AsyncIterable<Uint8Array>, compression: "gzip" |
     try {
       for await (const c of source) {
         if (z.destroyed) return;
-        if (!z.write(c)) await Promise.race([once(z, "drain"), once(z, "close")]);
+        if (!z.write(c)) await drained(z);
       }
       z.end();
     } catch (e) {
