@@ -44,6 +44,8 @@ export function run(cmd: string, args: string[], opts: RunOpts = {}): Result {
       stdio: ["pipe", out, err],
       timeout: opts.timeout ?? 60000,
       env: { ...process.env, ...opts.env },
+      // conmon writes an "oom" file into its working directory when the OOM killer struck
+      cwd: dir,
     });
     return { code: r.status ?? -1, stdout: readFileSync(join(dir, "stdout"), "utf8"), stderr: readFileSync(join(dir, "stderr"), "utf8") };
   } finally {
