@@ -10,7 +10,7 @@
 //   the absolute lowerdir list does not fit, so the directories are short numbers under one parent
 //   and the options are then given relative to it, to be mounted with that parent as the cwd
 //   (what docker's overlay2 does with its "l/" short links). 120 layers take ~900 bytes that way.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { invalid } from "../../common/errors.ts";
 import { errnoOf } from "../../common/errno.ts";
@@ -59,7 +59,11 @@ export class Snapshots {
   prepare(): { tmp: string; fs: string } {
     const tmp = join(this.root, `tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
     try {
-      mkdirSync(join(tmp, "fs"), { recursive: true, mode: 0o700 });
+      // fs is the layer's root as overlay shows it: a layer without a "./" entry (most upper
+      // layers) keeps this mode, so it must be the usual 0755, whatever the umask (as containerd)
+      mkdirSync(tmp, { recursive: true, mode: 0o700 });
+      mkdirSync(join(tmp, "fs"), { mode: 0o755 });
+      chmodSync(join(tmp, "fs"), 0o755);
     } catch (e) {
       throw ioError("create snapshot directory", tmp, e);
     }
