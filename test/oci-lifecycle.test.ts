@@ -1,6 +1,6 @@
 // The OCI lifecycle through bin/skiff-oci: create, state, start, kill, delete, list, run.
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TEST_STATE_ROOT } from "./harness/leaks.ts";
 import { bundleFactory, oci, runBundle, SKIFF_OCI, tempDir } from "./harness/oci.ts";
@@ -137,4 +137,22 @@ describe("namespaces and spec", () => {
     expect(r.linux.namespaces.map((n: { type: string }) => n.type)).toContain("user");
     expect(r.linux.uidMappings).toEqual([{ containerID: 0, hostID: 0, size: 1 }]);
   });
+});
+
+test("rootless: a non-root user runs its spec --rootless container without a cgroup of its own", () => {
+  const dir = tempDir("rootless");
+  const b = bundle(["sh", "-c", "id -u; echo ok"], (c) => {
+    c.linux.namespaces = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }, { type: "user" }];
+    c.linux.uidMappings = [{ containerID: 0, hostID: 65534, size: 1 }];
+    c.linux.gidMappings = [{ containerID: 0, hostID: 65534, size: 1 }];
+    // as spec --rootless: no cgroup or sysfs mount, and devpts without gid=5 (unmapped here)
+    c.mounts = c.mounts.filter((m: { type: string }) => m.type !== "cgroup" && m.type !== "sysfs");
+    for (const m of c.mounts) m.options = (m.options ?? []).filter((o: string) => o !== "gid=5");
+    delete c.linux.resources;
+  });
+  for (const d of [dir, b.dir]) chmodSync(d, 0o777);
+  const r = Bun.spawnSync(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", SKIFF_OCI, "--root", join(dir, "state"), "run", "--bundle", b.dir, b.id]);
+  expect(r.stderr.toString()).toBe("");
+  expect(r.stdout.toString()).toBe("0\nok\n");
+  expect(r.exitCode).toBe(0);
 });

@@ -46,13 +46,25 @@ export async function handleRequest(req: Request, images: ImageService, daemon: 
     else if (m.kind === "bad_version")
       throw apiError("invalid_argument", "API_VERSION_UNSUPPORTED", `client version ${m.apiVersion} is not supported: this daemon accepts 1.12 to 1.45`, "upgrade or downgrade the client");
     else if (m.kind === "not_allowed") res = Response.json({ message: `method ${req.method} not allowed on "${url.pathname}"` }, { status: 405 });
-    else res = Response.json({ message: "page not found" }, { status: 404 });
+    else res = notFound(url.pathname);
   } catch (e) {
     res = errorResponse(e);
   }
+  // The docker CLI decodes an error body only when the type is exactly application/json.
+  if (res.headers.get("content-type")?.startsWith("application/json;")) res.headers.set("content-type", "application/json");
   for (const [k, v] of Object.entries(system.COMMON_HEADERS)) res.headers.set(k, v);
   log.debug(`${req.method} ${url.pathname}${url.search} → ${res.status}`);
   return res;
+}
+
+/** Parts of the Engine API this daemon does not serve yet: say so rather than "page not found". */
+const NOT_YET = /^\/(?:v1\.\d+\/)?(containers|networks|volumes|exec|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df|events)\b/;
+
+function notFound(path: string): Response {
+  const area = NOT_YET.exec(path)?.[1];
+  if (area)
+    return Response.json({ message: `skiffd does not serve ${area} yet: this version has the image endpoints only`, code: "API_NOT_IMPLEMENTED", layer: "api", hint: "use skiff-oci (runc's CLI) for containers for now" }, { status: 501 });
+  return Response.json({ message: `page not found: ${path}`, code: "API_NOT_FOUND", layer: "api" }, { status: 404 });
 }
 
 export function startApiServer(opts: ApiServerOptions): ApiServer {

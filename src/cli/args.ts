@@ -16,7 +16,9 @@ export interface Parsed {
 }
 
 /** Parses flags until the first argument (stopAtArg) or through all of argv. */
-export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string, stopAtArg = false): Parsed & { rest: string[] } {
+/** `command` names what is parsed in messages ("create", or a program's name for its global
+ * flags); `program` prefixes the --help hint for a subcommand. */
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string, stopAtArg = false, program?: string): Parsed & { rest: string[] } {
   const byName = new Map<string, FlagSpec>();
   for (const s of specs) for (const n of s.names) byName.set(n, s);
   const flags: FlagValues = {};
@@ -37,7 +39,7 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     const eq = a.indexOf("=");
     const name = (eq >= 0 ? a.slice(0, eq) : a).replace(/^--?/, "");
     const spec = byName.get(name);
-    if (!spec) throw invalid("cli", "CLI_UNKNOWN_FLAG", `${command}: unknown flag ${a.slice(0, eq >= 0 ? eq : undefined)}`, `see: skiff-oci ${command === "skiff-oci" ? "" : command + " "}--help`);
+    if (!spec) throw invalid("cli", "CLI_UNKNOWN_FLAG", `${command}: unknown flag ${a.slice(0, eq >= 0 ? eq : undefined)}`, `see: ${program ? `${program} ` : ""}${command} --help`);
     const key = spec.names[0]!;
     if (spec.type === "bool") {
       flags[key] = eq >= 0 ? a.slice(eq + 1) !== "false" : true;

@@ -3,7 +3,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
-import { invalid, SkiffError } from "../common/errors.ts";
+import { invalid, isSkiffError, SkiffError } from "../common/errors.ts";
+import { log } from "../common/log.ts";
 import { mark } from "../common/trace.ts";
 import { errnoOf } from "../common/errno.ts";
 import { parseRuntimeConfig, type RuntimeConfig } from "../oci/runtime-config.ts";
@@ -58,12 +59,13 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     throw invalid("runtime", "RUNTIME_ROOTFS_MISSING", `use rootfs ${rootfs}: not a directory`, `create the rootfs or fix root.path in ${bundle}/config.json`, { path: rootfs });
   }
 
+  const rootless = process.geteuid?.() !== 0;
   store.reserve(opts.id);
   const cleanup: (() => void)[] = [() => store.remove(opts.id)];
   let launched: Launch | undefined;
   let pid = 0;
   try {
-    const layout = readCgroupLayout();
+    let layout = readCgroupLayout();
     const cg = cgroupDirs(layout, config.linux.cgroupsPath, opts.id);
     const state: ContainerState = {
       id: opts.id, pid: 0, startTime: 0, bundle, rootfs, created: new Date().toISOString(), annotations: config.annotations,
@@ -71,10 +73,21 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       hooks: { poststart: config.hooks.poststart, poststop: config.hooks.poststop }, resources: config.linux.resources,
     };
     store.write(state);
-    state.cgroupCreated = createCgroup(cg.dirs);
-    cleanup.push(() => removeCgroup(state.cgroupCreated, cg.dirs));
-    store.write(state);
-    const devices = configureCgroup({ layout, dirs: cg.dirs, resources: config.linux.resources, linuxDevices: config.linux.devices, where: join(bundle, "config.json") });
+    let devices: ReturnType<typeof configureCgroup> = {};
+    try {
+      state.cgroupCreated = createCgroup(cg.dirs);
+      cleanup.push(() => removeCgroup(state.cgroupCreated, cg.dirs));
+      store.write(state);
+      devices = configureCgroup({ layout, dirs: cg.dirs, resources: config.linux.resources, linuxDevices: config.linux.devices, where: join(bundle, "config.json"), skipDevices: rootless });
+    } catch (e) {
+      // As runc: a user without a delegated cgroup gets none, with a warning, not a failure.
+      if (!rootless || !isSkiffError(e) || !["EACCES", "EPERM", "EROFS"].includes(String(e.details.errno))) throw e;
+      log.warn(`${e.message}: running without a cgroup of its own (no limits, no kill --all, no pause)`);
+      layout = { mode: layout.mode, hierarchies: [] };
+      cg.dirs.length = 0;
+      state.cgroupDirs = [];
+      store.write(state);
+    }
     mark("cgroup made");
 
     const steps = buildCreatePlan({

@@ -8,6 +8,7 @@ let facts: HostFacts | undefined;
 export function readHostFacts(): HostFacts {
   facts ??= {
     lastCap: Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8")),
+    rootless: process.geteuid?.() !== 0,
     apparmor: (() => {
       try {
         return readFileSync("/sys/module/apparmor/parameters/enabled", "utf8").trim() === "Y";

@@ -1,6 +1,7 @@
 // skiff-oci: an OCI runtime with runc's command line.
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { errnoOf } from "../../common/errno.ts";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { configureLog, log, type LogFormat } from "../../common/log.ts";
 import { traceLine } from "../../common/trace.ts";
@@ -48,7 +49,9 @@ const COMMANDS: Record<string, Command> = {
     flags: [{ names: ["bundle", "b"], type: "string" }, { names: ["rootless"], type: "bool" }],
     args: [0, 0],
     run: async ({ flags }) => {
-      const path = join(str(flags.bundle) ?? ".", "config.json");
+      const bundle = str(flags.bundle) ?? ".";
+      if (!existsSync(bundle)) throw invalid("cli", "CLI_BUNDLE_MISSING", `spec: bundle directory ${bundle} does not exist`, "create it first, or pass --bundle DIR");
+      const path = join(bundle, "config.json");
       if (existsSync(path)) throw invalid("cli", "CLI_SPEC_EXISTS", `write ${path}: file exists`, "remove it first");
       const { defaultSpec } = await import("../../runtime/spec-default.ts");
       writeFileSync(path, JSON.stringify(defaultSpec({ rootless: !!flags.rootless }), null, "\t") + "\n");
@@ -137,6 +140,12 @@ function createOptions(flags: FlagValues) {
   };
 }
 
+/** As runc: /run/skiff-oci for root; a non-root user's own $XDG_RUNTIME_DIR/skiff-oci. */
+function defaultRoot(): string {
+  const xdg = process.env.XDG_RUNTIME_DIR;
+  return process.geteuid?.() !== 0 && xdg ? join(xdg, "skiff-oci") : "/run/skiff-oci";
+}
+
 function usage(): string {
   return [
     "skiff-oci: an OCI runtime with runc's command line",
@@ -168,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
       throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: "use systemd cgroups: not supported by skiff-oci yet", hint: "drop --systemd-cgroup (cgroupfs is used)" });
     const command = COMMANDS[name] ?? CONTROL_COMMANDS[name];
     if (!command) throw invalid("cli", "CLI_UNKNOWN_COMMAND", `skiff-oci: unknown command "${name}"`, "see: skiff-oci --help");
-    const parsed = parseFlags(rest, [...command.flags, { names: ["help", "h"], type: "bool" }], name, command.stopAtArg);
+    const parsed = parseFlags(rest, [...command.flags, { names: ["help", "h"], type: "bool" }], name, command.stopAtArg, "skiff-oci");
     if (command.stopAtArg) parsed.args.push(...parsed.rest);
     if (parsed.flags.help) {
       writeOut(`usage: skiff-oci ${command.usage}\n`);
@@ -177,13 +186,19 @@ export async function main(argv: string[]): Promise<number> {
     const [min, max] = command.args;
     if (parsed.args.length < min || parsed.args.length > max)
       throw invalid("cli", "CLI_BAD_ARGUMENTS", `${name}: expects ${min === max ? min : max === Infinity ? `at least ${min}` : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${parsed.args.length}`, `usage: skiff-oci ${command.usage}`);
-    const store = new StateStore(str(global.flags.root) ?? "/run/skiff-oci");
+    const store = new StateStore(str(global.flags.root) ?? defaultRoot());
     const code = await command.run({ store, flags: parsed.flags, args: parsed.args });
     log.debug(`trace: ${traceLine()}`);
     return code;
   } catch (e) {
     if (isSkiffError(e)) {
       log.error(e.format(), { code: e.code, layer: e.layer });
+      return 1;
+    }
+    const code = errnoOf(e);
+    if (code) {
+      // a system error the runtime did not wrap: the path and errno are what the user needs
+      log.error(`kernel: ${(e as Error).message} (${code})\nhint: check the path and its permissions`);
       return 1;
     }
     log.error(`internal error: ${(e as Error).stack ?? e}`);

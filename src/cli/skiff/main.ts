@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (!name || global.flags.help) return writeOut(USAGE), 0;
     const cmd = COMMANDS[name];
-    if (!cmd) throw misuse(`skiff: '${name}' is not a skiff command`, "see: skiff --help");
+    if (!cmd) throw misuse(`'${name}' is not a skiff command`, "see: skiff --help");
     if (rest.includes("--help") || rest.includes("-h") && !cmd.flags.some((f) => f.names.includes("h"))) return writeOut(`Usage:  skiff ${cmd.usage}\n`), 0;
     const { flags, args } = parseCommandFlags(rest, cmd, name);
     const [min, max] = cmd.args;
@@ -122,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
 
 function parseCommandFlags(rest: string[], cmd: Command, name: string) {
   try {
-    return parseFlags(expandShortFlags(rest, cmd.flags), cmd.flags, name);
+    return parseFlags(expandShortFlags(rest, cmd.flags), cmd.flags, name, false, "skiff");
   } catch (e) {
     throw misuse((e as Error).message, `See 'skiff ${name} --help'.`);
   }

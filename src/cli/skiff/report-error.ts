@@ -5,7 +5,9 @@ import { writeErr } from "../../common/stdio.ts";
 
 export function reportError(e: unknown): number {
   if (!isSkiffError(e)) {
-    writeErr(`skiff: ${(e as Error)?.stack ?? String(e)}\n`);
+    // a system error (ENOENT, EACCES…) is the user's to fix: its message, not a stack
+    const code = (e as { code?: unknown })?.code;
+    writeErr(`skiff: ${typeof code === "string" ? (e as Error).message : ((e as Error)?.stack ?? String(e))}\n`);
     return 1;
   }
   if (e.code.startsWith("CLI_") && e.kind === "invalid_argument") {

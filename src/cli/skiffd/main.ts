@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       process.on("SIGINT", () => shutdown("SIGINT"));
     });
   } catch (e) {
-    writeErr(`skiffd: ${isSkiffError(e) ? e.format() : (e as Error).stack ?? String(e)}\n`);
+    writeErr(`${isSkiffError(e) ? e.format() : `skiffd: ${(e as Error).stack ?? String(e)}`}\n`);
     return isSkiffError(e) && e.code.startsWith("CLI_") ? 125 : 1;
   }
 }

@@ -44,7 +44,7 @@ export function createCgroup(dirs: string[]): string[] {
     return created;
   } catch (e) {
     removeCgroup(created);
-    throw new SkiffError({ layer: "runtime", code: "RUNTIME_CGROUP_CREATE_FAILED", kind: "failed_precondition", message: `create cgroup: ${(e as Error).message}`, hint: "check that the cgroup filesystem is mounted read-write", cause: e, details: { errno: errnoOf(e) } });
+    throw new SkiffError({ layer: "runtime", code: "RUNTIME_CGROUP_CREATE_FAILED", kind: "failed_precondition", message: `create cgroup: ${(e as Error).message}`, hint: "check that the cgroup filesystem is mounted read-write and that this user may write to it (root, or a delegated cgroup)", cause: e, details: { errno: errnoOf(e) } });
   }
 }
 

@@ -14,7 +14,7 @@ function plan(edit: (c: any) => void = () => {}, extra: Partial<PlanInput> = {})
   return buildCreatePlan({
     config: checkRuntimeConfig(raw), bundle: "/b", rootfs: "/b/rootfs", fifoPath: "/s/exec.fifo", preserveFds: 0, noPivot: false, foreground: false,
     cgroupProcs: ["/sys/fs/cgroup/pids/c/cgroup.procs"], cgroup: { hierarchies: [], cgroupns: false }, home: "/root",
-    host: { lastCap: 40, apparmor: false, selinux: false }, ...extra,
+    host: { lastCap: 40, apparmor: false, selinux: false, rootless: false }, ...extra,
   });
 }
 const ops = (steps: Step[]) => steps.map((s) => s.op);

@@ -11,6 +11,8 @@ import { step, type Step } from "./step.ts";
 
 export interface HostFacts {
   lastCap: number;
+  /** Not root: the kernel lets only a user's own ids be mapped, and only with setgroups denied. */
+  rootless: boolean;
   apparmor: boolean;
   selinux: boolean;
 }
@@ -100,7 +102,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   }
   const newUser = ns.isNew("user");
   if (newUser)
-    steps.push(step("userMaps", { uidMap: mapText(config.linux.uidMappings), gidMap: mapText(config.linux.gidMappings), setgroups: "" }, "write uid_map and gid_map of the user namespace"));
+    steps.push(step("userMaps", { uidMap: mapText(config.linux.uidMappings), gidMap: mapText(config.linux.gidMappings), setgroups: input.host.rootless ? "deny" : "" }, "write uid_map and gid_map of the user namespace"));
   if (input.deviceFilter)
     steps.push(step("attachDeviceFilter", { cgroup: input.deviceFilter.cgroup, program: input.deviceFilter.program }, `attach the device rules (eBPF) to cgroup ${input.deviceFilter.cgroup}`));
   steps.push(step("spawn", { waitInit: input.foreground ? 1 : 0 }, "fork the container's intermediate process"));
@@ -144,7 +146,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (config.root?.readonly) steps.push(step("remount", { path: "/", flags: MS.BIND | MS.REMOUNT | MS.RDONLY }, "remount the root read-only"));
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
-  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: !input.host.rootless, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
   return steps;
 }
 
