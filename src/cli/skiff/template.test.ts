@@ -12,7 +12,7 @@ test("the template subset: field paths, json, index, join, escapes", () => {
     ['{{index .Config.Labels "org.x"}}', "y"],
     ['{{join .RepoTags ","}}', "a:1,b:2"],
     ["{{.Size}}\\t{{ .Id }}", "42\tsha256:abc"],
-    ["{{.Missing}}", "<no value>"],
+    ["{{.Config.Missing}}", "<no value>"],
     ["{{.Config.Env}}", "<nil>"],
     ["{{upper .Id}}", "SHA256:ABC"],
     ["{{len .RepoTags}}", "2"],
@@ -20,7 +20,8 @@ test("the template subset: field paths, json, index, join, escapes", () => {
   for (const [tpl, want] of cases) expect({ tpl, out: compileTemplate(tpl).execute(image) }).toEqual({ tpl, out: want });
 });
 
-test("unknown functions and unclosed actions are errors, not silent output", () => {
+test("unknown functions, unknown top-level fields and unclosed actions are errors, not silent output", () => {
+  expect(() => compileTemplate("{{.Bogus}}").execute({ Id: "x" })).toThrow("can't evaluate field Bogus");
   expect(() => compileTemplate("{{range .X}}")).toThrow('function "range" not defined');
   expect(() => compileTemplate("{{.Id")).toThrow("unclosed action");
 });

@@ -36,11 +36,15 @@ function words(action: string): string[] {
 function field(data: Value, path: string, template: string): Value {
   if (path === ".") return data;
   let v: Value = data;
-  for (const key of path.slice(1).split(".")) {
-    if (v === null || v === undefined) return undefined;
+  path.slice(1).split(".").forEach((key, depth) => {
+    if (v === null || v === undefined) return;
     if (typeof v !== "object") throw invalid("cli", "CLI_TEMPLATE_FIELD", `execute template "${template}": can't evaluate field ${key} in type ${typeof v}`);
+    // The top level is a struct in docker (a row, an inspect result): an unknown field is an
+    // error there. Deeper down maps (Labels, Config…) answer <no value>, as Go's do.
+    if (depth === 0 && !Array.isArray(v) && !(key in v))
+      throw invalid("cli", "CLI_TEMPLATE_FIELD", `execute template "${template}": can't evaluate field ${key}`, `the fields are: ${Object.keys(v).join(", ")}`);
     v = (v as Record<string, Value>)[key];
-  }
+  });
   return v;
 }
 
