@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { invalid } from "../../common/errors.ts";
 import { Checker } from "../../oci/check.ts";
 import { checkProcess, type Process } from "../../oci/runtime-config.ts";
+import { capabilityNumber } from "../../runtime/capabilities.ts";
 import { baseProcess, execInContainer } from "../../runtime/exec.ts";
 import type { StateStore } from "../../runtime/state-store.ts";
 import type { FlagValues } from "../args.ts";
@@ -42,6 +43,7 @@ export function execProcess(store: StateStore, id: string, command: string[], fl
   }
   if (list(flags["additional-gids"]).length) p.user.additionalGids = list(flags["additional-gids"]).map((g) => idNumber(g, "gid"));
   for (const cap of list(flags.cap)) {
+    capabilityNumber(cap, "--cap");
     p.capabilities ??= { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] };
     for (const set of ["bounding", "effective", "inheritable", "permitted", "ambient"] as const) p.capabilities[set].push(cap);
   }

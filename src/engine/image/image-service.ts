@@ -91,7 +91,8 @@ export class ImageStore implements ImageService {
 
   private async pullNow(ref: ImageReference, opts: PullOptions): Promise<string> {
     const say = opts.onProgress ?? (() => {});
-    say({ status: `Pulling from ${familiar(repositoryOf(ref))}`, id: ref.digest ?? ref.tag });
+    // as docker: the repository's path inside its registry ("library/busybox")
+    say({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
     const tagKey = ref.tag !== undefined && !ref.digest ? formatReference(ref) : undefined;
     const before = tagKey ? this.meta.resolveRef("tag", tagKey) : undefined;
     const { record, rootDigest } = await pullLayers(
