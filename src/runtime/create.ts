@@ -96,6 +96,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       cgroupProcs: cg.dirs.map((d) => join(d, "cgroup.procs")),
       cgroup: { hierarchies: layout.hierarchies.map((hierarchy, i) => ({ hierarchy, dir: cg.dirs[i]! })), cgroupns: config.linux.namespaces.some((n) => n.type === "cgroup" && !n.path) },
       home: homeOf(rootfs, config.process?.user.uid ?? 0, config.mounts, bundle),
+      seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
       deviceFilter: devices.deviceProgram && { cgroup: devices.dir!, program: devices.deviceProgram },
       host: readHostFacts(),
     });

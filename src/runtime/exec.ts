@@ -38,6 +38,7 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
   const config = readBundleConfig(s.bundle);
   const steps = buildExecPlan({
     proc: opts.process, config, initPid: s.pid, cgroupProcs: s.cgroupDirs.map((d) => join(d, "cgroup.procs")), consoleSocket: opts.consoleSocket,
+    seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
     preserveFds: opts.preserveFds ?? 0, foreground: !opts.detach, home: homeOf(s.rootfs, opts.process.user.uid, config.mounts, s.bundle), host: readHostFacts(),
   });
   const launched = launch(steps, { preserveFds: opts.preserveFds ?? 0 });

@@ -4,7 +4,8 @@
 import type { Process, RuntimeConfig } from "../../oci/runtime-config.ts";
 import { BLOB, type HostFacts } from "./build.ts";
 import { CLONE } from "./namespaces.ts";
-import { processSteps, seccompFilter, validateProcess } from "./process-steps.ts";
+import { processSteps, validateProcess } from "./process-steps.ts";
+import type { SeccompFilter } from "./seccomp-filter.ts";
 import { step, type Step } from "./step.ts";
 
 /** Namespace types as /proc/PID/ns names them, in join order. */
@@ -24,6 +25,8 @@ export interface ExecPlanInput {
   foreground: boolean;
   home: string;
   host: HostFacts;
+  /** The container's linux.seccomp compiled (plan/seccomp-filter.ts), when it has one. */
+  seccomp?: SeccompFilter;
 }
 
 export function buildExecPlan(input: ExecPlanInput): Step[] {
@@ -49,7 +52,7 @@ export function buildExecPlan(input: ExecPlanInput): Step[] {
     if (input.consoleSocket) steps.push(step("connectSocket", { slot: consoleSlot, path: input.consoleSocket }, `connect to console socket ${input.consoleSocket}`));
     else steps.push(step("consolePair", { slot: consoleSlot }, "create the terminal relay's socket pair"));
   }
-  const seccomp = seccompFilter(config.linux.seccomp);
+  const seccomp = input.seccomp;
   let listenerSlot: number | undefined;
   if (seccomp?.listenerPath !== undefined) {
     listenerSlot = slots++;

@@ -2,7 +2,8 @@
 // executor performs the steps in order. Pure apart from stat-ing bind mount sources.
 import { invalid } from "../../common/errors.ts";
 import type { Hook, HookKind, IdMapping, Process, RuntimeConfig } from "../../oci/runtime-config.ts";
-import { processSteps, seccompFilter, validateProcess } from "./process-steps.ts";
+import { processSteps, validateProcess } from "./process-steps.ts";
+import type { SeccompFilter } from "./seccomp-filter.ts";
 import { devicesSteps } from "./devices.ts";
 import { inRoot, mountSteps, type CgroupMountContext } from "./mount-steps.ts";
 import { MS, PROPAGATION } from "./mount-options.ts";
@@ -33,6 +34,8 @@ export interface PlanInput {
   cgroup: CgroupMountContext;
   /** HOME for the process when its env has none (from the rootfs's /etc/passwd). */
   home: string;
+  /** linux.seccomp compiled (plan/seccomp-filter.ts), when the config has one. */
+  seccomp?: SeccompFilter;
   /** cgroup v2 device rules as an eBPF program, attached before the init joins the cgroup. */
   deviceFilter?: { cgroup: string; program: Uint8Array };
   host: HostFacts;
@@ -94,7 +97,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
     consoleSlot = slot();
     steps.push(step("consolePair", { slot: consoleSlot }, "create the terminal relay's socket pair"));
   }
-  const seccomp = seccompFilter(config.linux.seccomp);
+  const seccomp = input.seccomp;
   let listenerSlot: number | undefined;
   if (seccomp?.listenerPath !== undefined) {
     listenerSlot = slot();

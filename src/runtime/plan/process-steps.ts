@@ -2,10 +2,9 @@
 // bounding set, user and groups, capabilities, no_new_privs, umask, cwd, and the exec itself.
 import { invalid } from "../../common/errors.ts";
 import type { Process } from "../../oci/runtime-config.ts";
-import { log } from "../../common/log.ts";
 import { capabilityMask, capabilityNumber } from "../capabilities.ts";
-import { compileSeccomp, hostArch } from "../seccomp/index.ts";
 import type { HostFacts } from "./build.ts";
+import type { SeccompFilter } from "./seccomp-filter.ts";
 import { step, type Step } from "./step.ts";
 
 const RLIMITS: Record<string, number> = {
@@ -105,20 +104,4 @@ export function validateProcess(proc: Process, personality: { domain: string } |
     bad(`process.apparmorProfile "${proc.apparmorProfile}" is set but AppArmor is not enabled on this host`, "remove apparmorProfile or enable AppArmor", "RUNTIME_APPARMOR_UNAVAILABLE");
   if (proc.selinuxLabel && !host.selinux)
     bad(`process.selinuxLabel "${proc.selinuxLabel}" is set but SELinux is not enabled on this host`, "remove selinuxLabel or enable SELinux", "RUNTIME_SELINUX_UNAVAILABLE");
-}
-
-export interface SeccompFilter {
-  filter: Uint8Array;
-  flags: number;
-  /** SCMP_ACT_NOTIFY: where the listener fd goes, and the metadata sent with it. */
-  listenerPath?: string;
-  listenerMetadata?: string;
-}
-
-/** linux.seccomp → the filter for the process steps. */
-export function seccompFilter(raw: Record<string, unknown> | undefined): SeccompFilter | undefined {
-  if (!raw) return undefined;
-  const compiled = compileSeccomp(raw, { arch: hostArch() });
-  if (compiled.skipped.length) log.debug(`seccomp: skipped syscalls this kernel family does not know: ${compiled.skipped.join(", ")}`);
-  return { filter: compiled.filter, flags: compiled.flags, ...(compiled.notify ? { listenerPath: compiled.listenerPath!, listenerMetadata: compiled.listenerMetadata } : {}) };
 }
