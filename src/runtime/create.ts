@@ -105,16 +105,10 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     mark("executor spawned");
     // The init's pid travels intermediate → launcher → here, while the init reports ready
     // directly: under load ready can come first, so wait for both.
+    let hooksDue = false; // createRuntime's sync may also overtake the pid: the hooks need it
     for (let ready = false; !ready || !pid; ) {
-      const m = await launched.next();
-      if (!m) throw new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: "create container: the container's init exited before it was ready", hint: "run with --debug and check the kernel log (dmesg)" });
-      if (m.type === MSG.pid) {
-        mark("init forked");
-        pid = m.value;
-        cleanup.push(() => killAndWait([pid]));
-        const seccomp = config.linux.seccomp as { listenerMetadata?: string } | undefined;
-        launched.sendBlobs((which) => JSON.stringify(which === BLOB.hookState ? hookState(state, pid, "creating") : listenerMessage(state, pid, seccomp?.listenerMetadata)));
-      } else if (m.type === MSG.sync && m.value === SYNC_TAG.createRuntime) {
+      if (hooksDue && pid) {
+        hooksDue = false;
         try {
           await runHooks("prestart", config.hooks.prestart, hookState(state, pid, "creating"));
           await runHooks("createRuntime", config.hooks.createRuntime, hookState(state, pid, "creating"));
@@ -123,7 +117,17 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
           throw e;
         }
         launched.resume(true);
-      } else if (m.type === MSG.error) throw launched.stepError(m);
+      }
+      const m = await launched.next();
+      if (!m) throw new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: "create container: the container's init exited before it was ready", hint: "run with --debug and check the kernel log (dmesg)" });
+      if (m.type === MSG.pid) {
+        mark("init forked");
+        pid = m.value;
+        cleanup.push(() => killAndWait([pid]));
+        const seccomp = config.linux.seccomp as { listenerMetadata?: string } | undefined;
+        launched.sendBlobs((which) => JSON.stringify(which === BLOB.hookState ? hookState(state, pid, "creating") : listenerMessage(state, pid, seccomp?.listenerMetadata)));
+      } else if (m.type === MSG.sync && m.value === SYNC_TAG.createRuntime) hooksDue = true;
+      else if (m.type === MSG.error) throw launched.stepError(m);
       else if (m.type === MSG.ready) ready = true;
     }
     mark("init ready");
