@@ -9,7 +9,13 @@
 //   b) "debian-14": the minbase rootfs split into 14 layers of about equal size.
 // Reference figures, as the issue quotes them: fetch only (curl of every blob, in parallel) and
 // gunzip of every layer on one core (`gzip -dc > /dev/null`, one after the other).
-//   sudo node_modules/.bin/bun bench/image-pull.ts [--runs N] [--only skiff,containerd,podman,umoci]
+//   sudo node_modules/.bin/bun bench/image-pull.ts [--runs N] [--only skiff,containerd,podman,umoci] [--drop-caches]
+// --drop-caches: before each timed pull, sync, drop the kernel's caches (machine-wide) and re-read
+// the registry's blobs. Without it, a pull pays for the previous tool's `rm -r`: this ext4 (no
+// journal) skips recently deleted inodes when allocating (find_inode_bit → recently_deleted, up to
+// 300 s while their inode table block is cached dirty), scanning them on every create — perf showed
+// 62% of a GNU tar extraction there; tar -xf of the big layer took 3.15 s right after an rm -r of
+// the same tree, 1.03 s after sync + drop_caches.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +29,7 @@ const arg = (name: string) => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const RUNS = Number(arg("--runs")) || 5;
+const DROP_CACHES = process.argv.includes("--drop-caches");
 const ALL_TOOLS = ["skiff", "containerd", "podman", "umoci"] as const;
 type Tool = (typeof ALL_TOOLS)[number];
 const TOOLS = (arg("--only")?.split(",") ?? [...ALL_TOOLS]).filter((t): t is Tool => (ALL_TOOLS as readonly string[]).includes(t));
@@ -77,6 +84,13 @@ function unmountUnder(dir: string): void {
     .filter((p): p is string => !!p && (p === dir || p.startsWith(dir + "/")))
     .sort((a, b) => b.length - a.length);
   for (const p of points) spawnSync("umount", ["-l", p]);
+}
+
+/** Untimed: flushes and drops the caches (see --drop-caches), then warms the registry's blobs again. */
+function settle(registryDir: string): void {
+  must("sync", []);
+  writeFileSync("/proc/sys/vm/drop_caches", "3");
+  must("sh", ["-c", 'find "$1" -type f -exec cat {} + > /dev/null', "sh", registryDir]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,6 +346,7 @@ async function main(): Promise<void> {
     for (const im of images) {
       const line: string[] = [];
       for (const tool of order) {
+        if (DROP_CACHES) settle(join(ROOT, "registry"));
         const t =
           tool === "skiff" ? await pullSkiff(im, registry) : tool === "containerd" ? await pullContainerd(im) : tool === "podman" ? await pullPodman(im) : await pullUmoci(im);
         add(`${im.name}|${tool}`, t);

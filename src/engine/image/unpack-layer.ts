@@ -96,6 +96,8 @@ export async function unpackLayer(opts: UnpackLayerOptions): Promise<UnpackResul
   return { ...stats, digest, size: compressed.size, diffId, compression };
 }
 
+const INFLATE_CHUNK = 256 << 10;
+
 function sniff(first: Uint8Array | undefined): Compression {
   if (first && first[0] === 0x1f && first[1] === 0x8b) return "gzip";
   if (first && first[0] === 0x28 && first[1] === 0xb5 && first[2] === 0x2f && first[3] === 0xfd) return "zstd";
@@ -107,7 +109,11 @@ function sniff(first: Uint8Array | undefined): Compression {
  * ours to drain after a failure. gzip streams with several members are read whole.
  */
 async function* inflate(source: AsyncIterable<Uint8Array>, compression: "gzip" | "zstd"): AsyncGenerator<Uint8Array> {
-  const z = compression === "gzip" ? createGunzip() : createZstdDecompress();
+  // 256 KiB output chunks instead of zlib's 16 KiB: every chunk crosses several async generators
+  // (hash, tar reader, file body) on the main thread; measured on a 49 MB gzip layer, streaming
+  // gunzip alone went from 0.66-0.98 s to 0.36 s.
+  const opts = { chunkSize: INFLATE_CHUNK };
+  const z = compression === "gzip" ? createGunzip(opts) : createZstdDecompress(opts);
   let feedError: unknown;
   const feed = (async () => {
     try {
