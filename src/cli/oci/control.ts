@@ -1,5 +1,4 @@
 // skiff-oci's commands on running containers: pause, resume, ps, update, events, features.
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { invalid } from "../../common/errors.ts";
 import { containerStatus } from "../../runtime/state-store.ts";
@@ -61,7 +60,9 @@ function updateChange(flags: FlagValues): Record<string, unknown> {
   return change;
 }
 
-function psTable(pids: number[], psArgs: string[]): string {
+async function psTable(pids: number[], psArgs: string[]): Promise<string> {
+  // node:child_process costs ~1 ms to load: only ps pays for it
+  const { spawnSync } = await import("node:child_process");
   const r = spawnSync("ps", psArgs.length ? psArgs : ["-ef"], { encoding: "utf8" });
   if (r.status !== 0) throw invalid("cli", "CLI_PS_FAILED", `ps: ${r.stderr.trim() || `ps ${psArgs.join(" ")} failed`}`, "pass options that ps(1) accepts");
   const [header = "", ...lines] = r.stdout.split("\n");
@@ -84,7 +85,7 @@ export const CONTROL_COMMANDS: Record<string, Command> = {
       const pids = (await control()).containerPids(store, id!);
       const format = str(flags.format) ?? "table";
       if (format === "json") writeOut(JSON.stringify(pids) + "\n");
-      else if (format === "table") writeOut(psTable(pids, psArgs));
+      else if (format === "table") writeOut(await psTable(pids, psArgs));
       else throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `ps: unknown format "${format}"`, "use --format table or --format json");
       return 0;
     },
