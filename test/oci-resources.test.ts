@@ -2,7 +2,8 @@
 // container and compared with the same bundle under runc. v2 is covered on a fake cgroupfs in
 // src/runtime/cgroups.
 import { expect, test } from "bun:test";
-import { bundleFactory, oci, runBundle, type RuntimeName } from "./harness/oci.ts";
+import { TEST_STATE_ROOT } from "./harness/leaks.ts";
+import { bundleFactory, oci, runBundle, SKIFF_OCI, type RuntimeName } from "./harness/oci.ts";
 
 const bundle = bundleFactory(["skiff", "runc"]);
 
@@ -46,4 +47,11 @@ test("a wrong type in linux.resources is refused before anything is made", () =>
   const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/linux\.resources\.memory\.limit/);
+});
+
+test("on this hybrid host, SKIFF_HYBRID_DEVICE_EBPF=1 also attaches the device rules as eBPF (the kernel's verifier accepts them)", () => {
+  const b = bundle(["sh", "-c", "echo x > /dev/null && head -c 1 /dev/zero | wc -c"]);
+  const r = Bun.spawnSync([SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, "run", "--bundle", b.dir, b.id], { env: { ...process.env, SKIFF_HYBRID_DEVICE_EBPF: "1" } });
+  expect(r.stderr.toString()).toBe("");
+  expect(r.stdout.toString().trim()).toBe("1");
 });

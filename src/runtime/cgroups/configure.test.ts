@@ -51,7 +51,7 @@ test("on a v1 host only the v1 hierarchies get writes, and hybrid hosts also get
     `1 0 0:1 / ${root}/pids rw - cgroup cgroup rw,pids\n3 0 0:3 / ${root}/devices rw - cgroup cgroup rw,devices\n2 0 0:2 / ${root}/unified rw - cgroup2 cgroup2 rw`,
     "1:pids:/\n3:devices:/\n0::/\n",
   );
-  const out = configureCgroup({ layout, dirs: [pids, devices, unified], resources: { pids: { limit: 9 } }, linuxDevices: [] });
+  const out = configureCgroup({ layout, dirs: [pids, devices, unified], resources: { pids: { limit: 9 } }, linuxDevices: [], hybridDeviceProgram: true });
   expect(fake.read("pids/c/pids.max")).toBe("9");
   expect(fake.read("devices/c/devices.deny")).toBe("a *:* rwm"); // the fake keeps each file's last write
   expect(out.dir).toBe(unified);

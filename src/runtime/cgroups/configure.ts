@@ -20,6 +20,9 @@ export interface ConfigureInput {
   linuxDevices: readonly { type: string; major: number; minor: number }[];
   /** Rootless: leave the device rules alone, as runc does. */
   skipDevices?: boolean;
+  /** Hybrid hosts: also return the device program for the unified cgroup (the v1 controller
+   * already enforces the rules; attaching costs ~12 ms a container here, so it is opt-in). */
+  hybridDeviceProgram?: boolean;
   where?: string;
 }
 
@@ -33,10 +36,10 @@ export function configureCgroup(input: ConfigureInput): { deviceProgram?: Uint8A
     const plan = planV1({ resources, controllers: [...byController.keys()], linuxDevices: input.linuxDevices, skipDevices: input.skipDevices });
     for (const w of plan.warnings) log.debug(w);
     applyWrites((c) => byController.get(c)!, plan.writes);
-    // Hybrid: the same rules also as a device program on the unified cgroup, which the kernel
-    // checks as well; the v1 controller stays the reference.
+    // Hybrid, on request: the same rules also as a device program on the unified cgroup, which
+    // the kernel checks as well; the v1 controller stays the reference.
     const unified = input.layout.hierarchies.findIndex((h) => h.version === 2);
-    if (unified < 0 || input.skipDevices) return {};
+    if (unified < 0 || input.skipDevices || !input.hybridDeviceProgram) return {};
     return { deviceProgram: compileDeviceFilter(emulateDeviceRules(containerDeviceRules(resources.devices, input.linuxDevices))), dir: input.dirs[unified]! };
   }
   const index = input.layout.hierarchies.findIndex((h) => h.version === 2);
