@@ -39,7 +39,7 @@ describe("skiff", () => {
     ok(d.skiff(["tag", "bb:1", "localhost:5000/a/bb:2"]));
     const table = ok(d.skiff(["images"]));
     expect(table.split("\n")[0]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
-    expect(table).toMatch(new RegExp(`localhost:5000/a/bb\\s+2\\s+${id.slice(7, 19)}\\s+(Less than a second|\\d+ seconds) ago\\s+\\d+(\\.\\d+)?MB`));
+    expect(table).toMatch(new RegExp(`localhost:5000/a/bb\\s+2\\s+${id.slice(7, 19)}\\s+(Less than a second|1 second|\\d+ seconds) ago\\s+\\d+(\\.\\d+)?MB`));
     expect(ok(d.skiff(["images", "--format", "{{.Repository}}:{{.Tag}}"])).split("\n").sort()).toEqual(["", "bb:1", "localhost:5000/a/bb:2"]);
     expect(ok(d.skiff(["images", "-qa", "--no-trunc"])).trim()).toBe(id);
     expect(ok(d.skiff(["image", "inspect", "--format", "{{.Id}} {{json .Config.Cmd}}", "localhost:5000/a/bb:2"])).trim()).toBe(`${id} ["sh"]`);

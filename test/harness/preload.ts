@@ -15,20 +15,26 @@ afterEach(() => {
   if (!before) return;
   const left = leaked(before, snapshot());
   before = undefined;
+  removeRunCgroups(); // empty now if nothing leaked; afterAll may run before a file's own clean-up
   if (left.length) {
     sweep();
     throw new Error(`the test left things behind:\n  ${left.join("\n  ")}`);
   }
 });
 
+/** The run's cgroup parent directories (runc leaves them behind); a busy one stays. */
+function removeRunCgroups(): void {
+  for (const h of ["", ...readdirSync("/sys/fs/cgroup")]) {
+    try {
+      rmdirSync(join("/sys/fs/cgroup", h, RUN_TAG));
+    } catch {}
+  }
+}
+
 // What the test process itself made: its temp and state directories, and the cgroup parent
 // directories (runc leaves the parent of a container's cgroup behind).
 afterAll(() => {
   rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
   rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
-  for (const h of readdirSync("/sys/fs/cgroup")) {
-    try {
-      rmdirSync(join("/sys/fs/cgroup", h, RUN_TAG));
-    } catch {}
-  }
+  removeRunCgroups();
 });

@@ -47,6 +47,7 @@ export class ImageStore implements ImageService {
   readonly builder: SnapshotBuilder;
   private readonly pulls = new Map<string, Promise<string>>();
   private busy = 0;
+  private gcPending = false;
   private swept = false;
 
   constructor(private readonly opts: ImageStoreOptions) {
@@ -75,6 +76,8 @@ export class ImageStore implements ImageService {
       return await fn();
     } finally {
       this.busy--;
+      // a GC asked for meanwhile (by rmi or prune) runs now that nothing is in flight
+      if (this.busy === 0 && this.gcPending) this.gc();
     }
   }
 
@@ -227,7 +230,8 @@ export class ImageStore implements ImageService {
   /** Removes snapshots and blobs no image references; returns the chainIDs removed and the bytes freed. */
   gc(): { snapshots: string[]; blobs: string[]; bytes: number } {
     const out = { snapshots: [] as string[], blobs: [] as string[], bytes: 0 };
-    if (this.busy > 0) return out;
+    this.gcPending = this.busy > 0;
+    if (this.gcPending) return out;
     for (const s of this.meta.unusedSnapshots()) {
       this.snapshots.remove(s.dir);
       this.meta.deleteSnapshot(s.chainId);
