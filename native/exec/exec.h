@@ -28,7 +28,7 @@ _Noreturn void run_launcher(struct plan *p);
 int receive_fd(int sock);
 /* Sends fd with SCM_RIGHTS and data (at least one byte goes) over a connected unix socket. */
 int send_fd(int sock, int fd, const uint8_t *data, uint32_t len);
-void ignore_job_signals(void);
+void ignore_signals(const struct op_spawn *spawn);
 _Noreturn void relay_terminal(int master, pid_t init);
 _Noreturn void run_intermediate(struct plan *p, uint32_t first);
 _Noreturn void run_init(struct plan *p, uint32_t first);

@@ -52,15 +52,13 @@ static int write_maps(const struct op_user_maps *m, pid_t pid) {
   return write_proc_file(pid, "gid_map", m->gid_map);
 }
 
-/* The runtime forwards these to the container; the launcher must outlive them to report the
- * exit status. Set only after the fork, so the container does not inherit SIG_IGN. */
-void ignore_job_signals(void) {
-  static const int ignored[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE};
-  for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++) signal(ignored[i], SIG_IGN);
+/* While it waits, the launcher must outlive the signals the runtime forwards to the container
+ * (the plan lists them). Set only after the fork, so the container does not inherit SIG_IGN. */
+void ignore_signals(const struct op_spawn *spawn) {
+  for (uint32_t i = 0; i < spawn->ignore_signals_count; i++) signal((int)spawn->ignore_signals[i], SIG_IGN);
 }
 
 static _Noreturn void wait_init(pid_t init) {
-  ignore_job_signals();
   for (;;) {
     int status;
     pid_t r = waitpid(-1, &status, 0);
@@ -147,6 +145,7 @@ spawn:;
   /* Nothing more to report: once the init has exec-ed, the runtime sees EOF on its socket. */
   close(p->report_fd);
   if (!init) _exit(1); /* the intermediate reported its failure itself */
+  ignore_signals(&p->steps[i].u.spawn);
   if (relay >= 0) {
     int master = receive_fd(relay); /* EOF instead if the init failed before its console step */
     close(relay);

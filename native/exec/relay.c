@@ -51,7 +51,6 @@ static int status_code(int status) {
 }
 
 _Noreturn void relay_terminal(int master, pid_t init) {
-  ignore_job_signals();
   struct termios saved;
   int raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
   if (raw) {

@@ -25,3 +25,20 @@ export function parseSignal(text: string): number {
   }
   throw invalid("runtime", "RUNTIME_UNKNOWN_SIGNAL", `parse signal "${text}": not a signal name or number`, "use a name such as TERM or KILL, or a number from 1 to 64");
 }
+
+/** What `run` and `exec` in the foreground pass on to the container's process. SIGWINCH is not
+ * among them: with a terminal the launcher resizes the pty, and the kernel tells the container. */
+export const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
+
+/** Forwards FORWARDED_SIGNALS received by this process to pid until the returned stop(). */
+export function forwardSignals(pid: number): () => void {
+  const forward = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(pid, signal);
+    } catch {}
+  };
+  for (const s of FORWARDED_SIGNALS) process.on(s, forward);
+  return () => {
+    for (const s of FORWARDED_SIGNALS) process.off(s, forward);
+  };
+}

@@ -6,11 +6,11 @@ import { Checker } from "../../oci/check.ts";
 import { checkProcess, type Process } from "../../oci/runtime-config.ts";
 import { capabilityNumber } from "../../runtime/capabilities.ts";
 import { baseProcess, execInContainer } from "../../runtime/exec.ts";
+import { forwardSignals } from "../../runtime/signals.ts";
 import type { StateStore } from "../../runtime/state-store.ts";
 import type { FlagValues } from "../args.ts";
 
 
-const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
 
@@ -62,16 +62,11 @@ export async function execCommand(store: StateStore, argv: string[], flags: Flag
     preserveFds: typeof flags["preserve-fds"] === "number" ? flags["preserve-fds"] : 0,
   });
   if (detach) return 0;
-  const forward = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(pid, signal);
-    } catch {}
-  };
-  for (const s of FORWARDED) process.on(s, forward);
+  const stopForwarding = forwardSignals(pid);
   try {
     return await launch.proc.exited;
   } finally {
-    for (const s of FORWARDED) process.off(s, forward);
+    stopForwarding();
     launch.close();
   }
 }

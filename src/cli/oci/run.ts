@@ -3,11 +3,8 @@
 import { mark } from "../../common/trace.ts";
 import { createContainer, type CreateOptions } from "../../runtime/create.ts";
 import { deleteContainer, startContainer } from "../../runtime/lifecycle.ts";
+import { forwardSignals } from "../../runtime/signals.ts";
 import type { StateStore } from "../../runtime/state-store.ts";
-
-// SIGWINCH is not forwarded: with a terminal the launcher resizes the pty, and the kernel tells
-// the container's foreground process group.
-const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"] as const;
 
 export async function runForeground(store: StateStore, opts: CreateOptions, mode: { detach: boolean; keep: boolean }): Promise<number> {
   if (mode.detach) {
@@ -16,12 +13,7 @@ export async function runForeground(store: StateStore, opts: CreateOptions, mode
     return 0;
   }
   const { state, launch } = await createContainer(store, { ...opts, foreground: true });
-  const forward = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(state.pid, signal);
-    } catch {}
-  };
-  for (const s of FORWARDED) process.on(s, forward);
+  const stopForwarding = forwardSignals(state.pid);
   try {
     try {
       await startContainer(store, opts.id);
@@ -34,7 +26,7 @@ export async function runForeground(store: StateStore, opts: CreateOptions, mode
     mark("exited");
     return status;
   } finally {
-    for (const s of FORWARDED) process.off(s, forward);
+    stopForwarding();
     launch.close();
     if (!mode.keep) {
       try {

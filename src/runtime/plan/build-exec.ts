@@ -2,7 +2,7 @@
 // cgroup and every namespace of its init (the user namespace first, the mount namespace last),
 // then the process steps shared with create.
 import type { Process, RuntimeConfig } from "../../oci/runtime-config.ts";
-import { BLOB, type HostFacts } from "./build.ts";
+import { BLOB, LAUNCHER_IGNORES, type HostFacts } from "./build.ts";
 import { CLONE } from "./namespaces.ts";
 import { processSteps, validateProcess } from "./process-steps.ts";
 import type { SeccompFilter } from "./seccomp-filter.ts";
@@ -58,7 +58,7 @@ export function buildExecPlan(input: ExecPlanInput): Step[] {
     listenerSlot = slots++;
     steps.push(step("connectSocket", { slot: listenerSlot, path: seccomp.listenerPath }, `connect to the seccomp listener socket ${seccomp.listenerPath}`));
   }
-  steps.push(step("spawn", { waitInit: input.foreground ? 1 : 0 }, "fork the process's intermediate"));
+  steps.push(step("spawn", { waitInit: input.foreground ? 1 : 0, ignoreSignals: input.foreground ? LAUNCHER_IGNORES : [] }, "fork the process's intermediate"));
   for (const c of cgroups) steps.push(step("joinCgroup", { slot: c.slot }, `join cgroup ${c.path}`));
   for (const j of joins) steps.push(step("setns", { slot: j.slot, nstype: CLONE[j.type]! }, `join the container's ${j.type} namespace`));
   steps.push(step("forkInit", {}, "fork the process inside the container's pid namespace"));

@@ -7,6 +7,7 @@ import type { SeccompFilter } from "./seccomp-filter.ts";
 import { devicesSteps } from "./devices.ts";
 import { inRoot, mountSteps, type CgroupMountContext } from "./mount-steps.ts";
 import { MS, PROPAGATION } from "./mount-options.ts";
+import { FORWARDED_SIGNALS, parseSignal } from "../signals.ts";
 import { CLONE, planNamespaces } from "./namespaces.ts";
 import { step, type Step } from "./step.ts";
 
@@ -52,6 +53,11 @@ const SYSCTL_NAMESPACE: [RegExp, string][] = [
   [/^(kernel\.(msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced)$|fs\.mqueue\.)/, "ipc"],
   [/^kernel\.(hostname|domainname)$/, "uts"],
 ];
+
+/** Signals a waiting launcher ignores: those the runtime forwards to the container (the
+ * launcher shares its process group and must live on to report the exit status), job control,
+ * and SIGPIPE. */
+export const LAUNCHER_IGNORES = [...FORWARDED_SIGNALS, "TSTP", "TTIN", "TTOU", "PIPE"].map(parseSignal);
 
 /** What a readState step receives: which=0 the hooks' state, 1 the seccomp listener's message. */
 export const BLOB = { hookState: 0, listenerMessage: 1 } as const;
@@ -108,7 +114,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
     steps.push(step("userMaps", { uidMap: mapText(config.linux.uidMappings), gidMap: mapText(config.linux.gidMappings), setgroups: input.host.rootless ? "deny" : "" }, "write uid_map and gid_map of the user namespace"));
   if (input.deviceFilter)
     steps.push(step("attachDeviceFilter", { cgroup: input.deviceFilter.cgroup, program: input.deviceFilter.program }, `attach the device rules (eBPF) to cgroup ${input.deviceFilter.cgroup}`));
-  steps.push(step("spawn", { waitInit: input.foreground ? 1 : 0 }, "fork the container's intermediate process"));
+  steps.push(step("spawn", { waitInit: input.foreground ? 1 : 0, ignoreSignals: input.foreground ? LAUNCHER_IGNORES : [] }, "fork the container's intermediate process"));
 
   // ---- intermediate: cgroup, namespaces ----
   for (const s of cgroupSlots) steps.push(step("joinCgroup", { slot: s }, `join cgroup ${input.cgroupProcs[cgroupSlots.indexOf(s)]}`));

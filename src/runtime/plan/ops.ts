@@ -25,7 +25,7 @@ export const OPS = {
   attachDeviceFilter: { code: 7, fields: [["cgroup", "str"], ["program", "bytes"]], doc: "load an eBPF cgroup device program and attach it (BPF_F_ALLOW_MULTI) to the cgroup v2 directory" },
   userMaps: { code: 3, fields: [["uidMap", "str"], ["gidMap", "str"], ["setgroups", "str"]], doc: "id maps the launcher writes for the intermediate's new user namespace" },
   mkfifo: { code: 5, fields: [["path", "str"], ["mode", "u32"]], doc: "mkfifo(path, mode), the exec fifo that start writes to" },
-  spawn: { code: 4, fields: [["waitInit", "u32"]], doc: "fork the intermediate; the launcher then serves it, reports the init pid, and exits or waits for the init (waitInit=1)" },
+  spawn: { code: 4, fields: [["waitInit", "u32"], ["ignoreSignals", "u32s"]], doc: "fork the intermediate; the launcher then serves it, reports the init pid, and exits or waits for the init (waitInit=1), ignoring ignoreSignals meanwhile" },
   // ---- intermediate ----
   joinCgroup: { code: 10, fields: [["slot", "u32"]], doc: "write '0' to an opened cgroup.procs" },
   setns: { code: 11, fields: [["slot", "u32"], ["nstype", "u32"]], doc: "setns(fd in slot, nstype)" },
