@@ -21,7 +21,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, m
 import { join } from "node:path";
 import { startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
 import { debianRootfs, finishLayout, layoutImage, listTree, parentsOf, pushLayout, tarLayer, type Layer } from "../test/harness/debian-image.ts";
-import { Podman } from "../test/harness/engines.ts";
+import { containerdConfig, Podman } from "../test/harness/engines.ts";
 import { startSkiffd, type Skiffd } from "../test/harness/skiffd.ts";
 
 const arg = (name: string) => {
@@ -203,24 +203,7 @@ async function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 async function pullContainerd(image: Image): Promise<number> {
   const dir = freshDir("containerd");
   const sock = join(dir, "containerd.sock");
-  writeFileSync(
-    join(dir, "config.toml"),
-    [
-      "version = 2",
-      `root = "${join(dir, "root")}"`,
-      `state = "${join(dir, "state")}"`,
-      `disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper"]`,
-      "[grpc]",
-      `  address = "${sock}"`,
-      "[ttrpc]",
-      `  address = "${sock}.ttrpc"`,
-      "[metrics]",
-      '  address = ""',
-      '[plugins."io.containerd.internal.v1.opt"]',
-      `  path = "${join(dir, "opt")}"`,
-      "",
-    ].join("\n"),
-  );
+  writeFileSync(join(dir, "config.toml"), containerdConfig(dir, sock));
   const log = openSync(join(dir, "containerd.log"), "w");
   const child = spawn("containerd", ["--config", join(dir, "config.toml")], { stdio: ["ignore", log, log] });
   closeSync(log);

@@ -318,6 +318,26 @@ export class Podman {
 // ---------------------------------------------------------------------------------------------
 // containerd
 
+/** A private containerd's config.toml: root, state, sockets and opt under `dir`, no CRI. */
+export function containerdConfig(dir: string, sock: string, extra: string[] = []): string {
+  return [
+    "version = 2",
+    `root = "${join(dir, "root")}"`,
+    `state = "${join(dir, "state")}"`,
+    `disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper"]`,
+    "[grpc]",
+    `  address = "${sock}"`,
+    "[ttrpc]",
+    `  address = "${sock}.ttrpc"`,
+    ...extra,
+    "[metrics]",
+    '  address = ""',
+    '[plugins."io.containerd.internal.v1.opt"]',
+    `  path = "${join(dir, "opt")}"`,
+    "",
+  ].join("\n");
+}
+
 export const CTR_IMAGE = "docker.io/library/skiff-busybox:latest";
 
 /** A private containerd; containers in namespace RUN_TAG, so their default cgroup is
@@ -343,23 +363,7 @@ export class Containerd {
 
   static async start(): Promise<Containerd> {
     const c = new Containerd();
-    const config = [
-      "version = 2",
-      `root = "${join(c.dir, "root")}"`,
-      `state = "${join(c.dir, "state")}"`,
-      `disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper"]`,
-      "[grpc]",
-      `  address = "${c.sock}"`,
-      "[ttrpc]",
-      `  address = "${c.sock}.ttrpc"`,
-      "[debug]",
-      '  level = "info"',
-      "[metrics]",
-      '  address = ""',
-      '[plugins."io.containerd.internal.v1.opt"]',
-      `  path = "${join(c.dir, "opt")}"`,
-      "",
-    ].join("\n");
+    const config = containerdConfig(c.dir, c.sock, ["[debug]", '  level = "info"']);
     writeFileSync(join(c.dir, "config.toml"), config);
     const log = openSync(c.logFile, "w");
     c.child = spawn("containerd", ["--config", join(c.dir, "config.toml")], { stdio: ["ignore", log, log] });
