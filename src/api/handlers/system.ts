@@ -1,6 +1,6 @@
 // /_ping, /version, /info and /auth: what docker clients ask first, and login.
 import { arch, cpus, hostname, release, totalmem } from "node:os";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { RegistryAuth } from "../../engine/image/service.ts";
 import { API_VERSION, MIN_API_VERSION } from "../routes.ts";
 import type { HandlerContext } from "./context.ts";
@@ -64,7 +64,7 @@ export function info(ctx: HandlerContext): Response {
     ContainersPaused: 0,
     ContainersStopped: 0,
     Images: ctx.images.list({}).length,
-    Driver: "overlayfs",
+    Driver: "overlay2", // what image inspect's GraphDriver says too
     DriverStatus: [],
     Plugins: { Volume: [], Network: [], Authorization: null, Log: [] },
     MemoryLimit: true,
@@ -81,7 +81,8 @@ export function info(ctx: HandlerContext): Response {
     SystemTime: new Date().toISOString(),
     LoggingDriver: "json-file",
     CgroupDriver: "cgroupfs",
-    CgroupVersion: "1",
+    // as docker: "2" on a unified-only host, "1" on v1 and hybrid ones
+    CgroupVersion: existsSync("/sys/fs/cgroup/cgroup.controllers") ? "2" : "1",
     NEventsListener: 0,
     KernelVersion: release(),
     OperatingSystem: operatingSystem(),
@@ -89,7 +90,13 @@ export function info(ctx: HandlerContext): Response {
     OSType: "linux",
     Architecture: arch() === "x64" ? "x86_64" : arch(),
     IndexServerAddress: "https://index.docker.io/v1/",
-    RegistryConfig: { InsecureRegistryCIDRs: ["127.0.0.0/8"], IndexConfigs: {}, Mirrors: [] , AllowNondistributableArtifactsCIDRs: [], AllowNondistributableArtifactsHostnames: [] },
+    RegistryConfig: {
+      InsecureRegistryCIDRs: ["127.0.0.0/8"],
+      IndexConfigs: Object.fromEntries(d.insecureRegistries.map((name) => [name, { Name: name, Mirrors: [], Secure: false, Official: false }])),
+      Mirrors: [],
+      AllowNondistributableArtifactsCIDRs: [],
+      AllowNondistributableArtifactsHostnames: [],
+    },
     NCPU: cpus().length,
     MemTotal: totalmem(),
     DockerRootDir: d.dataRoot,

@@ -77,7 +77,7 @@ export class FakeImageService implements ImageService {
     return {
       Id: i.id, RepoTags: i.tags, RepoDigests: i.digests, Parent: "", Comment: "", Created: new Date(i.created * 1000).toISOString(), Container: "", DockerVersion: "",
       Author: "", Config: i.config, Architecture: "amd64", Os: "linux", Size: i.size, VirtualSize: i.size,
-      GraphDriver: { Name: "overlayfs", Data: {} }, RootFS: { Type: "layers", Layers: [sha(i.id)] }, Metadata: { LastTagTime: "" },
+      GraphDriver: { Name: "overlay2", Data: {} }, RootFS: { Type: "layers", Layers: [sha(i.id)] }, Metadata: { LastTagTime: "" },
     };
   }
 
