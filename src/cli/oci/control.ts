@@ -107,8 +107,8 @@ export const CONTROL_COMMANDS: Record<string, Command> = {
     run: async ({ store, flags, args }) => {
       const id = args[0]!;
       const s = store.read(id);
-      const { cgroupStats, oomKills } = await statsModule();
-      const stats = () => JSON.stringify({ type: "stats", id, data: cgroupStats(s.cgroupDirs) }) + "\n";
+      const { cgroupStats, oomKills, statsJson } = await statsModule();
+      const stats = () => statsJson({ type: "stats", id, data: cgroupStats(s.cgroupDirs) }) + "\n";
       if (flags.stats) {
         writeOut(stats());
         return 0;

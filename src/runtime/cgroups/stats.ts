@@ -10,13 +10,27 @@ const read = (path: string): string | undefined => {
     return undefined;
   }
 };
-const num = (text: string | undefined): number => {
-  const t = text?.trim();
-  return !t || t === "max" ? 0 : Number(t);
+/** A counter from a cgroup file: exact even past 2^53 (v1 writes "unlimited" as 9223372036854771712). */
+export type Counter = number | bigint;
+const counter = (t: string): Counter => {
+  const n = Number(t);
+  return Number.isSafeInteger(n) || !/^\d+$/.test(t) ? n : BigInt(t);
 };
-/** "key value" lines → record. */
+const num = (text: string | undefined): Counter => {
+  const t = text?.trim();
+  return !t || t === "max" ? 0 : counter(t);
+};
+/** "key value" lines → record (exact counters, for the raw maps). */
+const exactKeyed = (text: string | undefined): Record<string, Counter> =>
+  Object.fromEntries((text ?? "").split("\n").filter(Boolean).map((l) => l.split(/\s+/)).map(([k, v]) => [k!, counter(v ?? "")]));
+/** "key value" lines → record of numbers (times and counts that stay small). */
 const keyed = (text: string | undefined): Record<string, number> =>
   Object.fromEntries((text ?? "").split("\n").filter(Boolean).map((l) => l.split(/\s+/)).map(([k, v]) => [k!, Number(v)]));
+
+/** JSON with counters past 2^53 written as exact integers (as runc's Go encoder writes uint64). */
+export function statsJson(value: unknown): string {
+  return JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `__exact:${v}` : v)).replace(/"__exact:(\d+)"/g, "$1");
+}
 
 /** Finds the directory holding `file` among the container's cgroup directories. */
 const find = (dirs: readonly string[], file: string): string | undefined => dirs.map((d) => join(d, file)).find((p) => read(p) !== undefined);
@@ -25,7 +39,7 @@ export function cgroupStats(dirs: readonly string[]): Record<string, unknown> {
   const f = (file: string) => read(find(dirs, file) ?? "/nonexistent");
   if (f("cgroup.controllers") !== undefined && f("memory.usage_in_bytes") === undefined) {
     const cpu = keyed(f("cpu.stat"));
-    const mem = keyed(f("memory.stat"));
+    const mem = exactKeyed(f("memory.stat"));
     return {
       cpu: {
         usage: { total: (cpu.usage_usec ?? 0) * 1000, user: (cpu.user_usec ?? 0) * 1000, kernel: (cpu.system_usec ?? 0) * 1000 },
@@ -56,7 +70,7 @@ export function cgroupStats(dirs: readonly string[]): Record<string, unknown> {
       usage: { usage: num(f("memory.usage_in_bytes")), max: num(f("memory.max_usage_in_bytes")), limit: num(f("memory.limit_in_bytes")), failcnt: num(f("memory.failcnt")) },
       swap: { usage: num(f("memory.memsw.usage_in_bytes")), max: num(f("memory.memsw.max_usage_in_bytes")), limit: num(f("memory.memsw.limit_in_bytes")), failcnt: num(f("memory.memsw.failcnt")) },
       kernel: { usage: num(f("memory.kmem.usage_in_bytes")), max: num(f("memory.kmem.max_usage_in_bytes")), limit: num(f("memory.kmem.limit_in_bytes")), failcnt: num(f("memory.kmem.failcnt")) },
-      raw: keyed(f("memory.stat")),
+      raw: exactKeyed(f("memory.stat")),
     },
     pids: { current: num(f("pids.current")), limit: num(f("pids.max")) },
   };

@@ -2,7 +2,7 @@ import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isFrozen } from "./freezer.ts";
-import { cgroupStats, oomKills } from "./stats.ts";
+import { cgroupStats, oomKills, statsJson } from "./stats.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -38,4 +38,11 @@ test("stats on v2 come from cpu.stat, memory.* and pids.*, in runc's shape", () 
     pids: { current: 3, limit: 50 },
   });
   expect(oomKills([d])).toBe(1);
+});
+
+test("counters past 2^53 stay exact in the JSON (v1's unlimited is 9223372036854771712)", () => {
+  const d = fakeDir({ "memory.usage_in_bytes": "4096\n", "memory.limit_in_bytes": "9223372036854771712\n", "memory.stat": "hierarchical_memory_limit 9223372036854771712\ncache 0\n" });
+  const json = statsJson(cgroupStats([d]));
+  expect(json).toContain('"limit":9223372036854771712');
+  expect(json).toContain('"hierarchical_memory_limit":9223372036854771712');
 });
