@@ -82,3 +82,53 @@ describe("DockerConfig", () => {
     expect(DockerConfig.load(p).lookup("127.0.0.1:5000")).toEqual({ username: "new", password: "pw" });
   });
 });
+
+describe("credential helpers", () => {
+  // a docker-credential-NAME of our own on PATH: answers per server, as the real ones do
+  const bin = join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    join(bin, "docker-credential-fake"),
+    `#!/bin/sh\nread server\ncase "$server" in\n  reg.example:5000) echo '{"ServerURL":"reg.example:5000","Username":"alice","Secret":"s3cret"}' ;;\n  https://index.docker.io/v1/) echo '{"ServerURL":"x","Username":"<token>","Secret":"refresh-me"}' ;;\n  broken.example) echo 'store locked' >&2; exit 2 ;;\n  *) echo 'credentials not found in native keychain'; exit 1 ;;\nesac\n`,
+    { mode: 0o755 },
+  );
+  const path = process.env.PATH;
+  const withPath = <T>(f: () => T): T => {
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      return f();
+    } finally {
+      process.env.PATH = path;
+    }
+  };
+
+  test("credsStore answers for every registry; <token> means an identity token; not found is anonymous", () => {
+    const c = DockerConfig.load(write({ credsStore: "fake", auths: { "reg.example:5000": {} } }));
+    withPath(() => {
+      expect(c.lookup("reg.example:5000")).toEqual({ username: "alice", password: "s3cret" });
+      expect(c.lookup("docker.io")).toEqual({ identityToken: "refresh-me" });
+      expect(c.lookup("other.example")).toBeUndefined();
+    });
+  });
+
+  test("credHelpers picks a helper per registry, before credsStore", () => {
+    const c = DockerConfig.load(write({ credsStore: "missing", credHelpers: { "reg.example:5000": "fake" } }));
+    withPath(() => expect(c.lookup("reg.example:5000")).toEqual({ username: "alice", password: "s3cret" }));
+  });
+
+  test("a missing helper falls back to the auths entries; a failing one is a clear error, without secrets", () => {
+    withPath(() => {
+      expect(DockerConfig.load(write({ credsStore: "missing" })).lookup("reg.example:5000")).toBeUndefined();
+      expect(DockerConfig.load(write({ credsStore: "missing", auths: { "reg.example:5000": { auth: b64("u:p") } } })).lookup("reg.example:5000")).toEqual({ username: "u", password: "p" });
+      const e = (() => {
+        try {
+          DockerConfig.load(write({ credsStore: "fake" })).lookup("broken.example");
+        } catch (err) {
+          return err as SkiffError;
+        }
+      })();
+      expect(e?.code).toBe("IMAGE_CREDENTIALS_HELPER");
+      expect(e?.message).toMatch(/exit status 2: store locked/);
+    });
+  });
+});

@@ -2,7 +2,9 @@
 //   {"auths": {"registry.example:5000": {"auth": base64("user:password")}, …}}
 // with `username`/`password` and `identitytoken` (an OAuth2 refresh token) also understood. Keys
 // may carry a scheme and path ("https://index.docker.io/v1/" is Docker Hub's); they are matched by
-// host. Credential helpers (credsStore, credHelpers) are not run: such registries are anonymous.
+// host. Credential helpers are asked first, as docker does: `credHelpers[host]`, else `credsStore`
+// (the program docker-credential-NAME, `get` with the server on stdin, JSON on stdout).
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -69,6 +71,12 @@ export class DockerConfig {
   /** The credentials stored for a registry domain ("docker.io", "127.0.0.1:5000"), if any. */
   lookup(domain: string): Credentials | undefined {
     const want = registryHostOf(domain);
+    const helpers = this.doc.credHelpers as Record<string, unknown> | undefined;
+    const helper = (helpers && typeof helpers === "object" ? Object.entries(helpers).find(([k]) => registryHostOf(k) === want)?.[1] : undefined) ?? this.doc.credsStore;
+    if (typeof helper === "string" && helper) {
+      const fromHelper = askHelper(helper, want === DOCKER_HUB ? HUB_KEY : domain);
+      if (fromHelper) return fromHelper;
+    }
     const auths = this.auths();
     // An exact key wins over one that only matches after normalisation.
     const key = domain in auths ? domain : Object.keys(auths).find((k) => registryHostOf(k) === want);
@@ -123,4 +131,32 @@ export class DockerConfig {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     writeFileAtomic(this.path, JSON.stringify(this.doc, null, "\t") + "\n", 0o600);
   }
+}
+
+/** Runs docker-credential-NAME get; "not found" (exit 1 with that text) and a helper that is not
+ * installed mean no credentials from it. */
+function askHelper(name: string, server: string): Credentials | undefined {
+  const program = `docker-credential-${name}`;
+  const r = spawnSync(program, ["get"], { input: server, encoding: "utf8", timeout: 30000 });
+  if (r.error) {
+    // A config copied from Docker Desktop names "desktop", absent on Linux: use the auths entries.
+    if ((r.error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw invalid("image", "IMAGE_CREDENTIALS_HELPER", `ask credential helper ${program} for ${server}: ${r.error.message}`, `check ${program}, or remove "credsStore"/"credHelpers" from the docker config`);
+  }
+  if (r.status !== 0) {
+    if (/credentials not found/i.test(r.stdout + r.stderr)) return undefined;
+    // the helper's own words only: they never hold the secret
+    throw invalid("image", "IMAGE_CREDENTIALS_HELPER", `ask credential helper ${program} for ${server}: exit status ${r.status}: ${(r.stderr || r.stdout).trim().slice(0, 200)}`, "log in again, or check the helper");
+  }
+  let reply: { Username?: unknown; Secret?: unknown };
+  try {
+    reply = JSON.parse(r.stdout) as typeof reply;
+  } catch {
+    throw invalid("image", "IMAGE_CREDENTIALS_HELPER", `ask credential helper ${program} for ${server}: its answer is not JSON`, "check the helper");
+  }
+  const user = typeof reply.Username === "string" ? reply.Username : "";
+  const secret = typeof reply.Secret === "string" ? reply.Secret : "";
+  if (!secret) return undefined;
+  // docker's convention: an identity token comes back with the user "<token>"
+  return user === "<token>" ? { identityToken: secret } : { username: user, password: secret };
 }
