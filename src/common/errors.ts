@@ -60,8 +60,6 @@ export class SkiffError extends Error {
 
 export const isSkiffError = (e: unknown): e is SkiffError => e instanceof SkiffError;
 
-/** Exit status a CLI uses for an error: 1 as runc does, whatever the kind. */
-export const exitCodeFor = (_e: SkiffError): number => 1;
 
 /** Shorthand constructors, one per kind, keep call sites to a line. */
 export const invalid = (layer: Layer, code: string, message: string, hint?: string, details?: ErrorDetails) =>

@@ -136,7 +136,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     state.startTime = processStartTime(pid);
     store.write(state);
     mark("state written");
-    if (opts.pidFile) writeFileAtomic(resolve(opts.pidFile), String(pid));
+    if (opts.pidFile) writeFileAtomic(resolve(opts.pidFile), String(pid), 0o644, false);
     if (!opts.foreground) {
       launched.close();
       launched.proc.unref();

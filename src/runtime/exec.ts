@@ -54,7 +54,7 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
       else if (m.type === MSG.error) throw launched.stepError(m);
     }
     if (!pid) throw new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: `exec in container "${opts.id}": the process ended before it started`, hint: "run with --debug" });
-    if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid));
+    if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644, false);
     return { pid, launch: launched };
   } catch (e) {
     launched.close();

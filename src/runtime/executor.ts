@@ -58,7 +58,7 @@ export class Launch {
   }
 
   /** A blob a readState step waits for: u32 length, then the bytes. */
-  sendState(json: string): void {
+  private sendState(json: string): void {
     const body = Buffer.from(json);
     const head = Buffer.alloc(4);
     head.writeUInt32LE(body.length);

@@ -5,11 +5,9 @@ import { errnoOf } from "../common/errno.ts";
 import { setFrozen } from "./cgroups/freezer.ts";
 import { cgroupPids, removeCgroup } from "./cgroups/manager.ts";
 import { killAndWait } from "./kill.ts";
-import { containerStatus, processStartTime, type ContainerState, type StateStore, type Status } from "./state-store.ts";
-
 import { hookState, OCI_VERSION } from "./hook-state.ts";
 import { runHooksWarning } from "./hooks.ts";
-export { OCI_VERSION };
+import { containerStatus, processStartTime, type ContainerState, type StateStore, type Status } from "./state-store.ts";
 
 /** The OCI state document (runtime-spec "State"), as `state` prints it. */
 export interface OciState {

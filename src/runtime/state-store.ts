@@ -63,7 +63,7 @@ export class StateStore {
   }
 
   write(state: ContainerState): void {
-    writeFileAtomic(join(this.dir(state.id), "state.json"), JSON.stringify(state), 0o600);
+    writeFileAtomic(join(this.dir(state.id), "state.json"), JSON.stringify(state), 0o600, false);
   }
 
   read(id: string): ContainerState {

@@ -5,6 +5,7 @@ import { errnoOf } from "../../common/errno.ts";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { configureLog, log, type LogFormat } from "../../common/log.ts";
 import { traceLine } from "../../common/trace.ts";
+import { OCI_VERSION } from "../../runtime/hook-state.ts";
 import { StateStore } from "../../runtime/state-store.ts";
 import { parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import { formatTable } from "../table.ts";
@@ -18,7 +19,6 @@ import { writeOut } from "../../common/stdio.ts";
 const lifecycle = () => import("../../runtime/lifecycle.ts");
 
 const VERSION = "0.1.0";
-const SPEC_VERSION = "1.2.0";
 
 const GLOBAL: FlagSpec[] = [
   { names: ["root"], type: "string" },
@@ -165,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
     if (format !== "text" && format !== "json") throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `skiff-oci: --log-format must be text or json, got "${format}"`, "use --log-format json");
     configureLog({ file: str(global.flags.log), format: format as LogFormat, debug: !!global.flags.debug });
     if (global.flags.version) {
-      writeOut(`skiff-oci version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
+      writeOut(`skiff-oci version ${VERSION}\nspec: ${OCI_VERSION}\n`);
       return 0;
     }
     const [name, ...rest] = global.rest;

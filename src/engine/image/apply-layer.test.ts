@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
-import type { SkiffError } from "../../common/errors.ts";
 import { lgetxattr, lsetxattr, mknod, S_IFCHR } from "../../common/sys.ts";
 import { applyLayer } from "./apply-layer.ts";
 import { readTar } from "./tar-reader.ts";
 import { buildTar, type TarWriteEntry } from "./tar-writer.ts";
+import { failure } from "../../common/failure.ts";
 
 let base: string;
 beforeEach(() => {
@@ -24,14 +24,6 @@ async function layer(name: string, entries: TarWriteEntry[], lowers: string[] = 
   await applyLayer(readTar(src()), { target: dir, lowers });
   return dir;
 }
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SkiffError;
-  }
-  throw new Error("did not throw");
-};
 const opaque = (p: string) => lgetxattr(p, "trusted.overlay.opaque")?.toString();
 const isWhiteout = (p: string) => lstatSync(p).isCharacterDevice() && lstatSync(p).rdev === 0;
 const t = (sec: number, nsec = 0) => ({ sec, nsec });

@@ -4,11 +4,10 @@ import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, rmSync } from "node:fs";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import { RegistryClient } from "../registry/registry-client.ts";
-import { haveRegistry, startRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
+import { haveRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
 import { ImageStore } from "./image-service.ts";
 import { buildTar } from "./tar-writer.ts";
-import { busyboxLayers, pushBusybox, type BuiltImage } from "./testing-busybox.ts";
+import { busyboxLayers, startBusyboxRegistry, type BuiltImage } from "./testing-busybox.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/image-archive`;
 let registry: RegistryServer;
@@ -19,9 +18,7 @@ const haveSkopeo = existsSync("/usr/bin/skopeo");
 
 describe.skipIf(!haveRegistry)("save, load and import", () => {
   beforeAll(async () => {
-    rmSync(tmp, { recursive: true, force: true });
-    registry = await startRegistry({ dir: `${tmp}/registry` });
-    bb = await pushBusybox(new RegistryClient({ domain: registry.domain }), `${tmp}/src`, "test/busybox", "1");
+    ({ registry, bb } = await startBusyboxRegistry(tmp));
   });
   afterAll(async () => {
     await registry?.stop();

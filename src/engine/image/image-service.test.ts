@@ -3,33 +3,23 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { SkiffError } from "../../common/errors.ts";
 import { RegistryClient } from "../registry/registry-client.ts";
 import { startProxy, type FaultProxy } from "../registry/testing/fault-proxy.ts";
-import { haveRegistry, startRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
+import { haveRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
 import { ImageStore } from "./image-service.ts";
 import type { ProgressEvent } from "./service.ts";
-import { busyboxLayers, pushBusybox, type BuiltImage } from "./testing-busybox.ts";
+import { busyboxLayers, pushBusybox, startBusyboxRegistry, type BuiltImage } from "./testing-busybox.ts";
+import { failure } from "../../common/failure.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/image-service`;
 let registry: RegistryServer;
 let bb: BuiltImage;
 let n = 0;
 const fresh = () => new ImageStore({ dataRoot: `${tmp}/store-${n++}`, retry: { baseDelayMs: 5, tries: 2 } });
-const failure = async (p: Promise<unknown> | (() => unknown)) => {
-  try {
-    await (typeof p === "function" ? p() : p);
-  } catch (e) {
-    return e as SkiffError;
-  }
-  throw new Error("did not throw");
-};
 
 describe.skipIf(!haveRegistry)("ImageStore against docker-registry", () => {
   beforeAll(async () => {
-    rmSync(tmp, { recursive: true, force: true });
-    registry = await startRegistry({ dir: `${tmp}/registry` });
-    bb = await pushBusybox(new RegistryClient({ domain: registry.domain }), `${tmp}/src`, "test/busybox", "1");
+    ({ registry, bb } = await startBusyboxRegistry(tmp));
   });
   afterAll(async () => {
     await registry?.stop();

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
-import type { SkiffError } from "../../common/errors.ts";
 import { readTar, type TarEntry } from "./tar-reader.ts";
 import { buildTar, tarEntry } from "./tar-writer.ts";
+import { failure } from "../../common/failure.ts";
 
 const dir = `/tmp/skiff-test-${process.pid}/tar-reader`;
 beforeAll(() => mkdirSync(dir, { recursive: true }));
@@ -24,14 +24,6 @@ async function list(b: Uint8Array, size?: number): Promise<Read[]> {
   }
   return out;
 }
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SkiffError;
-  }
-  throw new Error("did not throw");
-};
 
 const longName = `${"d".repeat(120)}/${"f".repeat(120)}`;
 const fixture = buildTar([

@@ -1,12 +1,13 @@
 // Test fixture: a busybox image built from Debian's busybox-static, three gzip layers (a whiteout
 // in the second, a hardlink pair in the third), pushed to a registry with the registry client.
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { pushImage } from "../registry/push-image.ts";
-import type { RegistryClient } from "../registry/registry-client.ts";
+import { RegistryClient } from "../registry/registry-client.ts";
+import { startRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
 import { ContentStore } from "./content-store.ts";
 import { buildTar, type TarWriteEntry } from "./tar-writer.ts";
 
@@ -54,4 +55,12 @@ export async function pushBusybox(client: RegistryClient, storeDir: string, repo
   const img = await buildImage(store, tars, config);
   await pushImage(client, store, repo, img.manifest, { tag });
   return img;
+}
+
+/** A fresh docker-registry under `tmp` (emptied first) holding the busybox image as test/busybox:1. */
+export async function startBusyboxRegistry(tmp: string): Promise<{ registry: RegistryServer; bb: BuiltImage }> {
+  rmSync(tmp, { recursive: true, force: true });
+  const registry = await startRegistry({ dir: `${tmp}/registry` });
+  const bb = await pushBusybox(new RegistryClient({ domain: registry.domain }), `${tmp}/src`, "test/busybox", "1");
+  return { registry, bb };
 }

@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:tes
 import { mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import type { SkiffError } from "../../common/errors.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { buildTar } from "./tar-writer.ts";
 import { unpackLayer } from "./unpack-layer.ts";
+import { failure } from "../../common/failure.ts";
 
 let target: string;
 beforeEach(() => {
@@ -25,14 +25,6 @@ const diffId = digestBytes(tarWithTail);
 async function* chunks(b: Uint8Array, size = 16384) {
   for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
 }
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SkiffError;
-  }
-  throw new Error("did not throw");
-};
 
 describe("unpackLayer", () => {
   const blobs = { none: tarWithTail, gzip: gzipSync(tarWithTail), zstd: zstdCompressSync(tarWithTail) };

@@ -15,6 +15,7 @@ import { RegistryClient, type RegistryClientOptions } from "./registry-client.ts
 import { startProxy, type FaultProxy } from "./testing/fault-proxy.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
 import { storeImage, tinyImage } from "./testing/test-image.ts";
+import { failure } from "../../common/failure.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/registry-auth`;
 const PASSWORD = "s3cret-Pw!";
@@ -29,14 +30,6 @@ const configFile = (doc: unknown) => {
   mkdirSync(join(p, ".."), { recursive: true });
   writeFileSync(p, JSON.stringify(doc));
   return p;
-};
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SkiffError;
-  }
-  throw new Error("did not throw");
 };
 const noSecrets = (e: SkiffError) => expect(JSON.stringify([e.message, e.hint, e.details, e.format()])).not.toContain(PASSWORD);
 const image = tinyImage({ label: "auth" });

@@ -3,7 +3,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { SkiffError } from "../../common/errors.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseReference } from "../../oci/image/reference.ts";
@@ -15,6 +14,7 @@ import { RegistryClient } from "./registry-client.ts";
 import { bodyOf, Dropped, startProxy, type FaultProxy } from "./testing/fault-proxy.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
 import { storeImage, tinyImage } from "./testing/test-image.ts";
+import { failure } from "../../common/failure.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/registry-faults`;
 let registry: RegistryServer;
@@ -26,14 +26,6 @@ const freshStore = () => {
   return new ContentStore(dir);
 };
 const client = () => new RegistryClient({ domain: proxy.domain, retry: { baseDelayMs: 2, maxDelayMs: 20 } });
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SkiffError;
-  }
-  throw new Error("did not throw");
-};
 const image = tinyImage({ label: "faults" });
 const big = image.layers[1]!.descriptor;
 const blobPath = `/v2/test/faults/blobs/${big.digest}`;

@@ -1,7 +1,6 @@
 // Push and pull against Debian's docker-registry (distribution 2.8), anonymous access.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync } from "node:fs";
-import type { SkiffError } from "../../common/errors.ts";
 import { parseReference } from "../../oci/image/reference.ts";
 import { ContentStore } from "../image/content-store.ts";
 import type { BlobProgress } from "./progress.ts";
@@ -10,6 +9,7 @@ import { pushImage } from "./push-image.ts";
 import { RegistryClient } from "./registry-client.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
 import { indexOf, storeImage, tinyImage } from "./testing/test-image.ts";
+import { failure } from "../../common/failure.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/registry-anon`;
 let registry: RegistryServer;
@@ -20,14 +20,6 @@ const freshStore = () => {
   return new ContentStore(dir);
 };
 const client = () => new RegistryClient({ domain: registry.domain, retry: { baseDelayMs: 5 } });
-const failure = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (e) {
-    return e as SkiffError;
-  }
-  throw new Error("did not throw");
-};
 
 describe.skipIf(!haveRegistry)("registry client against docker-registry", () => {
   beforeAll(async () => {

@@ -107,7 +107,6 @@ function cpu(r: Resources): CgroupWrite[] {
   return out;
 }
 
-
 function blkio(r: Resources): CgroupWrite[] {
   const b = r.blockIO;
   if (!b) return [];
