@@ -1,5 +1,5 @@
 // The few host-side system calls neither node:fs nor Bun offers — mknod, extended attributes,
-// utimensat with nanoseconds and without following symlinks, mount, umount — called in libc
+// utimensat/futimens with nanoseconds and without following symlinks, mount, umount — called in libc
 // through bun:ffi. libc is opened on first use, so commands that never call these pay nothing.
 // Failures throw errors shaped like node:fs's (code, errno, syscall, path), so callers map them
 // to typed errors at their own edge together with node:fs errors.
@@ -13,6 +13,7 @@ const SYMBOLS = {
   llistxattr: { args: ["ptr", "ptr", "usize"], returns: "i64" },
   lremovexattr: { args: ["ptr", "ptr"], returns: "i32" },
   utimensat: { args: ["i32", "ptr", "ptr", "i32"], returns: "i32" },
+  futimens: { args: ["i32", "ptr"], returns: "i32" },
   mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
   umount2: { args: ["ptr", "i32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
@@ -122,6 +123,12 @@ const AT_SYMLINK_NOFOLLOW = 0x100;
 export function utimensat(path: string, atime: Timespec, mtime: Timespec, opts: { follow?: boolean } = {}): void {
   const ts = new BigInt64Array([BigInt(atime.sec), BigInt(atime.nsec), BigInt(mtime.sec), BigInt(mtime.nsec)]);
   if (lib().utimensat(AT_FDCWD, cstr(path), ffi!.ptr(ts), opts.follow ? 0 : AT_SYMLINK_NOFOLLOW) !== 0) fail("utimensat", path);
+}
+
+/** futimens(3): the times of an open file, with nanoseconds (no path lookup). */
+export function futimens(fd: number, atime: Timespec, mtime: Timespec): void {
+  const ts = new BigInt64Array([BigInt(atime.sec), BigInt(atime.nsec), BigInt(mtime.sec), BigInt(mtime.nsec)]);
+  if (lib().futimens(fd, ffi!.ptr(ts)) !== 0) fail("futimens", undefined);
 }
 
 /** mount(2); `flags` are MS_* bits, `data` the filesystem's option string. */

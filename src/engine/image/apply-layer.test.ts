@@ -143,6 +143,77 @@ describe("applyLayer with lower layers", () => {
   });
 });
 
+describe("applyLayer writes first and merges with the lowers after", () => {
+  /** Applies `entries` into <base>/<name> with lowers that only arrive once `ready` resolves. */
+  async function layerBefore(name: string, entries: TarWriteEntry[], lowers: () => Promise<string[]>): Promise<string> {
+    const dir = join(base, name);
+    mkdirSync(dir);
+    async function* src() {
+      yield buildTar(entries);
+    }
+    await applyLayer(readTar(src()), { target: dir, lowers: lowers() });
+    return dir;
+  }
+
+  test("a layer written before its lower exists ends as if written over it", async () => {
+    let lower = "";
+    const upper = await layerBefore("upper", [{ name: "srv/www/index.html", type: "file", data: "hi" }, { name: "srv/bin/sh2", type: "hardlink", linkname: "srv/bin/sh" }], async () => {
+      lower = await layer("lower", [
+        { name: "srv/", type: "dir", mode: 0o750, uid: 33, gid: 34, mtime: t(5000), xattrs: new Map([["user.k", Buffer.from("v")]]) },
+        { name: "srv/bin/", type: "dir", mode: 0o711, mtime: t(6000) },
+        { name: "srv/bin/sh", type: "file", data: "#!", mode: 0o4755, uid: 5, mtime: t(7000, 9) },
+      ]);
+      return [lower];
+    });
+    const st = (p: string) => lstatSync(join(upper, p), { bigint: true });
+    expect([Number(st("srv").mode & 0o7777n), st("srv").uid, st("srv").gid, st("srv").mtimeNs]).toEqual([0o750, 33n, 34n, 5000000000000n]);
+    expect(lgetxattr(join(upper, "srv"), "user.k")?.toString()).toBe("v");
+    expect([Number(st("srv/bin").mode & 0o7777n), st("srv/bin").mtimeNs]).toEqual([0o711, 6000000000000n]);
+    expect([readFileSync(join(upper, "srv/bin/sh2"), "utf8"), Number(st("srv/bin/sh2").mode & 0o7777n), st("srv/bin/sh2").uid, st("srv/bin/sh2").mtimeNs]).toEqual(["#!", 0o4755, 5n, 7000000000009n]);
+    expect(st("srv/bin/sh").ino).toBe(st("srv/bin/sh2").ino);
+    expect(st("srv/bin/sh").ino).not.toBe(lstatSync(join(lower, "srv/bin/sh"), { bigint: true }).ino);
+  });
+
+  test("a link to a lower file keeps the lower content when the layer then replaces the target", async () => {
+    const lower = await layer("lower", [{ name: "a", type: "file", data: "old" }]);
+    const upper = await layer("upper", [{ name: "b", type: "hardlink", linkname: "a" }, { name: "c", type: "hardlink", linkname: "b" }, { name: "a", type: "file", data: "new" }], [lower]);
+    expect(["a", "b", "c"].map((n) => readFileSync(join(upper, n), "utf8"))).toEqual(["new", "old", "old"]);
+    expect(lstatSync(join(upper, "b")).ino).toBe(lstatSync(join(upper, "c")).ino);
+    expect(lstatSync(join(upper, "a")).ino).not.toBe(lstatSync(join(upper, "b")).ino);
+  });
+
+  test("a link to a lower symlink is a symlink", async () => {
+    const lower = await layer("lower", [{ name: "sl", type: "symlink", linkname: "/etc/passwd", uid: 4 }]);
+    const upper = await layer("upper", [{ name: "sl2", type: "hardlink", linkname: "sl" }], [lower]);
+    expect([readlinkSync(join(upper, "sl2")), readlinkSync(join(upper, "sl")), lstatSync(join(upper, "sl2")).uid]).toEqual(["/etc/passwd", "/etc/passwd", 4]);
+    expect(lstatSync(join(upper, "sl")).ino).toBe(lstatSync(join(upper, "sl2")).ino);
+  });
+
+  test("the lower file's other names join the group, unless the layer hides them", async () => {
+    const lower = await layer("lower", [
+      { name: "a", type: "file", data: "x" },
+      { name: "b", type: "hardlink", linkname: "a" },
+      { name: "d/e", type: "hardlink", linkname: "a" },
+      { name: "g/h", type: "hardlink", linkname: "a" },
+    ]);
+    const upper = await layer("upper", [{ name: "c", type: "hardlink", linkname: "a" }, { name: "g/.wh..wh..opq", type: "file" }], [lower]);
+    const ino = lstatSync(join(upper, "a")).ino;
+    expect(["b", "c", "d/e"].map((n) => lstatSync(join(upper, n)).ino === ino)).toEqual([true, true, true]);
+    expect(existsSync(join(upper, "g/h"))).toBe(false);
+  });
+
+  test("a lower symlink under an implied directory is refused at merge", async () => {
+    const e = await failure(layerBefore("upper", [{ name: "lib/x", type: "file" }], async () => [await layer("lower", [{ name: "lib", type: "symlink", linkname: "/" }])]));
+    expect([e.code, e.message]).toEqual(["IMAGE_LAYER_UNSAFE_PATH", expect.stringMatching(/goes through symlink "lib" of a lower layer/)]);
+  });
+
+  test("a hardlink whose target is in no lower is refused at merge, and a failed parent fails the layer", async () => {
+    expect((await failure(layerBefore("u1", [{ name: "h", type: "hardlink", linkname: "nope" }], async () => [await layer("lower", [{ name: "f", type: "file" }])]))).message).toMatch(/not in this layer or below it/);
+    const parentFailed = new Error("parent failed");
+    expect((await failure(layerBefore("u2", [{ name: "f", type: "file" }], async () => Promise.reject(parentFailed)))).message).toBe("parent failed");
+  });
+});
+
 describe("applyLayer refuses entries that would write outside the layer", () => {
   const cases: [string, TarWriteEntry[], RegExp][] = [
     ["a name with ..", [{ name: "../escape", type: "file", data: "x" }], /contains "\.\."/],
@@ -183,18 +254,15 @@ describe("applyLayer refuses entries that would write outside the layer", () => 
     expect(readFileSync(join(d, "l"), "utf8")).toBe("replaced");
   });
 
-  test("an existing whiteout in the upper dir is replaced by a file", async () => {
+  test("a target that is not empty is refused before anything is written", async () => {
     const d = join(base, "pre");
     mkdirSync(d);
-    mknod(join(d, "w"), S_IFCHR, 0, 0);
-    lsetxattr(d, "user.x", "1");
-    symlinkSync("/", join(d, "sl"));
+    writeFileSync(join(d, "w"), "old");
     async function* src() {
-      yield buildTar([{ name: "w", type: "file", data: "f" }, { name: "sl", type: "file", data: "not through" }]);
+      yield buildTar([{ name: "x", type: "file", data: "f" }]);
     }
-    await applyLayer(readTar(src()), { target: d });
-    expect(readFileSync(join(d, "w"), "utf8")).toBe("f");
-    expect(lstatSync(join(d, "sl")).isFile()).toBe(true);
+    expect((await failure(applyLayer(readTar(src()), { target: d }))).message).toMatch(/is not empty/);
+    expect(readdirSync(d)).toEqual(["w"]);
   });
 });
 

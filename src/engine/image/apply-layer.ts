@@ -1,6 +1,14 @@
-// Applies a layer's tar entries to an overlayfs upper directory (a fresh snapshot), given the
-// snapshot's lower directories (topmost first). The result, mounted as upper over those lowers,
-// is the image's filesystem after this layer.
+// Applies a layer's tar entries to an overlayfs upper directory (a fresh, empty snapshot), given
+// the snapshot's lower directories (topmost first). The result, mounted as upper over those
+// lowers, is the image's filesystem after this layer.
+//
+// Two phases, so that a layer can unpack while its parents are still being built:
+// 1. `writeEntries` streams the tar into the upper dir without looking at any lower. What this
+//    layer made is tracked in memory (the dir is fresh and ours), so no entry costs an lstat.
+// 2. `merge(lowers)` then settles what depends on the lowers: directories this layer only implied
+//    (an entry under them) take the lower's mode, owner, xattrs and times, as overlayfs copy-up
+//    would, and are refused when the lower has a symlink there; hardlinks to lower files get
+//    their content. Directory times are set last.
 //
 // Decisions:
 // - Whiteouts become overlayfs's own markers: ".wh.NAME" a char device 0:0 at NAME,
@@ -8,30 +16,30 @@
 //   this layer itself created does not remove it (the OCI spec: whiteouts apply to lower layers);
 //   on a directory of this layer it makes the directory opaque. A directory created where a
 //   whiteout stands replaces it and becomes opaque, as rm -r then mkdir does on an overlay mount.
-// - Nothing is written through a symlink: every ancestor of an entry must be a real directory in
-//   the upper dir or, when missing there, in the lowers' merged view (it is then created in the
-//   upper dir with the lower's mode, owner and times, as overlayfs copy-up would). A symlink
-//   ancestor is refused (IMAGE_LAYER_UNSAFE_PATH). Files are created O_EXCL|O_NOFOLLOW.
+// - Nothing is written through a symlink: every ancestor of an entry must be a real directory of
+//   this layer or, when this layer only implies it, not a symlink in the lowers' merged view
+//   (IMAGE_LAYER_UNSAFE_PATH). Files are created O_EXCL|O_NOFOLLOW.
 // - A hardlink's target must be inside the layer tree: in the upper dir or in the lowers' merged
-//   view. A lower target is first copied up to its own path (with its other visible names), then
-//   linked, so the whole hardlink group shares one inode in the merged view.
+//   view. A lower target is stood for by an empty placeholder at its own path, linked at once;
+//   merge fills that inode with the lower file (or, for a symlink or device, recreates the names),
+//   and links the lower file's other visible names too, so the whole hardlink group shares one
+//   inode in the merged view (as umoci's single-tree unpack does; copy-up alone would split it).
 // - xattrs trusted.overlay.* from a tar are dropped: they would forge overlayfs metadata.
-// - Directory mtimes are set last, after their content.
-import { chmodSync, closeSync, copyFileSync, fchmodSync, fchownSync, linkSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeSync, constants, type Stats } from "node:fs";
+import { chmodSync, closeSync, fchmodSync, fchownSync, ftruncateSync, linkSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmSync, symlinkSync, unlinkSync, writeSync, constants, type Stats } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
 import { errnoOf } from "../../common/errno.ts";
 import * as sys from "../../common/sys.ts";
 import { ioError } from "./io-error.ts";
-import { isWhiteout, lookupLower, OPAQUE_XATTR } from "./lower-dirs.ts";
+import { lookupLower, OPAQUE_XATTR, type LowerHit } from "./lower-dirs.ts";
 import { ancestors, baseOf, cleanEntryPath, parentOf } from "./safe-path.ts";
 import type { TarEntry } from "./tar-reader.ts";
 
 export interface ApplyOptions {
-  /** The upper directory to fill; must exist. */
+  /** The upper directory to fill; must exist and be empty. */
   target: string;
-  /** Lower directories of the snapshot, topmost first. */
-  lowers?: readonly string[];
+  /** Lower directories of the snapshot, topmost first; a promise when the parents are still being built. */
+  lowers?: readonly string[] | Promise<readonly string[]>;
 }
 
 export interface ApplyStats {
@@ -39,12 +47,28 @@ export interface ApplyStats {
   bytes: number;
 }
 
+/** A layer written into its upper dir, not yet merged with its lowers. */
+export interface WrittenLayer {
+  readonly stats: ApplyStats;
+  /** Settles what depends on the lower dirs (topmost first); the snapshot is complete after it. */
+  merge(lowers: readonly string[]): void;
+}
+
 const WH = ".wh.";
 const OPQ = ".wh..wh..opq";
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
+/** Both phases: writes the entries, awaits the lowers, merges. */
 export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOptions): Promise<ApplyStats> {
-  return new Applier(opts.target, opts.lowers ?? []).run(entries);
+  const written = await writeEntries(entries, opts.target);
+  written.merge(await (opts.lowers ?? []));
+  return written.stats;
+}
+
+export async function writeEntries(entries: AsyncIterable<TarEntry>, target: string): Promise<WrittenLayer> {
+  const a = new Applier(target);
+  await a.write(entries);
+  return a;
 }
 
 const unsafe = (message: string, entry: string) =>
@@ -52,29 +76,36 @@ const unsafe = (message: string, entry: string) =>
 const malformed = (message: string, entry: string) =>
   new SkiffError({ layer: "image", code: "IMAGE_LAYER_INVALID", kind: "invalid_argument", message, details: { entry } });
 
-const lstatOrUndefined = (path: string): Stats | undefined => {
-  try {
-    return lstatSync(path);
-  } catch (e) {
-    if (errnoOf(e) === "ENOENT") return undefined;
-    throw e;
-  }
-};
+/** What this layer has at a path of its upper dir. A char device 0:0 is overlayfs's whiteout. */
+type Node = "dir" | "file" | "symlink" | "whiteout" | "special";
 
-class Applier {
-  /** Relative paths known to be real directories in the upper dir. */
-  private readonly dirs = new Set<string>([""]);
+/** A lower file that hardlinks of this layer point to, stood for by a placeholder inode. */
+interface CopyUp {
+  target: string;
+  entry: string;
+  linkname: string;
+  /** The names of the placeholder's inode that this layer has not replaced since. */
+  names: Set<string>;
+}
+
+class Applier implements WrittenLayer {
+  readonly stats: ApplyStats = { entries: 0, bytes: 0 };
+  private readonly nodes = new Map<string, Node>([["", "dir"]]);
+  /** Directories made only because entries lie under them: the entry that implied them, and whether a dir entry came later. */
+  private readonly implied = new Map<string, { entry: string; explicit: boolean }>();
+  private readonly opaque = new Set<string>();
   /** Directory times to set at the end, by relative path. */
   private readonly dirTimes = new Map<string, { atime: sys.Timespec; mtime: sys.Timespec }>();
-  private readonly stats: ApplyStats = { entries: 0, bytes: 0 };
+  private readonly copyUps: CopyUp[] = [];
+  private readonly placeholders = new Map<string, CopyUp>();
   private readonly inodeMaps = new Map<string, Map<number, string[]>>();
+  private merged = false;
 
-  constructor(
-    private readonly root: string,
-    private readonly lowers: readonly string[],
-  ) {}
+  constructor(private readonly root: string) {}
 
-  async run(entries: AsyncIterable<TarEntry>): Promise<ApplyStats> {
+  async write(entries: AsyncIterable<TarEntry>): Promise<void> {
+    const present = readdirSync(this.root);
+    if (present.length) throw new Error(`applyLayer: ${this.root} is not empty (${present[0]})`);
     for await (const e of entries) {
       const rel = cleanEntryPath(e.name);
       this.stats.entries++;
@@ -84,8 +115,34 @@ class Applier {
         throw ioError(`unpack ${JSON.stringify(e.name)}`, join(this.root, rel), err, "IMAGE_UNPACK_FAILED");
       }
     }
-    for (const [rel, t] of this.dirTimes) sys.utimensat(join(this.root, rel), t.atime, t.mtime);
-    return this.stats;
+  }
+
+  merge(lowers: readonly string[]): void {
+    if (this.merged) throw new Error("applyLayer: merge called twice");
+    this.merged = true;
+    let at = "";
+    try {
+      for (const c of this.copyUps) {
+        at = c.target;
+        this.copyUp(c, lowers);
+      }
+      for (const [rel, imp] of this.implied) {
+        at = rel;
+        if (this.hiddenByUpper(rel)) continue;
+        const hit = lookupLower(lowers, rel);
+        if (hit?.stat.isSymbolicLink()) throw unsafe(`unpack layer: entry ${JSON.stringify(imp.entry)} goes through symlink ${JSON.stringify(rel)} of a lower layer`, imp.entry);
+        if (imp.explicit || !hit?.stat.isDirectory()) continue;
+        const path = join(this.root, rel);
+        copyMetadata(hit.path, hit.stat, path);
+        this.dirTimes.set(rel, timesOf(hit.path));
+      }
+      for (const [rel, t] of this.dirTimes) {
+        at = rel;
+        sys.utimensat(join(this.root, rel), t.atime, t.mtime);
+      }
+    } catch (err) {
+      throw ioError(`unpack layer over its lower layers, at ${JSON.stringify(at)}`, join(this.root, at), err, "IMAGE_UNPACK_FAILED");
+    }
   }
 
   private async apply(e: TarEntry, rel: string): Promise<void> {
@@ -97,24 +154,30 @@ class Applier {
     }
     this.ensureParents(rel, e.name);
     const path = join(this.root, rel);
-    const old = lstatOrUndefined(path);
+    const old = this.nodes.get(rel);
     let opaque = false;
     if (old) {
-      if (e.type === "dir" && old.isDirectory()) return this.finish(e, rel);
-      opaque = isWhiteout(old);
+      if (e.type === "dir" && old === "dir") {
+        const imp = this.implied.get(rel);
+        if (imp) imp.explicit = true;
+        return this.finish(e, rel);
+      }
+      opaque = old === "whiteout";
       this.remove(rel, old);
     }
     switch (e.type) {
       case "dir":
         mkdirSync(path, 0o700);
-        this.dirs.add(rel);
-        if (opaque) sys.lsetxattr(path, OPAQUE_XATTR, "y");
+        this.nodes.set(rel, "dir");
+        if (opaque) this.makeOpaque(rel);
         break;
       case "file":
         await this.writeFile(e, path);
+        this.nodes.set(rel, "file");
         break;
       case "symlink":
         symlinkSync(e.linkname, path);
+        this.nodes.set(rel, "symlink");
         break;
       case "hardlink":
         return this.hardlink(e, rel, path);
@@ -123,12 +186,14 @@ class Applier {
       case "fifo": {
         const kind = e.type === "char" ? sys.S_IFCHR : e.type === "block" ? sys.S_IFBLK : sys.S_IFIFO;
         sys.mknod(path, kind | 0o600, e.devmajor, e.devminor);
+        this.nodes.set(rel, e.type === "char" && e.devmajor === 0 && e.devminor === 0 ? "whiteout" : "special");
         break;
       }
     }
     this.finish(e, rel);
   }
 
+  /** Content, owner, mode and times through the open file; chown clears setuid/setgid, so the mode goes after it. */
   private async writeFile(e: TarEntry, path: string): Promise<void> {
     const fd = openSync(path, CREATE, 0o600);
     try {
@@ -136,9 +201,9 @@ class Applier {
         for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off);
         this.stats.bytes += chunk.byteLength;
       }
-      // chown clears setuid/setgid, so the mode goes after it.
       fchownSync(fd, e.uid, e.gid);
       fchmodSync(fd, e.mode);
+      sys.futimens(fd, e.atime ?? e.mtime, e.mtime);
     } finally {
       closeSync(fd);
     }
@@ -161,59 +226,88 @@ class Applier {
     }
     const times = { atime: e.atime ?? e.mtime, mtime: e.mtime };
     if (e.type === "dir") this.dirTimes.set(rel, times);
-    else sys.utimensat(path, times.atime, times.mtime);
+    else if (e.type !== "file") sys.utimensat(path, times.atime, times.mtime);
   }
 
   private whiteout(e: TarEntry, rel: string, base: string): void {
     const dir = parentOf(rel);
     if (dir) this.ensureParents(rel, e.name);
-    if (base === OPQ) {
-      sys.lsetxattr(join(this.root, dir), OPAQUE_XATTR, "y");
-      return;
-    }
+    if (base === OPQ) return this.makeOpaque(dir);
     if (base.startsWith(`${WH}${WH}`)) return; // aufs metadata (.wh..wh.plnk and the like)
     const name = base.slice(WH.length);
     const victim = cleanEntryPath(dir ? `${dir}/${name}` : name, "whiteout");
     if (!name || name === "." || victim === dir) throw malformed(`unpack layer: whiteout ${JSON.stringify(e.name)} names nothing`, e.name);
-    const path = join(this.root, victim);
-    const old = lstatOrUndefined(path);
-    if (old?.isDirectory()) sys.lsetxattr(path, OPAQUE_XATTR, "y");
-    else if (!old) sys.mknod(path, sys.S_IFCHR, 0, 0);
+    const old = this.nodes.get(victim);
+    if (old === "dir") this.makeOpaque(victim);
+    else if (!old) {
+      sys.mknod(join(this.root, victim), sys.S_IFCHR, 0, 0);
+      this.nodes.set(victim, "whiteout");
+    }
+  }
+
+  private makeOpaque(rel: string): void {
+    sys.lsetxattr(join(this.root, rel), OPAQUE_XATTR, "y");
+    this.opaque.add(rel);
   }
 
   private hardlink(e: TarEntry, rel: string, path: string): void {
     const targetRel = cleanEntryPath(e.linkname, `hardlink ${JSON.stringify(e.name)} target`);
     if (targetRel === "" || targetRel === rel) throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to ${JSON.stringify(e.linkname)}`, e.name);
-    const missing = () => malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to ${JSON.stringify(e.linkname)}, which is not in this layer or below it`, e.name);
     this.ensureParents(targetRel, e.linkname);
     const targetPath = join(this.root, targetRel);
-    const here = lstatOrUndefined(targetPath);
-    if (here && !isWhiteout(here)) {
-      if (here.isDirectory()) throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to directory ${JSON.stringify(e.linkname)}`, e.name);
-      linkSync(targetPath, path);
-      return;
+    const here = this.nodes.get(targetRel);
+    if (here === "dir") throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to directory ${JSON.stringify(e.linkname)}`, e.name);
+    if (here === "whiteout") throw missingTarget(e.name, e.linkname);
+    if (!here) {
+      // In the lowers, or nowhere: merge tells. Until then an empty file holds the inode.
+      closeSync(openSync(targetPath, CREATE, 0o600));
+      this.nodes.set(targetRel, "file");
+      const c: CopyUp = { target: targetRel, entry: e.name, linkname: e.linkname, names: new Set([targetRel]) };
+      this.copyUps.push(c);
+      this.placeholders.set(targetRel, c);
     }
-    if (here) throw missing();
-    const hit = lookupLower(this.lowers, targetRel);
-    if (!hit) throw missing();
-    if (hit.stat.isDirectory()) throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to directory ${JSON.stringify(e.linkname)}`, e.name);
-    copyUp(hit.path, hit.stat, targetPath);
     linkSync(targetPath, path);
-    if (hit.stat.nlink > 1) this.copyUpLinkGroup(hit, targetRel);
+    this.nodes.set(rel, this.nodes.get(targetRel)!);
+    const c = this.placeholders.get(targetRel);
+    if (c) {
+      c.names.add(rel);
+      this.placeholders.set(rel, c);
+    }
+  }
+
+  /** Fills a placeholder's inode with the lower file its hardlinks point to. */
+  private copyUp(c: CopyUp, lowers: readonly string[]): void {
+    const hit = lookupLower(lowers, c.target);
+    if (!hit) throw missingTarget(c.entry, c.linkname);
+    if (hit.stat.isDirectory()) throw malformed(`unpack layer: hardlink ${JSON.stringify(c.entry)} points to directory ${JSON.stringify(c.linkname)}`, c.entry);
+    const names = [...c.names];
+    if (!names.length) return; // every name was replaced later in the layer
+    const first = join(this.root, names[0]!);
+    if (hit.stat.isFile()) {
+      copyContent(hit.path, first);
+      copyMetadata(hit.path, hit.stat, first);
+    } else {
+      for (const n of names) unlinkSync(join(this.root, n));
+      copyObject(hit.path, hit.stat, first);
+      for (const n of names.slice(1)) linkSync(first, join(this.root, n));
+      for (const n of names) this.nodes.set(n, hit.stat.isSymbolicLink() ? "symlink" : "special");
+    }
+    if (hit.stat.nlink > 1) this.copyUpLinkGroup(hit, first, lowers, c.target);
   }
 
   /**
-   * The lower file's other names join the copy too, so the merged view keeps one hardlink group
-   * (as umoci's single-tree unpack does); overlayfs copy-up alone would split it. Only names the
-   * merged view still shows, and that this layer has not replaced, are linked.
+   * The lower file's other names join the copy, so the merged view keeps one hardlink group. Only
+   * names the merged view would still show from that lower, and that this layer left alone, are linked.
    */
-  private copyUpLinkGroup(hit: { path: string; stat: Stats }, targetRel: string): void {
-    const lower = this.lowers.find((l) => hit.path.startsWith(`${l}/`))!;
-    const group = this.inodes(lower).get(hit.stat.ino) ?? [];
-    for (const rel of group) {
-      if (rel === targetRel || lookupLower(this.lowers, rel)?.path !== join(lower, rel)) continue;
+  private copyUpLinkGroup(hit: LowerHit, first: string, lowers: readonly string[], targetRel: string): void {
+    const lower = lowers.find((l) => hit.path.startsWith(`${l}/`))!;
+    for (const rel of this.inodes(lower).get(hit.stat.ino) ?? []) {
+      if (rel === targetRel || this.nodes.has(rel) || this.hiddenByUpper(rel)) continue;
+      if (ancestors(rel).some((a) => this.nodes.has(a) && this.nodes.get(a) !== "dir")) continue;
+      if (lookupLower(lowers, rel)?.path !== join(lower, rel)) continue;
       this.ensureParents(rel, rel);
-      if (!lstatOrUndefined(join(this.root, rel))) linkSync(join(this.root, targetRel), join(this.root, rel));
+      linkSync(first, join(this.root, rel));
+      this.nodes.set(rel, "file"); // the walk only collects regular files
     }
   }
 
@@ -237,68 +331,100 @@ class Applier {
     return map;
   }
 
+  /** Whether an opaque directory of this layer hides the lowers at `rel`. */
+  private hiddenByUpper(rel: string): boolean {
+    if (this.opaque.has("")) return true;
+    return ancestors(rel).some((a) => this.opaque.has(a));
+  }
+
   /**
-   * Makes every ancestor of `rel` a real directory in the upper dir, never following a symlink.
-   * Missing ones are created like their counterpart in the lowers (or 0755 root when there is none).
+   * Makes every ancestor of `rel` a real directory in the upper dir, never through a symlink of
+   * this layer. Missing ones are created 0755 root and settled against the lowers by merge.
    */
   private ensureParents(rel: string, name: string): void {
     for (const a of ancestors(rel)) {
-      if (this.dirs.has(a)) continue;
+      const node = this.nodes.get(a);
+      if (node === "dir") continue;
+      if (node === "symlink") throw unsafe(`unpack layer: entry ${JSON.stringify(name)} goes through symlink ${JSON.stringify(a)}`, name);
+      if (node && node !== "whiteout") throw malformed(`unpack layer: entry ${JSON.stringify(name)} is under ${JSON.stringify(a)}, which this layer made a ${node === "file" ? "file" : "special file"}`, name);
       const path = join(this.root, a);
-      const st = lstatOrUndefined(path);
-      if (st?.isDirectory()) {
-        this.dirs.add(a);
-        continue;
-      }
-      if (st?.isSymbolicLink()) throw unsafe(`unpack layer: entry ${JSON.stringify(name)} goes through symlink ${JSON.stringify(a)}`, name);
-      if (st && !isWhiteout(st)) throw malformed(`unpack layer: entry ${JSON.stringify(name)} is under ${JSON.stringify(a)}, which this layer made a ${st.isFile() ? "file" : "special file"}`, name);
-      const hit = st ? undefined : lookupLower(this.lowers, a);
-      if (hit?.stat.isSymbolicLink()) throw unsafe(`unpack layer: entry ${JSON.stringify(name)} goes through symlink ${JSON.stringify(a)} of a lower layer`, name);
-      if (st) unlinkSync(path);
+      if (node === "whiteout") unlinkSync(path);
       mkdirSync(path, 0o755);
-      this.dirs.add(a);
-      if (st) sys.lsetxattr(path, OPAQUE_XATTR, "y"); // it replaces a whited-out lower object
-      if (hit?.stat.isDirectory()) {
-        lchownSync(path, hit.stat.uid, hit.stat.gid);
-        chmodSync(path, hit.stat.mode & 0o7777);
-        copyXattrs(hit.path, path);
-        this.dirTimes.set(a, timesOf(hit.path));
-      }
+      this.nodes.set(a, "dir");
+      if (node === "whiteout") this.makeOpaque(a); // it replaces a whited-out lower object
+      else this.implied.set(a, { entry: name, explicit: false });
     }
   }
 
-  private remove(rel: string, old: Stats): void {
+  private remove(rel: string, old: Node): void {
     const path = join(this.root, rel);
-    if (old.isDirectory()) {
-      rmSync(path, { recursive: true, force: true });
-      for (const d of [...this.dirs]) if (d === rel || d.startsWith(`${rel}/`)) this.dirs.delete(d);
-      for (const d of [...this.dirTimes.keys()]) if (d === rel || d.startsWith(`${rel}/`)) this.dirTimes.delete(d);
-    } else {
+    if (old !== "dir") {
       unlinkSync(path);
+      this.forget(rel);
+      return;
+    }
+    rmSync(path, { recursive: true, force: true });
+    const under = `${rel}/`;
+    for (const k of [...this.nodes.keys()]) if (k === rel || k.startsWith(under)) this.forget(k);
+  }
+
+  private forget(rel: string): void {
+    this.nodes.delete(rel);
+    this.implied.delete(rel);
+    this.opaque.delete(rel);
+    this.dirTimes.delete(rel);
+    const c = this.placeholders.get(rel);
+    if (c) {
+      c.names.delete(rel);
+      this.placeholders.delete(rel);
     }
   }
 }
 
-/** A lower object copied into the upper dir with its metadata, as overlayfs copy-up does. */
-function copyUp(from: string, st: Stats, to: string): void {
-  if (st.isFile()) copyFileSync(from, to, constants.COPYFILE_EXCL);
-  else if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+const missingTarget = (entry: string, linkname: string) =>
+  malformed(`unpack layer: hardlink ${JSON.stringify(entry)} points to ${JSON.stringify(linkname)}, which is not in this layer or below it`, entry);
+
+/** Overwrites the file at `to` (keeping its inode, hence its other names) with the content of `from`. */
+function copyContent(from: string, to: string): void {
+  const src = openSync(from, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const dst = openSync(to, constants.O_WRONLY | constants.O_NOFOLLOW);
+    try {
+      ftruncateSync(dst, 0);
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (let n = readSync(src, buf); n > 0; n = readSync(src, buf)) {
+        for (let off = 0; off < n; ) off += writeSync(dst, buf, off, n - off);
+      }
+    } finally {
+      closeSync(dst);
+    }
+  } finally {
+    closeSync(src);
+  }
+}
+
+/** A lower symlink, device or fifo recreated in the upper dir with its metadata. */
+function copyObject(from: string, st: Stats, to: string): void {
+  if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
   else if (st.isCharacterDevice() || st.isBlockDevice() || st.isFIFO()) {
     const kind = st.isCharacterDevice() ? sys.S_IFCHR : st.isBlockDevice() ? sys.S_IFBLK : sys.S_IFIFO;
     sys.mknod(to, kind | 0o600, Math.floor(st.rdev / 256) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00));
   } else throw malformed(`unpack layer: cannot copy up ${JSON.stringify(from)}`, from);
-  lchownSync(to, st.uid, st.gid);
-  if (!st.isSymbolicLink()) chmodSync(to, st.mode & 0o7777);
-  copyXattrs(from, to);
-  const t = timesOf(from);
-  sys.utimensat(to, t.atime, t.mtime);
+  copyMetadata(from, st, to);
 }
 
-function copyXattrs(from: string, to: string): void {
+/** Owner, mode, xattrs and times of a lower object onto its upper copy, as overlayfs copy-up does. */
+function copyMetadata(from: string, st: Stats, to: string): void {
+  lchownSync(to, st.uid, st.gid);
+  if (!st.isSymbolicLink()) chmodSync(to, st.mode & 0o7777);
   for (const name of sys.llistxattr(from)) {
     if (name.startsWith("trusted.overlay.")) continue;
     const v = sys.lgetxattr(from, name);
     if (v) sys.lsetxattr(to, name, v);
+  }
+  if (!st.isDirectory()) {
+    const t = timesOf(from);
+    sys.utimensat(to, t.atime, t.mtime);
   }
 }
 

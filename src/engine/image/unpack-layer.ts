@@ -1,7 +1,8 @@
 // Unpacks one layer blob into a snapshot's upper dir in one pass: the compressed bytes are hashed
 // as they arrive, decompressed (gzip, zstd or none), hashed again for the diffID, read as tar and
-// applied. Both digests are checked at the end, over every byte (what follows the tar's end
-// marker included).
+// written into the upper dir. Both digests are checked at the end, over every byte (what follows
+// the tar's end marker included); only then is the layer merged with its lowers (which may still
+// be in the making while it streams: see apply-layer.ts).
 //
 // Contract: on any error the upper dir holds partial content; the caller discards the snapshot,
 // so nothing is committed. When decompression or the tar fails, the rest of the stream is still
@@ -11,7 +12,7 @@ import { createGunzip, createZstdDecompress } from "node:zlib";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { Digester, type Digest } from "../../oci/image/digest.ts";
 import type { Compression } from "../../oci/image/media-types.ts";
-import { applyLayer, type ApplyStats } from "./apply-layer.ts";
+import { writeEntries, type ApplyStats, type WrittenLayer } from "./apply-layer.ts";
 import { readTar } from "./tar-reader.ts";
 import { drained } from "../../common/drained.ts";
 
@@ -20,8 +21,9 @@ export interface UnpackLayerOptions {
   source: AsyncIterable<Uint8Array>;
   /** The snapshot's upper dir (exists, empty). */
   target: string;
-  /** Lower dirs of the snapshot, topmost first. */
-  lowers?: readonly string[];
+  /** Lower dirs of the snapshot, topmost first; a promise when the parents are still being built
+   * (the layer is written and verified first, then merged with them). */
+  lowers?: readonly string[] | Promise<readonly string[]>;
   /** From the layer's media type; "auto" (default) looks at the first bytes. */
   compression?: Compression | "auto";
   /** The layer descriptor: the compressed blob's digest and size, verified when given. */
@@ -68,9 +70,9 @@ export async function unpackLayer(opts: UnpackLayerOptions): Promise<UnpackResul
       yield c;
     }
   })();
-  let stats: ApplyStats;
+  let written: WrittenLayer;
   try {
-    stats = await applyLayer(readTar(hashed), { target: opts.target, lowers: opts.lowers });
+    written = await writeEntries(readTar(hashed), opts.target);
     for await (const _ of hashed); // past the end marker: padding and anything else the blob holds
   } catch (e) {
     stopped = true;
@@ -93,7 +95,8 @@ export async function unpackLayer(opts: UnpackLayerOptions): Promise<UnpackResul
     const err = e as SkiffError;
     throw new SkiffError({ layer: "image", code: "IMAGE_DIFFID_MISMATCH", kind: "invalid_argument", message: err.message, hint: "the layer does not match the image config's rootfs.diff_ids; the image is corrupt", details: err.details });
   }
-  return { ...stats, digest, size: compressed.size, diffId, compression };
+  written.merge(await (opts.lowers ?? []));
+  return { ...written.stats, digest, size: compressed.size, diffId, compression };
 }
 
 const INFLATE_CHUNK = 256 << 10;
