@@ -24,7 +24,7 @@ test("without a terminal, lines with a progress bar are left out", async () => {
 
 test("in a terminal, each layer keeps its line and is redrawn with cursor moves", async () => {
   let out = "";
-  await displayJsonMessages(from(PULL), { isTerminal: true, width: 80, write: (s) => (out += s) });
+  await displayJsonMessages(from(PULL), { isTerminal: true, columns: () => 80, write: (s) => (out += s) });
   expect(out).toBe(
     "latest: Pulling from library/busybox\n" +
       "\n\x1b[1A\x1b[2K\raaaaaaaaaaaa: Pulling fs layer \r\x1b[1B" +
@@ -33,6 +33,27 @@ test("in a terminal, each layer keeps its line and is redrawn with cursor moves"
       "\x1b[2A\x1b[2K\raaaaaaaaaaaa: Pull complete \r\x1b[2B" +
       "Digest: sha256:1234\n",
   );
+});
+
+test("in a terminal, the bar shows over 110 columns only, the width read for every line; width is the fallback", async () => {
+  const msgs: JsonMessage[] = [
+    { status: "Downloading", progressDetail: { current: 1000, total: 2000 }, id: "aaaaaaaaaaaa" },
+    { status: "Downloading", progressDetail: { current: 1500, total: 2000 }, id: "aaaaaaaaaaaa" },
+  ];
+  const widths = [80, 120];
+  let out = "";
+  // $COLUMNS or the like must not win over the terminal's own width: a wider line wraps.
+  await displayJsonMessages(from(msgs), { isTerminal: true, width: 200, columns: () => widths.shift(), write: (s) => (out += s) });
+  expect(out).toBe(
+    "\n\x1b[1A\x1b[2K\raaaaaaaaaaaa: Downloading      1kB/2kB\r\x1b[1B" +
+      `\x1b[1A\x1b[2K\raaaaaaaaaaaa: Downloading [${"=".repeat(37)}>${" ".repeat(13)}]    1.5kB/2kB\r\x1b[1B`,
+  );
+  out = "";
+  await displayJsonMessages(from(msgs.slice(0, 1)), { isTerminal: true, width: 80, columns: () => undefined, write: (s) => (out += s) });
+  expect(out).toContain("Downloading      1kB/2kB\r");
+  out = "";
+  await displayJsonMessages(from(msgs.slice(0, 1)), { isTerminal: true, columns: () => undefined, write: (s) => (out += s) });
+  expect(out).toContain("[=========================>");
 });
 
 test("an error in the stream ends the display with that error", async () => {

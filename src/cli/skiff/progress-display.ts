@@ -1,6 +1,8 @@
 // docker's jsonmessage.DisplayJSONMessagesStream: in a terminal, one line per layer id, redrawn in
 // place with ANSI cursor moves; elsewhere only the lines without a progress bar, one per message.
-// An in-stream error ends the display as an error.
+// An in-stream error ends the display as an error. As in docker, the bar shows only when the
+// terminal is over 110 columns, its width read again for every line: a redrawn line must not wrap,
+// or the cursor moves land on the wrong rows and every redraw leaves a stale row behind.
 import { SkiffError } from "../../common/errors.ts";
 import type { JsonMessage } from "../../api/client.ts";
 import { progressString } from "../../api/units.ts";
@@ -8,14 +10,20 @@ import { progressString } from "../../api/units.ts";
 export interface DisplayOptions {
   isTerminal: boolean;
   write: (text: string) => void;
-  /** Terminal width: the bar shows when it is over 110 columns, as in docker. */
+  /** Width when the terminal's own cannot be read (docker: 200). */
   width?: number;
+  /** The terminal's width now, asked before each line (docker asks the terminal's fd); in a
+   * terminal, stdout's by default. The bar shows when it is over 110 columns. */
+  columns?: () => number | undefined;
   onAux?: (aux: Record<string, unknown>) => void;
 }
 
 const cursorUp = (n: number) => (n > 0 ? `\x1b[${n}A` : "");
 const cursorDown = (n: number) => (n > 0 ? `\x1b[${n}B` : "");
 const CLEAR_LINE = "\x1b[2K";
+
+/** Columns of the terminal on stdout; undefined when stdout is not a terminal. */
+export const stdoutColumns = (): number | undefined => (process.stdout.isTTY ? process.stdout.columns || undefined : undefined);
 
 /** One message as jsonmessage.Display writes it. */
 export function displayLine(m: JsonMessage, isTerminal: boolean, width = 200): string {
@@ -36,6 +44,7 @@ export function displayLine(m: JsonMessage, isTerminal: boolean, width = 200): s
 
 export async function displayJsonMessages(messages: AsyncIterable<JsonMessage>, o: DisplayOptions): Promise<void> {
   let ids = new Map<string, number>();
+  const columns = o.columns ?? (o.isTerminal ? stdoutColumns : () => undefined);
   for await (const m of messages) {
     if (m.error || m.errorDetail) {
       const message = m.errorDetail?.message ?? m.error ?? "unknown error";
@@ -56,7 +65,7 @@ export async function displayJsonMessages(messages: AsyncIterable<JsonMessage>, 
       diff = ids.size - line;
       if (o.isTerminal) o.write(cursorUp(diff));
     } else ids = new Map();
-    o.write(displayLine(m, o.isTerminal, o.width));
+    o.write(displayLine(m, o.isTerminal, (o.isTerminal && columns()) || o.width));
     if (m.id && o.isTerminal) o.write(cursorDown(diff));
   }
 }
