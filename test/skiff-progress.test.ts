@@ -2,9 +2,9 @@
 // on a real pseudo-terminal (test/fixtures/pty-run.py) and through a pipe. The terminal output is
 // rendered by a small screen model (the sequences the display may use: CR, LF, ESC[nA/B/G, ESC[nK)
 // into what the screen shows after every update and at the end. A TCP proxy that throttles the
-// registry's answers makes a download last long enough to be seen half done.
+// registry's answers and the requests' bodies makes a download or an upload last long enough to be
+// seen half done, with the speed the display measures.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildTar } from "../src/engine/image/tar-writer.ts";
@@ -15,10 +15,15 @@ import { pseudoRandom } from "../src/engine/registry/testing/test-image.ts";
 import { removeDir, SKIFF, startSkiffd, type Skiffd } from "./harness/skiffd.ts";
 
 const PTY_RUN = join(import.meta.dir, "fixtures/pty-run.py");
+const THROTTLE_PROXY = join(import.meta.dir, "fixtures/throttle-proxy.py");
 /** Incompressible, so the gzip layer stays this big and takes a while through the proxy. */
 const RANDOM_BYTES = 4_000_000;
 /** The proxy sends the registry's answers at 64 KiB per 20 ms (~3 MB/s): ~1.3 s for the big layer. */
 const THROTTLE = { bytesPerTick: 64 * 1024, tickMs: 20 };
+const THROTTLE_RATE = (THROTTLE.bytesPerTick * 1000) / THROTTLE.tickMs;
+/** The layer pushed through the proxy: the daemon's socket buffer takes the first ~4 MB of an
+ * upload at once, the rest goes at the proxy's pace (~2.5 s). */
+const UPLOAD_BYTES = 12_000_000;
 
 // ---------------------------------------------------------------------------------------------
 // A screen model: enough of a VT100 for the display, strict about everything else.
@@ -155,7 +160,9 @@ describe("the screen model", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// A TCP proxy that lets requests through and hands out the registry's answers slowly.
+// A TCP proxy (test/fixtures/throttle-proxy.py) that passes the registry's answers and the requests
+// slowly, with small fixed receive buffers: in this process, a paused socket's receive buffer grows
+// to many MB and would take a whole upload at once.
 
 interface Throttle {
   domain: string;
@@ -163,60 +170,21 @@ interface Throttle {
 }
 
 async function startThrottle(upstreamPort: number, o: { bytesPerTick: number; tickMs: number }): Promise<Throttle> {
-  const sockets = new Set<Socket>();
-  const timers = new Set<ReturnType<typeof setInterval>>();
-  const server: Server = createServer((client) => {
-    const up = connect(upstreamPort, "127.0.0.1");
-    sockets.add(client).add(up);
-    const queue: Buffer[] = [];
-    let queued = 0;
-    let upstreamDone = false;
-    const timer = setInterval(() => {
-      for (let budget = o.bytesPerTick; budget > 0 && queue.length; ) {
-        const head = queue[0]!;
-        const n = Math.min(budget, head.byteLength);
-        client.write(head.subarray(0, n));
-        if (n === head.byteLength) queue.shift();
-        else queue[0] = head.subarray(n);
-        budget -= n;
-        queued -= n;
-      }
-      if (queued < 1 << 20) up.resume();
-      if (upstreamDone && !queue.length) close();
-    }, o.tickMs);
-    timers.add(timer);
-    const close = () => {
-      clearInterval(timer);
-      timers.delete(timer);
-      client.end();
-      up.destroy();
-      sockets.delete(up);
-    };
-    client.on("data", (b: Buffer) => up.write(b));
-    client.on("close", () => {
-      close();
-      client.destroy();
-      sockets.delete(client);
-    });
-    client.on("error", () => {});
-    up.on("data", (b: Buffer) => {
-      queue.push(b);
-      queued += b.byteLength;
-      if (queued >= 1 << 20) up.pause();
-    });
-    up.on("close", () => (upstreamDone = true));
-    up.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
+  const p = Bun.spawn(["python3", THROTTLE_PROXY, String(upstreamPort), String(o.bytesPerTick), String(o.tickMs)], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  const reader = p.stdout.getReader();
+  let first = "";
+  for (const dec = new TextDecoder(); !first.includes("\n"); ) {
+    const r = await reader.read();
+    if (r.done) throw new Error(`throttle-proxy.py exited with ${await p.exited}`);
+    first += dec.decode(r.value, { stream: true });
+  }
+  reader.releaseLock();
   return {
-    domain: `127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearInterval(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    domain: `127.0.0.1:${Number(first.trim())}`,
+    stop: async () => {
+      p.kill();
+      await p.exited;
+    },
   };
 }
 
@@ -230,6 +198,8 @@ let image: BuiltImage;
 /** Short ids and compressed sizes of the image's layers, in manifest order. */
 let layers: { id: string; size: number }[];
 let big: { id: string; size: number };
+/** An image of one random layer, bigger, for the upload through the proxy. */
+let bigger: { image: BuiltImage; id: string; size: number };
 
 beforeAll(async () => {
   d = await startSkiffd();
@@ -238,6 +208,9 @@ beforeAll(async () => {
   image = await pushBusybox(new RegistryClient({ domain: registry.domain }), join(d.dir, "src"), "test/big", "1", tars);
   layers = image.layerDigests.map((digest, i) => ({ id: digest.slice("sha256:".length, "sha256:".length + 12), size: gzipSync(tars[i]!).byteLength }));
   big = layers.at(-1)!;
+  const upload = buildTar([{ name: "data/", type: "dir" }, { name: "data/upload", type: "file", data: pseudoRandom(UPLOAD_BYTES, 7) }]);
+  const biggerImage = await pushBusybox(new RegistryClient({ domain: registry.domain }), join(d.dir, "src-bigger"), "test/bigger", "1", [upload]);
+  bigger = { image: biggerImage, id: biggerImage.layerDigests[0]!.slice("sha256:".length, "sha256:".length + 12), size: gzipSync(upload).byteLength };
   proxy = await startThrottle(Number(registry.domain.split(":")[1]), THROTTLE);
 });
 
@@ -258,7 +231,7 @@ interface Run {
 }
 
 /** bin/skiff ARGS, its stdout a pipe, or a pty of `pty.cols` columns (stderr goes there too then).
- * Asynchronous: the throttling proxy lives in this process. */
+ * Asynchronous, so each chunk of output is timed as it arrives. */
 async function skiff(args: string[], pty?: { cols: number; rows: number }): Promise<Run> {
   const cli = [SKIFF, "-H", `unix://${d.sock}`, ...args];
   const argv = pty ? ["python3", PTY_RUN, String(pty.cols), String(pty.rows), ...cli] : cli;
@@ -308,6 +281,8 @@ function bytesOf(human: string): number {
 const sameSize = (printed: string, size: number) => Math.abs(bytesOf(printed) - size) <= size * 5e-4 + 0.5;
 
 const LAYER_LINE = /^([0-9a-f]{12}): (.*)$/;
+/** A layer's line with byte counts in a terminal: status, counts, and the speed the display measured. */
+const COUNTS = /^(\S+(?: \S+)*?)(?: +(\d\S*)\/(\S+)(?: {2}(\d+(?:\.\d+)?(?:B|kB|MB|GB))\/s)?)?$/;
 const PULL_STATUS = /^(Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting|Pull complete)$/;
 
 // ---------------------------------------------------------------------------------------------
@@ -331,6 +306,7 @@ describe("skiff pull", () => {
     // Every frame: the header, then at most one line per layer, in manifest order, each a status
     // docker uses; bytes as docker prints them, and no bar in 80 columns (docker: over 110 only).
     const partial: { at: number; current: number }[] = [];
+    const speeds: { at: number; current: number; speed: number }[] = [];
     let extracting = false;
     for (const f of frames) {
       expect(f.lines[0]).toBe("1: Pulling from test/big");
@@ -339,7 +315,7 @@ describe("skiff pull", () => {
       for (const line of f.lines.slice(1, 1 + ids.length)) {
         const [, id, rest] = LAYER_LINE.exec(line)!;
         const layer = layers.find((l) => l.id === id)!;
-        const parsed = /^(\S+(?: \S+)*?)(?: +(\d\S*)\/(\S+))?$/.exec(rest!);
+        const parsed = COUNTS.exec(rest!);
         expect(parsed).not.toBeNull();
         const m = parsed!;
         expect(m[1]).toMatch(PULL_STATUS);
@@ -348,7 +324,10 @@ describe("skiff pull", () => {
         expect(["Downloading", "Extracting"]).toContain(m[1]!);
         expect(sameSize(m[3]!, layer.size)).toBe(true);
         expect(bytesOf(m[2])).toBeLessThanOrEqual(bytesOf(m[3]!));
-        if (id === big.id && m[1] === "Downloading" && bytesOf(m[2]) < bytesOf(m[3]!)) partial.push({ at: f.at, current: bytesOf(m[2]) });
+        if (id === big.id && m[1] === "Downloading" && bytesOf(m[2]) < bytesOf(m[3]!)) {
+          partial.push({ at: f.at, current: bytesOf(m[2]) });
+          if (m[4] !== undefined) speeds.push({ at: f.at, current: bytesOf(m[2]), speed: bytesOf(m[4]) });
+        }
         if (id === big.id && m[1] === "Extracting") extracting = true;
       }
     }
@@ -359,6 +338,14 @@ describe("skiff pull", () => {
     expect(partial.map((p) => p.current)).toEqual(partial.map((p) => p.current).sort((a, b) => a - b));
     expect(r.ms - partial[0]!.at).toBeGreaterThan(300);
     expect(extracting).toBe(true);
+    // Half a second into the download the line shows its speed ("  3.1MB/s" after the counts):
+    // about the proxy's pace, never more than the bytes so far over the time since the first count.
+    expect(speeds.length).toBeGreaterThan(0);
+    for (const s of speeds) {
+      expect(s.at - partial[0]!.at).toBeGreaterThan(400);
+      expect(s.speed).toBeGreaterThan(THROTTLE_RATE / 10);
+      expect(s.speed).toBeLessThan(THROTTLE_RATE * 2);
+    }
   }, 60_000);
 
   test("through a pipe: plain lines, no escape sequences, no byte counts", async () => {
@@ -402,7 +389,7 @@ describe("skiff push", () => {
     const pushing = frames.flatMap((f) => f.lines).filter((l) => l.startsWith(`${big.id}: Pushing`));
     expect(pushing.length).toBeGreaterThan(0);
     for (const line of pushing) {
-      const m = /^[0-9a-f]{12}: Pushing \[(=*>) *\] +(\S+)\/(\S+)$/.exec(line);
+      const m = /^[0-9a-f]{12}: Pushing \[(=*>) *\] +(\S+)\/(\S+)(?: {2}\S+\/s)?$/.exec(line);
       expect(m).not.toBeNull();
       expect(line.indexOf("]") - line.indexOf("[")).toBe(52);
       expect(sameSize(m![3]!, big.size)).toBe(true);
@@ -421,6 +408,48 @@ describe("skiff push", () => {
     expect(lines[0]).toBe(`The push refers to repository [${registry.domain}/test/pushed-pipe]`);
     expect(lines.slice(1, -1).sort()).toEqual(layers.map((l) => `${l.id}: Pushed`).sort());
     expect(lines.at(-1)).toMatch(digestLine);
+  }, 60_000);
+
+  test("in a terminal, through the throttling proxy: the byte count moves part-way before Pushed", async () => {
+    const source = `${registry.domain}/test/bigger:1`;
+    if (d.skiff(["image", "inspect", source]).status !== 0) ok(await skiff(["pull", "-q", source]));
+    const slow = `${proxy.domain}/test/pushed-slow:1`;
+    expect(d.skiff(["tag", source, slow]).status).toBe(0);
+    const cols = 100; // no bar (110 columns or fewer), and room for the digest line
+    const rows = 24;
+    const r = ok(await skiff(["push", slow], { cols, rows }));
+    const { frames, final, wraps } = render(r, cols, rows);
+    expect(final).toEqual([`The push refers to repository [${proxy.domain}/test/pushed-slow]`, `${bigger.id}: Pushed`, expect.stringMatching(new RegExp(`^1: digest: ${bigger.image.manifestDigest} size: \\d+$`))]);
+    expect(wraps).toBe(0);
+    const pushed = frames.findIndex((f) => f.lines.includes(`${bigger.id}: Pushed`));
+    expect(pushed).toBeGreaterThan(0);
+    const partial: { at: number; current: number; speed?: number }[] = [];
+    for (const f of frames.slice(0, pushed)) {
+      const line = f.lines.find((l) => l.startsWith(`${bigger.id}: `));
+      if (line === undefined) continue;
+      const m = COUNTS.exec(line.slice(14))!;
+      expect(m).not.toBeNull();
+      expect(m[1]).toMatch(/^(Preparing|Waiting|Pushing)$/);
+      if (m[2] === undefined) continue;
+      expect(m[1]).toBe("Pushing");
+      expect(sameSize(m[3]!, bigger.size)).toBe(true);
+      const current = bytesOf(m[2]);
+      if (current > 0 && current < bytesOf(m[3]!)) partial.push({ at: f.at, current, ...(m[4] !== undefined ? { speed: bytesOf(m[4]) } : {}) });
+    }
+    // Counts part-way, growing over a while, before the layer is Pushed. (The count is what the
+    // daemon handed to its socket: the first few MB go at once, into socket buffers, and the last
+    // few are still on their way when it reaches the total, as with docker.)
+    expect(partial.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(partial.map((p) => p.current)).size).toBeGreaterThanOrEqual(2);
+    expect(partial.map((p) => p.current)).toEqual(partial.map((p) => p.current).sort((a, b) => a - b));
+    expect(partial.at(-1)!.at - partial[0]!.at).toBeGreaterThan(300);
+    // And the speed, once the counts span half a second: the proxy's pace.
+    const speeds = partial.flatMap((p) => (p.speed === undefined ? [] : [p.speed]));
+    expect(speeds.length).toBeGreaterThan(0);
+    for (const speed of speeds) {
+      expect(speed).toBeGreaterThan(THROTTLE_RATE / 3);
+      expect(speed).toBeLessThan(THROTTLE_RATE * 2);
+    }
   }, 60_000);
 });
 

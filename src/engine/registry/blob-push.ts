@@ -3,12 +3,15 @@
 // else an upload session (POST), then one PUT ?digest= with the whole blob (monolithic) or PATCHes
 // with Content-Range followed by an empty PUT ?digest= (chunked). A failed session is not
 // continued: the whole upload restarts, with back-off, since the registry's view of a session
-// after a failed PATCH is uncertain.
+// after a failed PATCH is uncertain. While a body goes out, its bytes are counted as fetch pulls
+// them (in 64 KiB pieces, so the count follows the socket's pace), reported as "uploading" at most
+// every 100 ms and at the end of each body, as docker's progress reader does. Socket buffers take
+// the first few MB at once: the count runs ahead of what the registry has by that much.
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { isDigest } from "../../oci/image/digest.ts";
 import { repositoryScope } from "./auth.ts";
 import { backoffDelay, sleep } from "./backoff.ts";
-import type { OnProgress } from "./progress.ts";
+import type { BlobStatus, OnProgress } from "./progress.ts";
 import { isRetryable, protocolError, statusError } from "./registry-error.ts";
 import { paths, uploadUrl } from "./registry-url.ts";
 import type { RegistryTransport } from "./transport.ts";
@@ -20,6 +23,48 @@ export interface PushBlobOptions {
   chunkSize?: number;
   onProgress?: OnProgress;
   signal?: AbortSignal;
+  /** Clock of the progress reports' pacing, in ms (tests). */
+  now?: () => number;
+}
+
+/** Upload progress is reported at most this often, besides at the end of each request body. */
+export const UPLOAD_PROGRESS_INTERVAL_MS = 100;
+/** Pieces a body is handed to fetch in: what the socket takes moves the count by this much at most. */
+export const UPLOAD_PIECE_BYTES = 64 * 1024;
+
+/**
+ * `blob` as a stream handed out in pieces of at most UPLOAD_PIECE_BYTES, pulled one at a time:
+ * `pulled(n)` is called with the bytes handed out so far after each piece, `n === blob.size` last.
+ */
+export function countingStream(blob: Blob, pulled: (n: number) => void): ReadableStream<Uint8Array> {
+  let reader: ReturnType<typeof open> | undefined;
+  const open = () => blob.stream().getReader();
+  let rest: Uint8Array = new Uint8Array(0);
+  let n = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (rest.byteLength === 0) {
+          const r = await (reader ??= open()).read();
+          if (r.done) {
+            controller.close();
+            return;
+          }
+          rest = r.value;
+        }
+        const piece = rest.subarray(0, UPLOAD_PIECE_BYTES);
+        rest = rest.subarray(piece.byteLength);
+        n += piece.byteLength;
+        controller.enqueue(piece);
+        pulled(n);
+        if (n >= blob.size) controller.close();
+      },
+      cancel(reason) {
+        return reader?.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 export type PushBlobResult = "exists" | "mounted" | "uploaded";
@@ -40,7 +85,7 @@ export async function hasBlob(t: RegistryTransport, repo: string, desc: Pick<Des
 export async function pushBlob(t: RegistryTransport, repo: string, desc: Descriptor, content: Blob | Uint8Array, opts: PushBlobOptions = {}): Promise<PushBlobResult> {
   const blob = content instanceof Blob ? content : new Blob([content]);
   if (blob.size !== desc.size) throw new Error(`pushBlob: content has ${blob.size} bytes, the descriptor says ${desc.size}`);
-  const report = (status: "uploading" | "exists" | "mounted" | "complete" | "retrying", done: number) => opts.onProgress?.({ digest: desc.digest, status, done, total: desc.size });
+  const report = (status: BlobStatus, done: number) => opts.onProgress?.({ digest: desc.digest, status, done, total: desc.size });
   for (let failures = 0; ; ) {
     try {
       const result = await attempt(t, repo, desc, blob, opts, report);
@@ -52,6 +97,24 @@ export async function pushBlob(t: RegistryTransport, repo: string, desc: Descrip
       await sleep(backoffDelay(failures, t.retryPolicy), opts.signal);
     }
   }
+}
+
+/** A request body for `blob` (bytes `base`… of the whole) whose pulled bytes are reported as "uploading", paced. */
+type Upload = (blob: Blob, base: number) => () => ReadableStream<Uint8Array>;
+
+function uploads(opts: PushBlobOptions, report: (s: "uploading", done: number) => void): Upload {
+  const now = opts.now ?? (() => performance.now());
+  // Made right after the session's "uploading" 0.
+  let last = now();
+  let reported = 0;
+  const say = (done: number, end: boolean) => {
+    const t = now();
+    if (done === reported || (!end && t - last < UPLOAD_PROGRESS_INTERVAL_MS)) return;
+    last = t;
+    reported = done;
+    report("uploading", done);
+  };
+  return (blob, base) => () => countingStream(blob, (n) => say(base + n, n === blob.size));
 }
 
 async function attempt(t: RegistryTransport, repo: string, desc: Descriptor, blob: Blob, opts: PushBlobOptions, report: (s: "uploading", done: number) => void): Promise<PushBlobResult> {
@@ -70,6 +133,7 @@ async function attempt(t: RegistryTransport, repo: string, desc: Descriptor, blo
   await start.body?.cancel();
   let location = nextLocation(start, action);
   report("uploading", 0);
+  const upload = uploads(opts, report);
   const chunk = opts.chunkSize && opts.chunkSize > 0 && blob.size > opts.chunkSize ? opts.chunkSize : 0;
   let body: Blob | undefined = blob;
   if (chunk) {
@@ -81,14 +145,13 @@ async function attempt(t: RegistryTransport, repo: string, desc: Descriptor, blo
         scopes,
         action,
         headers: { "content-type": "application/octet-stream", "content-range": `${off}-${end - 1}`, "content-length": String(end - off) },
-        body: blob.slice(off, end),
+        body: upload(blob.slice(off, end), off),
         retry: false,
         signal: opts.signal,
       });
       if (res.status !== 202) throw await statusError({ action, object: "upload", response: res });
       await res.body?.cancel();
       location = nextLocation(res, action);
-      report("uploading", end);
     }
     body = undefined;
   }
@@ -98,7 +161,7 @@ async function attempt(t: RegistryTransport, repo: string, desc: Descriptor, blo
     scopes,
     action,
     headers: { "content-type": "application/octet-stream", "content-length": String(body?.size ?? 0) },
-    ...(body ? { body } : {}),
+    ...(body ? { body: upload(body, 0) } : {}),
     retry: false,
     signal: opts.signal,
   });

@@ -32,8 +32,9 @@ export interface RegistryRequest {
   /** What is being done, first in any error message: 'fetch manifest "host/a/b:1"'. */
   action: string;
   headers?: Record<string, string>;
-  /** Replayable bodies only, so a retry can send it again. */
-  body?: Body;
+  /** Replayable bodies only, so a retry can send it again: bytes, or a function that makes a
+   * fresh stream for every send (an upload that counts what fetch pulls, for progress). */
+  body?: Body | (() => ReadableStream<Uint8Array>);
   /** Retry on network errors and retryable statuses; default true for GET and HEAD. */
   retry?: boolean;
   signal?: AbortSignal;
@@ -114,7 +115,8 @@ export class RegistryTransport {
         headers.set("user-agent", this.userAgent);
         const authorization = originOf(url) === originOf(ep.base) ? await this.auth.authorization(req.scopes) : undefined;
         if (authorization) headers.set("authorization", authorization);
-        res = await this.follow(url, { method: req.method, headers, body: req.body ?? null, signal: req.signal }, ep, req.action);
+        const body = typeof req.body === "function" ? req.body() : (req.body ?? null);
+        res = await this.follow(url, { method: req.method, headers, body, signal: req.signal }, ep, req.action);
       } catch (e) {
         if (!retry || !isRetryable(e) || ++failures >= this.retryPolicy.tries) throw e;
         await sleep(backoffDelay(failures, this.retryPolicy), req.signal);
