@@ -38,7 +38,7 @@ function groupId(name: string): number | undefined {
   }
 }
 
-async function realImageService(o: DaemonOptions): Promise<ImageService> {
+async function realImageService(o: DaemonOptions): Promise<ImageService & { close(): Promise<void> }> {
   const { ImageStore } = await import("../engine/image/image-service.ts");
   const dockerConfigPath = join(process.env.DOCKER_CONFIG ?? join(process.env.HOME ?? "/root", ".docker"), "config.json");
   return new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, dockerConfigPath });
@@ -57,7 +57,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     }
   };
   try {
-    const images = o.images ?? (await realImageService(o));
+    let images = o.images;
+    if (!images) {
+      const store = await realImageService(o);
+      // stops the unpack workers; the process exits right after, so nothing waits for it
+      cleanups.push(() => void store.close());
+      images = store;
+    }
     mkdirSync(dirname(o.socketPath), { recursive: true });
     rmSync(o.socketPath, { force: true });
     let server;

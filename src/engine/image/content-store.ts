@@ -72,6 +72,12 @@ export class ContentStore {
     return createReadStream(this.blobPath(digest));
   }
 
+  /** The blob's file, for a reader on another thread (an unpack worker). Throws IMAGE_BLOB_NOT_FOUND. */
+  file(digest: string): { file: string } {
+    if (!this.has(digest)) throw this.missing(digest);
+    return { file: this.blobPath(digest) };
+  }
+
   list(): BlobInfo[] {
     const out: BlobInfo[] = [];
     for (const algorithm of ALGORITHMS) {

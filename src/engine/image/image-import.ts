@@ -53,7 +53,7 @@ export async function importRootfs(s: ImageStore, input: AsyncIterable<Uint8Arra
   if (diff.size === 0) throw invalid("engine", "ENGINE_IMPORT_INVALID", "import rootfs: the input is empty", "give a tar archive of the root filesystem");
   const diffId = diff.digest();
   const desc = { mediaType: MEDIA.dockerLayerGzip, digest: layer.digest, size: layer.size };
-  const snap = await s.builder.ensure({ chainId: diffId, parents: [], diffId, desc }, () => s.content.open(layer.digest));
+  const snap = await s.builder.ensure({ chainId: diffId, parents: [], diffId, desc }, () => s.content.file(layer.digest));
   const platform = o.platform ? parsePlatform(o.platform) : hostPlatform();
   const created = new Date().toISOString();
   const config = {

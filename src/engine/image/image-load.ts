@@ -103,7 +103,7 @@ async function commit(s: ImageStore, desc: Descriptor, tags: string[]): Promise<
   for (const [i, l] of m.layers.entries()) {
     // docker-archive layers may be compressed whatever the name says: unpackLayer sniffs, and the diffID check decides.
     const layer = { chainId: chains[i]!, parents: chains.slice(0, i), diffId: diffIds[i]!, desc: l };
-    size += (await s.builder.ensure(layer, () => s.content.open(l.digest))).size;
+    size += (await s.builder.ensure(layer, () => s.content.file(l.digest))).size;
   }
   s.commitImage({
     id: m.config.digest, manifestDigest: desc.digest, manifestMediaType: desc.mediaType, platform: formatPlatform(config), created: config.created ?? new Date(0).toISOString(), size,

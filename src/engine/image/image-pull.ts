@@ -1,13 +1,14 @@
 // Pull: resolve the reference (the host's platform by default), fetch the config, then for each
 // layer, in parallel (bounded): nothing when its snapshot exists ("Already exists"); else the blob
-// is streamed once from the registry into the content store AND through unpackLayer into a
-// temporary snapshot (a tee), both verifying it; the snapshot is then committed.
+// is streamed once from the registry into the content store AND through the unpacker into a
+// temporary snapshot (a tee), both verifying it. A resumed partial download goes to the store
+// first and unpacks from there.
 //
-// A layer can only unpack over its committed parent (hardlinks and whiteouts refer to the lowers):
-// when the parent is not committed yet as the download starts, or a partial download is being
-// resumed, the blob goes to the store only and is unpacked from there once the parent is ready.
-// Manifest and config blobs are stored after the layers, the image recorded in the database last:
-// a failed pull leaves no image (committed snapshots and blobs stay for the next attempt or GC).
+// Layers unpack at once, whatever their order (on the unpack pool's threads): a layer is written
+// and verified without its parents, then waits for its parent's commit to merge with the lowers
+// (see apply-layer.ts) and commit. Manifest and config blobs are stored after the layers, the
+// image recorded in the database last: a failed pull leaves no image (committed snapshots and
+// blobs stay for the next attempt or GC).
 import { isSkiffError } from "../../common/errors.ts";
 import { errnoOf } from "../../common/errno.ts";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
@@ -18,8 +19,8 @@ import { resolveImage } from "../registry/pull-image.ts";
 import type { RegistryClient } from "../registry/registry-client.ts";
 import { ByteChannel } from "./byte-channel.ts";
 import type { ContentStore } from "./content-store.ts";
-import type { ImageRecord } from "./metadata.ts";
 import type { ProgressEvent } from "./service.ts";
+import type { ImageRecord, SnapshotRecord } from "./metadata.ts";
 import type { SnapshotBuilder } from "./snapshot-builder.ts";
 import { chainIds } from "./snapshots.ts";
 
@@ -50,54 +51,67 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
   const diffIds = image.config.config.rootfs.diffIds;
   const chains = chainIds(diffIds);
   const ready = layers.map(() => defer());
-  const committed = layers.map(() => false);
+  const commits: Promise<void>[] = [];
   const sizes: number[] = [];
-  for (const l of layers) if (!ctx.builder.existing(chains[layers.indexOf(l)]!)) say({ id: shortId(l.digest), status: "Pulling fs layer" });
-  await mapLimit(layers, req.concurrency ?? 3, async (desc, i, signal) => {
-    const id = shortId(desc.digest);
-    const layer = { chainId: chains[i]!, parents: chains.slice(0, i), diffId: diffIds[i]!, desc };
-    try {
+  for (const [i, l] of layers.entries()) if (!ctx.builder.existing(chains[i]!)) say({ id: shortId(l.digest), status: "Pulling fs layer" });
+  // A layer is committed once it is unpacked and its parent is committed; a failure fails the layers above it.
+  const track = (i: number, built: Promise<SnapshotRecord>, id: string) => {
+    commits[i] = built.then(
+      (rec) => {
+        sizes[i] = rec.size;
+        say({ id, status: "Pull complete" });
+        ready[i]!.resolve();
+      },
+      (e) => {
+        // A full disk leaves a partial blob that only holds space: drop it.
+        if (isSkiffError(e) && (e.details.errno === "ENOSPC" || errnoOf(e.cause) === "ENOSPC")) ctx.store.abort(layers[i]!.digest);
+        for (let j = i; j < ready.length; j++) ready[j]!.reject(e);
+        throw e;
+      },
+    );
+  };
+  let downloadError: unknown;
+  try {
+    // The bound is on downloads: a layer leaves its slot once its blob is in, and unpacks on.
+    await mapLimit(layers, req.concurrency ?? 3, async (desc, i, signal) => {
+      const id = shortId(desc.digest);
+      const layer = { chainId: chains[i]!, parents: chains.slice(0, i), diffId: diffIds[i]!, desc };
+      const parentsReady = i > 0 ? ready[i - 1]!.promise : undefined;
       const present = ctx.builder.existing(layer.chainId);
       if (present) {
         // The blob is still wanted for push and save.
         if (!ctx.store.has(desc.digest)) await client.pullBlob(ctx.store, ref.path, desc, { signal });
         say({ id, status: "Already exists" });
         sizes[i] = present.size;
-      } else {
-        const downloading = (done: number) => say({ id, status: "Downloading", current: done, total: desc.size });
-        const oneFlow = (i === 0 || committed[i - 1]) && !ctx.store.has(desc.digest) && ctx.store.partialSize(desc.digest) === 0 && !ctx.builder.isBuilding(layer.chainId);
-        if (oneFlow) {
-          const ch = new ByteChannel();
-          const built = ctx.builder.ensure(layer, () => ch);
-          const stored = ctx.store
-            .ingest(desc, (offset) => ch.tap(client.blobStream(ref.path, desc, { offset, signal })), { onProgress: downloading })
-            .then(() => {
-              say({ id, status: "Verifying Checksum" });
-              say({ id, status: "Download complete" });
-              say({ id, status: "Extracting", current: desc.size, total: desc.size });
-            });
-          const [rec] = await settleBoth(built, stored);
-          sizes[i] = rec.size;
-        } else {
-          await client.pullBlob(ctx.store, ref.path, desc, { signal, onProgress: (p) => p.status === "downloading" && downloading(p.done) });
-          say({ id, status: "Verifying Checksum" });
-          say({ id, status: "Download complete" });
-          if (i > 0) await ready[i - 1]!.promise;
-          say({ id, status: "Extracting", current: desc.size, total: desc.size });
-          const rec = await ctx.builder.ensure(layer, () => ctx.store.open(desc.digest));
-          sizes[i] = rec.size;
-        }
-        say({ id, status: "Pull complete" });
+        commits[i] = (i > 0 ? ready[i - 1]!.promise : Promise.resolve()).then(() => ready[i]!.resolve());
+        return;
       }
-      committed[i] = true;
-      ready[i]!.resolve();
-    } catch (e) {
-      // A full disk leaves a partial blob that only holds space: drop it.
-      if (isSkiffError(e) && (e.details.errno === "ENOSPC" || errnoOf(e.cause) === "ENOSPC")) ctx.store.abort(desc.digest);
-      for (let j = i; j < ready.length; j++) ready[j]!.reject(e);
-      throw e;
-    }
-  });
+      const downloading = (done: number) => say({ id, status: "Downloading", current: done, total: desc.size });
+      const downloaded = () => {
+        say({ id, status: "Verifying Checksum" });
+        say({ id, status: "Download complete" });
+        say({ id, status: "Extracting", current: desc.size, total: desc.size });
+      };
+      const oneFlow = !ctx.store.has(desc.digest) && ctx.store.partialSize(desc.digest) === 0 && !ctx.builder.isBuilding(layer.chainId);
+      if (oneFlow) {
+        const ch = new ByteChannel();
+        const built = ctx.builder.ensure(layer, () => ch, parentsReady);
+        const stored = ctx.store.ingest(desc, (offset) => ch.tap(client.blobStream(ref.path, desc, { offset, signal })), { onProgress: downloading }).then(downloaded);
+        track(i, settleBoth(built, stored).then(([rec]) => rec), id);
+        await stored.catch(() => undefined); // its failure is the commit's
+      } else {
+        await client.pullBlob(ctx.store, ref.path, desc, { signal, onProgress: (p) => p.status === "downloading" && downloading(p.done) });
+        downloaded();
+        track(i, ctx.builder.ensure(layer, () => ({ file: ctx.store.blobPath(desc.digest) }), parentsReady), id);
+      }
+    });
+  } catch (e) {
+    downloadError = e;
+    for (const r of ready) r.reject(e);
+  }
+  const settled = await Promise.allSettled(commits);
+  if (downloadError) throw downloadError;
+  for (const r of settled) if (r.status === "rejected") throw r.reason;
   const documents: { descriptor: Descriptor; bytes: Uint8Array }[] = [{ descriptor: image.config.descriptor, bytes: image.config.bytes }, image.manifest];
   if (image.root !== image.manifest) documents.push(image.root);
   for (const d of documents) await ctx.store.ingest(d.descriptor, () => [d.bytes]);

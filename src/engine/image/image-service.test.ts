@@ -181,7 +181,7 @@ describe.skipIf(!haveRegistry)("ImageStore against docker-registry", () => {
       s.gc();
       const small = await pushBusybox(new RegistryClient({ domain: registry.domain }), `${tmp}/src-small`, "test/small", "1", [busyboxLayers()[2]!]);
       expect((await s.pull(`${registry.domain}/test/small:1`)).Id).toBe(small.configDigest);
-      s.close();
+      await s.close();
     } finally {
       spawnSync("umount", [mnt]);
     }

@@ -20,6 +20,7 @@ import { lookupLower } from "./lower-dirs.ts";
 import { ImageMetadata, type ImageRecord } from "./metadata.ts";
 import type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";
 import { SnapshotBuilder } from "./snapshot-builder.ts";
+import { UnpackPool } from "./unpack-pool.ts";
 import { Snapshots, type OverlayMount } from "./snapshots.ts";
 import { saveImages } from "./image-save.ts";
 import { loadImages } from "./image-load.ts";
@@ -35,6 +36,8 @@ export interface ImageStoreOptions {
   dockerConfigPath?: string;
   /** Retry policy of registry requests (tests shorten it). */
   retry?: Partial<RetryPolicy>;
+  /** Worker threads that unpack layers (default: min(cores, 4)); 0 unpacks on the main thread. */
+  unpackWorkers?: number;
 }
 
 const FULL_ID = /^(?:sha256:)?([0-9a-f]{64})$/;
@@ -45,6 +48,7 @@ export class ImageStore implements ImageService {
   readonly snapshots: Snapshots;
   readonly meta: ImageMetadata;
   readonly builder: SnapshotBuilder;
+  private readonly unpacker?: UnpackPool;
   private readonly pulls = new Map<string, Promise<string>>();
   private busy = 0;
   private gcPending = false;
@@ -54,7 +58,9 @@ export class ImageStore implements ImageService {
     this.content = new ContentStore(join(opts.dataRoot, "content"));
     this.snapshots = new Snapshots(join(opts.dataRoot, "snapshots"));
     this.meta = new ImageMetadata(opts.dataRoot);
-    this.builder = new SnapshotBuilder(this.snapshots, this.meta);
+    if (opts.unpackWorkers !== 0) this.unpacker = new UnpackPool({ workers: opts.unpackWorkers });
+    const pool = this.unpacker;
+    this.builder = new SnapshotBuilder(this.snapshots, this.meta, pool ? { unpack: (job) => pool.unpack(job) } : {});
   }
 
   /** A registry client for `domain`, with the request's credentials or the config file's. */
@@ -309,8 +315,14 @@ export class ImageStore implements ImageService {
     };
   }
 
-  close(): void {
+  /**
+   * Terminates the unpack workers (unpacks still running fail) and closes the database, both
+   * before returning; the promise resolves once the worker threads have exited.
+   */
+  close(): Promise<void> {
+    const exited = this.unpacker?.close();
     this.meta.close();
+    return exited ?? Promise.resolve();
   }
 }
 

@@ -4,11 +4,15 @@
 //
 // Contract: one build per chainID at a time in this process; a second caller waits for the first
 // and gets its result (or, if it failed, may build again). On failure nothing is committed.
+// The unpack itself is injected (ImageStore passes its UnpackPool's; the default runs unpackLayer
+// on this thread).
+import { createReadStream } from "node:fs";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { layerCompression } from "../../oci/image/media-types.ts";
 import type { ImageMetadata, SnapshotRecord } from "./metadata.ts";
 import type { Snapshots } from "./snapshots.ts";
-import { unpackLayer } from "./unpack-layer.ts";
+import { unpackLayer, type UnpackResult } from "./unpack-layer.ts";
+import type { UnpackJob } from "./unpack-pool.ts";
 
 export interface LayerToBuild {
   chainId: string;
@@ -19,13 +23,26 @@ export interface LayerToBuild {
   desc: Descriptor;
 }
 
+/** A layer blob: its file in the content store, or a stream of it. */
+export type LayerSource = { file: string } | AsyncIterable<Uint8Array>;
+
+export type UnpackFn = (job: UnpackJob) => Promise<UnpackResult>;
+
+/** unpackLayer on this thread. */
+const unpackHere: UnpackFn = ({ source, ...rest }) =>
+  unpackLayer({ ...rest, source: "file" in source ? createReadStream(source.file, { highWaterMark: 1 << 20 }) : source.stream });
+
 export class SnapshotBuilder {
   private readonly running = new Map<string, Promise<SnapshotRecord>>();
+  private readonly unpack: UnpackFn;
 
   constructor(
     private readonly snapshots: Snapshots,
     private readonly meta: ImageMetadata,
-  ) {}
+    opts: { unpack?: UnpackFn } = {},
+  ) {
+    this.unpack = opts.unpack ?? unpackHere;
+  }
 
   /** The committed snapshot of `chainId`, if its directory is there. */
   existing(chainId: string): SnapshotRecord | undefined {
@@ -45,8 +62,13 @@ export class SnapshotBuilder {
     }).reverse();
   }
 
-  /** Builds the snapshot from `source` unless it exists or is being built; `source` is only called when this call builds. */
-  async ensure(layer: LayerToBuild, source: () => AsyncIterable<Uint8Array>): Promise<SnapshotRecord> {
+  /**
+   * Builds the snapshot from `source` unless it exists or is being built; `source` is only called
+   * when this call builds. With `parentsReady`, the layer unpacks while its parents are still
+   * being built: their dirs are looked up once it resolves (and the build fails if it rejects).
+   * Without it, the parents must be committed already.
+   */
+  async ensure(layer: LayerToBuild, source: () => LayerSource, parentsReady?: Promise<void>): Promise<SnapshotRecord> {
     for (;;) {
       const present = this.existing(layer.chainId);
       if (present) return present;
@@ -58,7 +80,7 @@ export class SnapshotBuilder {
         // that build failed; try our own
       }
     }
-    const work = this.build(layer, source());
+    const work = this.build(layer, source(), parentsReady);
     this.running.set(layer.chainId, work);
     try {
       return await work;
@@ -67,14 +89,23 @@ export class SnapshotBuilder {
     }
   }
 
-  private async build(layer: LayerToBuild, source: AsyncIterable<Uint8Array>): Promise<SnapshotRecord> {
+  private async build(layer: LayerToBuild, source: LayerSource, parentsReady?: Promise<void>): Promise<SnapshotRecord> {
     // Refuses unknown media types; the first bytes then decide the compression (docker-archive
     // layers are plain "layer.tar" entries whatever they hold).
     layerCompression(layer.desc.mediaType);
-    const lowers = this.lowerDirs(layer.parents);
+    const lowers = parentsReady ? parentsReady.then(() => this.lowerDirs(layer.parents)) : this.lowerDirs(layer.parents);
+    // The unpack may fail before it awaits them; a parent's failure is then nobody's to report.
+    if (lowers instanceof Promise) lowers.catch(() => undefined);
     const { tmp, fs } = this.snapshots.prepare();
     try {
-      const r = await unpackLayer({ source, target: fs, lowers, compression: "auto", expected: { digest: layer.desc.digest, size: layer.desc.size }, diffId: layer.diffId });
+      const r = await this.unpack({
+        source: Symbol.asyncIterator in source ? { stream: source } : source,
+        target: fs,
+        lowers,
+        compression: "auto",
+        expected: { digest: layer.desc.digest, size: layer.desc.size },
+        diffId: layer.diffId,
+      });
       const dir = this.snapshots.commit(tmp);
       const rec: SnapshotRecord = { chainId: layer.chainId, dir, diffId: r.diffId, size: r.bytes };
       try {
