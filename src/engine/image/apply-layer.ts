@@ -71,8 +71,15 @@ export async function writeEntries(entries: AsyncIterable<TarEntry>, target: str
   return a;
 }
 
-const unsafe = (message: string, entry: string) =>
-  new SkiffError({ layer: "image", code: "IMAGE_LAYER_UNSAFE_PATH", kind: "invalid_argument", message, hint: "the layer tries to write outside its directory; it is refused and nothing is committed", details: { entry } });
+const throughSymlink = (entry: string, link: string, target: string, lower: boolean) =>
+  new SkiffError({
+    layer: "image",
+    code: "IMAGE_LAYER_UNSAFE_PATH",
+    kind: "invalid_argument",
+    message: `unpack layer: entry ${JSON.stringify(entry)} goes through symlink ${JSON.stringify(link)}${lower ? " of a lower layer" : ""} (-> ${JSON.stringify(target)})`,
+    hint: "a layer must name the real path of what it writes: skiff never writes through a symlink, which could point anywhere; the layer is refused and nothing is committed",
+    details: { entry, symlink: link, target },
+  });
 const malformed = (message: string, entry: string) =>
   new SkiffError({ layer: "image", code: "IMAGE_LAYER_INVALID", kind: "invalid_argument", message, details: { entry } });
 
@@ -130,7 +137,7 @@ class Applier implements WrittenLayer {
         at = rel;
         if (this.hiddenByUpper(rel)) continue;
         const hit = lookupLower(lowers, rel);
-        if (hit?.stat.isSymbolicLink()) throw unsafe(`unpack layer: entry ${JSON.stringify(imp.entry)} goes through symlink ${JSON.stringify(rel)} of a lower layer`, imp.entry);
+        if (hit?.stat.isSymbolicLink()) throw throughSymlink(imp.entry, rel, readlinkSync(hit.path), true);
         if (imp.explicit || !hit?.stat.isDirectory()) continue;
         const path = join(this.root, rel);
         copyMetadata(hit.path, hit.stat, path);
@@ -345,7 +352,7 @@ class Applier implements WrittenLayer {
     for (const a of ancestors(rel)) {
       const node = this.nodes.get(a);
       if (node === "dir") continue;
-      if (node === "symlink") throw unsafe(`unpack layer: entry ${JSON.stringify(name)} goes through symlink ${JSON.stringify(a)}`, name);
+      if (node === "symlink") throw throughSymlink(name, a, readlinkSync(join(this.root, a)), false);
       if (node && node !== "whiteout") throw malformed(`unpack layer: entry ${JSON.stringify(name)} is under ${JSON.stringify(a)}, which this layer made a ${node === "file" ? "file" : "special file"}`, name);
       const path = join(this.root, a);
       if (node === "whiteout") unlinkSync(path);
