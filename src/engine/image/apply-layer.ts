@@ -3,8 +3,9 @@
 // lowers, is the image's filesystem after this layer.
 //
 // Two phases, so that a layer can unpack while its parents are still being built:
-// 1. `writeEntries` streams the tar into the upper dir without looking at any lower. What this
-//    layer made is tracked in memory (the dir is fresh and ours), so no entry costs an lstat.
+// 1. The entries are written into the upper dir without looking at any lower: `layerWriter` is a
+//    TarParser sink (synchronous: no await per entry), `writeEntries` the same over readTar.
+//    What this layer made is tracked in memory (the dir is fresh and ours): no lstat per entry.
 // 2. `merge(lowers)` then settles what depends on the lowers: directories this layer only implied
 //    (an entry under them) take the lower's mode, owner, xattrs and times, as overlayfs copy-up
 //    would, and are refused when the lower has a symlink there; hardlinks to lower files get
@@ -33,6 +34,7 @@ import * as sys from "../../common/sys.ts";
 import { ioError } from "./io-error.ts";
 import { lookupLower, OPAQUE_XATTR, type LowerHit } from "./lower-dirs.ts";
 import { ancestors, baseOf, cleanEntryPath, parentOf } from "./safe-path.ts";
+import type { TarHeader, TarSink } from "./tar-parser.ts";
 import type { TarEntry } from "./tar-reader.ts";
 
 export interface ApplyOptions {
@@ -65,10 +67,29 @@ export async function applyLayer(entries: AsyncIterable<TarEntry>, opts: ApplyOp
   return written.stats;
 }
 
+/** A layer being written: feed it a TarParser's events; abort() on failure closes what is open. */
+export interface LayerWriter extends TarSink, WrittenLayer {
+  abort(): void;
+}
+
+/** A writer for the upper dir `target`, which must exist and be empty. */
+export function layerWriter(target: string): LayerWriter {
+  return new Applier(target);
+}
+
 export async function writeEntries(entries: AsyncIterable<TarEntry>, target: string): Promise<WrittenLayer> {
-  const a = new Applier(target);
-  await a.write(entries);
-  return a;
+  const w = new Applier(target);
+  try {
+    for await (const e of entries) {
+      w.entry(e);
+      for await (const part of e.body()) w.data(part);
+      w.end();
+    }
+  } catch (err) {
+    w.abort();
+    throw err;
+  }
+  return w;
 }
 
 const throughSymlink = (entry: string, link: string, target: string, lower: boolean) =>
@@ -95,7 +116,7 @@ interface CopyUp {
   names: Set<string>;
 }
 
-class Applier implements WrittenLayer {
+class Applier implements LayerWriter {
   readonly stats: ApplyStats = { entries: 0, bytes: 0 };
   private readonly nodes = new Map<string, Node>([["", "dir"]]);
   /** Directories made only because entries lie under them: the entry that implied them, and whether a dir entry came later. */
@@ -106,21 +127,60 @@ class Applier implements WrittenLayer {
   private readonly copyUps: CopyUp[] = [];
   private readonly placeholders = new Map<string, CopyUp>();
   private readonly inodeMaps = new Map<string, Map<number, string[]>>();
+  /** The regular file being written: its open fd between entry() and end(). */
+  private current: { h: TarHeader; path: string; fd: number } | undefined;
+  private name = "";
   private merged = false;
 
-  constructor(private readonly root: string) {}
+  constructor(private readonly root: string) {
+    const present = readdirSync(root);
+    if (present.length) throw new Error(`applyLayer: ${root} is not empty (${present[0]})`);
+  }
 
-  async write(entries: AsyncIterable<TarEntry>): Promise<void> {
-    const present = readdirSync(this.root);
-    if (present.length) throw new Error(`applyLayer: ${this.root} is not empty (${present[0]})`);
-    for await (const e of entries) {
-      const rel = cleanEntryPath(e.name);
-      this.stats.entries++;
+  entry(h: TarHeader): void {
+    this.name = h.name;
+    const rel = cleanEntryPath(h.name);
+    this.stats.entries++;
+    this.guard(join(this.root, rel), () => this.apply(h, rel));
+  }
+
+  data(part: Uint8Array): void {
+    const c = this.current;
+    if (!c) return;
+    this.guard(c.path, () => {
+      for (let off = 0; off < part.byteLength; ) off += writeSync(c.fd, part, off);
+      this.stats.bytes += part.byteLength;
+    });
+  }
+
+  /** Owner, mode and times through the open file (chown clears setuid/setgid, so the mode goes after it), then xattrs. */
+  end(): void {
+    const c = this.current;
+    if (!c) return;
+    this.current = undefined;
+    this.guard(c.path, () => {
       try {
-        await this.apply(e, rel);
-      } catch (err) {
-        throw ioError(`unpack ${JSON.stringify(e.name)}`, join(this.root, rel), err, "IMAGE_UNPACK_FAILED");
+        fchownSync(c.fd, c.h.uid, c.h.gid);
+        fchmodSync(c.fd, c.h.mode);
+        sys.futimens(c.fd, c.h.atime ?? c.h.mtime, c.h.mtime);
+      } finally {
+        closeSync(c.fd);
       }
+      this.setXattrs(c.h, c.path);
+    });
+  }
+
+  abort(): void {
+    if (this.current) closeSync(this.current.fd);
+    this.current = undefined;
+  }
+
+  /** Runs one step of the current entry; errno failures become IMAGE_UNPACK_FAILED naming the entry. */
+  private guard(path: string, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      throw ioError(`unpack ${JSON.stringify(this.name)}`, path, err, "IMAGE_UNPACK_FAILED");
     }
   }
 
@@ -152,7 +212,7 @@ class Applier implements WrittenLayer {
     }
   }
 
-  private async apply(e: TarEntry, rel: string): Promise<void> {
+  private apply(e: TarHeader, rel: string): void {
     const base = baseOf(rel);
     if (base.startsWith(WH)) return this.whiteout(e, rel, base);
     if (rel === "") {
@@ -179,9 +239,9 @@ class Applier implements WrittenLayer {
         if (opaque) this.makeOpaque(rel);
         break;
       case "file":
-        await this.writeFile(e, path);
+        this.current = { h: e, path, fd: openSync(path, CREATE, 0o600) };
         this.nodes.set(rel, "file");
-        break;
+        return;
       case "symlink":
         symlinkSync(e.linkname, path);
         this.nodes.set(rel, "symlink");
@@ -200,29 +260,18 @@ class Applier implements WrittenLayer {
     this.finish(e, rel);
   }
 
-  /** Content, owner, mode and times through the open file; chown clears setuid/setgid, so the mode goes after it. */
-  private async writeFile(e: TarEntry, path: string): Promise<void> {
-    const fd = openSync(path, CREATE, 0o600);
-    try {
-      for await (const chunk of e.body()) {
-        for (let off = 0; off < chunk.byteLength; ) off += writeSync(fd, chunk, off);
-        this.stats.bytes += chunk.byteLength;
-      }
-      fchownSync(fd, e.uid, e.gid);
-      fchmodSync(fd, e.mode);
-      sys.futimens(fd, e.atime ?? e.mtime, e.mtime);
-    } finally {
-      closeSync(fd);
-    }
+  /** Owner, mode, xattrs, times: in this order, since chown clears setuid bits and capabilities. */
+  private finish(e: TarHeader, rel: string): void {
+    const path = join(this.root, rel);
+    lchownSync(path, e.uid, e.gid);
+    if (e.type !== "symlink") chmodSync(path, e.mode);
+    this.setXattrs(e, path);
+    const times = { atime: e.atime ?? e.mtime, mtime: e.mtime };
+    if (e.type === "dir") this.dirTimes.set(rel, times);
+    else sys.utimensat(path, times.atime, times.mtime);
   }
 
-  /** Owner, mode, xattrs, times: in this order, since chown clears setuid bits and capabilities. */
-  private finish(e: TarEntry, rel: string): void {
-    const path = join(this.root, rel);
-    if (e.type !== "file") {
-      lchownSync(path, e.uid, e.gid);
-      if (e.type !== "symlink") chmodSync(path, e.mode);
-    }
+  private setXattrs(e: TarHeader, path: string): void {
     for (const [name, value] of e.xattrs) {
       if (name.startsWith("trusted.overlay.")) continue;
       try {
@@ -231,12 +280,9 @@ class Applier implements WrittenLayer {
         if (errnoOf(err) !== "EOPNOTSUPP") throw err;
       }
     }
-    const times = { atime: e.atime ?? e.mtime, mtime: e.mtime };
-    if (e.type === "dir") this.dirTimes.set(rel, times);
-    else if (e.type !== "file") sys.utimensat(path, times.atime, times.mtime);
   }
 
-  private whiteout(e: TarEntry, rel: string, base: string): void {
+  private whiteout(e: TarHeader, rel: string, base: string): void {
     const dir = parentOf(rel);
     if (dir) this.ensureParents(rel, e.name);
     if (base === OPQ) return this.makeOpaque(dir);
@@ -257,7 +303,7 @@ class Applier implements WrittenLayer {
     this.opaque.add(rel);
   }
 
-  private hardlink(e: TarEntry, rel: string, path: string): void {
+  private hardlink(e: TarHeader, rel: string, path: string): void {
     const targetRel = cleanEntryPath(e.linkname, `hardlink ${JSON.stringify(e.name)} target`);
     if (targetRel === "" || targetRel === rel) throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to ${JSON.stringify(e.linkname)}`, e.name);
     this.ensureParents(targetRel, e.linkname);

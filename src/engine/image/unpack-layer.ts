@@ -12,8 +12,8 @@ import { createGunzip, createZstdDecompress } from "node:zlib";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { Digester, type Digest } from "../../oci/image/digest.ts";
 import type { Compression } from "../../oci/image/media-types.ts";
-import { writeEntries, type ApplyStats, type WrittenLayer } from "./apply-layer.ts";
-import { readTar } from "./tar-reader.ts";
+import { layerWriter, type ApplyStats } from "./apply-layer.ts";
+import { TarParser } from "./tar-parser.ts";
 import { drained } from "../../common/drained.ts";
 
 export interface UnpackLayerOptions {
@@ -64,19 +64,19 @@ export async function unpackLayer(opts: UnpackLayerOptions): Promise<UnpackResul
     for (let c = await next(); c && !stopped; c = await next()) yield c;
   };
   const plain = compression === "none" ? raw() : inflate(raw(), compression);
-  const hashed = (async function* () {
+  const written = layerWriter(opts.target);
+  const tar = new TarParser(written);
+  try {
+    // The tar is parsed and written synchronously per chunk; what follows its end marker (padding
+    // and anything else the blob holds) is still hashed.
     for await (const c of plain) {
       uncompressed.update(c);
-      yield c;
+      if (!tar.done) tar.push(c);
     }
-  })();
-  let written: WrittenLayer;
-  try {
-    written = await writeEntries(readTar(hashed), opts.target);
-    for await (const _ of hashed); // past the end marker: padding and anything else the blob holds
+    tar.finish();
   } catch (e) {
-    stopped = true;
-    await hashed.return(undefined).catch(() => undefined); // stops the decompressor and its feed
+    written.abort();
+    stopped = true; // leaving the loop has stopped the decompressor and its feed
     if (opts.expected && !(isSkiffError(e) && e.code === "IMAGE_SIZE_MISMATCH")) {
       try {
         while (!ended && (await next()));

@@ -1,0 +1,322 @@
+// A push tar parser for image layers: ustar, GNU (long names 'L'/'K', base-256 numbers) and PAX
+// ('x' records: path, linkpath, size, uid, gid, uname, gname, mtime, atime, SCHILY.xattr.*).
+// Chunks go in as they come (push); entries, their data and their ends come out to a sink,
+// synchronously, in order — the unpacker writes files without an await per entry. readTar
+// (tar-reader.ts) puts an async pull interface over it.
+//
+// Contracts:
+// - sink.entry(header), then sink.data(part) for each piece of a regular file's body (views into
+//   the pushed chunks, no copies), then sink.end(); every entry gets its end(), data or not.
+// - The archive ends at the first all-zero block or where the stream ends on a header boundary:
+//   umoci 0.4 writes layers without the two-block end-of-archive trailer, and every engine accepts
+//   them. A stream ending inside a header or a body is an error (IMAGE_LAYER_TRUNCATED); a short
+//   final padding is tolerated like a missing trailer.
+// - Once the end marker is seen, `done` is true and further bytes are ignored (callers that hash
+//   the stream keep hashing them).
+// - PAX global headers ('g') are ignored, as containerd and docker do; GNU sparse files and other
+//   types are refused (IMAGE_LAYER_INVALID). After an error the parser refuses further input.
+import { invalid, SkiffError } from "../../common/errors.ts";
+import type { Timespec } from "../../common/sys.ts";
+
+export type TarEntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
+
+export interface TarHeader {
+  /** As stored, UTF-8 decoded; the unpacker normalises and checks it. */
+  name: string;
+  type: TarEntryType;
+  /** Permission bits including setuid, setgid and sticky (0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  size: number;
+  mtime: Timespec;
+  atime?: Timespec;
+  linkname: string;
+  devmajor: number;
+  devminor: number;
+  /** From PAX SCHILY.xattr.<name> records; values are raw bytes. */
+  xattrs: Map<string, Buffer>;
+}
+
+export interface TarSink {
+  entry(h: TarHeader): void;
+  data(part: Uint8Array): void;
+  end(): void;
+}
+
+const BLOCK = 512;
+const TYPES: Record<string, TarEntryType> = {
+  "0": "file", "\0": "file", "7": "file", "1": "hardlink", "2": "symlink", "3": "char", "4": "block", "5": "dir", "6": "fifo",
+};
+const USTAR = [0x75, 0x73, 0x74, 0x61, 0x72, 0x00]; // "ustar\0"
+const decoder = new TextDecoder();
+
+const layerError = (code: string, message: string, offset: number) =>
+  new SkiffError({ layer: "image", code, kind: "invalid_argument", message, details: { offset } });
+
+type State =
+  | { kind: "header" }
+  /** Collecting an extended header's data ('x', 'g', 'L', 'K'). */
+  | { kind: "extension"; flag: string; size: number; at: number }
+  | { kind: "body"; left: number; name: string }
+  | { kind: "skip"; left: number }
+  | { kind: "done" }
+  | { kind: "failed" };
+
+export class TarParser {
+  /** Bytes consumed so far (up to the end marker). */
+  offset = 0;
+  private state: State = { kind: "header" };
+  /** A header or extension that spans pushes. */
+  private partial: Uint8Array[] = [];
+  private partialSize = 0;
+  private pax: Map<string, Buffer> | undefined;
+  private longName: string | undefined;
+  private longLink: string | undefined;
+
+  constructor(private readonly sink: TarSink) {}
+
+  get done(): boolean {
+    return this.state.kind === "done";
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.state.kind === "failed") throw new Error("TarParser: push after an error");
+    try {
+      let at = 0;
+      while (at < chunk.byteLength && this.state.kind !== "done") at += this.step(chunk, at);
+    } catch (e) {
+      this.state = { kind: "failed" };
+      throw e;
+    }
+  }
+
+  /** The stream has ended: an error unless it ended where an archive may end. */
+  finish(): void {
+    const s = this.state;
+    if (s.kind === "done" || s.kind === "failed") return;
+    if (s.kind === "body") throw layerError("IMAGE_LAYER_TRUNCATED", `read layer: archive ends inside ${JSON.stringify(s.name)}`, this.offset);
+    if (s.kind === "extension") throw layerError("IMAGE_LAYER_TRUNCATED", `read layer: archive ends inside an extended header at byte ${s.at}`, s.at);
+    if (this.partialSize > 0) throw layerError("IMAGE_LAYER_TRUNCATED", `read layer: archive ends inside a header at byte ${this.offset}`, this.offset);
+    if (this.pax || this.longName !== undefined || this.longLink !== undefined) throw layerError("IMAGE_LAYER_TRUNCATED", `read layer: archive ends after an extended header at byte ${this.offset}`, this.offset);
+  }
+
+  /** Consumes from chunk[at...]; returns how many bytes. */
+  private step(chunk: Uint8Array, at: number): number {
+    const s = this.state;
+    const avail = chunk.byteLength - at;
+    switch (s.kind) {
+      case "body": {
+        const n = Math.min(s.left, avail);
+        this.offset += n;
+        s.left -= n;
+        this.sink.data(chunk.subarray(at, at + n));
+        if (s.left === 0) this.endEntry();
+        return n;
+      }
+      case "skip": {
+        const n = Math.min(s.left, avail);
+        this.offset += n;
+        s.left -= n;
+        if (s.left === 0) this.state = { kind: "header" };
+        return n;
+      }
+      case "extension":
+      case "header": {
+        const need = s.kind === "header" ? BLOCK : s.size;
+        const got = this.collect(chunk, at, need);
+        if (got.bytes) {
+          if (s.kind === "header") this.header(got.bytes);
+          else this.extension(s, got.bytes);
+        }
+        return got.used;
+      }
+      default:
+        return avail;
+    }
+  }
+
+  /** Gathers `need` bytes across pushes; `bytes` once complete. */
+  private collect(chunk: Uint8Array, at: number, need: number): { used: number; bytes?: Uint8Array } {
+    if (this.partialSize === 0 && chunk.byteLength - at >= need) {
+      this.offset += need;
+      return { used: need, bytes: chunk.subarray(at, at + need) };
+    }
+    const used = Math.min(need - this.partialSize, chunk.byteLength - at);
+    this.partial.push(chunk.subarray(at, at + used));
+    this.partialSize += used;
+    this.offset += used;
+    if (this.partialSize < need) return { used };
+    const bytes = new Uint8Array(need);
+    let o = 0;
+    for (const p of this.partial) {
+      bytes.set(p, o);
+      o += p.byteLength;
+    }
+    this.partial = [];
+    this.partialSize = 0;
+    return { used, bytes };
+  }
+
+  private extension(s: { flag: string; size: number; at: number }, data: Uint8Array): void {
+    if (s.flag === "x") this.pax = parsePax(data, this.pax ?? new Map(), s.at);
+    else if (s.flag === "L") this.longName = cstring(data, 0, data.byteLength);
+    else if (s.flag === "K") this.longLink = cstring(data, 0, data.byteLength);
+    this.state = pad(s.size) ? { kind: "skip", left: pad(s.size) } : { kind: "header" };
+  }
+
+  private header(block: Uint8Array): void {
+    const at = this.offset - BLOCK;
+    if (isZero(block)) {
+      this.state = { kind: "done" };
+      return;
+    }
+    checkChecksum(block, at);
+    const flag = String.fromCharCode(block[156]!);
+    const size = num(block, 124, 12, at);
+    if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
+      if (size > 1 << 24) throw layerError("IMAGE_LAYER_INVALID", `read layer: extended header of ${size} bytes at byte ${at}`, at);
+      this.state = { kind: "extension", flag, size, at };
+      if (size === 0) this.extension({ flag, size, at }, new Uint8Array(0));
+      return;
+    }
+    const ustar = USTAR.every((b, i) => block[257 + i] === b);
+    const prefix = ustar ? cstring(block, 345, 155) : "";
+    const name = this.longName ?? (prefix ? `${prefix}/${cstring(block, 0, 100)}` : cstring(block, 0, 100));
+    let type = TYPES[flag];
+    if (!type) throw layerError("IMAGE_LAYER_INVALID", `read layer: entry ${JSON.stringify(name)} has unsupported type ${JSON.stringify(flag)}${flag === "S" ? " (GNU sparse file)" : ""}`, at);
+    if (type === "file" && name.endsWith("/") && flag !== "7") type = "dir"; // pre-POSIX tars mark directories by a trailing slash
+    const h: TarHeader = {
+      name,
+      type,
+      mode: num(block, 100, 8, at) & 0o7777,
+      uid: num(block, 108, 8, at),
+      gid: num(block, 116, 8, at),
+      uname: cstring(block, 265, 32),
+      gname: cstring(block, 297, 32),
+      size,
+      mtime: { sec: num(block, 136, 12, at), nsec: 0 },
+      linkname: this.longLink ?? cstring(block, 157, 100),
+      devmajor: type === "char" || type === "block" ? num(block, 329, 8, at) : 0,
+      devminor: type === "char" || type === "block" ? num(block, 337, 8, at) : 0,
+      xattrs: new Map(),
+    };
+    if (this.pax) applyPax(h, this.pax, at);
+    this.pax = this.longName = this.longLink = undefined;
+    // Only regular files carry data, as Go's archive/tar decides; other types' size is ignored.
+    const dataSize = h.type === "file" ? h.size : 0;
+    if (h.type !== "file") h.size = 0;
+    this.sink.entry(h);
+    if (dataSize > 0) this.state = { kind: "body", left: dataSize, name: h.name };
+    else this.endEntry();
+  }
+
+  /** After the entry's data: its end, then the padding to the next block. */
+  private endEntry(): void {
+    this.sink.end();
+    const rest = this.offset % BLOCK;
+    this.state = rest ? { kind: "skip", left: BLOCK - rest } : { kind: "header" };
+  }
+}
+
+const pad = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
+
+function isZero(block: Uint8Array): boolean {
+  for (let i = 0; i < BLOCK; i++) if (block[i] !== 0) return false;
+  return true;
+}
+
+function cstring(b: Uint8Array, off: number, len: number): string {
+  const s = b.subarray(off, off + len);
+  const end = s.indexOf(0);
+  return decoder.decode(end < 0 ? s : s.subarray(0, end));
+}
+
+/** A numeric field: octal text, or base-256 (GNU/star) when the high bit of the first byte is set. */
+function num(b: Uint8Array, off: number, len: number, at: number): number {
+  const f = b.subarray(off, off + len);
+  if (f[0]! & 0x80) {
+    const negative = (f[0]! & 0x40) !== 0;
+    let v = 0n;
+    for (let i = 0; i < f.length; i++) v = (v << 8n) | BigInt(i === 0 ? f[i]! & 0x7f : f[i]!);
+    if (negative) v -= 1n << BigInt(f.length * 8 - 1);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw layerError("IMAGE_LAYER_INVALID", `read layer: numeric field out of range at byte ${at + off}`, at);
+    return Number(v);
+  }
+  // Octal digits, with NUL or space padding either side.
+  let i = 0;
+  let end = f.length;
+  while (i < end && (f[i] === 0 || f[i] === 0x20)) i++;
+  while (end > i && (f[end - 1] === 0 || f[end - 1] === 0x20)) end--;
+  let v = 0;
+  for (let j = i; j < end; j++) {
+    const d = f[j]! - 0x30;
+    if (d < 0 || d > 7) throw layerError("IMAGE_LAYER_INVALID", `read layer: invalid octal number ${JSON.stringify(decoder.decode(f.subarray(i, end)))} in the header at byte ${at}`, at);
+    v = v * 8 + d;
+  }
+  return v;
+}
+
+function checkChecksum(block: Uint8Array, at: number): void {
+  const want = num(block, 148, 8, at);
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
+    unsigned += b;
+    signed += b > 127 ? b - 256 : b;
+  }
+  if (want !== unsigned && want !== signed) throw layerError("IMAGE_LAYER_INVALID", `read layer: header checksum mismatch at byte ${at} (not a tar archive, or corrupt)`, at);
+}
+
+/** PAX records, "<length> <key>=<value>\n"; values stay bytes because xattr values are binary. */
+function parsePax(data: Uint8Array, into: Map<string, Buffer>, at: number): Map<string, Buffer> {
+  let i = 0;
+  while (i < data.byteLength) {
+    if (data[i] === 0) break;
+    const space = data.indexOf(0x20, i);
+    const len = space < 0 ? NaN : Number(decoder.decode(data.subarray(i, space)));
+    if (!Number.isInteger(len) || len <= 0 || i + len > data.byteLength || data[i + len - 1] !== 0x0a) {
+      throw layerError("IMAGE_LAYER_INVALID", `read layer: malformed PAX record in the header at byte ${at}`, at);
+    }
+    const record = data.subarray(space + 1, i + len - 1);
+    const eq = record.indexOf(0x3d);
+    if (eq < 0) throw layerError("IMAGE_LAYER_INVALID", `read layer: malformed PAX record in the header at byte ${at}`, at);
+    into.set(decoder.decode(record.subarray(0, eq)), Buffer.from(record.subarray(eq + 1)));
+    i += len;
+  }
+  return into;
+}
+
+function applyPax(h: TarHeader, pax: Map<string, Buffer>, at: number): void {
+  const int = (k: string, v: Buffer) => {
+    const s = v.toString();
+    if (!/^\d+$/.test(s)) throw invalid("image", "IMAGE_LAYER_INVALID", `read layer: PAX ${k}=${JSON.stringify(s)} is not a number (header at byte ${at})`);
+    return Number(s);
+  };
+  for (const [k, v] of pax) {
+    if (k === "path") h.name = v.toString();
+    else if (k === "linkpath") h.linkname = v.toString();
+    else if (k === "size") h.size = int(k, v);
+    else if (k === "uid") h.uid = int(k, v);
+    else if (k === "gid") h.gid = int(k, v);
+    else if (k === "uname") h.uname = v.toString();
+    else if (k === "gname") h.gname = v.toString();
+    else if (k === "mtime") h.mtime = paxTime(v.toString(), at);
+    else if (k === "atime") h.atime = paxTime(v.toString(), at);
+    else if (k.startsWith("SCHILY.xattr.")) h.xattrs.set(k.slice(13), v);
+    else if (k.startsWith("GNU.sparse.")) throw layerError("IMAGE_LAYER_INVALID", `read layer: entry ${JSON.stringify(h.name)} is a GNU sparse file, which layers do not support`, at);
+  }
+}
+
+/** "1700000000.123456789" (or negative) → seconds and nanoseconds. */
+function paxTime(s: string, at: number): Timespec {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(s);
+  if (!m) throw layerError("IMAGE_LAYER_INVALID", `read layer: PAX time ${JSON.stringify(s)} is malformed (header at byte ${at})`, at);
+  const sec = Number(m[2]);
+  const nsec = Number((m[3] ?? "").padEnd(9, "0").slice(0, 9));
+  if (m[1] !== "-") return { sec, nsec };
+  return nsec ? { sec: -sec - 1, nsec: 1e9 - nsec } : { sec: -sec, nsec: 0 };
+}
