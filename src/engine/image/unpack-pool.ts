@@ -4,7 +4,8 @@
 //
 // Contracts:
 // - Workers start on the first job, up to `workers`; a job goes to an idle worker, else to a new
-//   one while there is room, else to the one with the fewest jobs.
+//   one while there is room, else to the one with the fewest bytes of layers in hand: one big
+//   layer, the pull's critical path, keeps a thread to itself while the small ones share another.
 // - A stream source is read here and posted in copies the pool owns (a chunk may still be in use
 //   by whoever else holds it: image-pull tees the download into the content store), at most
 //   STREAM_WINDOW bytes ahead of what the worker has consumed. When the job ends first (it failed),
@@ -29,6 +30,7 @@ export interface UnpackJob extends UnpackJobOptions {
 
 const WORKER_URL = new URL("./unpack-worker.ts", import.meta.url).href;
 const EXIT_WAIT_MS = 5000;
+const UNKNOWN_WEIGHT = 1 << 20;
 
 interface Slot {
   worker: Worker;
@@ -43,6 +45,8 @@ interface Running {
   resolve: (r: UnpackResult) => void;
   reject: (e: unknown) => void;
   settled: boolean;
+  /** The compressed size, for balancing (a guess when unknown). */
+  weight: number;
   /** Stream bytes posted and not yet acknowledged. */
   inFlight: number;
   /** Wakes the stream pump (an ack came, or the job settled). */
@@ -74,7 +78,7 @@ export class UnpackPool {
     const { source, lowers, ...options } = job;
     const id = ++this.nextId;
     return new Promise<UnpackResult>((resolve, reject) => {
-      const run: Running = { id, digest: job.expected?.digest ?? "", resolve, reject, settled: false, inFlight: 0 };
+      const run: Running = { id, digest: job.expected?.digest ?? "", resolve, reject, settled: false, weight: job.expected?.size ?? UNKNOWN_WEIGHT, inFlight: 0 };
       slot.jobs.set(id, run);
       slot.worker.ref();
       const known = Array.isArray(lowers) ? (lowers as readonly string[]) : undefined;
@@ -109,7 +113,8 @@ export class UnpackPool {
     const idle = this.slots.find((s) => s.jobs.size === 0);
     if (idle) return idle;
     if (this.slots.length < this.max) return this.spawn();
-    return this.slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    const load = (s: Slot) => [...s.jobs.values()].reduce((sum, r) => sum + r.weight, 0);
+    return this.slots.reduce((a, b) => (load(b) < load(a) ? b : a));
   }
 
   private spawn(): Slot {
