@@ -1,7 +1,12 @@
 // A typed client of skiffd's Docker Engine API over its unix socket: the same requests the docker
 // CLI makes, the same bodies back. Errors come back as SkiffError with the daemon's code, layer and
-// hint; a daemon that is not there is an "unavailable" error that says how to start it.
-import { SkiffError } from "../common/errors.ts";
+// hint, whether in an HTTP error body or as the last line of a JSON stream (pull, push, load,
+// import). A socket that cannot be reached says why: no daemon (ENOENT, ECONNREFUSED: how to start
+// one) or no permission (EACCES, EPERM: run as root or join the socket's group); a connection the
+// daemon drops mid-response says so.
+import { statSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { SkiffError, type Layer } from "../common/errors.ts";
 import type { DeleteResponseItem, ImageInspect, ImageSummary, RegistryAuth } from "../engine/image/service.ts";
 
 export type { DeleteResponseItem, ImageInspect, ImageSummary, RegistryAuth };
@@ -18,7 +23,11 @@ export type JsonMessage = {
   stream?: string;
   aux?: Record<string, unknown>;
   error?: string;
-  errorDetail?: { message: string };
+  errorDetail?: { message: string; code?: number };
+  /** skiff's, beside docker's error fields on an error line. */
+  code?: string;
+  layer?: string;
+  hint?: string;
 };
 
 type Body = NonNullable<RequestInit["body"]>;
@@ -43,14 +52,7 @@ export class ApiClient {
     try {
       res = await fetch(url, { method, body: opts.body, headers: opts.headers, unix: this.socketPath } as RequestInit);
     } catch (e) {
-      throw new SkiffError({
-        layer: "cli",
-        kind: "unavailable",
-        code: "CLI_DAEMON_UNREACHABLE",
-        message: `connect to skiffd at "${this.socketPath}": the daemon is not running (${(e as { code?: string }).code ?? (e as Error).message})`,
-        hint: `start it with: sudo bin/skiffd &   (or point -H/--host or SKIFF_HOST at its socket)`,
-        cause: e,
-      });
+      throw connectError(this.socketPath, e);
     }
     if (res.status >= 400) throw await responseError(res, `${method} ${path}`);
     return res;
@@ -81,16 +83,16 @@ export class ApiClient {
 
   async pull(fromImage: string, tag: string, opts: { platform?: string; auth?: RegistryAuth } = {}): Promise<AsyncIterable<JsonMessage>> {
     const res = await this.request("POST", "/images/create", { query: { fromImage, tag, platform: opts.platform }, headers: authHeader(opts.auth) });
-    return jsonLines(res);
+    return messages(res, this.socketPath);
   }
   async push(name: string, tag: string | undefined, auth?: RegistryAuth): Promise<AsyncIterable<JsonMessage>> {
-    return jsonLines(await this.request("POST", `/images/${encodeName(name)}/push`, { query: { tag }, headers: authHeader(auth) ?? { "X-Registry-Auth": "e30=" } }));
+    return messages(await this.request("POST", `/images/${encodeName(name)}/push`, { query: { tag }, headers: authHeader(auth) ?? { "X-Registry-Auth": "e30=" } }), this.socketPath);
   }
   async importImage(body: Body, q: { repo?: string; tag?: string; message?: string; changes?: string[] }): Promise<AsyncIterable<JsonMessage>> {
-    return jsonLines(await this.request("POST", "/images/create", { query: { fromSrc: "-", ...q }, body }));
+    return messages(await this.request("POST", "/images/create", { query: { fromSrc: "-", ...q }, body }), this.socketPath);
   }
   async load(body: Body, quiet: boolean): Promise<AsyncIterable<JsonMessage>> {
-    return jsonLines(await this.request("POST", "/images/load", { query: { quiet }, body, headers: { "Content-Type": "application/x-tar" } }));
+    return messages(await this.request("POST", "/images/load", { query: { quiet }, body, headers: { "Content-Type": "application/x-tar" } }), this.socketPath);
   }
   async save(names: string[]): Promise<ReadableStream<Uint8Array>> {
     const res = await this.request("GET", "/images/get", { query: { names } });
@@ -106,6 +108,9 @@ function authHeader(auth?: RegistryAuth): Record<string, string> | undefined {
   return { "X-Registry-Auth": Buffer.from(JSON.stringify(auth)).toString("base64url") };
 }
 
+const LAYERS: readonly Layer[] = ["cli", "api", "engine", "image", "runtime", "kernel"];
+const layerOf = (l: unknown): Layer => LAYERS.find((x) => x === l) ?? "api";
+
 async function responseError(res: Response, what: string): Promise<SkiffError> {
   const text = await res.text();
   let body: WireError;
@@ -114,11 +119,94 @@ async function responseError(res: Response, what: string): Promise<SkiffError> {
   } catch {
     body = { message: text.trim() || `${what}: HTTP ${res.status}` };
   }
-  const layer = (["cli", "api", "engine", "image", "runtime", "kernel"] as const).find((l) => l === body.layer) ?? "api";
-  return new SkiffError({ layer, kind: kindForStatus(res.status), code: body.code ?? `API_HTTP_${res.status}`, message: body.message, hint: body.hint, details: { status: res.status } });
+  return new SkiffError({ layer: layerOf(body.layer), kind: kindForStatus(res.status), code: body.code ?? `API_HTTP_${res.status}`, message: body.message, hint: body.hint, details: { status: res.status } });
 }
 
-/** The response body as JSON messages, one per line ("\r\n" or "\n"). */
+const errnoOfFetch = (e: unknown): string => {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code !== "string") return (e as Error)?.message ?? String(e);
+  // Bun names some socket failures its own way
+  return ({ ConnectionRefused: "ECONNREFUSED", ConnectionClosed: "ECONNRESET" } as Record<string, string>)[code] ?? code;
+};
+
+const groups = (): string[][] => {
+  try {
+    return readFileSync("/etc/group", "utf8").split("\n").map((l) => l.split(":"));
+  } catch {
+    return [];
+  }
+};
+
+/** How a user gets to use the socket: root, or its group (skiffd gives it to group "skiff" when that exists). */
+function permissionHint(socketPath: string): string {
+  let gid: number | undefined;
+  try {
+    gid = statSync(socketPath).gid;
+  } catch {
+    // its directory is closed to us too
+  }
+  const all = groups();
+  const own = gid !== undefined && gid !== 0 ? all.find((g) => g[2] === String(gid))?.[0] : undefined;
+  const group = own ?? "skiff";
+  if (own || all.some((g) => g[0] === "skiff"))
+    return `the socket is for root and the group "${group}": run as root (sudo skiff …), or join the group (sudo usermod -aG ${group} $USER, then log in again)`;
+  return `the socket is for root: run as root (sudo skiff …), or have the group "skiff" created (sudo groupadd skiff; skiffd gives it the socket when it starts) and join it`;
+}
+
+/** Why a connection to the daemon's socket failed, and what to do about it. */
+export function connectError(socketPath: string, e: unknown): SkiffError {
+  const errno = errnoOfFetch(e);
+  const at = `connect to skiffd at "${socketPath}"`;
+  if (errno === "EACCES" || errno === "EPERM") {
+    return new SkiffError({
+      layer: "cli",
+      kind: "failed_precondition",
+      code: "CLI_DAEMON_PERMISSION_DENIED",
+      message: `${at}: permission denied`,
+      hint: permissionHint(socketPath),
+      cause: e,
+      details: { path: socketPath, errno },
+    });
+  }
+  // connected, then cut off (a request body still streaming when the daemon stopped)
+  if (errno === "ECONNRESET" || errno === "EPIPE" || errno === "ECONNABORTED") return connectionLost(socketPath, e);
+  if (errno === "ENOENT" || errno === "ECONNREFUSED")
+    return new SkiffError({
+      layer: "cli",
+      kind: "unavailable",
+      code: "CLI_DAEMON_UNREACHABLE",
+      message: `${at}: the daemon is not running (${errno === "ENOENT" ? "no socket at that path" : "nobody listens on the socket"})`,
+      hint: `start it with: sudo bin/skiffd &   (or point -H/--host or SKIFF_HOST at its socket)`,
+      cause: e,
+      details: { path: socketPath, errno },
+    });
+  const isErrno = /^E[A-Z0-9]+$/.test(errno);
+  return new SkiffError({
+    layer: "cli",
+    kind: "unavailable",
+    code: "CLI_DAEMON_UNREACHABLE",
+    message: `${at}: ${errno === "ENOTSOCK" ? "not a socket" : errno === "ENOTDIR" ? `"${dirname(socketPath)}" is not a directory` : isErrno ? "connection failed" : `connection failed: ${errno}`}`,
+    hint: "check the path given with -H/--host or SKIFF_HOST, and that skiffd is running",
+    cause: e,
+    details: { path: socketPath, ...(isErrno ? { errno } : {}) },
+  });
+}
+
+/** A response the daemon broke off: its connection closed before the body ended. */
+export function connectionLost(socketPath: string, e: unknown): SkiffError {
+  const errno = errnoOfFetch(e);
+  return new SkiffError({
+    layer: "cli",
+    kind: "unavailable",
+    code: "CLI_DAEMON_CONNECTION_LOST",
+    message: `read the daemon's response on "${socketPath}": the connection closed before it ended`,
+    hint: "skiffd stopped or crashed meanwhile: check that it runs (its log says why), then retry",
+    cause: e,
+    details: { path: socketPath, ...(/^E[A-Z0-9]+$/.test(errno) ? { errno } : {}) },
+  });
+}
+
+/** The response body as JSON messages, one per line ("\r\n" or "\n"), error lines included. */
 export async function* jsonLines(res: Response): AsyncIterable<JsonMessage> {
   const dec = new TextDecoder();
   let buf = "";
@@ -128,8 +216,39 @@ export async function* jsonLines(res: Response): AsyncIterable<JsonMessage> {
     while ((nl = buf.indexOf("\n")) >= 0) {
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
-      if (line) yield JSON.parse(line) as JsonMessage;
+      if (line) yield parseLine(line);
     }
   }
-  if (buf.trim()) yield JSON.parse(buf) as JsonMessage;
+  if (buf.trim()) yield parseLine(buf.trim());
+}
+
+function parseLine(line: string): JsonMessage {
+  try {
+    return JSON.parse(line) as JsonMessage;
+  } catch {
+    throw new SkiffError({ layer: "api", kind: "internal", code: "API_STREAM_INVALID", message: `read the daemon's JSON stream: not JSON: ${JSON.stringify(line.slice(0, 80))}`, hint: "is -H/--host a skiffd or dockerd socket?" });
+  }
+}
+
+/** The error of an in-stream error line, with the daemon's code, layer and hint when it sent them. */
+export function streamError(m: JsonMessage): SkiffError {
+  const message = m.errorDetail?.message ?? m.error ?? "unknown error";
+  return new SkiffError({ layer: layerOf(m.layer), kind: "internal", code: m.code ?? "API_STREAM_ERROR", message, hint: m.hint, details: { stream: true } });
+}
+
+/** jsonLines() for the CLI: an error line ends the stream as its SkiffError, a broken connection as CLI_DAEMON_CONNECTION_LOST. */
+export async function* messages(res: Response, socketPath: string): AsyncIterable<JsonMessage> {
+  const it = jsonLines(res)[Symbol.asyncIterator]();
+  for (;;) {
+    let r: IteratorResult<JsonMessage>;
+    try {
+      r = await it.next();
+    } catch (e) {
+      if (e instanceof SkiffError) throw e;
+      throw connectionLost(socketPath, e);
+    }
+    if (r.done) return;
+    if (r.value.error !== undefined || r.value.errorDetail !== undefined) throw streamError(r.value);
+    yield r.value;
+  }
 }

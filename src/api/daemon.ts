@@ -1,15 +1,18 @@
-// skiffd's composition root: takes the data-root lock, builds the image service over the data
-// root, listens on the unix socket (mode 0660, group "skiff" when it exists) and writes the pid
-// file. The only place that names the concrete ImageService.
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// skiffd's composition root: refuses to start beside a live daemon on the same pid file, data root
+// or socket; builds the image service over the data root; listens on the unix socket (mode 0660,
+// group "skiff" when it exists) and writes the pid file; logs as dockerd does, to stderr. On stop
+// it removes only the socket and files that are still its own. The only place that names the
+// concrete ImageService.
+import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { log } from "../common/log.ts";
-import { SkiffError } from "../common/errors.ts";
+import { errnoOf, errnoText } from "../common/errno.ts";
+import { isSkiffError, SkiffError, type Layer } from "../common/errors.ts";
+import { writeErr } from "../common/stdio.ts";
 import type { ImageService } from "../engine/image/service.ts";
-import { acquireDaemonLock } from "./daemon-lock.ts";
-import { startApiServer } from "./server.ts";
+import { acquireDaemonLock, checkPidFile, clearSocketPath, createPidFile, type PidFileRefusal } from "./daemon-lock.ts";
+import { startApiServer, type ServerLog } from "./server.ts";
 
 export const SKIFF_VERSION = "0.1.0";
 
@@ -20,12 +23,35 @@ export interface DaemonOptions {
   pidFile: string;
   insecureRegistries: string[];
   debug: boolean;
+  /** Where the daemon logs; stderr in dockerd's text format by default. */
+  log?: ServerLog;
   /** Tests pass a fake; the daemon builds the real store otherwise. */
   images?: ImageService;
 }
 
 export interface Daemon {
+  log: ServerLog;
   stop(): void;
+}
+
+type Level = "debug" | "info" | "warning" | "error";
+
+const logValue = (v: unknown): string => {
+  const s = typeof v === "string" ? v : JSON.stringify(v) ?? String(v);
+  return /^[\w./:@+-]+$/.test(s) ? s : JSON.stringify(s);
+};
+
+/** dockerd's (logrus) text lines on stderr: time="…" level=info msg="API listen on …" key=value; debug lines with --debug only. */
+export function stderrLog(debug: boolean, write: (line: string) => void = writeErr): ServerLog {
+  const line = (level: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
+    if (level === "debug" && !debug) return;
+    const extra = Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => ` ${k}=${logValue(v)}`)
+      .join("");
+    write(`time="${new Date().toISOString()}" level=${level} msg=${JSON.stringify(msg)}${extra}\n`);
+  };
+  return { debug: line("debug"), info: line("info"), warn: line("warning"), error: line("error") };
 }
 
 function groupId(name: string): number | undefined {
@@ -38,16 +64,77 @@ function groupId(name: string): number | undefined {
   }
 }
 
+/** An errno failure of a start-up step as one SkiffError: the step, the path, the errno and a hint. */
+export function startupError(layer: Layer, code: string, action: string, path: string, e: unknown, hint?: string): unknown {
+  if (isSkiffError(e)) return e;
+  const errno = errnoOf(e);
+  if (!errno || !/^E[A-Z0-9]+$/.test(errno)) return e;
+  const parent = dirname(path);
+  const why =
+    hint ??
+    (errno === "ENOENT" || errno === "ENOTDIR"
+      ? `"${parent}" cannot hold it: choose a path on a writable file system (not /proc or /sys)`
+      : errno === "EACCES" || errno === "EPERM"
+        ? "start skiffd as root, or choose a path this user may write"
+        : errno === "EROFS"
+          ? "choose a path on a writable file system"
+          : errno === "ENOSPC" || errno === "EDQUOT"
+            ? `free space on the file system of "${parent}"`
+            : undefined);
+  return new SkiffError({
+    layer,
+    code,
+    kind: errno === "ENOENT" || errno === "ENOTDIR" ? "not_found" : errno === "ENOSPC" ? "unavailable" : "failed_precondition",
+    message: `${action} "${path}": ${errnoText(errno)}`,
+    hint: why,
+    cause: e,
+    details: { path, errno },
+  });
+}
+
+const step = <T>(layer: Layer, code: string, action: string, path: string, f: () => T, hint?: string): T => {
+  try {
+    return f();
+  } catch (e) {
+    throw startupError(layer, code, action, path, e, hint);
+  }
+};
+
 async function realImageService(o: DaemonOptions): Promise<ImageService & { close(): Promise<void> }> {
   const { ImageStore } = await import("../engine/image/image-service.ts");
   const dockerConfigPath = join(process.env.DOCKER_CONFIG ?? join(process.env.HOME ?? "/root", ".docker"), "config.json");
   return new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, dockerConfigPath });
 }
 
+const pidFileRefusal = (path: string): PidFileRefusal => ({
+  layer: "api",
+  code: "API_PID_FILE_IN_USE",
+  message: (pid) => `pid file "${path}" names a running process (pid ${pid}): ensure skiffd is not running`,
+  hint: (pid) => `stop that daemon first (kill ${pid}), or pass another --pidfile (and -H and --data-root) to run a second one`,
+});
+
+/** The socket this daemon made, by inode: removed on stop only while it is still the one at `path`. */
+function ownSocket(path: string): () => void {
+  const { dev, ino } = lstatSync(path);
+  return () => {
+    try {
+      const now = lstatSync(path);
+      if (now.dev === dev && now.ino === ino) unlinkSync(path);
+    } catch {
+      // gone already
+    }
+  };
+}
+
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
-  mkdirSync(o.dataRoot, { recursive: true, mode: 0o711 });
-  const lock = acquireDaemonLock(join(o.dataRoot, "skiffd.lock"), o.dataRoot);
-  mkdirSync(o.execRoot, { recursive: true, mode: 0o700 });
+  const log = o.log ?? stderrLog(o.debug);
+  // As dockerd: the pid file first. A live daemon's is refused before anything is touched.
+  step("api", "API_PID_FILE_FAILED", "read pid file", o.pidFile, () => checkPidFile(o.pidFile, pidFileRefusal(o.pidFile)));
+  // Then the socket: a live daemon's refuses the start, a stale one (its daemon was killed) goes.
+  await clearSocketPath(o.socketPath, o.pidFile);
+  step("engine", "ENGINE_DATA_ROOT_FAILED", "create data root", o.dataRoot, () => mkdirSync(o.dataRoot, { recursive: true, mode: 0o711 }));
+  const lockPath = join(o.dataRoot, "skiffd.lock");
+  const lock = step("engine", "ENGINE_DATA_ROOT_FAILED", "lock data root with", lockPath, () => acquireDaemonLock(lockPath, o.dataRoot));
   const cleanups: (() => void)[] = [() => lock.release()];
   const stop = () => {
     for (const c of cleanups.reverse().splice(0)) {
@@ -57,6 +144,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     }
   };
   try {
+    step("engine", "ENGINE_EXEC_ROOT_FAILED", "create exec root", o.execRoot, () => mkdirSync(o.execRoot, { recursive: true, mode: 0o700 }));
     let images = o.images;
     if (!images) {
       const store = await realImageService(o);
@@ -64,27 +152,50 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       cleanups.push(() => void store.close());
       images = store;
     }
-    mkdirSync(dirname(o.socketPath), { recursive: true });
-    rmSync(o.socketPath, { force: true });
-    let server;
+    step("api", "API_LISTEN_FAILED", "create socket directory", dirname(o.socketPath), () => mkdirSync(dirname(o.socketPath), { recursive: true }));
+    // Listen on a name of our own, set the mode, then hard-link it to the socket path: the link
+    // fails if a daemon got there since the check, and no client sees the socket before its mode
+    // is set. (Bun removes the path it listened on when the server stops: the private name, gone
+    // by then, never the shared one.)
+    const privatePath = join(dirname(o.socketPath), `.skiffd-${process.pid}.sock`);
+    rmSync(privatePath, { force: true });
+    let server: ReturnType<typeof startApiServer>;
     try {
       server = startApiServer({
-        socketPath: o.socketPath,
+        socketPath: privatePath,
         images,
+        log,
         daemon: { id: createHash("sha256").update(hostname() + o.dataRoot).digest("hex").slice(0, 36), name: hostname(), version: SKIFF_VERSION, dataRoot: o.dataRoot, execRoot: o.execRoot, insecureRegistries: o.insecureRegistries, debug: o.debug },
       });
     } catch (e) {
-      throw new SkiffError({ layer: "api", kind: "unavailable", code: "API_LISTEN_FAILED", message: `listen on "${o.socketPath}": ${(e as Error).message}`, hint: "check that its directory is writable", cause: e });
+      throw startupError("api", "API_LISTEN_FAILED", "listen on", o.socketPath, e, "check that its directory is writable") as Error;
     }
-    cleanups.push(() => rmSync(o.socketPath, { force: true }), () => server.stop());
-    chmodSync(o.socketPath, 0o660);
-    const gid = groupId("skiff");
-    if (gid !== undefined) chownSync(o.socketPath, 0, gid);
-    mkdirSync(dirname(o.pidFile), { recursive: true });
-    writeFileSync(o.pidFile, `${process.pid}`);
-    cleanups.push(() => rmSync(o.pidFile, { force: true }));
+    cleanups.push(() => server.stop(), () => rmSync(privatePath, { force: true }));
+    try {
+      chmodSync(privatePath, 0o660);
+      const gid = groupId("skiff");
+      if (gid !== undefined) chownSync(privatePath, 0, gid);
+      try {
+        linkSync(privatePath, o.socketPath);
+      } catch (e) {
+        // a file system without hard links: a rename, after the check above (a narrow race left)
+        if (!["EPERM", "EOPNOTSUPP", "ENOSYS", "EMLINK"].includes(errnoOf(e) ?? "")) throw e;
+        if (existsSync(o.socketPath)) throw Object.assign(new Error("exists"), { code: "EEXIST" });
+        renameSync(privatePath, o.socketPath);
+      }
+    } catch (e) {
+      if (errnoOf(e) === "EEXIST")
+        throw new SkiffError({ layer: "api", kind: "conflict", code: "API_SOCKET_IN_USE", message: `listen on "${o.socketPath}": another daemon created it while this one started`, hint: "stop the other daemon, or pass another -H unix:///PATH", details: { path: o.socketPath } });
+      throw startupError("api", "API_LISTEN_FAILED", "listen on", o.socketPath, e);
+    } finally {
+      rmSync(privatePath, { force: true });
+    }
+    cleanups.push(ownSocket(o.socketPath));
+    step("api", "API_PID_FILE_FAILED", "create pid file directory", dirname(o.pidFile), () => mkdirSync(dirname(o.pidFile), { recursive: true }));
+    const pidFile = step("api", "API_PID_FILE_FAILED", "write pid file", o.pidFile, () => createPidFile(o.pidFile, pidFileRefusal(o.pidFile)));
+    cleanups.push(() => pidFile.release());
     log.info(`API listen on ${o.socketPath}`, { dataRoot: o.dataRoot, pid: process.pid });
-    return { stop };
+    return { log, stop };
   } catch (e) {
     stop();
     throw e;

@@ -38,9 +38,17 @@ export function wireError(e: unknown): { status: number; body: WireError } {
   return { status: 500, body: { message: e instanceof Error ? e.message : String(e), code: "API_INTERNAL", layer: "api" } };
 }
 
+/** The error each error response was made from, for the server's log. */
+const responseErrors = new WeakMap<Response, unknown>();
+
 export function errorResponse(e: unknown): Response {
   const { status, body } = wireError(e);
-  return Response.json(body, { status });
+  const res = Response.json(body, { status });
+  responseErrors.set(res, e);
+  return res;
 }
+
+/** The error an errorResponse() was made from (a handler may return one rather than throw). */
+export const errorOfResponse = (res: Response): unknown => responseErrors.get(res);
 
 export const apiError = (kind: ErrorKind, code: string, message: string, hint?: string) => new SkiffError({ layer: "api", kind, code, message, hint });

@@ -1,14 +1,29 @@
 // Newline-delimited JSON responses (pull, push, load, import) with docker's error rule: an error
 // before the first line is an HTTP error with its status; after it, the status is already sent,
-// so the error becomes the stream's last line {"errorDetail":{"message"},"error"}.
+// so the error becomes the stream's last line {"errorDetail":{"message"},"error"}, with skiff's
+// code, layer and hint beside them as in an HTTP error body. Beside, not in errorDetail: docker's
+// CLI decodes errorDetail.code as an integer (and JSON keys case-insensitively), so a string there
+// would break it; unknown top-level keys it ignores.
 import type { ProgressEvent } from "../engine/image/service.ts";
-import { errorResponse } from "./http-error.ts";
+import { errorResponse, wireError } from "./http-error.ts";
 import { progressString } from "./units.ts";
 
 export type JsonMessage = Record<string, unknown>;
 export type Emit = (msg: JsonMessage) => void;
 
 const HEADERS = { "Content-Type": "application/json" };
+
+/** The in-stream error line of `e`: docker's two fields, then skiff's code, layer and hint. */
+export function streamErrorMessage(e: unknown): JsonMessage {
+  const { message, ...rest } = wireError(e).body;
+  return { errorDetail: { message }, error: message, ...rest };
+}
+
+/** How each streamed response ended: undefined when complete, else its error (for the server's log). */
+const outcomes = new WeakMap<Response, Promise<unknown>>();
+
+/** For a response of jsonStream() that started (status 200): settles with its error, or undefined. */
+export const streamFailure = (res: Response): Promise<unknown> | undefined => outcomes.get(res);
 
 export function jsonStream(work: (emit: Emit) => Promise<void>): Promise<Response> {
   const enc = new TextEncoder();
@@ -29,20 +44,28 @@ export function jsonStream(work: (emit: Emit) => Promise<void>): Promise<Respons
     if (controller) controller.enqueue(chunk);
     else pending.push(chunk);
   };
+  let settle!: (e: unknown) => void;
+  const outcome = new Promise<unknown>((r) => (settle = r));
+  const ok = () => {
+    const res = new Response(stream, { headers: HEADERS });
+    outcomes.set(res, outcome);
+    return res;
+  };
   return new Promise<Response>((resolve) => {
     let started = false;
     const emit: Emit = (msg) => {
       push(enc.encode(JSON.stringify(msg) + "\r\n"));
       if (!started) {
         started = true;
-        resolve(new Response(stream, { headers: HEADERS }));
+        resolve(ok());
       }
     };
     work(emit).then(
       () => {
-        if (!started) resolve(new Response(stream, { headers: HEADERS }));
+        if (!started) resolve(ok());
         started = true;
         if (!closed) controller.close();
+        settle(undefined);
       },
       (e: unknown) => {
         if (!started) {
@@ -50,9 +73,9 @@ export function jsonStream(work: (emit: Emit) => Promise<void>): Promise<Respons
           resolve(errorResponse(e));
           return;
         }
-        const message = e instanceof Error ? e.message : String(e);
-        push(enc.encode(JSON.stringify({ errorDetail: { message }, error: message }) + "\r\n"));
+        push(enc.encode(JSON.stringify(streamErrorMessage(e)) + "\r\n"));
         if (!closed) controller.close();
+        settle(e);
       },
     );
   });

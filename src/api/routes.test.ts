@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import type { SkiffError } from "../common/errors.ts";
 import { matchRoute, stripVersion } from "./routes.ts";
 
 test("image names with slashes, ports and tags route to their handler", () => {
@@ -31,4 +32,26 @@ test("versions outside 1.12 to 1.45 are refused; a known path with another metho
   expect(matchRoute("PUT", "/images/json").kind).toBe("not_allowed");
   expect(matchRoute("GET", "/containers/json").kind).toBe("not_found");
   expect(stripVersion("/v1.41/info")).toEqual({ apiVersion: "1.41", path: "/info" });
+});
+
+test("lookups of containers, networks, volumes and plugins throw docker's 404; other container requests stay unrouted (501)", () => {
+  const thrown = (method: string, path: string) => {
+    try {
+      matchRoute(method, path);
+    } catch (e) {
+      return e as SkiffError;
+    }
+    return undefined;
+  };
+  expect(thrown("GET", "/v1.41/containers/busybox/json")).toMatchObject({ kind: "not_found", message: "No such container: busybox" });
+  expect(thrown("GET", "/containers/a/b:1/json")?.message).toBe("No such container: a/b:1");
+  expect(thrown("HEAD", "/containers/x/archive")?.kind).toBe("not_found");
+  expect(thrown("GET", "/containers/x%20y/logs")?.message).toBe("No such container: x y");
+  expect(thrown("GET", "/networks/n")?.message).toBe("network n not found");
+  expect(thrown("GET", "/volumes/v")?.message).toBe("get v: no such volume");
+  expect(thrown("GET", "/plugins/p/json")?.message).toBe('plugin "p" not found');
+  for (const [method, path] of [["POST", "/containers/create"], ["POST", "/containers/x/start"], ["DELETE", "/containers/x"], ["GET", "/containers/json"], ["GET", "/networks"]]) {
+    expect({ path, thrown: thrown(method!, path!) }).toEqual({ path, thrown: undefined });
+    expect(matchRoute(method!, path!).kind).toBe("not_found");
+  }
 });

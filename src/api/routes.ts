@@ -1,7 +1,10 @@
 // The route table of the Docker Engine API subset skiffd serves. Pure: a method and a path in, a
-// route name and its parameters out. Image names may hold slashes and colons
+// route name and its parameters out (for a lookup of a container, network, volume or plugin,
+// docker's 404 thrown). Image names may hold slashes and colons
 // ("/images/localhost:5000/a/b:tag/json"), so exact paths are tried first and name patterns
 // anchor on their fixed suffix.
+
+import { notFound } from "../common/errors.ts";
 
 export const API_VERSION = "1.41";
 export const MIN_API_VERSION = "1.12";
@@ -65,9 +68,38 @@ export function isAcceptedVersion(v: string): boolean {
   return major === 1 && minor! >= MIN_ACCEPTED_MINOR && minor! <= MAX_ACCEPTED_MINOR;
 }
 
+/**
+ * GET/HEAD of one object skiffd cannot have yet, and docker's 404 for it: `docker inspect NAME`
+ * asks for a container, an image, a network, a volume and a plugin of that name in turn, going on
+ * only on "not found". Container ids may hold slashes as the CLI sends them ("other/x:2").
+ */
+const LOOKUPS: { pattern: RegExp; object: string; message: (id: string) => string }[] = [
+  { pattern: /^\/containers\/(?<id>.+)\/(?:json|logs|top|stats|changes|export|archive)$/, object: "container", message: (id) => `No such container: ${id}` },
+  { pattern: /^\/networks\/(?<id>[^/]+)$/, object: "network", message: (id) => `network ${id} not found` },
+  { pattern: /^\/volumes\/(?<id>[^/]+)$/, object: "volume", message: (id) => `get ${id}: no such volume` },
+  { pattern: /^\/plugins\/(?<id>.+)\/json$/, object: "plugin", message: (id) => `plugin "${id}" not found` },
+];
+
+/**
+ * Throws docker's 404 for a lookup of a container (network, volume, plugin): skiffd has none yet,
+ * so that is the truth, and docker's CLI goes on to images on it (`docker inspect IMAGE`).
+ * Requests that would create or act on one are no lookups: they stay "not served yet" (501).
+ */
+export function refuseLookup(method: string, path: string): void {
+  if (method !== "GET" && method !== "HEAD") return;
+  for (const { pattern, object, message } of LOOKUPS) {
+    const m = pattern.exec(path);
+    if (!m) continue;
+    const id = safeDecode(m.groups!.id!);
+    throw notFound("api", `API_${object.toUpperCase()}_NOT_FOUND`, message(id), `skiffd has no ${object}s yet: it serves images${object === "container" ? " (skiff-oci runs containers)" : ""}`, { [object]: id });
+  }
+}
+
+/** The route of a request; throws docker's 404 for lookups of containers, networks, volumes and plugins (see refuseLookup). */
 export function matchRoute(method: string, rawPath: string): RouteMatch {
   const { apiVersion, path } = stripVersion(rawPath);
   if (apiVersion !== undefined && !isAcceptedVersion(apiVersion)) return { kind: "bad_version", apiVersion };
+  refuseLookup(method, path);
   let pathMatched = false;
   for (const r of ROUTES) {
     const m = r.pattern.exec(path);

@@ -49,7 +49,8 @@ test("a pull that fails before any progress is an HTTP error; after, an in-strea
   for await (const m of jsonLines(late)) lines.push(m);
   expect(lines[0]).toEqual({ status: "Pulling from library/flaky", id: "1" });
   expect(lines[1]).toEqual({ status: "Pulling fs layer", progressDetail: {}, id: "a1b2c3d4e5f6" });
-  expect(lines.at(-1)).toEqual({ errorDetail: { message: 'fetch "flaky:1": connection reset by peer' }, error: 'fetch "flaky:1": connection reset by peer' });
+  // docker's two fields, and skiff's code and layer beside them (as in an HTTP error body)
+  expect(lines.at(-1)).toEqual({ errorDetail: { message: 'fetch "flaky:1": connection reset by peer' }, error: 'fetch "flaky:1": connection reset by peer', code: "IMAGE_REGISTRY_UNAVAILABLE", layer: "image" });
 });
 
 test("pull progress lines have docker's progressDetail and progress bar", async () => {

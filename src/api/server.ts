@@ -1,12 +1,17 @@
 // The Docker Engine API server on a unix socket: routes a request to its handler, turns thrown
-// errors into docker's error bodies, and adds the headers docker sends on every response.
+// errors into docker's error bodies, and adds the headers docker sends on every response. Logs
+// failures as dockerd does: a 5xx at error level ("Handler for POST /… returned error: …"), a 4xx
+// at debug level, every request at debug level; and, unlike dockerd, a streamed request (pull,
+// push, load, import, save) that fails after its 200 went out, at warning level, with the error's
+// code: its status alone would say it succeeded.
 import type { ImageService } from "../engine/image/service.ts";
-import { log } from "../common/log.ts";
+import { log as commonLog } from "../common/log.ts";
 import type { DaemonInfo, Handler } from "./handlers/context.ts";
 import * as images from "./handlers/images.ts";
 import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
-import { apiError, errorResponse } from "./http-error.ts";
+import { apiError, errorOfResponse, errorResponse, wireError } from "./http-error.ts";
+import { streamFailure } from "./json-stream.ts";
 import { matchRoute, type RouteName } from "./routes.ts";
 
 const HANDLERS: Record<RouteName, Handler> = {
@@ -26,10 +31,21 @@ const HANDLERS: Record<RouteName, Handler> = {
   imagePrune: images.prune,
 };
 
+export type LogFields = Record<string, unknown>;
+
+/** Where the server logs (the daemon's stderr logger; common/log's by default). */
+export interface ServerLog {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
 export interface ApiServerOptions {
   socketPath: string;
   images: ImageService;
   daemon: DaemonInfo;
+  log?: ServerLog;
 }
 
 export interface ApiServer {
@@ -37,9 +53,10 @@ export interface ApiServer {
   stop(): void;
 }
 
-export async function handleRequest(req: Request, images: ImageService, daemon: DaemonInfo): Promise<Response> {
+export async function handleRequest(req: Request, images: ImageService, daemon: DaemonInfo, log: ServerLog = commonLog): Promise<Response> {
   const url = new URL(req.url);
   let res: Response;
+  let failure: unknown;
   try {
     const m = matchRoute(req.method, url.pathname);
     if (m.kind === "route") res = await HANDLERS[m.name]({ req, url, params: m.params, images, daemon });
@@ -48,13 +65,59 @@ export async function handleRequest(req: Request, images: ImageService, daemon: 
     else if (m.kind === "not_allowed") res = Response.json({ message: `method ${req.method} not allowed on "${url.pathname}"` }, { status: 405 });
     else res = notFound(url.pathname);
   } catch (e) {
+    failure = e;
     res = errorResponse(e);
   }
   // The docker CLI decodes an error body only when the type is exactly application/json.
   if (res.headers.get("content-type")?.startsWith("application/json;")) res.headers.set("content-type", "application/json");
   for (const [k, v] of Object.entries(system.COMMON_HEADERS)) res.headers.set(k, v);
-  log.debug(`${req.method} ${url.pathname}${url.search} → ${res.status}`);
+  logRequest(log, req.method, url, res, failure ?? errorOfResponse(res));
+  // A tar streamed out (save) that breaks off has no error line to carry its error: log it.
+  if (res.ok && res.body && res.headers.get("content-type") === "application/x-tar") res = observeBody(res, log, `${req.method} ${url.pathname}`);
   return res;
+}
+
+/** The same response, its body passed through a reader that logs how it ended when it ended badly. */
+function observeBody(res: Response, log: ServerLog, what: string): Response {
+  const reader = res.body!.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let r: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        log.warn(`${what} failed after the response started: ${wireError(e).body.message}`, errorFields(e));
+        controller.error(e);
+        return;
+      }
+      if (r.done) controller.close();
+      else controller.enqueue(r.value);
+    },
+    cancel(reason) {
+      log.info(`${what}: canceled: the client went away`);
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
+/** The error's code and layer as log fields (its message is in the line's). */
+function errorFields(e: unknown): LogFields {
+  const { body } = wireError(e);
+  return { code: body.code, layer: body.layer };
+}
+
+function logRequest(log: ServerLog, method: string, url: URL, res: Response, failure: unknown): void {
+  log.debug(`${method} ${url.pathname}${url.search} → ${res.status}`);
+  // (the 404s and 501s of routes not served have no error: the line above is theirs)
+  if (failure !== undefined && res.status >= 500) log.error(`Handler for ${method} ${url.pathname} returned error: ${wireError(failure).body.message}`, { status: res.status, ...errorFields(failure) });
+  else if (failure !== undefined && res.status >= 400) log.debug(`Handler for ${method} ${url.pathname} returned error: ${wireError(failure).body.message}`, { status: res.status, ...errorFields(failure) });
+  // A streamed response went out as 200: its failure, if any, comes later.
+  streamFailure(res)?.then((e) => {
+    if (e === undefined) return;
+    if (e instanceof Error && e.name === "AbortError") log.info(`${method} ${url.pathname}: canceled: the client went away`);
+    else log.warn(`${method} ${url.pathname} failed after the response started: ${wireError(e).body.message}`, errorFields(e));
+  });
 }
 
 /** Parts of the Engine API this daemon does not serve yet: say so rather than "page not found". */
@@ -74,7 +137,7 @@ export function startApiServer(opts: ApiServerOptions): ApiServer {
     // offer it for TCP listeners only; Bun applies it to unix sockets too).
     ...({ idleTimeout: 0 } as {}),
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    fetch: (req) => handleRequest(req, opts.images, opts.daemon),
+    fetch: (req) => handleRequest(req, opts.images, opts.daemon, opts.log),
   });
   return { socketPath: opts.socketPath, stop: () => void server.stop(true) };
 }

@@ -2,6 +2,8 @@
 import { PassThrough, Readable } from "node:stream";
 import type { ProgressEvent } from "../../engine/image/service.ts";
 import { apiError } from "../http-error.ts";
+import { parseReference } from "../../oci/image/reference.ts";
+import { familiar } from "../../engine/image/image-inspect.ts";
 import { jsonStream, progressMessage } from "../json-stream.ts";
 import { boolParam, registryAuth, type HandlerContext } from "./context.ts";
 
@@ -11,8 +13,8 @@ export function create(ctx: HandlerContext): Promise<Response> {
   const fromImage = q.get("fromImage");
   const fromSrc = q.get("fromSrc");
   if (fromImage) return pull(ctx, fromImage, q.get("tag") ?? "");
-  if (fromSrc === "-") return importBody(ctx);
-  if (fromSrc) throw apiError("invalid_argument", "API_IMPORT_SOURCE_UNSUPPORTED", `import from "${fromSrc}": only the request body (fromSrc=-) is supported`, "download it first, then: skiff import FILE");
+  if (fromSrc === "-") return importBody(ctx, bodyStream(ctx.req));
+  if (fromSrc) return importUrl(ctx, fromSrc);
   throw apiError("invalid_argument", "API_CREATE_SOURCE_MISSING", "create image: neither fromImage nor fromSrc is given", "pass ?fromImage=NAME&tag=TAG");
 }
 
@@ -36,11 +38,11 @@ function pull(ctx: HandlerContext, fromImage: string, tag: string): Promise<Resp
   });
 }
 
-function importBody(ctx: HandlerContext): Promise<Response> {
+function importBody(ctx: HandlerContext, body: Readable | (() => Promise<Readable>)): Promise<Response> {
   const q = ctx.url.searchParams;
-  const body = bodyStream(ctx.req);
   return jsonStream(async (emit) => {
-    const image = await ctx.images.importRootfs(body, {
+    const input = typeof body === "function" ? await body() : body;
+    const image = await ctx.images.importRootfs(input, {
       repo: q.get("repo") || undefined,
       tag: q.get("tag") || undefined,
       message: q.get("message") || undefined,
@@ -51,18 +53,65 @@ function importBody(ctx: HandlerContext): Promise<Response> {
   });
 }
 
+/** fromSrc=URL: the daemon downloads the tarball, as docker's (a URL without a scheme is http). */
+function importUrl(ctx: HandlerContext, src: string): Promise<Response> {
+  const url = src.includes("://") ? src : `http://${src}`;
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url))
+    throw apiError("invalid_argument", "API_IMPORT_SOURCE_INVALID", `import from "${src}": not an http(s) URL`, "give http://… or https://…, or send the tarball as the request body (fromSrc=-)");
+  return importBody(ctx, async () => {
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: ctx.req.signal, redirect: "follow" });
+    } catch (e) {
+      throw apiError("unavailable", "API_IMPORT_DOWNLOAD_FAILED", `import from "${url}": ${(e as Error).message}`, "check the URL and that the daemon's host can reach it");
+    }
+    if (!res.ok || !res.body) {
+      await res.body?.cancel();
+      throw apiError(res.status === 404 ? "not_found" : "unavailable", "API_IMPORT_DOWNLOAD_FAILED", `import from "${url}": HTTP ${res.status} ${res.statusText}`.trimEnd(), "check the URL");
+    }
+    return Readable.fromWeb(res.body as import("node:stream/web").ReadableStream);
+  });
+}
+
+/** "docker.io/sk/legacy:2" → "sk/legacy:2", as docker prints names; anything else as it is. */
+function familiarName(name: string): string {
+  try {
+    return familiar(name);
+  } catch {
+    return name;
+  }
+}
+
+/** POST /images/{name}/push: with ?tag= that tag; without, every tag of the repository (docker's push -a). */
 export function push(ctx: HandlerContext): Promise<Response> {
   const tag = ctx.url.searchParams.get("tag") ?? "";
-  const ref = tag ? `${ctx.params.name}:${tag}` : ctx.params.name!;
+  const name = ctx.params.name!;
+  let refs = [tag ? `${name}:${tag}` : name];
+  if (!tag) {
+    const ref = parseReference(name, { defaultTag: false });
+    if (ref.tag === undefined && ref.digest === undefined) {
+      refs = ctx.images.repositoryTags(name);
+      if (!refs.length) throw apiError("not_found", "API_PUSH_NO_TAGS", `An image does not exist locally with the tag: ${name}`, `tag one first: skiff tag IMAGE ${name}:TAG`);
+    }
+  }
   return jsonStream(async (emit) => {
-    let summarized = false;
-    const onProgress = (e: ProgressEvent) => {
-      summarized ||= / digest: sha256:/.test(e.status);
-      emit(progressMessage(e));
-    };
-    const result = await ctx.images.push(ref, { auth: registryAuth(ctx.req), onProgress });
-    if (!summarized) emit({ status: `${result.tag}: digest: ${result.digest} size: ${result.size}` });
-    emit({ progressDetail: {}, aux: { Tag: result.tag, Digest: result.digest, Size: result.size } });
+    const auth = registryAuth(ctx.req);
+    let announced = false;
+    for (const ref of refs) {
+      let summarized = false;
+      const onProgress = (e: ProgressEvent) => {
+        // one "The push refers to repository" for all the tags, as docker
+        if (e.status.startsWith("The push refers to repository")) {
+          if (announced) return;
+          announced = true;
+        }
+        summarized ||= / digest: sha256:/.test(e.status);
+        emit(progressMessage(e));
+      };
+      const result = await ctx.images.push(ref, { auth, onProgress });
+      if (!summarized) emit({ status: `${result.tag}: digest: ${result.digest} size: ${result.size}` });
+      emit({ progressDetail: {}, aux: { Tag: result.tag, Digest: result.digest, Size: result.size } });
+    }
   });
 }
 
@@ -86,7 +135,7 @@ export function load(ctx: HandlerContext): Promise<Response> {
     // "Loaded image" lines go out once, as docker's {"stream"} lines, whoever reports them.
     const onProgress = (e: ProgressEvent) => void (quiet || e.status.startsWith("Loaded image") || emit(progressMessage(e)));
     const result = await ctx.images.load(body, onProgress);
-    for (const name of new Set(result.loaded)) emit({ stream: /^sha256:/.test(name) ? `Loaded image ID: ${name}\n` : `Loaded image: ${name}\n` });
+    for (const name of new Set(result.loaded)) emit({ stream: /^sha256:/.test(name) ? `Loaded image ID: ${name}\n` : `Loaded image: ${familiarName(name)}\n` });
   });
 }
 

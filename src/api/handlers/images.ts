@@ -8,7 +8,7 @@ export function list(ctx: HandlerContext): Response {
 }
 
 export function inspect(ctx: HandlerContext): Response {
-  return Response.json(ctx.images.inspect(ctx.params.name!));
+  return Response.json(ctx.images.inspect(ctx.params.name!, { platform: ctx.url.searchParams.get("platform") || undefined }));
 }
 
 export function remove(ctx: HandlerContext): Response {

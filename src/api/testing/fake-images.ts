@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { SkiffError } from "../../common/errors.ts";
+import { filterImages } from "../../engine/image/image-filters.ts";
 import type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "../../engine/image/service.ts";
 
 interface FakeImage {
@@ -66,10 +67,8 @@ export class FakeImageService implements ImageService {
   }
 
   list(opts: { all?: boolean; filters?: Record<string, string[]>; digests?: boolean } = {}): ImageSummary[] {
-    const dangling = opts.filters?.dangling?.[0];
-    return this.images
-      .filter((i) => dangling === undefined || (dangling === "true") === (i.tags.length === 0))
-      .map((i) => ({ Id: i.id, ParentId: "", RepoTags: i.tags, RepoDigests: i.digests, Created: i.created, Size: i.size, SharedSize: -1, VirtualSize: i.size, Labels: null, Containers: -1 }));
+    const summaries = this.images.map((i) => ({ Id: i.id, ParentId: "", RepoTags: i.tags, RepoDigests: i.digests, Created: i.created, Size: i.size, SharedSize: -1, VirtualSize: i.size, Labels: (i.config.Labels as Record<string, string> | undefined) ?? null, Containers: -1 }));
+    return filterImages(summaries, opts.filters ?? {}, { createdOf: (name) => this.find(name).created });
   }
 
   inspect(nameOrId: string): ImageInspect {
@@ -101,6 +100,11 @@ export class FakeImageService implements ImageService {
     const ref = normalize(`${repo}:${tag}`);
     for (const other of this.images) other.tags = other.tags.filter((t) => t !== ref);
     img.tags.push(ref);
+  }
+
+  repositoryTags(repository: string): string[] {
+    const repo = normalize(repository).replace(/:latest$/, "");
+    return this.images.flatMap((i) => i.tags.filter((t) => t.replace(/:[^:/]+$/, "") === repo)).sort();
   }
 
   async push(ref: string, opts: { onProgress?: (e: ProgressEvent) => void } = {}): Promise<{ tag: string; digest: string; size: number }> {

@@ -185,7 +185,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const [min, max] = command.args;
     if (parsed.args.length < min || parsed.args.length > max)
-      throw invalid("cli", "CLI_BAD_ARGUMENTS", `${name}: expects ${min === max ? min : max === Infinity ? `at least ${min}` : `${min} to ${max}`} argument${max === 1 ? "" : "s"}, got ${parsed.args.length}`, `usage: skiff-oci ${command.usage}`);
+      throw invalid("cli", "CLI_BAD_ARGUMENTS", `${name}: expects ${min === max ? min : max === Infinity ? `at least ${min}` : `${min} to ${max}`} argument${(max === Infinity ? min : max) === 1 ? "" : "s"}, got ${parsed.args.length}`, `usage: skiff-oci ${command.usage}`);
     const store = new StateStore(str(global.flags.root) ?? defaultRoot());
     const code = await command.run({ store, flags: parsed.flags, args: parsed.args });
     log.debug(`trace: ${traceLine()}`);

@@ -43,8 +43,15 @@ function splitRepoTag(ref: string): [string, string] {
   return at > ref.lastIndexOf("/") ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, "<none>"];
 }
 
-export function imageRows(images: ImageSummary[], opts: { noTrunc?: boolean; now?: number } = {}): ImageRow[] {
+/**
+ * Rows as docker's CLI lays them out: per repository, a row per tag (one per tag and digest when
+ * digests are shown), then a "<none>" tag row for each repository the image has digests in but
+ * no tag (an image pulled by digest); an image with no reference at all is one <none> row.
+ * `digests: false` (docker without --digests nor {{.Digest}}) leaves the digests out.
+ */
+export function imageRows(images: ImageSummary[], opts: { noTrunc?: boolean; now?: number; digests?: boolean } = {}): ImageRow[] {
   const now = opts.now ?? Date.now();
+  const showDigests = opts.digests ?? true;
   const rows: ImageRow[] = [];
   for (const img of [...images].sort((a, b) => b.Created - a.Created)) {
     const base = {
@@ -57,19 +64,35 @@ export function imageRows(images: ImageSummary[], opts: { noTrunc?: boolean; now
       UniqueSize: "N/A",
       VirtualSize: humanSize(img.VirtualSize ?? img.Size, 3),
     };
-    const digests = new Map<string, string>();
+    const add = (Repository: string, Tag: string, Digest: string) => rows.push(sorted({ ...base, Repository, Tag, Digest }));
+    const tags = new Map<string, string[]>();
+    for (const t of img.RepoTags ?? []) {
+      if (t === "<none>:<none>") continue;
+      const [repo, tag] = splitRepoTag(t);
+      tags.set(repo, [...(tags.get(repo) ?? []), tag]);
+    }
+    const digests = new Map<string, string[]>();
     for (const d of img.RepoDigests ?? []) {
-      const [repo, digest] = d.split("@") as [string, string];
-      if (!digests.has(repo)) digests.set(repo, digest);
+      const at = d.indexOf("@");
+      if (at < 0 || d === "<none>@<none>") continue;
+      const repo = d.slice(0, at);
+      digests.set(repo, [...(digests.get(repo) ?? []), d.slice(at + 1)]);
     }
-    const tags = (img.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
-    for (const t of tags) {
-      const [Repository, Tag] = splitRepoTag(t);
-      rows.push(sorted({ ...base, Repository, Tag, Digest: digests.get(Repository) ?? "<none>" }));
+    if (!tags.size && !digests.size) {
+      add("<none>", "<none>", "<none>");
+      continue;
     }
-    if (!tags.length) {
-      const [repo, digest] = [...digests.entries()][0] ?? ["<none>", "<none>"];
-      rows.push(sorted({ ...base, Repository: repo, Tag: "<none>", Digest: digest }));
+    for (const [repo, repoTags] of tags) {
+      const repoDigests = showDigests ? (digests.get(repo) ?? []) : [];
+      digests.delete(repo);
+      for (const tag of repoTags) {
+        if (!repoDigests.length) add(repo, tag, "<none>");
+        for (const d of repoDigests) add(repo, tag, d);
+      }
+    }
+    for (const [repo, repoDigests] of digests) {
+      if (showDigests) for (const d of repoDigests) add(repo, "<none>", d);
+      else add(repo, "<none>", "");
     }
   }
   return rows;

@@ -1,7 +1,7 @@
 // skiff: the CLI of skiffd, with docker's commands, flags, output and exit codes (0; 1 for an
 // error; 125 for a misuse of the command line). Each command loads its module when it runs.
 import { invalid } from "../../common/errors.ts";
-import { reportError } from "./report-error.ts";
+import { configureErrorReport, reportError } from "./report-error.ts";
 import { writeOut } from "../../common/stdio.ts";
 import { expandShortFlags, parseFlags, type FlagSpec } from "../args.ts";
 import type { Command } from "./command.ts";
@@ -32,14 +32,14 @@ export const COMMANDS: Record<string, Command> = {
   },
   rmi: { usage: "rmi [OPTIONS] IMAGE [IMAGE...]", flags: [{ names: ["force", "f"], type: "bool" }, { names: ["no-prune"], type: "bool" }], args: [1, -1], run: async (c) => (await ops()).removeImages(c) },
   tag: { usage: "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", flags: [], args: [2, 2], run: async (c) => (await ops()).tagImage(c) },
-  inspect: { usage: "image inspect [OPTIONS] IMAGE [IMAGE...]", flags: [FORMAT, { names: ["type"], type: "string" }], args: [1, -1], run: async (c) => (await ops()).inspectImages(c) },
+  inspect: { usage: "image inspect [OPTIONS] IMAGE [IMAGE...]", flags: [FORMAT, { names: ["type"], type: "string" }, { names: ["platform"], type: "string" }], args: [1, -1], run: async (c) => (await ops()).inspectImages(c) },
   prune: { usage: "image prune [OPTIONS]", flags: [{ names: ["all", "a"], type: "bool" }, { names: ["force", "f"], type: "bool" }, { names: ["filter"], type: "strings" }], args: [0, 0], run: async (c) => (await ops()).pruneImages(c) },
   pull: { usage: "pull [OPTIONS] NAME[:TAG|@DIGEST]", flags: [{ names: ["quiet", "q"], type: "bool" }, { names: ["platform"], type: "string" }, { names: ["all-tags", "a"], type: "bool" }], args: [1, 1], run: async (c) => (await transfer()).pull(c) },
   push: { usage: "push [OPTIONS] NAME[:TAG]", flags: [{ names: ["quiet", "q"], type: "bool" }, { names: ["all-tags", "a"], type: "bool" }], args: [1, 1], run: async (c) => (await transfer()).push(c) },
   save: { usage: "save [OPTIONS] IMAGE [IMAGE...]", flags: [{ names: ["output", "o"], type: "string" }], args: [1, -1], run: async (c) => (await archive()).save(c) },
   load: { usage: "load [OPTIONS]", flags: [{ names: ["input", "i"], type: "string" }, { names: ["quiet", "q"], type: "bool" }], args: [0, 0], run: async (c) => (await archive()).load(c) },
   import: {
-    usage: "import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+    usage: "import [OPTIONS] file|- [REPOSITORY[:TAG]]",
     flags: [{ names: ["change", "c"], type: "strings" }, { names: ["message", "m"], type: "string" }, { names: ["platform"], type: "string" }],
     args: [1, 2],
     run: async (c) => (await archive()).importImage(c),
@@ -84,7 +84,37 @@ Commands:
   version   Show the skiff version information
 `;
 
+const IMAGE_USAGE = `Usage:  skiff image COMMAND
+
+Manage images
+
+Commands:
+  import      Import the contents from a tarball to create a filesystem image
+  inspect     Display detailed information on one or more images
+  load        Load an image from a tar archive or STDIN
+  ls          List images
+  prune       Remove unused images
+  pull        Download an image from a registry
+  push        Upload an image to a registry
+  rm          Remove one or more images
+  save        Save one or more images to a tar archive (streamed to STDOUT by default)
+  tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+
+Run 'skiff image COMMAND --help' for more information on a command.
+`;
+
 const misuse = (message: string, hint: string) => invalid("cli", "CLI_USAGE", message, hint);
+
+const count = (n: number) => `${n} argument${n === 1 ? "" : "s"}`;
+
+/** docker's wording for a wrong number of arguments (cli.ExactArgs, RequiresMinArgs, RequiresMaxArgs, RequiresRangeArgs, NoArgs); max -1: no limit. */
+export function argCountMessage(command: string, min: number, max: number): string {
+  if (max === 0) return `"${command}" accepts no arguments`;
+  if (min === max) return `"${command}" requires exactly ${count(min)}`;
+  if (max < 0) return `"${command}" requires at least ${count(min)}`;
+  if (min === 0) return `"${command}" requires at most ${count(max)}`;
+  return `"${command}" requires at least ${min} and at most ${count(max)}`;
+}
 
 export function socketFromHost(host: string | undefined): string {
   const h = host || process.env.SKIFF_HOST || "unix:///run/skiff/skiff.sock";
@@ -96,11 +126,12 @@ export function socketFromHost(host: string | undefined): string {
 export async function main(argv: string[]): Promise<number> {
   try {
     const global = parseFlags(argv, GLOBAL, "skiff", true);
+    configureErrorReport({ debug: !!global.flags.debug || global.flags["log-level"] === "debug" });
     if (global.flags.version) return writeOut(`skiff version ${VERSION}\n`), 0;
     let [name, ...rest] = global.rest;
     if (name === "image") {
       const sub = rest[0];
-      if (!sub || sub === "--help") return writeOut(USAGE), sub ? 0 : 125;
+      if (!sub || sub === "--help" || sub === "-h") return writeOut(IMAGE_USAGE), 0;
       name = IMAGE_SUBCOMMANDS[sub];
       if (!name) throw misuse(`skiff image: unknown command "${sub}"`, "see: skiff image --help");
       rest = rest.slice(1);
@@ -112,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
     const { flags, args } = parseCommandFlags(rest, cmd, name);
     const [min, max] = cmd.args;
     if (args.length < min || (max >= 0 && args.length > max))
-      throw misuse(`"skiff ${name}" requires ${max === min ? `exactly ${min}` : max < 0 ? `at least ${min}` : `${min} to ${max}`} argument${max === 1 || min === 1 ? "" : "s"}`, `Usage:  skiff ${cmd.usage}`);
+      throw misuse(argCountMessage(`skiff ${name}`, min, max), `Usage:  skiff ${cmd.usage}`);
     const { ApiClient } = await import("../../api/client.ts");
     return await cmd.run({ client: new ApiClient(socketFromHost(global.flags.host as string | undefined)), flags, args });
   } catch (e) {

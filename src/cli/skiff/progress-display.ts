@@ -7,7 +7,7 @@
 // from the counts of its successive messages and the time they arrived ("2.13MB/s"); only when the
 // line still fits, and never in plain output (nor in the JSON, which is the daemon's).
 import { SkiffError } from "../../common/errors.ts";
-import type { JsonMessage } from "../../api/client.ts";
+import { streamError, type JsonMessage } from "../../api/client.ts";
 import { humanSize, progressString } from "../../api/units.ts";
 
 export interface DisplayOptions {
@@ -94,10 +94,7 @@ export async function displayJsonMessages(messages: AsyncIterable<JsonMessage>, 
   const now = o.now ?? (() => performance.now());
   const speeds = new SpeedMeter();
   for await (const m of messages) {
-    if (m.error || m.errorDetail) {
-      const message = m.errorDetail?.message ?? m.error ?? "unknown error";
-      throw new SkiffError({ layer: "api", kind: "internal", code: "API_STREAM_ERROR", message });
-    }
+    if (m.error || m.errorDetail) throw streamError(m);
     if (m.aux) {
       o.onAux?.(m.aux);
       continue;

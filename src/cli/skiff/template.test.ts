@@ -22,8 +22,56 @@ test("the template subset: field paths, json, index, join, escapes", () => {
 
 test("unknown functions, unknown top-level fields and unclosed actions are errors, not silent output", () => {
   expect(() => compileTemplate("{{.Bogus}}").execute({ Id: "x" })).toThrow("can't evaluate field Bogus");
-  expect(() => compileTemplate("{{range .X}}")).toThrow('function "range" not defined');
+  expect(() => compileTemplate("{{nope .X}}")).toThrow('function "nope" not defined');
+  expect(() => compileTemplate("{{range .X}}")).toThrow("{{range}} without {{end}}");
+  expect(() => compileTemplate("{{end}}")).toThrow("unexpected {{end}}");
+  expect(() => compileTemplate("{{$y}}")).toThrow('undefined variable "$y"');
+  expect(() => compileTemplate("{{break}}")).toThrow("outside {{range}}");
+  expect(() => compileTemplate("{{range .Id}}{{end}}").execute({ Id: "x" })).toThrow("range can't iterate over x");
+  expect(() => compileTemplate("{{.Id.X}}").execute({ Id: "x" })).toThrow("can't evaluate field X in type string");
+  expect(() => compileTemplate("{{upper .N}}").execute({ N: 1 })).toThrow("expected string; got int");
   expect(() => compileTemplate("{{.Id")).toThrow("unclosed action");
+});
+
+test("control structures: range rebinds the dot, if/else if/else, with, variables, break and continue", () => {
+  const data = { ...image, Empty: [] as string[], N: 0 };
+  const cases: [string, string][] = [
+    ["{{range .RepoTags}}{{.}} {{end}}", "a:1 b:2 "],
+    ["{{range .Empty}}x{{else}}none{{end}}", "none"],
+    ["{{range $i, $t := .RepoTags}}{{$i}}={{$t}};{{end}}", "0=a:1;1=b:2;"],
+    ["{{range $t := .RepoTags}}{{$t}}{{end}}", "a:1b:2"],
+    ["{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{end}}", "org.x=y"],
+    ["{{range .RepoTags}}{{$.Id}} {{end}}", "sha256:abc sha256:abc "],
+    ["{{range .RepoTags}}{{if eq . \"a:1\"}}{{continue}}{{end}}{{.}}{{end}}", "b:2"],
+    ["{{range .RepoTags}}{{.}}{{break}}{{end}}", "a:1"],
+    ["{{if .RepoTags}}tagged{{else}}dangling{{end}}", "tagged"],
+    ["{{if .Empty}}a{{else if .N}}b{{else}}c{{end}}", "c"],
+    ["{{if and .RepoTags (gt .Size 10)}}big{{end}}", "big"],
+    ["{{with .Config.Cmd}}{{index . 0}}{{else}}no cmd{{end}}", "sh"],
+    ["{{with .Config.Env}}x{{else}}no env{{end}}", "no env"],
+    ["{{$n := len .RepoTags}}{{$n}} tags", "2 tags"],
+    ["{{- range .RepoTags }}\n  {{ . }}\n{{- end }}", "\n  a:1\n  b:2"],
+    ["{{/* a comment */}}{{.Size}}", "42"],
+  ];
+  for (const [tpl, want] of cases) expect({ tpl, out: compileTemplate(tpl).execute(data) }).toEqual({ tpl, out: want });
+});
+
+test("docker's template functions and Go's builtins", () => {
+  const cases: [string, string][] = [
+    ["{{.Id | upper}}", "SHA256:ABC"],
+    ["{{lower \"ABC\"}} {{title \"hello big-world\"}}", "abc Hello Big-World"],
+    ['{{split "a,b,c" ","}} {{index (split "a,b,c" ",") 1}}', "[a b c] b"],
+    ['{{join (split "a b" " ") "+"}}', "a+b"],
+    ['[{{pad "x" 2 1}}][{{pad "" 2 1}}]', "[  x ][]"],
+    ["{{truncate .Id 6}} {{truncate .Id 99}}", "sha256 sha256:abc"],
+    ['{{printf "%-6s|%4d|%q" "ab" .Size "x"}}', 'ab    |  42|"x"'],
+    ['{{print "a" 1 2 "b"}} {{println "x" 1}}', "a1 2b x 1\n"],
+    ["{{not .Size}} {{eq .Size 42}} {{ne .Size 42}} {{lt 1 2}} {{ge 2 2}}", "false true false true true"],
+    ['{{or .Config.Missing "default"}}', "default"],
+    ["{{slice .RepoTags 1}} {{len .Config.Labels}}", "[b:2] 1"],
+    ['{{json (index .RepoTags 0)}}', '"a:1"'],
+  ];
+  for (const [tpl, want] of cases) expect({ tpl, out: compileTemplate(tpl).execute(image) }).toEqual({ tpl, out: want });
 });
 
 test("table formats print a header and align columns; json prints one object per line", () => {

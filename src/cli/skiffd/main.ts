@@ -1,9 +1,14 @@
 // skiffd: the daemon, with dockerd's flags for the same things. Serves the Docker Engine API on a
 // unix socket until SIGTERM or SIGINT, then closes the listener and removes its socket and pid file.
-import { isSkiffError, invalid } from "../../common/errors.ts";
+// SIGHUP, which asks dockerd to reload its configuration, is logged and otherwise ignored: there is
+// nothing to reload yet, and a hangup must not kill the daemon. A failure to start is one message
+// (layer, what failed, errno, hint) and exit status 1; never a stack trace.
+import { errnoOf, errnoText } from "../../common/errno.ts";
+import { isSkiffError, invalid, SkiffError } from "../../common/errors.ts";
 import { configureLog } from "../../common/log.ts";
 import { writeErr, writeOut } from "../../common/stdio.ts";
 import { parseFlags, type FlagSpec } from "../args.ts";
+import { formatError } from "../skiff/report-error.ts";
 
 const FLAGS: FlagSpec[] = [
   { names: ["data-root"], type: "string" },
@@ -38,7 +43,33 @@ export function socketPathOf(host: string): string {
   throw invalid("cli", "CLI_HOST_UNSUPPORTED", `listen on "${host}": only unix sockets are served`, "pass -H unix:///PATH/TO/skiff.sock");
 }
 
+/** Any start-up failure as a SkiffError: errno errors name their call and path; others their message. */
+export function startupFailure(e: unknown): SkiffError {
+  if (isSkiffError(e)) return e;
+  const errno = errnoOf(e);
+  const err = e as { syscall?: string; path?: string; message?: string };
+  if (errno && /^E[A-Z0-9]+$/.test(errno))
+    return new SkiffError({
+      layer: "api",
+      kind: "internal",
+      code: "API_STARTUP_FAILED",
+      message: `start skiffd: ${err.syscall ?? "system call"}${err.path ? ` "${err.path}"` : ""}: ${errnoText(errno)}`,
+      hint: errno === "EACCES" || errno === "EPERM" ? "start skiffd as root" : "check the paths given with --data-root, --exec-root, -H and --pidfile",
+      cause: e,
+      details: { errno, ...(err.path ? { path: err.path } : {}) },
+    });
+  return new SkiffError({
+    layer: "api",
+    kind: "internal",
+    code: "API_STARTUP_FAILED",
+    message: `start skiffd: ${err?.message ?? String(e)}`,
+    hint: "run with --debug for the stack trace",
+    cause: e,
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  let debug = false;
   try {
     const { flags, args } = parseFlags(argv, FLAGS, "skiffd");
     if (flags.help) return writeOut(USAGE), 0;
@@ -47,10 +78,13 @@ export async function main(argv: string[]): Promise<number> {
       return writeOut(`skiffd version ${SKIFF_VERSION}\n`), 0;
     }
     if (args.length) throw invalid("cli", "CLI_UNEXPECTED_ARGUMENT", `skiffd: unexpected argument "${args[0]}"`, "skiffd takes flags only; see skiffd --help");
-    const debug = !!flags.debug || flags["log-level"] === "debug";
+    debug = !!flags.debug || flags["log-level"] === "debug";
     configureLog({ debug });
     const hosts = (flags.host as string[] | undefined) ?? ["unix:///run/skiff/skiff.sock"];
-    const { startDaemon } = await import("../../api/daemon.ts");
+    const { startDaemon, stderrLog } = await import("../../api/daemon.ts");
+    const log = stderrLog(debug);
+    // from now on, a hangup (a closed terminal, a reload request) must not kill the daemon
+    process.on("SIGHUP", () => log.info("SIGHUP received: nothing to reload (skiffd has no reloadable configuration yet); still running"));
     const daemon = await startDaemon({
       dataRoot: (flags["data-root"] as string | undefined) ?? "/var/lib/skiff",
       execRoot: (flags["exec-root"] as string | undefined) ?? "/run/skiff",
@@ -58,11 +92,12 @@ export async function main(argv: string[]): Promise<number> {
       pidFile: (flags.pidfile as string | undefined) ?? "/run/skiff/skiffd.pid",
       insecureRegistries: (flags["insecure-registry"] as string[] | undefined) ?? [],
       debug,
+      log,
     });
-    writeErr(`skiffd: API listen on ${socketPathOf(hosts[hosts.length - 1]!)}\n`);
+    // (startDaemon logged "API listen on …": once, with or without --debug)
     return await new Promise<number>((resolve) => {
       const shutdown = (sig: string) => {
-        writeErr(`skiffd: ${sig} received, shutting down\n`);
+        log.info(`${sig} received, shutting down`);
         daemon.stop();
         resolve(0);
       };
@@ -70,7 +105,9 @@ export async function main(argv: string[]): Promise<number> {
       process.on("SIGINT", () => shutdown("SIGINT"));
     });
   } catch (e) {
-    writeErr(`${isSkiffError(e) ? e.format() : `skiffd: ${(e as Error).stack ?? String(e)}`}\n`);
-    return isSkiffError(e) && e.code.startsWith("CLI_") ? 125 : 1;
+    const err = startupFailure(e);
+    writeErr(`skiffd: ${formatError(err)}\n`);
+    if (debug && !isSkiffError(e)) writeErr(`${(e as Error)?.stack ?? String(e)}\n`);
+    return err.code.startsWith("CLI_") ? 125 : 1;
   }
 }

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, rmdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { SkiffError } from "../../common/errors.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
-import { ContentStore } from "./content-store.ts";
+import { ContentStore, INGEST_EXPIRY_MS } from "./content-store.ts";
 
 let root: string;
 let store: ContentStore;
@@ -167,6 +167,98 @@ describe("ContentStore", () => {
     const parts: Buffer[] = [];
     for await (const c of store.open(desc.digest)) parts.push(c as Buffer);
     expect(Buffer.concat(parts)).toEqual(data);
+  });
+});
+
+
+describe("staging", () => {
+  test("staged content is hashed and readable but not stored until committed", async () => {
+    const staged = await store.stage(chunks(data));
+    expect({ digest: staged.digest, size: staged.size }).toEqual(desc);
+    expect(readFileSync(staged.path)).toEqual(data);
+    expect(store.has(desc.digest)).toBe(false);
+    expect(await store.commitStaged(staged)).toEqual(desc);
+    expect(store.readBytes(desc.digest)).toEqual(data);
+    expect(ingestFiles()).toEqual([]);
+  });
+
+  test("discarded content leaves nothing", async () => {
+    store.discardStaged(await store.stage(data));
+    expect(store.list()).toEqual([]);
+    expect(ingestFiles()).toEqual([]);
+  });
+
+  test("a source failing mid-way leaves nothing", async () => {
+    async function* broken() {
+      yield data.subarray(0, 1000);
+      throw new Error("connection reset");
+    }
+    expect((await caught(store.stage(broken()))).message).toBe("connection reset");
+    expect(ingestFiles()).toEqual([]);
+  });
+});
+
+describe("ingest/ clean-up", () => {
+  const DEAD = 99999999; // above any pid_max
+  const partial = (hex: string, bytes = 100) => {
+    mkdirSync(join(root, "ingest"), { recursive: true });
+    const path = join(root, "ingest", `sha256-${hex}`);
+    writeFileSync(path, Buffer.alloc(bytes));
+    return path;
+  };
+  const age = (path: string, ms: number) => utimesSync(path, new Date(Date.now() - ms), new Date(Date.now() - ms));
+
+  test("opening the store removes partials untouched for 24 h and staging files of dead processes, and keeps the rest", () => {
+    const old = partial("a".repeat(64));
+    age(old, INGEST_EXPIRY_MS + 60_000);
+    const fresh = partial("b".repeat(64));
+    age(fresh, INGEST_EXPIRY_MS - 60_000);
+    writeFileSync(join(root, "ingest", `add-${DEAD}-x`), "left by a crash");
+    writeFileSync(join(root, "ingest", `add-${process.ppid}-y`), "a live process's");
+    writeFileSync(join(root, "ingest", `add-${process.pid}-z`), "an earlier process with our pid");
+    writeFileSync(join(root, "ingest", "unknown"), "not ours to judge");
+    new ContentStore(root);
+    expect(ingestFiles().sort()).toEqual([`add-${process.ppid}-y`, `sha256-${"b".repeat(64)}`, "unknown"]);
+  });
+
+  test("pruneIngests removes every partial but the one being written, and reports the bytes", async () => {
+    partial("a".repeat(64), 300);
+    const dir = join(root, "ingest");
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    async function* slow() {
+      yield data.subarray(0, 1000);
+      await gate;
+      yield data.subarray(1000);
+    }
+    const running = store.ingest(desc, () => slow());
+    await Bun.sleep(5);
+    const pruned = store.pruneIngests();
+    expect(pruned).toEqual({ files: [`sha256-${"a".repeat(64)}`], bytes: 300 });
+    expect(readdirSync(dir)).toEqual([`sha256-${desc.digest.slice(7)}`]);
+    release();
+    expect(await running).toEqual(desc);
+    expect(ingestFiles()).toEqual([]);
+  });
+
+  test("pruneIngests keeps a staging file in use", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    async function* slow() {
+      yield data.subarray(0, 1000);
+      await gate;
+    }
+    const staging = store.stage(slow());
+    await Bun.sleep(5);
+    expect(store.pruneIngests().files).toEqual([]);
+    release();
+    store.discardStaged(await staging);
+  });
+
+  test("with olderThanMs, pruneIngests keeps recent partials (a pull may resume them)", () => {
+    partial("c".repeat(64));
+    expect(store.pruneIngests({ olderThanMs: 60_000 }).files).toEqual([]);
+    expect(ingestFiles()).toEqual([`sha256-${"c".repeat(64)}`]);
   });
 });
 

@@ -6,12 +6,23 @@
 // which the next ingest of that digest resumes (its bytes are hashed again, since a hash state
 // cannot be saved) or a sweep removes. Within one process, ingests of one digest share one write;
 // one process owns a store root (the daemon refuses to start twice on it).
+//
+// Content whose digest is not known in advance (load, import) is staged first, as
+// ingest/add-<pid>-<random>: hashed as it is written, readable by path, and committed only once
+// the caller has checked it (`stage`, then `commitStaged` or `discardStaged`), so bad input never
+// reaches blobs/.
+//
+// What ingest/ holds is bounded: opening the store removes the staging files of processes that are
+// gone and partials untouched for INGEST_EXPIRY_MS (as containerd's default lease of 24 h expires
+// an interrupted pull's ingests); `pruneIngests()` (image prune) removes every partial no ingest
+// of this process is writing. A partial is kept otherwise: an interrupted pull resumes from it.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync, createReadStream, type ReadStream } from "node:fs";
 import { open as openAsync } from "node:fs/promises";
 import { join } from "node:path";
 import { invalid, notFound } from "../../common/errors.ts";
 import { Digester, parseDigest, type Digest, type DigestAlgorithm } from "../../oci/image/digest.ts";
 import { ioError } from "./io-error.ts";
+import { pidAlive } from "./snapshots.ts";
 
 export interface BlobInfo {
   digest: Digest;
@@ -23,6 +34,20 @@ export type BlobSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 /** Opens the blob's bytes from `offset` on; a registry client turns this into an HTTP Range request. */
 export type OpenBlob = (offset: number) => BlobSource | Promise<BlobSource>;
 
+/** Content written to ingest/ and hashed, not yet in blobs/: commit or discard it. */
+export interface StagedBlob extends BlobInfo {
+  /** Its file, readable until it is committed or discarded. */
+  readonly path: string;
+}
+
+/** How long an untouched partial ingest is kept for resuming: containerd's default lease, 24 h. */
+export const INGEST_EXPIRY_MS = 24 * 60 * 60 * 1000;
+
+/** Files under ingest/ that an ingest or a staging of this process (this thread) has open. */
+const inUse = new Set<string>();
+const PARTIAL = /^(sha256|sha512)-[0-9a-f]+$/;
+const STAGING = /^add-(\d+)-/;
+
 export interface IngestOptions {
   /** Called with the bytes present so far (including resumed ones) after each chunk. */
   onProgress?: (bytes: number) => void;
@@ -33,7 +58,14 @@ const ALGORITHMS: DigestAlgorithm[] = ["sha256", "sha512"];
 export class ContentStore {
   private readonly running = new Map<string, Promise<BlobInfo>>();
 
-  constructor(readonly root: string) {}
+  /** Opening sweeps ingest/ (see the header); best effort, it never fails the open. */
+  constructor(readonly root: string) {
+    try {
+      this.pruneIngests({ olderThanMs: INGEST_EXPIRY_MS });
+    } catch {
+      // tried again at the next open or prune
+    }
+  }
 
   blobPath(digest: string): string {
     const { algorithm, hex } = parseDigest(digest);
@@ -113,9 +145,12 @@ export class ContentStore {
     }
   }
 
-  /** Discards an interrupted ingest. */
-  abort(digest: string): void {
-    rmSync(this.ingestPath(digest), { force: true });
+  /** Discards an interrupted ingest (not one being written: false then). */
+  abort(digest: string): boolean {
+    const path = this.ingestPath(digest);
+    if (inUse.has(path)) return false;
+    rmSync(path, { force: true });
+    return true;
   }
 
   /**
@@ -153,11 +188,21 @@ export class ContentStore {
     }
   }
 
-  /** Stores content whose digest is not known in advance (import, load, documents skiff writes). */
+  /** Stores content whose digest is not known in advance (documents skiff writes; see `stage`). */
   async add(data: Uint8Array | BlobSource, algorithm: DigestAlgorithm = "sha256"): Promise<BlobInfo> {
+    return this.commitStaged(await this.stage(data, algorithm));
+  }
+
+  /**
+   * Writes and hashes content under ingest/ without storing it: the caller checks it (its digest,
+   * or by reading `path`) and then calls `commitStaged` or `discardStaged`. On failure nothing is
+   * left. Errors: the source's own, IMAGE_IO.
+   */
+  async stage(data: Uint8Array | BlobSource, algorithm: DigestAlgorithm = "sha256"): Promise<StagedBlob> {
     const tmpDir = join(this.root, "ingest");
     const tmp = join(tmpDir, `add-${process.pid}-${Math.random().toString(36).slice(2)}`);
     const d = new Digester(algorithm);
+    inUse.add(tmp);
     try {
       mkdirSync(tmpDir, { recursive: true });
       const fd = openSync(tmp, "w", 0o644);
@@ -169,17 +214,72 @@ export class ContentStore {
       } finally {
         closeSync(fd);
       }
-      const info: BlobInfo = { digest: d.digest(), size: d.size };
-      if (this.has(info.digest)) {
-        rmSync(tmp, { force: true });
-        return info;
-      }
-      await this.commit(tmp, info.digest);
+      return { digest: d.digest(), size: d.size, path: tmp };
+    } catch (e) {
+      this.discardStaged({ path: tmp });
+      throw ioError("store blob", tmp, e);
+    }
+  }
+
+  /** Moves staged content into blobs/ (or drops it when the blob is there already). */
+  async commitStaged(b: StagedBlob): Promise<BlobInfo> {
+    const info: BlobInfo = { digest: b.digest, size: b.size };
+    try {
+      if (!this.has(b.digest)) await this.commit(b.path, b.digest);
       return info;
     } catch (e) {
-      rmSync(tmp, { force: true });
-      throw ioError(`store blob`, tmp, e);
+      throw ioError(`store blob ${b.digest}`, b.path, e);
+    } finally {
+      this.discardStaged(b);
     }
+  }
+
+  discardStaged(b: { path: string }): void {
+    try {
+      rmSync(b.path, { force: true });
+    } finally {
+      inUse.delete(b.path);
+    }
+  }
+
+  /**
+   * Removes what ingest/ holds that nothing in this process is writing: partials of interrupted
+   * ingests (their resume is lost) and staging files of processes that are gone. With
+   * `olderThanMs`, only partials untouched for that long. Returns the files removed and their bytes.
+   */
+  pruneIngests(opts: { olderThanMs?: number } = {}): { files: string[]; bytes: number } {
+    const out = { files: [] as string[], bytes: 0 };
+    const dir = join(this.root, "ingest");
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return out; // nothing ingested yet
+    }
+    const now = Date.now();
+    for (const n of names) {
+      const path = join(dir, n);
+      if (inUse.has(path)) continue;
+      const staging = STAGING.exec(n);
+      // a live process's staging file (ours are all in `inUse`: one not there was left by an
+      // earlier process that had our pid)
+      if (staging ? Number(staging[1]) !== process.pid && pidAlive(Number(staging[1])) : !PARTIAL.test(n)) continue;
+      let st;
+      try {
+        st = statSync(path);
+      } catch {
+        continue;
+      }
+      if (!staging && opts.olderThanMs !== undefined && now - st.mtimeMs < opts.olderThanMs) continue;
+      try {
+        rmSync(path, { force: true });
+      } catch (e) {
+        throw ioError("remove interrupted ingest", path, e);
+      }
+      out.files.push(n);
+      out.bytes += st.size;
+    }
+    return out;
   }
 
   private async write(expected: { digest: string; size?: number }, open: OpenBlob, opts: IngestOptions): Promise<BlobInfo> {
@@ -195,6 +295,7 @@ export class ContentStore {
     } catch (e) {
       throw ioError(`write ${what}`, partial, e);
     }
+    inUse.add(partial);
     try {
       rehash(fd, d);
       if (expected.size === undefined || d.size < expected.size) {
@@ -215,6 +316,7 @@ export class ContentStore {
         throw e;
       }
     } catch (e) {
+      inUse.delete(partial);
       throw ioError(`write ${what}`, partial, e);
     } finally {
       closeSync(fd);
@@ -223,6 +325,8 @@ export class ContentStore {
       await this.commit(partial, expected.digest);
     } catch (e) {
       throw ioError(`commit ${what}`, partial, e);
+    } finally {
+      inUse.delete(partial);
     }
     return { digest: expected.digest as Digest, size: d.size };
   }

@@ -1,83 +1,167 @@
 // docker load: a docker-archive tar (manifest.json: [{Config, RepoTags, Layers}], layers as
 // uncompressed or compressed tars under any name) or an OCI image layout tar (index.json,
-// blobs/sha256/…). Every file is streamed into the content store as it comes (a tar's entries may
-// come in any order); blobs/<alg>/<hex> must match their name. Then each image's layers are
-// unpacked from the store in order, and the image recorded last, with its tags.
+// blobs/sha256/…). Every file is streamed into a staging file of the content store as it comes (a
+// tar's entries may come in any order); blobs/<alg>/<hex> must match their name. Then each image's
+// layers are unpacked, in order, from the staged files (the diffIDs verify them).
+//
+// Contract: a load stores all its images or none. Blobs reach the content store only once every
+// image of the archive is verified, and only those an image references (not the archive's other
+// files); the images and their tags are then recorded in one transaction. A failed load leaves no
+// staging file; the snapshots it had built are left to a GC, asked for at once (it runs as soon as
+// no pull, load or import is in flight: another one may be using them).
+import { readFileSync } from "node:fs";
 import { invalid } from "../../common/errors.ts";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
+import { digestBytes } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseManifest, type ImageManifest } from "../../oci/image/manifest.ts";
 import { formatPlatform, hostPlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import { selectManifest } from "../../oci/image/select-manifest.ts";
+import type { StagedBlob } from "./content-store.ts";
 import { decompressed } from "./image-import.ts";
 import type { ImageStore } from "./image-service.ts";
+import type { ImageRecord } from "./metadata.ts";
 import type { ProgressEvent } from "./service.ts";
 import { chainIds } from "./snapshots.ts";
 import { readTar } from "./tar-reader.ts";
 
 const META = new Set(["manifest.json", "index.json", "repositories", "oci-layout"]);
+/** manifest.json and index.json are read into memory: a bound against a hostile archive. */
+const MAX_META = 16 << 20;
 const bad = (why: string) => invalid("engine", "ENGINE_LOAD_INVALID", `load images: ${why}`, "give a tar written by docker save or an OCI image layout tar");
 
+/** What the archive holds: its staged files by path and by digest, and its metadata files. */
+interface Archive {
+  files: Map<string, StagedBlob>;
+  byDigest: Map<string, StagedBlob>;
+  meta: Map<string, string>;
+}
+
+/** An image verified (its snapshots built), to record once all are. */
+interface Verified {
+  record: ImageRecord;
+  tags: string[];
+  /** "Loaded image: NAME" per tag, or "Loaded image ID: ID". */
+  statuses: string[];
+  /** Blobs to commit: staged ones, and generated documents (a docker-archive's manifest). */
+  blobs: (StagedBlob | Uint8Array)[];
+}
+
 export async function loadImages(s: ImageStore, input: AsyncIterable<Uint8Array>, onProgress?: (e: ProgressEvent) => void): Promise<{ loaded: string[] }> {
-  const files = new Map<string, string>(); // path in the archive → digest
-  const meta = new Map<string, string>();
-  for await (const e of readTar(decompressed(input))) {
+  const archive: Archive = { files: new Map(), byDigest: new Map(), meta: new Map() };
+  /** Whether this load stored anything (a snapshot, a blob) that a failure would leave unreferenced. */
+  const built = { any: false };
+  try {
+    await readArchive(s, input, archive);
+    const images = archive.meta.has("manifest.json") ? await dockerArchive(s, archive, built) : await ociLayout(s, archive, built);
+    // Everything checked: store the blobs, then record every image with its tags at once.
+    built.any = true; // from here, a failure may leave blobs no image references
+    for (const img of images) for (const b of img.blobs) await (b instanceof Uint8Array ? s.content.add(b) : s.content.commitStaged(b));
+    s.meta.tx("record loaded images", () => {
+      for (const img of images) {
+        s.commitImage(img.record);
+        for (const t of img.tags) s.meta.setRef("tag", t, img.record.id);
+      }
+    });
+    const loaded: string[] = [];
+    for (const status of images.flatMap((img) => img.statuses)) {
+      loaded.push(status.replace(/^Loaded image(?: ID)?: /, ""));
+      onProgress?.({ status });
+    }
+    return { loaded };
+  } catch (e) {
+    if (built.any) {
+      try {
+        s.gc();
+      } catch {
+        // the load's own error is the one to report; the next GC retries
+      }
+    }
+    throw e;
+  } finally {
+    // every staged file is in byDigest (a duplicate was dropped at once); committed ones are gone already
+    for (const f of archive.byDigest.values()) s.content.discardStaged(f);
+  }
+}
+
+/** Stages every file of the tar; blobs/<alg>/<hex> entries are checked against their name as they come. */
+async function readArchive(s: ImageStore, input: AsyncIterable<Uint8Array>, a: Archive): Promise<void> {
+  let entries = 0;
+  for await (const e of readTar(decompressed(input, { action: "load images", code: "ENGINE_LOAD_INVALID" }))) {
+    entries++;
     if (e.type !== "file") continue;
     const name = e.name.replace(/^\.\//, "");
     if (META.has(name)) {
+      if (e.size > MAX_META) throw bad(`${name} is ${e.size} bytes, more than ${MAX_META}`);
       const parts: Uint8Array[] = [];
       for await (const c of e.body()) parts.push(c);
-      meta.set(name, Buffer.concat(parts).toString("utf8"));
+      a.meta.set(name, Buffer.concat(parts).toString("utf8"));
       continue;
     }
-    const info = await s.content.add(e.body());
     const m = /^blobs\/(sha256|sha512)\/([0-9a-f]+)$/.exec(name);
-    if (m && info.digest !== `${m[1]}:${m[2]}`) throw invalid("image", "IMAGE_DIGEST_MISMATCH", `load ${JSON.stringify(name)}: its content has digest ${info.digest}`, "the archive is corrupt");
-    files.set(name, info.digest);
-  }
-  const loaded: string[] = [];
-  const say = (status: string) => {
-    loaded.push(status.replace(/^Loaded image(?: ID)?: /, ""));
-    onProgress?.({ status });
-  };
-  const manifestJson = meta.get("manifest.json");
-  if (manifestJson) {
-    let entries: { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
-    try {
-      entries = JSON.parse(manifestJson);
-    } catch {
-      throw bad("manifest.json is not JSON");
+    const staged = await s.content.stage(e.body(), m ? (m[1] as "sha256" | "sha512") : "sha256");
+    if (m && staged.digest !== `${m[1]}:${m[2]}`) {
+      s.content.discardStaged(staged);
+      throw invalid("image", "IMAGE_DIGEST_MISMATCH", `load ${JSON.stringify(name)}: its content has digest ${staged.digest}`, "the archive is corrupt");
     }
-    for (const entry of entries) {
-      const digestOf = (p: string): string => {
-        const d = files.get(p);
-        if (!d) throw bad(`manifest.json names ${JSON.stringify(p)}, which the archive does not hold`);
-        return d;
-      };
-      const configDigest = digestOf(entry.Config);
-      const layers: Descriptor[] = entry.Layers.map((p) => {
-        const d = digestOf(p);
-        return { mediaType: MEDIA.dockerLayer, digest: d as Descriptor["digest"], size: s.content.info(d)!.size };
-      });
-      const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, digest: configDigest, size: s.content.info(configDigest)!.size }, layers }));
-      const md = await s.content.add(manifest);
-      const id = await commit(s, { mediaType: MEDIA.dockerManifest, digest: md.digest, size: md.size }, (entry.RepoTags ?? []).map((t) => formatReference(parseReference(t))));
-      if (entry.RepoTags?.length) for (const t of entry.RepoTags) say(`Loaded image: ${t}`);
-      else say(`Loaded image ID: ${id}`);
-    }
-    return { loaded };
+    const same = a.byDigest.get(staged.digest);
+    if (same) s.content.discardStaged(staged); // the same bytes twice: one staged copy is enough
+    else a.byDigest.set(staged.digest, staged);
+    a.files.set(name, same ?? staged);
   }
-  const indexJson = meta.get("index.json");
+  if (entries === 0) throw bad("unexpected EOF: the input is empty or not a tar archive");
+}
+
+/** A blob's bytes: staged by this load, else already in the store. */
+function readBlob(s: ImageStore, a: Archive, digest: string): Buffer {
+  const staged = a.byDigest.get(digest);
+  return staged ? readFileSync(staged.path) : s.content.readBytes(digest);
+}
+
+async function dockerArchive(s: ImageStore, a: Archive, built: { any: boolean }): Promise<Verified[]> {
+  let entries: { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
+  try {
+    entries = JSON.parse(a.meta.get("manifest.json")!);
+  } catch {
+    throw bad("manifest.json is not JSON");
+  }
+  if (!Array.isArray(entries) || entries.some((x) => typeof x?.Config !== "string" || !Array.isArray(x.Layers))) throw bad("manifest.json is not a list of {Config, RepoTags, Layers}");
+  const out: Verified[] = [];
+  for (const entry of entries) {
+    const fileOf = (p: string): StagedBlob => {
+      const f = a.files.get(p.replace(/^\.\//, ""));
+      if (!f) throw bad(`manifest.json names ${JSON.stringify(p)}, which the archive does not hold`);
+      return f;
+    };
+    const config = fileOf(entry.Config);
+    const layerFiles = entry.Layers.map(fileOf);
+    const layers: Descriptor[] = layerFiles.map((f) => ({ mediaType: MEDIA.dockerLayer, digest: f.digest as Descriptor["digest"], size: f.size }));
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, digest: config.digest, size: config.size }, layers }));
+    const desc: Descriptor = { mediaType: MEDIA.dockerManifest, digest: digestBytes(manifest), size: manifest.byteLength };
+    const tags = (entry.RepoTags ?? []).map((t) => formatReference(parseReference(t)));
+    const v = await verify(s, a, desc, manifest, tags, built);
+    v.blobs.push(config, ...layerFiles, manifest);
+    v.statuses = entry.RepoTags?.length ? entry.RepoTags.map((t) => `Loaded image: ${t}`) : [`Loaded image ID: ${v.record.id}`];
+    out.push(v);
+  }
+  return out;
+}
+
+async function ociLayout(s: ImageStore, a: Archive, built: { any: boolean }): Promise<Verified[]> {
+  const indexJson = a.meta.get("index.json");
   if (!indexJson) throw bad("neither manifest.json nor index.json in the archive");
   const index = parseManifest(indexJson, MEDIA.ociIndex, "index.json");
   if (index.kind !== "index") throw bad("index.json is not an image index");
+  const out: Verified[] = [];
   for (const d of index.manifests) {
     let desc = d;
+    let bytes = readBlob(s, a, desc.digest);
     for (let depth = 0; depth < 3; depth++) {
-      const m = parseManifest(s.content.readBytes(desc.digest), desc.mediaType);
+      const m = parseManifest(bytes, desc.mediaType);
       if (m.kind === "manifest") break;
       desc = selectManifest(m, { platform: hostPlatform() });
+      bytes = readBlob(s, a, desc.digest);
     }
     const name = d.annotations?.["io.containerd.image.name"] ?? d.annotations?.["org.opencontainers.image.ref.name"];
     let tag: string | undefined;
@@ -86,29 +170,47 @@ export async function loadImages(s: ImageStore, input: AsyncIterable<Uint8Array>
     } catch {
       tag = undefined; // a bare tag names no repository
     }
-    const id = await commit(s, desc, tag ? [tag] : []);
-    say(tag ? `Loaded image: ${name}` : `Loaded image ID: ${id}`);
+    const v = await verify(s, a, desc, bytes, tag ? [tag] : [], built);
+    v.statuses = [tag ? `Loaded image: ${name}` : `Loaded image ID: ${v.record.id}`];
+    // what the image references (an index on the way to it is not recorded, so not stored)
+    for (const digest of v.record.blobs) {
+      const staged = a.byDigest.get(digest);
+      if (staged) v.blobs.push(staged);
+    }
+    out.push(v);
   }
-  return { loaded };
+  return out;
 }
 
-/** Unpacks the manifest's layers from the store and records the image with `tags`. */
-async function commit(s: ImageStore, desc: Descriptor, tags: string[]): Promise<string> {
-  const m = parseManifest(s.content.readBytes(desc.digest), desc.mediaType) as ImageManifest;
-  const config = JSON.parse(s.content.readBytes(m.config.digest).toString()) as { os: string; architecture: string; variant?: string; created?: string; rootfs: { diff_ids: string[] } };
-  const diffIds = config.rootfs.diff_ids;
+/** Unpacks the manifest's layers (from the staged files, or the store) and returns the image to record. */
+async function verify(s: ImageStore, a: Archive, desc: Descriptor, manifestBytes: Uint8Array, tags: string[], built: { any: boolean }): Promise<Verified> {
+  const m = parseManifest(manifestBytes, desc.mediaType) as ImageManifest;
+  let config: { os: string; architecture: string; variant?: string; created?: string; rootfs: { diff_ids: string[] } };
+  try {
+    config = JSON.parse(readBlob(s, a, m.config.digest).toString());
+  } catch (e) {
+    if (e instanceof SyntaxError) throw bad(`the config ${m.config.digest} is not JSON`);
+    throw e;
+  }
+  const diffIds = config.rootfs?.diff_ids;
+  if (!Array.isArray(diffIds)) throw bad(`the config ${m.config.digest} has no rootfs.diff_ids`);
   if (diffIds.length !== m.layers.length) throw bad(`image ${m.config.digest} has ${m.layers.length} layers but ${diffIds.length} diff_ids`);
   const chains = chainIds(diffIds);
   let size = 0;
   for (const [i, l] of m.layers.entries()) {
     // docker-archive layers may be compressed whatever the name says: unpackLayer sniffs, and the diffID check decides.
     const layer = { chainId: chains[i]!, parents: chains.slice(0, i), diffId: diffIds[i]!, desc: l };
-    size += (await s.builder.ensure(layer, () => s.content.file(l.digest))).size;
+    const staged = a.byDigest.get(l.digest);
+    size += (
+      await s.builder.ensure(layer, () => {
+        built.any = true;
+        return staged ? { file: staged.path } : s.content.file(l.digest);
+      })
+    ).size;
   }
-  s.commitImage({
+  const record: ImageRecord = {
     id: m.config.digest, manifestDigest: desc.digest, manifestMediaType: desc.mediaType, platform: formatPlatform(config), created: config.created ?? new Date(0).toISOString(), size,
     chainIds: chains, blobs: [desc.digest, m.config.digest, ...m.layers.map((l) => l.digest)], lastTagTime: new Date().toISOString(),
-  });
-  for (const t of tags) s.meta.setRef("tag", t, m.config.digest);
-  return m.config.digest;
+  };
+  return { record, tags, statuses: [], blobs: [] };
 }

@@ -47,6 +47,7 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
   const say = req.onProgress ?? (() => {});
   const platform = req.platform ? parsePlatform(req.platform) : undefined;
   const image = await resolveImage(client, ref, { platform });
+  req.signal?.throwIfAborted();
   const layers = image.manifest.manifest.layers;
   const diffIds = image.config.config.rootfs.diffIds;
   const chains = chainIds(diffIds);
@@ -64,16 +65,19 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
       },
       (e) => {
         // A full disk leaves a partial blob that only holds space: drop it.
-        if (isSkiffError(e) && (e.details.errno === "ENOSPC" || errnoOf(e.cause) === "ENOSPC")) ctx.store.abort(layers[i]!.digest);
+        if (diskFull(e)) ctx.store.abort(layers[i]!.digest);
         for (let j = i; j < ready.length; j++) ready[j]!.reject(e);
         throw e;
       },
     );
+    commits[i].catch(() => undefined); // reported after every download settled
   };
   let downloadError: unknown;
   try {
     // The bound is on downloads: a layer leaves its slot once its blob is in, and unpacks on.
-    await mapLimit(layers, req.concurrency ?? 3, async (desc, i, signal) => {
+    await mapLimit(layers, req.concurrency ?? 3, async (desc, i, failed) => {
+      // downloads stop on the first failure and when the request's signal aborts (its client went away)
+      const signal = req.signal ? AbortSignal.any([failed, req.signal]) : failed;
       const id = shortId(desc.digest);
       const layer = { chainId: chains[i]!, parents: chains.slice(0, i), diffId: diffIds[i]!, desc };
       const parentsReady = i > 0 ? ready[i - 1]!.promise : undefined;
@@ -84,6 +88,7 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
         say({ id, status: "Already exists" });
         sizes[i] = present.size;
         commits[i] = (i > 0 ? ready[i - 1]!.promise : Promise.resolve()).then(() => ready[i]!.resolve());
+        commits[i].catch(() => undefined);
         return;
       }
       const downloading = (done: number) => say({ id, status: "Downloading", current: done, total: desc.size });
@@ -132,10 +137,14 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
   return { record, rootDigest: image.root.descriptor.digest };
 }
 
+const diskFull = (e: unknown): boolean => isSkiffError(e) && (e.details.errno === "ENOSPC" || errnoOf(e.cause) === "ENOSPC");
+
 /** Waits for both; the first failure wins, but only after both settled (no write left running). */
 async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
   const [ra, rb] = await Promise.allSettled([a, b]);
-  // The unpacker's error is the more precise one (digest, diffID, unsafe path, ENOSPC while writing).
+  // A full disk first (the other side then only saw a short stream); else the unpacker's error is
+  // the more precise one (digest, diffID, unsafe path).
+  for (const r of [ra, rb]) if (r.status === "rejected" && diskFull(r.reason)) throw r.reason;
   if (ra.status === "rejected") throw ra.reason;
   if (rb.status === "rejected") throw rb.reason;
   return [ra.value, rb.value];

@@ -3,9 +3,13 @@
 //   index.json, oci-layout                  the OCI layout's entry points
 //   manifest.json, repositories             docker-archive's ([{Config, RepoTags, Layers}])
 // Layers are written uncompressed, as docker-archive readers expect: a compressed blob is
-// decompressed into a temporary file first (a tar header needs the size up front).
-// Contract: `out` is written with backpressure and ended when the archive is complete.
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from "node:fs";
+// decompressed into a temporary file first (a tar header needs the size up front), in a scratch
+// directory of the snapshots (snapshots/save-<pid>-<random>).
+// Contract: `out` is written with backpressure and ended when the archive is complete. When `out`
+// is destroyed (the client went away: the API server destroys the response stream) the save stops
+// at its next write with ENGINE_SAVE_ABORTED. The scratch directory is removed on every way out;
+// one left by a killed daemon is swept when the store is next opened (Snapshots).
+import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -17,6 +21,7 @@ import { familiar } from "./image-inspect.ts";
 import type { ImageStore } from "./image-service.ts";
 import { ioError } from "./io-error.ts";
 import { drained } from "../../common/drained.ts";
+import { SkiffError } from "../../common/errors.ts";
 
 const enc = new TextEncoder();
 
@@ -41,9 +46,16 @@ function header(name: string, size: number): Uint8Array {
   return h;
 }
 
+/** The receiver of the archive is gone: nothing more can be written. */
+const aborted = (out: Writable) =>
+  new SkiffError({ layer: "engine", code: "ENGINE_SAVE_ABORTED", kind: "unavailable", message: "save images: the receiver of the archive went away", cause: out.errored ?? undefined });
+
 export async function saveImages(s: ImageStore, names: string[], out: Writable): Promise<void> {
+  // A destroyed stream takes writes without a word and never drains: check before and after waiting.
   const write = async (b: Uint8Array) => {
-    if (!out.write(b)) await drained(out);
+    if (out.destroyed || out.errored || out.writableEnded) throw aborted(out);
+    if (!out.write(b)) await drained(out).catch(() => undefined); // an 'error' of `out` rejects it: reported below
+    if (out.destroyed || out.errored) throw aborted(out);
   };
   const written = new Set<string>();
   const file = async (name: string, data: Uint8Array | string) => {
@@ -54,12 +66,11 @@ export async function saveImages(s: ImageStore, names: string[], out: Writable):
     await write(b);
     if (b.byteLength % 512) await write(new Uint8Array(512 - (b.byteLength % 512)));
   };
-  const tmp = join(s.snapshots.root, `save-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const tmp = s.snapshots.scratch("save");
   const manifestJson: { Config: string; RepoTags: string[]; Layers: string[] }[] = [];
   const index: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }[] = [];
   const repositories: Record<string, Record<string, string>> = {};
   try {
-    mkdirSync(tmp, { recursive: true });
     for (const name of names) {
       const id = s.resolveId(name);
       const record = s.meta.image(id)!;
@@ -92,7 +103,7 @@ export async function saveImages(s: ImageStore, names: string[], out: Writable):
     await write(new Uint8Array(1024));
     out.end();
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    s.snapshots.dropScratch(tmp);
   }
 }
 

@@ -10,6 +10,9 @@ import { ImageStore } from "./image-service.ts";
 import type { ProgressEvent } from "./service.ts";
 import { busyboxLayers, pushBusybox, startBusyboxRegistry, type BuiltImage } from "./testing-busybox.ts";
 import { failure } from "../../common/failure.ts";
+import { pushImage } from "../registry/push-image.ts";
+import { indexOf, storeImage, tinyImage } from "../registry/testing/test-image.ts";
+import { ContentStore } from "./content-store.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/image-service`;
 let registry: RegistryServer;
@@ -163,6 +166,107 @@ describe.skipIf(!haveRegistry)("ImageStore against docker-registry", () => {
     } finally {
       await proxy.stop();
     }
+  });
+
+  test("a pull whose signal aborts stops following at once; the downloads stop and nothing is tagged when no one else follows", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const target = bb.layerDigests[2]!;
+    const proxy = await startProxy(registry.url, async (req, url, forward) => {
+      if (req.method === "GET" && url.pathname.endsWith(target)) await gate;
+      return undefined;
+    });
+    try {
+      const s = fresh();
+      const name = `${proxy.domain}/test/busybox:1`;
+      const abort = new AbortController();
+      const events: ProgressEvent[] = [];
+      const pulling = s.pull(name, { signal: abort.signal, onProgress: (e) => events.push(e) });
+      while (!events.some((e) => e.status === "Pulling fs layer")) await Bun.sleep(5);
+      abort.abort(new Error("client gone"));
+      expect((await failure(pulling)).message).toBe("client gone");
+      release();
+      await Bun.sleep(300); // the held layer comes now: nobody takes it
+      expect(s.list()).toEqual([]);
+      expect(s.content.has(target)).toBe(false);
+      // and a new pull is a new job that works
+      expect((await s.pull(name)).Id).toBe(bb.configDigest);
+    } finally {
+      release();
+      await proxy.stop();
+    }
+  });
+
+  test("a pull that joins a running one gets its lines so far, then the rest; the first one's abort does not stop it", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const held = bb.layerDigests[2]!;
+    const proxy = await startProxy(registry.url, async (req, url) => {
+      if (req.method === "GET" && url.pathname.endsWith(held)) await gate;
+      return undefined;
+    });
+    try {
+      const s = fresh();
+      const name = `${proxy.domain}/test/busybox:1`;
+      const abort = new AbortController();
+      const first: ProgressEvent[] = [];
+      const one = s.pull(name, { signal: abort.signal, onProgress: (e) => first.push(e) });
+      const small = bb.layerDigests.slice(0, 2).map((d) => d.slice(7, 19));
+      while (!small.every((id) => first.some((e) => e.id === id && e.status === "Pull complete"))) await Bun.sleep(5);
+      const second: ProgressEvent[] = [];
+      const two = s.pull(name, { onProgress: (e) => second.push(e) });
+      // at once, before anything more happened: the header, each layer's first line and its latest
+      expect(second[0]).toEqual({ status: "Pulling from test/busybox", id: "1" });
+      const ids = bb.layerDigests.map((d) => d.slice(7, 19));
+      expect(second.filter((e) => e.status === "Pulling fs layer").map((e) => e.id)).toEqual(ids);
+      for (const id of small) expect(second).toContainEqual({ id, status: "Pull complete" });
+      abort.abort(new Error("first client gone"));
+      expect((await failure(one)).message).toBe("first client gone");
+      release();
+      expect((await two).Id).toBe(bb.configDigest);
+      expect(second).toContainEqual({ id: ids[2], status: "Pull complete" });
+      expect(second.at(-2)).toEqual({ status: `Digest: ${bb.manifestDigest}` });
+      expect(second.at(-1)).toEqual({ status: `Status: Downloaded newer image for ${name}` });
+    } finally {
+      release();
+      await proxy.stop();
+    }
+  });
+
+  test("--platform: a single-platform image of another platform and an index without it are docker's errors", async () => {
+    const client = new RegistryClient({ domain: registry.domain });
+    const src = new ContentStore(`${tmp}/src-multi`);
+    const amd = tinyImage({ architecture: "amd64", label: "amd" });
+    const arm = tinyImage({ architecture: "arm64", label: "arm" });
+    const index = indexOf([amd, arm], [{ os: "linux", architecture: "amd64" }, { os: "linux", architecture: "arm64" }]);
+    await storeImage(src, amd);
+    await storeImage(src, arm, [index]);
+    await pushImage(client, src, "test/multi", index.descriptor, { tag: "1" });
+    const s = fresh();
+    const single = `${registry.domain}/test/busybox:1`;
+    await s.pull(single);
+    const e = await failure(s.pull(single, { platform: "linux/arm64" }));
+    expect(e.message).toBe(`image with reference ${single} was found but does not match the specified platform: wanted linux/arm64/v8, actual: linux/amd64`);
+    expect(e.kind).toBe("not_found");
+    const multi = `${registry.domain}/test/multi:1`;
+    expect((await s.pull(multi, { platform: "linux/arm64" })).Architecture).toBe("arm64");
+    expect(s.inspect(multi, { platform: "linux/arm64" }).Architecture).toBe("arm64");
+    expect((await failure(() => s.inspect(multi, { platform: "amd64" }))).message).toContain("does not match the specified platform: wanted linux/amd64, actual: linux/arm64/v8");
+    expect((await failure(s.pull(multi, { platform: "linux/s390x" }))).message).toBe("no matching manifest for linux/s390x in the manifest list entries");
+  });
+
+  test("list filters and the tags of a repository", async () => {
+    const s = fresh();
+    const name = `${registry.domain}/test/busybox:1`;
+    await s.pull(name);
+    s.tag(name, "me/app", "1");
+    s.tag(name, "me/app", "2");
+    expect(s.repositoryTags("me/app")).toEqual(["me/app:1", "me/app:2"]);
+    expect(s.repositoryTags("docker.io/me/app")).toEqual(["me/app:1", "me/app:2"]);
+    expect(s.repositoryTags("me/none")).toEqual([]);
+    expect(s.list({ filters: { reference: ["me/*:2"] } }).map((i) => i.RepoTags)).toEqual([["me/app:2"]]);
+    expect(s.list({ filters: { since: ["me/app:1"] } })).toEqual([]);
+    expect((await failure(() => s.list({ filters: { nope: ["x"] } }))).message).toBe("invalid filter 'nope'");
   });
 
   const canMount = process.getuid?.() === 0;

@@ -6,7 +6,8 @@
 // familiar ones in results. GC removes blobs and snapshots no image references; it does not run
 // while a pull, load or import is in progress in this process (their layers are not referenced yet).
 import { join } from "node:path";
-import { invalid, notFound, SkiffError } from "../../common/errors.ts";
+import { invalid, isSkiffError, notFound, SkiffError } from "../../common/errors.ts";
+import { compatiblePlatforms, formatPlatform, parsePlatform, samePlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference, repositoryOf, type ImageReference } from "../../oci/image/reference.ts";
 import type { RetryPolicy } from "../registry/backoff.ts";
 import { DockerConfig, registryHostOf, type Credentials } from "../registry/credentials.ts";
@@ -15,6 +16,7 @@ import { RegistryClient } from "../registry/registry-client.ts";
 import { isInsecureRegistry } from "../registry/registry-url.ts";
 import { ContentStore } from "./content-store.ts";
 import { familiar, toInspect, toSummary } from "./image-inspect.ts";
+import { filterImages } from "./image-filters.ts";
 import { pullLayers, shortId } from "./image-pull.ts";
 import { lookupLower } from "./lower-dirs.ts";
 import { ImageMetadata, type ImageRecord } from "./metadata.ts";
@@ -40,6 +42,17 @@ export interface ImageStoreOptions {
   unpackWorkers?: number;
 }
 
+/** One pull in progress, followed by the API requests that asked for it. */
+interface PullJob {
+  promise: Promise<string>;
+  abort: AbortController;
+  followers: number;
+  done: boolean;
+  /** The lines so far, for a pull that joins: image lines in order, each layer's first and latest line. */
+  seen: Map<string, { first: ProgressEvent; last: ProgressEvent }>;
+  watchers: Set<(e: ProgressEvent) => void>;
+}
+
 const FULL_ID = /^(?:sha256:)?([0-9a-f]{64})$/;
 const SHORT_ID = /^(?:sha256:)?([0-9a-f]{4,63})$/;
 
@@ -49,7 +62,7 @@ export class ImageStore implements ImageService {
   readonly meta: ImageMetadata;
   readonly builder: SnapshotBuilder;
   private readonly unpacker?: UnpackPool;
-  private readonly pulls = new Map<string, Promise<string>>();
+  private readonly pulls = new Map<string, PullJob>();
   private busy = 0;
   private gcPending = false;
   private swept = false;
@@ -87,15 +100,65 @@ export class ImageStore implements ImageService {
     }
   }
 
+  /**
+   * Pulls of one reference and platform share one job: a pull that joins a running one is shown
+   * what it missed (the image lines so far, each layer's first and latest line), then the live lines.
+   * A pull whose signal aborts (its client went away) stops following at once; the job itself is
+   * aborted when no one follows it any more, so nothing is tagged after a cancelled pull.
+   */
   async pull(name: string, opts: PullOptions = {}): Promise<ImageInspect> {
     const ref = parseReference(name);
-    const key = `${formatReference(ref)}|${opts.platform ?? ""}`;
-    let p = this.pulls.get(key);
-    if (!p) {
-      p = this.guarded(() => this.pullNow(ref, opts)).finally(() => this.pulls.delete(key));
-      this.pulls.set(key, p);
+    const platform = opts.platform ? formatPlatform(parsePlatform(opts.platform)) : undefined;
+    const key = `${formatReference(ref)}|${platform ?? ""}`;
+    const job = this.pulls.get(key) ?? this.startPull(key, ref, { ...opts, platform });
+    return this.inspect(await this.followPull(key, job, opts));
+  }
+
+  private startPull(key: string, ref: ImageReference, opts: PullOptions): PullJob {
+    const job: PullJob = { abort: new AbortController(), followers: 0, done: false, seen: new Map(), watchers: new Set(), promise: Promise.resolve("") };
+    let lines = 0;
+    const say = (e: ProgressEvent) => {
+      const key = e.id && /^[0-9a-f]{12}$/.test(e.id) ? e.id : `line ${lines++}`;
+      const seen = job.seen.get(key);
+      if (seen) seen.last = e;
+      else job.seen.set(key, { first: e, last: e });
+      for (const w of job.watchers) w(e);
+    };
+    this.pulls.set(key, job);
+    job.promise = this.guarded(() => this.pullNow(ref, { ...opts, onProgress: say, signal: job.abort.signal })).finally(() => {
+      job.done = true;
+      if (this.pulls.get(key) === job) this.pulls.delete(key);
+    });
+    job.promise.catch(() => {});
+    return job;
+  }
+
+  private async followPull(key: string, job: PullJob, opts: PullOptions): Promise<string> {
+    const watch = opts.onProgress ? (e: ProgressEvent) => opts.onProgress!(e) : () => {};
+    // a layer's first line ("Pulling fs layer") and its latest, so that every layer has its line
+    for (const { first, last } of job.seen.values()) {
+      watch(first);
+      if (last !== first) watch(last);
     }
-    return this.inspect(await p);
+    job.watchers.add(watch);
+    job.followers++;
+    const signal = opts.signal;
+    try {
+      if (!signal) return await job.promise;
+      signal.throwIfAborted();
+      return await new Promise<string>((resolve, reject) => {
+        const gone = () => reject(signal.reason);
+        signal.addEventListener("abort", gone, { once: true });
+        job.promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", gone));
+      });
+    } finally {
+      job.watchers.delete(watch);
+      if (--job.followers === 0 && !job.done) {
+        // nobody wants it any more: stop the downloads; a new pull starts afresh
+        if (this.pulls.get(key) === job) this.pulls.delete(key);
+        job.abort.abort(signal?.reason);
+      }
+    }
   }
 
   private async pullNow(ref: ImageReference, opts: PullOptions): Promise<string> {
@@ -104,10 +167,22 @@ export class ImageStore implements ImageService {
     say({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
     const tagKey = ref.tag !== undefined && !ref.digest ? formatReference(ref) : undefined;
     const before = tagKey ? this.meta.resolveRef("tag", tagKey) : undefined;
-    const { record, rootDigest } = await pullLayers(
-      { store: this.content, builder: this.builder },
-      { client: this.client(ref.domain, opts.auth), ref, platform: opts.platform, onProgress: say, signal: opts.signal },
-    );
+    let pulled: Awaited<ReturnType<typeof pullLayers>>;
+    try {
+      pulled = await pullLayers(
+        { store: this.content, builder: this.builder },
+        { client: this.client(ref.domain, opts.auth), ref, platform: opts.platform, onProgress: say, signal: opts.signal },
+      );
+    } catch (e) {
+      if (isSkiffError(e) && e.code === "IMAGE_PLATFORM_NOT_FOUND") {
+        // docker's words, which users search for
+        throw new SkiffError({ layer: e.layer, code: e.code, kind: e.kind, message: `no matching manifest for ${String(e.details.platform)} in the manifest list entries`, hint: e.hint, details: e.details, cause: e });
+      }
+      throw e;
+    }
+    const { record, rootDigest } = pulled;
+    // a pull cancelled while its last layers unpacked tags nothing
+    opts.signal?.throwIfAborted();
     this.commitImage(record, { tag: tagKey, digest: `${repositoryOf(ref)}@${rootDigest}` });
     const name = familiar(formatReference(ref));
     say({ status: `Status: ${before === record.id ? "Image is up to date" : "Downloaded newer image"} for ${name}` });
@@ -164,19 +239,21 @@ export class ImageStore implements ImageService {
     return this.builder.lowerDirs(this.record(id).chainIds);
   }
 
-  inspect(nameOrId: string): ImageInspect {
+  inspect(nameOrId: string, opts: { platform?: string } = {}): ImageInspect {
     const record = this.record(this.resolveId(nameOrId));
+    if (opts.platform) {
+      // an image here is one platform's: it is that one or it is not there (docker's words)
+      const wanted = parsePlatform(opts.platform);
+      const actual = parsePlatform(record.platform);
+      if (!compatiblePlatforms(wanted).some((p) => samePlatform(actual, p)))
+        throw notFound("engine", "ENGINE_IMAGE_PLATFORM_MISMATCH", `image with reference ${nameOrId} was found but does not match the specified platform: wanted ${formatPlatform(wanted)}, actual: ${formatPlatform(actual)}`, `pull it for that platform: skiff pull --platform ${formatPlatform(wanted)} ${nameOrId}`);
+    }
     return toInspect({ record, config: this.configOf(record), refs: this.meta.refsOf(record.id), layerDirs: this.layerDirs(record.id) });
   }
 
   list(opts: { all?: boolean; filters?: Record<string, string[]>; digests?: boolean } = {}): ImageSummary[] {
-    const dangling = opts.filters?.dangling?.[0];
-    const refFilter = opts.filters?.reference;
-    return this.meta
-      .images()
-      .map((record) => toSummary({ record, config: this.configOf(record), refs: this.meta.refsOf(record.id) }))
-      .filter((s) => dangling === undefined || (dangling === "true") === (s.RepoTags.length === 0))
-      .filter((s) => !refFilter?.length || s.RepoTags.some((t) => refFilter.some((f) => matchesReference(t, f))));
+    const summaries = this.meta.images().map((record) => toSummary({ record, config: this.configOf(record), refs: this.meta.refsOf(record.id) }));
+    return filterImages(summaries, opts.filters ?? {}, { createdOf: (name) => Math.floor(Date.parse(this.record(this.resolveId(name)).created) / 1000) });
   }
 
   tag(source: string, repo: string, tag?: string): void {
@@ -230,7 +307,8 @@ export class ImageStore implements ImageService {
       deleted.push({ Deleted: r.id });
     }
     const gc = this.gc();
-    return { ImagesDeleted: [...deleted, ...gc.snapshots.map((s) => ({ Deleted: s }))], SpaceReclaimed: gc.bytes };
+    const ingests = this.content.pruneIngests(); // gives up resuming them; a running pull keeps its own
+    return { ImagesDeleted: [...deleted, ...gc.snapshots.map((s) => ({ Deleted: s }))], SpaceReclaimed: gc.bytes + ingests.bytes };
   }
 
   /** Removes snapshots and blobs no image references; returns the chainIDs removed and the bytes freed. */
@@ -255,6 +333,12 @@ export class ImageStore implements ImageService {
       out.bytes += b.size;
     }
     return out;
+  }
+
+  repositoryTags(repository: string): string[] {
+    const repo = repositoryOf(parseReference(repository, { defaultTag: false }));
+    const tags = this.meta.images().flatMap((r) => this.meta.refsOf(r.id).tags.filter((t) => repoOfName(t) === repo));
+    return tags.map(familiar).sort();
   }
 
   async push(name: string, opts: { auth?: RegistryAuth; onProgress?: (e: ProgressEvent) => void } = {}): Promise<{ tag: string; digest: string; size: number }> {
@@ -334,10 +418,4 @@ function formatReferenceSafe(s: string): string {
   } catch {
     return "";
   }
-}
-
-/** docker's reference filter: "busybox", "busybox:*", "*:latest" (glob on the familiar name). */
-function matchesReference(tag: string, pattern: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
-  return re.test(tag) || re.test(tag.replace(/:[^:/]+$/, ""));
 }

@@ -76,11 +76,14 @@ export interface ImageService {
   /** Pulls `ref` ("busybox", "host:5000/a/b:tag", "x@sha256:…") and unpacks it into snapshots. */
   pull(ref: string, opts?: PullOptions): Promise<ImageInspect>;
   list(opts?: { all?: boolean; filters?: Record<string, string[]>; digests?: boolean }): ImageSummary[];
-  /** By name, name:tag, full or short id (sha256:… or 12+ hex digits), or name@digest. */
-  inspect(nameOrId: string): ImageInspect;
+  /** By name, name:tag, full or short id (sha256:… or 12+ hex digits), or name@digest; with a
+   * platform, an image of another platform is not found. */
+  inspect(nameOrId: string, opts?: { platform?: string }): ImageInspect;
   /** Untags; deletes the image (and what only it references) when no tag is left. */
   remove(nameOrId: string, opts?: { force?: boolean; noprune?: boolean }): DeleteResponseItem[];
   tag(source: string, repo: string, tag?: string): void;
+  /** The tags of `repository` ("me/app" → ["me/app:1", "me/app:latest"]), familiar names, sorted. */
+  repositoryTags(repository: string): string[];
   push(ref: string, opts?: { auth?: RegistryAuth; onProgress?: (e: ProgressEvent) => void }): Promise<{ tag: string; digest: string; size: number }>;
   /** docker save: a docker-archive tar (with an OCI layout inside, as docker 25+ writes) of the images. */
   save(names: string[], out: Writable): Promise<void>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mount, umount } from "../../common/sys.ts";
 import { chainIds, Snapshots } from "./snapshots.ts";
@@ -24,6 +24,26 @@ describe("snapshots", () => {
     const m = s.overlayMount([dir], s.prepareActive("c1"));
     expect(m.data).toBe(`lowerdir=${s.fsPath(dir)},upperdir=${join(s.root, "active/c1/fs")},workdir=${join(s.root, "active/c1/work")}`);
     expect(m.cwd).toBeUndefined();
+  });
+
+  test("opening removes the tmp-* and save-* dirs of dead processes, not a live one's nor those in use", () => {
+    const root = join(tmp, "stale");
+    const dead = 99999999; // above any pid_max
+    const dirs = [`save-${dead}-a`, `tmp-${dead}-b`, `save-${process.ppid}-c`, `save-${process.pid}-d`, "7", "active"];
+    for (const d of dirs) mkdirSync(join(root, d, "fs"), { recursive: true });
+    writeFileSync(join(root, `save-${dead}-a`, "layer"), "decompressed layer");
+    const s = new Snapshots(root);
+    // save-<our pid>-d was not made by this process: an earlier one with our pid (a restarted container) left it
+    expect(readdirSync(root).sort()).toEqual(["7", "active", `save-${process.ppid}-c`]);
+    const scratch = s.scratch("save");
+    const building = s.prepare();
+    expect(new Snapshots(root).sweepStale()).toEqual([]);
+    s.sweep();
+    expect(existsSync(scratch)).toBe(true);
+    expect(existsSync(building.fs)).toBe(true);
+    s.dropScratch(scratch);
+    s.discard(building.tmp);
+    expect(readdirSync(root).sort()).toEqual(["7", "active", `save-${process.ppid}-c`]);
   });
 
   test.skipIf(process.getuid?.() !== 0)("mounts a 120-layer image for real with relative lowerdirs and reads the bottom layer", () => {

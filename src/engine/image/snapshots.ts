@@ -2,9 +2,15 @@
 // upper dir (whiteouts as 0:0 char devices, opaque dirs by xattr): <root>/<n>/fs, n a short number.
 //
 // Contracts:
-// - A snapshot directory is only ever visible complete: layers unpack into <root>/tmp-<random>/fs
+// - A snapshot directory is only ever visible complete: layers unpack into <root>/tmp-<pid>-<random>/fs
 //   and are renamed to <root>/<n> once verified. Whatever is left under tmp-* after a crash is
 //   swept by `sweep()`.
+// - Scratch directories (<root>/save-<pid>-<random>: a save's decompressed layers) are removed by
+//   whoever made them, on every exit path (`dropScratch`).
+// - Opening the store (the constructor) removes the tmp-* and save-* directories of processes that
+//   are gone (a crash, a kill -9): those of a live process other than this one are left alone, as
+//   are those this process is using (a process-wide set; the pid alone is not enough after a
+//   restart under the same pid, as in a container).
 // - The snapshotter never mounts: `overlayMount` returns the mount as data for whoever starts the
 //   container. overlayfs takes its options in one page (4096 bytes incl. the NUL): with many layers
 //   the absolute lowerdir list does not fit, so the directories are short numbers under one parent
@@ -35,6 +41,21 @@ export interface ActiveSnapshot {
   work: string;
 }
 
+/** Temporary and scratch directories this process (this thread) is using, by absolute path. */
+const inUse = new Set<string>();
+const TEMPORARY = /^(tmp|save)-(\d+)-/;
+
+/** Whether `pid` names a live process (EPERM: it exists, under another user). */
+export function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoOf(e) === "EPERM";
+  }
+}
+
 /** overlayfs options must fit one page, NUL included. */
 const MAX_OPTIONS = 4095;
 
@@ -48,7 +69,9 @@ export function chainIds(diffIds: readonly string[]): string[] {
 export class Snapshots {
   private next = -1;
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string) {
+    this.sweepStale();
+  }
 
   /** The unpacked tree of the snapshot in directory `dir`. */
   fsPath(dir: string): string {
@@ -58,6 +81,7 @@ export class Snapshots {
   /** A fresh, empty temporary snapshot: unpack into `fs`, then `commit(tmp)` or `discard(tmp)`. */
   prepare(): { tmp: string; fs: string } {
     const tmp = join(this.root, `tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+    inUse.add(tmp);
     try {
       // fs is the layer's root as overlay shows it: a layer without a "./" entry (most upper
       // layers) keeps this mode, so it must be the usual 0755, whatever the umask (as containerd)
@@ -65,6 +89,7 @@ export class Snapshots {
       mkdirSync(join(tmp, "fs"), { mode: 0o755 });
       chmodSync(join(tmp, "fs"), 0o755);
     } catch (e) {
+      this.discard(tmp);
       throw ioError("create snapshot directory", tmp, e);
     }
     return { tmp, fs: join(tmp, "fs") };
@@ -77,6 +102,7 @@ export class Snapshots {
       const dir = String(this.next++);
       try {
         renameSync(tmp, join(this.root, dir));
+        inUse.delete(tmp);
         return dir;
       } catch (e) {
         const errno = errnoOf(e);
@@ -88,6 +114,32 @@ export class Snapshots {
 
   discard(tmp: string): void {
     rmSync(tmp, { recursive: true, force: true });
+    inUse.delete(tmp);
+  }
+
+  /**
+   * A new empty scratch directory under the root, for work that is not a snapshot (save's
+   * decompressed layers): on the same file system as the snapshots and swept with them.
+   * The caller removes it with `dropScratch` whatever happens.
+   */
+  scratch(purpose: "save"): string {
+    const dir = join(this.root, `${purpose}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+    inUse.add(dir);
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      this.dropScratch(dir);
+      throw ioError(`create ${purpose} directory`, dir, e);
+    }
+    return dir;
+  }
+
+  dropScratch(dir: string): void {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      inUse.delete(dir);
+    }
   }
 
   remove(dir: string): void {
@@ -107,7 +159,37 @@ export class Snapshots {
   /** Removes temporary snapshots an interrupted unpack left; call when no unpack runs. */
   sweep(): void {
     if (!existsSync(this.root)) return;
-    for (const n of readdirSync(this.root)) if (n.startsWith("tmp-")) rmSync(join(this.root, n), { recursive: true, force: true });
+    for (const n of readdirSync(this.root)) if (n.startsWith("tmp-") && !inUse.has(join(this.root, n))) rmSync(join(this.root, n), { recursive: true, force: true });
+  }
+
+  /**
+   * Removes the temporary snapshots and scratch directories of processes that are gone; safe at
+   * any time. Best effort: what cannot be removed now is tried again at the next open. Returns the
+   * names removed.
+   */
+  sweepStale(): string[] {
+    const removed: string[] = [];
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return removed; // no store yet
+    }
+    for (const n of names) {
+      const m = TEMPORARY.exec(n);
+      const path = join(this.root, n);
+      if (!m || inUse.has(path)) continue;
+      const pid = Number(m[2]);
+      // ours but not in use: left by an earlier process that had our pid
+      if (pid !== process.pid && pidAlive(pid)) continue;
+      try {
+        rmSync(path, { recursive: true, force: true });
+        removed.push(n);
+      } catch {
+        // left for the next open
+      }
+    }
+    return removed;
   }
 
   /** A new writable layer for a container, under <root>/active/<key>. */

@@ -2,11 +2,11 @@
 // one when it names an index), the config fetched and checked against the layers, the layers
 // downloaded in parallel (bounded) through the store's verified, resumable ingest, and the
 // documents stored last, so a failed pull never leaves a manifest whose blobs are missing.
-import { invalid } from "../../common/errors.ts";
+import { invalid, notFound } from "../../common/errors.ts";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { checkLayersMatchConfig, parseImageConfig, type ImageConfig } from "../../oci/image/image-config.ts";
 import type { ImageManifest } from "../../oci/image/manifest.ts";
-import type { Platform } from "../../oci/image/platform.ts";
+import { compatiblePlatforms, formatPlatform, samePlatform, type Platform } from "../../oci/image/platform.ts";
 import { formatReference, type ImageReference } from "../../oci/image/reference.ts";
 import { selectManifest } from "../../oci/image/select-manifest.ts";
 import type { ContentStore } from "../image/content-store.ts";
@@ -49,6 +49,12 @@ export async function resolveImage(client: RegistryClient, ref: ImageReference, 
   const bytes = await client.fetchBlobBytes(ref.path, configDesc);
   const config = parseImageConfig(bytes, `image config of ${name}`);
   checkLayersMatchConfig(manifest.manifest, config, name);
+  // A platform asked for and a single-platform image: it must be that platform (as docker's --platform).
+  if (opts.platform && root === manifest) {
+    const actual = { os: config.os, architecture: config.architecture, variant: config.variant };
+    if (!compatiblePlatforms(opts.platform).some((p) => samePlatform(actual, p)))
+      throw notFound("image", "IMAGE_PLATFORM_MISMATCH", `image with reference ${name} was found but does not match the specified platform: wanted ${formatPlatform(opts.platform)}, actual: ${formatPlatform(actual)}`, `the image is built for ${formatPlatform(actual)} only`, { platform: formatPlatform(opts.platform), offered: [formatPlatform(actual)] });
+  }
   return { reference: ref, root, manifest, config: { descriptor: configDesc, bytes, config } };
 }
 

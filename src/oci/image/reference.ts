@@ -31,7 +31,6 @@ export function parseReference(input: string, opts: ParseReferenceOptions = {}):
     throw invalid("image", "IMAGE_REFERENCE_INVALID", `parse reference ${JSON.stringify(input)}: ${why}`, hint, { reference: input });
   };
   if (input === "") bad("empty reference");
-  if (/\s/.test(input)) bad("contains whitespace");
   let rest = input;
   let digest: Digest | undefined;
   const at = rest.indexOf("@");
@@ -48,13 +47,20 @@ export function parseReference(input: string, opts: ParseReferenceOptions = {}):
   if (colon > rest.lastIndexOf("/")) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) bad(`invalid tag ${JSON.stringify(tag)}: a tag is 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-"`);
+    if (!TAG.test(tag)) bad(`invalid tag ${JSON.stringify(tag)}${/\s/.test(tag) ? " (it contains whitespace)" : ""}: a tag is 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-"`);
   }
   if (rest === "") bad("missing the repository name");
+  if (/\s/.test(rest)) bad(`repository name ${JSON.stringify(rest)} contains whitespace`);
   if (/^[a-f0-9]{64}$/.test(rest)) bad("a 64-digit hex string is an image ID, not a repository name", "refer to an image by ID without a registry, or add a repository name");
   const { domain, path } = splitDomain(rest);
   if (!DOMAIN.test(domain)) bad(`invalid registry host ${JSON.stringify(domain)}`);
-  if (path !== path.toLowerCase()) bad(`repository name ${JSON.stringify(path)} must be lowercase`);
+  if (path !== path.toLowerCase()) {
+    // The part after a registry host; else the whole name ("Bad/Ref": "Bad" is taken for a
+    // registry only because of its capital, and is as wrong as "Ref").
+    const first = rest.split("/")[0]!;
+    const named = rest.includes("/") && (/[.:]/.test(first) || first === "localhost") ? rest.slice(first.length + 1) : rest;
+    bad(`repository name ${JSON.stringify(named)} must be lowercase`);
+  }
   for (const part of path.split("/")) {
     if (!PATH_COMPONENT.test(part)) {
       bad(part === "" ? "empty path component (a doubled or trailing \"/\")" : `invalid path component ${JSON.stringify(part)}: components are lowercase letters and digits, separated by ".", "_", "__" or dashes`);

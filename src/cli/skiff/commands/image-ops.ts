@@ -1,7 +1,7 @@
 // skiff rmi, tag, image inspect and image prune.
 import { writeOut } from "../../../common/stdio.ts";
 import { humanSize } from "../../../api/units.ts";
-import { compileTemplate } from "../template.ts";
+import { compileFormat } from "../template.ts";
 import { strs, str, type CommandContext } from "../command.ts";
 import { reportError } from "../report-error.ts";
 
@@ -34,12 +34,16 @@ export async function tagImage({ client, args }: CommandContext): Promise<number
 
 export async function inspectImages({ client, flags, args }: CommandContext): Promise<number> {
   const format = str(flags.format);
-  const tpl = format ? compileTemplate(format === "json" ? "{{json .}}" : format) : undefined;
+  const tpl = format ? compileFormat(format) : undefined;
+  const platform = str(flags.platform);
+  // with --platform: that platform's image, or an error saying which one it is
+  const inspect = async (name: string) =>
+    platform ? (await client.request("GET", `/images/${name.split("/").map(encodeURIComponent).join("/").replace(/%3A/gi, ":")}/json`, { query: { platform } })).json() : client.inspectImage(name);
   const found: unknown[] = [];
   let status = 0;
   for (const name of args) {
     try {
-      found.push(await client.inspectImage(name));
+      found.push(await inspect(name));
     } catch (e) {
       status = reportError(e);
     }

@@ -23,8 +23,10 @@ export async function listImages({ client, flags, args }: CommandContext): Promi
   if (args[0]) (filters.reference ??= []).push(args[0]);
   const images = await client.listImages({ all: !!flags.all, digests: !!flags.digests, filters });
   const quiet = !!flags.quiet;
-  let rows = imageRows(images, { noTrunc: !!flags["no-trunc"] });
+  const format = str(flags.format);
+  // as docker: digests are shown with --digests or when the format asks for them
+  let rows = imageRows(images, { noTrunc: !!flags["no-trunc"], digests: !!flags.digests || !!format?.includes(".Digest") });
   if (quiet) rows = rows.filter((r, i) => rows.findIndex((o) => o.ID === r.ID) === i);
-  writeOut(renderRows(rows, imagesFormat({ quiet, digests: !!flags.digests, format: str(flags.format) }), IMAGE_HEADERS));
+  writeOut(renderRows(rows, imagesFormat({ quiet, digests: !!flags.digests, format }), IMAGE_HEADERS));
   return 0;
 }

@@ -3,14 +3,16 @@ import { arch } from "node:os";
 import { writeOut } from "../../../common/stdio.ts";
 import { humanSize } from "../../../api/units.ts";
 import { API_VERSION } from "../../../api/routes.ts";
-import { compileTemplate } from "../template.ts";
+import { compileFormat } from "../template.ts";
 import { reportError } from "../report-error.ts";
 import { str, type CommandContext } from "../command.ts";
 
 const goArch = () => (arch() === "x64" ? "amd64" : arch());
 
+const clientVersionInfo = (v: string) => ({ Version: v, ApiVersion: API_VERSION, GoVersion: `bun ${Bun.version}`, Os: "linux", Arch: goArch(), Context: "default" });
+
 export async function version({ client, flags }: CommandContext, clientVersion: string): Promise<number> {
-  const clientInfo = { Version: clientVersion, ApiVersion: API_VERSION, GoVersion: `bun ${Bun.version}`, Os: "linux", Arch: goArch() };
+  const clientInfo = clientVersionInfo(clientVersion);
   const format = str(flags.format);
   let server: Record<string, any> | undefined;
   let failure: unknown;
@@ -20,7 +22,7 @@ export async function version({ client, flags }: CommandContext, clientVersion: 
     failure = e;
   }
   if (format) {
-    writeOut(compileTemplate(format).execute({ Client: clientInfo, Server: server ?? null }) + "\n");
+    writeOut(compileFormat(format).execute({ Client: clientInfo, Server: server ?? null }) + "\n");
   } else {
     writeOut(
       `Client:\n Version:           ${clientInfo.Version}\n API version:       ${clientInfo.ApiVersion}\n Go version:        ${clientInfo.GoVersion}\n OS/Arch:           linux/${clientInfo.Arch}\n`,
@@ -36,7 +38,8 @@ export async function version({ client, flags }: CommandContext, clientVersion: 
 export async function info({ client, flags }: CommandContext, clientVersion: string): Promise<number> {
   const i = await client.info();
   const format = str(flags.format);
-  if (format) return writeOut(compileTemplate(format).execute(i) + "\n"), 0;
+  // as docker's: the server's fields with the client's under ClientInfo
+  if (format) return writeOut(compileFormat(format).execute({ ...i, ClientInfo: { Debug: false, ...clientVersionInfo(clientVersion), Plugins: [], Warnings: null } }) + "\n"), 0;
   const lines = [
     "Client:",
     ` Version:    ${clientVersion}`,

@@ -3,6 +3,7 @@
 import { isatty } from "node:tty";
 import { writeOut } from "../../../common/stdio.ts";
 import { invalid } from "../../../common/errors.ts";
+import { parseReference } from "../../../oci/image/reference.ts";
 import { displayJsonMessages } from "../progress-display.ts";
 import { credentialsFor } from "../docker-config.ts";
 import { str, type CommandContext } from "../command.ts";
@@ -15,10 +16,10 @@ export function fullName(name: string): string {
   return name.includes("/") ? `docker.io/${name}` : `docker.io/library/${name}`;
 }
 
-/** "busybox" → ["busybox", "latest"]; "a@sha256:…" → ["a", "sha256:…"]; "h:5000/a:1" → ["h:5000/a", "1"]. */
+/** "busybox" → ["busybox", "latest"]; "a@sha256:…" → ["a", "sha256:…"]; "h:5000/a:1" → ["h:5000/a", "1"].
+ * A malformed reference fails here, with its reason (empty, a bad tag, capitals…). */
 export function splitPullReference(ref: string): [string, string] {
-  if (/[A-Z]/.test(ref.split("@")[0]!.split("/").slice(-1)[0]!.split(":")[0]!) || /\s/.test(ref) || ref === "")
-    throw invalid("cli", "CLI_REFERENCE_INVALID", `invalid reference format: "${ref}": repository name must be lowercase`, "e.g. skiff pull busybox:latest");
+  parseReference(ref);
   const at = ref.indexOf("@");
   if (at >= 0) return [ref.slice(0, at), ref.slice(at + 1)];
   const colon = ref.lastIndexOf(":");
@@ -43,7 +44,9 @@ export async function pull({ client, flags, args }: CommandContext): Promise<num
 export async function push({ client, flags, args }: CommandContext): Promise<number> {
   const [name, tag] = splitPullReference(args[0]!);
   const explicitTag = args[0]!.slice(name.length).length > 0;
-  const stream = await client.push(name, flags["all-tags"] && !explicitTag ? undefined : tag, credentialsFor(name));
+  if (flags["all-tags"] && explicitTag) throw invalid("cli", "CLI_USAGE", "tag can't be used with --all-tags/-a", `push every tag of the repository: skiff push -a ${name}`);
+  // no tag: the daemon pushes every tag of the repository
+  const stream = await client.push(name, flags["all-tags"] ? undefined : tag, credentialsFor(name));
   await displayJsonMessages(stream, flags.quiet ? { isTerminal: false, write: () => {} } : display());
   if (flags.quiet) writeOut(`${args[0]}\n`);
   return 0;

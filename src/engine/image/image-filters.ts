@@ -1,0 +1,141 @@
+// docker's filters of GET /images/json, applied to the summaries: reference (glob patterns on the
+// familiar names, which also narrow RepoTags and RepoDigests to the matching ones), before and
+// since (an image's creation time), until (a timestamp or a duration ago), label (KEY or KEY=VALUE,
+// all of them) and dangling (true: untagged images only; false: tagged ones only). An unknown key
+// or a bad value is an invalid_argument error worded as docker's ("invalid filter 'foo'"). Pure.
+import { invalid } from "../../common/errors.ts";
+import type { ImageSummary } from "./service.ts";
+
+export const IMAGE_LIST_FILTERS = ["before", "dangling", "label", "reference", "since", "until"] as const;
+
+export type Filters = Record<string, string[]>;
+
+export interface FilterContext {
+  /** Creation time (unix seconds) of the image a before/since value names; throws when there is none. */
+  createdOf(nameOrId: string): number;
+  /** Unix seconds; the reference point of durations in until (default: now). */
+  now?: number;
+}
+
+const invalidFilter = (name: string, values?: string[]) =>
+  invalid("engine", "ENGINE_FILTER_INVALID", `invalid filter '${name}${values ? `=[${values.join(" ")}]` : ""}'`, `the filters of image lists are: ${IMAGE_LIST_FILTERS.join(", ")}`, { filter: name });
+
+/** Throws for a key that is not a filter of image lists. */
+export function validateImageFilters(filters: Filters): void {
+  for (const key of Object.keys(filters)) if (!(IMAGE_LIST_FILTERS as readonly string[]).includes(key)) throw invalidFilter(key);
+}
+
+export function filterImages(images: ImageSummary[], filters: Filters, ctx: FilterContext): ImageSummary[] {
+  validateImageFilters(filters);
+  const values = (k: string) => filters[k] ?? [];
+  let dangling: boolean | undefined;
+  if (values("dangling").length) {
+    const d = values("dangling").map((v) => v.toLowerCase());
+    if (d.some((v) => !["true", "false", "1", "0"].includes(v))) throw invalidFilter("dangling", values("dangling"));
+    dangling = d.includes("true") || d.includes("1");
+  }
+  // several before values: the earliest; several since values: the latest (as docker)
+  const before = values("before").length ? Math.min(...values("before").map((n) => ctx.createdOf(n))) : undefined;
+  const since = values("since").length ? Math.max(...values("since").map((n) => ctx.createdOf(n))) : undefined;
+  const until = values("until").length ? Math.min(...values("until").map((u) => parseTimestamp(u, ctx.now ?? Date.now() / 1000))) : undefined;
+  const labels = values("label");
+  const patterns = values("reference").map((p) => ({ p, re: globRegExp(p) }));
+  const out: ImageSummary[] = [];
+  for (const img of images) {
+    if (before !== undefined && !(img.Created < before)) continue;
+    if (since !== undefined && !(img.Created > since)) continue;
+    if (until !== undefined && !(img.Created < until)) continue;
+    if (labels.length && !labels.every((l) => matchLabel(img.Labels, l))) continue;
+    let summary = img;
+    if (patterns.length) {
+      const keep = (ref: string) => patterns.some(({ re }) => familiarMatch(re, ref));
+      summary = { ...img, RepoTags: img.RepoTags.filter(keep), RepoDigests: img.RepoDigests.filter(keep) };
+      if (!summary.RepoTags.length && !summary.RepoDigests.length) continue;
+    }
+    if (dangling !== undefined && dangling !== (img.RepoTags.length === 0)) continue;
+    out.push(summary);
+  }
+  return out;
+}
+
+/** "KEY" wants the label set; "KEY=VALUE" wants that value. */
+function matchLabel(labels: Record<string, string> | null, filter: string): boolean {
+  const eq = filter.indexOf("=");
+  const key = eq < 0 ? filter : filter.slice(0, eq);
+  if (!labels || !Object.hasOwn(labels, key)) return false;
+  return eq < 0 || labels[key] === filter.slice(eq + 1);
+}
+
+/** reference.FamiliarMatch: the pattern against "name:tag" (or "name@digest"), then against "name". */
+function familiarMatch(re: RegExp, ref: string): boolean {
+  return re.test(ref) || re.test(ref.replace(/@.*$/, "").replace(/:[^:/]+$/, ""));
+}
+
+/** Go's path.Match as a regular expression: * and ? stop at "/", [a-z] and [^a-z] classes, \c escapes. */
+export function globRegExp(pattern: string): RegExp {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "\\") {
+      if (i + 1 >= pattern.length) throw badPattern(pattern);
+      re += escapeRe(pattern[++i]!);
+    } else if (c === "[") {
+      const close = classEnd(pattern, i + 1);
+      if (close < 0) throw badPattern(pattern);
+      let j = i + 1;
+      let cls = "";
+      if (pattern[j] === "^") {
+        cls = "^/";
+        j++;
+      }
+      if (j === close) throw badPattern(pattern);
+      for (; j < close; j++) {
+        let ch = pattern[j]!;
+        const escaped = ch === "\\";
+        if (escaped) ch = pattern[++j]!;
+        cls += ch === "-" && !escaped ? "-" : ch.replace(/[\\\]\[^-]/g, "\\$&");
+      }
+      re += `[${cls}]`;
+      i = close;
+    } else re += escapeRe(c);
+  }
+  try {
+    return new RegExp(`^${re}$`, "u");
+  } catch {
+    throw badPattern(pattern);
+  }
+}
+
+function classEnd(p: string, from: number): number {
+  for (let i = from; i < p.length; i++) {
+    if (p[i] === "\\") i++;
+    else if (p[i] === "]" && i > from) return i;
+  }
+  return -1;
+}
+
+const escapeRe = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+
+const badPattern = (pattern: string) =>
+  invalid("engine", "ENGINE_FILTER_INVALID", `invalid filter 'reference=${pattern}': syntax error in pattern`, 'patterns are globs: "*" and "?" within a path component, [a-z] classes, "\\" to escape');
+
+const DURATION_UNIT: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** docker's timestamps: a Go duration ago ("10m", "1h30m"), unix seconds ("1700000000.5"), or an RFC 3339 date or time. */
+export function parseTimestamp(value: string, now: number): number {
+  const v = value.trim();
+  if (/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) {
+    let secs = 0;
+    for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) secs += Number(m[1]) * DURATION_UNIT[m[2]!]!;
+    return now - secs;
+  }
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v)) {
+    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(v) && v.length > 10;
+    const t = Date.parse(v.replace(" ", "T") + (hasZone ? "" : v.length === 10 ? "T00:00:00Z" : "Z"));
+    if (Number.isFinite(t)) return t / 1000;
+  }
+  throw invalid("engine", "ENGINE_FILTER_INVALID", `invalid filter 'until=${value}': not a timestamp or a duration`, 'give a duration ("24h", "10m"), unix seconds or an RFC 3339 time ("2024-05-01T10:00:00Z")', { filter: "until" });
+}
