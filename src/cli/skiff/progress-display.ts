@@ -6,7 +6,6 @@
 // Unlike docker, a terminal line also shows the layer's speed after its byte counts, measured here
 // from the counts of its successive messages and the time they arrived ("2.13MB/s"); only when the
 // line still fits, and never in plain output (nor in the JSON, which is the daemon's).
-import { SkiffError } from "../../common/errors.ts";
 import { streamError, type JsonMessage } from "../../api/client.ts";
 import { humanSize, progressString } from "../../api/units.ts";
 
