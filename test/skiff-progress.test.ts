@@ -13,9 +13,9 @@ import { RegistryClient } from "../src/engine/registry/registry-client.ts";
 import { startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
 import { pseudoRandom } from "../src/engine/registry/testing/test-image.ts";
 import { removeDir, SKIFF, startSkiffd, type Skiffd } from "./harness/skiffd.ts";
+import { startThrottle, type Throttle } from "./harness/throttle.ts";
 
 const PTY_RUN = join(import.meta.dir, "fixtures/pty-run.py");
-const THROTTLE_PROXY = join(import.meta.dir, "fixtures/throttle-proxy.py");
 /** Incompressible, so the gzip layer stays this big and takes a while through the proxy. */
 const RANDOM_BYTES = 4_000_000;
 /** The proxy sends the registry's answers at 64 KiB per 20 ms (~3 MB/s): ~1.3 s for the big layer. */
@@ -164,29 +164,6 @@ describe("the screen model", () => {
 // slowly, with small fixed receive buffers: in this process, a paused socket's receive buffer grows
 // to many MB and would take a whole upload at once.
 
-interface Throttle {
-  domain: string;
-  stop(): Promise<void>;
-}
-
-async function startThrottle(upstreamPort: number, o: { bytesPerTick: number; tickMs: number }): Promise<Throttle> {
-  const p = Bun.spawn(["python3", THROTTLE_PROXY, String(upstreamPort), String(o.bytesPerTick), String(o.tickMs)], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
-  const reader = p.stdout.getReader();
-  let first = "";
-  for (const dec = new TextDecoder(); !first.includes("\n"); ) {
-    const r = await reader.read();
-    if (r.done) throw new Error(`throttle-proxy.py exited with ${await p.exited}`);
-    first += dec.decode(r.value, { stream: true });
-  }
-  reader.releaseLock();
-  return {
-    domain: `127.0.0.1:${Number(first.trim())}`,
-    stop: async () => {
-      p.kill();
-      await p.exited;
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The daemon, the registry with an image of three busybox layers and a random one, bin/skiff.

@@ -4,7 +4,7 @@
 // pulled by digest, load's names, import from a URL). A real skiffd, a local docker-registry, and a
 // throttling proxy in front of it for the pulls that must last.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ContentStore } from "../src/engine/image/content-store.ts";
@@ -14,9 +14,9 @@ import { pushImage } from "../src/engine/registry/push-image.ts";
 import { RegistryClient } from "../src/engine/registry/registry-client.ts";
 import { startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
 import { indexOf, pseudoRandom, storeImage, tinyImage } from "../src/engine/registry/testing/test-image.ts";
-import { DOCKER_20, DOCKER_28, removeDir, SKIFF, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+import { DOCKER_20, DOCKER_28, removeDir, SKIFF, startSkiffd, type RunResult, type Skiffd, busyboxRootfsTar } from "./harness/skiffd.ts";
+import { startThrottle } from "./harness/throttle.ts";
 
-const THROTTLE_PROXY = join(import.meta.dir, "fixtures/throttle-proxy.py");
 /** The big layer through the proxy: 4 MB at 64 KiB per 40 ms (~1.6 MB/s), some 2.5 s. */
 const RANDOM_BYTES = 4_000_000;
 const THROTTLE = { bytesPerTick: 64 * 1024, tickMs: 40 };
@@ -28,24 +28,6 @@ let bb: BuiltImage;
 let big: BuiltImage;
 let rootfsTar: string;
 
-async function startThrottle(upstreamPort: number): Promise<{ domain: string; stop(): Promise<void> }> {
-  const p = Bun.spawn(["python3", THROTTLE_PROXY, String(upstreamPort), String(THROTTLE.bytesPerTick), String(THROTTLE.tickMs)], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
-  const reader = p.stdout.getReader();
-  let first = "";
-  for (const dec = new TextDecoder(); !first.includes("\n"); ) {
-    const r = await reader.read();
-    if (r.done) throw new Error(`throttle-proxy.py exited with ${await p.exited}`);
-    first += dec.decode(r.value, { stream: true });
-  }
-  reader.releaseLock();
-  return {
-    domain: `127.0.0.1:${Number(first.trim())}`,
-    stop: async () => {
-      p.kill();
-      await p.exited;
-    },
-  };
-}
 
 beforeAll(async () => {
   d = await startSkiffd();
@@ -61,12 +43,8 @@ beforeAll(async () => {
   await storeImage(store, amd);
   await storeImage(store, arm, [index]);
   await pushImage(client, store, "test/multi", index.descriptor, { tag: "1" });
-  proxy = await startThrottle(Number(registry.domain.split(":")[1]));
-  const rootfs = join(d.dir, "rootfs");
-  mkdirSync(join(rootfs, "bin"), { recursive: true });
-  copyFileSync("/bin/busybox", join(rootfs, "bin/busybox"));
-  rootfsTar = join(d.dir, "rootfs.tar");
-  execFileSync("tar", ["-C", rootfs, "-cf", rootfsTar, "."]);
+  proxy = await startThrottle(Number(registry.domain.split(":")[1]), THROTTLE);
+  rootfsTar = busyboxRootfsTar(d.dir);
 });
 
 afterAll(async () => {

@@ -1,11 +1,10 @@
 // skiffd through bin/skiff and the docker CLIs (28 and Debian's 20.10), with the real image store
 // and a local docker-registry for push and pull.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, copyFileSync } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
-import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, tempDir, type Skiffd } from "./harness/skiffd.ts";
+import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, tempDir, type Skiffd, busyboxRootfsTar } from "./harness/skiffd.ts";
 
 let d: Skiffd;
 let registry: RegistryServer;
@@ -14,11 +13,7 @@ let rootfsTar: string;
 beforeAll(async () => {
   d = await startSkiffd(["--debug"]);
   registry = await startRegistry({ dir: join(d.dir, "registry") });
-  const rootfs = join(d.dir, "rootfs");
-  mkdirSync(join(rootfs, "bin"), { recursive: true });
-  copyFileSync("/bin/busybox", join(rootfs, "bin/busybox"));
-  rootfsTar = join(d.dir, "rootfs.tar");
-  execFileSync("tar", ["-C", rootfs, "-cf", rootfsTar, "."]);
+  rootfsTar = busyboxRootfsTar(d.dir);
 });
 
 afterAll(async () => {

@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pushBusybox } from "../src/engine/image/testing-busybox.ts";
 import { buildTar } from "../src/engine/image/tar-writer.ts";
 import { RegistryClient } from "../src/engine/registry/registry-client.ts";
 import { startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
-import { removeDir, SKIFF, startSkiffd, tempDir, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+import { removeDir, SKIFF, startSkiffd, tempDir, type RunResult, type Skiffd, busyboxRootfsTar } from "./harness/skiffd.ts";
 
 let d: Skiffd;
 let registry: RegistryServer;
@@ -25,11 +25,7 @@ let bigTar: string;
 beforeAll(async () => {
   d = await startSkiffd();
   registry = await startRegistry({ dir: join(d.dir, "registry") });
-  const rootfs = join(d.dir, "rootfs");
-  mkdirSync(join(rootfs, "bin"), { recursive: true });
-  copyFileSync("/bin/busybox", join(rootfs, "bin/busybox"));
-  rootfsTar = join(d.dir, "rootfs.tar");
-  execFileSync("tar", ["-C", rootfs, "-cf", rootfsTar, "."]);
+  rootfsTar = busyboxRootfsTar(d.dir);
   otherTar = join(d.dir, "other.tar");
   writeFileSync(otherTar, buildTar([{ name: "marker", type: "file", data: `tamper-me ${randomBytes(4000).toString("hex")}` }]));
   bigTar = join(d.dir, "big.tar");

@@ -1,7 +1,7 @@
 // Black-box helpers for skiffd: a daemon on a temp socket and data root, and runners for
 // bin/skiff and the docker CLIs pointed at it.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RUN_TAG } from "./leaks.ts";
 
@@ -66,6 +66,16 @@ export async function startSkiffd(extraArgs: string[] = [], dir = tempDir("skiff
       return proc.exitCode;
     },
   };
+}
+
+/** A tarball of a rootfs holding only Debian's static busybox, as `skiff import` takes. */
+export function busyboxRootfsTar(dir: string): string {
+  const rootfs = join(dir, "rootfs");
+  mkdirSync(join(rootfs, "bin"), { recursive: true });
+  copyFileSync("/bin/busybox", join(rootfs, "bin/busybox"));
+  const tar = join(dir, "rootfs.tar");
+  execFileSync("tar", ["-C", rootfs, "-cf", tar, "."]);
+  return tar;
 }
 
 export function removeDir(dir: string): void {
