@@ -55,7 +55,9 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
   const commits: Promise<void>[] = [];
   const sizes: number[] = [];
   for (const [i, l] of layers.entries()) if (!ctx.builder.existing(chains[i]!)) say({ id: shortId(l.digest), status: "Pulling fs layer" });
-  // A layer is committed once it is unpacked and its parent is committed; a failure fails the layers above it.
+  // A layer is committed once it is unpacked and its parent is committed; a failure fails the
+  // layers above it and stops the downloads.
+  const stop = new AbortController();
   const track = (i: number, built: Promise<SnapshotRecord>, id: string) => {
     commits[i] = built.then(
       (rec) => {
@@ -67,6 +69,7 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
         // A full disk leaves a partial blob that only holds space: drop it.
         if (diskFull(e)) ctx.store.abort(layers[i]!.digest);
         for (let j = i; j < ready.length; j++) ready[j]!.reject(e);
+        if (!stop.signal.aborted) stop.abort(e);
         throw e;
       },
     );
@@ -77,7 +80,7 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
     // The bound is on downloads: a layer leaves its slot once its blob is in, and unpacks on.
     await mapLimit(layers, req.concurrency ?? 3, async (desc, i, failed) => {
       // downloads stop on the first failure and when the request's signal aborts (its client went away)
-      const signal = req.signal ? AbortSignal.any([failed, req.signal]) : failed;
+      const signal = AbortSignal.any([failed, stop.signal, ...(req.signal ? [req.signal] : [])]);
       const id = shortId(desc.digest);
       const layer = { chainId: chains[i]!, parents: chains.slice(0, i), diffId: diffIds[i]!, desc };
       const parentsReady = i > 0 ? ready[i - 1]!.promise : undefined;
@@ -115,6 +118,7 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
     for (const r of ready) r.reject(e);
   }
   const settled = await Promise.allSettled(commits);
+  if (stop.signal.aborted) throw stop.signal.reason; // the root cause, not the downloads it stopped
   if (downloadError) throw downloadError;
   for (const r of settled) if (r.status === "rejected") throw r.reason;
   const documents: { descriptor: Descriptor; bytes: Uint8Array }[] = [{ descriptor: image.config.descriptor, bytes: image.config.bytes }, image.manifest];
