@@ -1,0 +1,126 @@
+// Running a parsed template (template-tree.ts) against data: execute() returns the printed text.
+// "." starts as the data and $ is the data throughout; an unknown field of the data itself, a field
+// of a non-map, a bad range or a failing function call goes to `fail` (which must throw).
+import { ExecError, FUNCS } from "./template-funcs.ts";
+import type { Node, Operand, Pipeline } from "./template-tree.ts";
+import { goString, truth, typeName, type Value } from "./template-value.ts";
+
+/** Thrown by {{break}} and {{continue}} up to their {{range}} (what was printed is already out). */
+const BREAK = Symbol("break");
+const CONTINUE = Symbol("continue");
+
+interface Scope {
+  dot: Value;
+  vars: Map<string, Value>[];
+}
+
+export function execute(tree: Node[], data: Value, fail: (why: string, hint?: string) => never): string {
+  const field = (v: Value, path: string[]): Value => {
+    path.forEach((key, depth) => {
+      if (v === null || v === undefined) {
+        if (depth > 0) fail(`nil pointer evaluating interface {}.${key}`);
+        return;
+      }
+      if (typeof v !== "object" || Array.isArray(v)) fail(`can't evaluate field ${key} in type ${typeName(v)}`);
+      // The data is a struct in docker (a row, an inspect result): an unknown field is an
+      // error there. Deeper down, maps (Labels, Config…) answer <no value>, as Go's do.
+      if (v === data && !(key in (v as object))) fail(`can't evaluate field ${key}`, `the fields are: ${Object.keys(v as object).join(", ")}`);
+      v = (v as Record<string, Value>)[key];
+    });
+    return v;
+  };
+
+  const lookup = (s: Scope, name: string): Value => {
+    for (let i = s.vars.length - 1; i >= 0; i--) if (s.vars[i]!.has(name)) return s.vars[i]!.get(name);
+    return undefined;
+  };
+
+  const operand = (s: Scope, o: Operand): Value => {
+    if (o.kind === "literal") return o.value;
+    if (o.kind === "field") return field(s.dot, o.path);
+    if (o.kind === "var") return field(lookup(s, o.name), o.path);
+    if (o.kind === "pipe") return field(pipeline(s, o.pipe), o.path);
+    return FUNCS[o.name]!([]);
+  };
+
+  const pipeline = (s: Scope, p: Pipeline): Value => {
+    let value: Value;
+    p.cmds.forEach((cmd, n) => {
+      const [head, ...rest] = cmd;
+      if (head!.kind === "func") {
+        const args = rest.map((o) => operand(s, o));
+        if (n > 0) args.push(value);
+        try {
+          value = FUNCS[head!.name]!(args);
+        } catch (e) {
+          if (e instanceof ExecError) fail(e.message);
+          throw e;
+        }
+      } else value = operand(s, head!);
+    });
+    if (p.assign) {
+      for (const name of p.decl) for (let i = s.vars.length - 1; i >= 0; i--) if (s.vars[i]!.has(name)) {
+        s.vars[i]!.set(name, value);
+        break;
+      }
+    } else if (p.decl.length === 1) s.vars.at(-1)!.set(p.decl[0]!, value);
+    return value;
+  };
+
+  const out: string[] = [];
+  const run = (nodes: Node[], s: Scope): void => {
+    for (const node of nodes) {
+      switch (node.kind) {
+        case "text":
+          out.push(node.text);
+          break;
+        case "action": {
+          const v = pipeline(s, node.pipe);
+          if (!node.pipe.decl.length) out.push(goString(v));
+          break;
+        }
+        case "if":
+        case "with": {
+          // variables declared in the condition are seen by both branches
+          const inner: Scope = { dot: s.dot, vars: [...s.vars, new Map()] };
+          const v = pipeline(inner, node.pipe);
+          if (truth(v)) run(node.list, node.kind === "with" ? { ...inner, dot: v } : inner);
+          else if (node.elseList) run(node.elseList, inner);
+          break;
+        }
+        case "range": {
+          const decl = node.pipe.decl;
+          const v = pipeline({ dot: s.dot, vars: [...s.vars, new Map()] }, { ...node.pipe, decl: [] });
+          let entries: [Value, Value][];
+          if (v === null || v === undefined) entries = [];
+          else if (Array.isArray(v)) entries = v.map((e, i) => [i, e]);
+          else if (typeof v === "object") entries = Object.keys(v).sort().map((k) => [k, (v as Record<string, Value>)[k]]);
+          else if (typeof v === "number" && Number.isInteger(v)) entries = Array.from({ length: Math.max(0, v) }, (_, i) => [i, i]);
+          else fail(`range can't iterate over ${goString(v)}`);
+          if (!entries.length) {
+            if (node.elseList) run(node.elseList, { dot: s.dot, vars: [...s.vars, new Map()] });
+            break;
+          }
+          for (const [k, e] of entries) {
+            const vars = new Map<string, Value>();
+            if (decl.length === 1) vars.set(decl[0]!, e);
+            if (decl.length === 2) vars.set(decl[0]!, k).set(decl[1]!, e);
+            try {
+              run(node.list, { dot: e, vars: [...s.vars, vars] });
+            } catch (x) {
+              if (x === BREAK) break;
+              if (x !== CONTINUE) throw x;
+            }
+          }
+          break;
+        }
+        case "break":
+          throw BREAK;
+        case "continue":
+          throw CONTINUE;
+      }
+    }
+  };
+  run(tree, { dot: data, vars: [new Map([["$", data]])] });
+  return out.join("");
+}
