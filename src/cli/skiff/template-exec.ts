@@ -40,7 +40,17 @@ export function execute(tree: Node[], data: Value, fail: (why: string, hint?: st
     if (o.kind === "field") return field(s.dot, o.path);
     if (o.kind === "var") return field(lookup(s, o.name), o.path);
     if (o.kind === "pipe") return field(pipeline(s, o.pipe), o.path);
-    return FUNCS[o.name]!([]);
+    return call(o.name, []);
+  };
+
+  /** A function call; its own errors (wrong arguments) become template errors like any other. */
+  const call = (name: string, args: Value[]): Value => {
+    try {
+      return FUNCS[name]!(args);
+    } catch (e) {
+      if (e instanceof ExecError) fail(e.message);
+      throw e;
+    }
   };
 
   const pipeline = (s: Scope, p: Pipeline): Value => {
@@ -50,12 +60,7 @@ export function execute(tree: Node[], data: Value, fail: (why: string, hint?: st
       if (head!.kind === "func") {
         const args = rest.map((o) => operand(s, o));
         if (n > 0) args.push(value);
-        try {
-          value = FUNCS[head!.name]!(args);
-        } catch (e) {
-          if (e instanceof ExecError) fail(e.message);
-          throw e;
-        }
+        value = call(head!.name, args);
       } else value = operand(s, head!);
     });
     if (p.assign) {

@@ -29,6 +29,8 @@ test("unknown functions, unknown top-level fields and unclosed actions are error
   expect(() => compileTemplate("{{break}}")).toThrow("outside {{range}}");
   expect(() => compileTemplate("{{range .Id}}{{end}}").execute({ Id: "x" })).toThrow("range can't iterate over x");
   expect(() => compileTemplate("{{.Id.X}}").execute({ Id: "x" })).toThrow("can't evaluate field X in type string");
+  // a function given as an argument with no arguments of its own fails like any other call
+  expect((() => { try { compileTemplate("{{len json}}").execute({}); } catch (e) { return (e as { code?: string }).code; } })()).toBe("CLI_TEMPLATE_FIELD");
   expect(() => compileTemplate("{{upper .N}}").execute({ N: 1 })).toThrow("expected string; got int");
   expect(() => compileTemplate("{{.Id")).toThrow("unclosed action");
 });
