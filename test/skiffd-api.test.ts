@@ -344,7 +344,9 @@ describe("references", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toStartWith("Usage:  skiff image COMMAND\n");
     expect(r.stdout).toMatch(/^ {2}ls +List images$/m);
-    expect(ok(d.skiff(["import", "--help"]))).toBe("Usage:  skiff import [OPTIONS] file|- [REPOSITORY[:TAG]]\n");
+    const help = ok(d.skiff(["import", "--help"]));
+    expect(help).toStartWith("\nUsage:  skiff import [OPTIONS] file|- [REPOSITORY[:TAG]]\n\nImport the contents from a tarball");
+    expect(help).toMatch(/^ {2}-c, --change list +Apply Dockerfile instruction to the created image$/m);
   });
 
   for (const [name, bin] of DOCKERS) {

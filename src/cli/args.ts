@@ -6,6 +6,10 @@ export interface FlagSpec {
   names: string[];
   /** "strings": repeatable, collected in order. */
   type: "bool" | "string" | "int" | "strings";
+  /** One line for --help. */
+  help?: string;
+  /** The value's name in --help ("string", "list", "filter"); default from the type. */
+  value?: string;
 }
 
 export type FlagValues = Record<string, string | boolean | number | string[] | undefined>;

@@ -10,6 +10,8 @@ export interface CommandContext {
 
 export interface Command {
   usage: string;
+  /** One line for --help, docker's words. */
+  summary: string;
   flags: FlagSpec[];
   /** [min, max] arguments; max -1 for any number. */
   args: [number, number];

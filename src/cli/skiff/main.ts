@@ -5,6 +5,7 @@ import { configureErrorReport, reportError } from "./report-error.ts";
 import { writeOut } from "../../common/stdio.ts";
 import { expandShortFlags, parseFlags, type FlagSpec } from "../args.ts";
 import type { Command } from "./command.ts";
+import { commandHelp } from "./command-help.ts";
 
 const VERSION = "0.1.0";
 const images = () => import("./commands/images.ts");
@@ -21,38 +22,107 @@ const GLOBAL: FlagSpec[] = [
   { names: ["version", "v"], type: "bool" },
   { names: ["help", "h"], type: "bool" },
 ];
-const FORMAT: FlagSpec = { names: ["format", "f"], type: "string" };
+const FORMAT: FlagSpec = { names: ["format", "f"], type: "string", help: "Format output using a custom template: 'json' or a Go template" };
+const PLATFORM = (help: string): FlagSpec => ({ names: ["platform"], type: "string", help });
+const QUIET = (help: string): FlagSpec => ({ names: ["quiet", "q"], type: "bool", help });
 
 export const COMMANDS: Record<string, Command> = {
   images: {
     usage: "images [OPTIONS] [REPOSITORY[:TAG]]",
-    flags: [{ names: ["all", "a"], type: "bool" }, { names: ["quiet", "q"], type: "bool" }, { names: ["no-trunc"], type: "bool" }, { names: ["digests"], type: "bool" }, { names: ["format"], type: "string" }, { names: ["filter", "f"], type: "strings" }],
+    summary: "List images",
+    flags: [
+      { names: ["all", "a"], type: "bool", help: "Show all images (default hides intermediate images)" },
+      QUIET("Only show image IDs"),
+      { names: ["no-trunc"], type: "bool", help: "Don't truncate output" },
+      { names: ["digests"], type: "bool", help: "Show digests" },
+      { names: ["format"], type: "string", help: "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template" },
+      { names: ["filter", "f"], type: "strings", value: "filter", help: "Filter output based on conditions provided (reference, before, since, until, label, dangling)" },
+    ],
     args: [0, 1],
     run: async (c) => (await images()).listImages(c),
   },
-  rmi: { usage: "rmi [OPTIONS] IMAGE [IMAGE...]", flags: [{ names: ["force", "f"], type: "bool" }, { names: ["no-prune"], type: "bool" }], args: [1, -1], run: async (c) => (await ops()).removeImages(c) },
-  tag: { usage: "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", flags: [], args: [2, 2], run: async (c) => (await ops()).tagImage(c) },
-  inspect: { usage: "image inspect [OPTIONS] IMAGE [IMAGE...]", flags: [FORMAT, { names: ["type"], type: "string" }, { names: ["platform"], type: "string" }], args: [1, -1], run: async (c) => (await ops()).inspectImages(c) },
-  prune: { usage: "image prune [OPTIONS]", flags: [{ names: ["all", "a"], type: "bool" }, { names: ["force", "f"], type: "bool" }, { names: ["filter"], type: "strings" }], args: [0, 0], run: async (c) => (await ops()).pruneImages(c) },
-  pull: { usage: "pull [OPTIONS] NAME[:TAG|@DIGEST]", flags: [{ names: ["quiet", "q"], type: "bool" }, { names: ["platform"], type: "string" }, { names: ["all-tags", "a"], type: "bool" }], args: [1, 1], run: async (c) => (await transfer()).pull(c) },
-  push: { usage: "push [OPTIONS] NAME[:TAG]", flags: [{ names: ["quiet", "q"], type: "bool" }, { names: ["all-tags", "a"], type: "bool" }], args: [1, 1], run: async (c) => (await transfer()).push(c) },
-  save: { usage: "save [OPTIONS] IMAGE [IMAGE...]", flags: [{ names: ["output", "o"], type: "string" }], args: [1, -1], run: async (c) => (await archive()).save(c) },
-  load: { usage: "load [OPTIONS]", flags: [{ names: ["input", "i"], type: "string" }, { names: ["quiet", "q"], type: "bool" }], args: [0, 0], run: async (c) => (await archive()).load(c) },
+  rmi: {
+    usage: "rmi [OPTIONS] IMAGE [IMAGE...]",
+    summary: "Remove one or more images",
+    flags: [
+      { names: ["force", "f"], type: "bool", help: "Force removal of the image" },
+      { names: ["no-prune"], type: "bool", help: "Do not delete untagged parents" },
+    ],
+    args: [1, -1],
+    run: async (c) => (await ops()).removeImages(c),
+  },
+  tag: { usage: "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", flags: [], args: [2, 2], run: async (c) => (await ops()).tagImage(c) },
+  inspect: {
+    usage: "image inspect [OPTIONS] IMAGE [IMAGE...]",
+    summary: "Display detailed information on one or more images",
+    flags: [FORMAT, { names: ["type"], type: "string", help: "Only inspect objects of the given type (image)" }, PLATFORM("Inspect a specific platform of the image")],
+    args: [1, -1],
+    run: async (c) => (await ops()).inspectImages(c),
+  },
+  prune: {
+    usage: "image prune [OPTIONS]",
+    summary: "Remove unused images",
+    flags: [
+      { names: ["all", "a"], type: "bool", help: "Remove all unused images, not just dangling ones" },
+      { names: ["force", "f"], type: "bool", help: "Do not prompt for confirmation" },
+      { names: ["filter"], type: "strings", value: "filter", help: "Provide filter values (e.g. \"until=<timestamp>\")" },
+    ],
+    args: [0, 0],
+    run: async (c) => (await ops()).pruneImages(c),
+  },
+  pull: {
+    usage: "pull [OPTIONS] NAME[:TAG|@DIGEST]",
+    summary: "Download an image from a registry",
+    flags: [QUIET("Suppress verbose output"), PLATFORM("Set platform if server is multi-platform capable"), { names: ["all-tags", "a"], type: "bool", help: "Download all tagged images in the repository" }],
+    args: [1, 1],
+    run: async (c) => (await transfer()).pull(c),
+  },
+  push: {
+    usage: "push [OPTIONS] NAME[:TAG]",
+    summary: "Upload an image to a registry",
+    flags: [QUIET("Suppress verbose output"), { names: ["all-tags", "a"], type: "bool", help: "Push all tags of an image to the repository" }],
+    args: [1, 1],
+    run: async (c) => (await transfer()).push(c),
+  },
+  save: {
+    usage: "save [OPTIONS] IMAGE [IMAGE...]",
+    summary: "Save one or more images to a tar archive (streamed to STDOUT by default)",
+    flags: [{ names: ["output", "o"], type: "string", help: "Write to a file, instead of STDOUT" }],
+    args: [1, -1],
+    run: async (c) => (await archive()).save(c),
+  },
+  load: {
+    usage: "load [OPTIONS]",
+    summary: "Load an image from a tar archive or STDIN",
+    flags: [{ names: ["input", "i"], type: "string", help: "Read from tar archive file, instead of STDIN" }, QUIET("Suppress the load output")],
+    args: [0, 0],
+    run: async (c) => (await archive()).load(c),
+  },
   import: {
     usage: "import [OPTIONS] file|- [REPOSITORY[:TAG]]",
-    flags: [{ names: ["change", "c"], type: "strings" }, { names: ["message", "m"], type: "string" }, { names: ["platform"], type: "string" }],
+    summary: "Import the contents from a tarball to create a filesystem image",
+    flags: [
+      { names: ["change", "c"], type: "strings", help: "Apply Dockerfile instruction to the created image" },
+      { names: ["message", "m"], type: "string", help: "Set commit message for imported image" },
+      PLATFORM("Set platform if server is multi-platform capable"),
+    ],
     args: [1, 2],
     run: async (c) => (await archive()).importImage(c),
   },
   login: {
     usage: "login [OPTIONS] [SERVER]",
-    flags: [{ names: ["username", "u"], type: "string" }, { names: ["password", "p"], type: "string" }, { names: ["password-stdin"], type: "bool" }],
+    summary: "Log in to a registry",
+    flags: [
+      { names: ["username", "u"], type: "string", help: "Username" },
+      { names: ["password", "p"], type: "string", help: "Password" },
+      { names: ["password-stdin"], type: "bool", help: "Take the password from stdin" },
+    ],
     args: [0, 1],
     run: async (c) => (await login()).login(c),
   },
-  logout: { usage: "logout [SERVER]", flags: [], args: [0, 1], run: async (c) => (await login()).logout(c) },
-  version: { usage: "version [OPTIONS]", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).version(c, VERSION) },
-  info: { usage: "info [OPTIONS]", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).info(c, VERSION) },
+  logout: { usage: "logout [SERVER]", summary: "Log out from a registry", flags: [], args: [0, 1], run: async (c) => (await login()).logout(c) },
+  version: { usage: "version [OPTIONS]", summary: "Show the skiff version information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).version(c, VERSION) },
+  info: { usage: "info [OPTIONS]", summary: "Display system-wide information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).info(c, VERSION) },
 };
 
 /** `skiff image SUB` → the command it names. */
@@ -139,7 +209,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!name || global.flags.help) return writeOut(USAGE), 0;
     const cmd = COMMANDS[name];
     if (!cmd) throw misuse(`'${name}' is not a skiff command`, "see: skiff --help");
-    if (rest.includes("--help") || rest.includes("-h") && !cmd.flags.some((f) => f.names.includes("h"))) return writeOut(`Usage:  skiff ${cmd.usage}\n`), 0;
+    if (rest.includes("--help") || rest.includes("-h") && !cmd.flags.some((f) => f.names.includes("h"))) return writeOut(commandHelp(cmd)), 0;
     const { flags, args } = parseCommandFlags(rest, cmd, name);
     const [min, max] = cmd.args;
     if (args.length < min || (max >= 0 && args.length > max))
