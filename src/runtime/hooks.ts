@@ -2,6 +2,7 @@
 // (during create), poststart (after start) and poststop (after delete). Each gets the state JSON
 // on stdin; createContainer and startContainer run inside the container (native/exec/hook.c).
 import { SkiffError } from "../common/errors.ts";
+import { errnoOf } from "../common/errno.ts";
 import { log } from "../common/log.ts";
 import type { Hook, HookKind } from "../oci/runtime-config.ts";
 
@@ -30,8 +31,14 @@ async function runOne(kind: HookKind, hook: Hook, state: string): Promise<void> 
   } catch (e) {
     throw hookError(kind, hook, `cannot start it (${(e as Error).message})`);
   }
-  proc.stdin.write(state);
-  proc.stdin.end();
+  // A hook may exit without reading its state (runc ignores that too): EPIPE is not a failure.
+  // Not awaited: a hook that never reads must still meet its timeout.
+  const fed = (async () => {
+    proc.stdin.write(state);
+    await proc.stdin.end();
+  })().catch((e: unknown) => {
+    if (errnoOf(e) !== "EPIPE") log.warn(`write the state to ${kind} hook ${hook.path}: ${(e as Error).message}`);
+  });
   let timer: Timer | undefined;
   const timedOut = hook.timeout
     ? new Promise<"timeout">((resolve) => {
@@ -45,6 +52,7 @@ async function runOne(kind: HookKind, hook: Hook, state: string): Promise<void> 
     await proc.exited;
     throw hookError(kind, hook, `timed out after ${hook.timeout}s and was killed`);
   }
+  await fed; // settles once the hook has gone (its end of the pipe with it)
   if (result !== 0) throw hookError(kind, hook, proc.signalCode ? `killed by signal ${proc.signalCode}` : `exited with status ${result}`);
 }
 
