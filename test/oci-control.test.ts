@@ -9,6 +9,9 @@ let b: Bundle;
 beforeEach(() => {
   b = makeBundle(["sh", "-c", "sleep 60 & sleep 60"], (c) => (c.linux.resources = { memory: { limit: 64 << 20 }, pids: { limit: 100 } }));
   expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+  // both sleeps running (sh forks one and execs the other) before a test looks
+  const deadline = Date.now() + 5000;
+  while ((JSON.parse(oci("skiff", ["ps", "--format", "json", b.id]).stdout || "[]") as number[]).length < 2 && Date.now() < deadline) Bun.sleepSync(10);
 });
 afterEach(() => {
   oci("skiff", ["delete", "--force", b.id]);
