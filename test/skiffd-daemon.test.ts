@@ -108,10 +108,13 @@ describe("one daemon per socket and pid file", () => {
     expect(existsSync(other.sock) || existsSync(other.pidFile)).toBe(false);
   });
 
-  test("SIGHUP is logged and the daemon keeps running (dockerd reloads; skiffd has nothing to reload)", async () => {
+  test("SIGHUP and SIGUSR1 are logged and the daemon keeps running (dockerd reloads, or dumps its stacks)", async () => {
     a.proc.kill("SIGHUP");
     for (let i = 0; i < 100 && !a.log().includes("SIGHUP"); i++) await Bun.sleep(10);
     expect(a.log()).toMatch(/level=info msg="SIGHUP received: nothing to reload/);
+    a.proc.kill("SIGUSR1");
+    for (let i = 0; i < 100 && !a.log().includes("SIGUSR1"); i++) await Bun.sleep(10);
+    expect(a.log()).toMatch(/level=info msg="SIGUSR1 received: pid \d+, up \d+s, rss \d+ MiB/);
     expect(a.proc.exitCode).toBeNull();
     expect(a.skiff(["version", "--format", "{{.Server.ApiVersion}}"]).status).toBe(0);
     expect(existsSync(a.sock) && existsSync(a.pidFile)).toBe(true);

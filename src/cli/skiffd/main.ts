@@ -1,8 +1,10 @@
 // skiffd: the daemon, with dockerd's flags for the same things. Serves the Docker Engine API on a
 // unix socket until SIGTERM or SIGINT, then closes the listener and removes its socket and pid file.
 // SIGHUP, which asks dockerd to reload its configuration, is logged and otherwise ignored: there is
-// nothing to reload yet, and a hangup must not kill the daemon. A failure to start is one message
+// nothing to reload yet, and a hangup must not kill the daemon. SIGUSR1, dockerd's "dump your
+// stacks", logs the daemon's state (pid, uptime, memory) and keeps it running. A failure to start is one message
 // (layer, what failed, errno, hint) and exit status 1; never a stack trace.
+import { isIP } from "node:net";
 import { errnoOf, errnoText } from "../../common/errno.ts";
 import { isSkiffError, invalid, SkiffError } from "../../common/errors.ts";
 import { configureLog } from "../../common/log.ts";
@@ -43,6 +45,55 @@ export function socketPathOf(host: string): string {
   throw invalid("cli", "CLI_HOST_UNSUPPORTED", `listen on "${host}": only unix sockets are served`, "pass -H unix:///PATH/TO/skiff.sock");
 }
 
+/** One label of a host name, as the distribution reference grammar has it (no leading or trailing hyphen). */
+const LABEL = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+
+/**
+ * An --insecure-registry value checked as dockerd checks it: "http://" and "https://" are stripped
+ * (with a warning), any other scheme is refused; then it must be a CIDR (IPv4 or IPv6), or
+ * host[:port] where host is a name, an IPv4 address, a bare IPv6 address or one in brackets and
+ * port is 0-65535. Anything else (a path, a space, a quote) is CLI_INSECURE_REGISTRY_INVALID.
+ */
+export function insecureRegistryEntry(value: string): { entry: string; warning?: string } {
+  const refuse = (why: string) =>
+    invalid("cli", "CLI_INSECURE_REGISTRY_INVALID", `--insecure-registry ${JSON.stringify(value)}: ${why}`, "give a registry as host, host:port or a CIDR, without a scheme or path: --insecure-registry myregistry.local:5000, --insecure-registry 10.0.0.0/8");
+  let entry = value;
+  let warning: string | undefined;
+  const scheme = /^([^/]*):\/\//.exec(value);
+  if (scheme) {
+    const name = scheme[1]!.toLowerCase();
+    if (name !== "http" && name !== "https") throw refuse("should not contain '://'");
+    entry = value.slice(scheme[0].length);
+    warning = `insecure registry ${value} should not contain '${scheme[1]}://' and '${scheme[1]}://' has been removed from the insecure registry config`;
+  }
+  const badHost = () => refuse(`invalid host ${JSON.stringify(entry)}`);
+  if (entry.includes("/")) {
+    const [addr, bits, ...more] = entry.split("/");
+    const family = isIP(addr!);
+    if (more.length || !family || !/^\d{1,3}$/.test(bits!) || Number(bits) > (family === 4 ? 32 : 128)) throw badHost();
+    return { entry, warning };
+  }
+  if (isIP(entry) === 6) return { entry, warning };
+  let host = entry;
+  let port: string | undefined;
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(entry);
+  if (bracketed) {
+    if (isIP(bracketed[1]!) !== 6) throw refuse(`invalid host ${JSON.stringify(bracketed[1])}`);
+    port = bracketed[2];
+  } else {
+    const colon = entry.indexOf(":");
+    if (colon >= 0) {
+      if (entry.indexOf(":", colon + 1) >= 0) throw badHost();
+      host = entry.slice(0, colon);
+      port = entry.slice(colon + 1);
+    }
+    if (!HOST_NAME.test(host) && isIP(host) !== 4) throw refuse(`invalid host ${JSON.stringify(host)}`);
+  }
+  if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) > 65535)) throw refuse(`invalid port ${JSON.stringify(port)}`);
+  return { entry, warning };
+}
+
 /** Any start-up failure as a SkiffError: errno errors name their call and path; others their message. */
 export function startupFailure(e: unknown): SkiffError {
   if (isSkiffError(e)) return e;
@@ -81,16 +132,22 @@ export async function main(argv: string[]): Promise<number> {
     debug = !!flags.debug || flags["log-level"] === "debug";
     configureLog({ debug });
     const hosts = (flags.host as string[] | undefined) ?? ["unix:///run/skiff/skiff.sock"];
+    const insecure = ((flags["insecure-registry"] as string[] | undefined) ?? []).map(insecureRegistryEntry);
     const { startDaemon, stderrLog } = await import("../../api/daemon.ts");
     const log = stderrLog(debug);
+    for (const { warning } of insecure) if (warning) log.warn(warning);
     // from now on, a hangup (a closed terminal, a reload request) must not kill the daemon
     process.on("SIGHUP", () => log.info("SIGHUP received: nothing to reload (skiffd has no reloadable configuration yet); still running"));
+    process.on("SIGUSR1", () => {
+      const m = process.memoryUsage();
+      log.info(`SIGUSR1 received: pid ${process.pid}, up ${Math.round(process.uptime())}s, rss ${Math.round(m.rss / 1048576)} MiB, heap ${Math.round(m.heapUsed / 1048576)} MiB; still running`);
+    });
     const daemon = await startDaemon({
       dataRoot: (flags["data-root"] as string | undefined) ?? "/var/lib/skiff",
       execRoot: (flags["exec-root"] as string | undefined) ?? "/run/skiff",
       socketPath: socketPathOf(hosts[hosts.length - 1]!),
       pidFile: (flags.pidfile as string | undefined) ?? "/run/skiff/skiffd.pid",
-      insecureRegistries: (flags["insecure-registry"] as string[] | undefined) ?? [],
+      insecureRegistries: [...new Set(insecure.map((i) => i.entry))],
       debug,
       log,
     });
