@@ -353,6 +353,9 @@ describe("skiff push", () => {
     const rows = 24;
     const tty = `${registry.domain}/test/pushed-tty:1`;
     expect(d.skiff(["tag", source, tty]).status).toBe(0);
+    // the layers are to go up, not be mounted from where they came from (as docker would): the
+    // source's references (its digest goes with its tag) go, and with them what the daemon knows
+    expect(d.skiff(["rmi", source]).status).toBe(0);
     const r = ok(await skiff(["push", tty], { cols, rows }));
     const { frames, final, wraps } = render(r, cols, rows);
     const digestLine = new RegExp(`^1: digest: ${image.manifestDigest} size: \\d+$`);
@@ -377,7 +380,8 @@ describe("skiff push", () => {
     }
 
     const piped = `${registry.domain}/test/pushed-pipe:1`;
-    expect(d.skiff(["tag", source, piped]).status).toBe(0);
+    expect(d.skiff(["tag", tty, piped]).status).toBe(0);
+    expect(d.skiff(["rmi", tty]).status).toBe(0);
     const p = ok(await skiff(["push", piped]));
     expect(p.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
     const lines = p.stdout.split("\n");

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:net";
 import type { Writable } from "node:stream";
 import { SkiffError } from "../common/errors.ts";
 import type { ImageInspect, PullOptions } from "../engine/image/service.ts";
-import { ApiClient, connectError, jsonLines } from "./client.ts";
+import { ApiClient, connectError, jsonLines, socketPathFromHost } from "./client.ts";
 import { handleRequest, startApiServer, type ApiServer, type ServerLog } from "./server.ts";
 import { FakeImageService } from "./testing/fake-images.ts";
 
@@ -98,6 +98,30 @@ test("a daemon that drops the connection mid-stream is CLI_DAEMON_CONNECTION_LOS
   } finally {
     await new Promise((r) => dropping.close(r));
   }
+});
+
+test("-H and SKIFF_HOST: unix:///PATH and /PATH; other schemes are CLI_HOST_UNSUPPORTED in the layer/code format, with a hint", () => {
+  expect(socketPathFromHost("unix:///run/x.sock", undefined)).toBe("/run/x.sock");
+  expect(socketPathFromHost("/run/y.sock", "tcp://ignored:1")).toBe("/run/y.sock");
+  expect(socketPathFromHost(undefined, "unix:///env.sock")).toBe("/env.sock");
+  expect(socketPathFromHost(undefined, undefined)).toBe("/run/skiff/skiff.sock");
+  const refused = (flag: string | undefined, env?: string) => {
+    try {
+      socketPathFromHost(flag, env);
+    } catch (e) {
+      return e as SkiffError;
+    }
+    throw new Error(`accepted ${flag ?? env}`);
+  };
+  for (const host of ["tcp://127.0.0.1:2375", "ssh://me@host", "fd://", "npipe:////./pipe/docker_engine", "localhost:2375", "unix://"]) {
+    const e = refused(host);
+    expect([e.code, e.layer]).toEqual(["CLI_HOST_UNSUPPORTED", "cli"]);
+    expect(e.hint).toContain("only unix:// is supported");
+  }
+  expect(refused("tcp://127.0.0.1:2375").message).toBe('connect to "tcp://127.0.0.1:2375": the tcp:// scheme is not supported (skiffd listens on a unix socket only)');
+  expect(refused(undefined, "ssh://x").message).toStartWith('connect to "ssh://x" (from SKIFF_HOST): the ssh:// scheme');
+  // not a misuse of the command line (docker's "skiff: MESSAGE" and 125): the layer/code format
+  expect(refused("tcp://h:1").kind).not.toBe("invalid_argument");
 });
 
 test("connecting: no socket or nobody listening is 'not running'; EACCES and EPERM are permission denied, with the group to join", () => {

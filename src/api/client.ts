@@ -15,6 +15,32 @@ import { API_VERSION } from "./routes.ts";
 
 export const DEFAULT_SOCKET = "/run/skiff/skiff.sock";
 
+/**
+ * The socket path of the daemon address given with -H/--host, else $SKIFF_HOST, else the default:
+ * unix:///PATH or /PATH. skiffd serves a unix socket only: any other scheme (tcp://, ssh://, fd://,
+ * npipe://) or a bare host:port is CLI_HOST_UNSUPPORTED, with what to pass instead.
+ */
+export function socketPathFromHost(flag: string | undefined, env: string | undefined = process.env.SKIFF_HOST): string {
+  const host = flag || env || `unix://${DEFAULT_SOCKET}`;
+  const given = `${JSON.stringify(host)}${flag ? "" : " (from SKIFF_HOST)"}`;
+  const unsupported = (why: string) =>
+    new SkiffError({
+      layer: "cli",
+      kind: "failed_precondition",
+      code: "CLI_HOST_UNSUPPORTED",
+      message: `connect to ${given}: ${why}`,
+      hint: `only unix:// is supported: pass -H unix://${DEFAULT_SOCKET} (or the socket skiffd was started with), or set SKIFF_HOST to it`,
+      details: { host },
+    });
+  if (host.startsWith("unix://")) {
+    if (host.length === "unix://".length) throw unsupported("no socket path after unix://");
+    return host.slice("unix://".length);
+  }
+  if (host.startsWith("/")) return host;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(host)?.[1];
+  throw unsupported(scheme ? `the ${scheme.toLowerCase()}:// scheme is not supported (skiffd listens on a unix socket only)` : "not a unix socket address (unix:///PATH or /PATH)");
+}
+
 export type JsonMessage = {
   status?: string;
   id?: string;
@@ -77,8 +103,9 @@ export class ApiClient {
   async tagImage(name: string, repo: string, tag?: string): Promise<void> {
     await (await this.request("POST", `/images/${encodeName(name)}/tag`, { query: { repo, tag } })).arrayBuffer();
   }
-  pruneImages = (all: boolean) =>
-    this.json<{ ImagesDeleted: DeleteResponseItem[] | null; SpaceReclaimed: number }>("POST", "/images/prune", { query: { filters: all ? JSON.stringify({ dangling: ["false"] }) : undefined } });
+  /** As docker's CLI: the filters with dangling=true, or dangling=false for all unused images. */
+  pruneImages = (all: boolean, filters: Record<string, string[]> = {}) =>
+    this.json<{ ImagesDeleted: DeleteResponseItem[] | null; SpaceReclaimed: number }>("POST", "/images/prune", { query: { filters: JSON.stringify({ ...filters, dangling: [...(filters.dangling ?? []), String(!all)] }) } });
   auth = (creds: RegistryAuth) => this.json<{ Status: string; IdentityToken?: string }>("POST", "/auth", { body: JSON.stringify(creds), headers: { "Content-Type": "application/json" } });
 
   async pull(fromImage: string, tag: string, opts: { platform?: string; auth?: RegistryAuth } = {}): Promise<AsyncIterable<JsonMessage>> {

@@ -1,14 +1,15 @@
 // What makes skiffd the only daemon on its paths: files holding the owner's pid (the data root's
-// lock and the --pidfile), created exclusively, and the API socket, which a live daemon answers on.
-// A pid file is stale when its process is gone, or when the pid was reused (e.g. after a reboot):
-// the process that has it now started after the file was written and is no skiff. A stale file is
-// taken over; a live one refuses the start, as dockerd refuses ("pid file found, ensure docker is
-// not running").
+// and the exec root's locks, and the --pidfile), created exclusively, and the API socket, which a
+// live daemon answers on. A pid file is stale when its process is gone, or when the pid was reused
+// (e.g. after a reboot): the process that has it now started after the file was written and is no
+// skiff. A stale file is taken over; a live one refuses the start, as dockerd refuses ("pid file
+// found, ensure docker is not running").
 // A socket nobody answers on is stale (its daemon was killed) and is replaced. On exit, each file
 // is removed only while it is still this process's: the pid file by its content, the socket by its
 // inode, so a daemon never deletes what another one made.
 import { closeSync, linkSync, lstatSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { createConnection } from "node:net";
+import { join } from "node:path";
 import { errnoOf, errnoText } from "../common/errno.ts";
 import { SkiffError, type Layer } from "../common/errors.ts";
 
@@ -137,14 +138,25 @@ export interface DaemonLock {
   release(): void;
 }
 
+/** The refusal of a root (data or exec) that a live daemon's lock file holds. */
+export const rootRefusal = (kind: "data" | "exec", root: string): PidFileRefusal => ({
+  layer: "api",
+  code: "API_DAEMON_RUNNING",
+  message: (pid) => `start skiffd on ${kind} root "${root}": another skiffd (pid ${pid}) is using it`,
+  hint: (pid) => `stop it first (kill ${pid}) or pass another --${kind}-root`,
+});
+
+/** The lock file of a data or exec root. */
+export const rootLockPath = (root: string) => join(root, "skiffd.lock");
+
 /** One daemon per data root: DATA_ROOT/skiffd.lock holds the owner's pid. */
 export function acquireDaemonLock(path: string, dataRoot: string): DaemonLock {
-  return createPidFile(path, {
-    layer: "api",
-    code: "API_DAEMON_RUNNING",
-    message: (pid) => `start skiffd on data root "${dataRoot}": another skiffd (pid ${pid}) is using it`,
-    hint: (pid) => `stop it first (kill ${pid}) or pass another --data-root`,
-  });
+  return createPidFile(path, rootRefusal("data", dataRoot));
+}
+
+/** One daemon per exec root (its runtime state): EXEC_ROOT/skiffd.lock holds the owner's pid. */
+export function acquireExecRootLock(path: string, execRoot: string): DaemonLock {
+  return createPidFile(path, rootRefusal("exec", execRoot));
 }
 
 /** What answers on a unix socket path. */

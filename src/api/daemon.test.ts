@@ -5,7 +5,7 @@ import type { SkiffError } from "../common/errors.ts";
 import { failure } from "../common/failure.ts";
 import { ApiClient } from "./client.ts";
 import { livePid, probeSocket } from "./daemon-lock.ts";
-import { startDaemon, stderrLog, type DaemonOptions } from "./daemon.ts";
+import { requireRoot, startDaemon, stderrLog, type DaemonOptions } from "./daemon.ts";
 import { FakeImageService } from "./testing/fake-images.ts";
 
 const dir = `/tmp/skiff-test-${process.pid}/api-daemon`;
@@ -88,6 +88,53 @@ test("start-up failures are one SkiffError naming the step, the path and the err
   expect(err.message).toBe('create data root "/proc/skiff-test-data-root": no such file or directory');
   expect(err.details.errno).toBe("ENOENT");
   expect(err.hint).toContain("writable file system");
+});
+
+test("a non-root skiffd is refused before anything is made, with a hint", () => {
+  const err = (() => {
+    try {
+      requireRoot(1000);
+    } catch (e) {
+      return e as SkiffError;
+    }
+    throw new Error("not refused");
+  })();
+  expect([err.code, err.layer, err.kind]).toEqual(["API_NOT_ROOT", "api", "failed_precondition"]);
+  expect(err.message).toBe("start skiffd: skiffd needs to be started with root privileges (it runs as uid 1000)");
+  expect(err.hint).toContain("sudo");
+  expect(() => requireRoot(0)).not.toThrow();
+});
+
+test("a second daemon sharing only the exec root is refused before it makes anything; the exec root's lock goes with its daemon", async () => {
+  const a = await startDaemon(options("exec-a"));
+  const b = options("exec-b", { execRoot: options("exec-a").execRoot });
+  try {
+    const lock = `${options("exec-a").execRoot}/skiffd.lock`;
+    expect(readFileSync(lock, "utf8").trim()).toBe(String(process.pid));
+    // (the owner is this process: a pid that is alive and not ours stands in for another daemon)
+    const sleeper = spawn("sleep", ["30"]);
+    try {
+      writeFileSync(lock, `${sleeper.pid}\n`);
+      const err = await failure(startDaemon(b));
+      expect(err.code).toBe("API_DAEMON_RUNNING");
+      expect(err.message).toBe(`start skiffd on exec root "${b.execRoot}": another skiffd (pid ${sleeper.pid}) is using it`);
+      expect(err.hint).toContain("--exec-root");
+      expect(existsSync(b.dataRoot)).toBe(false);
+      expect(existsSync(b.pidFile)).toBe(false);
+      expect(existsSync(b.socketPath)).toBe(false);
+    } finally {
+      sleeper.kill("SIGKILL");
+    }
+    writeFileSync(lock, `${process.pid}\n`);
+  } finally {
+    a.stop();
+  }
+  expect(existsSync(`${options("exec-a").execRoot}/skiffd.lock`)).toBe(false);
+  // one directory for both roots is one lock
+  const same = options("same", { execRoot: options("same").dataRoot });
+  const d = await startDaemon(same);
+  d.stop();
+  expect(existsSync(`${same.dataRoot}/skiffd.lock`)).toBe(false);
 });
 
 test("a pid file is live while its process runs and may have written it; stale when dead or the pid was reused", async () => {

@@ -1,17 +1,17 @@
-// skiffd's composition root: refuses to start beside a live daemon on the same pid file, data root
-// or socket; builds the image service over the data root; listens on the unix socket (mode 0660,
-// group "skiff" when it exists) and writes the pid file; logs as dockerd does, to stderr. On stop
-// it removes only the socket and files that are still its own. The only place that names the
-// concrete ImageService.
+// skiffd's composition root: refuses to start as non-root (before it creates anything) and beside a
+// live daemon on the same pid file, data root, exec root or socket; builds the image service over
+// the data root; listens on the unix socket (mode 0660, group "skiff" when it exists) and writes
+// the pid file; logs as dockerd does, to stderr. On stop it removes only the socket and files that
+// are still its own. The only place that names the concrete ImageService.
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { errnoOf, errnoText } from "../common/errno.ts";
 import { isSkiffError, SkiffError, type Layer } from "../common/errors.ts";
 import { writeErr } from "../common/stdio.ts";
 import type { ImageService } from "../engine/image/service.ts";
-import { acquireDaemonLock, checkPidFile, clearSocketPath, createPidFile, type PidFileRefusal } from "./daemon-lock.ts";
+import { acquireDaemonLock, acquireExecRootLock, checkPidFile, clearSocketPath, createPidFile, rootLockPath, rootRefusal, type PidFileRefusal } from "./daemon-lock.ts";
 import { startApiServer, type ServerLog } from "./server.ts";
 
 export const SKIFF_VERSION = "0.1.0";
@@ -102,8 +102,8 @@ const step = <T>(layer: Layer, code: string, action: string, path: string, f: ()
 
 async function realImageService(o: DaemonOptions): Promise<ImageService & { close(): Promise<void> }> {
   const { ImageStore } = await import("../engine/image/image-service.ts");
-  const dockerConfigPath = join(process.env.DOCKER_CONFIG ?? join(process.env.HOME ?? "/root", ".docker"), "config.json");
-  return new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, dockerConfigPath });
+  // registry credentials come with each request (X-Registry-Auth), never from a file of the daemon's
+  return new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries });
 }
 
 const pidFileRefusal = (path: string): PidFileRefusal => ({
@@ -126,14 +126,35 @@ function ownSocket(path: string): () => void {
   };
 }
 
+/**
+ * As dockerd ("dockerd needs to be started with root privileges"): skiffd mounts, creates device
+ * nodes and owns /run/skiff, and has no rootless mode. Checked before anything is created.
+ */
+export function requireRoot(euid: number | undefined = process.geteuid?.()): void {
+  if (euid === undefined || euid === 0) return;
+  throw new SkiffError({
+    layer: "api",
+    kind: "failed_precondition",
+    code: "API_NOT_ROOT",
+    message: `start skiffd: skiffd needs to be started with root privileges (it runs as uid ${euid})`,
+    hint: "start it as root: sudo bin/skiffd (skiffd has no rootless mode)",
+    details: { uid: euid },
+  });
+}
+
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const log = o.log ?? stderrLog(o.debug);
+  requireRoot();
   // As dockerd: the pid file first. A live daemon's is refused before anything is touched.
   step("api", "API_PID_FILE_FAILED", "read pid file", o.pidFile, () => checkPidFile(o.pidFile, pidFileRefusal(o.pidFile)));
+  // So are the data and exec roots of a live daemon (their locks are taken for good below).
+  const sharedRoot = resolve(o.execRoot) === resolve(o.dataRoot);
+  step("engine", "ENGINE_DATA_ROOT_FAILED", "read lock", rootLockPath(o.dataRoot), () => checkPidFile(rootLockPath(o.dataRoot), rootRefusal("data", o.dataRoot)));
+  if (!sharedRoot) step("engine", "ENGINE_EXEC_ROOT_FAILED", "read lock", rootLockPath(o.execRoot), () => checkPidFile(rootLockPath(o.execRoot), rootRefusal("exec", o.execRoot)));
   // Then the socket: a live daemon's refuses the start, a stale one (its daemon was killed) goes.
   await clearSocketPath(o.socketPath, o.pidFile);
   step("engine", "ENGINE_DATA_ROOT_FAILED", "create data root", o.dataRoot, () => mkdirSync(o.dataRoot, { recursive: true, mode: 0o711 }));
-  const lockPath = join(o.dataRoot, "skiffd.lock");
+  const lockPath = rootLockPath(o.dataRoot);
   const lock = step("engine", "ENGINE_DATA_ROOT_FAILED", "lock data root with", lockPath, () => acquireDaemonLock(lockPath, o.dataRoot));
   const cleanups: (() => void)[] = [() => lock.release()];
   const stop = () => {
@@ -145,6 +166,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   };
   try {
     step("engine", "ENGINE_EXEC_ROOT_FAILED", "create exec root", o.execRoot, () => mkdirSync(o.execRoot, { recursive: true, mode: 0o700 }));
+    if (!sharedRoot) {
+      const execLockPath = rootLockPath(o.execRoot);
+      const execLock = step("engine", "ENGINE_EXEC_ROOT_FAILED", "lock exec root with", execLockPath, () => acquireExecRootLock(execLockPath, o.execRoot));
+      cleanups.push(() => execLock.release());
+    }
     let images = o.images;
     if (!images) {
       const store = await realImageService(o);

@@ -1,13 +1,13 @@
 import { expect, test } from "bun:test";
 import type { SkiffError } from "../common/errors.ts";
-import { matchRoute, stripVersion } from "./routes.ts";
+import { API_VERSION, matchRoute, MIN_API_VERSION, stripVersion, versionRefusal } from "./routes.ts";
 
 test("image names with slashes, ports and tags route to their handler", () => {
   const cases: [string, string, string, string | undefined][] = [
     ["GET", "/images/json", "imageList", undefined],
     ["GET", "/v1.41/images/localhost:5000/a/b:tag/json", "imageInspect", "localhost:5000/a/b:tag"],
     ["GET", "/images/foo/json/json", "imageInspect", "foo/json"],
-    ["DELETE", "/v1.45/images/localhost:5000/a/b:tag", "imageDelete", "localhost:5000/a/b:tag"],
+    ["DELETE", "/v1.40/images/localhost:5000/a/b:tag", "imageDelete", "localhost:5000/a/b:tag"],
     ["POST", "/images/a/b/tag", "imageTag", "a/b"],
     ["POST", "/images/registry.io/x/push", "imagePush", "registry.io/x"],
     ["GET", "/images/get", "imageSaveMany", undefined],
@@ -17,7 +17,7 @@ test("image names with slashes, ports and tags route to their handler", () => {
     ["POST", "/images/load", "imageLoad", undefined],
     ["POST", "/images/prune", "imagePrune", undefined],
     ["HEAD", "/_ping", "ping", undefined],
-    ["GET", "/v1.12/version", "version", undefined],
+    ["GET", "/v1.24/version", "version", undefined],
   ];
   for (const [method, path, name, image] of cases) {
     const m = matchRoute(method, path);
@@ -26,9 +26,15 @@ test("image names with slashes, ports and tags route to their handler", () => {
   }
 });
 
-test("versions outside 1.12 to 1.45 are refused; a known path with another method is not allowed", () => {
-  expect(matchRoute("GET", "/v1.11/version").kind).toBe("bad_version");
-  expect(matchRoute("GET", "/v1.46/version").kind).toBe("bad_version");
+test("versions outside MIN_API_VERSION to API_VERSION (what /version says) are refused with dockerd's words; a known path with another method is not allowed", () => {
+  expect(`${MIN_API_VERSION}..${API_VERSION}`).toBe("1.24..1.41");
+  expect(matchRoute("GET", "/v1.23/version").kind).toBe("bad_version");
+  expect(matchRoute("GET", "/v1.42/version").kind).toBe("bad_version");
+  expect(matchRoute("GET", "/v1.45/version").kind).toBe("bad_version");
+  expect(matchRoute("GET", "/v1.41/version").kind).toBe("route");
+  expect(matchRoute("GET", "/v1.24/version").kind).toBe("route");
+  expect(versionRefusal("1.45").message).toBe("client version 1.45 is too new. Maximum supported API version is 1.41");
+  expect(versionRefusal("1.12").message).toBe("client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version");
   expect(matchRoute("PUT", "/images/json").kind).toBe("not_allowed");
   expect(matchRoute("GET", "/containers/json").kind).toBe("not_found");
   expect(stripVersion("/v1.41/info")).toEqual({ apiVersion: "1.41", path: "/info" });

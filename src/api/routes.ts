@@ -6,10 +6,11 @@
 
 import { notFound } from "../common/errors.ts";
 
+/** The API skiffd serves (docker 20.10's) and the oldest it accepts: docker 25+'s minimum, as the
+ * shapes of older versions are not served. /version, /_ping and the refusal of other versions
+ * all say these numbers. */
 export const API_VERSION = "1.41";
-export const MIN_API_VERSION = "1.12";
-const MAX_ACCEPTED_MINOR = 45;
-const MIN_ACCEPTED_MINOR = 12;
+export const MIN_API_VERSION = "1.24";
 
 export type RouteName =
   | "ping"
@@ -63,9 +64,21 @@ export function stripVersion(path: string): { apiVersion?: string; path: string 
   return { apiVersion: `${m[1]}.${m[2]}`, path: m[3]! };
 }
 
+const compareVersions = (a: string, b: string): number => {
+  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+  for (let i = 0; i < Math.max(x!.length, y!.length); i++) if ((x![i] ?? 0) !== (y![i] ?? 0)) return (x![i] ?? 0) - (y![i] ?? 0);
+  return 0;
+};
+
 export function isAcceptedVersion(v: string): boolean {
-  const [major, minor] = v.split(".").map(Number);
-  return major === 1 && minor! >= MIN_ACCEPTED_MINOR && minor! <= MAX_ACCEPTED_MINOR;
+  return compareVersions(v, MIN_API_VERSION) >= 0 && compareVersions(v, API_VERSION) <= 0;
+}
+
+/** dockerd's words for a refused version (its versionUnsupportedError), with what to do. */
+export function versionRefusal(v: string): { message: string; hint: string } {
+  return compareVersions(v, MIN_API_VERSION) < 0
+    ? { message: `client version ${v} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`, hint: `skiffd serves API versions ${MIN_API_VERSION} to ${API_VERSION}` }
+    : { message: `client version ${v} is too new. Maximum supported API version is ${API_VERSION}`, hint: `skiffd serves API versions ${MIN_API_VERSION} to ${API_VERSION}: let the client negotiate (docker does), or set DOCKER_API_VERSION=${API_VERSION}` };
 }
 
 /**

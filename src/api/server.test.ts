@@ -34,7 +34,14 @@ test("errors carry docker's message with skiff's code and layer, and the kind's 
   const res = await raw("GET", "/v1.41/images/nope:1/json");
   expect(res.status).toBe(404);
   expect(await res.json()).toEqual({ message: "No such image: nope:1", code: "IMAGE_NOT_FOUND", layer: "image" });
-  expect((await raw("GET", "/v1.99/version")).status).toBe(400);
+  const tooNew = await raw("GET", "/v1.99/version");
+  expect(tooNew.status).toBe(400);
+  expect(((await tooNew.json()) as { message: string }).message).toBe("client version 1.99 is too new. Maximum supported API version is 1.41");
+  // the versions /version reports are the ones refused outside of
+  const v = (await (await raw("GET", "/version")).json()) as { ApiVersion: string; MinAPIVersion: string };
+  expect(v).toMatchObject({ ApiVersion: "1.41", MinAPIVersion: "1.24" });
+  expect((await raw("GET", "/v1.24/version")).status).toBe(200);
+  expect(((await (await raw("GET", "/v1.23/version")).json()) as { message: string }).message).toBe("client version 1.23 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version");
   expect((await raw("GET", "/nothing")).status).toBe(404);
   expect(client.inspectImage("nope")).rejects.toThrow("No such image: nope");
 });

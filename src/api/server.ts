@@ -12,7 +12,7 @@ import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
 import { apiError, errorOfResponse, errorResponse, wireError } from "./http-error.ts";
 import { streamFailure } from "./json-stream.ts";
-import { matchRoute, type RouteName } from "./routes.ts";
+import { matchRoute, versionRefusal, type RouteName } from "./routes.ts";
 
 const HANDLERS: Record<RouteName, Handler> = {
   ping: system.ping,
@@ -60,8 +60,10 @@ export async function handleRequest(req: Request, images: ImageService, daemon: 
   try {
     const m = matchRoute(req.method, url.pathname);
     if (m.kind === "route") res = await HANDLERS[m.name]({ req, url, params: m.params, images, daemon });
-    else if (m.kind === "bad_version")
-      throw apiError("invalid_argument", "API_VERSION_UNSUPPORTED", `client version ${m.apiVersion} is not supported: this daemon accepts 1.12 to 1.45`, "upgrade or downgrade the client");
+    else if (m.kind === "bad_version") {
+      const { message, hint } = versionRefusal(m.apiVersion);
+      throw apiError("invalid_argument", "API_VERSION_UNSUPPORTED", message, hint);
+    }
     else if (m.kind === "not_allowed") res = Response.json({ message: `method ${req.method} not allowed on "${url.pathname}"` }, { status: 405 });
     else res = notFound(url.pathname);
   } catch (e) {

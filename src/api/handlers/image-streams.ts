@@ -115,11 +115,12 @@ export function push(ctx: HandlerContext): Promise<Response> {
   });
 }
 
-/** GET /images/get?names=… and /images/{name}/get: unknown names fail with 404 before any byte. */
+/** GET /images/get?names=… and /images/{name}/get: unknown names fail with 404 before any byte. A
+ * repository without a tag ("me/app") is every tag of it, as docker saves it. */
 export function save(ctx: HandlerContext): Response {
   const names = ctx.params.name ? [ctx.params.name] : ctx.url.searchParams.getAll("names").filter(Boolean);
   if (!names.length) throw apiError("invalid_argument", "API_SAVE_NAMES_MISSING", "save images: no image named", "pass ?names=NAME");
-  for (const n of names) ctx.images.inspect(n);
+  for (const n of names) if (!(isRepositoryOnly(n) && ctx.images.repositoryTags(n).length)) ctx.images.inspect(n);
   const out = new PassThrough();
   ctx.images.save(names, out).then(
     () => out.end(),
@@ -135,8 +136,26 @@ export function load(ctx: HandlerContext): Promise<Response> {
     // "Loaded image" lines go out once, as docker's {"stream"} lines, whoever reports them.
     const onProgress = (e: ProgressEvent) => void (quiet || e.status.startsWith("Loaded image") || emit(progressMessage(e)));
     const result = await ctx.images.load(body, onProgress);
-    for (const name of new Set(result.loaded)) emit({ stream: /^sha256:/.test(name) ? `Loaded image ID: ${name}\n` : `Loaded image: ${familiarName(name)}\n` });
+    for (const name of new Set(result.loaded)) {
+      if (/^sha256:/.test(name)) {
+        emit({ stream: `Loaded image ID: ${name}\n` });
+        continue;
+      }
+      // docker's words (sic: the old image keeps its id and loses this tag), quiet or not
+      const old = result.replaced?.[name];
+      if (old) emit({ stream: `The image ${familiarName(name)} already exists, renaming the old one with ID ${old} to empty string\n` });
+      emit({ stream: `Loaded image: ${familiarName(name)}\n` });
+    }
   });
+}
+
+function isRepositoryOnly(name: string): boolean {
+  try {
+    const ref = parseReference(name, { defaultTag: false });
+    return ref.tag === undefined && ref.digest === undefined;
+  } catch {
+    return false;
+  }
 }
 
 function bodyStream(req: Request): Readable {

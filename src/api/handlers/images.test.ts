@@ -85,3 +85,28 @@ test("import from a URL: the daemon downloads it; a refused source is 400, a mis
     files.stop(true);
   }
 });
+
+test("POST /images/prune: docker's filters (until, label, label!, dangling); an unknown key is a 400 before anything is removed", async () => {
+  const now = Math.floor(Date.now() / 1000);
+  images.add("fresh:1", { created: now, config: { Labels: { keep: "yes" } } });
+  images.add("old:1", { created: now - 7200 });
+  const prune = (f: Record<string, string[]>) => raw("POST", `/v1.41/images/prune?filters=${encodeURIComponent(JSON.stringify(f))}`);
+  const tags = () => images.images.flatMap((i) => i.tags);
+  const bad = await prune({ bogus: ["1"], dangling: ["false"] });
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { message: string }).message).toBe("invalid filter 'bogus'");
+  expect(tags()).toEqual(expect.arrayContaining(["fresh:1", "old:1"]));
+  // a label no image has: nothing goes
+  expect(await (await prune({ dangling: ["false"], label: ["nomatch=1"] })).json()).toEqual({ ImagesDeleted: null, SpaceReclaimed: 0 });
+  expect(tags()).toEqual(expect.arrayContaining(["fresh:1", "old:1"]));
+  // until=1h: only what was created more than an hour ago
+  const r = await prune({ dangling: ["false"], until: ["1h"] });
+  expect(r.status).toBe(200);
+  expect(tags()).toContain("fresh:1");
+  expect(tags()).not.toContain("old:1");
+  // label!: the images that have the label stay
+  images.add("other:1", { created: now });
+  await prune({ dangling: ["false"], "label!": ["keep=yes"] });
+  expect(tags()).toContain("fresh:1");
+  expect(tags()).not.toContain("other:1");
+});

@@ -23,9 +23,8 @@ export function tag(ctx: HandlerContext): Response {
   return new Response(null, { status: 201 });
 }
 
+/** POST /images/prune: docker's filters (dangling, until, label, label!); any other key is a 400 before anything is removed. */
 export function prune(ctx: HandlerContext): Response {
-  const dangling = filtersParam(ctx.url).dangling?.[0];
-  const all = dangling !== undefined && ["false", "0"].includes(dangling.toLowerCase());
-  const result = ctx.images.prune({ all });
+  const result = ctx.images.prune({ filters: filtersParam(ctx.url) });
   return Response.json({ ImagesDeleted: result.ImagesDeleted.length ? result.ImagesDeleted : null, SpaceReclaimed: result.SpaceReclaimed });
 }

@@ -55,6 +55,7 @@ function operatingSystem(): string {
   }
 }
 
+/** GET /info: every field of docker's Info at API 1.41 (and 28's CDISpecDirs), zero where skiffd has nothing to say; InsecureRegistries is skiff's own. */
 export function info(ctx: HandlerContext): Response {
   const d = ctx.daemon;
   return Response.json({
@@ -69,14 +70,19 @@ export function info(ctx: HandlerContext): Response {
     Plugins: { Volume: [], Network: [], Authorization: null, Log: [] },
     MemoryLimit: true,
     SwapLimit: false,
+    KernelMemory: false,
+    KernelMemoryTCP: false,
     CpuCfsPeriod: true,
     CpuCfsQuota: true,
     CPUShares: true,
     CPUSet: true,
     PidsLimit: true,
     IPv4Forwarding: true,
+    BridgeNfIptables: false,
+    BridgeNfIp6tables: false,
     Debug: d.debug,
     NFd: 0,
+    OomKillDisable: false,
     NGoroutines: 0,
     SystemTime: new Date().toISOString(),
     LoggingDriver: "json-file",
@@ -99,6 +105,7 @@ export function info(ctx: HandlerContext): Response {
     },
     NCPU: cpus().length,
     MemTotal: totalmem(),
+    GenericResources: null,
     DockerRootDir: d.dataRoot,
     HttpProxy: "",
     HttpsProxy: "",
@@ -113,7 +120,11 @@ export function info(ctx: HandlerContext): Response {
     LiveRestoreEnabled: false,
     Isolation: "",
     InitBinary: "",
+    ContainerdCommit: { ID: "", Expected: "" },
+    RuncCommit: { ID: "", Expected: "" },
+    InitCommit: { ID: "", Expected: "" },
     SecurityOptions: [],
+    CDISpecDirs: null,
     Warnings: [],
     InsecureRegistries: d.insecureRegistries,
   });

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { SkiffError } from "../../common/errors.ts";
-import { filterImages } from "../../engine/image/image-filters.ts";
+import { filterImages, pruneSelector } from "../../engine/image/image-filters.ts";
 import type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "../../engine/image/service.ts";
 
 interface FakeImage {
@@ -74,7 +74,7 @@ export class FakeImageService implements ImageService {
   inspect(nameOrId: string): ImageInspect {
     const i = this.find(nameOrId);
     return {
-      Id: i.id, RepoTags: i.tags, RepoDigests: i.digests, Parent: "", Comment: "", Created: new Date(i.created * 1000).toISOString(), Container: "", DockerVersion: "",
+      Id: i.id, RepoTags: i.tags, RepoDigests: i.digests, Parent: "", Comment: "", Created: new Date(i.created * 1000).toISOString(), Container: "", ContainerConfig: {}, DockerVersion: "",
       Author: "", Config: i.config, Architecture: "amd64", Os: "linux", Size: i.size, VirtualSize: i.size,
       GraphDriver: { Name: "overlay2", Data: {} }, RootFS: { Type: "layers", Layers: [sha(i.id)] }, Metadata: { LastTagTime: "" },
     };
@@ -131,8 +131,9 @@ export class FakeImageService implements ImageService {
     return this.inspect(img.id);
   }
 
-  prune(opts: { all?: boolean } = {}): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number } {
-    const gone = this.images.filter((i) => opts.all || i.tags.length === 0);
+  prune(opts: { all?: boolean; filters?: Record<string, string[]> } = {}): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number } {
+    const select = pruneSelector(opts.all ? { ...opts.filters, dangling: ["false"] } : (opts.filters ?? {}));
+    const gone = this.images.filter((i) => (!select.danglingOnly || i.tags.length === 0) && select.matches({ created: i.created, labels: (i.config.Labels as Record<string, string> | undefined) ?? null }));
     for (const g of gone) this.images.splice(this.images.indexOf(g), 1);
     return { ImagesDeleted: gone.map((g) => ({ Deleted: g.id })), SpaceReclaimed: gone.reduce((n, g) => n + g.size, 0) };
   }

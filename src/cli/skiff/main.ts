@@ -186,13 +186,6 @@ export function argCountMessage(command: string, min: number, max: number): stri
   return `"${command}" requires at least ${min} and at most ${count(max)}`;
 }
 
-export function socketFromHost(host: string | undefined): string {
-  const h = host || process.env.SKIFF_HOST || "unix:///run/skiff/skiff.sock";
-  if (h.startsWith("unix://")) return h.slice(7);
-  if (h.startsWith("/")) return h;
-  throw misuse(`connect to "${h}": only unix sockets are supported`, "pass -H unix:///PATH/TO/skiff.sock");
-}
-
 export async function main(argv: string[]): Promise<number> {
   try {
     const global = parseFlags(argv, GLOBAL, "skiff", true);
@@ -214,8 +207,8 @@ export async function main(argv: string[]): Promise<number> {
     const [min, max] = cmd.args;
     if (args.length < min || (max >= 0 && args.length > max))
       throw misuse(argCountMessage(`skiff ${name}`, min, max), `Usage:  skiff ${cmd.usage}`);
-    const { ApiClient } = await import("../../api/client.ts");
-    return await cmd.run({ client: new ApiClient(socketFromHost(global.flags.host as string | undefined)), flags, args });
+    const { ApiClient, socketPathFromHost } = await import("../../api/client.ts");
+    return await cmd.run({ client: new ApiClient(socketPathFromHost(global.flags.host as string | undefined)), flags, args });
   } catch (e) {
     return reportError(e);
   }

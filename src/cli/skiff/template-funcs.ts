@@ -76,6 +76,8 @@ export const FUNCS: Record<string, Func> = {
   len: (a) => {
     arity("len", a, 1);
     const v = a[0];
+    // null is what JSON makes of Go's nil slices and maps (Config.Env, Labels…), whose len is 0
+    if (v === null) return 0;
     if (Array.isArray(v) || typeof v === "string") return typeof v === "string" ? Buffer.byteLength(v) : v.length;
     if (v && typeof v === "object") return Object.keys(v).length;
     throw new ExecError(`error calling len: len of type ${typeName(v)}`);

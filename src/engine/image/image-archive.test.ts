@@ -221,6 +221,35 @@ describe("a failed save, load or import leaves nothing behind", () => {
     expect(contents(s).ingest).toEqual([]);
   });
 
+  test("load and import take bzip2 and xz input, as docker does", async () => {
+    const s = store();
+    const pack = (program: string, b: Uint8Array) => spawnSync(program, ["-c"], { input: b, maxBuffer: 1 << 28 }).stdout;
+    const archive = dockerArchive([{ tag: "t/xz:1", tars: [layers[0]!, layers[1]!] }]);
+    expect((await s.load(Readable.from([pack("xz", archive)]))).loaded).toEqual(["t/xz:1"]);
+    expect((await s.load(Readable.from([pack("bzip2", dockerArchive([{ tag: "t/bz:1", tars: [layers[0]!] }]))]))).loaded).toEqual(["t/bz:1"]);
+    const imported = await s.importRootfs(Readable.from([pack("xz", layers[0]!)]), { repo: "t/imp", tag: "xz" });
+    expect(imported.RootFS.Layers).toEqual([digestBytes(layers[0]!)]);
+    const bz = await s.importRootfs(Readable.from([pack("bzip2", layers[0]!)]), { repo: "t/imp", tag: "bz" });
+    expect(bz.Id).toBeTruthy();
+    expect(s.fileReader("t/xz:1")("/etc/motd")?.toString()).toBe("hello\n");
+    expect(contents(s).ingest).toEqual([]);
+  });
+
+  test("load of no archive and import of no tarball say so, without the input's bytes, with a hint", async () => {
+    const s = store();
+    const random = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256));
+    const l = await failure(s.load(Readable.from([random])));
+    expect([l.code, l.message]).toEqual(["IMAGE_ARCHIVE_INVALID", "read archive: not a tar archive (bad header at byte 0)"]);
+    expect((l as { hint?: string }).hint).toContain("docker save");
+    const passwd = Buffer.from("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n".repeat(20));
+    const i = await failure(s.importRootfs(Readable.from([passwd]), {}));
+    expect([i.code, i.message]).toEqual(["IMAGE_TARBALL_INVALID", "read tarball: not a tar archive (bad header at byte 0)"]);
+    expect((i as { hint?: string }).hint).toContain("gzip, zstd, bzip2 and xz");
+    const cut = await failure(s.importRootfs(Readable.from([gzipSync(layers[0]!.subarray(0, 3000))]), {}));
+    expect(cut.code).toBe("IMAGE_TARBALL_TRUNCATED");
+    expect(contents(s)).toEqual(EMPTY);
+  });
+
   test("save: a receiver that goes away ends the save and its scratch directory", async () => {
     const s = store();
     const { Id } = await s.importRootfs(Readable.from([gzipSync(layers[0]!)]), { repo: "t/imported" });

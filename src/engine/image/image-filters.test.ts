@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { failure } from "../../common/failure.ts";
-import { filterImages, globRegExp, parseTimestamp } from "./image-filters.ts";
+import { filterImages, globRegExp, parseTimestamp, pruneSelector } from "./image-filters.ts";
 import type { ImageSummary } from "./service.ts";
 
 const img = (id: string, created: number, tags: string[], digests: string[] = [], labels: Record<string, string> | null = null): ImageSummary => ({
@@ -27,6 +27,44 @@ test("reference: docker's globs on familiar names, which also narrow the image's
   expect(ids({ reference: ["*"] })).toEqual(["a", "b", "c"]); // "*" stops at "/": not localhost:5000/bb
   expect(ids({ reference: ["alp?ne", "nothing"] })).toEqual(["b"]);
   expect(ids({ reference: ["[ab]*:[0-9]"] })).toEqual(["b"]);
+});
+
+test("reference: a pattern naming a registry host also matches the fully qualified names", () => {
+  expect(ids({ reference: ["docker.io/library/busybox"] })).toEqual(["a", "c"]);
+  expect(ids({ reference: ["docker.io/library/busybox:latest"] })).toEqual(["a"]);
+  expect(ids({ reference: ["docker.io/library/*:3"] })).toEqual(["b"]);
+  expect(ids({ reference: ["localhost:5000/bb"] })).toEqual(["a"]);
+  expect(filterImages(IMAGES, { reference: ["docker.io/library/busybox"] }, ctx)[0]).toMatchObject({ RepoTags: ["busybox:latest"], RepoDigests: ["busybox@sha256:aa"] });
+  // a pattern without a registry host keeps docker's rule: familiar names only
+  expect(ids({ reference: ["*/*/*"] })).toEqual([]);
+  expect(ids({ reference: ["library/busybox"] })).toEqual([]);
+});
+
+test("prune filters: dockerd's keys and rules", async () => {
+  const at = (created: number, labels: Record<string, string> | null = null) => ({ created, labels });
+  expect(pruneSelector({}).danglingOnly).toBe(true);
+  expect(pruneSelector({ dangling: ["true"] }).danglingOnly).toBe(true);
+  expect(pruneSelector({ dangling: ["false"] }).danglingOnly).toBe(false);
+  expect(pruneSelector({ dangling: ["0"] }).danglingOnly).toBe(false);
+  // until: images created after it are kept
+  const until = pruneSelector({ dangling: ["false"], until: ["1h"] }, 10_000);
+  expect(until.matches(at(10_000 - 3601))).toBe(true);
+  expect(until.matches(at(10_000 - 60))).toBe(false);
+  expect(pruneSelector({ until: ["2024-01-01T00:00:00Z"] }).matches(at(Date.parse("2025-01-01") / 1000))).toBe(false);
+  // label: all must match; label!: images matching all its values are kept
+  expect(pruneSelector({ label: ["nomatch=1"] }).matches(at(0, { tier: "web" }))).toBe(false);
+  expect(pruneSelector({ label: ["nomatch=1"] }).matches(at(0))).toBe(false);
+  expect(pruneSelector({ label: ["tier=web"] }).matches(at(0, { tier: "web" }))).toBe(true);
+  expect(pruneSelector({ label: ["tier"] }).matches(at(0, { tier: "db" }))).toBe(true);
+  expect(pruneSelector({ "label!": ["tier=web"] }).matches(at(0, { tier: "web" }))).toBe(false);
+  expect(pruneSelector({ "label!": ["tier=web"] }).matches(at(0, { tier: "db" }))).toBe(true);
+  expect(pruneSelector({ "label!": ["tier"] }).matches(at(0))).toBe(true);
+  // refused before anything is removed
+  expect((await failure(() => pruneSelector({ bogus: ["1"] }))).message).toBe("invalid filter 'bogus'");
+  expect((await failure(() => pruneSelector({ reference: ["x"] }))).message).toBe("invalid filter 'reference'");
+  expect((await failure(() => pruneSelector({ dangling: ["maybe"] }))).message).toBe("invalid filter 'dangling=[maybe]'");
+  expect((await failure(() => pruneSelector({ until: ["1h", "2h"] }))).message).toBe("more than one until filter specified");
+  expect((await failure(() => pruneSelector({ until: ["soon"] }))).kind).toBe("invalid_argument");
 });
 
 test("before, since and until compare creation times; label wants every KEY or KEY=VALUE; dangling", () => {

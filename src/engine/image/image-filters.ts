@@ -1,12 +1,18 @@
 // docker's filters of GET /images/json, applied to the summaries: reference (glob patterns on the
-// familiar names, which also narrow RepoTags and RepoDigests to the matching ones), before and
-// since (an image's creation time), until (a timestamp or a duration ago), label (KEY or KEY=VALUE,
-// all of them) and dangling (true: untagged images only; false: tagged ones only). An unknown key
-// or a bad value is an invalid_argument error worded as docker's ("invalid filter 'foo'"). Pure.
+// familiar names, which also narrow RepoTags and RepoDigests to the matching ones; a pattern that
+// names a registry host, "docker.io/library/busybox", is also matched against the fully qualified
+// names), before and since (an image's creation time), until (a timestamp or a duration ago), label
+// (KEY or KEY=VALUE, all of them) and dangling (true: untagged images only; false: tagged ones
+// only). And those of POST /images/prune (pruneSelector): dangling, until, label and label!. An
+// unknown key or a bad value is an invalid_argument error worded as docker's ("invalid filter
+// 'foo'"). Pure.
 import { invalid } from "../../common/errors.ts";
+import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import type { ImageSummary } from "./service.ts";
 
 export const IMAGE_LIST_FILTERS = ["before", "dangling", "label", "reference", "since", "until"] as const;
+/** dockerd's imagesAcceptedFilters of image prune. */
+export const IMAGE_PRUNE_FILTERS = ["dangling", "label", "label!", "until"] as const;
 
 export type Filters = Record<string, string[]>;
 
@@ -17,12 +23,50 @@ export interface FilterContext {
   now?: number;
 }
 
-const invalidFilter = (name: string, values?: string[]) =>
-  invalid("engine", "ENGINE_FILTER_INVALID", `invalid filter '${name}${values ? `=[${values.join(" ")}]` : ""}'`, `the filters of image lists are: ${IMAGE_LIST_FILTERS.join(", ")}`, { filter: name });
+const invalidFilter = (name: string, values?: string[], accepted: readonly string[] = IMAGE_LIST_FILTERS, what = "image lists") =>
+  invalid("engine", "ENGINE_FILTER_INVALID", `invalid filter '${name}${values ? `=[${values.join(" ")}]` : ""}'`, `the filters of ${what} are: ${accepted.join(", ")}`, { filter: name });
 
 /** Throws for a key that is not a filter of image lists. */
 export function validateImageFilters(filters: Filters): void {
   for (const key of Object.keys(filters)) if (!(IMAGE_LIST_FILTERS as readonly string[]).includes(key)) throw invalidFilter(key);
+}
+
+/** What POST /images/prune removes: `danglingOnly` (untagged images only) and, of those, the ones `matches` takes. */
+export interface PruneSelector {
+  danglingOnly: boolean;
+  /** created: unix seconds (fractions kept); labels: the image config's. */
+  matches(img: { created: number; labels: Record<string, string> | null }): boolean;
+}
+
+/**
+ * dockerd's ImagesPrune filters: an unknown key is "invalid filter 'KEY'"; dangling is exactly
+ * "true"/"1" (the default) or "false"/"0" (every unused image); until (one value: a timestamp or a
+ * duration ago) keeps the images created after it; label (KEY or KEY=VALUE, all of them) keeps the
+ * images that do not match; label! keeps the images that match all of its values.
+ */
+export function pruneSelector(filters: Filters, now = Date.now() / 1000): PruneSelector {
+  for (const key of Object.keys(filters)) if (!(IMAGE_PRUNE_FILTERS as readonly string[]).includes(key)) throw invalidFilter(key, undefined, IMAGE_PRUNE_FILTERS, "image prune");
+  const values = (k: string) => filters[k] ?? [];
+  let danglingOnly = true;
+  const dangling = values("dangling");
+  if (dangling.length) {
+    if (dangling.includes("false") || dangling.includes("0")) danglingOnly = false;
+    else if (!dangling.includes("true") && !dangling.includes("1")) throw invalidFilter("dangling", dangling, IMAGE_PRUNE_FILTERS, "image prune");
+  }
+  const untils = values("until");
+  if (untils.length > 1) throw invalid("engine", "ENGINE_FILTER_INVALID", "more than one until filter specified", "give one until filter", { filter: "until" });
+  const until = untils.length ? parseTimestamp(untils[0]!, now) : undefined;
+  const labels = values("label");
+  const notLabels = values("label!");
+  return {
+    danglingOnly,
+    matches: ({ created, labels: imageLabels }) => {
+      if (until !== undefined && created > until) return false;
+      if (labels.length && !labels.every((l) => matchLabel(imageLabels, l))) return false;
+      if (notLabels.length && notLabels.every((l) => matchLabel(imageLabels, l))) return false;
+      return true;
+    },
+  };
 }
 
 export function filterImages(images: ImageSummary[], filters: Filters, ctx: FilterContext): ImageSummary[] {
@@ -39,7 +83,7 @@ export function filterImages(images: ImageSummary[], filters: Filters, ctx: Filt
   const since = values("since").length ? Math.max(...values("since").map((n) => ctx.createdOf(n))) : undefined;
   const until = values("until").length ? Math.min(...values("until").map((u) => parseTimestamp(u, ctx.now ?? Date.now() / 1000))) : undefined;
   const labels = values("label");
-  const patterns = values("reference").map((p) => ({ p, re: globRegExp(p) }));
+  const patterns = values("reference").map((p) => ({ re: globRegExp(p), qualified: namesRegistry(p) }));
   const out: ImageSummary[] = [];
   for (const img of images) {
     if (before !== undefined && !(img.Created < before)) continue;
@@ -48,7 +92,7 @@ export function filterImages(images: ImageSummary[], filters: Filters, ctx: Filt
     if (labels.length && !labels.every((l) => matchLabel(img.Labels, l))) continue;
     let summary = img;
     if (patterns.length) {
-      const keep = (ref: string) => patterns.some(({ re }) => familiarMatch(re, ref));
+      const keep = (ref: string) => patterns.some(({ re, qualified }) => familiarMatch(re, ref) || (qualified && familiarMatch(re, qualifiedName(ref))));
       summary = { ...img, RepoTags: img.RepoTags.filter(keep), RepoDigests: img.RepoDigests.filter(keep) };
       if (!summary.RepoTags.length && !summary.RepoDigests.length) continue;
     }
@@ -69,6 +113,24 @@ function matchLabel(labels: Record<string, string> | null, filter: string): bool
 /** reference.FamiliarMatch: the pattern against "name:tag" (or "name@digest"), then against "name". */
 function familiarMatch(re: RegExp, ref: string): boolean {
   return re.test(ref) || re.test(ref.replace(/@.*$/, "").replace(/:[^:/]+$/, ""));
+}
+
+/** A pattern whose first component is a registry host ("docker.io/library/busybox", "*.example.com/*"), as splitDockerDomain tells one. */
+function namesRegistry(pattern: string): boolean {
+  const slash = pattern.indexOf("/");
+  if (slash < 0) return false;
+  const first = pattern.slice(0, slash);
+  return /[.:]/.test(first) || first === "localhost" || first !== first.toLowerCase();
+}
+
+/** "busybox:latest" → "docker.io/library/busybox:latest" (the name qualified, its tag or digest kept); a name that does not parse stays as it is. */
+function qualifiedName(familiarRef: string): string {
+  const m = /^(.*?)((?::[^:/@]+)?(?:@.*)?)$/.exec(familiarRef)!;
+  try {
+    return formatReference(parseReference(m[1]!, { defaultTag: false })) + m[2]!;
+  } catch {
+    return familiarRef;
+  }
 }
 
 /** Go's path.Match as a regular expression: * and ? stop at "/", [a-z] and [^a-z] classes, \c escapes. */

@@ -1,19 +1,22 @@
-// docker import: a rootfs tarball (uncompressed, gzip or zstd) becomes a one-layer image. The
-// input is read once: decompressed, hashed for the diffID and recompressed with gzip into a staging
-// file of the content store; the layer is then unpacked from that file into its snapshot, and only
-// then are the layer, config and manifest stored and the image recorded (with repo:tag when given).
+// docker import: a rootfs tarball (uncompressed, gzip, zstd, bzip2 or xz) becomes a one-layer
+// image. The input is read once: decompressed, its tar headers checked, hashed for the diffID and
+// recompressed with gzip into a staging file of the content store; the layer is then unpacked from
+// that file into its snapshot, and only then are the layer, config and manifest stored and the
+// image recorded (with repo:tag when given).
 //
 // Contract: what the request says (changes, reference, platform) is checked before the input is
 // read; a failed import stores nothing (an empty input, a corrupt one, a bad change).
-import { pipeline, Readable, type Duplex } from "node:stream";
-import { createGunzip, createGzip, createZstdDecompress } from "node:zlib";
+import { Readable } from "node:stream";
+import { createGzip } from "node:zlib";
 import { invalid } from "../../common/errors.ts";
 import { Digester } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { formatPlatform, hostPlatform, parsePlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import type { ImageStore } from "./image-service.ts";
+import { chain, decompressed, type DecompressFor } from "./decompress.ts";
 import { applyChanges } from "./import-changes.ts";
+import { TarParser, type TarInput } from "./tar-parser.ts";
 
 export interface ImportOptions {
   repo?: string;
@@ -23,45 +26,17 @@ export interface ImportOptions {
   platform?: string;
 }
 
-/** The input's bytes, decompressed when its first bytes say gzip or zstd; `what` names the operation in errors. */
-export async function* decompressed(input: AsyncIterable<Uint8Array>, what: { action: string; code: string } = { action: "import rootfs", code: "ENGINE_IMPORT_INVALID" }): AsyncGenerator<Uint8Array> {
-  const it = input[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const head = first.value as Uint8Array;
-  const gz = head[0] === 0x1f && head[1] === 0x8b;
-  const zst = head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd;
-  let inputError: unknown;
-  const rest = (async function* () {
-    yield head;
-    for (;;) {
-      let r: IteratorResult<Uint8Array>;
-      try {
-        r = await it.next();
-      } catch (e) {
-        inputError = e; // the input's own failure (not one thrown in at the yield by a failing consumer)
-        throw e;
-      }
-      if (r.done) return;
-      yield r.value;
-    }
-  })();
-  if (!gz && !zst) return yield* rest;
-  const z = gz ? createGunzip() : createZstdDecompress();
-  try {
-    // pipeline, not pipe(): an error on either side reaches this loop (pipe() leaves it unhandled)
-    for await (const c of chain(Readable.from(rest), z)) yield c as Uint8Array;
-  } catch (e) {
-    if (inputError !== undefined) throw inputError; // the input's own failure, not a compression error
-    throw invalid("engine", what.code, `${what.action}: decompress the input: ${(e as Error).message}`, "give a tar archive, optionally gzip or zstd compressed");
-  }
-}
+/** The import's input as the tar parser names it in errors. */
+export const TARBALL_INPUT: TarInput = {
+  what: "tarball",
+  code: "IMAGE_TARBALL",
+  hints: {
+    invalid: "import takes a tar archive of a root filesystem (e.g. tar -C rootfs -c .), plain or compressed: gzip, zstd, bzip2 and xz are recognised",
+    truncated: "the tarball is cut short: was it written or copied completely?",
+  },
+};
 
-/** `from` piped into `to`, an error of either destroying both: iterate `to`, it throws. */
-export function chain<T extends Duplex>(from: Readable, to: T): T {
-  pipeline(from, to, () => {}); // the error reaches whoever reads `to`
-  return to;
-}
+const IMPORT: DecompressFor = { action: "import rootfs", code: "ENGINE_IMPORT_INVALID", hint: "give a tar archive of the root filesystem, plain or compressed with gzip, zstd, bzip2 or xz" };
 
 export async function importRootfs(s: ImageStore, input: AsyncIterable<Uint8Array>, o: ImportOptions): Promise<string> {
   // The request first: nothing is read or written for a bad one.
@@ -74,11 +49,16 @@ export async function importRootfs(s: ImageStore, input: AsyncIterable<Uint8Arra
     tag = formatReference(ref);
   }
   const diff = new Digester();
+  // The tar is checked as it streams (its headers only), so a bad one fails here, named as the
+  // import's tarball, before anything is unpacked.
+  const tar = new TarParser({ entry() {}, data() {}, end() {} }, TARBALL_INPUT);
   const hashed = (async function* () {
-    for await (const c of decompressed(input)) {
+    for await (const c of decompressed(input, IMPORT)) {
       diff.update(c);
+      if (!tar.done) tar.push(c);
       yield c;
     }
+    tar.finish();
   })();
   const layer = await s.content.stage(chain(Readable.from(hashed), createGzip()) as AsyncIterable<Uint8Array>);
   /** Whether this import stored anything (its snapshot, a blob) that a failure would leave unreferenced. */

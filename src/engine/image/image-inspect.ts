@@ -16,10 +16,13 @@ export interface InspectInput {
   layerDirs: string[];
 }
 
+/** The fields of docker's container.Config that its JSON always has (the others are omitempty). */
 const CONFIG_DEFAULTS: Record<string, unknown> = {
   Hostname: "", Domainname: "", User: "", AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false, OpenStdin: false, StdinOnce: false,
   Env: null, Cmd: null, Image: "", Volumes: null, WorkingDir: "", Entrypoint: null, OnBuild: null, Labels: null,
 };
+
+const object = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 export function toInspect({ record, config, refs, layerDirs }: InspectInput): ImageInspect {
   const rootfs = (config.rootfs ?? {}) as { diff_ids?: string[] };
@@ -35,13 +38,16 @@ export function toInspect({ record, config, refs, layerDirs }: InspectInput): Im
     Parent: "",
     Comment: typeof config.comment === "string" ? config.comment : "",
     Created: record.created,
-    Container: "",
+    Container: typeof config.container === "string" ? config.container : "",
+    // as dockerd at API 1.41: the config of the container the image was committed from (zero for others)
+    ContainerConfig: { ...CONFIG_DEFAULTS, ...object(config.container_config) },
     DockerVersion: typeof config.docker_version === "string" ? config.docker_version : "",
     Author: typeof config.author === "string" ? config.author : "",
-    Config: { ...CONFIG_DEFAULTS, ...((config.config ?? {}) as Record<string, unknown>) },
+    Config: { ...CONFIG_DEFAULTS, ...object(config.config) },
     Architecture: typeof config.architecture === "string" ? config.architecture : "",
-    ...(typeof config.variant === "string" ? { Variant: config.variant } : {}),
+    ...(typeof config.variant === "string" && config.variant ? { Variant: config.variant } : {}),
     Os: typeof config.os === "string" ? config.os : "",
+    ...(typeof config["os.version"] === "string" && config["os.version"] ? { OsVersion: config["os.version"] } : {}),
     Size: record.size,
     VirtualSize: record.size,
     GraphDriver: { Name: "overlay2", Data: data },

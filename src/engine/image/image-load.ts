@@ -1,5 +1,5 @@
 // docker load: a docker-archive tar (manifest.json: [{Config, RepoTags, Layers}], layers as
-// uncompressed or compressed tars under any name) or an OCI image layout tar (index.json,
+// uncompressed or compressed tars under any name), itself plain, gzip, zstd, bzip2 or xz or an OCI image layout tar (index.json,
 // blobs/sha256/…). Every file is streamed into a staging file of the content store as it comes (a
 // tar's entries may come in any order); blobs/<alg>/<hex> must match their name. Then each image's
 // layers are unpacked, in order, from the staged files (the diffIDs verify them).
@@ -19,17 +19,29 @@ import { formatPlatform, hostPlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import { selectManifest } from "../../oci/image/select-manifest.ts";
 import type { StagedBlob } from "./content-store.ts";
-import { decompressed } from "./image-import.ts";
+import { decompressed, type DecompressFor } from "./decompress.ts";
 import type { ImageStore } from "./image-service.ts";
 import type { ImageRecord } from "./metadata.ts";
 import type { ProgressEvent } from "./service.ts";
 import { chainIds } from "./snapshots.ts";
-import { readTar } from "./tar-reader.ts";
+import { readTar, type TarInput } from "./tar-reader.ts";
 
 const META = new Set(["manifest.json", "index.json", "repositories", "oci-layout"]);
 /** manifest.json and index.json are read into memory: a bound against a hostile archive. */
 const MAX_META = 16 << 20;
-const bad = (why: string) => invalid("engine", "ENGINE_LOAD_INVALID", `load images: ${why}`, "give a tar written by docker save or an OCI image layout tar");
+const FORMATS = "plain or compressed: gzip, zstd, bzip2 and xz are recognised";
+const bad = (why: string) => invalid("engine", "ENGINE_LOAD_INVALID", `load images: ${why}`, `give a tar written by docker save or an OCI image layout tar (${FORMATS})`);
+
+/** The load's input as the tar parser names it in errors. */
+export const ARCHIVE_INPUT: TarInput = {
+  what: "archive",
+  code: "IMAGE_ARCHIVE",
+  hints: {
+    invalid: `is this a docker save / OCI archive? load takes the tar that docker save or skiff save writes, ${FORMATS}`,
+    truncated: "the archive is cut short: was it saved, copied or downloaded completely? save it again",
+  },
+};
+const LOAD: DecompressFor = { action: "load images", code: "ENGINE_LOAD_INVALID", hint: `give a tar written by docker save or an OCI image layout tar, ${FORMATS}` };
 
 /** What the archive holds: its staged files by path and by digest, and its metadata files. */
 interface Archive {
@@ -88,7 +100,7 @@ export async function loadImages(s: ImageStore, input: AsyncIterable<Uint8Array>
 /** Stages every file of the tar; blobs/<alg>/<hex> entries are checked against their name as they come. */
 async function readArchive(s: ImageStore, input: AsyncIterable<Uint8Array>, a: Archive): Promise<void> {
   let entries = 0;
-  for await (const e of readTar(decompressed(input, { action: "load images", code: "ENGINE_LOAD_INVALID" }))) {
+  for await (const e of readTar(decompressed(input, LOAD), ARCHIVE_INPUT)) {
     entries++;
     if (e.type !== "file") continue;
     const name = e.name.replace(/^\.\//, "");

@@ -71,8 +71,7 @@ export async function saveImages(s: ImageStore, names: string[], out: Writable):
   const index: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }[] = [];
   const repositories: Record<string, Record<string, string>> = {};
   try {
-    for (const name of names) {
-      const id = s.resolveId(name);
+    for (const [id, tags] of saveTargets(s, names)) {
       const record = s.meta.image(id)!;
       const m = parseManifest(s.content.readBytes(record.manifestDigest), record.manifestMediaType) as ImageManifest;
       const config = s.content.readBytes(id);
@@ -86,8 +85,6 @@ export async function saveImages(s: ImageStore, names: string[], out: Writable):
       const ociManifest = enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, digest: id, size: config.byteLength }, layers }));
       const mdigest = `sha256:${new Bun.CryptoHasher("sha256").update(ociManifest).digest("hex")}`;
       await file(`blobs/sha256/${hex(mdigest)}`, ociManifest);
-      // Saved by name: that tag only; by id: every tag, as docker does.
-      const tags = s.meta.refsOf(id).tags.filter((t) => name === id || hex(id).startsWith(name.replace(/^sha256:/, "")) || t === formatReference(parseReference(name)));
       manifestJson.push({ Config: `blobs/sha256/${hex(id)}`, RepoTags: tags.map(familiar), Layers: diffIds.map((d) => `blobs/sha256/${hex(d)}`) });
       if (!tags.length) index.push({ mediaType: MEDIA.ociManifest, digest: mdigest, size: ociManifest.byteLength });
       for (const t of tags) {
@@ -108,6 +105,59 @@ export async function saveImages(s: ImageStore, names: string[], out: Writable):
 }
 
 const hex = (d: string) => d.replace(/^sha256:/, "");
+
+/**
+ * The images `names` name, each once, with the tags (full names) to save it under, as docker's
+ * parseNames: NAME:TAG that tag; a repository without a tag or digest every image it has a tag or
+ * a digest in, under all its tags there (docker save REPO); NAME@DIGEST the image, no tag; an id
+ * (full or short) the image with every tag it has (skiff's choice: dockerd's saves it untagged).
+ * Throws for a name that names nothing.
+ */
+export function saveTargets(s: ImageStore, names: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (id: string, tag?: string) => {
+    const tags = out.get(id) ?? [];
+    if (tag && !tags.includes(tag)) tags.push(tag);
+    out.set(id, tags);
+  };
+  for (const name of names) {
+    const repo = repositoryOnly(name);
+    const refs = repo ? repositoryRefs(s, repo) : [];
+    if (refs.length) {
+      for (const r of refs) add(r.id, r.tag);
+      continue;
+    }
+    const id = s.resolveId(name);
+    add(id);
+    if (hex(id).startsWith(name.replace(/^sha256:/, ""))) for (const t of s.meta.refsOf(id).tags) add(id, t);
+    else {
+      const ref = parseReference(name);
+      if (!ref.digest) add(id, formatReference(ref));
+    }
+  }
+  return out;
+}
+
+/** "me/app" → "docker.io/me/app" when the name is a repository alone (no tag, no digest); else undefined. */
+function repositoryOnly(name: string): string | undefined {
+  try {
+    const ref = parseReference(name, { defaultTag: false });
+    return ref.tag === undefined && ref.digest === undefined ? repositoryOf(ref) : undefined;
+  } catch {
+    return undefined; // an id, or no reference at all: resolveId says which
+  }
+}
+
+/** The repository's tags and digests as {image id, tag (full name) when it is one}, sorted by name. */
+function repositoryRefs(s: ImageStore, repo: string): { id: string; tag?: string }[] {
+  const out: { id: string; tag?: string; name: string }[] = [];
+  for (const r of s.meta.images()) {
+    const refs = s.meta.refsOf(r.id);
+    for (const t of refs.tags) if (t.slice(0, t.lastIndexOf(":")) === repo) out.push({ id: r.id, tag: t, name: t });
+    for (const d of refs.digests) if (d.slice(0, d.indexOf("@")) === repo) out.push({ id: r.id, name: d });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(({ id, tag }) => (tag ? { id, tag } : { id }));
+}
 
 /** Writes the layer, uncompressed, as blobs/sha256/<diffID hex>; returns its size. */
 async function layerFile(s: ImageStore, digest: string, mediaType: string, diffId: string, tmp: string, written: Set<string>, write: (b: Uint8Array) => Promise<void>): Promise<number> {

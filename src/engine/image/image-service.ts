@@ -10,13 +10,15 @@ import { invalid, isSkiffError, notFound, SkiffError } from "../../common/errors
 import { compatiblePlatforms, formatPlatform, parsePlatform, samePlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference, repositoryOf, type ImageReference } from "../../oci/image/reference.ts";
 import type { RetryPolicy } from "../registry/backoff.ts";
-import { DockerConfig, registryHostOf, type Credentials } from "../registry/credentials.ts";
+import { registryHostOf, type Credentials } from "../registry/credentials.ts";
+import type { PushProgress } from "../registry/blob-push.ts";
 import { pushImage } from "../registry/push-image.ts";
 import { RegistryClient } from "../registry/registry-client.ts";
+import type { RegistryTimeouts } from "../registry/transport.ts";
 import { isInsecureRegistry } from "../registry/registry-url.ts";
 import { ContentStore } from "./content-store.ts";
 import { familiar, toInspect, toSummary } from "./image-inspect.ts";
-import { filterImages } from "./image-filters.ts";
+import { filterImages, pruneSelector } from "./image-filters.ts";
 import { pullLayers, shortId } from "./image-pull.ts";
 import { lookupLower } from "./lower-dirs.ts";
 import { ImageMetadata, type ImageRecord } from "./metadata.ts";
@@ -34,10 +36,10 @@ export interface ImageStoreOptions {
   dataRoot: string;
   /** Registries reached over plain HTTP (hosts, host:port or CIDRs), as dockerd's --insecure-registry. */
   insecureRegistries?: string[];
-  /** Credentials file used when a request carries none (default: docker's). */
-  dockerConfigPath?: string;
   /** Retry policy of registry requests (tests shorten it). */
   retry?: Partial<RetryPolicy>;
+  /** When a registry that stopped answering is given up on (tests shorten them). */
+  timeouts?: Partial<RegistryTimeouts>;
   /** Worker threads that unpack layers (default: min(cores, 4)); 0 unpacks on the main thread. */
   unpackWorkers?: number;
 }
@@ -76,12 +78,15 @@ export class ImageStore implements ImageService {
     this.builder = new SnapshotBuilder(this.snapshots, this.meta, pool ? { unpack: (job) => pool.unpack(job) } : {});
   }
 
-  /** A registry client for `domain`, with the request's credentials or the config file's. */
+  /**
+   * A registry client for `domain` with the request's credentials and no others, as dockerd: the
+   * daemon never reads a credentials file of its own (its owner's would serve every client that
+   * can reach the socket, logged in or not).
+   */
   client(domain: string, auth?: RegistryAuth): RegistryClient {
     let credentials: Credentials | undefined;
     if (auth && (auth.username || auth.identitytoken)) credentials = { username: auth.username, password: auth.password, identityToken: auth.identitytoken };
-    else credentials = DockerConfig.load(this.opts.dockerConfigPath).lookup(domain);
-    return new RegistryClient({ domain, insecure: isInsecureRegistry(domain, this.opts.insecureRegistries ?? []), credentials, retry: this.opts.retry });
+    return new RegistryClient({ domain, insecure: isInsecureRegistry(domain, this.opts.insecureRegistries ?? []), credentials, retry: this.opts.retry, timeouts: this.opts.timeouts });
   }
 
   /** Runs work that creates unreferenced blobs and snapshots, holding GC off meanwhile. */
@@ -166,7 +171,9 @@ export class ImageStore implements ImageService {
     // as docker: the repository's path inside its registry ("library/busybox")
     say({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
     const tagKey = ref.tag !== undefined && !ref.digest ? formatReference(ref) : undefined;
-    const before = tagKey ? this.meta.resolveRef("tag", tagKey) : undefined;
+    const digestKey = ref.digest ? `${repositoryOf(ref)}@${ref.digest}` : undefined;
+    // what the tag (or the digest) named before: the same image after the pull is "up to date", as docker says
+    const before = tagKey ? this.meta.resolveRef("tag", tagKey) : digestKey ? this.meta.resolveRef("digest", digestKey) : undefined;
     let pulled: Awaited<ReturnType<typeof pullLayers>>;
     try {
       pulled = await pullLayers(
@@ -295,12 +302,17 @@ export class ImageStore implements ImageService {
     return out;
   }
 
-  prune(opts: { all?: boolean } = {}): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number } {
+  prune(opts: { all?: boolean; filters?: Record<string, string[]> } = {}): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number } {
+    // every filter is checked before anything is removed
+    const filters = opts.all ? { ...opts.filters, dangling: [...(opts.filters?.dangling ?? []), "false"] } : (opts.filters ?? {});
+    const select = pruneSelector(filters);
     const deleted: DeleteResponseItem[] = [];
     for (const r of this.meta.images()) {
       const refs = this.meta.refsOf(r.id);
-      // No containers exist yet, so every image is unused: all=true removes them all.
-      if (!opts.all && refs.tags.length > 0) continue;
+      // No containers exist yet, so every image is unused: dangling=false removes them all.
+      if (select.danglingOnly && refs.tags.length > 0) continue;
+      const labels = ((this.configOf(r).config ?? {}) as { Labels?: Record<string, string> | null }).Labels ?? null;
+      if (!select.matches({ created: Date.parse(r.created) / 1000, labels })) continue;
       for (const t of refs.tags) deleted.push({ Untagged: familiar(t) });
       for (const d of refs.digests) deleted.push({ Untagged: familiar(d) });
       this.meta.deleteImage(r.id);
@@ -346,22 +358,68 @@ export class ImageStore implements ImageService {
     const record = this.record(this.resolveId(name));
     const say = opts.onProgress ?? (() => {});
     say({ status: `The push refers to repository [${repositoryOf(ref)}]` });
-    const size = this.content.info(record.manifestDigest)?.size ?? 0;
-    const digest = await pushImage(this.client(ref.domain, opts.auth), this.content, ref.path, { mediaType: record.manifestMediaType, digest: record.manifestDigest as `sha256:${string}`, size }, {
-      tag: ref.tag,
-      onProgress: (p) => {
-        const id = shortId(p.digest);
-        if (p.digest === record.id) return; // docker reports layers only
-        if (p.status === "uploading") say({ id, status: "Pushing", current: p.done, total: p.total });
-        else if (p.status === "exists") say({ id, status: "Layer already exists" });
-        else if (p.status === "mounted") say({ id, status: "Mounted from another repository" });
-        else if (p.status === "complete") say({ id, status: "Pushed" });
-      },
+    const stored = this.content.info(record.manifestDigest)?.size ?? 0;
+    const root = { mediaType: record.manifestMediaType, digest: record.manifestDigest as `sha256:${string}`, size: stored };
+    const onProgress = (p: PushProgress) => {
+      const id = shortId(p.digest);
+      if (p.digest === record.id) return; // docker reports layers only
+      if (p.status === "uploading") say({ id, status: "Pushing", current: p.done, total: p.total });
+      else if (p.status === "exists") say({ id, status: "Layer already exists" });
+      else if (p.status === "mounted") say({ id, status: p.from ? `Mounted from ${p.from}` : "Mounted from another repository" });
+      else if (p.status === "complete") say({ id, status: "Pushed" });
+    };
+    // guarded: uncompressed layers are pushed gzip'd, from blobs made for the push that no image
+    // references (GC takes them afterwards; compressing again gives the same digests)
+    const { digest, size } = await this.guarded(async () => {
+      const mountFrom = this.mountSources(ref);
+      const pushed = await pushImage(this.client(ref.domain, opts.auth), this.content, ref.path, root, { tag: ref.tag, onProgress, mountFrom });
+      // the size of the manifest as pushed (rewritten when layers were compressed), read before a GC may take it
+      return { digest: pushed, size: this.content.info(pushed)?.size ?? stored };
     });
     this.meta.setRef("digest", `${repositoryOf(ref)}@${digest}`, record.id);
     const tag = ref.tag ?? "latest";
     say({ status: `${tag}: digest: ${digest} size: ${size}` });
     return { tag, digest, size };
+  }
+
+  /**
+   * Where a push to `target` may mount each blob from, as docker's push does from what it knows of
+   * its pulls and pushes: the other repositories of the same registry that local images holding
+   * the blob were pulled from or pushed to (their digest references, which a pull and a push
+   * record), then those they are tagged in (a tag may be local only), each group with the
+   * repositories sharing the most leading path components with the target first, then the most
+   * recently tagged. A gzip blob made for the push is looked up by the uncompressed layer it was
+   * made from as well: compression is deterministic, so a repository it was pushed to holds it.
+   */
+  private mountSources(target: ImageReference): (blob: { digest: string }, stored: { digest: string }) => string[] {
+    const byBlob = new Map<string, { path: string; evidence: number; likeness: number; order: number }[]>();
+    const parts = target.path.split("/");
+    let order = 0;
+    for (const r of this.meta.refsUnder(`${target.domain}/`)) {
+      let path: string;
+      try {
+        const ref = parseReference(r.name);
+        if (ref.domain !== target.domain) continue;
+        path = ref.path;
+      } catch {
+        continue;
+      }
+      if (path === target.path) continue;
+      const p = path.split("/");
+      let likeness = 0;
+      while (likeness < p.length && likeness < parts.length && p[likeness] === parts[likeness]) likeness++;
+      const source = { path, evidence: r.kind === "digest" ? 1 : 0, likeness, order: order++ };
+      for (const b of r.blobs) {
+        const list = byBlob.get(b) ?? [];
+        if (!list.some((c) => c.path === path)) list.push(source);
+        byBlob.set(b, list);
+      }
+    }
+    return (blob, stored) => {
+      const found = [...(byBlob.get(blob.digest) ?? []), ...(stored.digest !== blob.digest ? (byBlob.get(stored.digest) ?? []) : [])];
+      found.sort((a, b) => b.evidence - a.evidence || b.likeness - a.likeness || a.order - b.order);
+      return [...new Set(found.map((c) => c.path))];
+    };
   }
 
   async login(auth: RegistryAuth): Promise<{ Status: string; IdentityToken?: string }> {
@@ -374,8 +432,19 @@ export class ImageStore implements ImageService {
     return saveImages(this, names, out);
   }
 
-  load(input: Readable, onProgress?: (e: ProgressEvent) => void): Promise<{ loaded: string[] }> {
-    return this.guarded(() => loadImages(this, input, onProgress));
+  /** `replaced`: the loaded tags that named another image before (name as in `loaded` → that image's id), which docker reports. */
+  async load(input: Readable, onProgress?: (e: ProgressEvent) => void): Promise<{ loaded: string[]; replaced: Record<string, string> }> {
+    // what each tag named before; the archive's tags are known only once it is read, so all of them
+    const before = new Map(this.meta.images().flatMap((r) => this.meta.refsOf(r.id).tags.map((t) => [t, r.id] as const)));
+    const { loaded } = await this.guarded(() => loadImages(this, input, onProgress));
+    const replaced: Record<string, string> = {};
+    for (const name of loaded) {
+      if (/^sha256:/.test(name)) continue;
+      const full = formatReferenceSafe(name);
+      const old = before.get(full);
+      if (old && old !== this.meta.resolveRef("tag", full)) replaced[name] = old;
+    }
+    return { loaded, replaced };
   }
 
   async importRootfs(input: Readable, opts: ImportOptions): Promise<ImageInspect> {

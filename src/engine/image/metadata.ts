@@ -147,6 +147,16 @@ export class ImageMetadata {
     return { tags: q("tags"), digests: q("repo_digests") };
   }
 
+  /**
+   * Every reference whose full name starts with `prefix` ("127.0.0.1:5000/": those of one
+   * registry), digests first, each with its image's blobs: where a push may mount blobs from.
+   */
+  refsUnder(prefix: string): { kind: "tag" | "digest"; name: string; imageId: string; blobs: string[] }[] {
+    const q = (kind: "tag" | "digest", table: string) =>
+      (this.db.query(`SELECT r.name AS name, r.image_id AS image_id, i.blobs AS blobs FROM ${table} r JOIN images i ON i.id = r.image_id WHERE substr(r.name, 1, length($p)) = $p ORDER BY i.last_tag_time DESC, r.name`).all({ p: prefix }) as { name: string; image_id: string; blobs: string }[]).map((r) => ({ kind, name: r.name, imageId: r.image_id, blobs: JSON.parse(r.blobs) as string[] }));
+    return [...q("digest", "repo_digests"), ...q("tag", "tags")];
+  }
+
   /** Deletes the image row with its layers and references, in one transaction. */
   deleteImage(id: string): void {
     this.tx(`delete image ${id}`, () => {

@@ -38,7 +38,7 @@ export interface ImageSummary {
   Containers: number;
 }
 
-/** GET /images/{name}/json (the fields docker's CLI reads; others may be added). */
+/** GET /images/{name}/json: the fields of docker's ImageInspect at API 1.41 (omitempty ones only when set). */
 export interface ImageInspect {
   Id: string;
   RepoTags: string[];
@@ -47,12 +47,14 @@ export interface ImageInspect {
   Comment: string;
   Created: string;
   Container: string;
+  ContainerConfig: Record<string, unknown>;
   DockerVersion: string;
   Author: string;
   Config: Record<string, unknown>;
   Architecture: string;
   Variant?: string;
   Os: string;
+  OsVersion?: string;
   Size: number;
   VirtualSize: number;
   GraphDriver: { Name: string; Data: Record<string, string> };
@@ -87,12 +89,15 @@ export interface ImageService {
   push(ref: string, opts?: { auth?: RegistryAuth; onProgress?: (e: ProgressEvent) => void }): Promise<{ tag: string; digest: string; size: number }>;
   /** docker save: a docker-archive tar (with an OCI layout inside, as docker 25+ writes) of the images. */
   save(names: string[], out: Writable): Promise<void>;
-  /** docker load: a docker-archive or OCI layout tar. */
-  load(input: Readable, onProgress?: (e: ProgressEvent) => void): Promise<{ loaded: string[] }>;
+  /** docker load: a docker-archive or OCI layout tar. `replaced`: each loaded tag (as in `loaded`)
+   * that named another image before, with that image's id (docker says it renames it). */
+  load(input: Readable, onProgress?: (e: ProgressEvent) => void): Promise<{ loaded: string[]; replaced?: Record<string, string> }>;
   /** docker import: a rootfs tarball (optionally compressed) → a one-layer image. */
   importRootfs(input: Readable, opts: { repo?: string; tag?: string; message?: string; changes?: string[]; platform?: string }): Promise<ImageInspect>;
-  /** Dangling images (all unused ones with all=true), then unreferenced blobs and snapshots. */
-  prune(opts?: { all?: boolean }): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number };
+  /** Dangling images (all unused ones with all=true or filters dangling=false), narrowed by docker's
+   * prune filters (until, label, label!: an unknown key is refused before anything is removed),
+   * then unreferenced blobs and snapshots. */
+  prune(opts?: { all?: boolean; filters?: Record<string, string[]> }): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number };
   /** Checks credentials against the registry (POST /auth). */
   login(auth: RegistryAuth): Promise<{ Status: string; IdentityToken?: string }>;
 }

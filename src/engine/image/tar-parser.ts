@@ -15,7 +15,11 @@
 //   the stream keep hashing them).
 // - PAX global headers ('g') are ignored, as containerd and docker do; GNU sparse files and other
 //   types are refused (IMAGE_LAYER_INVALID). After an error the parser refuses further input.
-import { invalid, SkiffError } from "../../common/errors.ts";
+// - Errors say what is read ("read layer: …", "read archive: …": a TarInput, given by the caller),
+//   carry its code prefix and hint, and never print the input's bytes: a header that fails at byte
+//   0 is "not a tar archive (bad header at byte 0)"; names and values from the input are quoted
+//   only when they are printable text.
+import { SkiffError } from "../../common/errors.ts";
 import type { Timespec } from "../../common/sys.ts";
 
 export type TarEntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
@@ -53,8 +57,38 @@ const TYPES: Record<string, TarEntryType> = {
 const USTAR = [0x75, 0x73, 0x74, 0x61, 0x72, 0x00]; // "ustar\0"
 const decoder = new TextDecoder();
 
-const layerError = (code: string, message: string, offset: number) =>
-  new SkiffError({ layer: "image", code, kind: "invalid_argument", message, details: { offset } });
+/** What a parser reads, for its errors. */
+export interface TarInput {
+  /** "layer", "archive", "tarball": the errors say "read layer: …". */
+  what: string;
+  /** The errors' codes: `${code}_INVALID` and `${code}_TRUNCATED`. */
+  code: string;
+  /** What to do about a malformed input, and about one cut short. */
+  hints: { invalid: string; truncated: string };
+}
+
+/** An image layer (unpack, the default). */
+export const LAYER_INPUT: TarInput = {
+  what: "layer",
+  code: "IMAGE_LAYER",
+  hints: {
+    invalid: "the layer blob is corrupt or not a tar archive: remove the image and pull (or load) it again",
+    truncated: "the layer blob is incomplete: remove the image and pull (or load) it again",
+  },
+};
+
+/** A field of a header that does not parse (the header is corrupt, or the input no tar at all). */
+class BadField extends Error {
+  constructor(readonly field: string) {
+    super(field);
+  }
+}
+
+/** A name or value from the input as it may be shown: quoted when printable text, else described. */
+export function shown(s: string, what = "name"): string {
+  if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(s)) return `(a ${what} that is not printable text)`;
+  return JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
+}
 
 type State =
   | { kind: "header" }
@@ -76,7 +110,21 @@ export class TarParser {
   private longName: string | undefined;
   private longLink: string | undefined;
 
-  constructor(private readonly sink: TarSink) {}
+  constructor(
+    private readonly sink: TarSink,
+    private readonly input: TarInput = LAYER_INPUT,
+  ) {}
+
+  private fail(kind: "INVALID" | "TRUNCATED", message: string, offset: number): SkiffError {
+    return new SkiffError({
+      layer: "image",
+      code: `${this.input.code}_${kind}`,
+      kind: "invalid_argument",
+      message: `read ${this.input.what}: ${message}`,
+      hint: kind === "INVALID" ? this.input.hints.invalid : this.input.hints.truncated,
+      details: { offset },
+    });
+  }
 
   get done(): boolean {
     return this.state.kind === "done";
@@ -97,10 +145,14 @@ export class TarParser {
   finish(): void {
     const s = this.state;
     if (s.kind === "done" || s.kind === "failed") return;
-    if (s.kind === "body") throw layerError("IMAGE_LAYER_TRUNCATED", `read layer: archive ends inside ${JSON.stringify(s.name)}`, this.offset);
-    if (s.kind === "extension") throw layerError("IMAGE_LAYER_TRUNCATED", `read layer: archive ends inside an extended header at byte ${s.at}`, s.at);
-    if (this.partialSize > 0) throw layerError("IMAGE_LAYER_TRUNCATED", `read layer: archive ends inside a header at byte ${this.offset}`, this.offset);
-    if (this.pax || this.longName !== undefined || this.longLink !== undefined) throw layerError("IMAGE_LAYER_TRUNCATED", `read layer: archive ends after an extended header at byte ${this.offset}`, this.offset);
+    const ends = `the data ends at byte ${this.offset}`;
+    if (s.kind === "body") throw this.fail("TRUNCATED", `${ends}, inside the content of ${shown(s.name)}`, this.offset);
+    if (s.kind === "extension") throw this.fail("TRUNCATED", `${ends}, inside the extended header at byte ${s.at}`, s.at);
+    if (this.partialSize > 0) {
+      const at = this.offset - this.partialSize;
+      throw this.fail("TRUNCATED", `${ends}, inside the header at byte ${at}${at === 0 ? " (not a tar archive, or one cut short)" : ""}`, this.offset);
+    }
+    if (this.pax || this.longName !== undefined || this.longLink !== undefined) throw this.fail("TRUNCATED", `${ends}, after an extended header and before its entry`, this.offset);
   }
 
   /** Consumes from chunk[at...]; returns how many bytes. */
@@ -161,7 +213,11 @@ export class TarParser {
   }
 
   private extension(s: { flag: string; size: number; at: number }, data: Uint8Array): void {
-    if (s.flag === "x") this.pax = parsePax(data, this.pax ?? new Map(), s.at);
+    if (s.flag === "x") {
+      const pax = parsePax(data, this.pax ?? new Map());
+      if (!pax) throw this.fail("INVALID", `malformed PAX record in the extended header at byte ${s.at}`, s.at);
+      this.pax = pax;
+    }
     else if (s.flag === "L") this.longName = cstring(data, 0, data.byteLength);
     else if (s.flag === "K") this.longLink = cstring(data, 0, data.byteLength);
     this.state = pad(s.size) ? { kind: "skip", left: pad(s.size) } : { kind: "header" };
@@ -173,11 +229,21 @@ export class TarParser {
       this.state = { kind: "done" };
       return;
     }
-    checkChecksum(block, at);
+    try {
+      this.parseHeader(block, at);
+    } catch (e) {
+      if (!(e instanceof BadField)) throw e;
+      if (at === 0) throw this.fail("INVALID", "not a tar archive (bad header at byte 0)", at);
+      throw this.fail("INVALID", `corrupt tar header at byte ${at} (${e.field === "checksum" ? "checksum mismatch" : `its ${e.field} field is not a number`})`, at);
+    }
+  }
+
+  private parseHeader(block: Uint8Array, at: number): void {
+    checkChecksum(block);
     const flag = String.fromCharCode(block[156]!);
-    const size = num(block, 124, 12, at);
+    const size = num(block, 124, 12, "size");
     if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
-      if (size > 1 << 24) throw layerError("IMAGE_LAYER_INVALID", `read layer: extended header of ${size} bytes at byte ${at}`, at);
+      if (size > 1 << 24) throw this.fail("INVALID", `extended header of ${size} bytes at byte ${at}, more than 16 MiB`, at);
       this.state = { kind: "extension", flag, size, at };
       if (size === 0) this.extension({ flag, size, at }, new Uint8Array(0));
       return;
@@ -186,24 +252,30 @@ export class TarParser {
     const prefix = ustar ? cstring(block, 345, 155) : "";
     const name = this.longName ?? (prefix ? `${prefix}/${cstring(block, 0, 100)}` : cstring(block, 0, 100));
     let type = TYPES[flag];
-    if (!type) throw layerError("IMAGE_LAYER_INVALID", `read layer: entry ${JSON.stringify(name)} has unsupported type ${JSON.stringify(flag)}${flag === "S" ? " (GNU sparse file)" : ""}`, at);
+    if (!type) {
+      const t = /^[\x21-\x7e]$/.test(flag) ? JSON.stringify(flag) : `byte 0x${block[156]!.toString(16).padStart(2, "0")}`;
+      throw this.fail("INVALID", `entry ${shown(name)} at byte ${at} has unsupported type ${t}${flag === "S" ? " (GNU sparse file)" : ""}`, at);
+    }
     if (type === "file" && name.endsWith("/") && flag !== "7") type = "dir"; // pre-POSIX tars mark directories by a trailing slash
     const h: TarHeader = {
       name,
       type,
-      mode: num(block, 100, 8, at) & 0o7777,
-      uid: num(block, 108, 8, at),
-      gid: num(block, 116, 8, at),
+      mode: num(block, 100, 8, "mode") & 0o7777,
+      uid: num(block, 108, 8, "uid"),
+      gid: num(block, 116, 8, "gid"),
       uname: cstring(block, 265, 32),
       gname: cstring(block, 297, 32),
       size,
-      mtime: { sec: num(block, 136, 12, at), nsec: 0 },
+      mtime: { sec: num(block, 136, 12, "mtime"), nsec: 0 },
       linkname: this.longLink ?? cstring(block, 157, 100),
-      devmajor: type === "char" || type === "block" ? num(block, 329, 8, at) : 0,
-      devminor: type === "char" || type === "block" ? num(block, 337, 8, at) : 0,
+      devmajor: type === "char" || type === "block" ? num(block, 329, 8, "devmajor") : 0,
+      devminor: type === "char" || type === "block" ? num(block, 337, 8, "devminor") : 0,
       xattrs: new Map(),
     };
-    if (this.pax) applyPax(h, this.pax, at);
+    if (this.pax) {
+      const why = applyPax(h, this.pax);
+      if (why) throw this.fail("INVALID", `${why} (extended header of the entry at byte ${at})`, at);
+    }
     this.pax = this.longName = this.longLink = undefined;
     // Only regular files carry data, as Go's archive/tar decides; other types' size is ignored.
     const dataSize = h.type === "file" ? h.size : 0;
@@ -235,14 +307,14 @@ function cstring(b: Uint8Array, off: number, len: number): string {
 }
 
 /** A numeric field: octal text, or base-256 (GNU/star) when the high bit of the first byte is set. */
-function num(b: Uint8Array, off: number, len: number, at: number): number {
+function num(b: Uint8Array, off: number, len: number, field: string): number {
   const f = b.subarray(off, off + len);
   if (f[0]! & 0x80) {
     const negative = (f[0]! & 0x40) !== 0;
     let v = 0n;
     for (let i = 0; i < f.length; i++) v = (v << 8n) | BigInt(i === 0 ? f[i]! & 0x7f : f[i]!);
     if (negative) v -= 1n << BigInt(f.length * 8 - 1);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw layerError("IMAGE_LAYER_INVALID", `read layer: numeric field out of range at byte ${at + off}`, at);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new BadField(field);
     return Number(v);
   }
   // Octal digits, with NUL or space padding either side.
@@ -253,14 +325,14 @@ function num(b: Uint8Array, off: number, len: number, at: number): number {
   let v = 0;
   for (let j = i; j < end; j++) {
     const d = f[j]! - 0x30;
-    if (d < 0 || d > 7) throw layerError("IMAGE_LAYER_INVALID", `read layer: invalid octal number ${JSON.stringify(decoder.decode(f.subarray(i, end)))} in the header at byte ${at}`, at);
+    if (d < 0 || d > 7) throw new BadField(field);
     v = v * 8 + d;
   }
   return v;
 }
 
-function checkChecksum(block: Uint8Array, at: number): void {
-  const want = num(block, 148, 8, at);
+function checkChecksum(block: Uint8Array): void {
+  const want = num(block, 148, 8, "checksum");
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK; i++) {
@@ -268,53 +340,51 @@ function checkChecksum(block: Uint8Array, at: number): void {
     unsigned += b;
     signed += b > 127 ? b - 256 : b;
   }
-  if (want !== unsigned && want !== signed) throw layerError("IMAGE_LAYER_INVALID", `read layer: header checksum mismatch at byte ${at} (not a tar archive, or corrupt)`, at);
+  if (want !== unsigned && want !== signed) throw new BadField("checksum");
 }
 
-/** PAX records, "<length> <key>=<value>\n"; values stay bytes because xattr values are binary. */
-function parsePax(data: Uint8Array, into: Map<string, Buffer>, at: number): Map<string, Buffer> {
+/** PAX records, "<length> <key>=<value>\n"; values stay bytes because xattr values are binary. Undefined when malformed. */
+function parsePax(data: Uint8Array, into: Map<string, Buffer>): Map<string, Buffer> | undefined {
   let i = 0;
   while (i < data.byteLength) {
     if (data[i] === 0) break;
     const space = data.indexOf(0x20, i);
     const len = space < 0 ? NaN : Number(decoder.decode(data.subarray(i, space)));
-    if (!Number.isInteger(len) || len <= 0 || i + len > data.byteLength || data[i + len - 1] !== 0x0a) {
-      throw layerError("IMAGE_LAYER_INVALID", `read layer: malformed PAX record in the header at byte ${at}`, at);
-    }
+    if (!Number.isInteger(len) || len <= 0 || i + len > data.byteLength || data[i + len - 1] !== 0x0a) return undefined;
     const record = data.subarray(space + 1, i + len - 1);
     const eq = record.indexOf(0x3d);
-    if (eq < 0) throw layerError("IMAGE_LAYER_INVALID", `read layer: malformed PAX record in the header at byte ${at}`, at);
+    if (eq < 0) return undefined;
     into.set(decoder.decode(record.subarray(0, eq)), Buffer.from(record.subarray(eq + 1)));
     i += len;
   }
   return into;
 }
 
-function applyPax(h: TarHeader, pax: Map<string, Buffer>, at: number): void {
-  const int = (k: string, v: Buffer) => {
-    const s = v.toString();
-    if (!/^\d+$/.test(s)) throw invalid("image", "IMAGE_LAYER_INVALID", `read layer: PAX ${k}=${JSON.stringify(s)} is not a number (header at byte ${at})`);
-    return Number(s);
-  };
+/** Applies the PAX records to the header; what is wrong with them, if anything. */
+function applyPax(h: TarHeader, pax: Map<string, Buffer>): string | undefined {
   for (const [k, v] of pax) {
-    if (k === "path") h.name = v.toString();
-    else if (k === "linkpath") h.linkname = v.toString();
-    else if (k === "size") h.size = int(k, v);
-    else if (k === "uid") h.uid = int(k, v);
-    else if (k === "gid") h.gid = int(k, v);
-    else if (k === "uname") h.uname = v.toString();
-    else if (k === "gname") h.gname = v.toString();
-    else if (k === "mtime") h.mtime = paxTime(v.toString(), at);
-    else if (k === "atime") h.atime = paxTime(v.toString(), at);
-    else if (k.startsWith("SCHILY.xattr.")) h.xattrs.set(k.slice(13), v);
-    else if (k.startsWith("GNU.sparse.")) throw layerError("IMAGE_LAYER_INVALID", `read layer: entry ${JSON.stringify(h.name)} is a GNU sparse file, which layers do not support`, at);
+    const s = v.toString();
+    if (k === "path") h.name = s;
+    else if (k === "linkpath") h.linkname = s;
+    else if (k === "uname") h.uname = s;
+    else if (k === "gname") h.gname = s;
+    else if (k === "size" || k === "uid" || k === "gid") {
+      if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) return `PAX ${k} ${shown(s, "value")} is not a number`;
+      h[k] = Number(s);
+    } else if (k === "mtime" || k === "atime") {
+      const t = paxTime(s);
+      if (!t) return `PAX ${k} ${shown(s, "value")} is not a time`;
+      h[k] = t;
+    } else if (k.startsWith("SCHILY.xattr.")) h.xattrs.set(k.slice(13), v);
+    else if (k.startsWith("GNU.sparse.")) return `entry ${shown(h.name)} is a GNU sparse file, which skiff does not read`;
   }
+  return undefined;
 }
 
-/** "1700000000.123456789" (or negative) → seconds and nanoseconds. */
-function paxTime(s: string, at: number): Timespec {
+/** "1700000000.123456789" (or negative) → seconds and nanoseconds; undefined when malformed. */
+function paxTime(s: string): Timespec | undefined {
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(s);
-  if (!m) throw layerError("IMAGE_LAYER_INVALID", `read layer: PAX time ${JSON.stringify(s)} is malformed (header at byte ${at})`, at);
+  if (!m) return undefined;
   const sec = Number(m[2]);
   const nsec = Number((m[3] ?? "").padEnd(9, "0").slice(0, 9));
   if (m[1] !== "-") return { sec, nsec };

@@ -86,7 +86,8 @@ describe("readTar", () => {
   test("an archive ending inside a body is truncated", async () => {
     const t = buildTar([{ name: "a", type: "file", data: "x".repeat(2000) }]);
     const e = await failure(list(t.subarray(0, 1000)));
-    expect([e.code, e.message]).toEqual(["IMAGE_LAYER_TRUNCATED", 'read layer: archive ends inside "a"']);
+    expect([e.code, e.message]).toEqual(["IMAGE_LAYER_TRUNCATED", 'read layer: the data ends at byte 1000, inside the content of "a"']);
+    expect(e.hint).toContain("pull");
     const skipped = await failure((async () => {
       for await (const _ of readTar(chunked(t.subarray(0, 1000))));
     })());
@@ -100,8 +101,73 @@ describe("readTar", () => {
   test("a corrupt header fails its checksum", async () => {
     const t = Buffer.from(fixture);
     t[10] = t[10]! ^ 1;
-    expect((await failure(list(t))).message).toMatch(/checksum mismatch at byte 0/);
+    expect((await failure(list(t))).message).toBe("read layer: not a tar archive (bad header at byte 0)");
     expect((await failure(list(Buffer.from("x".repeat(1024))))).code).toBe("IMAGE_LAYER_INVALID");
+  });
+});
+
+describe("readTar's errors say what is read, never print its bytes, and give a hint", () => {
+  const ARCHIVE = { what: "archive", code: "IMAGE_ARCHIVE", hints: { invalid: "is this a docker save / OCI archive?", truncated: "cut short" } };
+  const read = async (b: Uint8Array) => {
+    for await (const e of readTar(chunked(b, 700), ARCHIVE)) for await (const _ of e.body());
+  };
+  const printable = /^[\x20-\x7e]*$/;
+  /** A header block with its checksum set for its (edited) content. */
+  const withChecksum = (block: Uint8Array) => {
+    const b = Buffer.from(block.subarray(0, 512));
+    b.fill(0x20, 148, 156);
+    const sum = b.reduce((a, x) => a + x, 0);
+    b.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+    return b;
+  };
+
+  test("random bytes and a text file are not a tar archive (bad header at byte 0): the message holds none of their bytes", async () => {
+    const random = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
+    random.write("d\xff:/\ft\x11", 100, "latin1"); // what the mode field held in the report
+    const passwd = Buffer.from("root:x:0:0:root:/root:/bin/bash\n".repeat(40));
+    for (const input of [random, passwd]) {
+      const e = await failure(read(input));
+      expect([e.code, e.message]).toEqual(["IMAGE_ARCHIVE_INVALID", "read archive: not a tar archive (bad header at byte 0)"]);
+      expect(e.hint).toBe("is this a docker save / OCI archive?");
+    }
+  });
+
+  test("a later corrupt header names its byte and what is wrong", async () => {
+    const t = Buffer.from(buildTar([{ name: "a", type: "file", data: "1" }, { name: "b", type: "file", data: "2" }]));
+    const second = Buffer.from(t.subarray(1024, 1536));
+    second.write("9x\xfe", 100, "latin1");
+    const badMode = Buffer.concat([t.subarray(0, 1024), withChecksum(second), t.subarray(1536)]);
+    const e = await failure(read(badMode));
+    expect([e.code, e.message]).toEqual(["IMAGE_ARCHIVE_INVALID", "read archive: corrupt tar header at byte 1024 (its mode field is not a number)"]);
+    const flipped = Buffer.from(t);
+    flipped[1030] = flipped[1030]! ^ 1;
+    expect((await failure(read(flipped))).message).toBe("read archive: corrupt tar header at byte 1024 (checksum mismatch)");
+  });
+
+  test("names and type bytes from the input are shown only when printable", async () => {
+    const h = Buffer.from(tarEntry({ name: "ok", type: "file" }));
+    h.write("bad\x1b[31m\xff", 0, "latin1");
+    h[156] = 0x01;
+    const e = await failure(read(Buffer.concat([withChecksum(h), Buffer.alloc(1024)])));
+    expect(e.message).toBe("read archive: entry (a name that is not printable text) at byte 0 has unsupported type byte 0x01");
+    expect(e.message).toMatch(printable);
+    const sparse = Buffer.from(tarEntry({ name: "s", type: "file" }));
+    sparse[156] = "S".charCodeAt(0);
+    expect((await failure(read(Buffer.concat([withChecksum(sparse), Buffer.alloc(1024)])))).message).toBe('read archive: entry "s" at byte 0 has unsupported type "S" (GNU sparse file)');
+  });
+
+  test("an input shorter than a header, or cut inside an entry, is truncated with its own hint", async () => {
+    const short = await failure(read(Buffer.from("hello")));
+    expect([short.code, short.message, short.hint]).toEqual(["IMAGE_ARCHIVE_TRUNCATED", "read archive: the data ends at byte 5, inside the header at byte 0 (not a tar archive, or one cut short)", "cut short"]);
+    const t = buildTar([{ name: "a", type: "file", data: "x".repeat(2000) }]);
+    expect((await failure(read(t.subarray(0, 1000)))).message).toBe('read archive: the data ends at byte 1000, inside the content of "a"');
+  });
+
+  test("a layer's errors have hints too", async () => {
+    const e = await failure(list(Buffer.from("x".repeat(1024))));
+    expect([e.code, e.message]).toEqual(["IMAGE_LAYER_INVALID", "read layer: not a tar archive (bad header at byte 0)"]);
+    expect(e.hint).toContain("pull");
+    expect((await failure(list(fixture.subarray(0, 300)))).hint).toContain("incomplete");
   });
 });
 

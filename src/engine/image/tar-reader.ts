@@ -7,9 +7,9 @@
 //   unread.
 // - Entries before a malformed header are delivered before its error.
 // - What follows the end marker is not read; callers that hash the stream drain it themselves.
-import { TarParser, type TarHeader } from "./tar-parser.ts";
+import { LAYER_INPUT, TarParser, type TarHeader, type TarInput } from "./tar-parser.ts";
 
-export type { TarEntryType, TarHeader } from "./tar-parser.ts";
+export type { TarEntryType, TarHeader, TarInput } from "./tar-parser.ts";
 
 export interface TarEntry extends TarHeader {
   /** The entry's content (regular files only; empty for others). */
@@ -18,14 +18,15 @@ export interface TarEntry extends TarHeader {
 
 type Event = { kind: "entry"; h: TarHeader } | { kind: "data"; part: Uint8Array } | { kind: "end" } | { kind: "error"; e: unknown };
 
-export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerator<TarEntry> {
+/** The entries of the tar `source`; `what` says what it is in errors ("read archive: …"), a layer by default. */
+export async function* readTar(source: AsyncIterable<Uint8Array>, what: TarInput = LAYER_INPUT): AsyncGenerator<TarEntry> {
   let queue: Event[] = [];
   let head = 0;
   const parser = new TarParser({
     entry: (h) => queue.push({ kind: "entry", h }),
     data: (part) => queue.push({ kind: "data", part }),
     end: () => queue.push({ kind: "end" }),
-  });
+  }, what);
   const input = source[Symbol.asyncIterator]();
   let stopped = false;
   /** The next event, reading more of the source when none is queued; undefined at the end. */

@@ -145,7 +145,7 @@ export class Authorizer {
     const at = this.now();
     this.tokenRequests++;
     const res = await this.opts.send(url, init);
-    if (!res.ok) throw await statusError({ action, object: "token", response: res });
+    if (!res.ok) throw await statusError({ action, object: "token", registry: this.opts.domain, response: res });
     const token = parseTokenResponse(await readBounded(res, 1 << 20), at);
     if (!token) throw protocolError(action, "the answer holds no token", { status: res.status });
     if (token.refreshToken && this.opts.credentials?.identityToken) this.opts.credentials.identityToken = token.refreshToken;
@@ -158,4 +158,4 @@ const scopeKey = (scopes: readonly string[]) => [...scopes].sort().join(" ");
 /** `repository:<path>:pull` or `…:pull,push`, the scopes the token spec defines for repositories. */
 export const repositoryScope = (path: string, push = false): string => `repository:${path}:${push ? "pull,push" : "pull"}`;
 
-export const isUnauthorized = (e: unknown): boolean => e instanceof SkiffError && e.code === "IMAGE_REGISTRY_UNAUTHORIZED";
+export const isUnauthorized = (e: unknown): e is SkiffError => e instanceof SkiffError && e.code === "IMAGE_REGISTRY_UNAUTHORIZED";

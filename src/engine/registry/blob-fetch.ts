@@ -38,7 +38,7 @@ export async function* blobStream(t: RegistryTransport, repo: string, desc: Desc
     const started = pos;
     let lastError: unknown;
     const res = await t.request({ method: "GET", url: paths.blob(repo, desc.digest), scopes: [repositoryScope(repo)], action, headers: pos > 0 ? { range: `bytes=${pos}-` } : {}, signal: opts.signal });
-    if (!res.ok) throw await statusError({ action, object: "blob", response: res });
+    if (!res.ok) throw await statusError({ action, object: "blob", registry: t.domain, response: res });
     let skip = 0;
     if (pos > 0) {
       if (res.status === 206) {
@@ -67,6 +67,17 @@ export async function* blobStream(t: RegistryTransport, repo: string, desc: Desc
     if (pos >= desc.size) return;
     failures = pos > started ? 1 : failures + 1;
     if (failures >= t.retryPolicy.tries || attempt >= MAX_RECONNECTS) {
+      if (isSkiffError(lastError) && lastError.code === "IMAGE_REGISTRY_TIMEOUT") {
+        throw new SkiffError({
+          layer: "image",
+          code: lastError.code,
+          kind: lastError.kind,
+          message: `${action}: stalled at ${pos} of ${desc.size} bytes: ${lastError.message.replace(`${action}: `, "")}`,
+          hint: "the registry stopped sending; check that it is running and reachable, then retry (the download resumes where it stopped)",
+          cause: lastError,
+          details: { ...lastError.details, digest: desc.digest, size: pos, expectedSize: desc.size },
+        });
+      }
       throw new SkiffError({
         layer: "image",
         code: "IMAGE_BLOB_TRUNCATED",

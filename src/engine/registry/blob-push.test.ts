@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Server } from "bun";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
-import { countingStream, pushBlob, UPLOAD_PIECE_BYTES, UPLOAD_PROGRESS_INTERVAL_MS } from "./blob-push.ts";
+import { countingStream, mountAttempts, pushBlob, UPLOAD_PIECE_BYTES, UPLOAD_PROGRESS_INTERVAL_MS, type PushProgress } from "./blob-push.ts";
 import type { BlobProgress } from "./progress.ts";
 import { RegistryTransport, type RegistryRequest } from "./transport.ts";
 
@@ -171,5 +171,108 @@ describe("through fetch", () => {
       [String(data.byteLength), true, data.byteLength],
     ]);
     expect(puts[1]!.body).toEqual(data);
+  });
+});
+
+describe("cross-repository mounts", () => {
+  type Seen = { method: string; url: string; scopes: readonly string[] };
+  /** A registry in memory answering each mount POST by its `from` repository: 201, 202 (a session named after it), a status, or a thrown error. */
+  function mountTransport(answers: Record<string, number | Error>) {
+    const seen: Seen[] = [];
+    const t = {
+      domain: "fake.test",
+      retryPolicy: { tries: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      async request(req: RegistryRequest): Promise<Response> {
+        seen.push({ method: req.method, url: req.url, scopes: req.scopes });
+        if (req.method === "HEAD") return answer(req.url, 404);
+        if (req.method === "DELETE") return answer(req.url, 204);
+        if (req.method === "POST") {
+          const from = new URL(req.url, "http://fake.test").searchParams.get("from");
+          if (from === null) return answer(req.url, 202, { location: "/v2/r/blobs/uploads/plain" });
+          const a = answers[from] ?? 404;
+          if (a instanceof Error) throw a;
+          return answer(req.url, a, a === 202 ? { location: `/v2/r/blobs/uploads/from-${from.replace("/", "-")}` } : {});
+        }
+        if (typeof req.body === "function") await drain(req.body());
+        return answer(req.url, req.method === "PATCH" ? 202 : 201, req.method === "PATCH" ? { location: req.url } : {});
+      },
+    };
+    return { transport: t as unknown as RegistryTransport, seen };
+  }
+  const big = bytes(200 * 1024);
+  const desc = descOf(big);
+  const mountOf = (s: Seen) => new URL(s.url, "http://fake.test").searchParams.get("from");
+
+  test("201 mounts from the first repository that holds the blob, asking for pull on it and pull,push on the target; nothing is uploaded", async () => {
+    const { transport, seen } = mountTransport({ "library/busybox": 201 });
+    const events: PushProgress[] = [];
+    expect(await pushBlob(transport, "r", desc, big, { mountFrom: ["library/busybox"], onProgress: (e) => events.push(e) })).toBe("mounted");
+    expect(seen.map((s) => s.method)).toEqual(["HEAD", "POST"]);
+    expect(seen[1]!.url).toBe(`/v2/r/blobs/uploads/?mount=${encodeURIComponent(desc.digest)}&from=library%2Fbusybox`);
+    expect([...seen[1]!.scopes].sort()).toEqual(["repository:library/busybox:pull", "repository:r:pull,push"]);
+    expect(events).toEqual([{ digest: desc.digest, status: "mounted", done: desc.size, total: desc.size, from: "library/busybox" }]);
+  });
+
+  test("a refused mount moves on to the next repository; a session opened instead is used for the upload, an earlier one cancelled", async () => {
+    const { transport, seen } = mountTransport({ "a/denied": 403, "b/gone": new Error("connection reset"), "c/other": 202, "d/also": 202, "e/holds": 201 });
+    expect(await pushBlob(transport, "r", desc, big, { mountFrom: ["a/denied", "b/gone", "c/other"] })).toBe("uploaded");
+    expect(seen.map((s) => [s.method, mountOf(s) ?? s.url.replace(/\?.*/, "")])).toEqual([
+      ["HEAD", "/v2/r/blobs/" + desc.digest],
+      ["POST", "a/denied"],
+      ["POST", "b/gone"],
+      ["POST", "c/other"],
+      ["PUT", "http://fake.test/v2/r/blobs/uploads/from-c-other"],
+    ]);
+    // the target's scopes only, once the session is open
+    expect(seen.at(-1)!.scopes).toEqual(["repository:r:pull,push"]);
+
+    seen.length = 0;
+    expect(await pushBlob(transport, "r", desc, big, { mountFrom: ["c/other", "d/also"], chunkSize: 64 * 1024 })).toBe("uploaded");
+    expect(seen.map((s) => [s.method, mountOf(s) ?? s.url.replace(/\?.*/, "")])).toEqual([
+      ["HEAD", "/v2/r/blobs/" + desc.digest],
+      ["POST", "c/other"],
+      ["POST", "d/also"],
+      ["DELETE", "http://fake.test/v2/r/blobs/uploads/from-c-other"],
+      ["PATCH", "http://fake.test/v2/r/blobs/uploads/from-d-also"],
+      ["PATCH", "http://fake.test/v2/r/blobs/uploads/from-d-also"],
+      ["PATCH", "http://fake.test/v2/r/blobs/uploads/from-d-also"],
+      ["PATCH", "http://fake.test/v2/r/blobs/uploads/from-d-also"],
+      ["PUT", "http://fake.test/v2/r/blobs/uploads/from-d-also"],
+    ]);
+
+    seen.length = 0;
+    expect(await pushBlob(transport, "r", desc, big, { mountFrom: ["a/denied", "c/other", "e/holds"] })).toBe("mounted");
+    expect(seen.map((s) => [s.method, mountOf(s)])).toEqual([["HEAD", null], ["POST", "a/denied"], ["POST", "c/other"], ["POST", "e/holds"], ["DELETE", null]]);
+  });
+
+  test("no repository works: a plain upload session; the target itself and repeats are not tried", async () => {
+    const { transport, seen } = mountTransport({ "a/denied": 401, r: 201 });
+    expect(await pushBlob(transport, "r", desc, big, { mountFrom: ["r", "a/denied", "a/denied"] })).toBe("uploaded");
+    expect(seen.map((s) => [s.method, mountOf(s) ?? s.url.replace(/\?.*/, "")])).toEqual([
+      ["HEAD", "/v2/r/blobs/" + desc.digest],
+      ["POST", "a/denied"],
+      ["POST", "/v2/r/blobs/uploads/"],
+      ["PUT", "http://fake.test/v2/r/blobs/uploads/plain"],
+    ]);
+  });
+
+  test("a few repositories are tried, fewer for small blobs (as docker)", async () => {
+    expect([1, 100 * 1024, 100 * 1024 + 1, 10 << 20, (10 << 20) + 1].map(mountAttempts)).toEqual([1, 1, 3, 3, 4]);
+    const { transport, seen } = mountTransport({});
+    const small = bytes(1000);
+    await pushBlob(transport, "r", descOf(small), small, { mountFrom: ["a/1", "a/2", "a/3"] });
+    expect(seen.filter((s) => mountOf(s)).map(mountOf)).toEqual(["a/1"]);
+    seen.length = 0;
+    await pushBlob(transport, "r", desc, big, { mountFrom: ["a/1", "a/2", "a/3", "a/4", "a/5"] });
+    expect(seen.filter((s) => mountOf(s)).map(mountOf)).toEqual(["a/1", "a/2", "a/3"]);
+  });
+
+  test("an abort during a mount is not taken for a refused mount", async () => {
+    const ctl = new AbortController();
+    const { transport } = mountTransport({ "a/slow": Object.assign(new Error("aborted"), { name: "AbortError" }) });
+    ctl.abort(new Error("stop"));
+    const e = await pushBlob(transport, "r", desc, big, { mountFrom: ["a/slow"], signal: ctl.signal }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).message).toBe("aborted");
   });
 });

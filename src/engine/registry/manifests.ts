@@ -60,7 +60,7 @@ export async function headManifest(t: RegistryTransport, repo: string, reference
   const action = `resolve manifest ${JSON.stringify(`${t.domain}/${repo}${at(reference)}`)}`;
   const res = await t.request({ method: "HEAD", url: paths.manifest(repo, reference), scopes: [repositoryScope(repo)], action, headers: { accept: MANIFEST_ACCEPT } });
   if (res.status === 404) return undefined;
-  if (!res.ok) throw await statusError({ action, object: "manifest", response: res, body: "" });
+  if (!res.ok) throw await statusError({ action, object: "manifest", registry: t.domain, response: res, body: "" });
   const header = res.headers.get("docker-content-digest");
   const digest = isDigest(reference) ? reference : header && isDigest(header) ? header : undefined;
   const size = Number(res.headers.get("content-length"));
@@ -80,7 +80,7 @@ export async function putManifest(t: RegistryTransport, repo: string, reference:
     throw new Error(`putManifest: ${reference} is not the digest of the bytes`);
   }
   const res = await t.request({ method: "PUT", url: paths.manifest(repo, reference), scopes: [repositoryScope(repo, true)], action, headers: { "content-type": mediaType }, body: bytes, retry: true });
-  if (res.status !== 201 && !res.ok) throw await statusError({ action, object: "manifest", response: res });
+  if (res.status !== 201 && !res.ok) throw await statusError({ action, object: "manifest", registry: t.domain, response: res });
   await res.body?.cancel();
   const header = res.headers.get("docker-content-digest");
   if (header && isDigest(header) && parseDigest(header).algorithm === "sha256" && header !== digest) throw mismatch(action, digest, header);
@@ -91,7 +91,7 @@ export async function putManifest(t: RegistryTransport, repo: string, reference:
 async function fetchBytes(t: RegistryTransport, repo: string, reference: string, action: string): Promise<{ res: Response; bytes: Uint8Array }> {
   for (let failures = 0; ; ) {
     const res = await t.request({ method: "GET", url: paths.manifest(repo, reference), scopes: [repositoryScope(repo)], action, headers: { accept: MANIFEST_ACCEPT } });
-    if (!res.ok) throw await statusError({ action, object: "manifest", response: res });
+    if (!res.ok) throw await statusError({ action, object: "manifest", registry: t.domain, response: res });
     try {
       return { res, bytes: await readManifestBody(res, action) };
     } catch (e) {

@@ -4,7 +4,8 @@
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import type { Digest } from "../../oci/image/digest.ts";
 import type { BlobInfo, ContentStore } from "../image/content-store.ts";
-import { repositoryScope } from "./auth.ts";
+import { SkiffError } from "../../common/errors.ts";
+import { isUnauthorized, repositoryScope } from "./auth.ts";
 import { blobStream, fetchBlobBytes, pullBlob, type BlobStreamOptions, type PullBlobOptions } from "./blob-fetch.ts";
 import { hasBlob, pushBlob, type PushBlobOptions, type PushBlobResult } from "./blob-push.ts";
 import { getManifest, headManifest, putManifest, type FetchedManifest } from "./manifests.ts";
@@ -40,9 +41,15 @@ export class RegistryClient {
    */
   async login(): Promise<void> {
     const action = `log in to ${this.domain}`;
-    const res = await this.transport.request({ method: "GET", url: paths.ping(), scopes: [], action });
-    if (!res.ok) throw await statusError({ action, object: "registry", response: res });
-    await res.body?.cancel();
+    try {
+      const res = await this.transport.request({ method: "GET", url: paths.ping(), scopes: [], action });
+      if (!res.ok) throw await statusError({ action, object: "registry", registry: this.domain, response: res });
+      await res.body?.cancel();
+    } catch (e) {
+      // logging in already: the hint to log in would go round in circles
+      if (isUnauthorized(e)) throw new SkiffError({ layer: e.layer, code: e.code, kind: e.kind, message: e.message, hint: "check the username and password (or token) for this registry", details: e.details, cause: e });
+      throw e;
+    }
   }
 
   getManifest(repo: string, reference: string, expected?: Descriptor): Promise<FetchedManifest> {
@@ -85,7 +92,7 @@ export class RegistryClient {
     let url: string | undefined = paths.tags(repo, pageSize);
     for (let page = 0; url && page < MAX_TAG_PAGES; page++) {
       const res: Response = await this.transport.request({ method: "GET", url, scopes: [repositoryScope(repo)], action });
-      if (!res.ok) throw await statusError({ action, object: "repository", response: res });
+      if (!res.ok) throw await statusError({ action, object: "repository", registry: this.domain, response: res });
       let body: { tags?: unknown };
       try {
         body = (await res.json()) as { tags?: unknown };

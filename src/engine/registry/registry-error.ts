@@ -4,6 +4,7 @@
 // hold a signature).
 import { errnoOf } from "../../common/errno.ts";
 import { isSkiffError, SkiffError, type ErrorKind } from "../../common/errors.ts";
+import { DOCKER_HUB } from "../../oci/image/reference.ts";
 import { redactUrl } from "./registry-url.ts";
 
 /** What a request was for, to pick the not-found code and word the message. */
@@ -30,6 +31,8 @@ export interface StatusErrorInit {
   /** "fetch manifest \"127.0.0.1:5000/app:1\"" — what was being done. */
   action: string;
   object: RegistryObject;
+  /** The registry's domain as in a reference ("127.0.0.1:5000", "docker.io"), named in hints. */
+  registry: string;
   response: Response;
   /** The response body when the caller already read it; otherwise it is read here (bounded). */
   body?: string;
@@ -44,7 +47,7 @@ export async function statusError(init: StatusErrorInit): Promise<SkiffError> {
   const said = `registry answered ${status}${res.statusText ? ` ${res.statusText}` : ""}${registryMessage ? `: ${registryMessage}` : ""}`;
   const details = { status, ...(registryCode ? { registryCode } : {}) };
   const make = (code: string, kind: ErrorKind, hint?: string) => new SkiffError({ layer: "image", code, kind, message: `${init.action}: ${said}`, hint, details });
-  if (status === 401) return make("IMAGE_REGISTRY_UNAUTHORIZED", "failed_precondition", "log in with `skiff login <registry>`, or check the credentials in your docker config.json");
+  if (status === 401) return make("IMAGE_REGISTRY_UNAUTHORIZED", "failed_precondition", `log in with \`${loginCommand(init.registry)}\`, or check the credentials in your docker config.json`);
   if (status === 403) return make("IMAGE_REGISTRY_DENIED", "failed_precondition", "the account has no access to this repository");
   if (status === 404) {
     const code = (registryCode && BY_REGISTRY_CODE[registryCode]) || NOT_FOUND[init.object];
@@ -55,6 +58,9 @@ export async function statusError(init: StatusErrorInit): Promise<SkiffError> {
   if (status === 416) return make("IMAGE_REGISTRY_PROTOCOL", "internal", "the registry refused the byte range asked for");
   return make("IMAGE_REGISTRY_ERROR", "invalid_argument");
 }
+
+/** The command that logs in to `registry`: Docker Hub is `skiff login`'s default, others are named. */
+export const loginCommand = (registry: string): string => (registry === DOCKER_HUB ? "skiff login" : `skiff login ${registry}`);
 
 /** A failure below HTTP (refused, reset, TLS, DNS) as IMAGE_REGISTRY_UNREACHABLE. */
 export function networkError(action: string, url: string, e: unknown): unknown {
@@ -77,10 +83,10 @@ export function protocolError(action: string, why: string, details: Record<strin
   return new SkiffError({ layer: "image", code: "IMAGE_REGISTRY_PROTOCOL", kind: "internal", message: `${action}: ${why}`, hint: "the registry does not follow the OCI distribution spec here", details });
 }
 
-/** True for errors worth another try: the network, 5xx, 429, a transfer cut short. */
+/** True for errors worth another try: the network, 5xx, 429, a registry that stopped answering, a transfer cut short. */
 export function isRetryable(e: unknown): boolean {
   if (!isSkiffError(e)) return errnoOf(e) !== undefined;
-  return ["IMAGE_REGISTRY_UNREACHABLE", "IMAGE_REGISTRY_UNAVAILABLE", "IMAGE_REGISTRY_RATE_LIMITED", "IMAGE_BLOB_TRUNCATED"].includes(e.code);
+  return ["IMAGE_REGISTRY_UNREACHABLE", "IMAGE_REGISTRY_UNAVAILABLE", "IMAGE_REGISTRY_RATE_LIMITED", "IMAGE_REGISTRY_TIMEOUT", "IMAGE_BLOB_TRUNCATED"].includes(e.code);
 }
 
 export async function readBounded(res: Response, limit: number): Promise<string> {

@@ -20,7 +20,7 @@ describe("endpointsFor", () => {
   });
 });
 
-test("isInsecureRegistry matches host[:port] entries and IPv4 CIDRs", () => {
+test("isInsecureRegistry matches host[:port] entries and IPv4 and IPv6 CIDRs", () => {
   const list = ["reg.internal:5000", "10.0.0.0/8", "http://other:80/"];
   expect(isInsecureRegistry("reg.internal:5000", list)).toBe(true);
   expect(isInsecureRegistry("reg.internal:5001", list)).toBe(false);
@@ -28,6 +28,13 @@ test("isInsecureRegistry matches host[:port] entries and IPv4 CIDRs", () => {
   expect(isInsecureRegistry("11.2.3.4", list)).toBe(false);
   expect(isInsecureRegistry("other:80", list)).toBe(true);
   expect(isInsecureRegistry("anything", ["0.0.0.0/0"])).toBe(false);
+  expect(isInsecureRegistry("1.2.3.4:5000", ["0.0.0.0/0"])).toBe(true);
+  const v6 = ["2001:db8::/120", "fd00::1"];
+  expect(isInsecureRegistry("[2001:db8::5]:5000", v6)).toBe(true);
+  expect(isInsecureRegistry("[2001:db8::1:5]:5000", v6)).toBe(false);
+  expect(isInsecureRegistry("[fd00::1]:443", v6)).toBe(true);
+  expect(isInsecureRegistry("10.0.0.1", v6)).toBe(false);
+  expect(isInsecureRegistry("[2001:db8::5]", ["10.0.0.0/8"])).toBe(false);
 });
 
 test("paths of the distribution API", () => {

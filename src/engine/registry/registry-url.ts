@@ -1,6 +1,7 @@
 // Where a registry's endpoints are: the base URLs to try for a domain (HTTPS first; plain HTTP only
 // for insecure and loopback registries, as docker does), the /v2/ paths of the distribution spec,
 // and Location headers of upload sessions resolved against the URL that returned them.
+import { BlockList, isIP } from "node:net";
 import { DOCKER_HUB, isLoopbackDomain } from "../../oci/image/reference.ts";
 
 /** Docker Hub's API lives on another host than its name. */
@@ -29,33 +30,26 @@ export function endpointsFor(domain: string, opts: EndpointOptions = {}): Endpoi
 }
 
 /**
- * Whether `domain` is in an --insecure-registry list: entries are "host[:port]" (exact) or IPv4
- * CIDRs ("10.0.0.0/8", matched against a numeric host whatever its port).
+ * Whether `domain` is in an --insecure-registry list: entries are "host[:port]" (exact), or CIDRs,
+ * IPv4 or IPv6 ("10.0.0.0/8", "fd00::/8"), matched against a numeric host whatever its port. A
+ * leading "http://" or "https://" is ignored (skiffd strips it and refuses other forms).
  */
 export function isInsecureRegistry(domain: string, list: readonly string[]): boolean {
   const host = domain.startsWith("[") ? domain.slice(1, domain.indexOf("]")) : domain.replace(/:\d+$/, "");
+  const family = isIP(host);
   for (const entry of list) {
-    const e = entry.replace(/^[a-z]+:\/\//, "").replace(/\/+$/, "");
+    const e = entry.replace(/^[a-z]+:\/\//i, "").replace(/\/+$/, "");
     if (e === domain || e === host) return true;
-    const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(e);
-    const ip = ipv4(host);
-    if (cidr && ip !== undefined) {
-      const bits = Number(cidr[2]);
-      const net = ipv4(cidr[1]!);
-      if (net === undefined || bits > 32) continue;
-      const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-      if (((ip & mask) >>> 0) === ((net & mask) >>> 0)) return true;
-    }
+    const cidr = /^([^/]+)\/(\d{1,3})$/.exec(e);
+    if (!cidr || !family || isIP(cidr[1]!) !== family) continue;
+    const bits = Number(cidr[2]);
+    const type = family === 4 ? "ipv4" : "ipv6";
+    if (bits > (family === 4 ? 32 : 128)) continue;
+    const net = new BlockList();
+    net.addSubnet(cidr[1]!, bits, type);
+    if (net.check(host, type)) return true;
   }
   return false;
-}
-
-function ipv4(s: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return parts.reduce((a, p) => a * 256 + p, 0);
 }
 
 /** The paths of the distribution spec, relative to the endpoint's base. */

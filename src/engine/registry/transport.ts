@@ -3,12 +3,34 @@
 // redirects followed by hand so that Authorization never leaves the registry's origin (blob
 // downloads are often redirected to a CDN or object store with its own signed URL), and retries
 // with back-off on network errors, 408, 429 and 5xx. Callers read the status themselves.
+//
+// Every exchange is watched (as docker's dialer and containerd's transfer timeouts do): a registry
+// that stops answering (stopped, hung, a dead NAT entry) fails the request with
+// IMAGE_REGISTRY_TIMEOUT, which is retried like a network error. The clock runs only while skiff
+// waits for the registry: until the answer's headers (connectMs; idleMs while the request's body
+// is moving, each piece the connection takes restarting it; answerMs once it is all sent), and
+// for each read of the answer's body (idleMs). A consumer that reads slowly (an unpacker behind)
+// is never blamed on the registry.
+import { SkiffError } from "../../common/errors.ts";
 import { Authorizer } from "./auth.ts";
 import { DEFAULT_RETRY, backoffDelay, isRetryableStatus, sleep, type RetryPolicy } from "./backoff.ts";
 import { parseChallenges } from "./challenge.ts";
 import type { Credentials } from "./credentials.ts";
 import { isRetryable, networkError, protocolError, statusError } from "./registry-error.ts";
-import { endpointsFor, originOf, paths, type Endpoint } from "./registry-url.ts";
+import { endpointsFor, originOf, paths, redactUrl, type Endpoint } from "./registry-url.ts";
+
+export interface RegistryTimeouts {
+  /** How long a request may wait for the registry's first sign of life: its answer, or the
+   * connection taking the request's body. docker's dialer gives a connection 30 s. */
+  connectMs: number;
+  /** How long a transfer under way may go with no byte moving, up or down. */
+  idleMs: number;
+  /** How long the answer to a request whose body was sent in full may take: longer, since a
+   * registry on object storage may take a while to commit a large blob. */
+  answerMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: RegistryTimeouts = { connectMs: 30_000, idleMs: 30_000, answerMs: 120_000 };
 
 export interface TransportOptions {
   /** Registry domain as in a reference: "docker.io", "127.0.0.1:5000". */
@@ -16,6 +38,8 @@ export interface TransportOptions {
   insecure?: boolean;
   credentials?: Credentials;
   retry?: Partial<RetryPolicy>;
+  /** When a registry that stopped answering is given up on (tests shorten them). */
+  timeouts?: Partial<RegistryTimeouts>;
   userAgent?: string;
   /** Clock for token expiry (tests). */
   now?: () => number;
@@ -47,12 +71,14 @@ export class RegistryTransport {
   readonly domain: string;
   readonly auth: Authorizer;
   readonly retryPolicy: RetryPolicy;
+  readonly timeouts: RegistryTimeouts;
   private readonly userAgent: string;
   private probed?: Promise<Endpoint>;
 
   constructor(private readonly opts: TransportOptions) {
     this.domain = opts.domain;
     this.retryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.userAgent = opts.userAgent ?? "skiff/0.1";
     this.auth = new Authorizer({ domain: opts.domain, credentials: opts.credentials, now: opts.now, send: (url, init) => this.send(url, init, `request token for ${opts.domain}`) });
   }
@@ -78,9 +104,9 @@ export class RegistryTransport {
       for (const ep of endpoints) {
         let res: Response;
         try {
-          res = await fetch(ep.base + paths.ping(), { headers: { "user-agent": this.userAgent }, redirect: "manual", ...tlsFor(ep, ep.base) });
+          res = await this.send(ep.base + paths.ping(), { headers: { "user-agent": this.userAgent }, redirect: "manual" }, action, ep);
         } catch (e) {
-          lastError = networkError(action, ep.base + paths.ping(), e);
+          lastError = e;
           continue; // the next endpoint: HTTPS refused or not spoken → plain HTTP where allowed
         }
         if (res.status === 200 || res.status === 401) {
@@ -93,7 +119,7 @@ export class RegistryTransport {
           throw protocolError(action, `${ep.base} answered 404 for /v2/: not an OCI distribution registry`, { status: 404 });
         }
         retryAfter = res.headers.get("retry-after");
-        lastError = await statusError({ action, object: "registry", response: res });
+        lastError = await statusError({ action, object: "registry", registry: this.domain, response: res });
         if (!isRetryableStatus(res.status)) throw lastError;
         break;
       }
@@ -161,14 +187,164 @@ export class RegistryTransport {
     }
   }
 
-  /** fetch with the endpoint's TLS setting (only on its own origin) and network errors typed. */
+  /** fetch with the endpoint's TLS setting (only on its own origin), the timeouts, and network errors typed. */
   private async send(url: string, init: RequestInit, action: string, ep?: Endpoint): Promise<Response> {
+    const watch = new Watchdog(this.timeouts, action, url);
+    const signal = init.signal ? AbortSignal.any([init.signal, watch.signal]) : watch.signal;
+    const body = init.body instanceof ReadableStream ? watch.upload(init.body as ReadableStream<Uint8Array>) : init.body;
+    let res: Response;
     try {
-      return await fetch(url, { ...init, ...(ep ? tlsFor(ep, url) : {}) });
+      res = await fetch(url, { ...init, body, signal, ...(ep ? tlsFor(ep, url) : {}) });
     } catch (e) {
-      throw networkError(action, url, e);
+      watch.stop();
+      throw networkError(action, url, watch.timedOut ?? e);
     }
+    return watch.download(res, init.method ?? "GET");
   }
+}
+
+/** Statuses whose answer has no body (a Response refuses one). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The clock of one exchange: runs while skiff waits for the registry, and aborts the exchange
+ * with IMAGE_REGISTRY_TIMEOUT when the registry keeps it waiting too long. One timer per exchange,
+ * re-armed only when it fires early (progress moves `since`, cheaply, once per chunk).
+ */
+class Watchdog {
+  private readonly ctl = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private waiting = false;
+  private since = 0;
+  private limit: number;
+  /** What the exchange is waiting for, for the message. */
+  private phase: "answer" | "taking" | "data" = "answer";
+  timedOut: SkiffError | undefined;
+
+  constructor(
+    private readonly t: RegistryTimeouts,
+    private readonly action: string,
+    private readonly url: string,
+  ) {
+    this.limit = t.connectMs;
+    this.wait();
+  }
+
+  get signal(): AbortSignal {
+    return this.ctl.signal;
+  }
+
+  /** Starts (or continues) waiting; the clock counts from now. */
+  private wait(): void {
+    this.waiting = true;
+    this.since = performance.now();
+    this.timer ??= setTimeout(() => this.check(), this.limit);
+  }
+
+  /** Something moved: the clock restarts. */
+  private progress(): void {
+    this.since = performance.now();
+  }
+
+  /** The time allowed from now on; a pending timer set for another is set anew. */
+  private setLimit(ms: number): void {
+    if (ms === this.limit) return;
+    this.limit = ms;
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.check(), Math.max(0, ms - (performance.now() - this.since)));
+  }
+
+  stop(): void {
+    this.waiting = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private check(): void {
+    this.timer = undefined;
+    if (!this.waiting) return;
+    const left = this.limit - (performance.now() - this.since);
+    if (left > 0) {
+      this.timer = setTimeout(() => this.check(), left);
+      return;
+    }
+    this.timedOut = timeoutError(this.action, this.url, this.phase, this.limit);
+    this.ctl.abort(this.timedOut);
+  }
+
+  /** The request's body, watched: each piece the connection pulls is progress; after the last, the answer is awaited. */
+  upload(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+    const reader = body.getReader();
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (c) => {
+          this.phase = "taking";
+          this.progress();
+          this.setLimit(this.t.idleMs);
+          const r = await reader.read();
+          if (r.done) {
+            this.phase = "answer";
+            this.setLimit(this.t.answerMs);
+            c.close();
+          } else c.enqueue(r.value);
+        },
+        cancel: (reason) => reader.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /** The answer, its body watched read by read; the clock stops between reads. */
+  download(res: Response, method: string): Response {
+    this.stop();
+    if (!res.body || method === "HEAD" || NULL_BODY.has(res.status)) return res;
+    this.limit = this.t.idleMs;
+    this.phase = "data";
+    const reader = res.body.getReader();
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: async (c) => {
+          this.wait();
+          let r: Awaited<ReturnType<typeof reader.read>>;
+          try {
+            r = await reader.read();
+          } catch (e) {
+            this.stop();
+            throw this.timedOut ?? e;
+          }
+          this.waiting = false;
+          if (r.done) {
+            this.stop();
+            c.close();
+          } else c.enqueue(r.value);
+        },
+        cancel: (reason) => {
+          this.stop();
+          return reader.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    // callers resolve Location headers and name URLs in errors by it
+    Object.defineProperty(out, "url", { value: res.url });
+    return out;
+  }
+}
+
+function timeoutError(action: string, url: string, phase: "answer" | "taking" | "data", ms: number): SkiffError {
+  const host = new URL(url).host;
+  const secs = `${ms / 1000} s`;
+  const what = phase === "answer" ? `no answer from ${host} for ${secs}` : phase === "taking" ? `${host} took no data for ${secs}` : `no data from ${host} for ${secs}`;
+  return new SkiffError({
+    layer: "image",
+    code: "IMAGE_REGISTRY_TIMEOUT",
+    kind: "unavailable",
+    message: `${action}: ${what}`,
+    hint: "the registry stopped answering (stopped or overloaded, or the network dropped the connection); check that it is running and reachable, then retry",
+    details: { url: redactUrl(url), timeoutMs: ms, step: action },
+  });
 }
 
 /** Certificate checks are skipped only for an insecure registry's own origin, never for a redirect target. */

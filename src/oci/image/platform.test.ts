@@ -26,6 +26,11 @@ describe("parsePlatform normalises as containerd does", () => {
   test("a bare OS takes the host's architecture", () => {
     expect(parsePlatform("linux").architecture).toBe(hostPlatform().architecture);
   });
+  test("one word that is neither a known OS nor a known architecture is refused with containerd's words", () => {
+    expect(() => parsePlatform("bogus")).toThrow('"bogus": unknown operating system or architecture: invalid argument');
+    expect(formatPlatform(parsePlatform("x86_64"))).toBe("linux/amd64");
+    expect(formatPlatform(parsePlatform("riscv64"))).toBe("linux/riscv64");
+  });
   for (const bad of ["", "linux//amd64", "linux/amd64/v8/x", "linux/am d64"]) {
     test(`refuses ${JSON.stringify(bad)}`, () => expect(() => parsePlatform(bad)).toThrow(/parse platform/));
   }

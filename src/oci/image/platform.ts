@@ -24,10 +24,16 @@ export function parsePlatform(spec: string): Platform {
     const os = normalizeOs(parts[0]!);
     // One word is an OS if it is a known one, else an architecture of the host's OS.
     if (KNOWN_OS.has(os)) return normalizePlatform({ os, architecture: hostPlatform().architecture });
-    return normalizePlatform({ os: hostPlatform().os, architecture: parts[0]! });
+    const p = normalizePlatform({ os: hostPlatform().os, architecture: parts[0]! });
+    if (KNOWN_ARCH.has(p.architecture)) return p;
+    // containerd's words (docker prints them), with what it takes
+    throw invalid("image", "IMAGE_PLATFORM_INVALID", `${JSON.stringify(spec)}: unknown operating system or architecture: invalid argument`, 'write a platform as os/arch[/variant], e.g. "linux/amd64" or "linux/arm64/v8", or a known OS ("linux") or architecture ("arm64") alone');
   }
   return normalizePlatform({ os: parts[0]!, architecture: parts[1]!, variant: parts[2] });
 }
+
+/** containerd's isKnownArch, which a one-word platform that is not an OS must be. */
+const KNOWN_ARCH = new Set(["386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be", "ppc64", "ppc64le", "loong64", "mips", "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc", "riscv", "riscv64", "s390", "s390x", "sparc", "sparc64", "wasm"]);
 
 const KNOWN_OS = new Set(["linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris", "illumos", "aix", "android", "ios", "plan9", "js", "wasip1", "dragonfly"]);
 

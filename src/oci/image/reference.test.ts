@@ -20,6 +20,8 @@ describe("parseReference normalises as docker does", () => {
     ["127.0.0.1:5000/x", "127.0.0.1:5000/x:latest", "127.0.0.1:5000/x:latest"],
     ["[::1]:5000/x:t", "[::1]:5000/x:t", "[::1]:5000/x:t"],
     ["Registry/app", "Registry/app:latest", "Registry/app:latest"],
+    ["UPPER/case", "UPPER/case:latest", "UPPER/case:latest"],
+    ["LOCALHOST/x", "LOCALHOST/x:latest", "LOCALHOST/x:latest"],
     ["a/b__c/d-e--f/g.h", "docker.io/a/b__c/d-e--f/g.h:latest", "a/b__c/d-e--f/g.h:latest"],
     ["localhost", "docker.io/library/localhost:latest", "localhost:latest"],
   ];

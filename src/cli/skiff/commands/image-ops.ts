@@ -4,6 +4,8 @@ import { humanSize } from "../../../api/units.ts";
 import { compileFormat } from "../template.ts";
 import { strs, str, type CommandContext } from "../command.ts";
 import { reportError } from "../report-error.ts";
+import { parseFilterFlags } from "./images.ts";
+import { goShaped, IMAGE_INSPECT } from "../render.ts";
 
 export async function removeImages({ client, flags, args }: CommandContext): Promise<number> {
   let status = 0;
@@ -48,7 +50,8 @@ export async function inspectImages({ client, flags, args }: CommandContext): Pr
       status = reportError(e);
     }
   }
-  if (tpl) writeOut(found.map((i) => tpl.execute(i) + "\n").join(""));
+  // templates see docker's Go struct: every field, its zero value where the JSON has none
+  if (tpl) writeOut(found.map((i) => tpl.execute(goShaped(i, IMAGE_INSPECT)) + "\n").join(""));
   else writeOut(JSON.stringify(found, null, 4) + "\n");
   return status;
 }
@@ -66,14 +69,15 @@ async function confirm(question: string): Promise<boolean> {
 
 export async function pruneImages({ client, flags }: CommandContext): Promise<number> {
   const all = !!flags.all;
-  void strs(flags.filter);
+  // checked here, and by the daemon (which refuses an unknown key before removing anything)
+  const filters = parseFilterFlags(strs(flags.filter), "until=24h");
   if (!flags.force) {
     const warning = all
       ? "WARNING! This will remove all images without at least one container associated to them."
       : "WARNING! This will remove all dangling images.";
     if (!(await confirm(`${warning}\nAre you sure you want to continue?`))) return 0;
   }
-  const res = await client.pruneImages(all);
+  const res = await client.pruneImages(all, filters);
   const deleted = res.ImagesDeleted ?? [];
   if (deleted.length) {
     writeOut("Deleted Images:\n");

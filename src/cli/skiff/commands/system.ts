@@ -4,12 +4,14 @@ import { writeOut } from "../../../common/stdio.ts";
 import { humanSize } from "../../../api/units.ts";
 import { API_VERSION } from "../../../api/routes.ts";
 import { compileFormat } from "../template.ts";
+import { goShaped, VERSION_INFO } from "../render.ts";
 import { reportError } from "../report-error.ts";
 import { str, type CommandContext } from "../command.ts";
 
 const goArch = () => (arch() === "x64" ? "amd64" : arch());
 
-const clientVersionInfo = (v: string) => ({ Version: v, ApiVersion: API_VERSION, GoVersion: `bun ${Bun.version}`, Os: "linux", Arch: goArch(), Context: "default" });
+/** As docker's clientVersion (Go field APIVersion, JSON ApiVersion: goShaped adds the Go names for templates). */
+const clientVersionInfo = (v: string) => ({ Version: v, ApiVersion: API_VERSION, DefaultAPIVersion: API_VERSION, GitCommit: "", GoVersion: `bun ${Bun.version}`, Os: "linux", Arch: goArch(), BuildTime: "", Context: "default" });
 
 export async function version({ client, flags }: CommandContext, clientVersion: string): Promise<number> {
   const clientInfo = clientVersionInfo(clientVersion);
@@ -22,7 +24,7 @@ export async function version({ client, flags }: CommandContext, clientVersion: 
     failure = e;
   }
   if (format) {
-    writeOut(compileFormat(format).execute({ Client: clientInfo, Server: server ?? null }) + "\n");
+    writeOut(compileFormat(format).execute(goShaped({ Client: clientInfo, Server: server ?? null }, VERSION_INFO)) + "\n");
   } else {
     writeOut(
       `Client:\n Version:           ${clientInfo.Version}\n API version:       ${clientInfo.ApiVersion}\n Go version:        ${clientInfo.GoVersion}\n OS/Arch:           linux/${clientInfo.Arch}\n`,

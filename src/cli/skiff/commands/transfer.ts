@@ -3,17 +3,23 @@
 import { isatty } from "node:tty";
 import { writeOut } from "../../../common/stdio.ts";
 import { invalid } from "../../../common/errors.ts";
-import { parseReference } from "../../../oci/image/reference.ts";
+import { parseReference, repositoryOf } from "../../../oci/image/reference.ts";
+import type { RegistryAuth } from "../../../api/client.ts";
 import { displayJsonMessages } from "../progress-display.ts";
-import { credentialsFor } from "../docker-config.ts";
+import { DockerConfig } from "../docker-config.ts";
 import { str, type CommandContext } from "../command.ts";
 
-/** docker's familiar → full name: "busybox" → "docker.io/library/busybox". */
+/** docker's familiar → full name: "busybox" → "docker.io/library/busybox"; a first component with a
+ * ".", a ":" or a capital, or "localhost", is a registry host ("UPPER/case" stays as it is), as in
+ * distribution/reference's splitDockerDomain. */
 export function fullName(name: string): string {
-  const first = name.split("/")[0]!;
-  const hasDomain = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
-  if (hasDomain) return name;
-  return name.includes("/") ? `docker.io/${name}` : `docker.io/library/${name}`;
+  return repositoryOf(parseReference(name, { defaultTag: false }));
+}
+
+/** The docker config's credentials (its credential helper's, else its `auths` entry) for the
+ * registry of `name` (its host as docker splits it), sent with the request: the daemon uses no other. */
+export function credentialsFor(name: string, config = DockerConfig.load()): RegistryAuth | undefined {
+  return config.lookup(parseReference(name, { defaultTag: false }).domain);
 }
 
 /** "busybox" → ["busybox", "latest"]; "a@sha256:…" → ["a", "sha256:…"]; "h:5000/a:1" → ["h:5000/a", "1"].

@@ -20,8 +20,18 @@ export class Dropped {
   ) {}
 }
 
-/** Answers a request itself, or returns undefined to forward it. */
-export type Hook = (req: Request, url: URL, forward: () => Promise<Response>) => Response | Dropped | undefined | Promise<Response | Dropped | undefined>;
+/** An answer that sends the headers and `keep` bytes of `bytes`, then nothing: the connection stays
+ * open and silent (a registry that stopped mid-transfer) until the client gives up or stop(). */
+export class Stalled {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly keep: number,
+    readonly headers: Headers,
+  ) {}
+}
+
+/** Answers a request itself, or returns undefined to forward it; a promise that never settles is a registry that never answers. */
+export type Hook = (req: Request, url: URL, forward: () => Promise<Response>) => Response | Dropped | Stalled | undefined | Promise<Response | Dropped | Stalled | undefined>;
 
 export interface FaultProxy {
   url: string;
@@ -63,6 +73,12 @@ export async function startProxy(upstream: string, hook?: Hook): Promise<FaultPr
       out.writeHead(200, { ...Object.fromEntries(answer.headers), "content-length": String(answer.bytes.byteLength) });
       out.write(answer.bytes.subarray(0, answer.keep));
       setTimeout(() => out.socket?.destroy(), 10);
+      return;
+    }
+    if (answer instanceof Stalled) {
+      out.writeHead(200, { ...Object.fromEntries(answer.headers), "content-length": String(answer.bytes.byteLength) });
+      out.flushHeaders();
+      if (answer.keep) out.write(answer.bytes.subarray(0, answer.keep));
       return;
     }
     const body = method === "HEAD" ? undefined : new Uint8Array(await answer.arrayBuffer());

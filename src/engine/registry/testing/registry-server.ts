@@ -15,6 +15,10 @@ export interface RegistryServer {
   domain: string;
   url: string;
   dir: string;
+  /** SIGSTOP: the kernel still accepts connections and buffers what is sent, nothing answers. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -80,10 +84,13 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Registr
     domain: `127.0.0.1:${port}`,
     url,
     dir: opts.dir,
+    pause: () => void child.kill("SIGSTOP"),
+    resume: () => void child.kill("SIGCONT"),
     async stop() {
       process.off("exit", kill);
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGCONT"); // a paused registry takes SIGTERM only once it runs again
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
       await exited;

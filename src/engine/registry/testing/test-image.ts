@@ -28,14 +28,19 @@ export interface TinyImageOptions {
   architecture?: string;
   /** Distinguishes otherwise equal images. */
   label?: string;
+  /** Layers as uncompressed tars (as a docker-archive holds them) instead of gzip. */
+  uncompressed?: boolean;
+  /** Docker schema 2 media types instead of OCI ones. */
+  docker?: boolean;
 }
 
 export function tinyImage(opts: TinyImageOptions = {}): TinyImage {
   const contents = opts.layers ?? [{ "etc/hostname": "skiff\n", "bin/hello": "#!/bin/sh\necho hello\n" }, { "data/big": pseudoRandom(200_000, 7) }];
   const tars = contents.map((files) => buildTar(Object.entries(files).flatMap(([name, data]) => [...parents(name).map((d) => ({ name: `${d}/`, type: "dir" as const })), { name, type: "file" as const, data }])));
-  const layers = tars.map((t) => doc(MEDIA.ociLayerGzip, gzipSync(t)));
+  const layerType = opts.docker ? (opts.uncompressed ? MEDIA.dockerLayer : MEDIA.dockerLayerGzip) : opts.uncompressed ? MEDIA.ociLayer : MEDIA.ociLayerGzip;
+  const layers = tars.map((t) => doc(layerType, opts.uncompressed ? t : gzipSync(t)));
   const config = doc(
-    MEDIA.ociConfig,
+    opts.docker ? MEDIA.dockerConfig : MEDIA.ociConfig,
     json({
       architecture: opts.architecture ?? "amd64",
       os: opts.os ?? "linux",
@@ -44,7 +49,8 @@ export function tinyImage(opts: TinyImageOptions = {}): TinyImage {
       history: tars.map(() => ({ created_by: "test" })),
     }),
   );
-  const manifest = doc(MEDIA.ociManifest, json({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: config.descriptor, layers: layers.map((l) => l.descriptor) }));
+  const manifestType = opts.docker ? MEDIA.dockerManifest : MEDIA.ociManifest;
+  const manifest = doc(manifestType, json({ schemaVersion: 2, mediaType: manifestType, config: config.descriptor, layers: layers.map((l) => l.descriptor) }));
   return { layers, config, manifest };
 }
 
