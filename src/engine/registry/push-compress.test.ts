@@ -4,14 +4,13 @@
 // to the layers; pushing again gives the same digests; an "uncompressed" layer that is gzip'd
 // already is not compressed twice; an index over such a manifest is rewritten to name the new one.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { digestBytes } from "../../oci/image/digest.ts";
 import type { ImageManifest, ImageIndex } from "../../oci/image/manifest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseReference } from "../../oci/image/reference.ts";
-import { ContentStore } from "../image/content-store.ts";
 import { ImageStore } from "../image/image-service.ts";
 import { buildTar } from "../image/tar-writer.ts";
 import type { BlobProgress } from "./progress.ts";
@@ -19,16 +18,11 @@ import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";
 import { RegistryClient } from "./registry-client.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
-import { indexOf, pseudoRandom, storeImage, tinyImage, type TinyImage } from "./testing/test-image.ts";
+import { indexOf, pseudoRandom, storeImage, tinyImage, type TinyImage, storesUnder } from "./testing/test-image.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/push-compress`;
 let registry: RegistryServer;
-let n = 0;
-const freshStore = () => {
-  const dir = `${tmp}/store-${n++}`;
-  mkdirSync(dir, { recursive: true });
-  return new ContentStore(dir);
-};
+const freshStore = storesUnder(tmp);
 const client = () => new RegistryClient({ domain: registry.domain, retry: { baseDelayMs: 2, maxDelayMs: 20 } });
 const LAYERS: Record<string, string | Uint8Array>[] = [{ "etc/hostname": "plain\n", "bin/hello": "#!/bin/sh\necho hello\n" }, { "data/big": pseudoRandom(300_000, 3), "data/zeros": new Uint8Array(500_000) }];
 

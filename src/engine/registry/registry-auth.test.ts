@@ -2,27 +2,21 @@
 // flow (a token service written here, a proxy in front of docker-registry that demands its tokens
 // and redirects blob downloads to another origin, as registries do to their CDN).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import type { Server } from "bun";
 import type { SkiffError } from "../../common/errors.ts";
 import { parseReference } from "../../oci/image/reference.ts";
-import { ContentStore } from "../image/content-store.ts";
 import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";
 import { RegistryClient, type RegistryClientOptions } from "./registry-client.ts";
 import { startProxy, type FaultProxy } from "./testing/fault-proxy.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
-import { storeImage, tinyImage } from "./testing/test-image.ts";
+import { storeImage, tinyImage, storesUnder } from "./testing/test-image.ts";
 import { failure } from "../../common/failure.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/registry-auth`;
 const PASSWORD = "s3cret-Pw!";
-let n = 0;
-const freshStore = () => {
-  const dir = `${tmp}/store-${n++}`;
-  mkdirSync(dir, { recursive: true });
-  return new ContentStore(dir);
-};
+const freshStore = storesUnder(tmp);
 const noSecrets = (e: SkiffError) => expect(JSON.stringify([e.message, e.hint, e.details, e.format()])).not.toContain(PASSWORD);
 const image = tinyImage({ label: "auth" });
 

@@ -13,18 +13,13 @@ import { pushImage } from "./push-image.ts";
 import { RegistryClient } from "./registry-client.ts";
 import { bodyOf, Dropped, startProxy, type FaultProxy } from "./testing/fault-proxy.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
-import { storeImage, tinyImage } from "./testing/test-image.ts";
+import { storeImage, tinyImage, storesUnder } from "./testing/test-image.ts";
 import { failure } from "../../common/failure.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/registry-faults`;
 let registry: RegistryServer;
 let proxy: FaultProxy;
-let n = 0;
-const freshStore = () => {
-  const dir = `${tmp}/store-${n++}`;
-  mkdirSync(dir, { recursive: true });
-  return new ContentStore(dir);
-};
+const freshStore = storesUnder(tmp);
 const client = () => new RegistryClient({ domain: proxy.domain, retry: { baseDelayMs: 2, maxDelayMs: 20 } });
 const image = tinyImage({ label: "faults" });
 const big = image.layers[1]!.descriptor;
@@ -134,7 +129,7 @@ describe.skipIf(!haveRegistry)("registry faults", () => {
       const res = await forward();
       return new Dropped(await bodyOf(res), 12_345, res.headers);
     };
-    const target = `${tmp}/unpack-${n++}`;
+    const target = `${tmp}/unpack`;
     mkdirSync(target, { recursive: true });
     const c = client();
     const diffId = (await c.fetchBlobBytes("test/faults", image.config.descriptor).then((b) => JSON.parse(new TextDecoder().decode(b)))).rootfs.diff_ids[1];

@@ -4,19 +4,18 @@
 // step, within the timeouts and the retry policy, instead of hanging; a stall that happens once
 // is retried (a download resumes where it stopped) and the transfer completes.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { failure } from "../../common/failure.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { parseReference } from "../../oci/image/reference.ts";
-import { ContentStore } from "../image/content-store.ts";
 import { ImageStore } from "../image/image-service.ts";
 import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";
 import { RegistryClient } from "./registry-client.ts";
 import { bodyOf, startProxy, Stalled, type FaultProxy } from "./testing/fault-proxy.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
-import { pseudoRandom, storeImage, tinyImage } from "./testing/test-image.ts";
+import { pseudoRandom, storeImage, tinyImage, storesUnder } from "./testing/test-image.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/registry-timeouts`;
 const TIMEOUTS = { connectMs: 300, idleMs: 300, answerMs: 300 };
@@ -27,13 +26,8 @@ const image = tinyImage({ label: "timeouts", layers: [{ "etc/hostname": "stall\n
 const big = image.layers[1]!.descriptor;
 let registry: RegistryServer;
 let proxy: FaultProxy;
-let n = 0;
 
-const freshStore = () => {
-  const dir = `${tmp}/store-${n++}`;
-  mkdirSync(dir, { recursive: true });
-  return new ContentStore(dir);
-};
+const freshStore = storesUnder(tmp);
 const client = (domain: string) => new RegistryClient({ domain, retry: RETRY, timeouts: TIMEOUTS });
 
 async function timed<T>(p: Promise<T>): Promise<{ value: T; ms: number }> {

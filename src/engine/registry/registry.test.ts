@@ -1,24 +1,18 @@
 // Push and pull against Debian's docker-registry (distribution 2.8), anonymous access.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { parseReference } from "../../oci/image/reference.ts";
-import { ContentStore } from "../image/content-store.ts";
 import type { BlobProgress } from "./progress.ts";
 import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";
 import { RegistryClient } from "./registry-client.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
-import { indexOf, storeImage, tinyImage } from "./testing/test-image.ts";
+import { indexOf, storeImage, tinyImage, storesUnder } from "./testing/test-image.ts";
 import { failure } from "../../common/failure.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/registry-anon`;
 let registry: RegistryServer;
-let n = 0;
-const freshStore = () => {
-  const dir = `${tmp}/store-${n++}`;
-  mkdirSync(dir, { recursive: true });
-  return new ContentStore(dir);
-};
+const freshStore = storesUnder(tmp);
 const client = () => new RegistryClient({ domain: registry.domain, retry: { baseDelayMs: 5 } });
 
 describe.skipIf(!haveRegistry)("registry client against docker-registry", () => {

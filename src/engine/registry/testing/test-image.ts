@@ -1,10 +1,11 @@
 // Test fixture: tiny images built in memory (gzip'd tar layers made with the tar writer, an OCI
 // config and manifest), and an index over several of them.
+import { mkdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import type { Descriptor } from "../../../oci/image/descriptor.ts";
 import { digestBytes } from "../../../oci/image/digest.ts";
 import { MEDIA } from "../../../oci/image/media-types.ts";
-import type { ContentStore } from "../../image/content-store.ts";
+import { ContentStore } from "../../image/content-store.ts";
 import { buildTar } from "../../image/tar-writer.ts";
 
 export interface Doc {
@@ -82,4 +83,14 @@ export function pseudoRandom(n: number, seed: number): Uint8Array {
 function parents(name: string): string[] {
   const parts = name.split("/").slice(0, -1);
   return parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+}
+
+/** Fresh content stores, one directory each under `dir`, for tests. */
+export function storesUnder(dir: string): () => ContentStore {
+  let n = 0;
+  return () => {
+    const at = `${dir}/store-${n++}`;
+    mkdirSync(at, { recursive: true });
+    return new ContentStore(at);
+  };
 }
