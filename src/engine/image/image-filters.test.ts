@@ -46,6 +46,10 @@ test("prune filters: dockerd's keys and rules", async () => {
   expect(pruneSelector({ dangling: ["true"] }).danglingOnly).toBe(true);
   expect(pruneSelector({ dangling: ["false"] }).danglingOnly).toBe(false);
   expect(pruneSelector({ dangling: ["0"] }).danglingOnly).toBe(false);
+  // prune -a sends dangling=false: with --filter dangling=true too, that is a conflict, not "everything"
+  expect(() => pruneSelector({ dangling: ["false", "true"] })).toThrow(/invalid filter 'dangling/);
+  // a negative duration is a time to come: everything older is taken
+  expect(pruneSelector({ dangling: ["false"], until: ["-1h"] }, 10_000).matches(at(10_000 + 60))).toBe(true);
   // until: images created after it are kept
   const until = pruneSelector({ dangling: ["false"], until: ["1h"] }, 10_000);
   expect(until.matches(at(10_000 - 3601))).toBe(true);

@@ -50,7 +50,11 @@ export function pruneSelector(filters: Filters, now = Date.now() / 1000): PruneS
   let danglingOnly = true;
   const dangling = values("dangling");
   if (dangling.length) {
-    if (dangling.includes("false") || dangling.includes("0")) danglingOnly = false;
+    const yes = dangling.includes("true") || dangling.includes("1");
+    const no = dangling.includes("false") || dangling.includes("0");
+    // both at once (prune -a with --filter dangling=true) is a conflict, as dockerd's GetBoolOrDefault says
+    if (yes && no) throw invalidFilter("dangling", dangling, IMAGE_PRUNE_FILTERS, "image prune");
+    if (no) danglingOnly = false;
     else if (!dangling.includes("true") && !dangling.includes("1")) throw invalidFilter("dangling", dangling, IMAGE_PRUNE_FILTERS, "image prune");
   }
   const untils = values("until");
@@ -188,10 +192,10 @@ const DURATION_UNIT: Record<string, number> = { ns: 1e-9, us: 1e-6, "µs": 1e-6,
 /** docker's timestamps: a Go duration ago ("10m", "1h30m"), unix seconds ("1700000000.5"), or an RFC 3339 date or time. */
 export function parseTimestamp(value: string, now: number): number {
   const v = value.trim();
-  if (/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) {
+  if (/^[-+]?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) {
     let secs = 0;
     for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) secs += Number(m[1]) * DURATION_UNIT[m[2]!]!;
-    return now - secs;
+    return v.startsWith("-") ? now + secs : now - secs; // a negative duration is a time to come, as Go's
   }
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
   if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v)) {
