@@ -41,6 +41,9 @@ test("credentialsFor: the config's credentials for the registry the reference na
     // "UPPER" is a registry of its own: Docker Hub's credentials are not sent there
     expect(credentialsFor("UPPER/case")).toBeUndefined();
     expect(credentialsFor("other.example/x")).toBeUndefined();
+    // a broken file: pull and push go on without credentials (docker warns too)
+    writeFileSync(join(dir, "config.json"), "{ not json");
+    expect(credentialsFor("busybox")).toBeUndefined();
   } finally {
     if (saved === undefined) delete process.env.DOCKER_CONFIG;
     else process.env.DOCKER_CONFIG = saved;

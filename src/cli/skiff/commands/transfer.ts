@@ -1,8 +1,8 @@
 // skiff pull and push: the daemon's JSON stream shown as docker shows it (live per-layer lines in
 // a terminal, plain lines otherwise), with credentials from the docker config for the registry.
 import { isatty } from "node:tty";
-import { writeOut } from "../../../common/stdio.ts";
-import { invalid } from "../../../common/errors.ts";
+import { writeErr, writeOut } from "../../../common/stdio.ts";
+import { invalid, isSkiffError } from "../../../common/errors.ts";
 import { parseReference, repositoryOf } from "../../../oci/image/reference.ts";
 import type { RegistryAuth } from "../../../api/client.ts";
 import { displayJsonMessages } from "../progress-display.ts";
@@ -18,8 +18,18 @@ export function fullName(name: string): string {
 
 /** The docker config's credentials (its credential helper's, else its `auths` entry) for the
  * registry of `name` (its host as docker splits it), sent with the request: the daemon uses no other. */
-export function credentialsFor(name: string, config = DockerConfig.load()): RegistryAuth | undefined {
-  return config.lookup(parseReference(name, { defaultTag: false }).domain);
+export function credentialsFor(name: string, config?: DockerConfig): RegistryAuth | undefined {
+  const domain = parseReference(name, { defaultTag: false }).domain;
+  if (config) return config.lookup(domain);
+  try {
+    config = DockerConfig.load();
+  } catch (e) {
+    // as docker: a broken config.json is a warning for pull and push, which may need no login
+    if (!isSkiffError(e) || e.code !== "CLI_DOCKER_CONFIG_INVALID") throw e;
+    writeErr(`WARNING: ${e.message}; going on without its credentials\n`);
+    return undefined;
+  }
+  return config.lookup(domain);
 }
 
 /** "busybox" → ["busybox", "latest"]; "a@sha256:…" → ["a", "sha256:…"]; "h:5000/a:1" → ["h:5000/a", "1"].
