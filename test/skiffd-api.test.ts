@@ -339,14 +339,32 @@ describe("references", () => {
     expect(ok(d.skiff(["load", "-i", join(d.dir, "legacy.tar")]))).toBe("Loaded image: sk/legacy:2\n");
   });
 
-  test("`skiff image` prints the image commands; import's usage offers no URL", () => {
+  test("`skiff image` prints the image commands; import's help", () => {
     const r = d.skiff(["image"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toStartWith("Usage:  skiff image COMMAND\n");
     expect(r.stdout).toMatch(/^ {2}ls +List images$/m);
     const help = ok(d.skiff(["import", "--help"]));
-    expect(help).toStartWith("\nUsage:  skiff import [OPTIONS] file|- [REPOSITORY[:TAG]]\n\nImport the contents from a tarball");
+    expect(help).toStartWith("\nUsage:  skiff import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]\n\nImport the contents from a tarball");
     expect(help).toMatch(/^ {2}-c, --change list +Apply Dockerfile instruction to the created image$/m);
+  });
+
+  test("skiff import URL: the daemon downloads", async () => {
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => (new URL(req.url).pathname === "/rootfs.tar" ? new Response(Bun.file(rootfsTar)) : new Response("no", { status: 404 })) });
+    try {
+      // not spawnSync: this process serves the file
+      const skiff = async (args: string[]) => {
+        const p = Bun.spawn([SKIFF, ...args], { env: { PATH: process.env.PATH, SKIFF_HOST: `unix://${d.sock}` }, stdout: "pipe", stderr: "pipe", timeout: 30_000 });
+        const [stdout, stderr, status] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+        return { status, stdout, stderr };
+      };
+      const id = ok(await skiff(["import", `http://127.0.0.1:${server.port}/rootfs.tar`, "imp/url:skiff"])).trim();
+      expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(ok(d.skiff(["image", "inspect", "-f", "{{.Id}}", "imp/url:skiff"])).trim()).toBe(id);
+      expect(fails(await skiff(["import", `http://127.0.0.1:${server.port}/missing.tar`]))).toContain("404");
+    } finally {
+      server.stop(true);
+    }
   });
 
   for (const [name, bin] of DOCKERS) {

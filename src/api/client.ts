@@ -115,8 +115,9 @@ export class ApiClient {
   async push(name: string, tag: string | undefined, auth?: RegistryAuth): Promise<AsyncIterable<JsonMessage>> {
     return messages(await this.request("POST", `/images/${encodeName(name)}/push`, { query: { tag }, headers: authHeader(auth) ?? { "X-Registry-Auth": "e30=" } }), this.socketPath);
   }
-  async importImage(body: Body, q: { repo?: string; tag?: string; message?: string; changes?: string[] }): Promise<AsyncIterable<JsonMessage>> {
-    return messages(await this.request("POST", "/images/create", { query: { fromSrc: "-", ...q }, body }), this.socketPath);
+  /** From a body, or (`fromSrc` a URL) downloaded by the daemon, as docker import URL. */
+  async importImage(body: Body | undefined, q: { repo?: string; tag?: string; message?: string; changes?: string[]; fromSrc?: string }): Promise<AsyncIterable<JsonMessage>> {
+    return messages(await this.request("POST", "/images/create", { query: { ...q, fromSrc: q.fromSrc ?? "-" }, body }), this.socketPath);
   }
   async load(body: Body, quiet: boolean): Promise<AsyncIterable<JsonMessage>> {
     return messages(await this.request("POST", "/images/load", { query: { quiet }, body, headers: { "Content-Type": "application/x-tar" } }), this.socketPath);

@@ -99,7 +99,7 @@ export const COMMANDS: Record<string, Command> = {
     run: async (c) => (await archive()).load(c),
   },
   import: {
-    usage: "import [OPTIONS] file|- [REPOSITORY[:TAG]]",
+    usage: "import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
     summary: "Import the contents from a tarball to create a filesystem image",
     flags: [
       { names: ["change", "c"], type: "strings", help: "Apply Dockerfile instruction to the created image" },

@@ -245,8 +245,13 @@ export async function load({ client, flags }: CommandContext): Promise<number> {
 
 export async function importImage({ client, flags, args }: CommandContext): Promise<number> {
   const source = args[0]!;
-  if (/^https?:\/\//.test(source)) throw invalid("cli", "CLI_IMPORT_URL_UNSUPPORTED", `import "${source}": URLs are not supported yet`, "download it, then: skiff import FILE");
   const [repo, tag] = args[1] ? splitReference(args[1]) : [undefined, undefined];
+  if (/^https?:\/\//.test(source)) {
+    // the daemon downloads it, as dockerd does for docker import URL
+    const stream = await client.importImage(undefined, { repo, tag, message: str(flags.message), changes: strs(flags.change), fromSrc: source });
+    await displayJsonMessages(stream, { isTerminal: false, write: writeOut });
+    return 0;
+  }
   const input = openInput(source);
   const { body, failure } = await inputBody(input, () =>
     new SkiffError({ layer: "cli", code: "CLI_INPUT_EMPTY", kind: "failed_precondition", message: `import from ${input.name}: unexpected EOF: ${input.stdin ? "stdin" : "the file"} is empty`, hint: "give a tar archive of the root filesystem" }),
