@@ -104,7 +104,9 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
       if (oneFlow) {
         const ch = new ByteChannel();
         const built = ctx.builder.ensure(layer, () => ch, parentsReady);
-        const stored = ctx.store.ingest(desc, (offset) => ch.tap(client.blobStream(ref.path, desc, { offset, signal })), { onProgress: downloading }).then(downloaded);
+        // docker's words while a cut download waits to reconnect
+        const onRetry = (_e: unknown, _done: number, ms: number) => say({ id, status: `Retrying in ${Math.max(1, Math.round(ms / 1000))} second${Math.round(ms / 1000) > 1 ? "s" : ""}` });
+        const stored = ctx.store.ingest(desc, (offset) => ch.tap(client.blobStream(ref.path, desc, { offset, signal, onRetry })), { onProgress: downloading }).then(downloaded);
         track(i, settleBoth(built, stored).then(([rec]) => rec), id);
         await stored.catch(() => undefined); // its failure is the commit's
       } else {

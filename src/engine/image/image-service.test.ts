@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { RegistryClient } from "../registry/registry-client.ts";
-import { startProxy, type FaultProxy } from "../registry/testing/fault-proxy.ts";
+import { bodyOf, Dropped, startProxy, type FaultProxy } from "../registry/testing/fault-proxy.ts";
 import { haveRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
 import { ImageStore } from "./image-service.ts";
 import type { ProgressEvent } from "./service.ts";
@@ -163,6 +163,26 @@ describe.skipIf(!haveRegistry)("ImageStore against docker-registry", () => {
       expect(readdirSync(s.snapshots.root).filter((d) => d.startsWith("tmp-"))).toEqual([]);
       proxy.hook = undefined;
       expect((await s.pull(`${proxy.domain}/test/busybox:1`)).Id).toBe(bb.configDigest);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test("a download cut short says it is retrying, resumes, and the pull completes", async () => {
+    const proxy = await startProxy(registry.url);
+    try {
+      const target = bb.layerDigests[0]!;
+      let dropped = false;
+      proxy.hook = async (req, url, forward) => {
+        if (req.method !== "GET" || !url.pathname.endsWith(target) || dropped) return undefined;
+        dropped = true;
+        const res = await forward();
+        return new Dropped(await bodyOf(res), 1000, res.headers);
+      };
+      const events: ProgressEvent[] = [];
+      const s = fresh();
+      expect((await s.pull(`${proxy.domain}/test/busybox:1`, { onProgress: (e) => events.push(e) })).Id).toBe(bb.configDigest);
+      expect(events.filter((e) => e.id === target.slice(7, 19)).map((e) => e.status)).toContain("Retrying in 1 second");
     } finally {
       await proxy.stop();
     }

@@ -8,7 +8,9 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { tries: 5, baseDelayMs: 250, maxDelayMs: 8000 };
+/** About 8-15 s of waits in all: a registry restarting or a proxy hiccup is ridden out (docker waits
+ * longer, 5+10+15+20 s, on downloads); a registry refusing connections at the probe fails at once. */
+export const DEFAULT_RETRY: RetryPolicy = { tries: 5, baseDelayMs: 1000, maxDelayMs: 8000 };
 
 /** Statuses that say "try again": 408, 429, and 5xx except those that will never change (501, 505). */
 export const isRetryableStatus = (status: number): boolean => status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);

@@ -19,7 +19,8 @@ export interface BlobStreamOptions {
   offset?: number;
   signal?: AbortSignal;
   /** Told before each reconnect, with the bytes received so far. */
-  onRetry?: (error: unknown, done: number) => void;
+  /** Before each wait to reconnect: the error, the bytes in so far, the wait. */
+  onRetry?: (error: unknown, done: number, delayMs: number) => void;
 }
 
 /** Reconnects that move the transfer forward reset the failure count, up to this many in all. */
@@ -88,8 +89,9 @@ export async function* blobStream(t: RegistryTransport, repo: string, desc: Desc
         details: { digest: desc.digest, size: pos, expectedSize: desc.size },
       });
     }
-    opts.onRetry?.(lastError, pos);
-    await sleep(backoffDelay(failures, t.retryPolicy), opts.signal);
+    const delay = backoffDelay(failures, t.retryPolicy);
+    opts.onRetry?.(lastError, pos, delay);
+    await sleep(delay, opts.signal);
   }
 }
 

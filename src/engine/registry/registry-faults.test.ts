@@ -12,7 +12,7 @@ import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";
 import { RegistryClient } from "./registry-client.ts";
 import { bodyOf, Dropped, startProxy, type FaultProxy } from "./testing/fault-proxy.ts";
-import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
+import { freePort, haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
 import { storeImage, tinyImage, storesUnder } from "./testing/test-image.ts";
 import { failure } from "../../common/failure.ts";
 
@@ -43,6 +43,14 @@ async function expectGoodPull(s: ContentStore) {
   expect(digestBytes(s.readBytes(big.digest))).toBe(big.digest);
   expect(ingestFiles(s)).toEqual([]);
 }
+
+test("nothing listening fails at once (the default back-off is for registries that answer)", async () => {
+  const domain = `127.0.0.1:${await freePort()}`;
+  const started = performance.now();
+  const e = await failure(new RegistryClient({ domain }).getManifest("x/y", "1"));
+  expect([e.code, e.details.errno]).toEqual(["IMAGE_REGISTRY_UNREACHABLE", "ECONNREFUSED"]);
+  expect(performance.now() - started).toBeLessThan(900);
+});
 
 describe.skipIf(!haveRegistry)("registry faults", () => {
   beforeAll(async () => {

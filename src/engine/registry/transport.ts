@@ -11,7 +11,7 @@
 // is moving, each piece the connection takes restarting it; answerMs once it is all sent), and
 // for each read of the answer's body (idleMs). A consumer that reads slowly (an unpacker behind)
 // is never blamed on the registry.
-import { SkiffError } from "../../common/errors.ts";
+import { isSkiffError, SkiffError } from "../../common/errors.ts";
 import { Authorizer } from "./auth.ts";
 import { DEFAULT_RETRY, backoffDelay, isRetryableStatus, sleep, type RetryPolicy } from "./backoff.ts";
 import { parseChallenges } from "./challenge.ts";
@@ -123,7 +123,8 @@ export class RegistryTransport {
         if (!isRetryableStatus(res.status)) throw lastError;
         break;
       }
-      if (++failures >= this.retryPolicy.tries) throw lastError;
+      // Nothing listening is an answer, as docker takes it: no waiting for a registry that is not there.
+      if (refused(lastError) || ++failures >= this.retryPolicy.tries) throw lastError;
       await sleep(backoffDelay(failures, this.retryPolicy, retryAfter));
     }
   }
@@ -351,3 +352,5 @@ function timeoutError(action: string, url: string, phase: "answer" | "taking" | 
 function tlsFor(ep: Endpoint, url: string): { tls?: { rejectUnauthorized: boolean } } {
   return ep.skipVerify && url.startsWith("https:") && originOf(url) === originOf(ep.base) ? { tls: { rejectUnauthorized: false } } : {};
 }
+
+const refused = (e: unknown): boolean => isSkiffError(e) && e.details.errno === "ECONNREFUSED";
