@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync, zstdCompressSync } from "node:zlib";
@@ -27,7 +28,9 @@ async function* chunks(b: Uint8Array, size = 16384) {
 }
 
 describe("unpackLayer", () => {
-  const blobs = { none: tarWithTail, gzip: gzipSync(tarWithTail), zstd: zstdCompressSync(tarWithTail) };
+  // docker-archive layers may be xz or bzip2 too (./setup installs both programs)
+  const viaProgram = (cmd: string) => new Uint8Array(execFileSync(cmd, ["-c"], { input: tarWithTail, maxBuffer: 64 << 20 }));
+  const blobs = { none: tarWithTail, gzip: gzipSync(tarWithTail), zstd: zstdCompressSync(tarWithTail), xz: viaProgram("xz"), bzip2: viaProgram("bzip2") };
   for (const [compression, blob] of Object.entries(blobs)) {
     test(`${compression}: unpacks, verifying digest and diffID in one pass`, async () => {
       const r = await unpackLayer({ source: chunks(blob), target, expected: { digest: digestBytes(blob), size: blob.length }, diffId });

@@ -12,6 +12,7 @@ import { createGunzip, createZstdDecompress } from "node:zlib";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { Digester, type Digest } from "../../oci/image/digest.ts";
 import type { Compression } from "../../oci/image/media-types.ts";
+import { decompressed, sniffCompression, type InputCompression } from "./decompress.ts";
 import { layerWriter, type ApplyStats } from "./apply-layer.ts";
 import { TarParser } from "./tar-parser.ts";
 import { drained } from "../../common/drained.ts";
@@ -24,7 +25,8 @@ export interface UnpackLayerOptions {
   /** Lower dirs of the snapshot, topmost first; a promise when the parents are still being built
    * (the layer is written and verified first, then merged with them). */
   lowers?: readonly string[] | Promise<readonly string[]>;
-  /** From the layer's media type; "auto" (default) looks at the first bytes. */
+  /** From the layer's media type; "auto" (default) looks at the first bytes (docker-archive
+   * layers may also be bzip2 or xz, read through those programs as docker does). */
   compression?: Compression | "auto";
   /** The layer descriptor: the compressed blob's digest and size, verified when given. */
   expected?: { digest: string; size?: number };
@@ -36,7 +38,7 @@ export interface UnpackResult extends ApplyStats {
   digest: Digest;
   size: number;
   diffId: Digest;
-  compression: Compression;
+  compression: InputCompression;
 }
 
 export async function unpackLayer(opts: UnpackLayerOptions): Promise<UnpackResult> {
@@ -57,13 +59,16 @@ export async function unpackLayer(opts: UnpackLayerOptions): Promise<UnpackResul
     return r.value;
   };
   const first = await next();
-  const compression = opts.compression && opts.compression !== "auto" ? opts.compression : sniff(first);
+  const compression = opts.compression && opts.compression !== "auto" ? opts.compression : sniffCompression(first ?? new Uint8Array(0));
   let stopped = false;
   const raw = async function* () {
     if (first) yield first;
     for (let c = await next(); c && !stopped; c = await next()) yield c;
   };
-  const plain = compression === "none" ? raw() : inflate(raw(), compression);
+  const plain =
+    compression === "none" ? raw()
+    : compression === "gzip" || compression === "zstd" ? inflate(raw(), compression)
+    : decompressed(raw(), { action: "unpack layer", code: "IMAGE_LAYER_INVALID", hint: "the layer blob is corrupt or not compressed as it claims" });
   const written = layerWriter(opts.target);
   const tar = new TarParser(written);
   try {
@@ -100,12 +105,6 @@ export async function unpackLayer(opts: UnpackLayerOptions): Promise<UnpackResul
 }
 
 const INFLATE_CHUNK = 256 << 10;
-
-function sniff(first: Uint8Array | undefined): Compression {
-  if (first && first[0] === 0x1f && first[1] === 0x8b) return "gzip";
-  if (first && first[0] === 0x28 && first[1] === 0xb5 && first[2] === 0x2f && first[3] === 0xfd) return "zstd";
-  return "none";
-}
 
 /**
  * Decompresses through node:zlib, fed by our own loop (not Readable.from) so that the source stays
