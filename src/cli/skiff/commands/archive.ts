@@ -11,6 +11,7 @@ import { isatty } from "node:tty";
 import { writeAll, writeOut } from "../../../common/stdio.ts";
 import { errnoOf, errnoText } from "../../../common/errno.ts";
 import { invalid, isSkiffError, SkiffError, type ErrorKind } from "../../../common/errors.ts";
+import type { JsonMessage } from "../../../api/client.ts";
 import { displayJsonMessages } from "../progress-display.ts";
 import { splitReference } from "./image-ops.ts";
 import { str, strs, type CommandContext } from "../command.ts";
@@ -223,18 +224,11 @@ async function inputBody(input: Input, empty: () => SkiffError): Promise<{ body:
   return { body, failure: () => failed };
 }
 
-export async function load({ client, flags }: CommandContext): Promise<number> {
-  const path = str(flags.input);
-  if (isStdin(path) && isatty(0)) throw invalid("cli", "CLI_LOAD_FROM_TERMINAL", "requested load from stdin, but stdin is empty", "skiff load -i FILE, or redirect a file to stdin");
-  const input = openInput(path);
-  const { body, failure } = await inputBody(input, () =>
-    input.stdin
-      ? new SkiffError({ layer: "cli", code: "CLI_INPUT_EMPTY", kind: "failed_precondition", message: "requested load from stdin, but stdin is empty", hint: "skiff load -i FILE, or redirect a docker save archive to stdin" })
-      : new SkiffError({ layer: "cli", code: "CLI_INPUT_EMPTY", kind: "failed_precondition", message: `load from ${input.name}: unexpected EOF: the file is empty`, hint: "give a tar written by docker save", details: { path } }),
-  );
+/** Sends the input as a request's body and shows the daemon's messages; the input's own failure wins over the daemon's. */
+async function upload(input: Input, empty: () => SkiffError, send: (body: ReadableStream<Uint8Array>) => Promise<AsyncIterable<JsonMessage>>): Promise<number> {
+  const { body, failure } = await inputBody(input, empty);
   try {
-    const stream = await client.load(body, !!flags.quiet);
-    await displayJsonMessages(stream, { isTerminal: false, write: writeOut });
+    await displayJsonMessages(await send(body), { isTerminal: false, write: writeOut });
   } catch (e) {
     throw failure() ?? e;
   } finally {
@@ -243,26 +237,33 @@ export async function load({ client, flags }: CommandContext): Promise<number> {
   return 0;
 }
 
+export async function load({ client, flags }: CommandContext): Promise<number> {
+  const path = str(flags.input);
+  if (isStdin(path) && isatty(0)) throw invalid("cli", "CLI_LOAD_FROM_TERMINAL", "requested load from stdin, but stdin is empty", "skiff load -i FILE, or redirect a file to stdin");
+  const input = openInput(path);
+  return upload(
+    input,
+    () =>
+      input.stdin
+        ? new SkiffError({ layer: "cli", code: "CLI_INPUT_EMPTY", kind: "failed_precondition", message: "requested load from stdin, but stdin is empty", hint: "skiff load -i FILE, or redirect a docker save archive to stdin" })
+        : new SkiffError({ layer: "cli", code: "CLI_INPUT_EMPTY", kind: "failed_precondition", message: `load from ${input.name}: unexpected EOF: the file is empty`, hint: "give a tar written by docker save", details: { path } }),
+    (body) => client.load(body, !!flags.quiet),
+  );
+}
+
 export async function importImage({ client, flags, args }: CommandContext): Promise<number> {
   const source = args[0]!;
   const [repo, tag] = args[1] ? splitReference(args[1]) : [undefined, undefined];
+  const query = { repo, tag, message: str(flags.message), changes: strs(flags.change) };
   if (/^https?:\/\//.test(source)) {
     // the daemon downloads it, as dockerd does for docker import URL
-    const stream = await client.importImage(undefined, { repo, tag, message: str(flags.message), changes: strs(flags.change), fromSrc: source });
-    await displayJsonMessages(stream, { isTerminal: false, write: writeOut });
+    await displayJsonMessages(await client.importImage(undefined, { ...query, fromSrc: source }), { isTerminal: false, write: writeOut });
     return 0;
   }
   const input = openInput(source);
-  const { body, failure } = await inputBody(input, () =>
-    new SkiffError({ layer: "cli", code: "CLI_INPUT_EMPTY", kind: "failed_precondition", message: `import from ${input.name}: unexpected EOF: ${input.stdin ? "stdin" : "the file"} is empty`, hint: "give a tar archive of the root filesystem" }),
+  return upload(
+    input,
+    () => new SkiffError({ layer: "cli", code: "CLI_INPUT_EMPTY", kind: "failed_precondition", message: `import from ${input.name}: unexpected EOF: ${input.stdin ? "stdin" : "the file"} is empty`, hint: "give a tar archive of the root filesystem" }),
+    (body) => client.importImage(body, query),
   );
-  try {
-    const stream = await client.importImage(body, { repo, tag, message: str(flags.message), changes: strs(flags.change) });
-    await displayJsonMessages(stream, { isTerminal: false, write: writeOut });
-  } catch (e) {
-    throw failure() ?? e;
-  } finally {
-    input.close();
-  }
-  return 0;
 }
