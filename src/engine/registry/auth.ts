@@ -4,9 +4,10 @@
 // token) and cached per scope set until it expires; basic sends the credentials as they are.
 // Tokens and passwords go into headers only, never into messages or logs.
 import { SkiffError } from "../../common/errors.ts";
+import { parseJsonText } from "../../common/json-text.ts";
 import type { Challenge } from "./challenge.ts";
 import type { Credentials } from "./credentials.ts";
-import { protocolError, readBounded, statusError } from "./registry-error.ts";
+import { protocolError, readAtMost, statusError } from "./registry-error.ts";
 import { redactUrl } from "./registry-url.ts";
 
 export type AuthScheme = { kind: "anonymous" } | { kind: "basic" } | { kind: "bearer"; realm: string; service?: string };
@@ -51,17 +52,17 @@ export interface Token {
   refreshToken?: string;
 }
 
+/** A token answer is a small JSON object; real tokens run to a few KiB. */
+const MAX_TOKEN_ANSWER = 1 << 20;
+
 /** Docker's minimum: a shorter or missing expires_in counts as 60 s. Renewed 5 s early against skew. */
 const MIN_LIFETIME_S = 60;
 const EARLY_MS = 5000;
 
-export function parseTokenResponse(body: string, requestedAt: number): Token | undefined {
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(body) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+export function parseTokenResponse(body: string | Uint8Array, requestedAt: number): Token | undefined {
+  const parsed = parseJsonText(body, { maxBytes: MAX_TOKEN_ANSWER, maxDepth: 16 });
+  if (!parsed.ok || parsed.value === null || typeof parsed.value !== "object" || Array.isArray(parsed.value)) return undefined;
+  const o = parsed.value as Record<string, unknown>;
   const token = typeof o.token === "string" && o.token ? o.token : typeof o.access_token === "string" && o.access_token ? o.access_token : undefined;
   if (!token) return undefined;
   const lifetime = typeof o.expires_in === "number" && o.expires_in > MIN_LIFETIME_S ? o.expires_in : MIN_LIFETIME_S;
@@ -71,12 +72,14 @@ export function parseTokenResponse(body: string, requestedAt: number): Token | u
 }
 
 /** How the authorizer reaches token realms (the transport's fetch, with its TLS settings). */
-export type Send = (url: string, init: RequestInit) => Promise<Response>;
+export type Send = (url: string, init: RequestInit, action: string) => Promise<Response>;
 
 export interface AuthorizerOptions {
   domain: string;
   credentials?: Credentials;
   send: Send;
+  /** The realm as a URL skiff may request (http or https, no downgrade), or a thrown error. */
+  realmUrl?: (realm: string, action: string) => string;
   now?: () => number;
 }
 
@@ -141,12 +144,16 @@ export class Authorizer {
 
   private async fetchToken(s: { realm: string; service?: string }, scopes: string[]): Promise<Token> {
     const action = `request token from ${redactUrl(s.realm)} for ${this.opts.domain}${scopes.length ? ` (${scopes.join(" ")})` : ""}`;
-    const { url, init } = tokenRequest(s, scopes, this.opts.credentials);
+    // checked before any credential goes anywhere
+    const realm = this.opts.realmUrl ? this.opts.realmUrl(s.realm, action) : s.realm;
+    const { url, init } = tokenRequest({ ...s, realm }, scopes, this.opts.credentials);
     const at = this.now();
     this.tokenRequests++;
-    const res = await this.opts.send(url, init);
+    const res = await this.opts.send(url, init, action);
     if (!res.ok) throw await statusError({ action, object: "token", registry: this.opts.domain, response: res });
-    const token = parseTokenResponse(await readBounded(res, 1 << 20), at);
+    const body = await readAtMost(res, MAX_TOKEN_ANSWER);
+    if (body.byteLength > MAX_TOKEN_ANSWER) throw protocolError(action, `the token answer is larger than ${MAX_TOKEN_ANSWER} bytes`, { status: res.status });
+    const token = parseTokenResponse(body, at);
     if (!token) throw protocolError(action, "the answer holds no token", { status: res.status });
     if (token.refreshToken && this.opts.credentials?.identityToken) this.opts.credentials.identityToken = token.refreshToken;
     return token;

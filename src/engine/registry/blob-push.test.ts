@@ -56,6 +56,8 @@ function fakeTransport(clock: { t: number }, msPerPiece: number) {
   const received: { method: string; range?: string; length?: string; body: Uint8Array }[] = [];
   const t = {
     domain: "fake.test",
+    insecure: false,
+    hop: RegistryTransport.prototype.hop,
     retryPolicy: { tries: 1, baseDelayMs: 1, maxDelayMs: 1 },
     async request(req: RegistryRequest): Promise<Response> {
       const location = { location: "http://fake.test/v2/r/blobs/uploads/u1" };
@@ -181,6 +183,8 @@ describe("cross-repository mounts", () => {
     const seen: Seen[] = [];
     const t = {
       domain: "fake.test",
+      insecure: false,
+      hop: RegistryTransport.prototype.hop,
       retryPolicy: { tries: 1, baseDelayMs: 1, maxDelayMs: 1 },
       async request(req: RegistryRequest): Promise<Response> {
         seen.push({ method: req.method, url: req.url, scopes: req.scopes });

@@ -167,7 +167,7 @@ async function attempt(t: RegistryTransport, repo: string, desc: Descriptor, blo
     const start = await t.request({ method: "POST", url: paths.uploads(repo), scopes, action, headers: { "content-length": "0" }, signal: opts.signal });
     if (start.status !== 202) throw await statusError({ action, object: "upload", registry: t.domain, response: start });
     await start.body?.cancel();
-    location = nextLocation(start, action);
+    location = nextLocation(t, start, action);
   }
   report("uploading", 0);
   const upload = uploads(opts, report);
@@ -188,7 +188,7 @@ async function attempt(t: RegistryTransport, repo: string, desc: Descriptor, blo
       });
       if (res.status !== 202) throw await statusError({ action, object: "upload", registry: t.domain, response: res });
       await res.body?.cancel();
-      location = nextLocation(res, action);
+      location = nextLocation(t, res, action);
     }
     body = undefined;
   }
@@ -236,7 +236,7 @@ async function tryMount(t: RegistryTransport, repo: string, desc: Descriptor, fr
     if (got && isDigest(got) && got !== desc.digest) throw protocolError(action, `the registry mounted ${got}`, { digest: desc.digest, actual: got });
     return "mounted";
   }
-  if (res.status === 202 && res.headers.get("location")) return nextLocation(res, action);
+  if (res.status === 202 && res.headers.get("location")) return nextLocation(t, res, action);
   return undefined;
 }
 
@@ -250,9 +250,9 @@ async function cancelUpload(t: RegistryTransport, location: string, scopes: read
   }
 }
 
-/** Each answer of a session names the URL of the next request, absolute or relative to this one. */
-function nextLocation(res: Response, action: string): string {
+/** Each answer of a session names the URL of the next request, absolute or relative to this one (checked as every URL a registry sends). */
+function nextLocation(t: RegistryTransport, res: Response, action: string): string {
   const loc = res.headers.get("location");
   if (!loc) throw protocolError(action, `the registry answered ${res.status} without a Location`, { status: res.status });
-  return uploadUrl(loc, res.url);
+  return t.hop(loc, res.url, action, "gave an upload session at");
 }

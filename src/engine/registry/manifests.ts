@@ -5,7 +5,7 @@
 import { invalid, SkiffError } from "../../common/errors.ts";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { digestBytes, isDigest, parseDigest, type Digest } from "../../oci/image/digest.ts";
-import { parseManifest, type AnyManifest } from "../../oci/image/manifest.ts";
+import { MAX_MANIFEST_BYTES, parseManifest, type AnyManifest } from "../../oci/image/manifest.ts";
 import { MANIFEST_ACCEPT } from "../../oci/image/media-types.ts";
 import { repositoryScope } from "./auth.ts";
 import { backoffDelay, sleep } from "./backoff.ts";
@@ -13,8 +13,7 @@ import { isRetryable, networkError, statusError } from "./registry-error.ts";
 import { paths } from "./registry-url.ts";
 import type { RegistryTransport } from "./transport.ts";
 
-/** containerd's limit: a manifest is a small JSON document, anything larger is refused unread. */
-export const MAX_MANIFEST_BYTES = 4 << 20;
+export { MAX_MANIFEST_BYTES };
 
 export interface FetchedManifest {
   /** Media type, digest and size of the bytes as fetched. */

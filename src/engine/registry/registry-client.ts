@@ -9,7 +9,8 @@ import { isUnauthorized, repositoryScope } from "./auth.ts";
 import { blobStream, fetchBlobBytes, pullBlob, type BlobStreamOptions, type PullBlobOptions } from "./blob-fetch.ts";
 import { hasBlob, pushBlob, type PushBlobOptions, type PushBlobResult } from "./blob-push.ts";
 import { getManifest, headManifest, putManifest, type FetchedManifest } from "./manifests.ts";
-import { protocolError, statusError } from "./registry-error.ts";
+import { protocolError, readAtMost, statusError } from "./registry-error.ts";
+import { describeJsonProblem, parseJsonText } from "../../common/json-text.ts";
 import { paths } from "./registry-url.ts";
 import type { Endpoint } from "./registry-url.ts";
 import { RegistryTransport, type TransportOptions } from "./transport.ts";
@@ -18,6 +19,8 @@ export type RegistryClientOptions = TransportOptions;
 
 /** Tag listing pages followed at most; 100 pages of the registry's page size is plenty for a CLI. */
 const MAX_TAG_PAGES = 100;
+/** A page of tags is a small document; 4 MiB holds ~100,000 tags. */
+const MAX_TAG_PAGE_BYTES = 4 << 20;
 
 export class RegistryClient {
   readonly transport: RegistryTransport;
@@ -93,15 +96,12 @@ export class RegistryClient {
     for (let page = 0; url && page < MAX_TAG_PAGES; page++) {
       const res: Response = await this.transport.request({ method: "GET", url, scopes: [repositoryScope(repo)], action });
       if (!res.ok) throw await statusError({ action, object: "repository", registry: this.domain, response: res });
-      let body: { tags?: unknown };
-      try {
-        body = (await res.json()) as { tags?: unknown };
-      } catch {
-        throw protocolError(action, "the answer is not JSON");
-      }
+      const parsed = parseJsonText(await readAtMost(res, MAX_TAG_PAGE_BYTES), { maxBytes: MAX_TAG_PAGE_BYTES, maxDepth: 8 });
+      if (!parsed.ok) throw protocolError(action, `the tag list is ${describeJsonProblem(parsed.problem)}`);
+      const body = (parsed.value ?? {}) as { tags?: unknown };
       if (Array.isArray(body.tags)) tags.push(...body.tags.filter((t): t is string => typeof t === "string"));
       const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get("link") ?? "")?.[1];
-      url = next ? new URL(next, res.url).toString() : undefined;
+      url = next ? this.transport.hop(next, res.url, action, "gave a next page at") : undefined;
     }
     return tags;
   }

@@ -5,6 +5,7 @@
 import { errnoOf } from "../../common/errno.ts";
 import { isSkiffError, SkiffError, type ErrorKind } from "../../common/errors.ts";
 import { DOCKER_HUB } from "../../oci/image/reference.ts";
+import { parseJsonText } from "../../common/json-text.ts";
 import { redactUrl } from "./registry-url.ts";
 
 /** What a request was for, to pick the not-found code and word the message. */
@@ -83,36 +84,59 @@ export function protocolError(action: string, why: string, details: Record<strin
   return new SkiffError({ layer: "image", code: "IMAGE_REGISTRY_PROTOCOL", kind: "internal", message: `${action}: ${why}`, hint: "the registry does not follow the OCI distribution spec here", details });
 }
 
+/**
+ * A URL the registry sent that skiff will not request (a file: redirect, a downgrade to http):
+ * `why` completes "the registry DOMAIN ...".
+ */
+export function urlRefused(action: string, registry: string, why: string, scheme?: string): SkiffError {
+  return new SkiffError({
+    layer: "image",
+    code: "IMAGE_REGISTRY_URL_REFUSED",
+    kind: "failed_precondition",
+    message: `${action}: the registry ${registry} ${why}`,
+    hint: "skiff follows only http and https URLs from a registry, and plain http only for an insecure registry; the registry may be misconfigured or hostile",
+    details: { registry, ...(scheme ? { scheme } : {}) },
+  });
+}
+
 /** True for errors worth another try: the network, 5xx, 429, a registry that stopped answering, a transfer cut short. */
 export function isRetryable(e: unknown): boolean {
   if (!isSkiffError(e)) return errnoOf(e) !== undefined;
   return ["IMAGE_REGISTRY_UNREACHABLE", "IMAGE_REGISTRY_UNAVAILABLE", "IMAGE_REGISTRY_RATE_LIMITED", "IMAGE_REGISTRY_TIMEOUT", "IMAGE_BLOB_TRUNCATED"].includes(e.code);
 }
 
+/** At most `limit` bytes of the body, as text (an error body, a token answer); the rest is dropped. */
 export async function readBounded(res: Response, limit: number): Promise<string> {
-  if (!res.body) return "";
+  return new TextDecoder().decode((await readAtMost(res, limit)).subarray(0, limit));
+}
+
+/** The body's bytes, read until more than `limit` came (the caller tells a body too large by length > limit). */
+export async function readAtMost(res: Response, limit: number): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(0);
   const parts: Uint8Array[] = [];
   let n = 0;
   for await (const c of res.body) {
     parts.push(c);
     n += c.byteLength;
-    if (n >= limit) break;
+    if (n > limit) break;
   }
-  return new TextDecoder().decode(Buffer.concat(parts).subarray(0, limit));
+  return Buffer.concat(parts);
 }
 
+/** The first of distribution's `errors` in an error body; nothing for any other shape. */
 function registryErrors(body: string): { code?: string; message?: string } {
-  try {
-    const o = JSON.parse(body) as { errors?: { code?: unknown; message?: unknown }[] };
-    const first = Array.isArray(o.errors) ? o.errors[0] : undefined;
-    if (!first) return {};
-    const code = typeof first.code === "string" ? first.code : undefined;
-    const message = typeof first.message === "string" ? first.message.slice(0, 200) : undefined;
-    return { code, message: code && message ? `${code}: ${message}` : (message ?? code) };
-  } catch {
-    return {};
-  }
+  const parsed = parseJsonText(body, { maxBytes: 1 << 20, maxDepth: 16 });
+  if (!parsed.ok) return {};
+  const o = parsed.value as { errors?: unknown } | null;
+  const first = o !== null && typeof o === "object" && Array.isArray(o.errors) ? (o.errors[0] as { code?: unknown; message?: unknown } | null | undefined) : undefined;
+  if (first === null || typeof first !== "object") return {};
+  const code = typeof first.code === "string" ? printable(first.code.slice(0, 64)) : undefined;
+  const message = typeof first.message === "string" ? printable(first.message.slice(0, 200)) : undefined;
+  return { code, message: code && message ? `${code}: ${message}` : (message ?? code) };
 }
+
+/** A registry's words, fit for one line of a terminal: control characters (escape sequences) shown as "?". */
+const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 
 const ERRNO_TEXT: Record<string, string> = {
   ECONNREFUSED: "connection refused",

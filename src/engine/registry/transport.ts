@@ -16,8 +16,10 @@ import { Authorizer } from "./auth.ts";
 import { DEFAULT_RETRY, backoffDelay, isRetryableStatus, sleep, type RetryPolicy } from "./backoff.ts";
 import { parseChallenges } from "./challenge.ts";
 import type { Credentials } from "./credentials.ts";
-import { isRetryable, networkError, protocolError, statusError } from "./registry-error.ts";
+import { isRetryable, networkError, protocolError, statusError, urlRefused } from "./registry-error.ts";
 import { endpointsFor, originOf, paths, redactUrl, type Endpoint } from "./registry-url.ts";
+import { isLoopbackDomain } from "../../oci/image/reference.ts";
+import { isFetchableUrl, MAX_REDIRECTS, nextHop } from "../../common/url-hop.ts";
 
 export interface RegistryTimeouts {
   /** How long a request may wait for the registry's first sign of life: its answer, or the
@@ -65,22 +67,32 @@ export interface RegistryRequest {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 10;
 
 export class RegistryTransport {
   readonly domain: string;
   readonly auth: Authorizer;
   readonly retryPolicy: RetryPolicy;
   readonly timeouts: RegistryTimeouts;
+  /** Plain http and redirects from https to http allowed: marked insecure, or on loopback (as docker). */
+  readonly insecure: boolean;
   private readonly userAgent: string;
   private probed?: Promise<Endpoint>;
+  /** The base of the endpoint that answered the probe: what a realm is resolved against. */
+  private probedBase?: string;
 
   constructor(private readonly opts: TransportOptions) {
     this.domain = opts.domain;
     this.retryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.userAgent = opts.userAgent ?? "skiff/0.1";
-    this.auth = new Authorizer({ domain: opts.domain, credentials: opts.credentials, now: opts.now, send: (url, init) => this.send(url, init, `request token for ${opts.domain}`) });
+    this.insecure = Boolean(opts.insecure) || isLoopbackDomain(opts.domain);
+    this.auth = new Authorizer({
+      domain: opts.domain,
+      credentials: opts.credentials,
+      now: opts.now,
+      send: (url, init, action) => this.send(url, init, action),
+      realmUrl: (realm, action) => this.hop(realm, this.probedBase ?? `https://${opts.domain}/`, action, "gave a token realm of"),
+    });
   }
 
   /**
@@ -111,6 +123,7 @@ export class RegistryTransport {
         }
         if (res.status === 200 || res.status === 401) {
           await res.body?.cancel();
+          this.probedBase = ep.base + paths.ping();
           this.auth.setChallenges(parseChallenges(res.headers.get("www-authenticate")));
           return ep;
         }
@@ -129,10 +142,21 @@ export class RegistryTransport {
     }
   }
 
+  /**
+   * A URL the registry sent (`what` it was, in words: "redirected to", "gave an upload session at"),
+   * resolved against the URL it came with, if skiff may request it; else IMAGE_REGISTRY_URL_REFUSED.
+   */
+  hop(location: string, from: string, action: string, what: string): string {
+    const h = nextHop(location, from, { allowDowngrade: this.insecure });
+    if (!h.ok) throw urlRefused(action, this.domain, `${what} ${h.why}`, h.scheme);
+    return h.url;
+  }
+
   /** Sends a request with authorization, redirects and retries; returns the final response, whatever its status. */
   async request(req: RegistryRequest): Promise<Response> {
     const ep = await this.ping();
-    const url = req.url.startsWith("/") ? ep.base + req.url : req.url;
+    // absolute URLs come from the registry (upload sessions, pages): checked as they came, and again here
+    const url = req.url.startsWith("/") ? ep.base + req.url : this.hop(req.url, ep.base + paths.ping(), req.action, "gave");
     const retry = req.retry ?? (req.method === "GET" || req.method === "HEAD");
     let authRenewed = false;
     for (let failures = 0; ; ) {
@@ -178,7 +202,7 @@ export class RegistryTransport {
       if (!redirected) return res;
       await res.body?.cancel();
       if (hop >= MAX_REDIRECTS) throw protocolError(action, `more than ${MAX_REDIRECTS} redirects`);
-      const next = new URL(location, current).toString();
+      const next = this.hop(location, current, action, "redirected to");
       if (originOf(next) !== originOf(current)) init.headers.delete("authorization");
       if (res.status === 303) {
         method = "GET";
@@ -188,8 +212,13 @@ export class RegistryTransport {
     }
   }
 
-  /** fetch with the endpoint's TLS setting (only on its own origin), the timeouts, and network errors typed. */
+  /**
+   * fetch with the endpoint's TLS setting (only on its own origin), the timeouts, and network errors
+   * typed. The registry client's only call of fetch: every URL reaching it went through `hop` or is
+   * the endpoint's own; the check here keeps it so.
+   */
   private async send(url: string, init: RequestInit, action: string, ep?: Endpoint): Promise<Response> {
+    if (!isFetchableUrl(url)) throw urlRefused(action, this.domain, `led to a URL that is not http or https`);
     const watch = new Watchdog(this.timeouts, action, url);
     const signal = init.signal ? AbortSignal.any([init.signal, watch.signal]) : watch.signal;
     const body = init.body instanceof ReadableStream ? watch.upload(init.body as ReadableStream<Uint8Array>) : init.body;

@@ -1,4 +1,5 @@
 // OCI content descriptors: what a manifest or index says about a blob it points to.
+import { isFetchableUrl } from "../../common/url-hop.ts";
 import type { Checker } from "../check.ts";
 import { parseDigest, type Digest } from "./digest.ts";
 import type { Platform } from "./platform.ts";
@@ -24,7 +25,11 @@ export function checkDescriptor(c: Checker, v: unknown, path: string): Descripto
     c.fail(`${path}.digest`, "a digest like sha256:<64 hex>", digest);
   }
   const d: Descriptor = { mediaType, digest: digest as Digest, size: c.int(o.size, `${path}.size`, 0) };
-  if (o.urls !== undefined && o.urls !== null) d.urls = c.strs(o.urls, `${path}.urls`);
+  if (o.urls !== undefined && o.urls !== null) {
+    d.urls = c.strs(o.urls, `${path}.urls`);
+    // a foreign layer's URLs are for http(s) fetches only (image spec: SHOULD); a file: URL is an attack
+    d.urls.forEach((u, i) => isFetchableUrl(u) || c.fail(`${path}.urls[${i}]`, "an http or https URL", u));
+  }
   if (o.annotations !== undefined && o.annotations !== null) d.annotations = c.strMap(o.annotations, `${path}.annotations`);
   if (o.artifactType !== undefined && o.artifactType !== null) d.artifactType = c.str(o.artifactType, `${path}.artifactType`);
   const p = c.optObj(o.platform, `${path}.platform`);

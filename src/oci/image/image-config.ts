@@ -1,6 +1,7 @@
 // The image configuration (OCI image config, which Docker's container image v1 JSON is a superset
 // of): the layers' diffIDs, history, and the defaults a container of the image starts with.
 // Docker's PascalCase field names are kept so the engine's inspect output can reuse them.
+import { describeJsonProblem, parseJsonText } from "../../common/json-text.ts";
 import { invalid } from "../../common/errors.ts";
 import { Checker } from "../check.ts";
 import { checkDigest, type Digest } from "./digest.ts";
@@ -42,13 +43,13 @@ export interface ImageConfig {
 
 const CODE = "IMAGE_CONFIG_INVALID";
 
+/** What an image config may weigh (a long history runs to a few MiB; the registry client's limit too). */
+export const MAX_CONFIG_BYTES = 64 << 20;
+
 export function parseImageConfig(bytes: Uint8Array | string, where = "image config"): ImageConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw invalid("image", CODE, `parse ${where}: not JSON: ${(e as Error).message}`);
-  }
+  const parsed = parseJsonText(bytes, { maxBytes: MAX_CONFIG_BYTES, maxDepth: 32 });
+  if (!parsed.ok) throw invalid("image", CODE, `parse ${where}: ${describeJsonProblem(parsed.problem)}`, "the registry or archive served something other than an image config");
+  const raw = parsed.value;
   const c = new Checker("image", CODE, where);
   const o = c.obj(raw, where);
   const rootfs = c.obj(o.rootfs, "rootfs");

@@ -72,7 +72,19 @@ describe("parseManifest refuses bad manifests clearly", () => {
     expect(e.code).toBe("IMAGE_MANIFEST_SCHEMA1");
     expect(e.message).toContain("schema 1 is not supported");
   });
-  test("not JSON", () => expect(err(() => parseManifest("<html>")).message).toMatch(/not JSON/));
+  test("not JSON: where, never what (the bytes may be a host file a redirect pointed at)", () => {
+    const e = err(() => parseManifest("root:x:0:0:root:/root:/bin/bash\n"));
+    expect([e.code, e.message]).toEqual(["IMAGE_MANIFEST_INVALID", "parse manifest: not valid JSON: expected a value at line 1, column 1"]);
+  });
+  test("100,000 levels deep: a clear error, no stack overflow", () => {
+    const deep = `{"schemaVersion":2,"mediaType":"${MEDIA.ociManifest}","layers":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+    const e = err(() => parseManifest(deep));
+    expect([e.code, e.message]).toEqual(["IMAGE_MANIFEST_INVALID", "parse manifest: nested more than 32 levels deep (line 1, column 117)"]);
+  });
+  test("a foreign layer URL that is not http(s) is refused", () => {
+    const m = { ...ociManifest, layers: [{ ...ociManifest.layers[0]!, urls: ["https://cdn.example/l.tgz", "file:///etc/passwd"] }] };
+    expect(err(() => parseManifest(j(m))).message).toMatch(/layers\[0\]\.urls\[1\] must be an http or https URL, got "file:\/\/\/etc\/passwd"/);
+  });
   test("unknown manifest media type", () => {
     const e = err(() => parseManifest(j({ ...ociManifest, mediaType: "application/x-foo" })));
     expect([e.code, e.message]).toEqual(["IMAGE_UNKNOWN_MEDIA_TYPE", 'read manifest: unknown media type "application/x-foo"']);
@@ -91,6 +103,8 @@ describe("parseManifest refuses bad manifests clearly", () => {
     ["bad digest", { ...ociManifest, layers: [{ ...ociManifest.layers[0], digest: "sha256:xyz" }] }, /layers\[0\]\.digest must be a digest/],
     ["layers not an array", { ...ociManifest, layers: {} }, /layers must be an array/],
     ["no layers", { ...ociManifest, layers: undefined }, /layers must be an array/],
+    ["layers null (not an image without layers)", { ...ociManifest, layers: null }, /layers must be an array, got null/],
+    ["manifests null in an index", { ...index(MEDIA.ociIndex), manifests: null }, /manifests must be an array, got null/],
     ["schemaVersion 3", { ...ociManifest, schemaVersion: 3 }, /schemaVersion must be 2/],
     ["annotations not strings", { ...ociManifest, annotations: { a: 1 } }, /annotations\.a must be a string/],
     ["platform without os", { ...index(MEDIA.ociIndex), manifests: [{ mediaType: MEDIA.ociManifest, digest: d("a"), size: 1, platform: { architecture: "amd64" } }] }, /platform\.os must be a string/],

@@ -2,6 +2,7 @@
 // manifest list), parsed from the bytes a registry or layout serves. Schema 1 is refused: it has
 // no content-addressed config, and registries stopped serving it.
 import { invalid } from "../../common/errors.ts";
+import { describeJsonProblem, parseJsonText } from "../../common/json-text.ts";
 import { Checker } from "../check.ts";
 import { checkDescriptor, type Descriptor } from "./descriptor.ts";
 import { isConfigType, isIndexType, isLayerType, isManifestType, isSchema1Type, MEDIA } from "./media-types.ts";
@@ -28,17 +29,17 @@ export type AnyManifest = ImageManifest | ImageIndex;
 
 const CODE = "IMAGE_MANIFEST_INVALID";
 
+/** containerd's limit: a manifest is a small JSON document, anything larger is refused unread. */
+export const MAX_MANIFEST_BYTES = 4 << 20;
+
 /**
  * Parses a manifest or index. The media type comes from the document's own `mediaType`, else the
  * `contentType` the transport reported, else the document's shape (OCI allows omitting it).
  */
 export function parseManifest(bytes: Uint8Array | string, contentType?: string, where = "manifest"): AnyManifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(typeof bytes === "string" ? bytes : new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw invalid("image", CODE, `parse ${where}: not JSON: ${(e as Error).message}`, "the registry or layout served something other than a manifest");
-  }
+  const parsed = parseJsonText(bytes, { maxBytes: MAX_MANIFEST_BYTES, maxDepth: 32 });
+  if (!parsed.ok) throw invalid("image", CODE, `parse ${where}: ${describeJsonProblem(parsed.problem)}`, "the registry or layout served something other than a manifest");
+  const raw = parsed.value;
   const c = new Checker("image", CODE, where);
   const o = c.obj(raw, where);
   const declared = c.optStr(o.mediaType, "mediaType");
@@ -54,14 +55,15 @@ export function parseManifest(bytes: Uint8Array | string, contentType?: string, 
   const annotations = c.strMap(o.annotations, "annotations");
   const subject = o.subject === undefined || o.subject === null ? undefined : checkDescriptor(c, o.subject, "subject");
   if (isIndexType(mediaType)) {
-    if (o.manifests === undefined) c.fail("manifests", "an array", undefined);
+    if (o.manifests === undefined || o.manifests === null) c.fail("manifests", "an array", o.manifests);
     return { kind: "index", mediaType, manifests: c.arr(o.manifests, "manifests", (x, p) => checkDescriptor(c, x, p)), subject, annotations };
   }
   const config = checkDescriptor(c, o.config, "config");
   if (!isConfigType(config.mediaType)) {
     throw invalid("image", "IMAGE_UNKNOWN_MEDIA_TYPE", `read ${where}: config has media type ${JSON.stringify(config.mediaType)}, which is not a container image config`, "this is an OCI artifact, not a container image", { mediaType: config.mediaType });
   }
-  if (o.layers === undefined) c.fail("layers", "an array", undefined);
+  // (null is no list of layers: an image with none says [])
+  if (o.layers === undefined || o.layers === null) c.fail("layers", "an array", o.layers);
   const layers = c.arr(o.layers, "layers", (x, p) => checkDescriptor(c, x, p));
   layers.forEach((l, i) => {
     if (!isLayerType(l.mediaType)) {
