@@ -15,6 +15,10 @@
 //   the stream keep hashing them).
 // - PAX global headers ('g') are ignored, as containerd and docker do; GNU sparse files and other
 //   types are refused (IMAGE_LAYER_INVALID). After an error the parser refuses further input.
+// - A size, uid, gid or device number that base-256 makes negative is refused (a negative size
+//   would move the parser backwards); every push consumes its bytes or fails, so no input loops.
+// - Entries are read as Go's archive/tar reads them (the readers of docker and containerd), so that
+//   a layer cannot mean one thing here and another there.
 // - Errors say what is read ("read layer: …", "read archive: …": a TarInput, given by the caller),
 //   carry its code prefix and hint, and never print the input's bytes: a header that fails at byte
 //   0 is "not a tar archive (bad header at byte 0)"; names and values from the input are quoted
@@ -79,7 +83,10 @@ export const LAYER_INPUT: TarInput = {
 
 /** A field of a header that does not parse (the header is corrupt, or the input no tar at all). */
 class BadField extends Error {
-  constructor(readonly field: string) {
+  constructor(
+    readonly field: string,
+    readonly why = "is not a number",
+  ) {
     super(field);
   }
 }
@@ -134,7 +141,12 @@ export class TarParser {
     if (this.state.kind === "failed") throw new Error("TarParser: push after an error");
     try {
       let at = 0;
-      while (at < chunk.byteLength && this.state.kind !== "done") at += this.step(chunk, at);
+      while (at < chunk.byteLength && this.state.kind !== "done") {
+        const n = this.step(chunk, at);
+        // every step consumes input: a state that does not would loop forever on hostile input
+        if (!(n > 0)) throw new Error(`TarParser: no progress in state ${this.state.kind} at byte ${this.offset}`);
+        at += n;
+      }
     } catch (e) {
       this.state = { kind: "failed" };
       throw e;
@@ -233,15 +245,17 @@ export class TarParser {
       this.parseHeader(block, at);
     } catch (e) {
       if (!(e instanceof BadField)) throw e;
-      if (at === 0) throw this.fail("INVALID", "not a tar archive (bad header at byte 0)", at);
-      throw this.fail("INVALID", `corrupt tar header at byte ${at} (${e.field === "checksum" ? "checksum mismatch" : `its ${e.field} field is not a number`})`, at);
+      if (at === 0 && e.field === "checksum") throw this.fail("INVALID", "not a tar archive (bad header at byte 0)", at);
+      throw this.fail("INVALID", `corrupt tar header at byte ${at} (${e.field === "checksum" ? "checksum mismatch" : `its ${e.field} field ${e.why}`})`, at);
     }
   }
 
   private parseHeader(block: Uint8Array, at: number): void {
     checkChecksum(block);
     const flag = String.fromCharCode(block[156]!);
-    const size = num(block, 124, 12, "size");
+    // Sizes, ids and device numbers are never negative (base-256 can say so): a negative size
+    // would move the parser backwards.
+    const size = num(block, 124, 12, "size", false);
     if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
       if (size > 1 << 24) throw this.fail("INVALID", `extended header of ${size} bytes at byte ${at}, more than 16 MiB`, at);
       this.state = { kind: "extension", flag, size, at };
@@ -251,31 +265,34 @@ export class TarParser {
     const ustar = USTAR.every((b, i) => block[257 + i] === b);
     const prefix = ustar ? cstring(block, 345, 155) : "";
     const name = this.longName ?? (prefix ? `${prefix}/${cstring(block, 0, 100)}` : cstring(block, 0, 100));
-    let type = TYPES[flag];
+    const type = TYPES[flag];
     if (!type) {
       const t = /^[\x21-\x7e]$/.test(flag) ? JSON.stringify(flag) : `byte 0x${block[156]!.toString(16).padStart(2, "0")}`;
       throw this.fail("INVALID", `entry ${shown(name)} at byte ${at} has unsupported type ${t}${flag === "S" ? " (GNU sparse file)" : ""}`, at);
     }
-    if (type === "file" && name.endsWith("/") && flag !== "7") type = "dir"; // pre-POSIX tars mark directories by a trailing slash
     const h: TarHeader = {
       name,
       type,
       mode: num(block, 100, 8, "mode") & 0o7777,
-      uid: num(block, 108, 8, "uid"),
-      gid: num(block, 116, 8, "gid"),
+      uid: num(block, 108, 8, "uid", false),
+      gid: num(block, 116, 8, "gid", false),
       uname: cstring(block, 265, 32),
       gname: cstring(block, 297, 32),
       size,
       mtime: { sec: num(block, 136, 12, "mtime"), nsec: 0 },
       linkname: this.longLink ?? cstring(block, 157, 100),
-      devmajor: type === "char" || type === "block" ? num(block, 329, 8, "devmajor") : 0,
-      devminor: type === "char" || type === "block" ? num(block, 337, 8, "devminor") : 0,
+      devmajor: type === "char" || type === "block" ? num(block, 329, 8, "devmajor", false) : 0,
+      devminor: type === "char" || type === "block" ? num(block, 337, 8, "devminor", false) : 0,
       xattrs: new Map(),
     };
     if (this.pax) {
       const why = applyPax(h, this.pax);
       if (why) throw this.fail("INVALID", `${why} (extended header of the entry at byte ${at})`, at);
     }
+    // Pre-POSIX tars mark directories by a trailing slash on a type '\0' entry, as Go's
+    // archive/tar reads them: judged on the final name (PAX path, GNU long name), and never for
+    // '0', whose data a reader that took it for a directory would parse as headers.
+    if (flag === "\0" && h.name.endsWith("/")) h.type = "dir";
     this.pax = this.longName = this.longLink = undefined;
     // Only regular files carry data, as Go's archive/tar decides; other types' size is ignored.
     const dataSize = h.type === "file" ? h.size : 0;
@@ -306,8 +323,8 @@ function cstring(b: Uint8Array, off: number, len: number): string {
   return decoder.decode(end < 0 ? s : s.subarray(0, end));
 }
 
-/** A numeric field: octal text, or base-256 (GNU/star) when the high bit of the first byte is set. */
-function num(b: Uint8Array, off: number, len: number, field: string): number {
+/** A numeric field: octal text, or base-256 (GNU/star) when the high bit of the first byte is set; negative only when `signed`. */
+function num(b: Uint8Array, off: number, len: number, field: string, signed = true): number {
   const f = b.subarray(off, off + len);
   if (f[0]! & 0x80) {
     const negative = (f[0]! & 0x40) !== 0;
@@ -315,6 +332,7 @@ function num(b: Uint8Array, off: number, len: number, field: string): number {
     for (let i = 0; i < f.length; i++) v = (v << 8n) | BigInt(i === 0 ? f[i]! & 0x7f : f[i]!);
     if (negative) v -= 1n << BigInt(f.length * 8 - 1);
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new BadField(field);
+    if (v < 0n && !signed) throw new BadField(field, "is negative");
     return Number(v);
   }
   // Octal digits, with NUL or space padding either side.

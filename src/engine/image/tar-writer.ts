@@ -80,8 +80,11 @@ function splitUstar(name: string): [string, string] | undefined {
   return undefined;
 }
 
+/** Seconds and nanoseconds (0 ≤ nsec < 1e9) as a PAX decimal: {-5, 100} is -4.9999999 s, "-4.999999900". */
 function paxTime(sec: number, nsec: number): string {
-  return nsec ? `${sec}.${String(nsec).padStart(9, "0")}` : String(sec);
+  if (!nsec) return String(sec);
+  if (sec >= 0) return `${sec}.${String(nsec).padStart(9, "0")}`;
+  return `-${-sec - 1}.${String(1e9 - nsec).padStart(9, "0")}`;
 }
 
 /** "<len> key=value\n" where len counts itself. */
