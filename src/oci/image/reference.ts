@@ -19,6 +19,9 @@ const MAX_NAME = 255;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
 const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+
+/** "host", "host:5000", "[::1]:5000": a registry domain as a reference may start with. */
+export const isRegistryDomain = (s: string): boolean => DOMAIN.test(s);
 const TAG = /^[\w][\w.-]{0,127}$/;
 
 export interface ParseReferenceOptions {
