@@ -59,6 +59,39 @@ describe("create refuses bad bundles", () => {
   });
 });
 
+describe("a NUL byte in a string that reaches the kernel is refused, naming the field", () => {
+  const cases: [string, (c: any) => void, string][] = [
+    ["process.args", (c) => (c.process.args = ["sh", "-c", "echo a\0b"]), "process.args[2]"],
+    ["process.env", (c) => c.process.env.push("X=1\0"), "process.env[2]"],
+    ["hostname", (c) => (c.hostname = "box\0"), "hostname"],
+    ["process.cwd", (c) => (c.process.cwd = "/tmp\0x"), "process.cwd"],
+    ["a mount destination", (c) => c.mounts.push({ destination: "/a\0b", type: "tmpfs", source: "tmpfs", options: [] }), "mounts[7].destination"],
+    ["a sysctl value", (c) => (c.linux.sysctl = { "net.ipv4.ip_forward": "1\0" }), 'linux.sysctl["net.ipv4.ip_forward"]'],
+    ["the cgroups path", (c) => (c.linux.cgroupsPath = "/skiff-test\0x"), "linux.cgroupsPath"],
+  ];
+  for (const [name, spoil, field] of cases)
+    for (const verb of ["create", "run"])
+      test(`in ${name}, by ${verb}`, () => {
+        const b = bundle(["true"]);
+        rewrite(b, spoil);
+        const r = oci("skiff", [verb, "--bundle", b.dir, b.id]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toStartWith(`runtime: read ${b.dir}/config.json: ${field} contains a NUL byte (RUNTIME_CONFIG_INVALID)\nhint: `);
+        expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+        expect(oci("skiff", ["list", "-q"]).stdout).not.toContain(b.id);
+      });
+
+  test("in the process of exec", () => {
+    const b = bundle(["sleep", "10"]);
+    expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+    const dir = join(b.dir, "process.json");
+    writeFileSync(dir, JSON.stringify({ ...b.config.process, args: ["echo", "x\0y"] }));
+    const r = oci("skiff", ["exec", "--process", dir, b.id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toStartWith("runtime: read the exec process: process.args[1] contains a NUL byte (RUNTIME_CONFIG_INVALID)\nhint: ");
+  });
+});
+
 describe("lifecycle commands refuse the wrong state", () => {
   test("start of a running container", () => {
     const b = bundle(["sleep", "10"]);

@@ -15,6 +15,7 @@ import { readHostFacts } from "./host-facts.ts";
 import { hookState, listenerMessage } from "./hook-state.ts";
 import { runHooks } from "./hooks.ts";
 import { BLOB, buildCreatePlan, SYNC_TAG } from "./plan/build.ts";
+import { checkConfigStrings } from "./plan/plan-strings.ts";
 import { homeOf } from "./passwd.ts";
 import { killAndWait } from "./kill.ts";
 import { processStartTime, StateStore, type ContainerState } from "./state-store.ts";
@@ -43,7 +44,9 @@ export function readBundleConfig(bundle: string): RuntimeConfig {
   } catch (e) {
     throw invalid("runtime", "RUNTIME_BUNDLE_INVALID", `read ${path}: ${errnoOf(e) === "ENOENT" ? "no such file" : (e as Error).message}`, "pass --bundle DIR, a directory with config.json and the rootfs", { path });
   }
-  return parseRuntimeConfig(text, path);
+  const config = parseRuntimeConfig(text, path);
+  checkConfigStrings(config, path);
+  return config;
 }
 
 export async function createContainer(store: StateStore, opts: CreateOptions): Promise<Created> {

@@ -10,6 +10,7 @@ import { readHostFacts } from "./host-facts.ts";
 import { hookState, listenerMessage } from "./hook-state.ts";
 import { homeOf } from "./passwd.ts";
 import { buildExecPlan } from "./plan/build-exec.ts";
+import { checkProcessStrings } from "./plan/plan-strings.ts";
 import { containerStatus, type StateStore } from "./state-store.ts";
 
 export interface ExecOptions {
@@ -36,6 +37,7 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
   if (status !== "created" && status !== "running")
     throw precondition("runtime", "RUNTIME_NOT_RUNNING", `exec in container "${opts.id}": it is ${status}`, "exec needs a created or running container");
   const config = readBundleConfig(s.bundle);
+  checkProcessStrings(opts.process, "the exec process");
   const steps = buildExecPlan({
     proc: opts.process, config, initPid: s.pid, cgroupProcs: s.cgroupDirs.map((d) => join(d, "cgroup.procs")), consoleSocket: opts.consoleSocket,
     seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
