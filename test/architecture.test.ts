@@ -30,3 +30,21 @@ test("source files import only their own layer and the layers below it", () => {
   }
   expect(violations).toEqual([]);
 });
+
+const sources = () => readdirSync(SRC, { recursive: true }).map(String).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.includes("/testing/"));
+
+// A URL from outside reaches fetch only through the checked paths: the registry transport's send
+// (every hop through nextHop), fetchFollowingHops (import URL), and the API client (a unix socket).
+test("fetch is called only where URLs are checked", () => {
+  const allowed = new Set(["engine/registry/transport.ts", "common/url-hop.ts", "api/client.ts"]);
+  const callers = sources().filter((f) => /(?<![.\w])fetch\(/.test(readFileSync(join(SRC, f), "utf8").replace(/\/\/.*$/gm, "")));
+  expect(callers.filter((f) => !allowed.has(f))).toEqual([]);
+});
+
+// Handlers read what their endpoint declared and checked, never the raw query or body.
+test("API handlers read no query parameter or body the validation layer has not checked", () => {
+  const raw = sources()
+    .filter((f) => f.startsWith("api/handlers/"))
+    .filter((f) => /searchParams|req\.(json|text|arrayBuffer|formData)\(/.test(readFileSync(join(SRC, f), "utf8").replace(/^\s*(\/\/|\*).*$/gm, "")));
+  expect(raw).toEqual([]);
+});

@@ -33,7 +33,9 @@ export function wireError(e: unknown): { status: number; body: WireError } {
   if (e instanceof SkiffError) {
     const body: WireError = { message: e.message, code: e.code, layer: e.layer };
     if (e.hint) body.hint = e.hint;
-    return { status: statusForKind(e.kind), body };
+    // the API's own refusals may name a status of their own (413 for a body over the limit)
+    const own = e.layer === "api" && typeof e.details.httpStatus === "number" ? e.details.httpStatus : undefined;
+    return { status: own ?? statusForKind(e.kind), body };
   }
   return { status: 500, body: { message: e instanceof Error ? e.message : String(e), code: "API_INTERNAL", layer: "api" } };
 }

@@ -6,7 +6,8 @@
 // code: its status alone would say it succeeded.
 import type { ImageService } from "../engine/image/service.ts";
 import { log as commonLog } from "../common/log.ts";
-import type { DaemonInfo, Handler } from "./handlers/context.ts";
+import type { DaemonInfo } from "./handlers/context.ts";
+import type { Endpoint } from "./endpoint.ts";
 import * as images from "./handlers/images.ts";
 import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
@@ -14,7 +15,8 @@ import { apiError, errorOfResponse, errorResponse, wireError } from "./http-erro
 import { streamFailure } from "./json-stream.ts";
 import { matchRoute, versionRefusal, type RouteName } from "./routes.ts";
 
-const HANDLERS: Record<RouteName, Handler> = {
+/** Every route's endpoint: its declared query and body, checked before its handler runs. */
+export const ENDPOINTS: Record<RouteName, Endpoint> = {
   ping: system.ping,
   version: system.version,
   info: system.info,
@@ -59,7 +61,7 @@ export async function handleRequest(req: Request, images: ImageService, daemon: 
   let failure: unknown;
   try {
     const m = matchRoute(req.method, url.pathname);
-    if (m.kind === "route") res = await HANDLERS[m.name]({ req, url, params: m.params, images, daemon });
+    if (m.kind === "route") res = await ENDPOINTS[m.name].run({ req, url, params: m.params, images, daemon });
     else if (m.kind === "bad_version") {
       const { message, hint } = versionRefusal(m.apiVersion);
       throw apiError("invalid_argument", "API_VERSION_UNSUPPORTED", message, hint);

@@ -2,21 +2,32 @@
 import { PassThrough, Readable } from "node:stream";
 import type { ProgressEvent } from "../../engine/image/service.ts";
 import { apiError } from "../http-error.ts";
+import { isSkiffError } from "../../common/errors.ts";
+import { fetchFollowingHops, MAX_REDIRECTS } from "../../common/url-hop.ts";
 import { parseReference } from "../../oci/image/reference.ts";
 import { familiar } from "../../engine/image/image-inspect.ts";
 import { jsonStream, progressMessage } from "../json-stream.ts";
-import { boolParam, registryAuth, type HandlerContext } from "./context.ts";
+import { registryAuth, type HandlerContext } from "./context.ts";
+import { endpoint, q, type Checked } from "../endpoint.ts";
+
+const createQuery = {
+  fromImage: q.string({ maxLength: 1024 }),
+  fromSrc: q.string({ maxLength: 8192 }),
+  repo: q.string({ maxLength: 1024 }),
+  tag: q.string({ maxLength: 256 }),
+  message: q.string({ maxLength: 65536 }),
+  changes: q.list({ maxItems: 256, maxLength: 65536 }),
+  platform: q.string({ maxLength: 256 }),
+};
+type CreateQuery = Checked<typeof createQuery, undefined>["query"];
 
 /** POST /images/create: ?fromImage= pulls, ?fromSrc=- imports the request body. */
-export function create(ctx: HandlerContext): Promise<Response> {
-  const q = ctx.url.searchParams;
-  const fromImage = q.get("fromImage");
-  const fromSrc = q.get("fromSrc");
-  if (fromImage) return pull(ctx, fromImage, q.get("tag") ?? "");
-  if (fromSrc === "-") return importBody(ctx, bodyStream(ctx.req));
-  if (fromSrc) return importUrl(ctx, fromSrc);
+export const create = endpoint({ query: createQuery, body: { kind: "stream" } }, (ctx, { query }) => {
+  if (query.fromImage) return pull(ctx, query.fromImage, query.tag ?? "", query.platform);
+  if (query.fromSrc === "-") return importBody(ctx, query, bodyStream(ctx.req));
+  if (query.fromSrc) return importUrl(ctx, query, query.fromSrc);
   throw apiError("invalid_argument", "API_CREATE_SOURCE_MISSING", "create image: neither fromImage nor fromSrc is given", "pass ?fromImage=NAME&tag=TAG");
-}
+});
 
 /** "busybox" + "latest" → "busybox:latest"; a digest as the tag → "busybox@sha256:…". */
 export function pullReference(fromImage: string, tag: string): string {
@@ -24,45 +35,44 @@ export function pullReference(fromImage: string, tag: string): string {
   return tag.includes(":") ? `${fromImage}@${tag}` : `${fromImage}:${tag}`;
 }
 
-function pull(ctx: HandlerContext, fromImage: string, tag: string): Promise<Response> {
+function pull(ctx: HandlerContext, fromImage: string, tag: string, platform: string | undefined): Promise<Response> {
   const ref = pullReference(fromImage, tag);
+  const auth = registryAuth(ctx.req);
   const abort = new AbortController();
   ctx.req.signal?.addEventListener("abort", () => abort.abort());
   return jsonStream(async (emit) => {
     await ctx.images.pull(ref, {
-      platform: ctx.url.searchParams.get("platform") || undefined,
-      auth: registryAuth(ctx.req),
+      platform,
+      auth,
       signal: abort.signal,
       onProgress: (e) => emit(progressMessage(e)),
     });
   });
 }
 
-function importBody(ctx: HandlerContext, body: Readable | (() => Promise<Readable>)): Promise<Response> {
-  const q = ctx.url.searchParams;
+function importBody(ctx: HandlerContext, q: CreateQuery, body: Readable | (() => Promise<Readable>)): Promise<Response> {
   return jsonStream(async (emit) => {
     const input = typeof body === "function" ? await body() : body;
-    const image = await ctx.images.importRootfs(input, {
-      repo: q.get("repo") || undefined,
-      tag: q.get("tag") || undefined,
-      message: q.get("message") || undefined,
-      changes: q.getAll("changes").filter(Boolean),
-      platform: q.get("platform") || undefined,
-    });
+    const image = await ctx.images.importRootfs(input, { repo: q.repo, tag: q.tag, message: q.message, changes: q.changes, platform: q.platform });
     emit({ status: image.Id });
   });
 }
 
 /** fromSrc=URL: the daemon downloads the tarball, as docker's (a URL without a scheme is http). */
-function importUrl(ctx: HandlerContext, src: string): Promise<Response> {
+function importUrl(ctx: HandlerContext, q: CreateQuery, src: string): Promise<Response> {
   const url = src.includes("://") ? src : `http://${src}`;
   if (!/^https?:\/\//i.test(url) || !URL.canParse(url))
     throw apiError("invalid_argument", "API_IMPORT_SOURCE_INVALID", `import from "${src}": not an http(s) URL`, "give http://… or https://…, or send the tarball as the request body (fromSrc=-)");
-  return importBody(ctx, async () => {
+  return importBody(ctx, q, async () => {
     let res: Response;
     try {
-      res = await fetch(url, { signal: ctx.req.signal, redirect: "follow" });
+      res = await fetchFollowingHops(url, {
+        signal: ctx.req.signal,
+        refuse: (why) => apiError("invalid_argument", "API_IMPORT_SOURCE_INVALID", `import from "${url}": the server ${why}`, "skiffd downloads only http and https URLs and follows no redirect from https to plain http"),
+        tooMany: () => apiError("unavailable", "API_IMPORT_DOWNLOAD_FAILED", `import from "${url}": more than ${MAX_REDIRECTS} redirects`, "check the URL"),
+      });
     } catch (e) {
+      if (isSkiffError(e)) throw e;
       throw apiError("unavailable", "API_IMPORT_DOWNLOAD_FAILED", `import from "${url}": ${(e as Error).message}`, "check the URL and that the daemon's host can reach it");
     }
     if (!res.ok || !res.body) {
@@ -83,8 +93,9 @@ function familiarName(name: string): string {
 }
 
 /** POST /images/{name}/push: with ?tag= that tag; without, every tag of the repository (docker's push -a). */
-export function push(ctx: HandlerContext): Promise<Response> {
-  const tag = ctx.url.searchParams.get("tag") ?? "";
+export const push = endpoint({ query: { tag: q.string({ maxLength: 256 }), platform: q.string({ maxLength: 256 }) } }, (ctx, { query }) => {
+  const tag = query.tag ?? "";
+  const auth = registryAuth(ctx.req);
   const name = ctx.params.name!;
   let refs = [tag ? `${name}:${tag}` : name];
   if (!tag) {
@@ -95,7 +106,6 @@ export function push(ctx: HandlerContext): Promise<Response> {
     }
   }
   return jsonStream(async (emit) => {
-    const auth = registryAuth(ctx.req);
     let announced = false;
     for (const ref of refs) {
       let summarized = false;
@@ -113,12 +123,12 @@ export function push(ctx: HandlerContext): Promise<Response> {
       emit({ progressDetail: {}, aux: { Tag: result.tag, Digest: result.digest, Size: result.size } });
     }
   });
-}
+});
 
 /** GET /images/get?names=… and /images/{name}/get: unknown names fail with 404 before any byte. A
  * repository without a tag ("me/app") is every tag of it, as docker saves it. */
-export function save(ctx: HandlerContext): Response {
-  const names = ctx.params.name ? [ctx.params.name] : ctx.url.searchParams.getAll("names").filter(Boolean);
+export const save = endpoint({ query: { names: q.list({ maxItems: 1000, maxLength: 1024 }), platform: q.string({ maxLength: 256 }) } }, (ctx, { query }) => {
+  const names = ctx.params.name ? [ctx.params.name] : query.names;
   if (!names.length) throw apiError("invalid_argument", "API_SAVE_NAMES_MISSING", "save images: no image named", "pass ?names=NAME");
   for (const n of names) if (!(isRepositoryOnly(n) && ctx.images.repositoryTags(n).length)) ctx.images.inspect(n);
   const out = new PassThrough();
@@ -127,10 +137,10 @@ export function save(ctx: HandlerContext): Response {
     (e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))),
   );
   return new Response(Readable.toWeb(out) as ReadableStream, { headers: { "Content-Type": "application/x-tar" } });
-}
+});
 
-export function load(ctx: HandlerContext): Promise<Response> {
-  const quiet = boolParam(ctx.url, "quiet");
+export const load = endpoint({ query: { quiet: q.bool(), platform: q.string({ maxLength: 256 }) }, body: { kind: "stream" } }, (ctx, { query }) => {
+  const quiet = query.quiet;
   const body = bodyStream(ctx.req);
   return jsonStream(async (emit) => {
     // "Loaded image" lines go out once, as docker's {"stream"} lines, whoever reports them.
@@ -147,7 +157,7 @@ export function load(ctx: HandlerContext): Promise<Response> {
       emit({ stream: `Loaded image: ${familiarName(name)}\n` });
     }
   });
-}
+});
 
 function isRepositoryOnly(name: string): boolean {
   try {

@@ -86,6 +86,19 @@ test("import from a URL: the daemon downloads it; a refused source is 400, a mis
   }
 });
 
+test("import from a URL that redirects to a host file: refused, nothing imported", async () => {
+  const files = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response(null, { status: 302, headers: { location: "file:///etc/passwd" } }) });
+  try {
+    const before = images.images.length;
+    const res = await raw("POST", `/v1.41/images/create?fromSrc=${encodeURIComponent(`http://127.0.0.1:${files.port}/rootfs.tar`)}&repo=imp/evil`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toBe(`import from "http://127.0.0.1:${files.port}/rootfs.tar": the server redirected to a file: URL (only http and https are followed)`);
+    expect(images.images.length).toBe(before);
+  } finally {
+    files.stop(true);
+  }
+});
+
 test("POST /images/prune: docker's filters (until, label, label!, dangling); an unknown key is a 400 before anything is removed", async () => {
   const now = Math.floor(Date.now() / 1000);
   images.add("fresh:1", { created: now, config: { Labels: { keep: "yes" } } });

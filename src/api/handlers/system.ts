@@ -1,9 +1,9 @@
 // /_ping, /version, /info and /auth: what docker clients ask first, and login.
 import { arch, cpus, hostname, release, totalmem } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
-import type { RegistryAuth } from "../../engine/image/service.ts";
 import { API_VERSION, MIN_API_VERSION } from "../routes.ts";
-import type { HandlerContext } from "./context.ts";
+import { endpoint } from "../endpoint.ts";
+import { authConfig, type HandlerContext } from "./context.ts";
 
 const goArch = (): string => ({ x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386" })[arch() as string] ?? arch();
 
@@ -15,12 +15,12 @@ export const COMMON_HEADERS: Record<string, string> = {
   Server: "skiffd",
 };
 
-export function ping(ctx: HandlerContext): Response {
+export const ping = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
   const headers = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache, no-store, must-revalidate", Pragma: "no-cache", "Builder-Version": "1" };
   return new Response(ctx.req.method === "HEAD" ? null : "OK", { headers });
-}
+});
 
-export function version(ctx: HandlerContext): Response {
+export const version = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
   const details = {
     ApiVersion: API_VERSION,
     Arch: goArch(),
@@ -45,7 +45,7 @@ export function version(ctx: HandlerContext): Response {
     KernelVersion: details.KernelVersion,
     BuildTime: "",
   });
-}
+});
 
 function operatingSystem(): string {
   try {
@@ -56,7 +56,7 @@ function operatingSystem(): string {
 }
 
 /** GET /info: every field of docker's Info at API 1.41 (and 28's CDISpecDirs), zero where skiffd has nothing to say; InsecureRegistries is skiff's own. */
-export function info(ctx: HandlerContext): Response {
+export const info = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
   const d = ctx.daemon;
   return Response.json({
     ID: d.id,
@@ -128,10 +128,10 @@ export function info(ctx: HandlerContext): Response {
     Warnings: [],
     InsecureRegistries: d.insecureRegistries,
   });
-}
+});
 
-export async function auth(ctx: HandlerContext): Promise<Response> {
-  const creds = (await ctx.req.json()) as RegistryAuth;
-  const result = await ctx.images.login(creds);
+/** POST /auth: docker's AuthConfig, checked (a serveraddress must name a registry). */
+export const auth = endpoint({ query: {}, body: { kind: "json", schema: authConfig, maxBytes: 1 << 20 } }, async (ctx, { body }) => {
+  const result = await ctx.images.login(body);
   return Response.json({ IdentityToken: result.IdentityToken ?? "", Status: result.Status });
-}
+});
