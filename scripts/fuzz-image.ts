@@ -1,5 +1,5 @@
 // The long run of the image, archive and CLI fuzzers (the unit tests run each briefly with a fixed
-// seed): tar parser, layer unpacker, image references, platforms, digests, Go templates, docker's
+// seed): tar parser, layer unpacker (as root: it makes device nodes and chowns), image references, platforms, digests, Go templates, docker's
 // config.json, import --change and the command-line parsers.
 //
 //   node_modules/.bin/bun scripts/fuzz-image.ts [--runs N] [--seed S] [--only NAME,...] [--list]
@@ -8,13 +8,18 @@
 // prints its counterexample and the command that replays it, and the script exits 1.
 import fc from "fast-check";
 import { parseArgs } from "node:util";
+import { rmSync } from "node:fs";
+import { APPLY_PROPERTIES } from "../src/engine/image/apply-layer.fuzz.ts";
 import { TAR_PROPERTIES } from "../src/engine/image/tar-parser.fuzz.ts";
 
 type Property = () => fc.IRawProperty<any>;
 
 const prefixed = (prefix: string, props: Record<string, Property>): [string, Property][] => Object.entries(props).map(([k, v]) => [`${prefix}.${k}`, v]);
 
-const ALL = new Map<string, Property>([...prefixed("tar", TAR_PROPERTIES)]);
+/** Where the unpacker's sandboxes go (removed at the end). */
+const SCRATCH = `/tmp/skiff-fuzz-${process.pid}`;
+
+const ALL = new Map<string, Property>([...prefixed("tar", TAR_PROPERTIES), ...prefixed("unpack", APPLY_PROPERTIES(SCRATCH))]);
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "10000" }, seed: { type: "string" }, only: { type: "string" }, list: { type: "boolean" } },
@@ -52,5 +57,6 @@ for (const [name, property] of ALL) {
   console.log(`FAIL  ${name} (${ms} ms)\n${fc.defaultReportMessage(details)}`);
   console.log(`replay: node_modules/.bin/bun scripts/fuzz-image.ts --only ${name} --seed ${seed} --runs ${runs}\n`);
 }
+rmSync(SCRATCH, { recursive: true, force: true });
 console.log(failed ? `fuzz-image: ${failed} failed (seed ${seed})` : "fuzz-image: all passed");
 process.exit(failed ? 1 : 0);

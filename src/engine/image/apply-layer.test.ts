@@ -6,6 +6,8 @@ import { applyLayer } from "./apply-layer.ts";
 import { readTar } from "./tar-reader.ts";
 import { buildTar, type TarWriteEntry } from "./tar-writer.ts";
 import { failure } from "../../common/failure.ts";
+import fc from "fast-check";
+import { APPLY_PROPERTIES } from "./apply-layer.fuzz.ts";
 
 let base: string;
 beforeEach(() => {
@@ -263,6 +265,22 @@ describe("applyLayer refuses entries that would write outside the layer", () => 
     }
     expect((await failure(applyLayer(readTar(src()), { target: d }))).message).toMatch(/is not empty/);
     expect(readdirSync(d)).toEqual(["w"]);
+  });
+});
+
+describe("hostile layers (apply-layer.fuzz.ts: a seeded run, and the cases it found)", () => {
+  test("containment: nothing outside the snapshot dirs changes, whatever one or two layers say", async () => {
+    await fc.assert(APPLY_PROPERTIES(base).containment(), { seed: 8, numRuns: 250 });
+  }, 30_000);
+
+  test("a hardlink whose target lies under its own name is refused as such (it failed with EEXIST)", async () => {
+    const e = await failure(layer("l", [{ name: "b", type: "hardlink", linkname: "b/c" }]));
+    expect([e.code, e.message]).toEqual(["IMAGE_LAYER_INVALID", 'unpack layer: hardlink "b" points to "b/c", which is under itself']);
+  });
+
+  test("a symlink with an empty target is refused as such (it failed with ENOENT)", async () => {
+    const e = await failure(layer("l", [{ name: "s", type: "symlink", linkname: "" }]));
+    expect([e.code, e.message]).toEqual(["IMAGE_LAYER_INVALID", 'unpack layer: symlink "s" has an empty target']);
   });
 });
 

@@ -102,7 +102,14 @@ const throughSymlink = (entry: string, link: string, target: string, lower: bool
     details: { entry, symlink: link, target },
   });
 const malformed = (message: string, entry: string) =>
-  new SkiffError({ layer: "image", code: "IMAGE_LAYER_INVALID", kind: "invalid_argument", message, details: { entry } });
+  new SkiffError({
+    layer: "image",
+    code: "IMAGE_LAYER_INVALID",
+    kind: "invalid_argument",
+    message,
+    hint: "the layer's tar describes a filesystem that cannot exist; nothing is committed: rebuild the image with a standard tool",
+    details: { entry },
+  });
 
 /** What this layer has at a path of its upper dir. A char device 0:0 is overlayfs's whiteout. */
 type Node = "dir" | "file" | "symlink" | "whiteout" | "special";
@@ -243,6 +250,8 @@ class Applier implements LayerWriter {
         this.nodes.set(rel, "file");
         return;
       case "symlink":
+        // the kernel refuses an empty target (ENOENT): say what is wrong with the entry instead
+        if (e.linkname === "") throw malformed(`unpack layer: symlink ${JSON.stringify(e.name)} has an empty target`, e.name);
         symlinkSync(e.linkname, path);
         this.nodes.set(rel, "symlink");
         break;
@@ -306,6 +315,7 @@ class Applier implements LayerWriter {
   private hardlink(e: TarHeader, rel: string, path: string): void {
     const targetRel = cleanEntryPath(e.linkname, `hardlink ${JSON.stringify(e.name)} target`);
     if (targetRel === "" || targetRel === rel) throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to ${JSON.stringify(e.linkname)}`, e.name);
+    if (targetRel.startsWith(`${rel}/`)) throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to ${JSON.stringify(e.linkname)}, which is under itself`, e.name);
     this.ensureParents(targetRel, e.linkname);
     const targetPath = join(this.root, targetRel);
     const here = this.nodes.get(targetRel);
