@@ -42,6 +42,9 @@ int do_mount_setattr(struct plan *p, const struct op_mount_setattr *m);
 int do_symlink(struct plan *p, const struct op_symlink *m);
 int do_pivot_root(int root);
 int do_move_root(int root);
+int do_chroot_root(int root);
+/* Makes the mount that holds path private if it is shared. */
+int do_private_parent(const char *path);
 int do_mask_path(const char *path);
 int do_readonly_path(const char *path, uint64_t flags);
 int do_remount(const char *path, uint64_t flags);

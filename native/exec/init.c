@@ -66,6 +66,8 @@ static int step(struct plan *p, uint32_t i) {
   case OP_MKNOD: return do_mknod(p, &s->u.mknod);
   case OP_SYMLINK: return do_symlink(p, &s->u.symlink);
   case OP_PIVOT_ROOT: return (fd = slot_fd(p, s->u.pivot_root.slot)) < 0 ? -1 : do_pivot_root(fd);
+  case OP_PRIVATE_PARENT_MOUNT: return do_private_parent(s->u.private_parent_mount.path);
+  case OP_CHROOT_ROOT: return (fd = slot_fd(p, s->u.chroot_root.slot)) < 0 ? -1 : do_chroot_root(fd);
   case OP_MOVE_ROOT: return (fd = slot_fd(p, s->u.move_root.slot)) < 0 ? -1 : do_move_root(fd);
   case OP_MASK_PATH: return do_mask_path(s->u.mask_path.path);
   case OP_READONLY_PATH: return do_readonly_path(s->u.readonly_path.path, s->u.readonly_path.flags);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -185,6 +186,95 @@ int do_symlink(struct plan *p, const struct op_symlink *m) {
   return r;
 }
 
+/* The mount id and inode of an fd (statx with STATX_MNT_ID, Linux 5.8). */
+static int mount_of(int fd, struct statx *sx) {
+  if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, sx) < 0) return -1;
+  if (!(sx->stx_mask & STATX_MNT_ID)) return errno = ENOSYS, -1;
+  return 0;
+}
+
+/* 1 if the line of /proc/self/mountinfo for mount id carries a "shared:N" tag, 0 if not. Paths in
+ * mountinfo escape spaces, so " shared:" before the " - " separator can only be that tag. */
+static int mount_is_shared(uint64_t id) {
+  char buf[4 * PATH_MAX + 4096];
+  int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t len = 0;
+  int shared = -1, err = ENOENT;
+  while (shared < 0) {
+    ssize_t n = read(fd, buf + len, sizeof buf - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n < 0) err = errno;
+      break;
+    }
+    len += (size_t)n;
+    char *line = buf, *nl;
+    while (shared < 0 && (nl = memchr(line, '\n', (size_t)(buf + len - line)))) {
+      *nl = 0;
+      char *end;
+      if (strtoull(line, &end, 10) == id && *end == ' ') {
+        char *sep = strstr(line, " - "), *tag = strstr(line, " shared:");
+        shared = tag && (!sep || tag < sep);
+      }
+      line = nl + 1;
+    }
+    len = (size_t)(buf + len - line);
+    if (len == sizeof buf) { /* longer than any mountinfo line can be */
+      err = ENAMETOOLONG;
+      break;
+    }
+    memmove(buf, line, len);
+  }
+  close(fd);
+  if (shared < 0) errno = err;
+  return shared;
+}
+
+/* Opens the root directory of the mount that holds the directory fd (consumed), and its statx. */
+static int mount_root(int fd, struct statx *sx) {
+  if (mount_of(fd, sx) < 0) {
+    int e = errno;
+    close(fd);
+    return errno = e, -1;
+  }
+  /* ".." at a mount's root crosses into the parent mount; at "/" it stays put */
+  for (;;) {
+    struct statx up_sx;
+    int up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (up < 0 || mount_of(up, &up_sx) < 0) {
+      int e = errno;
+      if (up >= 0) close(up);
+      close(fd);
+      return errno = e, -1;
+    }
+    int same = up_sx.stx_ino == sx->stx_ino && up_sx.stx_dev_major == sx->stx_dev_major && up_sx.stx_dev_minor == sx->stx_dev_minor;
+    if (up_sx.stx_mnt_id != sx->stx_mnt_id || same) {
+      close(up);
+      return fd;
+    }
+    close(fd);
+    fd = up;
+    *sx = up_sx;
+  }
+}
+
+int do_private_parent(const char *path) {
+  struct statx sx;
+  int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || (fd = mount_root(fd, &sx)) < 0) return -1;
+  int r = mount_is_shared(sx.stx_mnt_id);
+  if (r > 0) {
+    char target[64];
+    snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+    r = mount(NULL, target, NULL, MS_PRIVATE, NULL);
+  }
+  int e = errno;
+  close(fd);
+  errno = e;
+  return r < 0 ? -1 : 0;
+}
+
 /* pivot_root(".", ".") stacks the old root under the new one; detaching "." then drops it. */
 int do_pivot_root(int root) {
   int old = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
@@ -201,6 +291,11 @@ int do_move_root(int root) {
   if (fchdir(root) < 0) return -1;
   if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) return -1;
   if (chroot(".") < 0) return -1;
+  return chdir("/");
+}
+
+int do_chroot_root(int root) {
+  if (fchdir(root) < 0 || chroot(".") < 0) return -1;
   return chdir("/");
 }
 

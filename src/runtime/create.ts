@@ -105,6 +105,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       host: readHostFacts(),
     });
     mark("plan built");
+    if (!config.linux.namespaces.some((n) => n.type === "mount"))
+      log.debug("linux.namespaces lists no mount namespace: the container mounts in the runtime's own (runtime-spec: an unlisted type is inherited) and chroot stands in for pivot_root");
     launched = launch(steps, { preserveFds: opts.preserveFds ?? 0 });
     mark("executor spawned");
     // The init's pid travels intermediate → launcher → here, while the init reports ready

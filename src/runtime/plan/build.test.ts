@@ -101,8 +101,51 @@ describe("buildCreatePlan", () => {
     expect(find(steps, "console").socketSlot).toBe(find(steps, "consolePair").slot);
   });
 
+  test("a namespace joined by path is the container's: hostname, domainname and sysctls go into it, devices are bound in a joined user namespace", () => {
+    const steps = plan((c) => {
+      c.linux.namespaces = [{ type: "mount" }, { type: "uts", path: "/run/ns/uts" }, { type: "network", path: "/run/ns/net" }, { type: "ipc", path: "/run/ns/ipc" }, { type: "user", path: "/run/ns/user" }];
+      c.hostname = "h";
+      c.domainname = "d";
+      c.linux.sysctl = { "net.ipv4.ip_forward": "1", "kernel.shmmni": "100" };
+    });
+    expect(find(steps, "sethostname").name).toBe("h");
+    expect(find(steps, "setdomainname").name).toBe("d");
+    expect(steps.filter((s) => s.op === "writeFile").map((s) => (s.args as any).path)).toEqual(["/proc/sys/net/ipv4/ip_forward", "/proc/sys/kernel/shmmni"]);
+    expect(steps.filter((s) => s.op === "mknod")).toEqual([]);
+  });
+
+  test("without a mount namespace the container mounts in the caller's: its propagation is left alone and chroot stands in for pivot_root", () => {
+    const o = ops(plan((c) => ((c.linux.namespaces = [{ type: "pid" }]), (c.hostname = ""))));
+    expect(o).not.toContain("mountRootPropagation");
+    expect(o).not.toContain("pivotRoot");
+    expect(o.indexOf("bindRootfs")).toBeLessThan(o.indexOf("chrootRoot"));
+    expect(o.indexOf("chrootRoot")).toBeLessThan(o.indexOf("maskPath"));
+  });
+
   test.each([
-    ["no mount namespace", (c: any) => (c.linux.namespaces = [{ type: "pid" }]), /no mount namespace/],
+    [undefined, MS.SLAVE | MS.REC, false, 0],
+    ["rslave", MS.SLAVE | MS.REC, false, MS.SLAVE | MS.REC],
+    ["rprivate", MS.PRIVATE | MS.REC, false, MS.PRIVATE | MS.REC],
+    ["shared", MS.SHARED, true, MS.SHARED],
+    ["rshared", MS.SHARED | MS.REC, true, MS.SHARED | MS.REC],
+    ["slave", MS.SLAVE, true, MS.SLAVE],
+    ["private", MS.PRIVATE, true, MS.PRIVATE],
+    ["unbindable", MS.PRIVATE, true, MS.UNBINDABLE],
+    ["runbindable", MS.PRIVATE | MS.REC, false, MS.UNBINDABLE | MS.REC],
+  ])("rootfsPropagation %p: the mounts get %i before the bind, the rootfs's parent is checked (%p), the root gets %i last", (mode, before, check, after) => {
+    const steps = plan((c) => (c.linux.rootfsPropagation = mode));
+    const o = ops(steps);
+    expect(find(steps, "mountRootPropagation").flags).toBe(before);
+    expect(o.includes("privateParentMount")).toBe(check);
+    if (check) expect(o.indexOf("privateParentMount")).toBeLessThan(o.indexOf("bindRootfs"));
+    const last = steps.filter((s) => s.op === "remount").at(-1)?.args as any;
+    if (after) expect(last).toEqual({ path: "/", flags: after });
+    else expect(last?.path === "/" && !(last.flags & MS.REMOUNT)).toBe(false);
+    if (after) expect(o.lastIndexOf("remount")).toBeGreaterThan(o.lastIndexOf("maskPath"));
+  });
+
+  test.each([
+    ["a hostname without a uts namespace", (c: any) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "uts")), /hostname is set but the container has no uts namespace of its own/],
     ["sysctl outside its namespace", (c: any) => (c.linux.sysctl = { "net.ipv4.ip_forward": "1" }, c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "network")), /needs the container's own network namespace/],
     ["a sysctl that is not namespaced", (c: any) => (c.linux.sysctl = { "vm.swappiness": "1" }), /is not namespaced/],
     ["user namespace without maps", (c: any) => c.linux.namespaces.push({ type: "user" }), /needs linux.uidMappings/],

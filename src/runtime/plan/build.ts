@@ -134,17 +134,25 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (hooks.createContainer?.length || hooks.startContainer?.length) steps.push(step("readState", { which: BLOB.hookState }, "receive the state for the container's hooks"));
   if (listenerSlot !== undefined) steps.push(step("readState", { which: BLOB.listenerMessage }, "receive the message for the seccomp listener"));
   if (proc.oomScoreAdj !== undefined) steps.push(step("writeFile", { path: "/proc/self/oom_score_adj", value: String(proc.oomScoreAdj) }, `set oom_score_adj to ${proc.oomScoreAdj}`));
-  const rootPropagation = config.linux.rootfsPropagation ? PROPAGATION[config.linux.rootfsPropagation]! : MS.SLAVE | MS.REC;
-  steps.push(step("mountRootPropagation", { flags: rootPropagation }, "make the mount namespace's root a propagation slave"));
+  // Without a mount namespace of its own the container mounts in the caller's (runtime-spec: a
+  // type not listed is inherited), so the caller's propagation is left alone and chroot stands
+  // in for pivot_root, which would move the root of every process there.
+  const ownMounts = ns.has("mount");
+  const propagation = rootfsPropagation(config.linux.rootfsPropagation);
+  if (ownMounts) {
+    steps.push(step("mountRootPropagation", { flags: propagation.before }, `set the propagation of the mount namespace's mounts to ${propagation.beforeName}`));
+    if (propagation.mayLeaveShared) steps.push(step("privateParentMount", { path: input.rootfs }, `make the mount holding rootfs ${input.rootfs} private if it is shared`));
+  }
   const root = slot();
   steps.push(step("bindRootfs", { slot: root, path: input.rootfs }, `bind rootfs ${input.rootfs} onto itself`));
   config.mounts.forEach((m, i) => steps.push(...mountSteps(m, i, { root, bundle: input.bundle, cgroup: input.cgroup })));
   const devBound = config.mounts.some((m) => inRoot(m.destination) === "dev" && (m.type === "bind" || m.options.includes("bind") || m.options.includes("rbind")));
-  if (!devBound) steps.push(...devicesSteps(config.linux.devices, root, newUser));
+  if (!devBound) steps.push(...devicesSteps(config.linux.devices, root, ns.has("user")));
   steps.push(step("mkdir", { root, path: inRoot(proc.cwd) }, `create working directory ${proc.cwd}`));
   if (hooks.prestart?.length || hooks.createRuntime?.length) steps.push(step("syncRuntime", { tag: SYNC_TAG.createRuntime }, "wait for the prestart and createRuntime hooks"));
   for (const h of hooks.createContainer ?? []) steps.push(hookStep(h, "createContainer"));
-  if (input.noPivot) steps.push(step("moveRoot", { slot: root }, `move rootfs ${input.rootfs} to / and chroot`));
+  if (!ownMounts) steps.push(step("chrootRoot", { slot: root }, `chroot into ${input.rootfs} (no mount namespace)`));
+  else if (input.noPivot) steps.push(step("moveRoot", { slot: root }, `move rootfs ${input.rootfs} to / and chroot`));
   else steps.push(step("pivotRoot", { slot: root }, `pivot_root into ${input.rootfs}`));
 
   // ---- init: inside the new root ----
@@ -156,21 +164,39 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
   steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: !input.host.rootless, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
+  // last of the mount steps: an unbindable root would refuse the binds of masked and read-only paths
+  if (propagation.after) steps.push(step("remount", { path: "/", flags: propagation.after }, `make the root ${config.linux.rootfsPropagation}`));
   return steps;
 }
 
 function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean, has: (t: string) => boolean): void {
   const { config } = input;
   const bad = (message: string, hint: string, code = "RUNTIME_CONFIG_INVALID") => {
+/** linux.rootfsPropagation in two moves, as runc does: the namespace's mounts get the mode before
+ * the rootfs is bound (so that binding and mounting reach the host only as asked), and the new
+ * root gets it after pivot_root (whose new root must not be shared). An unbindable mode cannot be
+ * set before: the rootfs could not be bound (runc fails there with EINVAL), so the mounts are made
+ * private first, which unbindable implies, and unbindable after. Unset: rslave, and nothing after. */
+export function rootfsPropagation(mode: string | undefined): { before: number; beforeName: string; after: number; mayLeaveShared: boolean } {
+  if (!mode) return { before: MS.SLAVE | MS.REC, beforeName: "rslave", after: 0, mayLeaveShared: false };
+  const flags = PROPAGATION[mode]!;
+  const rec = flags & MS.REC;
+  const unbindable = (flags & MS.UNBINDABLE) !== 0;
+  const before = unbindable ? MS.PRIVATE | rec : flags;
+  // After rslave or rprivate no mount is shared; otherwise the rootfs's own mount may be.
+  const mayLeaveShared = !(rec && before & (MS.SLAVE | MS.PRIVATE));
+  return { before, beforeName: unbindable ? (rec ? "rprivate" : "private") : mode, after: flags, mayLeaveShared };
+}
+
     throw invalid("runtime", code, `read config.json: ${message}`, hint);
   };
-  if (!isNew("mount") && !has("mount")) bad("linux.namespaces has no mount namespace", 'add {"type": "mount"} to linux.namespaces');
   if ((config.linux.uidMappings.length || config.linux.gidMappings.length) && !isNew("user"))
     bad("uidMappings/gidMappings are set but no new user namespace is created", 'add {"type": "user"} to linux.namespaces or remove the mappings');
   if (isNew("user") && (!config.linux.uidMappings.length || !config.linux.gidMappings.length))
     bad("a new user namespace needs linux.uidMappings and linux.gidMappings", "map at least container id 0 to a host id");
-  if (config.hostname && !isNew("uts")) bad("hostname is set but the container has no new uts namespace", 'add {"type": "uts"} to linux.namespaces');
-  if (config.domainname && !isNew("uts")) bad("domainname is set but the container has no new uts namespace", 'add {"type": "uts"} to linux.namespaces');
+  // A namespace joined by path is the container's own as much as a new one (runc checks the type).
+  if (config.hostname && !has("uts")) bad("hostname is set but the container has no uts namespace of its own", 'add {"type": "uts"} to linux.namespaces');
+  if (config.domainname && !has("uts")) bad("domainname is set but the container has no uts namespace of its own", 'add {"type": "uts"} to linux.namespaces');
   for (const key of Object.keys(config.linux.sysctl)) {
     const need = SYSCTL_NAMESPACE.find(([re]) => re.test(key))?.[1];
     if (!need) bad(`sysctl "${key}" is not namespaced and cannot be set for one container`, "remove it from linux.sysctl");
