@@ -41,8 +41,10 @@ static inline int cur_str(struct cursor *c, const char **v) {
   return 0;
 }
 
+/* A list's count is bounded by the bytes left: each string takes at least 5 (length and NUL),
+ * each u32 4. An environment as large as execve allows fits; a lying count allocates nothing. */
 static inline int cur_strs(struct cursor *c, char ***v, uint32_t *count) {
-  if (cur_u32(c, count) || *count > 65536) return -1;
+  if (cur_u32(c, count) || *count > (size_t)(c->end - c->p) / 5) return -1;
   char **list = calloc((size_t)*count + 1, sizeof(char *));
   if (!list) return -1;
   for (uint32_t i = 0; i < *count; i++)
@@ -52,7 +54,7 @@ static inline int cur_strs(struct cursor *c, char ***v, uint32_t *count) {
 }
 
 static inline int cur_u32s(struct cursor *c, uint32_t **v, uint32_t *count) {
-  if (cur_u32(c, count) || *count > 65536) return -1;
+  if (cur_u32(c, count) || *count > (size_t)(c->end - c->p) / 4) return -1;
   uint32_t *list = calloc((size_t)*count + 1, sizeof(uint32_t));
   if (!list) return -1;
   for (uint32_t i = 0; i < *count; i++)

@@ -3,7 +3,7 @@
 import { closeSync, existsSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SkiffError } from "../common/errors.ts";
-import { errnoName, errnoText } from "../common/errno.ts";
+import { errnoName, errnoOf, errnoText } from "../common/errno.ts";
 import { describeWaitStatus } from "./hooks.ts";
 import { encodePlan } from "./plan/encode.ts";
 import { MSG } from "./plan/ops.ts";
@@ -62,13 +62,12 @@ export class Launch {
     const body = Buffer.from(json);
     const head = Buffer.alloc(4);
     head.writeUInt32LE(body.length);
-    const all = Buffer.concat([head, body]);
-    for (let off = 0; off < all.length; ) off += writeSync(this.reportFd, all, off);
+    writeAll(this.reportFd, Buffer.concat([head, body]), "send the container's state to the executor");
   }
 
   /** Lets a step waiting in syncRuntime go on (ok) or fail with ECANCELED. */
   resume(ok: boolean): void {
-    writeSync(this.reportFd, Buffer.from([ok ? 0 : 1]));
+    writeAll(this.reportFd, Buffer.from([ok ? 0 : 1]), "let the executor go on");
   }
 
   close(): void {
@@ -124,10 +123,45 @@ export function launch(steps: readonly Step[], opts: LaunchOptions): Launch {
   });
   const stdio = proc.stdio as unknown as number[];
   const planSock = stdio[planFd]!;
-  const plan = encodePlan(steps);
-  for (let off = 0; off < plan.length; ) off += writeSync(planSock, plan, off);
-  closeSync(planSock);
+  try {
+    writeAll(planSock, encodePlan(steps), "send the launch plan to the executor");
+  } finally {
+    closeSync(planSock);
+  }
   return new Launch(proc, stdio[planFd + 1]!, steps);
+}
+
+const WRITE_DEADLINE_MS = 30_000;
+const napper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of bytes to one of the executor's sockets. Bun makes them non-blocking, and a plan
+ * (or a state) larger than the socket's buffer meets EAGAIN until the executor has read some: the
+ * write then waits, briefly and more each time, while the executor (another process) reads. A
+ * closed peer (EPIPE) ends it quietly: the executor's own report says why it stopped reading.
+ */
+export function writeAll(fd: number, bytes: Uint8Array, what: string): void {
+  let nap = 0.05;
+  const deadline = Date.now() + WRITE_DEADLINE_MS;
+  for (let off = 0; off < bytes.length; ) {
+    try {
+      off += writeSync(fd, bytes, off);
+      nap = 0.05;
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code === "EPIPE" || code === "ECONNRESET") return;
+      if (code !== "EAGAIN" && code !== "EINTR") throw kernelError(e, what);
+      if (Date.now() > deadline)
+        throw new SkiffError({ layer: "runtime", code: "RUNTIME_EXECUTOR_STUCK", kind: "unavailable", message: `${what}: the executor read nothing for ${WRITE_DEADLINE_MS / 1000}s`, hint: "run with --debug and check that the skiff-exec process is alive" });
+      Atomics.wait(napper, 0, 0, nap);
+      nap = Math.min(nap * 2, 2);
+    }
+  }
+}
+
+function kernelError(e: unknown, what: string): SkiffError {
+  const name = errnoOf(e) ?? "EIO";
+  return new SkiffError({ layer: "kernel", code: "RUNTIME_EXECUTOR_WRITE", kind: "internal", message: `${what}: ${name} (${errnoText(name)})`, hint: "the executor's socket failed: run with --debug", details: { errno: name } });
 }
 
 export { MSG };

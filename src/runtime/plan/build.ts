@@ -17,6 +17,9 @@ export interface HostFacts {
   rootless: boolean;
   apparmor: boolean;
   selinux: boolean;
+  /** The runtime's soft RLIMIT_STACK (Infinity if unlimited) and the page size: execve's limits. */
+  stackLimit?: number;
+  pageSize?: number;
 }
 
 export interface PlanInput {
@@ -163,7 +166,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (config.root?.readonly) steps.push(step("remount", { path: "/", flags: MS.BIND | MS.REMOUNT | MS.RDONLY }, "remount the root read-only"));
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
-  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: !input.host.rootless, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: !input.host.rootless, stackLimit: input.host.stackLimit, pageSize: input.host.pageSize, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
   // last of the mount steps: an unbindable root would refuse the binds of masked and read-only paths
   if (propagation.after) steps.push(step("remount", { path: "/", flags: propagation.after }, `make the root ${config.linux.rootfsPropagation}`));
   return steps;

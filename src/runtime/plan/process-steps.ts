@@ -4,6 +4,7 @@ import { invalid } from "../../common/errors.ts";
 import type { Process } from "../../oci/runtime-config.ts";
 import { capabilityMask, capabilityNumber } from "../capabilities.ts";
 import type { HostFacts } from "./build.ts";
+import { checkExecLimits } from "./exec-limits.ts";
 import type { SeccompFilter } from "./seccomp-filter.ts";
 import { step, type Step } from "./step.ts";
 
@@ -33,6 +34,22 @@ export interface ProcessInput {
   setgroups?: boolean;
   /** startContainer hooks: after start, before the exec, inside the container. */
   startHooks?: Step[];
+  /** The runtime's own soft RLIMIT_STACK (bytes, Infinity if unlimited), which the process
+   * inherits unless process.rlimits sets one, and the page size: execve's limits follow them. */
+  stackLimit?: number;
+  pageSize?: number;
+}
+
+const DEFAULT_STACK = 8 * 1024 * 1024;
+const POINTER_SIZE = process.arch === "ia32" || process.arch === "arm" ? 4 : 8;
+const EXEC_PATH_MAX = 4096; // the executor's buffer for the resolved file name
+
+/** The longest name resolveExec can give execve: argv[0] itself, or it behind a PATH entry. */
+function longestExecPath(file: string, pathVar: string): number {
+  const bytes = Buffer.byteLength(file);
+  if (file.includes("/")) return bytes;
+  const dirs = pathVar.split(":").map((d) => (d ? Buffer.byteLength(d) + 1 : 0));
+  return Math.min(EXEC_PATH_MAX - 1, Math.max(...dirs) + bytes);
 }
 
 /** The process part of a plan, shared by create and exec: limits, identity, privileges, exec. */
@@ -74,6 +91,11 @@ export function processSteps(input: ProcessInput): Step[] {
   steps.push(step("chdir", { path: proc.cwd }, `change to working directory ${proc.cwd}`));
   const env = proc.env.some((e) => e.startsWith("HOME=")) ? proc.env : [...proc.env, `HOME=${input.home}`];
   const pathVar = env.findLast((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  const stack = proc.rlimits.findLast((r) => r.type === "RLIMIT_STACK");
+  checkExecLimits({
+    argv: proc.args, env, fileBytes: longestExecPath(proc.args[0]!, pathVar), pageSize: input.pageSize ?? 4096, pointerSize: POINTER_SIZE,
+    stackLimit: stack ? (stack.soft >= 2 ** 64 - 1 ? Infinity : stack.soft) : (input.stackLimit ?? DEFAULT_STACK),
+  });
   steps.push(step("resolveExec", { file: proc.args[0]!, path: pathVar }, `find executable "${proc.args[0]}" in the container`));
   if (proc.noNewPrivileges) loadSeccomp();
   steps.push(step("keepFds", { count: 3 + input.preserveFds }, "close the runtime's file descriptors on exec"));
