@@ -51,8 +51,12 @@ test("every hook runs once, in order, in its namespace, with the state on stdin"
   expect(line("createRuntime").slice(1, 3)).toEqual([hostMnt, "yes"]);
   expect(line("createContainer").slice(1, 3)).toEqual([containerMnt, "yes"]);
   expect(line("startContainer").slice(1, 3)).toEqual([containerMnt, "inside"]);
-  expect(state("createRuntime")).toMatchObject({ id: b.id, status: "creating", pid, bundle: b.dir });
-  expect(state("createContainer")).toMatchObject({ id: b.id, status: "creating", pid });
+  // created (runtime-spec: the environment exists; crun says so too, runc says creating), with the
+  // pid as the hook's namespace sees it: the host's for the runtime's hooks, 1 inside the container
+  expect(state("prestart")).toMatchObject({ id: b.id, status: "created", pid, bundle: b.dir });
+  expect(state("createRuntime")).toMatchObject({ id: b.id, status: "created", pid, bundle: b.dir });
+  expect(state("createContainer")).toMatchObject({ id: b.id, status: "created", pid: 1 });
+  expect(state("startContainer")).toMatchObject({ id: b.id, status: "created", pid: 1 });
   expect(state("poststart")).toMatchObject({ id: b.id, status: "running", pid });
   expect(state("poststop")).toMatchObject({ id: b.id, status: "stopped" });
 });

@@ -12,7 +12,7 @@ import { configureCgroup } from "./cgroups/configure.ts";
 import { cgroupDirs, createCgroup, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
 import { readHostFacts } from "./host-facts.ts";
-import { hookState, listenerMessage } from "./hook-state.ts";
+import { createHookState, listenerMessage } from "./hook-state.ts";
 import { runHooks } from "./hooks.ts";
 import { BLOB, buildCreatePlan, SYNC_TAG } from "./plan/build.ts";
 import { checkConfigStrings } from "./plan/plan-strings.ts";
@@ -116,8 +116,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       if (hooksDue && pid) {
         hooksDue = false;
         try {
-          await runHooks("prestart", config.hooks.prestart, hookState(state, pid, "creating"));
-          await runHooks("createRuntime", config.hooks.createRuntime, hookState(state, pid, "creating"));
+          await runHooks("prestart", config.hooks.prestart, createHookState(state, pid, "runtime"));
+          await runHooks("createRuntime", config.hooks.createRuntime, createHookState(state, pid, "runtime"));
         } catch (e) {
           launched.resume(false);
           throw e;
@@ -131,7 +131,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         pid = m.value;
         cleanup.push(() => killAndWait([pid]));
         const seccomp = config.linux.seccomp as { listenerMetadata?: string } | undefined;
-        launched.sendBlobs((which) => JSON.stringify(which === BLOB.hookState ? hookState(state, pid, "creating") : listenerMessage(state, pid, seccomp?.listenerMetadata)));
+        launched.sendBlobs((which) => JSON.stringify(which === BLOB.hookState ? createHookState(state, pid, "container") : listenerMessage(state, pid, seccomp?.listenerMetadata)));
       } else if (m.type === MSG.sync && m.value === SYNC_TAG.createRuntime) hooksDue = true;
       else if (m.type === MSG.error) throw launched.stepError(m);
       else if (m.type === MSG.ready) ready = true;

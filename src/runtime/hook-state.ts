@@ -1,4 +1,5 @@
 // The state document hooks get on stdin (runtime-spec "State").
+import { readFileSync } from "node:fs";
 import type { ContainerState, Status } from "./state-store.ts";
 
 export const OCI_VERSION = "1.2.0";
@@ -11,4 +12,19 @@ export function listenerMessage(s: ContainerState, pid: number, metadata: string
 
 export function hookState(s: ContainerState, pid: number, status: Status) {
   return { ociVersion: OCI_VERSION, id: s.id, status, pid, bundle: s.bundle, annotations: s.annotations };
+}
+
+/** The state for the hooks of create: prestart and createRuntime (`pid` as the runtime sees it),
+ * createContainer and startContainer (in the container: the pid as the container sees it). The
+ * runtime-spec calls a container `created` once its environment exists (lifecycle step 2), which
+ * is before any of these hooks runs, and until the user's program runs, after startContainer: so
+ * `created`, as crun passes (runc passes `creating`). */
+export function createHookState(s: ContainerState, pid: number, where: "runtime" | "container") {
+  return hookState(s, where === "runtime" ? pid : pidInContainer(pid), "created");
+}
+
+/** The innermost of /proc/PID/status's NSpid: the pid in the process's own pid namespace. */
+export function pidInContainer(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/^NSpid:\s*(.*)$/m);
+  return line ? Number(line[1]!.trim().split(/\s+/).at(-1)) : pid;
 }
