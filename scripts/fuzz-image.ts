@@ -11,6 +11,9 @@ import { parseArgs } from "node:util";
 import { rmSync } from "node:fs";
 import { APPLY_PROPERTIES } from "../src/engine/image/apply-layer.fuzz.ts";
 import { TAR_PROPERTIES } from "../src/engine/image/tar-parser.fuzz.ts";
+import { DIGEST_PROPERTIES } from "../src/oci/image/digest.fuzz.ts";
+import { PLATFORM_PROPERTIES } from "../src/oci/image/platform.fuzz.ts";
+import { REFERENCE_PROPERTIES } from "../src/oci/image/reference.fuzz.ts";
 
 type Property = () => fc.IRawProperty<any>;
 
@@ -19,7 +22,13 @@ const prefixed = (prefix: string, props: Record<string, Property>): [string, Pro
 /** Where the unpacker's sandboxes go (removed at the end). */
 const SCRATCH = `/tmp/skiff-fuzz-${process.pid}`;
 
-const ALL = new Map<string, Property>([...prefixed("tar", TAR_PROPERTIES), ...prefixed("unpack", APPLY_PROPERTIES(SCRATCH))]);
+const ALL = new Map<string, Property>([
+  ...prefixed("tar", TAR_PROPERTIES),
+  ...prefixed("unpack", APPLY_PROPERTIES(SCRATCH)),
+  ...prefixed("reference", REFERENCE_PROPERTIES),
+  ...prefixed("platform", PLATFORM_PROPERTIES),
+  ...prefixed("digest", DIGEST_PROPERTIES),
+]);
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "10000" }, seed: { type: "string" }, only: { type: "string" }, list: { type: "boolean" } },

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { SkiffError } from "../../common/errors.ts";
+import fc from "fast-check";
 import { Digester, digestBytes, isDigest, parseDigest } from "./digest.ts";
+import { DIGEST_PROPERTIES } from "./digest.fuzz.ts";
 
 const EMPTY = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -69,4 +71,10 @@ describe("Digester", () => {
   test("Digester.for picks the algorithm of the expected digest", () => {
     expect(Digester.for(`sha512:${"0".repeat(128)}`).algorithm).toBe("sha512");
   });
+});
+
+describe("digest properties (digest.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+  for (const [name, property] of Object.entries(DIGEST_PROPERTIES)) {
+    test(name, () => fc.assert(property(), { seed: 8, numRuns: 1000 }), 30_000);
+  }
 });

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { compatiblePlatforms, formatPlatform, hostPlatform, parsePlatform, samePlatform } from "./platform.ts";
+import { PLATFORM_PROPERTIES } from "./platform.fuzz.ts";
 
 describe("parsePlatform normalises as containerd does", () => {
   const cases: [string, string][] = [
@@ -47,4 +49,10 @@ test("compatiblePlatforms lists the host first, then older variants", () => {
   expect(f("linux/arm64")).toEqual(["linux/arm64/v8", "linux/arm/v7", "linux/arm/v6", "linux/arm/v5"]);
   expect(f("linux/amd64/v3")).toEqual(["linux/amd64/v3", "linux/amd64/v2", "linux/amd64"]);
   expect(f("linux/amd64")).toEqual(["linux/amd64"]);
+});
+
+describe("platform properties (platform.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+  for (const [name, property] of Object.entries(PLATFORM_PROPERTIES)) {
+    test(name, () => fc.assert(property(), { seed: 8, numRuns: 3000 }), 30_000);
+  }
 });

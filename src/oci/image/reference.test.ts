@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { SkiffError } from "../../common/errors.ts";
+import fc from "fast-check";
 import { familiarReference, formatReference, isLoopbackDomain, parseReference } from "./reference.ts";
+import { REFERENCE_PROPERTIES } from "./reference.fuzz.ts";
 
 const D = `sha256:${"a".repeat(64)}`;
 
@@ -83,4 +85,24 @@ describe("parseReference refuses malformed references with a reason", () => {
 test("isLoopbackDomain knows localhost, 127/8 and ::1 with ports", () => {
   expect(["localhost", "localhost:5000", "127.0.0.1:80", "127.1.2.3", "[::1]:5000"].map(isLoopbackDomain)).toEqual([true, true, true, true, true]);
   expect(["docker.io", "localhost.example:5000", "10.0.0.1:5000", "[fe80::1]"].map(isLoopbackDomain)).toEqual([false, false, false, false]);
+});
+
+describe("reference properties (reference.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+  for (const [name, property] of Object.entries(REFERENCE_PROPERTIES)) {
+    test(name, () => fc.assert(property(), { seed: 8, numRuns: 3000 }), 30_000);
+  }
+
+  test("the short form keeps what dropping would change the meaning of (docker prints \"a.b/c\", a reference to registry a.b)", () => {
+    const cases: [string, string][] = [
+      ["docker.io/a.b/c", "docker.io/a.b/c:latest"],
+      ["docker.io/localhost/x:1", "docker.io/localhost/x:1"],
+      [`docker.io/${"a".repeat(64)}`, `library/${"a".repeat(64)}:latest`],
+      ["docker.io/a/b.c", "a/b.c:latest"],
+    ];
+    for (const [input, familiar] of cases) {
+      const r = parseReference(input);
+      expect(familiarReference(r)).toBe(familiar);
+      expect(parseReference(familiarReference(r))).toEqual(r);
+    }
+  });
 });

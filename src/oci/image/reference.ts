@@ -101,10 +101,20 @@ export const repositoryOf = (r: ImageReference): string => `${r.domain}/${r.path
 export const formatReference = (r: ImageReference): string =>
   `${repositoryOf(r)}${r.tag !== undefined ? `:${r.tag}` : ""}${r.digest ? `@${r.digest}` : ""}`;
 
-/** The short form docker prints: Hub's domain and "library/" dropped ("busybox:latest"). */
+/**
+ * The short form docker prints: Hub's domain and "library/" dropped ("busybox:latest"). Unlike
+ * docker, what is dropped stays when dropping it would change the meaning: "docker.io/a.b/c" is
+ * not "a.b/c", which names the registry a.b, and "library/<64 hex digits>" is not the image ID
+ * those digits would be alone.
+ */
 export function familiarReference(r: ImageReference): string {
   let name = repositoryOf(r);
-  if (r.domain === DOCKER_HUB) name = r.path.startsWith("library/") && r.path.split("/").length === 2 ? r.path.slice(8) : r.path;
+  if (r.domain === DOCKER_HUB) {
+    const first = r.path.split("/")[0]!;
+    const readAsHost = r.path.includes("/") && (first.includes(".") || first === "localhost");
+    const official = r.path.startsWith("library/") && r.path.split("/").length === 2 && !/^[a-f0-9]{64}$/.test(r.path.slice(8));
+    if (!readAsHost) name = official ? r.path.slice(8) : r.path;
+  }
   return `${name}${r.tag !== undefined ? `:${r.tag}` : ""}${r.digest ? `@${r.digest}` : ""}`;
 }
 
