@@ -113,13 +113,33 @@ static int chmod_in_root(int root, const char *rel, mode_t mode) {
   return r;
 }
 
+static int open_parent(int root, const char *path, const char **base);
+
+/* create=3, for proc and sysfs: the last component must be a real directory (made if missing).
+ * A symlink there could put procfs anywhere in the rootfs, over a path an LSM or the runtime
+ * trusts (the attack class runc refuses the same way): ELOOP, or ENOTDIR for another file. */
+static int open_real_dir(int root, const char *rel) {
+  const char *base;
+  int dir = open_parent(root, rel, &base);
+  if (dir < 0) return -1;
+  struct stat st;
+  int r = *base ? fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW) : fstat(dir, &st);
+  if (r < 0 && errno == ENOENT && (mkdirat(dir, base, 0755) == 0 || errno == EEXIST)) r = fstatat(dir, base, &st, AT_SYMLINK_NOFOLLOW);
+  if (r == 0 && !S_ISDIR(st.st_mode)) errno = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR, r = -1;
+  int fd = r < 0 ? -1 : *base ? openat(dir, base, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC) : fcntl(dir, F_DUPFD_CLOEXEC, 0);
+  int e = errno;
+  close(dir);
+  errno = e;
+  return fd;
+}
+
 int do_mount(struct plan *p, const struct op_mount *m) {
   int root = slot_fd(p, m->root);
   if (root < 0) return -1;
   int fd = m->keep_mode ? open_in_root(root, m->target, 0) : -1;
   struct stat st;
   int keep = fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-  if (fd < 0) fd = open_in_root(root, m->target, m->create);
+  if (fd < 0) fd = m->create == 3 ? open_real_dir(root, m->target) : open_in_root(root, m->target, m->create);
   if (fd < 0) return -1;
   char target[64];
   snprintf(target, sizeof target, "/proc/self/fd/%d", fd);

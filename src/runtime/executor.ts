@@ -6,6 +6,7 @@ import { SkiffError } from "../common/errors.ts";
 import { errnoName, errnoOf, errnoText } from "../common/errno.ts";
 import { describeWaitStatus } from "./hooks.ts";
 import { encodePlan } from "./plan/encode.ts";
+import { CREATE } from "./plan/mount-steps.ts";
 import { MSG } from "./plan/ops.ts";
 import type { Step } from "./plan/step.ts";
 
@@ -86,6 +87,16 @@ export class Launch {
       return new SkiffError({ layer: "runtime", code: "RUNTIME_HOOK_FAILED", kind: "failed_precondition", message: `${s.what}: ${how}`, hint: "check the hook program and the hooks in config.json", details: { path: h.path, step: s.op } });
     }
     const name = errnoName(m.errno);
+    const realDir = s?.op === "mount" && (s.args as { create: number }).create === CREATE.realDir;
+    if (realDir && (name === "ELOOP" || name === "ENOTDIR")) {
+      const { fstype, target } = s.args as { fstype: string; target: string };
+      const field = s.field ?? "mounts";
+      return new SkiffError({
+        layer: "runtime", code: "RUNTIME_MOUNT_DESTINATION_INVALID", kind: "invalid_argument",
+        message: `${s.what}: ${field}.destination /${target} is ${name === "ELOOP" ? "a symlink" : "not a directory"} in the rootfs, and ${fstype} is mounted only on a real directory`,
+        hint: `point ${field}.destination at a directory of the rootfs (a symlink could put ${fstype} over any path)`, details: { step: s.op, errno: name, field },
+      });
+    }
     const what = s ? s.what : m.step === -1 ? "read the launch plan" : `step ${m.step}`;
     return new SkiffError({
       layer: "runtime",

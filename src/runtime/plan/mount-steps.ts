@@ -7,7 +7,8 @@ import type { Hierarchy } from "../cgroups/hierarchy.ts";
 import { MS, parseMountOptions } from "./mount-options.ts";
 import { step, type Step } from "./step.ts";
 
-export const CREATE = { none: 0, dir: 1, file: 2 } as const;
+/** What the executor makes of a missing target; realDir also refuses a symlink there (proc, sysfs). */
+export const CREATE = { none: 0, dir: 1, file: 2, realDir: 3 } as const;
 
 /** "/dev/../proc//x/" → "proc/x": a clean path relative to the container's root. */
 export function inRoot(path: string): string {
@@ -61,7 +62,9 @@ export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
   // A tmpfs over an existing directory takes that directory's mode unless mode= says otherwise,
   // as runc (since 1.1.8) and crun do.
   const keepMode = type === "tmpfs" && !opts.data.some((d) => d.startsWith("mode=")) ? 1 : 0;
-  steps.push(step("mount", { root: ctx.root, source: m.source ?? type, target, fstype: type, flags: opts.flags, data: opts.data.join(","), create: CREATE.dir, keepMode }, `mount ${type} on ${shown}`));
+  // As runc: procfs and sysfs go on a real directory only, never through a symlink in the rootfs.
+  const create = type === "proc" || type === "sysfs" ? CREATE.realDir : CREATE.dir;
+  steps.push(step("mount", { root: ctx.root, source: m.source ?? type, target, fstype: type, flags: opts.flags, data: opts.data.join(","), create, keepMode }, `mount ${type} on ${shown}`, where));
   propagate(target, shown);
   return steps;
 }

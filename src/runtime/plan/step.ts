@@ -23,6 +23,9 @@ export interface Step<N extends OpName = OpName> {
   args: StepArgs<N>;
   /** What the step does, as an error message's action: "mount proc on /proc". */
   what: string;
+  /** The config field the step comes from ("mounts[3]"), when errors should name it. */
+  field?: string;
 }
 
-export const step = <N extends OpName>(op: N, args: StepArgs<N>, what: string): Step => ({ op, args, what }) as unknown as Step;
+export const step = <N extends OpName>(op: N, args: StepArgs<N>, what: string, field?: string): Step =>
+  (field === undefined ? { op, args, what } : { op, args, what, field }) as unknown as Step;
