@@ -21,7 +21,9 @@ export interface SourcedRule extends DeviceRule {
 /** The state of a devices cgroup: exceptions all carry the verdict opposite to the default. */
 export interface DeviceState {
   defaultAllow: boolean;
-  /** Sorted by type, major, minor (wildcard first), each with its merged access. */
+  /** In the order the kernel lists them in devices.list (a new exception goes last, a merged one
+   * keeps its place), each with its merged access: written in this order, a reader of devices.list
+   * finds the config's rules first and the defaults after them, as crun writes them. */
   exceptions: DeviceRule[];
 }
 
@@ -80,6 +82,7 @@ export function emulateDeviceRules(rules: readonly SourcedRule[]): DeviceState {
     }
     const k = key(r);
     if (r.allow !== defaultAllow) {
+      // Map.set keeps an existing key's place, as the kernel merges an identical exception in place
       const old = exceptions.get(k);
       exceptions.set(k, { allow: r.allow, type: r.type, major: r.major, minor: r.minor, access: union(old?.access ?? "", r.access) });
       continue;
@@ -100,6 +103,5 @@ export function emulateDeviceRules(rules: readonly SourcedRule[]): DeviceState {
     if (left) exceptions.set(k, { ...old, access: left });
     else exceptions.delete(k);
   }
-  const order = (a: DeviceRule, b: DeviceRule) => a.type.localeCompare(b.type) || a.major - b.major || a.minor - b.minor;
-  return { defaultAllow, exceptions: [...exceptions.values()].sort(order) };
+  return { defaultAllow, exceptions: [...exceptions.values()] };
 }

@@ -74,7 +74,7 @@ describe("planV1", () => {
     expect(planV1({ resources: parseResources({ blockIO: { weight: 10 } }), controllers: ALL, skipDevices: true }).writes[0]?.fallback?.file).toBe("blkio.weight");
   });
 
-  test("device rules: deny all, then runc's defaults and the config's rules as exceptions", () => {
+  test("device rules: deny all, then the config's rules and runc's defaults as exceptions, in the order devices.list shows them (as crun writes)", () => {
     const plan = planV1({
       resources: parseResources({ devices: [{ allow: false, access: "rwm" }, { allow: true, type: "c", major: 10, minor: 229, access: "rw" }, { allow: true, type: "c", major: 1, minor: 3, access: "r" }] }),
       controllers: ALL,
@@ -82,19 +82,19 @@ describe("planV1", () => {
     });
     expect(plan.writes.map((w) => `${w.file} ${w.value}`)).toEqual([
       "devices.deny a *:* rwm",
-      "devices.allow b *:* m",
-      "devices.allow b 7:0 rwm",
+      "devices.allow c 10:229 rw",
+      "devices.allow c 1:3 rwm", // the config's "r" merged with the default "rwm", in the config's place
       "devices.allow c *:* m",
-      "devices.allow c 1:3 rwm",
-      "devices.allow c 1:5 rwm",
-      "devices.allow c 1:7 rwm",
+      "devices.allow b *:* m",
       "devices.allow c 1:8 rwm",
-      "devices.allow c 1:9 rwm",
+      "devices.allow c 1:7 rwm",
       "devices.allow c 5:0 rwm",
+      "devices.allow c 1:5 rwm",
+      "devices.allow c 1:9 rwm",
+      "devices.allow c 136:* rwm",
       "devices.allow c 5:2 rwm",
       "devices.allow c 10:200 rwm",
-      "devices.allow c 10:229 rw",
-      "devices.allow c 136:* rwm",
+      "devices.allow b 7:0 rwm",
     ]);
   });
 
