@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { cgroupV1Files } from "./harness/cgroup-probe.ts";
 import { TEST_STATE_ROOT } from "./harness/leaks.ts";
 import { makeBundle, oci, runBundle, SKIFF_OCI, type Bundle } from "./harness/oci.ts";
 
@@ -75,7 +76,9 @@ test("features describes the runtime", () => {
 });
 
 test("events streams stats and reports an OOM kill", async () => {
-  const hog = makeBundle(["sh", "-c", "sleep 0.5; dd if=/dev/zero of=/dev/null bs=64M count=1; sleep 1"], (c) => (c.linux.resources = { memory: { limit: 16 << 20, swap: 16 << 20 } }));
+  // no swapping out of the limit: memory+swap capped where the kernel accounts swap, else swappiness 0
+  const noSwap = cgroupV1Files("memory").has("memory.memsw.limit_in_bytes") ? { swap: 16 << 20 } : { swappiness: 0 };
+  const hog = makeBundle(["sh", "-c", "sleep 0.5; dd if=/dev/zero of=/dev/null bs=64M count=1; sleep 1"], (c) => (c.linux.resources = { memory: { limit: 16 << 20, ...noSwap } }));
   try {
     expect(runBundle("skiff", hog, ["--detach"]).code).toBe(0);
     const events = Bun.spawn([SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, "events", "--interval", "200ms", hog.id], { stdout: "pipe" });
