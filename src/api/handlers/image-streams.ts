@@ -14,10 +14,10 @@ const createQuery = {
   fromImage: q.string({ maxLength: 1024 }),
   fromSrc: q.string({ maxLength: 8192 }),
   repo: q.string({ maxLength: 1024 }),
-  tag: q.string({ maxLength: 256 }),
+  tag: q.string(),
   message: q.string({ maxLength: 65536 }),
   changes: q.list({ maxItems: 256, maxLength: 65536 }),
-  platform: q.string({ maxLength: 256 }),
+  platform: q.string(),
 };
 type CreateQuery = Checked<typeof createQuery, undefined>["query"];
 
@@ -93,7 +93,7 @@ function familiarName(name: string): string {
 }
 
 /** POST /images/{name}/push: with ?tag= that tag; without, every tag of the repository (docker's push -a). */
-export const push = endpoint({ query: { tag: q.string({ maxLength: 256 }), platform: q.string({ maxLength: 256 }) } }, (ctx, { query }) => {
+export const push = endpoint({ query: { tag: q.string(), platform: q.string() } }, (ctx, { query }) => {
   const tag = query.tag ?? "";
   const auth = registryAuth(ctx.req);
   const name = ctx.params.name!;
@@ -127,7 +127,7 @@ export const push = endpoint({ query: { tag: q.string({ maxLength: 256 }), platf
 
 /** GET /images/get?names=… and /images/{name}/get: unknown names fail with 404 before any byte. A
  * repository without a tag ("me/app") is every tag of it, as docker saves it. */
-export const save = endpoint({ query: { names: q.list({ maxItems: 1000, maxLength: 1024 }), platform: q.string({ maxLength: 256 }) } }, (ctx, { query }) => {
+export const save = endpoint({ query: { names: q.list({ maxItems: 1000, maxLength: 1024 }), platform: q.string() } }, (ctx, { query }) => {
   const names = ctx.params.name ? [ctx.params.name] : query.names;
   if (!names.length) throw apiError("invalid_argument", "API_SAVE_NAMES_MISSING", "save images: no image named", "pass ?names=NAME");
   for (const n of names) if (!(isRepositoryOnly(n) && ctx.images.repositoryTags(n).length)) ctx.images.inspect(n);
@@ -139,7 +139,7 @@ export const save = endpoint({ query: { names: q.list({ maxItems: 1000, maxLengt
   return new Response(Readable.toWeb(out) as ReadableStream, { headers: { "Content-Type": "application/x-tar" } });
 });
 
-export const load = endpoint({ query: { quiet: q.bool(), platform: q.string({ maxLength: 256 }) }, body: { kind: "stream" } }, (ctx, { query }) => {
+export const load = endpoint({ query: { quiet: q.bool(), platform: q.string() }, body: { kind: "stream" } }, (ctx, { query }) => {
   const quiet = query.quiet;
   const body = bodyStream(ctx.req);
   return jsonStream(async (emit) => {

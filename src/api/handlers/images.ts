@@ -7,13 +7,13 @@ export const list = endpoint({ query: { all: q.bool(), digests: q.bool(), filter
   Response.json(ctx.images.list({ all: query.all, digests: query.digests, filters: query.filters })),
 );
 
-export const inspect = endpoint({ query: { platform: q.string({ maxLength: 256 }) } }, (ctx, { query }) => Response.json(ctx.images.inspect(ctx.params.name!, { platform: query.platform })));
+export const inspect = endpoint({ query: { platform: q.string() } }, (ctx, { query }) => Response.json(ctx.images.inspect(ctx.params.name!, { platform: query.platform })));
 
 export const remove = endpoint({ query: { force: q.bool(), noprune: q.bool() } }, (ctx, { query }) =>
   Response.json(ctx.images.remove(ctx.params.name!, { force: query.force, noprune: query.noprune })),
 );
 
-export const tag = endpoint({ query: { repo: q.string({ maxLength: 1024 }), tag: q.string({ maxLength: 256 }) } }, (ctx, { query }) => {
+export const tag = endpoint({ query: { repo: q.string({ maxLength: 1024 }), tag: q.string() } }, (ctx, { query }) => {
   if (!query.repo) throw apiError("invalid_argument", "API_TAG_REPO_MISSING", `tag "${ctx.params.name}": the repository is missing`, "pass ?repo=NAME&tag=TAG");
   ctx.images.tag(ctx.params.name!, query.repo, query.tag);
   return new Response(null, { status: 201 });
