@@ -36,3 +36,33 @@ export function nextHop(location: string, from: string, rules: HopRules = {}): H
 export function isFetchableUrl(url: string): boolean {
   return URL.canParse(url) && /^https?:$/.test(new URL(url).protocol) && new URL(url).hostname !== "";
 }
+
+export interface FetchHopsOptions extends HopRules {
+  signal?: AbortSignal;
+  /** The error for a hop refused (`why` as nextHop says it). */
+  refuse: (why: string, scheme?: string) => Error;
+  /** The error for more than MAX_REDIRECTS redirects. */
+  tooMany: () => Error;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * GET of a URL from outside (a user's `import URL`), each redirect checked by nextHop. For a
+ * download that carries no credentials; the registry client has its own loop, which also drops
+ * Authorization across origins.
+ */
+export async function fetchFollowingHops(url: string, opts: FetchHopsOptions): Promise<Response> {
+  if (!isFetchableUrl(url)) throw opts.refuse("not an http or https URL");
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    const res = await fetch(current, { signal: opts.signal, redirect: "manual" });
+    const location = res.headers.get("location");
+    if (!REDIRECT_STATUSES.has(res.status) || !location) return res;
+    await res.body?.cancel();
+    if (hop >= MAX_REDIRECTS) throw opts.tooMany();
+    const next = nextHop(location, current, opts);
+    if (!next.ok) throw opts.refuse(`redirected to ${next.why}`, next.scheme);
+    current = next.url;
+  }
+}

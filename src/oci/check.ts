@@ -9,7 +9,7 @@ export class Checker {
   ) {}
 
   fail(path: string, expected: string, value: unknown): never {
-    const got = value === undefined ? "nothing" : JSON.stringify(value)?.slice(0, 60);
+    const got = describeValue(value);
     throw invalid(this.layer, this.code, `read ${this.what}: ${path} must be ${expected}, got ${got}`, `fix ${path} in ${this.what}`, { field: path });
   }
 
@@ -52,4 +52,16 @@ export class Checker {
     for (const [k, x] of Object.entries(o)) this.str(x, `${path}.${k}`);
     return o as Record<string, string>;
   }
+}
+
+/**
+ * A value in a few characters for a message: short scalars as JSON, objects and arrays by kind.
+ * Never the whole value: it may be 100,000 levels deep or megabytes long.
+ */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (Array.isArray(v)) return v.length ? "an array" : "[]";
+  if (v !== null && typeof v === "object") return Object.keys(v).length ? "an object" : "{}";
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

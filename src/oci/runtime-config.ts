@@ -1,6 +1,7 @@
 // The OCI runtime-spec config.json (Linux), typed and checked field by field.
 // Any 1.x ociVersion is accepted; unknown fields are ignored as the spec asks.
 import { invalid } from "../common/errors.ts";
+import { describeJsonProblem, parseJsonText } from "../common/json-text.ts";
 import { Checker } from "./check.ts";
 
 export interface User {
@@ -100,13 +101,11 @@ export type HookKind = (typeof HOOK_KINDS)[number];
 const U32 = 2 ** 32 - 1;
 
 export function parseRuntimeConfig(text: string, where = "config.json"): RuntimeConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw invalid("runtime", "RUNTIME_CONFIG_INVALID", `parse ${where}: ${(e as Error).message}`, `${where} must be valid JSON (runtime-spec config)`);
-  }
-  return checkRuntimeConfig(raw, where);
+  // runc reads what its caller wrote, of any size; the depth bound keeps a hostile file from
+  // overflowing the stack of whatever walks the value
+  const parsed = parseJsonText(text, { maxBytes: 256 << 20, maxDepth: 64 });
+  if (!parsed.ok) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", `parse ${where}: ${describeJsonProblem(parsed.problem)}`, `${where} must be valid JSON (runtime-spec config)`);
+  return checkRuntimeConfig(parsed.value, where);
 }
 
 export function checkRuntimeConfig(raw: unknown, where = "config.json"): RuntimeConfig {
