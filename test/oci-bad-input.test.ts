@@ -21,7 +21,7 @@ function expectCreateFails(b: Bundle, pattern: RegExp, id = b.id) {
 describe("create refuses bad bundles", () => {
   const cases: [string, (b: Bundle) => void, RegExp][] = [
     ["malformed JSON", (b) => writeFileSync(join(b.dir, "config.json"), '{"ociVersion": "1.0.2", '), /^runtime: parse .*config\.json: not valid JSON: expected a string at line 1, column 25 .*RUNTIME_CONFIG_INVALID/],
-    ["JSON nested 100,000 deep (no stack overflow)", (b) => writeFileSync(join(b.dir, "config.json"), `{"ociVersion": "1.0.2", "annotations": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`), /^runtime: parse .*config\.json: nested more than 64 levels deep \(line 1, column 104\) .*RUNTIME_CONFIG_INVALID/],
+    ["JSON nested 100,000 deep (no stack overflow)", (b) => writeFileSync(join(b.dir, "config.json"), `{"ociVersion": "1.0.2", "annotations": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`), /^runtime: parse .*config\.json: nested more than 64 levels deep \(line 1, column 103\) .*RUNTIME_CONFIG_INVALID/],
     ["a deep value where a map belongs", (b) => rewrite(b, (c) => (c.annotations = [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])), /annotations must be an object, got an array/],
     ["a config of another major version", (b) => rewrite(b, (c) => (c.ociVersion = "2.0.0")), /ociVersion must be a 1\.x version/],
     ["a missing rootfs", (b) => rewrite(b, (c) => (c.root.path = "/nonexistent/rootfs")), /use rootfs \/nonexistent\/rootfs: not a directory .*RUNTIME_ROOTFS_MISSING/],
