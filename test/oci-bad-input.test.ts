@@ -32,7 +32,7 @@ describe("create refuses bad bundles", () => {
     ["a process.args that is not a list", (b) => rewrite(b, (c) => (c.process.args = "sh")), /process\.args must be an array/],
     ["an empty process.args", (b) => rewrite(b, (c) => (c.process.args = [])), /process\.args must be a non-empty array/],
     ["a relative cwd", (b) => rewrite(b, (c) => (c.process.cwd = "tmp")), /process\.cwd must be an absolute path/],
-    ["a hostname without a uts namespace", (b) => rewrite(b, (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== "uts"))), /hostname is set but the container has no new uts namespace/],
+    ["a hostname without a uts namespace", (b) => rewrite(b, (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== "uts"))), /hostname is set but the container has no uts namespace of its own/],
     ["an unknown rlimit", (b) => rewrite(b, (c) => c.process.rlimits.push({ type: "RLIMIT_WINGS", soft: 1, hard: 1 })), /rlimits type "RLIMIT_WINGS" is unknown/],
     ["an rlimit above the hard limit of the host", (b) => rewrite(b, (c) => (c.process.rlimits = [{ type: "RLIMIT_NOFILE", soft: 2 ** 40, hard: 2 ** 40 }])), /set RLIMIT_NOFILE to \d+:\d+: EPERM .*RUNTIME_STEP_FAILED/],
     ["an executable that is not in the rootfs", (b) => rewrite(b, (c) => (c.process.args = ["/no/such/binary"])), /find executable "\/no\/such\/binary" in the container: ENOENT/],
@@ -89,7 +89,7 @@ describe("a NUL byte in a string that reaches the kernel is refused, naming the 
     const dir = join(b.dir, "process.json");
     writeFileSync(dir, JSON.stringify({ ...b.config.process, args: ["echo", "x\0y"] }));
     const r = oci("skiff", ["exec", "--process", dir, b.id]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(255); // exec's failures exit 255, as runc's
     expect(r.stderr).toStartWith("runtime: read the exec process: process.args[1] contains a NUL byte (RUNTIME_CONFIG_INVALID)\nhint: ");
   });
 });

@@ -8,8 +8,9 @@ import { containerStatus, type StateStore } from "./state-store.ts";
 export function pauseContainer(store: StateStore, id: string, pause: boolean): void {
   const s = store.read(id);
   const status = containerStatus(store, s);
-  const want = pause ? "running" : "paused";
-  if (status !== want) throw precondition("runtime", pause ? "RUNTIME_NOT_RUNNING" : "RUNTIME_NOT_PAUSED", `${pause ? "pause" : "resume"} container "${id}": it is ${status}`, `only a ${want} container can be ${pause ? "paused" : "resumed"}`);
+  // runc pauses a created container as well as a running one
+  const ok = pause ? status === "running" || status === "created" : status === "paused";
+  if (!ok) throw precondition("runtime", pause ? "RUNTIME_NOT_RUNNING" : "RUNTIME_NOT_PAUSED", `${pause ? "pause" : "resume"} container "${id}": it is ${status}`, `only a ${pause ? "created or running" : "paused"} container can be ${pause ? "paused" : "resumed"}`);
   setFrozen(s.cgroupDirs, pause);
 }
 

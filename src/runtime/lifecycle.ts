@@ -72,7 +72,9 @@ export async function deleteContainer(store: StateStore, id: string, force: bool
   if (force && !store.exists(id)) return; // as runc: --force on a container that is gone is fine
   const s = store.read(id);
   const status = containerStatus(store, s);
-  if (status === "running" && !force) throw precondition("runtime", "RUNTIME_STILL_RUNNING", `delete container "${id}": it is running`, `stop it first (skiff-oci kill ${id} KILL) or use delete --force`);
+  // A created container is deleted without --force (its init only waits), as runc does; the
+  // runtime-spec would refuse it, but engines delete created containers this way.
+  if ((status === "running" || status === "paused") && !force) throw precondition("runtime", "RUNTIME_STILL_RUNNING", `delete container "${id}": it is ${status}`, `stop it first (skiff-oci kill ${id} KILL) or use delete --force`);
   if (status === "creating" && !force) throw precondition("runtime", "RUNTIME_STILL_CREATING", `delete container "${id}": it is being created by pid ${s.creator}`, "wait for create to finish, or use delete --force");
   if (status === "paused") {
     // frozen tasks take SIGKILL only once thawed

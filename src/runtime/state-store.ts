@@ -107,6 +107,7 @@ export function processStartTime(pid: number): number {
 export function containerStatus(store: StateStore, s: ContainerState): Status {
   if (s.pid === 0) return processStartTime(s.creator) ? "creating" : "stopped";
   if (processStartTime(s.pid) !== s.startTime) return "stopped";
-  if (existsSync(store.fifo(s.id))) return "created";
-  return isFrozen(s.cgroupDirs) ? "paused" : "running";
+  // a created container can be paused too (as runc): frozen comes first
+  if (isFrozen(s.cgroupDirs)) return "paused";
+  return existsSync(store.fifo(s.id)) ? "created" : "running";
 }

@@ -8,5 +8,7 @@ export interface Command {
   args: [min: number, max: number];
   /** Flags end at the first argument; the rest (a command line) is passed on as is. */
   stopAtArg?: boolean;
+  /** The exit status when run fails (runc: 255 for exec, whose own statuses are the process's). */
+  failureStatus?: number;
   run: (ctx: { store: StateStore; flags: FlagValues; args: string[] }) => Promise<number> | number;
 }

@@ -1,6 +1,6 @@
 // skiff-oci's commands on running containers: pause, resume, ps, update, events, features.
 import { readFileSync } from "node:fs";
-import { invalid } from "../../common/errors.ts";
+import { invalid, precondition } from "../../common/errors.ts";
 import { containerStatus } from "../../runtime/state-store.ts";
 import type { FlagValues } from "../args.ts";
 import type { Command } from "./command.ts";
@@ -107,6 +107,7 @@ export const CONTROL_COMMANDS: Record<string, Command> = {
     run: async ({ store, flags, args }) => {
       const id = args[0]!;
       const s = store.read(id);
+      if (containerStatus(store, s) === "stopped") throw precondition("runtime", "RUNTIME_NOT_RUNNING", `events of container "${id}": it is stopped`, "events needs a created, running or paused container");
       const { cgroupStats, oomKills, statsJson } = await statsModule();
       const stats = () => statsJson({ type: "stats", id, data: cgroupStats(s.cgroupDirs) }) + "\n";
       if (flags.stats) {

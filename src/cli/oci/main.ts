@@ -95,6 +95,7 @@ const COMMANDS: Record<string, Command> = {
     flags: EXEC_FLAGS,
     args: [1, Infinity],
     stopAtArg: true,
+    failureStatus: 255,
     run: async ({ store, flags, args }) => (await import("./exec.ts")).execCommand(store, args, flags),
   },
   kill: {
@@ -158,7 +159,11 @@ function usage(): string {
   ].join("\n");
 }
 
+/** Exit statuses as runc's (urfave/cli): 3 for an unknown command, 1 for any other failure. */
+const UNKNOWN_COMMAND_STATUS = 3;
+
 export async function main(argv: string[]): Promise<number> {
+  let failureStatus = 1;
   try {
     const global = parseFlags(argv, GLOBAL, "skiff-oci", true);
     const format = str(global.flags["log-format"]) ?? "text";
@@ -171,12 +176,15 @@ export async function main(argv: string[]): Promise<number> {
     const [name, ...rest] = global.rest;
     if (!name || global.flags.help || name === "help") {
       writeOut(usage());
-      return name || global.flags.help ? 0 : 1;
+      return 0;
     }
     if (global.flags["systemd-cgroup"])
       throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: "use systemd cgroups: not supported by skiff-oci yet", hint: "drop --systemd-cgroup (cgroupfs is used)" });
     const command = COMMANDS[name] ?? CONTROL_COMMANDS[name];
-    if (!command) throw invalid("cli", "CLI_UNKNOWN_COMMAND", `skiff-oci: unknown command "${name}"`, "see: skiff-oci --help");
+    if (!command) {
+      failureStatus = UNKNOWN_COMMAND_STATUS;
+      throw invalid("cli", "CLI_UNKNOWN_COMMAND", `skiff-oci: unknown command "${name}"`, "see: skiff-oci --help");
+    }
     const parsed = parseFlags(rest, [...command.flags, { names: ["help", "h"], type: "bool" }], name, command.stopAtArg, "skiff-oci");
     if (command.stopAtArg) parsed.args.push(...parsed.rest);
     if (parsed.flags.help) {
@@ -187,21 +195,22 @@ export async function main(argv: string[]): Promise<number> {
     if (parsed.args.length < min || parsed.args.length > max)
       throw invalid("cli", "CLI_BAD_ARGUMENTS", `${name}: expects ${min === max ? min : max === Infinity ? `at least ${min}` : `${min} to ${max}`} argument${(max === Infinity ? min : max) === 1 ? "" : "s"}, got ${parsed.args.length}`, `usage: skiff-oci ${command.usage}`);
     const store = new StateStore(str(global.flags.root) ?? defaultRoot());
+    failureStatus = command.failureStatus ?? 1;
     const code = await command.run({ store, flags: parsed.flags, args: parsed.args });
     log.debug(`trace: ${traceLine()}`);
     return code;
   } catch (e) {
     if (isSkiffError(e)) {
       log.error(e.format(), { code: e.code, layer: e.layer });
-      return 1;
+      return failureStatus;
     }
     const code = errnoOf(e);
     if (code) {
       // a system error the runtime did not wrap: the path and errno are what the user needs
       log.error(`kernel: ${(e as Error).message} (${code})\nhint: check the path and its permissions`);
-      return 1;
+      return failureStatus;
     }
     log.error(`internal error: ${(e as Error).stack ?? e}`);
-    return 1;
+    return failureStatus;
   }
 }
