@@ -24,6 +24,13 @@ describe("run", () => {
     expect(oci("skiff", ["state", b.id]).code).toBe(1);
   });
 
+  test("--debug on a failing run prints the trace up to the failing step, then the error", () => {
+    const b = bundle(["nosuchcmd"]);
+    const r = oci("skiff", ["--debug", "run", "--bundle", b.dir, b.id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^debug: trace: start-up .* → plan built .* → executor spawned .* → failed at step resolveExec \(RUNTIME_STEP_FAILED\) [\d.]+ms \(\+[\d.]+\)\nruntime: find executable "nosuchcmd"/m);
+  });
+
   test("a container killed by a signal exits 128+N", async () => {
     const b = bundle(["sleep", "30"]);
     const run = Bun.spawn([SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, "run", "--bundle", b.dir, b.id], { stdio: ["ignore", "ignore", "ignore"] });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { errnoOf } from "../../common/errno.ts";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { configureLog, log, type LogFormat } from "../../common/log.ts";
-import { traceLine } from "../../common/trace.ts";
+import { mark, traceLine } from "../../common/trace.ts";
 import { OCI_VERSION } from "../../runtime/hook-state.ts";
 import { StateStore } from "../../runtime/state-store.ts";
 import { parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
@@ -200,6 +200,10 @@ export async function main(argv: string[]): Promise<number> {
     log.debug(`trace: ${traceLine()}`);
     return code;
   } catch (e) {
+    // the trace up to the failure is what --debug is for on a failing call
+    const step = isSkiffError(e) && e.details.step ? ` at step ${e.details.step}` : "";
+    mark(`failed${step}${isSkiffError(e) ? ` (${e.code})` : ""}`);
+    log.debug(`trace: ${traceLine()}`);
     if (isSkiffError(e)) {
       log.error(e.format(), { code: e.code, layer: e.layer });
       return failureStatus;
