@@ -7,7 +7,8 @@ import { fetchFollowingHops, MAX_REDIRECTS } from "../../common/url-hop.ts";
 import { parseReference } from "../../oci/image/reference.ts";
 import { familiar } from "../../engine/image/image-inspect.ts";
 import { jsonStream, progressMessage } from "../json-stream.ts";
-import { registryAuth, type HandlerContext } from "./context.ts";
+import type { HandlerContext } from "./context.ts";
+import { registryAuth } from "./params.ts";
 import { endpoint, q, type Checked } from "../endpoint.ts";
 
 const createQuery = {

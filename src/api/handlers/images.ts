@@ -1,7 +1,7 @@
 // The image routes that answer with one JSON document: list, inspect, delete, tag, prune.
 import { endpoint, q } from "../endpoint.ts";
 import { apiError } from "../http-error.ts";
-import { filtersQuery } from "./context.ts";
+import { filtersQuery } from "./params.ts";
 
 export const list = endpoint({ query: { all: q.bool(), digests: q.bool(), filters: filtersQuery, "shared-size": q.bool() } }, (ctx, { query }) =>
   Response.json(ctx.images.list({ all: query.all, digests: query.digests, filters: query.filters })),

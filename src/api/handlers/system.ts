@@ -3,7 +3,8 @@ import { arch, cpus, hostname, release, totalmem } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
 import { API_VERSION, MIN_API_VERSION } from "../routes.ts";
 import { endpoint } from "../endpoint.ts";
-import { authConfig, type HandlerContext } from "./context.ts";
+import type { HandlerContext } from "./context.ts";
+import { authConfig } from "./params.ts";
 
 const goArch = (): string => ({ x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386" })[arch() as string] ?? arch();
 
