@@ -1,6 +1,9 @@
 // Running a parsed template (template-tree.ts) against data: execute() returns the printed text.
 // "." starts as the data and $ is the data throughout; an unknown field of the data itself, a field
 // of a non-map, a bad range or a failing function call goes to `fail` (which must throw).
+// Fields are the data's own keys only ("constructor" is no field of a map, as in Go).
+// Bounds, so that no --format loops or fills memory: MAX_STEPS actions and loop turns, and
+// MAX_OUTPUT characters of output.
 import { ExecError, FUNCS } from "./template-funcs.ts";
 import type { Node, Operand, Pipeline } from "./template-tree.ts";
 import { goString, truth, typeName, type Value } from "./template-value.ts";
@@ -8,6 +11,9 @@ import { goString, truth, typeName, type Value } from "./template-value.ts";
 /** Thrown by {{break}} and {{continue}} up to their {{range}} (what was printed is already out). */
 const BREAK = Symbol("break");
 const CONTINUE = Symbol("continue");
+
+export const MAX_STEPS = 10_000_000;
+export const MAX_OUTPUT = 64 << 20;
 
 interface Scope {
   dot: Value;
@@ -24,8 +30,9 @@ export function execute(tree: Node[], data: Value, fail: (why: string, hint?: st
       if (typeof v !== "object" || Array.isArray(v)) fail(`can't evaluate field ${key} in type ${typeName(v)}`);
       // The data is a struct in docker (a row, an inspect result): an unknown field is an
       // error there. Deeper down, maps (Labels, Config…) answer <no value>, as Go's do.
-      if (v === data && !(key in (v as object))) fail(`can't evaluate field ${key}`, `the fields are: ${Object.keys(v as object).join(", ")}`);
-      v = (v as Record<string, Value>)[key];
+      const own = Object.hasOwn(v as object, key);
+      if (v === data && !own) fail(`can't evaluate field ${key}`, `the fields are: ${Object.keys(v as object).join(", ")}`);
+      v = own ? (v as Record<string, Value>)[key] : undefined;
     });
     return v;
   };
@@ -73,15 +80,26 @@ export function execute(tree: Node[], data: Value, fail: (why: string, hint?: st
   };
 
   const out: string[] = [];
+  let steps = 0;
+  let size = 0;
+  const step = () => {
+    if (++steps > MAX_STEPS) fail(`it runs more than ${MAX_STEPS} steps`, "a --format template prints the data it is given; loop over the data, not over large numbers");
+  };
+  const print = (text: string) => {
+    size += text.length;
+    if (size > MAX_OUTPUT) fail(`its output is longer than ${MAX_OUTPUT} characters`, "a --format template prints the data it is given; loop over the data, not over large numbers");
+    out.push(text);
+  };
   const run = (nodes: Node[], s: Scope): void => {
     for (const node of nodes) {
+      step();
       switch (node.kind) {
         case "text":
-          out.push(node.text);
+          print(node.text);
           break;
         case "action": {
           const v = pipeline(s, node.pipe);
-          if (!node.pipe.decl.length) out.push(goString(v));
+          if (!node.pipe.decl.length) print(goString(v));
           break;
         }
         case "if":
@@ -96,17 +114,21 @@ export function execute(tree: Node[], data: Value, fail: (why: string, hint?: st
         case "range": {
           const decl = node.pipe.decl;
           const v = pipeline({ dot: s.dot, vars: [...s.vars, new Map()] }, { ...node.pipe, decl: [] });
-          let entries: [Value, Value][];
-          if (v === null || v === undefined) entries = [];
-          else if (Array.isArray(v)) entries = v.map((e, i) => [i, e]);
-          else if (typeof v === "object") entries = Object.keys(v).sort().map((k) => [k, (v as Record<string, Value>)[k]]);
-          else if (typeof v === "number" && Number.isInteger(v)) entries = Array.from({ length: Math.max(0, v) }, (_, i) => [i, i]);
+          let entries: Iterable<[Value, Value]>;
+          let count: number;
+          if (v === null || v === undefined) [entries, count] = [[], 0];
+          else if (Array.isArray(v)) [entries, count] = [v.map((e, i): [Value, Value] => [i, e]), v.length];
+          else if (typeof v === "object") {
+            const keys = Object.keys(v).sort();
+            [entries, count] = [keys.map((k): [Value, Value] => [k, (v as Record<string, Value>)[k]]), keys.length];
+          } else if (typeof v === "number" && Number.isInteger(v)) [entries, count] = [upTo(v), Math.max(0, v)]; // Go 1.22's range over an int, turn by turn
           else fail(`range can't iterate over ${goString(v)}`);
-          if (!entries.length) {
+          if (!count!) {
             if (node.elseList) run(node.elseList, { dot: s.dot, vars: [...s.vars, new Map()] });
             break;
           }
-          for (const [k, e] of entries) {
+          for (const [k, e] of entries!) {
+            step();
             const vars = new Map<string, Value>();
             if (decl.length === 1) vars.set(decl[0]!, e);
             if (decl.length === 2) vars.set(decl[0]!, k).set(decl[1]!, e);
@@ -128,4 +150,8 @@ export function execute(tree: Node[], data: Value, fail: (why: string, hint?: st
   };
   run(tree, { dot: data, vars: [new Map([["$", data]])] });
   return out.join("");
+}
+
+function* upTo(n: number): Generator<[number, number]> {
+  for (let i = 0; i < n; i++) yield [i, i];
 }

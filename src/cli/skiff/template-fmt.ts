@@ -12,6 +12,9 @@ export function sprint(args: Value[]): string {
   return out;
 }
 
+/** Go's fmt refuses widths and precisions beyond this (%!(BADWIDTH), %!(BADPREC)); pad takes it as its limit too. */
+export const MAX_WIDTH = 1e6;
+
 /** How a mismatched operand prints inside %!…(…): its type and value. */
 const typed = (a: Value): string => `${typeName(a)}=${goString(a)}`;
 
@@ -20,9 +23,20 @@ export function sprintf(format: string, args: Value[]): string {
   let n = 0;
   return format.replace(/%([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])/g, (_all, flags: string, width: string | undefined, prec: string | undefined, verb: string) => {
     if (verb === "%") return "%";
-    if (width === "*") width = String(args[n++]);
-    if (prec === "*") prec = String(args[n++]);
-    if (n >= args.length) return `%!${verb}(MISSING)`;
+    let bad = "";
+    if (width === "*") {
+      const w = args[n++];
+      if (typeof w === "number" && Number.isInteger(w) && Math.abs(w) <= MAX_WIDTH) {
+        if (w < 0) flags += "-"; // as Go: a negative width argument left-justifies
+        width = String(Math.abs(w));
+      } else [bad, width] = ["%!(BADWIDTH)", undefined];
+    } else if (width !== undefined && Number(width) > MAX_WIDTH) [bad, width] = ["%!(BADWIDTH)", undefined];
+    if (prec === "*") {
+      const p = args[n++];
+      if (typeof p === "number" && Number.isInteger(p) && p >= 0 && p <= MAX_WIDTH) prec = String(p);
+      else [bad, prec] = [`${bad}%!(BADPREC)`, undefined];
+    } else if (prec !== undefined && Number(prec) > MAX_WIDTH) [bad, prec] = [`${bad}%!(BADPREC)`, undefined];
+    if (n >= args.length) return `${bad}%!${verb}(MISSING)`;
     const a = args[n++];
     let s: string;
     switch (verb) {
@@ -54,20 +68,22 @@ export function sprintf(format: string, args: Value[]): string {
         break;
       case "f":
       case "F":
-        s = typeof a === "number" ? a.toFixed(prec === undefined ? 6 : Number(prec)) : `%!f(${typed(a)})`;
+        s = typeof a === "number" ? decimal(a, prec === undefined ? 6 : Number(prec), false) : `%!f(${typed(a)})`;
         break;
       case "e":
-        s = typeof a === "number" ? a.toExponential(prec === undefined ? 6 : Number(prec)).replace(/e([-+])(\d)$/, "e$10$2") : `%!e(${typed(a)})`;
+        s = typeof a === "number" ? decimal(a, prec === undefined ? 6 : Number(prec), true) : `%!e(${typed(a)})`;
         break;
       case "g":
         s = typeof a === "number" ? String(a) : `%!g(${typed(a)})`;
         break;
       case "c":
-        s = typeof a === "number" ? String.fromCodePoint(a) : `%!c(${typed(a)})`;
+        // as Go: what is no Unicode scalar value prints as U+FFFD
+        s = typeof a === "number" ? (Number.isInteger(a) && a >= 0 && a <= 0x10ffff && !(a >= 0xd800 && a <= 0xdfff) ? String.fromCodePoint(a) : "\ufffd") : `%!c(${typed(a)})`;
         break;
       default:
         s = `%!${verb}(${typed(a)})`;
     }
+    s = bad + s;
     const w = width === undefined ? 0 : Number(width);
     if (s.length < w) {
       if (flags.includes("-")) s = s.padEnd(w);
@@ -76,4 +92,42 @@ export function sprintf(format: string, args: Value[]): string {
     }
     return s;
   }) + (n < args.length ? `%!(EXTRA ${args.slice(n).map(typed).join(", ")})` : "");
+}
+
+/**
+ * %f and %e of a float64 with `prec` digits, exact as Go prints them: JavaScript's toFixed and
+ * toExponential stop at 100 digits, so longer precisions expand the binary value with BigInt.
+ */
+function decimal(x: number, prec: number, exponent: boolean): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf";
+  if (prec <= 100) return exponent ? x.toExponential(prec).replace(/e([-+])(\d)$/, "e$10$2") : x.toFixed(prec);
+  // x = mant × 2^exp exactly
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const mant = (bits & ((1n << 52n) - 1n)) | (biased ? 1n << 52n : 0n);
+  const exp = biased ? biased - 1075 : -1074;
+  /** round(x × 10^k), half to even. */
+  const scaled = (k: number): bigint => {
+    let num = mant * (k > 0 ? 10n ** BigInt(k) : 1n);
+    let den = k < 0 ? 10n ** BigInt(-k) : 1n;
+    if (exp >= 0) num <<= BigInt(exp);
+    else den <<= BigInt(-exp);
+    const q = num / den;
+    const r2 = (num % den) * 2n;
+    return r2 > den || (r2 === den && q % 2n === 1n) ? q + 1n : q;
+  };
+  const sign = x < 0 ? "-" : "";
+  if (!exponent) {
+    const digits = scaled(prec).toString().padStart(prec + 1, "0");
+    return `${sign}${digits.slice(0, -prec)}.${digits.slice(-prec)}`;
+  }
+  let e = mant === 0n ? 0 : Math.floor(Math.log10(Math.abs(x)));
+  let digits = scaled(prec - e).toString();
+  if (mant !== 0n && digits.length > prec + 1) digits = scaled(prec - ++e).toString(); // the estimate was one short, or rounding carried
+  if (mant !== 0n && digits.length < prec + 1) digits = scaled(prec - --e).toString();
+  digits = digits.padEnd(prec + 1, "0");
+  const ee = Math.abs(e).toString().padStart(2, "0");
+  return `${sign}${digits[0]}.${digits.slice(1)}e${e < 0 ? "-" : "+"}${ee}`;
 }

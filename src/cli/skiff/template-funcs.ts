@@ -1,7 +1,7 @@
 // The template function table: docker's (json, join, split, lower, upper, title, pad, truncate)
 // and Go's builtins (and, or, not, len, index, slice, print, printf, println, eq, ne, lt, le, gt,
 // ge). Each takes its evaluated arguments; a bad call throws ExecError with Go's message.
-import { sprint, sprintf } from "./template-fmt.ts";
+import { MAX_WIDTH, sprint, sprintf } from "./template-fmt.ts";
 import { goString, truth, typeName, type Value } from "./template-value.ts";
 
 /** A function's call went wrong (arity, argument types, index range); the executor reports it. */
@@ -41,6 +41,12 @@ function title(s: string): string {
   return out;
 }
 
+/** The first argument that `test` holds for, else the last (by index: that argument may itself be nil). */
+function firstOrLast(a: Value[], test: (v: Value) => boolean): Value {
+  const i = a.findIndex(test);
+  return i < 0 ? a.at(-1) : a[i];
+}
+
 function arity(name: string, args: Value[], min: number, max = min): void {
   if (args.length < min || args.length > max) throw new ExecError(`wrong number of args for ${name}: want ${min === max ? min : `${min} to ${max === Infinity ? "any" : max}`} got ${args.length}`);
 }
@@ -61,7 +67,9 @@ export const FUNCS: Record<string, Func> = {
   pad: (a) => {
     arity("pad", a, 3);
     const s = wantString("pad", a[0]);
-    return s === "" ? s : " ".repeat(Math.max(0, wantInt("pad", a[1]))) + s + " ".repeat(Math.max(0, wantInt("pad", a[2])));
+    const [before, after] = [wantInt("pad", a[1]), wantInt("pad", a[2])];
+    if (before > MAX_WIDTH || after > MAX_WIDTH) throw new ExecError(`error calling pad: padding of more than ${MAX_WIDTH} spaces`);
+    return s === "" ? s : " ".repeat(Math.max(0, before)) + s + " ".repeat(Math.max(0, after));
   },
   truncate: (a) => {
     arity("truncate", a, 2);
@@ -70,8 +78,8 @@ export const FUNCS: Record<string, Func> = {
     return s.length < n ? s : s.slice(0, Math.max(0, n));
   },
   // Go's builtins
-  and: (a) => (arity("and", a, 1, Infinity), a.find((x) => !truth(x)) ?? a.at(-1)),
-  or: (a) => (arity("or", a, 1, Infinity), a.find((x) => truth(x)) ?? a.at(-1)),
+  and: (a) => (arity("and", a, 1, Infinity), firstOrLast(a, (x) => !truth(x))),
+  or: (a) => (arity("or", a, 1, Infinity), firstOrLast(a, truth)),
   not: (a) => (arity("not", a, 1), !truth(a[0])),
   len: (a) => {
     arity("len", a, 1);
@@ -91,7 +99,7 @@ export const FUNCS: Record<string, Func> = {
         if (k < 0 || k >= o.length) throw new ExecError(`error calling index: index out of range: ${k}`);
         return typeof o === "string" ? o.charCodeAt(k) : o[k];
       }
-      if (typeof o === "object") return (o as Record<string, Value>)[String(k)];
+      if (typeof o === "object") return Object.hasOwn(o, String(k)) ? (o as Record<string, Value>)[String(k)] : undefined;
       throw new ExecError(`error calling index: can't index item of type ${typeName(o)}`);
     }, a[0]);
   },

@@ -93,7 +93,8 @@ export function lexAction(action: string, fail: (why: string) => never): Word[] 
       const j = action.indexOf("'", i + 1);
       if (j < 0) fail("unterminated character constant");
       const ch = unquote(action.slice(i + 1, j), fail);
-      out.push({ t: "word", v: String(ch.codePointAt(0) ?? 0) });
+      if ([...ch].length !== 1) fail(ch === "" ? "empty character constant" : `invalid syntax in character constant '${action.slice(i + 1, j)}'`);
+      out.push({ t: "word", v: String(ch.codePointAt(0)) });
       i = j + 1;
       continue;
     }
@@ -125,6 +126,9 @@ function unquote(s: string, fail: (why: string) => never): string {
       fail(`unknown escape sequence \\${e}`);
     }
     if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
-    return String.fromCodePoint(parseInt(e.slice(1), 16));
+    const code = parseInt(e.slice(1), 16);
+    // as Go's strconv.Unquote: no code point above U+10FFFF, no UTF-16 surrogate halves
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) fail(`invalid syntax: escape \\${e} is not a Unicode code point`);
+    return String.fromCodePoint(code);
   });
 }

@@ -13,9 +13,33 @@ export function parse(pieces: Piece[], fail: Fail): Node[] {
 
 const KEYWORDS = new Set(["if", "else", "end", "range", "with", "break", "continue", "define", "template", "block", "nil"]);
 
+/** Control structures and parentheses nest at most this deep: the parser and the executor recurse. */
+export const MAX_NESTING = 500;
+
+const DIGITS = "\\d(?:_?\\d)*";
+const FLOAT = new RegExp(`^(?:${DIGITS}\\.(?:${DIGITS})?|\\.${DIGITS}|${DIGITS})(?:[eE][-+]?${DIGITS})?$`);
+const RADIX: [RegExp, number][] = [[/^0[xX](?:_?[0-9a-fA-F])+$/, 16], [/^0[oO](?:_?[0-7])+$/, 8], [/^0[bB](?:_?[01])+$/, 2], [/^0(?:_?[0-7])+$/, 8], [/^(?:0|[1-9](?:_?\d)*)$/, 10]];
+
+/** A number as Go's template lexer and strconv read it (sign, 0x/0o/0b/0 prefixes, "_" between digits, floats); undefined when malformed ("08") or infinite. */
+export function goNumber(text: string): number | undefined {
+  const sign = text.startsWith("-") ? -1 : 1;
+  const body = /^[-+]/.test(text) ? text.slice(1) : text;
+  let v: number | undefined;
+  for (const [re, radix] of RADIX) {
+    if (!re.test(body)) continue;
+    const digits = body.replace(/_/g, "").replace(radix === 10 ? /^$/ : /^0[xXoObB]?/, "");
+    v = radix === 10 ? Number(digits) : digits === "" ? 0 : parseInt(digits, radix);
+    break;
+  }
+  if (v === undefined && /[.eE]/.test(body) && FLOAT.test(body)) v = Number(body.replace(/_/g, ""));
+  return v !== undefined && Number.isFinite(v) ? sign * v : undefined;
+}
+
 class Parser {
   private pos = 0;
   private rangeDepth = 0;
+  /** Open control structures and parentheses. */
+  private depth = 0;
   /** Variables in scope, innermost last; "$" always. */
   private scopes: string[][] = [["$"]];
 
@@ -68,7 +92,20 @@ class Parser {
     return { list };
   }
 
+  private nest(line: number): void {
+    if (++this.depth > MAX_NESTING) this.fail(`control structures and parentheses nest deeper than ${MAX_NESTING}`, line);
+  }
+
   private control(kind: "if" | "with" | "range", words: Word[], line: number): Node {
+    this.nest(line);
+    try {
+      return this.controlBody(kind, words, line);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private controlBody(kind: "if" | "with" | "range", words: Word[], line: number): Node {
     this.scopes.push([]);
     const pipe = this.pipeline(words, line, kind === "range" ? 2 : 1);
     if (kind === "range") this.rangeDepth++;
@@ -85,10 +122,9 @@ class Parser {
         node.elseList = [this.control(chained as "if" | "with", rest.slice(1), body.end!.line)];
       } else {
         if (rest.length) this.fail("unexpected words after else", body.end!.line);
+        // a range's {{else}} runs when there is nothing to loop over: {{break}} there is outside it, as Go parses it
         this.scopes.push([]);
-        if (kind === "range") this.rangeDepth++;
         const other = this.list();
-        if (kind === "range") this.rangeDepth--;
         this.scopes.pop();
         if (other.end?.word !== "end") this.fail(other.end ? "expected end; found else" : `unexpected EOF: {{${kind}}} without {{end}}`, other.end?.line ?? line);
         node.elseList = other.list;
@@ -126,7 +162,9 @@ class Parser {
           if (rest[i]!.t === "punct" && rest[i]!.v === ")") depth--;
         }
         if (depth > 0) fail("unclosed left paren");
+        this.nest(line);
         const inner = this.pipeline(rest.slice(start, i - 1), line, 0);
+        this.depth--;
         // (…).Field
         const next = rest[i];
         let path: string[] = [];
@@ -137,7 +175,11 @@ class Parser {
         return { kind: "pipe", pipe: inner, path };
       }
       const v = w.v;
-      if (/^[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|0[xX][0-9a-fA-F_]+|0[oO]?[0-7_]+|0[bB][01_]+|\.\d+([eE][-+]?\d+)?)$/.test(v)) return { kind: "literal", value: Number(v.replace(/_/g, "").replace(/^([-+]?)0([0-7]+)$/, "$10o$2")) };
+      if (/^[-+]?\.?\d/.test(v)) {
+        const n = goNumber(v);
+        if (n === undefined) fail(`illegal number syntax: ${JSON.stringify(v)}`);
+        return { kind: "literal", value: n };
+      }
       if (v === ".") return { kind: "field", path: [] };
       if (v.startsWith(".")) {
         const path = v.slice(1).split(".");
@@ -152,7 +194,7 @@ class Parser {
       if (v === "true" || v === "false") return { kind: "literal", value: v === "true" };
       if (v === "nil") return { kind: "literal", value: null };
       if (/^\w+$/.test(v) && !KEYWORDS.has(v)) {
-        if (!(v in FUNCS)) fail(`function "${v}" not defined`);
+        if (!Object.hasOwn(FUNCS, v)) fail(`function "${v}" not defined`);
         return { kind: "func", name: v };
       }
       if (KEYWORDS.has(v)) fail(`unexpected <${v}> in command`);

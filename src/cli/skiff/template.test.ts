@@ -1,4 +1,7 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import type { SkiffError } from "../../common/errors.ts";
+import { TEMPLATE_PROPERTIES } from "./template.fuzz.ts";
 import { compileTemplate } from "./template.ts";
 import { renderRows } from "./render.ts";
 
@@ -82,4 +85,67 @@ test("table formats print a header and align columns; json prints one object per
   expect(renderRows(rows, "table {{.Repository}}\t{{.Tag}}", headers)).toBe("REPOSITORY           TAG\nbusybox              latest\nlocalhost:5000/a/b   1\n");
   expect(renderRows(rows, "{{.Repository}}:{{.Tag}}", headers)).toBe("busybox:latest\nlocalhost:5000/a/b:1\n");
   expect(renderRows(rows.slice(0, 1), "json", headers)).toBe('{"Repository":"busybox","Tag":"latest"}\n');
+});
+
+describe("template properties (template.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+  for (const [name, property] of Object.entries(TEMPLATE_PROPERTIES)) {
+    test(name, () => fc.assert(property(), { seed: 8, numRuns: name === "anyTemplate" ? 3000 : 500 }), 30_000);
+  }
+});
+
+describe("found by the fuzzers: errors, not crashes, hangs or wrong output", () => {
+  /** The output, or the error's code and message (without the template's text). */
+  const outcome = (tpl: string, data: unknown = { M: { k: "v" }, L: [1] }) => {
+    try {
+      return compileTemplate(tpl).execute(data);
+    } catch (e) {
+      const err = e as SkiffError;
+      return `${err.code ?? (e as Error).name}: ${err.message.replace(/^(parse|execute) template "[\s\S]*": /, "")}`;
+    }
+  };
+
+  test("names on Object.prototype are no functions and no fields (__proto__ crashed; toString and .constructor printed JavaScript)", () => {
+    expect(outcome("{{__proto__}}")).toBe('CLI_TEMPLATE_INVALID: function "__proto__" not defined');
+    expect(outcome("{{toString}}")).toBe('CLI_TEMPLATE_INVALID: function "toString" not defined');
+    expect(outcome("{{.constructor}}")).toBe("CLI_TEMPLATE_FIELD: can't evaluate field constructor");
+    expect(outcome("{{.M.constructor}} {{.M.hasOwnProperty}} {{index .M \"__proto__\"}} {{range .M.__proto__}}x{{end}}")).toBe("<no value> <no value> <no value> ");
+  });
+
+  test("and/or return a nil argument that decides (and .X true was true for a nil .X)", () => {
+    expect(outcome("{{and .N true}} {{or .N false}} {{if and .N true}}yes{{else}}no{{end}}", { N: null })).toBe("<nil> false no");
+  });
+
+  test("{{break}} and {{continue}} in a range's else are outside it (they escaped as symbols)", () => {
+    expect(outcome("{{range .L}}{{else}}{{break}}{{end}}")).toBe("CLI_TEMPLATE_INVALID: {{break}} outside {{range}}");
+    expect(outcome("{{range .L}}{{range $.E}}{{else}}{{break}}{{end}}x{{end}}", { L: [1, 2], E: [] })).toBe("");
+  });
+
+  test("escapes beyond Unicode, surrogate halves and odd character constants are syntax errors (RangeError, or a silent 0)", () => {
+    expect(outcome('{{"\\UFFFFFFFF"}}')).toBe("CLI_TEMPLATE_INVALID: invalid syntax: escape \\UFFFFFFFF is not a Unicode code point");
+    expect(outcome('{{"\\uD800"}}')).toBe("CLI_TEMPLATE_INVALID: invalid syntax: escape \\uD800 is not a Unicode code point");
+    expect(outcome("{{''}}")).toBe("CLI_TEMPLATE_INVALID: empty character constant");
+    expect(outcome("{{'ab'}}")).toBe("CLI_TEMPLATE_INVALID: invalid syntax in character constant 'ab'");
+  });
+
+  test("numbers as Go reads them (-0x1 was NaN, 08 was 8, 1e999 Infinity)", () => {
+    expect(outcome("{{-0x1}} {{+0o17}} {{017}} {{0b101}} {{1_000}} {{08.5}} {{.5}}")).toBe("-1 15 15 5 1000 8.5 0.5");
+    expect(outcome("{{08}}")).toBe('CLI_TEMPLATE_INVALID: illegal number syntax: "08"');
+    expect(outcome("{{1e999}}")).toBe('CLI_TEMPLATE_INVALID: illegal number syntax: "1e999"');
+  });
+
+  test("printf: %c of no code point, precision over 100, huge widths (RangeError, or out of memory)", () => {
+    expect(outcome('{{printf "%c|%c" -1 1114112}}')).toBe("\ufffd|\ufffd");
+    expect(outcome('{{printf "%.101f" 0.1}}')).toBe(`0.1000000000000000055511151231257827021181583404541015625${"0".repeat(46)}`);
+    expect(outcome('{{printf "%.101e" 0.1}}')).toBe(`1.000000000000000055511151231257827021181583404541015625${"0".repeat(47)}e-01`);
+    expect(outcome('{{printf "%*d|%9999999d|%-*d|" 10000000000 1 2 -3 4}}')).toBe("%!(BADWIDTH)1|%!(BADWIDTH)2|4  |");
+    expect(outcome('{{pad "a" 1000000000000 0}}')).toBe("CLI_TEMPLATE_FIELD: error calling pad: padding of more than 1000000 spaces");
+  });
+
+  test("loops, output and nesting are bounded (range 1e12 threw RangeError; deep nesting overflowed the stack)", () => {
+    expect(outcome("{{range 1000000000000}}{{end}}")).toBe("CLI_TEMPLATE_FIELD: it runs more than 10000000 steps");
+    expect(outcome('{{range 100000}}{{pad "x" 0 1000}}{{end}}')).toBe("CLI_TEMPLATE_FIELD: its output is longer than 67108864 characters");
+    expect(outcome(`{{${"(".repeat(20000)}1${")".repeat(20000)}}}`)).toBe("CLI_TEMPLATE_INVALID: control structures and parentheses nest deeper than 500");
+    expect(outcome(`${"{{if 1}}".repeat(20000)}${"{{end}}".repeat(20000)}`)).toBe("CLI_TEMPLATE_INVALID: control structures and parentheses nest deeper than 500");
+    expect(outcome(`${"{{if 1}}".repeat(400)}x${"{{end}}".repeat(400)}`)).toBe("x");
+  }, 30_000);
 });
