@@ -13,6 +13,7 @@ import { APPLY_PROPERTIES } from "../src/engine/image/apply-layer.fuzz.ts";
 import { TAR_PROPERTIES } from "../src/engine/image/tar-parser.fuzz.ts";
 import { TEMPLATE_PROPERTIES } from "../src/cli/skiff/template.fuzz.ts";
 import { DIGEST_PROPERTIES } from "../src/oci/image/digest.fuzz.ts";
+import { DOCUMENT_PROPERTIES } from "../src/oci/image/documents.fuzz.ts";
 import { PLATFORM_PROPERTIES } from "../src/oci/image/platform.fuzz.ts";
 import { REFERENCE_PROPERTIES } from "../src/oci/image/reference.fuzz.ts";
 
@@ -29,6 +30,7 @@ const ALL = new Map<string, Property>([
   ...prefixed("reference", REFERENCE_PROPERTIES),
   ...prefixed("platform", PLATFORM_PROPERTIES),
   ...prefixed("digest", DIGEST_PROPERTIES),
+  ...prefixed("documents", DOCUMENT_PROPERTIES),
   ...prefixed("template", TEMPLATE_PROPERTIES),
 ]);
 

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { SkiffError } from "../../common/errors.ts";
+import fc from "fast-check";
+import { DOCUMENT_PROPERTIES } from "./documents.fuzz.ts";
 import { parseManifest } from "./manifest.ts";
 import { MEDIA } from "./media-types.ts";
 
@@ -116,5 +118,11 @@ describe("parseManifest refuses bad manifests clearly", () => {
       expect(e.code).toBe("IMAGE_MANIFEST_INVALID");
       expect(e.message).toMatch(why);
     });
+  }
+});
+
+describe("document properties (documents.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+  for (const [name, property] of Object.entries(DOCUMENT_PROPERTIES)) {
+    test(name, () => fc.assert(property(), { seed: 8, numRuns: 1500 }), 30_000);
   }
 });

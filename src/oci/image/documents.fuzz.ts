@@ -1,7 +1,11 @@
-// Property tests of the image documents a registry or an archive sends: whatever the bytes, the
-// parsers answer with a document or an IMAGE_… SkiffError, never another exception; documents
-// built the way tools build them parse back to what was written.
-import { expect, test } from "bun:test";
+// Properties of the image documents a registry or an archive sends, for fast-check: a short
+// seeded run in manifest.test.ts, a long one in scripts/fuzz-image.ts. Test code only.
+//
+// - anyManifest: parseManifest (and platform selection in an index) of any bytes returns a
+//   document or throws an IMAGE_ SkiffError with a short message, nothing else.
+// - toolManifest: a manifest written as tools write it parses back to the same layers.
+// - anyConfig: parseImageConfig of any bytes returns a config or throws an IMAGE_ SkiffError.
+import { expect } from "bun:test";
 import fc from "fast-check";
 import { isSkiffError } from "../../common/errors.ts";
 import { parseImageConfig } from "./image-config.ts";
@@ -9,8 +13,6 @@ import { parseManifest } from "./manifest.ts";
 import { MEDIA } from "./media-types.ts";
 import { selectManifest } from "./select-manifest.ts";
 
-const SEED = Number(process.env.SKIFF_FUZZ_SEED ?? 8);
-const RUNS = Number(process.env.SKIFF_FUZZ_RUNS ?? 1500);
 
 const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
 const digest = fc.oneof({ weight: 9, arbitrary: hex.map((h) => `sha256:${h}`) }, { weight: 1, arbitrary: fc.string() });
@@ -61,31 +63,24 @@ const textOf = fc.oneof(
   fc.nat({ max: 5000 }).map((n) => `{"layers":${"[".repeat(n)}`),
 );
 
-test("fuzz: parseManifest answers a document or an IMAGE_ error, whatever the bytes", () => {
-  fc.assert(
+const anyManifest = () =>
     fc.property(textOf, fc.option(fc.constantFrom(MEDIA.ociManifest, MEDIA.dockerManifest, MEDIA.ociIndex, "text/html")), (text, contentType) => {
       const m = parsesOrRefuses(() => parseManifest(text, contentType ?? undefined));
       if (m && typeof m === "object" && "kind" in m && m.kind === "index") parsesOrRefuses(() => selectManifest(m as never, { platform: { os: "linux", architecture: "amd64" } }));
-    }),
-    { numRuns: RUNS, seed: SEED },
-  );
-});
+    });
 
-test("fuzz: a manifest written as tools write it parses back to the same layers", () => {
+const toolManifest = () => {
   const good = fc.record({
     config: fc.record({ mediaType: fc.constant(MEDIA.ociConfig), digest: hex.map((h) => `sha256:${h}`), size: fc.nat() }),
     layers: fc.array(fc.record({ mediaType: fc.constantFrom(...layerTypes), digest: hex.map((h) => `sha256:${h}`), size: fc.nat() }), { maxLength: 8 }),
   });
-  fc.assert(
-    fc.property(good, (g) => {
-      const m = parseManifest(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, ...g }));
-      expect(m.kind === "manifest" && (m.layers as unknown)).toEqual(g.layers);
-    }),
-    { numRuns: RUNS, seed: SEED },
-  );
-});
+  return fc.property(good, (g) => {
+    const m = parseManifest(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, ...g }));
+    expect(m.kind === "manifest" && (m.layers as unknown)).toEqual(g.layers);
+  });
+};
 
-test("fuzz: parseImageConfig answers a config or an IMAGE_ error, whatever the bytes", () => {
+const anyConfig = () => {
   const config = fc.record(
     {
       architecture: str,
@@ -98,8 +93,7 @@ test("fuzz: parseImageConfig answers a config or an IMAGE_ error, whatever the b
     },
     { requiredKeys: [] },
   );
-  fc.assert(
-    fc.property(fc.oneof(config.map((c) => JSON.stringify(c)), fc.json({ maxDepth: 6 }), fc.string()), (text) => void parsesOrRefuses(() => parseImageConfig(text))),
-    { numRuns: RUNS, seed: SEED },
-  );
-});
+  return fc.property(fc.oneof(config.map((c) => JSON.stringify(c)), fc.json({ maxDepth: 6 }), fc.string()), (text) => void parsesOrRefuses(() => parseImageConfig(text)));
+};
+
+export const DOCUMENT_PROPERTIES: Record<"anyManifest" | "toolManifest" | "anyConfig", () => fc.IRawProperty<any>> = { anyManifest, toolManifest, anyConfig };
