@@ -7,6 +7,7 @@
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "exec.h"
 
@@ -45,6 +46,21 @@ static int load_filter(const uint8_t *filter, uint32_t len, uint32_t flags) {
 
 int do_seccomp(const struct op_seccomp *s) {
   return load_filter(s->filter, s->filter_len, s->flags) < 0 ? -1 : 0;
+}
+
+/* The real load comes just before execve, where a failure could no longer reach create: the same
+ * filter is loaded first in a child that exits at once, so the kernel checks the program, its
+ * flags and the caller's right to load it (CAP_SYS_ADMIN or no_new_privs) as it will then. A fork
+ * refused by the pids limit skips the trial: the load itself still fails the same way. */
+int do_seccomp_check(const struct op_seccomp_check *s) {
+  pid_t pid = fork();
+  if (pid < 0) return errno == EAGAIN ? 0 : -1;
+  if (pid == 0) _exit(load_filter(s->filter, s->filter_len, s->flags) < 0 ? (errno & 0xff) : 0);
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  if (!WIFEXITED(status)) return errno = ECHILD, -1;
+  return WEXITSTATUS(status) ? (errno = WEXITSTATUS(status), -1) : 0;
 }
 
 /* With SECCOMP_FILTER_FLAG_NEW_LISTENER the kernel returns the listener fd; it goes to the

@@ -54,6 +54,7 @@ int do_set_caps(const struct op_set_caps *c);
 int do_drop_bounding(const struct op_drop_bounding *d);
 int do_resolve_exec(struct plan *p, const struct op_resolve_exec *r);
 int do_seccomp(const struct op_seccomp *s);
+int do_seccomp_check(const struct op_seccomp_check *s);
 int do_seccomp_notify(struct plan *p, const struct op_seccomp_notify *s);
 /* Runs a hook; returns 0, -1 with errno, or a positive wait status (with errno 0) when it failed. */
 int run_hook(const struct op_run_hook *h, const uint8_t *state, uint32_t state_len);

@@ -97,6 +97,7 @@ static int step(struct plan *p, uint32_t i) {
   case OP_KEEP_FDS: return (int)syscall(SYS_close_range, s->u.keep_fds.count, ~0U, CLOSE_RANGE_CLOEXEC);
   case OP_SYNC_RUNTIME: return sync_runtime(p, i, s->u.sync_runtime.tag);
   case OP_SECCOMP: return do_seccomp(&s->u.seccomp);
+  case OP_SECCOMP_CHECK: return do_seccomp_check(&s->u.seccomp_check);
   case OP_READ_STATE:
     if (s->u.read_state.which > 1) return errno = EINVAL, -1;
     return read_state(p->report_fd, &p->blob[s->u.read_state.which], &p->blob_len[s->u.read_state.which]);

@@ -14,6 +14,7 @@ const RLIMITS: Record<string, number> = {
   RLIMIT_NICE: 13, RLIMIT_RTPRIO: 14, RLIMIT_RTTIME: 15,
 };
 const PERSONALITY: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
+const CAP_SYS_ADMIN = 21;
 const RLIM_INFINITY = 2n ** 64n - 1n;
 const rlimitValue = (v: number) => (v >= 2 ** 64 - 1 ? RLIM_INFINITY : BigInt(v));
 
@@ -63,16 +64,16 @@ export function processSteps(input: ProcessInput): Step[] {
   const persona = input.personality;
   if (persona) steps.push(step("personality", { persona: PERSONALITY[persona.domain]! }, `set personality ${persona.domain}`));
   const { lastCap, seccomp } = input;
-  // As runc: without no_new_privs, loading a filter needs CAP_SYS_ADMIN, so it goes in before the
-  // capabilities are dropped (and must allow what follows); with it, as late as errors can still
-  // be reported by create.
+  // The filter is loaded last, just before execve, so that nothing the executor does depends on
+  // what the container's profile allows (the fifo, the reports, the hooks, marking fds
+  // close-on-exec): after it comes execve alone, which is the profile's to allow. Its errors are
+  // still create's: the kernel's verdict on the same filter is taken first in a throwaway child.
   const loadSeccomp = () => {
     if (!seccomp) return;
     if (seccomp.listenerPath !== undefined && input.listenerSlot !== undefined)
       steps.push(step("seccompNotify", { filter: seccomp.filter, flags: seccomp.flags, socketSlot: input.listenerSlot }, `load the seccomp filter and send its listener to ${seccomp.listenerPath}`));
     else steps.push(step("seccomp", { filter: seccomp.filter, flags: seccomp.flags }, "load the seccomp filter"));
   };
-  if (!proc.noNewPrivileges) loadSeccomp();
   const caps = proc.capabilities;
   const mask = (names: readonly string[] | undefined, field: string) => capabilityMask(names ?? [], `process.capabilities.${field}`, lastCap);
   const bounding = mask(caps?.bounding, "bounding");
@@ -85,7 +86,14 @@ export function processSteps(input: ProcessInput): Step[] {
   const inheritable = mask(caps?.inheritable, "inheritable");
   // The kernel raises an ambient capability only if it is permitted and inheritable; runc
   // skips the others silently, and so do we (its default spec lists ambient caps alone).
-  steps.push(step("setCaps", { effective: mask(caps?.effective, "effective"), permitted, inheritable, ambient: bitsOf(permitted & inheritable & mask(caps?.ambient, "ambient")) }, "set capabilities"));
+  // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN in the effective set, so that one
+  // is kept until the load. It does not reach the process: execve computes the new permitted and
+  // effective sets from the inheritable, ambient and bounding sets and the file's capabilities,
+  // never from the old permitted or effective set (capabilities(7); only no_new_privs, not set
+  // here, would intersect with the old permitted set).
+  const loadAdmin = seccomp && !proc.noNewPrivileges ? 1n << BigInt(CAP_SYS_ADMIN) : 0n;
+  const ambient = bitsOf(permitted & inheritable & mask(caps?.ambient, "ambient"));
+  steps.push(step("setCaps", { effective: mask(caps?.effective, "effective") | loadAdmin, permitted: permitted | loadAdmin, inheritable, ambient }, "set capabilities"));
   if (proc.noNewPrivileges) steps.push(step("noNewPrivs", {}, "set no_new_privs"));
   steps.push(step("umask", { mask: proc.user.umask ?? 0o022 }, "set umask"));
   steps.push(step("chdir", { path: proc.cwd }, `change to working directory ${proc.cwd}`));
@@ -97,11 +105,12 @@ export function processSteps(input: ProcessInput): Step[] {
     stackLimit: stack ? (stack.soft >= 2 ** 64 - 1 ? Infinity : stack.soft) : (input.stackLimit ?? DEFAULT_STACK),
   });
   steps.push(step("resolveExec", { file: proc.args[0]!, path: pathVar }, `find executable "${proc.args[0]}" in the container`));
-  if (proc.noNewPrivileges) loadSeccomp();
   steps.push(step("keepFds", { count: 3 + input.preserveFds }, "close the runtime's file descriptors on exec"));
+  if (seccomp) steps.push(step("seccompCheck", { filter: seccomp.filter, flags: seccomp.flags }, "load the seccomp filter (a trial in a child process)"));
   steps.push(step("ready", {}, "report the process ready"));
   if (input.fifo !== undefined) steps.push(step("waitStart", { slot: input.fifo }, "wait for start"));
   steps.push(...(input.startHooks ?? []));
+  loadSeccomp();
   steps.push(step("exec", { argv: proc.args, env }, `exec "${proc.args[0]}"`));
   return steps;
 }

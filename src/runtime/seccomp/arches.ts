@@ -11,6 +11,13 @@ export interface ArchInfo {
   bits: 32 | 64;
   /** Added to every table number: x32 numbers carry __X32_SYSCALL_BIT. */
   nrBase: number;
+  /**
+   * Old syscalls numbered above the main sequence (table numbers, without nrBase): x32's own
+   * entry points for calls with compat arguments (512-547) and arm's private calls (0xf0000 on).
+   * Being named does not make a profile "newer" than the calls after its last one, and new
+   * calls are never numbered in these blocks.
+   */
+  oldBlock?: readonly [start: number, end: number];
 }
 
 export const X32_SYSCALL_BIT = 0x40000000;
@@ -18,10 +25,10 @@ export const X32_SYSCALL_BIT = 0x40000000;
 export const ARCHES: Record<SeccompArch, ArchInfo> = {
   x86_64: { audit: 0xc000003e, bits: 64, nrBase: 0 },
   // libseccomp treats x32 as a 32-bit ABI (ARCH_SIZE_32) although the kernel reports AUDIT_ARCH_X86_64.
-  x32: { audit: 0xc000003e, bits: 32, nrBase: X32_SYSCALL_BIT },
+  x32: { audit: 0xc000003e, bits: 32, nrBase: X32_SYSCALL_BIT, oldBlock: [512, 548] },
   i386: { audit: 0x40000003, bits: 32, nrBase: 0 },
   aarch64: { audit: 0xc00000b7, bits: 64, nrBase: 0 },
-  arm: { audit: 0x40000028, bits: 32, nrBase: 0 },
+  arm: { audit: 0x40000028, bits: 32, nrBase: 0, oldBlock: [0xf0000, 0xf0800] },
 };
 
 /** OCI / libseccomp architecture names → ours. */
@@ -60,6 +67,12 @@ export function syscallTable(arch: SeccompArch): ReadonlyMap<string, number> {
     parsed.set(arch, table);
   }
   return table;
+}
+
+/** Whether a syscall number (nrBase included) lies in the architecture's block of old calls. */
+export function inOldBlock(arch: SeccompArch, nr: number): boolean {
+  const { oldBlock, nrBase } = ARCHES[arch];
+  return !!oldBlock && nr >= nrBase + oldBlock[0] && nr < nrBase + oldBlock[1];
 }
 
 /** The number of a syscall on an architecture (x32 numbers include the x32 bit), or undefined. */

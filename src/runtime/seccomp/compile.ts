@@ -15,7 +15,10 @@
 // - ENOSYS stub: unless the default action is ALLOW, LOG or TRACE (or ERRNO with ENOSYS), a syscall
 //   numbered above every syscall the profile names for that architecture returns ENOSYS instead of
 //   the default, so that a newer libc's probe of a syscall the profile predates falls back cleanly
-//   (clone3 → clone, for example) instead of failing with EPERM.
+//   (clone3 → clone, for example) instead of failing with EPERM. Unlike runc, the blocks of old
+//   calls numbered above the main sequence (x32's 512-547, arm's 0xf0000 on; arches.ts) do not
+//   count as the highest named, and keep the default themselves: a profile naming x32's execve or
+//   arm's set_tls would otherwise get EPERM for every call added since.
 import { invalid } from "../../common/errors.ts";
 import { ARCHES, FOREIGN_OCI_ARCHES, OCI_ARCHES, type SeccompArch, X32_SYSCALL_BIT } from "./arches.ts";
 import { Assembler, DATA, encodeFilter, type Label, MAX_INSNS, OP } from "./bpf.ts";
@@ -47,6 +50,7 @@ export interface CompiledSeccomp {
 }
 
 const BAD_ARCH_RET = RET.KILL_THREAD;
+const ENOSYS_RET = (RET.ERRNO | ENOSYS) >>> 0;
 const U32_END = 2 ** 32;
 
 /** A range of syscall numbers [start, next segment's start) and how it is decided. */
@@ -155,16 +159,24 @@ function segmentsFor(members: ArchRules[], defaultRet: number, enosys: boolean):
       push(lo, ret(BAD_ARCH_RET));
       continue;
     }
+    // Numbers no rule names: ENOSYS above the highest named one (outside the block of old
+    // calls), the default below it.
+    const stub = enosys && rules.maxNr >= 0;
+    const { oldBlock, nrBase } = ARCHES[rules.arch];
+    const block = oldBlock ? [nrBase + oldBlock[0], nrBase + oldBlock[1]] : [];
+    const defaultAt = (nr: number) => (stub && nr > rules.maxNr && !(nr >= block[0]! && nr < block[1]!) ? ENOSYS_RET : defaultRet);
+    const cuts = [rules.maxNr + 1, ...block];
+    const fill = (from: number, to: number) => {
+      for (const start of [from, ...cuts.filter((c) => c > from && c < to)]) push(start, ret(defaultAt(start)));
+    };
     const numbers = [...rules.decisions.keys()].sort((a, b) => a - b);
     let at = lo;
     for (const nr of numbers) {
-      if (nr > at) push(at, ret(defaultRet));
+      if (nr > at) fill(at, nr);
       push(nr, rules.decisions.get(nr)!);
       at = nr + 1;
     }
-    const enosysFrom = enosys && rules.maxNr >= 0 ? rules.maxNr + 1 : hi;
-    if (at < enosysFrom) push(at, ret(defaultRet));
-    if (enosysFrom < hi) push(Math.max(at, enosysFrom), ret((RET.ERRNO | ENOSYS) >>> 0));
+    if (at < hi) fill(at, hi);
   }
   return segs;
 }

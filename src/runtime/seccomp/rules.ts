@@ -9,7 +9,7 @@
 // - conditional rules of one syscall are tried in profile order, the first match deciding; when none
 //   matches the syscall gets the default action. (libseccomp merges overlapping conditional rules
 //   with different actions into one decision tree; profiles in use do not overlap that way.)
-import { ARCHES, type SeccompArch, syscallNumber } from "./arches.ts";
+import { ARCHES, inOldBlock, type SeccompArch, syscallNumber } from "./arches.ts";
 import type { ActionName, ArgCondition, SeccompProfile } from "./profile.ts";
 
 /** SECCOMP_RET_* (linux/seccomp.h). */
@@ -53,7 +53,8 @@ export type Decision = { kind: "ret"; ret: number } | { kind: "rules"; rules: Co
 export interface ArchRules {
   arch: SeccompArch;
   decisions: Map<number, Decision>;
-  /** The highest syscall number any rule names on this arch (for the ENOSYS range), or -1. */
+  /** The highest syscall number any rule names on this arch (for the ENOSYS range), or -1;
+   * the arch's block of old calls (arches.ts) does not count. */
   maxNr: number;
 }
 
@@ -86,7 +87,7 @@ export function buildRuleTables(profile: SeccompProfile, arches: readonly Seccom
         if (nr === undefined) continue;
         known = true;
         // Every named syscall counts for the ENOSYS range, even in a rule dropped below (as runc).
-        if (nr > table.maxNr) table.maxNr = nr;
+        if (nr > table.maxNr && !inOldBlock(table.arch, nr)) table.maxNr = nr;
         if (ret === defaultRet) continue;
         addRule(table.decisions, nr, sets, ret, ARCHES[table.arch].bits);
       }
