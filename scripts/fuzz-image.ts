@@ -12,6 +12,7 @@ import { rmSync } from "node:fs";
 import { APPLY_PROPERTIES } from "../src/engine/image/apply-layer.fuzz.ts";
 import { TAR_PROPERTIES } from "../src/engine/image/tar-parser.fuzz.ts";
 import { TEMPLATE_PROPERTIES } from "../src/cli/skiff/template.fuzz.ts";
+import { DOCKER_CONFIG_PROPERTIES, place } from "../src/cli/skiff/docker-config.fuzz.ts";
 import { DIGEST_PROPERTIES } from "../src/oci/image/digest.fuzz.ts";
 import { DOCUMENT_PROPERTIES } from "../src/oci/image/documents.fuzz.ts";
 import { PLATFORM_PROPERTIES } from "../src/oci/image/platform.fuzz.ts";
@@ -32,6 +33,7 @@ const ALL = new Map<string, Property>([
   ...prefixed("digest", DIGEST_PROPERTIES),
   ...prefixed("documents", DOCUMENT_PROPERTIES),
   ...prefixed("template", TEMPLATE_PROPERTIES),
+  ...prefixed("docker-config", DOCKER_CONFIG_PROPERTIES(place(SCRATCH))),
 ]);
 
 const { values } = parseArgs({

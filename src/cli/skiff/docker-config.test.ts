@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { failure } from "../../common/failure.ts";
 import { defaultDockerConfigPath, DockerConfig, HUB_SERVER, serverKey, type Env } from "./docker-config.ts";
 import { fakeHelperEntry, fakeHelperEntryPath, installFakeHelper } from "./testing/fake-credential-helper.ts";
+import fc from "fast-check";
+import { DOCKER_CONFIG_PROPERTIES, place } from "./docker-config.fuzz.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "skiff-test-docker-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -212,5 +214,27 @@ describe("DockerConfig: credential helpers", () => {
     const p = write({ credHelpers: { "reg.example": "fake" } });
     expect(DockerConfig.load(p, { env }).remove("reg.example")).toBe(true);
     expect(existsSync(fakeHelperEntryPath(store, "reg.example"))).toBe(false);
+  });
+});
+
+describe("docker config properties (docker-config.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+  const fuzzPlace = place(join(dir, "fuzz"));
+  const runs = { anyConfig: 150, saveThenLookup: 50 };
+  for (const [name, property] of Object.entries(DOCKER_CONFIG_PROPERTIES(fuzzPlace))) {
+    test(name, () => fc.assert(property(), { seed: 8, numRuns: runs[name as keyof typeof runs] }), 30_000);
+  }
+
+  test("a login saved for a server named __proto__ is kept (assigned, it set the prototype and vanished)", () => {
+    const p = write({});
+    DockerConfig.load(p, { env: bare }).save("__proto__", { username: "u", password: "pw" });
+    expect(Object.keys(readDoc(p).auths!)).toEqual(["__proto__"]);
+    expect(DockerConfig.load(p, { env: bare }).lookup("__proto__")).toEqual({ username: "u", password: "pw", serveraddress: "__proto__" });
+  });
+
+  test("the server \"\" is Docker Hub: an auths key \"\" (or \" \") is not its exact entry (it was used, or failed the lookup)", () => {
+    for (const junk of [null, {}, { auth: b64("other:x") }]) {
+      const p = write({ auths: { "": junk, " ": junk, [HUB_SERVER]: { auth: b64("hub:pw") } } });
+      for (const server of ["", " ", "docker.io"]) expect(DockerConfig.load(p, { env: bare }).lookup(server)).toEqual({ username: "hub", password: "pw", serveraddress: HUB_SERVER });
+    }
   });
 });

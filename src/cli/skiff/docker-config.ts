@@ -164,9 +164,10 @@ export class DockerConfig {
       }
     }
     const auths = this.auths();
-    // An exact key wins over one that only matches after normalisation.
+    // An exact key wins over one that only matches after normalisation; every candidate names the
+    // same registry (the server "" is Docker Hub, an "auths" key "" is not).
     const host = registryHostOf(key);
-    const entryKey = [server, key].find((k) => Object.hasOwn(auths, k)) ?? Object.keys(auths).find((k) => registryHostOf(k) === host);
+    const entryKey = [server, key].find((k) => Object.hasOwn(auths, k) && registryHostOf(k) === host) ?? Object.keys(auths).find((k) => registryHostOf(k) === host);
     if (entryKey === undefined) return undefined;
     const c = this.decode(entryKey, auths[entryKey]!);
     return c && { ...c, serveraddress: key };
@@ -213,9 +214,8 @@ export class DockerConfig {
       if (c.username || password) entry.auth = Buffer.from(`${c.username}:${password}`).toString("base64");
       if (c.identitytoken) entry.identitytoken = c.identitytoken;
     }
-    const auths = this.withoutHost(key);
-    auths[key] = entry;
-    this.doc.auths = auths;
+    // fromEntries defines the key as data, whatever it is ("__proto__" assigned would set the prototype)
+    this.doc.auths = Object.fromEntries([...Object.entries(this.withoutHost(key)), [key, entry]]);
     this.write();
     return helper ? { helper: helper.name } : {};
   }
