@@ -164,17 +164,14 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   for (const path of config.linux.readonlyPaths) steps.push(step("readonlyPath", { path, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.REC }, `make ${path} read-only`));
   for (const path of config.linux.maskedPaths) steps.push(step("maskPath", { path }, `mask ${path}`));
   if (config.root?.readonly) steps.push(step("remount", { path: "/", flags: MS.BIND | MS.REMOUNT | MS.RDONLY }, "remount the root read-only"));
+  // last of the mount steps: an unbindable root would refuse the binds of masked and read-only paths
+  if (propagation.after) steps.push(step("remount", { path: "/", flags: propagation.after }, `make the root ${config.linux.rootfsPropagation}`));
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
   steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: !input.host.rootless, stackLimit: input.host.stackLimit, pageSize: input.host.pageSize, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
-  // last of the mount steps: an unbindable root would refuse the binds of masked and read-only paths
-  if (propagation.after) steps.push(step("remount", { path: "/", flags: propagation.after }, `make the root ${config.linux.rootfsPropagation}`));
   return steps;
 }
 
-function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean, has: (t: string) => boolean): void {
-  const { config } = input;
-  const bad = (message: string, hint: string, code = "RUNTIME_CONFIG_INVALID") => {
 /** linux.rootfsPropagation in two moves, as runc does: the namespace's mounts get the mode before
  * the rootfs is bound (so that binding and mounting reach the host only as asked), and the new
  * root gets it after pivot_root (whose new root must not be shared). An unbindable mode cannot be
@@ -191,6 +188,9 @@ export function rootfsPropagation(mode: string | undefined): { before: number; b
   return { before, beforeName: unbindable ? (rec ? "rprivate" : "private") : mode, after: flags, mayLeaveShared };
 }
 
+function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean, has: (t: string) => boolean): void {
+  const { config } = input;
+  const bad = (message: string, hint: string, code = "RUNTIME_CONFIG_INVALID") => {
     throw invalid("runtime", code, `read config.json: ${message}`, hint);
   };
   if ((config.linux.uidMappings.length || config.linux.gidMappings.length) && !isNew("user"))
