@@ -106,7 +106,7 @@ export function parse(text: string): Report {
   return report;
 }
 
-function normalise(report: Report, ctx: { rootfs: string; dir: string; id: string; names: Record<string, string> }): Report {
+export function normalise(report: Report, ctx: { rootfs: string; dir: string; id: string; names: Record<string, string> }): Report {
   const host = new Map(NS_TYPES.map((t) => [readlinkSync(`/proc/self/ns/${t}`), "host"]));
   for (const [path, name] of Object.entries(ctx.names)) for (const t of NS_TYPES) host.set(`${t}:[${statSync(path).ino}]`, name);
   const text = (s: string) =>
