@@ -99,6 +99,9 @@ export const HOOK_KINDS = ["prestart", "createRuntime", "createContainer", "star
 export type HookKind = (typeof HOOK_KINDS)[number];
 
 const U32 = 2 ** 32 - 1;
+/** Seconds: a timer of more (about 24.8 days) does not fit a JavaScript timer, which would then
+ * fire at once; the executor's own field is 32 bits. */
+const MAX_HOOK_TIMEOUT = Math.floor((2 ** 31 - 1) / 1000);
 
 export function parseRuntimeConfig(text: string, where = "config.json"): RuntimeConfig {
   // runc reads what its caller wrote, of any size; the depth bound keeps a hostile file from
@@ -126,7 +129,7 @@ export function checkRuntimeConfig(raw: unknown, where = "config.json"): Runtime
     if (hooksRaw[kind] === undefined) continue;
     hooks[kind] = c.arr(hooksRaw[kind], `hooks.${kind}`, (x, p) => {
       const h = c.obj(x, p);
-      return { path: c.str(h.path, `${p}.path`), args: c.strs(h.args, `${p}.args`), env: c.strs(h.env, `${p}.env`), timeout: c.optInt(h.timeout, `${p}.timeout`, 1) };
+      return { path: c.str(h.path, `${p}.path`), args: c.strs(h.args, `${p}.args`), env: c.strs(h.env, `${p}.env`), timeout: c.optInt(h.timeout, `${p}.timeout`, 1, MAX_HOOK_TIMEOUT) };
     });
   }
   const personality = c.optObj(linux.personality, "linux.personality");
