@@ -1,7 +1,9 @@
 // `import --change` as docker's builder reads Dockerfile instructions for a commit or import.
 import { describe, expect, test } from "bun:test";
 import type { SkiffError } from "../../common/errors.ts";
+import fc from "fast-check";
 import { applyChanges, logicalLines } from "./import-changes.ts";
+import { CHANGES_PROPERTIES } from "./import-changes.fuzz.ts";
 
 const apply = (...changes: string[]) => applyChanges({}, changes);
 const refused = (...changes: string[]): SkiffError => {
@@ -156,5 +158,28 @@ describe("the changes as a Dockerfile", () => {
     const base = { Env: ["A=1"], Labels: { a: "1" } };
     applyChanges(base, ["ENV A=2", "LABEL a=2"]);
     expect(base).toEqual({ Env: ["A=1"], Labels: { a: "1" } });
+  });
+});
+
+describe("import --change properties (import-changes.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+  for (const [name, property] of Object.entries(CHANGES_PROPERTIES)) {
+    test(name, () => fc.assert(property(), { seed: 8, numRuns: name === "anyChanges" ? 1500 : 500 }), 30_000);
+  }
+
+  test("a LABEL or VOLUME named __proto__ is kept (assigned, it set the prototype and vanished)", () => {
+    expect(apply("LABEL __proto__=x constructor=y")).toEqual(JSON.parse('{"Labels":{"__proto__":"x","constructor":"y"}}'));
+    expect(Object.keys(apply('VOLUME ["__proto__", "/v"]').Volumes!)).toEqual(["/v", "__proto__"]);
+  });
+
+  test("${VAR:-${…}} nested 30,000 deep is refused (it overflowed the stack); 100 deep is read", () => {
+    const deep = (n: number) => `ENV a=${"${b:-".repeat(n)}x${"}".repeat(n)}`;
+    const e = refused(deep(30_000));
+    expect([e.code, e.message]).toEqual(["ENGINE_IMPORT_CHANGE_INVALID", `apply change ${JSON.stringify(`${deep(30_000).slice(0, 200)}…`)}: syntax error: substitutions nest deeper than 100`]);
+    expect(apply(deep(100)).Env).toEqual(["a=x"]);
+  });
+
+  test("a healthcheck duration beyond Go's int64 of nanoseconds is refused (it was stored as 3.6e+32)", () => {
+    expect(refused("HEALTHCHECK --interval=99999999999999999999h CMD x").message).toContain("--interval=99999999999999999999h: invalid duration (longer than 2562047h)");
+    expect(apply("HEALTHCHECK --interval=2562047h CMD x").Healthcheck!.Interval).toBe(2562047 * 3600e9);
   });
 });

@@ -81,13 +81,13 @@ export function applyChanges(base: DockerConfigObject, changes: readonly string[
   const state = { cmdSet: false };
   const lines = logicalLines(changes);
   if (lines.length === 0 && changes.some((ch) => ch.trim() !== ""))
-    throw invalid("engine", "ENGINE_IMPORT_CHANGE_INVALID", `apply change ${JSON.stringify(changes.join("\n"))}: it holds no instruction (only comments)`, HINTS.general);
+    throw invalid("engine", "ENGINE_IMPORT_CHANGE_INVALID", `apply change ${quote(changes.join("\n"))}: it holds no instruction (only comments)`, HINTS.general);
   for (const line of lines) {
     try {
       dispatch(c, line, state);
     } catch (e) {
       if (!(e instanceof ChangeError)) throw e;
-      throw invalid("engine", "ENGINE_IMPORT_CHANGE_INVALID", `apply change ${JSON.stringify(line)}: ${e.message}`, e.hint);
+      throw invalid("engine", "ENGINE_IMPORT_CHANGE_INVALID", `apply change ${quote(line)}: ${e.message}`, e.hint);
     }
   }
   for (const k of ["Labels", "ExposedPorts", "Volumes"] as const) {
@@ -96,6 +96,9 @@ export function applyChanges(base: DockerConfigObject, changes: readonly string[
   }
   return c;
 }
+
+/** A change as its errors show it: quoted, and cut after 200 characters. */
+const quote = (change: string) => JSON.stringify(change.length > 200 ? `${change.slice(0, 200)}…` : change);
 
 // ---- the Dockerfile's lines ----
 
@@ -166,7 +169,7 @@ function dispatch(c: DockerConfigObject, line: string, state: { cmdSet: boolean 
     }
     case "LABEL":
       c.Labels = { ...(c.Labels ?? {}) };
-      for (const [k, v] of keyValues(rest, name, env)) c.Labels[k] = v;
+      for (const [k, v] of keyValues(rest, name, env)) define(c.Labels, k, v);
       break;
     case "EXPOSE": {
       if (rest === "") fail("EXPOSE requires at least one argument", HINTS.expose);
@@ -180,7 +183,7 @@ function dispatch(c: DockerConfigObject, line: string, state: { cmdSet: boolean 
       c.Volumes = { ...(c.Volumes ?? {}) };
       for (const v of list) {
         if (v.trim() === "") fail("VOLUME specified can not be an empty string");
-        c.Volumes[v.trim()] = {};
+        define(c.Volumes, v.trim(), {});
       }
       break;
     }
@@ -212,6 +215,11 @@ function dispatch(c: DockerConfigObject, line: string, state: { cmdSet: boolean 
       break;
     }
   }
+}
+
+/** map[key] = value as data, whatever the key: assigned, "__proto__" would set the prototype and vanish. */
+function define<T>(map: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Leading `--name[=value]` words, as docker's builder reads them; `--` ends them. */
@@ -311,6 +319,9 @@ function splitWords(rest: string): string[] {
 
 // ---- the shell's word expansion (quotes, escapes, $VAR) ----
 
+/** How deep ${VAR:-${…}} may nest. */
+const MAX_NESTING = 100;
+
 function envMap(env: readonly string[] | undefined): Map<string, string> {
   const m = new Map<string, string>();
   for (const e of env ?? []) {
@@ -359,6 +370,9 @@ function lex(word: string, env: Map<string, string>, split: boolean): string[] {
     while (i < chars.length && /[\p{L}\p{N}_]/u.test(chars[i]!)) n += chars[i++];
     return n;
   };
+
+  /** Open ${…} substitutions: they recurse, so their nesting is bounded. */
+  let depth = 0;
 
   /** Up to the unescaped `stop` (consumed), with quotes and variables processed. */
   const until = (stop: string): string => {
@@ -434,7 +448,9 @@ function lex(word: string, env: Map<string, string>, split: boolean): string[] {
     const colon = op === ":";
     const mod = colon ? chars[i++] : op;
     if (mod !== "-" && mod !== "+" && mod !== "?") fail(`unsupported modifier (${mod ?? "end of word"}) in substitution`);
+    if (++depth > MAX_NESTING) fail(`syntax error: substitutions nest deeper than ${MAX_NESTING}`);
     const w = until("}");
+    depth--;
     const set = colon ? value !== undefined && value !== "" : value !== undefined;
     if (mod === "-") return set ? value! : w;
     if (mod === "+") return set ? w : "";
@@ -508,6 +524,8 @@ function duration(flag: string, v: string): number {
     at = re.lastIndex;
   }
   if (v === "" || at !== v.length) fail(`--${flag}=${v}: not a duration`, "give a duration such as 30s, 1m30s or 500ms");
+  // Go's time.Duration is an int64 of nanoseconds (about 292 years)
+  if (total >= 2 ** 63) fail(`--${flag}=${v}: invalid duration (longer than 2562047h)`, "give a duration such as 30s, 1m30s or 500ms");
   if (total !== 0 && total < 1e6) fail(`--${flag}=${v}: cannot be less than 1ms`, HINTS.healthcheck);
   return Math.round(total);
 }
