@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { parseFlags, type FlagSpec } from "./args.ts";
+import { ownEntry, parseFlags, type FlagSpec } from "./args.ts";
 
 const specs: FlagSpec[] = [
   { names: ["bundle", "b"], type: "string" },
@@ -32,4 +32,9 @@ test.each([
   [["--preserve-fds", "two"], /needs a number, got "two"/],
 ])("refuses %j", (argv, message) => {
   expect(() => parseFlags(argv, specs, "run")).toThrow(message);
+});
+
+test("a command table answers only its own entries (skiff-oci constructor crashed with a stack trace)", () => {
+  const table = { run: 1 };
+  expect(["run", "constructor", "__proto__", "toString", "hasOwnProperty"].map((n) => ownEntry(table, n))).toEqual([1, undefined, undefined, undefined, undefined]);
 });

@@ -79,3 +79,6 @@ export function expandShortFlags(argv: readonly string[], specs: readonly FlagSp
   }
   return out;
 }
+
+/** A command table's entry for a name the user typed: own entries only ("constructor" is no command). */
+export const ownEntry = <T>(table: Readonly<Record<string, T>>, name: string): T | undefined => (Object.hasOwn(table, name) ? table[name] : undefined);

@@ -7,7 +7,7 @@ import { configureLog, log, type LogFormat } from "../../common/log.ts";
 import { mark, traceLine } from "../../common/trace.ts";
 import { OCI_VERSION } from "../../runtime/hook-state.ts";
 import { StateStore } from "../../runtime/state-store.ts";
-import { parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
+import { ownEntry, parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import { formatTable } from "../table.ts";
 import type { Command } from "./command.ts";
 import { CONTROL_COMMANDS } from "./control.ts";
@@ -180,7 +180,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (global.flags["systemd-cgroup"])
       throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: "use systemd cgroups: not supported by skiff-oci yet", hint: "drop --systemd-cgroup (cgroupfs is used)" });
-    const command = COMMANDS[name] ?? CONTROL_COMMANDS[name];
+    const command = ownEntry(COMMANDS, name) ?? ownEntry(CONTROL_COMMANDS, name);
     if (!command) {
       failureStatus = UNKNOWN_COMMAND_STATUS;
       throw invalid("cli", "CLI_UNKNOWN_COMMAND", `skiff-oci: unknown command "${name}"`, "see: skiff-oci --help");
