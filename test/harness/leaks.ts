@@ -56,7 +56,8 @@ export function snapshot(): Snapshot {
     mounts: readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(RUN_TAG)),
     cgroups: testCgroups(),
     processes: testProcesses(),
-    netns: safe(() => readdirSync("/run/netns"), []),
+    // another run's namespaces (named with its own tag) are not this run's to answer for
+    netns: safe(() => readdirSync("/run/netns"), [] as string[]).filter((n) => !n.startsWith(TEST_TAG) || n.startsWith(RUN_TAG)),
     state: safe(() => readdirSync(TEST_STATE_ROOT, { recursive: true }).map(String), []).filter((p) => p.split("/").length === 2),
   };
 }
