@@ -125,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     const { flags, args } = parseFlags(argv, FLAGS, "skiffd");
     if (flags.help) return writeOut(USAGE), 0;
     if (flags.version) {
-      const { SKIFF_VERSION } = await import("../../api/daemon.ts");
+      const { SKIFF_VERSION } = await import("../../daemon/daemon.ts");
       return writeOut(`skiffd version ${SKIFF_VERSION}\n`), 0;
     }
     if (args.length) throw invalid("cli", "CLI_UNEXPECTED_ARGUMENT", `skiffd: unexpected argument "${args[0]}"`, "skiffd takes flags only; see skiffd --help");
@@ -133,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     configureLog({ debug });
     const hosts = (flags.host as string[] | undefined) ?? ["unix:///run/skiff/skiff.sock"];
     const insecure = ((flags["insecure-registry"] as string[] | undefined) ?? []).map(insecureRegistryEntry);
-    const { startDaemon, stderrLog } = await import("../../api/daemon.ts");
+    const { startDaemon, stderrLog } = await import("../../daemon/daemon.ts");
     const log = stderrLog(debug);
     for (const { warning } of insecure) if (warning) log.warn(warning);
     // from now on, a hangup (a closed terminal, a reload request) must not kill the daemon

@@ -12,7 +12,7 @@ import { isSkiffError, SkiffError, type Layer } from "../common/errors.ts";
 import { writeErr } from "../common/stdio.ts";
 import type { ImageService } from "../engine/image/service.ts";
 import { acquireDaemonLock, acquireExecRootLock, checkPidFile, clearSocketPath, createPidFile, rootLockPath, rootRefusal, type PidFileRefusal } from "./daemon-lock.ts";
-import { startApiServer, type ServerLog } from "./server.ts";
+import { startApiServer, type ServerLog } from "../api/server.ts";
 
 export const SKIFF_VERSION = "0.1.0";
 

@@ -3,10 +3,10 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, utimesSync, wri
 import { spawn } from "node:child_process";
 import type { SkiffError } from "../common/errors.ts";
 import { failure } from "../common/failure.ts";
-import { ApiClient } from "./client.ts";
+import { ApiClient } from "../api/client.ts";
 import { livePid, probeSocket } from "./daemon-lock.ts";
 import { requireRoot, startDaemon, stderrLog, type DaemonOptions } from "./daemon.ts";
-import { FakeImageService } from "./testing/fake-images.ts";
+import { FakeImageService } from "../api/testing/fake-images.ts";
 
 const dir = `/tmp/skiff-test-${process.pid}/api-daemon`;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
