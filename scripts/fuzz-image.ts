@@ -14,6 +14,7 @@ import { CHANGES_PROPERTIES } from "../src/engine/image/import-changes.fuzz.ts";
 import { TAR_PROPERTIES } from "../src/engine/image/tar-parser.fuzz.ts";
 import { TEMPLATE_PROPERTIES } from "../src/cli/skiff/template.fuzz.ts";
 import { DOCKER_CONFIG_PROPERTIES, place } from "../src/cli/skiff/docker-config.fuzz.ts";
+import { COMMAND_LINE_PROPERTIES } from "../src/cli/skiff/command-line.fuzz.ts";
 import { DIGEST_PROPERTIES } from "../src/oci/image/digest.fuzz.ts";
 import { DOCUMENT_PROPERTIES } from "../src/oci/image/documents.fuzz.ts";
 import { PLATFORM_PROPERTIES } from "../src/oci/image/platform.fuzz.ts";
@@ -36,6 +37,7 @@ const ALL = new Map<string, Property>([
   ...prefixed("documents", DOCUMENT_PROPERTIES),
   ...prefixed("template", TEMPLATE_PROPERTIES),
   ...prefixed("docker-config", DOCKER_CONFIG_PROPERTIES(place(SCRATCH))),
+  ...prefixed("command-line", COMMAND_LINE_PROPERTIES),
 ]);
 
 const { values } = parseArgs({

@@ -26,6 +26,11 @@ test("global flags stop at the command", () => {
   expect(r.rest).toEqual(["run", "--bundle", "x"]);
 });
 
+test("a bool flag's =VALUE is read as Go's ParseBool reads it, anything else refused (=0 and =no were true)", () => {
+  for (const [v, want] of [["1", true], ["t", true], ["True", true], ["0", false], ["F", false], ["FALSE", false]] as const) expect(parseFlags([`--detach=${v}`], specs, "run").flags.detach).toBe(want);
+  for (const v of ["", "no", "yes", "2"]) expect(() => parseFlags([`--detach=${v}`], specs, "run")).toThrow(`run: flag --detach takes true or false, got ${JSON.stringify(v)}`);
+});
+
 test.each([
   [["--wings"], /unknown flag --wings/],
   [["--bundle"], /needs a value/],

@@ -19,6 +19,9 @@ export interface Parsed {
   args: string[];
 }
 
+/** A bool flag's =VALUE as Go's strconv.ParseBool reads it (docker's and runc's flag packages). */
+const BOOL: Record<string, boolean> = { 1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false };
+
 /** Parses flags until the first argument (stopAtArg) or through all of argv. */
 /** `command` names what is parsed in messages ("create", or a program's name for its global
  * flags); `program` prefixes the --help hint for a subcommand. */
@@ -46,7 +49,9 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     if (!spec) throw invalid("cli", "CLI_UNKNOWN_FLAG", `${command}: unknown flag ${a.slice(0, eq >= 0 ? eq : undefined)}`, `see: ${program ? `${program} ` : ""}${command} --help`);
     const key = spec.names[0]!;
     if (spec.type === "bool") {
-      flags[key] = eq >= 0 ? a.slice(eq + 1) !== "false" : true;
+      const v = eq >= 0 ? a.slice(eq + 1) : "true";
+      if (!Object.hasOwn(BOOL, v)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `${command}: flag --${name} takes true or false, got ${JSON.stringify(v)}`, `pass --${name} or --${name}=false`);
+      flags[key] = BOOL[v]!;
       continue;
     }
     const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];

@@ -3,7 +3,7 @@
 import { invalid } from "../../common/errors.ts";
 import { configureErrorReport, reportError } from "./report-error.ts";
 import { writeOut } from "../../common/stdio.ts";
-import { expandShortFlags, parseFlags, type FlagSpec } from "../args.ts";
+import { expandShortFlags, ownEntry, parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import type { Command } from "./command.ts";
 import { commandHelp } from "./command-help.ts";
 
@@ -186,29 +186,38 @@ export function argCountMessage(command: string, min: number, max: number): stri
   return `"${command}" requires at least ${min} and at most ${count(max)}`;
 }
 
+/** What a command line asks for, once the global flags are read: text to print, or a command to run. */
+export type Resolved = { print: string } | { name: string; cmd: Command; flags: FlagValues; args: string[] };
+
+/** The command, its flags and arguments in `rest` (what follows the global flags); CLI_USAGE (or a flag's error) for a misuse. */
+export function resolveCommand(rest: readonly string[], help = false): Resolved {
+  let [name, ...words] = rest;
+  if (name === "image") {
+    const sub = words[0];
+    if (!sub || sub === "--help" || sub === "-h") return { print: IMAGE_USAGE };
+    name = ownEntry(IMAGE_SUBCOMMANDS, sub);
+    if (!name) throw misuse(`skiff image: unknown command "${sub}"`, "see: skiff image --help");
+    words = words.slice(1);
+  }
+  if (!name || help) return { print: USAGE };
+  const cmd = ownEntry(COMMANDS, name);
+  if (!cmd) throw misuse(`'${name}' is not a skiff command`, "see: skiff --help");
+  if (words.includes("--help") || (words.includes("-h") && !cmd.flags.some((f) => f.names.includes("h")))) return { print: commandHelp(cmd) };
+  const { flags, args } = parseCommandFlags(words, cmd, name);
+  const [min, max] = cmd.args;
+  if (args.length < min || (max >= 0 && args.length > max)) throw misuse(argCountMessage(`skiff ${name}`, min, max), `Usage:  skiff ${cmd.usage}`);
+  return { name, cmd, flags, args };
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const global = parseFlags(argv, GLOBAL, "skiff", true);
     configureErrorReport({ debug: !!global.flags.debug || global.flags["log-level"] === "debug" });
     if (global.flags.version) return writeOut(`skiff version ${VERSION}\n`), 0;
-    let [name, ...rest] = global.rest;
-    if (name === "image") {
-      const sub = rest[0];
-      if (!sub || sub === "--help" || sub === "-h") return writeOut(IMAGE_USAGE), 0;
-      name = IMAGE_SUBCOMMANDS[sub];
-      if (!name) throw misuse(`skiff image: unknown command "${sub}"`, "see: skiff image --help");
-      rest = rest.slice(1);
-    }
-    if (!name || global.flags.help) return writeOut(USAGE), 0;
-    const cmd = COMMANDS[name];
-    if (!cmd) throw misuse(`'${name}' is not a skiff command`, "see: skiff --help");
-    if (rest.includes("--help") || rest.includes("-h") && !cmd.flags.some((f) => f.names.includes("h"))) return writeOut(commandHelp(cmd)), 0;
-    const { flags, args } = parseCommandFlags(rest, cmd, name);
-    const [min, max] = cmd.args;
-    if (args.length < min || (max >= 0 && args.length > max))
-      throw misuse(argCountMessage(`skiff ${name}`, min, max), `Usage:  skiff ${cmd.usage}`);
+    const r = resolveCommand(global.rest, !!global.flags.help);
+    if ("print" in r) return writeOut(r.print), 0;
     const { ApiClient, socketPathFromHost } = await import("../../api/client.ts");
-    return await cmd.run({ client: new ApiClient(socketPathFromHost(global.flags.host as string | undefined)), flags, args });
+    return await r.cmd.run({ client: new ApiClient(socketPathFromHost(global.flags.host as string | undefined)), flags: r.flags, args: r.args });
   } catch (e) {
     return reportError(e);
   }
