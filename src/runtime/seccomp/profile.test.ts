@@ -29,6 +29,7 @@ describe("bad profiles are refused with the field named", () => {
     ["errnoRet too large", rule({ errnoRet: 70000 }), /syscalls\[0\]\.errnoRet must be an integer in \[0, 65535\]/],
     ["errnoRet on KILL", rule({ action: "SCMP_ACT_KILL", errnoRet: 1 }), /errnoRet is set but action SCMP_ACT_KILL/],
     ["notify on write", { defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/a", syscalls: [{ names: ["write"], action: "SCMP_ACT_NOTIFY" }] }, /cannot be used for the write syscall/],
+    ["notify on sendmsg (the executor sends the listener with it)", { defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/a", syscalls: [{ names: ["mkdir", "sendmsg"], action: "SCMP_ACT_NOTIFY" }] }, /cannot be used for the sendmsg syscall/],
     ["notify without listener", { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_NOTIFY" }] }, /sets no listenerPath/],
     ["relative listenerPath", { ...ok, listenerPath: "agent.sock" }, /listenerPath must be an absolute path/],
     ["args not an array", rule({ args: {} }), /args must be an array/],

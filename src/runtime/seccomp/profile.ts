@@ -98,10 +98,12 @@ function readRule(c: Checker, v: unknown, path: string): SyscallRule {
   if (names.length === 0) c.fail(`${path}.names`, "a non-empty array of syscall names", o.names);
   names.forEach((n, i) => n === "" && c.fail(`${path}.names[${i}]`, "a syscall name", n));
   const action = oneOf(c, o.action, `${path}.action`, ACTIONS, "action");
-  if (action === "SCMP_ACT_NOTIFY" && names.includes("write"))
-    // As runc: the container's init writes the listener fd to the runtime after loading the filter,
-    // and a write that waits for that same listener would never return.
-    throw invalid(c.layer, c.code, `read ${c.what}: ${path}: SCMP_ACT_NOTIFY cannot be used for the write syscall`, "let write through, or use another action for it", { field: path });
+  // The listener exists only once the filter is loaded, and goes to the agent after it: a call
+  // that waits for that same listener would never return. runc sends it with write; skiff's
+  // executor with sendmsg. Both are refused, so that a profile runs under either or neither.
+  const sender = action === "SCMP_ACT_NOTIFY" ? names.find((n) => n === "write" || n === "sendmsg") : undefined;
+  if (sender)
+    throw invalid(c.layer, c.code, `read ${c.what}: ${path}: SCMP_ACT_NOTIFY cannot be used for the ${sender} syscall`, `let ${sender} through, or use another action for it`, { field: path });
   return { names, action, errnoRet: errnoFor(c, action, o.errnoRet, `${path}.errnoRet`), args: c.arr(o.args, `${path}.args`, (x, p) => readArg(c, x, p)) };
 }
 
@@ -112,7 +114,7 @@ export function readSeccompProfile(raw: unknown, where = "config.json"): Seccomp
   const o = c.obj(raw, p);
   const defaultAction = oneOf(c, o.defaultAction, `${p}.defaultAction`, ACTIONS, "action");
   if (defaultAction === "SCMP_ACT_NOTIFY")
-    throw invalid(c.layer, c.code, `read ${where}: ${p}.defaultAction cannot be SCMP_ACT_NOTIFY`, "notify for chosen syscalls only; the runtime itself needs write after the filter is loaded", { field: `${p}.defaultAction` });
+    throw invalid(c.layer, c.code, `read ${where}: ${p}.defaultAction cannot be SCMP_ACT_NOTIFY`, "notify for chosen syscalls only; the runtime itself sends the listener after the filter is loaded", { field: `${p}.defaultAction` });
   const architectures = c.strs(o.architectures, `${p}.architectures`);
   const flags = c.arr(o.flags, `${p}.flags`, (x, q) => oneOf(c, x, q, Object.keys(FILTER_FLAGS) as (keyof typeof FILTER_FLAGS)[], "seccomp flag"));
   const profile: SeccompProfile = {
