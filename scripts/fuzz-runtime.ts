@@ -1,6 +1,7 @@
 // The long run of the runtime's fuzzers (the unit tests run each briefly with a fixed seed):
-// config.json → launch plan (config-plan.fuzz.ts) and seccomp profile → BPF, checked against an
-// evaluator of the profile written apart from the compiler (profile-bpf.fuzz.ts).
+// config.json → launch plan (config-plan.fuzz.ts), seccomp profile → BPF, checked against an
+// evaluator of the profile written apart from the compiler (profile-bpf.fuzz.ts), and the plan's
+// wire format through the executor's own decoder (plan-codec.fuzz.ts; about 15 ms a run).
 //
 //   node_modules/.bin/bun scripts/fuzz-runtime.ts [--runs N] [--seed S] [--only NAME,...] [--list]
 //
@@ -9,11 +10,12 @@
 import fc from "fast-check";
 import { parseArgs } from "node:util";
 import { CONFIG_PROPERTIES } from "../src/runtime/plan/config-plan.fuzz.ts";
+import { CODEC_PROPERTIES } from "../src/runtime/plan/plan-codec.fuzz.ts";
 import { SECCOMP_PROPERTIES } from "../src/runtime/seccomp/profile-bpf.fuzz.ts";
 
 type Property = () => fc.IRawProperty<any>;
 const prefixed = (prefix: string, props: Record<string, Property>): [string, Property][] => Object.entries(props).map(([k, v]) => [`${prefix}.${k}`, v]);
-const ALL = new Map<string, Property>([...prefixed("config", CONFIG_PROPERTIES), ...prefixed("seccomp", SECCOMP_PROPERTIES)]);
+const ALL = new Map<string, Property>([...prefixed("config", CONFIG_PROPERTIES), ...prefixed("seccomp", SECCOMP_PROPERTIES), ...prefixed("plan", CODEC_PROPERTIES)]);
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "10000" }, seed: { type: "string" }, only: { type: "string" }, list: { type: "boolean" } } });
 if (values.list) {
