@@ -35,12 +35,12 @@ const daemon = { id: "x", name: "h", version: "0.1.0", dataRoot: dir, execRoot: 
 let server: ApiServer;
 const client = new ApiClient(sock);
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(dir, { recursive: true });
-  server = startApiServer({ socketPath: sock, images, daemon, log: { debug() {}, info() {}, warn() {}, error() {} } });
+  server = await startApiServer({ socketPath: sock, images, daemon, log: { debug() {}, info() {}, warn() {}, error() {} } });
 });
-afterAll(() => {
-  server.stop();
+afterAll(async () => {
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -13,13 +13,13 @@ let server: ApiServer;
 const raw = (method: string, path: string, body?: string | Uint8Array, headers: Record<string, string> = {}) => fetch(`http://x${path}`, { method, body, headers, unix: sock } as RequestInit);
 const refusal = async (res: Response) => ({ status: res.status, ...((await res.json()) as { message: string; code: string; layer: string; hint?: string }) });
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(dir, { recursive: true });
   images.add("busybox:latest", { created: 1000 });
-  server = startApiServer({ socketPath: sock, images, daemon: { id: "x", name: "h", version: "0.1.0", dataRoot: dir, execRoot: dir, insecureRegistries: [], debug: false } });
+  server = await startApiServer({ socketPath: sock, images, daemon: { id: "x", name: "h", version: "0.1.0", dataRoot: dir, execRoot: dir, insecureRegistries: [], debug: false } });
 });
-afterAll(() => {
-  server.stop();
+afterAll(async () => {
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -11,13 +11,13 @@ let server: ApiServer;
 const client = new ApiClient(sock);
 const raw = (method: string, path: string, body?: string) => fetch(`http://x${path}`, { method, body, unix: sock } as RequestInit);
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(dir, { recursive: true });
   images.add("busybox:latest");
-  server = startApiServer({ socketPath: sock, images, daemon: { id: "x", name: "h", version: "0.1.0", dataRoot: dir, execRoot: dir, insecureRegistries: [], debug: false } });
+  server = await startApiServer({ socketPath: sock, images, daemon: { id: "x", name: "h", version: "0.1.0", dataRoot: dir, execRoot: dir, insecureRegistries: [], debug: false } });
 });
-afterAll(() => {
-  server.stop();
+afterAll(async () => {
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

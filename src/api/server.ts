@@ -13,6 +13,7 @@ import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
 import { apiError, errorOfResponse, errorResponse, wireError } from "./http-error.ts";
 import { streamFailure } from "./json-stream.ts";
+import { listenHttp } from "./http-server.ts";
 import { matchRoute, versionRefusal, type RouteName } from "./routes.ts";
 
 /** Every route's endpoint: its declared query and body, checked before its handler runs. */
@@ -52,7 +53,7 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   socketPath: string;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export async function handleRequest(req: Request, images: ImageService, daemon: DaemonInfo, log: ServerLog = commonLog): Promise<Response> {
@@ -134,14 +135,8 @@ function notFound(path: string): Response {
   return Response.json({ message: `page not found: ${path}`, code: "API_NOT_FOUND", layer: "api" }, { status: 404 });
 }
 
-export function startApiServer(opts: ApiServerOptions): ApiServer {
-  const server = Bun.serve({
-    unix: opts.socketPath,
-    // Pulls and saves of large images are quiet for long stretches: no idle timeout (the types
-    // offer it for TCP listeners only; Bun applies it to unix sockets too).
-    ...({ idleTimeout: 0 } as {}),
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    fetch: (req) => handleRequest(req, opts.images, opts.daemon, opts.log),
-  });
-  return { socketPath: opts.socketPath, stop: () => void server.stop(true) };
+/** Serves the API on its unix socket; resolves once the socket takes connections. */
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const server = await listenHttp({ socketPath: opts.socketPath, fetch: (req) => handleRequest(req, opts.images, opts.daemon, opts.log) });
+  return { socketPath: opts.socketPath, stop: () => server.close() };
 }

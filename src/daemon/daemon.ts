@@ -181,13 +181,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     step("api", "API_LISTEN_FAILED", "create socket directory", dirname(o.socketPath), () => mkdirSync(dirname(o.socketPath), { recursive: true }));
     // Listen on a name of our own, set the mode, then hard-link it to the socket path: the link
     // fails if a daemon got there since the check, and no client sees the socket before its mode
-    // is set. (Bun removes the path it listened on when the server stops: the private name, gone
+    // is set. (A server may remove the path it listened on when it stops: the private name, gone
     // by then, never the shared one.)
     const privatePath = join(dirname(o.socketPath), `.skiffd-${process.pid}.sock`);
     rmSync(privatePath, { force: true });
-    let server: ReturnType<typeof startApiServer>;
+    let server: Awaited<ReturnType<typeof startApiServer>>;
     try {
-      server = startApiServer({
+      server = await startApiServer({
         socketPath: privatePath,
         images,
         log,
@@ -196,7 +196,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     } catch (e) {
       throw startupError("api", "API_LISTEN_FAILED", "listen on", o.socketPath, e, "check that its directory is writable") as Error;
     }
-    cleanups.push(() => server.stop(), () => rmSync(privatePath, { force: true }));
+    cleanups.push(() => void server.stop(), () => rmSync(privatePath, { force: true }));
     try {
       chmodSync(privatePath, 0o660);
       const gid = groupId("skiff");

@@ -17,14 +17,14 @@ const all = async (it: AsyncIterable<JsonMessage>) => {
   return out;
 };
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(dir, { recursive: true });
   images.add("busybox:latest", { created: 1000, config: { Labels: { tier: "web" } } });
   images.add("alpine:3", { created: 2000 });
-  server = startApiServer({ socketPath: sock, images, daemon: { id: "x", name: "h", version: "0.1.0", dataRoot: dir, execRoot: dir, insecureRegistries: [], debug: false } });
+  server = await startApiServer({ socketPath: sock, images, daemon: { id: "x", name: "h", version: "0.1.0", dataRoot: dir, execRoot: dir, insecureRegistries: [], debug: false } });
 });
-afterAll(() => {
-  server.stop();
+afterAll(async () => {
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
