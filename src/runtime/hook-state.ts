@@ -10,8 +10,11 @@ export function listenerMessage(s: ContainerState, pid: number, metadata: string
   return { ociVersion: OCI_VERSION, fds: ["seccompFd"], pid, metadata: metadata ?? "", state: hookState(s, pid, "creating") };
 }
 
+/** The runtime-spec's state: `pid` is required while the container has a process (created,
+ * running) and left out once it is stopped (poststop), as runc leaves it: a 0 would name no
+ * process, and a hook reading it would look at /proc/0. */
 export function hookState(s: ContainerState, pid: number, status: Status) {
-  return { ociVersion: OCI_VERSION, id: s.id, status, pid, bundle: s.bundle, annotations: s.annotations };
+  return { ociVersion: OCI_VERSION, id: s.id, status, ...(status === "stopped" ? {} : { pid }), bundle: s.bundle, annotations: s.annotations };
 }
 
 /** The state for the hooks of create: prestart and createRuntime (`pid` as the runtime sees it),
