@@ -52,6 +52,23 @@ test("devices.list shows the config's rules first, in their order, then the defa
   expect(r.stdout.split("\n").slice(0, 5)).toEqual(["c 10:229 rwm", "b 8:20 rw", "b 10:200 r", "c *:* m", "b *:* m"]);
 });
 
+test("a device the config creates is opened only if linux.resources.devices allows it, as under runc", () => {
+  const script = "head -c 1 /dev/fuse >/dev/null; echo open=$?; grep -c '^c 10:229 ' /sys/fs/cgroup/devices/devices.list";
+  const out = (runtime: RuntimeName, rules: unknown[]) => {
+    const b = bundle(["sh", "-c", script], (c) => {
+      c.linux.devices = [{ path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o666 }];
+      c.linux.resources = { devices: rules };
+    });
+    const r = runBundle(runtime, b);
+    return `${r.stdout}${r.stderr}`;
+  };
+  const denied = out("skiff", [{ allow: false, access: "rwm" }]);
+  expect(denied).toBe(out("runc", [{ allow: false, access: "rwm" }]));
+  expect(denied).toBe("open=1\n0\nhead: /dev/fuse: Operation not permitted\n");
+  const allowed = [{ allow: false, access: "rwm" }, { allow: true, type: "c", major: 10, minor: 229, access: "rwm" }];
+  expect(out("skiff", allowed)).toBe(out("runc", allowed));
+});
+
 test("the pids limit holds", () => {
   const r = read("skiff", { pids: { limit: 5 } }, "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done 2>&1 | head -1; echo spawned");
   expect(r.out).toMatch(/can't fork|Resource temporarily unavailable/);

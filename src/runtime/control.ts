@@ -26,7 +26,7 @@ export function updateContainer(store: StateStore, id: string, change: Record<st
   const status = containerStatus(store, s);
   if (status === "stopped") throw precondition("runtime", "RUNTIME_NOT_RUNNING", `update container "${id}": it is stopped`, "update needs a created, running or paused container");
   const merged = merge(s.resources ?? {}, change);
-  configureCgroup({ layout: readCgroupLayout(), dirs: s.cgroupDirs, resources: merged, linuxDevices: [], skipDevices: change.devices === undefined, where: "the update" });
+  configureCgroup({ layout: readCgroupLayout(), dirs: s.cgroupDirs, resources: merged, skipDevices: change.devices === undefined, where: "the update" });
   s.resources = merged;
   store.write(s);
 }

@@ -81,7 +81,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       state.cgroupCreated = createCgroup(cg.dirs);
       cleanup.push(() => removeCgroup(state.cgroupCreated, cg.dirs));
       store.write(state);
-      devices = configureCgroup({ layout, dirs: cg.dirs, resources: config.linux.resources, linuxDevices: config.linux.devices, where: join(bundle, "config.json"), skipDevices: rootless,
+      devices = configureCgroup({ layout, dirs: cg.dirs, resources: config.linux.resources, where: join(bundle, "config.json"), skipDevices: rootless,
         hybridDeviceProgram: process.env.SKIFF_HYBRID_DEVICE_EBPF === "1" });
     } catch (e) {
       // As runc: a user without a delegated cgroup gets none, with a warning, not a failure.

@@ -21,7 +21,7 @@ function v2Host(): { fake: FakeCgroupfs; layout: ReturnType<typeof parseCgroupLa
 
 test("on v2 the limits land in the container's files, controllers are enabled at every level above it", () => {
   const { fake, layout, dir } = v2Host();
-  const out = configureCgroup({ layout, dirs: [dir], resources: { memory: { limit: 1 << 26, swap: 1 << 27 }, cpu: { shares: 1024, quota: 50000, period: 100000 }, pids: { limit: 40 } }, linuxDevices: [] });
+  const out = configureCgroup({ layout, dirs: [dir], resources: { memory: { limit: 1 << 26, swap: 1 << 27 }, cpu: { shares: 1024, quota: 50000, period: 100000 }, pids: { limit: 40 } } });
   expect(fake.read("a/c/memory.max")).toBe(String(1 << 26));
   expect(fake.read("a/c/memory.swap.max")).toBe(String(1 << 26));
   expect(fake.read("a/c/cpu.max")).toBe("50000 100000");
@@ -35,7 +35,7 @@ test("on v2 the limits land in the container's files, controllers are enabled at
 
 test("on v2 a controller the parent does not offer is refused, naming the file", () => {
   const { layout, dir } = v2Host();
-  expect(() => configureCgroup({ layout, dirs: [dir], resources: { hugepageLimits: [{ pageSize: "2MB", limit: 1 << 21 }] }, linuxDevices: [] })).toThrow(/hugetlb/);
+  expect(() => configureCgroup({ layout, dirs: [dir], resources: { hugepageLimits: [{ pageSize: "2MB", limit: 1 << 21 }] } })).toThrow(/hugetlb/);
 });
 
 test("on a v1 host only the v1 hierarchies get writes, and hybrid hosts also get the device program", () => {
@@ -51,7 +51,7 @@ test("on a v1 host only the v1 hierarchies get writes, and hybrid hosts also get
     `1 0 0:1 / ${root}/pids rw - cgroup cgroup rw,pids\n3 0 0:3 / ${root}/devices rw - cgroup cgroup rw,devices\n2 0 0:2 / ${root}/unified rw - cgroup2 cgroup2 rw`,
     "1:pids:/\n3:devices:/\n0::/\n",
   );
-  const out = configureCgroup({ layout, dirs: [pids, devices, unified], resources: { pids: { limit: 9 } }, linuxDevices: [], hybridDeviceProgram: true });
+  const out = configureCgroup({ layout, dirs: [pids, devices, unified], resources: { pids: { limit: 9 } }, hybridDeviceProgram: true });
   expect(fake.read("pids/c/pids.max")).toBe("9");
   expect(fake.read("devices/c/devices.deny")).toBe("a *:* rwm"); // the fake keeps each file's last write
   expect(out.dir).toBe(unified);

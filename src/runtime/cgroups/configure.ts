@@ -17,7 +17,6 @@ export interface ConfigureInput {
   /** The container's directory in each of layout.hierarchies, in the same order. */
   dirs: readonly string[];
   resources: Record<string, unknown> | undefined;
-  linuxDevices: readonly { type: string; major: number; minor: number }[];
   /** Rootless: leave the device rules alone, as runc does. */
   skipDevices?: boolean;
   /** Hybrid hosts: also return the device program for the unified cgroup (the v1 controller
@@ -33,14 +32,14 @@ export function configureCgroup(input: ConfigureInput): { deviceProgram?: Uint8A
   if (input.layout.mode !== "v2") {
     const byController = new Map<string, string>();
     for (const { h, dir } of v1) for (const c of h.key.split(",")) byController.set(c, dir);
-    const plan = planV1({ resources, controllers: [...byController.keys()], linuxDevices: input.linuxDevices, skipDevices: input.skipDevices });
+    const plan = planV1({ resources, controllers: [...byController.keys()], skipDevices: input.skipDevices });
     for (const w of plan.warnings) log.debug(w);
     applyWrites((c) => byController.get(c)!, plan.writes);
     // Hybrid, on request: the same rules also as a device program on the unified cgroup, which
     // the kernel checks as well; the v1 controller stays the reference.
     const unified = input.layout.hierarchies.findIndex((h) => h.version === 2);
     if (unified < 0 || input.skipDevices || !input.hybridDeviceProgram) return {};
-    return { deviceProgram: compileDeviceFilter(emulateDeviceRules(containerDeviceRules(resources.devices, input.linuxDevices))), dir: input.dirs[unified]! };
+    return { deviceProgram: compileDeviceFilter(emulateDeviceRules(containerDeviceRules(resources.devices))), dir: input.dirs[unified]! };
   }
   const index = input.layout.hierarchies.findIndex((h) => h.version === 2);
   const dir = input.dirs[index]!;
@@ -48,7 +47,7 @@ export function configureCgroup(input: ConfigureInput): { deviceProgram?: Uint8A
   const parentControllers = join(dirname(dir), "cgroup.controllers");
   const plan = planV2({
     resources, controllers: readFileSync(parentControllers, "utf8").trim().split(/\s+/).filter(Boolean), where: parentControllers,
-    linuxDevices: input.linuxDevices, skipDevices: input.skipDevices,
+    skipDevices: input.skipDevices,
   });
   for (const w of plan.warnings) log.debug(w);
   if (plan.enable.length) enableControllers(mountpoint, dirname(dir), plan.enable);

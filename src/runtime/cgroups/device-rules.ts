@@ -46,17 +46,13 @@ export const DEFAULT_DEVICE_RULES: readonly DeviceRule[] = [
   rule("c", 10, 200, "rwm"), // /dev/net/tun
 ];
 
-/** The full rule list, in the order runc applies it: the config's rules, then the defaults, then
- * an allow-rwm rule for each device the config creates (linux.devices), so a created device is usable. */
-export function containerDeviceRules(resourcesDevices: readonly DeviceRule[], linuxDevices: readonly { type: string; major: number; minor: number; path?: string }[] = []): SourcedRule[] {
+/** The full rule list, in the order runc applies it: the config's rules, then the defaults. A
+ * device the config creates (linux.devices) gets no rule of its own: whether it may be opened is
+ * for linux.resources.devices to say, as under runc (engines add both the device and its rule). */
+export function containerDeviceRules(resourcesDevices: readonly DeviceRule[]): SourcedRule[] {
   return [
     ...resourcesDevices.map((r, i) => ({ ...r, field: `linux.resources.devices[${i}]` })),
     ...DEFAULT_DEVICE_RULES.map((r) => ({ ...r, field: "the default device rules" })),
-    ...linuxDevices.flatMap((d, i) => {
-      // "u" (unbuffered char) is a char device to the cgroup; "p" (fifo) needs no rule.
-      const type = d.type === "b" ? "b" : d.type === "c" || d.type === "u" ? "c" : undefined;
-      return type ? [{ ...rule(type, d.major, d.minor, "rwm"), field: `linux.devices[${i}]` }] : [];
-    }),
   ];
 }
 

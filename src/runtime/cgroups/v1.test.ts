@@ -78,7 +78,6 @@ describe("planV1", () => {
     const plan = planV1({
       resources: parseResources({ devices: [{ allow: false, access: "rwm" }, { allow: true, type: "c", major: 10, minor: 229, access: "rw" }, { allow: true, type: "c", major: 1, minor: 3, access: "r" }] }),
       controllers: ALL,
-      linuxDevices: [{ type: "b", major: 7, minor: 0 }],
     });
     expect(plan.writes.map((w) => `${w.file} ${w.value}`)).toEqual([
       "devices.deny a *:* rwm",
@@ -94,7 +93,6 @@ describe("planV1", () => {
       "devices.allow c 136:* rwm",
       "devices.allow c 5:2 rwm",
       "devices.allow c 10:200 rwm",
-      "devices.allow b 7:0 rwm",
     ]);
   });
 

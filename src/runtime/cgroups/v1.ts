@@ -10,8 +10,6 @@ export interface V1PlanInput {
   resources: Resources;
   /** Controllers mounted as v1 hierarchies ("cpu", "cpuacct", "memory", …: one name each). */
   controllers: readonly string[];
-  /** linux.devices: each created device is also allowed in the devices cgroup. */
-  linuxDevices?: readonly { type: string; major: number; minor: number }[];
   /** Leave the devices cgroup alone (rootless: the kernel refuses, and runc skips it too). */
   skipDevices?: boolean;
 }
@@ -31,7 +29,7 @@ export function planV1(input: V1PlanInput): V1Plan {
     throw invalid("runtime", "RUNTIME_CGROUP_INVALID", `apply ${R}.unified: the host uses cgroup v1, which has no unified files (keys: ${Object.keys(r.unified).join(", ")})`, `remove ${R}.unified, or run on a cgroup v2 host`, { field: `${R}.unified` });
   const writes = [
     ...cpuset(r),
-    ...(input.skipDevices ? [] : devices(r, input.linuxDevices)),
+    ...(input.skipDevices ? [] : devices(r)),
     ...memory(r, warnings),
     ...cpu(r),
     ...pidsWrites(r),
@@ -54,8 +52,8 @@ function cpuset(r: Resources): CgroupWrite[] {
 
 /** Reset to the target's default policy, then its exceptions: the transition runc computes from a
  * new cgroup (which inherits allow-all or its parent's list, so the reset is always needed). */
-function devices(r: Resources, linuxDevices: V1PlanInput["linuxDevices"]): CgroupWrite[] {
-  const state = emulateDeviceRules(containerDeviceRules(r.devices, linuxDevices));
+function devices(r: Resources): CgroupWrite[] {
+  const state = emulateDeviceRules(containerDeviceRules(r.devices));
   const field = `${R}.devices`;
   return [
     write("devices", state.defaultAllow ? "devices.allow" : "devices.deny", "a *:* rwm", { field }),

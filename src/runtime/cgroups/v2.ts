@@ -16,8 +16,6 @@ export interface V2PlanInput {
   controllers: readonly string[];
   /** That file's path, for errors. */
   where: string;
-  /** linux.devices: each created device is also allowed by the device program. */
-  linuxDevices?: readonly { type: string; major: number; minor: number }[];
   /** No device program (rootless without delegation, as runc skips it). */
   skipDevices?: boolean;
   /** The cgroup's memory.current when updating, for memory.checkBeforeUpdate. */
@@ -58,7 +56,7 @@ export function planV2(input: V2PlanInput): V2Plan {
   const writes = [...pidsWrites(r), ...memory(r), ...io(r), ...cpu(r), ...cpuset(r), ...hugetlb(r), ...rdmaWrites(r), ...unified(r)];
   requireControllers(writes, [...input.controllers, "cgroup"], input.where);
   const used = new Set(writes.map((w) => w.controller));
-  const deviceProgram = input.skipDevices ? undefined : compileDeviceFilter(emulateDeviceRules(containerDeviceRules(r.devices, input.linuxDevices)));
+  const deviceProgram = input.skipDevices ? undefined : compileDeviceFilter(emulateDeviceRules(containerDeviceRules(r.devices)));
   return { enable: CONTROLLERS.filter((c) => used.has(c)), writes, deviceProgram, warnings };
 }
 
