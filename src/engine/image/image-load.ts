@@ -14,7 +14,8 @@ import { invalid } from "../../common/errors.ts";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
-import { parseManifest, type ImageManifest } from "../../oci/image/manifest.ts";
+import { checkLayersMatchConfig, parseImageConfig } from "../../oci/image/image-config.ts";
+import { parseManifest, type ImageIndex } from "../../oci/image/manifest.ts";
 import { formatPlatform, hostPlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import { selectManifest } from "../../oci/image/select-manifest.ts";
@@ -27,6 +28,8 @@ import { chainIds } from "./snapshots.ts";
 import { readTar, type TarInput } from "./tar-reader.ts";
 
 const META = new Set(["manifest.json", "index.json", "repositories", "oci-layout"]);
+/** How many image indexes may lead to an image manifest. */
+const MAX_INDEX_DEPTH = 3;
 /** manifest.json and index.json are read into memory: a bound against a hostile archive. */
 const MAX_META = 16 << 20;
 const FORMATS = "plain or compressed: gzip, zstd, bzip2 and xz are recognised";
@@ -125,10 +128,19 @@ async function readArchive(s: ImageStore, input: AsyncIterable<Uint8Array>, a: A
   if (entries === 0) throw bad("unexpected EOF: the input is empty or not a tar archive");
 }
 
-/** A blob's bytes: staged by this load, else already in the store. */
-function readBlob(s: ImageStore, a: Archive, digest: string): Buffer {
+/** A RepoTags entry as the tag to record: a name with a tag, never a digest (docker refuses those too). */
+function tagOf(t: string): string {
+  const ref = parseReference(t);
+  if (ref.digest) throw bad(`manifest.json's RepoTags holds ${JSON.stringify(t)}, which names a digest, not a tag`);
+  return formatReference(ref);
+}
+
+/** A blob's bytes: staged by this load, else already in the store; `what` names it when it is neither. */
+function readBlob(s: ImageStore, a: Archive, digest: string, what: string): Buffer {
   const staged = a.byDigest.get(digest);
-  return staged ? readFileSync(staged.path) : s.content.readBytes(digest);
+  if (staged) return readFileSync(staged.path);
+  if (!s.content.has(digest)) throw bad(`${what} ${digest} is neither in the archive nor in the store`);
+  return s.content.readBytes(digest);
 }
 
 async function dockerArchive(s: ImageStore, a: Archive, built: { any: boolean }): Promise<Verified[]> {
@@ -138,7 +150,12 @@ async function dockerArchive(s: ImageStore, a: Archive, built: { any: boolean })
   } catch {
     throw bad("manifest.json is not JSON");
   }
-  if (!Array.isArray(entries) || entries.some((x) => typeof x?.Config !== "string" || !Array.isArray(x.Layers))) throw bad("manifest.json is not a list of {Config, RepoTags, Layers}");
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+  const shaped = (x: unknown) => {
+    const e = x as { Config?: unknown; Layers?: unknown; RepoTags?: unknown } | null;
+    return typeof e === "object" && e !== null && typeof e.Config === "string" && strings(e.Layers) && (e.RepoTags === undefined || e.RepoTags === null || strings(e.RepoTags));
+  };
+  if (!Array.isArray(entries) || !entries.every(shaped)) throw bad("manifest.json is not a list of {Config, RepoTags, Layers} (Config a file name, Layers and RepoTags lists of strings)");
   const out: Verified[] = [];
   for (const entry of entries) {
     const fileOf = (p: string): StagedBlob => {
@@ -151,7 +168,7 @@ async function dockerArchive(s: ImageStore, a: Archive, built: { any: boolean })
     const layers: Descriptor[] = layerFiles.map((f) => ({ mediaType: MEDIA.dockerLayer, digest: f.digest as Descriptor["digest"], size: f.size }));
     const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, digest: config.digest, size: config.size }, layers }));
     const desc: Descriptor = { mediaType: MEDIA.dockerManifest, digest: digestBytes(manifest), size: manifest.byteLength };
-    const tags = (entry.RepoTags ?? []).map((t) => formatReference(parseReference(t)));
+    const tags = (entry.RepoTags ?? []).map(tagOf);
     const v = await verify(s, a, desc, manifest, tags, built);
     v.blobs.push(config, ...layerFiles, manifest);
     v.statuses = entry.RepoTags?.length ? entry.RepoTags.map((t) => `Loaded image: ${t}`) : [`Loaded image ID: ${v.record.id}`];
@@ -168,12 +185,12 @@ async function ociLayout(s: ImageStore, a: Archive, built: { any: boolean }): Pr
   const out: Verified[] = [];
   for (const d of index.manifests) {
     let desc = d;
-    let bytes = readBlob(s, a, desc.digest);
-    for (let depth = 0; depth < 3; depth++) {
-      const m = parseManifest(bytes, desc.mediaType);
-      if (m.kind === "manifest") break;
-      desc = selectManifest(m, { platform: hostPlatform() });
-      bytes = readBlob(s, a, desc.digest);
+    let bytes = readBlob(s, a, desc.digest, "index.json's manifest");
+    // an index may point to an index (one per platform, then one per variant…): three deep at most
+    for (let depth = 0; parseManifest(bytes, desc.mediaType).kind === "index"; depth++) {
+      if (depth === MAX_INDEX_DEPTH) throw bad(`index.json's ${JSON.stringify(d.digest)} nests image indexes deeper than ${MAX_INDEX_DEPTH}`);
+      desc = selectManifest(parseManifest(bytes, desc.mediaType) as ImageIndex, { platform: hostPlatform() });
+      bytes = readBlob(s, a, desc.digest, "the manifest");
     }
     const name = d.annotations?.["io.containerd.image.name"] ?? d.annotations?.["org.opencontainers.image.ref.name"];
     let tag: string | undefined;
@@ -196,23 +213,21 @@ async function ociLayout(s: ImageStore, a: Archive, built: { any: boolean }): Pr
 
 /** Unpacks the manifest's layers (from the staged files, or the store) and returns the image to record. */
 async function verify(s: ImageStore, a: Archive, desc: Descriptor, manifestBytes: Uint8Array, tags: string[], built: { any: boolean }): Promise<Verified> {
-  const m = parseManifest(manifestBytes, desc.mediaType) as ImageManifest;
-  let config: { os: string; architecture: string; variant?: string; created?: string; rootfs: { diff_ids: string[] } };
-  try {
-    config = JSON.parse(readBlob(s, a, m.config.digest).toString());
-  } catch (e) {
-    if (e instanceof SyntaxError) throw bad(`the config ${m.config.digest} is not JSON`);
-    throw e;
-  }
-  const diffIds = config.rootfs?.diff_ids;
-  if (!Array.isArray(diffIds)) throw bad(`the config ${m.config.digest} has no rootfs.diff_ids`);
-  if (diffIds.length !== m.layers.length) throw bad(`image ${m.config.digest} has ${m.layers.length} layers but ${diffIds.length} diff_ids`);
+  const m = parseManifest(manifestBytes, desc.mediaType);
+  if (m.kind !== "manifest") throw bad(`the manifest ${desc.digest} is an index, not an image manifest`);
+  // the config as a registry's is checked: every field of the type it must have, diff_ids digests
+  const config = parseImageConfig(readBlob(s, a, m.config.digest, "the image's config"));
+  checkLayersMatchConfig(m, config, `image ${m.config.digest}`);
+  const diffIds = config.rootfs.diffIds;
   const chains = chainIds(diffIds);
   let size = 0;
   for (const [i, l] of m.layers.entries()) {
     // docker-archive layers may be compressed whatever the name says: unpackLayer sniffs, and the diffID check decides.
     const layer = { chainId: chains[i]!, parents: chains.slice(0, i), diffId: diffIds[i]!, desc: l };
     const staged = a.byDigest.get(l.digest);
+    // every blob the image will reference must be stored once it is recorded, even when its
+    // snapshot exists already (then nothing reads the blob, and a save or push would miss it)
+    if (!staged && !s.content.has(l.digest)) throw bad(`the image's layer ${l.digest} is neither in the archive nor in the store`);
     size += (
       await s.builder.ensure(layer, () => {
         built.any = true;
@@ -221,7 +236,7 @@ async function verify(s: ImageStore, a: Archive, desc: Descriptor, manifestBytes
     ).size;
   }
   const record: ImageRecord = {
-    id: m.config.digest, manifestDigest: desc.digest, manifestMediaType: desc.mediaType, platform: formatPlatform(config), created: config.created ?? new Date(0).toISOString(), size,
+    id: m.config.digest, manifestDigest: desc.digest, manifestMediaType: desc.mediaType, platform: formatPlatform(config), created: config.created || new Date(0).toISOString(), size,
     chainIds: chains, blobs: [desc.digest, m.config.digest, ...m.layers.map((l) => l.digest)], lastTagTime: new Date().toISOString(),
   };
   return { record, tags, statuses: [], blobs: [] };

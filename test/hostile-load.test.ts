@@ -1,0 +1,151 @@
+// The hostile corpus of `skiff load` (written for skiff): layers that try to write or link outside
+// their snapshot, in a docker-archive and in an OCI layout, and archives whose manifest.json or
+// index.json point outside the archive, are malformed, or nest without end. For every case: the
+// canary directory, /etc/passwd and the daemon's own directory are unchanged; a refusal is one
+// clear error (message, layer, code, hint; no stack trace); the daemon answers afterwards; the
+// store holds what it held before (no image, blob, ingest file or snapshot directory more).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TarWriteEntry } from "../src/engine/image/tar-writer.ts";
+import { cleanError, digestOf, dockerArchive, fingerprint, hostFiles, layerTar, ociImage, ociLayout, storeState } from "./harness/hostile-corpus.ts";
+import { removeDir, startSkiffd, tempDir, type Skiffd } from "./harness/skiffd.ts";
+
+let d: Skiffd;
+let inputs: string;
+/** Files outside the store that no case may touch (made at load time: the cases name it). */
+const canary = tempDir("canary");
+writeFileSync(join(canary, "canary"), "canary\n");
+mkdirSync(join(canary, "dir"));
+writeFileSync(join(canary, "dir", "canary"), "canary\n");
+symlinkSync("/etc", join(canary, "etc-link"));
+
+beforeAll(async () => {
+  d = await startSkiffd();
+  inputs = join(d.dir, "inputs");
+  mkdirSync(inputs);
+}, 30_000);
+
+afterAll(async () => {
+  await d?.stop();
+  if (d) removeDir(d.dir);
+  removeDir(canary);
+});
+
+/** Everything a case must leave as it was, outside the store. */
+const outside = () => ({
+  canary: fingerprint(canary),
+  host: hostFiles(),
+  daemonDir: readdirSync(d.dir).filter((n) => !["data", "exec", "inputs"].includes(n)).sort(),
+});
+const images = () => d.skiff(["images", "-a", "-q", "--no-trunc"]).stdout;
+
+async function eventually(f: () => boolean, ms = 10_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(50)) if (f()) return true;
+  return f();
+}
+
+let n = 0;
+/** Loads `archive`; checks it is refused with `code` and leaves nothing, outside or in the store. */
+async function refused(archive: Uint8Array, want: { layer: string; code: string; message?: RegExp }): Promise<void> {
+  const file = join(inputs, `case-${n++}.tar`);
+  writeFileSync(file, archive);
+  const before = { outside: outside(), store: storeState(join(d.dir, "data")), images: images() };
+  const r = d.skiff(["load", "-i", file]);
+  expect(r.status).toBe(1);
+  const e = cleanError(r.stderr);
+  expect({ stderr: r.stderr, clean: !!e }).toEqual({ stderr: r.stderr, clean: true });
+  expect([e!.layer, e!.code]).toEqual([want.layer, want.code]);
+  if (want.message) expect(e!.message).toMatch(want.message);
+  expect(outside()).toEqual(before.outside);
+  expect(d.skiff(["version", "--format", "{{.Server.ApiVersion}}"]).stdout.trim()).toBe("1.41");
+  expect(images()).toBe(before.images);
+  await eventually(() => JSON.stringify(storeState(join(d.dir, "data"))) === JSON.stringify(before.store));
+  expect(storeState(join(d.dir, "data"))).toEqual(before.store);
+}
+
+const up = "../".repeat(24);
+
+/** Layer stacks that must be refused: [name, layers (bottom first), code, message]. */
+const layerCases = (): [string, TarWriteEntry[][], string, RegExp][] => [
+  ["an entry climbing out with ../", [[{ name: `${up}${canary.slice(1)}/escape`, type: "file", data: "pwned" }]], "IMAGE_LAYER_UNSAFE_PATH", /contains "\.\."/],
+  ["an absolute entry", [[{ name: join(canary, "abs"), type: "file", data: "pwned" }]], "IMAGE_LAYER_UNSAFE_PATH", /is an absolute path/],
+  ["a symlink out of the root, then a file through it", [[{ name: "evil", type: "symlink", linkname: canary }, { name: "evil/pwned", type: "file", data: "pwned" }]], "IMAGE_LAYER_UNSAFE_PATH", /goes through symlink "evil"/],
+  ["a relative symlink out of the root, then a directory and file through it", [[{ name: "evil", type: "symlink", linkname: `${up}${canary.slice(1)}` }, { name: "evil/dir/pwned", type: "file", data: "pwned" }]], "IMAGE_LAYER_UNSAFE_PATH", /goes through symlink "evil"/],
+  ["a hardlink to /etc/passwd", [[{ name: "passwd", type: "hardlink", linkname: "/etc/passwd" }]], "IMAGE_LAYER_UNSAFE_PATH", /target "\/etc\/passwd" is an absolute path/],
+  ["a hardlink climbing to the canary", [[{ name: "c", type: "hardlink", linkname: `${up}${canary.slice(1)}/canary` }]], "IMAGE_LAYER_UNSAFE_PATH", /contains "\.\."/],
+  ["a hardlink through a symlink to /etc", [[{ name: "etc", type: "symlink", linkname: "/etc" }, { name: "p", type: "hardlink", linkname: "etc/passwd" }]], "IMAGE_LAYER_UNSAFE_PATH", /goes through symlink "etc"/],
+  ["a symlink loop, then a file through it", [[{ name: "a", type: "symlink", linkname: "b" }, { name: "b", type: "symlink", linkname: "a" }, { name: "a/x", type: "file", data: "x" }]], "IMAGE_LAYER_UNSAFE_PATH", /goes through symlink "a"/],
+  ["a symlink to itself, then a file through it", [[{ name: "s", type: "symlink", linkname: "s" }, { name: "s/x", type: "file", data: "x" }]], "IMAGE_LAYER_UNSAFE_PATH", /goes through symlink "s"/],
+  ["a whiteout of ..", [[{ name: "etc/.wh...", type: "file" }]], "IMAGE_LAYER_UNSAFE_PATH", /contains "\.\."/],
+  [
+    "a directory replaced by a symlink in the next layer, then a file through it in the third",
+    [[{ name: "d/", type: "dir" }, { name: "d/f", type: "file", data: "1" }], [{ name: "d", type: "symlink", linkname: canary }], [{ name: "d/pwned", type: "file", data: "pwned" }]],
+    "IMAGE_LAYER_UNSAFE_PATH",
+    /goes through symlink "d" of a lower layer/,
+  ],
+  ["a lower symlink to /etc, then a hardlink to etc/passwd through it", [[{ name: "etc", type: "symlink", linkname: "/etc" }], [{ name: "p", type: "hardlink", linkname: "etc/passwd" }]], "IMAGE_LAYER_INVALID", /points to "etc\/passwd", which is not in this layer or below it/],
+  ["a lower symlink to the canary dir, then a file under it", [[{ name: "c", type: "symlink", linkname: join(canary, "dir") }], [{ name: "c/canary", type: "file", data: "pwned" }]], "IMAGE_LAYER_UNSAFE_PATH", /goes through symlink "c" of a lower layer/],
+  ["a file whose data is cut short", [[{ name: "big", type: "file", data: "x".repeat(5000) }]], "IMAGE_LAYER_TRUNCATED", /inside the content of "big"/],
+];
+
+describe("layers that reach outside their snapshot, in a docker-archive and an OCI layout", () => {
+  for (const format of ["docker-archive", "oci-layout"] as const) {
+    describe(format, () => {
+      test.each(layerCases().map((c) => [c[0], c] as const))("%s", async (_name, [, stack, code, message]) => {
+        const tars = stack.map((entries) => layerTar(entries));
+        if (code === "IMAGE_LAYER_TRUNCATED") tars[0] = tars[0]!.subarray(0, 2048); // cut inside the file's data
+        const archive = format === "docker-archive" ? dockerArchive({ layers: tars }) : ociImage(tars);
+        await refused(archive, { layer: "image", code, message });
+      }, 30_000);
+    });
+  }
+});
+
+const good = () => layerTar([{ name: "f", type: "file", data: "ok" }]);
+const passwd = () => readFileSync("/etc/passwd");
+
+/** Archives whose own structure is hostile or malformed: [name, archive, layer, code, message]. */
+const archiveCases = (): [string, () => Uint8Array, string, string, RegExp][] => [
+  ["manifest.json's Config is ../../etc/passwd", () => dockerArchive({ layers: [good()], manifest: [{ Config: "../../etc/passwd", RepoTags: ["x:1"], Layers: [] }] }), "engine", "ENGINE_LOAD_INVALID", /names "\.\.\/\.\.\/etc\/passwd", which the archive does not hold/],
+  ["manifest.json's layer is /proc/self/environ", () => dockerArchive({ layers: [good()], manifest: [{ Config: "c.json", RepoTags: ["x:1"], Layers: ["/proc/self/environ"] }], extra: [{ name: "c.json", type: "file", data: "{}" }] }), "engine", "ENGINE_LOAD_INVALID", /names "\/proc\/self\/environ", which the archive does not hold/],
+  // an archive's names are keys into it, never paths: the entry is read as the config it is named as, and written nowhere
+  ["an archive entry climbing to the canary, named as the config", () => dockerArchive({ layers: [good()], extra: [{ name: `${up}${canary.slice(1)}/escape`, type: "file", data: "pwned" }], manifest: [{ Config: `${up}${canary.slice(1)}/escape`, Layers: [] }] }), "image", "IMAGE_CONFIG_INVALID", /parse image config: /],
+  ["manifest.json's RepoTags holds a number (it was API_INTERNAL)", () => dockerArchive({ layers: [good()], repoTags: [1] }), "engine", "ENGINE_LOAD_INVALID", /not a list of \{Config, RepoTags, Layers\}/],
+  ["manifest.json's RepoTags is a string (it was API_INTERNAL)", () => dockerArchive({ layers: [good()], repoTags: "x:1" }), "engine", "ENGINE_LOAD_INVALID", /not a list of \{Config, RepoTags, Layers\}/],
+  ["manifest.json's Layers holds a number (it was API_INTERNAL)", () => dockerArchive({ layers: [good()], manifest: [{ Config: "c.json", Layers: [1] }] }), "engine", "ENGINE_LOAD_INVALID", /not a list of \{Config, RepoTags, Layers\}/],
+  ["manifest.json's RepoTags names a digest (it was recorded as a tag)", () => dockerArchive({ layers: [good()], repoTags: [`x@sha256:${"a".repeat(64)}`] }), "engine", "ENGINE_LOAD_INVALID", /names a digest, not a tag/],
+  ["manifest.json is 100,000 arrays deep", () => dockerArchive({ layers: [good()], manifest: "[".repeat(100_000) + "]".repeat(100_000) }), "engine", "ENGINE_LOAD_INVALID", /not a list/],
+  ["the config is null", () => dockerArchive({ layers: [good()], config: "null" }), "image", "IMAGE_CONFIG_INVALID", /must be an object, got null/],
+  ["the config's os is a number (it was recorded)", () => dockerArchive({ layers: [good()], config: { os: 1, architecture: "amd64", rootfs: { type: "layers", diff_ids: [digestOf(good())] } } }), "image", "IMAGE_CONFIG_INVALID", /os must be a string/],
+  ["the config is 100,000 arrays deep", () => dockerArchive({ layers: [good()], config: "[".repeat(100_000) + "]".repeat(100_000) }), "image", "IMAGE_CONFIG_INVALID", /nested more than/],
+  ["index.json's manifest digest is a path", () => ociLayout({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha256:../../../../etc/passwd", size: 10 }] }, []), "image", "IMAGE_MANIFEST_INVALID", /digest/],
+  ["a blob entry whose path climbs out of blobs/, named by its digest", () => ociLayout({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digestOf("pwned"), size: 5 }] }, [[`blobs/sha256/${up}${canary.slice(1)}/escape`, "pwned"]]), "image", "IMAGE_MANIFEST_INVALID", /.+/],
+  ["index.json names a manifest the archive does not hold", () => ociLayout({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digestOf("absent"), size: 6 }] }, []), "engine", "ENGINE_LOAD_INVALID", /index.json's manifest sha256:\w+ is neither in the archive nor in the store/],
+  ["an OCI layer that is /etc/passwd's digest (the daemon never reads a host file for it)", () => ociImage([good()], { manifest: (m) => ({ ...m, layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: digestOf(passwd()), size: passwd().length }] }) }), "engine", "ENGINE_LOAD_INVALID", /neither in the archive nor in the store/],
+  ["an OCI config that is /etc/passwd's digest", () => ociImage([good()], { manifest: (m) => ({ ...m, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: digestOf(passwd()), size: passwd().length } }) }), "engine", "ENGINE_LOAD_INVALID", /the image's config sha256:\w+ is neither in the archive nor in the store/],
+  ["image indexes nested five deep (it was API_INTERNAL)", nestedIndexes, "engine", "ENGINE_LOAD_INVALID", /nests image indexes deeper than 3/],
+  ["an archive cut inside a layer", () => dockerArchive({ layers: [layerTar([{ name: "big", type: "file", data: "y".repeat(20_000) }])] }).subarray(0, 6000), "image", "IMAGE_ARCHIVE_TRUNCATED", /the data ends at byte 6000/],
+];
+
+/** An OCI layout whose index leads through five indexes to a good image. */
+function nestedIndexes(): Uint8Array {
+  const layer = good();
+  const config = JSON.stringify({ architecture: process.arch === "x64" ? "amd64" : process.arch, os: "linux", rootfs: { type: "layers", diff_ids: [digestOf(layer)] } });
+  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: digestOf(config), size: config.length }, layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: digestOf(layer), size: layer.length }] });
+  const blobs: [string, Uint8Array | string][] = [config, manifest, layer].map((b) => [`blobs/sha256/${digestOf(b).slice(7)}`, b]);
+  let inner = { mediaType: "application/vnd.oci.image.manifest.v1+json", doc: manifest };
+  for (let i = 0; i < 5; i++) {
+    const index = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ mediaType: inner.mediaType, digest: digestOf(inner.doc), size: inner.doc.length, platform: { os: "linux", architecture: process.arch === "x64" ? "amd64" : process.arch } }] });
+    blobs.push([`blobs/sha256/${digestOf(index).slice(7)}`, index]);
+    inner = { mediaType: "application/vnd.oci.image.index.v1+json", doc: index };
+  }
+  return ociLayout({ schemaVersion: 2, manifests: [{ mediaType: inner.mediaType, digest: digestOf(inner.doc), size: inner.doc.length }] }, blobs);
+}
+
+describe("archives whose manifest.json, index.json or config are hostile", () => {
+  test.each(archiveCases().map((c) => [c[0], c] as const))("%s", async (_name, [, archive, layer, code, message]) => {
+    await refused(archive(), { layer, code, message });
+    expect(lstatSync(canary).isDirectory()).toBe(true);
+  }, 30_000);
+});
