@@ -15,7 +15,7 @@ beforeAll(async () => {
   mkdirSync(dir, { recursive: true });
   server = await listenHttp({
     socketPath: sock,
-    async fetch(req) {
+    async handle(req) {
       const path = new URL(req.url).pathname;
       if (path === "/echo") return new Response(await req.arrayBuffer(), { headers: { "x-len": String(Number(req.headers.get("content-length"))) } });
       if (path === "/endless") {

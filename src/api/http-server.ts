@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 
 export interface HttpServerOptions {
   socketPath: string;
-  fetch(req: Request): Promise<Response>;
+  handle(req: Request): Promise<Response>;
   /**
    * A request with `Upgrade: tcp` (docker's hijack): the handler owns `socket` from here, writes the
    * 101 head itself and closes it; `head` is what the client sent past its request head.
@@ -61,7 +61,7 @@ async function serve(opts: HttpServerOptions, inc: IncomingMessage, out: ServerR
   });
   let res: Response;
   try {
-    res = await opts.fetch(toRequest(inc, abort.signal));
+    res = await opts.handle(toRequest(inc, abort.signal));
   } catch (e) {
     // handleRequest turns errors into responses; this is a bug of the server itself
     out.writeHead(500, { "Content-Type": "application/json" });

@@ -137,6 +137,6 @@ function notFound(path: string): Response {
 
 /** Serves the API on its unix socket; resolves once the socket takes connections. */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
-  const server = await listenHttp({ socketPath: opts.socketPath, fetch: (req) => handleRequest(req, opts.images, opts.daemon, opts.log) });
+  const server = await listenHttp({ socketPath: opts.socketPath, handle: (req) => handleRequest(req, opts.images, opts.daemon, opts.log) });
   return { socketPath: opts.socketPath, stop: () => server.close() };
 }
