@@ -90,3 +90,16 @@ test("failing poststart and poststop hooks only warn", () => {
   expect(r.code).toBe(0);
   expect(oci("skiff", ["list", "-q"]).stdout).not.toContain(b.id);
 });
+
+test("after createContainer and startContainer hooks the container's process starts with no signal ignored or blocked, as under runc", () => {
+  const hook = { path: "/bin/true" };
+  const inside = { path: "/bin/true", args: ["true"] };
+  const out = (runtime: "skiff" | "runc") => {
+    const b = bundle(["sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status; yes | head -c 2"], (c) => (c.hooks = { createContainer: [hook], startContainer: [inside] }));
+    const r = runBundle(runtime, b);
+    return `${r.code} ${r.stdout}${r.stderr}`;
+  };
+  // yes dies of SIGPIPE once head exits; with SIGPIPE ignored it would report a write error
+  expect(out("skiff")).toBe("0 SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\ny\n");
+  expect(out("skiff")).toBe(out("runc"));
+});

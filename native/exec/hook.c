@@ -43,7 +43,10 @@ int run_hook(const struct op_run_hook *h, const uint8_t *state, uint32_t state_l
     _exit(127);
   }
   close(in[0]);
-  signal(SIGPIPE, SIG_IGN);
+  /* SIGPIPE is ignored only while the state is written: a disposition goes through execve, so
+   * left ignored it would reach the container's process (pipelines would see EPIPE, not die). */
+  struct sigaction ignore = {.sa_handler = SIG_IGN}, saved;
+  sigaction(SIGPIPE, &ignore, &saved);
   for (uint32_t off = 0; off < state_len;) {
     ssize_t n = write(in[1], state + off, state_len - off);
     if (n < 0 && errno == EINTR) continue;
@@ -51,6 +54,7 @@ int run_hook(const struct op_run_hook *h, const uint8_t *state, uint32_t state_l
     off += (uint32_t)n;
   }
   close(in[1]);
+  sigaction(SIGPIPE, &saved, NULL);
   struct timespec start, now, nap = {0, 1000000};
   clock_gettime(CLOCK_MONOTONIC, &start);
   for (;;) {
