@@ -18,6 +18,7 @@ import { BLOB, buildCreatePlan, SYNC_TAG } from "./plan/build.ts";
 import { checkConfigStrings } from "./plan/plan-strings.ts";
 import { homeOf } from "./passwd.ts";
 import { killAndWait } from "./kill.ts";
+import type { Spawner } from "./spawner.ts";
 import { processStartTime, StateStore, type ContainerState } from "./state-store.ts";
 
 export interface CreateOptions {
@@ -29,6 +30,8 @@ export interface CreateOptions {
   preserveFds?: number;
   /** `run` in the foreground: the returned launch ends with the container. */
   foreground?: boolean;
+  /** Who starts the executor (the engine: under the container's monitor). */
+  spawner?: Spawner;
 }
 
 export interface Created {
@@ -64,7 +67,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
 
   const rootless = process.geteuid?.() !== 0;
   store.reserve(opts.id);
-  const cleanup: (() => void)[] = [() => store.remove(opts.id)];
+  const cleanup: (() => void | Promise<void>)[] = [() => store.remove(opts.id)];
   let launched: Launch | undefined;
   let pid = 0;
   try {
@@ -107,7 +110,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     mark("plan built");
     if (!config.linux.namespaces.some((n) => n.type === "mount"))
       log.debug("linux.namespaces lists no mount namespace: the container mounts in the runtime's own (runtime-spec: an unlisted type is inherited) and chroot stands in for pivot_root");
-    launched = launch(steps, { preserveFds: opts.preserveFds ?? 0 });
+    launched = launch(steps, { preserveFds: opts.preserveFds ?? 0, spawner: opts.spawner });
     mark("executor spawned");
     // The init's pid travels intermediate → launcher → here, while the init reports ready
     // directly: under load ready can come first, so wait for both.
@@ -151,7 +154,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     launched?.close();
     for (const undo of cleanup.reverse()) {
       try {
-        undo();
+        await undo();
       } catch {}
     }
     throw e;

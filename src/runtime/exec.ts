@@ -6,6 +6,7 @@ import { precondition, SkiffError } from "../common/errors.ts";
 import type { Process } from "../oci/runtime-config.ts";
 import { readBundleConfig } from "./create.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
+import type { Spawner } from "./spawner.ts";
 import { readHostFacts } from "./host-facts.ts";
 import { hookState, listenerMessage } from "./hook-state.ts";
 import { homeOf } from "./passwd.ts";
@@ -21,6 +22,8 @@ export interface ExecOptions {
   pidFile?: string;
   consoleSocket?: string;
   preserveFds?: number;
+  /** Who starts the executor (the engine: under the exec's monitor). */
+  spawner?: Spawner;
 }
 
 /** The container's own process from its config: what runc's exec starts from. */
@@ -43,7 +46,7 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
     seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
     preserveFds: opts.preserveFds ?? 0, foreground: !opts.detach, home: homeOf(s.rootfs, opts.process.user.uid, config.mounts, s.bundle), host: readHostFacts(),
   });
-  const launched = launch(steps, { preserveFds: opts.preserveFds ?? 0 });
+  const launched = launch(steps, { preserveFds: opts.preserveFds ?? 0, spawner: opts.spawner });
   let pid = 0;
   try {
     // EOF comes when the process has exec-ed (the socket is close-on-exec); errors come before it.

@@ -9,6 +9,7 @@ import { encodePlan } from "./plan/encode.ts";
 import { CREATE } from "./plan/mount-steps.ts";
 import { MSG } from "./plan/ops.ts";
 import type { Step } from "./plan/step.ts";
+import { plainSpawner, type Spawned, type Spawner } from "./spawner.ts";
 
 export function nativeExecutorPath(): string {
   const candidates = [
@@ -33,7 +34,7 @@ export class Launch {
   private buffered = Buffer.alloc(0);
   private readonly reader: { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> };
   constructor(
-    readonly proc: Bun.Subprocess,
+    readonly proc: Spawned,
     private readonly reportFd: number,
     readonly steps: readonly Step[],
   ) {
@@ -121,6 +122,8 @@ function hintFor(s: Step | undefined, errno: string): string | undefined {
 
 export interface LaunchOptions {
   preserveFds: number;
+  /** Who starts the executor (default: a plain child sharing our stdio). */
+  spawner?: Spawner;
 }
 
 /** Starts the executor: container stdio is ours, fds 3.. 3+N-1 are passed through as they are. */
@@ -128,11 +131,8 @@ export function launch(steps: readonly Step[], opts: LaunchOptions): Launch {
   const extra: (number | "pipe")[] = [];
   for (let fd = 3; fd < 3 + opts.preserveFds; fd++) extra.push(fd);
   const planFd = 3 + opts.preserveFds;
-  const proc = Bun.spawn([nativeExecutorPath(), String(planFd), String(planFd + 1)], {
-    stdio: ["inherit", "inherit", "inherit", ...extra, "pipe", "pipe"] as never,
-    env: {},
-  });
-  const stdio = proc.stdio as unknown as number[];
+  const proc = (opts.spawner ?? plainSpawner)({ argv: [nativeExecutorPath(), String(planFd), String(planFd + 1)], fds: [...extra, "pipe", "pipe"], env: {} });
+  const stdio = proc.stdio as number[];
   const planSock = stdio[planFd]!;
   try {
     writeAll(planSock, encodePlan(steps), "send the launch plan to the executor");

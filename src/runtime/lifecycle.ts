@@ -82,10 +82,10 @@ export async function deleteContainer(store: StateStore, id: string, force: bool
     setFrozen(s.cgroupDirs, false);
   }
   if (status !== "stopped") {
-    killAndWait(cgroupPids(s.cgroupDirs).filter((pid) => pid !== s.pid));
-    if (processStartTime(s.pid) === s.startTime) killAndWait([s.pid]);
+    await killAndWait(cgroupPids(s.cgroupDirs).filter((pid) => pid !== s.pid));
+    if (processStartTime(s.pid) === s.startTime) await killAndWait([s.pid]);
   }
-  killAndWait(cgroupPids(s.cgroupDirs));
+  await killAndWait(cgroupPids(s.cgroupDirs));
   removeCgroup(s.cgroupCreated, s.cgroupDirs);
   store.remove(id);
   await runHooksWarning("poststop", s.hooks?.poststop, hookState(s, 0, "stopped"));
