@@ -5,64 +5,23 @@
 // clear error (message, layer, code, hint; no stack trace); the daemon answers afterwards; the
 // store holds what it held before (no image, blob, ingest file or snapshot directory more).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TarWriteEntry } from "../src/engine/image/tar-writer.ts";
-import { cleanError, digestOf, dockerArchive, fingerprint, hostFiles, layerTar, ociImage, ociLayout, storeState } from "./harness/hostile-corpus.ts";
-import { removeDir, startSkiffd, tempDir, type Skiffd } from "./harness/skiffd.ts";
+import { digestOf, dockerArchive, layerTar, ociImage, ociLayout } from "./harness/hostile-corpus.ts";
+import { expectRefused, makeCanary, startSandbox, stopSandbox, type Sandbox } from "./harness/hostile-daemon.ts";
 
-let d: Skiffd;
-let inputs: string;
+let s: Sandbox;
 /** Files outside the store that no case may touch (made at load time: the cases name it). */
-const canary = tempDir("canary");
-writeFileSync(join(canary, "canary"), "canary\n");
-mkdirSync(join(canary, "dir"));
-writeFileSync(join(canary, "dir", "canary"), "canary\n");
-symlinkSync("/etc", join(canary, "etc-link"));
+const canary = makeCanary();
 
 beforeAll(async () => {
-  d = await startSkiffd();
-  inputs = join(d.dir, "inputs");
-  mkdirSync(inputs);
+  s = await startSandbox(canary);
 }, 30_000);
+afterAll(() => stopSandbox(s));
 
-afterAll(async () => {
-  await d?.stop();
-  if (d) removeDir(d.dir);
-  removeDir(canary);
-});
-
-/** Everything a case must leave as it was, outside the store. */
-const outside = () => ({
-  canary: fingerprint(canary),
-  host: hostFiles(),
-  daemonDir: readdirSync(d.dir).filter((n) => !["data", "exec", "inputs"].includes(n)).sort(),
-});
-const images = () => d.skiff(["images", "-a", "-q", "--no-trunc"]).stdout;
-
-async function eventually(f: () => boolean, ms = 10_000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(50)) if (f()) return true;
-  return f();
-}
-
-let n = 0;
-/** Loads `archive`; checks it is refused with `code` and leaves nothing, outside or in the store. */
-async function refused(archive: Uint8Array, want: { layer: string; code: string; message?: RegExp }): Promise<void> {
-  const file = join(inputs, `case-${n++}.tar`);
-  writeFileSync(file, archive);
-  const before = { outside: outside(), store: storeState(join(d.dir, "data")), images: images() };
-  const r = d.skiff(["load", "-i", file]);
-  expect(r.status).toBe(1);
-  const e = cleanError(r.stderr);
-  expect({ stderr: r.stderr, clean: !!e }).toEqual({ stderr: r.stderr, clean: true });
-  expect([e!.layer, e!.code]).toEqual([want.layer, want.code]);
-  if (want.message) expect(e!.message).toMatch(want.message);
-  expect(outside()).toEqual(before.outside);
-  expect(d.skiff(["version", "--format", "{{.Server.ApiVersion}}"]).stdout.trim()).toBe("1.41");
-  expect(images()).toBe(before.images);
-  await eventually(() => JSON.stringify(storeState(join(d.dir, "data"))) === JSON.stringify(before.store));
-  expect(storeState(join(d.dir, "data"))).toEqual(before.store);
-}
+/** Loads `archive`; checks it is refused with `want` and leaves nothing, outside or in the store. */
+const refused = (archive: Uint8Array, want: { layer: string; code: string; message?: RegExp }) => expectRefused(s, ["load", "-i", "@"], archive, want);
 
 const up = "../".repeat(24);
 

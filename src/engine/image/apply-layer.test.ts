@@ -278,6 +278,15 @@ describe("hostile layers (apply-layer.fuzz.ts: a seeded run, and the cases it fo
     expect([e.code, e.message]).toEqual(["IMAGE_LAYER_INVALID", 'unpack layer: hardlink "b" points to "b/c", which is under itself']);
   });
 
+  test("names no Linux file system holds are refused as such, quoted short (ENAMETOOLONG was an I/O error with a disk hint, quoting 5,000 bytes)", async () => {
+    const long = await failure(layer("l", [{ name: `d/${"a".repeat(5000)}`, type: "file" }]));
+    expect([long.code, long.message]).toEqual(["IMAGE_LAYER_INVALID", `unpack layer: entry ${JSON.stringify(`d/${"a".repeat(198)}…`)} has a component of 5000 bytes, more than the 255 a file name may have`]);
+    expect(long.hint).toContain("no Linux file system can hold");
+    const deep = await failure(layer("l2", [{ name: Array.from({ length: 20 }, () => "b".repeat(250)).join("/"), type: "file" }]));
+    expect([deep.code, deep.message]).toEqual(["IMAGE_LAYER_INVALID", `unpack layer: entry ${JSON.stringify(`${Array.from({ length: 20 }, () => "b".repeat(250)).join("/").slice(0, 200)}…`)} is 5019 bytes long, too long a path for Linux (4096 bytes with the snapshot's own)`]);
+    expect(readdirSync(join(base, "l2"))).toEqual([]);
+  });
+
   test("a symlink with an empty target is refused as such (it failed with ENOENT)", async () => {
     const e = await failure(layer("l", [{ name: "s", type: "symlink", linkname: "" }]));
     expect([e.code, e.message]).toEqual(["IMAGE_LAYER_INVALID", 'unpack layer: symlink "s" has an empty target']);

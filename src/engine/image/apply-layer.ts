@@ -33,7 +33,7 @@ import { errnoOf } from "../../common/errno.ts";
 import * as sys from "../../common/sys.ts";
 import { ioError } from "./io-error.ts";
 import { lookupLower, OPAQUE_XATTR, type LowerHit } from "./lower-dirs.ts";
-import { ancestors, baseOf, cleanEntryPath, parentOf } from "./safe-path.ts";
+import { ancestors, baseOf, cleanEntryPath, parentOf, quoted } from "./safe-path.ts";
 import type { TarHeader, TarSink } from "./tar-parser.ts";
 import type { TarEntry } from "./tar-reader.ts";
 
@@ -57,6 +57,8 @@ export interface WrittenLayer {
 }
 
 const WH = ".wh.";
+/** Linux's PATH_MAX, with the terminating NUL. */
+const PATH_MAX = 4096;
 const OPQ = ".wh..wh..opq";
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -97,7 +99,7 @@ const throughSymlink = (entry: string, link: string, target: string, lower: bool
     layer: "image",
     code: "IMAGE_LAYER_UNSAFE_PATH",
     kind: "invalid_argument",
-    message: `unpack layer: entry ${JSON.stringify(entry)} goes through symlink ${JSON.stringify(link)}${lower ? " of a lower layer" : ""} (-> ${JSON.stringify(target)})`,
+    message: `unpack layer: entry ${quoted(entry)} goes through symlink ${quoted(link)}${lower ? " of a lower layer" : ""} (-> ${quoted(target)})`,
     hint: "a layer must name the real path of what it writes: skiff never writes through a symlink, which could point anywhere; the layer is refused and nothing is committed",
     details: { entry, symlink: link, target },
   });
@@ -148,7 +150,10 @@ class Applier implements LayerWriter {
     this.name = h.name;
     const rel = cleanEntryPath(h.name);
     this.stats.entries++;
-    this.guard(join(this.root, rel), () => this.apply(h, rel));
+    const path = join(this.root, rel);
+    // every call takes the whole path: past PATH_MAX it would fail ENAMETOOLONG, said as an I/O error
+    if (Buffer.byteLength(path) >= PATH_MAX) throw malformed(`unpack layer: entry ${quoted(h.name)} is ${Buffer.byteLength(rel)} bytes long, too long a path for Linux (${PATH_MAX} bytes with the snapshot's own)`, h.name);
+    this.guard(path, () => this.apply(h, rel));
   }
 
   data(part: Uint8Array): void {
@@ -187,7 +192,7 @@ class Applier implements LayerWriter {
     try {
       work();
     } catch (err) {
-      throw ioError(`unpack ${JSON.stringify(this.name)}`, path, err, "IMAGE_UNPACK_FAILED");
+      throw ioError(`unpack ${quoted(this.name)}`, path, err, "IMAGE_UNPACK_FAILED");
     }
   }
 
@@ -215,7 +220,7 @@ class Applier implements LayerWriter {
         sys.utimensat(join(this.root, rel), t.atime, t.mtime);
       }
     } catch (err) {
-      throw ioError(`unpack layer over its lower layers, at ${JSON.stringify(at)}`, join(this.root, at), err, "IMAGE_UNPACK_FAILED");
+      throw ioError(`unpack layer over its lower layers, at ${quoted(at)}`, join(this.root, at), err, "IMAGE_UNPACK_FAILED");
     }
   }
 
@@ -223,7 +228,7 @@ class Applier implements LayerWriter {
     const base = baseOf(rel);
     if (base.startsWith(WH)) return this.whiteout(e, rel, base);
     if (rel === "") {
-      if (e.type !== "dir") throw malformed(`unpack layer: the root entry ${JSON.stringify(e.name)} is a ${e.type}, not a directory`, e.name);
+      if (e.type !== "dir") throw malformed(`unpack layer: the root entry ${quoted(e.name)} is a ${e.type}, not a directory`, e.name);
       return this.finish(e, rel);
     }
     this.ensureParents(rel, e.name);
@@ -251,7 +256,7 @@ class Applier implements LayerWriter {
         return;
       case "symlink":
         // the kernel refuses an empty target (ENOENT): say what is wrong with the entry instead
-        if (e.linkname === "") throw malformed(`unpack layer: symlink ${JSON.stringify(e.name)} has an empty target`, e.name);
+        if (e.linkname === "") throw malformed(`unpack layer: symlink ${quoted(e.name)} has an empty target`, e.name);
         symlinkSync(e.linkname, path);
         this.nodes.set(rel, "symlink");
         break;
@@ -298,7 +303,7 @@ class Applier implements LayerWriter {
     if (base.startsWith(`${WH}${WH}`)) return; // aufs metadata (.wh..wh.plnk and the like)
     const name = base.slice(WH.length);
     const victim = cleanEntryPath(dir ? `${dir}/${name}` : name, "whiteout");
-    if (!name || name === "." || victim === dir) throw malformed(`unpack layer: whiteout ${JSON.stringify(e.name)} names nothing`, e.name);
+    if (!name || name === "." || victim === dir) throw malformed(`unpack layer: whiteout ${quoted(e.name)} names nothing`, e.name);
     const old = this.nodes.get(victim);
     if (old === "dir") this.makeOpaque(victim);
     else if (!old) {
@@ -313,13 +318,13 @@ class Applier implements LayerWriter {
   }
 
   private hardlink(e: TarHeader, rel: string, path: string): void {
-    const targetRel = cleanEntryPath(e.linkname, `hardlink ${JSON.stringify(e.name)} target`);
-    if (targetRel === "" || targetRel === rel) throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to ${JSON.stringify(e.linkname)}`, e.name);
-    if (targetRel.startsWith(`${rel}/`)) throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to ${JSON.stringify(e.linkname)}, which is under itself`, e.name);
+    const targetRel = cleanEntryPath(e.linkname, `hardlink ${quoted(e.name)} target`);
+    if (targetRel === "" || targetRel === rel) throw malformed(`unpack layer: hardlink ${quoted(e.name)} points to ${quoted(e.linkname)}`, e.name);
+    if (targetRel.startsWith(`${rel}/`)) throw malformed(`unpack layer: hardlink ${quoted(e.name)} points to ${quoted(e.linkname)}, which is under itself`, e.name);
     this.ensureParents(targetRel, e.linkname);
     const targetPath = join(this.root, targetRel);
     const here = this.nodes.get(targetRel);
-    if (here === "dir") throw malformed(`unpack layer: hardlink ${JSON.stringify(e.name)} points to directory ${JSON.stringify(e.linkname)}`, e.name);
+    if (here === "dir") throw malformed(`unpack layer: hardlink ${quoted(e.name)} points to directory ${quoted(e.linkname)}`, e.name);
     if (here === "whiteout") throw missingTarget(e.name, e.linkname);
     if (!here) {
       // In the lowers, or nowhere: merge tells. Until then an empty file holds the inode.
@@ -342,7 +347,7 @@ class Applier implements LayerWriter {
   private copyUp(c: CopyUp, lowers: readonly string[]): void {
     const hit = lookupLower(lowers, c.target);
     if (!hit) throw missingTarget(c.entry, c.linkname);
-    if (hit.stat.isDirectory()) throw malformed(`unpack layer: hardlink ${JSON.stringify(c.entry)} points to directory ${JSON.stringify(c.linkname)}`, c.entry);
+    if (hit.stat.isDirectory()) throw malformed(`unpack layer: hardlink ${quoted(c.entry)} points to directory ${quoted(c.linkname)}`, c.entry);
     const names = [...c.names];
     if (!names.length) return; // every name was replaced later in the layer
     const first = join(this.root, names[0]!);
@@ -409,7 +414,7 @@ class Applier implements LayerWriter {
       const node = this.nodes.get(a);
       if (node === "dir") continue;
       if (node === "symlink") throw throughSymlink(name, a, readlinkSync(join(this.root, a)), false);
-      if (node && node !== "whiteout") throw malformed(`unpack layer: entry ${JSON.stringify(name)} is under ${JSON.stringify(a)}, which this layer made a ${node === "file" ? "file" : "special file"}`, name);
+      if (node && node !== "whiteout") throw malformed(`unpack layer: entry ${quoted(name)} is under ${quoted(a)}, which this layer made a ${node === "file" ? "file" : "special file"}`, name);
       const path = join(this.root, a);
       if (node === "whiteout") unlinkSync(path);
       mkdirSync(path, 0o755);
@@ -445,7 +450,7 @@ class Applier implements LayerWriter {
 }
 
 const missingTarget = (entry: string, linkname: string) =>
-  malformed(`unpack layer: hardlink ${JSON.stringify(entry)} points to ${JSON.stringify(linkname)}, which is not in this layer or below it`, entry);
+  malformed(`unpack layer: hardlink ${quoted(entry)} points to ${quoted(linkname)}, which is not in this layer or below it`, entry);
 
 /** Overwrites the file at `to` (keeping its inode, hence its other names) with the content of `from`. */
 function copyContent(from: string, to: string): void {
@@ -472,7 +477,7 @@ function copyObject(from: string, st: Stats, to: string): void {
   else if (st.isCharacterDevice() || st.isBlockDevice() || st.isFIFO()) {
     const kind = st.isCharacterDevice() ? sys.S_IFCHR : st.isBlockDevice() ? sys.S_IFBLK : sys.S_IFIFO;
     sys.mknod(to, kind | 0o600, Math.floor(st.rdev / 256) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00));
-  } else throw malformed(`unpack layer: cannot copy up ${JSON.stringify(from)}`, from);
+  } else throw malformed(`unpack layer: cannot copy up ${quoted(from)}`, from);
   copyMetadata(from, st, to);
 }
 

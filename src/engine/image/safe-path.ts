@@ -1,16 +1,23 @@
 // Names from a layer's tar turned into paths relative to the snapshot root, or refused.
-// Refused: absolute names and any ".." component (a layer has no business naming either), NUL bytes.
-// "./a//b/" becomes "a/b"; "./" and "." become "" (the root itself).
+// Refused: absolute names and any ".." component (a layer has no business naming either), NUL bytes
+// (IMAGE_LAYER_UNSAFE_PATH); a component longer than Linux's NAME_MAX (IMAGE_LAYER_INVALID: no
+// file system here could hold it). "./a//b/" becomes "a/b"; "./" and "." become "" (the root itself).
 import { SkiffError } from "../../common/errors.ts";
 
+/** Linux's NAME_MAX: the bytes of one path component. */
+const NAME_MAX = 255;
+
+/** A name from a layer as its errors quote it: JSON-quoted (control characters escaped), cut after 200 characters. */
+export const quoted = (name: string): string => JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
+
 export function cleanEntryPath(name: string, what = "entry"): string {
-  const refuse = (why: string): never => {
+  const refuse = (why: string, code = "IMAGE_LAYER_UNSAFE_PATH"): never => {
     throw new SkiffError({
       layer: "image",
-      code: "IMAGE_LAYER_UNSAFE_PATH",
+      code,
       kind: "invalid_argument",
-      message: `unpack layer: ${what} ${JSON.stringify(name)} ${why}`,
-      hint: "the layer tries to write outside its directory; it is refused and nothing is committed",
+      message: `unpack layer: ${what} ${quoted(name)} ${why}`,
+      hint: code === "IMAGE_LAYER_UNSAFE_PATH" ? "the layer tries to write outside its directory; it is refused and nothing is committed" : "the layer names a file no Linux file system can hold; it is refused and nothing is committed",
       details: { entry: name },
     });
   };
@@ -20,6 +27,7 @@ export function cleanEntryPath(name: string, what = "entry"): string {
   for (const p of name.split("/")) {
     if (p === "" || p === ".") continue;
     if (p === "..") refuse('contains ".."');
+    if (Buffer.byteLength(p) > NAME_MAX) refuse(`has a component of ${Buffer.byteLength(p)} bytes, more than the ${NAME_MAX} a file name may have`, "IMAGE_LAYER_INVALID");
     parts.push(p);
   }
   return parts.join("/");
