@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { rmSync } from "node:fs";
 import { APPLY_PROPERTIES } from "../src/engine/image/apply-layer.fuzz.ts";
 import { CHANGES_PROPERTIES } from "../src/engine/image/import-changes.fuzz.ts";
+import { DECOMPRESS_PROPERTIES } from "../src/engine/image/decompress.fuzz.ts";
 import { TAR_PROPERTIES } from "../src/engine/image/tar-parser.fuzz.ts";
 import { TEMPLATE_PROPERTIES } from "../src/cli/skiff/template.fuzz.ts";
 import { DOCKER_CONFIG_PROPERTIES, place } from "../src/cli/skiff/docker-config.fuzz.ts";
@@ -30,6 +31,7 @@ const SCRATCH = `/tmp/skiff-fuzz-${process.pid}`;
 const ALL = new Map<string, Property>([
   ...prefixed("tar", TAR_PROPERTIES),
   ...prefixed("unpack", APPLY_PROPERTIES(SCRATCH)),
+  ...prefixed("decompress", DECOMPRESS_PROPERTIES),
   ...prefixed("import-change", CHANGES_PROPERTIES),
   ...prefixed("reference", REFERENCE_PROPERTIES),
   ...prefixed("platform", PLATFORM_PROPERTIES),

@@ -4,7 +4,9 @@ import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { gzipSync, zstdCompressSync } from "node:zlib";
 import { failure } from "../../common/failure.ts";
+import fc from "fast-check";
 import { decompressed, findProgram, sniffCompression } from "./decompress.ts";
+import { anyInput, roundTrip } from "./decompress.fuzz.ts";
 
 const FOR = { action: "load images", code: "ENGINE_LOAD_INVALID", hint: "give a tar" };
 const data = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 31 + (i >> 9)) % 251));
@@ -89,4 +91,9 @@ describe("decompressed", () => {
   test("an empty input is empty", async () => {
     expect((await all(decompressed(chunks(Buffer.alloc(0), 10), FOR))).length).toBe(0);
   });
+});
+
+describe("decompression properties (decompress.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+  test("roundTrip", () => fc.assert(roundTrip(), { seed: 8, numRuns: 80 }), 30_000);
+  test("anyInput", () => fc.assert(anyInput(), { seed: 8, numRuns: 120 }), 30_000);
 });
