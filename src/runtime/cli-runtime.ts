@@ -1,0 +1,160 @@
+// A runc-compatible binary (runc, crun, skiff-oci) behind OciRuntime, driven through its command
+// line as containerd's shim and conmon drive it: one process per verb, `--root` for its state,
+// JSON logs for create and exec (whose stdio belongs to the container's monitor), stderr for the
+// rest. Its failures become SkiffErrors that quote the runtime's own words.
+import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { SkiffError, type ErrorKind } from "../common/errors.ts";
+import type { Process } from "../oci/runtime-config.ts";
+import type { OciRuntime, OciState, RuntimeCreateOptions, RuntimeExecOptions } from "./oci-runtime.ts";
+import { plainSpawner } from "./spawner.ts";
+
+export class CliRuntime implements OciRuntime {
+  readonly name: string;
+
+  constructor(
+    readonly binary: string,
+    readonly root: string,
+  ) {
+    this.name = basename(binary);
+  }
+
+  async create(id: string, bundle: string, o: RuntimeCreateOptions = {}): Promise<{ pid: number }> {
+    const pidFile = o.pidFile ?? join(this.scratch(id), "pid");
+    const args = ["create", "--bundle", bundle, "--pid-file", pidFile, ...(o.consoleSocket ? ["--console-socket", o.consoleSocket] : []), id];
+    try {
+      await this.spawned("create", id, args, o.spawner);
+    } catch (e) {
+      this.dropScratch(id);
+      throw e;
+    }
+    return { pid: Number(readFileSync(pidFile, "utf8").trim()) };
+  }
+
+  async start(id: string): Promise<void> {
+    await this.run("start", id, ["start", id]);
+  }
+
+  async state(id: string): Promise<OciState> {
+    return JSON.parse(await this.run("state", id, ["state", id])) as OciState;
+  }
+
+  async kill(id: string, signal: number, o: { all?: boolean } = {}): Promise<void> {
+    await this.run("kill", id, ["kill", ...(o.all ? ["--all"] : []), id, String(signal)]);
+  }
+
+  async delete(id: string, o: { force?: boolean } = {}): Promise<void> {
+    await this.run("delete", id, ["delete", ...(o.force ? ["--force"] : []), id]);
+    this.dropScratch(id);
+  }
+
+  async exec(id: string, process: Process, o: RuntimeExecOptions = {}): Promise<{ pid: number }> {
+    const dir = this.scratch(id);
+    const tag = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    const processFile = join(dir, `exec-${tag}.json`);
+    const pidFile = o.pidFile ?? join(dir, `exec-${tag}.pid`);
+    writeFileSync(processFile, JSON.stringify(process));
+    try {
+      await this.spawned("exec", id, ["exec", "--detach", "--pid-file", pidFile, "--process", processFile, ...(o.consoleSocket ? ["--console-socket", o.consoleSocket] : []), id], o.spawner);
+      return { pid: Number(readFileSync(pidFile, "utf8").trim()) };
+    } finally {
+      rmSync(processFile, { force: true });
+      if (!o.pidFile) rmSync(pidFile, { force: true });
+    }
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.run("pause", id, ["pause", id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.run("resume", id, ["resume", id]);
+  }
+
+  async update(id: string, resources: Record<string, unknown>): Promise<void> {
+    await this.run("update", id, ["update", "--resources", "-", id], JSON.stringify(resources));
+  }
+
+  async ps(id: string): Promise<number[]> {
+    return (JSON.parse(await this.run("ps", id, ["ps", "--format", "json", id])) as number[] | null) ?? [];
+  }
+
+  async stats(id: string): Promise<Record<string, unknown>> {
+    const out = JSON.parse(await this.run("events", id, ["events", "--stats", id])) as { data?: Record<string, unknown> };
+    return out.data ?? {};
+  }
+
+  /** A verb whose output is ours: stdout is its answer, stderr its complaint. */
+  private async run(verb: string, id: string, args: string[], input?: string): Promise<string> {
+    const proc = Bun.spawn([this.binary, "--root", this.root, ...args], { stdin: input === undefined ? "ignore" : new TextEncoder().encode(input), stdout: "pipe", stderr: "pipe" });
+    const [status, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    if (status !== 0) throw this.failure(verb, id, status, lastLine(stderr));
+    return stdout;
+  }
+
+  /** create and exec: the command's stdio is the container's, so its words go to a JSON log. */
+  private async spawned(verb: string, id: string, args: string[], spawner = plainSpawner): Promise<void> {
+    const logFile = join(this.scratch(id), `${verb}.log`);
+    rmSync(logFile, { force: true });
+    const proc = spawner({ argv: [this.binary, "--root", this.root, "--log", logFile, "--log-format", "json", ...args], fds: [], env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin" } });
+    const status = await proc.exited;
+    if (status !== 0) throw this.failure(verb, id, status, lastError(logFile));
+  }
+
+  private dropScratch(id: string): void {
+    rmSync(this.scratchDir(id), { recursive: true, force: true });
+    try {
+      rmdirSync(join(this.root, ".skiff"));
+    } catch {} // other containers' files are still in it
+  }
+
+  private scratchDir(id: string): string {
+    return join(this.root, ".skiff", id);
+  }
+
+  /** Files of ours beside the runtime's state: pid files, logs, exec processes. */
+  private scratch(id: string): string {
+    const dir = this.scratchDir(id);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  private failure(verb: string, id: string, status: number, said: string | undefined): SkiffError {
+    const kind: ErrorKind = /does not exist|not found|no such/i.test(said ?? "") ? "not_found" : "failed_precondition";
+    return new SkiffError({
+      layer: "runtime",
+      code: "RUNTIME_CLI_FAILED",
+      kind,
+      message: `${this.name} ${verb} "${id}": ${said || `exited with status ${status}`}`,
+      hint: `${this.name} refused it: see its words above; \`${this.binary} --root ${this.root} state ${id}\` shows what it holds`,
+      details: { runtime: this.name, status },
+    });
+  }
+}
+
+const lastLine = (text: string): string | undefined =>
+  text
+    .trim()
+    .split("\n")
+    .map((l) => l.replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, "$1").trim())
+    // (skiff-oci's hint line follows its error)
+    .filter((l) => l && !l.startsWith("hint: "))
+    .at(-1);
+
+/** The last error a runtime wrote to its JSON log ({"level":"error","msg":"…"} per line). */
+function lastError(logFile: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(logFile, "utf8");
+  } catch {
+    return undefined;
+  }
+  let found: string | undefined;
+  for (const line of text.split("\n")) {
+    try {
+      const o = JSON.parse(line) as { level?: string; msg?: string };
+      if ((o.level === "error" || o.level === "fatal") && o.msg) found = o.msg;
+    } catch {}
+  }
+  return found;
+}
