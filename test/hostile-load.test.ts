@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TarWriteEntry } from "../src/engine/image/tar-writer.ts";
-import { digestOf, dockerArchive, layerTar, ociImage, ociLayout } from "./harness/hostile-corpus.ts";
-import { expectRefused, makeCanary, startSandbox, stopSandbox, type Sandbox } from "./harness/hostile-daemon.ts";
+import { digestOf, dockerArchive, layerTar, ociImage, ociLayout, storeState } from "./harness/hostile-corpus.ts";
+import { expectAccepted, expectRefused, makeCanary, startSandbox, stopSandbox, type Sandbox } from "./harness/hostile-daemon.ts";
 
 let s: Sandbox;
 /** Files outside the store that no case may touch (made at load time: the cases name it). */
@@ -84,6 +84,8 @@ const archiveCases = (): [string, () => Uint8Array, string, string, RegExp][] =>
   ["an OCI layer that is /etc/passwd's digest (the daemon never reads a host file for it)", () => ociImage([good()], { manifest: (m) => ({ ...m, layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: digestOf(passwd()), size: passwd().length }] }) }), "engine", "ENGINE_LOAD_INVALID", /neither in the archive nor in the store/],
   ["an OCI config that is /etc/passwd's digest", () => ociImage([good()], { manifest: (m) => ({ ...m, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: digestOf(passwd()), size: passwd().length } }) }), "engine", "ENGINE_LOAD_INVALID", /the image's config sha256:\w+ is neither in the archive nor in the store/],
   ["image indexes nested five deep (it was API_INTERNAL)", nestedIndexes, "engine", "ENGINE_LOAD_INVALID", /nests image indexes deeper than 3/],
+  ["manifest.json twice, the last naming ../../etc/passwd (the last wins, as a tar is read)", () => dockerArchive({ layers: [good()], extra: [{ name: "manifest.json", type: "file", data: "[]" }], manifest: [{ Config: "../../etc/passwd", Layers: [] }] }), "engine", "ENGINE_LOAD_INVALID", /names "\.\.\/\.\.\/etc\/passwd", which the archive does not hold/],
+  ["manifest.json's Config is /proc/self/environ and a layer ../../etc/passwd", () => dockerArchive({ layers: [good()], manifest: [{ Config: "/proc/self/environ", Layers: ["../../etc/passwd"] }] }), "engine", "ENGINE_LOAD_INVALID", /names "\/proc\/self\/environ", which the archive does not hold/],
   ["an archive cut inside a layer", () => dockerArchive({ layers: [layerTar([{ name: "big", type: "file", data: "y".repeat(20_000) }])] }).subarray(0, 6000), "image", "IMAGE_ARCHIVE_TRUNCATED", /the data ends at byte 6000/],
 ];
 
@@ -101,6 +103,16 @@ function nestedIndexes(): Uint8Array {
   }
   return ociLayout({ schemaVersion: 2, manifests: [{ mediaType: inner.mediaType, digest: digestOf(inner.doc), size: inner.doc.length }] }, blobs);
 }
+
+describe("duplicates in the archive", () => {
+  test("one layer named twice in Layers and stored twice under two names loads as two layers of one blob, and nothing is left staged", () => {
+    const layer = good();
+    const r = expectAccepted(s, ["load", "-i", "@"], dockerArchive({ layers: [layer, layer], repoTags: ["hostile/dup:1"] }));
+    expect(r.stdout).toBe("Loaded image: hostile/dup:1\n");
+    expect(s.d.skiff(["image", "inspect", "--format", "{{len .RootFS.Layers}}", "hostile/dup:1"]).stdout).toBe("2\n");
+    expect(storeState(join(s.d.dir, "data")).ingest).toEqual([]);
+  });
+});
 
 describe("archives whose manifest.json, index.json or config are hostile", () => {
   test.each(archiveCases().map((c) => [c[0], c] as const))("%s", async (_name, [, archive, layer, code, message]) => {
