@@ -129,7 +129,7 @@ export class ApiClient {
 }
 
 /** Names keep their slashes and colons in the path, as docker's client sends them. */
-const encodeName = (name: string) => name.split("/").map(encodeURIComponent).join("/").replace(/%3A/gi, ":");
+export const encodeName = (name: string) => name.split("/").map(encodeURIComponent).join("/").replace(/%3A/gi, ":");
 
 function authHeader(auth?: RegistryAuth): Record<string, string> | undefined {
   if (!auth) return undefined;
@@ -139,7 +139,7 @@ function authHeader(auth?: RegistryAuth): Record<string, string> | undefined {
 const LAYERS: readonly Layer[] = ["cli", "api", "engine", "image", "runtime", "kernel"];
 const layerOf = (l: unknown): Layer => LAYERS.find((x) => x === l) ?? "api";
 
-async function responseError(res: Response, what: string): Promise<SkiffError> {
+export async function responseError(res: Response, what: string): Promise<SkiffError> {
   const text = await res.text();
   let body: WireError;
   try {
