@@ -3,7 +3,7 @@
 import { expect, test } from "bun:test";
 import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { bundleFactory, busyboxRootfs, oci, runBundle, tempDir } from "./harness/oci.ts";
+import { bundleFactory, busyboxRootfs, oci, runBundle, tempDir, uniqueId } from "./harness/oci.ts";
 
 const bundle = bundleFactory();
 
@@ -66,6 +66,35 @@ test("a rootfs file that is a symlink to a host path is not followed by device c
   });
   runBundle("skiff", b);
   expect(readdirSync(host)).toEqual([]);
+});
+
+test("the container has a session keyring of its own (runc's _ses.ID), not its caller's, as under runc", () => {
+  // /proc/keys lists the keys a process may view; the serial and the usage count vary from run to run
+  const keys = (runtime: "skiff" | "runc", extra: string[] = []) => {
+    const b = bundle(["sh", "-c", "awk '{ $1 = \"<serial>\"; $3 = \"<n>\"; print }' /proc/keys"], (c) => {
+      c.process.user = { uid: 1000, gid: 1000 };
+      c.linux.maskedPaths = [];
+    });
+    return runBundle(runtime, b, extra).stdout.replaceAll(b.id, "<id>");
+  };
+  expect(keys("skiff")).toBe("<serial> I--Q--- <n> perm 3f1b0000 0 0 keyring _ses.<id>: empty\n");
+  expect(keys("skiff")).toBe(keys("runc"));
+  // --no-new-keyring: the caller's (root's, which uid 1000 may not view)
+  expect(keys("skiff", ["--no-new-keyring"])).toBe(keys("runc", ["--no-new-keyring"]));
+});
+
+test("exec joins the container's session keyring", () => {
+  const id = uniqueId();
+  const serial = `awk '$9 == "_ses.${id}:" { print $1 }' /proc/keys`;
+  const b = bundle(["sh", "-c", `${serial} > /tmp/init; sleep 10`], (c) => {
+    c.mounts.push({ destination: "/tmp", type: "tmpfs", source: "tmpfs", options: [] });
+    c.linux.maskedPaths = [];
+  }, id);
+  expect(oci("skiff", ["run", "--detach", "--bundle", b.dir, b.id]).code).toBe(0);
+  let init = "";
+  for (let i = 0; i < 100 && !init; i++, Bun.sleepSync(20)) init = oci("skiff", ["exec", b.id, "cat", "/tmp/init"]).stdout;
+  expect(init).toMatch(/^[0-9a-f]{8}\n$/);
+  expect(oci("skiff", ["exec", b.id, "sh", "-c", serial]).stdout).toBe(init);
 });
 
 function ociArgs(args: string[]): string[] {

@@ -1,9 +1,10 @@
-/* Identity and privileges: groups and ids, capability sets, the bounding set, seccomp. */
+/* Identity and privileges: the session keyring, groups and ids, capability sets, the bounding set, seccomp. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/keyctl.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -35,6 +36,13 @@ int do_set_caps(const struct op_set_caps *c) {
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) return -1;
   for (uint32_t i = 0; i < c->ambient_count; i++)
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c->ambient[i], 0, 0) < 0) return -1;
+  return 0;
+}
+
+int do_session_keyring(const struct op_session_keyring *k) {
+  long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, k->name);
+  if (id < 0) return errno == ENOSYS ? 0 : -1;
+  if (k->perm && syscall(SYS_keyctl, KEYCTL_SETPERM, id, k->perm) < 0) return -1;
   return 0;
 }
 

@@ -51,6 +51,7 @@ int do_remount(const char *path, uint64_t flags);
 int do_console(int sock, uint32_t rows, uint32_t cols);
 int do_set_user(const struct op_set_user *u);
 int do_set_caps(const struct op_set_caps *c);
+int do_session_keyring(const struct op_session_keyring *k);
 int do_drop_bounding(const struct op_drop_bounding *d);
 int do_resolve_exec(struct plan *p, const struct op_resolve_exec *r);
 int do_seccomp(const struct op_seccomp *s);

@@ -88,6 +88,7 @@ static int step(struct plan *p, uint32_t i) {
   case OP_DROP_BOUNDING: return do_drop_bounding(&s->u.drop_bounding);
   case OP_SET_USER: return do_set_user(&s->u.set_user);
   case OP_SET_CAPS: return do_set_caps(&s->u.set_caps);
+  case OP_SESSION_KEYRING: return do_session_keyring(&s->u.session_keyring);
   case OP_NO_NEW_PRIVS: return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   case OP_UMASK: umask((mode_t)s->u.umask.mask); return 0;
   case OP_CHDIR: return chdir(s->u.chdir.path);

@@ -16,6 +16,7 @@ import { createHookState, listenerMessage } from "./hook-state.ts";
 import { runHooks } from "./hooks.ts";
 import { BLOB, buildCreatePlan, SYNC_TAG } from "./plan/build.ts";
 import { checkConfigStrings } from "./plan/plan-strings.ts";
+import { sessionKeyringName } from "./plan/process-steps.ts";
 import { homeOf } from "./passwd.ts";
 import { killAndWait } from "./kill.ts";
 import type { Spawner } from "./spawner.ts";
@@ -28,6 +29,8 @@ export interface CreateOptions {
   consoleSocket?: string;
   noPivot?: boolean;
   preserveFds?: number;
+  /** Keep the caller's session keyring instead of a new one of the container's (runc's flag). */
+  noNewKeyring?: boolean;
   /** `run` in the foreground: the returned launch ends with the container. */
   foreground?: boolean;
   /** Who starts the executor (the engine: under the container's monitor). */
@@ -99,7 +102,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
 
     const steps = buildCreatePlan({
       config, bundle, rootfs, fifoPath: store.fifo(opts.id), consoleSocket: opts.consoleSocket, preserveFds: opts.preserveFds ?? 0,
-      noPivot: opts.noPivot ?? false, foreground: opts.foreground ?? false,
+      keyring: opts.noNewKeyring ? undefined : sessionKeyringName(opts.id), noPivot: opts.noPivot ?? false, foreground: opts.foreground ?? false,
       cgroupProcs: cg.dirs.map((d) => join(d, "cgroup.procs")),
       cgroup: { hierarchies: layout.hierarchies.map((hierarchy, i) => ({ hierarchy, dir: cg.dirs[i]! })), cgroupns: config.linux.namespaces.some((n) => n.type === "cgroup" && !n.path) },
       home: homeOf(rootfs, config.process?.user.uid ?? 0, config.mounts, bundle),

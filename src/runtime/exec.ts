@@ -11,6 +11,7 @@ import { readHostFacts } from "./host-facts.ts";
 import { hookState, listenerMessage } from "./hook-state.ts";
 import { homeOf } from "./passwd.ts";
 import { buildExecPlan } from "./plan/build-exec.ts";
+import { sessionKeyringName } from "./plan/process-steps.ts";
 import { checkProcessStrings } from "./plan/plan-strings.ts";
 import { containerStatus, type StateStore } from "./state-store.ts";
 
@@ -44,7 +45,7 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
   const steps = buildExecPlan({
     proc: opts.process, config, initPid: s.pid, cgroupProcs: s.cgroupDirs.map((d) => join(d, "cgroup.procs")), consoleSocket: opts.consoleSocket,
     seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
-    preserveFds: opts.preserveFds ?? 0, foreground: !opts.detach, home: homeOf(s.rootfs, opts.process.user.uid, config.mounts, s.bundle), host: readHostFacts(),
+    keyring: sessionKeyringName(opts.id), preserveFds: opts.preserveFds ?? 0, foreground: !opts.detach, home: homeOf(s.rootfs, opts.process.user.uid, config.mounts, s.bundle), host: readHostFacts(),
   });
   const launched = launch(steps, { preserveFds: opts.preserveFds ?? 0, spawner: opts.spawner });
   let pid = 0;

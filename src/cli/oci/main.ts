@@ -138,6 +138,7 @@ function createOptions(flags: FlagValues) {
     consoleSocket: str(flags["console-socket"]),
     noPivot: !!flags["no-pivot"],
     preserveFds: typeof flags["preserve-fds"] === "number" ? flags["preserve-fds"] : 0,
+    noNewKeyring: !!flags["no-new-keyring"],
   };
 }
 

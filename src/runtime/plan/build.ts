@@ -40,6 +40,9 @@ export interface PlanInput {
   home: string;
   /** linux.seccomp compiled (plan/seccomp-filter.ts), when the config has one. */
   seccomp?: SeccompFilter;
+  /** The name of the container's own session keyring (runc's "_ses.ID"); none: the process keeps
+   * its caller's (--no-new-keyring). */
+  keyring?: string;
   /** cgroup v2 device rules as an eBPF program, attached before the init joins the cgroup. */
   deviceFilter?: { cgroup: string; program: Uint8Array };
   host: HostFacts;
@@ -168,7 +171,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (propagation.after) steps.push(step("remount", { path: "/", flags: propagation.after }, `make the root ${config.linux.rootfsPropagation}`));
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
-  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: !input.host.rootless, stackLimit: input.host.stackLimit, pageSize: input.host.pageSize, startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: !input.host.rootless, stackLimit: input.host.stackLimit, pageSize: input.host.pageSize, keyring: sessionKeyring(input.keyring, config), startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
   return steps;
 }
 
@@ -211,4 +214,17 @@ function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean
   if (proc.terminal && !input.consoleSocket && !input.foreground)
     bad("process.terminal is true but no --console-socket was given", "pass --console-socket PATH, or run in the foreground", "RUNTIME_CONSOLE_SOCKET_REQUIRED");
   if (input.preserveFds < 0) bad("--preserve-fds must not be negative", "pass a count of file descriptors");
+}
+
+/** A new session keyring's permissions: the kernel's (possessor all; user view, read, link) and
+ * search, for the owner's uid, or for others in a user namespace where that uid is not the
+ * container's (runc's choice, so that runc exec and hooks can join it). */
+const KEYRING_PERM = 0x3f130000;
+const KEY_USR_SEARCH = 0x80000;
+const KEY_OTH_SEARCH = 0x8;
+
+function sessionKeyring(name: string | undefined, config: RuntimeConfig): { name: string; perm: number } | undefined {
+  if (name === undefined) return undefined;
+  const userns = config.linux.namespaces.some((n) => n.type === "user");
+  return { name, perm: KEYRING_PERM | (userns ? KEY_OTH_SEARCH : KEY_USR_SEARCH) };
 }

@@ -74,6 +74,7 @@ export const OPS = {
   runHook: { code: 53, fields: [["path", "str"], ["args", "strs"], ["env", "strs"], ["timeout", "u32"]], doc: "run a hook with the state on stdin and wait (timeout in seconds, 0 = none); a non-zero status fails the step with the wait status as value" },
   mkdir: { code: 50, fields: [["root", "u32"], ["path", "str"]], doc: "create a directory and its parents inside the root" },
   seccomp: { code: 49, fields: [["filter", "bytes"], ["flags", "u32"]], doc: "load a classic BPF filter (an array of struct sock_filter)" },
+  sessionKeyring: { code: 71, fields: [["name", "str"], ["perm", "u32"]], doc: "join a session keyring of this name (KEYCTL_JOIN_SESSION_KEYRING: a new one unless it exists) and, if perm is not 0, set its permissions; a kernel without keyrings (ENOSYS) is fine" },
   seccompCheck: { code: 70, fields: [["filter", "bytes"], ["flags", "u32"]], doc: "load the filter in a child process that exits at once: the kernel's verdict on it, its flags and the right to load it, before the real load just ahead of exec" },
 } as const satisfies Record<string, OpDef>;
 

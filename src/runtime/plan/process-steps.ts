@@ -35,6 +35,9 @@ export interface ProcessInput {
   setgroups?: boolean;
   /** startContainer hooks: after start, before the exec, inside the container. */
   startHooks?: Step[];
+  /** The session keyring to join (and, with perm, to make), so that the process does not share
+   * its caller's: create makes the container's, exec joins it. */
+  keyring?: { name: string; perm: number };
   /** The runtime's own soft RLIMIT_STACK (bytes, Infinity if unlimited), which the process
    * inherits unless process.rlimits sets one, and the page size: execve's limits follow them. */
   stackLimit?: number;
@@ -57,6 +60,8 @@ function longestExecPath(file: string, pathVar: string): number {
 export function processSteps(input: ProcessInput): Step[] {
   const { proc } = input;
   const steps: Step[] = [];
+  // As root still, before the ids change (runc and crun join theirs first thing in the init)
+  if (input.keyring) steps.push(step("sessionKeyring", input.keyring, `join session keyring ${input.keyring.name}`));
   for (const r of proc.rlimits) {
     const resource = RLIMITS[r.type];
     steps.push(step("setrlimit", { resource: resource!, soft: rlimitValue(r.soft), hard: rlimitValue(r.hard) }, `set ${r.type} to ${r.soft}:${r.hard}`));
@@ -114,6 +119,9 @@ export function processSteps(input: ProcessInput): Step[] {
   steps.push(step("exec", { argv: proc.args, env }, `exec "${proc.args[0]}"`));
   return steps;
 }
+
+/** The container's own session keyring, by runc's name for it (hooks and tools look for it). */
+export const sessionKeyringName = (id: string) => `_ses.${id}`;
 
 const bitsOf = (mask: bigint): number[] => {
   const out: number[] = [];
