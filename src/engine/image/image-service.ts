@@ -31,6 +31,7 @@ import { loadImages } from "./image-load.ts";
 import { importRootfs, type ImportOptions } from "./image-import.ts";
 import type { Readable, Writable } from "node:stream";
 import { readFileSync } from "node:fs";
+import { MetadataDb } from "../metadata/database.ts";
 
 export interface ImageStoreOptions {
   dataRoot: string;
@@ -42,6 +43,8 @@ export interface ImageStoreOptions {
   timeouts?: Partial<RegistryTimeouts>;
   /** Worker threads that unpack layers (default: min(cores, 4)); 0 unpacks on the main thread. */
   unpackWorkers?: number;
+  /** The engine's metadata database, shared with containers (default: one of its own under dataRoot). */
+  metadata?: MetadataDb;
 }
 
 /** One pull in progress, followed by the API requests that asked for it. */
@@ -72,7 +75,7 @@ export class ImageStore implements ImageService {
   constructor(private readonly opts: ImageStoreOptions) {
     this.content = new ContentStore(join(opts.dataRoot, "content"));
     this.snapshots = new Snapshots(join(opts.dataRoot, "snapshots"));
-    this.meta = new ImageMetadata(opts.dataRoot);
+    this.meta = new ImageMetadata(opts.metadata ?? new MetadataDb(opts.dataRoot));
     if (opts.unpackWorkers !== 0) this.unpacker = new UnpackPool({ workers: opts.unpackWorkers });
     const pool = this.unpacker;
     this.builder = new SnapshotBuilder(this.snapshots, this.meta, pool ? { unpack: (job) => pool.unpack(job) } : {});

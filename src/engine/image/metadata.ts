@@ -1,13 +1,11 @@
-// The image metadata database: <dataRoot>/metadata.db (bun:sqlite, WAL), opened on first use.
+// The image tables of the engine's metadata database (src/engine/metadata: one SQLite file, schema versions).
 //
 // Contract: every change that touches several rows runs in one transaction, so a crash leaves
 // either the old or the new state. Snapshots (chainID → directory) are recorded as soon as their
 // directory is committed, images last: an image row exists only once all its snapshots and blobs
 // do. What references what is derived from the rows (image_layers, images.blobs), never counted.
-import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { SkiffError } from "../../common/errors.ts";
+import type { Database } from "bun:sqlite";
+import type { MetadataDb } from "../metadata/database.ts";
 
 export interface ImageRecord {
   /** The config digest, "sha256:…". */
@@ -35,16 +33,6 @@ export interface SnapshotRecord {
   size: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS images (id TEXT PRIMARY KEY, manifest_digest TEXT NOT NULL, manifest_media_type TEXT NOT NULL,
-  index_digest TEXT, platform TEXT NOT NULL, created TEXT NOT NULL, size INTEGER NOT NULL, blobs TEXT NOT NULL, last_tag_time TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS image_layers (image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, idx INTEGER NOT NULL,
-  chain_id TEXT NOT NULL, PRIMARY KEY (image_id, idx));
-CREATE INDEX IF NOT EXISTS image_layers_chain ON image_layers(chain_id);
-CREATE TABLE IF NOT EXISTS tags (name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);
-CREATE TABLE IF NOT EXISTS repo_digests (name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE);
-CREATE TABLE IF NOT EXISTS snapshots (chain_id TEXT PRIMARY KEY, dir TEXT NOT NULL UNIQUE, diff_id TEXT NOT NULL, size INTEGER NOT NULL);
-`;
 
 interface ImageRow {
   id: string;
@@ -59,36 +47,20 @@ interface ImageRow {
 }
 
 export class ImageMetadata {
-  private opened?: Database;
-
-  constructor(readonly dataRoot: string) {}
+  /** The engine's one database (src/engine/metadata), whose schema holds the image tables. */
+  constructor(readonly store: MetadataDb) {}
 
   private get db(): Database {
-    if (this.opened) return this.opened;
-    try {
-      mkdirSync(this.dataRoot, { recursive: true });
-      const db = new Database(join(this.dataRoot, "metadata.db"), { create: true, strict: true });
-      db.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
-      db.exec(SCHEMA);
-      this.opened = db;
-      return db;
-    } catch (e) {
-      throw dbError("open the image database", join(this.dataRoot, "metadata.db"), e);
-    }
+    return this.store.db;
   }
 
   close(): void {
-    this.opened?.close();
-    this.opened = undefined;
+    this.store.close();
   }
 
   /** Runs `fn` in one transaction; SQLITE_FULL and friends become IMAGE_IO errors. */
   tx<T>(action: string, fn: () => T): T {
-    try {
-      return this.db.transaction(fn)();
-    } catch (e) {
-      throw dbError(action, join(this.dataRoot, "metadata.db"), e);
-    }
+    return this.store.tx("image", action, fn);
   }
 
   putImage(img: ImageRecord): void {
@@ -200,18 +172,3 @@ export class ImageMetadata {
 }
 
 /** SQLite's own result codes for a full or failing disk become IMAGE_IO with the errno they mean. */
-function dbError(action: string, path: string, e: unknown): unknown {
-  if (e instanceof SkiffError || !(e instanceof Error)) return e;
-  const code = (e as { code?: string }).code ?? "";
-  if (!code.startsWith("SQLITE_")) return e;
-  const full = code.startsWith("SQLITE_FULL") || /disk is full|database or disk is full/i.test(e.message);
-  return new SkiffError({
-    layer: "image",
-    code: "IMAGE_IO",
-    kind: full ? "unavailable" : "internal",
-    message: `${action}: ${full ? "no space left on device" : e.message}`,
-    hint: full ? "free space under the storage root, then retry" : undefined,
-    cause: e,
-    details: { path, errno: full ? "ENOSPC" : undefined, sqlite: code },
-  });
-}
