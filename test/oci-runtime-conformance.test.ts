@@ -3,13 +3,13 @@
 // this interface, so what passes here holds for `skiff run --runtime X` too, and runc is a living
 // reference for skiff's own runtime.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { isSkiffError, type SkiffError } from "../src/common/errors.ts";
 import { CliRuntime } from "../src/runtime/cli-runtime.ts";
 import { InProcessRuntime } from "../src/runtime/in-process-runtime.ts";
 import type { OciRuntime } from "../src/runtime/oci-runtime.ts";
-import { makeBundle, SKIFF_OCI, tempDir, type Bundle } from "./harness/oci.ts";
+import { busyboxRootfs, makeBundle, SKIFF_OCI, tempDir, type Bundle } from "./harness/oci.ts";
 import { TEST_STATE_ROOT } from "./harness/leaks.ts";
 
 const RUNTIMES: [string, () => OciRuntime][] = [
@@ -100,6 +100,25 @@ for (const [name, make] of RUNTIMES) {
       expect(e.layer).toBe("runtime");
       expect((await rt.state(b.id)).status).toBe("running");
       await rt.delete(b.id, { force: true });
+    });
+
+    test("the rootfs as a mount (the engine's overlay): the container writes into the upper dir; nothing stays mounted", async () => {
+      const dir = tempDir("overlay");
+      for (const d of ["upper", "work", "rootfs"]) mkdirSync(join(dir, d));
+      const b = bundle(["sh", "-c", "echo written > /hello && sleep 60"], (c) => {
+        c.root = { path: join(dir, "rootfs"), readonly: false };
+      });
+      const rootfsMount = { fstype: "overlay", source: "overlay", data: `lowerdir=${busyboxRootfs()},upperdir=${join(dir, "upper")},workdir=${join(dir, "work")}` };
+      await rt.create(b.id, b.dir, { rootfsMount });
+      await rt.start(b.id);
+      await until(async () => existsSync(join(dir, "upper/hello")));
+      expect(readFileSync(join(dir, "upper/hello"), "utf8")).toBe("written\n");
+      const onHost = () => readFileSync("/proc/self/mountinfo", "utf8").includes(` ${join(dir, "rootfs")} `);
+      // skiff mounts it inside the container's mount namespace; another runtime gets it mounted on the host
+      expect(onHost()).toBe(name !== "in-process");
+      await rt.delete(b.id, { force: true });
+      expect(onHost()).toBe(false);
+      rmSync(dir, { recursive: true, force: true });
     });
 
     test("a bad bundle fails create with the runtime's own words, leaving nothing", async () => {

@@ -58,6 +58,16 @@ static int step(struct plan *p, uint32_t i) {
     p->slots[s->u.bind_rootfs.slot] = fd;
     return 0;
   }
+  case OP_MOUNT_ROOTFS: {
+    const struct op_mount_rootfs *m = &s->u.mount_rootfs;
+    if (m->cwd[0] && chdir(m->cwd) < 0) return -1;
+    if (mount(m->source, m->path, m->fstype, 0, m->data) < 0) return -1;
+    if (m->cwd[0] && chdir("/") < 0) return -1;
+    fd = open(m->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || m->slot >= MAX_SLOTS) return -1;
+    p->slots[m->slot] = fd;
+    return 0;
+  }
   case OP_MOUNT: return do_mount(p, &s->u.mount);
   case OP_MKDIR:
     if ((fd = slot_fd(p, s->u.mkdir.root)) < 0 || (fd = open_in_root(fd, s->u.mkdir.path, 1)) < 0) return -1;
@@ -94,6 +104,11 @@ static int step(struct plan *p, uint32_t i) {
   case OP_CHDIR: return chdir(s->u.chdir.path);
   case OP_RESOLVE_EXEC: return do_resolve_exec(p, &s->u.resolve_exec);
   case OP_READY: report(p->report_fd, MSG_READY, i, 0, 0); return 0;
+  case OP_AFTER_START:
+    p->after_start = i + 1;
+    p->after_start_whats = s->u.after_start.whats;
+    p->after_start_count = s->u.after_start.whats_count;
+    return 0;
   case OP_WAIT_START: return (fd = slot_fd(p, s->u.wait_start.slot)) < 0 ? -1 : wait_start(fd);
   case OP_KEEP_FDS: return (int)syscall(SYS_close_range, s->u.keep_fds.count, ~0U, CLOSE_RANGE_CLOEXEC);
   case OP_SYNC_RUNTIME: return sync_runtime(p, i, s->u.sync_runtime.tag);
@@ -106,6 +121,7 @@ static int step(struct plan *p, uint32_t i) {
   case OP_RUN_HOOK: {
     int r = run_hook(&s->u.run_hook, p->blob[0], p->blob_len[0]);
     if (r > 0) { /* the hook ran and failed: its wait status goes to the runtime */
+      say_after_start(p, i, 0, r);
       report(p->report_fd, MSG_ERROR, i, 0, r);
       _exit(1);
     }

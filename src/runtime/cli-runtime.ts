@@ -3,10 +3,11 @@
 // JSON logs for create and exec (whose stdio belongs to the container's monitor), stderr for the
 // rest. Its failures become SkiffErrors that quote the runtime's own words.
 import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
+import { mount, umount } from "../common/sys.ts";
 import { SkiffError, type ErrorKind } from "../common/errors.ts";
 import type { Process } from "../oci/runtime-config.ts";
-import type { OciRuntime, OciState, RuntimeCreateOptions, RuntimeExecOptions } from "./oci-runtime.ts";
+import type { OciRuntime, OciState, RootfsMount, RuntimeCreateOptions, RuntimeExecOptions } from "./oci-runtime.ts";
 import { plainSpawner } from "./spawner.ts";
 
 export class CliRuntime implements OciRuntime {
@@ -22,9 +23,12 @@ export class CliRuntime implements OciRuntime {
   async create(id: string, bundle: string, o: RuntimeCreateOptions = {}): Promise<{ pid: number }> {
     const pidFile = o.pidFile ?? join(this.scratch(id), "pid");
     const args = ["create", "--bundle", bundle, "--pid-file", pidFile, ...(o.consoleSocket ? ["--console-socket", o.consoleSocket] : []), id];
+    const rootfs = o.rootfsMount ? mountRootfs(bundle, o.rootfsMount) : undefined;
+    if (rootfs) writeFileSync(join(this.scratch(id), "rootfs-mount"), rootfs);
     try {
       await this.spawned("create", id, args, o.spawner);
     } catch (e) {
+      if (rootfs) unmountRootfs(rootfs);
       this.dropScratch(id);
       throw e;
     }
@@ -45,6 +49,8 @@ export class CliRuntime implements OciRuntime {
 
   async delete(id: string, o: { force?: boolean } = {}): Promise<void> {
     await this.run("delete", id, ["delete", ...(o.force ? ["--force"] : []), id]);
+    const mounted = readIfAny(join(this.scratchDir(id), "rootfs-mount"));
+    if (mounted) unmountRootfs(mounted);
     this.dropScratch(id);
   }
 
@@ -131,6 +137,39 @@ export class CliRuntime implements OciRuntime {
     });
   }
 }
+
+/** Mounts the engine's rootfs on the bundle's root.path on the host; returns the path. */
+function mountRootfs(bundle: string, m: RootfsMount): string {
+  const config = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8")) as { root?: { path?: string } };
+  const path = resolve(bundle, config.root?.path ?? "rootfs");
+  const back = process.cwd();
+  try {
+    // overlay's lowerdir paths are relative to cwd when the absolute list would not fit a page
+    if (m.cwd) process.chdir(m.cwd);
+    mount(m.source, path, m.fstype, 0, m.data);
+  } catch (e) {
+    throw new SkiffError({ layer: "kernel", code: "RUNTIME_ROOTFS_MOUNT_FAILED", kind: "internal", message: `mount the ${m.fstype} rootfs on ${path}: ${(e as Error).message}`, hint: "check the kernel log (dmesg) for overlayfs's reason", cause: e, details: { path } });
+  } finally {
+    process.chdir(back);
+  }
+  return path;
+}
+
+function unmountRootfs(path: string): void {
+  try {
+    umount(path, MNT_DETACH);
+  } catch {} // already gone
+}
+
+const MNT_DETACH = 2;
+
+const readIfAny = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+};
 
 const lastLine = (text: string): string | undefined =>
   text

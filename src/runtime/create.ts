@@ -20,6 +20,7 @@ import { sessionKeyringName } from "./plan/process-steps.ts";
 import { homeOf } from "./passwd.ts";
 import { killAndWait } from "./kill.ts";
 import type { Spawner } from "./spawner.ts";
+import type { RootfsMount } from "./plan/build.ts";
 import { processStartTime, StateStore, type ContainerState } from "./state-store.ts";
 
 export interface CreateOptions {
@@ -35,6 +36,8 @@ export interface CreateOptions {
   foreground?: boolean;
   /** Who starts the executor (the engine: under the container's monitor). */
   spawner?: Spawner;
+  /** The engine's rootfs, mounted on root.path inside the container's mount namespace. */
+  rootfsMount?: RootfsMount;
 }
 
 export interface Created {
@@ -109,6 +112,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
       deviceFilter: devices.deviceProgram && { cgroup: devices.dir!, program: devices.deviceProgram },
       host: readHostFacts(),
+      rootfsMount: opts.rootfsMount,
     });
     mark("plan built");
     if (!config.linux.namespaces.some((n) => n.type === "mount"))

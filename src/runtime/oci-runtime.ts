@@ -3,7 +3,10 @@
 // command line, as containerd's shim and conmon drive runc. One conformance suite runs against both.
 import type { Process } from "../oci/runtime-config.ts";
 import type { OciState } from "./lifecycle.ts";
+import type { RootfsMount } from "./plan/build.ts";
 import type { Spawner } from "./spawner.ts";
+
+export type { RootfsMount };
 
 export type { OciState };
 
@@ -12,6 +15,10 @@ export interface RuntimeCreateOptions {
   spawner?: Spawner;
   pidFile?: string;
   consoleSocket?: string;
+  /** The rootfs as a mount onto the bundle's root.path (the engine's overlay). skiff's runtime
+   * performs it inside the container's mount namespace; for another runtime it is mounted on the
+   * host before create and unmounted after delete, as containerd's shim does. */
+  rootfsMount?: RootfsMount;
 }
 
 export interface RuntimeExecOptions {

@@ -46,6 +46,17 @@ export interface PlanInput {
   /** cgroup v2 device rules as an eBPF program, attached before the init joins the cgroup. */
   deviceFilter?: { cgroup: string; program: Uint8Array };
   host: HostFacts;
+  /** The engine's rootfs as a mount to perform on `rootfs` inside the new mount namespace (an
+   * overlay of the image's layers), instead of binding the directory: nothing is mounted on the host. */
+  rootfsMount?: RootfsMount;
+}
+
+export interface RootfsMount {
+  fstype: string;
+  source: string;
+  data: string;
+  /** The directory overlay's relative lowerdir paths start from (see engine snapshots). */
+  cwd?: string;
 }
 
 const O_RDONLY = 0;
@@ -150,7 +161,10 @@ export function buildCreatePlan(input: PlanInput): Step[] {
     if (propagation.mayLeaveShared) steps.push(step("privateParentMount", { path: input.rootfs }, `make the mount holding rootfs ${input.rootfs} private if it is shared`));
   }
   const root = slot();
-  steps.push(step("bindRootfs", { slot: root, path: input.rootfs }, `bind rootfs ${input.rootfs} onto itself`));
+  const rm = input.rootfsMount;
+  if (rm && !ownMounts) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", "create container: the engine's rootfs mount needs a mount namespace of the container's own", 'add {"type": "mount"} to linux.namespaces');
+  if (rm) steps.push(step("mountRootfs", { slot: root, path: input.rootfs, fstype: rm.fstype, source: rm.source, data: rm.data, cwd: rm.cwd ?? "" }, `mount the ${rm.fstype} rootfs on ${input.rootfs}`));
+  else steps.push(step("bindRootfs", { slot: root, path: input.rootfs }, `bind rootfs ${input.rootfs} onto itself`));
   config.mounts.forEach((m, i) => steps.push(...mountSteps(m, i, { root, bundle: input.bundle, cgroup: input.cgroup })));
   const devBound = config.mounts.some((m) => inRoot(m.destination) === "dev" && (m.type === "bind" || m.options.includes("bind") || m.options.includes("rbind")));
   if (!devBound) steps.push(...devicesSteps(config.linux.devices, root, ns.has("user")));

@@ -47,6 +47,11 @@ export const OPS = {
   privateParentMount: { code: 60, fields: [["path", "str"]], doc: "make the mount that holds path private if it is shared (pivot_root refuses a new root whose parent mount is shared, and a bind under it would reach its peers)" },
   pivotRoot: { code: 26, fields: [["slot", "u32"]], doc: "pivot_root into the root in fd slot and detach the old root" },
   moveRoot: { code: 27, fields: [["slot", "u32"]], doc: "no-pivot: move the root onto / and chroot into it" },
+  mountRootfs: {
+    code: 62,
+    fields: [["slot", "u32"], ["path", "str"], ["fstype", "str"], ["source", "str"], ["data", "str"], ["cwd", "str"]],
+    doc: "mount a file system (the engine's overlay of an image's layers) on the rootfs directory inside the new mount namespace, and open it into fd slot; with cwd, chdir there first and back to / after (overlay's lowerdir list is then relative to it: the absolute one may not fit overlay's one page of options)",
+  },
   chrootRoot: { code: 61, fields: [["slot", "u32"]], doc: "no mount namespace: chroot into the root in fd slot (the caller's mounts stay as they are)" },
   maskPath: { code: 28, fields: [["path", "str"]], doc: "hide path: /dev/null over a file, a read-only tmpfs over a directory; missing is fine" },
   readonlyPath: { code: 29, fields: [["path", "str"], ["flags", "u64"]], doc: "bind path onto itself and remount it with flags; missing is fine" },
@@ -74,6 +79,7 @@ export const OPS = {
   runHook: { code: 53, fields: [["path", "str"], ["args", "strs"], ["env", "strs"], ["timeout", "u32"]], doc: "run a hook with the state on stdin and wait (timeout in seconds, 0 = none); a non-zero status fails the step with the wait status as value" },
   mkdir: { code: 50, fields: [["root", "u32"], ["path", "str"]], doc: "create a directory and its parents inside the root" },
   seccomp: { code: 49, fields: [["filter", "bytes"], ["flags", "u32"]], doc: "load a classic BPF filter (an array of struct sock_filter)" },
+  afterStart: { code: 72, fields: [["whats", "strs"]], doc: "the words of the steps that follow, for a failure no runtime hears any more (after start): the init writes \"<what>: <errno name> (<text>)\" (or how a hook ended) on its stderr" },
   sessionKeyring: { code: 71, fields: [["name", "str"], ["perm", "u32"]], doc: "join a session keyring of this name (KEYCTL_JOIN_SESSION_KEYRING: a new one unless it exists) and, if perm is not 0, set its permissions; a kernel without keyrings (ENOSYS) is fine" },
   seccompCheck: { code: 70, fields: [["filter", "bytes"], ["flags", "u32"]], doc: "load the filter in a child process that exits at once: the kernel's verdict on it, its flags and the right to load it, before the real load just ahead of exec" },
 } as const satisfies Record<string, OpDef>;
