@@ -103,3 +103,9 @@ test("after createContainer and startContainer hooks the container's process sta
   expect(out("skiff")).toBe("0 SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\ny\n");
   expect(out("skiff")).toBe(out("runc"));
 });
+
+test("a failing startContainer hook (after start, when no runtime listens) is said on the container's stderr, as runc's init says it", () => {
+  const b = bundle(["true"], (c) => (c.hooks = { startContainer: [{ path: "/bin/false" }] }));
+  const r = runBundle("skiff", b);
+  expect(r).toEqual({ code: 1, stdout: "", stderr: "runtime: run startContainer hook /bin/false: exited with status 1\n" });
+});

@@ -70,3 +70,9 @@ test("a profile with a bad action is refused at create, naming the field", () =>
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^runtime: .*defaultAction.*SCMP_ACT_FLY/);
 });
+
+test("an execve the profile refuses (after start, when no runtime listens) is said on the container's stderr, as runc's init says it", () => {
+  const out = both(["true"], (c) => (c.linux.seccomp = { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["execve"], action: "SCMP_ACT_ERRNO", errnoRet: 13 }] }));
+  expect(out.runc).toBe("1\nexec /bin/true: permission denied\n");
+  expect(out.skiff).toBe('1\nruntime: exec "true": EACCES (Permission denied)\n');
+});

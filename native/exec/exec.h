@@ -16,12 +16,17 @@ struct plan {
   char exec_path[4096];   /* set by resolveExec, used by exec */
   uint8_t *blob[2];       /* from readState: 0 the hooks' state JSON, 1 the seccomp listener's message */
   uint32_t blob_len[2];
+  uint32_t after_start;   /* set by afterStart: the first step whose failure only stderr hears */
+  char **after_start_whats;
+  uint32_t after_start_count;
 };
 
 /* Sends a 16-byte message to the runtime; ignores a closed peer. */
 void report(int fd, uint32_t type, uint32_t step, int32_t err, int32_t value);
-/* Reports {step, errno} and ends the process. */
+/* Reports {step, errno} (after start: also says it on stderr) and ends the process. */
 _Noreturn void fail(struct plan *p, uint32_t step, int err);
+/* After start: writes a step's failure (errno, or else a wait status) on stderr. */
+void say_after_start(const struct plan *p, uint32_t step, int err, int status);
 int slot_fd(struct plan *p, uint32_t slot);
 
 _Noreturn void run_launcher(struct plan *p);

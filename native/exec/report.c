@@ -1,16 +1,34 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "exec.h"
 
+/* MSG_NOSIGNAL: after start the runtime has closed its end, and SIGPIPE would kill the init
+ * before it could say why it failed. */
 void report(int fd, uint32_t type, uint32_t step, int32_t err, int32_t value) {
   int32_t msg[4] = {(int32_t)type, (int32_t)step, err, value};
   ssize_t n;
-  do n = write(fd, msg, sizeof msg); while (n < 0 && errno == EINTR);
+  do n = send(fd, msg, sizeof msg, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+  if (n < 0 && errno == ENOTSOCK)
+    do n = write(fd, msg, sizeof msg); while (n < 0 && errno == EINTR);
+}
+
+void say_after_start(const struct plan *p, uint32_t step, int err, int status) {
+  if (!p->after_start || step < p->after_start || step - p->after_start >= p->after_start_count) return;
+  const char *what = p->after_start_whats[step - p->after_start];
+  if (err) dprintf(STDERR_FILENO, "%s: %s (%s)\n", what, strerrorname_np(err), strerror(err));
+  else if (WIFEXITED(status)) dprintf(STDERR_FILENO, "%s: exited with status %d\n", what, WEXITSTATUS(status));
+  else dprintf(STDERR_FILENO, "%s: killed by signal %d\n", what, WTERMSIG(status));
 }
 
 _Noreturn void fail(struct plan *p, uint32_t step, int err) {
-  report(p->report_fd, MSG_ERROR, step, err ? err : EIO, 0);
+  if (!err) err = EIO;
+  say_after_start(p, step, err, 0);
+  report(p->report_fd, MSG_ERROR, step, err, 0);
   _exit(1);
 }
 

@@ -27,7 +27,9 @@ describe("buildCreatePlan", () => {
     expect(o.indexOf("unshare")).toBeLessThan(o.indexOf("forkInit"));
     expect(o.indexOf("bindRootfs")).toBeLessThan(o.indexOf("pivotRoot"));
     expect(o.indexOf("pivotRoot")).toBeLessThan(o.indexOf("maskPath"));
-    expect(o.slice(-4)).toEqual(["keepFds", "ready", "waitStart", "exec"]);
+    expect(o.slice(-5)).toEqual(["keepFds", "ready", "waitStart", "afterStart", "exec"]);
+    // after start no runtime hears the init: it keeps the words of what follows to say a failure
+    expect(find(plan(), "afterStart").whats).toEqual(['runtime: exec "sh"']);
   });
 
   test("creates the new namespaces in one unshare, the user namespace first and alone", () => {

@@ -21,7 +21,7 @@ describe("the seccomp filter", () => {
     test(`is loaded last, after the fifo, the reports and the hooks, with no_new_privs ${nnp}: only execve follows`, () => {
       const hook = { op: "runHook", args: {}, what: "run startContainer hook" } as unknown as Step;
       const o = ops(steps((p) => (p.noNewPrivileges = nnp), { seccomp, startHooks: [hook] }));
-      expect(o.slice(-8)).toEqual(["resolveExec", "keepFds", "seccompCheck", "ready", "waitStart", "runHook", "seccomp", "exec"]);
+      expect(o.slice(-9)).toEqual(["resolveExec", "keepFds", "seccompCheck", "ready", "waitStart", "afterStart", "runHook", "seccomp", "exec"]);
       expect(o.filter((x) => x === "seccomp")).toHaveLength(1);
     });
 

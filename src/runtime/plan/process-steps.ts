@@ -73,11 +73,11 @@ export function processSteps(input: ProcessInput): Step[] {
   // what the container's profile allows (the fifo, the reports, the hooks, marking fds
   // close-on-exec): after it comes execve alone, which is the profile's to allow. Its errors are
   // still create's: the kernel's verdict on the same filter is taken first in a throwaway child.
-  const loadSeccomp = () => {
-    if (!seccomp) return;
+  const loadSeccomp = (): Step[] => {
+    if (!seccomp) return [];
     if (seccomp.listenerPath !== undefined && input.listenerSlot !== undefined)
-      steps.push(step("seccompNotify", { filter: seccomp.filter, flags: seccomp.flags, socketSlot: input.listenerSlot }, `load the seccomp filter and send its listener to ${seccomp.listenerPath}`));
-    else steps.push(step("seccomp", { filter: seccomp.filter, flags: seccomp.flags }, "load the seccomp filter"));
+      return [step("seccompNotify", { filter: seccomp.filter, flags: seccomp.flags, socketSlot: input.listenerSlot }, `load the seccomp filter and send its listener to ${seccomp.listenerPath}`)];
+    return [step("seccomp", { filter: seccomp.filter, flags: seccomp.flags }, "load the seccomp filter")];
   };
   const caps = proc.capabilities;
   const mask = (names: readonly string[] | undefined, field: string) => capabilityMask(names ?? [], `process.capabilities.${field}`, lastCap);
@@ -113,10 +113,14 @@ export function processSteps(input: ProcessInput): Step[] {
   steps.push(step("keepFds", { count: 3 + input.preserveFds }, "close the runtime's file descriptors on exec"));
   if (seccomp) steps.push(step("seccompCheck", { filter: seccomp.filter, flags: seccomp.flags }, "load the seccomp filter (a trial in a child process)"));
   steps.push(step("ready", {}, "report the process ready"));
-  if (input.fifo !== undefined) steps.push(step("waitStart", { slot: input.fifo }, "wait for start"));
-  steps.push(...(input.startHooks ?? []));
-  loadSeccomp();
-  steps.push(step("exec", { argv: proc.args, env }, `exec "${proc.args[0]}"`));
+  const last = [...(input.startHooks ?? []), ...loadSeccomp(), step("exec", { argv: proc.args, env }, `exec "${proc.args[0]}"`)];
+  if (input.fifo !== undefined) {
+    steps.push(step("waitStart", { slot: input.fifo }, "wait for start"));
+    // After start no runtime reads the reports: the init says a failure of these steps on its
+    // stderr (the container's), as runc's init does, instead of exiting without a word.
+    steps.push(step("afterStart", { whats: last.map((s) => `runtime: ${s.what}`) }, "keep the words of the steps after start"));
+  }
+  steps.push(...last);
   return steps;
 }
 
