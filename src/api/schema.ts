@@ -42,6 +42,10 @@ const fail = (path: string, expected: string, v: unknown, secret = false): never
 
 const schema = <T>(expected: string, check: (v: unknown, path: string) => T): Schema<T> => ({ expected, check });
 
+/** A shape of its own: `check` returns the value or throws through `refuse`. */
+export const custom = <T>(expected: string, check: (v: unknown, path: string, refuse: (why?: string) => never) => T): Schema<T> =>
+  schema(expected, (v, path) => check(v, path, (why) => fail(path, why ?? expected, v)));
+
 export interface StringRules {
   maxLength?: number;
   /** A password or token: a refusal never shows the value. */
@@ -106,8 +110,9 @@ type Fields = Record<string, Schema<unknown>>;
 type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K] extends { optional: true } ? K : never }[keyof F];
 type ObjectOf<F extends Fields> = { [K in Exclude<keyof F, OptionalKeys<F>>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> };
 
-export const object = <F extends Fields>(fields: F): Schema<ObjectOf<F>> =>
-  schema("an object", (v, path) => {
+export const object = <F extends Fields>(fields: F): Schema<ObjectOf<F>> & { fields: F } => ({
+  fields,
+  ...schema("an object", (v, path) => {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return fail(path, "an object", v);
     const o = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
@@ -116,4 +121,5 @@ export const object = <F extends Fields>(fields: F): Schema<ObjectOf<F>> =>
       if (x !== undefined) out[k] = x;
     }
     return out as ObjectOf<F>;
-  });
+  }),
+});
