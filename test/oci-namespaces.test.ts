@@ -77,3 +77,16 @@ test("no mount namespace: the container mounts in the caller's, paths still reso
   expect(out.slice(1, 6)).toEqual([out[0]!, "1", "exit 0", "1", "0"]);
   expect(readFileSync(join(dir, "err"), "utf8")).toMatch(/^debug: linux\.namespaces lists no mount namespace/m);
 });
+
+test.each(["skiff", "runc"] as RuntimeName[])("%s: a user namespace joined by path, with its maps given (as runc 1.1 requires), owns the container's new namespaces", async (runtime) => {
+  const pid = await holder("--user", "--map-root-user");
+  const b = bundle(["sh", "-c", "readlink /proc/self/ns/user; cat /proc/self/uid_map; id -u"], (c) => {
+    c.linux.namespaces.push({ type: "user", path: `/proc/${pid}/ns/user` });
+    c.linux.uidMappings = c.linux.gidMappings = [{ containerID: 0, hostID: 0, size: 1 }];
+    // only root is mapped: devpts gets no gid=5 (as in runc's rootless spec)
+    const devpts = c.mounts.find((m: { type: string }) => m.type === "devpts");
+    devpts.options = devpts.options.filter((o: string) => o !== "gid=5");
+  });
+  const r = runBundle(runtime, b);
+  expect(r).toEqual({ code: 0, stdout: `${readlinkSync(`/proc/${pid}/ns/user`)}\n         0          0          1\n0\n`, stderr: "" });
+});

@@ -1,6 +1,7 @@
 /* Identity and privileges: the session keyring, groups and ids, capability sets, the bounding set, seccomp. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -8,13 +9,25 @@
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "exec.h"
 
+/* The user namespace refuses setgroups(2) to everyone (its /proc/PID/setgroups reads "deny"). */
+static int setgroups_denied(void) {
+  int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char b[8] = {0};
+  ssize_t n = read(fd, b, sizeof b - 1);
+  close(fd);
+  return n >= 4 && memcmp(b, "deny", 4) == 0;
+}
+
 int do_set_user(const struct op_set_user *u) {
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return -1;
-  if (u->setgroups && setgroups(u->groups_count, (const gid_t *)u->groups) < 0) return -1;
+  int set = u->setgroups == 1 || (u->setgroups == 2 && !setgroups_denied());
+  if (set && setgroups(u->groups_count, (const gid_t *)u->groups) < 0) return -1;
   if (setresgid(u->gid, u->gid, u->gid) < 0) return -1;
   if (setresuid(u->uid, u->uid, u->uid) < 0) return -1;
   return prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);

@@ -151,6 +151,7 @@ describe("buildCreatePlan", () => {
     ["sysctl outside its namespace", (c: any) => (c.linux.sysctl = { "net.ipv4.ip_forward": "1" }, c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "network")), /needs the container's own network namespace/],
     ["a sysctl that is not namespaced", (c: any) => (c.linux.sysctl = { "vm.swappiness": "1" }), /is not namespaced/],
     ["user namespace without maps", (c: any) => c.linux.namespaces.push({ type: "user" }), /needs linux.uidMappings/],
+    ["maps without a user namespace", (c: any) => (c.linux.uidMappings = c.linux.gidMappings = [{ containerID: 0, hostID: 0, size: 1 }]), /the container has no user namespace/],
     ["an unknown propagation", (c: any) => (c.linux.rootfsPropagation = "sideways"), /is not a propagation mode/],
     ["a soft rlimit above the hard one", (c: any) => (c.process.rlimits = [{ type: "RLIMIT_NOFILE", soft: 2, hard: 1 }]), /soft limit 2 exceeds hard limit 1/],
     ["a device outside /dev", (c: any) => (c.linux.devices = [{ type: "c", path: "/etc/null", major: 1, minor: 3 }]), /is not under \/dev/],
@@ -158,5 +159,17 @@ describe("buildCreatePlan", () => {
     ["a mount without a type", (c: any) => c.mounts.push({ destination: "/x", source: "x" }), /has no type/],
   ])("refuses %s", (_, edit, message) => {
     expect(() => plan(edit)).toThrow(message);
+  });
+
+  test("a user namespace joined by path may come with its maps (runc 1.1 requires them): they are not written again", () => {
+    const steps = plan((c) => {
+      c.linux.namespaces.push({ type: "user", path: "/proc/1/ns/user" });
+      c.linux.uidMappings = c.linux.gidMappings = [{ containerID: 0, hostID: 0, size: 1 }];
+    });
+    expect(ops(steps)).not.toContain("userMaps");
+    expect(ops(steps)).toContain("setns");
+    // such a namespace may deny setgroups (unshare -r does): the init then leaves the groups, as runc
+    expect(find(steps, "setUser").setgroups).toBe(2);
+    expect(find(plan(), "setUser").setgroups).toBe(1);
   });
 });

@@ -185,7 +185,7 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   if (propagation.after) steps.push(step("remount", { path: "/", flags: propagation.after }, `make the root ${config.linux.rootfsPropagation}`));
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
   if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
-  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: !input.host.rootless, stackLimit: input.host.stackLimit, pageSize: input.host.pageSize, keyring: sessionKeyring(input.keyring, config), startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
+  steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: input.host.rootless ? false : ns.has("user") && !ns.isNew("user") ? "unlessDenied" : true, stackLimit: input.host.stackLimit, pageSize: input.host.pageSize, keyring: sessionKeyring(input.keyring, config), startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
   return steps;
 }
 
@@ -210,8 +210,10 @@ function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean
   const bad = (message: string, hint: string, code = "RUNTIME_CONFIG_INVALID") => {
     throw invalid("runtime", code, `read config.json: ${message}`, hint);
   };
-  if ((config.linux.uidMappings.length || config.linux.gidMappings.length) && !isNew("user"))
-    bad("uidMappings/gidMappings are set but no new user namespace is created", 'add {"type": "user"} to linux.namespaces or remove the mappings');
+  // A user namespace joined by path has its maps already; configs joining one carry them too (runc
+  // 1.1 requires them, containerd writes them for a pod's namespace), and they are not written again.
+  if ((config.linux.uidMappings.length || config.linux.gidMappings.length) && !has("user"))
+    bad("uidMappings/gidMappings are set but the container has no user namespace", 'add {"type": "user"} to linux.namespaces or remove the mappings');
   if (isNew("user") && (!config.linux.uidMappings.length || !config.linux.gidMappings.length))
     bad("a new user namespace needs linux.uidMappings and linux.gidMappings", "map at least container id 0 to a host id");
   // A namespace joined by path is the container's own as much as a new one (runc checks the type).

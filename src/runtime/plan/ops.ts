@@ -63,7 +63,7 @@ export const OPS = {
   setrlimit: { code: 35, fields: [["resource", "u32"], ["soft", "u64"], ["hard", "u64"]], doc: "prlimit(0, resource)" },
   personality: { code: 36, fields: [["persona", "u32"]], doc: "personality(persona)" },
   dropBounding: { code: 37, fields: [["caps", "u32s"]], doc: "PR_CAPBSET_DROP each cap" },
-  setUser: { code: 38, fields: [["uid", "u32"], ["gid", "u32"], ["groups", "u32s"], ["setgroups", "u32"]], doc: "setgroups (if setgroups=1), setresgid, setresuid, keeping capabilities" },
+  setUser: { code: 38, fields: [["uid", "u32"], ["gid", "u32"], ["groups", "u32s"], ["setgroups", "u32"]], doc: "setgroups (setgroups=1; 2: unless /proc/self/setgroups says deny, as in a user namespace joined by path), setresgid, setresuid, keeping capabilities" },
   setCaps: { code: 39, fields: [["effective", "u64"], ["permitted", "u64"], ["inheritable", "u64"], ["ambient", "u32s"]], doc: "capset and raise ambient caps" },
   noNewPrivs: { code: 40, fields: [], doc: "PR_SET_NO_NEW_PRIVS" },
   umask: { code: 41, fields: [["mask", "u32"]], doc: "umask(mask)" },

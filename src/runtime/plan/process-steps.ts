@@ -31,8 +31,10 @@ export interface ProcessInput {
   seccomp?: SeccompFilter;
   /** The slot of the connected seccomp listener socket (when the filter notifies). */
   listenerSlot?: number;
-  /** setgroups(2) allowed (not in a rootless user namespace, where it is denied). */
-  setgroups?: boolean;
+  /** setgroups(2): allowed; false: denied (a rootless user namespace); "unlessDenied": as the
+   * user namespace says when the process is in it (a namespace joined by path may deny it, and
+   * then, as runc, the groups are left as they are). */
+  setgroups?: boolean | "unlessDenied";
   /** startContainer hooks: after start, before the exec, inside the container. */
   startHooks?: Step[];
   /** The session keyring to join (and, with perm, to make), so that the process does not share
@@ -86,7 +88,7 @@ export function processSteps(input: ProcessInput): Step[] {
   for (let c = 0; c <= lastCap; c++) if (!((bounding >> BigInt(c)) & 1n)) drop.push(c);
   if (drop.length) steps.push(step("dropBounding", { caps: drop }, "drop capabilities from the bounding set"));
   const { uid, gid, additionalGids } = proc.user;
-  steps.push(step("setUser", { uid, gid, groups: additionalGids, setgroups: input.setgroups === false ? 0 : 1 }, `set uid ${uid}, gid ${gid}, groups [${additionalGids.join(",")}]`));
+  steps.push(step("setUser", { uid, gid, groups: additionalGids, setgroups: input.setgroups === false ? 0 : input.setgroups === "unlessDenied" ? 2 : 1 }, `set uid ${uid}, gid ${gid}, groups [${additionalGids.join(",")}]`));
   const permitted = mask(caps?.permitted, "permitted");
   const inheritable = mask(caps?.inheritable, "inheritable");
   // The kernel raises an ambient capability only if it is permitted and inheritable; runc
