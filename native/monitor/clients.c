@@ -1,0 +1,203 @@
+/* The attach socket: each connection sends requests (attach, resize, wait) and gets replies;
+ * once attached it receives the container's output and sends its stdin. A client never holds the
+ * container back: a write to it that would block drops that chunk for it (a chunk half written is
+ * finished first, so frames stay whole), and stdin is read only as fast as the container takes it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+#include "monitor.h"
+
+enum { FREE, REQUESTING, WAITING, ATTACHED, CLOSING };
+
+struct client {
+  int fd, state, eof; /* eof: the client half-closed, no more stdin from it */
+  uint32_t flags;     /* ATTACH_* */
+  unsigned got;       /* bytes of req read so far */
+  struct mon_record req;
+  size_t off, left; /* the unwritten rest of a chunk, in pending[i] */
+};
+static struct client cl[MAX_CLIENTS];
+/* Apart from cl, so that idle slots touch no page of it. */
+static char pending[MAX_CLIENTS][FRAME_HEADER_SIZE + LINE_CAP];
+static int listen_fd = -1;
+static char stdin_buf[LINE_CAP];
+static size_t in_off, in_len;
+
+int clients_listen(void) {
+  if ((listen_fd = listen_unix(M.socket)) < 0) return -1;
+  M.sock_bound = 1;
+  return 0;
+}
+
+int clients_count(void) {
+  int n = 0;
+  for (int i = 0; i < MAX_CLIENTS; i++) n += cl[i].state != FREE;
+  return n;
+}
+
+void stdin_close(void) {
+  if (M.stdin_fd >= 0 && M.stdin_fd != M.master) close(M.stdin_fd); /* a pty's master stays: it is stdout too */
+  M.stdin_fd = -1;
+  in_len = 0;
+}
+
+static void drop(struct client *c) {
+  if (c->state == ATTACHED && (c->flags & ATTACH_STDIN) && !c->eof && M.stdin_once) stdin_close();
+  close(c->fd);
+  c->state = FREE;
+  c->left = 0;
+}
+
+/* Writes header and data to a client without blocking; see the top of the file for what is kept. */
+static void send_to(struct client *c, const void *h, size_t hn, const void *d, size_t dn) {
+  if (c->left) return; /* still behind: this chunk is not for it */
+  struct iovec v[2] = { { (void *)h, hn }, { (void *)d, dn } };
+  ssize_t w = writev(c->fd, v, 2);
+  if (w < 0 && errno != EAGAIN && errno != EINTR) return drop(c);
+  if (w <= 0 || (size_t)w == hn + dn) return;
+  char *p = pending[c - cl];
+  size_t skip = (size_t)w;
+  c->off = 0;
+  c->left = hn + dn - skip;
+  if (skip < hn) memcpy(p, (const char *)h + skip, hn - skip), p += hn - skip, skip = hn;
+  memcpy(p, (const char *)d + (skip - hn), dn - (skip - hn));
+}
+
+static void reply(struct client *c, int type, int err, int value) {
+  struct mon_record r = { (uint32_t)type, 0, err, value };
+  send_to(c, &r, sizeof r, NULL, 0);
+}
+
+static void flush(struct client *c) {
+  ssize_t w = write(c->fd, pending[c - cl] + c->off, c->left);
+  if (w < 0 && errno != EAGAIN && errno != EINTR) return drop(c);
+  if (w > 0) c->off += (size_t)w, c->left -= (size_t)w;
+  if (!c->left && c->state == CLOSING) drop(c);
+}
+
+void clients_output(int stream, const char *data, size_t n) {
+  uint32_t want = stream == STREAM_STDERR ? ATTACH_STDERR : ATTACH_STDOUT;
+  unsigned char h[FRAME_HEADER_SIZE] = { (unsigned char)stream, 0, 0, 0, (unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n };
+  for (int i = 0; i < MAX_CLIENTS; i++)
+    if (cl[i].state == ATTACHED && (cl[i].flags & want)) send_to(&cl[i], h, cl[i].flags & ATTACH_MULTIPLEX ? sizeof h : 0, data, n);
+}
+
+static void stdin_flush(void) {
+  while (in_len && M.stdin_fd >= 0) {
+    ssize_t w = write(M.stdin_fd, stdin_buf + in_off, in_len);
+    if (w > 0) {
+      in_off += (size_t)w, in_len -= (size_t)w;
+    } else if (errno != EINTR) {
+      if (errno == EAGAIN) return;
+      if (errno != EPIPE && errno != EIO) warn("write to the container's stdin", errno);
+      stdin_close(); /* the container closed its stdin */
+    }
+  }
+}
+
+static void request(struct client *c) {
+  struct mon_record *r = &c->req;
+  if (r->type == REQ_ATTACH) {
+    c->state = ATTACHED;
+    c->flags = (uint32_t)r->a;
+    reply(c, REPLY_OK, 0, 0);
+    if (M.attach_first && !M.started) spawn_create();
+  } else if (r->type == REQ_RESIZE) {
+    struct winsize ws = { .ws_row = (unsigned short)r->a, .ws_col = (unsigned short)r->b };
+    if (M.master < 0) reply(c, REPLY_ERROR, ENOTTY, 0);
+    else if (ioctl(M.master, TIOCSWINSZ, &ws)) reply(c, REPLY_ERROR, errno, 0);
+    else reply(c, REPLY_OK, 0, 0);
+  } else if (r->type == REQ_WAIT) {
+    c->state = WAITING;
+  } else {
+    reply(c, REPLY_ERROR, EINVAL, 0);
+    c->state = CLOSING;
+    if (!c->left) drop(c);
+  }
+}
+
+static void client_read(struct client *c) {
+  char scratch[512];
+  ssize_t n;
+  if (c->state == REQUESTING) {
+    n = read(c->fd, (char *)&c->req + c->got, sizeof c->req - c->got);
+    if (n > 0 && (c->got += (unsigned)n) == sizeof c->req) c->got = 0, request(c);
+    if (n > 0) return;
+  } else if (c->state == ATTACHED && !c->eof) {
+    int to_stdin = (c->flags & ATTACH_STDIN) && M.stdin_fd >= 0;
+    n = read(c->fd, to_stdin ? stdin_buf : scratch, to_stdin ? sizeof stdin_buf : sizeof scratch);
+    if (n > 0 && to_stdin) in_off = 0, in_len = (size_t)n, stdin_flush();
+    if (n > 0) return;
+    if (n == 0) { /* half-closed: no more stdin, the output still flows */
+      c->eof = 1;
+      if ((c->flags & ATTACH_STDIN) && M.stdin_once) stdin_close();
+      return;
+    }
+  } else {
+    return drop(c); /* a hang-up of a client not read from */
+  }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  drop(c);
+}
+
+static void accept_client(void) {
+  int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd < 0) {
+    if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) warn("accept on the attach socket", errno);
+    return;
+  }
+  for (int i = 0; i < MAX_CLIENTS; i++)
+    if (cl[i].state == FREE) {
+      cl[i] = (struct client){ .fd = fd, .state = REQUESTING };
+      return;
+    }
+  struct mon_record r = { REPLY_ERROR, 0, EMFILE, 0 };
+  (void)!write(fd, &r, sizeof r);
+  close(fd);
+}
+
+/* p[0]: the container's stdin while stdin waits to be written; p[1]: the listening socket;
+ * p[2 + i]: client i. An fd of -1 is left out by poll. */
+int clients_pollfds(struct pollfd *p) {
+  p[0] = (struct pollfd){ .fd = in_len ? M.stdin_fd : -1, .events = POLLOUT };
+  p[1] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
+  for (int i = 0; i < MAX_CLIENTS; i++) {
+    struct client *c = &cl[i];
+    int reads = c->state == REQUESTING || (c->state == ATTACHED && !c->eof);
+    int stalled = c->state == ATTACHED && (c->flags & ATTACH_STDIN) && in_len; /* stdin waits for the container */
+    p[2 + i] = (struct pollfd){ .fd = c->state && !stalled ? c->fd : -1, .events = (short)((reads ? POLLIN : 0) | (c->left ? POLLOUT : 0)) };
+  }
+  return 2 + MAX_CLIENTS;
+}
+
+void clients_handle(const struct pollfd *p) {
+  if (p[0].revents) stdin_flush();
+  if (p[1].revents) accept_client();
+  for (int i = 0; i < MAX_CLIENTS; i++) {
+    short r = p[2 + i].revents;
+    if (r & POLLOUT && cl[i].state) flush(&cl[i]);
+    if (r & (POLLIN | POLLHUP | POLLERR) && cl[i].state) client_read(&cl[i]);
+  }
+}
+
+/* The container has exited and its output is drained: waits are answered, the socket goes, each
+ * client is closed once its last chunk is written. */
+void clients_finish(void) {
+  stdin_close();
+  if (listen_fd >= 0) close(listen_fd);
+  listen_fd = -1;
+  if (M.sock_bound) unlink(M.socket);
+  M.sock_bound = 0;
+  for (int i = 0; i < MAX_CLIENTS; i++) {
+    struct client *c = &cl[i];
+    if (!c->state) continue;
+    if (c->state == WAITING) reply(c, REPLY_EXITED, 0, M.status);
+    if (c->state) c->state = CLOSING;
+    if (c->state && !c->left) drop(c);
+  }
+}

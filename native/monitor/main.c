@@ -1,0 +1,249 @@
+/* skiff-monitor: one per container or exec, in conmon's model. The engine starts it; it detaches
+ * (fork, the parent exits at once, setsid) so that it is no child of the daemon and outlives it,
+ * becomes the subreaper of what it starts, and runs the create command (runc create, skiff-exec
+ * ...) with the container's stdio. It then holds that stdio: docker's json-file log, attach, resize
+ * and wait on a unix socket, and the init's exit status in the exit file. It has no policy: every
+ * path, size and mode comes from the engine (src/engine/containers/monitor/command.ts); its
+ * records are generated from src/engine/containers/monitor/protocol.ts.
+ *
+ *   skiff-monitor --socket PATH --exit-file PATH --file-mode OCTAL [--pid-file PATH]
+ *     [--log PATH [--log-max-size BYTES] [--log-max-files N]] [--tty --console-socket PATH]
+ *     [--stdin [--stdin-once]] [--attach-first] [--pass-fds N] -- COMMAND [ARG...]
+ *
+ * Without --pid-file the command itself is the container's process (its exit is the one recorded).
+ * Fds 3 .. 3+N-1 (--pass-fds) reach the command at the same numbers. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "monitor.h"
+
+struct monitor M;
+static int sigfd = -1;
+
+void report(int type, int step, int err, int value) {
+  struct mon_record r = { (uint32_t)type, step, err, value };
+  if (M.msg_fd >= 0 && write(M.msg_fd, &r, sizeof r) < 0) M.msg_fd = -1; /* the engine is gone */
+}
+
+void warn(const char *what, int err) {
+  dprintf(2, "skiff-monitor[%d]: %s: %s\n", getpid(), what, strerror(err));
+}
+
+void cleanup(void) {
+  if (M.sock_bound) unlink(M.socket);
+  if (M.console_bound) unlink(M.console);
+  M.sock_bound = M.console_bound = 0;
+}
+
+void fail(int step, int err, int value) {
+  report(MSG_ERROR, step, err, value);
+  cleanup();
+  _exit(1);
+}
+
+static int number(const char *s, int base, long long *out) {
+  char *end;
+  errno = 0;
+  *out = strtoll(s, &end, base);
+  return !errno && end != s && !*end && *out >= 0;
+}
+
+/* Reads the options; returns 0, or the index of the first argument it cannot take. */
+static int parse(int argc, char **argv) {
+  int i;
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "--")) {
+      M.argv = argv + i + 1;
+      break;
+    }
+#define FLAG(name, field) if (!strcmp(a, name)) { M.field = 1; continue; }
+#define TEXT(name, field) if (!strcmp(a, name) && v) { M.field = v; i++; continue; }
+#define NUM(name, field, base) if (!strcmp(a, name) && v && number(v, base, &M.field)) { i++; continue; }
+    FLAG("--tty", tty) FLAG("--stdin", stdin_open) FLAG("--stdin-once", stdin_once) FLAG("--attach-first", attach_first)
+    TEXT("--socket", socket) TEXT("--exit-file", exit_file) TEXT("--pid-file", pid_file) TEXT("--console-socket", console)
+    TEXT("--log", log) NUM("--file-mode", file_mode, 8) NUM("--log-max-size", log_max_size, 10)
+    NUM("--log-max-files", log_max_files, 10) NUM("--pass-fds", pass_fds, 10)
+    return i;
+  }
+  if (!M.argv || !M.argv[0] || !M.socket || !M.exit_file || !M.file_mode || M.tty != !!M.console || M.pass_fds > 1000) return i;
+  return 0;
+}
+
+/* The container's init is gone: its status and the time go to the exit file, whole or not at all. */
+static void init_exited(int status) {
+  char tmp[PATH_MAX];
+  struct timespec t;
+  M.exited = 1;
+  M.status = status;
+  clock_gettime(CLOCK_REALTIME, &t);
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", M.exit_file) >= (int)sizeof tmp) return warn("write the exit file", ENAMETOOLONG);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)M.file_mode);
+  int ok = fd >= 0 && dprintf(fd, EXIT_FILE_FORMAT, status, (long long)t.tv_sec, t.tv_nsec) > 0 && !fsync(fd);
+  int err = errno;
+  if (fd >= 0) close(fd);
+  if (!ok || rename(tmp, M.exit_file)) warn("write the exit file", ok ? errno : err);
+}
+
+/* Once the create command has exited: the init's pid from the pid file, which the command (runc)
+ * or whoever drives it (the in-process runtime) writes; until it is there, inotify says when. */
+static int watch = -1;
+static void take_pid_file(void) {
+  pid_t pid = read_pid_file();
+  if (!pid && watch < 0) {
+    char dir[PATH_MAX];
+    const char *slash = strrchr(M.pid_file, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - M.pid_file) + (slash == M.pid_file) : 1, slash ? M.pid_file : ".");
+    watch = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (watch < 0 || inotify_add_watch(watch, dir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) fail(STEP_PID_FILE, errno, 0);
+    pid = read_pid_file(); /* it may have come before the watch */
+  }
+  if (!pid) return;
+  siginfo_t si;
+  if (pid > 0 && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT)) pid = -errno; /* ECHILD: not ours to wait for */
+  if (pid < 0) fail(STEP_PID_FILE, -pid, 0);
+  if (watch >= 0) close(watch);
+  watch = -1;
+  M.init_pid = pid;
+  report(MSG_INIT_PID, 0, 0, pid);
+}
+
+static void reap(void) {
+  struct signalfd_siginfo si;
+  int status;
+  pid_t pid;
+  while (read(sigfd, &si, sizeof si) > 0) {
+  }
+  if (M.create_pid > 0 && waitpid(M.create_pid, &status, WNOHANG) == M.create_pid) {
+    M.create_pid = 0;
+    report(MSG_CREATE_EXITED, 0, 0, status);
+    if (status) { /* no container was made: the create command's status (and its log) say why */
+      cleanup();
+      _exit(1);
+    }
+    take_pid_file();
+  }
+  /* Before the init is known only the create command is reaped: a quick init stays a zombie. */
+  while (M.init_pid > 0 && (pid = waitpid(-1, &status, WNOHANG)) > 0)
+    if (pid == M.init_pid) init_exited(status);
+}
+
+static void read_stream(struct stream *s) {
+  ssize_t n = read(s->fd, s->buf + s->len, LINE_CAP - s->len);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n > 0) {
+    clients_output(s->id, s->buf + s->len, (size_t)n);
+    s->len += (size_t)n;
+    return log_output(s, (size_t)n, 0);
+  }
+  if (n < 0 && errno != EIO) warn("read the container's output", errno); /* EIO: the pty's last holder closed it */
+  log_output(s, 0, 1);
+  close(s->fd);
+  if (s->fd == M.master) M.master = M.stdin_fd = -1;
+  s->fd = -1;
+}
+
+/* What follows from the state: ready once the init is known (and the pty held), the end once the
+ * init has exited and its output is drained, the exit once no client is left. */
+static void progress(void) {
+  if (M.msg_fd >= 0 && M.init_pid > 0 && (!M.tty || M.master >= 0)) {
+    report(MSG_READY, 0, 0, M.init_pid);
+    close(M.msg_fd);
+    M.msg_fd = -1;
+  }
+  if (!M.finished && M.exited && M.out[0].fd < 0 && M.out[1].fd < 0) {
+    M.finished = 1;
+    clients_finish();
+  }
+  if (M.finished && !clients_count()) {
+    cleanup();
+    exit(0);
+  }
+}
+
+static void open_stdio(void) {
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), p[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+  if (devnull < 0) fail(STEP_PIPES, errno, 0);
+  M.child_fds[0] = devnull;
+  M.child_fds[1] = M.child_fds[2] = 2; /* a tty's create command writes to the monitor's stderr */
+  if (M.tty) return;
+  for (int i = 0; i < 3; i++) {
+    if (i == 0 && !M.stdin_open) continue;
+    if (pipe2(p[i], O_CLOEXEC)) fail(STEP_PIPES, errno, i);
+    int ours = p[i][i == 0], theirs = p[i][i != 0];
+    if (fcntl(ours, F_SETFL, O_NONBLOCK)) fail(STEP_PIPES, errno, i);
+    M.child_fds[i] = theirs;
+    if (i == 0) M.stdin_fd = ours;
+    else M.out[i - 1].fd = ours;
+  }
+}
+
+int main(int argc, char **argv) {
+  for (int fd = 0; fd < 3; fd++)
+    if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) return 125; /* stdio is never a socket of ours */
+  M.msg_fd = 1;
+  M.master = M.stdin_fd = M.console_fd = M.console_conn = -1;
+  M.out[0] = (struct stream){ .fd = -1, .id = STREAM_STDOUT };
+  M.out[1] = (struct stream){ .fd = -1, .id = STREAM_STDERR };
+  int bad = parse(argc, argv);
+  if (bad) fail(STEP_ARGUMENTS, EINVAL, bad);
+  syscall(SYS_close_range, 3 + (unsigned)M.pass_fds, ~0U, 0); /* nothing of the engine's but what it passes */
+
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, &chld, NULL) || signal(SIGPIPE, SIG_IGN) == SIG_ERR || signal(SIGHUP, SIG_IGN) == SIG_ERR) fail(STEP_SIGNALS, errno, 0);
+  pid_t pid = fork();
+  if (pid < 0) fail(STEP_DETACH, errno, 0);
+  if (pid) _exit(0); /* the engine reaps this one; the monitor is reparented away from it */
+  if (setsid() < 0) fail(STEP_DETACH, errno, 0);
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1)) fail(STEP_SUBREAPER, errno, 0);
+  if ((sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) fail(STEP_SIGNALS, errno, 0);
+  if (M.log && log_open()) fail(STEP_OPEN_LOG, errno, 0);
+  open_stdio();
+  if (clients_listen()) fail(STEP_LISTEN, errno, 0);
+  if (M.tty) console_listen();
+  report(MSG_LISTENING, 0, 0, getpid());
+  if (!M.attach_first) spawn_create();
+
+  struct pollfd p[5 + 2 + MAX_CLIENTS];
+  for (;;) {
+    p[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+    p[1] = (struct pollfd){ .fd = M.master < 0 ? M.console_fd : -1, .events = POLLIN };
+    p[2] = (struct pollfd){ .fd = M.master < 0 ? M.console_conn : -1, .events = POLLIN };
+    p[3] = (struct pollfd){ .fd = M.out[0].fd, .events = POLLIN };
+    p[4] = (struct pollfd){ .fd = M.out[1].fd, .events = POLLIN };
+    p[5] = (struct pollfd){ .fd = watch, .events = POLLIN };
+    int n = 6 + clients_pollfds(p + 6);
+    if (poll(p, (nfds_t)n, -1) < 0) {
+      if (errno != EINTR) warn("poll", errno);
+      continue;
+    }
+    if (p[0].revents) reap();
+    if (p[1].revents) console_event(1);
+    if (p[2].revents) console_event(0);
+    if (p[3].revents && M.out[0].fd >= 0) read_stream(&M.out[0]);
+    if (p[4].revents && M.out[1].fd >= 0) read_stream(&M.out[1]);
+    if (p[5].revents) {
+      char events[4096];
+      while (read(watch, events, sizeof events) > 0) {
+      }
+      take_pid_file();
+      reap();
+    }
+    clients_handle(p + 6);
+    progress();
+  }
+}

@@ -1,0 +1,62 @@
+/* skiff-monitor's shared state. One process per container (or exec): see main.c. */
+#pragma once
+#include <poll.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "../gen/monitor.h"
+
+#define LINE_CAP 16384 /* docker's: a line longer than this is logged in pieces of this size */
+#define MAX_CLIENTS 32 /* attach socket connections at once; one more is refused with EMFILE */
+
+/* One of the container's output streams. */
+struct stream {
+  int fd;     /* our read end (a pipe, or the pty master); -1 once drained */
+  int id;     /* STREAM_STDOUT or STREAM_STDERR */
+  size_t len; /* bytes at the start of buf not yet logged (an unfinished line) */
+  char buf[LINE_CAP];
+};
+
+struct monitor {
+  /* options: the engine decides every path, size and mode */
+  const char *socket, *exit_file, *pid_file, *console, *log;
+  long long file_mode, log_max_size, log_max_files, pass_fds;
+  int tty, stdin_open, stdin_once, attach_first;
+  char **argv;
+  /* state */
+  int msg_fd;              /* the start-up pipe until ready, then -1 */
+  pid_t create_pid;        /* the create command while it runs */
+  pid_t init_pid;          /* the container's init, once known */
+  int started, exited, status, finished;
+  int master;              /* the pty master (--tty), once received */
+  int stdin_fd;            /* where clients' stdin goes; -1: none or closed */
+  int child_fds[3];        /* the create command's stdio until it runs */
+  int console_fd, console_conn; /* listening for, and connected to, the create command (--tty) */
+  int sock_bound, console_bound;
+  struct stream out[2];
+};
+extern struct monitor M;
+
+void report(int type, int step, int err, int value); /* a start-up record, while the pipe is open */
+void fail(int step, int err, int value) __attribute__((noreturn)); /* report, clean up, exit */
+void warn(const char *what, int err); /* after start-up: one line on stderr (the engine's file) */
+void cleanup(void);                   /* removes the sockets this monitor made */
+
+/* spawn.c: the create command, the pty master, the pid file */
+void spawn_create(void);
+int listen_unix(const char *path);
+void console_listen(void);
+void console_event(int listening);
+pid_t read_pid_file(void);
+
+/* log.c: docker's json-file log */
+int log_open(void);
+void log_output(struct stream *s, size_t fresh, int eof);
+
+/* clients.c: the attach socket */
+int clients_listen(void);
+int clients_pollfds(struct pollfd *p); /* fills 2 + MAX_CLIENTS entries */
+void clients_handle(const struct pollfd *p);
+void clients_output(int stream, const char *data, size_t n);
+void clients_finish(void);
+int clients_count(void);
+void stdin_close(void);
