@@ -124,8 +124,11 @@ export const saveThenLookup = (p: Place) =>
       if (got && JSON.stringify(token ? { identitytoken: rest.identitytoken } : rest) !== JSON.stringify(want)) throw new Error(`saved ${JSON.stringify(creds)} for ${s}, found ${JSON.stringify(got)} for ${spelling}`);
       if (!got) throw new Error(`nothing found for ${spelling} after saving ${JSON.stringify(creds)} for ${s}`);
     }
-    allowed(() => load()?.remove(other)); // another server's removal leaves this one
-    if (registryDiffers(other, s) && !load()?.lookup(s)) throw new Error(`removing ${JSON.stringify(other)} removed ${s}`);
+    // another server's removal leaves this one (the fake helper's shell drops NUL bytes: printable names only there)
+    if (!clean.credsStore || /^[\x21-\x7e]+$/.test(other)) {
+      allowed(() => load()?.remove(other));
+      if (registryDiffers(other, s) && !load()?.lookup(s)) throw new Error(`removing ${JSON.stringify(other)} removed ${s}`);
+    }
     load()!.remove(s);
     const after = load()?.lookup(s);
     if (after) throw new Error(`found ${JSON.stringify(after)} for ${s} after remove`);
