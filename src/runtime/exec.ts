@@ -45,7 +45,7 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
   const steps = buildExecPlan({
     proc: opts.process, config, initPid: s.pid, cgroupProcs: s.cgroupDirs.map((d) => join(d, "cgroup.procs")), consoleSocket: opts.consoleSocket,
     seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
-    keyring: sessionKeyringName(opts.id), preserveFds: opts.preserveFds ?? 0, foreground: !opts.detach, home: homeOf(s.rootfs, opts.process.user.uid, config.mounts, s.bundle), host: readHostFacts(),
+    keyring: sessionKeyringName(opts.id), preserveFds: opts.preserveFds ?? 0, foreground: !opts.detach, home: homeOf(s.rootfs, opts.process.user.uid, config.mounts, s.bundle, config.linux.maskedPaths), host: readHostFacts(),
   });
   const launched = launch(steps, { preserveFds: opts.preserveFds ?? 0, spawner: opts.spawner });
   let pid = 0;

@@ -24,3 +24,10 @@ test("reads a passwd bound over /etc/passwd, and falls back to /", () => {
   expect(homeOf(rootfs, 4242)).toBe("/");
   expect(homeOf(rootfs, 0, [{ destination: "/etc", type: "tmpfs", source: "tmpfs", options: [], uidMappings: [], gidMappings: [] }])).toBe("/");
 });
+
+test("a masked /etc/passwd (or /etc) reads empty, as in the container: HOME is /, whatever is bound there", () => {
+  const mounts = [{ destination: "/etc/passwd", type: "bind", source: join(dir, "bound"), options: ["bind"], uidMappings: [], gidMappings: [] }];
+  expect(homeOf(rootfs, 1000, [], "/", ["/proc/kcore", "/etc/passwd"])).toBe("/");
+  expect(homeOf(rootfs, 1000, mounts, "/", ["/etc/"])).toBe("/");
+  expect(homeOf(rootfs, 1000, [], "/", ["/etc/group"])).toBe("/home/app");
+});

@@ -1,5 +1,6 @@
 // HOME for a process whose env has none, from the /etc/passwd the container will see (as runc
-// reads it inside the container): a bind mount over /etc/passwd or /etc wins over the rootfs.
+// reads it inside the container): a bind mount over /etc/passwd or /etc wins over the rootfs, and a
+// masked one (linux.maskedPaths, applied after the mounts) reads empty.
 import { lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
 import type { Mount } from "../oci/runtime-config.ts";
@@ -31,7 +32,8 @@ export function resolveInRoot(root: string, rel: string): string {
   return join(root, ...done);
 }
 
-function passwdFile(rootfs: string, mounts: readonly Mount[], bundle: string): string | undefined {
+function passwdFile(rootfs: string, mounts: readonly Mount[], bundle: string, masked: readonly string[]): string | undefined {
+  if (masked.some((p) => ["/etc/passwd", "/etc", "/"].includes(posix.normalize(posix.join("/", p)).replace(/(.)\/$/, "$1")))) return undefined;
   for (const m of [...mounts].reverse()) {
     const dest = posix.normalize(posix.join("/", m.destination));
     if (dest !== "/etc/passwd" && dest !== "/etc" && dest !== "/") continue;
@@ -43,8 +45,8 @@ function passwdFile(rootfs: string, mounts: readonly Mount[], bundle: string): s
   return resolveInRoot(rootfs, "etc/passwd");
 }
 
-export function homeOf(rootfs: string, uid: number, mounts: readonly Mount[] = [], bundle = "/"): string {
-  const file = passwdFile(rootfs, mounts, bundle);
+export function homeOf(rootfs: string, uid: number, mounts: readonly Mount[] = [], bundle = "/", masked: readonly string[] = []): string {
+  const file = passwdFile(rootfs, mounts, bundle, masked);
   if (!file) return "/";
   try {
     for (const line of readFileSync(file, "utf8").split("\n")) {
