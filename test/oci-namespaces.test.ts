@@ -90,3 +90,16 @@ test.each(["skiff", "runc"] as RuntimeName[])("%s: a user namespace joined by pa
   const r = runBundle(runtime, b);
   expect(r).toEqual({ code: 0, stdout: `${readlinkSync(`/proc/${pid}/ns/user`)}\n         0          0          1\n0\n`, stderr: "" });
 });
+
+test("in a cgroup namespace joined by path, cgroupfs is mounted as that namespace shows it (its root), as under runc", async () => {
+  const out = {} as Record<RuntimeName, string>;
+  for (const runtime of ["runc", "skiff"] as RuntimeName[]) {
+    const pid = await holder("--cgroup");
+    const b = bundle(["sh", "-c", "awk '$5 ~ /^\\/sys\\/fs\\/cgroup\\/(pids|memory)$/ { print $5, $4 }' /proc/self/mountinfo"], (c) => {
+      c.linux.namespaces.push({ type: "cgroup", path: `/proc/${pid}/ns/cgroup` });
+    });
+    out[runtime] = JSON.stringify(runBundle(runtime, b));
+  }
+  expect(out.skiff).toBe(out.runc);
+  expect(JSON.parse(out.skiff)).toEqual({ code: 0, stdout: "/sys/fs/cgroup/memory /\n/sys/fs/cgroup/pids /\n", stderr: "" });
+});

@@ -18,6 +18,8 @@ export function inRoot(path: string): string {
 export interface CgroupMountContext {
   /** The host's hierarchies with the container's cgroup directory in each. */
   hierarchies: { hierarchy: Hierarchy; dir: string }[];
+  /** The container has a cgroup namespace, new or joined by path: cgroupfs mounted in it shows
+   * that namespace's view (as runc and crun mount it), not a bind of the host's directories. */
   cgroupns: boolean;
 }
 
