@@ -1,0 +1,148 @@
+// The engine's own container options: what `docker run`'s flags (or the API's create body) mean,
+// once parsed and resolved, independent of docker's wire JSON. The container record keeps them;
+// the spec builder (oci-spec.ts) turns them, with the image's config and facts of the host, into
+// the runtime's config.json.
+import type { FileReader } from "../../image/spec-from-image.ts";
+
+/** `-v /host:/ctr[:ro]`: a bind mount of a host path (rbind, rprivate). */
+export interface BindMount {
+  source: string;
+  destination: string;
+  readOnly: boolean;
+}
+
+/** `--tmpfs /ctr[:opts]`: `options` as given after the colon ("size=64m,mode=1777"), or "". */
+export interface TmpfsMount {
+  destination: string;
+  options: string;
+}
+
+/** `--device host[:ctr][:perms]`; permissions are some of "rwm" (the cgroup's access). */
+export interface DeviceMapping {
+  pathOnHost: string;
+  pathInContainer: string;
+  permissions: string;
+}
+
+/** `--ulimit name=soft[:hard]`, name without "RLIMIT_" ("nofile"); -1 is unlimited. */
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+export type SeccompOption =
+  | { mode: "default" }
+  | { mode: "unconfined" }
+  /** `seccomp=FILE`: the file's text (the client reads it, as docker's CLI does): an OCI
+   * `linux.seccomp` object or docker's profile format (archMap, includes/excludes). */
+  | { mode: "profile"; profile: string };
+
+export interface ContainerOptions {
+  // --- the process
+  /** Arguments after the image name: replace the image's Cmd. */
+  cmd?: string[];
+  /** `--entrypoint`: replaces the image's Entrypoint and drops its Cmd; [] resets it (`--entrypoint ""`). */
+  entrypoint?: string[];
+  /** `-e` and `--env-file`, resolved to NAME=VALUE, in the order given; added after the image's Env. */
+  env?: string[];
+  /** `-w`: an absolute path. */
+  workingDir?: string;
+  /** `-u`: "name", "uid", "name:group", "uid:gid"; names looked up in the image's /etc/passwd and /etc/group. */
+  user?: string;
+  /** `-t`: a pseudo-terminal (process.terminal, TERM=xterm). */
+  tty?: boolean;
+  /** `-i`: keep stdin open (the monitor's concern, not the spec's). */
+  openStdin?: boolean;
+  /** `--init`: a small init runs as PID 1 (its host path is a fact of the host: SpecHost.initPath). */
+  init?: boolean;
+
+  // --- identity and file system
+  /** `--hostname`; default: the first 12 hex digits of the id (the host's name with --network host). */
+  hostname?: string;
+  /** `--read-only`: the root file system, and the network files, read-only. */
+  readOnly?: boolean;
+  binds?: BindMount[];
+  tmpfs?: TmpfsMount[];
+  /** `--shm-size` in bytes; default 64 MiB. */
+  shmSize?: number;
+
+  // --- resources (docker's units: bytes, NanoCPUs, shares)
+  /** `--memory` in bytes. */
+  memory?: number;
+  /** `--memory-swap` in bytes (memory + swap); -1 unlimited; unset: twice --memory. */
+  memorySwap?: number;
+  /** `--cpus` × 10^9. */
+  nanoCpus?: number;
+  cpuShares?: number;
+  /** `--cpuset-cpus` as given ("0-2,4"). */
+  cpusetCpus?: string;
+  /** `--pids-limit`; 0 or below is no limit. */
+  pidsLimit?: number;
+  ulimits?: Ulimit[];
+
+  // --- security
+  /** `--cap-add`/`--cap-drop`: "NET_ADMIN", "cap_net_admin", or "ALL". */
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  /** `--security-opt no-new-privileges`. */
+  noNewPrivileges?: boolean;
+  /** `--security-opt seccomp=…`; default: docker's default profile. */
+  seccomp?: SeccompOption;
+  devices?: DeviceMapping[];
+
+  // --- network (bridge networks come with the networking issue)
+  network?: "none" | "host";
+
+  // --- kept in the record, not in the spec
+  /** `--stop-signal`: a name ("SIGUSR1") or number; default: the image's StopSignal, else SIGTERM. */
+  stopSignal?: string;
+  /** `--stop-timeout` in seconds; default 10. */
+  stopTimeout?: number;
+  labels?: Record<string, string>;
+  /** `--rm`. */
+  autoRemove?: boolean;
+  /** `--runtime`: "skiff" (in-process, the default), "runc", "crun", "skiff-oci". */
+  runtime?: string;
+}
+
+/** A device node on the host as stat(2) reports it. */
+export interface HostDevice {
+  path: string;
+  type: "c" | "b" | "p";
+  major: number;
+  minor: number;
+  /** Permission bits (st_mode & 07777). */
+  fileMode: number;
+  uid: number;
+  gid: number;
+}
+
+/** What the builder needs from the engine and the host; reading them is the caller's effect
+ * (host.ts reads the real ones), so the builder stays pure. */
+export interface SpecHost {
+  /** 64 hex digits. */
+  id: string;
+  /** root.path: the bundle's rootfs (or where the engine mounts it). */
+  rootPath: string;
+  /** linux.cgroupsPath: the parent ("/skiff" for cgroupfs) joined with the id by the builder. */
+  cgroupParent: string;
+  /** Host paths of the files bind-mounted on /etc/resolv.conf, /etc/hostname, /etc/hosts. */
+  networkFiles: { resolvConf: string; hostname: string; hosts: string };
+  /** Host path of the init binary, for `--init` (bind-mounted read-only on /sbin/docker-init). */
+  initPath?: string;
+  /** The host's own name, which a container on the host's network takes. */
+  hostHostname: string;
+  cgroupVersion: 1 | 2;
+  /** /proc/sys/kernel/cap_last_cap: "ALL" and --privileged mean every capability up to it. */
+  lastCap: number;
+  /** Go's name of the host's architecture ("amd64", "arm64"), which seccomp profiles use. */
+  arch: string;
+  /** The image's files (its /etc/passwd and /etc/group for -u). */
+  readImageFile: FileReader;
+  /** A host path's device nodes: the node itself, or every node under a directory (symlinks followed). */
+  devicesAt(path: string): HostDevice[];
+  /** Every device node of the host's /dev, for --privileged. */
+  hostDevices(): HostDevice[];
+}

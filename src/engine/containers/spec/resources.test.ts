@@ -1,0 +1,51 @@
+import { expect, test } from "bun:test";
+import { SkiffError } from "../../../common/errors.ts";
+import { linuxResources, RLIM_INFINITY, rlimits } from "./resources.ts";
+
+const M = 1024 * 1024;
+const base = { memory: { disableOOMKiller: false }, cpu: { shares: 0 }, blockIO: { weight: 0 } };
+
+test.each([
+  ["nothing set: dockerd's zero values", {}, base],
+  ["--memory alone: swap twice the memory", { memory: 64 * M }, { ...base, memory: { limit: 64 * M, swap: 128 * M, disableOOMKiller: false } }],
+  ["--memory-swap -1: no swap limit", { memory: 64 * M, memorySwap: -1 }, { ...base, memory: { limit: 64 * M, disableOOMKiller: false } }],
+  ["--memory-swap equal to --memory: no swap", { memory: 64 * M, memorySwap: 64 * M }, { ...base, memory: { limit: 64 * M, swap: 64 * M, disableOOMKiller: false } }],
+  ["--cpus 1.5: quota over a 100 ms period", { nanoCpus: 1.5e9 }, { ...base, cpu: { shares: 0, quota: 150000, period: 100000 } }],
+  ["--cpus 0.5", { nanoCpus: 5e8 }, { ...base, cpu: { shares: 0, quota: 50000, period: 100000 } }],
+  ["--cpu-shares and --cpuset-cpus", { cpuShares: 512, cpusetCpus: "0-1,3" }, { ...base, cpu: { shares: 512, cpus: "0-1,3" } }],
+  ["--cpu-shares below the kernel's 2 is clamped", { cpuShares: 1 }, { ...base, cpu: { shares: 2 } }],
+  ["--pids-limit 100", { pidsLimit: 100 }, { ...base, pids: { limit: 100 } }],
+  ["--pids-limit -1 is no limit", { pidsLimit: -1 }, base],
+] as const)("%s", (_, o, want) => {
+  expect(linuxResources(o)).toEqual(want as never);
+});
+
+const code = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return `${(e as SkiffError).code}: ${(e as SkiffError).message}`;
+  }
+  return "no error";
+};
+
+test.each([
+  [{ memory: 1 * M }, "ENGINE_INVALID_RESOURCES: --memory: 1048576 bytes is below the minimum of 6 MiB"],
+  [{ memorySwap: 64 * M }, "ENGINE_INVALID_RESOURCES: --memory-swap: set without --memory"],
+  [{ memory: 64 * M, memorySwap: 32 * M }, `ENGINE_INVALID_RESOURCES: --memory-swap: ${32 * M} is below --memory ${64 * M}`],
+  [{ nanoCpus: 1e6 }, "ENGINE_INVALID_RESOURCES: --cpus: 0.001 is below 0.01"],
+  [{ cpusetCpus: "0-" }, 'ENGINE_INVALID_RESOURCES: --cpuset-cpus: "0-" is not a list of CPUs'],
+])("refused: %j", (o, want) => {
+  expect(code(() => linuxResources(o))).toBe(want);
+});
+
+test("ulimits: one per name, the last given wins, -1 is unlimited", () => {
+  expect(rlimits([{ name: "nofile", soft: 1024, hard: 2048 }, { name: "NPROC", soft: 50, hard: 50 }, { name: "nofile", soft: 10, hard: 20 }, { name: "core", soft: -1, hard: -1 }])).toEqual([
+    { type: "RLIMIT_NPROC", hard: 50, soft: 50 },
+    { type: "RLIMIT_NOFILE", hard: 20, soft: 10 },
+    { type: "RLIMIT_CORE", hard: RLIM_INFINITY, soft: RLIM_INFINITY },
+  ]);
+  expect(code(() => rlimits([{ name: "nofiles", soft: 1, hard: 1 }]))).toStartWith('ENGINE_INVALID_ULIMIT: --ulimit: unknown limit "nofiles"');
+  expect(code(() => rlimits([{ name: "nofile", soft: 2, hard: 1 }]))).toBe("ENGINE_INVALID_ULIMIT: --ulimit nofile: soft limit 2 is above the hard limit 1");
+  expect(code(() => rlimits([{ name: "nofile", soft: -1, hard: 5 }]))).toBe("ENGINE_INVALID_ULIMIT: --ulimit nofile: soft limit -1 is above the hard limit 5");
+});

@@ -1,0 +1,74 @@
+// --memory, --memory-swap, --cpus, --cpu-shares, --cpuset-cpus, --pids-limit → linux.resources,
+// and --ulimit → process.rlimits, as dockerd writes them (confirmed by test/spec-differential.test.ts).
+// dockerd always writes memory.disableOOMKiller false, cpu.shares 0 and blockIO.weight 0; a runtime
+// takes 0 as "not set", and they are kept so that the two configs compare equal.
+import { invalid } from "../../../common/errors.ts";
+import type { ContainerOptions, Ulimit } from "./options.ts";
+
+/** The CFS period dockerd pairs with --cpus: 100 ms. */
+export const CPU_PERIOD = 100_000;
+/** dockerd's smallest --memory: 6 MiB. */
+export const MIN_MEMORY = 6 * 1024 * 1024;
+/** cpu.shares the kernel accepts (it clamps anything else to these). */
+const MIN_SHARES = 2;
+const MAX_SHARES = 262_144;
+/** RLIM_INFINITY as the runtime config carries it (2^64-1 does not fit a double; the runtime reads 2^64 as infinity). */
+export const RLIM_INFINITY = 2 ** 64;
+
+const bad = (flag: string, message: string, hint: string) => invalid("engine", "ENGINE_INVALID_RESOURCES", `${flag}: ${message}`, hint, { field: flag });
+
+export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit">;
+
+/** The checks dockerd makes when a container is created; each names the flag. */
+export function checkResources(o: ResourceOptions): void {
+  const { memory = 0, memorySwap = 0, nanoCpus = 0 } = o;
+  if (memory < 0 || (memory > 0 && memory < MIN_MEMORY)) throw bad("--memory", `${memory} bytes is below the minimum of 6 MiB`, "give --memory 6m or more");
+  if (memorySwap > 0 && memory === 0) throw bad("--memory-swap", "set without --memory", "give --memory too, or leave --memory-swap out");
+  if (memorySwap > 0 && memorySwap < memory) throw bad("--memory-swap", `${memorySwap} is below --memory ${memory}`, "--memory-swap is memory plus swap: give at least --memory, or -1 for unlimited swap");
+  if (memorySwap < -1) throw bad("--memory-swap", `${memorySwap} is not a size`, "give a size, or -1 for unlimited swap");
+  if (nanoCpus < 0 || (nanoCpus > 0 && nanoCpus < 10_000_000)) throw bad("--cpus", `${nanoCpus / 1e9} is below 0.01`, "give --cpus 0.01 or more");
+  if (o.cpusetCpus !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(o.cpusetCpus)) throw bad("--cpuset-cpus", `${JSON.stringify(o.cpusetCpus)} is not a list of CPUs`, 'give CPU numbers and ranges, e.g. "0-2,4"');
+}
+
+/** linux.resources less the device rules (devices.ts). */
+export function linuxResources(o: ResourceOptions): Record<string, unknown> {
+  checkResources(o);
+  const memory: Record<string, unknown> = {};
+  if (o.memory) {
+    memory.limit = o.memory;
+    // dockerd's default when --memory-swap is not given: as much swap as memory
+    const swap = o.memorySwap ?? 0;
+    if (swap !== -1) memory.swap = swap > 0 ? swap : o.memory * 2;
+  }
+  memory.disableOOMKiller = false;
+  const cpu: Record<string, unknown> = { shares: o.cpuShares ? Math.min(MAX_SHARES, Math.max(MIN_SHARES, o.cpuShares)) : 0 };
+  if (o.nanoCpus) {
+    cpu.quota = Math.round((o.nanoCpus * CPU_PERIOD) / 1e9);
+    cpu.period = CPU_PERIOD;
+  }
+  if (o.cpusetCpus) cpu.cpus = o.cpusetCpus;
+  const out: Record<string, unknown> = { memory, cpu };
+  if (o.pidsLimit !== undefined && o.pidsLimit > 0) out.pids = { limit: o.pidsLimit };
+  out.blockIO = { weight: 0 };
+  return out;
+}
+
+const ULIMIT_NAMES = ["as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"];
+
+/** process.rlimits from --ulimit: one per name (the last given wins), in the order first given. */
+export function rlimits(ulimits: readonly Ulimit[] = []): { type: string; hard: number; soft: number }[] {
+  const out = new Map<string, { type: string; hard: number; soft: number }>();
+  for (const u of ulimits) {
+    const name = u.name.toLowerCase();
+    if (!ULIMIT_NAMES.includes(name)) throw invalid("engine", "ENGINE_INVALID_ULIMIT", `--ulimit: unknown limit ${JSON.stringify(u.name)}`, `use one of ${ULIMIT_NAMES.join(", ")}`, { field: "--ulimit" });
+    const value = (v: number) => (v === -1 ? RLIM_INFINITY : v);
+    if (!Number.isInteger(u.soft) || !Number.isInteger(u.hard) || u.soft < -1 || u.hard < -1)
+      throw invalid("engine", "ENGINE_INVALID_ULIMIT", `--ulimit ${name}: ${u.soft}:${u.hard} is not a pair of limits`, "give soft[:hard] as whole numbers, or -1 for unlimited", { field: "--ulimit" });
+    if (value(u.soft) > value(u.hard))
+      throw invalid("engine", "ENGINE_INVALID_ULIMIT", `--ulimit ${name}: soft limit ${u.soft} is above the hard limit ${u.hard}`, "give soft:hard with soft at most hard", { field: "--ulimit" });
+    const type = `RLIMIT_${name.toUpperCase()}`;
+    out.delete(type);
+    out.set(type, { type, hard: value(u.hard), soft: value(u.soft) });
+  }
+  return [...out.values()];
+}
