@@ -9,6 +9,7 @@ import { attach, readExitFile, resize, startMonitor, waitExit, type MonitorConfi
 import { isSkiffError, type SkiffError } from "../src/common/errors.ts";
 import { demux, fakeCreate, memoryOf, monitorConfig, monitorsAlive, readAll, readLog, until } from "./harness/monitor.ts";
 import { REPO } from "./harness/oci.ts";
+import { checkJsonLog, dockerString } from "./harness/monitor-log-fuzz.ts";
 
 afterEach(async () => {
   await until("the test's monitors to end", () => monitorsAlive().length === 0, 5000).catch(() => {
@@ -65,6 +66,17 @@ describe("json-file log", () => {
     expect(entries[65]!.raw).toContain(`{"log":${dockerString(Buffer.concat([binary, Buffer.from("\n")]))},"stream":"stdout"`);
     expect(entries[66]!.log).toBe("end\n");
     expect(entries.length).toBe(67);
+  });
+
+  test("fuzzed: lines of any bytes in any chunking are logged as docker encodes them (seeded; scripts/fuzz-monitor.ts runs long)", async () => {
+    await checkJsonLog(15, 20261205);
+  });
+
+  test("a line that fills the buffer after the end of another is logged whole (found by the fuzzer)", async () => {
+    const c = monitorConfig();
+    writeFileSync(c.abs("input"), `\n${"y".repeat(16383)}\n`);
+    await runToExit(c, ["dd", `if=${c.abs("input")}`, "bs=16384", "status=none"]); // one read: "\n" and 16383 bytes
+    expect(readLog(c.abs("ctr.log")).map((e) => e.log)).toEqual(["\n", `${"y".repeat(16383)}\n`]);
   });
 
   test("rotates at max-size, keeping max-files files in order", async () => {
@@ -317,51 +329,3 @@ describe("the monitor on its own", () => {
     await waitExit(m.socket, m.exitFile);
   });
 });
-
-/** docker's JSON string of bytes (jsonlog's ffjsonWriteJSONBytesAsString), written from its rules
- *  to check the C encoder: HTML characters as \u00XX, invalid UTF-8 byte by byte as \ufffd. */
-export function dockerString(b: Uint8Array): string {
-  let out = '"';
-  for (let i = 0; i < b.length; ) {
-    const c = b[i]!;
-    if (c < 0x80) {
-      if (c === 0x22 || c === 0x5c) out += `\\${String.fromCharCode(c)}`;
-      else if (c === 0x0a) out += "\\n";
-      else if (c === 0x0d) out += "\\r";
-      else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26) out += `\\u00${c.toString(16).padStart(2, "0")}`;
-      else out += String.fromCharCode(c);
-      i++;
-      continue;
-    }
-    const n = validUtf8Length(b, i);
-    if (!n) {
-      out += "\\ufffd";
-      i++;
-      continue;
-    }
-    const text = new TextDecoder().decode(b.subarray(i, i + n));
-    out += text === "\u2028" ? "\\u2028" : text === "\u2029" ? "\\u2029" : text;
-    i += n;
-  }
-  return `${out}"`;
-}
-
-/** The length of the UTF-8 sequence at i if the Unicode standard's table 3-7 allows it, else 0. */
-function validUtf8Length(b: Uint8Array, i: number): number {
-  const c = b[i]!;
-  const ranges: [number, number][] =
-    c >= 0xc2 && c <= 0xdf ? [[0x80, 0xbf]]
-    : c === 0xe0 ? [[0xa0, 0xbf], [0x80, 0xbf]]
-    : (c >= 0xe1 && c <= 0xec) || c === 0xee || c === 0xef ? [[0x80, 0xbf], [0x80, 0xbf]]
-    : c === 0xed ? [[0x80, 0x9f], [0x80, 0xbf]]
-    : c === 0xf0 ? [[0x90, 0xbf], [0x80, 0xbf], [0x80, 0xbf]]
-    : c >= 0xf1 && c <= 0xf3 ? [[0x80, 0xbf], [0x80, 0xbf], [0x80, 0xbf]]
-    : c === 0xf4 ? [[0x80, 0x8f], [0x80, 0xbf], [0x80, 0xbf]]
-    : [];
-  if (!ranges.length) return 0;
-  for (let k = 0; k < ranges.length; k++) {
-    const x = b[i + 1 + k];
-    if (x === undefined || x < ranges[k]![0] || x > ranges[k]![1]) return 0;
-  }
-  return ranges.length + 1;
-}

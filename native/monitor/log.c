@@ -141,7 +141,7 @@ void log_output(struct stream *s, size_t fresh, int eof) {
     entry(s->id, s->buf + start, (size_t)(nl + 1 - s->buf) - start);
     start = (size_t)(nl + 1 - s->buf);
   }
-  if (start < s->len && (eof || s->len == LINE_CAP)) {
+  if (start < s->len && (eof || (!start && s->len == LINE_CAP))) { /* a full buffer of one line */
     entry(s->id, s->buf + start, s->len - start);
     start = s->len;
   }

@@ -41,7 +41,8 @@ export function connectMonitor(path: string): Promise<Socket> {
     });
     s.once("error", (e) => {
       const errno = errnoOf(e);
-      reject(errno === "ENOENT" || errno === "ECONNREFUSED" ? gone(path, errno) : socketError("connect to the container's monitor", path, e));
+      // ECONNRESET: queued as the monitor closed its socket on the way out
+      reject(errno === "ENOENT" || errno === "ECONNREFUSED" || errno === "ECONNRESET" ? gone(path, errno) : socketError("connect to the container's monitor", path, e));
     });
   }).finally(() => dirFd !== undefined && closeSync(dirFd));
 }
