@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 import { attach, monitorSpawner, resize, startMonitor, waitExit, type Monitor } from "../src/engine/containers/monitor/index.ts";
 import { InProcessRuntime } from "../src/runtime/in-process-runtime.ts";
 import { TEST_STATE_ROOT } from "./harness/leaks.ts";
-import { demux, memoryOf, monitorConfig, monitorsAlive, readAll, readLog, until } from "./harness/monitor.ts";
+import { demux, memoryOf, monitorConfig, monitorsAlive, readAll, socketsLeft, readLog, until } from "./harness/monitor.ts";
 import { bundleFactory, oci, RUNTIMES, type Config, type RuntimeName } from "./harness/oci.ts";
 
 const RUNTIMES_HERE: RuntimeName[] = ["runc", "skiff"];
@@ -16,6 +16,7 @@ afterEach(async () => {
   await until("the test's monitors to end", () => monitorsAlive().length === 0, 5000).catch(() => {
     throw new Error(`monitors left behind: ${monitorsAlive().join(", ")}`);
   });
+  expect(socketsLeft()).toEqual([]);
 });
 
 /** A container created by `runtime create` under a monitor, ready to start. */

@@ -3,11 +3,11 @@
 // start-up errors, surviving its starter, memory. test/monitor-runtimes.test.ts does the same with
 // runc and skiff-oci.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { attach, readExitFile, resize, startMonitor, waitExit, type MonitorConfig } from "../src/engine/containers/monitor/index.ts";
 import { isSkiffError, type SkiffError } from "../src/common/errors.ts";
-import { demux, fakeCreate, memoryOf, monitorConfig, monitorsAlive, readAll, readLog, until } from "./harness/monitor.ts";
+import { demux, fakeCreate, memoryOf, monitorConfig, monitorsAlive, readAll, socketsLeft, readLog, until } from "./harness/monitor.ts";
 import { REPO } from "./harness/oci.ts";
 import { checkJsonLog, dockerString } from "./harness/monitor-log-fuzz.ts";
 
@@ -15,6 +15,7 @@ afterEach(async () => {
   await until("the test's monitors to end", () => monitorsAlive().length === 0, 5000).catch(() => {
     throw new Error(`monitors left behind: ${monitorsAlive().join(", ")}`);
   });
+  expect(socketsLeft()).toEqual([]);
 });
 
 type Config = ReturnType<typeof monitorConfig>;
@@ -160,6 +161,17 @@ describe("exit file", () => {
     expect(e.code).toBe("ENGINE_MONITOR_GONE");
     expect(e.format()).toContain("recorded no exit");
     process.kill(m.initPid, "SIGKILL");
+    rmSync(m.socket); // what a killed monitor leaves, the engine removes
+  });
+
+  test("an exit file it cannot write: a line in its log, and wait still has the status", async () => {
+    const c = monitorConfig({ exitFile: "missing/exit" });
+    const m = await ready(c, ["sh", "-c", "exit 8"]);
+    m.start();
+    const exit = await waitExit(m.socket, m.exitFile);
+    expect(exit.exitCode).toBe(8);
+    await until("the monitor to end", () => monitorsAlive().length === 0);
+    expect(readFileSync(c.abs("monitor.log"), "utf8")).toMatch(/^skiff-monitor\[\d+\]: write the exit file: No such file or directory\n$/);
   });
 });
 

@@ -191,8 +191,7 @@ void clients_finish(void) {
   stdin_close();
   if (listen_fd >= 0) close(listen_fd);
   listen_fd = -1;
-  if (M.sock_bound) unlink(M.socket);
-  M.sock_bound = 0;
+  cleanup(); /* the socket goes: a late client finds the exit file instead */
   for (int i = 0; i < MAX_CLIENTS; i++) {
     struct client *c = &cl[i];
     if (!c->state) continue;

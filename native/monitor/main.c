@@ -42,8 +42,8 @@ void warn(const char *what, int err) {
 }
 
 void cleanup(void) {
-  if (M.sock_bound) unlink(M.socket);
-  if (M.console_bound) unlink(M.console);
+  if (M.sock_bound && unlink(M.socket) && errno != ENOENT) warn("remove the attach socket", errno);
+  if (M.console_bound && unlink(M.console) && errno != ENOENT) warn("remove the console socket", errno);
   M.sock_bound = M.console_bound = 0;
 }
 
@@ -199,7 +199,7 @@ int main(int argc, char **argv) {
   M.out[1] = (struct stream){ .fd = -1, .id = STREAM_STDERR };
   int bad = parse(argc, argv);
   if (bad) fail(STEP_ARGUMENTS, EINVAL, bad);
-  syscall(SYS_close_range, 3 + (unsigned)M.pass_fds, ~0U, 0); /* nothing of the engine's but what it passes */
+  if (syscall(SYS_close_range, 3 + (unsigned)M.pass_fds, ~0U, 0)) warn("close the engine's other fds", errno); /* only what it passes */
 
   sigset_t chld;
   sigemptyset(&chld);

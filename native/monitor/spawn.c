@@ -68,7 +68,7 @@ void console_event(int listening) {
   close(M.console_conn);
   close(M.console_fd);
   M.console_conn = M.console_fd = -1;
-  unlink(M.console);
+  if (unlink(M.console)) warn("remove the console socket", errno);
   M.console_bound = 0;
 }
 

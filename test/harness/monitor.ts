@@ -1,7 +1,7 @@
 // Helpers for the monitor's black-box tests: a state directory per monitor, the fake `runc create`
 // (test/fixtures/fake-create.sh), docker's json-file log read back, docker's multiplexed frames
 // taken apart, and the check that no monitor outlives its test.
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import type { MonitorConfig } from "../../src/engine/containers/monitor/index.ts";
@@ -13,7 +13,17 @@ export const FAKE_CREATE = join(REPO, "test/fixtures/fake-create.sh");
 /** A fresh state directory and a config whose paths are inside it (relative to it). */
 export function monitorConfig(over: Partial<MonitorConfig> = {}): MonitorConfig & { abs(name: string): string } {
   const dir = tempDir("mon");
+  made.push(dir);
   return { dir, socket: "attach.sock", exitFile: "exit", fileMode: 0o640, errorLog: "monitor.log", pidFile: "pid", log: { path: "ctr.log" }, ...over, abs: (name) => join(dir, name) };
+}
+
+const made: string[] = [];
+
+/** Sockets left in the state directories made since the last call (a monitor removes its own). */
+export function socketsLeft(): string[] {
+  const left = made.filter((dir) => existsSync(dir)).flatMap((dir) => readdirSync(dir).map((f) => `${dir}/${f}`).filter((f) => statSync(f).isSocket()));
+  made.length = 0;
+  return left;
 }
 
 /** The fake create command running `command` as the container's init (started by writing the

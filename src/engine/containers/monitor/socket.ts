@@ -4,7 +4,7 @@
 import { closeSync, openSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { basename, dirname } from "node:path";
-import { SkiffError } from "../../../common/errors.ts";
+import { invalid, SkiffError } from "../../../common/errors.ts";
 import { errnoName, errnoOf, errnoText } from "../../../common/errno.ts";
 import { readExitFile, rfc3339Nano, type ContainerExit } from "./exit-file.ts";
 import { ATTACH, RECORD_SIZE, REPLY, REQUEST } from "./protocol.ts";
@@ -106,6 +106,8 @@ export async function attach(path: string, o: AttachOptions): Promise<Socket> {
 
 /** Sets the container's pty to rows × cols (the kernel sends SIGWINCH to its foreground group). */
 export async function resize(path: string, rows: number, cols: number): Promise<void> {
+  for (const [name, n] of [["rows", rows], ["columns", cols]] as const)
+    if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw invalid("engine", "ENGINE_MONITOR_RESIZE", `resize the container's tty: ${name} ${n} is not a size`, "give whole numbers from 0 to 65535");
   const s = await connectMonitor(path);
   try {
     s.write(request(REQUEST.resize, rows, cols));
