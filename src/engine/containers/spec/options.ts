@@ -139,6 +139,8 @@ export interface SpecHost {
   lastCap: number;
   /** Go's name of the host's architecture ("amd64", "arm64"), which seccomp profiles use. */
   arch: string;
+  /** The kernel's release (uname -r): seccomp rules may ask for a minimum kernel. */
+  kernelRelease: string;
   /** The image's files (its /etc/passwd and /etc/group for -u). */
   readImageFile: FileReader;
   /** A host path's device nodes: the node itself, or every node under a directory (symlinks followed). */

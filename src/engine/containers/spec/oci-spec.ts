@@ -1,0 +1,106 @@
+// A container's OCI runtime config (config.json) from its image's config and its options, equal to
+// what dockerd writes for the same `docker run` (test/spec-differential.test.ts compares the two
+// and names each intended difference). Pure: the host's facts and files come in through SpecHost.
+import { invalid } from "../../../common/errors.ts";
+import type { ContainerDefaults } from "../../../oci/image/image-config.ts";
+import { mergeEnv, specFromImage } from "../../image/spec-from-image.ts";
+import { containerCapabilities, processCapabilities } from "./capabilities.ts";
+import { containerDevices, type DeviceRule, type LinuxDevice } from "./devices.ts";
+import { containerMounts, INIT_DESTINATION, MASKED_PATHS, READONLY_PATHS, type SpecMount } from "./mounts.ts";
+import type { ContainerOptions, SpecHost } from "./options.ts";
+import { linuxResources, rlimits } from "./resources.ts";
+import { DOCKER_DEFAULT_PROFILE } from "./seccomp-default.ts";
+import { parseProfile, resolveProfile } from "./seccomp-profile.ts";
+
+/** config.json as the builder writes it (a JSON value; the runtime reads it with checkRuntimeConfig). */
+export interface OciSpec {
+  ociVersion: string;
+  process: {
+    terminal?: boolean;
+    user: { uid: number; gid: number; additionalGids: number[] };
+    args: string[];
+    env: string[];
+    cwd: string;
+    capabilities: { bounding: string[]; effective: string[]; inheritable: string[]; permitted: string[]; ambient: string[] };
+    rlimits?: { type: string; hard: number; soft: number }[];
+    noNewPrivileges?: boolean;
+    oomScoreAdj: number;
+  };
+  root: { path: string; readonly?: boolean };
+  hostname: string;
+  mounts: SpecMount[];
+  hooks: Record<string, never>;
+  linux: {
+    sysctl?: Record<string, string>;
+    resources: Record<string, unknown> & { devices: DeviceRule[] };
+    cgroupsPath: string;
+    namespaces: { type: string }[];
+    devices?: LinuxDevice[];
+    maskedPaths?: string[];
+    readonlyPaths?: string[];
+    seccomp?: Record<string, unknown>;
+  };
+}
+
+/** The ociVersion dockerd writes (crun 1.8 accepts only 1.0.x). */
+export const OCI_VERSION = "1.0.2-dev";
+export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** docker's environment: PATH, HOSTNAME, TERM (with a tty) first, each replaced where the
+ * image's Env or the run's -e names it; the other variables after, in their order. */
+export function containerEnv(imageEnv: readonly string[], runEnv: readonly string[], hostname: string, tty: boolean): string[] {
+  const base = [DEFAULT_PATH, `HOSTNAME=${hostname}`, ...(tty ? ["TERM=xterm"] : [])];
+  return mergeEnv(base, mergeEnv(imageEnv, runEnv));
+}
+
+function seccomp(o: ContainerOptions, caps: string[], host: SpecHost): Record<string, unknown> | undefined {
+  const s = o.seccomp ?? { mode: "default" };
+  if (o.privileged || s.mode === "unconfined") return undefined;
+  const profile = s.mode === "default" ? DOCKER_DEFAULT_PROFILE : parseProfile(s.profile);
+  return resolveProfile(profile, { caps, arch: host.arch, kernel: host.kernelRelease });
+}
+
+export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions, host: SpecHost): OciSpec {
+  if (!/^[0-9a-f]{64}$/.test(host.id)) throw new Error(`container id must be 64 hex digits, got ${JSON.stringify(host.id)}`);
+  if (o.init && !host.initPath) throw invalid("engine", "ENGINE_NO_INIT", "--init: no init binary is configured", "install skiff's init or start skiffd with its path");
+  if (o.workingDir !== undefined && o.workingDir !== "" && !o.workingDir.startsWith("/")) throw invalid("engine", "ENGINE_INVALID_WORKDIR", `-w ${JSON.stringify(o.workingDir)}: the working directory must be absolute`, "give an absolute path inside the container", { field: "-w" });
+  const proc = specFromImage(image, host.readImageFile, { cmd: o.cmd, entrypoint: o.entrypoint, workingDir: o.workingDir, user: o.user });
+  const hostNetwork = o.network === "host";
+  const hostname = o.hostname || (hostNetwork ? host.hostHostname : host.id.slice(0, 12));
+  const caps = containerCapabilities(o, host.lastCap);
+  const limits = rlimits(o.ulimits);
+  const { devices, rules } = containerDevices(o, host);
+  const filter = seccomp(o, caps, host);
+
+  const namespaces = [{ type: "mount" }, ...(hostNetwork ? [] : [{ type: "network" }]), { type: "uts" }, { type: "pid" }, { type: "ipc" }, ...(host.cgroupVersion === 2 ? [{ type: "cgroup" }] : [])];
+  const spec: OciSpec = {
+    ociVersion: OCI_VERSION,
+    process: {
+      ...(o.tty ? { terminal: true } : {}),
+      // dockerd lists the primary group among the supplementary ones
+      user: { uid: proc.user.uid, gid: proc.user.gid, additionalGids: [proc.user.gid, ...proc.user.additionalGids] },
+      args: o.init ? [INIT_DESTINATION, "--", ...proc.args] : proc.args,
+      env: containerEnv(image.Env, o.env ?? [], hostname, !!o.tty),
+      cwd: proc.cwd,
+      capabilities: processCapabilities(caps, proc.user.uid),
+      ...(limits.length ? { rlimits: limits } : {}),
+      ...(o.noNewPrivileges ? { noNewPrivileges: true } : {}),
+      oomScoreAdj: 0,
+    },
+    root: { path: host.rootPath, ...(o.readOnly ? { readonly: true } : {}) },
+    hostname,
+    mounts: containerMounts({ binds: o.binds, tmpfs: o.tmpfs, readOnly: o.readOnly, privileged: o.privileged, shmSize: o.shmSize, initPath: o.init ? host.initPath : undefined, networkFiles: host.networkFiles }),
+    hooks: {},
+    linux: {
+      // a network namespace of its own: any port may be bound, any group may ping (ICMP sockets)
+      ...(hostNetwork ? {} : { sysctl: { "net.ipv4.ip_unprivileged_port_start": "0", "net.ipv4.ping_group_range": "0 2147483647" } }),
+      resources: { devices: rules, ...linuxResources(o) },
+      cgroupsPath: `${host.cgroupParent.replace(/\/+$/, "")}/${host.id}`,
+      namespaces,
+      ...(devices.length ? { devices } : {}),
+      ...(o.privileged ? {} : { maskedPaths: [...MASKED_PATHS], readonlyPaths: [...READONLY_PATHS] }),
+      ...(filter ? { seccomp: filter } : {}),
+    },
+  };
+  return spec;
+}
