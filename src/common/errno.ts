@@ -4,7 +4,7 @@ const NAMES: Record<number, string> = {
   10: "ECHILD", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 15: "ENOTBLK", 16: "EBUSY", 17: "EEXIST",
   18: "EXDEV", 19: "ENODEV", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 23: "ENFILE", 24: "EMFILE", 25: "ENOTTY",
   26: "ETXTBSY", 27: "EFBIG", 28: "ENOSPC", 29: "ESPIPE", 30: "EROFS", 31: "EMLINK", 32: "EPIPE", 33: "EDOM",
-  34: "ERANGE", 36: "ENAMETOOLONG", 38: "ENOSYS", 39: "ENOTEMPTY", 40: "ELOOP", 71: "EPROTO", 75: "EOVERFLOW",
+  34: "ERANGE", 36: "ENAMETOOLONG", 38: "ENOSYS", 39: "ENOTEMPTY", 40: "ELOOP", 71: "EPROTO", 74: "EBADMSG", 75: "EOVERFLOW",
   95: "EOPNOTSUPP", 110: "ETIMEDOUT", 111: "ECONNREFUSED", 125: "ECANCELED",
 };
 const TEXT: Record<string, string> = {
@@ -16,6 +16,7 @@ const TEXT: Record<string, string> = {
   ENAMETOOLONG: "file name too long", ENOEXEC: "exec format error", EPROTO: "protocol error", ENOMEM: "out of memory",
   EAGAIN: "resource temporarily unavailable", ECANCELED: "operation canceled", ENXIO: "no such device or address",
   ETXTBSY: "text file busy", EMFILE: "too many open files", EOPNOTSUPP: "operation not supported",
+  ECHILD: "no child processes", EBADMSG: "bad message", ENOTTY: "inappropriate ioctl for device",
 };
 
 export const errnoName = (n: number): string => NAMES[n] ?? `errno ${n}`;
