@@ -1,6 +1,9 @@
-/* skiff-monitor: one per container or exec, in conmon's model. The engine starts it; it detaches
- * (fork, the parent exits at once, setsid) so that it is no child of the daemon and outlives it,
- * becomes the subreaper of what it starts, and runs the create command (runc create, skiff-exec
+/* skiff-monitor: one per container or exec, in conmon's model. The engine starts it; it detaches:
+ * it forks and the first process exits at once (the engine reaps that one), so the monitor is
+ * reparented to init and is no child of the daemon, whose death or restart it outlives (a death
+ * signal set on the first process is not inherited either); setsid puts it in a session and process
+ * group of its own, which no terminal hang-up or group-wide signal aimed at the daemon reaches.
+ * It becomes the subreaper of what it starts, and runs the create command (runc create, skiff-exec
  * ...) with the container's stdio. It then holds that stdio: docker's json-file log, attach, resize
  * and wait on a unix socket, and the init's exit status in the exit file. It has no policy: every
  * path, size and mode comes from the engine (src/engine/containers/monitor/command.ts); its
