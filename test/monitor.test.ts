@@ -229,6 +229,19 @@ describe("attach", () => {
     expect((await reader).length).toBeGreaterThan(0);
   });
 
+  test("32 clients at once; the 33rd is refused with EMFILE and the others go on", async () => {
+    const c = monitorConfig();
+    const m = await ready(c, ["sh", "-c", "echo to all"]);
+    const clients = await Promise.all([...Array(32)].map(() => attach(m.socket, { stdout: true })));
+    const outputs = clients.map(readAll);
+    const e = await rejection(attach(m.socket, { stdout: true }));
+    expect(e.code).toBe("ENGINE_MONITOR_SOCKET");
+    expect(e.message).toContain("EMFILE");
+    m.start();
+    for (const out of await Promise.all(outputs)) expect(out.toString()).toBe("to all\n");
+    await waitExit(m.socket, m.exitFile);
+  });
+
   test("with --attach-first the command runs once a client is attached: its first output is not lost", async () => {
     const c = monitorConfig({ pidFile: undefined, attachFirst: true });
     const m = startMonitor(c, { argv: ["echo", "at once"], env: { PATH: process.env.PATH! } });

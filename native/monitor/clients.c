@@ -145,20 +145,20 @@ static void client_read(struct client *c) {
   drop(c);
 }
 
-static void accept_client(void) {
-  int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  if (fd < 0) {
-    if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) warn("accept on the attach socket", errno);
-    return;
-  }
-  for (int i = 0; i < MAX_CLIENTS; i++)
-    if (cl[i].state == FREE) {
+static void accept_clients(void) {
+  int fd;
+  while ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+    int i = 0;
+    while (i < MAX_CLIENTS && cl[i].state != FREE) i++;
+    if (i < MAX_CLIENTS) {
       cl[i] = (struct client){ .fd = fd, .state = REQUESTING };
-      return;
+      continue;
     }
-  struct mon_record r = { REPLY_ERROR, 0, EMFILE, 0 };
-  (void)!write(fd, &r, sizeof r);
-  close(fd);
+    struct mon_record r = { REPLY_ERROR, 0, EMFILE, 0 };
+    (void)!write(fd, &r, sizeof r);
+    close(fd);
+  }
+  if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) warn("accept on the attach socket", errno);
 }
 
 /* p[0]: the container's stdin while stdin waits to be written; p[1]: the listening socket;
@@ -177,7 +177,7 @@ int clients_pollfds(struct pollfd *p) {
 
 void clients_handle(const struct pollfd *p) {
   if (p[0].revents) stdin_flush();
-  if (p[1].revents) accept_client();
+  if (p[1].revents) accept_clients();
   for (int i = 0; i < MAX_CLIENTS; i++) {
     short r = p[2 + i].revents;
     if (r & POLLOUT && cl[i].state) flush(&cl[i]);

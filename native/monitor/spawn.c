@@ -26,7 +26,7 @@ int listen_unix(const char *path) {
   mode_t old = umask(0177);
   int r = bind(fd, (struct sockaddr *)&a, sizeof a);
   umask(old);
-  if (r || listen(fd, 16)) {
+  if (r || listen(fd, SOMAXCONN)) { /* a burst of clients must not be refused as if none listened */
     int err = errno;
     close(fd);
     return errno = err, -1;

@@ -26,7 +26,19 @@ const socketError = (what: string, path: string, e: unknown) =>
 
 /** Connects to a monitor's socket. A path too long for sun_path is reached through an open fd of
  *  its directory (/proc/self/fd/N/NAME), as conmon's clients do. */
-export function connectMonitor(path: string): Promise<Socket> {
+export async function connectMonitor(path: string): Promise<Socket> {
+  // ECONNREFUSED is a monitor killed (its socket file left) or, briefly, a full backlog: ask again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(path);
+    } catch (e) {
+      if (!(e instanceof SkiffError && e.details.errno === "ECONNREFUSED") || attempt === 5) throw e;
+      await Bun.sleep(20 * attempt);
+    }
+  }
+}
+
+function connectOnce(path: string): Promise<Socket> {
   let dirFd: number | undefined;
   let address = path;
   if (Buffer.byteLength(path) > SUN_PATH_MAX) {
