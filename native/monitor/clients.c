@@ -21,9 +21,9 @@ struct client {
   struct mon_record req;
   size_t off, left; /* the unwritten rest of a chunk, in pending[i] */
 };
-static struct client cl[MAX_CLIENTS];
+static struct client cl[SLOTS];
 /* Apart from cl, so that idle slots touch no page of it. */
-static char pending[MAX_CLIENTS][FRAME_HEADER_SIZE + LINE_CAP];
+static char pending[SLOTS][FRAME_HEADER_SIZE + LINE_CAP];
 static int listen_fd = -1;
 static char stdin_buf[LINE_CAP];
 static size_t in_off, in_len;
@@ -36,7 +36,7 @@ int clients_listen(void) {
 
 int clients_count(void) {
   int n = 0;
-  for (int i = 0; i < MAX_CLIENTS; i++) n += cl[i].state != FREE;
+  for (int i = 0; i < SLOTS; i++) n += cl[i].state != FREE;
   return n;
 }
 
@@ -83,7 +83,7 @@ static void flush(struct client *c) {
 void clients_output(int stream, const char *data, size_t n) {
   uint32_t want = stream == STREAM_STDERR ? ATTACH_STDERR : ATTACH_STDOUT;
   unsigned char h[FRAME_HEADER_SIZE] = { (unsigned char)stream, 0, 0, 0, (unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n };
-  for (int i = 0; i < MAX_CLIENTS; i++)
+  for (int i = 0; i < SLOTS; i++)
     if (cl[i].state == ATTACHED && (cl[i].flags & want)) send_to(&cl[i], h, cl[i].flags & ATTACH_MULTIPLEX ? sizeof h : 0, data, n);
 }
 
@@ -102,7 +102,13 @@ static void stdin_flush(void) {
 
 static void request(struct client *c) {
   struct mon_record *r = &c->req;
-  if (r->type == REQ_ATTACH) {
+  int held = 0;
+  for (int i = 0; i < SLOTS; i++) held += cl[i].state == ATTACHED || cl[i].state == WAITING;
+  if ((r->type == REQ_ATTACH || r->type == REQ_WAIT) && held >= MAX_CLIENTS) {
+    reply(c, REPLY_ERROR, EMFILE, 0); /* answered once its request is read: closing with it unread would reset the connection */
+    c->state = CLOSING;
+    if (!c->left) drop(c);
+  } else if (r->type == REQ_ATTACH) {
     c->state = ATTACHED;
     c->flags = (uint32_t)r->a;
     reply(c, REPLY_OK, 0, 0);
@@ -149,8 +155,8 @@ static void accept_clients(void) {
   int fd;
   while ((fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
     int i = 0;
-    while (i < MAX_CLIENTS && cl[i].state != FREE) i++;
-    if (i < MAX_CLIENTS) {
+    while (i < SLOTS && cl[i].state != FREE) i++;
+    if (i < SLOTS) {
       cl[i] = (struct client){ .fd = fd, .state = REQUESTING };
       continue;
     }
@@ -166,19 +172,19 @@ static void accept_clients(void) {
 int clients_pollfds(struct pollfd *p) {
   p[0] = (struct pollfd){ .fd = in_len ? M.stdin_fd : -1, .events = POLLOUT };
   p[1] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
-  for (int i = 0; i < MAX_CLIENTS; i++) {
+  for (int i = 0; i < SLOTS; i++) {
     struct client *c = &cl[i];
     int reads = c->state == REQUESTING || (c->state == ATTACHED && !c->eof);
     int stalled = c->state == ATTACHED && (c->flags & ATTACH_STDIN) && in_len; /* stdin waits for the container */
     p[2 + i] = (struct pollfd){ .fd = c->state && !stalled ? c->fd : -1, .events = (short)((reads ? POLLIN : 0) | (c->left ? POLLOUT : 0)) };
   }
-  return 2 + MAX_CLIENTS;
+  return CLIENT_POLLFDS;
 }
 
 void clients_handle(const struct pollfd *p) {
   if (p[0].revents) stdin_flush();
   if (p[1].revents) accept_clients();
-  for (int i = 0; i < MAX_CLIENTS; i++) {
+  for (int i = 0; i < SLOTS; i++) {
     short r = p[2 + i].revents;
     if (r & POLLOUT && cl[i].state) flush(&cl[i]);
     if (r & (POLLIN | POLLHUP | POLLERR) && cl[i].state) client_read(&cl[i]);
@@ -192,7 +198,7 @@ void clients_finish(void) {
   if (listen_fd >= 0) close(listen_fd);
   listen_fd = -1;
   cleanup(); /* the socket goes: a late client finds the exit file instead */
-  for (int i = 0; i < MAX_CLIENTS; i++) {
+  for (int i = 0; i < SLOTS; i++) {
     struct client *c = &cl[i];
     if (!c->state) continue;
     if (c->state == WAITING) reply(c, REPLY_EXITED, 0, M.status);

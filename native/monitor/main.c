@@ -221,7 +221,7 @@ int main(int argc, char **argv) {
   report(MSG_LISTENING, 0, 0, getpid());
   if (!M.attach_first) spawn_create();
 
-  struct pollfd p[5 + 2 + MAX_CLIENTS];
+  struct pollfd p[6 + CLIENT_POLLFDS];
   for (;;) {
     p[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
     p[1] = (struct pollfd){ .fd = M.master < 0 ? M.console_fd : -1, .events = POLLIN };

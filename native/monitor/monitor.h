@@ -6,7 +6,9 @@
 #include "../gen/monitor.h"
 
 #define LINE_CAP 16384 /* docker's: a line longer than this is logged in pieces of this size */
-#define MAX_CLIENTS 32 /* attach socket connections at once; one more is refused with EMFILE */
+#define MAX_CLIENTS 32 /* attached or waiting clients at once; one more is answered EMFILE */
+#define SLOTS (MAX_CLIENTS + 1) /* connections held: the spare one reads a request to refuse it */
+#define CLIENT_POLLFDS (2 + SLOTS)
 
 /* One of the container's output streams. */
 struct stream {
@@ -54,7 +56,7 @@ void log_output(struct stream *s, size_t fresh, int eof);
 
 /* clients.c: the attach socket */
 int clients_listen(void);
-int clients_pollfds(struct pollfd *p); /* fills 2 + MAX_CLIENTS entries */
+int clients_pollfds(struct pollfd *p); /* fills CLIENT_POLLFDS entries */
 void clients_handle(const struct pollfd *p);
 void clients_output(int stream, const char *data, size_t n);
 void clients_finish(void);
