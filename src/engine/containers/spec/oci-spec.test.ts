@@ -65,9 +65,11 @@ test("what the builder writes is a config the runtime reads, seccomp filter incl
 });
 
 test("environment: PATH and HOSTNAME first, replaced in place; TERM with a tty; -e after the image's", () => {
-  expect(build({ env: ["X=2", "PATH=/usr/bin", "HOSTNAME=h2", "Y=3"], tty: true }).process.env).toEqual(["PATH=/usr/bin", "HOSTNAME=h2", "TERM=xterm", "X=2", "Y=3"]);
+  expect(build({ env: ["Y=3", "X=2", "PATH=/usr/bin", "HOSTNAME=h2"], tty: true }).process.env).toEqual(["PATH=/usr/bin", "HOSTNAME=h2", "TERM=xterm", "Y=3", "X=2"]);
   expect(build({}, {}, { Env: [] }).process.env).toEqual([DEFAULT_PATH, "HOSTNAME=e89892a49001"]);
-  expect(containerEnv(["A=1"], ["A=2", "B"], "h", false)).toEqual([DEFAULT_PATH, "HOSTNAME=h", "A=2", "B"]);
+  // -e first, then the image's others; a name without "=" unsets it
+  expect(containerEnv(["PATH=/bin", "A=1", "X=1"], ["Y=3", "A=2", "X"], "h", false)).toEqual(["PATH=/bin", "HOSTNAME=h", "Y=3", "A=2"]);
+  expect(containerEnv([], ["HOSTNAME"], "h", true)).toEqual([DEFAULT_PATH, "TERM=xterm"]);
 });
 
 test("entrypoint, cmd, -w and --init", () => {

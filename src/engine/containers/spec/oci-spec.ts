@@ -3,7 +3,7 @@
 // and names each intended difference). Pure: the host's facts and files come in through SpecHost.
 import { invalid } from "../../../common/errors.ts";
 import type { ContainerDefaults } from "../../../oci/image/image-config.ts";
-import { mergeEnv, specFromImage } from "../../image/spec-from-image.ts";
+import { specFromImage } from "../../image/spec-from-image.ts";
 import { containerCapabilities, processCapabilities } from "./capabilities.ts";
 import { containerDevices, type DeviceRule, type LinuxDevice } from "./devices.ts";
 import { containerMounts, INIT_DESTINATION, MASKED_PATHS, READONLY_PATHS, type SpecMount } from "./mounts.ts";
@@ -46,11 +46,20 @@ export interface OciSpec {
 export const OCI_VERSION = "1.0.2-dev";
 export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** docker's environment: PATH, HOSTNAME, TERM (with a tty) first, each replaced where the
- * image's Env or the run's -e names it; the other variables after, in their order. */
+/**
+ * docker's environment. At create the run's -e come first, then the image's Env less the names
+ * -e gives; a -e without "=" unsets that name. The daemon then starts from PATH, HOSTNAME and TERM
+ * (with a tty), replaces them in place where that list names them, and appends the rest.
+ */
 export function containerEnv(imageEnv: readonly string[], runEnv: readonly string[], hostname: string, tty: boolean): string[] {
-  const base = [DEFAULT_PATH, `HOSTNAME=${hostname}`, ...(tty ? ["TERM=xterm"] : [])];
-  return mergeEnv(base, mergeEnv(imageEnv, runEnv));
+  const name = (e: string) => e.split("=", 1)[0]!;
+  const given = new Set(runEnv.map(name));
+  const out = new Map<string, string>([DEFAULT_PATH, `HOSTNAME=${hostname}`, ...(tty ? ["TERM=xterm"] : [])].map((e) => [name(e), e]));
+  for (const e of [...runEnv, ...imageEnv.filter((x) => !given.has(name(x)))]) {
+    if (e.includes("=")) out.set(name(e), e);
+    else out.delete(e);
+  }
+  return [...out.values()];
 }
 
 function seccomp(o: ContainerOptions, caps: string[], host: SpecHost): Record<string, unknown> | undefined {
