@@ -32,6 +32,7 @@ import { importRootfs, type ImportOptions } from "./image-import.ts";
 import type { Readable, Writable } from "node:stream";
 import { readFileSync } from "node:fs";
 import { MetadataDb } from "../metadata/database.ts";
+import { parseImageConfig, type ContainerDefaults } from "../../oci/image/image-config.ts";
 
 export interface ImageStoreOptions {
   dataRoot: string;
@@ -460,6 +461,17 @@ export class ImageStore implements ImageService {
     const record = this.record(this.resolveId(nameOrId));
     const dirs = record.chainIds.map((c) => this.meta.snapshot(c)!.dir).reverse();
     return this.snapshots.overlayMount(dirs, containerKey ? this.snapshots.prepareActive(containerKey) : undefined);
+  }
+
+  /** What a container takes from an image: its id and config (Entrypoint, Cmd, Env, User …). */
+  containerDefaults(nameOrId: string): { id: string; config: ContainerDefaults } {
+    const id = this.resolveId(nameOrId);
+    return { id, config: parseImageConfig(this.content.readBytes(id), `image config ${id}`).config };
+  }
+
+  /** Removes a container's writable layer (made by mountsFor with its key). */
+  removeContainerLayer(key: string): void {
+    this.snapshots.removeActive(key);
   }
 
   /** Reads a file of the image's merged tree (whiteouts and opaque dirs honoured), for spec-from-image. */

@@ -1,0 +1,31 @@
+// Container events as docker reports them (/events): a type, an action, the container and its
+// attributes (name, image, labels, exitCode …). Listeners are called synchronously, in order.
+import type { ContainerRecord } from "./record.ts";
+
+export interface ContainerEvent {
+  action: string;
+  id: string;
+  /** name, image and the container's labels, plus what the action adds (exitCode, signal …). */
+  attributes: Record<string, string>;
+  /** Nanoseconds since the epoch. */
+  timeNano: bigint;
+}
+
+export class ContainerEvents {
+  private readonly listeners = new Set<(e: ContainerEvent) => void>();
+
+  on(listener: (e: ContainerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  emit(action: string, r: ContainerRecord, extra: Record<string, string> = {}): void {
+    const ms = Date.now();
+    const e: ContainerEvent = { action, id: r.id, attributes: { ...r.options.labels, image: r.image, name: r.name, ...extra }, timeNano: BigInt(ms) * 1_000_000n };
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {} // a listener's failure is its own
+    }
+  }
+}

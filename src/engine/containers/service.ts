@@ -1,0 +1,235 @@
+// The container service: docker's container verbs over the engine's records, the image store,
+// the runtimes and the monitors. A container's process runs under its monitor (conmon's model),
+// not under skiffd: the service starts it, follows its exit through the monitor's socket, and
+// after a daemon restart finds it again from its record and state dir (restore()).
+//
+// Records and state dirs: a record exists before anything is made on disk for it and is removed
+// after everything is; restore() repairs what a crash between the two left (a state dir without a
+// record is removed, a record without its state dir is a stopped container).
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { SkiffError } from "../../common/errors.ts";
+import type { ContainerDefaults } from "../../oci/image/image-config.ts";
+import type { OverlayMount } from "../image/snapshots.ts";
+import type { FileReader } from "../image/spec-from-image.ts";
+import type { MetadataDb } from "../metadata/database.ts";
+import { conflict } from "./errors.ts";
+import type { ContainerEvents } from "./events.ts";
+import { containerFiles, type EngineRoots } from "./layout.ts";
+import { checkName, randomName } from "./names.ts";
+import { networkFiles } from "./network-files.ts";
+import { isActive, newRunState, type ContainerRecord } from "./record.ts";
+import { DEFAULT_RUNTIME, Runtimes } from "./runtimes.ts";
+import { buildContainerSpec, readHostFacts, type ContainerOptions } from "./spec/index.ts";
+import { ContainerStore } from "./store.ts";
+import type { Socket } from "node:net";
+import { MONITOR } from "./layout.ts";
+import { readLog, type LogEntry, type LogOptions } from "./logs.ts";
+import { attach, resize, type AttachOptions } from "./monitor/index.ts";
+import { Supervisor } from "./supervisor.ts";
+
+/** What the container service needs of the image store. */
+export interface ContainerImages {
+  containerDefaults(nameOrId: string): { id: string; config: ContainerDefaults };
+  /** The rootfs over a new writable layer keyed by the container's id. */
+  mountsFor(imageId: string, containerKey: string): OverlayMount;
+  removeContainerLayer(key: string): void;
+  fileReader(imageId: string): FileReader;
+}
+
+export interface ContainerServiceOptions extends EngineRoots {
+  images: ContainerImages;
+  metadata: MetadataDb;
+  events: ContainerEvents;
+  /** Host path of the --init binary, when there is one. */
+  initPath?: string;
+  /** cgroupsPath parent for containers ("/skiff"). */
+  cgroupParent?: string;
+}
+
+export interface CreateRequest {
+  image: string;
+  name?: string;
+  options: ContainerOptions;
+}
+
+export class ContainerService {
+  readonly store: ContainerStore;
+  readonly runtimes: Runtimes;
+  private readonly supervisor: Supervisor;
+
+  constructor(private readonly opts: ContainerServiceOptions) {
+    this.store = new ContainerStore(opts.metadata);
+    this.runtimes = new Runtimes(opts);
+    this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true }), stateParent: join(opts.execRoot, "containers") });
+  }
+
+  /** docker create: the record, the bundle (config.json) and the network files; nothing runs. */
+  create(req: CreateRequest): ContainerRecord {
+    const name = req.name ? checkName(req.name) : randomName((n) => this.nameTaken(n));
+    const runtime = req.options.runtime || DEFAULT_RUNTIME;
+    this.runtimes.get(runtime); // an unknown runtime is refused before anything is made
+    const image = this.opts.images.containerDefaults(req.image);
+    const id = randomBytes(32).toString("hex");
+    const files = containerFiles(this.opts, id);
+    const spec = buildContainerSpec(image.config, req.options, {
+      ...readHostFacts(),
+      id,
+      rootPath: join(files.bundle, "rootfs"),
+      cgroupParent: this.opts.cgroupParent ?? "/skiff",
+      networkFiles: { resolvConf: files.resolvConfPath, hostname: files.hostnamePath, hosts: files.hostsPath },
+      initPath: this.opts.initPath,
+      readImageFile: this.opts.images.fileReader(image.id),
+    });
+    const record: ContainerRecord = {
+      id,
+      name,
+      image: req.image,
+      imageId: image.id,
+      created: new Date().toISOString(),
+      imageConfig: image.config,
+      options: { ...req.options, runtime },
+      path: spec.process.args[0]!,
+      args: spec.process.args.slice(1),
+      hostname: spec.hostname,
+      runtime,
+      files,
+      state: newRunState(),
+      restartCount: 0,
+    };
+    this.store.insert(record);
+    try {
+      mkdirSync(join(files.bundle, "rootfs"), { recursive: true, mode: 0o711 });
+      mkdirSync(join(files.logPath, ".."), { recursive: true, mode: 0o710 });
+      writeFileSync(join(files.bundle, "config.json"), JSON.stringify(spec, null, 2));
+      const net = networkFiles(spec.hostname, req.options.network === "host" ? "host" : "none");
+      writeFileSync(files.hostnamePath, net.hostname);
+      writeFileSync(files.hostsPath, net.hosts);
+      writeFileSync(files.resolvConfPath, net.resolvConf);
+    } catch (e) {
+      this.dropFiles(record);
+      this.store.delete(id);
+      throw new SkiffError({ layer: "engine", code: "ENGINE_CREATE_FAILED", kind: "internal", message: `create container ${name}: ${(e as Error).message}`, hint: "check the data root and exec root (space, permissions)", cause: e });
+    }
+    this.opts.events.emit("create", record);
+    return record;
+  }
+
+  private nameTaken(name: string): boolean {
+    try {
+      this.store.resolve(name);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  inspect(ref: string): ContainerRecord {
+    return this.store.resolve(ref);
+  }
+
+  list(): ContainerRecord[] {
+    return this.store.all();
+  }
+
+  rename(ref: string, newName: string): void {
+    const r = this.store.resolve(ref);
+    const name = checkName(newName);
+    if (name === r.name) throw conflict("ENGINE_NAME_IN_USE", `Renaming a container with the same name as its current name`, "choose another name");
+    if (this.nameTaken(name)) throw conflict("ENGINE_NAME_IN_USE", `Conflict. The container name "/${name}" is already in use by container "${this.store.resolve(name).id}". You have to remove (or rename) that container to be able to reuse that name.`, "choose another name");
+    const old = r.name;
+    r.name = name;
+    this.store.update(r);
+    this.opts.events.emit("rename", r, { oldName: `/${old}` });
+  }
+
+  start(ref: string): Promise<"started" | "already"> {
+    return this.supervisor.start(this.store.resolve(ref));
+  }
+
+  stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<"stopped" | "already"> {
+    return this.supervisor.stop(this.store.resolve(ref), timeoutSeconds, signal);
+  }
+
+  kill(ref: string, signal?: string): Promise<void> {
+    return this.supervisor.kill(this.store.resolve(ref), signal);
+  }
+
+  restart(ref: string, timeoutSeconds?: number): Promise<void> {
+    return this.supervisor.restart(this.store.resolve(ref), timeoutSeconds);
+  }
+
+  pause(ref: string): Promise<void> {
+    return this.supervisor.pause(this.store.resolve(ref), true);
+  }
+
+  unpause(ref: string): Promise<void> {
+    return this.supervisor.pause(this.store.resolve(ref), false);
+  }
+
+  /** docker wait: resolves with the exit code once `condition` holds. */
+  wait(ref: string, condition: "not-running" | "next-exit" | "removed" = "not-running", signal?: AbortSignal): Promise<{ exitCode: number; error?: string }> {
+    return this.supervisor.wait(this.store.resolve(ref), condition, signal);
+  }
+
+  /** The container's output (and stdin) through its monitor; output ends when the container does. */
+  async attach(ref: string, o: AttachOptions): Promise<Socket> {
+    const r = this.store.resolve(ref);
+    if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `You cannot attach to a stopped container, start it first`, `start it: skiff start -a ${r.name}`);
+    return attach(join(r.files.stateDir, MONITOR.socket), o);
+  }
+
+  async resize(ref: string, rows: number, cols: number): Promise<void> {
+    const r = this.store.resolve(ref);
+    if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
+    await resize(join(r.files.stateDir, MONITOR.socket), rows, cols);
+  }
+
+  /** The log's entries; with follow, until the container has exited and its log is drained. */
+  logs(ref: string, o: Omit<LogOptions, "running">): AsyncGenerator<LogEntry> {
+    const r = this.store.resolve(ref);
+    return readLog(r.files.logPath, { ...o, running: () => isActive(this.store.get(r.id)?.state ?? newRunState()) });
+  }
+
+  /** The pids in the container (for top), host pids. */
+  async pids(ref: string): Promise<number[]> {
+    const r = this.store.resolve(ref);
+    if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
+    return this.runtimes.get(r.runtime).ps(r.id);
+  }
+
+  /** docker rm: a running container only with force (killed first); its layer, files and record go. */
+  async remove(ref: string, o: { force?: boolean } = {}): Promise<void> {
+    const r = this.store.resolve(ref);
+    if (isActive(r.state) && !o.force)
+      throw conflict("ENGINE_CONTAINER_RUNNING", `You cannot remove a ${r.state.status} container ${r.id}. Stop the container before attempting removal or force remove`, `stop it first (skiff stop ${r.name}) or use rm -f`);
+    if (r.state.status === "removing") return;
+    await this.supervisor.forget(r);
+    r.state.status = "removing";
+    this.store.update(r);
+    this.dropFiles(r);
+    this.store.delete(r.id);
+    this.opts.events.emit("destroy", r);
+    this.supervisor.removed(r.id);
+  }
+
+  private dropFiles(r: ContainerRecord): void {
+    rmSync(r.files.stateDir, { recursive: true, force: true });
+    rmSync(join(r.files.logPath, ".."), { recursive: true, force: true });
+    this.opts.images.removeContainerLayer(r.id);
+  }
+
+  /**
+   * After a daemon start: containers whose monitor still runs are followed again; the others are
+   * marked exited with what their exit file says. State dirs without a record are removed.
+   */
+  async restore(): Promise<void> {
+    await this.supervisor.restore(this.store.all());
+  }
+
+  /** Follows nothing more (the daemon stops; containers keep running under their monitors). */
+  close(): void {
+    this.supervisor.close();
+  }
+}

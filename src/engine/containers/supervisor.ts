@@ -1,0 +1,270 @@
+// What happens to a container's process: start it under its monitor through its runtime, follow
+// its exit (the monitor's socket, then its exit file), stop, kill, pause, wait, and find running
+// containers again after a daemon restart. One operation at a time per container (start, stop and
+// remove of the same container are queued); the exit is recorded by whoever follows it.
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { SkiffError } from "../../common/errors.ts";
+import { log } from "../../common/log.ts";
+import { parseSignal } from "../../runtime/signals.ts";
+import { monitorSpawner, readExitFile, waitExit, type ContainerExit, type Monitor } from "./monitor/index.ts";
+import { conflict } from "./errors.ts";
+import type { ContainerEvents } from "./events.ts";
+import { MONITOR } from "./layout.ts";
+import { isActive, type ContainerRecord } from "./record.ts";
+import type { Runtimes } from "./runtimes.ts";
+import type { ContainerImages } from "./service.ts";
+import type { ContainerStore } from "./store.ts";
+
+export interface SupervisorOptions {
+  store: ContainerStore;
+  runtimes: Runtimes;
+  images: ContainerImages;
+  events: ContainerEvents;
+  /** Removes a container (for --rm once it has exited). */
+  remove(id: string): Promise<void>;
+  /** Where the containers' state dirs are (exec root/containers). */
+  stateParent: string;
+}
+
+type Exit = { exitCode: number; error?: string };
+
+const DEFAULT_STOP_TIMEOUT = 10;
+const STOP_GRACE_AFTER_KILL_MS = 30_000;
+
+export class Supervisor {
+  /** Per container: the exits waited for, resolved when the next exit is recorded. */
+  private readonly exitWaiters = new Map<string, Set<(e: Exit) => void>>();
+  private readonly removalWaiters = new Map<string, Set<(e: Exit) => void>>();
+  /** Per container: the tail of its operations, so that they run one at a time. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly following = new Map<string, AbortController>();
+
+  constructor(private readonly o: SupervisorOptions) {}
+
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.queues.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    this.queues.set(id, next.catch(() => undefined));
+    return next;
+  }
+
+  /** The record as stored now (another operation may have changed it since it was read). */
+  private fresh(r: ContainerRecord): ContainerRecord {
+    return this.o.store.get(r.id) ?? r;
+  }
+
+  start(rec: ContainerRecord): Promise<"started" | "already"> {
+    return this.serial(rec.id, async () => {
+      const r = this.fresh(rec);
+      if (r.state.status === "running" || r.state.status === "paused") return "already";
+      if (r.state.status === "removing" || r.state.status === "dead")
+        throw conflict("ENGINE_CONTAINER_NOT_STARTABLE", `cannot start container ${r.id}: it is ${r.state.status}`, "remove it and create a new one");
+      await this.launch(r);
+      return "started";
+    });
+  }
+
+  private async launch(r: ContainerRecord): Promise<void> {
+    const runtime = this.o.runtimes.get(r.runtime);
+    const dir = r.files.stateDir;
+    for (const f of Object.values(MONITOR)) rmSync(join(dir, f), { force: true });
+    // a runtime's leftover of an earlier run (a daemon killed mid-start) would refuse the id
+    await runtime.delete(r.id, { force: true }).catch(() => undefined);
+    const tty = r.options.tty ?? false;
+    let monitor: Monitor | undefined;
+    const spawner = monitorSpawner(
+      {
+        dir,
+        socket: MONITOR.socket,
+        exitFile: MONITOR.exitFile,
+        fileMode: 0o640,
+        errorLog: MONITOR.errorLog,
+        pidFile: MONITOR.pidFile,
+        log: { path: r.files.logPath },
+        ...(tty ? { consoleSocket: MONITOR.console } : {}),
+        stdin: r.options.openStdin ?? false,
+        stdinOnce: r.options.openStdin ?? false,
+      },
+      (m) => (monitor = m),
+    );
+    const rootfs = this.o.images.mountsFor(r.imageId, r.id);
+    try {
+      await runtime.create(r.id, r.files.bundle, {
+        spawner,
+        pidFile: join(dir, MONITOR.pidFile),
+        // relative: the create command runs in the state dir (a socket path must fit 108 bytes)
+        ...(tty ? { consoleSocket: MONITOR.console } : {}),
+        rootfsMount: { fstype: rootfs.type === "bind" ? "none" : rootfs.type, source: rootfs.source, data: rootfs.type === "bind" ? "bind" : rootfs.data, ...(rootfs.cwd ? { cwd: rootfs.cwd } : {}) },
+      });
+      const ready = await monitor!.ready;
+      await runtime.start(r.id);
+      r.state = { ...r.state, status: "running", pid: ready.initPid, exitCode: 0, error: "", oomKilled: false, startedAt: new Date().toISOString(), finishedAt: r.state.finishedAt };
+      this.o.store.update(r);
+    } catch (e) {
+      await runtime.delete(r.id, { force: true }).catch(() => undefined);
+      r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: 128, error: e instanceof Error ? e.message : String(e) };
+      this.o.store.update(r);
+      throw e;
+    }
+    this.o.events.emit("start", r);
+    this.follow(r);
+  }
+
+  /** Follows the container's exit in the background. */
+  private follow(r: ContainerRecord): void {
+    if (this.following.has(r.id)) return;
+    const abort = new AbortController();
+    this.following.set(r.id, abort);
+    const dir = r.files.stateDir;
+    waitExit(join(dir, MONITOR.socket), join(dir, MONITOR.exitFile), abort.signal).then(
+      (exit) => this.exited(r.id, exit),
+      (e: unknown) => {
+        if (abort.signal.aborted) return;
+        this.exited(r.id, undefined, e instanceof Error ? e.message : String(e));
+      },
+    );
+  }
+
+  /** Records an exit: the runtime lets go of the container, waiters learn its code, --rm removes it. */
+  private async exited(id: string, exit: ContainerExit | undefined, error = ""): Promise<void> {
+    this.following.delete(id);
+    const autoRemove = await this.serial(id, async () => {
+      const r = this.o.store.get(id);
+      if (!r) return false;
+      const exitCode = exit?.exitCode ?? 137;
+      r.state = { ...r.state, status: "exited", pid: 0, exitCode, error: exit ? "" : error, finishedAt: exit?.finishedAt ?? new Date().toISOString() };
+      this.o.store.update(r);
+      await this.o.runtimes
+        .get(r.runtime)
+        .delete(id, { force: true })
+        .catch((e: unknown) => log.warn(`container ${id}: the runtime kept it after it exited: ${(e as Error).message}`));
+      this.o.events.emit("die", r, { exitCode: String(exitCode) });
+      this.notify(this.exitWaiters, id, { exitCode, ...(r.state.error ? { error: r.state.error } : {}) });
+      return r.options.autoRemove ?? false;
+    });
+    // (outside the container's queue: removal waits for that queue to drain)
+    if (autoRemove) await this.o.remove(id).catch((e: unknown) => log.warn(`container ${id}: --rm failed: ${(e as Error).message}`));
+  }
+
+  private notify(waiters: Map<string, Set<(e: Exit) => void>>, id: string, e: Exit): void {
+    const set = waiters.get(id);
+    waiters.delete(id);
+    for (const w of set ?? []) w(e);
+  }
+
+  private nextExit(id: string, table = this.exitWaiters, signal?: AbortSignal): Promise<Exit> {
+    return new Promise((resolve, reject) => {
+      let set = table.get(id);
+      if (!set) table.set(id, (set = new Set()));
+      const done = (e: Exit) => resolve(e);
+      set.add(done);
+      signal?.addEventListener("abort", () => {
+        set!.delete(done);
+        reject(signal.reason);
+      });
+    });
+  }
+
+  async wait(rec: ContainerRecord, condition: "not-running" | "next-exit" | "removed", signal?: AbortSignal): Promise<Exit> {
+    const r = this.fresh(rec);
+    if (condition === "removed") return this.nextExit(r.id, this.removalWaiters, signal);
+    if (condition === "not-running" && !isActive(r.state)) return { exitCode: r.state.exitCode, ...(r.state.error ? { error: r.state.error } : {}) };
+    return this.nextExit(r.id, this.exitWaiters, signal);
+  }
+
+  removed(id: string): void {
+    this.notify(this.removalWaiters, id, { exitCode: this.lastExit.get(id) ?? 0 });
+    this.lastExit.delete(id);
+  }
+
+  private readonly lastExit = new Map<string, number>();
+
+  kill(rec: ContainerRecord, signal = "SIGKILL"): Promise<void> {
+    const sig = parseSignal(signal);
+    return this.serial(rec.id, async () => {
+      const r = this.fresh(rec);
+      if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
+      await this.o.runtimes.get(r.runtime).kill(r.id, sig, { all: false });
+      this.o.events.emit("kill", r, { signal: String(sig) });
+    });
+  }
+
+  /** docker stop: the stop signal, then SIGKILL after the timeout; "already" when not running. */
+  async stop(rec: ContainerRecord, timeoutSeconds?: number, signal?: string): Promise<"stopped" | "already"> {
+    const r = this.fresh(rec);
+    if (!isActive(r.state)) return "already";
+    const sig = parseSignal(signal ?? r.options.stopSignal ?? r.imageConfig.StopSignal ?? "SIGTERM");
+    const timeout = timeoutSeconds ?? r.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
+    const exit = this.nextExit(r.id);
+    const runtime = this.o.runtimes.get(r.runtime);
+    if (r.state.status === "paused") await runtime.resume(r.id).catch(() => undefined);
+    if (timeout !== 0) await runtime.kill(r.id, sig).catch(() => undefined);
+    const inTime = timeout < 0 ? await exit : await Promise.race([exit, Bun.sleep(timeout * 1000).then(() => undefined)]);
+    if (!inTime) {
+      await runtime.kill(r.id, 9, { all: true }).catch(() => undefined);
+      const killed = await Promise.race([exit, Bun.sleep(STOP_GRACE_AFTER_KILL_MS).then(() => undefined)]);
+      if (!killed) throw new SkiffError({ layer: "engine", code: "ENGINE_STOP_TIMEOUT", kind: "unavailable", message: `stop container ${r.name}: it did not exit after SIGKILL`, hint: "check the host for processes stuck in the kernel (D state)" });
+    }
+    this.o.events.emit("stop", this.fresh(r));
+    return "stopped";
+  }
+
+  async restart(rec: ContainerRecord, timeoutSeconds?: number): Promise<void> {
+    await this.stop(rec, timeoutSeconds);
+    await this.start(this.fresh(rec));
+    this.o.events.emit("restart", this.fresh(rec));
+  }
+
+  pause(rec: ContainerRecord, pause: boolean): Promise<void> {
+    return this.serial(rec.id, async () => {
+      const r = this.fresh(rec);
+      if (pause && r.state.status === "paused") throw conflict("ENGINE_CONTAINER_PAUSED", `Container ${r.id} is already paused`, `resume it: skiff unpause ${r.name}`);
+      if (!pause && r.state.status !== "paused") throw conflict("ENGINE_CONTAINER_NOT_PAUSED", `Container ${r.id} is not paused`, "only a paused container can be unpaused");
+      if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
+      const rt = this.o.runtimes.get(r.runtime);
+      await (pause ? rt.pause(r.id) : rt.resume(r.id));
+      r.state.status = pause ? "paused" : "running";
+      this.o.store.update(r);
+      this.o.events.emit(pause ? "pause" : "unpause", r);
+    });
+  }
+
+  /** Before removal: a running container is killed and its exit recorded; nothing is followed any more. */
+  async forget(rec: ContainerRecord): Promise<void> {
+    const r = this.fresh(rec);
+    this.lastExit.set(r.id, r.state.exitCode);
+    if (isActive(r.state)) {
+      const exit = this.nextExit(r.id);
+      const rt = this.o.runtimes.get(r.runtime);
+      if (r.state.status === "paused") await rt.resume(r.id).catch(() => undefined);
+      await rt.kill(r.id, 9, { all: true }).catch(() => undefined);
+      const e = await Promise.race([exit, Bun.sleep(STOP_GRACE_AFTER_KILL_MS).then(() => undefined)]);
+      if (e) this.lastExit.set(r.id, e.exitCode);
+    }
+    this.following.get(r.id)?.abort();
+    this.following.delete(r.id);
+    await this.queues.get(r.id);
+    this.queues.delete(r.id);
+  }
+
+  /** Finds the containers again after a daemon start (see ContainerService.restore). */
+  async restore(records: ContainerRecord[]): Promise<void> {
+    const known = new Set(records.map((r) => r.id));
+    for (const r of records) {
+      if (!isActive(r.state)) continue;
+      const dir = r.files.stateDir;
+      // its monitor answers (it runs, or is gone with an exit file): follow; neither: it died unseen
+      if (existsSync(join(dir, MONITOR.socket)) || readExitFile(join(dir, MONITOR.exitFile))) this.follow(r);
+      else await this.exited(r.id, undefined, "the container's monitor was gone when the daemon started; its exit status is lost");
+    }
+    // state dirs that no record names: a crash between making them and recording the container
+    const parent = this.o.stateParent;
+    if (existsSync(parent)) for (const d of readdirSync(parent)) if (/^[0-9a-f]{64}$/.test(d) && !known.has(d)) rmSync(join(parent, d), { recursive: true, force: true });
+  }
+
+  close(): void {
+    for (const a of this.following.values()) a.abort();
+    this.following.clear();
+  }
+}
