@@ -5,11 +5,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { attach, readExitFile, resize, startMonitor, waitExit, type MonitorConfig } from "../src/engine/containers/monitor/index.ts";
 import { isSkiffError, type SkiffError } from "../src/common/errors.ts";
 import { demux, fakeCreate, memoryOf, monitorConfig, monitorsAlive, readAll, socketsLeft, readLog, until } from "./harness/monitor.ts";
 import { REPO } from "./harness/oci.ts";
-import { checkJsonLog, dockerString } from "./harness/monitor-log-fuzz.ts";
+import { checkJsonLog, dockerString, hostileClientsProperty } from "./harness/monitor-fuzz.ts";
 
 afterEach(async () => {
   await until("the test's monitors to end", () => monitorsAlive().length === 0, 5000).catch(() => {
@@ -260,6 +261,12 @@ describe("attach", () => {
     expect(e.hint).toContain("without a tty");
     m.start();
     await waitExit(m.socket, m.exitFile);
+  });
+});
+
+describe("hostile clients", () => {
+  test("fuzzed: whatever clients send or however they go, the container runs on and is logged whole (seeded; scripts/fuzz-monitor.ts runs long)", async () => {
+    await fc.assert(hostileClientsProperty(), { numRuns: 12, seed: 424242 });
   });
 });
 

@@ -1,12 +1,15 @@
-// The monitor's json-file encoder fuzzed: any lines of bytes (controls, HTML characters, broken and
-// valid UTF-8, U+2028/9, lines past 16 KiB), written in any chunk size, come back one entry per
-// line (or per 16 KiB piece) whose "log" string is exactly what docker's encoder writes. The
-// reference encoder below is written from docker's rules (jsonlog's ffjsonWriteJSONBytesAsString),
-// apart from the C one. Run briefly by test/monitor.test.ts, long by scripts/fuzz-monitor.ts.
+// The monitor fuzzed, run briefly by test/monitor.test.ts and long by scripts/fuzz-monitor.ts.
+// - json-file: any lines of bytes (controls, HTML characters, broken and valid UTF-8, U+2028/9,
+//   lines past 16 KiB), written in any chunk size, come back one entry per line (or per 16 KiB
+//   piece) whose "log" string is exactly what docker's encoder writes. The reference encoder below
+//   is written from docker's rules (jsonlog's ffjsonWriteJSONBytesAsString), apart from the C one.
+// - hostile clients: whatever bytes clients send on the socket, however they leave, the container
+//   runs, exits with its status and is logged whole, and the monitor ends.
 import fc from "fast-check";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { startMonitor, waitExit } from "../../src/engine/containers/monitor/index.ts";
-import { monitorConfig } from "./monitor.ts";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { Socket } from "node:net";
+import { connectMonitor, readExitFile, startMonitor, waitExit } from "../../src/engine/containers/monitor/index.ts";
+import { fakeCreate, monitorConfig, monitorsAlive, readLog, until } from "./monitor.ts";
 
 const PIECE = 16384;
 
@@ -108,4 +111,46 @@ export async function checkJsonLog(runs: number, seed: number): Promise<void> {
   const [lines, chunk] = (d.counterexample ?? [[], 0]) as [Uint8Array[], number];
   const shape = lines.map((l) => (l.length > 64 ? `${l.length} bytes` : Buffer.from(l).toString("hex"))).join(", ");
   throw new Error(`json-file fuzz failed (seed ${seed}, path ${d.counterexamplePath}): lines [${shape}] written ${chunk} bytes at a time:\n${String(d.errorInstance).slice(0, 3000)}`);
+}
+
+const clientAction = fc.record({
+  bytes: fc.oneof(
+    fc.uint8Array({ maxLength: 40 }),
+    fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer(), fc.integer(), fc.integer()).map(([t, a, b, c]) => {
+      const r = Buffer.alloc(16);
+      r.writeUInt32LE(t, 0), r.writeInt32LE(a, 4), r.writeInt32LE(b, 8), r.writeInt32LE(c, 12);
+      return new Uint8Array(r);
+    }),
+  ),
+  then: fc.constantFrom("destroy", "end", "keep"),
+});
+
+export function hostileClientsProperty() {
+  return fc.asyncProperty(fc.array(clientAction, { maxLength: 12 }), async (actions) => {
+    const c = monitorConfig({ stdin: true });
+    const kept: Socket[] = [];
+    try {
+      const m = startMonitor(c, { argv: fakeCreate(["sh", "-c", "echo ok; exit 4"]), env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+      await m.ready;
+      for (const a of actions) {
+        const s = await connectMonitor(c.abs(c.socket));
+        s.on("error", () => {}).on("data", () => {});
+        s.write(a.bytes);
+        if (a.then === "destroy") s.destroy();
+        else if (a.then === "end") s.end();
+        kept.push(s);
+      }
+      writeFileSync(c.abs("start"), "\n");
+      await until("the exit file", () => existsSync(c.abs(c.exitFile)));
+      const code = readExitFile(c.abs(c.exitFile))?.exitCode;
+      if (code !== 4) throw new Error(`exit code ${code}, not 4`);
+      for (const s of kept) s.destroy();
+      await until("the monitor to end", () => monitorsAlive().length === 0);
+      const logged = readLog(c.abs("ctr.log")).map((e) => e.log);
+      if (logged.join("|") !== "ok\n") throw new Error(`logged ${JSON.stringify(logged)}`);
+    } finally {
+      for (const s of kept) s.destroy();
+      rmSync(c.dir, { recursive: true, force: true });
+    }
+  });
 }
