@@ -48,4 +48,7 @@ test("ulimits: one per name, the last given wins, -1 is unlimited", () => {
   expect(code(() => rlimits([{ name: "nofiles", soft: 1, hard: 1 }]))).toStartWith('ENGINE_INVALID_ULIMIT: --ulimit: unknown limit "nofiles"');
   expect(code(() => rlimits([{ name: "nofile", soft: 2, hard: 1 }]))).toBe("ENGINE_INVALID_ULIMIT: --ulimit nofile: soft limit 2 is above the hard limit 1");
   expect(code(() => rlimits([{ name: "nofile", soft: -1, hard: 5 }]))).toBe("ENGINE_INVALID_ULIMIT: --ulimit nofile: soft limit -1 is above the hard limit 5");
+  // found by the fuzzer: a limit past int64 reached the config, which the runtime refused
+  expect(code(() => rlimits([{ name: "nofile", soft: 0, hard: 1e308 }]))).toBe("ENGINE_INVALID_ULIMIT: --ulimit nofile: 0:1e+308 is not a pair of limits");
+  expect(code(() => rlimits([{ name: "nofile", soft: 1.5, hard: 2 }]))).toBe("ENGINE_INVALID_ULIMIT: --ulimit nofile: 1.5:2 is not a pair of limits");
 });

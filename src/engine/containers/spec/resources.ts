@@ -62,7 +62,9 @@ export function rlimits(ulimits: readonly Ulimit[] = []): { type: string; hard: 
     const name = u.name.toLowerCase();
     if (!ULIMIT_NAMES.includes(name)) throw invalid("engine", "ENGINE_INVALID_ULIMIT", `--ulimit: unknown limit ${JSON.stringify(u.name)}`, `use one of ${ULIMIT_NAMES.join(", ")}`, { field: "--ulimit" });
     const value = (v: number) => (v === -1 ? RLIM_INFINITY : v);
-    if (!Number.isInteger(u.soft) || !Number.isInteger(u.hard) || u.soft < -1 || u.hard < -1)
+    // docker reads them as int64
+    const fits = (v: number) => Number.isInteger(v) && v >= -1 && v <= 2 ** 63 - 1;
+    if (!fits(u.soft) || !fits(u.hard))
       throw invalid("engine", "ENGINE_INVALID_ULIMIT", `--ulimit ${name}: ${u.soft}:${u.hard} is not a pair of limits`, "give soft[:hard] as whole numbers, or -1 for unlimited", { field: "--ulimit" });
     if (value(u.soft) > value(u.hard))
       throw invalid("engine", "ENGINE_INVALID_ULIMIT", `--ulimit ${name}: soft limit ${u.soft} is above the hard limit ${u.hard}`, "give soft:hard with soft at most hard", { field: "--ulimit" });
