@@ -20,7 +20,7 @@ console.log(`fuzz-spec: seed ${seed}, ${runs} runs per property`);
 let failed = 0;
 for (const [name, property] of Object.entries(SPEC_PROPERTIES)) {
   const started = performance.now();
-  const result = fc.check(property(), { seed, numRuns: runs });
+  const result = await fc.check(property(), { seed, numRuns: runs });
   const took = ((performance.now() - started) / 1000).toFixed(1);
   if (result.failed) {
     failed++;

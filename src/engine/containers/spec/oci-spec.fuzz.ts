@@ -78,7 +78,7 @@ const host: SpecHost = {
   hostDevices: () => [],
 };
 
-export const SPEC_PROPERTIES = {
+export const SPEC_PROPERTIES: Record<"anyOptions" | "tmpfsOnce" | "envOnce", () => fc.IRawProperty<any>> = {
   anyOptions: () =>
     fc.property(anyContainerOptions, (o) => {
       let spec;
