@@ -18,8 +18,9 @@
 #include "monitor.h"
 
 static int fd = -1, failing;
-static long long size;
-static char out[6 * LINE_CAP + 128]; /* an entry: each byte escapes to at most 6 */
+static long long size; /* of the current file, with what waits in out */
+static char out[6 * LINE_CAP + 128]; /* at least one entry: each byte escapes to at most 6 */
+static size_t used;
 
 int log_open(void) {
   struct stat st;
@@ -94,57 +95,75 @@ static char *escape(char *o, const unsigned char *s, size_t n) {
   return o;
 }
 
-static char *timestamp(char *o) {
+/* Go's RFC3339Nano in UTC, taken once per read: the lines of one read share their time. */
+static size_t timestamp(char *o) {
   struct timespec t;
   struct tm tm;
   clock_gettime(CLOCK_REALTIME, &t);
   gmtime_r(&t.tv_sec, &tm);
-  o += strftime(o, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+  size_t n = strftime(o, 32, "%Y-%m-%dT%H:%M:%S", &tm);
   if (t.tv_nsec) {
-    o += sprintf(o, ".%09ld", t.tv_nsec);
-    while (o[-1] == '0') o--;
+    o[n++] = '.';
+    for (long d = 100000000, v = t.tv_nsec; v; v %= d, d /= 10) o[n++] = (char)('0' + v / d); /* zeros at the end dropped */
   }
-  *o++ = 'Z';
-  return o;
+  o[n++] = 'Z';
+  return n;
 }
 
-static void entry(int stream, const char *s, size_t n) {
-  static const char *tail[] = { [STREAM_STDOUT] = "\",\"stream\":\"stdout\",\"time\":\"", [STREAM_STDERR] = "\",\"stream\":\"stderr\",\"time\":\"" };
-  if (M.log_max_size > 0 && size >= M.log_max_size) rotate();
-  char *o = stpcpy(out, "{\"log\":\"");
-  o = escape(o, (const unsigned char *)s, n);
-  o = timestamp(stpcpy(o, tail[stream]));
-  o = stpcpy(o, "\"}\n");
-  for (char *p = out; p < o;) { /* one write, unless the file system splits it */
-    ssize_t w = write(fd, p, (size_t)(o - p));
+/* The entries of one read go out in one write (unless they outgrow the buffer, or the file is
+ * rotated between them): a write per entry cost more than the encoding. */
+static void flush(void) {
+  for (char *p = out; p < out + used;) {
+    ssize_t w = write(fd, p, (size_t)(out + used - p));
     if (w < 0 && errno == EINTR) continue;
     if (w < 0) {
       if (!failing) warn("write the log", errno); /* once, until a write succeeds again */
       failing = 1;
+      used = 0;
       return;
     }
     p += w;
-    size += w;
   }
   failing = 0;
+  used = 0;
+}
+
+static void entry(int stream, const char *s, size_t n, const char *time, size_t tn) {
+  static const char *tail[] = { [STREAM_STDOUT] = "\",\"stream\":\"stdout\",\"time\":\"", [STREAM_STDERR] = "\",\"stream\":\"stderr\",\"time\":\"" };
+  if (used + 6 * n + 128 > sizeof out) flush();
+  if (M.log_max_size > 0 && size >= M.log_max_size) {
+    flush();
+    rotate();
+  }
+  char *start = out + used, *o = stpcpy(start, "{\"log\":\"");
+  o = escape(o, (const unsigned char *)s, n);
+  o = stpcpy(o, tail[stream]);
+  memcpy(o, time, tn);
+  o = stpcpy(o + tn, "\"}\n");
+  used += (size_t)(o - start);
+  size += o - start;
 }
 
 /* Logs the complete lines among s's buffered bytes (fresh of them new), a full buffer as a piece,
  * everything at eof; keeps the rest for the next read. */
 void log_output(struct stream *s, size_t fresh, int eof) {
-  size_t start = 0;
+  size_t start = 0, tn = 0;
+  char time[48];
   if (fd < 0) {
     s->len = 0;
     return;
   }
   for (char *nl, *from = s->buf + s->len - fresh; (nl = memchr(from, '\n', (size_t)(s->buf + s->len - from))); from = nl + 1) {
-    entry(s->id, s->buf + start, (size_t)(nl + 1 - s->buf) - start);
+    if (!tn) tn = timestamp(time);
+    entry(s->id, s->buf + start, (size_t)(nl + 1 - s->buf) - start, time, tn);
     start = (size_t)(nl + 1 - s->buf);
   }
   if (start < s->len && (eof || (!start && s->len == LINE_CAP))) { /* a full buffer of one line */
-    entry(s->id, s->buf + start, s->len - start);
+    if (!tn) tn = timestamp(time);
+    entry(s->id, s->buf + start, s->len - start, time, tn);
     start = s->len;
   }
+  flush();
   memmove(s->buf, s->buf + start, s->len - start);
   s->len -= start;
 }
