@@ -310,6 +310,13 @@ describe("start-up errors name the step", () => {
     expect(e.format()).toContain("ECHILD");
   });
 
+  test("a state directory that is not there", async () => {
+    const c = monitorConfig();
+    const e = await rejection(Promise.resolve().then(() => start({ ...c, dir: join(c.dir, "missing") }, ["true"])));
+    expect(e.code).toBe("ENGINE_MONITOR_SPAWN");
+    expect(e.format()).toContain("missing/monitor.log: ENOENT");
+  });
+
   test("arguments it does not know", async () => {
     const proc = Bun.spawn([join(REPO, "native/build/skiff-monitor"), "--socket", "x", "--bogus"], { stdout: "pipe" });
     const out = Buffer.from(await new Response(proc.stdout).arrayBuffer());

@@ -4,7 +4,7 @@
 import { closeSync, openSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { SkiffError } from "../../../common/errors.ts";
-import { errnoName, errnoText } from "../../../common/errno.ts";
+import { errnoName, errnoOf, errnoText } from "../../../common/errno.ts";
 import { monitorArgs, monitorBinary, type MonitorConfig } from "./command.ts";
 import { RECORD_SIZE, START_MSG, START_STEP, type StartStep } from "./protocol.ts";
 import { describeWait, exitCodeOf } from "./wait-status.ts";
@@ -82,10 +82,17 @@ function deferred<T>(): Deferred<T> {
 export function startMonitor(config: MonitorConfig, command: MonitoredCommand): Monitor {
   const fds = command.fds ?? [];
   const errorLog = isAbsolute(config.errorLog) ? config.errorLog : join(config.dir, config.errorLog);
-  const errFd = openSync(errorLog, "a", config.fileMode);
+  const binary = monitorBinary();
+  const args = monitorArgs(config, command.argv, fds.length);
+  let errFd: number;
+  try {
+    errFd = openSync(errorLog, "a", config.fileMode);
+  } catch (e) {
+    throw new SkiffError({ layer: "engine", code: "ENGINE_MONITOR_SPAWN", kind: "failed_precondition", message: `start the container's monitor: open its log ${errorLog}: ${errnoOf(e) ?? (e as Error).message}`, hint: "check that the container's state directory exists", details: { path: errorLog, errno: errnoOf(e) }, cause: e });
+  }
   let proc: Bun.Subprocess<"ignore", "pipe", number>;
   try {
-    proc = Bun.spawn([monitorBinary(), ...monitorArgs(config, command.argv, fds.length)], {
+    proc = Bun.spawn([binary, ...args], {
       cwd: config.dir,
       env: command.env ?? {},
       stdio: ["ignore", "pipe", errFd, ...fds] as never,
