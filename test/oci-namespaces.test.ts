@@ -103,3 +103,19 @@ test("in a cgroup namespace joined by path, cgroupfs is mounted as that namespac
   expect(out.skiff).toBe(out.runc);
   expect(JSON.parse(out.skiff)).toEqual({ code: 0, stdout: "/sys/fs/cgroup/memory /\n/sys/fs/cgroup/pids /\n", stderr: "" });
 });
+
+test("beside the hostname and domainname fields, kernel.hostname is refused and kernel.domainname wins, as under runc", () => {
+  const out = (runtime: RuntimeName, sysctl: Record<string, string>) => {
+    const r = runBundle(runtime, bundle(["sh", "-c", "hostname; cat /proc/sys/kernel/domainname"], (c) => ((c.hostname = "from-field"), (c.linux.sysctl = sysctl))));
+    return { code: r.code, stdout: r.stdout };
+  };
+  expect(out("skiff", { "kernel.hostname": "from-sysctl" })).toEqual({ code: 1, stdout: "" });
+  expect(out("runc", { "kernel.hostname": "from-sysctl" })).toEqual({ code: 1, stdout: "" });
+  // runc 1.1 ignores the domainname field; runc 1.2 sets it before the sysctls, as skiff-oci
+  const domain = (runtime: RuntimeName) => {
+    const r = runBundle(runtime, bundle(["cat", "/proc/sys/kernel/domainname"], (c) => ((c.domainname = "from.field"), (c.linux.sysctl = { "kernel.domainname": "from.sysctl" }))));
+    return r.stdout;
+  };
+  expect(domain("skiff")).toBe("from.sysctl\n");
+  expect(domain("skiff")).toBe(domain("runc"));
+});

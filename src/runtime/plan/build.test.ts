@@ -150,6 +150,7 @@ describe("buildCreatePlan", () => {
     ["a hostname without a uts namespace", (c: any) => (c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "uts")), /hostname is set but the container has no uts namespace of its own/],
     ["sysctl outside its namespace", (c: any) => (c.linux.sysctl = { "net.ipv4.ip_forward": "1" }, c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== "network")), /needs the container's own network namespace/],
     ["a sysctl that is not namespaced", (c: any) => (c.linux.sysctl = { "vm.swappiness": "1" }), /is not namespaced/],
+    ["a kernel.hostname sysctl (runc's rule: the hostname field sets it)", (c: any) => (c.linux.sysctl = { "kernel.hostname": "h" }), /sysctl "kernel.hostname" conflicts with the hostname field/],
     ["user namespace without maps", (c: any) => c.linux.namespaces.push({ type: "user" }), /needs linux.uidMappings/],
     ["maps without a user namespace", (c: any) => (c.linux.uidMappings = c.linux.gidMappings = [{ containerID: 0, hostID: 0, size: 1 }]), /the container has no user namespace/],
     ["an unknown propagation", (c: any) => (c.linux.rootfsPropagation = "sideways"), /is not a propagation mode/],
@@ -159,6 +160,12 @@ describe("buildCreatePlan", () => {
     ["a mount without a type", (c: any) => c.mounts.push({ destination: "/x", source: "x" }), /has no type/],
   ])("refuses %s", (_, edit, message) => {
     expect(() => plan(edit)).toThrow(message);
+  });
+
+  test("hostname and domainname are set before the sysctls, as runc: a kernel.domainname sysctl wins", () => {
+    const o = ops(plan((c) => ((c.hostname = "h"), (c.domainname = "d"), (c.linux.sysctl = { "kernel.domainname": "s" }))));
+    expect(o.indexOf("sethostname")).toBeLessThan(o.indexOf("setdomainname"));
+    expect(o.indexOf("setdomainname")).toBeLessThan(o.indexOf("writeFile"));
   });
 
   test("a user namespace joined by path may come with its maps (runc 1.1 requires them): they are not written again", () => {

@@ -177,14 +177,16 @@ export function buildCreatePlan(input: PlanInput): Step[] {
 
   // ---- init: inside the new root ----
   if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 }, "set up the terminal and send its master to the console socket"));
+  // hostname and domainname before the sysctls, as runc: a kernel.domainname sysctl beside the
+  // domainname field wins (kernel.hostname is refused: it has a field of its own)
+  if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
+  if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
   for (const [key, value] of Object.entries(config.linux.sysctl)) steps.push(step("writeFile", { path: `/proc/sys/${key.replaceAll(".", "/")}`, value }, `set sysctl ${key}=${value}`));
   for (const path of config.linux.readonlyPaths) steps.push(step("readonlyPath", { path, flags: MS.BIND | MS.REMOUNT | MS.RDONLY | MS.REC }, `make ${path} read-only`));
   for (const path of config.linux.maskedPaths) steps.push(step("maskPath", { path }, `mask ${path}`));
   if (config.root?.readonly) steps.push(step("remount", { path: "/", flags: MS.BIND | MS.REMOUNT | MS.RDONLY }, "remount the root read-only"));
   // last of the mount steps: an unbindable root would refuse the binds of masked and read-only paths
   if (propagation.after) steps.push(step("remount", { path: "/", flags: propagation.after }, `make the root ${config.linux.rootfsPropagation}`));
-  if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));
-  if (config.domainname) steps.push(step("setdomainname", { name: config.domainname }, `set domainname "${config.domainname}"`));
   steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, fifo, seccomp, listenerSlot, setgroups: input.host.rootless ? false : ns.has("user") && !ns.isNew("user") ? "unlessDenied" : true, stackLimit: input.host.stackLimit, pageSize: input.host.pageSize, keyring: sessionKeyring(input.keyring, config), startHooks: (hooks.startContainer ?? []).map((h) => hookStep(h, "startContainer")) }));
   return steps;
 }
@@ -220,6 +222,8 @@ function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean
   if (config.hostname && !has("uts")) bad("hostname is set but the container has no uts namespace of its own", 'add {"type": "uts"} to linux.namespaces');
   if (config.domainname && !has("uts")) bad("domainname is set but the container has no uts namespace of its own", 'add {"type": "uts"} to linux.namespaces');
   for (const key of Object.keys(config.linux.sysctl)) {
+    // as runc refuses it, whether or not hostname is set
+    if (key === "kernel.hostname") bad('sysctl "kernel.hostname" conflicts with the hostname field', "set the hostname with the hostname field, not linux.sysctl");
     const need = SYSCTL_NAMESPACE.find(([re]) => re.test(key))?.[1];
     if (!need) bad(`sysctl "${key}" is not namespaced and cannot be set for one container`, "remove it from linux.sysctl");
     if (!has(need!)) bad(`sysctl "${key}" needs the container's own ${need} namespace`, `add {"type": "${need}"} to linux.namespaces`);
