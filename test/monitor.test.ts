@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { attach, readExitFile, resize, startMonitor, waitExit, type MonitorConfig } from "../src/engine/containers/monitor/index.ts";
+import { attach, probeMonitor, readExitFile, resize, startMonitor, waitExit, type MonitorConfig } from "../src/engine/containers/monitor/index.ts";
 import { isSkiffError, type SkiffError } from "../src/common/errors.ts";
 import { demux, fakeCreate, memoryOf, monitorConfig, monitorsAlive, readAll, socketsLeft, readLog, until } from "./harness/monitor.ts";
 import { REPO } from "./harness/oci.ts";
@@ -149,18 +149,22 @@ describe("exit file", () => {
     expect(readLog(c.abs("ctr.log")).map((e) => e.log)).toEqual(["direct\n"]);
   });
 
-  test("wait after the monitor has gone reads the exit file; a monitor killed early leaves a clear error", async () => {
+  test("wait and probe after the monitor has gone read the exit file; a monitor killed early leaves a clear error", async () => {
     const c = monitorConfig();
     const { exit } = await runToExit(c, ["sh", "-c", "exit 2"]);
     expect(await waitExit(c.abs("attach.sock"), c.abs("exit"))).toEqual(exit);
 
+    expect(await probeMonitor(c.abs("attach.sock"), c.abs("exit"))).toEqual({ alive: false, exit });
+
     const d = monitorConfig();
     const m = await ready(d, ["sleep", "100"]);
+    expect(await probeMonitor(m.socket, m.exitFile)).toEqual({ alive: true });
     process.kill(m.monitorPid, "SIGKILL");
     await until("the monitor to die", () => monitorsAlive().length === 0);
     const e = await rejection(waitExit(m.socket, m.exitFile));
     expect(e.code).toBe("ENGINE_MONITOR_GONE");
     expect(e.format()).toContain("recorded no exit");
+    expect(await probeMonitor(m.socket, m.exitFile)).toEqual({ alive: false });
     process.kill(m.initPid, "SIGKILL");
     rmSync(m.socket); // what a killed monitor leaves, the engine removes
   });

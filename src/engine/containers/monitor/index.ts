@@ -3,7 +3,7 @@
 export { monitorArgs, monitorBinary, type MonitorConfig, type MonitorLog } from "./command.ts";
 export { startMonitor, type Monitor, type MonitorReady, type MonitoredCommand } from "./start.ts";
 export { monitorSpawner } from "./spawner.ts";
-export { attach, connectMonitor, resize, waitExit, waitSocket, type AttachOptions } from "./socket.ts";
+export { attach, connectMonitor, probeMonitor, resize, waitExit, waitSocket, type AttachOptions, type MonitorProbe } from "./socket.ts";
 export { parseExitFile, readExitFile, rfc3339Nano, type ContainerExit } from "./exit-file.ts";
 export { decodeWait, describeWait, type WaitStatus } from "./wait-status.ts";
 export { STREAM, FRAME_HEADER_SIZE } from "./protocol.ts";

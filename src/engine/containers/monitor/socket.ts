@@ -178,3 +178,24 @@ export async function waitExit(socketPath: string, exitFile: string, signal?: Ab
     details: { path: exitFile },
   });
 }
+
+export interface MonitorProbe {
+  /** The monitor answers on its socket (the container may have exited while its output drains). */
+  alive: boolean;
+  /** The container's recorded exit, if it has exited. */
+  exit?: ContainerExit;
+}
+
+/** What a restarted daemon finds of a container's monitor: alive or not, and any recorded exit.
+ *  Not alive and no exit: the monitor was killed while the container ran (its status is lost). */
+export async function probeMonitor(socketPath: string, exitFile: string): Promise<MonitorProbe> {
+  let alive = false;
+  try {
+    (await connectMonitor(socketPath)).destroy();
+    alive = true;
+  } catch (e) {
+    if (!(e instanceof SkiffError && e.code === "ENGINE_MONITOR_GONE")) throw e;
+  }
+  const exit = readExitFile(exitFile);
+  return exit ? { alive, exit } : { alive };
+}
