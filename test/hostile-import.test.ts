@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { tarEntry, type TarWriteEntry } from "../src/engine/image/tar-writer.ts";
+import { tarEntry, type TarWriteEntry } from "../src/engine/archive/index.ts";
 import { digestOf, dockerArchive, editedHeader, layerTar, paxHeader } from "./harness/hostile-corpus.ts";
 import { expectAccepted, expectRefused, makeCanary, startSandbox, stopSandbox, type Sandbox } from "./harness/hostile-daemon.ts";
 

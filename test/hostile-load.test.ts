@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TarWriteEntry } from "../src/engine/image/tar-writer.ts";
+import type { TarWriteEntry } from "../src/engine/archive/index.ts";
 import { digestOf, dockerArchive, layerTar, ociImage, ociLayout, storeState } from "./harness/hostile-corpus.ts";
 import { expectAccepted, expectRefused, makeCanary, startSandbox, stopSandbox, type Sandbox } from "./harness/hostile-daemon.ts";
 

@@ -15,7 +15,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { join } from "node:path";
 import { lgetxattr, llistxattr, mount, umount, MNT_DETACH } from "../src/common/sys.ts";
 import { ImageStore } from "../src/engine/image/image-service.ts";
-import type { TarWriteEntry } from "../src/engine/image/tar-writer.ts";
+import type { TarWriteEntry } from "../src/engine/archive/index.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
 import { CACHE, debianRootfs, entriesLayer, finishLayout, pushLayout, tarLayer } from "./harness/debian-image.ts";
 import { removeDir, startSkiffd, tempDir, type Skiffd } from "./harness/skiffd.ts";

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { buildTar } from "../src/engine/image/tar-writer.ts";
+import { buildTar } from "../src/engine/archive/index.ts";
 import { busyboxLayers, pushBusybox, type BuiltImage } from "../src/engine/image/testing-busybox.ts";
 import { RegistryClient } from "../src/engine/registry/registry-client.ts";
 import { startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ContentStore } from "../src/engine/image/content-store.ts";
-import { buildTar } from "../src/engine/image/tar-writer.ts";
+import { buildTar } from "../src/engine/archive/index.ts";
 import { busyboxLayers, pushBusybox, type BuiltImage } from "../src/engine/image/testing-busybox.ts";
 import { pushImage } from "../src/engine/registry/push-image.ts";
 import { RegistryClient } from "../src/engine/registry/registry-client.ts";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildTar } from "../src/engine/image/tar-writer.ts";
+import { buildTar } from "../src/engine/archive/index.ts";
 import { pushBusybox } from "../src/engine/image/testing-busybox.ts";
 import { RegistryClient } from "../src/engine/registry/registry-client.ts";
 import { freePort, haveRegistry, startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";

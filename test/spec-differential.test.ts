@@ -33,7 +33,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildContainerSpec, readHostFacts, type ContainerOptions, type SpecHost } from "../src/engine/containers/spec/index.ts";
-import { buildTar } from "../src/engine/image/tar-writer.ts";
+import { buildTar } from "../src/engine/archive/index.ts";
 import type { ContainerDefaults } from "../src/oci/image/image-config.ts";
 import { dockerdInstalled, startDockerd, type Dockerd } from "./harness/dockerd.ts";
 import { specDifferences, type Json } from "./harness/spec-compare.ts";

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { buildTar, type TarWriteEntry } from "../../src/engine/image/tar-writer.ts";
+import { buildTar, type TarWriteEntry } from "../../src/engine/archive/index.ts";
 
 export const REPO = join(import.meta.dir, "../..");
 export const CACHE = join(REPO, ".cache");

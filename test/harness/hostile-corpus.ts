@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildTar, tarEntry, type TarWriteEntry } from "../../src/engine/image/tar-writer.ts";
+import { buildTar, tarEntry, type TarWriteEntry } from "../../src/engine/archive/index.ts";
 
 const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 export const digestOf = (b: Uint8Array | string) => `sha256:${sha256(b)}`;

@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isSkiffError } from "../../common/errors.ts";
-import { buildTar, type TarWriteEntry } from "./tar-writer.ts";
+import { buildTar, type TarWriteEntry } from "../archive/index.ts";
 import { unpackLayer } from "./unpack-layer.ts";
 
 /** Stands for the sandbox's canary directory in generated link targets. */

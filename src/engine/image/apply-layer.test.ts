@@ -3,8 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { join } from "node:path";
 import { lgetxattr, lsetxattr, mknod, S_IFCHR } from "../../common/sys.ts";
 import { applyLayer } from "./apply-layer.ts";
-import { readTar } from "./tar-reader.ts";
-import { buildTar, type TarWriteEntry } from "./tar-writer.ts";
+import { readTar, buildTar, type TarWriteEntry } from "../archive/index.ts";
 import { failure } from "../../common/failure.ts";
 import fc from "fast-check";
 import { APPLY_PROPERTIES } from "./apply-layer.fuzz.ts";

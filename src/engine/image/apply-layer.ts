@@ -33,9 +33,8 @@ import { errnoOf } from "../../common/errno.ts";
 import * as sys from "../../common/sys.ts";
 import { ioError } from "./io-error.ts";
 import { lookupLower, OPAQUE_XATTR, type LowerHit } from "./lower-dirs.ts";
-import { ancestors, baseOf, cleanEntryPath, parentOf, quoted } from "./safe-path.ts";
-import type { TarHeader, TarSink } from "./tar-parser.ts";
-import type { TarEntry } from "./tar-reader.ts";
+import { ancestors, baseOf, cleanEntryPath, parentOf, quoted } from "../archive/index.ts";
+import type { TarHeader, TarSink, TarEntry } from "../archive/index.ts";
 
 export interface ApplyOptions {
   /** The upper directory to fill; must exist and be empty. */

@@ -14,9 +14,8 @@ import { MEDIA } from "../../oci/image/media-types.ts";
 import { formatPlatform, hostPlatform, parsePlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import type { ImageStore } from "./image-service.ts";
-import { chain, decompressed, type DecompressFor } from "./decompress.ts";
+import { chain, decompressed, type DecompressFor, TarParser, type TarInput } from "../archive/index.ts";
 import { applyChanges } from "./import-changes.ts";
-import { TarParser, type TarInput } from "./tar-parser.ts";
 
 export interface ImportOptions {
   repo?: string;

@@ -20,12 +20,11 @@ import { formatPlatform, hostPlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import { selectManifest } from "../../oci/image/select-manifest.ts";
 import type { StagedBlob } from "./content-store.ts";
-import { decompressed, type DecompressFor } from "./decompress.ts";
+import { decompressed, type DecompressFor, readTar, type TarInput } from "../archive/index.ts";
 import type { ImageStore } from "./image-service.ts";
 import type { ImageRecord } from "./metadata.ts";
 import type { ProgressEvent } from "./service.ts";
 import { chainIds } from "./snapshots.ts";
-import { readTar, type TarInput } from "./tar-reader.ts";
 
 const META = new Set(["manifest.json", "index.json", "repositories", "oci-layout"]);
 /** How many image indexes may lead to an image manifest. */

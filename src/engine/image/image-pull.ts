@@ -17,7 +17,7 @@ import type { ImageReference } from "../../oci/image/reference.ts";
 import { mapLimit } from "../registry/map-limit.ts";
 import { resolveImage } from "../registry/pull-image.ts";
 import type { RegistryClient } from "../registry/registry-client.ts";
-import { ByteChannel } from "./byte-channel.ts";
+import { ByteChannel } from "../archive/index.ts";
 import type { ContentStore } from "./content-store.ts";
 import type { ProgressEvent } from "./service.ts";
 import type { ImageRecord, SnapshotRecord } from "./metadata.ts";

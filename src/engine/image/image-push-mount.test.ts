@@ -11,7 +11,7 @@ import { startProxy, type FaultProxy } from "../registry/testing/fault-proxy.ts"
 import { haveRegistry, startRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
 import { ImageStore } from "./image-service.ts";
 import type { ProgressEvent, RegistryAuth } from "./service.ts";
-import { buildTar } from "./tar-writer.ts";
+import { buildTar } from "../archive/index.ts";
 import { busyboxLayers, pushBusybox, type BuiltImage } from "./testing-busybox.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/image-push-mount`;

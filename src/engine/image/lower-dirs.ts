@@ -4,7 +4,7 @@
 import { lstatSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { lgetxattr } from "../../common/sys.ts";
-import { ancestors } from "./safe-path.ts";
+import { ancestors } from "../archive/index.ts";
 
 export const OPAQUE_XATTR = "trusted.overlay.opaque";
 

@@ -9,7 +9,7 @@ import { pushImage } from "../registry/push-image.ts";
 import { RegistryClient } from "../registry/registry-client.ts";
 import { startRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
 import { ContentStore } from "./content-store.ts";
-import { buildTar, type TarWriteEntry } from "./tar-writer.ts";
+import { buildTar, type TarWriteEntry } from "../archive/index.ts";
 
 export const BUSYBOX = "/bin/busybox";
 

@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import { lgetxattr, llistxattr, mount, umount, MNT_DETACH } from "../../common/sys.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
-import { buildTar, type TarWriteEntry } from "./tar-writer.ts";
+import { buildTar, type TarWriteEntry } from "../archive/index.ts";
 import { unpackLayer } from "./unpack-layer.ts";
 
 const root = `/tmp/skiff-test-${process.pid}/umoci-diff`;

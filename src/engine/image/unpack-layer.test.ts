@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync } from "node:fs
 import { join } from "node:path";
 import { gzipSync, zstdCompressSync } from "node:zlib";
 import { digestBytes } from "../../oci/image/digest.ts";
-import { buildTar } from "./tar-writer.ts";
+import { buildTar } from "../archive/index.ts";
 import { unpackLayer } from "./unpack-layer.ts";
 import { failure } from "../../common/failure.ts";
 

@@ -12,9 +12,8 @@ import { createGunzip, createZstdDecompress } from "node:zlib";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { Digester, type Digest } from "../../oci/image/digest.ts";
 import type { Compression } from "../../oci/image/media-types.ts";
-import { decompressed, sniffCompression, type InputCompression } from "./decompress.ts";
+import { decompressed, sniffCompression, type InputCompression, TarParser } from "../archive/index.ts";
 import { layerWriter, type ApplyStats } from "./apply-layer.ts";
-import { TarParser } from "./tar-parser.ts";
 import { drained } from "../../common/drained.ts";
 
 export interface UnpackLayerOptions {

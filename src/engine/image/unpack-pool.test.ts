@@ -7,7 +7,7 @@ import { isSkiffError, SkiffError } from "../../common/errors.ts";
 import { failure } from "../../common/failure.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { ioError } from "./io-error.ts";
-import { buildTar } from "./tar-writer.ts";
+import { buildTar } from "../archive/index.ts";
 import { unpackLayer } from "./unpack-layer.ts";
 import { STREAM_WINDOW } from "./unpack-messages.ts";
 import { UnpackPool } from "./unpack-pool.ts";

@@ -8,7 +8,7 @@
 // protocol does not know is a programmer error and is thrown at top level: the worker dies and
 // the pool fails its jobs, which is what tests use to kill one.
 import { createReadStream } from "node:fs";
-import { ByteChannel } from "./byte-channel.ts";
+import { ByteChannel } from "../archive/index.ts";
 import { ACK_STEP, fromWire, toWire, type ErrorOrigin, type FromWorker, type ToWorker } from "./unpack-messages.ts";
 import { unpackLayer } from "./unpack-layer.ts";
 

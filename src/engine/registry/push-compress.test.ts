@@ -12,7 +12,7 @@ import type { ImageManifest, ImageIndex } from "../../oci/image/manifest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseReference } from "../../oci/image/reference.ts";
 import { ImageStore } from "../image/image-service.ts";
-import { buildTar } from "../image/tar-writer.ts";
+import { buildTar } from "../archive/index.ts";
 import type { BlobProgress } from "./progress.ts";
 import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";

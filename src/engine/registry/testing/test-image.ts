@@ -6,7 +6,7 @@ import type { Descriptor } from "../../../oci/image/descriptor.ts";
 import { digestBytes } from "../../../oci/image/digest.ts";
 import { MEDIA } from "../../../oci/image/media-types.ts";
 import { ContentStore } from "../../image/content-store.ts";
-import { buildTar } from "../../image/tar-writer.ts";
+import { buildTar } from "../../archive/index.ts";
 
 export interface Doc {
   descriptor: Descriptor;
