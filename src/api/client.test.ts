@@ -152,7 +152,7 @@ test("the server logs failures: a 5xx at error level, a 4xx at debug level, a st
     error: (m, f) => lines.push(`error ${m} ${JSON.stringify(f ?? {})}`),
   };
   const call = async (method: string, path: string) => {
-    const res = await handleRequest(new Request(`http://x${path}`, { method }), images, daemon, log);
+    const res = await handleRequest(new Request(`http://x${path}`, { method }), { images, daemon }, log);
     await res.arrayBuffer();
     await Bun.sleep(0);
   };
@@ -166,7 +166,7 @@ test("the server logs failures: a 5xx at error level, a 4xx at debug level, a st
   await call("POST", "/v1.41/images/create?fromImage=plain&tag=1");
   expect(lines.some((l) => /^(warning|error)/.test(l))).toBe(false);
   // a save's tar that breaks off has no error line: the log still says why
-  const save = await handleRequest(new Request("http://x/v1.41/images/get?names=broken:1"), images, daemon, log);
+  const save = await handleRequest(new Request("http://x/v1.41/images/get?names=broken:1"), { images, daemon }, log);
   expect(save.status).toBe(200);
   expect(await save.arrayBuffer().catch((e) => e)).toBeInstanceOf(Error);
   expect(lines).toContainEqual(expect.stringMatching(/^warning GET \/v1\.41\/images\/get failed after the response started: write scratch file: no space left on device .*"code":"IMAGE_IO"/));

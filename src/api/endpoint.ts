@@ -4,6 +4,7 @@
 // handler gets the checked values, typed, and reads nothing else of the request's query or body.
 import { SkiffError } from "../common/errors.ts";
 import { describeJsonProblem, parseJsonText } from "../common/json-text.ts";
+import type { Duplex } from "node:stream";
 import type { HandlerContext } from "./handlers/context.ts";
 import { kindOf, SchemaFailure, type Schema } from "./schema.ts";
 
@@ -35,6 +36,33 @@ export interface Checked<Q extends QuerySpec, B> {
 export interface Endpoint {
   readonly spec: EndpointSpec<QuerySpec, unknown>;
   run(ctx: HandlerContext): Promise<Response>;
+  /** docker's hijacked streams: the connection itself, after the same checks (see hijackEndpoint). */
+  upgrade?(ctx: HandlerContext, socket: Duplex, head: Buffer): Promise<void>;
+}
+
+/**
+ * An endpoint that takes the connection over (attach, exec start): asked with `Connection:
+ * Upgrade` and `Upgrade: tcp`, it gets the socket once its query and body (the first
+ * Content-Length bytes the client sent past its head) are checked; the rest of those bytes are
+ * the stream's first. Asked as a plain request it answers 400.
+ */
+export function hijackEndpoint<Q extends QuerySpec, B = undefined>(
+  spec: EndpointSpec<Q, B>,
+  handler: (ctx: HandlerContext, input: Checked<Q, B>, socket: Duplex, head: Buffer) => Promise<void>,
+): Endpoint {
+  return {
+    spec: spec as EndpointSpec<QuerySpec, unknown>,
+    async run() {
+      throw new SkiffError({ layer: "api", code: "API_UPGRADE_REQUIRED", kind: "invalid_argument", message: "this endpoint takes the connection over: send it with Connection: Upgrade and Upgrade: tcp", hint: "docker's clients do; a plain HTTP client cannot attach" });
+    },
+    async upgrade(ctx, socket, head) {
+      const query = readQuery(spec.query, ctx.url.searchParams);
+      const length = Math.min(Number(ctx.req.headers.get("content-length") ?? 0) || 0, head.byteLength);
+      let body = undefined as B;
+      if (spec.body?.kind === "json") body = await readJsonBody(new Request(ctx.req.url, { method: "POST", headers: ctx.req.headers, body: head.subarray(0, length) }), spec.body);
+      await handler(ctx, { query, body }, socket, head.subarray(length));
+    },
+  };
 }
 
 export function endpoint<Q extends QuerySpec, B = undefined>(spec: EndpointSpec<Q, B>, handler: (ctx: HandlerContext, input: Checked<Q, B>) => Response | Promise<Response>): Endpoint {

@@ -92,6 +92,8 @@ async function send(res: Response, out: ServerResponse, aborted: AbortSignal): P
     else headers[k] = v;
   });
   out.writeHead(res.status, res.statusText || undefined, headers);
+  // the head goes out now, before any body: a client may wait for it alone (docker's wait)
+  out.flushHeaders();
   if (!res.body) {
     out.end();
     return;

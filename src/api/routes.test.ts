@@ -36,11 +36,11 @@ test("versions outside MIN_API_VERSION to API_VERSION (what /version says) are r
   expect(versionRefusal("1.45").message).toBe("client version 1.45 is too new. Maximum supported API version is 1.41");
   expect(versionRefusal("1.12").message).toBe("client version 1.12 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version");
   expect(matchRoute("PUT", "/images/json").kind).toBe("not_allowed");
-  expect(matchRoute("GET", "/containers/json").kind).toBe("not_found");
+  expect(matchRoute("GET", "/containers/json")).toMatchObject({ kind: "route", name: "containerList" });
   expect(stripVersion("/v1.41/info")).toEqual({ apiVersion: "1.41", path: "/info" });
 });
 
-test("lookups of containers, networks, volumes and plugins throw docker's 404; other container requests stay unrouted (501)", () => {
+test("lookups of networks, volumes, plugins and containers by names no container has throw docker's 404; container routes are routed", () => {
   const thrown = (method: string, path: string) => {
     try {
       matchRoute(method, path);
@@ -49,15 +49,14 @@ test("lookups of containers, networks, volumes and plugins throw docker's 404; o
     }
     return undefined;
   };
-  expect(thrown("GET", "/v1.41/containers/busybox/json")).toMatchObject({ kind: "not_found", message: "No such container: busybox" });
+  expect(matchRoute("GET", "/v1.41/containers/busybox/json")).toMatchObject({ kind: "route", name: "containerInspect", params: { id: "busybox" } });
   expect(thrown("GET", "/containers/a/b:1/json")?.message).toBe("No such container: a/b:1");
-  expect(thrown("HEAD", "/containers/x/archive")?.kind).toBe("not_found");
-  expect(thrown("GET", "/containers/x%20y/logs")?.message).toBe("No such container: x y");
+  expect(matchRoute("GET", "/containers/x%20y/logs")).toMatchObject({ kind: "route", name: "containerLogs", params: { id: "x y" } });
   expect(thrown("GET", "/networks/n")?.message).toBe("network n not found");
   expect(thrown("GET", "/volumes/v")?.message).toBe("get v: no such volume");
   expect(thrown("GET", "/plugins/p/json")?.message).toBe('plugin "p" not found');
-  for (const [method, path] of [["POST", "/containers/create"], ["POST", "/containers/x/start"], ["DELETE", "/containers/x"], ["GET", "/containers/json"], ["GET", "/networks"]]) {
-    expect({ path, thrown: thrown(method!, path!) }).toEqual({ path, thrown: undefined });
-    expect(matchRoute(method!, path!).kind).toBe("not_found");
-  }
+  for (const [method, path, name] of [["POST", "/containers/create", "containerCreate"], ["POST", "/containers/x/start", "containerStart"], ["DELETE", "/containers/x", "containerDelete"], ["GET", "/containers/json", "containerList"], ["POST", "/containers/x/attach", "containerAttach"]])
+    expect(matchRoute(method!, path!)).toMatchObject({ kind: "route", name });
+  expect(matchRoute("GET", "/networks").kind).toBe("not_found");
+  expect(matchRoute("GET", "/containers/x/stats").kind).toBe("not_found");
 });

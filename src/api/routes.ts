@@ -26,7 +26,24 @@ export type RouteName =
   | "imageSaveMany"
   | "imageSaveOne"
   | "imageLoad"
-  | "imagePrune";
+  | "imagePrune"
+  | "containerCreate"
+  | "containerList"
+  | "containerPrune"
+  | "containerInspect"
+  | "containerTop"
+  | "containerLogs"
+  | "containerStart"
+  | "containerStop"
+  | "containerRestart"
+  | "containerKill"
+  | "containerPause"
+  | "containerUnpause"
+  | "containerRename"
+  | "containerWait"
+  | "containerResize"
+  | "containerAttach"
+  | "containerDelete";
 
 interface Route {
   methods: string[];
@@ -49,6 +66,23 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/images\/(?<name>.+)\/push$/, name: "imagePush" },
   { methods: ["GET"], pattern: /^\/images\/(?<name>.+)\/get$/, name: "imageSaveOne" },
   { methods: ["DELETE"], pattern: /^\/images\/(?<name>.+)$/, name: "imageDelete" },
+  { methods: ["POST"], pattern: /^\/containers\/create$/, name: "containerCreate" },
+  { methods: ["GET"], pattern: /^\/containers\/json$/, name: "containerList" },
+  { methods: ["POST"], pattern: /^\/containers\/prune$/, name: "containerPrune" },
+  { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/json$/, name: "containerInspect" },
+  { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/top$/, name: "containerTop" },
+  { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/logs$/, name: "containerLogs" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/start$/, name: "containerStart" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/stop$/, name: "containerStop" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/restart$/, name: "containerRestart" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/kill$/, name: "containerKill" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/pause$/, name: "containerPause" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/unpause$/, name: "containerUnpause" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/rename$/, name: "containerRename" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/wait$/, name: "containerWait" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/resize$/, name: "containerResize" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/attach$/, name: "containerAttach" },
+  { methods: ["DELETE"], pattern: /^\/containers\/(?<id>[^/]+)$/, name: "containerDelete" },
 ];
 
 export type RouteMatch =
@@ -87,16 +121,17 @@ export function versionRefusal(v: string): { message: string; hint: string } {
  * only on "not found". Container ids may hold slashes as the CLI sends them ("other/x:2").
  */
 const LOOKUPS: { pattern: RegExp; object: string; message: (id: string) => string }[] = [
-  { pattern: /^\/containers\/(?<id>.+)\/(?:json|logs|top|stats|changes|export|archive)$/, object: "container", message: (id) => `No such container: ${id}` },
+  { pattern: /^\/containers\/(?<id>[^/]+\/.+)\/(?:json|logs|top|stats|changes|export|archive)$/, object: "container", message: (id) => `No such container: ${id}` },
   { pattern: /^\/networks\/(?<id>[^/]+)$/, object: "network", message: (id) => `network ${id} not found` },
   { pattern: /^\/volumes\/(?<id>[^/]+)$/, object: "volume", message: (id) => `get ${id}: no such volume` },
   { pattern: /^\/plugins\/(?<id>.+)\/json$/, object: "plugin", message: (id) => `plugin "${id}" not found` },
 ];
 
 /**
- * Throws docker's 404 for a lookup of a container (network, volume, plugin): skiffd has none yet,
- * so that is the truth, and docker's CLI goes on to images on it (`docker inspect IMAGE`).
- * Requests that would create or act on one are no lookups: they stay "not served yet" (501).
+ * Throws docker's 404 for a lookup of a network, volume or plugin (skiffd has none yet) or of a
+ * container by a name no container can have ("a/b:1"): that is the truth, and docker's CLI goes
+ * on to images on it (`docker inspect IMAGE`). Requests that would create or act on one are no
+ * lookups: they stay "not served yet" (501).
  */
 export function refuseLookup(method: string, path: string): void {
   if (method !== "GET" && method !== "HEAD") return;
@@ -104,7 +139,8 @@ export function refuseLookup(method: string, path: string): void {
     const m = pattern.exec(path);
     if (!m) continue;
     const id = safeDecode(m.groups!.id!);
-    throw notFound("api", `API_${object.toUpperCase()}_NOT_FOUND`, message(id), `skiffd has no ${object}s yet: it serves images${object === "container" ? " (skiff-oci runs containers)" : ""}`, { [object]: id });
+    const hint = object === "container" ? "container names have no slash: list containers with skiff ps -a" : `skiffd has no ${object}s yet`;
+    throw notFound("api", `API_${object.toUpperCase()}_NOT_FOUND`, message(id), hint, { [object]: id });
   }
 }
 

@@ -11,6 +11,11 @@ import type { Endpoint } from "./endpoint.ts";
 import * as images from "./handlers/images.ts";
 import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
+import * as containers from "./handlers/containers.ts";
+import * as containerStreams from "./handlers/container-streams.ts";
+import { containerAttach, refuseOnSocket } from "./handlers/attach.ts";
+import type { ContainerService } from "../engine/containers/service.ts";
+import type { Duplex } from "node:stream";
 import { apiError, errorOfResponse, errorResponse, wireError } from "./http-error.ts";
 import { streamFailure } from "./json-stream.ts";
 import { listenHttp } from "./http-server.ts";
@@ -32,6 +37,23 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   imageSaveOne: streams.save,
   imageLoad: streams.load,
   imagePrune: images.prune,
+  containerCreate: containers.create,
+  containerList: containers.list,
+  containerPrune: containers.prune,
+  containerInspect: containers.inspect,
+  containerTop: containers.top,
+  containerLogs: containerStreams.logs,
+  containerStart: containers.start,
+  containerStop: containers.stop,
+  containerRestart: containers.restart,
+  containerKill: containers.kill,
+  containerPause: containers.pause,
+  containerUnpause: containers.unpause,
+  containerRename: containers.rename,
+  containerWait: containerStreams.wait,
+  containerResize: containers.resize,
+  containerAttach,
+  containerDelete: containers.remove,
 };
 
 export type LogFields = Record<string, unknown>;
@@ -44,10 +66,16 @@ export interface ServerLog {
   error(msg: string, fields?: LogFields): void;
 }
 
-export interface ApiServerOptions {
-  socketPath: string;
+/** What the handlers serve. */
+export interface ApiServices {
   images: ImageService;
+  /** Absent in servers made for image-only tests. */
+  containers?: ContainerService;
   daemon: DaemonInfo;
+}
+
+export interface ApiServerOptions extends ApiServices {
+  socketPath: string;
   log?: ServerLog;
 }
 
@@ -56,13 +84,13 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-export async function handleRequest(req: Request, images: ImageService, daemon: DaemonInfo, log: ServerLog = commonLog): Promise<Response> {
+export async function handleRequest(req: Request, services: ApiServices, log: ServerLog = commonLog): Promise<Response> {
   const url = new URL(req.url);
   let res: Response;
   let failure: unknown;
   try {
     const m = matchRoute(req.method, url.pathname);
-    if (m.kind === "route") res = await ENDPOINTS[m.name].run({ req, url, params: m.params, images, daemon });
+    if (m.kind === "route") res = await ENDPOINTS[m.name].run({ req, url, params: m.params, ...services });
     else if (m.kind === "bad_version") {
       const { message, hint } = versionRefusal(m.apiVersion);
       throw apiError("invalid_argument", "API_VERSION_UNSUPPORTED", message, hint);
@@ -80,6 +108,25 @@ export async function handleRequest(req: Request, images: ImageService, daemon: 
   // A tar streamed out (save) that breaks off has no error line to carry its error: log it.
   if (res.ok && res.body && res.headers.get("content-type") === "application/x-tar") res = observeBody(res, log, `${req.method} ${url.pathname}`);
   return res;
+}
+
+/** A request that takes the connection over (attach, exec start): routed and checked like any. */
+export async function handleUpgrade(req: Request, socket: Duplex, head: Buffer, services: ApiServices, log: ServerLog = commonLog): Promise<void> {
+  const url = new URL(req.url);
+  try {
+    const m = matchRoute(req.method, url.pathname);
+    if (m.kind === "bad_version") {
+      const { message, hint } = versionRefusal(m.apiVersion);
+      throw apiError("invalid_argument", "API_VERSION_UNSUPPORTED", message, hint);
+    }
+    const ep = m.kind === "route" ? ENDPOINTS[m.name] : undefined;
+    if (!ep?.upgrade) throw apiError("not_found", "API_NOT_FOUND", `${req.method} ${url.pathname} takes no Upgrade`, "attach and exec start are the endpoints that take the connection over");
+    log.debug(`${req.method} ${url.pathname}${url.search} → 101 (hijacked)`);
+    await ep.upgrade({ req, url, params: m.kind === "route" ? m.params : {}, ...services }, socket, head);
+  } catch (e) {
+    log.debug(`Handler for ${req.method} ${url.pathname} returned error: ${wireError(e).body.message}`, errorFields(e));
+    if (socket.writable) refuseOnSocket(socket, e);
+  }
 }
 
 /** The same response, its body passed through a reader that logs how it ended when it ended badly. */
@@ -126,17 +173,21 @@ function logRequest(log: ServerLog, method: string, url: URL, res: Response, fai
 }
 
 /** Parts of the Engine API this daemon does not serve yet: say so rather than "page not found". */
-const NOT_YET = /^\/(?:v1\.\d+\/)?(containers|networks|volumes|exec|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df|events)\b/;
+const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:stats|changes|export|archive|update)|networks|volumes|exec|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df|events)\b/;
 
 function notFound(path: string): Response {
   const area = NOT_YET.exec(path)?.[1];
   if (area)
-    return Response.json({ message: `skiffd does not serve ${area} yet: this version has the image endpoints only`, code: "API_NOT_IMPLEMENTED", layer: "api", hint: "use skiff-oci (runc's CLI) for containers for now" }, { status: 501 });
+    return Response.json({ message: `skiffd does not serve ${area.replace(/^containers\/[^/]+\//, "container ")} yet`, code: "API_NOT_IMPLEMENTED", layer: "api", hint: "this version serves images and the container lifecycle (create, start, stop, logs, attach, wait, rm)" }, { status: 501 });
   return Response.json({ message: `page not found: ${path}`, code: "API_NOT_FOUND", layer: "api" }, { status: 404 });
 }
 
 /** Serves the API on its unix socket; resolves once the socket takes connections. */
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
-  const server = await listenHttp({ socketPath: opts.socketPath, handle: (req) => handleRequest(req, opts.images, opts.daemon, opts.log) });
+  const server = await listenHttp({
+    socketPath: opts.socketPath,
+    handle: (req) => handleRequest(req, opts, opts.log),
+    upgrade: (req, socket, head) => void handleUpgrade(req, socket, head, opts, opts.log),
+  });
   return { socketPath: opts.socketPath, stop: () => server.close() };
 }

@@ -11,6 +11,7 @@ import { errnoOf, errnoText } from "../common/errno.ts";
 import { isSkiffError, SkiffError, type Layer } from "../common/errors.ts";
 import { writeErr } from "../common/stdio.ts";
 import type { ImageService } from "../engine/image/service.ts";
+import type { ContainerService } from "../engine/containers/service.ts";
 import { acquireDaemonLock, acquireExecRootLock, checkPidFile, clearSocketPath, createPidFile, rootLockPath, rootRefusal, type PidFileRefusal } from "./daemon-lock.ts";
 import { startApiServer, type ServerLog } from "../api/server.ts";
 
@@ -100,10 +101,26 @@ const step = <T>(layer: Layer, code: string, action: string, path: string, f: ()
   }
 };
 
-async function realImageService(o: DaemonOptions): Promise<ImageService & { close(): Promise<void> }> {
-  const { ImageStore } = await import("../engine/image/image-service.ts");
+/** The engine over the data and exec roots: images and containers on one metadata database. */
+async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; containers: ContainerService; close(): Promise<void> }> {
+  const [{ ImageStore }, { MetadataDb }, { ContainerService }, { ContainerEvents }] = await Promise.all([
+    import("../engine/image/image-service.ts"),
+    import("../engine/metadata/database.ts"),
+    import("../engine/containers/service.ts"),
+    import("../engine/containers/events.ts"),
+  ]);
+  const metadata = new MetadataDb(o.dataRoot);
   // registry credentials come with each request (X-Registry-Auth), never from a file of the daemon's
-  return new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries });
+  const images = new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, metadata });
+  const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents() });
+  return {
+    images,
+    containers,
+    close: () => {
+      containers.close();
+      return images.close();
+    },
+  };
 }
 
 const pidFileRefusal = (path: string): PidFileRefusal => ({
@@ -172,11 +189,15 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       cleanups.push(() => execLock.release());
     }
     let images = o.images;
+    let containers: ContainerService | undefined;
     if (!images) {
-      const store = await realImageService(o);
+      const engine = await realEngine(o);
       // stops the unpack workers; the process exits right after, so nothing waits for it
-      cleanups.push(() => void store.close());
-      images = store;
+      cleanups.push(() => void engine.close());
+      images = engine.images;
+      containers = engine.containers;
+      // containers that ran on under their monitors while no daemon was up are followed again
+      await engine.containers.restore();
     }
     step("api", "API_LISTEN_FAILED", "create socket directory", dirname(o.socketPath), () => mkdirSync(dirname(o.socketPath), { recursive: true }));
     // Listen on a name of our own, set the mode, then hard-link it to the socket path: the link
@@ -190,6 +211,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       server = await startApiServer({
         socketPath: privatePath,
         images,
+        containers,
         log,
         daemon: { id: createHash("sha256").update(hostname() + o.dataRoot).digest("hex").slice(0, 36), name: hostname(), version: SKIFF_VERSION, dataRoot: o.dataRoot, execRoot: o.execRoot, insecureRegistries: o.insecureRegistries, debug: o.debug },
       });

@@ -1,4 +1,5 @@
 // What every handler receives: the request, its route parameters and the daemon's services.
+import type { ContainerService } from "../../engine/containers/service.ts";
 import type { ImageService } from "../../engine/image/service.ts";
 
 export interface DaemonInfo {
@@ -16,6 +17,8 @@ export interface HandlerContext {
   url: URL;
   params: Record<string, string>;
   images: ImageService;
+  /** Absent in servers made for image-only tests. */
+  containers?: ContainerService;
   daemon: DaemonInfo;
 }
 

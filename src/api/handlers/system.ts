@@ -59,12 +59,14 @@ function operatingSystem(): string {
 /** GET /info: every field of docker's Info at API 1.41 (and 28's CDISpecDirs), zero where skiffd has nothing to say; InsecureRegistries is skiff's own. */
 export const info = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
   const d = ctx.daemon;
+  const all = ctx.containers?.list() ?? [];
+  const count = (f: (s: string) => boolean) => all.filter((r) => f(r.state.status)).length;
   return Response.json({
     ID: d.id,
-    Containers: 0,
-    ContainersRunning: 0,
-    ContainersPaused: 0,
-    ContainersStopped: 0,
+    Containers: all.length,
+    ContainersRunning: count((s) => s === "running" || s === "restarting"),
+    ContainersPaused: count((s) => s === "paused"),
+    ContainersStopped: count((s) => s !== "running" && s !== "restarting" && s !== "paused"),
     Images: ctx.images.list({}).length,
     Driver: "overlay2", // what image inspect's GraphDriver says too
     DriverStatus: [],
@@ -115,7 +117,7 @@ export const info = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
     Labels: [],
     ExperimentalBuild: false,
     ServerVersion: d.version,
-    Runtimes: { skiff: { path: "skiff-oci" } },
+    Runtimes: Object.fromEntries((ctx.containers?.runtimes.names() ?? ["skiff"]).map((n) => [n, { path: n === "skiff" ? "skiff (in-process)" : n }])),
     DefaultRuntime: "skiff",
     Swarm: { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
     LiveRestoreEnabled: false,

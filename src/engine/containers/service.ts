@@ -173,11 +173,16 @@ export class ContainerService {
     return this.supervisor.wait(this.store.resolve(ref), condition, signal);
   }
 
-  /** The container's output (and stdin) through its monitor; output ends when the container does. */
-  async attach(ref: string, o: AttachOptions): Promise<Socket> {
+  /**
+   * The container's output (and stdin) through its monitor; output ends when the container does.
+   * A container that does not run yet is attached when it next starts, from its first byte (docker
+   * run and start -a attach first); `signal` gives the wait up.
+   */
+  async attach(ref: string, o: AttachOptions, signal?: AbortSignal): Promise<Socket> {
     const r = this.store.resolve(ref);
-    if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `You cannot attach to a stopped container, start it first`, `start it: skiff start -a ${r.name}`);
-    return attach(join(r.files.stateDir, MONITOR.socket), o);
+    if (r.state.status === "paused") throw conflict("ENGINE_CONTAINER_PAUSED", "You cannot attach to a paused container, unpause it first", `unpause it: skiff unpause ${r.name}`);
+    if (isActive(r.state)) return attach(join(r.files.stateDir, MONITOR.socket), o);
+    return this.supervisor.attachAtStart(r.id, o, signal);
   }
 
   async resize(ref: string, rows: number, cols: number): Promise<void> {

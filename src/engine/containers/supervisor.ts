@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
 import { log } from "../../common/log.ts";
 import { parseSignal } from "../../runtime/signals.ts";
-import { monitorSpawner, readExitFile, waitExit, type ContainerExit, type Monitor } from "./monitor/index.ts";
+import type { Socket } from "node:net";
+import { attach, monitorSpawner, readExitFile, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
 import { conflict } from "./errors.ts";
 import type { ContainerEvents } from "./events.ts";
 import { MONITOR } from "./layout.ts";
@@ -39,6 +40,8 @@ export class Supervisor {
   /** Per container: the tail of its operations, so that they run one at a time. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly following = new Map<string, AbortController>();
+  /** Per container: attaches waiting for its next start. */
+  private readonly pendingAttach = new Map<string, { o: AttachOptions; resolve: (s: Socket) => void; reject: (e: unknown) => void }[]>();
 
   constructor(private readonly o: SupervisorOptions) {}
 
@@ -65,6 +68,22 @@ export class Supervisor {
     });
   }
 
+  /** Resolves with the attach socket once the container starts (see ContainerService.attach). */
+  attachAtStart(id: string, o: AttachOptions, signal?: AbortSignal): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const list = this.pendingAttach.get(id) ?? [];
+      const entry = { o, resolve, reject };
+      list.push(entry);
+      this.pendingAttach.set(id, list);
+      signal?.addEventListener("abort", () => {
+        const l = this.pendingAttach.get(id) ?? [];
+        const i = l.indexOf(entry);
+        if (i >= 0) l.splice(i, 1);
+        reject(signal.reason);
+      });
+    });
+  }
+
   private async launch(r: ContainerRecord): Promise<void> {
     const runtime = this.o.runtimes.get(r.runtime);
     const dir = r.files.stateDir;
@@ -72,6 +91,8 @@ export class Supervisor {
     // a runtime's leftover of an earlier run (a daemon killed mid-start) would refuse the id
     await runtime.delete(r.id, { force: true }).catch(() => undefined);
     const tty = r.options.tty ?? false;
+    const attaches = this.pendingAttach.get(r.id) ?? [];
+    this.pendingAttach.delete(r.id);
     let monitor: Monitor | undefined;
     const spawner = monitorSpawner(
       {
@@ -85,8 +106,18 @@ export class Supervisor {
         ...(tty ? { consoleSocket: MONITOR.console } : {}),
         stdin: r.options.openStdin ?? false,
         stdinOnce: r.options.openStdin ?? false,
+        // attached clients hear the container from its first byte: it runs once they are connected
+        attachFirst: attaches.length > 0,
       },
-      (m) => (monitor = m),
+      (m) => {
+        monitor = m;
+        m.listening.then(
+          () => {
+            for (const a of attaches) attach(join(dir, MONITOR.socket), a.o).then(a.resolve, a.reject);
+          },
+          (e: unknown) => attaches.forEach((a) => a.reject(e)),
+        );
+      },
     );
     const rootfs = this.o.images.mountsFor(r.imageId, r.id);
     try {
@@ -102,6 +133,7 @@ export class Supervisor {
       r.state = { ...r.state, status: "running", pid: ready.initPid, exitCode: 0, error: "", oomKilled: false, startedAt: new Date().toISOString(), finishedAt: r.state.finishedAt };
       this.o.store.update(r);
     } catch (e) {
+      attaches.forEach((a) => a.reject(e));
       await runtime.delete(r.id, { force: true }).catch(() => undefined);
       r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: 128, error: e instanceof Error ? e.message : String(e) };
       this.o.store.update(r);
@@ -244,6 +276,8 @@ export class Supervisor {
     }
     this.following.get(r.id)?.abort();
     this.following.delete(r.id);
+    for (const a of this.pendingAttach.get(r.id) ?? []) a.reject(conflict("ENGINE_CONTAINER_REMOVED", `container ${r.id} was removed`, "attach to another container"));
+    this.pendingAttach.delete(r.id);
     await this.queues.get(r.id);
     this.queues.delete(r.id);
   }

@@ -1,0 +1,69 @@
+// docker ps's --filter (and container prune's): id, name, label, status, exited, ancestor, before,
+// since, until (prune). An unknown key or a status docker does not know is docker's 400.
+import type { ContainerRecord, ContainerStatus } from "../../engine/containers/record.ts";
+import { apiError } from "../http-error.ts";
+
+const LIST_KEYS = ["id", "name", "label", "status", "exited", "ancestor", "before", "since"];
+const PRUNE_KEYS = ["label", "label!", "until"];
+const STATUSES: ContainerStatus[] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
+
+const invalid = (what: string) => apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter '${what}'`, "see docker ps --help for the filters");
+
+function labelMatch(r: ContainerRecord, spec: string): boolean {
+  const labels = { ...r.imageConfig.Labels, ...r.options.labels };
+  const eq = spec.indexOf("=");
+  return eq < 0 ? spec in labels : labels[spec.slice(0, eq)] === spec.slice(eq + 1);
+}
+
+/**
+ * docker matches name filters as RE2 expressions; a JavaScript RegExp of a client's text could
+ * backtrack for ever, so the common forms are matched here: a substring, with ^ and $ anchors.
+ */
+function nameMatch(name: string, v: string): boolean {
+  const start = v.startsWith("^");
+  const end = v.endsWith("$") && !v.endsWith("\\$");
+  const core = v.slice(start ? 1 : 0, end ? -1 : undefined).replace(/^\//, "");
+  if (start && end) return name === core;
+  if (start) return name.startsWith(core);
+  if (end) return name.endsWith(core);
+  return name.includes(core);
+}
+
+/** docker's durations for until: a timestamp, or a Go duration back from now ("10m", "1h30m"). */
+function untilSeconds(v: string): number {
+  const go = /^(\d+(?:\.\d+)?(?:h|m|s|ms))+$/.test(v);
+  if (go) {
+    let total = 0;
+    for (const [, n, u] of v.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) total += Number(n) * ({ h: 3600, m: 60, s: 1, ms: 0.001 } as Record<string, number>)[u!]!;
+    return Date.now() / 1000 - total;
+  }
+  const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) : Date.parse(v) / 1000;
+  if (!Number.isFinite(t)) throw invalid(`until=${v}`);
+  return t;
+}
+
+export function filterContainers(records: ContainerRecord[], filters: Record<string, string[]>, o: { prune?: boolean } = {}): ContainerRecord[] {
+  const keys = o.prune ? PRUNE_KEYS : LIST_KEYS;
+  for (const k of Object.keys(filters)) if (!keys.includes(k)) throw invalid(k);
+  for (const s of filters.status ?? []) if (!STATUSES.includes(s as ContainerStatus)) throw invalid(`status=${s}`);
+  for (const e of filters.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalid(`exited=${e}`);
+  const refTime = (ref: string) => {
+    const r = records.find((x) => x.id === ref || x.name === ref.replace(/^\//, "") || x.id.startsWith(ref));
+    if (!r) throw apiError("not_found", "API_CONTAINER_NOT_FOUND", `No such container: ${ref}`, "name a container skiff ps -a lists");
+    return Date.parse(r.created);
+  };
+  const any = (k: string, test: (v: string) => boolean) => !filters[k]?.length || filters[k]!.some(test);
+  return records.filter(
+    (r) =>
+      any("id", (v) => r.id.startsWith(v)) &&
+      any("name", (v) => nameMatch(r.name, v)) &&
+      (filters.label ?? []).every((v) => labelMatch(r, v)) &&
+      (filters["label!"] ?? []).every((v) => !labelMatch(r, v)) &&
+      any("status", (v) => r.state.status === v) &&
+      any("exited", (v) => r.state.status === "exited" && !r.state.startedAt.startsWith("0001") && r.state.exitCode === Number(v)) &&
+      any("ancestor", (v) => r.image === v || r.imageId === v || r.imageId.replace(/^sha256:/, "").startsWith(v.replace(/^sha256:/, ""))) &&
+      (filters.before ?? []).every((v) => Date.parse(r.created) < refTime(v)) &&
+      (filters.since ?? []).every((v) => Date.parse(r.created) > refTime(v)) &&
+      (filters.until ?? []).every((v) => Date.parse(r.created) / 1000 < untilSeconds(v)),
+  );
+}

@@ -1,0 +1,118 @@
+// The container routes that answer with one document (or none): create, list, inspect, start,
+// stop, restart, kill, pause, unpause, rename, remove, top, resize, prune. docker's statuses:
+// 201 for create, 204 for the verbs, 304 for a start or stop that had nothing to do.
+import { execFileSync } from "node:child_process";
+import type { ContainerService } from "../../engine/containers/service.ts";
+import { endpoint, q } from "../endpoint.ts";
+import { apiError } from "../http-error.ts";
+import { containerCreateBody } from "../wire/container-create.ts";
+import { containerJson, containerSummary } from "../wire/container-json.ts";
+import { mapCreateBody } from "../wire/container-options.ts";
+import type { HandlerContext } from "./context.ts";
+import { filterContainers } from "./container-filters.ts";
+import { filtersQuery } from "./params.ts";
+
+export function containersOf(ctx: HandlerContext): ContainerService {
+  if (!ctx.containers) throw apiError("failed_precondition", "API_NO_CONTAINERS", "this daemon serves no containers", "start skiffd itself (bin/skiffd), not a test server");
+  return ctx.containers;
+}
+
+const noContent = () => new Response(null, { status: 204 });
+const notModified = () => new Response(null, { status: 304 });
+
+export const create = endpoint(
+  { query: { name: q.string({ maxLength: 255 }), platform: q.string() }, body: { kind: "json", schema: containerCreateBody, maxBytes: 8 << 20 } },
+  (ctx, { query, body }) => {
+    const mapped = mapCreateBody(body);
+    const r = containersOf(ctx).create({ image: mapped.image, name: query.name, options: mapped.options });
+    return Response.json({ Id: r.id, Warnings: mapped.warnings }, { status: 201 });
+  },
+);
+
+export const list = endpoint({ query: { all: q.bool(), limit: q.int({ min: -1 }), size: q.bool(), filters: filtersQuery } }, (ctx, { query }) => {
+  let records = filterContainers(containersOf(ctx).list(), query.filters);
+  const limit = query.limit !== undefined && query.limit > 0 ? query.limit : undefined;
+  if (!query.all && limit === undefined && !query.filters.status && !query.filters.exited) records = records.filter((r) => r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting");
+  if (limit !== undefined) records = records.slice(0, limit);
+  const now = Date.now();
+  return Response.json(records.map((r) => containerSummary(r, now)));
+});
+
+export const inspect = endpoint({ query: { size: q.bool() } }, (ctx) => Response.json(containerJson(containersOf(ctx).inspect(ctx.params.id!))));
+
+export const start = endpoint({ query: { detachKeys: q.string({ maxLength: 64 }) } }, async (ctx) => ((await containersOf(ctx).start(ctx.params.id!)) === "already" ? notModified() : noContent()));
+
+const stopQuery = { t: q.int({ min: -1 }), signal: q.string({ maxLength: 32 }) };
+
+export const stop = endpoint({ query: stopQuery }, async (ctx, { query }) => ((await containersOf(ctx).stop(ctx.params.id!, query.t, query.signal)) === "already" ? notModified() : noContent()));
+
+export const restart = endpoint({ query: stopQuery }, async (ctx, { query }) => {
+  await containersOf(ctx).restart(ctx.params.id!, query.t);
+  return noContent();
+});
+
+export const kill = endpoint({ query: { signal: q.string({ maxLength: 32 }) } }, async (ctx, { query }) => {
+  await containersOf(ctx).kill(ctx.params.id!, query.signal ?? "SIGKILL");
+  return noContent();
+});
+
+export const pause = endpoint({ query: {} }, async (ctx) => {
+  await containersOf(ctx).pause(ctx.params.id!);
+  return noContent();
+});
+
+export const unpause = endpoint({ query: {} }, async (ctx) => {
+  await containersOf(ctx).unpause(ctx.params.id!);
+  return noContent();
+});
+
+export const rename = endpoint({ query: { name: q.string({ maxLength: 255 }) } }, (ctx, { query }) => {
+  if (!query.name) throw apiError("invalid_argument", "API_RENAME_NAME_MISSING", "rename: the new name is missing", "pass ?name=NEW");
+  containersOf(ctx).rename(ctx.params.id!, query.name);
+  return noContent();
+});
+
+export const remove = endpoint({ query: { v: q.bool(), force: q.bool(), link: q.bool() } }, async (ctx, { query }) => {
+  if (query.link) throw apiError("invalid_argument", "API_LINKS_UNSUPPORTED", "Conflict, cannot remove the default link name of the container", "skiffd has no links");
+  await containersOf(ctx).remove(ctx.params.id!, { force: query.force });
+  return noContent();
+});
+
+export const resize = endpoint({ query: { h: q.int({ min: 0, max: 65535 }), w: q.int({ min: 0, max: 65535 }) } }, async (ctx, { query }) => {
+  await containersOf(ctx).resize(ctx.params.id!, query.h ?? 0, query.w ?? 0);
+  return new Response(null, { status: 200 });
+});
+
+/** docker's top: ps on the host (default -ef), the rows of the container's pids. */
+export const top = endpoint({ query: { ps_args: q.string({ maxLength: 256, check: (v) => (/^[-\w ,=]*$/.test(v) ? undefined : "ps options (letters, digits, - , =)") }) } }, async (ctx, { query }) => {
+  const pids = new Set(await containersOf(ctx).pids(ctx.params.id!));
+  const args = query.ps_args ? query.ps_args.split(/\s+/).filter(Boolean) : ["-ef"];
+  let out: string;
+  try {
+    out = execFileSync("ps", args, { encoding: "utf8" });
+  } catch (e) {
+    throw apiError("invalid_argument", "API_TOP_FAILED", `ps ${args.join(" ")}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`, "give options ps understands, as with docker top");
+  }
+  const [head = "", ...rows] = out.trimEnd().split("\n");
+  const titles = head.trim().split(/\s+/);
+  const pidCol = titles.indexOf("PID");
+  if (pidCol < 0) throw apiError("invalid_argument", "API_TOP_NO_PID", `ps ${args.join(" ")}: no PID column in its output`, "keep the PID column (as docker requires)");
+  const processes = rows
+    .map((l) => {
+      const cells = l.trim().split(/\s+/);
+      return [...cells.slice(0, titles.length - 1), cells.slice(titles.length - 1).join(" ")];
+    })
+    .filter((c) => pids.has(Number(c[pidCol])));
+  return Response.json({ Titles: titles, Processes: processes });
+});
+
+export const prune = endpoint({ query: { filters: filtersQuery } }, async (ctx, { query }) => {
+  const svc = containersOf(ctx);
+  const deleted: string[] = [];
+  for (const r of filterContainers(svc.list(), query.filters, { prune: true })) {
+    if (r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting") continue;
+    await svc.remove(r.id);
+    deleted.push(r.id);
+  }
+  return Response.json({ ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
+});

@@ -1,0 +1,173 @@
+// The engine's container records as docker's wire types (API 1.41): GET /containers/{id}/json
+// (ContainerJSON) and the items of GET /containers/json (ContainerSummary), with docker's words
+// for the status ("Up 3 seconds", "Exited (0) 2 minutes ago").
+import type { ContainerRecord } from "../../engine/containers/record.ts";
+import { humanDuration } from "../units.ts";
+
+/** docker's Config: the image's config merged with the create options (as dockerd stores it). */
+function wireConfig(r: ContainerRecord): Record<string, unknown> {
+  const o = r.options;
+  const img = r.imageConfig;
+  return {
+    Hostname: r.hostname,
+    Domainname: "",
+    User: o.user ?? img.User ?? "",
+    AttachStdin: o.openStdin ?? false,
+    AttachStdout: true,
+    AttachStderr: true,
+    ...(img.ExposedPorts.length ? { ExposedPorts: Object.fromEntries(img.ExposedPorts.map((p) => [p, {}])) } : {}),
+    Tty: o.tty ?? false,
+    OpenStdin: o.openStdin ?? false,
+    StdinOnce: o.openStdin ?? false,
+    Env: mergedEnv(img.Env, o.env ?? []),
+    Cmd: o.cmd ?? (o.entrypoint ? null : img.Cmd ?? null),
+    Image: r.image,
+    Volumes: img.Volumes.length ? Object.fromEntries(img.Volumes.map((v) => [v, {}])) : null,
+    WorkingDir: o.workingDir ?? img.WorkingDir ?? "",
+    Entrypoint: o.entrypoint ?? img.Entrypoint ?? null,
+    OnBuild: null,
+    Labels: { ...img.Labels, ...o.labels },
+    ...(o.stopSignal ?? img.StopSignal ? { StopSignal: o.stopSignal ?? img.StopSignal } : {}),
+    ...(o.stopTimeout !== undefined ? { StopTimeout: o.stopTimeout } : {}),
+  };
+}
+
+function mergedEnv(base: readonly string[], over: readonly string[]): string[] {
+  const out = new Map<string, string>();
+  for (const e of [...base, ...over]) out.set(e.split("=")[0]!, e);
+  return [...out.values()];
+}
+
+function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
+  const o = r.options;
+  return {
+    Binds: o.binds?.length ? o.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`) : null,
+    ContainerIDFile: "",
+    LogConfig: { Type: "json-file", Config: {} },
+    NetworkMode: o.network ?? "none",
+    PortBindings: {},
+    RestartPolicy: { Name: "no", MaximumRetryCount: 0 },
+    AutoRemove: o.autoRemove ?? false,
+    VolumeDriver: "",
+    VolumesFrom: null,
+    CapAdd: o.capAdd?.length ? o.capAdd : null,
+    CapDrop: o.capDrop?.length ? o.capDrop : null,
+    CgroupnsMode: "host",
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    IpcMode: "private",
+    Cgroup: "",
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: "",
+    Privileged: o.privileged ?? false,
+    PublishAllPorts: false,
+    ReadonlyRootfs: o.readOnly ?? false,
+    SecurityOpt: [...(o.noNewPrivileges ? ["no-new-privileges"] : []), ...(o.seccomp?.mode === "unconfined" ? ["seccomp=unconfined"] : [])],
+    Tmpfs: o.tmpfs?.length ? Object.fromEntries(o.tmpfs.map((t) => [t.destination, t.options])) : undefined,
+    UTSMode: "",
+    UsernsMode: "",
+    ShmSize: o.shmSize ?? 64 * 1024 * 1024,
+    Runtime: r.runtime,
+    Isolation: "",
+    CpuShares: o.cpuShares ?? 0,
+    Memory: o.memory ?? 0,
+    NanoCpus: o.nanoCpus ?? 0,
+    CgroupParent: "",
+    CpusetCpus: o.cpusetCpus ?? "",
+    Devices: (o.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),
+    MemorySwap: o.memorySwap ?? 0,
+    PidsLimit: o.pidsLimit ?? null,
+    Ulimits: o.ulimits?.length ? o.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) : null,
+    Init: o.init ?? null,
+  };
+}
+
+/** GET /containers/{id}/json */
+export function containerJson(r: ContainerRecord): Record<string, unknown> {
+  const s = r.state;
+  return {
+    Id: r.id,
+    Created: r.created,
+    Path: r.path,
+    Args: r.args,
+    State: {
+      Status: s.status,
+      Running: s.status === "running" || s.status === "paused",
+      Paused: s.status === "paused",
+      Restarting: s.status === "restarting",
+      OOMKilled: s.oomKilled,
+      Dead: s.status === "dead",
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt,
+      FinishedAt: s.finishedAt,
+    },
+    Image: r.imageId,
+    ResolvConfPath: r.files.resolvConfPath,
+    HostnamePath: r.files.hostnamePath,
+    HostsPath: r.files.hostsPath,
+    LogPath: r.files.logPath,
+    Name: `/${r.name}`,
+    RestartCount: r.restartCount,
+    Driver: "overlay2",
+    Platform: "linux",
+    MountLabel: "",
+    ProcessLabel: "",
+    AppArmorProfile: "",
+    ExecIDs: null,
+    HostConfig: wireHostConfig(r),
+    GraphDriver: { Name: "overlay2", Data: null },
+    Mounts: (r.options.binds ?? []).map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: "rprivate" })),
+    Config: wireConfig(r),
+    NetworkSettings: { Bridge: "", SandboxID: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: "", SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: "", Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", MacAddress: "", Networks: {} },
+  };
+}
+
+/** docker ps's Status column. */
+export function statusText(r: ContainerRecord, now = Date.now()): string {
+  const s = r.state;
+  const ago = (t: string) => humanDuration(Math.max(0, now - Date.parse(t)));
+  switch (s.status) {
+    case "running":
+      return `Up ${ago(s.startedAt)}`;
+    case "paused":
+      return `Up ${ago(s.startedAt)} (Paused)`;
+    case "restarting":
+      return `Restarting (${s.exitCode}) ${ago(s.finishedAt)} ago`;
+    case "exited":
+      return s.startedAt.startsWith("0001") ? "Created" : `Exited (${s.exitCode}) ${ago(s.finishedAt)} ago`;
+    case "removing":
+      return "Removal In Progress";
+    case "dead":
+      return "Dead";
+    default:
+      return "Created";
+  }
+}
+
+/** Go's quoting of the command in docker ps (a trimmed string of args). */
+const command = (r: ContainerRecord) => [r.path, ...r.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(" ");
+
+/** An item of GET /containers/json */
+export function containerSummary(r: ContainerRecord, now = Date.now()): Record<string, unknown> {
+  return {
+    Id: r.id,
+    Names: [`/${r.name}`],
+    Image: r.image,
+    ImageID: r.imageId,
+    Command: command(r),
+    Created: Math.floor(Date.parse(r.created) / 1000),
+    Ports: [],
+    Labels: { ...r.imageConfig.Labels, ...r.options.labels },
+    State: r.state.status,
+    Status: statusText(r, now),
+    HostConfig: { NetworkMode: r.options.network ?? "none" },
+    NetworkSettings: { Networks: {} },
+    Mounts: (r.options.binds ?? []).map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: "rprivate" })),
+  };
+}

@@ -1,0 +1,101 @@
+// docker's create body (checked by the validation layer) → the engine's container options, with
+// the warnings docker's CLI prints for what skiffd takes but does not act on yet. Values that pass
+// the schema but mean nothing valid (a bind without a colon, an unknown security option) are 400s
+// naming the field, before the engine sees anything.
+import { SkiffError } from "../../common/errors.ts";
+import type { ContainerOptions } from "../../engine/containers/spec/index.ts";
+import type { ContainerCreateBody } from "./container-create.ts";
+
+export interface MappedCreate {
+  image: string;
+  options: ContainerOptions;
+  warnings: string[];
+}
+
+const bad = (field: string, message: string, hint: string) => new SkiffError({ layer: "api", code: "API_BODY_INVALID", kind: "invalid_argument", message, hint, details: { field } });
+
+/** "host:ctr[:opts]" → a bind; named volumes come with the volumes issue. */
+function bind(spec: string, i: number): { source: string; destination: string; readOnly: boolean } {
+  const field = `HostConfig.Binds[${i}]`;
+  const parts = spec.split(":");
+  if (parts.length < 2 || parts.length > 3) throw bad(field, `invalid volume specification: '${spec}'`, "give HOST-PATH:CONTAINER-PATH[:ro]");
+  const [source, destination, mode = ""] = parts as [string, string, string?];
+  if (!source.startsWith("/")) throw bad(field, `${field}: named volumes are not served yet ('${source}')`, "bind an absolute host path (/path:/ctr); volumes come in a later version");
+  if (!destination.startsWith("/")) throw bad(field, `invalid mount config: the destination '${destination}' is not an absolute path`, "give an absolute path inside the container");
+  const opts = mode.split(",").filter(Boolean);
+  for (const o of opts) if (!["ro", "rw", "z", "Z", "rprivate", "private", "rshared", "shared", "rslave", "slave", "nocopy"].includes(o)) throw bad(field, `invalid mode: ${o}`, "use ro or rw");
+  return { source, destination, readOnly: opts.includes("ro") };
+}
+
+function securityOptions(list: readonly string[]): Pick<ContainerOptions, "noNewPrivileges" | "seccomp"> {
+  const out: Pick<ContainerOptions, "noNewPrivileges" | "seccomp"> = {};
+  list.forEach((opt, i) => {
+    const field = `HostConfig.SecurityOpt[${i}]`;
+    const [key, value] = opt.includes("=") ? [opt.slice(0, opt.indexOf("=")), opt.slice(opt.indexOf("=") + 1)] : opt.includes(":") ? [opt.slice(0, opt.indexOf(":")), opt.slice(opt.indexOf(":") + 1)] : [opt, undefined];
+    if (key === "no-new-privileges") {
+      if (value !== undefined && !["true", "false"].includes(value)) throw bad(field, `invalid --security-opt 2: "${opt}"`, "use no-new-privileges or no-new-privileges=true|false");
+      out.noNewPrivileges = value !== "false";
+    } else if (key === "seccomp") {
+      if (!value) throw bad(field, `invalid --security-opt: "${opt}"`, "use seccomp=unconfined or seccomp=PROFILE.json");
+      out.seccomp = value === "unconfined" ? { mode: "unconfined" } : { mode: "profile", profile: value };
+    } else if (key === "apparmor" || key === "label") {
+      // hosts without AppArmor or SELinux: nothing to apply, as dockerd does there
+    } else throw bad(field, `invalid --security-opt 1: "${opt}"`, "skiffd takes no-new-privileges and seccomp=…");
+  });
+  return out;
+}
+
+/** The bridge warning goes out once per daemon (every run saying it would be noise). */
+let warnedNoBridge = false;
+
+export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
+  if (!b.Image) throw bad("Image", "no image given: Config.Image is empty", "name an image");
+  const h = b.HostConfig ?? {};
+  const warnings: string[] = [];
+  const network = h.NetworkMode || "default";
+  if (network !== "none" && network !== "host") {
+    if (network !== "default" && network !== "bridge") throw bad("HostConfig.NetworkMode", `network ${network} not found`, "skiffd serves --network none and host for now");
+    if (!warnedNoBridge) warnings.push("skiffd has no bridge network yet: containers run without a network (as --network none) until then");
+    warnedNoBridge = true;
+  }
+  if (Object.values(h.PortBindings ?? {}).some((v) => v?.length) || h.PublishAllPorts) warnings.push("skiffd does not publish ports yet (-p): they are ignored");
+  const restart = h.RestartPolicy?.Name;
+  if (restart && restart !== "no") warnings.push(`restart policy ${restart} is not served yet: the container is not restarted`);
+  const options: ContainerOptions = {
+    ...(b.Cmd?.length ? { cmd: b.Cmd } : {}),
+    ...(b.Entrypoint !== undefined ? { entrypoint: b.Entrypoint } : {}),
+    ...(b.Env?.length ? { env: b.Env } : {}),
+    ...(b.WorkingDir ? { workingDir: b.WorkingDir } : {}),
+    ...(b.User ? { user: b.User } : {}),
+    tty: b.Tty ?? false,
+    openStdin: b.OpenStdin ?? false,
+    ...(h.Init ? { init: true } : {}),
+    ...(b.Hostname ? { hostname: b.Hostname } : {}),
+    ...(h.ReadonlyRootfs ? { readOnly: true } : {}),
+    binds: (h.Binds ?? []).map(bind),
+    tmpfs: Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })),
+    ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
+    ...(h.Memory ? { memory: h.Memory } : {}),
+    ...(h.MemorySwap ? { memorySwap: h.MemorySwap } : {}),
+    ...(h.NanoCpus ? { nanoCpus: h.NanoCpus } : {}),
+    ...(h.CpuShares ? { cpuShares: h.CpuShares } : {}),
+    ...(h.CpusetCpus ? { cpusetCpus: h.CpusetCpus } : {}),
+    ...(h.PidsLimit ? { pidsLimit: h.PidsLimit } : {}),
+    ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    capAdd: h.CapAdd ?? [],
+    capDrop: h.CapDrop ?? [],
+    ...(h.Privileged ? { privileged: true } : {}),
+    ...securityOptions(h.SecurityOpt ?? []),
+    devices: (h.Devices ?? []).map((d, i) => {
+      if (!d.PathOnHost) throw bad(`HostConfig.Devices[${i}].PathOnHost`, "a device mapping needs PathOnHost", "give --device /dev/HOST[:/dev/CTR][:rwm]");
+      return { pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer || d.PathOnHost, permissions: d.CgroupPermissions || "rwm" };
+    }),
+    network: network === "host" ? "host" : "none",
+    ...(b.StopSignal ? { stopSignal: b.StopSignal } : {}),
+    ...(b.StopTimeout !== undefined ? { stopTimeout: b.StopTimeout } : {}),
+    ...(b.Labels ? { labels: b.Labels } : {}),
+    ...(h.AutoRemove ? { autoRemove: true } : {}),
+    ...(h.Runtime ? { runtime: h.Runtime } : {}),
+  };
+  return { image: b.Image, options, warnings };
+}
