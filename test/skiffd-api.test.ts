@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { ContentStore } from "../src/engine/image/content-store.ts";
+import { ContentStore } from "../src/engine/content/index.ts";
 import { buildTar } from "../src/engine/archive/index.ts";
 import { busyboxLayers, pushBusybox, type BuiltImage } from "../src/engine/image/testing-busybox.ts";
 import { pushImage } from "../src/engine/registry/push-image.ts";

@@ -31,7 +31,7 @@ import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
 import { errnoOf } from "../../common/errno.ts";
 import * as sys from "../../common/sys.ts";
-import { ioError } from "./io-error.ts";
+import { ioError } from "../content/index.ts";
 import { lookupLower, OPAQUE_XATTR, type LowerHit } from "./lower-dirs.ts";
 import { ancestors, baseOf, cleanEntryPath, parentOf, quoted } from "../archive/index.ts";
 import type { TarHeader, TarSink, TarEntry } from "../archive/index.ts";

@@ -19,7 +19,7 @@ import { parseManifest, type ImageIndex } from "../../oci/image/manifest.ts";
 import { formatPlatform, hostPlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import { selectManifest } from "../../oci/image/select-manifest.ts";
-import type { StagedBlob } from "./content-store.ts";
+import type { StagedBlob } from "../content/index.ts";
 import { decompressed, type DecompressFor, readTar, type TarInput } from "../archive/index.ts";
 import type { ImageStore } from "./image-service.ts";
 import type { ImageRecord } from "./metadata.ts";

@@ -18,7 +18,7 @@ import { mapLimit } from "../registry/map-limit.ts";
 import { resolveImage } from "../registry/pull-image.ts";
 import type { RegistryClient } from "../registry/registry-client.ts";
 import { ByteChannel } from "../archive/index.ts";
-import type { ContentStore } from "./content-store.ts";
+import type { ContentStore } from "../content/index.ts";
 import type { ProgressEvent } from "./service.ts";
 import type { ImageRecord, SnapshotRecord } from "./metadata.ts";
 import type { SnapshotBuilder } from "./snapshot-builder.ts";

@@ -19,7 +19,7 @@ import { parseManifest, type ImageManifest } from "../../oci/image/manifest.ts";
 import { formatReference, parseReference, repositoryOf } from "../../oci/image/reference.ts";
 import { familiar } from "./image-inspect.ts";
 import type { ImageStore } from "./image-service.ts";
-import { ioError } from "./io-error.ts";
+import { ioError } from "../content/index.ts";
 import { drained } from "../../common/drained.ts";
 import { SkiffError } from "../../common/errors.ts";
 

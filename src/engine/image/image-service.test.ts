@@ -12,7 +12,7 @@ import { busyboxLayers, pushBusybox, startBusyboxRegistry, type BuiltImage } fro
 import { failure } from "../../common/failure.ts";
 import { pushImage } from "../registry/push-image.ts";
 import { indexOf, storeImage, tinyImage } from "../registry/testing/test-image.ts";
-import { ContentStore } from "./content-store.ts";
+import { ContentStore } from "../content/index.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/image-service`;
 let registry: RegistryServer;

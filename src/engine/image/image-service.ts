@@ -16,7 +16,7 @@ import { pushImage } from "../registry/push-image.ts";
 import { RegistryClient } from "../registry/registry-client.ts";
 import type { RegistryTimeouts } from "../registry/transport.ts";
 import { isInsecureRegistry } from "../registry/registry-url.ts";
-import { ContentStore } from "./content-store.ts";
+import { ContentStore } from "../content/index.ts";
 import { familiar, toInspect, toSummary } from "./image-inspect.ts";
 import { filterImages, pruneSelector } from "./image-filters.ts";
 import { pullLayers, shortId } from "./image-pull.ts";

@@ -21,7 +21,8 @@ import { join } from "node:path";
 import { invalid } from "../../common/errors.ts";
 import { errnoOf } from "../../common/errno.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
-import { ioError } from "./io-error.ts";
+import { pidAlive } from "../../common/pid-alive.ts";
+import { ioError } from "../content/index.ts";
 
 /** An overlay mount to perform; `data` is relative to `cwd` when `cwd` is set. */
 export interface OverlayMount {
@@ -44,17 +45,6 @@ export interface ActiveSnapshot {
 /** Temporary and scratch directories this process (this thread) is using, by absolute path. */
 const inUse = new Set<string>();
 const TEMPORARY = /^(tmp|save)-(\d+)-/;
-
-/** Whether `pid` names a live process (EPERM: it exists, under another user). */
-export function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errnoOf(e) === "EPERM";
-  }
-}
 
 /** overlayfs options must fit one page, NUL included. */
 const MAX_OPTIONS = 4095;

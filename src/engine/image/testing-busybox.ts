@@ -8,7 +8,7 @@ import { MEDIA } from "../../oci/image/media-types.ts";
 import { pushImage } from "../registry/push-image.ts";
 import { RegistryClient } from "../registry/registry-client.ts";
 import { startRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
-import { ContentStore } from "./content-store.ts";
+import { ContentStore } from "../content/index.ts";
 import { buildTar, type TarWriteEntry } from "../archive/index.ts";
 
 export const BUSYBOX = "/bin/busybox";

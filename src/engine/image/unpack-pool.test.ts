@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import { isSkiffError, SkiffError } from "../../common/errors.ts";
 import { failure } from "../../common/failure.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
-import { ioError } from "./io-error.ts";
+import { ioError } from "../content/index.ts";
 import { buildTar } from "../archive/index.ts";
 import { unpackLayer } from "./unpack-layer.ts";
 import { STREAM_WINDOW } from "./unpack-messages.ts";

@@ -6,7 +6,7 @@
 import { SkiffError, isSkiffError } from "../../common/errors.ts";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { Digester } from "../../oci/image/digest.ts";
-import type { BlobInfo, ContentStore } from "../image/content-store.ts";
+import type { BlobInfo, Ingester } from "../content/index.ts";
 import { repositoryScope } from "./auth.ts";
 import { backoffDelay, sleep } from "./backoff.ts";
 import type { OnProgress } from "./progress.ts";
@@ -105,7 +105,7 @@ export interface PullBlobOptions {
  * committed; on a mismatch nothing is stored. A digest mismatch over a resumed partial (which an
  * earlier source may have left wrong) is tried once more from the start.
  */
-export async function pullBlob(t: RegistryTransport, store: ContentStore, repo: string, desc: Descriptor, opts: PullBlobOptions = {}): Promise<BlobInfo> {
+export async function pullBlob(t: RegistryTransport, store: Ingester, repo: string, desc: Descriptor, opts: PullBlobOptions = {}): Promise<BlobInfo> {
   const report = (status: "downloading" | "retrying" | "exists" | "complete", done: number) => opts.onProgress?.({ digest: desc.digest, status, done, total: desc.size });
   const present = store.info(desc.digest);
   if (present && present.size === desc.size) {

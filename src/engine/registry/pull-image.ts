@@ -9,7 +9,7 @@ import type { ImageManifest } from "../../oci/image/manifest.ts";
 import { compatiblePlatforms, formatPlatform, samePlatform, type Platform } from "../../oci/image/platform.ts";
 import { formatReference, type ImageReference } from "../../oci/image/reference.ts";
 import { selectManifest } from "../../oci/image/select-manifest.ts";
-import type { ContentStore } from "../image/content-store.ts";
+import type { Ingester } from "../content/index.ts";
 import type { FetchedManifest } from "./manifests.ts";
 import { mapLimit } from "./map-limit.ts";
 import type { OnProgress } from "./progress.ts";
@@ -65,10 +65,10 @@ export interface PullImageOptions extends ResolveOptions {
 }
 
 /** Resolves and stores every blob of the image; layers already in the store are not downloaded. */
-export async function pullImage(client: RegistryClient, store: ContentStore, ref: ImageReference, opts: PullImageOptions = {}): Promise<ResolvedImage> {
+export async function pullImage(client: RegistryClient, store: Ingester, ref: ImageReference, opts: PullImageOptions = {}): Promise<ResolvedImage> {
   const image = await resolveImage(client, ref, opts);
   const layers = image.manifest.manifest.layers;
-  for (const l of layers) if (!store.has(l.digest)) opts.onProgress?.({ digest: l.digest, status: "waiting", done: 0, total: l.size });
+  for (const l of layers) if (!store.info(l.digest)) opts.onProgress?.({ digest: l.digest, status: "waiting", done: 0, total: l.size });
   await mapLimit(layers, opts.concurrency ?? 3, (l, _i, signal) => client.pullBlob(store, ref.path, l, { onProgress: opts.onProgress, signal }));
   const documents: { descriptor: Descriptor; bytes: Uint8Array }[] = [{ descriptor: image.config.descriptor, bytes: image.config.bytes }, image.manifest];
   if (image.root !== image.manifest) documents.push(image.root);

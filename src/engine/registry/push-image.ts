@@ -18,10 +18,13 @@ import type { Descriptor } from "../../oci/image/descriptor.ts";
 import type { Digest } from "../../oci/image/digest.ts";
 import { parseManifest } from "../../oci/image/manifest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
-import type { ContentStore } from "../image/content-store.ts";
+import type { Ingester, Provider } from "../content/index.ts";
 import { mapLimit } from "./map-limit.ts";
 import type { OnPushProgress } from "./blob-push.ts";
 import type { RegistryClient } from "./registry-client.ts";
+
+/** Where a push reads blobs, and stores what it makes for the push (compressed layers, rewritten manifests). */
+type Blobs = Provider & Ingester;
 
 export interface PushImageOptions {
   /** The tag to put the root manifest under; without one it is pushed by digest only. */
@@ -55,13 +58,13 @@ const SNIFFED: [magic: number[], gzip: boolean][] = [
  * from the store (other platforms never pulled) are not pushed; a registry that checks indexes
  * then refuses the index.
  */
-export async function pushImage(client: RegistryClient, store: ContentStore, repo: string, root: Descriptor, opts: PushImageOptions = {}): Promise<Digest> {
+export async function pushImage(client: RegistryClient, store: Blobs, repo: string, root: Descriptor, opts: PushImageOptions = {}): Promise<Digest> {
   const pushed = await pushTree(client, store, repo, root, opts, 0);
   return client.putManifest(repo, opts.tag ?? pushed.digest, store.readBytes(pushed.digest), pushed.mediaType);
 }
 
 /** Pushes what `desc` references; returns the descriptor to push the document itself under (a rewrite when its layers or children changed). */
-async function pushTree(client: RegistryClient, store: ContentStore, repo: string, desc: Descriptor, opts: PushImageOptions, depth: number): Promise<Descriptor> {
+async function pushTree(client: RegistryClient, store: Blobs, repo: string, desc: Descriptor, opts: PushImageOptions, depth: number): Promise<Descriptor> {
   const bytes = store.readBytes(desc.digest);
   const m = parseManifest(bytes, desc.mediaType, `manifest ${desc.digest}`);
   if (m.kind === "index") {
@@ -95,7 +98,7 @@ async function pushTree(client: RegistryClient, store: ContentStore, repo: strin
  * (streamed, the work on zlib's threads), or, when its bytes are compressed already, itself
  * under the media type they call for.
  */
-async function compressedLayer(store: ContentStore, layer: Descriptor, signal: AbortSignal): Promise<Descriptor> {
+async function compressedLayer(store: Blobs, layer: Descriptor, signal: AbortSignal): Promise<Descriptor> {
   const head = await readHead(store.file(layer.digest).file, 4);
   const sniffed = SNIFFED.find(([magic]) => magic.every((b, i) => head[i] === b));
   if (sniffed) return { ...layer, mediaType: sniffed[1] ? GZIP_TYPE[layer.mediaType]! : MEDIA.ociLayerZstd };
@@ -116,7 +119,7 @@ async function readHead(path: string, n: number): Promise<Uint8Array> {
 }
 
 /** Stores `original` with its `layers` (or `manifests`) replaced; the rest of the document is kept as it was. */
-async function rewrite(store: ContentStore, original: Descriptor, bytes: Uint8Array, field: "layers" | "manifests", list: Descriptor[]): Promise<Descriptor> {
+async function rewrite(store: Blobs, original: Descriptor, bytes: Uint8Array, field: "layers" | "manifests", list: Descriptor[]): Promise<Descriptor> {
   const doc = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   doc[field] = list;
   const info = await store.add(Buffer.from(JSON.stringify(doc)));

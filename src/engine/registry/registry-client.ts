@@ -3,7 +3,7 @@
 // probes /v2/ on first use and keeps tokens per scope for its lifetime.
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import type { Digest } from "../../oci/image/digest.ts";
-import type { BlobInfo, ContentStore } from "../image/content-store.ts";
+import type { BlobInfo, Ingester } from "../content/index.ts";
 import { SkiffError } from "../../common/errors.ts";
 import { isUnauthorized, repositoryScope } from "./auth.ts";
 import { blobStream, fetchBlobBytes, pullBlob, type BlobStreamOptions, type PullBlobOptions } from "./blob-fetch.ts";
@@ -76,7 +76,7 @@ export class RegistryClient {
     return fetchBlobBytes(this.transport, repo, desc, limit);
   }
 
-  pullBlob(store: ContentStore, repo: string, desc: Descriptor, opts?: PullBlobOptions): Promise<BlobInfo> {
+  pullBlob(store: Ingester, repo: string, desc: Descriptor, opts?: PullBlobOptions): Promise<BlobInfo> {
     return pullBlob(this.transport, store, repo, desc, opts);
   }
 

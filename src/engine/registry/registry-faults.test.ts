@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseReference } from "../../oci/image/reference.ts";
-import { ContentStore } from "../image/content-store.ts";
+import { ContentStore } from "../content/index.ts";
 import { unpackLayer } from "../image/unpack-layer.ts";
 import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";

@@ -9,7 +9,7 @@ import { isSkiffError, type SkiffError } from "../../common/errors.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseReference } from "../../oci/image/reference.ts";
-import type { ContentStore } from "../image/content-store.ts";
+import type { ContentStore } from "../content/index.ts";
 import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";
 import { RegistryClient } from "./registry-client.ts";

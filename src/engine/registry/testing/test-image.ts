@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import type { Descriptor } from "../../../oci/image/descriptor.ts";
 import { digestBytes } from "../../../oci/image/digest.ts";
 import { MEDIA } from "../../../oci/image/media-types.ts";
-import { ContentStore } from "../../image/content-store.ts";
+import { ContentStore } from "../../content/index.ts";
 import { buildTar } from "../../archive/index.ts";
 
 export interface Doc {

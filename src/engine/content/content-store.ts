@@ -21,18 +21,9 @@ import { open as openAsync } from "node:fs/promises";
 import { join } from "node:path";
 import { invalid, notFound } from "../../common/errors.ts";
 import { Digester, parseDigest, type Digest, type DigestAlgorithm } from "../../oci/image/digest.ts";
+import { pidAlive } from "../../common/pid-alive.ts";
 import { ioError } from "./io-error.ts";
-import { pidAlive } from "./snapshots.ts";
-
-export interface BlobInfo {
-  digest: Digest;
-  size: number;
-}
-
-export type BlobSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-
-/** Opens the blob's bytes from `offset` on; a registry client turns this into an HTTP Range request. */
-export type OpenBlob = (offset: number) => BlobSource | Promise<BlobSource>;
+import type { BlobInfo, BlobSource, IngestOptions, Ingester, OpenBlob, Provider } from "./roles.ts";
 
 /** Content written to ingest/ and hashed, not yet in blobs/: commit or discard it. */
 export interface StagedBlob extends BlobInfo {
@@ -48,14 +39,9 @@ const inUse = new Set<string>();
 const PARTIAL = /^(sha256|sha512)-[0-9a-f]+$/;
 const STAGING = /^add-(\d+)-/;
 
-export interface IngestOptions {
-  /** Called with the bytes present so far (including resumed ones) after each chunk. */
-  onProgress?: (bytes: number) => void;
-}
-
 const ALGORITHMS: DigestAlgorithm[] = ["sha256", "sha512"];
 
-export class ContentStore {
+export class ContentStore implements Provider, Ingester {
   private readonly running = new Map<string, Promise<BlobInfo>>();
 
   /** Opening sweeps ingest/ (see the header); best effort, it never fails the open. */
