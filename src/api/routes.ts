@@ -43,7 +43,11 @@ export type RouteName =
   | "containerWait"
   | "containerResize"
   | "containerAttach"
-  | "containerDelete";
+  | "containerDelete"
+  | "execCreate"
+  | "execStart"
+  | "execInspect"
+  | "execResize";
 
 interface Route {
   methods: string[];
@@ -83,6 +87,10 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/resize$/, name: "containerResize" },
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/attach$/, name: "containerAttach" },
   { methods: ["DELETE"], pattern: /^\/containers\/(?<id>[^/]+)$/, name: "containerDelete" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/exec$/, name: "execCreate" },
+  { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/start$/, name: "execStart" },
+  { methods: ["GET"], pattern: /^\/exec\/(?<id>[^/]+)\/json$/, name: "execInspect" },
+  { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/resize$/, name: "execResize" },
 ];
 
 export type RouteMatch =

@@ -12,6 +12,7 @@ import * as images from "./handlers/images.ts";
 import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
 import * as containers from "./handlers/containers.ts";
+import * as execs from "./handlers/execs.ts";
 import * as containerStreams from "./handlers/container-streams.ts";
 import { containerAttach, refuseOnSocket } from "./handlers/attach.ts";
 import type { ContainerService } from "../engine/containers/service.ts";
@@ -54,6 +55,10 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   containerResize: containers.resize,
   containerAttach,
   containerDelete: containers.remove,
+  execCreate: execs.create,
+  execStart: execs.start,
+  execInspect: execs.inspect,
+  execResize: execs.resize,
 };
 
 export type LogFields = Record<string, unknown>;
@@ -173,7 +178,7 @@ function logRequest(log: ServerLog, method: string, url: URL, res: Response, fai
 }
 
 /** Parts of the Engine API this daemon does not serve yet: say so rather than "page not found". */
-const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:stats|changes|export|archive|update)|networks|volumes|exec|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df|events)\b/;
+const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:stats|changes|export|archive|update)|networks|volumes|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df|events)\b/;
 
 function notFound(path: string): Response {
   const area = NOT_YET.exec(path)?.[1];

@@ -34,6 +34,8 @@ export function refuseOnSocket(socket: Duplex, e: unknown): void {
 export interface Splice {
   /** What the client sent past its request head (the first stdin bytes). */
   head: Buffer;
+  /** How a stream that never came is told to the client (after the 101 an error has no status). */
+  failure?: (e: unknown) => Uint8Array;
   /** Detach sequence; empty for none. */
   detachKeys: number[];
   /** Bytes to send before the live output (attach --logs). */
@@ -103,8 +105,18 @@ export function splice(client: Duplex, monitorPromise: Promise<Socket>, o: Splic
       m.on("end", () => client.end());
       m.on("error", () => client.destroy());
     },
-    () => client.end(),
+    (e: unknown) => client.end(o.failure?.(e) ?? new Uint8Array(0)),
   );
+}
+
+/** An error as the last words of a stream: on stderr's frame when multiplexed, else as text. */
+export function streamError(e: unknown, multiplexed: boolean): Uint8Array {
+  const text = Buffer.from(`${wireError(e).body.message}\r\n`);
+  if (!multiplexed) return text;
+  const h = Buffer.alloc(8);
+  h[0] = 2;
+  h.writeUInt32BE(text.length, 4);
+  return Buffer.concat([h, text]);
 }
 
 /** POST /containers/{id}/attach: stdin/stdout/stderr as asked, logs first with logs=1. */

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
-import type { OverlayMount } from "../image/snapshots.ts";
+import type { OverlayMount } from "../snapshots/index.ts";
 import type { FileReader } from "../image/spec-from-image.ts";
 import type { MetadataDb } from "../metadata/database.ts";
 import { conflict } from "./errors.ts";
@@ -23,6 +23,7 @@ import { isActive, newRunState, type ContainerRecord } from "./record.ts";
 import { DEFAULT_RUNTIME, Runtimes } from "./runtimes.ts";
 import { buildContainerSpec, readHostFacts, type ContainerOptions } from "./spec/index.ts";
 import { ContainerStore } from "./store.ts";
+import { Execs, type ExecConfig, type ExecRecord } from "./execs.ts";
 import type { Socket } from "node:net";
 import { MONITOR } from "./layout.ts";
 import { readLog, type LogEntry, type LogOptions } from "./logs.ts";
@@ -58,10 +59,12 @@ export class ContainerService {
   readonly store: ContainerStore;
   readonly runtimes: Runtimes;
   private readonly supervisor: Supervisor;
+  readonly execs: Execs;
 
   constructor(private readonly opts: ContainerServiceOptions) {
     this.store = new ContainerStore(opts.metadata);
     this.runtimes = new Runtimes(opts);
+    this.execs = new Execs(this.runtimes, opts.images);
     this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true }), stateParent: join(opts.execRoot, "containers") });
   }
 
@@ -197,6 +200,27 @@ export class ContainerService {
     return readLog(r.files.logPath, { ...o, running: () => isActive(this.store.get(r.id)?.state ?? newRunState()) });
   }
 
+  execCreate(ref: string, config: ExecConfig): ExecRecord {
+    const c = this.store.resolve(ref);
+    const e = this.execs.create(c, config);
+    this.opts.events.emit(`exec_create: ${config.cmd.join(" ")}`, c, { execID: e.id });
+    return e;
+  }
+
+  /** Starts an exec; attached, resolves with its stream (the process runs once it is joined). */
+  async execStart(execId: string, o: { detach: boolean }): Promise<Socket | undefined> {
+    const e = this.execs.get(execId);
+    const c = this.store.resolve(e.containerId);
+    const s = await this.execs.start(c, e.id, o);
+    this.opts.events.emit(`exec_start: ${e.config.cmd.join(" ")}`, c, { execID: e.id });
+    return s;
+  }
+
+  execResize(execId: string, rows: number, cols: number): Promise<void> {
+    const e = this.execs.get(execId);
+    return this.execs.resize(e.id, this.store.resolve(e.containerId), rows, cols);
+  }
+
   /** The pids in the container (for top), host pids. */
   async pids(ref: string): Promise<number[]> {
     const r = this.store.resolve(ref);
@@ -211,6 +235,7 @@ export class ContainerService {
       throw conflict("ENGINE_CONTAINER_RUNNING", `You cannot remove a ${r.state.status} container ${r.id}. Stop the container before attempting removal or force remove`, `stop it first (skiff stop ${r.name}) or use rm -f`);
     if (r.state.status === "removing") return;
     await this.supervisor.forget(r);
+    this.execs.forget(r.id);
     r.state.status = "removing";
     this.store.update(r);
     this.dropFiles(r);

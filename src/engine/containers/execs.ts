@@ -1,0 +1,169 @@
+// docker exec: a further process in a running container, with a monitor of its own that holds
+// its stdio (or pty) and records its exit code. An exec is made (create), then started once,
+// attached or detached; its record stays (inspect) until its container is removed.
+import { mkdirSync, readFileSync } from "node:fs";
+import type { Socket } from "node:net";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { Process } from "../../oci/runtime-config.ts";
+import { resolveUser } from "../image/spec-from-image.ts";
+import { conflict, notFound } from "./errors.ts";
+import { MONITOR } from "./layout.ts";
+import { attach, monitorSpawner, readExitFile, resize, waitExit, type AttachOptions } from "./monitor/index.ts";
+import { isActive, type ContainerRecord } from "./record.ts";
+import type { Runtimes } from "./runtimes.ts";
+import type { ContainerImages } from "./service.ts";
+import { allCapabilities, processCapabilities } from "./spec/capabilities.ts";
+import { readHostFacts } from "./spec/host.ts";
+
+export interface ExecConfig {
+  cmd: string[];
+  env?: string[];
+  user?: string;
+  workingDir?: string;
+  tty?: boolean;
+  privileged?: boolean;
+  attachStdin?: boolean;
+  attachStdout?: boolean;
+  attachStderr?: boolean;
+  detachKeys?: string;
+}
+
+export interface ExecRecord {
+  id: string;
+  containerId: string;
+  /** Its monitor's state dir, once started. */
+  dir?: string;
+  config: ExecConfig;
+  running: boolean;
+  started: boolean;
+  exitCode: number | null;
+  pid: number;
+}
+
+export class Execs {
+  private readonly execs = new Map<string, ExecRecord>();
+
+  constructor(
+    private readonly runtimes: Runtimes,
+    private readonly images: ContainerImages,
+  ) {}
+
+  create(c: ContainerRecord, config: ExecConfig): ExecRecord {
+    if (!isActive(c.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${c.id} is not running`, `start it first: skiff start ${c.name}`);
+    if (c.state.status === "paused") throw conflict("ENGINE_CONTAINER_PAUSED", `Container ${c.id} is paused, unpause the container before exec`, `skiff unpause ${c.name}`);
+    if (!config.cmd.length) throw conflict("ENGINE_EXEC_NO_COMMAND", "No exec command specified", "give a command to run");
+    const e: ExecRecord = { id: randomBytes(32).toString("hex"), containerId: c.id, config, running: false, started: false, exitCode: null, pid: 0 };
+    this.execs.set(e.id, e);
+    return e;
+  }
+
+  get(id: string): ExecRecord {
+    const e = this.execs.get(id) ?? [...this.execs.values()].find((x) => x.id.startsWith(id) && id.length >= 12);
+    if (!e) throw notFound("ENGINE_EXEC_NOT_FOUND", `No such exec instance: ${id}`, "exec instances live as long as their container and the daemon");
+    // its stream may end (the client asks how it went) a moment before the exit is followed
+    if (e.running && e.dir) {
+      const x = readExitFile(join(e.dir, MONITOR.exitFile));
+      if (x) {
+        e.running = false;
+        e.exitCode = x.exitCode;
+      }
+    }
+    return e;
+  }
+
+  /** Execs of a container (ExecIDs in inspect); forgotten with it. */
+  of(containerId: string): string[] {
+    return [...this.execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
+  }
+
+  forget(containerId: string): void {
+    for (const id of this.of(containerId)) this.execs.delete(id);
+  }
+
+  /** The exec's process: the container's own, with the exec's command, env, user, cwd and tty. */
+  private process(c: ContainerRecord, cfg: ExecConfig): Process {
+    const base = (JSON.parse(readFileSync(join(c.files.bundle, "config.json"), "utf8")) as { process: Process }).process;
+    const p: Process = structuredClone(base);
+    p.args = cfg.cmd;
+    p.env = [...p.env, ...(cfg.env ?? [])];
+    if (cfg.workingDir) p.cwd = cfg.workingDir;
+    p.terminal = cfg.tty ?? false;
+    if (cfg.user) {
+      const u = resolveUser(cfg.user, this.images.fileReader(c.imageId));
+      p.user = { ...p.user, uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
+    }
+    if (cfg.privileged) p.capabilities = processCapabilities(allCapabilities(readHostFacts().lastCap), p.user.uid);
+    return p;
+  }
+
+  /** Runs the exec; attached, resolves with the stream once it is joined (the process then starts). */
+  async start(c: ContainerRecord, execId: string, o: { detach: boolean }): Promise<Socket | undefined> {
+    const e = this.get(execId);
+    if (e.started) throw conflict("ENGINE_EXEC_STARTED", `Error: Exec command ${e.id} has already run`, "create a new exec");
+    if (!isActive(c.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${c.id} is not running`, `start it first: skiff start ${c.name}`);
+    e.started = true;
+    const dir = join(c.files.stateDir, `exec-${e.id.slice(0, 12)}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tty = e.config.tty ?? false;
+    const attached = !o.detach;
+    let joined: Promise<Socket> | undefined;
+    const spawner = monitorSpawner(
+      {
+        dir,
+        socket: MONITOR.socket,
+        exitFile: MONITOR.exitFile,
+        fileMode: 0o640,
+        errorLog: MONITOR.errorLog,
+        pidFile: MONITOR.pidFile,
+        ...(tty ? { consoleSocket: MONITOR.console } : {}),
+        stdin: attached && (e.config.attachStdin ?? false),
+        stdinOnce: true,
+        attachFirst: attached,
+      },
+      (m) => {
+        if (!attached) return;
+        const opts: AttachOptions = { stdin: e.config.attachStdin, stdout: e.config.attachStdout ?? true, stderr: e.config.attachStderr ?? true, multiplex: !tty };
+        joined = m.listening.then(() => attach(join(dir, MONITOR.socket), opts));
+      },
+    );
+    e.dir = dir;
+    const runtime = this.runtimes.get(c.runtime);
+    const created = runtime.exec(c.id, this.process(c, e.config), { spawner, pidFile: join(dir, MONITOR.pidFile), ...(tty ? { consoleSocket: MONITOR.console } : {}) });
+    // a process that could not be started: 127 when its command is not there, else 126, as docker
+    created.catch((err: unknown) => {
+      e.exitCode = /ENOENT|not found/.test(String((err as Error).message)) ? 127 : 126;
+    });
+    // attached: the monitor runs the process only once we are joined, so join first
+    const socket = attached ? await waitForJoin(() => joined, created) : undefined;
+    const { pid } = await created;
+    e.pid = pid;
+    e.running = true;
+    waitExit(join(dir, MONITOR.socket), join(dir, MONITOR.exitFile)).then(
+      (x) => {
+        e.running = false;
+        e.exitCode = x.exitCode;
+      },
+      () => {
+        e.running = false;
+        e.exitCode = 126;
+      },
+    );
+    return socket;
+  }
+
+  async resize(execId: string, c: ContainerRecord, rows: number, cols: number): Promise<void> {
+    const e = this.get(execId);
+    await resize(join(c.files.stateDir, `exec-${e.id.slice(0, 12)}`, MONITOR.socket), rows, cols);
+  }
+}
+
+/** The attach promise, once the spawner has made it; a create that fails first is the error. */
+async function waitForJoin(joined: () => Promise<Socket> | undefined, created: Promise<unknown>): Promise<Socket> {
+  for (;;) {
+    const j = joined();
+    if (j) return j;
+    const failedFirst = await Promise.race([created.then(() => false, () => true), Bun.sleep(5).then(() => false)]);
+    if (failedFirst) await created; // throws the runtime's error
+  }
+}
