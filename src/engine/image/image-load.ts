@@ -24,7 +24,7 @@ import { decompressed, type DecompressFor, readTar, type TarInput } from "../arc
 import type { ImageStore } from "./image-service.ts";
 import type { ImageRecord } from "./metadata.ts";
 import type { ProgressEvent } from "./service.ts";
-import { chainIds } from "./snapshots.ts";
+import { chainIds } from "../snapshots/index.ts";
 
 const META = new Set(["manifest.json", "index.json", "repositories", "oci-layout"]);
 /** How many image indexes may lead to an image manifest. */

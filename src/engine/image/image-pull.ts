@@ -20,9 +20,8 @@ import type { RegistryClient } from "../registry/registry-client.ts";
 import { ByteChannel } from "../archive/index.ts";
 import type { ContentStore } from "../content/index.ts";
 import type { ProgressEvent } from "./service.ts";
-import type { ImageRecord, SnapshotRecord } from "./metadata.ts";
-import type { SnapshotBuilder } from "./snapshot-builder.ts";
-import { chainIds } from "./snapshots.ts";
+import type { ImageRecord } from "./metadata.ts";
+import { chainIds, type SnapshotBuilder, type SnapshotRecord } from "../snapshots/index.ts";
 
 export interface PullContext {
   store: ContentStore;

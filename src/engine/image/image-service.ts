@@ -20,12 +20,9 @@ import { ContentStore } from "../content/index.ts";
 import { familiar, toInspect, toSummary } from "./image-inspect.ts";
 import { filterImages, pruneSelector } from "./image-filters.ts";
 import { pullLayers, shortId } from "./image-pull.ts";
-import { lookupLower } from "./lower-dirs.ts";
+import { lookupLower, OverlaySnapshotter, SnapshotBuilder, Snapshots, UnpackPool, type OverlayMount, type Snapshotter } from "../snapshots/index.ts";
 import { ImageMetadata, type ImageRecord } from "./metadata.ts";
 import type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";
-import { SnapshotBuilder } from "./snapshot-builder.ts";
-import { UnpackPool } from "./unpack-pool.ts";
-import { Snapshots, type OverlayMount } from "./snapshots.ts";
 import { saveImages } from "./image-save.ts";
 import { loadImages } from "./image-load.ts";
 import { importRootfs, type ImportOptions } from "./image-import.ts";
@@ -67,6 +64,7 @@ export class ImageStore implements ImageService {
   readonly snapshots: Snapshots;
   readonly meta: ImageMetadata;
   readonly builder: SnapshotBuilder;
+  readonly snapshotter: Snapshotter;
   private readonly unpacker?: UnpackPool;
   private readonly pulls = new Map<string, PullJob>();
   private busy = 0;
@@ -80,6 +78,7 @@ export class ImageStore implements ImageService {
     if (opts.unpackWorkers !== 0) this.unpacker = new UnpackPool({ workers: opts.unpackWorkers });
     const pool = this.unpacker;
     this.builder = new SnapshotBuilder(this.snapshots, this.meta, pool ? { unpack: (job) => pool.unpack(job) } : {});
+    this.snapshotter = new OverlaySnapshotter(this.snapshots, this.meta);
   }
 
   /**
@@ -458,9 +457,8 @@ export class ImageStore implements ImageService {
 
   /** The rootfs mount of the image as data; with `containerKey`, over a new writable layer for that container. */
   mountsFor(nameOrId: string, containerKey?: string): OverlayMount {
-    const record = this.record(this.resolveId(nameOrId));
-    const dirs = record.chainIds.map((c) => this.meta.snapshot(c)!.dir).reverse();
-    return this.snapshots.overlayMount(dirs, containerKey ? this.snapshots.prepareActive(containerKey) : undefined);
+    const { chainIds } = this.record(this.resolveId(nameOrId));
+    return containerKey ? this.snapshotter.prepare(containerKey, chainIds) : this.snapshotter.view(chainIds);
   }
 
   /** What a container takes from an image: its id and config (Entrypoint, Cmd, Env, User …). */
@@ -471,7 +469,7 @@ export class ImageStore implements ImageService {
 
   /** Removes a container's writable layer (made by mountsFor with its key). */
   removeContainerLayer(key: string): void {
-    this.snapshots.removeActive(key);
+    this.snapshotter.remove(key);
   }
 
   /** Reads a file of the image's merged tree (whiteouts and opaque dirs honoured), for spec-from-image. */

@@ -6,6 +6,7 @@
 // do. What references what is derived from the rows (image_layers, images.blobs), never counted.
 import type { Database } from "bun:sqlite";
 import type { MetadataDb } from "../metadata/database.ts";
+import type { SnapshotRecord, SnapshotRecords } from "../snapshots/index.ts";
 
 export interface ImageRecord {
   /** The config digest, "sha256:…". */
@@ -25,14 +26,6 @@ export interface ImageRecord {
   lastTagTime: string;
 }
 
-export interface SnapshotRecord {
-  chainId: string;
-  /** The directory name under snapshots/ (a short number, for overlay's option-length limit). */
-  dir: string;
-  diffId: string;
-  size: number;
-}
-
 
 interface ImageRow {
   id: string;
@@ -46,7 +39,7 @@ interface ImageRow {
   last_tag_time: string;
 }
 
-export class ImageMetadata {
+export class ImageMetadata implements SnapshotRecords {
   /** The engine's one database (src/engine/metadata), whose schema holds the image tables. */
   constructor(readonly store: MetadataDb) {}
 

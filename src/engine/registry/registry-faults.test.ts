@@ -7,7 +7,7 @@ import { digestBytes } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseReference } from "../../oci/image/reference.ts";
 import { ContentStore } from "../content/index.ts";
-import { unpackLayer } from "../image/unpack-layer.ts";
+import { unpackLayer } from "../snapshots/index.ts";
 import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";
 import { RegistryClient } from "./registry-client.ts";

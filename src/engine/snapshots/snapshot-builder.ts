@@ -9,7 +9,7 @@
 import { createReadStream } from "node:fs";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { layerCompression } from "../../oci/image/media-types.ts";
-import type { ImageMetadata, SnapshotRecord } from "./metadata.ts";
+import type { SnapshotRecord, SnapshotRecords } from "./snapshot-records.ts";
 import type { Snapshots } from "./snapshots.ts";
 import { unpackLayer, type UnpackResult } from "./unpack-layer.ts";
 import type { UnpackJob } from "./unpack-pool.ts";
@@ -38,7 +38,7 @@ export class SnapshotBuilder {
 
   constructor(
     private readonly snapshots: Snapshots,
-    private readonly meta: ImageMetadata,
+    private readonly records: SnapshotRecords,
     opts: { unpack?: UnpackFn } = {},
   ) {
     this.unpack = opts.unpack ?? unpackHere;
@@ -46,7 +46,7 @@ export class SnapshotBuilder {
 
   /** The committed snapshot of `chainId`, if its directory is there. */
   existing(chainId: string): SnapshotRecord | undefined {
-    return this.meta.snapshot(chainId);
+    return this.records.snapshot(chainId);
   }
 
   isBuilding(chainId: string): boolean {
@@ -56,7 +56,7 @@ export class SnapshotBuilder {
   /** Lower dirs (absolute, topmost first) of a stack of chain IDs given bottom first. */
   lowerDirs(chainIds: readonly string[]): string[] {
     return chainIds.map((c) => {
-      const s = this.meta.snapshot(c);
+      const s = this.records.snapshot(c);
       if (!s) throw new Error(`lowerDirs: snapshot ${c} is not committed`);
       return this.snapshots.fsPath(s.dir);
     }).reverse();
@@ -109,7 +109,7 @@ export class SnapshotBuilder {
       const dir = this.snapshots.commit(tmp);
       const rec: SnapshotRecord = { chainId: layer.chainId, dir, diffId: r.diffId, size: r.bytes };
       try {
-        this.meta.putSnapshot(rec);
+        this.records.putSnapshot(rec);
       } catch (e) {
         this.snapshots.remove(dir);
         throw e;
