@@ -218,8 +218,8 @@ export class ContainerClient {
   /** POST /containers/create?name=NAME with the whole create body. */
   create = (body: ContainerCreateBody, q: { name?: string; platform?: string } = {}) =>
     this.json<{ Id: string; Warnings: string[] | null }>("POST", "/containers/create", { query: q, body: JSON.stringify(body), headers: JSON_BODY });
-  /** GET /containers/{id}/json */
-  inspect = (id: string) => this.json<ContainerInspect>("GET", `${path(id)}/json`);
+  /** GET /containers/{id}/json?size= */
+  inspect = (id: string, q: { size?: boolean } = {}) => this.json<ContainerInspect>("GET", `${path(id)}/json`, { query: q });
   /** GET /containers/json?all&limit&size&filters */
   list = (q: { all?: boolean; limit?: number; size?: boolean; filters?: Record<string, string[]> } = {}) =>
     this.json<ContainerSummary[]>("GET", "/containers/json", {

@@ -15,6 +15,8 @@ export interface Command {
   flags: FlagSpec[];
   /** [min, max] arguments; max -1 for any number. */
   args: [number, number];
+  /** false: flags end at the first argument, what follows is the command's own (docker's run, exec, top). */
+  interspersed?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 

@@ -6,6 +6,8 @@ import { writeOut } from "../../common/stdio.ts";
 import { expandShortFlags, ownEntry, parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import type { Command } from "./command.ts";
 import { commandHelp } from "./command-help.ts";
+import { CONTAINER_COMMANDS, CONTAINER_INSPECT, CONTAINER_PRUNE, CONTAINER_SUBCOMMANDS, CONTAINER_USAGE } from "./container-commands.ts";
+import { splitAtFirstArg } from "./flag-words.ts";
 
 const VERSION = "0.1.0";
 const images = () => import("./commands/images.ts");
@@ -52,13 +54,6 @@ export const COMMANDS: Record<string, Command> = {
     run: async (c) => (await ops()).removeImages(c),
   },
   tag: { usage: "tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", flags: [], args: [2, 2], run: async (c) => (await ops()).tagImage(c) },
-  inspect: {
-    usage: "image inspect [OPTIONS] IMAGE [IMAGE...]",
-    summary: "Display detailed information on one or more images",
-    flags: [FORMAT, { names: ["type"], type: "string", help: "Only inspect objects of the given type (image)" }, PLATFORM("Inspect a specific platform of the image")],
-    args: [1, -1],
-    run: async (c) => (await ops()).inspectImages(c),
-  },
   prune: {
     usage: "image prune [OPTIONS]",
     summary: "Remove unused images",
@@ -123,10 +118,22 @@ export const COMMANDS: Record<string, Command> = {
   logout: { usage: "logout [SERVER]", summary: "Log out from a registry", flags: [], args: [0, 1], run: async (c) => (await login()).logout(c) },
   version: { usage: "version [OPTIONS]", summary: "Show the skiff version information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).version(c, VERSION) },
   info: { usage: "info [OPTIONS]", summary: "Display system-wide information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).info(c, VERSION) },
+  ...CONTAINER_COMMANDS,
 };
 
+const IMAGE_INSPECT: Command = {
+    usage: "image inspect [OPTIONS] IMAGE [IMAGE...]",
+    summary: "Display detailed information on one or more images",
+    flags: [FORMAT, { names: ["type"], type: "string", help: "Only inspect objects of the given type (image)" }, PLATFORM("Inspect a specific platform of the image")],
+    args: [1, -1],
+    run: async (c) => (await ops()).inspectImages(c),
+  };
+
+/** Commands reached only as `skiff image SUB` or `skiff container SUB`. */
+const SUBCOMMAND_ONLY: Record<string, Command> = { "image-inspect": IMAGE_INSPECT, "container-prune": CONTAINER_PRUNE, "container-inspect": CONTAINER_INSPECT };
+
 /** `skiff image SUB` → the command it names. */
-const IMAGE_SUBCOMMANDS: Record<string, string> = { ls: "images", list: "images", rm: "rmi", remove: "rmi", tag: "tag", inspect: "inspect", prune: "prune", pull: "pull", push: "push", save: "save", load: "load", import: "import" };
+const IMAGE_SUBCOMMANDS: Record<string, string> = { ls: "images", list: "images", rm: "rmi", remove: "rmi", tag: "tag", inspect: "image-inspect", prune: "prune", pull: "pull", push: "push", save: "save", load: "load", import: "import" };
 
 const USAGE = `Usage:  skiff [OPTIONS] COMMAND
 
@@ -137,21 +144,43 @@ Options:
   -D, --debug         Enable debug mode
   -v, --version       Print version information and quit
 
+Common Commands:
+  run         Create and run a new container from an image
+  exec        Execute a command in a running container
+  ps          List containers
+  images      List images (also: image ls)
+  pull        Download an image from a registry
+  push        Upload an image to a registry
+  login       Log in to a registry
+  logout      Log out from a registry
+  info        Display system-wide information
+  version     Show the skiff version information
+
+Management Commands:
+  container   Manage containers: ls, run, create, start, stop, restart, kill, pause, unpause, wait, rm, logs, attach, exec, inspect, top, rename, port, prune
+  image       Manage images: ls, inspect, prune, rm, tag, pull, push, save, load, import
+
 Commands:
-  images    List images (also: image ls)
-  image     Manage images: ls, inspect, prune, rm, tag, pull, push, save, load, import
-  import    Import the contents from a tarball to create a filesystem image
-  info      Display system-wide information
-  inspect   Return low-level information on images
-  load      Load an image from a tar archive or STDIN
-  login     Log in to a registry
-  logout    Log out from a registry
-  pull      Download an image from a registry
-  push      Upload an image to a registry
-  rmi       Remove one or more images
-  save      Save one or more images to a tar archive (streamed to STDOUT by default)
-  tag       Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
-  version   Show the skiff version information
+  attach      Attach local standard input, output, and error streams to a running container
+  create      Create a new container
+  import      Import the contents from a tarball to create a filesystem image
+  inspect     Return low-level information on containers and images
+  kill        Kill one or more running containers
+  load        Load an image from a tar archive or STDIN
+  logs        Fetch the logs of a container
+  pause       Pause all processes within one or more containers
+  port        List port mappings or a specific mapping for the container
+  rename      Rename a container
+  restart     Restart one or more containers
+  rm          Remove one or more containers
+  rmi         Remove one or more images
+  save        Save one or more images to a tar archive (streamed to STDOUT by default)
+  start       Start one or more stopped containers
+  stop        Stop one or more running containers
+  tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+  top         Display the running processes of a container
+  unpause     Unpause all processes within one or more containers
+  wait        Block until one or more containers stop, then print their exit codes
 `;
 
 const IMAGE_USAGE = `Usage:  skiff image COMMAND
@@ -192,18 +221,24 @@ export type Resolved = { print: string } | { name: string; cmd: Command; flags: 
 /** The command, its flags and arguments in `rest` (what follows the global flags); CLI_USAGE (or a flag's error) for a misuse. */
 export function resolveCommand(rest: readonly string[], help = false): Resolved {
   let [name, ...words] = rest;
-  if (name === "image") {
+  const group = name === "image" || name === "container" ? name : undefined;
+  if (group) {
     const sub = words[0];
-    if (!sub || sub === "--help" || sub === "-h") return { print: IMAGE_USAGE };
-    name = ownEntry(IMAGE_SUBCOMMANDS, sub);
-    if (!name) throw misuse(`skiff image: unknown command "${sub}"`, "see: skiff image --help");
+    if (!sub || sub === "--help" || sub === "-h") return { print: group === "image" ? IMAGE_USAGE : CONTAINER_USAGE };
+    name = ownEntry(group === "image" ? IMAGE_SUBCOMMANDS : CONTAINER_SUBCOMMANDS, sub);
+    if (!name) throw misuse(`skiff ${group}: unknown command "${sub}"`, `see: skiff ${group} --help`);
     words = words.slice(1);
   }
   if (!name || help) return { print: USAGE };
-  const cmd = ownEntry(COMMANDS, name);
+  const cmd = (group && ownEntry(SUBCOMMAND_ONLY, name)) || ownEntry(COMMANDS, name);
   if (!cmd) throw misuse(`'${name}' is not a skiff command`, "see: skiff --help");
-  if (words.includes("--help") || (words.includes("-h") && !cmd.flags.some((f) => f.names.includes("h")))) return { print: commandHelp(cmd) };
-  const { flags, args } = parseCommandFlags(words, cmd, name);
+  // run, create, exec and top: the flags end at the first argument; what follows is the command's own
+  const split = cmd.interspersed === false ? splitAtFirstArg(words, cmd.flags) : undefined;
+  const flagWords = split?.flagWords ?? words;
+  if (flagWords.includes("--help") || (flagWords.includes("-h") && !cmd.flags.some((f) => f.names.includes("h")))) return { print: commandHelp(cmd) };
+  const parsed = parseCommandFlags(flagWords, cmd, name);
+  const { flags } = parsed;
+  const args = split ? [...parsed.args, ...split.rest] : parsed.args;
   const [min, max] = cmd.args;
   if (args.length < min || (max >= 0 && args.length > max)) throw misuse(argCountMessage(`skiff ${name}`, min, max), `Usage:  skiff ${cmd.usage}`);
   return { name, cmd, flags, args };

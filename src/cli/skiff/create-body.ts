@@ -1,0 +1,230 @@
+// `skiff create` and `skiff run` flags → the POST /containers/create body, field for field as
+// docker 28's CLI builds it against an API 1.41 daemon (checked against the real CLI by
+// test/skiff-create-body.test.ts). Every value is read and checked here, before any request.
+import type { ContainerCreateBody, HostConfig } from "../../api/client-containers.ts";
+import type { FlagValues } from "../args.ts";
+import { str, strs } from "./command.ts";
+import {
+  badOption, badValue, cleanPath, device, envValue, int64, keyValueFile, keyValueMap, labelValue, memBytes, memSwapBytes, nanoCpus, securityOpts, ulimit, volumeSpec,
+} from "./container-values.ts";
+
+export interface CreateRequest {
+  body: ContainerCreateBody;
+  name?: string;
+  platform?: string;
+  pull: "always" | "missing" | "never";
+  quiet: boolean;
+}
+
+export interface CreateContext {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** The terminal's [rows, columns] when -t and stdout is a terminal: the container starts at that size. */
+  consoleSize?: [number, number];
+  /** run -d: nothing is attached. */
+  detach?: boolean;
+}
+
+/** An endpoint's zero value, as docker 28 sends it for the default network. */
+const ZERO_ENDPOINT = {
+  IPAMConfig: null, Links: null, Aliases: null, MacAddress: "", DriverOpts: null, GwPriority: 0, NetworkID: "", EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0,
+  IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, DNSNames: null,
+};
+
+const has = (flags: FlagValues, name: string) => flags[name] !== undefined;
+
+/** Upper case with "CAP_" in front (but "ALL"), without duplicates, sorted: docker's normalizeCapabilities. */
+function capabilities(values: string[]): string[] | null {
+  if (!values.length) return null;
+  const caps = [...new Set(values.map((c) => c.toUpperCase()).map((c) => (c === "ALL" || c.startsWith("CAP_") ? c : `CAP_${c}`)))];
+  return caps.sort();
+}
+
+function intFlag(flags: FlagValues, name: string, label: string, fallback: number): number {
+  const v = str(flags[name]);
+  return v === undefined ? fallback : int64(v, label);
+}
+
+function restartPolicy(value: string | undefined): { Name: string; MaximumRetryCount: number } {
+  const hint = "--restart no, always, unless-stopped or on-failure[:MAX_RETRIES]";
+  if (value === undefined) return { Name: "no", MaximumRetryCount: 0 };
+  if (value === "") return { Name: "", MaximumRetryCount: 0 };
+  const colon = value.indexOf(":");
+  const name = colon < 0 ? value : value.slice(0, colon);
+  const count = colon < 0 ? "" : value.slice(colon + 1);
+  if (colon >= 0 && !name) throw badOption("invalid restart policy format: no policy provided before colon", hint);
+  if (count && !/^[+-]?\d+$/.test(count)) throw badOption("invalid restart policy format: maximum retry count must be an integer", hint);
+  return { Name: name, MaximumRetryCount: count ? Number(count) : 0 };
+}
+
+function attachStreams(values: string[]): Set<string> {
+  return new Set(
+    values.map((v) => {
+      const s = v.toLowerCase();
+      if (!["stdin", "stdout", "stderr"].includes(s)) throw badValue(v, "-a, --attach", "valid streams are STDIN, STDOUT and STDERR", "-a stdin, -a stdout or -a stderr");
+      return s;
+    }),
+  );
+}
+
+/** Reads the flags and arguments (IMAGE [COMMAND] [ARG...]) of create or run into the create request. */
+export function createRequest(flags: FlagValues, args: string[], ctx: CreateContext = {}): CreateRequest {
+  const env = ctx.env ?? process.env;
+  const cwd = ctx.cwd ?? process.cwd();
+  const [image, ...cmd] = args as [string, ...string[]];
+  const pull = str(flags.pull) ?? "missing";
+  if (pull !== "always" && pull !== "missing" && pull !== "never") throw badOption(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`, "--pull always, missing or never");
+
+  const attach = attachStreams(strs(flags.attach));
+  const openStdin = !!flags.interactive;
+  let attachStdin = attach.has("stdin") || openStdin;
+  let attachStdout = attach.size ? attach.has("stdout") : true;
+  let attachStderr = attach.size ? attach.has("stderr") : true;
+  let stdinOnce = openStdin && attachStdin;
+  if (ctx.detach) {
+    if (attach.size) throw badOption("Conflicting options: -a and -d", "attach later with skiff attach, or leave -d out");
+    attachStdin = attachStdout = attachStderr = stdinOnce = false;
+  }
+
+  const swappiness = intFlag(flags, "memory-swappiness", "--memory-swappiness", -1);
+  if (swappiness !== -1 && (swappiness < 0 || swappiness > 100)) throw badOption(`invalid value: ${swappiness}. Valid memory swappiness range is 0-100`, "--memory-swappiness 0 to 100 (or -1 for the default)");
+
+  const binds: string[] = [];
+  const volumes: Record<string, Record<string, never>> = {};
+  for (const spec of strs(flags.volume)) {
+    const { source } = volumeSpec(spec);
+    if (!source) {
+      volumes[spec] = {};
+      continue;
+    }
+    // a relative host path ("./data") is made absolute, as docker does
+    const colon = spec.indexOf(":");
+    const host = spec.slice(0, colon);
+    binds.push(host.startsWith(".") ? `${cleanPath(`${cwd}/${host}`)}${spec.slice(colon)}` : spec);
+  }
+
+  const tmpfs: Record<string, string> = {};
+  for (const t of strs(flags.tmpfs)) {
+    const colon = t.indexOf(":");
+    tmpfs[colon < 0 ? t : t.slice(0, colon)] = colon < 0 ? "" : t.slice(colon + 1);
+  }
+
+  const envList = [...strs(flags["env-file"]).flatMap((f) => keyValueFile(f, true, env)), ...strs(flags.env).map((e) => envValue(e, env))];
+  const labels = keyValueMap([...strs(flags["label-file"]).flatMap((f) => keyValueFile(f, false, env)), ...strs(flags.label).map(labelValue)]);
+
+  const logDriver = str(flags["log-driver"]) ?? "";
+  const logOpts = strs(flags["log-opt"]);
+  if (logDriver === "none" && logOpts.length) throw badOption("invalid logging opts for driver none", "leave --log-opt out with --log-driver none");
+
+  let security = securityOpts(strs(flags["security-opt"]));
+  const unconfinedPaths = security.includes("systempaths=unconfined");
+  security = security.filter((o) => o !== "systempaths=unconfined");
+
+  const restart = restartPolicy(str(flags.restart));
+  const autoRemove = !!flags.rm;
+  if (autoRemove && restart.Name !== "no" && restart.Name !== "") throw badOption("conflicting options: cannot specify both --restart and --rm", "leave --restart out with --rm");
+
+  const entrypoint = str(flags.entrypoint);
+  const network = str(flags.network);
+  const sysctls = keyValueMap(strs(flags.sysctl));
+
+  const hostConfig: HostConfig = {
+    Binds: binds.length ? binds : null,
+    ContainerIDFile: "",
+    LogConfig: { Type: logDriver, Config: keyValueMap(logOpts) },
+    NetworkMode: network ?? "default",
+    PortBindings: {},
+    RestartPolicy: restart,
+    AutoRemove: autoRemove,
+    VolumeDriver: "",
+    VolumesFrom: null,
+    ConsoleSize: ctx.consoleSize ?? [0, 0],
+    CapAdd: capabilities(strs(flags["cap-add"])),
+    CapDrop: capabilities(strs(flags["cap-drop"])),
+    CgroupnsMode: "",
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: strs(flags["group-add"]).length ? strs(flags["group-add"]) : null,
+    IpcMode: "",
+    Cgroup: "",
+    Links: null,
+    OomScoreAdj: intFlag(flags, "oom-score-adj", "--oom-score-adj", 0),
+    PidMode: "",
+    Privileged: !!flags.privileged,
+    PublishAllPorts: false,
+    ReadonlyRootfs: !!flags["read-only"],
+    SecurityOpt: security.length ? security : null,
+    ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
+    UTSMode: "",
+    UsernsMode: "",
+    ShmSize: has(flags, "shm-size") ? memBytes(str(flags["shm-size"])!, "--shm-size") : 0,
+    ...(Object.keys(sysctls).length ? { Sysctls: sysctls } : {}),
+    ...(str(flags.runtime) ? { Runtime: str(flags.runtime) } : {}),
+    Isolation: "",
+    CpuShares: intFlag(flags, "cpu-shares", "-c, --cpu-shares", 0),
+    Memory: has(flags, "memory") ? memBytes(str(flags.memory)!, "-m, --memory") : 0,
+    NanoCpus: has(flags, "cpus") ? nanoCpus(str(flags.cpus)!) : 0,
+    CgroupParent: str(flags["cgroup-parent"]) ?? "",
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: intFlag(flags, "cpu-period", "--cpu-period", 0),
+    CpuQuota: intFlag(flags, "cpu-quota", "--cpu-quota", 0),
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: str(flags["cpuset-cpus"]) ?? "",
+    CpusetMems: str(flags["cpuset-mems"]) ?? "",
+    Devices: strs(flags.device).map(device),
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    MemoryReservation: has(flags, "memory-reservation") ? memBytes(str(flags["memory-reservation"])!, "--memory-reservation") : 0,
+    MemorySwap: has(flags, "memory-swap") ? memSwapBytes(str(flags["memory-swap"])!, "--memory-swap") : 0,
+    MemorySwappiness: swappiness,
+    OomKillDisable: !!flags["oom-kill-disable"],
+    PidsLimit: intFlag(flags, "pids-limit", "--pids-limit", 0),
+    Ulimits: ulimitList(strs(flags.ulimit)),
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: unconfinedPaths ? [] : null,
+    ReadonlyPaths: unconfinedPaths ? [] : null,
+    ...(has(flags, "init") ? { Init: !!flags.init } : {}),
+  };
+
+  const body: ContainerCreateBody = {
+    Hostname: str(flags.hostname) ?? "",
+    Domainname: str(flags.domainname) ?? "",
+    User: str(flags.user) ?? "",
+    AttachStdin: attachStdin,
+    AttachStdout: attachStdout,
+    AttachStderr: attachStderr,
+    Tty: !!flags.tty,
+    OpenStdin: openStdin,
+    StdinOnce: stdinOnce,
+    Env: envList.length ? envList : null,
+    Cmd: cmd.length ? cmd : null,
+    Image: image,
+    Volumes: volumes,
+    WorkingDir: str(flags.workdir) ?? "",
+    Entrypoint: entrypoint === undefined ? null : [entrypoint],
+    OnBuild: null,
+    Labels: labels,
+    ...(has(flags, "stop-signal") ? { StopSignal: str(flags["stop-signal"]) } : {}),
+    ...(has(flags, "stop-timeout") ? { StopTimeout: int64(str(flags["stop-timeout"])!, "--stop-timeout") } : {}),
+    HostConfig: hostConfig,
+    NetworkingConfig: { EndpointsConfig: network === undefined ? { default: { ...ZERO_ENDPOINT } } : {} },
+  };
+  return { body, name: str(flags.name), platform: str(flags.platform), pull, quiet: !!flags.quiet };
+}
+
+/** Ulimits by name, a later one replacing an earlier one. */
+function ulimitList(values: string[]) {
+  const byName = new Map(values.map(ulimit).map((u) => [u.Name, u]));
+  return [...byName.values()];
+}
