@@ -60,7 +60,9 @@ for (let i = 0; i < runs; i++, seed = nextSeed(seed)) {
   outcomes[key]++;
   for (const d of c.differences) named.set(d, (named.get(d) ?? 0) + 1);
   const leftBehind = Object.entries(snapshot()).flatMap(([k, list]) => (list as string[]).filter((x) => !(before as unknown as Record<string, string[]>)[k]!.includes(x)).map((x) => `${k}: ${x}`));
-  console.log(`${String(i + 1).padStart(4)} seed ${String(seed).padStart(10)}  ${key.padEnd(38)} ${((performance.now() - t) / 1000).toFixed(1)} s${leftBehind.length ? `  LEFT BEHIND: ${leftBehind.join(", ")}` : ""}`);
+  // why neither ran: skiff-oci's first word on it (runc's is in its log format)
+  const why = key === "ran under neither" ? `  (${(c.skiff.runtimeMessages[0] ?? c.skiff.report.stderr?.[0] ?? "").slice(0, 120)})` : "";
+  console.log(`${String(i + 1).padStart(4)} seed ${String(seed).padStart(10)}  ${key.padEnd(38)} ${((performance.now() - t) / 1000).toFixed(1)} s${why}${leftBehind.length ? `  LEFT BEHIND: ${leftBehind.join(", ")}` : ""}`);
   if (c.verdict === "different") {
     failed.push(seed);
     console.log(describe(seed, recipe, c).replace(/^/gm, "      "));

@@ -1,8 +1,8 @@
 // One generated config under runc and skiff-oci: the same outcome is required, both run with the
 // same probe report or both refuse, up to the named differences of runc-differences.ts.
-import { configText, type Recipe } from "./config-gen.ts";
+import type { Recipe } from "./config-gen.ts";
 import { runRecipe, specConfig, type Outcome } from "./generated-run.ts";
-import { applyRecipe } from "./config-gen.ts";
+import { applyRecipe, configText } from "./recipe-config.ts";
 import { uniqueId } from "./oci.ts";
 import type { Report } from "./probe.ts";
 import { differencesFor } from "./runc-differences.ts";

@@ -6,7 +6,8 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyRecipe, configText, NS_TYPES, probePaths, procNsName, type NsType, type Recipe } from "./config-gen.ts";
+import { NS_TYPES, type NsType, type Recipe } from "./config-gen.ts";
+import { applyRecipe, configText, probePaths, procNsName } from "./recipe-config.ts";
 import { TEST_CGROUP, TEST_STATE_ROOT } from "./leaks.ts";
 import { busyboxRootfs, oci, REPO, RUNTIMES, SKIFF_OCI, tempDir, type Config, type RuntimeName } from "./oci.ts";
 import { normalise, parse, type Report } from "./probe.ts";
@@ -157,8 +158,12 @@ export function runRecipe(runtime: RuntimeName, recipe: Recipe, opts: RunOptions
     for (const t of joined) names[`/proc/${target!.pid}/ns/${procNsName(t)}`] = "joined";
     if (caller) names[`/proc/${caller.pid}/ns/mnt`] = "host";
     const report = normalise({ ...parse(stdout), hooks: readFileSync(hookLog, "utf8").split("\n").filter(Boolean).sort(), stderr: container }, { rootfs, dir, id: opts.id, names });
-    // Outside a new pid namespace the shell's pid is whatever the host (or the holder) gives it.
-    report.namespaces = (report.namespaces ?? []).map((l) => (/^shell pid: (?!1$)\d+$/.test(l) ? "shell pid: (not 1)" : l));
+    // Outside a new pid namespace the shell's pid is whatever the host (or the holder) gives it,
+    // in its own line and in paths under /proc/PID that errors name.
+    const shell = (report.namespaces ?? []).map((l) => /^shell pid: (\d+)$/.exec(l)?.[1]).find(Boolean);
+    if (shell && shell !== "1")
+      for (const [section, lines] of Object.entries(report))
+        report[section] = lines.map((l) => (l === `shell pid: ${shell}` ? "shell pid: (not 1)" : l.replaceAll(`/proc/${shell}/`, "/proc/<shell pid>/")));
     // /proc/keys starts with the key's serial (random) and its usage count (references, the
     // runtime's own processes among them): the rest (flags, permissions, owner, type, name) counts.
     report.paths = (report.paths ?? []).map((l) => l.replace(/^(\/proc\/keys: .* read=')[0-9a-f]{8} (\S+) +\d+ /, "$1<serial> $2 <n> "));
