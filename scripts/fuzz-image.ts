@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { parseArgs } from "node:util";
 import { rmSync } from "node:fs";
 import { APPLY_PROPERTIES } from "../src/engine/snapshots/apply-layer.fuzz.ts";
-import { CHANGES_PROPERTIES } from "../src/engine/image/import-changes.fuzz.ts";
+import { CHANGES_PROPERTIES } from "../src/engine/images/import-changes.fuzz.ts";
 import { DECOMPRESS_PROPERTIES } from "../src/engine/archive/decompress.fuzz.ts";
 import { TAR_PROPERTIES } from "../src/engine/archive/tar-parser.fuzz.ts";
 import { TEMPLATE_PROPERTIES } from "../src/cli/skiff/template.fuzz.ts";

@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lgetxattr, llistxattr, mount, umount, MNT_DETACH } from "../src/common/sys.ts";
-import { ImageStore } from "../src/engine/image/image-service.ts";
+import { ImageStore } from "../src/engine/images/index.ts";
 import type { TarWriteEntry } from "../src/engine/archive/index.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
 import { CACHE, debianRootfs, entriesLayer, finishLayout, pushLayout, tarLayer } from "./harness/debian-image.ts";

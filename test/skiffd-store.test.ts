@@ -8,9 +8,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pushBusybox } from "../src/engine/image/testing-busybox.ts";
+import { pushBusybox } from "../src/engine/images/testing/busybox.ts";
 import { buildTar } from "../src/engine/archive/index.ts";
-import { RegistryClient } from "../src/engine/registry/registry-client.ts";
+import { RegistryClient } from "../src/engine/registry/index.ts";
 import { startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
 import { removeDir, SKIFF, startSkiffd, tempDir, type RunResult, type Skiffd, busyboxRootfsTar } from "./harness/skiffd.ts";
 

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import type { Writable } from "node:stream";
 import { SkiffError } from "../common/errors.ts";
-import type { ImageInspect, PullOptions } from "../engine/image/service.ts";
+import type { ImageInspect, PullOptions } from "../engine/images/index.ts";
 import { ApiClient, connectError, jsonLines, socketPathFromHost } from "./client.ts";
 import { handleRequest, startApiServer, type ApiServer, type ServerLog } from "./server.ts";
 import { FakeImageService } from "./testing/fake-images.ts";

@@ -7,7 +7,7 @@
 import { statSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SkiffError, type Layer } from "../common/errors.ts";
-import type { DeleteResponseItem, ImageInspect, ImageSummary, RegistryAuth } from "../engine/image/service.ts";
+import type { DeleteResponseItem, ImageInspect, ImageSummary, RegistryAuth } from "../engine/images/index.ts";
 
 export type { DeleteResponseItem, ImageInspect, ImageSummary, RegistryAuth };
 import { kindForStatus, type WireError } from "./http-error.ts";

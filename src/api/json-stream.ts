@@ -4,7 +4,7 @@
 // code, layer and hint beside them as in an HTTP error body. Beside, not in errorDetail: docker's
 // CLI decodes errorDetail.code as an integer (and JSON keys case-insensitively), so a string there
 // would break it; unknown top-level keys it ignores.
-import type { ProgressEvent } from "../engine/image/service.ts";
+import type { ProgressEvent } from "../engine/images/index.ts";
 import { errorResponse, wireError } from "./http-error.ts";
 import { progressString } from "./units.ts";
 

@@ -4,7 +4,7 @@
 // at debug level, every request at debug level; and, unlike dockerd, a streamed request (pull,
 // push, load, import, save) that fails after its 200 went out, at warning level, with the error's
 // code: its status alone would say it succeeded.
-import type { ImageService } from "../engine/image/service.ts";
+import type { ImageService } from "../engine/images/index.ts";
 import { log as commonLog } from "../common/log.ts";
 import type { DaemonInfo } from "./handlers/context.ts";
 import type { Endpoint } from "./endpoint.ts";

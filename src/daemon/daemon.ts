@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { errnoOf, errnoText } from "../common/errno.ts";
 import { isSkiffError, SkiffError, type Layer } from "../common/errors.ts";
 import { writeErr } from "../common/stdio.ts";
-import type { ImageService } from "../engine/image/service.ts";
+import type { ImageService } from "../engine/images/index.ts";
 import type { ContainerService } from "../engine/containers/service.ts";
 import { acquireDaemonLock, acquireExecRootLock, checkPidFile, clearSocketPath, createPidFile, rootLockPath, rootRefusal, type PidFileRefusal } from "./daemon-lock.ts";
 import { startApiServer, type ServerLog } from "../api/server.ts";
@@ -104,8 +104,8 @@ const step = <T>(layer: Layer, code: string, action: string, path: string, f: ()
 /** The engine over the data and exec roots: images and containers on one metadata database. */
 async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; containers: ContainerService; close(): Promise<void> }> {
   const [{ ImageStore }, { MetadataDb }, { ContainerService }, { ContainerEvents }] = await Promise.all([
-    import("../engine/image/image-service.ts"),
-    import("../engine/metadata/database.ts"),
+    import("../engine/images/index.ts"),
+    import("../engine/metadata/index.ts"),
     import("../engine/containers/service.ts"),
     import("../engine/containers/events.ts"),
   ]);

@@ -1,6 +1,6 @@
 // What every handler receives: the request, its route parameters and the daemon's services.
 import type { ContainerService } from "../../engine/containers/service.ts";
-import type { ImageService } from "../../engine/image/service.ts";
+import type { ImageService } from "../../engine/images/index.ts";
 
 export interface DaemonInfo {
   id: string;

@@ -1,11 +1,10 @@
 // The image routes that stream: pull and import (POST /images/create), push, save and load.
 import { PassThrough, Readable } from "node:stream";
-import type { ProgressEvent } from "../../engine/image/service.ts";
 import { apiError } from "../http-error.ts";
 import { isSkiffError } from "../../common/errors.ts";
 import { fetchFollowingHops, MAX_REDIRECTS } from "../../common/url-hop.ts";
 import { parseReference } from "../../oci/image/reference.ts";
-import { familiar } from "../../engine/image/image-inspect.ts";
+import { familiar, type ProgressEvent } from "../../engine/images/index.ts";
 import { jsonStream, progressMessage } from "../json-stream.ts";
 import type { HandlerContext } from "./context.ts";
 import { registryAuth } from "./params.ts";

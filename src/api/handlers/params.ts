@@ -1,6 +1,6 @@
 // What several endpoints take alike: docker's `filters` query parameter and its AuthConfig (the
 // body of POST /auth, the JSON in X-Registry-Auth), declared once for the validation layer.
-import type { RegistryAuth } from "../../engine/image/service.ts";
+import type { RegistryAuth } from "../../engine/images/index.ts";
 import { describeJsonProblem, parseJsonText } from "../../common/json-text.ts";
 import { serverAddressProblem } from "../../oci/image/registry-host.ts";
 import type { QueryParam } from "../endpoint.ts";

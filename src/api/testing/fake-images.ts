@@ -3,8 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import { SkiffError } from "../../common/errors.ts";
-import { filterImages, pruneSelector } from "../../engine/image/image-filters.ts";
-import type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "../../engine/image/service.ts";
+import { filterImages, pruneSelector, type DeleteResponseItem, type ImageInspect, type ImageService, type ImageSummary, type ProgressEvent, type PullOptions, type RegistryAuth } from "../../engine/images/index.ts";
 
 interface FakeImage {
   id: string;

@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Process } from "../../oci/runtime-config.ts";
-import { resolveUser } from "../image/spec-from-image.ts";
+import { resolveUser } from "../images/index.ts";
 import { conflict, notFound } from "./errors.ts";
 import { MONITOR } from "./layout.ts";
 import { attach, monitorSpawner, readExitFile, resize, waitExit, type AttachOptions } from "./monitor/index.ts";

@@ -1,7 +1,7 @@
 // Container records in the engine's metadata database: a row per container (id, its unique name,
 // the image it uses) holding the record as JSON. Every change is one transaction.
 import { conflict, notFound } from "./errors.ts";
-import type { MetadataDb } from "../metadata/database.ts";
+import type { MetadataDb } from "../metadata/index.ts";
 import type { ContainerRecord } from "./record.ts";
 
 export class ContainerStore {

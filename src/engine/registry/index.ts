@@ -2,7 +2,7 @@
 export { Authorizer, basicAuthorization, chooseScheme, parseTokenResponse, repositoryScope, tokenRequest, type AuthScheme, type Token } from "./auth.ts";
 export { DEFAULT_RETRY, type RetryPolicy } from "./backoff.ts";
 export { blobStream, fetchBlobBytes, pullBlob, type BlobStreamOptions, type PullBlobOptions } from "./blob-fetch.ts";
-export { hasBlob, pushBlob, type PushBlobOptions, type PushBlobResult } from "./blob-push.ts";
+export { hasBlob, pushBlob, type OnPushProgress, type PushBlobOptions, type PushBlobResult, type PushProgress } from "./blob-push.ts";
 export { parseChallenges, type Challenge } from "./challenge.ts";
 export { registryHostOf, type Credentials } from "./credentials.ts";
 export { getManifest, headManifest, MAX_MANIFEST_BYTES, putManifest, type FetchedManifest } from "./manifests.ts";

@@ -11,7 +11,7 @@ import { digestBytes } from "../../oci/image/digest.ts";
 import type { ImageManifest, ImageIndex } from "../../oci/image/manifest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseReference } from "../../oci/image/reference.ts";
-import { ImageStore } from "../image/image-service.ts";
+import { ImageStore } from "../images/index.ts";
 import { buildTar } from "../archive/index.ts";
 import type { BlobProgress } from "./progress.ts";
 import { pullImage } from "./pull-image.ts";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { failure } from "../../common/failure.ts";
 import { digestBytes } from "../../oci/image/digest.ts";
 import { parseReference } from "../../oci/image/reference.ts";
-import { ImageStore } from "../image/image-service.ts";
+import { ImageStore } from "../images/index.ts";
 import { pullImage } from "./pull-image.ts";
 import { pushImage } from "./push-image.ts";
 import { RegistryClient } from "./registry-client.ts";

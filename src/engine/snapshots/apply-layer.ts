@@ -33,8 +33,7 @@ import { errnoOf } from "../../common/errno.ts";
 import * as sys from "../../common/sys.ts";
 import { ioError } from "../content/index.ts";
 import { lookupLower, OPAQUE_XATTR, type LowerHit } from "./lower-dirs.ts";
-import { ancestors, baseOf, cleanEntryPath, parentOf, quoted } from "../archive/index.ts";
-import type { TarHeader, TarSink, TarEntry } from "../archive/index.ts";
+import { ancestors, baseOf, cleanEntryPath, parentOf, quoted, type TarHeader, type TarSink, type TarEntry } from "../archive/index.ts";
 
 export interface ApplyOptions {
   /** The upper directory to fill; must exist and be empty. */

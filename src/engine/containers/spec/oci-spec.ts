@@ -3,7 +3,7 @@
 // and names each intended difference). Pure: the host's facts and files come in through SpecHost.
 import { invalid } from "../../../common/errors.ts";
 import type { ContainerDefaults } from "../../../oci/image/image-config.ts";
-import { specFromImage } from "../../image/spec-from-image.ts";
+import { specFromImage } from "../../images/index.ts";
 import { containerCapabilities, processCapabilities } from "./capabilities.ts";
 import { containerDevices, type DeviceRule, type LinuxDevice } from "./devices.ts";
 import { containerMounts, INIT_DESTINATION, MASKED_PATHS, READONLY_PATHS, type SpecMount } from "./mounts.ts";

@@ -2,7 +2,7 @@
 // once parsed and resolved, independent of docker's wire JSON. The container record keeps them;
 // the spec builder (oci-spec.ts) turns them, with the image's config and facts of the host, into
 // the runtime's config.json.
-import type { FileReader } from "../../image/spec-from-image.ts";
+import type { FileReader } from "../../images/index.ts";
 
 /** `-v /host:/ctr[:ro]`: a bind mount of a host path (rbind, rprivate). */
 export interface BindMount {

@@ -1,7 +1,7 @@
 // The Docker Engine API's image shapes (GET /images/json, GET /images/{name}/json), built from
 // the metadata record, the image config blob and the image's references. Pure.
 import { familiarReference, parseReference } from "../../oci/image/reference.ts";
-import type { ImageRecord } from "./metadata.ts";
+import type { ImageRecord } from "./image-metadata.ts";
 import type { ImageInspect, ImageSummary } from "./service.ts";
 
 /** "docker.io/library/busybox:latest" → "busybox:latest", as docker prints references. */

@@ -5,7 +5,7 @@
 // directory is committed, images last: an image row exists only once all its snapshots and blobs
 // do. What references what is derived from the rows (image_layers, images.blobs), never counted.
 import type { Database } from "bun:sqlite";
-import type { MetadataDb } from "../metadata/database.ts";
+import type { MetadataDb } from "../metadata/index.ts";
 import type { SnapshotRecord, SnapshotRecords } from "../snapshots/index.ts";
 
 export interface ImageRecord {

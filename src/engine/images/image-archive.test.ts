@@ -9,7 +9,7 @@ import { digestBytes } from "../../oci/image/digest.ts";
 import { haveRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
 import { ImageStore } from "./image-service.ts";
 import { buildTar } from "../archive/index.ts";
-import { busyboxLayers, startBusyboxRegistry, type BuiltImage } from "./testing-busybox.ts";
+import { busyboxLayers, startBusyboxRegistry, type BuiltImage } from "./testing/busybox.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/image-archive`;
 let registry: RegistryServer;

@@ -14,13 +14,11 @@ import { errnoOf } from "../../common/errno.ts";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import { formatPlatform, parsePlatform } from "../../oci/image/platform.ts";
 import type { ImageReference } from "../../oci/image/reference.ts";
-import { mapLimit } from "../registry/map-limit.ts";
-import { resolveImage } from "../registry/pull-image.ts";
-import type { RegistryClient } from "../registry/registry-client.ts";
+import { mapLimit, resolveImage, type RegistryClient } from "../registry/index.ts";
 import { ByteChannel } from "../archive/index.ts";
 import type { ContentStore } from "../content/index.ts";
 import type { ProgressEvent } from "./service.ts";
-import type { ImageRecord } from "./metadata.ts";
+import type { ImageRecord } from "./image-metadata.ts";
 import { chainIds, type SnapshotBuilder, type SnapshotRecord } from "../snapshots/index.ts";
 
 export interface PullContext {

@@ -3,14 +3,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { RegistryClient } from "../registry/registry-client.ts";
+import { RegistryClient, pushImage } from "../registry/index.ts";
 import { bodyOf, Dropped, startProxy, type FaultProxy } from "../registry/testing/fault-proxy.ts";
 import { haveRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
 import { ImageStore } from "./image-service.ts";
 import type { ProgressEvent } from "./service.ts";
-import { busyboxLayers, pushBusybox, startBusyboxRegistry, type BuiltImage } from "./testing-busybox.ts";
+import { busyboxLayers, pushBusybox, startBusyboxRegistry, type BuiltImage } from "./testing/busybox.ts";
 import { failure } from "../../common/failure.ts";
-import { pushImage } from "../registry/push-image.ts";
 import { indexOf, storeImage, tinyImage } from "../registry/testing/test-image.ts";
 import { ContentStore } from "../content/index.ts";
 

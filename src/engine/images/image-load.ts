@@ -22,7 +22,7 @@ import { selectManifest } from "../../oci/image/select-manifest.ts";
 import type { StagedBlob } from "../content/index.ts";
 import { decompressed, type DecompressFor, readTar, type TarInput } from "../archive/index.ts";
 import type { ImageStore } from "./image-service.ts";
-import type { ImageRecord } from "./metadata.ts";
+import type { ImageRecord } from "./image-metadata.ts";
 import type { ProgressEvent } from "./service.ts";
 import { chainIds } from "../snapshots/index.ts";
 

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { Readable } from "node:stream";
 import { digestBytes } from "../../oci/image/digest.ts";
-import { RegistryClient } from "../registry/registry-client.ts";
+import { RegistryClient } from "../registry/index.ts";
 import { startProxy, type FaultProxy } from "../registry/testing/fault-proxy.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
 import { ImageStore } from "./image-service.ts";
 import type { ProgressEvent, RegistryAuth } from "./service.ts";
 import { buildTar } from "../archive/index.ts";
-import { busyboxLayers, pushBusybox, type BuiltImage } from "./testing-busybox.ts";
+import { busyboxLayers, pushBusybox, type BuiltImage } from "./testing/busybox.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/image-push-mount`;
 let n = 0;

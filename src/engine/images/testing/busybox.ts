@@ -2,14 +2,13 @@
 // in the second, a hardlink pair in the third), pushed to a registry with the registry client.
 import { readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import type { Descriptor } from "../../oci/image/descriptor.ts";
-import { digestBytes } from "../../oci/image/digest.ts";
-import { MEDIA } from "../../oci/image/media-types.ts";
-import { pushImage } from "../registry/push-image.ts";
-import { RegistryClient } from "../registry/registry-client.ts";
-import { startRegistry, type RegistryServer } from "../registry/testing/registry-server.ts";
-import { ContentStore } from "../content/index.ts";
-import { buildTar, type TarWriteEntry } from "../archive/index.ts";
+import type { Descriptor } from "../../../oci/image/descriptor.ts";
+import { digestBytes } from "../../../oci/image/digest.ts";
+import { MEDIA } from "../../../oci/image/media-types.ts";
+import { pushImage, RegistryClient } from "../../registry/index.ts";
+import { startRegistry, type RegistryServer } from "../../registry/testing/registry-server.ts";
+import { ContentStore } from "../../content/index.ts";
+import { buildTar, type TarWriteEntry } from "../../archive/index.ts";
 
 export const BUSYBOX = "/bin/busybox";
 
