@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync, rmdirSync } from "node:fs";
+import fc from "fast-check";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readSync, rmSync, symlinkSync, writeFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
+import * as sys from "./sys.ts";
 import { lgetxattr, llistxattr, lremovexattr, lsetxattr, makedev, mknod, S_IFBLK, S_IFCHR, S_IFIFO, utimensat } from "./sys.ts";
 
 const dir = `/tmp/skiff-test-${process.pid}/sys`;
@@ -66,6 +68,88 @@ test("utimensat sets nanoseconds and does not follow symlinks", () => {
   utimensat(l, { sec: 5, nsec: 0 }, { sec: 42, nsec: 7 });
   expect(lstatSync(f, { bigint: true }).mtimeNs).toBe(1700000000123456789n);
   expect(lstatSync(l, { bigint: true }).mtimeNs).toBe(42000000007n);
+});
+
+/** The node:fs error of `f`, to compare sys's with. */
+function errorOf(f: () => unknown): { code?: string; syscall?: string; path?: string; message: string } {
+  try {
+    f();
+  } catch (e) {
+    const { code, syscall, path } = e as NodeJS.ErrnoException;
+    return { code, syscall, path, message: (e as Error).message };
+  }
+  throw new Error("did not throw");
+}
+
+test("readText reads what readFileSync reads: any text, any size, procfs, a BOM kept", () => {
+  const f = join(dir, "text");
+  const seed = Number(process.env.SKIFF_FUZZ_SEED ?? Date.now() % 100000);
+  try {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 40000 }), fc.constantFrom("", "\uFEFF"), (text, bom) => {
+        writeFileSync(f, bom + text);
+        expect(sys.readText(f)).toBe(readFileSync(f, "utf8"));
+      }),
+      { seed, numRuns: 60 },
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nrerun with SKIFF_FUZZ_SEED=${seed}`);
+  }
+  writeFileSync(f, new Uint8Array([0xff, 0x41, 0xc3])); // not UTF-8: replaced as node replaces it
+  expect(sys.readText(f)).toBe(readFileSync(f, "utf8"));
+  writeFileSync(f, "a".repeat(8192) + "é".repeat(5000)); // a buffer's end inside a character
+  expect(sys.readText(f)).toBe(readFileSync(f, "utf8"));
+  expect(sys.readText("/proc/self/stat")).toStartWith(`${process.pid} (`);
+  expect(sys.readText("/proc/self/mountinfo")).toBe(readFileSync("/proc/self/mountinfo", "utf8"));
+});
+
+test("file calls fail as node:fs does: code, syscall, path and message", () => {
+  const missing = join(dir, "nope", "x");
+  expect(errorOf(() => sys.readText(missing))).toEqual(errorOf(() => readFileSync(missing, "utf8")));
+  expect(errorOf(() => sys.unlink(missing))).toEqual({ code: "ENOENT", syscall: "unlink", path: missing, message: `ENOENT: no such file or directory, unlink '${missing}'` });
+  mkdirSync(join(dir, "full"), { recursive: true });
+  writeFileSync(join(dir, "full", "f"), "");
+  expect(errorOf(() => sys.rmdir(join(dir, "full"))).code).toBe("ENOTEMPTY");
+  expect(errorOf(() => sys.readText(dir)).code).toBe("EISDIR");
+  // a NUL would cut the path short in C: refused before any call, as node:fs refuses it
+  expect(errorOf(() => sys.readText(`${join(dir, "full", "f")}\0tail`)).code).toBe("ERR_INVALID_ARG_VALUE");
+  expect(errorOf(() => sys.unlink(`${join(dir, "full", "f")}\0`)).code).toBe("ERR_INVALID_ARG_VALUE");
+  expect(existsSync(join(dir, "full", "f"))).toBe(true);
+  expect(sys.exists(`${join(dir, "full", "f")}\0`)).toBe(false);
+});
+
+test("writeText writes and appends; exists, unlink and rmdir", () => {
+  const d = join(dir, "w");
+  mkdirSync(d);
+  const f = join(d, "f");
+  expect(sys.exists(f)).toBe(false);
+  sys.writeText(f, "long first line\n");
+  sys.writeText(f, "één\n");
+  expect(readFileSync(f, "utf8")).toBe("één\n");
+  sys.writeText(f, "more\n", { append: true });
+  expect(readFileSync(f, "utf8")).toBe("één\nmore\n");
+  expect(sys.exists(f)).toBe(true);
+  sys.unlink(f);
+  expect(sys.exists(f)).toBe(false);
+  sys.rmdir(d);
+  expect(existsSync(d)).toBe(false);
+});
+
+test("a fifo without a reader: open for writing without blocking is ENXIO; with one, the byte arrives", () => {
+  const p = join(dir, "fifo2");
+  mknod(p, S_IFIFO | 0o600);
+  expect(errorOf(() => sys.open(p, sys.O_WRONLY | sys.O_NONBLOCK)).code).toBe("ENXIO");
+  const reader = sys.open(p, sys.O_RDONLY | sys.O_NONBLOCK);
+  const writer = sys.open(p, sys.O_WRONLY | sys.O_NONBLOCK);
+  expect(sys.write(writer, new Uint8Array([7, 8, 9]), 1)).toBe(2);
+  sys.close(writer);
+  const got = new Uint8Array(8);
+  expect([...got.subarray(0, readSync(reader, got))]).toEqual([8, 9]);
+  sys.close(reader);
+  // every fd is close-on-exec: nothing of the runtime's leaks into a hook or the executor
+  const fd = sys.open(p, sys.O_RDONLY | sys.O_NONBLOCK);
+  expect(readFileSync(`/proc/self/fdinfo/${fd}`, "utf8")).toMatch(/^flags:\s+0[0-7]*2[0-7]{6}$/m);
+  sys.close(fd);
 });
 
 afterAll(() => {

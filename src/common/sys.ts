@@ -1,6 +1,7 @@
 // The few host-side system calls neither node:fs nor Bun offers — mknod, extended attributes,
 // utimensat/futimens with nanoseconds and without following symlinks, mount, umount — called in libc
-// through bun:ffi. libc is opened on first use, so commands that never call these pay nothing.
+// through bun:ffi, and the plain file calls of skiff-oci's short commands (see "Files" below).
+// libc is opened on first use, so commands that never call these pay nothing.
 // Failures throw errors shaped like node:fs's (code, errno, syscall, path), so callers map them
 // to typed errors at their own edge together with node:fs errors.
 import type * as Ffi from "bun:ffi";
@@ -16,6 +17,13 @@ const SYMBOLS = {
   futimens: { args: ["i32", "ptr"], returns: "i32" },
   mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
   umount2: { args: ["ptr", "i32"], returns: "i32" },
+  open: { args: ["ptr", "i32", "u32"], returns: "i32" },
+  read: { args: ["i32", "ptr", "usize"], returns: "i64" },
+  write: { args: ["i32", "ptr", "usize"], returns: "i64" },
+  close: { args: ["i32"], returns: "i32" },
+  access: { args: ["ptr", "i32"], returns: "i32" },
+  unlink: { args: ["ptr"], returns: "i32" },
+  rmdir: { args: ["ptr"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
 } as const satisfies Record<string, Ffi.FFIFunction>;
 
@@ -49,7 +57,9 @@ function fail(syscall: string, path: string | undefined): never {
   throw err;
 }
 
-const cstr = (s: string): Buffer => Buffer.from(`${s}\0`);
+let encoder: TextEncoder | undefined;
+const encode = (s: string): Uint8Array => (encoder ??= new TextEncoder()).encode(s);
+const cstr = (s: string): Uint8Array => encode(`${s}\0`);
 const ptrOf = (b: Uint8Array | null): Ffi.Pointer | null => (b && b.byteLength ? ffi!.ptr(b) : null);
 
 export const S_IFIFO = 0o010000;
@@ -142,4 +152,100 @@ export const MNT_DETACH = 2;
 /** umount2(2); `flags` e.g. MNT_DETACH. */
 export function umount(target: string, flags = 0): void {
   if (lib().umount2(cstr(target), flags) !== 0) fail("umount2", target);
+}
+
+// Files. Loading node:fs costs a compiled skiff-oci about 3M instructions and 140 page faults
+// (measured: 2-3 ms of `state`, whose budget is the ~4 ms runc spends beyond its own start-up), so
+// what its short commands touch (the state store, cgroup files, the exec fifo, stdout, the log)
+// goes through these. Flags as x86_64 and aarch64 (asm-generic) define them.
+export const O_RDONLY = 0;
+export const O_WRONLY = 0o1;
+export const O_CREAT = 0o100;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_NONBLOCK = 0o4000;
+export const O_CLOEXEC = 0o2000000;
+const EINTR = 4;
+
+const errno = (): number => ffi!.read.i32(lib().__errno_location()!, 0);
+
+/** A path as C takes it. A NUL inside would cut it short: refused, as node:fs refuses it. */
+function cpath(path: string): Uint8Array {
+  if (path.includes("\0")) throw Object.assign(new TypeError(`path must not contain a NUL byte: ${JSON.stringify(path)}`), { code: "ERR_INVALID_ARG_VALUE" });
+  return cstr(path);
+}
+
+/** open(2), always close-on-exec; returns the fd. */
+export function open(path: string, flags: number, mode = 0o666): number {
+  for (;;) {
+    const fd = lib().open(cpath(path), flags | O_CLOEXEC, mode);
+    if (fd >= 0) return fd;
+    if (errno() !== EINTR) fail("open", path);
+  }
+}
+
+export function close(fd: number): void {
+  lib().close(fd); // as close(2) on Linux: the fd is gone even when it reports an error
+}
+
+/** write(2) of `data` from `offset`: the bytes written (maybe fewer); EAGAIN throws like any error. */
+export function write(fd: number, data: Uint8Array, offset = 0): number {
+  for (;;) {
+    const n = Number(lib().write(fd, data.subarray(offset), data.byteLength - offset));
+    if (n >= 0) return n;
+    if (errno() !== EINTR) fail("write", undefined);
+  }
+}
+
+/** All of `data` to an fd opened blocking. */
+function writeWhole(fd: number, data: Uint8Array): void {
+  for (let off = 0; off < data.byteLength; ) off += write(fd, data, off);
+}
+
+let decoder: TextDecoder | undefined;
+const decode = (bytes: Uint8Array): string => (decoder ??= new TextDecoder("utf-8", { ignoreBOM: true })).decode(bytes);
+
+/** A whole file as UTF-8 text: readFileSync(path, "utf8"), procfs and sysfs files included. */
+export function readText(path: string): string {
+  const fd = open(path, O_RDONLY);
+  try {
+    let buf = new Uint8Array(8192);
+    let len = 0;
+    for (;;) {
+      if (len === buf.byteLength) {
+        const bigger = new Uint8Array(buf.byteLength * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const n = Number(lib().read(fd, buf.subarray(len), buf.byteLength - len));
+      if (n > 0) len += n;
+      else if (n === 0) return decode(buf.subarray(0, len));
+      else if (errno() !== EINTR) fail("read", path);
+    }
+  } finally {
+    close(fd);
+  }
+}
+
+/** writeFileSync(path, text) (flags "w"), or appendFileSync with `append`. */
+export function writeText(path: string, text: string, opts: { append?: boolean } = {}): void {
+  const fd = open(path, O_WRONLY | O_CREAT | (opts.append ? O_APPEND : O_TRUNC));
+  try {
+    writeWhole(fd, encode(text));
+  } finally {
+    close(fd);
+  }
+}
+
+/** existsSync: false for anything access(F_OK) refuses. */
+export function exists(path: string): boolean {
+  return !path.includes("\0") && lib().access(cstr(path), 0) === 0;
+}
+
+export function unlink(path: string): void {
+  if (lib().unlink(cpath(path)) !== 0) fail("unlink", path);
+}
+
+export function rmdir(path: string): void {
+  if (lib().rmdir(cpath(path)) !== 0) fail("rmdir", path);
 }
