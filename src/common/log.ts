@@ -1,7 +1,7 @@
 // Logging as runc does it: to stderr, or to --log FILE as text or JSON lines
 // ({"level","msg","time"}), which containerd and conmon read back for the error of a failed call.
-import { appendFileSync } from "node:fs";
 import { writeErr } from "./stdio.ts";
+import { writeText } from "./sys.ts";
 
 export type LogFormat = "text" | "json";
 type Level = "debug" | "info" | "warning" | "error";
@@ -27,7 +27,7 @@ function write(level: Level, msg: string, fields: Record<string, unknown> = {}):
         ? JSON.stringify({ level, msg, ...fields, time })
         : `time="${time}" level=${level} msg=${JSON.stringify(msg)}${Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join("")}`;
     try {
-      appendFileSync(config.file, line + "\n");
+      writeText(config.file, line + "\n", { append: true });
       if (level !== "error") return;
     } catch {}
   }
