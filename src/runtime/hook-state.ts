@@ -1,5 +1,5 @@
 // The state document hooks get on stdin (runtime-spec "State").
-import { readFileSync } from "node:fs";
+import { readText } from "../common/sys.ts";
 import type { ContainerState, Status } from "./state-store.ts";
 
 export const OCI_VERSION = "1.2.0";
@@ -28,6 +28,6 @@ export function createHookState(s: ContainerState, pid: number, where: "runtime"
 
 /** The innermost of /proc/PID/status's NSpid: the pid in the process's own pid namespace. */
 export function pidInContainer(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/^NSpid:\s*(.*)$/m);
+  const line = readText(`/proc/${pid}/status`).match(/^NSpid:\s*(.*)$/m);
   return line ? Number(line[1]!.trim().split(/\s+/).at(-1)) : pid;
 }

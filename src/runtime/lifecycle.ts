@@ -1,7 +1,7 @@
 // start, kill, delete, state and list on containers in a state store.
-import { closeSync, constants, openSync, unlinkSync, writeSync } from "node:fs";
 import { precondition, SkiffError } from "../common/errors.ts";
 import { errnoOf } from "../common/errno.ts";
+import { close, O_NONBLOCK, O_WRONLY, open, unlink, write } from "../common/sys.ts";
 import { setFrozen } from "./cgroups/freezer.ts";
 import { cgroupPids, removeCgroup } from "./cgroups/manager.ts";
 import { killAndWait } from "./kill.ts";
@@ -36,16 +36,16 @@ export async function startContainer(store: StateStore, id: string): Promise<voi
   if (status !== "created") throw precondition("runtime", "RUNTIME_NOT_CREATED", `start container "${id}": it is ${status}, not created`, status === "stopped" ? `delete it with: skiff-oci delete ${id}` : "only a created container can be started");
   let fd: number;
   try {
-    fd = openSync(store.fifo(id), constants.O_WRONLY | constants.O_NONBLOCK);
+    fd = open(store.fifo(id), O_WRONLY | O_NONBLOCK);
   } catch (e) {
     throw precondition("runtime", "RUNTIME_INIT_NOT_WAITING", `start container "${id}": its init is not waiting (${errnoOf(e) ?? (e as Error).message})`, `the init died; delete it with: skiff-oci delete ${id}`);
   }
   try {
-    writeSync(fd, Buffer.from([0]));
+    write(fd, new Uint8Array(1));
   } finally {
-    closeSync(fd);
+    close(fd);
   }
-  unlinkSync(store.fifo(id));
+  unlink(store.fifo(id));
   await runHooksWarning("poststart", s.hooks?.poststart, hookState(s, s.pid, "running"));
 }
 

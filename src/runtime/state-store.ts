@@ -1,10 +1,10 @@
 // Container state on disk: ROOT/ID/state.json (written atomically) and ROOT/ID/exec.fifo, which
 // exists from create until start. The status is derived, never stored: see containerStatus.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { invalid, notFound, SkiffError } from "../common/errors.ts";
 import { errnoOf } from "../common/errno.ts";
+import { nodeFs } from "../common/lazy-node.ts";
+import { exists, readText, rmdir, unlink } from "../common/sys.ts";
 import type { Hook } from "../oci/runtime-config.ts";
 import { isFrozen } from "./cgroups/freezer.ts";
 
@@ -42,16 +42,18 @@ export function checkId(id: string): void {
 export class StateStore {
   constructor(readonly root: string) {}
 
+  // (paths by hand, not node:path's join: see common/lazy-node.ts; an id has no "/" or "..")
   dir(id: string): string {
-    return join(this.root, id);
+    return this.root.endsWith("/") ? this.root + id : `${this.root}/${id}`;
   }
   fifo(id: string): string {
-    return join(this.dir(id), "exec.fifo");
+    return `${this.dir(id)}/exec.fifo`;
   }
 
   /** Reserves the id: the directory's creation is the atomic test for a duplicate. */
   reserve(id: string): string {
     checkId(id);
+    const { mkdirSync } = nodeFs();
     mkdirSync(this.root, { recursive: true, mode: 0o711 });
     try {
       mkdirSync(this.dir(id), { mode: 0o711 });
@@ -63,13 +65,13 @@ export class StateStore {
   }
 
   write(state: ContainerState): void {
-    writeFileAtomic(join(this.dir(state.id), "state.json"), JSON.stringify(state), 0o600, false);
+    writeFileAtomic(`${this.dir(state.id)}/state.json`, JSON.stringify(state), 0o600, false);
   }
 
   read(id: string): ContainerState {
     checkId(id);
     try {
-      return JSON.parse(readFileSync(join(this.dir(id), "state.json"), "utf8")) as ContainerState;
+      return JSON.parse(readText(`${this.dir(id)}/state.json`)) as ContainerState;
     } catch (e) {
       if (errnoOf(e) === "ENOENT") throw notFound("runtime", "RUNTIME_CONTAINER_NOT_FOUND", `find container "${id}": container does not exist`, `list containers with: skiff-oci list (state root ${this.root})`);
       throw e;
@@ -78,16 +80,30 @@ export class StateStore {
 
   exists(id: string): boolean {
     checkId(id);
-    return existsSync(join(this.dir(id), "state.json"));
+    return exists(`${this.dir(id)}/state.json`);
   }
 
   ids(): string[] {
-    if (!existsSync(this.root)) return [];
-    return readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(this.root, d.name, "state.json"))).map((d) => d.name).sort();
+    if (!exists(this.root)) return [];
+    return nodeFs().readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory() && exists(`${this.dir(d.name)}/state.json`)).map((d) => d.name).sort();
   }
 
+  /** rm -rf of the container's directory: what create leaves there goes by name, and anything
+   * else (a temp file of a crashed write) makes it fall back to a recursive remove. */
   remove(id: string): void {
-    rmSync(this.dir(id), { recursive: true, force: true });
+    const dir = this.dir(id);
+    try {
+      for (const name of ["exec.fifo", "state.json"]) {
+        try {
+          unlink(`${dir}/${name}`);
+        } catch (e) {
+          if (errnoOf(e) !== "ENOENT") throw e;
+        }
+      }
+      rmdir(dir);
+    } catch (e) {
+      if (errnoOf(e) !== "ENOENT") nodeFs().rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -95,7 +111,7 @@ export class StateStore {
 export function processStartTime(pid: number): number {
   if (pid <= 0) return 0;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readText(`/proc/${pid}/stat`);
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (fields[0] === "Z" || fields[0] === "X") return 0;
     return Number(fields[19]);
@@ -109,5 +125,5 @@ export function containerStatus(store: StateStore, s: ContainerState): Status {
   if (processStartTime(s.pid) !== s.startTime) return "stopped";
   // a created container can be paused too (as runc): frozen comes first
   if (isFrozen(s.cgroupDirs)) return "paused";
-  return existsSync(store.fifo(s.id)) ? "created" : "running";
+  return exists(store.fifo(s.id)) ? "created" : "running";
 }

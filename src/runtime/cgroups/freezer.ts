@@ -1,14 +1,13 @@
 // pause and resume: the v1 freezer (freezer.state FROZEN/THAWED) or v2's cgroup.freeze, waiting
 // until the kernel reports every task stopped, as runc does.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
+import { exists, readText, writeText } from "../../common/sys.ts";
 
 function freezerDir(dirs: readonly string[]): { dir: string; v2: boolean } | undefined {
   for (const dir of dirs) {
-    if (existsSync(join(dir, "freezer.state"))) return { dir, v2: false };
+    if (exists(`${dir}/freezer.state`)) return { dir, v2: false };
   }
-  for (const dir of dirs) if (existsSync(join(dir, "cgroup.freeze"))) return { dir, v2: true };
+  for (const dir of dirs) if (exists(`${dir}/cgroup.freeze`)) return { dir, v2: true };
   return undefined;
 }
 
@@ -16,8 +15,8 @@ export function isFrozen(dirs: readonly string[]): boolean {
   const f = freezerDir(dirs);
   if (!f) return false;
   try {
-    if (f.v2) return /^frozen 1$/m.test(readFileSync(join(f.dir, "cgroup.events"), "utf8"));
-    return readFileSync(join(f.dir, "freezer.state"), "utf8").trim() === "FROZEN";
+    if (f.v2) return /^frozen 1$/m.test(readText(`${f.dir}/cgroup.events`));
+    return readText(`${f.dir}/freezer.state`).trim() === "FROZEN";
   } catch {
     return false;
   }
@@ -27,13 +26,13 @@ export function setFrozen(dirs: readonly string[], frozen: boolean): void {
   const f = freezerDir(dirs);
   if (!f)
     throw new SkiffError({ layer: "runtime", code: "RUNTIME_CGROUP_CONTROLLER_MISSING", kind: "failed_precondition", message: `${frozen ? "pause" : "resume"}: no freezer for the container's cgroup`, hint: "mount the v1 freezer controller, or use cgroup v2" });
-  const file = join(f.dir, f.v2 ? "cgroup.freeze" : "freezer.state");
+  const file = `${f.dir}/${f.v2 ? "cgroup.freeze" : "freezer.state"}`;
   const value = f.v2 ? (frozen ? "1" : "0") : frozen ? "FROZEN" : "THAWED";
   const end = performance.now() + 5000;
   for (let i = 0; ; i++) {
     // v1 may answer FREEZING for a while, and a task forking at the wrong moment can escape a
     // first attempt: write again until the state holds.
-    writeFileSync(file, value);
+    writeText(file, value);
     if (isFrozen(dirs) === frozen) return;
     if (performance.now() > end)
       throw new SkiffError({ layer: "kernel", code: "RUNTIME_FREEZE_TIMEOUT", kind: "unavailable", message: `${frozen ? "freeze" : "thaw"} ${f.dir}: the kernel did not report the change within 5s`, hint: "a task may be stuck in uninterruptible sleep (D state); check ps" });

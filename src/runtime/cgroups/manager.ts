@@ -1,8 +1,9 @@
 // Creates, joins and removes a container's cgroup in every hierarchy of the host. Resource limits
 // come with the runtime's part 2; here the cgroup holds the container's processes so that they
 // can be listed, signalled all at once, and accounted.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
-import { dirname, join, posix } from "node:path";
+// (node:path and mkdir on first use: delete and kill come here for cgroupPids and removeCgroup only)
+import { nodeFs, nodePath } from "../../common/lazy-node.ts";
+import { exists, readText, rmdir, writeText } from "../../common/sys.ts";
 import { SkiffError } from "../../common/errors.ts";
 import { errnoOf } from "../../common/errno.ts";
 import { parseCgroupLayout, type CgroupLayout } from "./hierarchy.ts";
@@ -15,12 +16,13 @@ export interface CgroupPaths {
 }
 
 export function readCgroupLayout(): CgroupLayout {
-  return parseCgroupLayout(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync("/proc/self/cgroup", "utf8"));
+  return parseCgroupLayout(readText("/proc/self/mountinfo"), readText("/proc/self/cgroup"));
 }
 
 /** Where the container's cgroup lives: an absolute cgroupsPath as is; a relative one (or none,
  * which means the id) below the caller's own cgroup in each hierarchy, as runc does. */
 export function cgroupDirs(layout: CgroupLayout, cgroupsPath: string | undefined, id: string): CgroupPaths {
+  const { join, posix } = nodePath();
   const wanted = cgroupsPath && cgroupsPath !== "" ? cgroupsPath : id;
   const dirs = layout.hierarchies.map((h) => join(h.mountpoint, posix.isAbsolute(wanted) ? posix.normalize(wanted) : posix.join(h.current, wanted)));
   return { path: posix.isAbsolute(wanted) ? posix.normalize(wanted) : wanted, dirs };
@@ -30,15 +32,16 @@ export function cgroupDirs(layout: CgroupLayout, cgroupsPath: string | undefined
  * later); existing ones are joined. v1 cpuset starts empty and
  * refuses tasks until cpus and mems are copied from the parent. */
 export function createCgroup(dirs: string[]): string[] {
+  const { dirname } = nodePath();
   const created: string[] = [];
   try {
     for (const dir of dirs) {
       const missing: string[] = [];
-      for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
+      for (let d = dir; !exists(d); d = dirname(d)) missing.unshift(d);
       for (const d of missing) {
-        mkdirSync(d);
+        nodeFs().mkdirSync(d);
         created.push(d);
-        if (existsSync(join(d, "cpuset.cpus")) && !existsSync(join(d, "cgroup.controllers"))) inheritCpuset(d);
+        if (exists(`${d}/cpuset.cpus`) && !exists(`${d}/cgroup.controllers`)) inheritCpuset(d);
       }
     }
     return created;
@@ -49,12 +52,13 @@ export function createCgroup(dirs: string[]): string[] {
 }
 
 function inheritCpuset(dir: string): void {
+  const { join } = nodePath();
   for (const file of ["cpuset.cpus", "cpuset.mems"]) {
     const path = join(dir, file);
-    if (readFileSync(path, "utf8").trim() !== "") continue;
+    if (readText(path).trim() !== "") continue;
     let parent = join(dir, "..");
-    if (readFileSync(join(parent, file), "utf8").trim() === "") inheritCpuset(parent);
-    writeFileSync(path, readFileSync(join(parent, file), "utf8"));
+    if (readText(join(parent, file)).trim() === "") inheritCpuset(parent);
+    writeText(path, readText(join(parent, file)));
   }
 }
 
@@ -66,7 +70,7 @@ export function removeCgroup(dirs: string[], leaves: readonly string[] = dirs): 
     const end = performance.now() + 2000;
     for (let attempt = 0; ; attempt++) {
       try {
-        rmdirSync(dir);
+        rmdir(dir);
         break;
       } catch (e) {
         const code = errnoOf(e);
@@ -82,7 +86,7 @@ export function removeCgroup(dirs: string[], leaves: readonly string[] = dirs): 
 export function cgroupPids(dirs: string[]): number[] {
   for (const dir of dirs) {
     try {
-      return readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+      return readText(`${dir}/cgroup.procs`).split("\n").filter(Boolean).map(Number);
     } catch {}
   }
   return [];

@@ -1,0 +1,49 @@
+import { afterAll, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mknod, S_IFIFO } from "../common/sys.ts";
+import { containerStatus, processStartTime, StateStore, type ContainerState } from "./state-store.ts";
+
+const root = `/tmp/skiff-test-${process.pid}/state-store`;
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const state = (id: string, pid: number): ContainerState => ({
+  id, pid, startTime: processStartTime(pid), bundle: "/b", rootfs: "/b/rootfs", created: "", annotations: {}, cgroupPath: "", cgroupDirs: [], cgroupCreated: [], creator: 0, hooks: {},
+});
+
+test("a container's files are read, told apart and removed with their directory", () => {
+  const store = new StateStore(`${root}/`); // a trailing "/" (as a user may type it) changes nothing
+  expect(store.dir("c1")).toBe(`${root}/c1`);
+  store.reserve("c1");
+  store.write(state("c1", process.pid));
+  mknod(store.fifo("c1"), S_IFIFO | 0o600);
+  expect(store.exists("c1")).toBe(true);
+  expect(store.read("c1").pid).toBe(process.pid);
+  expect(containerStatus(store, store.read("c1"))).toBe("created");
+  store.remove("c1");
+  expect(existsSync(store.dir("c1"))).toBe(false);
+  expect(store.exists("c1")).toBe(false);
+  store.remove("c1"); // gone already: nothing to do
+  expect(() => store.read("c1")).toThrow(/container does not exist/);
+});
+
+test("remove takes whatever else the directory holds (a crashed write's temp file, a subdirectory)", () => {
+  const store = new StateStore(root);
+  store.reserve("c2");
+  store.write(state("c2", 0));
+  writeFileSync(`${store.dir("c2")}/state.json.tmp-1234`, "{");
+  mkdirSync(`${store.dir("c2")}/sub`);
+  writeFileSync(`${store.dir("c2")}/sub/f`, "");
+  store.remove("c2");
+  expect(existsSync(store.dir("c2"))).toBe(false);
+  expect(readdirSync(root)).toEqual([]);
+});
+
+test("a stopped init is stopped, a running one without a fifo running", () => {
+  const store = new StateStore(root);
+  store.reserve("c3");
+  store.write({ ...state("c3", process.pid), startTime: processStartTime(process.pid) + 1 }); // a reused pid
+  expect(containerStatus(store, store.read("c3"))).toBe("stopped");
+  store.write(state("c3", process.pid));
+  expect(containerStatus(store, store.read("c3"))).toBe("running");
+  store.remove("c3");
+});
