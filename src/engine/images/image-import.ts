@@ -13,9 +13,21 @@ import { Digester } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { formatPlatform, hostPlatform, parsePlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
-import type { ImageStore } from "./image-service.ts";
-import { chain, decompressed, type DecompressFor, TarParser, type TarInput } from "../archive/index.ts";
+import { chain, decompressed, TarParser, type DecompressFor, type TarInput } from "../archive/index.ts";
+import type { ContentStore } from "../content/index.ts";
+import type { SnapshotBuilder } from "../snapshots/index.ts";
+import type { ImageRecord } from "./image-metadata.ts";
 import { applyChanges } from "./import-changes.ts";
+
+/** What an import needs of the image store (ImageStore passes itself). */
+export interface ImportContext {
+  content: ContentStore;
+  builder: SnapshotBuilder;
+  /** Records the image and its tag in one transaction. */
+  commitImage(record: ImageRecord, refs: { tag?: string }): void;
+  /** Removes what no image references, at once or once nothing is in flight. */
+  gc(): void;
+}
 
 export interface ImportOptions {
   repo?: string;
@@ -37,7 +49,7 @@ export const TARBALL_INPUT: TarInput = {
 
 const IMPORT: DecompressFor = { action: "import rootfs", code: "ENGINE_IMPORT_INVALID", hint: "give a tar archive of the root filesystem, plain or compressed with gzip, zstd, bzip2 or xz" };
 
-export async function importRootfs(s: ImageStore, input: AsyncIterable<Uint8Array>, o: ImportOptions): Promise<string> {
+export async function importRootfs(s: ImportContext, input: AsyncIterable<Uint8Array>, o: ImportOptions): Promise<string> {
   // The request first: nothing is read or written for a bad one.
   const changed = applyChanges({}, o.changes ?? []);
   const platform = o.platform ? parsePlatform(o.platform) : hostPlatform();

@@ -19,12 +19,11 @@ import { parseManifest, type ImageIndex } from "../../oci/image/manifest.ts";
 import { formatPlatform, hostPlatform } from "../../oci/image/platform.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import { selectManifest } from "../../oci/image/select-manifest.ts";
-import type { StagedBlob } from "../content/index.ts";
-import { decompressed, type DecompressFor, readTar, type TarInput } from "../archive/index.ts";
-import type { ImageStore } from "./image-service.ts";
-import type { ImageRecord } from "./image-metadata.ts";
+import { decompressed, readTar, type DecompressFor, type TarInput } from "../archive/index.ts";
+import type { ContentStore, StagedBlob } from "../content/index.ts";
+import { chainIds, type SnapshotBuilder } from "../snapshots/index.ts";
+import type { ImageMetadata, ImageRecord } from "./image-metadata.ts";
 import type { ProgressEvent } from "./service.ts";
-import { chainIds } from "../snapshots/index.ts";
 
 const META = new Set(["manifest.json", "index.json", "repositories", "oci-layout"]);
 /** How many image indexes may lead to an image manifest. */
@@ -45,6 +44,17 @@ export const ARCHIVE_INPUT: TarInput = {
 };
 const LOAD: DecompressFor = { action: "load images", code: "ENGINE_LOAD_INVALID", hint: `give a tar written by docker save or an OCI image layout tar, ${FORMATS}` };
 
+/** What a load needs of the image store (ImageStore passes itself). */
+export interface LoadContext {
+  content: ContentStore;
+  builder: SnapshotBuilder;
+  meta: ImageMetadata;
+  /** Records an image (the caller's transaction holds its tags too). */
+  commitImage(record: ImageRecord): void;
+  /** Removes what no image references, at once or once nothing is in flight. */
+  gc(): void;
+}
+
 /** What the archive holds: its staged files by path and by digest, and its metadata files. */
 interface Archive {
   files: Map<string, StagedBlob>;
@@ -62,7 +72,7 @@ interface Verified {
   blobs: (StagedBlob | Uint8Array)[];
 }
 
-export async function loadImages(s: ImageStore, input: AsyncIterable<Uint8Array>, onProgress?: (e: ProgressEvent) => void): Promise<{ loaded: string[] }> {
+export async function loadImages(s: LoadContext, input: AsyncIterable<Uint8Array>, onProgress?: (e: ProgressEvent) => void): Promise<{ loaded: string[] }> {
   const archive: Archive = { files: new Map(), byDigest: new Map(), meta: new Map() };
   /** Whether this load stored anything (a snapshot, a blob) that a failure would leave unreferenced. */
   const built = { any: false };
@@ -100,7 +110,7 @@ export async function loadImages(s: ImageStore, input: AsyncIterable<Uint8Array>
 }
 
 /** Stages every file of the tar; blobs/<alg>/<hex> entries are checked against their name as they come. */
-async function readArchive(s: ImageStore, input: AsyncIterable<Uint8Array>, a: Archive): Promise<void> {
+async function readArchive(s: LoadContext, input: AsyncIterable<Uint8Array>, a: Archive): Promise<void> {
   let entries = 0;
   for await (const e of readTar(decompressed(input, LOAD), ARCHIVE_INPUT)) {
     entries++;
@@ -135,14 +145,14 @@ function tagOf(t: string): string {
 }
 
 /** A blob's bytes: staged by this load, else already in the store; `what` names it when it is neither. */
-function readBlob(s: ImageStore, a: Archive, digest: string, what: string): Buffer {
+function readBlob(s: LoadContext, a: Archive, digest: string, what: string): Buffer {
   const staged = a.byDigest.get(digest);
   if (staged) return readFileSync(staged.path);
   if (!s.content.has(digest)) throw bad(`${what} ${digest} is neither in the archive nor in the store`);
   return s.content.readBytes(digest);
 }
 
-async function dockerArchive(s: ImageStore, a: Archive, built: { any: boolean }): Promise<Verified[]> {
+async function dockerArchive(s: LoadContext, a: Archive, built: { any: boolean }): Promise<Verified[]> {
   let entries: { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
   try {
     entries = JSON.parse(a.meta.get("manifest.json")!);
@@ -176,7 +186,7 @@ async function dockerArchive(s: ImageStore, a: Archive, built: { any: boolean })
   return out;
 }
 
-async function ociLayout(s: ImageStore, a: Archive, built: { any: boolean }): Promise<Verified[]> {
+async function ociLayout(s: LoadContext, a: Archive, built: { any: boolean }): Promise<Verified[]> {
   const indexJson = a.meta.get("index.json");
   if (!indexJson) throw bad("neither manifest.json nor index.json in the archive");
   const index = parseManifest(indexJson, MEDIA.ociIndex, "index.json");
@@ -211,7 +221,7 @@ async function ociLayout(s: ImageStore, a: Archive, built: { any: boolean }): Pr
 }
 
 /** Unpacks the manifest's layers (from the staged files, or the store) and returns the image to record. */
-async function verify(s: ImageStore, a: Archive, desc: Descriptor, manifestBytes: Uint8Array, tags: string[], built: { any: boolean }): Promise<Verified> {
+async function verify(s: LoadContext, a: Archive, desc: Descriptor, manifestBytes: Uint8Array, tags: string[], built: { any: boolean }): Promise<Verified> {
   const m = parseManifest(manifestBytes, desc.mediaType);
   if (m.kind !== "manifest") throw bad(`the manifest ${desc.digest} is an index, not an image manifest`);
   // the config as a registry's is checked: every field of the type it must have, diff_ids digests

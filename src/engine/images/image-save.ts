@@ -17,11 +17,22 @@ import { createGunzip, createZstdDecompress } from "node:zlib";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseManifest, type ImageManifest } from "../../oci/image/manifest.ts";
 import { formatReference, parseReference, repositoryOf } from "../../oci/image/reference.ts";
+import { ioError, type ContentStore } from "../content/index.ts";
+import type { Snapshots } from "../snapshots/index.ts";
+import type { ImageMetadata } from "./image-metadata.ts";
 import { familiar } from "./image-inspect.ts";
-import type { ImageStore } from "./image-service.ts";
-import { ioError } from "../content/index.ts";
 import { drained } from "../../common/drained.ts";
 import { SkiffError } from "../../common/errors.ts";
+
+/** What a save needs of the image store (ImageStore passes itself). */
+export interface SaveContext {
+  content: ContentStore;
+  /** For its scratch directory. */
+  snapshots: Snapshots;
+  meta: ImageMetadata;
+  /** The image id a name or id names. Throws ENGINE_IMAGE_NOT_FOUND. */
+  resolveId(nameOrId: string): string;
+}
 
 const enc = new TextEncoder();
 
@@ -50,7 +61,7 @@ function header(name: string, size: number): Uint8Array {
 const aborted = (out: Writable) =>
   new SkiffError({ layer: "engine", code: "ENGINE_SAVE_ABORTED", kind: "unavailable", message: "save images: the receiver of the archive went away", cause: out.errored ?? undefined });
 
-export async function saveImages(s: ImageStore, names: string[], out: Writable): Promise<void> {
+export async function saveImages(s: SaveContext, names: string[], out: Writable): Promise<void> {
   // A destroyed stream takes writes without a word and never drains: check before and after waiting.
   const write = async (b: Uint8Array) => {
     if (out.destroyed || out.errored || out.writableEnded) throw aborted(out);
@@ -113,7 +124,7 @@ const hex = (d: string) => d.replace(/^sha256:/, "");
  * (full or short) the image with every tag it has (skiff's choice: dockerd's saves it untagged).
  * Throws for a name that names nothing.
  */
-export function saveTargets(s: ImageStore, names: string[]): Map<string, string[]> {
+export function saveTargets(s: SaveContext, names: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const add = (id: string, tag?: string) => {
     const tags = out.get(id) ?? [];
@@ -149,7 +160,7 @@ function repositoryOnly(name: string): string | undefined {
 }
 
 /** The repository's tags and digests as {image id, tag (full name) when it is one}, sorted by name. */
-function repositoryRefs(s: ImageStore, repo: string): { id: string; tag?: string }[] {
+function repositoryRefs(s: SaveContext, repo: string): { id: string; tag?: string }[] {
   const out: { id: string; tag?: string; name: string }[] = [];
   for (const r of s.meta.images()) {
     const refs = s.meta.refsOf(r.id);
@@ -160,7 +171,7 @@ function repositoryRefs(s: ImageStore, repo: string): { id: string; tag?: string
 }
 
 /** Writes the layer, uncompressed, as blobs/sha256/<diffID hex>; returns its size. */
-async function layerFile(s: ImageStore, digest: string, mediaType: string, diffId: string, tmp: string, written: Set<string>, write: (b: Uint8Array) => Promise<void>): Promise<number> {
+async function layerFile(s: SaveContext, digest: string, mediaType: string, diffId: string, tmp: string, written: Set<string>, write: (b: Uint8Array) => Promise<void>): Promise<number> {
   const name = `blobs/sha256/${hex(diffId)}`;
   let path = s.content.blobPath(digest);
   if (digest !== diffId) {
