@@ -1,6 +1,6 @@
 // Imports point down the layer table of ARCHITECTURE.md only: cli → api → engine → runtime → oci → common.
 import { expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
 
 const SRC = join(import.meta.dir, "../src");
@@ -36,6 +36,52 @@ test("source files import only their own layer and the layers below it", () => {
       if (!allowed.includes(target)) violations.push(`${file} imports ${m[1]} (layer ${target})`);
     }
   }
+  expect(violations).toEqual([]);
+});
+
+// The engine's folders (ARCHITECTURE.md's engine row), each with the folders below it that it may
+// import. A folder's index.ts is its public surface: the only file of it that another folder
+// imports (a test, or a testing/ helper, may also use its testing/ helpers).
+const ENGINE_FOLDERS: Record<string, string[]> = {
+  metadata: [],
+  archive: [],
+  content: [],
+  snapshots: ["archive", "content"],
+  registry: ["content"],
+  images: ["metadata", "archive", "content", "snapshots", "registry"],
+  containers: ["metadata", "archive", "content", "snapshots", "images"],
+};
+const isTestSupport = (f: string) => /\.(test|fuzz)\.ts$/.test(f) || f.includes("/testing/");
+
+/** Every relative import of the source files: importing file and imported file, both relative to src/. */
+const importsOf = (files: string[]) =>
+  files.flatMap((file) =>
+    [...readFileSync(join(SRC, file), "utf8").matchAll(/(?:from\s+|import\(\s*)"(\.[^"]+)"/g)].map((m) => ({ file, target: relative(SRC, resolve(dirname(join(SRC, file)), m[1]!)) })),
+  );
+const engineFolder = (f: string) => (f.startsWith("engine/") && f.split("/")[1]! in ENGINE_FOLDERS ? f.split("/")[1]! : undefined);
+
+test("another folder imports an engine folder through its index.ts only", () => {
+  const all = readdirSync(SRC, { recursive: true }).map(String).filter((f) => f.endsWith(".ts"));
+  const violations = importsOf(all)
+    .filter(({ file, target }) => {
+      const folder = engineFolder(target);
+      // (a folder is held to this once it has its index.ts)
+      if (!folder || engineFolder(file) === folder || !existsSync(join(SRC, "engine", folder, "index.ts"))) return false;
+      if (target === `engine/${folder}/index.ts`) return false;
+      return !(isTestSupport(file) && target.startsWith(`engine/${folder}/testing/`));
+    })
+    .map(({ file, target }) => `${file} imports ${target}`);
+  expect(violations).toEqual([]);
+});
+
+test("engine folders import only the engine folders below them", () => {
+  const violations = importsOf(readdirSync(SRC, { recursive: true }).map(String).filter((f) => f.endsWith(".ts") && !isTestSupport(f)))
+    .filter(({ file, target }) => {
+      const from = engineFolder(file);
+      const to = engineFolder(target);
+      return from && to && from !== to && !ENGINE_FOLDERS[from]!.includes(to);
+    })
+    .map(({ file, target }) => `${file} imports ${target}`);
   expect(violations).toEqual([]);
 });
 
