@@ -2,6 +2,12 @@
 import type { StateStore } from "../../runtime/state-store.ts";
 import type { FlagSpec, FlagValues } from "../args.ts";
 
+export interface CommandContext {
+  store: StateStore;
+  flags: FlagValues;
+  args: string[];
+}
+
 export interface Command {
   flags: FlagSpec[];
   usage: string;
@@ -10,5 +16,5 @@ export interface Command {
   stopAtArg?: boolean;
   /** The exit status when run fails (runc: 255 for exec, whose own statuses are the process's). */
   failureStatus?: number;
-  run: (ctx: { store: StateStore; flags: FlagValues; args: string[] }) => Promise<number> | number;
+  run: (ctx: CommandContext) => Promise<number> | number;
 }

@@ -1,6 +1,4 @@
 // skiff-oci: an OCI runtime with runc's command line.
-import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { errnoOf } from "../../common/errno.ts";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { configureLog, log, type LogFormat } from "../../common/log.ts";
@@ -49,9 +47,10 @@ const COMMANDS: Record<string, Command> = {
     flags: [{ names: ["bundle", "b"], type: "string" }, { names: ["rootless"], type: "bool" }],
     args: [0, 0],
     run: async ({ flags }) => {
+      const { existsSync, writeFileSync } = await import("node:fs");
       const bundle = str(flags.bundle) ?? ".";
       if (!existsSync(bundle)) throw invalid("cli", "CLI_BUNDLE_MISSING", `spec: bundle directory ${bundle} does not exist`, "create it first, or pass --bundle DIR");
-      const path = join(bundle, "config.json");
+      const path = (await import("node:path")).join(bundle, "config.json");
       if (existsSync(path)) throw invalid("cli", "CLI_SPEC_EXISTS", `write ${path}: file exists`, "remove it first");
       const { defaultSpec } = await import("../../runtime/spec-default.ts");
       writeFileSync(path, JSON.stringify(defaultSpec({ rootless: !!flags.rootless }), null, "\t") + "\n");
@@ -145,7 +144,7 @@ function createOptions(flags: FlagValues) {
 /** As runc: /run/skiff-oci for root; a non-root user's own $XDG_RUNTIME_DIR/skiff-oci. */
 function defaultRoot(): string {
   const xdg = process.env.XDG_RUNTIME_DIR;
-  return process.geteuid?.() !== 0 && xdg ? join(xdg, "skiff-oci") : "/run/skiff-oci";
+  return process.geteuid?.() !== 0 && xdg ? `${xdg.replace(/\/+$/, "")}/skiff-oci` : "/run/skiff-oci";
 }
 
 function usage(): string {
