@@ -23,6 +23,8 @@ export interface DaemonOptions {
   socketPath: string;
   pidFile: string;
   insecureRegistries: string[];
+  /** The cgroup every container's is made under (dockerd's --cgroup-parent). */
+  cgroupParent?: string;
   debug: boolean;
   /** Where the daemon logs; stderr in dockerd's text format by default. */
   log?: ServerLog;
@@ -112,7 +114,7 @@ async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; con
   const metadata = new MetadataDb(o.dataRoot);
   // registry credentials come with each request (X-Registry-Auth), never from a file of the daemon's
   const images = new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, metadata });
-  const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents() });
+  const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents(), cgroupParent: o.cgroupParent });
   return {
     images,
     containers,

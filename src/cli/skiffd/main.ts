@@ -18,6 +18,7 @@ const FLAGS: FlagSpec[] = [
   { names: ["host", "H"], type: "strings" },
   { names: ["pidfile", "p"], type: "string" },
   { names: ["insecure-registry"], type: "strings" },
+  { names: ["cgroup-parent"], type: "string" },
   { names: ["debug", "D"], type: "bool" },
   { names: ["log-level", "l"], type: "string" },
   { names: ["version", "v"], type: "bool" },
@@ -29,6 +30,7 @@ const USAGE = `Usage:	skiffd [OPTIONS]
 A self-sufficient runtime for containers, serving the Docker Engine API.
 
 Options:
+      --cgroup-parent string      Set parent cgroup for all containers (default "/skiff")
       --data-root string          Root directory of persistent state (default "/var/lib/skiff")
   -D, --debug                     Enable debug mode
       --exec-root string          Root directory for execution state files (default "/run/skiff")
@@ -37,6 +39,14 @@ Options:
   -p, --pidfile string            Path to use for daemon PID file (default "/run/skiff/skiffd.pid")
   -v, --version                   Print version information and quit
 `;
+
+/** dockerd's --cgroup-parent for the cgroupfs driver: a path; a relative one is under the root. */
+function cgroupParentOf(v: string | undefined): string {
+  if (v === undefined) return "/skiff";
+  if (!/^\/?[\w.@-]+(\/[\w.@-]+)*\/?$/.test(v) || v.split("/").includes(".."))
+    throw invalid("cli", "CLI_CGROUP_PARENT_INVALID", `--cgroup-parent ${JSON.stringify(v)}: not a cgroup path`, "give a path like /skiff or mygroup/containers");
+  return `/${v.replace(/^\/+|\/+$/g, "")}`;
+}
 
 /** "unix:///run/x.sock" or "/run/x.sock" → the socket path; other schemes are not served. */
 export function socketPathOf(host: string): string {
@@ -148,6 +158,7 @@ export async function main(argv: string[]): Promise<number> {
       socketPath: socketPathOf(hosts[hosts.length - 1]!),
       pidFile: (flags.pidfile as string | undefined) ?? "/run/skiff/skiffd.pid",
       insecureRegistries: [...new Set(insecure.map((i) => i.entry))],
+      cgroupParent: cgroupParentOf(flags["cgroup-parent"] as string | undefined),
       debug,
       log,
     });

@@ -137,6 +137,8 @@ export class Supervisor {
       await runtime.delete(r.id, { force: true }).catch(() => undefined);
       r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: 128, error: e instanceof Error ? e.message : String(e) };
       this.o.store.update(r);
+      // as dockerd: a --rm container that could not start goes (its client waits for the removal)
+      if (r.options.autoRemove) queueMicrotask(() => void this.o.remove(r.id).catch((err: unknown) => log.warn(`container ${r.id}: --rm after a failed start: ${(err as Error).message}`)));
       throw e;
     }
     this.o.events.emit("start", r);
