@@ -1,11 +1,8 @@
 // The Docker Engine API's image shapes (GET /images/json, GET /images/{name}/json), built from
 // the metadata record, the image config blob and the image's references. Pure.
-import { familiarReference, parseReference } from "../../oci/image/reference.ts";
+import { familiarName } from "../../oci/image/reference.ts";
 import type { ImageRecord } from "./image-metadata.ts";
 import type { ImageInspect, ImageSummary } from "./service.ts";
-
-/** "docker.io/library/busybox:latest" → "busybox:latest", as docker prints references. */
-export const familiar = (full: string): string => familiarReference(parseReference(full, { defaultTag: false }));
 
 export interface InspectInput {
   record: ImageRecord;
@@ -33,8 +30,8 @@ export function toInspect({ record, config, refs, layerDirs }: InspectInput): Im
   }
   return {
     Id: record.id,
-    RepoTags: refs.tags.map(familiar),
-    RepoDigests: refs.digests.map(familiar),
+    RepoTags: refs.tags.map(familiarName),
+    RepoDigests: refs.digests.map(familiarName),
     Parent: "",
     Comment: typeof config.comment === "string" ? config.comment : "",
     Created: record.created,
@@ -62,8 +59,8 @@ export function toSummary({ record, config, refs }: Omit<InspectInput, "layerDir
   return {
     Id: record.id,
     ParentId: "",
-    RepoTags: refs.tags.map(familiar),
-    RepoDigests: refs.digests.map(familiar),
+    RepoTags: refs.tags.map(familiarName),
+    RepoDigests: refs.digests.map(familiarName),
     Created: Number.isFinite(created) ? created : 0,
     Size: record.size,
     SharedSize: -1,

@@ -16,11 +16,10 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { parseManifest, type ImageManifest } from "../../oci/image/manifest.ts";
-import { formatReference, parseReference, repositoryOf } from "../../oci/image/reference.ts";
+import { familiarName, formatReference, parseReference, repositoryOf } from "../../oci/image/reference.ts";
 import { ioError, type ContentStore } from "../content/index.ts";
 import type { Snapshots } from "../snapshots/index.ts";
 import type { ImageMetadata } from "./image-metadata.ts";
-import { familiar } from "./image-inspect.ts";
 import { drained } from "../../common/drained.ts";
 import { SkiffError } from "../../common/errors.ts";
 
@@ -96,12 +95,12 @@ export async function saveImages(s: SaveContext, names: string[], out: Writable)
       const ociManifest = enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, digest: id, size: config.byteLength }, layers }));
       const mdigest = `sha256:${new Bun.CryptoHasher("sha256").update(ociManifest).digest("hex")}`;
       await file(`blobs/sha256/${hex(mdigest)}`, ociManifest);
-      manifestJson.push({ Config: `blobs/sha256/${hex(id)}`, RepoTags: tags.map(familiar), Layers: diffIds.map((d) => `blobs/sha256/${hex(d)}`) });
+      manifestJson.push({ Config: `blobs/sha256/${hex(id)}`, RepoTags: tags.map(familiarName), Layers: diffIds.map((d) => `blobs/sha256/${hex(d)}`) });
       if (!tags.length) index.push({ mediaType: MEDIA.ociManifest, digest: mdigest, size: ociManifest.byteLength });
       for (const t of tags) {
         const ref = parseReference(t);
         index.push({ mediaType: MEDIA.ociManifest, digest: mdigest, size: ociManifest.byteLength, annotations: { "io.containerd.image.name": t, "org.opencontainers.image.ref.name": ref.tag ?? "latest" } });
-        (repositories[familiar(repositoryOf(ref))] ??= {})[ref.tag ?? "latest"] = hex(id);
+        (repositories[familiarName(repositoryOf(ref))] ??= {})[ref.tag ?? "latest"] = hex(id);
       }
     }
     await file("index.json", JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: index }));

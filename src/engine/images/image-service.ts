@@ -8,10 +8,10 @@
 import { join } from "node:path";
 import { invalid, isSkiffError, notFound, SkiffError } from "../../common/errors.ts";
 import { compatiblePlatforms, formatPlatform, parsePlatform, samePlatform } from "../../oci/image/platform.ts";
-import { formatReference, parseReference, repositoryOf, type ImageReference } from "../../oci/image/reference.ts";
+import { familiarName, formatReference, parseReference, repositoryOf, type ImageReference } from "../../oci/image/reference.ts";
 import { isInsecureRegistry, pushImage, RegistryClient, registryHostOf, type Credentials, type PushProgress, type RegistryTimeouts, type RetryPolicy } from "../registry/index.ts";
 import { ContentStore } from "../content/index.ts";
-import { familiar, toInspect, toSummary } from "./image-inspect.ts";
+import { toInspect, toSummary } from "./image-inspect.ts";
 import { filterImages, pruneSelector } from "./image-filters.ts";
 import { pullLayers, shortId } from "./image-pull.ts";
 import { lookupLower, OverlaySnapshotter, SnapshotBuilder, Snapshots, UnpackPool, type OverlayMount, type Snapshotter } from "../snapshots/index.ts";
@@ -188,7 +188,7 @@ export class ImageStore implements ImageService {
     // a pull cancelled while its last layers unpacked tags nothing
     opts.signal?.throwIfAborted();
     this.commitImage(record, { tag: tagKey, digest: `${repositoryOf(ref)}@${rootDigest}` });
-    const name = familiar(formatReference(ref));
+    const name = familiarName(formatReference(ref));
     say({ status: `Status: ${before === record.id ? "Image is up to date" : "Downloaded newer image"} for ${name}` });
     return record.id;
   }
@@ -276,22 +276,22 @@ export class ImageStore implements ImageService {
       const ref = parseReference(nameOrId);
       const kind = ref.digest ? "digest" : "tag";
       const key = ref.digest ? `${repositoryOf(ref)}@${ref.digest}` : formatReference(ref);
-      if (this.meta.deleteRef(kind, key)) out.push({ Untagged: familiar(key) });
+      if (this.meta.deleteRef(kind, key)) out.push({ Untagged: familiarName(key) });
       const repo = repositoryOf(ref);
       const left = this.meta.refsOf(id);
       // As docker: the repository's digest references go with its last tag.
       if (kind === "tag" && !left.tags.some((t) => repoOfName(t) === repo)) {
-        for (const d of left.digests.filter((d) => repoOfName(d) === repo)) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiar(d) });
+        for (const d of left.digests.filter((d) => repoOfName(d) === repo)) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiarName(d) });
       }
       const rest = this.meta.refsOf(id);
       if (rest.tags.length + rest.digests.length > 0) return out;
     } else {
       const repos = new Set([...refs.tags, ...refs.digests].map(repoOfName));
       if (repos.size > 1 && !opts.force) {
-        throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_CONFLICT", kind: "conflict", message: `delete image ${shortId(id)}: it is referenced in ${repos.size} repositories (${[...repos].map(familiar).join(", ")})`, hint: "remove it by name, or force with -f", details: { id } });
+        throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_CONFLICT", kind: "conflict", message: `delete image ${shortId(id)}: it is referenced in ${repos.size} repositories (${[...repos].map(familiarName).join(", ")})`, hint: "remove it by name, or force with -f", details: { id } });
       }
-      for (const t of refs.tags) if (this.meta.deleteRef("tag", t)) out.push({ Untagged: familiar(t) });
-      for (const d of refs.digests) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiar(d) });
+      for (const t of refs.tags) if (this.meta.deleteRef("tag", t)) out.push({ Untagged: familiarName(t) });
+      for (const d of refs.digests) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiarName(d) });
     }
     this.meta.deleteImage(id);
     out.push({ Deleted: id });
@@ -310,8 +310,8 @@ export class ImageStore implements ImageService {
       if (select.danglingOnly && refs.tags.length > 0) continue;
       const labels = ((this.configOf(r).config ?? {}) as { Labels?: Record<string, string> | null }).Labels ?? null;
       if (!select.matches({ created: Date.parse(r.created) / 1000, labels })) continue;
-      for (const t of refs.tags) deleted.push({ Untagged: familiar(t) });
-      for (const d of refs.digests) deleted.push({ Untagged: familiar(d) });
+      for (const t of refs.tags) deleted.push({ Untagged: familiarName(t) });
+      for (const d of refs.digests) deleted.push({ Untagged: familiarName(d) });
       this.meta.deleteImage(r.id);
       deleted.push({ Deleted: r.id });
     }
@@ -347,7 +347,7 @@ export class ImageStore implements ImageService {
   repositoryTags(repository: string): string[] {
     const repo = repositoryOf(parseReference(repository, { defaultTag: false }));
     const tags = this.meta.images().flatMap((r) => this.meta.refsOf(r.id).tags.filter((t) => repoOfName(t) === repo));
-    return tags.map(familiar).sort();
+    return tags.map(familiarName).sort();
   }
 
   async push(name: string, opts: { auth?: RegistryAuth; onProgress?: (e: ProgressEvent) => void } = {}): Promise<{ tag: string; digest: string; size: number }> {

@@ -3,7 +3,6 @@
 // snapshots, the registry client and the image tables of the metadata database; docker's image
 // filters; and what a container takes from an image (spec-from-image).
 export { filterImages, pruneSelector } from "./image-filters.ts";
-export { familiar } from "./image-inspect.ts";
 export { ImageStore, type ImageStoreOptions } from "./image-service.ts";
 export type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";
 export { resolveUser, specFromImage, type FileReader, type ImageProcessSpec, type SpecOverrides } from "./spec-from-image.ts";

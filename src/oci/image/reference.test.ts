@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { SkiffError } from "../../common/errors.ts";
 import fc from "fast-check";
-import { familiarReference, formatReference, isLoopbackDomain, parseReference } from "./reference.ts";
+import { familiarName, familiarReference, formatReference, isLoopbackDomain, parseReference } from "./reference.ts";
 import { REFERENCE_PROPERTIES } from "./reference.fuzz.ts";
 
 const D = `sha256:${"a".repeat(64)}`;
@@ -80,6 +80,13 @@ describe("parseReference refuses malformed references with a reason", () => {
       expect((err as SkiffError).message).toMatch(why);
     });
   }
+});
+
+test("familiarName shortens a stored full name and adds no tag", () => {
+  expect(familiarName("docker.io/library/busybox:latest")).toBe("busybox:latest");
+  expect(familiarName(`docker.io/library/busybox@${D}`)).toBe(`busybox@${D}`);
+  expect(familiarName("docker.io/library/busybox")).toBe("busybox");
+  expect(familiarName("127.0.0.1:5000/me/app:1")).toBe("127.0.0.1:5000/me/app:1");
 });
 
 test("isLoopbackDomain knows localhost, 127/8 and ::1 with ports", () => {

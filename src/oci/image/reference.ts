@@ -118,6 +118,9 @@ export function familiarReference(r: ImageReference): string {
   return `${name}${r.tag !== undefined ? `:${r.tag}` : ""}${r.digest ? `@${r.digest}` : ""}`;
 }
 
+/** The short form of a full name as stored ("docker.io/library/busybox:latest" → "busybox:latest"); no tag is added. */
+export const familiarName = (full: string): string => familiarReference(parseReference(full, { defaultTag: false }));
+
 /**
  * True for registries on this machine, which docker talks to over plain HTTP without being told:
  * "localhost", 127.0.0.0/8 and ::1, with any port.
