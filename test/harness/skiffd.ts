@@ -59,7 +59,7 @@ export async function startSkiffd(extraArgs: string[] = [], dir = tempDir("skiff
     skiff: (args, opts = {}) => run(SKIFF, ["-H", `unix://${sock}`, ...args], { ...env, ...opts.env }, opts.input),
     docker: (bin, args, opts = {}) => run(bin, args, { ...env, DOCKER_HOST: `unix://${sock}` }, opts.input),
     stop: async () => {
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
         proc.kill("SIGTERM");
         return exited;

@@ -1,0 +1,104 @@
+// Containers through skiffd as docker users meet them: docker's CLI (28, and Debian's 20.10)
+// against a skiffd started by the test on its own roots, an image imported from Debian's
+// busybox. run (attached, --rm, -d), exit codes (the container's, 125, 126, 127), logs, ps, exec,
+// stop, kill, pause, rename, rm, and a daemon killed with -9 whose containers run on and are
+// managed by the next one.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+import { busyboxRootfs } from "./harness/oci.ts";
+import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+
+let d: Skiffd;
+const docker = (args: string[], bin = DOCKER_28): RunResult => d.docker(bin, args);
+const ok = (r: RunResult) => {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+};
+
+beforeAll(async () => {
+  d = await startSkiffd();
+  const tar = join(d.dir, "busybox.tar");
+  execFileSync("tar", ["-C", busyboxRootfs(), "-cf", tar, "."]);
+  ok(d.skiff(["import", tar, "busybox:latest", "-c", 'CMD ["sh"]']));
+});
+
+afterAll(async () => {
+  const left = docker(["ps", "-aq"]).stdout.split("\n").filter(Boolean);
+  if (left.length) docker(["rm", "-f", ...left]);
+  await d?.stop();
+  if (d) removeDir(d.dir);
+});
+
+for (const [cli, bin] of [["docker 28", DOCKER_28], ["docker 20.10", DOCKER_20]] as const) {
+  describe(`${cli} against skiffd`, () => {
+    test("run --rm: the output, the exit code, nothing left", () => {
+      const r = docker(["run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 7"], bin);
+      expect([r.status, r.stdout]).toEqual([7, "out\n"]);
+      expect(r.stderr).toContain("err\n");
+      expect(ok(docker(["ps", "-aq"], bin))).toBe("");
+    });
+
+    test("exit codes: 127 for a command not there, 126 for one that cannot run, 125 for the daemon's refusals", () => {
+      expect(docker(["run", "--rm", "busybox", "nosuch"], bin).status).toBe(127);
+      expect(docker(["run", "--rm", "busybox", "/etc/passwd"], bin).status).toBe(126);
+      const missing = docker(["run", "--rm", "-v", "/nonexistent-skiff-test:/x", "busybox", "true"], bin);
+      expect(missing.status).toBe(125);
+      expect(missing.stderr).toContain("/nonexistent-skiff-test");
+      expect(docker(["run", "--rm", "--name", "bad/name", "busybox", "true"], bin).status).toBe(125);
+      for (const id of docker(["ps", "-aq"], bin).stdout.split("\n").filter(Boolean)) docker(["rm", "-f", id], bin);
+    });
+  });
+}
+
+test("-d, logs, ps, exec, stop, rm", () => {
+  const id = ok(docker(["run", "-d", "--name", "worker", "--label", "role=test", "busybox", "sh", "-c", "echo started; trap 'echo bye; exit 0' TERM; while true; do sleep 0.1; done"])).trim();
+  expect(id).toMatch(/^[0-9a-f]{64}$/);
+  for (let i = 0; i < 100 && !docker(["logs", "worker"]).stdout.includes("started"); i++) Bun.sleepSync(20);
+  expect(ok(docker(["logs", "worker"]))).toBe("started\n");
+  expect(ok(docker(["ps", "--filter", "label=role=test", "--format", "{{.Names}} {{.Status}}"]))).toMatch(/^worker Up /);
+  expect(ok(docker(["exec", "worker", "sh", "-c", "echo $((6 * 7))"]))).toBe("42\n");
+  expect(docker(["exec", "worker", "sh", "-c", "exit 4"]).status).toBe(4);
+  expect(ok(docker(["inspect", "--format", "{{.State.Status}} {{.Config.Labels.role}} {{.Name}}", "worker"]))).toBe("running test /worker\n");
+  ok(docker(["stop", "-t", "5", "worker"]));
+  expect(ok(docker(["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "worker"]))).toBe("exited 0\n");
+  expect(ok(docker(["logs", "worker"]))).toBe("started\nbye\n");
+  ok(docker(["rm", "worker"]));
+  expect(docker(["inspect", "worker"]).status).not.toBe(0);
+});
+
+test("kill, pause, unpause, rename, wait; rm of a running container needs -f", () => {
+  ok(docker(["run", "-d", "--name", "sleepy", "busybox", "sleep", "60"]));
+  ok(docker(["pause", "sleepy"]));
+  expect(ok(docker(["inspect", "--format", "{{.State.Status}}", "sleepy"]))).toBe("paused\n");
+  ok(docker(["unpause", "sleepy"]));
+  ok(docker(["rename", "sleepy", "napper"]));
+  const rm = docker(["rm", "napper"]);
+  expect(rm.status).not.toBe(0);
+  expect(rm.stderr).toContain("You cannot remove a running container");
+  ok(docker(["kill", "napper"]));
+  expect(ok(docker(["wait", "napper"]))).toBe("137\n");
+  ok(docker(["rm", "napper"]));
+});
+
+test("a daemon killed with -9: its containers run on, and the next daemon manages them", async () => {
+  ok(docker(["run", "-d", "--name", "survivor", "busybox", "sh", "-c", "echo one; sleep 60"]));
+  const pid = Number(execFileSync("cat", [d.pidFile]).toString());
+  process.kill(pid, "SIGKILL");
+  await new Promise((r) => d.proc.once("exit", r));
+  // the same roots and socket; the pid file and socket of the dead daemon are stale
+  const next = spawn(join(import.meta.dir, "../bin/skiffd"), ["--data-root", join(d.dir, "data"), "--exec-root", join(d.dir, "exec"), "-H", `unix://${d.sock}`, "--pidfile", d.pidFile, "--cgroup-parent", `/${d.dir.split("/")[2]}`], { stdio: "ignore" });
+  try {
+    for (let i = 0; i < 300 && docker(["version"]).status !== 0; i++) await Bun.sleep(20);
+    expect(ok(docker(["inspect", "--format", "{{.State.Status}}", "survivor"]))).toBe("running\n");
+    expect(ok(docker(["logs", "survivor"]))).toBe("one\n");
+    ok(docker(["rm", "-f", "survivor"]));
+    expect(ok(docker(["ps", "-aq"]))).toBe("");
+  } finally {
+    await new Promise((r) => {
+      next.once("exit", r);
+      next.kill("SIGTERM");
+    });
+    d = await startSkiffd([], d.dir); // for afterAll's clean-up
+  }
+});
