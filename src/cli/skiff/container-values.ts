@@ -181,39 +181,51 @@ export function envValue(value: string, env: Record<string, string | undefined> 
   return Object.hasOwn(env, name) && env[name] !== undefined ? `${name}=${env[name]}` : value;
 }
 
-/** An env or label file as docker reads it: lines of NAME[=VALUE], blank and # lines skipped, a UTF-8 BOM dropped. */
-export function keyValueFile(path: string, fromEnv: boolean, env: Record<string, string | undefined> = process.env): string[] {
+/**
+ * An env or label file as docker 28 reads it (moby's kvfile): lines of NAME=VALUE (the value as
+ * written), blank and # lines skipped, leading whitespace and a UTF-8 BOM dropped; a NAME alone
+ * takes its value from our environment (env files) or is left out (label files, or not set).
+ */
+export function keyValueFile(path: string, kind: "env" | "label", env: Record<string, string | undefined> = process.env): string[] {
+  const fileError = (why: string) => badOption(`invalid ${kind} file (${path}): ${why}`, `each line of ${path} is NAME=VALUE${kind === "env" ? " or NAME (its value from this shell)" : ""}; # starts a comment`);
   let text: Buffer;
   try {
     text = readFileSync(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    throw badOption(`open ${path}: ${code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code)}`, "check the path given to --env-file or --label-file");
+    throw badOption(`open ${path}: ${code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code)}`, `check the path given to --${kind}-file`);
   }
   const lines: string[] = [];
   const raw = text.toString("latin1").split("\n");
   for (let i = 0; i < raw.length; i++) {
     let bytes = Buffer.from(raw[i]!.replace(/\r$/, ""), "latin1");
     if (i === raw.length - 1 && !bytes.length) break;
-    const decoded = new TextDecoder("utf-8", { fatal: true });
+    if (i === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     let line: string;
     try {
-      if (i === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-      line = decoded.decode(bytes).replace(/^\s+/u, "");
+      line = new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\s+/u, "");
     } catch {
-      throw badOption(`env file ${path} contains invalid utf8 bytes at line ${i + 1}`, "save the file as UTF-8");
+      throw fileError(`invalid utf8 bytes at line ${i + 1}`);
     }
     if (!line || line.startsWith("#")) continue;
     const eq = line.indexOf("=");
-    const name = (eq < 0 ? line : line.slice(0, eq)).replace(/^[ \t]+/, "");
-    const badKey = (why: string) => badOption(`poorly formatted environment: ${why}`, `each line of ${path} is NAME=VALUE or NAME`);
-    if (/[ \t]/.test(name)) throw badKey(`variable '${name}' contains whitespaces`);
-    if (!name) throw badKey(`no variable name on line '${line}'`);
+    const name = eq < 0 ? line : line.slice(0, eq);
+    if (/\s/u.test(name)) throw fileError(`variable '${name}' contains whitespaces`);
+    if (!name) throw fileError(`no variable name on line '${line}'`);
     if (eq >= 0) lines.push(`${name}=${line.slice(eq + 1)}`);
-    else if (fromEnv && Object.hasOwn(env, name.trim()) && env[name.trim()] !== undefined) lines.push(`${name.trim()}=${env[name.trim()]}`);
-    else lines.push(line);
+    else if (kind === "env" && Object.hasOwn(env, name) && env[name] !== undefined) lines.push(`${name}=${env[name]}`);
   }
   return lines;
+}
+
+/** An environment list as docker 28 sends it: one entry per name, the last value given winning. */
+export function dedupeEnv(list: string[]): string[] {
+  const byName = new Map<string, string>();
+  for (const e of list) {
+    const eq = e.indexOf("=");
+    byName.set(eq < 0 ? e : e.slice(0, eq), e);
+  }
+  return [...byName.values()];
 }
 
 /** opts.ValidateLabel: the name before "=" may not be empty. */
@@ -251,7 +263,7 @@ export function securityOpts(values: string[]): string[] {
     try {
       JSON.parse(text);
     } catch (e) {
-      throw badOption(`compacting json for seccomp profile (${v}) failed: ${(e as Error).message}`, "the profile must be JSON (docker's seccomp profile format)");
+      throw badOption(`compacting json for seccomp profile (${v}) failed: ${(e as Error).message.replace(/^JSON Parse error: /, "")}`, "the profile must be JSON (docker's seccomp profile format)");
     }
     return `seccomp=${compactJson(text)}`;
   });

@@ -5,7 +5,7 @@ import type { ContainerCreateBody, HostConfig } from "../../api/client-container
 import type { FlagValues } from "../args.ts";
 import { str, strs } from "./command.ts";
 import {
-  badOption, badValue, cleanPath, device, envValue, int64, keyValueFile, keyValueMap, labelValue, memBytes, memSwapBytes, nanoCpus, securityOpts, ulimit, volumeSpec,
+  badOption, badValue, cleanPath, dedupeEnv, device, envValue, int64, keyValueFile, keyValueMap, labelValue, memBytes, memSwapBytes, nanoCpus, securityOpts, ulimit, volumeSpec,
 } from "./container-values.ts";
 
 export interface CreateRequest {
@@ -109,13 +109,17 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     tmpfs[colon < 0 ? t : t.slice(0, colon)] = colon < 0 ? "" : t.slice(colon + 1);
   }
 
-  const envList = [...strs(flags["env-file"]).flatMap((f) => keyValueFile(f, true, env)), ...strs(flags.env).map((e) => envValue(e, env))];
-  const labels = keyValueMap([...strs(flags["label-file"]).flatMap((f) => keyValueFile(f, false, env)), ...strs(flags.label).map(labelValue)]);
+  // the env files' lines as they are, then -e's with one entry per name, the last one given (docker
+  // 28 passes -e through a map: it sends them in no set order)
+  const envList = [...strs(flags["env-file"]).flatMap((f) => keyValueFile(f, "env", env)), ...dedupeEnv(strs(flags.env).map((e) => envValue(e, env)))];
+  const labels = keyValueMap([...strs(flags["label-file"]).flatMap((f) => keyValueFile(f, "label", env)), ...strs(flags.label).map(labelValue)]);
 
   const logDriver = str(flags["log-driver"]) ?? "";
   const logOpts = strs(flags["log-opt"]);
   if (logDriver === "none" && logOpts.length) throw badOption("invalid logging opts for driver none", "leave --log-opt out with --log-driver none");
 
+  // given and then emptied (systempaths=unconfined alone), the list goes as [], as docker sends it
+  const securityGiven = strs(flags["security-opt"]).length > 0;
   let security = securityOpts(strs(flags["security-opt"]));
   const unconfinedPaths = security.includes("systempaths=unconfined");
   security = security.filter((o) => o !== "systempaths=unconfined");
@@ -155,7 +159,7 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     Privileged: !!flags.privileged,
     PublishAllPorts: false,
     ReadonlyRootfs: !!flags["read-only"],
-    SecurityOpt: security.length ? security : null,
+    SecurityOpt: securityGiven ? security : null,
     ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
     UTSMode: "",
     UsernsMode: "",
@@ -223,8 +227,8 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
   return { body, name: str(flags.name), platform: str(flags.platform), pull, quiet: !!flags.quiet };
 }
 
-/** Ulimits by name, a later one replacing an earlier one. */
+/** Ulimits by name, a later one replacing an earlier one, sorted by name as docker sends them. */
 function ulimitList(values: string[]) {
   const byName = new Map(values.map(ulimit).map((u) => [u.Name, u]));
-  return [...byName.values()];
+  return [...byName.values()].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
 }

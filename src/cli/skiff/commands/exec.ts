@@ -16,7 +16,7 @@ import { monitorTtySize } from "../terminal.ts";
 /** docker's parseExec: the exec create body from the flags and the command. */
 export function execBody(flags: CommandContext["flags"], cmd: string[], env: Record<string, string | undefined> = process.env): ExecCreateBody {
   const detach = !!flags.detach;
-  const envList = [...strs(flags["env-file"]).flatMap((f) => keyValueFile(f, true, env)), ...strs(flags.env).map((e) => envValue(e, env))];
+  const envList = [...strs(flags["env-file"]).flatMap((f) => keyValueFile(f, "env", env)), ...strs(flags.env).map((e) => envValue(e, env))];
   const detachKeys = str(flags["detach-keys"]) ?? "";
   if (detachKeys) detachKeyBytes(detachKeys);
   return {

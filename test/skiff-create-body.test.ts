@@ -1,0 +1,179 @@
+// skiff create against docker 28's create, flag for flag: both CLIs create a container on fake
+// daemons, and the bodies (and queries) they send must be the same JSON; a value docker refuses
+// before sending anything, skiff refuses too (status 125, nothing sent), with docker's words in
+// its message.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FakeDaemon } from "../src/api/testing/fake-daemon.ts";
+import { DOCKER_28, runCli, startFake, type CliResult } from "./harness/container-clis.ts";
+import { tempDir } from "./harness/skiffd.ts";
+
+const files = tempDir("create-body");
+const envFile = join(files, "app.env");
+const labelFile = join(files, "labels");
+const profile = join(files, "seccomp.json");
+const fakes: FakeDaemon[] = [];
+
+beforeAll(() => {
+  writeFileSync(envFile, "\uFEFF# comment\n\nA=1\n  B=spaced value \nFROM_ENV\nUNSET_ONE\nEMPTY=\nC=x=y\r\n\t# indented comment\n");
+  writeFileSync(labelFile, "team=infra\n# no\nflag\n");
+  writeFileSync(profile, '{\n  "defaultAction": "SCMP_ACT_ERRNO",\n  "syscalls": [ { "names": ["read", "write"], "action": "SCMP_ACT_ALLOW", "comment": "a  b" } ]\n}\n');
+});
+afterAll(async () => {
+  for (const f of fakes) await f.stop();
+});
+
+const ENV = { FROM_ENV: "from the shell", FOO: "bar" };
+
+/** docker 28 sends Env and Binds in Go's map order, which changes from run to run: both are compared as sets. */
+function unordered(body: unknown): unknown {
+  const b = structuredClone(body) as { Env?: string[] | null; HostConfig?: { Binds?: string[] | null } };
+  b.Env?.sort();
+  b.HostConfig?.Binds?.sort();
+  return b;
+}
+
+async function create(which: "docker" | "skiff", args: string[]): Promise<{ result: CliResult; request?: { query: unknown; body: unknown } }> {
+  const d = await startFake();
+  fakes.push(d);
+  const result = await runCli(which, d, ["create", ...args], { env: ENV, cwd: files });
+  const req = d.calls(/^POST \/containers\/create$/)[0];
+  return { result, request: req && { query: req.query, body: unordered(req.body) } };
+}
+
+const SAME: [string, string[]][] = [
+  ["no flags", ["busybox"]],
+  ["a command and its own flags", ["busybox", "ls", "-la", "--color", "-e", "x"]],
+  ["--name", ["--name", "web", "busybox"]],
+  ["-e, -e NAME from the environment or not", ["-e", "A=1", "-e", "B", "-e", "FOO", "-e", "FOO=override", "busybox"]],
+  ["--env-file (BOM, comments, NAME alone, spaces, CRLF) then -e", ["--env-file", envFile, "-e", "A=2", "busybox"]],
+  ["-w, -u, --entrypoint", ["-w", "/tmp", "-u", "1000:1000", "--entrypoint", "/bin/sh", "busybox", "-c", "echo hi"]],
+  ["--entrypoint '' resets it", ["--entrypoint", "", "busybox"]],
+  ["--read-only, --tmpfs, --hostname, --domainname", ["--read-only", "--tmpfs", "/run", "--tmpfs", "/tmp:rw,size=64m", "--hostname", "h1", "--domainname", "example.org", "busybox"]],
+  ["memory sizes", ["--memory", "64m", "--memory-swap", "128m", "--memory-reservation", "32M", "--shm-size", "1g", "busybox"]],
+  ["memory with a fraction, unlimited swap", ["-m", "1.5g", "--memory-swap", "-1", "busybox"]],
+  ["memory units with b and ib", ["-m", "512kb", "--memory-swap", "1GiB", "--shm-size", "100", "busybox"]],
+  ["cpus and cpu shares", ["--cpus", "1.5", "--cpu-shares", "512", "--cpuset-cpus", "0-1", "--cpuset-mems", "0", "--cpu-period", "100000", "--cpu-quota", "50000", "busybox"]],
+  ["cpus as a fraction and with an exponent", ["--cpus", "3/2", "-c", "2", "busybox"]],
+  ["cpus 0.000000001", ["--cpus", "0.000000001", "busybox"]],
+  ["--pids-limit", ["--pids-limit", "100", "busybox"]],
+  ["--pids-limit -1", ["--pids-limit", "-1", "busybox"]],
+  ["ulimits", ["--ulimit", "nofile=1024:2048", "--ulimit", "core=-1", "busybox"]],
+  ["one ulimit twice: the last wins", ["--ulimit", "nproc=10", "--ulimit", "nproc=20:30", "busybox"]],
+  ["capabilities normalised", ["--cap-add", "NET_ADMIN", "--cap-add", "sys_time", "--cap-add", "CAP_CHOWN", "--cap-add", "net_admin", "--cap-drop", "ALL", "busybox"]],
+  ["cap-add ALL with a drop", ["--cap-add", "ALL", "--cap-drop", "CHOWN", "busybox"]],
+  ["the same capability added and dropped", ["--cap-add", "CHOWN", "--cap-drop", "chown", "--cap-drop", "KILL", "busybox"]],
+  ["--privileged and security options", ["--privileged", "--security-opt", "no-new-privileges", "--security-opt", "seccomp=unconfined", "--security-opt", "label=disable", "--security-opt", "apparmor:unconfined", "busybox"]],
+  ["a seccomp profile from a file, compacted", ["--security-opt", `seccomp=${profile}`, "busybox"]],
+  ["systempaths=unconfined", ["--security-opt", "systempaths=unconfined", "busybox"]],
+  ["devices", ["--device", "/dev/fuse", "--device", "/dev/null:/dev/mynull:r", "--device", "/dev//zero:rw", "--device", "/dev/a:/b//c/", "--device", "/dev//x:/y//z:wm", "busybox"]],
+  ["--init", ["--init", "busybox"]],
+  ["--init=false", ["--init=false", "busybox"]],
+  ["--stop-signal and --stop-timeout", ["--stop-signal", "SIGINT", "--stop-timeout", "5", "busybox"]],
+  ["labels and a label file", ["--label", "a=b", "--label", "c", "-l", "d=e=f", "--label-file", labelFile, "busybox"]],
+  ["--runtime and --network none", ["--runtime", "runc", "--network", "none", "busybox"]],
+  ["--network host", ["--network", "host", "busybox"]],
+  ["--net bridge", ["--net", "bridge", "busybox"]],
+  ["volumes: binds, anonymous, named, relative", ["-v", "/tmp:/data:ro", "-v", "/srv:/srv", "-v", "/anon", "-v", "named:/n", "-v", "./rel:/r:rw", "-v", "/a:/b:zz", "busybox"]],
+  ["--rm", ["--rm", "busybox"]],
+  ["--restart always", ["--restart", "always", "busybox"]],
+  ["--restart on-failure:3", ["--restart", "on-failure:3", "busybox"]],
+  ["-a stdin -a STDOUT", ["-a", "stdin", "-a", "STDOUT", "busybox"]],
+  ["-i", ["-i", "busybox"]],
+  ["-t without a terminal", ["-t", "busybox"]],
+  ["-it", ["-it", "busybox"]],
+  ["oom, swappiness, groups, cgroup parent", ["--oom-kill-disable", "--oom-score-adj", "500", "--memory-swappiness", "10", "--group-add", "audio", "--group-add", "50", "--cgroup-parent", "/x", "busybox"]],
+  ["logging", ["--log-driver", "json-file", "--log-opt", "max-size=10m", "--log-opt", "max-file=3", "busybox"]],
+  ["--sysctl", ["--sysctl", "net.ipv4.ip_forward=1", "--sysctl", "kernel.msgmax=65536", "busybox"]],
+  ["--platform", ["--platform", "linux/amd64", "busybox"]],
+  ["attached values: -eA=1 -m64m -uroot -w=/x", ["-eA=1", "-m64m", "-uroot", "-w=/x", "busybox"]],
+  ["--flag=value forms", ["--env=A=1", "--name=n1", "--memory=1g", "busybox"]],
+  ["-- ends the flags", ["--", "busybox", "--rm"]],
+];
+
+/** [name, flags, the part of docker's message skiff must say too (undefined: all of it)] */
+const REFUSED: [string, string[], string?][] = [
+  ["memory 64x", ["--memory", "64x"]],
+  ["memory -1", ["--memory", "-1"]],
+  ["memory-swap x", ["--memory-swap", "x"]],
+  ["memory 1e", ["-m", "1kk"]],
+  ["cpus abc", ["--cpus", "abc"]],
+  ["cpus 1.5.5", ["--cpus", "1.5.5"]],
+  ["cpus too precise", ["--cpus", "0.0000000001"]],
+  ["cpu-shares x", ["--cpu-shares", "x"]],
+  ["pids-limit 1.5", ["--pids-limit", "1.5"]],
+  ["pids-limit out of range", ["--pids-limit", "9223372036854775808"]],
+  ["ulimit without a value", ["--ulimit", "nofile"]],
+  ["ulimit of no such kind", ["--ulimit", "bogus=1"]],
+  ["ulimit soft over hard", ["--ulimit", "nofile=2048:1024"]],
+  ["ulimit with three values", ["--ulimit", "nofile=1:2:3"]],
+  ["ulimit a", ["--ulimit", "nofile=a"]],
+  ["device with a bad mode", ["--device", "/dev/x:/y:q"]],
+  ["device relative", ["--device", "rel"]],
+  ["device relative in the container", ["--device", "/dev/a:rel"]],
+  ["device with four parts", ["--device", "/a:/b:rw:x"]],
+  ["stop-timeout x", ["--stop-timeout", "x"]],
+  ["volume with an empty source", ["-v", ":/x"]],
+  ["volume with an empty section", ["-v", "/a::/b"]],
+  ["volume with too many colons", ["-v", "/a:/b:ro:x"]],
+  ["env without a name", ["-e", "=x"]],
+  ["label without a name", ["--label", "=x"]],
+  ["missing env file", ["--env-file", "/nonexistent/env"]],
+  ["env file with a spaced name", ["--env-file", join(files, "bad.env")]],
+  ["env file with a name with a space before =", ["--env-file", join(files, "spaced.env")]],
+  ["security-opt without a value", ["--security-opt", "foo"]],
+  ["missing seccomp profile", ["--security-opt", "seccomp=/nonexistent.json"]],
+  // Go's JSON parser words its errors its own way: the message is the same up to them
+  ["seccomp profile that is not JSON", ["--security-opt", `seccomp=${join(files, "bad.env")}`], "failed:"],
+  ["--restart with --rm", ["--restart", "always", "--rm"]],
+  ["--restart :3", ["--restart", ":3"]],
+  ["--restart on-failure:x", ["--restart", "on-failure:x"]],
+  ["-a bogus", ["-a", "bogus"]],
+  // skiff's flag parser words a bad bool its own way (args.ts, shared with skiff-oci)
+  ["--init=x", ["--init=x"], ""],
+  ["--memory-swappiness 200", ["--memory-swappiness", "200"]],
+  ["--pull sometimes", ["--pull", "sometimes"]],
+  ["log opts for the none driver", ["--log-driver", "none", "--log-opt", "a=b"]],
+];
+
+/** docker's message without its decorations: "docker: X." or "invalid argument … flag: X", first line. */
+const dockerWords = (stderr: string) =>
+  stderr
+    .split("\n")[0]!
+    .replace(/^docker: /, "")
+    .replace(/\.$/, "");
+
+type Outcome = Awaited<ReturnType<typeof create>>;
+const outcomes = new Map<string, { docker: Outcome; skiff: Outcome }>();
+
+describe.skipIf(!existsSync(DOCKER_28))("create body: skiff sends what docker 28 sends", () => {
+  // every case runs first, a few at a time (runCli bounds them), then each test looks at its own
+  beforeAll(async () => {
+    writeFileSync(join(files, "bad.env"), "GOOD=1\nBAD NAME=2\n");
+    writeFileSync(join(files, "spaced.env"), "B = spaced\n");
+    const cases = [...SAME.map(([n, a]) => [n, a] as const), ...REFUSED.map(([n, f]) => [`refused: ${n}`, [...f, "busybox"]] as const)];
+    await Promise.all(cases.map(async ([name, args]) => outcomes.set(name, { docker: await create("docker", args), skiff: await create("skiff", args) })));
+  }, 300_000);
+
+  test.each(SAME)("%s", (name) => {
+    const { docker, skiff } = outcomes.get(name)!;
+    expect(docker.result.status).toBe(0);
+    expect({ status: skiff.result.status, stderr: skiff.result.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(skiff.request).toEqual(docker.request!);
+    // both print the new container's ID, and nothing else
+    expect(skiff.result.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+  });
+
+  test.each(REFUSED.map(([name, , upTo]) => [name, { upTo }] as const))("refused before any request: %s", (name, { upTo }) => {
+    const { docker, skiff } = outcomes.get(`refused: ${name}`)!;
+    expect(docker.result.status).toBe(125);
+    expect(docker.request).toBeUndefined();
+    expect(skiff.result.status).toBe(125);
+    expect(skiff.request).toBeUndefined();
+    // docker's own words, and skiff's layer and hint
+    const words = dockerWords(docker.result.stderr);
+    expect(skiff.result.stderr).toContain(upTo === undefined ? words : words.slice(0, words.indexOf(upTo) + upTo.length));
+    expect(skiff.result.stderr.split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(2);
+  });
+});
