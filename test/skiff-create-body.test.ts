@@ -34,7 +34,7 @@ function unordered(body: unknown): unknown {
   return b;
 }
 
-async function create(which: "docker" | "skiff", args: string[]): Promise<{ result: CliResult; request?: { query: unknown; body: unknown } }> {
+async function create(which: "docker" | "skiff", args: readonly string[]): Promise<{ result: CliResult; request?: { query: unknown; body: unknown } }> {
   const d = await startFake();
   fakes.push(d);
   const result = await runCli(which, d, ["create", ...args], { env: ENV, cwd: files });
@@ -152,7 +152,7 @@ describe.skipIf(!existsSync(DOCKER_28))("create body: skiff sends what docker 28
   beforeAll(async () => {
     writeFileSync(join(files, "bad.env"), "GOOD=1\nBAD NAME=2\n");
     writeFileSync(join(files, "spaced.env"), "B = spaced\n");
-    const cases = [...SAME.map(([n, a]) => [n, a] as const), ...REFUSED.map(([n, f]) => [`refused: ${n}`, [...f, "busybox"]] as const)];
+    const cases: [string, string[]][] = [...SAME, ...REFUSED.map(([n, f]): [string, string[]] => [`refused: ${n}`, [...f, "busybox"]])];
     await Promise.all(cases.map(async ([name, args]) => outcomes.set(name, { docker: await create("docker", args), skiff: await create("skiff", args) })));
   }, 300_000);
 
