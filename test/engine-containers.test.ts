@@ -145,3 +145,19 @@ test("bad input: an unknown image, a name in use, an unknown runtime, a stopped 
   await svc.remove(a.id);
   expect(readdirSync(join(dir, "exec", "containers"))).toEqual([]);
 });
+
+test("an image a container uses is kept: rmi refused without force, untagged only with it, never pruned", async () => {
+  const { id: imageId } = images.containerDefaults("busybox");
+  images.tag("busybox", "spare", "1");
+  const c = svc.create({ image: "spare:1", options: { cmd: ["true"] } });
+  // another tag names it: untagging one is fine, as docker
+  expect(images.remove("busybox:latest")).toEqual([{ Untagged: "busybox:latest" }]);
+  const e = await failure(() => images.remove("spare:1"));
+  expect([e.code, e.kind, e.message]).toEqual(["ENGINE_IMAGE_IN_USE", "conflict", `conflict: unable to remove repository reference "spare:1" (must force) - container ${c.id.slice(0, 12)} is using its referenced image ${imageId.slice(7, 19)}`]);
+  expect((await failure(() => images.remove(imageId))).message).toBe(`conflict: unable to delete ${imageId.slice(7, 19)} (must be forced) - image is being used by stopped container ${c.id.slice(0, 12)}`);
+  expect(images.remove("spare:1", { force: true })).toEqual([{ Untagged: "spare:1" }]);
+  expect(images.prune({ all: true }).ImagesDeleted).toEqual([]);
+  expect(images.containerDefaults(imageId).id).toBe(imageId);
+  await svc.remove(c.id);
+  images.tag(imageId, "busybox", "latest");
+});

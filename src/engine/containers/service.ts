@@ -32,6 +32,8 @@ import { Supervisor } from "./supervisor.ts";
 
 /** What the container service needs of the image store. */
 export interface ContainerImages {
+  /** Set by the container service: which containers use an image (the store keeps such images). */
+  usedBy?: (imageId: string) => { id: string; running: boolean }[];
   containerDefaults(nameOrId: string): { id: string; config: ContainerDefaults };
   /** The rootfs over a new writable layer keyed by the container's id. */
   mountsFor(imageId: string, containerKey: string): OverlayMount;
@@ -65,6 +67,7 @@ export class ContainerService {
     this.store = new ContainerStore(opts.metadata);
     this.runtimes = new Runtimes(opts);
     this.execs = new Execs(this.runtimes, opts.images);
+    opts.images.usedBy = (imageId) => this.store.usingImage(imageId).map((id) => ({ id, running: isActive(this.store.get(id)?.state ?? newRunState()) }));
     this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true }), stateParent: join(opts.execRoot, "containers") });
   }
 

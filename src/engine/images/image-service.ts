@@ -267,8 +267,16 @@ export class ImageStore implements ImageService {
     this.meta.setRef("tag", formatReference(ref), id);
   }
 
+  /**
+   * The containers using an image (the container service sets it): such an image is never
+   * deleted, only untagged, and prune leaves it, so a container's layers stay while it exists.
+   */
+  usedBy: (imageId: string) => { id: string; running: boolean }[] = () => [];
+
   remove(nameOrId: string, opts: { force?: boolean; noprune?: boolean } = {}): DeleteResponseItem[] {
     const id = this.resolveId(nameOrId);
+    const users = this.usedBy(id);
+    this.refuseInUse(nameOrId, id, users, opts.force ?? false);
     const out: DeleteResponseItem[] = [];
     const refs = this.meta.refsOf(id);
     const byId = FULL_ID.test(nameOrId) || (SHORT_ID.test(nameOrId) && !refs.tags.includes(formatReferenceSafe(nameOrId)));
@@ -284,7 +292,7 @@ export class ImageStore implements ImageService {
         for (const d of left.digests.filter((d) => repoOfName(d) === repo)) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiarName(d) });
       }
       const rest = this.meta.refsOf(id);
-      if (rest.tags.length + rest.digests.length > 0) return out;
+      if (rest.tags.length + rest.digests.length > 0 || users.length) return out;
     } else {
       const repos = new Set([...refs.tags, ...refs.digests].map(repoOfName));
       if (repos.size > 1 && !opts.force) {
@@ -292,11 +300,23 @@ export class ImageStore implements ImageService {
       }
       for (const t of refs.tags) if (this.meta.deleteRef("tag", t)) out.push({ Untagged: familiarName(t) });
       for (const d of refs.digests) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiarName(d) });
+      if (users.length) return out; // forced: untagged, kept for its stopped containers
     }
     this.meta.deleteImage(id);
     out.push({ Deleted: id });
     if (!opts.noprune) out.push(...this.gc().snapshots.map((s) => ({ Deleted: s })));
     return out;
+  }
+
+  /** docker's refusals: a running container's image cannot be removed, a stopped one's only with force. */
+  private refuseInUse(name: string, id: string, users: { id: string; running: boolean }[], force: boolean): void {
+    const running = users.find((u) => u.running);
+    const byName = !(FULL_ID.test(name) || SHORT_ID.test(name));
+    if (running && (!byName || this.meta.refsOf(id).tags.length <= 1))
+      throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: `conflict: unable to ${byName ? `remove repository reference "${name}"` : `delete ${shortId(id)}`} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`, hint: `stop and remove the container first: skiff rm -f ${running.id.slice(0, 12)}`, details: { id } });
+    const stopped = users[0];
+    if (stopped && !force && (!byName || this.meta.refsOf(id).tags.length <= 1))
+      throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: byName ? `conflict: unable to remove repository reference "${name}" (must force) - container ${stopped.id.slice(0, 12)} is using its referenced image ${shortId(id)}` : `conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${stopped.id.slice(0, 12)}`, hint: `remove the container first (skiff rm ${stopped.id.slice(0, 12)}), or force with -f`, details: { id } });
   }
 
   prune(opts: { all?: boolean; filters?: Record<string, string[]> } = {}): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number } {
@@ -306,8 +326,8 @@ export class ImageStore implements ImageService {
     const deleted: DeleteResponseItem[] = [];
     for (const r of this.meta.images()) {
       const refs = this.meta.refsOf(r.id);
-      // No containers exist yet, so every image is unused: dangling=false removes them all.
       if (select.danglingOnly && refs.tags.length > 0) continue;
+      if (this.usedBy(r.id).length) continue; // as docker: an image a container uses is not pruned
       const labels = ((this.configOf(r).config ?? {}) as { Labels?: Record<string, string> | null }).Labels ?? null;
       if (!select.matches({ created: Date.parse(r.created) / 1000, labels })) continue;
       for (const t of refs.tags) deleted.push({ Untagged: familiarName(t) });
