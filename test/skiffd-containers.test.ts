@@ -102,3 +102,14 @@ test("a daemon killed with -9: its containers run on, and the next daemon manage
     d = await startSkiffd([], d.dir); // for afterAll's clean-up
   }
 });
+
+test("events: a run's create, start, die and destroy, replayed with --since/--until and filtered", () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  ok(docker(["run", "--rm", "--name", "evented", "--label", "kind=evt", "busybox", "true"]));
+  Bun.sleepSync(50);
+  const until = Math.ceil(Date.now() / 1000) + 1;
+  const out = ok(docker(["events", "--since", String(since), "--until", String(until), "--filter", "container=evented", "--format", "{{.Type}} {{.Action}} {{.Actor.Attributes.kind}}"]));
+  expect(out).toBe("container create evt\ncontainer start evt\ncontainer die evt\ncontainer destroy evt\n");
+  expect(ok(docker(["events", "--since", String(since), "--until", String(until), "--filter", "event=die", "--filter", "label=kind=evt", "--format", "{{.Action}} {{.Actor.Attributes.exitCode}}"]))).toBe("die 0\n");
+  expect(docker(["events", "--filter", "bogus=1", "--until", "1"]).status).not.toBe(0);
+});

@@ -47,7 +47,8 @@ export type RouteName =
   | "execCreate"
   | "execStart"
   | "execInspect"
-  | "execResize";
+  | "execResize"
+  | "events";
 
 interface Route {
   methods: string[];
@@ -91,6 +92,7 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/start$/, name: "execStart" },
   { methods: ["GET"], pattern: /^\/exec\/(?<id>[^/]+)\/json$/, name: "execInspect" },
   { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/resize$/, name: "execResize" },
+  { methods: ["GET"], pattern: /^\/events$/, name: "events" },
 ];
 
 export type RouteMatch =

@@ -13,6 +13,7 @@ import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
 import * as containers from "./handlers/containers.ts";
 import * as execs from "./handlers/execs.ts";
+import * as events from "./handlers/events.ts";
 import * as containerStreams from "./handlers/container-streams.ts";
 import { containerAttach, refuseOnSocket } from "./handlers/attach.ts";
 import type { ContainerService } from "../engine/containers/service.ts";
@@ -59,6 +60,7 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   execStart: execs.start,
   execInspect: execs.inspect,
   execResize: execs.resize,
+  events: events.events,
 };
 
 export type LogFields = Record<string, unknown>;
@@ -178,7 +180,7 @@ function logRequest(log: ServerLog, method: string, url: URL, res: Response, fai
 }
 
 /** Parts of the Engine API this daemon does not serve yet: say so rather than "page not found". */
-const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:stats|changes|export|archive|update)|networks|volumes|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df|events)\b/;
+const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:stats|changes|export|archive|update)|networks|volumes|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df)\b/;
 
 function notFound(path: string): Response {
   const area = NOT_YET.exec(path)?.[1];

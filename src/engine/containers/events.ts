@@ -11,8 +11,17 @@ export interface ContainerEvent {
   timeNano: bigint;
 }
 
+/** Events kept for `events --since` (docker keeps 256 in memory). */
+const KEPT = 1024;
+
 export class ContainerEvents {
   private readonly listeners = new Set<(e: ContainerEvent) => void>();
+  private readonly recent: ContainerEvent[] = [];
+
+  /** The events kept, oldest first. */
+  past(): readonly ContainerEvent[] {
+    return this.recent;
+  }
 
   on(listener: (e: ContainerEvent) => void): () => void {
     this.listeners.add(listener);
@@ -22,6 +31,8 @@ export class ContainerEvents {
   emit(action: string, r: ContainerRecord, extra: Record<string, string> = {}): void {
     const ms = Date.now();
     const e: ContainerEvent = { action, id: r.id, attributes: { ...r.options.labels, image: r.image, name: r.name, ...extra }, timeNano: BigInt(ms) * 1_000_000n };
+    this.recent.push(e);
+    if (this.recent.length > KEPT) this.recent.shift();
     for (const l of this.listeners) {
       try {
         l(e);

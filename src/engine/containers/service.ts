@@ -63,6 +63,10 @@ export class ContainerService {
   private readonly supervisor: Supervisor;
   readonly execs: Execs;
 
+  get events(): ContainerEvents {
+    return this.opts.events;
+  }
+
   constructor(private readonly opts: ContainerServiceOptions) {
     this.store = new ContainerStore(opts.metadata);
     this.runtimes = new Runtimes(opts);
