@@ -41,10 +41,12 @@ export class DetachMatcher {
         if (++this.matched === this.keys.length) return { send: Uint8Array.from(out), detached: true };
         continue;
       }
-      out.push(...this.keys.slice(0, this.matched));
-      this.matched = 0;
-      if (b === this.keys[0]) this.matched = 1;
-      else out.push(b);
+      // the held bytes and this one: keep the longest tail that still begins the sequence
+      const held = [...this.keys.slice(0, this.matched), b];
+      let keep = held.length - 1;
+      while (keep > 0 && !held.slice(held.length - keep).every((x, i) => x === this.keys[i])) keep--;
+      out.push(...held.slice(0, held.length - keep));
+      this.matched = keep;
     }
     return { send: Uint8Array.from(out), detached: false };
   }

@@ -1,0 +1,51 @@
+import { expect, test } from "bun:test";
+import type { ContainerSummary } from "../../api/client-containers.ts";
+import { containerRows, ellipsis, goQuote, truncateId } from "./container-rows.ts";
+import { renderRows } from "./render.ts";
+import { CONTAINER_HEADERS } from "./container-rows.ts";
+import { psFormat } from "./commands/ps.ts";
+
+test("Go's strconv.Quote", () => {
+  expect(goQuote('echo "hi" \\ done')).toBe('"echo \\"hi\\" \\\\ done"');
+  expect(goQuote("a\nb\tc\x07\x7f\x01")).toBe('"a\\nb\\tc\\a\\x7f\\x01"');
+  expect(goQuote("héllo 世界")).toBe('"héllo 世界"');
+  expect(goQuote("\u2028")).toBe('"\\u2028"');
+});
+
+test("ellipsis and truncated IDs as docker's formatter cuts them", () => {
+  expect(ellipsis("script out:one err:two", 20)).toBe("script out:one err:…");
+  expect(ellipsis("short", 20)).toBe("short");
+  expect(ellipsis("abc", 1)).toBe("a");
+  expect(truncateId("sha256:0123456789abcdef0123")).toBe("0123456789ab");
+});
+
+const NOW = Date.UTC(2024, 0, 1, 12, 0, 0);
+const summary = (over: Partial<ContainerSummary> = {}): ContainerSummary => ({
+  Id: "d678815b8fcd80b1d67153f288459bed8b3d63239d95a7d7d59e01b7aec5407a", Names: ["/web", "/other/link"], Image: "docker.io/library/busybox:latest", ImageID: "sha256:aaa",
+  Command: "sh -c 'echo a long command line'", Created: NOW / 1000 - 3600, Ports: [], Labels: { b: "2", a: "1" }, State: "running", Status: "Up About an hour",
+  Mounts: [{ Source: "/var/lib/skiff/volumes/very-long-volume-name", Driver: "local" }], NetworkSettings: { Networks: { none: {} } }, ...over,
+});
+
+test("a row: docker's fields, truncated, and untruncated with --no-trunc", () => {
+  const [row] = containerRows([summary({ SizeRw: 12, SizeRootFs: 4_261_234 })], { trunc: true, now: NOW });
+  expect(row).toEqual({
+    Command: '"sh -c \'echo a long …"', CreatedAt: "2024-01-01 11:00:00 +0000 UTC", ID: "d678815b8fcd", Image: "busybox:latest", Labels: "a=1,b=2", LocalVolumes: "1",
+    Mounts: "/var/lib/skiff…", Names: "web", Networks: "none", Platform: null, Ports: "", RunningFor: "About an hour ago", Size: "12B (virtual 4.26MB)", State: "running", Status: "Up About an hour",
+  });
+  const [full] = containerRows([summary()], { trunc: false, now: NOW });
+  expect([full!.ID.length, full!.Names, full!.Image, full!.Command]).toEqual([64, "web,other/link", "docker.io/library/busybox:latest", "\"sh -c 'echo a long command line'\""]);
+  // an image given by ID shows as its short ID
+  expect(containerRows([summary({ Image: "sha256:0123456789abcdef", ImageID: "sha256:0123456789abcdef" })], { trunc: true, now: NOW })[0]!.Image).toBe("0123456789ab");
+});
+
+test("the default table, -q, --format json and a template", () => {
+  const rows = containerRows([summary()], { trunc: true, now: NOW });
+  expect(renderRows(rows, psFormat("", false, false), CONTAINER_HEADERS)).toBe(
+    "CONTAINER ID   IMAGE            COMMAND                  CREATED             STATUS             PORTS     NAMES\n" +
+      "d678815b8fcd   busybox:latest   \"sh -c 'echo a long …\"   About an hour ago   Up About an hour             web\n",
+  );
+  expect(renderRows(rows, psFormat("{{.Names}}", true, false), CONTAINER_HEADERS)).toBe("d678815b8fcd\n");
+  expect(JSON.parse(renderRows(rows, psFormat("json", false, false), CONTAINER_HEADERS))).toMatchObject({ ID: "d678815b8fcd", Names: "web", Platform: null });
+  expect(Object.keys(JSON.parse(renderRows(rows, "json", CONTAINER_HEADERS)))).toEqual(Object.keys(CONTAINER_HEADERS));
+  expect(renderRows(rows, psFormat("table {{.Names}}\t{{.State}}", false, false), CONTAINER_HEADERS)).toBe("NAMES     STATE\nweb       running\n");
+});
