@@ -113,3 +113,17 @@ test("events: a run's create, start, die and destroy, replayed with --since/--un
   expect(ok(docker(["events", "--since", String(since), "--until", String(until), "--filter", "event=die", "--filter", "label=kind=evt", "--format", "{{.Action}} {{.Actor.Attributes.exitCode}}"]))).toBe("die 0\n");
   expect(docker(["events", "--filter", "bogus=1", "--until", "1"]).status).not.toBe(0);
 });
+
+test("--init: a tiny init is PID 1, passes the stop signal on and reaps orphans; the program's exit code is the container's", () => {
+  expect(ok(docker(["run", "--rm", "--init", "busybox", "sh", "-c", "ps -o pid,comm | head -2"]))).toBe("PID   COMMAND\n    1 docker-init\n");
+  expect(docker(["run", "--rm", "--init", "busybox", "sh", "-c", "exit 9"]).status).toBe(9);
+  // sleep as PID 1 would ignore SIGTERM (stop would wait for its timeout); under the init it dies at once
+  ok(docker(["run", "-d", "--init", "--name", "inited", "busybox", "sleep", "100"]));
+  const started = performance.now();
+  ok(docker(["stop", "-t", "20", "inited"]));
+  expect(performance.now() - started).toBeLessThan(10_000);
+  expect(ok(docker(["inspect", "-f", "{{.State.ExitCode}}", "inited"]))).toBe("143\n");
+  ok(docker(["rm", "inited"]));
+  // orphans of the program are reaped, not left as zombies
+  expect(ok(docker(["run", "--rm", "--init", "busybox", "sh", "-c", "(sleep 0.1 &) ; sleep 0.4; ps -o stat | grep -c Z || true"]))).toBe("0\n");
+});

@@ -19,6 +19,12 @@ function binaryOf(name: string): string {
   return existsSync(beside) ? beside : join(import.meta.dir, "../../../bin/skiff-oci");
 }
 
+/** skiff-init (run --init) beside our own executable, else the native build; undefined if neither is there. */
+export function initBinary(): string | undefined {
+  for (const p of [process.env.SKIFF_INIT, join(dirname(process.execPath), "skiff-init"), join(import.meta.dir, "../../../native/build/skiff-init")]) if (p && existsSync(p)) return p;
+  return undefined;
+}
+
 export class Runtimes {
   private readonly made = new Map<string, OciRuntime>();
 

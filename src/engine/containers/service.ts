@@ -20,7 +20,7 @@ import { containerFiles, type EngineRoots } from "./layout.ts";
 import { checkName, randomName } from "./names.ts";
 import { networkFiles } from "./network-files.ts";
 import { isActive, newRunState, type ContainerRecord } from "./record.ts";
-import { DEFAULT_RUNTIME, Runtimes } from "./runtimes.ts";
+import { DEFAULT_RUNTIME, initBinary, Runtimes } from "./runtimes.ts";
 import { buildContainerSpec, readHostFacts, type ContainerOptions } from "./spec/index.ts";
 import { ContainerStore } from "./store.ts";
 import { Execs, type ExecConfig, type ExecRecord } from "./execs.ts";
@@ -89,7 +89,7 @@ export class ContainerService {
       rootPath: join(files.bundle, "rootfs"),
       cgroupParent: this.opts.cgroupParent ?? "/skiff",
       networkFiles: { resolvConf: files.resolvConfPath, hostname: files.hostnamePath, hosts: files.hostsPath },
-      initPath: this.opts.initPath,
+      initPath: this.opts.initPath ?? initBinary(),
       readImageFile: this.opts.images.fileReader(image.id),
     });
     const record: ContainerRecord = {
