@@ -66,7 +66,7 @@ test("the daemon's refusals come back with their status and words", async () => 
 
 test("list sends all, limit, size and docker's map form of filters", async () => {
   await client.list({ all: true, limit: 3, size: true, filters: { status: ["exited"], label: ["a=b"] } });
-  expect(last()).toMatchObject({ path: "/containers/json", query: { all: "1", limit: "3", size: "1", filters: '{"status":{"exited":true},"label":{"a=b":true}}' } });
+  expect(last()).toMatchObject({ path: "/containers/json", query: { all: "1", limit: "3", size: "1", filters: '{"label":{"a=b":true},"status":{"exited":true}}' } });
   await client.list({ limit: -1 });
   expect(last().query).toEqual({});
   expect(filtersParam({})).toBeUndefined();

@@ -287,8 +287,14 @@ export class ContainerClient {
   inspectImage = (name: string) => this.json<Record<string, unknown>>("GET", `/images/${encodeName(name)}/json`);
 }
 
-/** docker's filters query: {"key":{"value":true}} (the map form every daemon reads), or nothing. */
+/** docker's filters query: {"key":{"value":true}} (the map form every daemon reads), keys sorted as Go marshals maps; or nothing. */
 export function filtersParam(filters?: Record<string, string[]>): string | undefined {
   if (!filters || !Object.keys(filters).length) return undefined;
-  return JSON.stringify(Object.fromEntries(Object.entries(filters).map(([k, vs]) => [k, Object.fromEntries(vs.map((v) => [v, true]))])));
+  const sorted = <T>(entries: [string, T][]) => entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const obj = (entries: [string, unknown][]) => {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    return o;
+  };
+  return JSON.stringify(obj(sorted(Object.entries(filters)).map(([k, vs]) => [k, obj(sorted(vs.map((v) => [v, true])))])));
 }

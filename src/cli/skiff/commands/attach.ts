@@ -22,9 +22,9 @@ import { forwardSignals, monitorTtySize } from "../terminal.ts";
 const notATty = () => precondition("cli", "CLI_NOT_A_TTY", "the input device is not a TTY", "run skiff on a terminal to attach to a container with a tty, or pass --no-stdin");
 
 function checkState(c: { State: { Running: boolean; Paused: boolean; Restarting: boolean } }): void {
-  if (!c.State.Running) throw precondition("cli", "CLI_CONTAINER_NOT_RUNNING", "cannot attach to a stopped container, start it first", "skiff start -a CONTAINER starts it attached");
-  if (c.State.Paused) throw precondition("cli", "CLI_CONTAINER_PAUSED", "cannot attach to a paused container, unpause it first", "skiff unpause CONTAINER");
-  if (c.State.Restarting) throw precondition("cli", "CLI_CONTAINER_RESTARTING", "cannot attach to a restarting container, wait until it is running", "skiff ps shows when it runs");
+  if (!c.State.Running) throw precondition("cli", "CLI_CONTAINER_NOT_RUNNING", "You cannot attach to a stopped container, start it first", "skiff start -a CONTAINER starts it attached");
+  if (c.State.Paused) throw precondition("cli", "CLI_CONTAINER_PAUSED", "You cannot attach to a paused container, unpause it first", "skiff unpause CONTAINER");
+  if (c.State.Restarting) throw precondition("cli", "CLI_CONTAINER_RESTARTING", "You cannot attach to a restarting container, wait until it is running", "skiff ps shows when it runs");
 }
 
 export async function attach({ client, flags, args }: CommandContext): Promise<number> {
@@ -70,7 +70,7 @@ export async function start(ctx: CommandContext): Promise<number> {
         failed.push(name);
       }
     }
-    if (failed.length) throw invalid("cli", "CLI_START_FAILED", `failed to start containers: ${failed.join(", ")}`, "the errors above say why");
+    if (failed.length) throw precondition("cli", "CLI_START_FAILED", `failed to start containers: ${failed.join(", ")}`, "the errors above say why");
     return 0;
   }
   if (args.length > 1) throw invalid("cli", "CLI_USAGE", "you cannot start and attach multiple containers at once", "start them one at a time with -a, or without -a together");

@@ -6,8 +6,8 @@
 // /containers/{id}?force=&v=&link=; wait POST …/wait (no condition: not-running); rename POST
 // …/rename?name=; top GET …/top?ps_args=; port GET …/json; prune POST /containers/prune?filters=.
 import { readSync } from "node:fs";
-import { writeOut } from "../../../common/stdio.ts";
-import { invalid, isSkiffError, notFound } from "../../../common/errors.ts";
+import { writeErr, writeOut } from "../../../common/stdio.ts";
+import { invalid, notFound } from "../../../common/errors.ts";
 import { ContainerClient } from "../../../api/client-containers.ts";
 import { humanSize } from "../../../api/units.ts";
 import { str, strs, type CommandContext } from "../command.ts";
@@ -20,10 +20,10 @@ const PARALLEL = 50;
 
 /**
  * Runs `op` on each container, at most PARALLEL at once, and reports in the order given: the name
- * on success (unless `quiet` says to skip it), the error otherwise. 1 if any failed, else 0.
+ * on success, the error otherwise. 1 if any failed (0 when `forced`, as docker's rm -f), else 0.
  */
-async function eachContainer(names: string[], op: (name: string) => Promise<void>, o: { ignore?: (e: unknown) => boolean } = {}): Promise<number> {
-  const results: Promise<"ok" | "ignored" | { error: unknown }>[] = [];
+async function eachContainer(names: string[], op: (name: string) => Promise<void>, o: { forced?: boolean } = {}): Promise<number> {
+  const results: Promise<"ok" | { error: unknown }>[] = [];
   let running = 0;
   const queue: (() => void)[] = [];
   const slot = () => (running < PARALLEL ? Promise.resolve() : new Promise<void>((r) => queue.push(r)));
@@ -32,7 +32,7 @@ async function eachContainer(names: string[], op: (name: string) => Promise<void
     running++;
     results.push(
       op(name)
-        .then(() => "ok" as const, (error: unknown) => (o.ignore?.(error) ? ("ignored" as const) : { error }))
+        .then(() => "ok" as const, (error: unknown) => ({ error }))
         .finally(() => {
           running--;
           queue.shift()?.();
@@ -43,9 +43,10 @@ async function eachContainer(names: string[], op: (name: string) => Promise<void
   for (const [i, r] of results.entries()) {
     const res = await r;
     if (res === "ok") writeOut(`${names[i]}\n`);
-    else if (res !== "ignored") status = reportError(res.error) && 1;
+    else status = reportError(res.error) && 1;
   }
-  return status;
+  // as docker's rm -f: the failures are reported, and they are no failure
+  return o.forced ? 0 : status;
 }
 
 const timeout = (flags: CommandContext["flags"]) => (str(flags.timeout) === undefined ? undefined : int64(str(flags.timeout)!, "-t, --timeout"));
@@ -80,8 +81,7 @@ export async function remove({ client, flags, args }: CommandContext): Promise<n
       if (!id) throw invalid("cli", "CLI_CONTAINER_NAME_EMPTY", "Container name cannot be empty", "give a container's name or ID");
       await c.remove(id, { force, v: !!flags.volumes, link: !!flags.link });
     },
-    // as docker: with -f, a container that is not there is no error
-    { ignore: (e) => force && isSkiffError(e) && e.kind === "not_found" },
+    { forced: force },
   );
 }
 
@@ -104,7 +104,14 @@ export async function wait({ client, args }: CommandContext): Promise<number> {
 export async function rename({ client, args }: CommandContext): Promise<number> {
   const [from, to] = args as [string, string];
   if (!to.trim()) throw invalid("cli", "CLI_CONTAINER_NAME_EMPTY", "Error: Neither old nor new names may be empty", "skiff rename CONTAINER NEW_NAME");
-  await new ContainerClient(client).rename(from.trim(), to.trim());
+  try {
+    await new ContainerClient(client).rename(from.trim(), to.trim());
+  } catch (e) {
+    // as docker: the daemon's error, then which rename failed
+    reportError(e);
+    writeErr(`Error: failed to rename container named ${from}\n`);
+    return 1;
+  }
   return 0;
 }
 
@@ -154,6 +161,6 @@ export async function prune({ client, flags }: CommandContext): Promise<number> 
   }
   const res = await new ContainerClient(client).prune(filters);
   if (res.ContainersDeleted?.length) writeOut(`Deleted Containers:\n${res.ContainersDeleted.join("\n")}\n\n`);
-  writeOut(`Total reclaimed space: ${humanSize(res.SpaceReclaimed, 3)}\n`);
+  writeOut(`Total reclaimed space: ${humanSize(res.SpaceReclaimed)}\n`);
   return 0;
 }
