@@ -276,6 +276,11 @@ export class Supervisor {
       const e = await Promise.race([exit, Bun.sleep(STOP_GRACE_AFTER_KILL_MS).then(() => undefined)]);
       if (e) this.lastExit.set(r.id, e.exitCode);
     }
+    // whatever was seen of its exit, the runtime lets go of it (its processes, cgroup and state)
+    await this.o.runtimes
+      .get(r.runtime)
+      .delete(r.id, { force: true })
+      .catch((err: unknown) => log.warn(`container ${r.id}: the runtime could not delete it: ${(err as Error).message}`));
     this.following.get(r.id)?.abort();
     this.following.delete(r.id);
     for (const a of this.pendingAttach.get(r.id) ?? []) a.reject(conflict("ENGINE_CONTAINER_REMOVED", `container ${r.id} was removed`, "attach to another container"));
