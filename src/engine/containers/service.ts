@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
+import { mark } from "../../common/trace.ts";
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
 import type { OverlayMount } from "../snapshots/index.ts";
 import type { FileReader } from "../images/index.ts";
@@ -81,6 +82,7 @@ export class ContainerService {
     const runtime = req.options.runtime || DEFAULT_RUNTIME;
     this.runtimes.get(runtime); // an unknown runtime is refused before anything is made
     const image = this.opts.images.containerDefaults(req.image);
+    mark("engine: image resolved");
     const id = randomBytes(32).toString("hex");
     const files = containerFiles(this.opts, id);
     const spec = buildContainerSpec(image.config, req.options, {
@@ -92,6 +94,7 @@ export class ContainerService {
       initPath: this.opts.initPath ?? initBinary(),
       readImageFile: this.opts.images.fileReader(image.id),
     });
+    mark("engine: spec built");
     const record: ContainerRecord = {
       id,
       name,
@@ -122,6 +125,7 @@ export class ContainerService {
       this.store.delete(id);
       throw new SkiffError({ layer: "engine", code: "ENGINE_CREATE_FAILED", kind: "internal", message: `create container ${name}: ${(e as Error).message}`, hint: "check the data root and exec root (space, permissions)", cause: e });
     }
+    mark("engine: bundle written");
     this.opts.events.emit("create", record);
     return record;
   }

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
 import { log } from "../../common/log.ts";
+import { mark } from "../../common/trace.ts";
 import { parseSignal } from "../../runtime/signals.ts";
 import type { Socket } from "node:net";
 import { attach, monitorSpawner, readExitFile, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
@@ -120,6 +121,7 @@ export class Supervisor {
       },
     );
     const rootfs = this.o.images.mountsFor(r.imageId, r.id);
+    mark("engine: snapshot prepared");
     try {
       await runtime.create(r.id, r.files.bundle, {
         spawner,
@@ -129,12 +131,15 @@ export class Supervisor {
         rootfsMount: { fstype: rootfs.type === "bind" ? "none" : rootfs.type, source: rootfs.source, data: rootfs.type === "bind" ? "bind" : rootfs.data, ...(rootfs.cwd ? { cwd: rootfs.cwd } : {}) },
       });
       const ready = await monitor!.ready;
+      mark("engine: monitor holds the container");
       await runtime.start(r.id);
+      mark(`runtime (${runtime.name}): started`);
       r.state = { ...r.state, status: "running", pid: ready.initPid, exitCode: 0, error: "", oomKilled: false, startedAt: new Date().toISOString(), finishedAt: r.state.finishedAt };
       this.o.store.update(r);
     } catch (e) {
       attaches.forEach((a) => a.reject(e));
       await runtime.delete(r.id, { force: true }).catch(() => undefined);
+      await monitor?.abandon(); // it would wait for an init that never comes
       r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: 128, error: e instanceof Error ? e.message : String(e) };
       this.o.store.update(r);
       // as dockerd: a --rm container that could not start goes (its client waits for the removal)
