@@ -9,7 +9,7 @@ import type { Process } from "../../oci/runtime-config.ts";
 import { resolveUser } from "../images/index.ts";
 import { conflict, notFound } from "./errors.ts";
 import { MONITOR } from "./layout.ts";
-import { attach, monitorSpawner, readExitFile, resize, waitExit, type AttachOptions } from "./monitor/index.ts";
+import { attach, monitorSpawner, readExitFile, resize, waitExit, type AttachOptions, type Monitor } from "./monitor/index.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
 import type { Runtimes } from "./runtimes.ts";
 import type { ContainerImages } from "./service.ts";
@@ -108,6 +108,7 @@ export class Execs {
     const tty = e.config.tty ?? false;
     const attached = !o.detach;
     let joined: Promise<Socket> | undefined;
+    let monitor: Monitor | undefined;
     const spawner = monitorSpawner(
       {
         dir,
@@ -122,6 +123,7 @@ export class Execs {
         attachFirst: attached,
       },
       (m) => {
+        monitor = m;
         if (!attached) return;
         const opts: AttachOptions = { stdin: e.config.attachStdin, stdout: e.config.attachStdout ?? true, stderr: e.config.attachStderr ?? true, multiplex: !tty };
         joined = m.listening.then(() => attach(join(dir, MONITOR.socket), opts));
@@ -133,6 +135,9 @@ export class Execs {
     // a process that could not be started: 127 when its command is not there, else 126, as docker
     created.catch((err: unknown) => {
       e.exitCode = /ENOENT|not found/.test(String((err as Error).message)) ? 127 : 126;
+      // its monitor would wait for a process that never comes; the stream to it goes unused
+      void joined?.then((s) => s.destroy(), () => undefined);
+      void monitor?.abandon();
     });
     // attached: the monitor runs the process only once we are joined, so join first
     const socket = attached ? await waitForJoin(() => joined, created) : undefined;

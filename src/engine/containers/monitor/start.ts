@@ -1,8 +1,8 @@
 // Starting a monitor and following its start-up: the records on its stdout (protocol.ts) become
 // promises, and each failure a SkiffError naming the step. After `ready` the monitor is on its own:
 // the engine reaches it through its socket (socket.ts) and its files (exit-file.ts).
-import { closeSync, openSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { closeSync, openSync, readlinkSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
 import { SkiffError } from "../../../common/errors.ts";
 import { errnoName, errnoOf, errnoText } from "../../../common/errno.ts";
 import { monitorArgs, monitorBinary, type MonitorConfig } from "./command.ts";
@@ -32,6 +32,10 @@ export interface Monitor {
   readonly createExited: Promise<number>;
   /** The init's pid is known and the stdio (or pty) held. */
   readonly ready: Promise<MonitorReady>;
+  /** Ends a monitor whose container (or exec) the runtime failed to make after the create command
+   *  ran: it would wait for a pid file that never comes, with the dead init a zombie under it.
+   *  SIGKILL, once it listens, if its pid still works in its dir (no other process by a reused pid). */
+  abandon(): Promise<void>;
 }
 
 const STEP_BY_CODE = new Map<number, StartStep>(Object.entries(START_STEP).map(([name, s]) => [s.code, name as StartStep]));
@@ -108,7 +112,18 @@ export function startMonitor(config: MonitorConfig, command: MonitoredCommand): 
   const ready = deferred<MonitorReady>();
   const failAll = (e: unknown) => [listening, createExited, ready].forEach((d) => d.reject(e));
   void follow(proc.stdout, config, { listening, createExited, ready }, errorLog).catch(failAll);
-  return { stdio: proc.stdio as unknown as (number | null)[], listening: listening.promise, createExited: createExited.promise, ready: ready.promise };
+  const abandon = () =>
+    listening.promise.then(
+      (pid) => {
+        try {
+          if (readlinkSync(`/proc/${pid}/cwd`) === resolve(config.dir)) process.kill(pid, "SIGKILL");
+        } catch {
+          // gone already
+        }
+      },
+      () => undefined,
+    );
+  return { stdio: proc.stdio as unknown as (number | null)[], listening: listening.promise, createExited: createExited.promise, ready: ready.promise, abandon };
 }
 
 async function follow(
