@@ -27,6 +27,30 @@ function bind(spec: string, i: number): { source: string; destination: string; r
   return { source, destination, readOnly: opts.includes("ro") };
 }
 
+type CreateMount = NonNullable<NonNullable<ContainerCreateBody["HostConfig"]>["Mounts"]>[number];
+
+/** `--mount`: binds and tmpfs mounts as -v and --tmpfs give them; volumes come with their issue. */
+function mounts(list: readonly CreateMount[]): Pick<ContainerOptions, "binds" | "tmpfs"> {
+  const out = { binds: [] as NonNullable<ContainerOptions["binds"]>, tmpfs: [] as NonNullable<ContainerOptions["tmpfs"]> };
+  list.forEach((m, i) => {
+    const field = `HostConfig.Mounts[${i}]`;
+    const target = m.Target ?? "";
+    if (!target.startsWith("/")) throw bad(`${field}.Target`, `invalid mount config for type "${m.Type}": invalid mount path: '${target}' mount path must be absolute`, "give an absolute path inside the container");
+    if (m.Type === "bind") {
+      if (!m.Source?.startsWith("/")) throw bad(`${field}.Source`, `invalid mount config for type "bind": invalid mount path: '${m.Source ?? ""}' mount path must be absolute`, "bind an absolute host path");
+      out.binds.push({ source: m.Source, destination: target, readOnly: m.ReadOnly ?? false });
+    } else if (m.Type === "tmpfs") {
+      if (m.Source) throw bad(`${field}.Source`, `invalid mount config for type "tmpfs": source must not be specified`, "give only the target of a tmpfs");
+      const o = m.TmpfsOptions ?? {};
+      const options = [...(o.SizeBytes ? [`size=${o.SizeBytes}`] : []), ...(o.Mode ? [`mode=${o.Mode.toString(8)}`] : []), ...(m.ReadOnly ? ["ro"] : [])].join(",");
+      out.tmpfs.push({ destination: target, options });
+    } else if (m.Type === "volume") {
+      throw bad(`${field}.Type`, `${field}: volumes are not served yet`, "bind an absolute host path (type=bind) or use a tmpfs; volumes come in a later version");
+    } else throw bad(`${field}.Type`, `invalid mount config: mount type unknown: "${m.Type ?? ""}"`, "use type=bind or type=tmpfs");
+  });
+  return out;
+}
+
 function securityOptions(list: readonly string[]): Pick<ContainerOptions, "noNewPrivileges" | "seccomp"> {
   const out: Pick<ContainerOptions, "noNewPrivileges" | "seccomp"> = {};
   list.forEach((opt, i) => {
@@ -61,6 +85,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
   if (Object.values(h.PortBindings ?? {}).some((v) => v?.length) || h.PublishAllPorts) warnings.push("skiffd does not publish ports yet (-p): they are ignored");
   const restart = h.RestartPolicy?.Name;
   if (restart && restart !== "no") warnings.push(`restart policy ${restart} is not served yet: the container is not restarted`);
+  const mounted = mounts(h.Mounts ?? []);
   const options: ContainerOptions = {
     ...(b.Cmd?.length ? { cmd: b.Cmd } : {}),
     ...(b.Entrypoint !== undefined ? { entrypoint: b.Entrypoint } : {}),
@@ -72,8 +97,8 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(h.Init ? { init: true } : {}),
     ...(b.Hostname ? { hostname: b.Hostname } : {}),
     ...(h.ReadonlyRootfs ? { readOnly: true } : {}),
-    binds: (h.Binds ?? []).map(bind),
-    tmpfs: Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })),
+    binds: [...(h.Binds ?? []).map(bind), ...mounted.binds!],
+    tmpfs: [...Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })), ...mounted.tmpfs!],
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
     ...(h.Memory ? { memory: h.Memory } : {}),
     ...(h.MemorySwap ? { memorySwap: h.MemorySwap } : {}),
