@@ -6,7 +6,7 @@
 // Records and state dirs: a record exists before anything is made on disk for it and is removed
 // after everything is; restore() repairs what a crash between the two left (a state dir without a
 // record is removed, a record without its state dir is a stopped container).
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
@@ -15,7 +15,7 @@ import type { ContainerDefaults } from "../../oci/image/image-config.ts";
 import type { OverlayMount } from "../snapshots/index.ts";
 import type { FileReader } from "../images/index.ts";
 import type { MetadataDb } from "../metadata/index.ts";
-import { conflict } from "./errors.ts";
+import { conflict, invalidArg } from "./errors.ts";
 import type { ContainerEvents } from "./events.ts";
 import { containerFiles, type EngineRoots } from "./layout.ts";
 import { checkName, randomName } from "./names.ts";
@@ -81,6 +81,9 @@ export class ContainerService {
     const name = req.name ? checkName(req.name) : randomName((n) => this.nameTaken(n));
     const runtime = req.options.runtime || DEFAULT_RUNTIME;
     this.runtimes.get(runtime); // an unknown runtime is refused before anything is made
+    // as dockerd refuses a --mount bind: a container that could never start is not made
+    for (const b of req.options.binds ?? [])
+      if (!existsSync(b.source)) throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `invalid mount config for type "bind": bind source path does not exist: ${b.source}`, `create ${b.source} on the host first`, { path: b.source });
     const image = this.opts.images.containerDefaults(req.image);
     mark("engine: image resolved");
     const id = randomBytes(32).toString("hex");
