@@ -56,9 +56,28 @@ export async function runCli(which: "docker" | "skiff", daemon: FakeDaemon, args
   }
 }
 
+/** The command line of `which` pointed at `daemon`. */
+export const cliArgv = (which: "docker" | "skiff", daemon: FakeDaemon, args: string[]): string[] =>
+  which === "docker" ? [DOCKER_28, ...args] : [process.execPath, SKIFF_ENTRY, "-H", `unix://${daemon.socketPath}`, ...args];
+
+/** The environment of `which` pointed at `daemon`. */
+export const cliEnvFor = (which: "docker" | "skiff", daemon: FakeDaemon, extra: Record<string, string> = {}) =>
+  cliEnv({ ...(which === "docker" ? { DOCKER_HOST: `unix://${daemon.socketPath}` } : {}), ...extra });
+
+const PTY_SCRIPT = join(REPO, "test/fixtures/pty-script.py");
+
+export type PtyStep = { expect: string } | { send: string } | { keys: string } | { resize: [number, number] } | { signal: string } | { sleep: number } | { modes: true };
+
+/** Runs `which` with `args` on a new 80x24 terminal, playing `steps` (test/fixtures/pty-script.py). */
+export async function runOnTerminal(which: "docker" | "skiff", daemon: FakeDaemon, args: string[], steps: PtyStep[]): Promise<{ status: number; screen: string; stderr: string }> {
+  const p = Bun.spawn(["python3", PTY_SCRIPT, JSON.stringify(steps), ...cliArgv(which, daemon, args)], { env: cliEnvFor(which, daemon, { TERM: "xterm" }), stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+  const [screen, stderr, status] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { status, screen, stderr };
+}
+
 async function runOne(which: "docker" | "skiff", daemon: FakeDaemon, args: string[], o: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
-  const argv = which === "docker" ? [DOCKER_28, ...args] : [process.execPath, SKIFF_ENTRY, "-H", `unix://${daemon.socketPath}`, ...args];
-  const env = cliEnv({ ...(which === "docker" ? { DOCKER_HOST: `unix://${daemon.socketPath}` } : {}), ...o.env });
+  const argv = cliArgv(which, daemon, args);
+  const env = cliEnvFor(which, daemon, o.env);
   const p = Bun.spawn(argv, { env, cwd: o.cwd, stdin: o.input === undefined ? "ignore" : new Blob([o.input]), stdout: "pipe", stderr: "pipe", timeout: 30_000 });
   const [stdout, stderr, status] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { status, stdout, stderr };

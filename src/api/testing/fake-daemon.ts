@@ -255,7 +255,9 @@ export class FakeDaemon {
     const done = () => c.listeners.delete(listener);
     c.exitWaiters.add(() => (done(), socket.end()));
     socket.on("close", done);
-    if (on("stdin") && c.body.OpenStdin) this.pipeStdin(socket, rest, q.detachKeys, (d) => this.store.stdin(c, d), () => c.body.StdinOnce && this.store.stdinEnd(c), done);
+    // as dockerd: a client's end of stdin ends the container's only with StdinOnce and no tty (a tty
+    // session that detaches, or drops, leaves the shell running)
+    if (on("stdin") && c.body.OpenStdin) this.pipeStdin(socket, rest, q.detachKeys, (d) => this.store.stdin(c, d), () => c.body.StdinOnce && !c.body.Tty && this.store.stdinEnd(c), done);
   }
 
   private execAttach(id: string, socket: Duplex, body: { Tty?: boolean }, rest: Buffer): void {

@@ -3,6 +3,7 @@
 // (SIGWINCH → a resize request, as docker's MonitorTtySize), and the signals skiff forwards to the
 // container with --sig-proxy (docker forwards every signal but SIGCHLD, SIGPIPE and SIGURG).
 import { isatty, type ReadStream, type WriteStream } from "node:tty";
+import { makeRaw } from "./termios.ts";
 
 /** stdout's [rows, columns] when it is a terminal. */
 export function ttySize(): [number, number] | undefined {
@@ -14,11 +15,16 @@ export function ttySize(): [number, number] | undefined {
 
 let restoreRaw: (() => void) | undefined;
 
-/** Puts stdin (a terminal) in raw mode; the function returned restores it, once, whatever calls it first. */
+/**
+ * Puts stdin (a terminal) in raw mode as docker does (termios.ts: output processing off too); the
+ * function returned restores it, once, whatever calls it first.
+ */
 export function setRawTerminal(): () => void {
+  if (!isatty(0)) return () => {};
   const stdin = process.stdin as ReadStream;
-  if (!isatty(0) || !stdin.setRawMode) return () => {};
-  stdin.setRawMode(true);
+  // without libc, the runtime's raw mode (its output keeps turning "\n" into "\r\n")
+  const putBack = makeRaw(0) ?? (stdin.setRawMode ? (stdin.setRawMode(true), () => void stdin.setRawMode(false)) : undefined);
+  if (!putBack) return () => {};
   let done = false;
   const restore = () => {
     if (done) return;
@@ -26,7 +32,7 @@ export function setRawTerminal(): () => void {
     restoreRaw = undefined;
     process.off("exit", restore);
     try {
-      stdin.setRawMode(false);
+      putBack();
     } catch {
       // the terminal is gone (hung up): nothing to restore
     }

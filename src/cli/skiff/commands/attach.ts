@@ -42,7 +42,7 @@ export async function attach({ client, flags, args }: CommandContext): Promise<n
   try {
     const stream = await containers.attach(args[0]!, { stdin, stdout: true, stderr: true, detachKeys });
     checkState(await containers.inspect(args[0]!));
-    if (tty && isatty(1)) stopResize = monitorTtySize((h, w) => containers.resize(c.Id, h, w), { bump: true });
+    if (tty && isatty(1)) stopResize = monitorTtySize((h, w) => containers.resize(args[0]!, h, w), { bump: true });
     if ((await runSession({ stream, tty, stdin, stdout: true, stderr: true, detachKeys })) === "detached") {
       writeErr("read escape sequence\n");
       return 1;
