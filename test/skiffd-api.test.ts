@@ -140,13 +140,14 @@ describe("docker inspect NAME", () => {
     });
   }
 
-  test("container lookups are 404 No such container; what creates or acts on containers stays 501", async () => {
+  test("container lookups of what is not there are docker's 404 No such container; a create body without an image is a 400", async () => {
     const res = await api("/containers/other/x:2/json");
     expect(res.status).toBe(404);
     expect(((await res.json()) as { message: string }).message).toBe("No such container: other/x:2");
     expect((await api("/containers/abc/logs")).status).toBe(404);
-    expect((await api("/containers/create", { method: "POST", body: "{}" })).status).toBe(501);
-    expect((await api("/containers/abc/start", { method: "POST" })).status).toBe(501);
+    expect((await api("/containers/abc/start", { method: "POST" })).status).toBe(404);
+    const bad = await api("/containers/create", { method: "POST", body: "{}" });
+    expect([bad.status, ((await bad.json()) as { message: string }).message]).toEqual([400, "no image given: Config.Image is empty"]);
   });
 });
 
