@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { mkdirSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { SkiffError } from "../common/errors.ts";
-import { encodeFrame, FrameDecoder, hijack, queryString, STDERR, STDOUT, type Frame } from "./hijack-client.ts";
+import { encodeFrame, FrameDecoder, hijack, queryString, STDERR, STDOUT } from "./hijack-client.ts";
+import { FRAME_PROPERTIES } from "./hijack-client.fuzz.ts";
 
 const dir = `/tmp/skiff-test-${process.pid}/hijack-client`;
 const servers: Server[] = [];
@@ -127,25 +128,4 @@ test("a bad header or a frame cut short is API_STREAM_INVALID", () => {
   expect(() => new FrameDecoder().push(new TextEncoder().encode("hello world\n"))).toThrow(SkiffError);
 });
 
-test("frames come apart whole whatever the chunking (property, seeded)", () => {
-  const frame = fc.record({ stream: fc.constantFrom(0, 1, 2), data: fc.uint8Array({ maxLength: 300 }) });
-  fc.assert(
-    fc.property(fc.array(frame, { maxLength: 12 }), fc.array(fc.nat(400), { maxLength: 10 }), (frames, cuts) => {
-      const wire = Buffer.concat(frames.map((f) => encodeFrame(f.stream, f.data)));
-      const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
-      const d = new FrameDecoder();
-      const got: Frame[] = [];
-      let at = 0;
-      for (const p of [...points, wire.length]) {
-        // a fresh copy per chunk, overwritten after the push: the decoder must not keep a view of it
-        const chunk = Uint8Array.from(wire.subarray(at, p));
-        got.push(...d.push(chunk).map((f) => ({ stream: f.stream, data: Uint8Array.from(f.data) })));
-        chunk.fill(0xee);
-        at = p;
-      }
-      d.end();
-      expect(got).toEqual(frames.map((f) => ({ stream: f.stream, data: Uint8Array.from(f.data) })));
-    }),
-    { seed: 10, numRuns: 300 },
-  );
-});
+for (const [name, property] of Object.entries(FRAME_PROPERTIES)) test(`frames: ${name} (property, seeded; scripts/fuzz-containers.ts runs it long)`, () => fc.assert(property(), { seed: 10, numRuns: 500 }), 30_000);

@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import fc from "fast-check";
 import type { SkiffError } from "../../common/errors.ts";
 import { DetachMatcher, detachKeyBytes } from "./attach-session.ts";
+import { DETACH_PROPERTIES } from "./attach-session.fuzz.ts";
 
 test("detach keys as docker's term.ToBytes reads them", () => {
   expect(detachKeyBytes("ctrl-p,ctrl-q")).toEqual([16, 17]);
@@ -39,26 +40,4 @@ test("the sequence detaches across chunks; a broken-off start of it is sent on, 
   expect(feed(new DetachMatcher([16, 17]), [[16, 16, 17]])).toEqual({ sent: [16], detached: true });
 });
 
-test("whatever the input and its chunking: bytes before the first sequence pass unchanged, and it detaches at its end (property, seeded)", () => {
-  const keys = fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 4 });
-  fc.assert(
-    fc.property(keys, fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 40 }), fc.array(fc.nat(40), { maxLength: 6 }), (k, input, cuts) => {
-      // the reference: the first place the sequence ends
-      let end = -1;
-      for (let i = k.length; i <= input.length && end < 0; i++) if (k.every((b, j) => input[i - k.length + j] === b)) end = i;
-      const points = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b);
-      const chunks: number[][] = [];
-      let at = 0;
-      for (const p of [...points, input.length]) chunks.push(input.slice(at, (at = p)));
-      const got = feed(new DetachMatcher(k), chunks);
-      if (end >= 0) expect(got).toEqual({ sent: input.slice(0, end - k.length), detached: true });
-      else {
-        expect(got.detached).toBe(false);
-        // what is held back is a start of the sequence at the very end
-        expect(input.slice(0, got.sent.length)).toEqual(got.sent);
-        expect(input.slice(got.sent.length)).toEqual(k.slice(0, input.length - got.sent.length));
-      }
-    }),
-    { seed: 12, numRuns: 1000 },
-  );
-});
+for (const [name, property] of Object.entries(DETACH_PROPERTIES)) test(`${name} (property, seeded; scripts/fuzz-containers.ts runs it long)`, () => fc.assert(property(), { seed: 12, numRuns: 1000 }), 30_000);
