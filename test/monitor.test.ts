@@ -70,7 +70,7 @@ describe("json-file log", () => {
     expect(entries.length).toBe(67);
   });
 
-  test("fuzzed: lines of any bytes in any chunking are logged as docker encodes them (seeded; scripts/fuzz-monitor.ts runs long)", async () => {
+  test("fuzzed: lines of any bytes in any chunking are logged as docker encodes them (seeded; scripts/fuzz.ts runs long)", async () => {
     await checkJsonLog(15, 20261205);
   });
 
@@ -269,7 +269,7 @@ describe("attach", () => {
 });
 
 describe("hostile clients", () => {
-  test("fuzzed: whatever clients send or however they go, the container runs on and is logged whole (seeded; scripts/fuzz-monitor.ts runs long)", async () => {
+  test("fuzzed: whatever clients send or however they go, the container runs on and is logged whole (seeded; scripts/fuzz.ts runs long)", async () => {
     await fc.assert(hostileClientsProperty(), { numRuns: 12, seed: 424242 });
   });
 });

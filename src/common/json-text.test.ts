@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { describeJsonProblem, parseJsonText, syntaxErrorAt } from "./json-text.ts";
+import { COMMON_PROPERTIES } from "./common.fuzz.ts";
+import { describeJsonProblem, parseJsonText } from "./json-text.ts";
 
 const nested = (n: number) => "[".repeat(n) + "]".repeat(n);
 
@@ -37,45 +38,8 @@ describe("parseJsonText", () => {
     expect(r2.ok ? "" : describeJsonProblem(r2.problem)).toBe("not valid JSON: expected ':' at line 3, column 7");
   });
 
-  test("fuzz: the grammar check agrees with JSON.parse on any text", () => {
-    const jsonish = fc.oneof(
-      fc.string({ unit: fc.constantFrom(..."{}[]\",:0123456789.-+eEtruefalsn \\u\n\t") }),
-      fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1))),
-      fc.json(),
-      fc.string(),
-    );
-    fc.assert(
-      fc.property(jsonish, (text) => {
-        let accepted = true;
-        try {
-          JSON.parse(text);
-        } catch {
-          accepted = false;
-        }
-        expect(syntaxErrorAt(text) === undefined).toBe(accepted);
-        const r = parseJsonText(text, { maxBytes: 1 << 20, maxDepth: 1000 });
-        expect(r.ok).toBe(accepted);
-      }),
-      { numRuns: 3000, seed: 8 },
-    );
-  });
-
-  test("fuzz: any JSON value round-trips, and nesting past the limit is always caught", () => {
-    fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 12 }), fc.integer({ min: 1, max: 12 }), (v, limit) => {
-        const text = JSON.stringify(v);
-        const r = parseJsonText(text, { maxBytes: 1 << 24, maxDepth: limit });
-        if (r.ok) expect(r.value).toEqual(JSON.parse(text));
-        else expect(r.problem.kind).toBe("too_deep");
-        expect(r.ok).toBe(depthOf(v) <= limit);
-      }),
-      { numRuns: 2000, seed: 8 },
-    );
-  });
+  for (const name of ["grammarAgrees", "depthLimit"] as const) {
+    test(`property ${name} (common.fuzz.ts, seeded; scripts/fuzz.ts runs it long)`, () => fc.assert(COMMON_PROPERTIES[name](), { numRuns: 2000, seed: 8 }));
+  }
 });
 
-function depthOf(v: unknown): number {
-  if (Array.isArray(v)) return 1 + Math.max(0, ...v.map(depthOf));
-  if (v !== null && typeof v === "object") return 1 + Math.max(0, ...Object.values(v).map(depthOf));
-  return 0;
-}

@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { isFetchableUrl, nextHop } from "./url-hop.ts";
+import { COMMON_PROPERTIES } from "./common.fuzz.ts";
+import { nextHop } from "./url-hop.ts";
 
 test("relative and absolute http(s) locations resolve against the URL that sent them", () => {
   expect(nextHop("/v2/a/blobs/x?sig=1", "https://r.example/v2/a/blobs/sha256:00")).toEqual({ ok: true, url: "https://r.example/v2/a/blobs/x?sig=1" });
@@ -22,16 +23,4 @@ test("https to http is a downgrade, refused unless allowed (an insecure registry
   expect(nextHop("http://cdn.example/b", "http://r.example/v2/")).toEqual({ ok: true, url: "http://cdn.example/b" });
 });
 
-test("fuzz: whatever the location, a hop that passes is fetchable http(s), and never file", () => {
-  const location = fc.oneof(fc.string(), fc.webUrl(), fc.constantFrom("file:", "file:/x", "FiLe://h/x", "\tfile:///x", " http://a/", "http:\\\\a\\b", "https:/a", "data:x"), fc.webPath());
-  fc.assert(
-    fc.property(location, fc.constantFrom("https://r.example/v2/", "http://127.0.0.1:5000/v2/x"), fc.boolean(), (loc, from, allowDowngrade) => {
-      const h = nextHop(loc, from, { allowDowngrade });
-      if (h.ok) {
-        expect(isFetchableUrl(h.url)).toBe(true);
-        if (from.startsWith("https:") && !allowDowngrade) expect(h.url.startsWith("https:")).toBe(true);
-      }
-    }),
-    { numRuns: 3000, seed: 8 },
-  );
-});
+test("property hopsStayWeb (common.fuzz.ts, seeded; scripts/fuzz.ts runs it long)", () => fc.assert(COMMON_PROPERTIES.hopsStayWeb(), { numRuns: 3000, seed: 8 }));

@@ -1,4 +1,4 @@
-// The monitor fuzzed, run briefly by test/monitor.test.ts and long by scripts/fuzz-monitor.ts.
+// The monitor fuzzed, run briefly by test/monitor.test.ts and long by scripts/fuzz.ts.
 // - json-file: any lines of bytes (controls, HTML characters, broken and valid UTF-8, U+2028/9,
 //   lines past 16 KiB), written in any chunk size, come back one entry per line (or per 16 KiB
 //   piece) whose "log" string is exactly what docker's encoder writes. The reference encoder below

@@ -1,6 +1,6 @@
 // Properties of skiff's command line (main.ts's resolveCommand over args.ts's parseFlags and
 // expandShortFlags) for fast-check: a short seeded run in main.test.ts, a long one in
-// scripts/fuzz-image.ts. Test code only.
+// scripts/fuzz.ts. Test code only.
 //
 // - anyArgv: any words (commands, "image" and its subcommands, names on Object.prototype, every
 //   command's flags in each spelling, values, "--", "-", combined short flags, any text) resolve to

@@ -1,5 +1,5 @@
 // Properties of docker's config.json as skiff reads and writes it (docker-config.ts), for
-// fast-check: a short seeded run in docker-config.test.ts, a long one in scripts/fuzz-image.ts.
+// fast-check: a short seeded run in docker-config.test.ts, a long one in scripts/fuzz.ts.
 // Test code only. Helpers: docker-credential-fake (testing/fake-credential-helper.ts) is installed;
 // "missing" and "desktop" are not.
 //

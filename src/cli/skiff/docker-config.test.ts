@@ -217,7 +217,7 @@ describe("DockerConfig: credential helpers", () => {
   });
 });
 
-describe("docker config properties (docker-config.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+describe("docker config properties (docker-config.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
   const fuzzPlace = place(join(dir, "fuzz"));
   const runs = { anyConfig: 150, saveThenLookup: 50 };
   for (const [name, property] of Object.entries(DOCKER_CONFIG_PROPERTIES(fuzzPlace))) {

@@ -15,7 +15,7 @@ test("a wrong number of arguments is worded as docker's CLI words it, with the r
   for (const [name, c] of Object.entries(COMMANDS)) expect(argCountMessage(`skiff ${name}`, ...c.args)).not.toMatch(/\b(1 arguments|[02-9] argument\b)|\d+ to \d+/);
 });
 
-describe("command-line properties (command-line.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+describe("command-line properties (command-line.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
   for (const [name, property] of Object.entries(COMMAND_LINE_PROPERTIES)) {
     test(name, () => fc.assert(property(), { seed: 8, numRuns: name === "anyArgv" ? 3000 : 500 }), 30_000);
   }

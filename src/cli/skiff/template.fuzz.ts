@@ -1,5 +1,5 @@
 // Properties of the Go templates of --format (template.ts and its modules) for fast-check: a short
-// seeded run in template.test.ts, a long one in scripts/fuzz-image.ts. Test code only.
+// seeded run in template.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - anyTemplate: templates made of the language's own pieces (actions, pipelines, control
 //   structures, functions, literals of every form, variables, trim markers), of a soup of its

@@ -87,7 +87,7 @@ test("table formats print a header and align columns; json prints one object per
   expect(renderRows(rows.slice(0, 1), "json", headers)).toBe('{"Repository":"busybox","Tag":"latest"}\n');
 });
 
-describe("template properties (template.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+describe("template properties (template.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
   for (const [name, property] of Object.entries(TEMPLATE_PROPERTIES)) {
     test(name, () => fc.assert(property(), { seed: 8, numRuns: name === "anyTemplate" ? 3000 : 500 }), 30_000);
   }

@@ -1,5 +1,5 @@
 // Properties of the input decompression of load and import (decompress.ts) for fast-check: a
-// short seeded run in decompress.test.ts, a long one in scripts/fuzz-image.ts. Test code only
+// short seeded run in decompress.test.ts, a long one in scripts/fuzz.ts. Test code only
 // (bzip2 and xz run as programs: those runs are fewer).
 //
 // - roundTrip: what gzip, zstd, bzip2 or xz compressed comes back byte for byte, however the

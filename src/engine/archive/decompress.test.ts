@@ -93,7 +93,7 @@ describe("decompressed", () => {
   });
 });
 
-describe("decompression properties (decompress.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+describe("decompression properties (decompress.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
   test("roundTrip", () => fc.assert(roundTrip(), { seed: 8, numRuns: 80 }), 30_000);
   test("anyInput", () => fc.assert(anyInput(), { seed: 8, numRuns: 120 }), 30_000);
 });

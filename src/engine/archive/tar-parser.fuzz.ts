@@ -1,5 +1,5 @@
 // Properties of the tar parser (tar-parser.ts, tar-reader.ts) for fast-check: a short seeded run
-// in tar-parser.test.ts, a long one in scripts/fuzz-image.ts. Test code only.
+// in tar-parser.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - roundTrip: what tar-writer.ts writes, the parser reads back, entry for entry, however the
 //   bytes are split into chunks and whether the end-of-archive trailer is there or not.

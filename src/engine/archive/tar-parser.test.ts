@@ -1,5 +1,5 @@
 // Seeded short runs of the tar parser's properties (tar-parser.fuzz.ts; the long run is
-// scripts/fuzz-image.ts), and the cases they found, each kept as a test that failed before its fix.
+// scripts/fuzz.ts), and the cases they found, each kept as a test that failed before its fix.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { chunk, parsePushed, TAR_PROPERTIES } from "./tar-parser.fuzz.ts";

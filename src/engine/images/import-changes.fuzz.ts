@@ -1,5 +1,5 @@
 // Properties of `import --change` (import-changes.ts) for fast-check: a short seeded run in
-// import-changes.test.ts, a long one in scripts/fuzz-image.ts. Test code only.
+// import-changes.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - anyChanges: instructions made of the Dockerfile's pieces (every allowed instruction and some
 //   others, flags, quotes, escapes, $VAR and ${VAR:-…} forms nested, JSON arrays, continuations,

@@ -161,7 +161,7 @@ describe("the changes as a Dockerfile", () => {
   });
 });
 
-describe("import --change properties (import-changes.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+describe("import --change properties (import-changes.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
   for (const [name, property] of Object.entries(CHANGES_PROPERTIES)) {
     test(name, () => fc.assert(property(), { seed: 8, numRuns: name === "anyChanges" ? 1500 : 500 }), 30_000);
   }

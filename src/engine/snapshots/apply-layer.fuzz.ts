@@ -1,5 +1,5 @@
 // Properties of the layer unpacker (unpack-layer.ts → apply-layer.ts) for fast-check: a short
-// seeded run in apply-layer.test.ts, a long one in scripts/fuzz-image.ts. Test code only; runs as
+// seeded run in apply-layer.test.ts, a long one in scripts/fuzz.ts. Test code only; runs as
 // root (it makes device nodes and chowns, as the unpacker does).
 //
 // containment: one or two hostile layers ("..", absolute names, symlinks out of the root and

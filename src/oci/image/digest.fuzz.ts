@@ -1,5 +1,5 @@
 // Properties of digests (digest.ts) for fast-check: a short seeded run in digest.test.ts, a long
-// one in scripts/fuzz-image.ts. Test code only.
+// one in scripts/fuzz.ts. Test code only.
 //
 // - anyValue: parseDigest of any JSON value returns or throws IMAGE_DIGEST_INVALID with a hint;
 //   what it accepts is "sha256:" or "sha512:" and lowercase hex of the exact length, so a safe

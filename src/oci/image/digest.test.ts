@@ -73,7 +73,7 @@ describe("Digester", () => {
   });
 });
 
-describe("digest properties (digest.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+describe("digest properties (digest.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
   for (const [name, property] of Object.entries(DIGEST_PROPERTIES)) {
     test(name, () => fc.assert(property(), { seed: 8, numRuns: 1000 }), 30_000);
   }

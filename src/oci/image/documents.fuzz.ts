@@ -1,5 +1,5 @@
 // Properties of the image documents a registry or an archive sends, for fast-check: a short
-// seeded run in manifest.test.ts, a long one in scripts/fuzz-image.ts. Test code only.
+// seeded run in manifest.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - anyManifest: parseManifest (and platform selection in an index) of any bytes returns a
 //   document or throws an IMAGE_ SkiffError with a short message, nothing else.

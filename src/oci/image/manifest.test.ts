@@ -121,7 +121,7 @@ describe("parseManifest refuses bad manifests clearly", () => {
   }
 });
 
-describe("document properties (documents.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+describe("document properties (documents.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
   for (const [name, property] of Object.entries(DOCUMENT_PROPERTIES)) {
     test(name, () => fc.assert(property(), { seed: 8, numRuns: 1500 }), 30_000);
   }

@@ -1,5 +1,5 @@
 // Properties of platforms (platform.ts) for fast-check: a short seeded run in platform.test.ts, a
-// long one in scripts/fuzz-image.ts. Test code only.
+// long one in scripts/fuzz.ts. Test code only.
 //
 // - anyString: parsePlatform of any string returns a platform or throws IMAGE_PLATFORM_INVALID
 //   with a hint, nothing else.

@@ -51,7 +51,7 @@ test("compatiblePlatforms lists the host first, then older variants", () => {
   expect(f("linux/amd64")).toEqual(["linux/amd64"]);
 });
 
-describe("platform properties (platform.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+describe("platform properties (platform.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
   for (const [name, property] of Object.entries(PLATFORM_PROPERTIES)) {
     test(name, () => fc.assert(property(), { seed: 8, numRuns: 3000 }), 30_000);
   }

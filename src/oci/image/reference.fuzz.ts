@@ -1,5 +1,5 @@
 // Properties of image references (reference.ts) for fast-check: a short seeded run in
-// reference.test.ts, a long one in scripts/fuzz-image.ts. Test code only.
+// reference.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - anyString: parseReference of any string returns a reference or throws IMAGE_REFERENCE_INVALID
 //   (a SkiffError with a hint), nothing else.

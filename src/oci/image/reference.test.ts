@@ -94,7 +94,7 @@ test("isLoopbackDomain knows localhost, 127/8 and ::1 with ports", () => {
   expect(["docker.io", "localhost.example:5000", "10.0.0.1:5000", "[fe80::1]"].map(isLoopbackDomain)).toEqual([false, false, false, false]);
 });
 
-describe("reference properties (reference.fuzz.ts, seeded; scripts/fuzz-image.ts runs them long)", () => {
+describe("reference properties (reference.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
   for (const [name, property] of Object.entries(REFERENCE_PROPERTIES)) {
     test(name, () => fc.assert(property(), { seed: 8, numRuns: 3000 }), 30_000);
   }

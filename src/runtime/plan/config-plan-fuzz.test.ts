@@ -1,5 +1,5 @@
 // The short seeded run of config.json → plan's properties (config-plan.fuzz.ts); the long run is
-// `node_modules/.bin/bun scripts/fuzz-runtime.ts`.
+// `node_modules/.bin/bun scripts/fuzz.ts`.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { parseRuntimeConfig } from "../../oci/runtime-config.ts";

@@ -1,5 +1,5 @@
 // Properties of config.json → launch plan for fast-check: a short seeded run in
-// config-plan-fuzz.test.ts, a long one in scripts/fuzz-runtime.ts. Test code only.
+// config-plan-fuzz.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - anyConfig: a config.json text (runc's default spec with some fields replaced by hostile
 //   strings, huge or negative numbers, wrong types, or plausible entries with odd values) is read,

@@ -1,5 +1,5 @@
 // The short seeded run of the plan wire format's properties against the executor's decoder
-// (plan-codec.fuzz.ts); the long run is `node_modules/.bin/bun scripts/fuzz-runtime.ts`.
+// (plan-codec.fuzz.ts); the long run is `node_modules/.bin/bun scripts/fuzz.ts`.
 import { describe, test } from "bun:test";
 import fc from "fast-check";
 import { CODEC_PROPERTIES } from "./plan-codec.fuzz.ts";

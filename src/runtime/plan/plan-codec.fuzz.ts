@@ -1,6 +1,6 @@
 // Properties of the plan's wire format for fast-check, run against the real C decoder (the
 // executor, native/gen/ops.h and native/exec/cursor.h): a short seeded run in
-// plan-codec-fuzz.test.ts, a long one in scripts/fuzz-runtime.ts. Test code only.
+// plan-codec-fuzz.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // Every plan starts with a guard step, `setsid`, which the executor's first process refuses
 // (EINVAL at step 0) only after it has decoded the whole plan: nothing of a fuzzed plan runs.

@@ -1,5 +1,5 @@
 // The short seeded run of the seccomp compiler's properties (profile-bpf.fuzz.ts); the long run is
-// `node_modules/.bin/bun scripts/fuzz-runtime.ts`.
+// `node_modules/.bin/bun scripts/fuzz.ts`.
 import { describe, test } from "bun:test";
 import fc from "fast-check";
 import { SECCOMP_PROPERTIES } from "./profile-bpf.fuzz.ts";

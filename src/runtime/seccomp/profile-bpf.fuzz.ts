@@ -1,5 +1,5 @@
 // Properties of the seccomp compiler for fast-check: a short seeded run in profile-bpf-fuzz.test.ts,
-// a long one in scripts/fuzz-runtime.ts. Test code only.
+// a long one in scripts/fuzz.ts. Test code only.
 //
 // - anyProfile: any linux.seccomp value (generated profiles with wrong types, hostile names and
 //   numbers, or arbitrary JSON) compiles or is refused with a RUNTIME_SECCOMP_* SkiffError; a

@@ -1,5 +1,5 @@
 // The short seeded run of the spec builder's properties (oci-spec.fuzz.ts); the long run is
-// `node_modules/.bin/bun scripts/fuzz-spec.ts`.
+// `node_modules/.bin/bun scripts/fuzz.ts`.
 import { describe, test } from "bun:test";
 import fc from "fast-check";
 import { SPEC_PROPERTIES } from "./oci-spec.fuzz.ts";

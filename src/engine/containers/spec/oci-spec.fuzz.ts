@@ -1,5 +1,5 @@
 // Properties of the container spec builder for fast-check: a short seeded run in
-// oci-spec-fuzz.test.ts, a long one in scripts/fuzz-spec.ts. Test code only.
+// oci-spec-fuzz.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - anyOptions: whatever the options (hostile strings and numbers in every field), the builder
 //   either refuses with an engine SkiffError or writes a config the runtime reads
