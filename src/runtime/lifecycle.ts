@@ -69,7 +69,12 @@ function signal(pid: number, sig: number): void {
 }
 
 export async function deleteContainer(store: StateStore, id: string, force: boolean): Promise<void> {
-  if (force && !store.exists(id)) return; // as runc: --force on a container that is gone is fine
+  if (!store.exists(id)) {
+    // as runc: the directory of a create cut short (reserved, no state.json) goes, or the id
+    // could never be created again; --force on a container that is gone is fine
+    store.remove(id);
+    if (force) return;
+  }
   const s = store.read(id);
   const status = containerStatus(store, s);
   // A created container is deleted without --force (its init only waits), as runc does; the
