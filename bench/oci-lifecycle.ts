@@ -1,21 +1,31 @@
 // Benchmark: the OCI lifecycle of a busybox bundle running /bin/true, for skiff-oci, runc and
-// crun side by side in one run (hyperfine), printing medians and ratios.
-//   sudo node_modules/.bin/bun bench/oci-lifecycle.ts [--runs N]
-// Rows: run (create+start+wait+delete), then create, start, kill, delete alone, exec into a
-// running container, and start-up.
+// crun side by side in one run (hyperfine), printing medians and ratios, then issue 9's budget for
+// the short verbs: (skiff-oci − an empty compiled Bun program) ≤ (runc − `runc --version`).
+//   sudo node_modules/.bin/bun bench/oci-lifecycle.ts [--runs N] [--rounds R] [--also NAME=PATH]...
+// (--also adds a column for another build of skiff-oci, e.g. the one before a change.)
+// Rows: run (create+start+wait+delete), then create, start, state, kill, delete alone, exec into a
+// running container, start-up (--version), and Bun's own start-up (an empty program compiled with
+// scripts/build's flags). The runs are split into rounds and every round measures each row for all
+// runtimes in one hyperfine call, so the peers share the same moments of a busy machine.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const REPO = join(import.meta.dir, "..");
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 40;
+const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
+const runs = arg("--runs", 40);
+const rounds = Math.min(arg("--rounds", 4), runs);
 const work = mkdtempSync("/tmp/skiff-bench-");
 const bundle = join(work, "bundle");
 execFileSync(join(REPO, "scripts/make-busybox-bundle"), [bundle, "/bin/true"], { stdio: "ignore" });
 const sleeper = join(work, "sleeper");
 execFileSync(join(REPO, "scripts/make-busybox-bundle"), [sleeper, "sleep", "1000"], { stdio: "ignore" });
+const empty = join(work, "empty-program");
+execFileSync(join(REPO, "scripts/build"), ["--empty-program", empty], { stdio: "inherit" });
 
-const runtimes: Record<string, string> = { "skiff-oci": join(REPO, "bin/skiff-oci"), runc: "runc", crun: "crun" };
+const extras = process.argv.flatMap((a, i) => (process.argv[i - 1] === "--also" ? [a.split("=")] : [])).map(([name, path]) => [name!, path!] as const);
+const ours = ["skiff-oci", ...extras.map(([name]) => name)];
+const runtimes: Record<string, string> = { "skiff-oci": join(REPO, "bin/skiff-oci"), ...Object.fromEntries(extras), runc: "runc", crun: "crun" };
 const rt = (name: string) => `${runtimes[name]} --root ${work}/state-${name}`;
 
 // crun 1.8 refuses this machine's hybrid cgroup layout; keep the peers that run here.
@@ -25,51 +35,103 @@ const usable = Object.keys(runtimes).filter((name) => {
   return r.status === 0;
 });
 
+/** `r` is the runtime's command line with its --root. Each runtime's container has an id (and so
+ * a cgroup) of its own: two containers in one cgroup would see, and delete --force kill, both. */
 interface Row {
   name: string;
-  command: (r: string) => string;
-  prepare?: (r: string) => string;
-  /** Once before the row's runs (and its container deleted after). */
-  setup?: (r: string) => string;
+  command: (r: string, id: string) => string;
+  /** Shell text run before each timed run. */
+  prepare?: (r: string, id: string) => string;
+  /** Shell text run once before the row's runs in each round (its container is deleted after). */
+  setup?: (r: string, id: string) => string;
 }
-const id = "bench";
+const idOf = (name: string) => `bench-${name}`;
+const fresh = (r: string, id: string) => `${r} delete --force ${id} 2>/dev/null; ${r} create --bundle ${sleeper} ${id}`;
 const rows: Row[] = [
-  { name: "run (create+start+delete)", command: (r) => `${r} run --bundle ${bundle} ${id}` },
-  { name: "create", command: (r) => `${r} create --bundle ${sleeper} ${id}`, prepare: (r) => `${r} delete --force ${id} 2>/dev/null; true` },
-  { name: "start", command: (r) => `${r} start ${id}`, prepare: (r) => `${r} delete --force ${id} 2>/dev/null; ${r} create --bundle ${sleeper} ${id}` },
-  { name: "kill", command: (r) => `${r} kill ${id} KILL`, prepare: (r) => `${r} delete --force ${id} 2>/dev/null; ${r} create --bundle ${sleeper} ${id}; ${r} start ${id}` },
-  { name: "delete (stopped)", command: (r) => `${r} delete ${id}`, prepare: (r) => `${r} delete --force ${id} 2>/dev/null; ${r} create --bundle ${bundle} ${id}; ${r} start ${id}; sleep 0.05` },
-  { name: "exec (true, running container)", command: (r) => `${r} exec ${id} /bin/true`, setup: (r) => `${r} run --detach --bundle ${sleeper} ${id}` },
+  { name: "run (create+start+delete)", command: (r, id) => `${r} run --bundle ${bundle} ${id}` },
+  { name: "create", command: (r, id) => `${r} create --bundle ${sleeper} ${id}`, prepare: (r, id) => `${r} delete --force ${id} 2>/dev/null; true` },
+  { name: "start", command: (r, id) => `${r} start ${id}`, prepare: fresh },
+  { name: "state", command: (r, id) => `${r} state ${id}`, setup: fresh },
+  { name: "kill", command: (r, id) => `${r} kill ${id} KILL`, prepare: (r, id) => `${fresh(r, id)}; ${r} start ${id}` },
+  { name: "delete (stopped)", command: (r, id) => `${r} delete ${id}`, prepare: (r, id) => `${r} delete --force ${id} 2>/dev/null; ${r} create --bundle ${bundle} ${id}; ${r} start ${id}; sleep 0.05` },
+  { name: "exec (true, running container)", command: (r, id) => `${r} exec ${id} /bin/true`, setup: (r, id) => `${r} run --detach --bundle ${sleeper} ${id}` },
   { name: "start-up (--version)", command: (r) => `${r.split(" ")[0]} --version` },
 ];
+/** Bun's own start-up: timed in the start-up row's hyperfine calls, beside the --version runs. */
+const BUN = "empty compiled Bun program";
 
-function median(name: string, row: Row): number {
-  const r = rt(name);
-  // a detached container keeps its stdio: give it none, or spawnSync waits for it
-  if (row.setup) spawnSync("sh", ["-c", row.setup(r)], { stdio: "ignore" });
+/** Every timed run of each row, per runtime, pooled over the rounds (seconds). */
+const times = new Map<string, number[]>();
+const key = (row: string, name: string) => `${row}\0${name}`;
+
+/** One hyperfine call: the row for each runtime (in a shuffled order), `n` runs each. */
+function measure(row: Row, n: number, round: number): void {
+  const names = [...usable].sort(() => Math.random() - 0.5);
+  for (const name of names) if (row.setup) spawnSync("sh", ["-c", row.setup(rt(name), idOf(name))], { stdio: "ignore" }); // a detached container keeps its stdio: give it none
+  const jobs = names.map((name) => ({ key: key(row.name, name), command: row.command(rt(name), idOf(name)), prepare: row.prepare?.(rt(name), idOf(name)) }));
+  if (row.name.startsWith("start-up")) jobs.push({ key: key(BUN, ""), command: empty, prepare: undefined });
   const out = join(work, "hf.json");
-  const args = ["-N", "--style", "none", "-w", "3", "-r", String(runs), "--export-json", out];
-  if (row.prepare) args.push("--prepare", row.prepare(r));
-  args.push(row.command(r));
-  const res = spawnSync("hyperfine", args.filter((a) => a !== "-N" || !row.prepare), { encoding: "utf8" });
-  if (res.status !== 0) throw new Error(`hyperfine failed for ${name} ${row.name}: ${res.stderr}`);
-  const t = JSON.parse(readFileSync(out, "utf8")).results[0].times as number[];
-  spawnSync("sh", ["-c", `${r} delete --force ${id} 2>/dev/null`]);
-  return [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]! * 1000;
+  // -N (no shell, nothing subtracted): a prepare is a script file run by sh
+  const args = ["-N", "--style", "none", "-w", round === 0 ? "3" : "1", "-r", String(n), "--export-json", out];
+  if (row.prepare)
+    jobs.forEach((job, i) => {
+      const script = join(work, `prepare-${i}.sh`);
+      writeFileSync(script, job.prepare + "\n");
+      args.push("--prepare", `sh ${script}`);
+    });
+  args.push(...jobs.map((job) => job.command));
+  const res = spawnSync("hyperfine", args, { encoding: "utf8" });
+  for (const name of names) spawnSync("sh", ["-c", `${rt(name)} delete --force ${idOf(name)} 2>/dev/null`]);
+  if (res.status !== 0) throw new Error(`hyperfine failed for ${row.name}: ${res.stderr}`);
+  const results = JSON.parse(readFileSync(out, "utf8")).results as { times: number[] }[];
+  jobs.forEach((job, i) => times.set(job.key, [...(times.get(job.key) ?? []), ...results[i]!.times]));
+}
+
+function median(row: Row | string, name: string): number {
+  const t = [...(times.get(key(typeof row === "string" ? row : row.name, name)) ?? [])].sort((a, b) => a - b);
+  return t.length % 2 ? t[(t.length - 1) / 2]! * 1000 : ((t[t.length / 2 - 1]! + t[t.length / 2]!) / 2) * 1000;
+}
+
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+function printTable(header: string[], table: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+  for (const r of [header, ...table]) console.log(r.map((c, i) => c.padEnd(widths[i]! + 2)).join("").trimEnd());
 }
 
 try {
-  const table: string[][] = [];
-  for (const row of rows) {
-    const ms = Object.fromEntries(usable.map((name) => [name, median(name, row)]));
-    const ratios = usable.filter((n) => n !== "skiff-oci").map((n) => `${(ms["skiff-oci"]! / ms[n]!).toFixed(2)}× ${n}`);
-    table.push([row.name, ...usable.map((n) => `${ms[n]!.toFixed(1)} ms`), ratios.join(", ")]);
+  for (let round = 0; round < rounds; round++) {
+    const n = Math.floor(runs / rounds) + (round < runs % rounds ? 1 : 0);
+    for (const row of rows) measure(row, n, round);
   }
-  const header = ["median of " + runs, ...usable, "skiff-oci / peer"];
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-  for (const r of [header, ...table]) console.log(r.map((c, i) => c.padEnd(widths[i]! + 2)).join(""));
+  const peers = usable.filter((n) => !ours.includes(n));
+  printTable(
+    ["median of " + runs, ...usable, "skiff-oci / peer"],
+    [
+      ...rows.map((row) => [row.name, ...usable.map((n) => ms(median(row, n))), peers.map((n) => `${(median(row, "skiff-oci") / median(row, n)).toFixed(2)}× ${n}`).join(", ")]),
+      [BUN, ms(median(BUN, "")), ...usable.slice(1).map(() => ""), ""],
+    ],
+  );
+
+  // Issue 9's budget: the short verbs pay Bun's start-up and at most the work runc does after its own.
+  const row = (name: string) => rows.find((r) => r.name.startsWith(name))!;
+  const bun = median(BUN, "");
+  const version = row("start-up");
+  console.log("");
+  const budget: string[][] = [];
+  for (const us of ours.filter((n) => usable.includes(n)))
+    for (const verb of ["start", "state", "kill", "delete", "run", "create", "exec"]) {
+      const r = row(verb);
+      const short = !["run", "create", "exec"].includes(verb);
+      const mine = median(r, us) - (short ? bun : 0);
+      const theirs = peers.map((p) => [p, median(r, p) - (short ? median(version, p) : 0)] as const);
+      const holds = theirs.every(([, t]) => mine <= t);
+      const left = short ? `${ms(median(r, us))} − ${ms(bun)} = ${ms(mine)}` : ms(mine);
+      const right = theirs.map(([p, t]) => (short ? `${p}: ${ms(median(r, p))} − ${ms(median(version, p))} = ${ms(t)}` : `${p}: ${ms(t)}`)).join(", ");
+      budget.push([`${verb}${ours.length > 1 ? ` (${us})` : ""}`, left, right, holds ? "holds" : "FAILS"]);
+    }
+  printTable(["issue 9", "ours (− empty Bun program)", "≤ peer (− its --version)", ""], budget);
   writeFileSync(join(work, "done"), "");
 } finally {
-  for (const name of usable) spawnSync("sh", ["-c", `${rt(name)} delete --force ${id} 2>/dev/null`]);
+  for (const name of usable) spawnSync("sh", ["-c", `${rt(name)} delete --force ${idOf(name)} 2>/dev/null`]);
   rmSync(work, { recursive: true, force: true });
 }
