@@ -1,0 +1,129 @@
+// skiff's container commands through a real skiffd (busybox imported from Debian's busybox-static):
+// run's output, stdin and exit statuses (the container's, 127, 126), a container in the background
+// through ps, logs, exec, top, inspect, stop, wait and rm, signals forwarded, and an interactive
+// shell on a real terminal (typing, stty size before and after a resize, Ctrl-C, the exit status,
+// the terminal put back); afterwards nothing of any container is left.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
+import { removeDir, type Skiffd } from "./harness/skiffd.ts";
+import { SKIFF_ENTRY } from "./harness/container-clis.ts";
+
+let d: Skiffd;
+const argv = (args: string[]) => [process.execPath, SKIFF_ENTRY, "-H", `unix://${d.sock}`, ...args];
+const env = () => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: d.dir, DOCKER_CONFIG: `${d.dir}/docker-config`, TERM: "xterm" });
+
+async function skiff(args: string[], input?: string): Promise<{ status: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn(argv(args), { env: env(), stdin: input === undefined ? "ignore" : new Blob([input]), stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+  const [stdout, stderr, status] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { status, stdout, stderr };
+}
+
+async function onTerminal(args: string[], steps: unknown[]): Promise<{ status: number; screen: string; stderr: string }> {
+  const p = Bun.spawn(["python3", `${import.meta.dir}/fixtures/pty-script.py`, JSON.stringify(steps), ...argv(args)], { env: env(), stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+  const [screen, stderr, status] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { status, screen, stderr };
+}
+
+beforeAll(async () => {
+  d = await skiffdWithBusybox();
+  // skiffd says once that there is no bridge network yet: said here, before the tests look at stderr
+  await skiff(["run", "--rm", "busybox", "true"]);
+}, 120_000);
+
+afterAll(async () => {
+  await stopClean(d);
+  if (d) removeDir(d.dir);
+});
+
+test("run: stdout and stderr apart, the container's status, stdin with -i, 127 and 126", async () => {
+  expect(await skiff(["run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3"])).toEqual({ status: 3, stdout: "out\n", stderr: "err\n" });
+  expect(await skiff(["run", "--rm", "-i", "busybox", "sh", "-c", "cat; echo done"], "piped\nlines\n")).toEqual({ status: 0, stdout: "piped\nlines\ndone\n", stderr: "" });
+  const missing = await skiff(["run", "--rm", "busybox", "nosuch"]);
+  expect(missing.status).toBe(127);
+  expect(missing.stderr).toContain("Error response from daemon:");
+  expect(missing.stderr).toContain("hint:");
+  expect((await skiff(["run", "--rm", "busybox", "/etc"])).status).toBe(126);
+  const bad = await skiff(["run", "--rm", "--memory", "64x", "busybox", "true"]);
+  expect([bad.status, bad.stderr.split("\n")[0]]).toEqual([125, `skiff: invalid argument "64x" for "-m, --memory" flag: invalid suffix: 'x'`]);
+}, 60_000);
+
+test("the resources and settings of run's flags reach the container", async () => {
+  const r = await skiff(["run", "--rm", "--memory", "64m", "--pids-limit", "50", "--ulimit", "nofile=100:200", "-e", "A=1", "-w", "/tmp", "-u", "1000:1000", "--hostname", "h1", "--read-only", "--tmpfs", "/run", "busybox", "sh", "-c", "echo $A $(pwd) $(id -u):$(id -g) $(hostname); ulimit -n; touch /x 2>&1 | grep -c Read-only; touch /run/y && echo tmpfs"]);
+  expect(r).toEqual({ status: 0, stdout: "1 /tmp 1000:1000 h1\n100\n1\ntmpfs\n", stderr: "" });
+}, 60_000);
+
+test("in the background: ps, logs, exec, top, inspect, stop (the container traps its TERM), wait, rm", async () => {
+  const script = 'trap "echo got TERM; exit 143" TERM; echo started; while true; do sleep 0.1; done';
+  const run = await skiff(["run", "-d", "--name", "bg", "busybox", "sh", "-c", script]);
+  expect(run.status).toBe(0);
+  const id = run.stdout.trim();
+  expect(id).toMatch(/^[0-9a-f]{64}$/);
+  for (let i = 0; i < 50 && !(await skiff(["logs", "bg"])).stdout.includes("started"); i++) await Bun.sleep(100);
+  expect((await skiff(["ps", "--format", "{{.ID}} {{.Names}} {{.State}}"])).stdout).toBe(`${id.slice(0, 12)} bg running\n`);
+  expect(await skiff(["exec", "bg", "sh", "-c", "echo in; echo err >&2; exit 4"])).toEqual({ status: 4, stdout: "in\n", stderr: "err\n" });
+  expect(await skiff(["exec", "-i", "bg", "cat"], "to exec\n")).toEqual({ status: 0, stdout: "to exec\n", stderr: "" });
+  expect((await skiff(["exec", "bg", "nosuch"])).status).toBe(127);
+  expect((await skiff(["top", "bg"])).stdout).toContain("while true");
+  expect((await skiff(["inspect", "-f", "{{.State.Status}} {{.Name}}", "bg"])).stdout).toBe("running /bg\n");
+  expect(await skiff(["stop", "-t", "5", "bg"])).toEqual({ status: 0, stdout: "bg\n", stderr: "" });
+  expect(await skiff(["wait", "bg"])).toEqual({ status: 0, stdout: "143\n", stderr: "" });
+  expect((await skiff(["logs", "bg"])).stdout).toBe("started\ngot TERM\n");
+  expect((await skiff(["ps", "-a", "--format", "{{.Names}} {{.Status}}"])).stdout).toMatch(/^bg Exited \(143\) /);
+  expect(await skiff(["rm", "bg"])).toEqual({ status: 0, stdout: "bg\n", stderr: "" });
+  expect((await skiff(["ps", "-aq"])).stdout).toBe("");
+}, 60_000);
+
+test("signals sent to skiff reach the container (--sig-proxy), whose status is skiff's", async () => {
+  const p = Bun.spawn(argv(["run", "--rm", "busybox", "sh", "-c", 'trap "echo got USR1" USR1; trap "echo got TERM; exit 143" TERM; echo ready; while true; do sleep 0.1; done']), { env: env(), stdout: "pipe", stderr: "pipe" });
+  const reader = p.stdout.getReader();
+  let out = "";
+  const until = async (text: string) => {
+    while (!out.includes(text)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+  };
+  await until("ready\n");
+  p.kill("SIGUSR1");
+  await until("got USR1\n");
+  p.kill("SIGTERM");
+  await until("got TERM\n");
+  expect([await p.exited, out]).toEqual([143, "ready\ngot USR1\ngot TERM\n"]);
+}, 60_000);
+
+test("run -it: a shell on a real terminal, its size before and after a resize, Ctrl-C, the exit status, the terminal put back", async () => {
+  const r = await onTerminal(
+    ["run", "-it", "--rm", "busybox", "sh"],
+    [{ expect: "# " }, { keys: "stty size\r" }, { expect: "24 80" }, { resize: [40, 120] }, { sleep: 400 }, { keys: "stty size\r" }, { expect: "40 120" }, { keys: "sleep 100\r" }, { sleep: 500 }, { send: "\x03" }, { expect: "# " }, { keys: "exit 3\r" }, { modes: true }],
+  );
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(3);
+  expect(r.screen).toContain("stty size\r\n24 80\r\n");
+  expect(r.screen).toContain("stty size\r\n40 120\r\n");
+  expect(r.screen).toContain("^C");
+  expect(r.screen.trim().split("\n").at(-1)).toBe("modes: icanon echo isig icrnl opost onlcr");
+}, 60_000);
+
+test("run -it: detach with ctrl-p ctrl-q leaves the shell running; exec -it into it", async () => {
+  const run = await onTerminal(["run", "-it", "--name", "shell", "busybox", "sh"], [{ expect: "# " }, { keys: "echo one\r" }, { expect: "one" }, { keys: "\x10\x11" }]);
+  expect(run.status).toBe(0);
+  expect((await skiff(["inspect", "-f", "{{.State.Status}}", "shell"])).stdout).toBe("running\n");
+  const exec = await onTerminal(["exec", "-it", "shell", "sh"], [{ expect: "# " }, { keys: "stty size\r" }, { expect: "24 80" }, { keys: "exit 5\r" }]);
+  expect(exec.status).toBe(5);
+  expect(await skiff(["rm", "-f", "shell"])).toEqual({ status: 0, stdout: "shell\n", stderr: "" });
+}, 60_000);
+
+// skiffd (and docker 28 against it) does not pass a second attach's keys on to a shell that a
+// `run -it` detached from: the shell runs, its output comes, what is typed does not reach it
+// (seen with docker 28 too; `run -dit` then attach works). The daemon's to fix.
+test.todo("detach with ctrl-p ctrl-q and attach again: typing reaches the shell, exit ends both", async () => {
+  await onTerminal(["run", "-it", "--name", "again", "busybox", "sh"], [{ expect: "# " }, { keys: "\x10\x11" }]);
+  const r = await onTerminal(["attach", "again"], [{ sleep: 1500 }, { keys: "echo back\r" }, { expect: "back" }, { keys: "exit 7\r" }]);
+  await skiff(["rm", "-f", "again"]);
+  expect(r.status).toBe(7);
+});
+
+test("nothing of any container is left", async () => {
+  expect(await settledLeftovers(d)).toEqual({});
+}, 30_000);
