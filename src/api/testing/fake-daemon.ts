@@ -153,16 +153,13 @@ export class FakeDaemon {
       return json({ Titles: ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], Processes: [["root", "4242", "4200", "0", "11:00", "?", "00:00:00", c.argv.join(" ")]] });
     }
     if (verb === "POST wait") {
-      // the head goes out now, the result when the condition is met (a start after the head cannot be
-      // missed). http-server.ts sends the head with the first body bytes, so a newline goes first
-      // (JSON readers skip it): without it docker's CLI, which waits for this head before it starts
-      // the container, would wait forever.
+      // the head goes out now (http-server.ts flushes it), the result when the condition is met: a
+      // start after the head cannot be missed, and docker's CLI waits for this head before it starts
       const code = s.wait(c.id, q.condition || "not-running");
       const enc = new TextEncoder();
       return new Response(
         new ReadableStream({
           start(ctl) {
-            ctl.enqueue(enc.encode("\n"));
             void code.then((StatusCode) => {
               try {
                 ctl.enqueue(enc.encode(`${JSON.stringify({ StatusCode, Error: null })}\n`));
