@@ -2,12 +2,14 @@
 // (method, path, query, body; IDs aside), the same stdout, the same exit status, and docker's
 // words in skiff's errors (which add the layer, the code and a hint).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { ApiClient } from "../src/api/client.ts";
 import { ContainerClient } from "../src/api/client-containers.ts";
 import type { FakeDaemon, RecordedRequest } from "../src/api/testing/fake-daemon.ts";
 import { createRequest } from "../src/cli/skiff/create-body.ts";
 import { DOCKER_28, runCli, startFake, type CliResult } from "./harness/container-clis.ts";
+import { tempDir } from "./harness/skiffd.ts";
 
 const fakes: FakeDaemon[] = [];
 afterAll(async () => {
@@ -72,6 +74,8 @@ interface Case {
   outputDiffers?: boolean;
   /** The verb works on its containers at once: its requests come in any order. */
   unordered?: boolean;
+  /** A docker config.json for both CLIs to read. */
+  config?: Record<string, unknown>;
 }
 
 const CASES: Case[] = [
@@ -141,12 +145,20 @@ const CASES: Case[] = [
   { name: "exec into a missing one", args: ["exec", "nope", "echo"], setup: STANDARD },
   { name: "attach to a stopped one", args: ["attach", "done"], setup: STANDARD },
   { name: "container prune -f", args: ["container", "prune", "-f"], setup: STANDARD },
+  { name: "ps with config.json's psFormat", args: ["ps", "-a"], setup: STANDARD, shared: true, config: { psFormat: "{{.Names}}:{{.State}}" } },
+  { name: "run with config.json's detachKeys", args: ["run", "-i", "--rm", "busybox", "cat"], input: "x\n", config: { detachKeys: "ctrl-a,a" } },
+  { name: "exec with config.json's detachKeys", args: ["exec", "-i", "bg", "cat"], input: "y\n", setup: STANDARD, config: { detachKeys: "ctrl-a,a" } },
 ];
 
 const outcomes = new Map<string, { docker: CliResult & { requests: RecordedRequest[] }; skiff: CliResult & { requests: RecordedRequest[] } }>();
 
 async function runCase(c: Case): Promise<void> {
-  const env = { B: "from the shell" };
+  const env: Record<string, string> = { B: "from the shell" };
+  if (c.config) {
+    const dir = tempDir("docker-config");
+    writeFileSync(join(dir, "config.json"), JSON.stringify(c.config));
+    env.DOCKER_CONFIG = dir;
+  }
   if (c.shared) {
     const d = await startFake();
     fakes.push(d);

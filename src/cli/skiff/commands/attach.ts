@@ -18,6 +18,7 @@ import { str, type CommandContext } from "../command.ts";
 import { reportError } from "../report-error.ts";
 import { detachKeyBytes, runSession } from "../attach-session.ts";
 import { forwardSignals, monitorTtySize } from "../terminal.ts";
+import { cliSettings } from "../cli-settings.ts";
 
 const notATty = () => precondition("cli", "CLI_NOT_A_TTY", "the input device is not a TTY", "run skiff on a terminal to attach to a container with a tty, or pass --no-stdin");
 
@@ -28,7 +29,7 @@ function checkState(c: { State: { Running: boolean; Paused: boolean; Restarting:
 }
 
 export async function attach({ client, flags, args }: CommandContext): Promise<number> {
-  const detachKeys = str(flags["detach-keys"]) || undefined;
+  const detachKeys = str(flags["detach-keys"]) || cliSettings().detachKeys;
   if (detachKeys) detachKeyBytes(detachKeys);
   const containers = new ContainerClient(client);
   const wait = await containers.wait(args[0]!);
@@ -74,7 +75,7 @@ export async function start(ctx: CommandContext): Promise<number> {
     return 0;
   }
   if (args.length > 1) throw invalid("cli", "CLI_USAGE", "you cannot start and attach multiple containers at once", "start them one at a time with -a, or without -a together");
-  const detachKeys = str(flags["detach-keys"]) || undefined;
+  const detachKeys = str(flags["detach-keys"]) || cliSettings().detachKeys;
   if (detachKeys) detachKeyBytes(detachKeys);
   const c = await containers.inspect(args[0]!);
   const tty = c.Config.Tty;

@@ -12,12 +12,13 @@ import { str, strs, type CommandContext } from "../command.ts";
 import { envValue, keyValueFile } from "../container-values.ts";
 import { detachKeyBytes, runSession } from "../attach-session.ts";
 import { monitorTtySize } from "../terminal.ts";
+import { cliSettings, type CliSettings } from "../cli-settings.ts";
 
 /** docker's parseExec: the exec create body from the flags and the command. */
-export function execBody(flags: CommandContext["flags"], cmd: string[], env: Record<string, string | undefined> = process.env): ExecCreateBody {
+export function execBody(flags: CommandContext["flags"], cmd: string[], env: Record<string, string | undefined> = process.env, settings: CliSettings = cliSettings(env)): ExecCreateBody {
   const detach = !!flags.detach;
   const envList = [...strs(flags["env-file"]).flatMap((f) => keyValueFile(f, "env", env)), ...strs(flags.env).map((e) => envValue(e, env))];
-  const detachKeys = str(flags["detach-keys"]) ?? "";
+  const detachKeys = str(flags["detach-keys"]) || settings.detachKeys || "";
   if (detachKeys) detachKeyBytes(detachKeys);
   return {
     User: str(flags.user) ?? "",

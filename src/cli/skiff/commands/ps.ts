@@ -9,6 +9,7 @@ import { compileTemplate } from "../template.ts";
 import { CONTAINER_HEADERS, containerRows, DEFAULT_PS_FORMAT } from "../container-rows.ts";
 import { int64 } from "../container-values.ts";
 import { parseFilterFlags } from "./images.ts";
+import { cliSettings } from "../cli-settings.ts";
 
 const RAW_FORMAT = "container_id: {{.ID}}\nimage: {{.Image}}\ncommand: {{.Command}}\ncreated_at: {{.CreatedAt}}\nstate: {{- pad .State 1 0}}\nstatus: {{- pad .Status 1 0}}\nnames: {{.Names}}\nlabels: {{- pad .Labels 1 0}}\nports: {{- pad .Ports 1 0}}\n";
 
@@ -21,8 +22,10 @@ export function psFormat(source: string, quiet: boolean, size: boolean): string 
 
 export async function listContainers({ client, flags }: CommandContext): Promise<number> {
   const quiet = !!flags.quiet;
-  const format = str(flags.format) ?? "";
-  if (format && quiet) writeErr("WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
+  const given = str(flags.format) ?? "";
+  if (given && quiet) writeErr("WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
+  // without --format, the config's psFormat, as docker's
+  const format = given || (cliSettings().psFormat ?? "");
   const last = str(flags.last) === undefined ? -1 : int64(str(flags.last)!, "-n, --last");
   const filters = parseFilterFlags(strs(flags.filter), "status=exited");
   // a bad template is refused before the request, as docker does

@@ -22,6 +22,7 @@ import { reportError } from "../report-error.ts";
 import { credentialsFor, fullName, splitPullReference } from "./transfer.ts";
 import { detachKeyBytes, runSession } from "../attach-session.ts";
 import { forwardSignals, monitorTtySize, restoreTerminal, ttySize } from "../terminal.ts";
+import { cliSettings } from "../cli-settings.ts";
 
 /** docker's 125: the daemon (or skiff) failed before the container ran. */
 export const EXIT_DAEMON = 125;
@@ -98,7 +99,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   let detachKeys: string | undefined;
   try {
     req = createRequest(flags, ctx.args, { detach, consoleSize: tty ? ttySize() : undefined });
-    detachKeys = str(flags["detach-keys"]) || undefined;
+    detachKeys = str(flags["detach-keys"]) || cliSettings().detachKeys;
     if (detachKeys) detachKeyBytes(detachKeys);
   } catch (e) {
     return fail(e, EXIT_DAEMON);
