@@ -2,8 +2,8 @@
 // decompression of archives and tarballs as docker does it, the checks that keep a tar entry's
 // name inside its root, and the byte channel that tees one stream into two sinks.
 export { ByteChannel } from "./byte-channel.ts";
-export { chain, decompressed, findProgram, sniffCompression, type DecompressFor, type InputCompression } from "./decompress.ts";
+export { chain, decompressed, sniffCompression, type DecompressFor, type InputCompression } from "./decompress.ts";
 export { ancestors, baseOf, cleanEntryPath, parentOf, quoted } from "./safe-path.ts";
-export { LAYER_INPUT, TarParser, type TarEntryType, type TarHeader, type TarInput, type TarSink } from "./tar-parser.ts";
+export { TarParser, type TarEntryType, type TarHeader, type TarInput, type TarSink } from "./tar-parser.ts";
 export { readTar, type TarEntry } from "./tar-reader.ts";
 export { buildTar, tarEntry, type TarWriteEntry } from "./tar-writer.ts";
