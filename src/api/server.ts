@@ -16,7 +16,7 @@ import * as execs from "./handlers/execs.ts";
 import * as events from "./handlers/events.ts";
 import * as containerStreams from "./handlers/container-streams.ts";
 import { containerAttach, refuseOnSocket } from "./handlers/attach.ts";
-import type { ContainerService } from "../engine/containers/service.ts";
+import type { ContainerService } from "../engine/containers/index.ts";
 import type { Duplex } from "node:stream";
 import { apiError, errorOfResponse, errorResponse, wireError } from "./http-error.ts";
 import { streamFailure } from "./json-stream.ts";

@@ -11,7 +11,7 @@ import { errnoOf, errnoText } from "../common/errno.ts";
 import { isSkiffError, SkiffError, type Layer } from "../common/errors.ts";
 import { writeErr } from "../common/stdio.ts";
 import type { ImageService } from "../engine/images/index.ts";
-import type { ContainerService } from "../engine/containers/service.ts";
+import type { ContainerService } from "../engine/containers/index.ts";
 import { acquireDaemonLock, acquireExecRootLock, checkPidFile, clearSocketPath, createPidFile, rootLockPath, rootRefusal, type PidFileRefusal } from "./daemon-lock.ts";
 import { startApiServer, type ServerLog } from "../api/server.ts";
 
@@ -105,11 +105,10 @@ const step = <T>(layer: Layer, code: string, action: string, path: string, f: ()
 
 /** The engine over the data and exec roots: images and containers on one metadata database. */
 async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; containers: ContainerService; close(): Promise<void> }> {
-  const [{ ImageStore }, { MetadataDb }, { ContainerService }, { ContainerEvents }] = await Promise.all([
+  const [{ ImageStore }, { MetadataDb }, { ContainerService, ContainerEvents }] = await Promise.all([
     import("../engine/images/index.ts"),
     import("../engine/metadata/index.ts"),
-    import("../engine/containers/service.ts"),
-    import("../engine/containers/events.ts"),
+    import("../engine/containers/index.ts"),
   ]);
   const metadata = new MetadataDb(o.dataRoot);
   // registry credentials come with each request (X-Registry-Auth), never from a file of the daemon's

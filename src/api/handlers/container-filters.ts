@@ -1,6 +1,6 @@
 // docker ps's --filter (and container prune's): id, name, label, status, exited, ancestor, before,
 // since, until (prune). An unknown key or a status docker does not know is docker's 400.
-import type { ContainerRecord, ContainerStatus } from "../../engine/containers/record.ts";
+import type { ContainerRecord, ContainerStatus } from "../../engine/containers/index.ts";
 import { apiError } from "../http-error.ts";
 
 const LIST_KEYS = ["id", "name", "label", "status", "exited", "ancestor", "before", "since"];

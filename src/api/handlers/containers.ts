@@ -2,7 +2,7 @@
 // stop, restart, kill, pause, unpause, rename, remove, top, resize, prune. docker's statuses:
 // 201 for create, 204 for the verbs, 304 for a start or stop that had nothing to do.
 import { execFileSync } from "node:child_process";
-import type { ContainerService } from "../../engine/containers/service.ts";
+import type { ContainerService } from "../../engine/containers/index.ts";
 import { endpoint, q } from "../endpoint.ts";
 import { apiError } from "../http-error.ts";
 import { containerCreateBody } from "../wire/container-create.ts";

@@ -1,5 +1,5 @@
 // What every handler receives: the request, its route parameters and the daemon's services.
-import type { ContainerService } from "../../engine/containers/service.ts";
+import type { ContainerService } from "../../engine/containers/index.ts";
 import type { ImageService } from "../../engine/images/index.ts";
 
 export interface DaemonInfo {

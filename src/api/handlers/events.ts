@@ -1,7 +1,7 @@
 // GET /events: docker's event stream (container events), one JSON object per line, with the
 // events kept in memory replayed for `since`, and docker's filters (type, container, event, image,
 // label). Without `until` the stream stays open until the client goes.
-import type { ContainerEvent } from "../../engine/containers/events.ts";
+import type { ContainerEvent } from "../../engine/containers/index.ts";
 import { endpoint, q } from "../endpoint.ts";
 import { apiError } from "../http-error.ts";
 import { containersOf } from "./containers.ts";

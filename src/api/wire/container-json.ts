@@ -1,7 +1,7 @@
 // The engine's container records as docker's wire types (API 1.41): GET /containers/{id}/json
 // (ContainerJSON) and the items of GET /containers/json (ContainerSummary), with docker's words
 // for the status ("Up 3 seconds", "Exited (0) 2 minutes ago").
-import type { ContainerRecord } from "../../engine/containers/record.ts";
+import type { ContainerRecord } from "../../engine/containers/index.ts";
 import { humanDuration } from "../units.ts";
 
 /** docker's Config: the image's config merged with the create options (as dockerd stores it). */

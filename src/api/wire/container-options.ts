@@ -3,7 +3,7 @@
 // the schema but mean nothing valid (a bind without a colon, an unknown security option) are 400s
 // naming the field, before the engine sees anything.
 import { SkiffError } from "../../common/errors.ts";
-import type { ContainerOptions } from "../../engine/containers/spec/index.ts";
+import type { ContainerOptions } from "../../engine/containers/index.ts";
 import type { ContainerCreateBody } from "./container-create.ts";
 
 export interface MappedCreate {

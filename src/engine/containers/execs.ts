@@ -12,7 +12,7 @@ import { MONITOR } from "./layout.ts";
 import { attach, monitorSpawner, readExitFile, resize, waitExit, type AttachOptions, type Monitor } from "./monitor/index.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
 import type { Runtimes } from "./runtimes.ts";
-import type { ContainerImages } from "./service.ts";
+import type { ContainerImages } from "./images-port.ts";
 import { allCapabilities, processCapabilities } from "./spec/capabilities.ts";
 import { readHostFacts } from "./spec/host.ts";
 

@@ -12,8 +12,6 @@ import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
 import { mark } from "../../common/trace.ts";
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
-import type { OverlayMount } from "../snapshots/index.ts";
-import type { FileReader } from "../images/index.ts";
 import type { MetadataDb } from "../metadata/index.ts";
 import { conflict, invalidArg } from "./errors.ts";
 import type { ContainerEvents } from "./events.ts";
@@ -24,6 +22,7 @@ import { isActive, newRunState, type ContainerRecord } from "./record.ts";
 import { DEFAULT_RUNTIME, initBinary, Runtimes } from "./runtimes.ts";
 import { buildContainerSpec, readHostFacts, type ContainerOptions } from "./spec/index.ts";
 import { ContainerStore } from "./store.ts";
+import type { ContainerImages } from "./images-port.ts";
 import { Execs, type ExecConfig, type ExecRecord } from "./execs.ts";
 import type { Socket } from "node:net";
 import { MONITOR } from "./layout.ts";
@@ -31,16 +30,8 @@ import { readLog, type LogEntry, type LogOptions } from "./logs.ts";
 import { attach, resize, type AttachOptions } from "./monitor/index.ts";
 import { Supervisor } from "./supervisor.ts";
 
-/** What the container service needs of the image store. */
-export interface ContainerImages {
-  /** Set by the container service: which containers use an image (the store keeps such images). */
-  usedBy?: (imageId: string) => { id: string; running: boolean }[];
-  containerDefaults(nameOrId: string): { id: string; config: ContainerDefaults };
-  /** The rootfs over a new writable layer keyed by the container's id. */
-  mountsFor(imageId: string, containerKey: string): OverlayMount;
-  removeContainerLayer(key: string): void;
-  fileReader(imageId: string): FileReader;
-}
+export type { ContainerImages };
+
 
 export interface ContainerServiceOptions extends EngineRoots {
   images: ContainerImages;

@@ -15,7 +15,7 @@ import type { ContainerEvents } from "./events.ts";
 import { MONITOR } from "./layout.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
 import type { Runtimes } from "./runtimes.ts";
-import type { ContainerImages } from "./service.ts";
+import type { ContainerImages } from "./images-port.ts";
 import type { ContainerStore } from "./store.ts";
 
 export interface SupervisorOptions {

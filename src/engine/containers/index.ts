@@ -1,0 +1,9 @@
+// The container engine's public surface: the service, its records and events, and the options a
+// container is created with (docker run's, parsed). Other folders import this file only.
+export { ContainerService, type ContainerServiceOptions, type CreateRequest } from "./service.ts";
+export type { ContainerImages } from "./images-port.ts";
+export { ContainerEvents, type ContainerEvent } from "./events.ts";
+export type { ContainerRecord, ContainerRunState, ContainerStatus } from "./record.ts";
+export type { ExecConfig, ExecRecord } from "./execs.ts";
+export type { LogEntry } from "./logs.ts";
+export type { ContainerOptions } from "./spec/index.ts";
