@@ -1,0 +1,133 @@
+// Benchmark: containers through skiffd against containerd (ctr), podman and Debian's dockerd, side
+// by side in one run (issue 10's "Benchmark"). Each engine runs on roots of its own under
+// /tmp/skiff-test-PID (skiffd: data/exec root, socket, pid file; containerd: config, root, state,
+// socket; podman: --root/--runroot/--tmpdir and a containers.conf; dockerd: data/exec root, socket,
+// pid file, no iptables, no bridge, its own containerd), with its containers' cgroups under
+// /skiff-test-PID, and all import the same busybox rootfs (Debian's busybox-static) as their image.
+// Sections (in the order they run and print):
+//   run      1. `run --rm busybox /bin/true` with no network: bin/skiff and the docker CLI against
+//               skiffd, `ctr run --rm`, `podman run --rm --network none`, the docker CLI against
+//               dockerd (`--network none`); hyperfine in rounds; medians and the ratio to ctr.
+//   burst    2. 20 `run -d … sleep 60` at once: the time until every client has returned (each
+//               returns once its container runs; the count is checked), removal untimed.
+//   monitor  3. RSS and PSS of the per-container monitor (skiff-monitor, conmon, the shim) with
+//               1 and with 10 containers (per container).
+//   logs     4. `logs` to /dev/null of a container that printed 100,000 lines.
+//   daemon   5. the daemon's RSS/PSS idle, then after a pull of a Debian image from a local
+//               registry, the busybox import and 3 `run --rm` (fresh daemons, one at a time).
+// Each section prints a table and its target checks (✓/✗; "?" when it could not be measured); a
+// peer that cannot run is named with the reason and the run goes on. At the end the engines are
+// stopped and removed, and the host is compared with how it was before (mounts, cgroups,
+// processes, netns, iptables rules, the directories where engines keep host-wide state).
+//   sudo node_modules/.bin/bun bench/containers.ts [--runs N (5)] [--rounds R (3)] [--burst N (20)]
+//        [--burst-runs N (3, at most --runs)] [--lines N (100000)] [--only SECTION|ENGINE,...]
+// --only takes section names (run, burst, monitor, daemon, logs) and engines (skiff, ctr or
+// containerd, podman, docker or dockerd); skiff is always measured.
+import { readdirSync, rmdirSync, rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { rootfsTar } from "../test/harness/engines.ts";
+import { tempDir } from "../test/harness/oci.ts";
+import { RUN_TAG, TEST_STATE_ROOT } from "../test/harness/leaks.ts";
+import { daemonMemorySection } from "./containers/daemon-memory.ts";
+import { startContainerd, startDockerd, startPodman, startSkiff, type Engine, type EngineKey, type EngineOptions } from "./containers/engines.ts";
+import { hostState, leftBehind } from "./containers/measure.ts";
+import { allTargets, leftOut } from "./containers/report.ts";
+import { burst, logs, monitors, runRm, type Bench } from "./containers/sections.ts";
+
+const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
+const runs = arg("--runs", 5);
+const rounds = Math.min(arg("--rounds", 3), runs);
+const burstSize = arg("--burst", 20);
+const burstRuns = arg("--burst-runs", Math.min(3, runs));
+const lines = arg("--lines", 100_000);
+
+const SECTIONS = ["run", "burst", "monitor", "logs", "daemon"] as const;
+const ALIASES: Record<string, EngineKey> = { skiff: "skiff", ctr: "containerd", containerd: "containerd", podman: "podman", docker: "dockerd", dockerd: "dockerd" };
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : [];
+const unknown = only.filter((o) => !(SECTIONS as readonly string[]).includes(o) && !(o in ALIASES));
+if (unknown.length) {
+  console.error(`bench: --only: unknown ${unknown.join(", ")} (sections: ${SECTIONS.join(", ")}; engines: ${Object.keys(ALIASES).join(", ")})`);
+  process.exit(2);
+}
+const sections = new Set(only.some((o) => (SECTIONS as readonly string[]).includes(o)) ? only.filter((o) => (SECTIONS as readonly string[]).includes(o)) : SECTIONS);
+const engineKeys = new Set<EngineKey>(only.some((o) => o in ALIASES) ? ["skiff", ...only.flatMap((o) => (o in ALIASES ? [ALIASES[o]!] : []))] : ["skiff", "containerd", "podman", "dockerd"]);
+const STARTERS: [EngineKey, (o: EngineOptions) => Promise<Engine>][] = [
+  ["skiff", startSkiff],
+  ["containerd", startContainerd],
+  ["podman", startPodman],
+  ["dockerd", startDockerd],
+];
+const starters = STARTERS.filter(([k]) => engineKeys.has(k));
+
+const before = hostState([RUN_TAG], RUN_TAG);
+const dir = tempDir("bench");
+const started: Engine[] = [];
+const notes: string[] = [];
+
+async function stopAll(): Promise<void> {
+  for (const e of started.splice(0).reverse()) {
+    try {
+      notes.push(...(await e.stop()));
+    } catch (err) {
+      notes.push(`${e.label}: stop: ${err}`);
+    }
+  }
+}
+
+/** The run's cgroup parent in every hierarchy (runc leaves the parents of containers' cgroups). */
+function removeRunCgroups(): void {
+  for (const h of readdirSync("/sys/fs/cgroup")) {
+    try {
+      rmdirSync(join("/sys/fs/cgroup", h, RUN_TAG));
+    } catch {}
+  }
+}
+
+let interrupted = false;
+for (const sig of ["SIGINT", "SIGTERM"] as const)
+  process.on(sig, () => {
+    if (interrupted) return;
+    interrupted = true;
+    console.error(`\n${sig}: stopping the engines`);
+    void stopAll().finally(() => process.exit(130));
+  });
+
+try {
+  const tar = rootfsTar(dir);
+  const opts: EngineOptions = { dir, rootfsTar: tar };
+  const b: Bench = { runs, rounds, dir };
+  console.log(`containers bench: ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}, ${cpus().length} CPUs`);
+  if ([...sections].some((s) => s !== "daemon")) {
+    for (const [key, start] of starters) {
+      try {
+        const e = await start(opts);
+        started.push(e);
+        e.importImage();
+      } catch (err) {
+        leftOut(key, err);
+      }
+    }
+    const peers = started.flatMap((e) => e.peers);
+    if (sections.has("run")) runRm(peers, b);
+    if (sections.has("burst")) await burst(peers, burstSize, burstRuns, b);
+    if (sections.has("monitor")) await monitors(started, b);
+    if (sections.has("logs")) await logs(started, lines, b);
+    await stopAll();
+  }
+  if (sections.has("daemon")) notes.push(...(await daemonMemorySection(starters.filter(([k]) => k !== "podman").map(([, s]) => s), opts)));
+} catch (err) {
+  console.error(`bench: ${err instanceof Error ? err.message : err}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
+  rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
+  removeRunCgroups();
+  console.log("\ntargets:");
+  for (const t of allTargets()) console.log(`  ${t}`);
+  if (notes.length) console.log(`\nclean-up notes:\n  ${notes.join("\n  ")}`);
+  const left = leftBehind(before, hostState([RUN_TAG], RUN_TAG));
+  console.log(left.length ? `\nleft behind (or made meanwhile by another run on this machine):\n  ${left.join("\n  ")}` : "\nnothing left behind (mounts, cgroups, processes, netns, iptables rules, engine state dirs)");
+}
