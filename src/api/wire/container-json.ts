@@ -18,7 +18,7 @@ function wireConfig(r: ContainerRecord): Record<string, unknown> {
     ...(img.ExposedPorts.length ? { ExposedPorts: Object.fromEntries(img.ExposedPorts.map((p) => [p, {}])) } : {}),
     Tty: o.tty ?? false,
     OpenStdin: o.openStdin ?? false,
-    StdinOnce: o.openStdin ?? false,
+    StdinOnce: o.stdinOnce ?? false,
     Env: mergedEnv(img.Env, o.env ?? []),
     Cmd: o.cmd ?? (o.entrypoint ? null : img.Cmd ?? null),
     Image: r.image,

@@ -94,6 +94,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(b.User ? { user: b.User } : {}),
     tty: b.Tty ?? false,
     openStdin: b.OpenStdin ?? false,
+    ...(b.OpenStdin && b.StdinOnce ? { stdinOnce: true } : {}),
     ...(h.Init ? { init: true } : {}),
     ...(b.Hostname ? { hostname: b.Hostname } : {}),
     ...(h.ReadonlyRootfs ? { readOnly: true } : {}),

@@ -106,7 +106,8 @@ export class Supervisor {
         log: { path: r.files.logPath },
         ...(tty ? { consoleSocket: MONITOR.console } : {}),
         stdin: r.options.openStdin ?? false,
-        stdinOnce: r.options.openStdin ?? false,
+        // as dockerd: StdinOnce never closes a tty's stdin (detach, then attach again, must type on)
+        stdinOnce: (r.options.stdinOnce ?? false) && !tty,
         // attached clients hear the container from its first byte: it runs once they are connected
         attachFirst: attaches.length > 0,
       },

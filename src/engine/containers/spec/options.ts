@@ -54,6 +54,9 @@ export interface ContainerOptions {
   tty?: boolean;
   /** `-i`: keep stdin open (the monitor's concern, not the spec's). */
   openStdin?: boolean;
+  /** docker's StdinOnce (run -i attached, not -d): the first attached client that leaves closes
+   *  stdin (not with a tty, as dockerd: detach and attach again keep the terminal). */
+  stdinOnce?: boolean;
   /** `--init`: a small init runs as PID 1 (its host path is a fact of the host: SpecHost.initPath). */
   init?: boolean;
 
