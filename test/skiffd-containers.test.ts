@@ -127,3 +127,21 @@ test("--init: a tiny init is PID 1, passes the stop signal on and reaps orphans;
   // orphans of the program are reaped, not left as zombies
   expect(ok(docker(["run", "--rm", "--init", "busybox", "sh", "-c", "(sleep 0.1 &) ; sleep 0.4; ps -o stat | grep -c Z || true"]))).toBe("0\n");
 });
+
+test("--log-opt max-size/max-file rotate the json-file log; --log-driver none keeps none", () => {
+  ok(docker(["run", "--name", "chatty", "--log-opt", "max-size=1k", "--log-opt", "max-file=3", "busybox", "sh", "-c", "i=0; while [ $i -lt 200 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done"]));
+  const logPath = ok(docker(["inspect", "-f", "{{.LogPath}}", "chatty"])).trim();
+  const files = execFileSync("ls", [`${logPath.slice(0, logPath.lastIndexOf("/"))}`]).toString().split("\n").filter((f) => f.includes("-json.log"));
+  expect(files.sort()).toEqual([`${logPath.split("/").pop()}`, `${logPath.split("/").pop()}.1`, `${logPath.split("/").pop()}.2`].sort());
+  const tail = ok(docker(["logs", "chatty"])).trim().split("\n");
+  expect(tail.at(-1)).toBe("line-199-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+  expect(tail.length).toBeLessThan(200); // older lines rotated away
+  expect(ok(docker(["inspect", "-f", "{{.HostConfig.LogConfig.Config}}", "chatty"]))).toBe("map[max-file:3 max-size:1024]\n");
+  ok(docker(["rm", "chatty"]));
+  expect(docker(["run", "--rm", "--log-opt", "max-size=nope", "busybox", "true"]).status).toBe(125);
+  expect(docker(["run", "--rm", "--log-driver", "syslog", "busybox", "true"]).stderr).toContain("logging driver syslog is not served");
+  ok(docker(["run", "-d", "--name", "quiet", "--log-driver", "none", "busybox", "echo", "hi"]));
+  ok(docker(["wait", "quiet"]));
+  expect(docker(["logs", "quiet"]).stderr).toContain("configured logging driver does not support reading");
+  ok(docker(["rm", "quiet"]));
+});

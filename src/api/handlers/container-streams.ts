@@ -33,6 +33,7 @@ export const logs = endpoint(
     const svc = containersOf(ctx);
     const r = svc.inspect(ctx.params.id!);
     if (!query.stdout && !query.stderr) throw apiError("invalid_argument", "API_LOGS_NO_STREAM", "Bad parameters: you must choose at least one stream", "pass stdout=1 and/or stderr=1");
+    if (r.options.log?.driver === "none") throw apiError("failed_precondition", "API_LOGS_NOT_KEPT", "configured logging driver does not support reading", "the container was created with --log-driver none: its output was not kept");
     const tail = query.tail === undefined || query.tail === "all" ? undefined : /^-?\d+$/.test(query.tail) ? Number(query.tail) : undefined;
     if (query.tail !== undefined && query.tail !== "all" && tail === undefined) throw apiError("invalid_argument", "API_QUERY_INVALID", `query parameter tail must be a number or "all", got ${JSON.stringify(query.tail)}`, "pass tail=N or tail=all");
     const abort = new AbortController();

@@ -43,7 +43,10 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
   return {
     Binds: o.binds?.length ? o.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`) : null,
     ContainerIDFile: "",
-    LogConfig: { Type: "json-file", Config: {} },
+    LogConfig: {
+      Type: o.log?.driver ?? "json-file",
+      Config: { ...(o.log?.maxSize ? { "max-size": String(o.log.maxSize) } : {}), ...(o.log?.maxFiles ? { "max-file": String(o.log.maxFiles) } : {}) },
+    },
     NetworkMode: o.network ?? "none",
     PortBindings: {},
     RestartPolicy: { Name: "no", MaximumRetryCount: 0 },
@@ -111,7 +114,7 @@ export function containerJson(r: ContainerRecord): Record<string, unknown> {
     ResolvConfPath: r.files.resolvConfPath,
     HostnamePath: r.files.hostnamePath,
     HostsPath: r.files.hostsPath,
-    LogPath: r.files.logPath,
+    LogPath: r.options.log?.driver === "none" ? "" : r.files.logPath,
     Name: `/${r.name}`,
     RestartCount: r.restartCount,
     Driver: "overlay2",

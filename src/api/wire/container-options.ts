@@ -72,6 +72,34 @@ function securityOptions(list: readonly string[]): Pick<ContainerOptions, "noNew
 /** The bridge warning goes out once per daemon (every run saying it would be noise). */
 let warnedNoBridge = false;
 
+/** docker's units for --log-opt max-size ("10m", "1g", "512k", bytes): powers of 1024. */
+function logSize(v: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(v.trim());
+  if (!m) return undefined;
+  return Math.floor(Number(m[1]) * 1024 ** "_kmgt".indexOf((m[2] || "_").toLowerCase()));
+}
+
+/** HostConfig.LogConfig → the engine's log options: json-file (docker's default) or none. */
+function logOptions(lc: { Type?: string; Config?: Record<string, string> } | undefined, warnings: string[]): ContainerOptions["log"] {
+  const driver = lc?.Type || "json-file";
+  if (driver !== "json-file" && driver !== "none") throw bad("HostConfig.LogConfig.Type", `logging driver ${driver} is not served: skiffd writes json-file logs`, "use --log-driver json-file (the default) or none");
+  const out: NonNullable<ContainerOptions["log"]> = { driver };
+  for (const [k, v] of Object.entries(lc?.Config ?? {})) {
+    if (driver === "none") throw bad(`HostConfig.LogConfig.Config.${k}`, "invalid logging opts for driver none", "leave --log-opt out with --log-driver none");
+    if (k === "max-size") {
+      const n = logSize(v);
+      if (n === undefined || n < 1) throw bad("HostConfig.LogConfig.Config.max-size", `invalid max-size ${JSON.stringify(v)}`, "give a size like 10m or 512k");
+      out.maxSize = n;
+    } else if (k === "max-file") {
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw bad("HostConfig.LogConfig.Config.max-file", "max-file cannot be less than 1", "give a whole number of files");
+      out.maxFiles = Number(v);
+    } else if (["labels", "labels-regex", "env", "env-regex", "tag", "compress"].includes(k)) warnings.push(`log option ${k} is not applied by skiffd's json-file logs`);
+    else throw bad(`HostConfig.LogConfig.Config.${k}`, `unknown log opt '${k}' for json-file log driver`, "json-file takes max-size and max-file");
+  }
+  if (out.maxFiles !== undefined && out.maxFiles > 1 && out.maxSize === undefined) throw bad("HostConfig.LogConfig.Config.max-file", "max-file can only be set with max-size", "add --log-opt max-size=…");
+  return out;
+}
+
 export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
   if (!b.Image) throw bad("Image", "no image given: Config.Image is empty", "name an image");
   const h = b.HostConfig ?? {};
@@ -122,6 +150,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(b.Labels ? { labels: b.Labels } : {}),
     ...(h.AutoRemove ? { autoRemove: true } : {}),
     ...(h.Runtime ? { runtime: h.Runtime } : {}),
+    log: logOptions(h.LogConfig, warnings),
   };
   return { image: b.Image, options, warnings };
 }

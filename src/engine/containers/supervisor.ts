@@ -9,7 +9,7 @@ import { log } from "../../common/log.ts";
 import { mark } from "../../common/trace.ts";
 import { parseSignal } from "../../runtime/signals.ts";
 import type { Socket } from "node:net";
-import { attach, monitorSpawner, readExitFile, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
+import { attach, endMonitorsIn, monitorSpawner, readExitFile, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
 import { conflict } from "./errors.ts";
 import type { ContainerEvents } from "./events.ts";
 import { MONITOR } from "./layout.ts";
@@ -88,6 +88,7 @@ export class Supervisor {
   private async launch(r: ContainerRecord): Promise<void> {
     const runtime = this.o.runtimes.get(r.runtime);
     const dir = r.files.stateDir;
+    await this.endStrayMonitors(dir);
     for (const f of Object.values(MONITOR)) rmSync(join(dir, f), { force: true });
     // a runtime's leftover of an earlier run (a daemon killed mid-start) would refuse the id
     await runtime.delete(r.id, { force: true }).catch(() => undefined);
@@ -103,7 +104,8 @@ export class Supervisor {
         fileMode: 0o640,
         errorLog: MONITOR.errorLog,
         pidFile: MONITOR.pidFile,
-        log: { path: r.files.logPath },
+        // docker's json-file log, rotated as --log-opt says; --log-driver none: no log at all
+        ...(r.options.log?.driver === "none" ? {} : { log: { path: r.files.logPath, ...(r.options.log?.maxSize ? { maxSize: r.options.log.maxSize } : {}), ...(r.options.log?.maxFiles ? { maxFiles: r.options.log.maxFiles } : {}) } }),
         ...(tty ? { consoleSocket: MONITOR.console } : {}),
         stdin: r.options.openStdin ?? false,
         // as dockerd: StdinOnce never closes a tty's stdin (detach, then attach again, must type on)
@@ -287,6 +289,7 @@ export class Supervisor {
       .get(r.runtime)
       .delete(r.id, { force: true })
       .catch((err: unknown) => log.warn(`container ${r.id}: the runtime could not delete it: ${(err as Error).message}`));
+    await this.endStrayMonitors(r.files.stateDir);
     this.following.get(r.id)?.abort();
     this.following.delete(r.id);
     for (const a of this.pendingAttach.get(r.id) ?? []) a.reject(conflict("ENGINE_CONTAINER_REMOVED", `container ${r.id} was removed`, "attach to another container"));
@@ -295,12 +298,27 @@ export class Supervisor {
     this.queues.delete(r.id);
   }
 
+  /** A monitor still in a state dir that is reused or removed (see monitor/strays.ts) ends first;
+   *  one may be there only while its socket is (a monitor removes it as it ends). */
+  private async endStrayMonitors(dir: string): Promise<void> {
+    if (existsSync(join(dir, MONITOR.socket))) await endMonitorsIn(dir);
+  }
+
   /** Finds the containers again after a daemon start (see ContainerService.restore). */
   async restore(records: ContainerRecord[]): Promise<void> {
     const known = new Set(records.map((r) => r.id));
     for (const r of records) {
-      if (!isActive(r.state)) continue;
       const dir = r.files.stateDir;
+      if (!isActive(r.state)) {
+        // a start cut short: its monitor waits for an init that never comes, the runtime holds the
+        // init made so far; the container stays as it was recorded, startable
+        if (existsSync(join(dir, MONITOR.socket))) {
+          await this.o.runtimes.get(r.runtime).delete(r.id, { force: true }).catch((e: unknown) => log.warn(`container ${r.id}: the runtime could not delete what a cut-short start made: ${(e as Error).message}`));
+          await endMonitorsIn(dir);
+          for (const f of Object.values(MONITOR)) rmSync(join(dir, f), { force: true });
+        }
+        continue;
+      }
       // its monitor answers (it runs, or is gone with an exit file): follow; neither: it died unseen
       if (existsSync(join(dir, MONITOR.socket)) || readExitFile(join(dir, MONITOR.exitFile))) this.follow(r);
       else await this.exited(r.id, undefined, "the container's monitor was gone when the daemon started; its exit status is lost");

@@ -108,6 +108,8 @@ export interface ContainerOptions {
   autoRemove?: boolean;
   /** `--runtime`: "skiff" (in-process, the default), "runc", "crun", "skiff-oci". */
   runtime?: string;
+  /** `--log-driver json-file|none` and json-file's `--log-opt max-size=`, `max-file=`. */
+  log?: { driver: "json-file" | "none"; maxSize?: number; maxFiles?: number };
 }
 
 /** A device node on the host as stat(2) reports it. */
