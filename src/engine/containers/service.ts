@@ -3,10 +3,10 @@
 // not under skiffd: the service starts it, follows its exit through the monitor's socket, and
 // after a daemon restart finds it again from its record and state dir (restore()).
 //
-// Records and state dirs: a record exists before anything is made on disk for it and is removed
-// after everything is; restore() repairs what a crash between the two left (a state dir without a
-// record is removed, a record without its state dir is a stopped container).
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+// Records and files: a record is written once its files (bundle, log dir, network files) are, and
+// marked "removing" before they go; restore() repairs what a daemon that died in between left
+// (files no record names are removed, a removal is finished, a start cut short is undone).
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
@@ -105,7 +105,8 @@ export class ContainerService {
       state: newRunState(),
       restartCount: 0,
     };
-    this.store.insert(record);
+    // the files first, the record last: a daemon that dies in between leaves files no record names,
+    // which restore() removes, never a record whose container cannot start
     try {
       mkdirSync(join(files.bundle, "rootfs"), { recursive: true, mode: 0o711 });
       mkdirSync(join(files.logPath, ".."), { recursive: true, mode: 0o710 });
@@ -116,10 +117,15 @@ export class ContainerService {
       writeFileSync(files.resolvConfPath, net.resolvConf);
     } catch (e) {
       this.dropFiles(record);
-      this.store.delete(id);
       throw new SkiffError({ layer: "engine", code: "ENGINE_CREATE_FAILED", kind: "internal", message: `create container ${name}: ${(e as Error).message}`, hint: "check the data root and exec root (space, permissions)", cause: e });
     }
     mark("engine: bundle written");
+    try {
+      this.store.insert(record);
+    } catch (e) {
+      this.dropFiles(record); // (the name was taken meanwhile)
+      throw e;
+    }
     this.opts.events.emit("create", record);
     return record;
   }
@@ -260,7 +266,18 @@ export class ContainerService {
    * marked exited with what their exit file says. State dirs without a record are removed.
    */
   async restore(): Promise<void> {
-    await this.supervisor.restore(this.store.all());
+    // a removal the daemon died in is finished
+    for (const r of this.store.all().filter((r) => r.state.status === "removing")) {
+      await this.supervisor.forget(r);
+      this.dropFiles(r);
+      this.store.delete(r.id);
+    }
+    const records = this.store.all();
+    await this.supervisor.restore(records);
+    // log and network dirs no record names: a create or removal cut short
+    const known = new Set(records.map((r) => r.id));
+    const dataParent = join(this.opts.dataRoot, "containers");
+    if (existsSync(dataParent)) for (const d of readdirSync(dataParent)) if (/^[0-9a-f]{64}$/.test(d) && !known.has(d)) rmSync(join(dataParent, d), { recursive: true, force: true });
   }
 
   /** Follows nothing more (the daemon stops; containers keep running under their monitors). */

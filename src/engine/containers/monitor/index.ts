@@ -7,3 +7,4 @@ export { attach, connectMonitor, probeMonitor, resize, waitExit, waitSocket, typ
 export { parseExitFile, readExitFile, rfc3339Nano, type ContainerExit } from "./exit-file.ts";
 export { decodeWait, describeWait, type WaitStatus } from "./wait-status.ts";
 export { STREAM, FRAME_HEADER_SIZE } from "./protocol.ts";
+export { endMonitorsIn, monitorsIn } from "./strays.ts";
