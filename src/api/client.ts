@@ -65,10 +65,37 @@ interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** A step of the daemon's trace of one request (the Skiff-Trace header): ms from its arrival. */
+export interface TraceStep {
+  what: string;
+  ms: number;
+}
+
+export interface ApiClientOptions {
+  /** Ask the daemon for each request's trace (skiff --debug) and hand it here. */
+  trace?: (request: string, steps: TraceStep[], roundTripMs: number) => void;
+}
+
 export class ApiClient {
-  constructor(readonly socketPath: string = DEFAULT_SOCKET) {}
+  constructor(
+    readonly socketPath: string = DEFAULT_SOCKET,
+    private readonly opts: ApiClientOptions = {},
+  ) {}
 
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
+    const started = performance.now();
+    if (this.opts.trace) opts = { ...opts, headers: { ...opts.headers, "Skiff-Trace": "1" } };
+    const res = await this.send(method, path, opts);
+    const header = res.headers.get("skiff-trace");
+    if (this.opts.trace && header) {
+      try {
+        this.opts.trace(`${method} ${path.split("?")[0]}`, JSON.parse(header) as TraceStep[], performance.now() - started);
+      } catch {} // a trace that does not parse is not worth failing the request for
+    }
+    return res;
+  }
+
+  private async send(method: string, path: string, opts: RequestOptions): Promise<Response> {
     const url = new URL(`http://skiffd/v${API_VERSION}${path}`);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v === undefined || v === false || v === "") continue;

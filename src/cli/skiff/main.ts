@@ -2,7 +2,7 @@
 // error; 125 for a misuse of the command line). Each command loads its module when it runs.
 import { invalid } from "../../common/errors.ts";
 import { configureErrorReport, reportError } from "./report-error.ts";
-import { writeOut } from "../../common/stdio.ts";
+import { writeErr, writeOut } from "../../common/stdio.ts";
 import { expandShortFlags, ownEntry, parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import type { Command } from "./command.ts";
 import { commandHelp } from "./command-help.ts";
@@ -252,7 +252,10 @@ export async function main(argv: string[]): Promise<number> {
     const r = resolveCommand(global.rest, !!global.flags.help);
     if ("print" in r) return writeOut(r.print), 0;
     const { ApiClient, socketPathFromHost } = await import("../../api/client.ts");
-    return await r.cmd.run({ client: new ApiClient(socketPathFromHost(global.flags.host as string | undefined)), flags: r.flags, args: r.args });
+    const debug = !!global.flags.debug || global.flags["log-level"] === "debug";
+    // --debug: each request's way through the daemon's layers, as it comes back
+    const trace = debug ? (request: string, steps: { what: string; ms: number }[], total: number) => writeErr(`trace: ${request} (${total.toFixed(1)} ms round trip): ${steps.map((s) => `${s.what} ${s.ms}ms`).join(" → ")}\n`) : undefined;
+    return await r.cmd.run({ client: new ApiClient(socketPathFromHost(global.flags.host as string | undefined), { trace }), flags: r.flags, args: r.args });
   } catch (e) {
     return reportError(e);
   }
