@@ -5,8 +5,10 @@
 // (--also adds a column for another build of skiff-oci, e.g. the one before a change.)
 // Rows: run (create+start+wait+delete), then create, start, state, kill, delete alone, exec into a
 // running container, start-up (--version), and Bun's own start-up (an empty program compiled with
-// scripts/build's flags). The runs are split into rounds and every round measures each row for all
-// runtimes in one hyperfine call, so the peers share the same moments of a busy machine.
+// scripts/build's flags). The runs are split into rounds (by default one run each) and every round
+// measures each row for all runtimes in one hyperfine call, the short commands' rows together with
+// the start-ups they are compared with, so that what is compared shares the same moments of a
+// busy machine. Medians of the runs pooled over the rounds.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +16,7 @@ import { join } from "node:path";
 const REPO = join(import.meta.dir, "..");
 const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
 const runs = arg("--runs", 40);
-const rounds = Math.min(arg("--rounds", 4), runs);
+const rounds = Math.min(arg("--rounds", runs), runs);
 const work = mkdtempSync("/tmp/skiff-bench-");
 const bundle = join(work, "bundle");
 execFileSync(join(REPO, "scripts/make-busybox-bundle"), [bundle, "/bin/true"], { stdio: "ignore" });
@@ -57,8 +59,10 @@ const rows: Row[] = [
   { name: "exec (true, running container)", command: (r, id) => `${r} exec ${id} /bin/true`, setup: (r, id) => `${r} run --detach --bundle ${sleeper} ${id}` },
   { name: "start-up (--version)", command: (r) => `${r.split(" ")[0]} --version` },
 ];
-/** Bun's own start-up: timed in the start-up row's hyperfine calls, beside the --version runs. */
+/** Bun's own start-up: timed beside the --version runs and the short commands. */
 const BUN = "empty compiled Bun program";
+const SHORT = ["start", "state", "kill", "delete"];
+const VERSION = rows.find((r) => r.name.startsWith("start-up"))!;
 
 /** Every timed run of each row, per runtime, pooled over the rounds (seconds). */
 const times = new Map<string, number[]>();
@@ -68,15 +72,17 @@ const key = (row: string, name: string) => `${row}\0${name}`;
 function measure(row: Row, n: number, round: number): void {
   const names = [...usable].sort(() => Math.random() - 0.5);
   for (const name of names) if (row.setup) spawnSync("sh", ["-c", row.setup(rt(name), idOf(name))], { stdio: "ignore" }); // a detached container keeps its stdio: give it none
-  const jobs = names.map((name) => ({ key: key(row.name, name), command: row.command(rt(name), idOf(name)), prepare: row.prepare?.(rt(name), idOf(name)) }));
-  if (row.name.startsWith("start-up")) jobs.push({ key: key(BUN, ""), command: empty, prepare: undefined });
+  const jobs: { key: string; command: string; prepare?: string }[] = names.map((name) => ({ key: key(row.name, name), command: row.command(rt(name), idOf(name)), prepare: row.prepare?.(rt(name), idOf(name)) }));
+  // the terms of issue 9's budget side by side: Bun's start-up, and each runtime's --version
+  if (row === VERSION || SHORT.some((v) => row.name.startsWith(v))) jobs.push({ key: key(BUN, ""), command: empty });
+  if (row !== VERSION && SHORT.some((v) => row.name.startsWith(v))) for (const name of names) jobs.push({ key: key(VERSION.name, name), command: VERSION.command(rt(name), "") });
   const out = join(work, "hf.json");
   // -N (no shell, nothing subtracted): a prepare is a script file run by sh
-  const args = ["-N", "--style", "none", "-w", round === 0 ? "3" : "1", "-r", String(n), "--export-json", out];
+  const args = ["-N", "--style", "none", "-w", round === 0 ? "3" : "0", "-r", String(n), "--export-json", out];
   if (row.prepare)
     jobs.forEach((job, i) => {
       const script = join(work, `prepare-${i}.sh`);
-      writeFileSync(script, job.prepare + "\n");
+      writeFileSync(script, (job.prepare ?? "true") + "\n");
       args.push("--prepare", `sh ${script}`);
     });
   args.push(...jobs.map((job) => job.command));
@@ -101,7 +107,7 @@ function printTable(header: string[], table: string[][]): void {
 try {
   for (let round = 0; round < rounds; round++) {
     const n = Math.floor(runs / rounds) + (round < runs % rounds ? 1 : 0);
-    for (const row of rows) measure(row, n, round);
+    for (const row of [...rows].sort(() => Math.random() - 0.5)) measure(row, n, round);
   }
   const peers = usable.filter((n) => !ours.includes(n));
   printTable(
@@ -115,13 +121,13 @@ try {
   // Issue 9's budget: the short verbs pay Bun's start-up and at most the work runc does after its own.
   const row = (name: string) => rows.find((r) => r.name.startsWith(name))!;
   const bun = median(BUN, "");
-  const version = row("start-up");
+  const version = VERSION;
   console.log("");
   const budget: string[][] = [];
   for (const us of ours.filter((n) => usable.includes(n)))
-    for (const verb of ["start", "state", "kill", "delete", "run", "create", "exec"]) {
+    for (const verb of [...SHORT, "run", "create", "exec"]) {
       const r = row(verb);
-      const short = !["run", "create", "exec"].includes(verb);
+      const short = SHORT.includes(verb);
       const mine = median(r, us) - (short ? bun : 0);
       const theirs = peers.map((p) => [p, median(r, p) - (short ? median(version, p) : 0)] as const);
       const holds = theirs.every(([, t]) => mine <= t);
