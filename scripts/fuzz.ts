@@ -1,7 +1,8 @@
 // The long run of every fuzzer of the project (the unit tests run each briefly with a fixed seed):
 //   image:    tar parser, layer unpacker (as root), decompression, import --change, references,
 //             platforms, digests, manifests/indexes/configs
-//   cli:      Go templates, docker's config.json, the command-line parsers
+//   cli:      Go templates, docker's config.json, the command-line parsers, docker run's flags →
+//             the create body, detach keys, the multiplexed stream framing
 //   runtime:  config.json → launch plan, seccomp profile → BPF (against an evaluator written apart
 //             from the compiler), the plan's wire format through the executor's decoder (~15 ms a run)
 //   engine:   docker run options → the container's config.json
@@ -15,7 +16,10 @@
 import fc from "fast-check";
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { FRAME_PROPERTIES } from "../src/api/hijack-client.fuzz.ts";
+import { DETACH_PROPERTIES } from "../src/cli/skiff/attach-session.fuzz.ts";
 import { COMMAND_LINE_PROPERTIES } from "../src/cli/skiff/command-line.fuzz.ts";
+import { CREATE_PROPERTIES } from "../src/cli/skiff/create-body.fuzz.ts";
 import { DOCKER_CONFIG_PROPERTIES, place } from "../src/cli/skiff/docker-config.fuzz.ts";
 import { TEMPLATE_PROPERTIES } from "../src/cli/skiff/template.fuzz.ts";
 import { COMMON_PROPERTIES } from "../src/common/common.fuzz.ts";
@@ -51,6 +55,9 @@ const ALL = new Map<string, Property>([
   ...group("cli", "template", TEMPLATE_PROPERTIES),
   ...group("cli", "docker-config", DOCKER_CONFIG_PROPERTIES(place(SCRATCH))),
   ...group("cli", "command-line", COMMAND_LINE_PROPERTIES),
+  ...group("cli", "create-body", CREATE_PROPERTIES),
+  ...group("cli", "detach-keys", DETACH_PROPERTIES),
+  ...group("cli", "stream-frames", FRAME_PROPERTIES),
   ...group("runtime", "config", CONFIG_PROPERTIES),
   ...group("runtime", "seccomp", SECCOMP_PROPERTIES),
   ...group("runtime", "plan", CODEC_PROPERTIES),

@@ -18,6 +18,7 @@ export function renderMonitorHeader(): string {
     `_Static_assert(sizeof(struct mon_record) == ${P.RECORD_SIZE}, "record size");`,
     `#define FRAME_HEADER_SIZE ${P.FRAME_HEADER_SIZE}`,
     `#define EXIT_FILE_FORMAT ${JSON.stringify(P.EXIT_FILE_FORMAT)}`,
+    `#define NO_INIT_STATUS (${P.NO_INIT_STATUS})`,
     "",
   ];
   const group = (prefix: string, table: Record<string, number>) => {

@@ -1,5 +1,5 @@
 // Properties of the multiplexed stream framing (hijack-client.ts) for fast-check: a short seeded
-// run in hijack-client.test.ts, a long one in scripts/fuzz-containers.ts. Test code only.
+// run in hijack-client.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - roundTrip: frames of any stream and payload, cut into chunks anywhere (each chunk overwritten
 //   after it is pushed), come apart as they were encoded.

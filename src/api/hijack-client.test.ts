@@ -128,4 +128,4 @@ test("a bad header or a frame cut short is API_STREAM_INVALID", () => {
   expect(() => new FrameDecoder().push(new TextEncoder().encode("hello world\n"))).toThrow(SkiffError);
 });
 
-for (const [name, property] of Object.entries(FRAME_PROPERTIES)) test(`frames: ${name} (property, seeded; scripts/fuzz-containers.ts runs it long)`, () => fc.assert(property(), { seed: 10, numRuns: 500 }), 30_000);
+for (const [name, property] of Object.entries(FRAME_PROPERTIES)) test(`frames: ${name} (property, seeded; scripts/fuzz.ts runs it long)`, () => fc.assert(property(), { seed: 10, numRuns: 500 }), 30_000);

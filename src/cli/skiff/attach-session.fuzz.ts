@@ -1,5 +1,5 @@
 // Properties of the detach keys (attach-session.ts) for fast-check: a short seeded run in
-// attach-session.test.ts, a long one in scripts/fuzz-containers.ts. Test code only.
+// attach-session.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - detachesAtFirst: whatever the input and its chunking, what is sent is the input up to the
 //   first complete sequence, and the session detaches right there; without one, all but a start

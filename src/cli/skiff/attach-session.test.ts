@@ -40,4 +40,4 @@ test("the sequence detaches across chunks; a broken-off start of it is sent on, 
   expect(feed(new DetachMatcher([16, 17]), [[16, 16, 17]])).toEqual({ sent: [16], detached: true });
 });
 
-for (const [name, property] of Object.entries(DETACH_PROPERTIES)) test(`${name} (property, seeded; scripts/fuzz-containers.ts runs it long)`, () => fc.assert(property(), { seed: 12, numRuns: 1000 }), 30_000);
+for (const [name, property] of Object.entries(DETACH_PROPERTIES)) test(`${name} (property, seeded; scripts/fuzz.ts runs it long)`, () => fc.assert(property(), { seed: 12, numRuns: 1000 }), 30_000);

@@ -1,5 +1,5 @@
 // Properties of the create body (create-body.ts) for fast-check: a short seeded run in
-// create-body.test.ts, a long one in scripts/fuzz-containers.ts. Test code only.
+// create-body.test.ts, a long one in scripts/fuzz.ts. Test code only.
 //
 // - anyFlags: any of create's and run's flags with any values (numbers, sizes, paths, specs,
 //   hostile text) give a body that is JSON and round-trips, or a cli-layer SkiffError with a code

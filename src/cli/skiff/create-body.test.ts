@@ -1,5 +1,5 @@
 // The create body beyond what test/skiff-create-body.test.ts compares with docker 28: the
-// terminal's size, run -d, and any flags at all (a seeded property; scripts/fuzz-containers.ts
+// terminal's size, run -d, and any flags at all (a seeded property; scripts/fuzz.ts
 // runs it long): a body that is JSON, or a cli-layer error with a hint, never another error.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
