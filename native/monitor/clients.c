@@ -29,9 +29,7 @@ static char stdin_buf[LINE_CAP];
 static size_t in_off, in_len;
 
 int clients_listen(void) {
-  if ((listen_fd = listen_unix(M.socket)) < 0) return -1;
-  M.sock_bound = 1;
-  return 0;
+  return (listen_fd = listen_unix(M.socket, &M.sock_made)) < 0 ? -1 : 0;
 }
 
 int clients_count(void) {

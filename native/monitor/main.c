@@ -9,12 +9,22 @@
  * path, size and mode comes from the engine (src/engine/containers/monitor/command.ts); its
  * records are generated from src/engine/containers/monitor/protocol.ts.
  *
- *   skiff-monitor --socket PATH --exit-file PATH --file-mode OCTAL [--pid-file PATH]
+ *   skiff-monitor --socket PATH --exit-file PATH --file-mode OCTAL [--pid-file PATH --pid-file-wait MS]
  *     [--log PATH [--log-max-size BYTES] [--log-max-files N]] [--tty --console-socket PATH]
  *     [--stdin [--stdin-once]] [--attach-first] [--pass-fds N] -- COMMAND [ARG...]
  *
  * Without --pid-file the command itself is the container's process (its exit is the one recorded).
- * Fds 3 .. 3+N-1 (--pass-fds) reach the command at the same numbers. */
+ * Fds 3 .. 3+N-1 (--pass-fds) reach the command at the same numbers.
+ *
+ * Every child that exits is reaped at once, orphans of the container too. The pid file may name an
+ * init already reaped (the in-process runtime writes it from the daemon after its launcher has
+ * exited): the exits reaped before it came are kept, and the one it names is the container's.
+ * It may also never come (the daemon killed in between, or failing after its launcher exited).
+ * The monitor then stays while a process of the container can run: all descend from it, so none
+ * can once it has no child left (ECHILD). Only then does --pid-file-wait start, the engine's
+ * bound on its own steps between a process's exit and the file; started at the create command's
+ * exit, it would end the monitor of a live init whose runtime is slow (hooks run in between).
+ * When it passes, the exit is recorded as NO_INIT_STATUS (exit file, log, start-up pipe). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -44,10 +54,12 @@ void warn(const char *what, int err) {
   dprintf(2, "skiff-monitor[%d]: %s: %s\n", getpid(), what, strerror(err));
 }
 
+/* Removes only the sockets still ours: a later monitor of the same container may have made its own
+ * at the same paths once the engine removed ours. */
 void cleanup(void) {
-  if (M.sock_bound && unlink(M.socket) && errno != ENOENT) warn("remove the attach socket", errno);
-  if (M.console_bound && unlink(M.console) && errno != ENOENT) warn("remove the console socket", errno);
-  M.sock_bound = M.console_bound = 0;
+  if (still_ours(M.socket, &M.sock_made) && unlink(M.socket)) warn("remove the attach socket", errno);
+  if (still_ours(M.console, &M.console_made) && unlink(M.console)) warn("remove the console socket", errno);
+  M.sock_made.ino = M.console_made.ino = 0;
 }
 
 void fail(int step, int err, int value) {
@@ -78,19 +90,26 @@ static int parse(int argc, char **argv) {
     FLAG("--tty", tty) FLAG("--stdin", stdin_open) FLAG("--stdin-once", stdin_once) FLAG("--attach-first", attach_first)
     TEXT("--socket", socket) TEXT("--exit-file", exit_file) TEXT("--pid-file", pid_file) TEXT("--console-socket", console)
     TEXT("--log", log) NUM("--file-mode", file_mode, 8) NUM("--log-max-size", log_max_size, 10)
-    NUM("--log-max-files", log_max_files, 10) NUM("--pass-fds", pass_fds, 10)
+    NUM("--log-max-files", log_max_files, 10) NUM("--pass-fds", pass_fds, 10) NUM("--pid-file-wait", pid_file_wait, 10)
     return i;
   }
   if (!M.argv || !M.argv[0] || !M.socket || !M.exit_file || !M.file_mode || M.tty != !!M.console || M.pass_fds > 1000) return i;
+  if (!M.pid_file != (M.pid_file_wait < 0) || M.pid_file_wait > INT_MAX) return i;
   return 0;
 }
 
-/* The container's init is gone: its status and the time go to the exit file, whole or not at all. */
+/* The container's init is gone: its status and the time go to the exit file, whole or not at all;
+ * not once the state dir is another's (our socket gone from it: the engine started the container
+ * anew), whose exit file it would be. */
 static void init_exited(int status) {
   char tmp[PATH_MAX];
   struct timespec t;
   M.exited = 1;
   M.status = status;
+  if (!still_ours(M.socket, &M.sock_made)) {
+    dprintf(2, "skiff-monitor[%d]: the container exited (status %d); no exit file written: the state directory is another's now (our attach socket is gone from it)\n", getpid(), status);
+    return;
+  }
   clock_gettime(CLOCK_REALTIME, &t);
   if (snprintf(tmp, sizeof tmp, "%s.tmp", M.exit_file) >= (int)sizeof tmp) return warn("write the exit file", ENAMETOOLONG);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)M.file_mode);
@@ -100,9 +119,40 @@ static void init_exited(int status) {
   if (!ok || rename(tmp, M.exit_file)) warn("write the exit file", ok ? errno : err);
 }
 
+/* Exits reaped before the pid file named the init; the first ones are kept. In a pid namespace the
+ * init's is the only one of the container's the monitor reaps (its processes' orphans go to it). */
+#define EARLY_EXITS 16
+static struct { pid_t pid; int status; } early[EARLY_EXITS];
+static int early_count;
+static long long deadline; /* CLOCK_MONOTONIC ms at which the pid file is given up; 0: not waiting */
+static int watch = -1;
+
+static long long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The pid file named pid: the init, alive or a zombie of ours, or one of the early exits. */
+static void adopt(pid_t pid) {
+  siginfo_t si;
+  int gone = -1;
+  if (pid > 0 && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT)) {
+    for (int i = 0; i < early_count && gone < 0; i++)
+      if (early[i].pid == pid) gone = i;
+    if (errno != ECHILD || gone < 0) pid = -errno; /* ECHILD and never reaped: not ours to wait for */
+  }
+  if (pid < 0) fail(STEP_PID_FILE, -pid, 0);
+  if (watch >= 0) close(watch);
+  watch = -1;
+  deadline = 0;
+  M.init_pid = pid;
+  report(MSG_INIT_PID, 0, 0, pid);
+  if (gone >= 0) init_exited(early[gone].status);
+}
+
 /* Once the create command has exited: the init's pid from the pid file, which the command (runc)
  * or whoever drives it (the in-process runtime) writes; until it is there, inotify says when. */
-static int watch = -1;
 static void take_pid_file(void) {
   pid_t pid = read_pid_file();
   if (!pid && watch < 0) {
@@ -113,14 +163,21 @@ static void take_pid_file(void) {
     if (watch < 0 || inotify_add_watch(watch, dir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) fail(STEP_PID_FILE, errno, 0);
     pid = read_pid_file(); /* it may have come before the watch */
   }
-  if (!pid) return;
-  siginfo_t si;
-  if (pid > 0 && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT)) pid = -errno; /* ECHILD: not ours to wait for */
-  if (pid < 0) fail(STEP_PID_FILE, -pid, 0);
+  if (pid) adopt(pid);
+}
+
+/* No pid file in the engine's time since the container's last process exited (see the top). */
+static void give_up_pid_file(void) {
+  pid_t pid = read_pid_file(); /* a last look */
+  if (pid) return adopt(pid);
+  deadline = 0;
   if (watch >= 0) close(watch);
   watch = -1;
-  M.init_pid = pid;
-  report(MSG_INIT_PID, 0, 0, pid);
+  dprintf(2, "skiff-monitor[%d]: no pid file named the container's process within %lld ms of its last process's exit: its exit is recorded as unknown (%d)\n", getpid(), M.pid_file_wait, NO_INIT_STATUS);
+  report(MSG_ERROR, STEP_PID_FILE_WAIT, ETIMEDOUT, 0);
+  if (M.msg_fd >= 0) close(M.msg_fd);
+  M.msg_fd = -1;
+  init_exited(NO_INIT_STATUS);
 }
 
 static void reap(void) {
@@ -129,18 +186,24 @@ static void reap(void) {
   pid_t pid;
   while (read(sigfd, &si, sizeof si) > 0) {
   }
-  if (M.create_pid > 0 && waitpid(M.create_pid, &status, WNOHANG) == M.create_pid) {
-    M.create_pid = 0;
-    report(MSG_CREATE_EXITED, 0, 0, status);
-    if (status) { /* no container was made: the create command's status (and its log) say why */
-      cleanup();
-      _exit(1);
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    if (pid == M.create_pid) {
+      M.create_pid = 0;
+      report(MSG_CREATE_EXITED, 0, 0, status);
+      if (status) { /* no container was made: the create command's status (and its log) say why */
+        cleanup();
+        _exit(1);
+      }
+      take_pid_file();
+    } else if (pid == M.init_pid) {
+      init_exited(status);
+    } else if (!M.init_pid && early_count < EARLY_EXITS) {
+      early[early_count].pid = pid;
+      early[early_count++].status = status;
     }
-    take_pid_file();
   }
-  /* Before the init is known only the create command is reaped: a quick init stays a zombie. */
-  while (M.init_pid > 0 && (pid = waitpid(-1, &status, WNOHANG)) > 0)
-    if (pid == M.init_pid) init_exited(status);
+  if (pid < 0 && errno == ECHILD && M.pid_file && M.started && !M.create_pid && !M.init_pid && !deadline)
+    deadline = now_ms() + M.pid_file_wait;
 }
 
 static void read_stream(struct stream *s) {
@@ -198,6 +261,7 @@ int main(int argc, char **argv) {
     if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) return 125; /* stdio is never a socket of ours */
   M.msg_fd = 1;
   M.master = M.stdin_fd = M.console_fd = M.console_conn = -1;
+  M.pid_file_wait = -1;
   M.out[0] = (struct stream){ .fd = -1, .id = STREAM_STDOUT };
   M.out[1] = (struct stream){ .fd = -1, .id = STREAM_STDERR };
   int bad = parse(argc, argv);
@@ -230,7 +294,8 @@ int main(int argc, char **argv) {
     p[4] = (struct pollfd){ .fd = M.out[1].fd, .events = POLLIN };
     p[5] = (struct pollfd){ .fd = watch, .events = POLLIN };
     int n = 6 + clients_pollfds(p + 6);
-    if (poll(p, (nfds_t)n, -1) < 0) {
+    long long left = deadline ? deadline - now_ms() : -1;
+    if (poll(p, (nfds_t)n, !deadline ? -1 : left > 0 ? (int)left : 0) < 0) {
       if (errno != EINTR) warn("poll", errno);
       continue;
     }
@@ -239,7 +304,7 @@ int main(int argc, char **argv) {
     if (p[2].revents) console_event(0);
     if (p[3].revents && M.out[0].fd >= 0) read_stream(&M.out[0]);
     if (p[4].revents && M.out[1].fd >= 0) read_stream(&M.out[1]);
-    if (p[5].revents) {
+    if (p[5].revents && watch >= 0) { /* (a reap above may have closed it) */
       char events[4096];
       while (read(watch, events, sizeof events) > 0) {
       }
@@ -247,6 +312,7 @@ int main(int argc, char **argv) {
       reap();
     }
     clients_handle(p + 6);
+    if (deadline && now_ms() >= deadline) give_up_pid_file();
     progress();
   }
 }

@@ -2,6 +2,7 @@
 #pragma once
 #include <poll.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "../gen/monitor.h"
 
@@ -18,10 +19,17 @@ struct stream {
   char buf[LINE_CAP];
 };
 
+/* A socket this monitor made, told from one made at the same path by another (a later monitor of
+ * the same container): the state dir is ours only while our socket is still at its path. */
+struct made {
+  dev_t dev;
+  ino_t ino; /* 0: not made, or removed */
+};
+
 struct monitor {
-  /* options: the engine decides every path, size and mode */
+  /* options: the engine decides every path, size, mode and time */
   const char *socket, *exit_file, *pid_file, *console, *log;
-  long long file_mode, log_max_size, log_max_files, pass_fds;
+  long long file_mode, log_max_size, log_max_files, pass_fds, pid_file_wait;
   int tty, stdin_open, stdin_once, attach_first;
   char **argv;
   /* state */
@@ -33,7 +41,7 @@ struct monitor {
   int stdin_fd;            /* where clients' stdin goes; -1: none or closed */
   int child_fds[3];        /* the create command's stdio until it runs */
   int console_fd, console_conn; /* listening for, and connected to, the create command (--tty) */
-  int sock_bound, console_bound;
+  struct made sock_made, console_made;
   struct stream out[2];
 };
 extern struct monitor M;
@@ -45,7 +53,8 @@ void cleanup(void);                   /* removes the sockets this monitor made *
 
 /* spawn.c: the create command, the pty master, the pid file */
 void spawn_create(void);
-int listen_unix(const char *path);
+int listen_unix(const char *path, struct made *made);
+int still_ours(const char *path, const struct made *made);
 void console_listen(void);
 void console_event(int listening);
 pid_t read_pid_file(void);

@@ -16,8 +16,8 @@
 #include "monitor.h"
 
 /* A listening unix stream socket at path, mode 0600 (the umask is set around bind: no window in
- * which another mode shows). */
-int listen_unix(const char *path) {
+ * which another mode shows); made says which file it is. */
+int listen_unix(const char *path, struct made *made) {
   struct sockaddr_un a = { .sun_family = AF_UNIX };
   if (strlen(path) >= sizeof a.sun_path) return errno = ENAMETOOLONG, -1;
   strcpy(a.sun_path, path);
@@ -26,17 +26,24 @@ int listen_unix(const char *path) {
   mode_t old = umask(0177);
   int r = bind(fd, (struct sockaddr *)&a, sizeof a);
   umask(old);
-  if (r || listen(fd, SOMAXCONN)) { /* a burst of clients must not be refused as if none listened */
+  struct stat st;
+  if (r || listen(fd, SOMAXCONN) || lstat(path, &st)) { /* a burst of clients must not be refused as if none listened */
     int err = errno;
     close(fd);
     return errno = err, -1;
   }
+  *made = (struct made){ st.st_dev, st.st_ino };
   return fd;
 }
 
+/* Whether the socket this monitor made is still at path (not removed, nor replaced by another's). */
+int still_ours(const char *path, const struct made *made) {
+  struct stat st;
+  return made->ino && !lstat(path, &st) && st.st_dev == made->dev && st.st_ino == made->ino;
+}
+
 void console_listen(void) {
-  if ((M.console_fd = listen_unix(M.console)) < 0) fail(STEP_CONSOLE_LISTEN, errno, 0);
-  M.console_bound = 1;
+  if ((M.console_fd = listen_unix(M.console, &M.console_made)) < 0) fail(STEP_CONSOLE_LISTEN, errno, 0);
 }
 
 /* The create command connects to the console socket and sends the pty master. */
@@ -68,8 +75,8 @@ void console_event(int listening) {
   close(M.console_conn);
   close(M.console_fd);
   M.console_conn = M.console_fd = -1;
-  if (unlink(M.console)) warn("remove the console socket", errno);
-  M.console_bound = 0;
+  if (still_ours(M.console, &M.console_made) && unlink(M.console)) warn("remove the console socket", errno);
+  M.console_made.ino = 0;
 }
 
 /* The pid in the pid file; 0 while it is missing or empty (being written); -errno if unreadable. */

@@ -92,3 +92,16 @@ export function memoryOf(pid: number): { rss: number; pss: number } {
 export async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
   for (const end = Date.now() + ms; !ok(); await Bun.sleep(10)) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
 }
+
+/** The children of a process, with their state letter (Z: a zombie not reaped yet). */
+export function childrenOf(parent: number): { pid: number; state: string; comm: string }[] {
+  const out: { pid: number; state: string; comm: string }[] = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(ppid) === parent) out.push({ pid: Number(pid), state: state!, comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) });
+    } catch {}
+  }
+  return out;
+}

@@ -28,6 +28,10 @@ export interface MonitorConfig {
   /** The pid file the create command (or the runtime that drives it) writes. Absent: the command
    *  itself is the container's process. */
   pidFile?: string;
+  /** With pidFile: how long the monitor still waits for the pid file once the create command has
+   *  exited and no process of the container is left (default PID_FILE_WAIT_MS); then it records
+   *  the exit as NO_INIT_STATUS and ends. */
+  pidFileWaitMs?: number;
   /** Absent for execs: docker logs no exec's output. */
   log?: MonitorLog;
   /** A pty: the monitor listens here for the create command's pty master (runc's --console-socket). */
@@ -40,11 +44,18 @@ export interface MonitorConfig {
   attachFirst?: boolean;
 }
 
+/** The wait starts only when nothing of the container is left, so it bounds no live container. It
+ *  covers what the engine does between its launcher's report and the pid file while the process is
+ *  already gone: an exec that exits at once (the in-process runtime writes the file once it has
+ *  exec-ed: a few ms) or an init killed in that window. Seconds are a stalled daemon, not a slow one;
+ *  a wait too short would lose such an exec's exit code, one too long keeps an idle monitor. */
+export const PID_FILE_WAIT_MS = 5000;
+
 /** The arguments for a monitor running `command`, with `passFds` fds (from 3) passed through to it. */
 export function monitorArgs(c: MonitorConfig, command: readonly string[], passFds = 0): string[] {
   if (!command.length) throw new Error("monitorArgs: an empty command");
   const args = ["--socket", c.socket, "--exit-file", c.exitFile, "--file-mode", c.fileMode.toString(8)];
-  if (c.pidFile) args.push("--pid-file", c.pidFile);
+  if (c.pidFile) args.push("--pid-file", c.pidFile, "--pid-file-wait", String(c.pidFileWaitMs ?? PID_FILE_WAIT_MS));
   if (c.log) {
     args.push("--log", c.log.path);
     if (c.log.maxSize) args.push("--log-max-size", String(c.log.maxSize));

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { isSkiffError } from "../../../common/errors.ts";
 import { parseExitFile, rfc3339Nano } from "./exit-file.ts";
 import { decodeWait, describeWait } from "./wait-status.ts";
+import { NO_INIT_STATUS } from "./protocol.ts";
 
 describe("exit file", () => {
   test("status and time as docker reports them", () => {
@@ -27,6 +28,10 @@ describe("exit file", () => {
     }
   });
 
+  test("an exit the monitor could not learn (no pid file named the init): docker's 255, no signal", () => {
+    expect(parseExitFile(`${NO_INIT_STATUS} 1700000000 000000000\n`, "exit")).toEqual({ status: NO_INIT_STATUS, exitCode: 255, finishedAt: "2023-11-14T22:13:20Z" });
+    expect(describeWait(NO_INIT_STATUS)).toBe("ended unseen: no pid file named its process");
+  });
   test("wait statuses", () => {
     expect(decodeWait(0)).toEqual({ exitCode: 0 });
     expect(decodeWait(0x8b)).toEqual({ exitCode: 139, signal: 11, coreDumped: true });

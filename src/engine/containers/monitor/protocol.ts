@@ -46,6 +46,9 @@ export const START_STEP = {
   console: { code: 11, what: "receive the pty master on the console socket" },
   pidFile: { code: 12, what: "read the pid file" },
   accept: { code: 13, what: "wait for the first attach" },
+  /** The create command exited, no process of the container is left, and no pid file came within
+   *  --pid-file-wait (errno ETIMEDOUT): the exit is recorded as NO_INIT_STATUS. */
+  pidFileWait: { code: 14, what: "wait for the pid file naming the container's process" },
 } as const satisfies Record<string, { code: number; what: string }>;
 
 export type StartStep = keyof typeof START_STEP;
@@ -71,5 +74,8 @@ export const REPLY = { ok: 1, error: 2, exited: 3 } as const;
 export const STREAM = { stdin: 0, stdout: 1, stderr: 2 } as const;
 export const FRAME_HEADER_SIZE = 8;
 
+/** The exit file's status when no pid file named the container's process: its exit could not be
+ *  told from the others' (no wait status is negative). */
+export const NO_INIT_STATUS = -1;
 /** printf format of the exit file's one line: wait status, seconds and nanoseconds since the epoch. */
 export const EXIT_FILE_FORMAT = "%d %lld %09ld\n";

@@ -46,6 +46,7 @@ const HINT: Partial<Record<StartStep, string>> = {
   openLog: "check the log directory, its permissions and free space",
   exec: "check that the runtime's binary exists and is executable",
   pidFile: "the pid file must name a process the create command started",
+  pidFileWait: "the create command exited and none of the container's processes is left, but no pid file named its init: the runtime (or the daemon driving it) failed or died before writing it; see the runtime's log",
   console: "the runtime must send the pty master over the console socket (runc's --console-socket)",
 };
 
