@@ -9,7 +9,7 @@ import { mark } from "../common/trace.ts";
 import { errnoOf } from "../common/errno.ts";
 import { parseRuntimeConfig, type RuntimeConfig } from "../oci/runtime-config.ts";
 import { configureCgroup } from "./cgroups/configure.ts";
-import { cgroupDirs, createCgroup, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
+import { cgroupDirs, createCgroup, missingCgroupDirs, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
 import { readHostFacts } from "./host-facts.ts";
 import { createHookState, listenerMessage } from "./hook-state.ts";
@@ -87,6 +87,9 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
     store.write(state);
     let devices: ReturnType<typeof configureCgroup> = {};
     try {
+      // what will be made is recorded first: a delete after a crash amid the mkdirs removes it
+      state.cgroupCreated = missingCgroupDirs(cg.dirs);
+      store.write(state);
       state.cgroupCreated = createCgroup(cg.dirs);
       cleanup.push(() => removeCgroup(state.cgroupCreated, cg.dirs));
       store.write(state);

@@ -28,6 +28,18 @@ export function cgroupDirs(layout: CgroupLayout, cgroupsPath: string | undefined
   return { path: posix.isAbsolute(wanted) ? posix.normalize(wanted) : wanted, dirs };
 }
 
+/** What createCgroup(dirs) would make now: the missing directories and parents, parents first. */
+export function missingCgroupDirs(dirs: string[]): string[] {
+  const { dirname } = nodePath();
+  const out: string[] = [];
+  for (const dir of dirs) {
+    const missing: string[] = [];
+    for (let d = dir; !exists(d) && !out.includes(d); d = dirname(d)) missing.unshift(d);
+    out.push(...missing);
+  }
+  return out;
+}
+
 /** Creates the cgroup directories and any missing parents, returning what it made (to remove
  * later); existing ones are joined. v1 cpuset starts empty and
  * refuses tasks until cpus and mems are copied from the parent. */
