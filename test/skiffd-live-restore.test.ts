@@ -1,0 +1,183 @@
+// Live restore: skiffd killed with -9 while its containers run leaves them running under their
+// monitors; the next daemon on the same roots finds them again: inspect, logs (whole, also what
+// was written while no daemon was up), exec, attach, stop and rm work; a container that exited
+// meanwhile shows its exit code and finish time (and a --rm one is removed); afterwards nothing of
+// any of them is left. Half of the containers run under runc, half under skiff's own runtime.
+// Also: the daemon killed in the middle of `docker run`, at moments from the request's arrival to
+// the container running: the next daemon has the container running and manageable, or cleanly
+// created or exited and removable, or not at all; never half-made.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { containerRows, killDaemon, leftovers, ok, restartOn, settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
+import { DOCKER_28, removeDir, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+
+let d: Skiffd;
+const docker = (...args: string[]): RunResult => d.docker(DOCKER_28, args);
+const inspect = (name: string, format: string) => ok(docker("inspect", "--format", format, name)).trim();
+
+beforeAll(async () => {
+  d = await skiffdWithBusybox();
+});
+
+afterAll(async () => {
+  await stopClean(d);
+  if (d) removeDir(d.dir);
+});
+
+/** Waits until `f` holds (20 ms steps), or fails saying what was awaited. */
+async function until(what: string, f: () => boolean, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+
+/** The process runs (a zombie's exit has happened). */
+const pidAlive = (pid: number) => {
+  try {
+    return !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+};
+
+/** "n 0", "n 1", … with no gap and no repeat: what a counting container wrote. */
+function expectCounted(out: string, min: number) {
+  const lines = out.split("\n").filter(Boolean);
+  expect(lines.length).toBeGreaterThanOrEqual(min);
+  lines.forEach((l, i) => {
+    if (l !== `n ${i}`) throw new Error(`line ${i} of the log is ${JSON.stringify(l)}: a gap or a repeat`);
+  });
+}
+
+const TRAP = "trap 'exit 0' TERM";
+
+test("20 running containers, skiffd killed with -9 and started again: all 20 manageable, logs whole, exits seen; then nothing left", async () => {
+  const trigger = join(d.dir, "trigger");
+  mkdirSync(trigger);
+  const mount = ["-v", `${trigger}:/trigger`];
+  const runtimeOf = (i: number) => (i % 2 ? "runc" : "skiff");
+  const kinds: Record<string, string[]> = {
+    // counts every 50 ms, before, during and after the daemon's absence
+    count: ["sh", "-c", `${TRAP}; i=0; while true; do echo "n $i"; i=$((i+1)); sleep 0.05; done`],
+    // writes 3000 lines only once the daemon is gone
+    burst: ["sh", "-c", `${TRAP}; echo ready; until [ -e /trigger/burst ]; do sleep 0.02; done; i=1; while [ $i -le 3000 ]; do echo "line $i"; i=$((i+1)); done; echo done; while true; do sleep 0.1; done`],
+    // reads one line from an attach and exits with 3
+    reader: ["sh", "-c", `read l; echo "got $l"; exit 3`],
+    idle: ["sh", "-c", `${TRAP}; while true; do sleep 0.1; done`],
+  };
+  const plan = Array.from({ length: 20 }, (_, i) => ({ name: `c${i}`, runtime: runtimeOf(i), kind: i < 6 ? "count" : i < 8 ? "burst" : i < 10 ? "reader" : "idle" }));
+  const t0 = Date.now();
+  for (const c of plan) ok(docker("run", "-d", ...(c.kind === "reader" ? ["-i"] : []), "--name", c.name, "--runtime", c.runtime, ...mount, "busybox", ...kinds[c.kind]!));
+  // and two that exit while no daemon is up (one with --rm: the next daemon removes it)
+  const exiter = ["sh", "-c", "until [ -e /trigger/exit ]; do sleep 0.02; done; echo bye; exit 42"];
+  ok(docker("run", "-d", "--name", "exiter", ...mount, "busybox", ...exiter));
+  ok(docker("run", "-d", "--rm", "--name", "exiter-rm", "--runtime", "runc", ...mount, "busybox", ...exiter));
+  const started = Date.now() - t0;
+  const pids = Object.fromEntries([...plan.map((c) => c.name), "exiter", "exiter-rm"].map((n) => [n, Number(inspect(n, "{{.State.Pid}}"))]));
+  await until("the burst containers to be ready", () => plan.filter((c) => c.kind === "burst").every((c) => docker("logs", c.name).stdout === "ready\n"));
+
+  await killDaemon(d);
+  const killedAt = Date.now();
+  writeFileSync(join(trigger, "burst"), "");
+  writeFileSync(join(trigger, "exit"), "");
+  await until("the exiters to exit", () => !pidAlive(pids.exiter!) && !pidAlive(pids["exiter-rm"]!));
+  await Bun.sleep(300); // the counters count on, the bursts write, with no daemon
+  const t1 = Date.now();
+  d = await restartOn(d);
+  const restarted = Date.now() - t1;
+  const restartedAt = Date.now();
+
+  // everything that ran runs on, with the same init
+  for (const c of plan) {
+    expect([c.name, inspect(c.name, "{{.State.Status}} {{.State.Pid}} {{.HostConfig.Runtime}}")]).toEqual([c.name, `running ${pids[c.name]} ${c.runtime}`]);
+  }
+  // the exit while no daemon was up: its code and its time
+  const [status, code, finished] = inspect("exiter", "{{.State.Status}} {{.State.ExitCode}} {{.State.FinishedAt}}").split(" ");
+  expect([status, code]).toEqual(["exited", "42"]);
+  expect(Date.parse(finished!)).toBeGreaterThanOrEqual(killedAt - 1000);
+  expect(Date.parse(finished!)).toBeLessThanOrEqual(restartedAt);
+  expect(ok(docker("logs", "exiter"))).toBe("bye\n");
+  expect(ok(docker("wait", "exiter"))).toBe("42\n");
+  await until("the --rm exiter's removal", () => docker("inspect", "exiter-rm").status !== 0);
+
+  // logs: the bursts whole, written while no daemon was up
+  const burst = ["ready", ...Array.from({ length: 3000 }, (_, i) => `line ${i + 1}`), "done"].join("\n") + "\n";
+  for (const c of plan.filter((c) => c.kind === "burst")) {
+    await until(`${c.name}'s burst`, () => docker("logs", "--tail", "1", c.name).stdout === "done\n");
+    expect([c.name, ok(docker("logs", c.name)) === burst]).toEqual([c.name, true]);
+  }
+  // exec into each, and the log goes on being written
+  const t2 = Date.now();
+  for (const c of plan) expect([c.name, ok(docker("exec", c.name, "echo", c.name))]).toEqual([c.name, `${c.name}\n`]);
+  const execs = Date.now() - t2;
+  // attach: stdin in, output out, the exit code out
+  for (const c of plan.filter((c) => c.kind === "reader")) {
+    const r = d.docker(DOCKER_28, ["attach", c.name], { input: "hello\n" });
+    expect([c.name, r.status, r.stdout]).toEqual([c.name, 3, "got hello\n"]);
+    expect(inspect(c.name, "{{.State.Status}} {{.State.ExitCode}}")).toBe("exited 3");
+  }
+  // stop all at once, within their trap's time; the counters' logs have no gap
+  const running = plan.filter((c) => c.kind !== "reader").map((c) => c.name);
+  const t3 = Date.now();
+  ok(docker("stop", "-t", "10", ...running));
+  const stopped = Date.now() - t3;
+  expect(stopped).toBeLessThan(9000); // each left through its trap, none waited for SIGKILL
+  for (const c of plan.filter((c) => c.kind === "count")) expectCounted(ok(docker("logs", c.name)), 50);
+  for (const c of plan) expect([c.name, inspect(c.name, "{{.State.Status}}")]).toEqual([c.name, "exited"]);
+  ok(docker("rm", ...plan.map((c) => c.name), "exiter"));
+  expect(await settledLeftovers(d)).toEqual({});
+  console.log(`live restore: 22 started in ${started} ms, the daemon back in ${restarted} ms, 20 execs in ${execs} ms, 16 stopped in ${stopped} ms`);
+}, 120_000);
+
+/** Rows, state dirs and log dirs name the same containers (none without the others). */
+function expectWhole(where: string) {
+  const l = leftovers(d);
+  const rows = containerRows(d).map((r) => r.split(" ")[0]!).sort();
+  expect([where, l.stateDirs.sort(), l.logDirs.sort()]).toEqual([where, rows, rows]);
+}
+
+test("skiffd killed in the middle of docker run, at moments from create to running: the next daemon has it whole or not at all", async () => {
+  const outcomes: string[] = [];
+  const stateParent = join(d.dir, "exec/containers");
+  // [ms after the client starts, or after the container's state dir appears]
+  const moments: ["client" | "made", number][] = [["client", 0], ["client", 60], ...[0, 2, 5, 10, 20, 35, 50, 80, 120, 200].map((ms) => ["made", ms] as ["made", number])];
+  for (const [i, [from, delay]] of moments.entries()) {
+    const name = `mid${i}`;
+    const rm = i % 2 === 1;
+    const client = spawn(DOCKER_28, ["run", ...(rm ? ["--rm"] : []), "--name", name, "busybox", "sh", "-c", `echo up; ${TRAP}; while true; do sleep 0.1; done`], { env: { PATH: process.env.PATH, HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}` }, stdio: "ignore" });
+    const clientExit = new Promise<number | null>((r) => client.once("exit", (code) => r(code)));
+    if (from === "made") await until(`${name}'s state dir`, () => existsSync(stateParent) && readdirSync(stateParent).length > 0, 10_000);
+    await Bun.sleep(delay);
+    d = await restartOn(d);
+    const code = await clientExit;
+    expectWhole(name);
+    const state = docker("inspect", "--format", "{{.State.Status}}", name);
+    const status = state.status === 0 ? state.stdout.trim() : "gone";
+    outcomes.push(`${from}+${delay}ms${rm ? " --rm" : ""}: ${status} (client ${code})`);
+    if (process.env.SKIFF_TEST_VERBOSE) console.log(outcomes.at(-1), leftovers(d));
+    if (status === "running") {
+      expect(ok(docker("exec", name, "echo", "in"))).toBe("in\n");
+      await until(`${name}'s first line`, () => docker("logs", name).stdout === "up\n");
+      ok(docker("stop", name));
+      if (!rm) ok(docker("rm", name));
+      else await until(`${name}'s removal (--rm)`, () => docker("inspect", name).status !== 0);
+    } else if (status !== "gone") {
+      expect([name, status]).toEqual([name, expect.stringMatching(/^(created|exited)$/)]);
+      // what was cut short starts whole now (--rm ones are only removed)
+      if (!rm) {
+        ok(docker("start", name));
+        expect(ok(docker("exec", name, "echo", "in"))).toBe("in\n");
+        await until(`${name}'s first line`, () => docker("logs", name).stdout.endsWith("up\n"));
+        ok(docker("stop", name));
+        expect(inspect(name, "{{.State.Status}} {{.State.ExitCode}}")).toBe("exited 0");
+      }
+      ok(docker("rm", name));
+    }
+    expect([name, await settledLeftovers(d)]).toEqual([name, {}]);
+  }
+  console.log(`killed mid-run: ${outcomes.join("; ")}`);
+}, 120_000);
