@@ -144,11 +144,11 @@ test("skiffd killed in the middle of docker run, at moments from create to runni
   const outcomes: string[] = [];
   const stateParent = join(d.dir, "exec/containers");
   // [ms after the client starts, or after the container's state dir appears]
-  const moments: ["client" | "made", number][] = [["client", 0], ["client", 60], ...[0, 2, 5, 10, 20, 35, 50, 80, 120, 200].map((ms) => ["made", ms] as ["made", number])];
-  for (const [i, [from, delay]] of moments.entries()) {
+  const moments: ["client" | "made", number][] = [["client", 0], ["client", 60], ...[0, 10, 20, 35, 50, 80, 150, 300].map((ms) => ["made", ms] as ["made", number])];
+  const cases = ["skiff", "runc"].flatMap((runtime) => moments.map((m, i) => ({ runtime, from: m[0], delay: m[1], rm: i % 2 === 1 })));
+  for (const [i, { runtime, from, delay, rm }] of cases.entries()) {
     const name = `mid${i}`;
-    const rm = i % 2 === 1;
-    const client = spawn(DOCKER_28, ["run", ...(rm ? ["--rm"] : []), "--name", name, "busybox", "sh", "-c", `echo up; ${TRAP}; while true; do sleep 0.1; done`], { env: { PATH: process.env.PATH, HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}` }, stdio: "ignore" });
+    const client = spawn(DOCKER_28, ["run", "--runtime", runtime, ...(rm ? ["--rm"] : []), "--name", name, "busybox", "sh", "-c", `echo up; ${TRAP}; while true; do sleep 0.1; done`], { env: { PATH: process.env.PATH, HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}` }, stdio: "ignore" });
     const clientExit = new Promise<number | null>((r) => client.once("exit", (code) => r(code)));
     if (from === "made") await until(`${name}'s state dir`, () => existsSync(stateParent) && readdirSync(stateParent).length > 0, 10_000);
     await Bun.sleep(delay);
@@ -157,7 +157,7 @@ test("skiffd killed in the middle of docker run, at moments from create to runni
     expectWhole(name);
     const state = docker("inspect", "--format", "{{.State.Status}}", name);
     const status = state.status === 0 ? state.stdout.trim() : "gone";
-    outcomes.push(`${from}+${delay}ms${rm ? " --rm" : ""}: ${status} (client ${code})`);
+    outcomes.push(`${from}+${delay}ms ${runtime}${rm ? " --rm" : ""}: ${status} (client ${code})`);
     if (process.env.SKIFF_TEST_VERBOSE) console.log(outcomes.at(-1), leftovers(d));
     if (status === "running") {
       expect(ok(docker("exec", name, "echo", "in"))).toBe("in\n");
