@@ -1,6 +1,7 @@
 // Live restore: skiffd killed with -9 while its containers run leaves them running under their
 // monitors; the next daemon on the same roots finds them again: inspect, logs (whole, also what
-// was written while no daemon was up), exec, attach, stop and rm work; a container that exited
+// was written while no daemon was up), exec, attach (also on a terminal), unpause of one paused
+// across the restart, stop and rm work; a container that exited
 // meanwhile shows its exit code and finish time (and a --rm one is removed); afterwards nothing of
 // any of them is left. Half of the containers run under runc, half under skiff's own runtime.
 // Also: the daemon killed in the middle of `docker run`, at moments from the request's arrival to
@@ -67,11 +68,18 @@ test("20 running containers, skiffd killed with -9 and started again: all 20 man
     burst: ["sh", "-c", `${TRAP}; echo ready; until [ -e /trigger/burst ]; do sleep 0.02; done; i=1; while [ $i -le 3000 ]; do echo "line $i"; i=$((i+1)); done; echo done; while true; do sleep 0.1; done`],
     // reads one line from an attach and exits with 3
     reader: ["sh", "-c", `read l; echo "got $l"; exit 3`],
+    // a shell on a terminal (-t), typed into after the restart
+    tty: ["sh"],
+    // paused across the restart
+    paused: ["sh", "-c", `${TRAP}; while true; do sleep 0.1; done`],
     idle: ["sh", "-c", `${TRAP}; while true; do sleep 0.1; done`],
   };
-  const plan = Array.from({ length: 20 }, (_, i) => ({ name: `c${i}`, runtime: runtimeOf(i), kind: i < 6 ? "count" : i < 8 ? "burst" : i < 10 ? "reader" : "idle" }));
+  const kindOf = (i: number) => (i < 6 ? "count" : i < 8 ? "burst" : i < 10 ? "reader" : i < 12 ? "tty" : i < 14 ? "paused" : "idle");
+  const plan = Array.from({ length: 20 }, (_, i) => ({ name: `c${i}`, runtime: runtimeOf(i), kind: kindOf(i) }));
+  const flags: Record<string, string[]> = { reader: ["-i"], tty: ["-i", "-t"] };
   const t0 = Date.now();
-  for (const c of plan) ok(docker("run", "-d", ...(c.kind === "reader" ? ["-i"] : []), "--name", c.name, "--runtime", c.runtime, ...mount, "busybox", ...kinds[c.kind]!));
+  for (const c of plan) ok(docker("run", "-d", ...(flags[c.kind] ?? []), "--name", c.name, "--runtime", c.runtime, ...mount, "busybox", ...kinds[c.kind]!));
+  for (const c of plan.filter((c) => c.kind === "paused")) ok(docker("pause", c.name));
   // and two that exit while no daemon is up (one with --rm: the next daemon removes it)
   const exiter = ["sh", "-c", "until [ -e /trigger/exit ]; do sleep 0.02; done; echo bye; exit 42"];
   ok(docker("run", "-d", "--name", "exiter", ...mount, "busybox", ...exiter));
@@ -91,10 +99,12 @@ test("20 running containers, skiffd killed with -9 and started again: all 20 man
   const restarted = Date.now() - t1;
   const restartedAt = Date.now();
 
-  // everything that ran runs on, with the same init
+  // everything that ran runs on, with the same init; the paused ones stay paused
   for (const c of plan) {
-    expect([c.name, inspect(c.name, "{{.State.Status}} {{.State.Pid}} {{.HostConfig.Runtime}}")]).toEqual([c.name, `running ${pids[c.name]} ${c.runtime}`]);
+    const want = c.kind === "paused" ? "paused" : "running";
+    expect([c.name, inspect(c.name, "{{.State.Status}} {{.State.Pid}} {{.HostConfig.Runtime}}")]).toEqual([c.name, `${want} ${pids[c.name]} ${c.runtime}`]);
   }
+  for (const c of plan.filter((c) => c.kind === "paused")) ok(docker("unpause", c.name));
   // the exit while no daemon was up: its code and its time
   const [status, code, finished] = inspect("exiter", "{{.State.Status}} {{.State.ExitCode}} {{.State.FinishedAt}}").split(" ");
   expect([status, code]).toEqual(["exited", "42"]);
@@ -120,8 +130,16 @@ test("20 running containers, skiffd killed with -9 and started again: all 20 man
     expect([c.name, r.status, r.stdout]).toEqual([c.name, 3, "got hello\n"]);
     expect(inspect(c.name, "{{.State.Status}} {{.State.ExitCode}}")).toBe("exited 3");
   }
+  // a terminal: typed into, resized, left with an exit code
+  for (const c of plan.filter((c) => c.kind === "tty")) {
+    const steps = [["send", "echo $((5 * 5))\r"], ["expect", "25\r\n"], ["send", "stty size\r"], ["expect", "24 80\r\n"], ["send", "exit 6\r"]];
+    const env = { PATH: process.env.PATH!, HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}`, TERM: "xterm" };
+    const p = Bun.spawn(["python3", join(import.meta.dir, "fixtures/pty-session.py"), JSON.stringify(steps), DOCKER_28, "attach", c.name], { env, stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+    const [, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
+    expect([c.name, await p.exited, stderr]).toEqual([c.name, 6, ""]);
+  }
   // stop all at once, within their trap's time; the counters' logs have no gap
-  const running = plan.filter((c) => c.kind !== "reader").map((c) => c.name);
+  const running = plan.filter((c) => c.kind !== "reader" && c.kind !== "tty").map((c) => c.name);
   const t3 = Date.now();
   ok(docker("stop", "-t", "10", ...running));
   const stopped = Date.now() - t3;
@@ -130,7 +148,7 @@ test("20 running containers, skiffd killed with -9 and started again: all 20 man
   for (const c of plan) expect([c.name, inspect(c.name, "{{.State.Status}}")]).toEqual([c.name, "exited"]);
   ok(docker("rm", ...plan.map((c) => c.name), "exiter"));
   expect(await settledLeftovers(d)).toEqual({});
-  console.log(`live restore: 22 started in ${started} ms, the daemon back in ${restarted} ms, 20 execs in ${execs} ms, 16 stopped in ${stopped} ms`);
+  console.log(`live restore: 22 started in ${started} ms, the daemon back in ${restarted} ms, 20 execs in ${execs} ms, ${running.length} stopped in ${stopped} ms`);
 }, 120_000);
 
 /** Rows, state dirs and log dirs name the same containers (none without the others). */
