@@ -199,3 +199,29 @@ test("skiffd killed in the middle of docker run, at moments from create to runni
   }
   console.log(`killed mid-run: ${outcomes.join("; ")}`);
 }, 120_000);
+
+test("skiffd killed in the middle of docker stop and of docker rm -f: each container is then running, exited or gone, and whole", async () => {
+  const outcomes: string[] = [];
+  const env = { PATH: process.env.PATH, HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}` };
+  for (const [i, [verb, delay]] of ([["stop", 30], ["stop", 150], ["rm", 0], ["rm", 20], ["rm", 60], ["rm", 150]] as const).entries()) {
+    const names = [0, 1, 2, 3].map((j) => `v${i}-${j}`);
+    for (const [j, name] of names.entries()) ok(docker("run", "-d", "--name", name, "--runtime", j % 2 ? "runc" : "skiff", "busybox", "sh", "-c", `${TRAP}; while true; do sleep 0.1; done`));
+    const client = spawn(DOCKER_28, verb === "stop" ? ["stop", ...names] : ["rm", "-f", ...names], { env, stdio: "ignore" });
+    const clientExit = new Promise((r) => client.once("exit", r));
+    await Bun.sleep(delay);
+    d = await restartOn(d);
+    await clientExit;
+    expectWhole(`${verb} +${delay}ms`);
+    const states = names.map((n) => {
+      const r = docker("inspect", "--format", "{{.State.Status}}", n);
+      return r.status === 0 ? r.stdout.trim() : "gone";
+    });
+    outcomes.push(`${verb}+${delay}ms: ${states.join(",")}`);
+    for (const s of states) expect(["running", "exited", "gone"]).toContain(s);
+    for (const n of names.filter((_, j) => states[j] === "running")) expect(ok(docker("exec", n, "echo", "in"))).toBe("in\n");
+    const left = names.filter((_, j) => states[j] !== "gone");
+    if (left.length) ok(docker("rm", "-f", ...left));
+    expect([`${verb}+${delay}ms`, await settledLeftovers(d)]).toEqual([`${verb}+${delay}ms`, {}]);
+  }
+  console.log(`killed mid-stop/rm: ${outcomes.join("; ")}`);
+}, 120_000);
