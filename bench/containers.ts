@@ -23,7 +23,7 @@
 //        [--burst-runs N (3, at most --runs)] [--lines N (100000)] [--only SECTION|ENGINE,...]
 // --only takes section names (run, burst, monitor, daemon, logs) and engines (skiff, ctr or
 // containerd, podman, docker or dockerd); skiff is always measured.
-import { readdirSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { rootfsTar } from "../test/harness/engines.ts";
@@ -61,6 +61,11 @@ const STARTERS: [EngineKey, (o: EngineOptions) => Promise<Engine>][] = [
 const starters = STARTERS.filter(([k]) => engineKeys.has(k));
 
 const before = hostState([RUN_TAG], RUN_TAG);
+/** The build under test: a rebuild of bin/ during the run (another session's scripts/build) mixes
+ * two builds in the figures, so the end of the run says so. */
+const BUILT = ["skiff-engine", "skiff-monitor", "skiff-exec"].map((f) => join(import.meta.dir, "../bin", f));
+const builtAt = () => BUILT.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0));
+const buildBefore = builtAt();
 const dir = tempDir("bench");
 const started: Engine[] = [];
 const notes: string[] = [];
@@ -128,6 +133,8 @@ try {
   console.log("\ntargets:");
   for (const t of allTargets()) console.log(`  ${t}`);
   if (notes.length) console.log(`\nclean-up notes:\n  ${notes.join("\n  ")}`);
+  const rebuilt = BUILT.filter((_, i) => builtAt()[i] !== buildBefore[i]);
+  if (rebuilt.length) console.log(`\nwarning: ${rebuilt.join(", ")} changed during the run (rebuilt): the figures mix two builds`);
   const left = leftBehind(before, hostState([RUN_TAG], RUN_TAG));
   console.log(left.length ? `\nleft behind (or made meanwhile by another run on this machine):\n  ${left.join("\n  ")}` : "\nnothing left behind (mounts, cgroups, processes, netns, iptables rules, engine state dirs)");
 }

@@ -94,8 +94,9 @@ export async function daemonMemorySection(starters: ((o: EngineOptions) => Promi
     const peers = [...got.entries()].filter(([k]) => k !== "skiff").map(([, v]) => v);
     const bestIdle = Math.min(...peers.map((p) => p.idle));
     const bestAfter = Math.min(...peers.map((p) => p.after));
-    target("skiffd idle RSS ahead of every daemon", ours && peers.length ? ours.idle < bestIdle : undefined, ours ? `${mib(ours.idle)} against ${mib(bestIdle)}` : "not measured");
-    target("skiffd RSS after the work ahead of every daemon", ours && peers.length ? ours.after < bestAfter : undefined, ours ? `${mib(ours.after)} against ${mib(bestAfter)}` : "not measured");
+    const measured = !!ours && peers.length > 0;
+    target("skiffd idle RSS ahead of every daemon", measured ? ours!.idle < bestIdle : undefined, measured ? `${mib(ours!.idle)} against ${mib(bestIdle)}` : "skiffd or every peer not measured");
+    target("skiffd RSS after the work ahead of every daemon", measured ? ours!.after < bestAfter : undefined, measured ? `${mib(ours!.after)} against ${mib(bestAfter)}` : "skiffd or every peer not measured");
   } finally {
     await registry.stop();
   }

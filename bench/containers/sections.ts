@@ -125,7 +125,7 @@ export async function monitors(engines: Engine[], b: Bench): Promise<void> {
   target("skiff-monitor RSS < 1 MiB", ours ? ours.one.rss < 1 << 20 : undefined, ours ? mib(ours.one.rss) : "not measured");
   target("skiff-monitor PSS < 200 KiB", ours ? ours.one.pss < 200 << 10 : undefined, ours ? `${mib(ours.one.pss)} (1), ${mib(ours.ten.pss)} per container (10)` : "not measured");
   const best = Math.min(...peers.map((v) => v.ten.pss));
-  target("monitor PSS ahead of every peer", ours && peers.length ? ours.ten.pss < best : undefined, ours ? `${mib(ours.ten.pss)} against the best peer's ${mib(best)} per container (10)` : "not measured");
+  target("monitor PSS ahead of every peer", ours && peers.length ? ours.ten.pss < best : undefined, ours && peers.length ? `${mib(ours.ten.pss)} against the best peer's ${mib(best)} per container (10)` : "no peer or no skiff-monitor measured");
 }
 
 const LOG_LINE = "bench line: the quick brown fox jumps over the lazy dog 0123456789";
@@ -179,5 +179,5 @@ export async function logs(engines: Engine[], lines: number, b: Bench): Promise<
   const peerMeds = ok.flatMap((o, i) => (o.peer.engine.key === "skiff" ? [] : [med[i]!]));
   const best = Math.min(...peerMeds);
   printTable([["client → engine", "median", "min", "× skiff"], ...ok.map((o, i) => [o.peer.label, ms(med[i]!), ms(Math.min(...times[i]!)), ratio(med[i]!, ours)])]);
-  target("logs ahead of every peer", Number.isFinite(ours) && peerMeds.length ? ours < best : undefined, `skiff ${ms(ours)} against the best peer's ${ms(best)}`);
+  target("logs ahead of every peer", Number.isFinite(ours) && peerMeds.length ? ours < best : undefined, peerMeds.length ? `skiff ${ms(ours)} against the best peer's ${ms(best)}` : "no peer measured");
 }
