@@ -162,7 +162,7 @@ test("skiffd killed in the middle of docker run, at moments from create to runni
   const outcomes: string[] = [];
   const stateParent = join(d.dir, "exec/containers");
   // [ms after the client starts, or after the container's state dir appears]
-  const moments: ["client" | "made", number][] = [["client", 0], ["client", 60], ...[0, 10, 20, 35, 50, 80, 150, 300].map((ms) => ["made", ms] as ["made", number])];
+  const moments: ["client" | "made", number][] = [["client", 0], ...[0, 15, 40, 80, 150, 300].map((ms) => ["made", ms] as ["made", number])];
   const cases = ["skiff", "runc"].flatMap((runtime) => moments.map((m, i) => ({ runtime, from: m[0], delay: m[1], rm: i % 2 === 1 })));
   for (const [i, { runtime, from, delay, rm }] of cases.entries()) {
     const name = `mid${i}`;
@@ -203,7 +203,7 @@ test("skiffd killed in the middle of docker run, at moments from create to runni
 test("skiffd killed in the middle of docker stop and of docker rm -f: each container is then running, exited or gone, and whole", async () => {
   const outcomes: string[] = [];
   const env = { PATH: process.env.PATH, HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}` };
-  for (const [i, [verb, delay]] of ([["stop", 30], ["stop", 150], ["rm", 0], ["rm", 20], ["rm", 60], ["rm", 150]] as const).entries()) {
+  for (const [i, [verb, delay]] of ([["stop", 50], ["rm", 0], ["rm", 40], ["rm", 150]] as const).entries()) {
     const names = [0, 1, 2, 3].map((j) => `v${i}-${j}`);
     for (const [j, name] of names.entries()) ok(docker("run", "-d", "--name", name, "--runtime", j % 2 ? "runc" : "skiff", "busybox", "sh", "-c", `${TRAP}; while true; do sleep 0.1; done`));
     const client = spawn(DOCKER_28, verb === "stop" ? ["stop", ...names] : ["rm", "-f", ...names], { env, stdio: "ignore" });
