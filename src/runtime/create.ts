@@ -1,13 +1,13 @@
 // create: from a bundle to a container whose init waits, set up, for start. On any failure
 // nothing is left: no process, no cgroup, no state directory.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { invalid, isSkiffError, SkiffError } from "../common/errors.ts";
 import { log } from "../common/log.ts";
 import { mark } from "../common/trace.ts";
-import { errnoOf } from "../common/errno.ts";
-import { parseRuntimeConfig, type RuntimeConfig } from "../oci/runtime-config.ts";
+import type { RuntimeConfig } from "../oci/runtime-config.ts";
+import { readBundleConfig } from "./bundle-config.ts";
 import { configureCgroup } from "./cgroups/configure.ts";
 import { cgroupDirs, createCgroup, missingCgroupDirs, readCgroupLayout, removeCgroup } from "./cgroups/manager.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
@@ -15,7 +15,6 @@ import { readHostFacts } from "./host-facts.ts";
 import { createHookState, listenerMessage } from "./hook-state.ts";
 import { runHooks } from "./hooks.ts";
 import { BLOB, buildCreatePlan, SYNC_TAG } from "./plan/build.ts";
-import { checkConfigStrings } from "./plan/plan-strings.ts";
 import { sessionKeyringName } from "./plan/process-steps.ts";
 import { homeOf } from "./passwd.ts";
 import { killAndWait } from "./kill.ts";
@@ -43,19 +42,6 @@ export interface CreateOptions {
 export interface Created {
   state: ContainerState;
   launch: Launch;
-}
-
-export function readBundleConfig(bundle: string): RuntimeConfig {
-  const path = join(bundle, "config.json");
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw invalid("runtime", "RUNTIME_BUNDLE_INVALID", `read ${path}: ${errnoOf(e) === "ENOENT" ? "no such file" : (e as Error).message}`, "pass --bundle DIR, a directory with config.json and the rootfs", { path });
-  }
-  const config = parseRuntimeConfig(text, path);
-  checkConfigStrings(config, path);
-  return config;
 }
 
 export async function createContainer(store: StateStore, opts: CreateOptions): Promise<Created> {

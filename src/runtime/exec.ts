@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { precondition, SkiffError } from "../common/errors.ts";
 import type { Process } from "../oci/runtime-config.ts";
-import { readBundleConfig } from "./create.ts";
+import { readBundleConfig } from "./bundle-config.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
 import type { Spawner } from "./spawner.ts";
 import { readHostFacts } from "./host-facts.ts";
