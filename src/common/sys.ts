@@ -17,6 +17,12 @@ const SYMBOLS = {
   futimens: { args: ["i32", "ptr"], returns: "i32" },
   mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
   umount2: { args: ["ptr", "i32"], returns: "i32" },
+  __errno_location: { args: [], returns: "ptr" },
+} as const satisfies Record<string, Ffi.FFIFunction>;
+
+/** The file calls (below), bound on their own: bun:ffi compiles a stub per symbol when it opens
+ * the library, and the short commands need only these. */
+const FILE_SYMBOLS = {
   open: { args: ["ptr", "i32", "u32"], returns: "i32" },
   read: { args: ["i32", "ptr", "usize"], returns: "i64" },
   write: { args: ["i32", "ptr", "usize"], returns: "i64" },
@@ -28,16 +34,23 @@ const SYMBOLS = {
 } as const satisfies Record<string, Ffi.FFIFunction>;
 
 type Libc = Ffi.Library<typeof SYMBOLS>["symbols"];
+type FileLibc = Ffi.Library<typeof FILE_SYMBOLS>["symbols"];
 let libc: Libc | undefined;
+let fileLibc: FileLibc | undefined;
 let ffi: typeof Ffi | undefined;
 
 function lib(): Libc {
-  if (!libc) {
-    ffi = require("bun:ffi") as typeof Ffi;
-    libc = ffi.dlopen("libc.so.6", SYMBOLS).symbols;
-  }
-  return libc;
+  ffi ??= require("bun:ffi") as typeof Ffi;
+  return (libc ??= ffi.dlopen("libc.so.6", SYMBOLS).symbols);
 }
+
+function files(): FileLibc {
+  ffi ??= require("bun:ffi") as typeof Ffi;
+  return (fileLibc ??= ffi.dlopen("libc.so.6", FILE_SYMBOLS).symbols);
+}
+
+/** errno of the last failed call (thread-local: either binding's __errno_location finds it). */
+const errno = (): number => ffi!.read.i32((fileLibc ?? lib()).__errno_location()!, 0);
 
 export interface SysError extends Error {
   code: string;
@@ -47,7 +60,7 @@ export interface SysError extends Error {
 }
 
 function fail(syscall: string, path: string | undefined): never {
-  const n = ffi!.read.i32(lib().__errno_location()!, 0);
+  const n = errno();
   const code = errnoName(n);
   const err = new Error(`${code}: ${errnoText(code)}, ${syscall}${path ? ` '${path}'` : ""}`) as SysError;
   err.code = code;
@@ -167,8 +180,6 @@ export const O_NONBLOCK = 0o4000;
 export const O_CLOEXEC = 0o2000000;
 const EINTR = 4;
 
-const errno = (): number => ffi!.read.i32(lib().__errno_location()!, 0);
-
 /** A path as C takes it. A NUL inside would cut it short: refused, as node:fs refuses it. */
 function cpath(path: string): Uint8Array {
   if (path.includes("\0")) throw Object.assign(new TypeError(`path must not contain a NUL byte: ${JSON.stringify(path)}`), { code: "ERR_INVALID_ARG_VALUE" });
@@ -178,20 +189,20 @@ function cpath(path: string): Uint8Array {
 /** open(2), always close-on-exec; returns the fd. */
 export function open(path: string, flags: number, mode = 0o666): number {
   for (;;) {
-    const fd = lib().open(cpath(path), flags | O_CLOEXEC, mode);
+    const fd = files().open(cpath(path), flags | O_CLOEXEC, mode);
     if (fd >= 0) return fd;
     if (errno() !== EINTR) fail("open", path);
   }
 }
 
 export function close(fd: number): void {
-  lib().close(fd); // as close(2) on Linux: the fd is gone even when it reports an error
+  files().close(fd); // as close(2) on Linux: the fd is gone even when it reports an error
 }
 
 /** write(2) of `data` from `offset`: the bytes written (maybe fewer); EAGAIN throws like any error. */
 export function write(fd: number, data: Uint8Array, offset = 0): number {
   for (;;) {
-    const n = Number(lib().write(fd, data.subarray(offset), data.byteLength - offset));
+    const n = Number(files().write(fd, data.subarray(offset), data.byteLength - offset));
     if (n >= 0) return n;
     if (errno() !== EINTR) fail("write", undefined);
   }
@@ -217,7 +228,7 @@ export function readText(path: string): string {
         bigger.set(buf);
         buf = bigger;
       }
-      const n = Number(lib().read(fd, buf.subarray(len), buf.byteLength - len));
+      const n = Number(files().read(fd, buf.subarray(len), buf.byteLength - len));
       if (n > 0) len += n;
       else if (n === 0) return decode(buf.subarray(0, len));
       else if (errno() !== EINTR) fail("read", path);
@@ -239,13 +250,13 @@ export function writeText(path: string, text: string, opts: { append?: boolean }
 
 /** existsSync: false for anything access(F_OK) refuses. */
 export function exists(path: string): boolean {
-  return !path.includes("\0") && lib().access(cstr(path), 0) === 0;
+  return !path.includes("\0") && files().access(cstr(path), 0) === 0;
 }
 
 export function unlink(path: string): void {
-  if (lib().unlink(cpath(path)) !== 0) fail("unlink", path);
+  if (files().unlink(cpath(path)) !== 0) fail("unlink", path);
 }
 
 export function rmdir(path: string): void {
-  if (lib().rmdir(cpath(path)) !== 0) fail("rmdir", path);
+  if (files().rmdir(cpath(path)) !== 0) fail("rmdir", path);
 }
