@@ -1,7 +1,12 @@
 // Reading a container's json-file log (written by its monitor: one {"log","stream","time"} object
-// per line, rotated to .1, .2 …) as docker logs does: by stream, since/until, the last N lines,
+// per line, rotated to .1, .2 …) as docker logs does: by stream, since/until, the last N entries,
 // and following new lines until the container has exited and the file is drained.
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+//
+// The log is streamed: read in chunks as the client takes them (a million lines are not held in
+// memory, and the daemon serves other requests meanwhile), and --tail reads backwards from the end
+// until it has its N entries, whatever the log's size.
+import { existsSync, statSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 
 export interface LogEntry {
   stream: "stdout" | "stderr";
@@ -36,36 +41,6 @@ function files(path: string): string[] {
   return out;
 }
 
-/** Lines of a file from `offset`, complete lines only; returns the offset after the last one. */
-function readLines(path: string, offset: number, each: (line: string) => void): number {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return offset;
-  }
-  try {
-    let carry: Buffer = Buffer.alloc(0);
-    let pos = offset;
-    const buf = Buffer.alloc(CHUNK);
-    for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, pos);
-      if (n <= 0) break;
-      pos += n;
-      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
-      let start = 0;
-      for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, start)) {
-        each(data.toString("utf8", start, nl));
-        start = nl + 1;
-      }
-      carry = Buffer.from(data.subarray(start));
-    }
-    return pos - carry.length;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function parse(line: string): LogEntry | undefined {
   try {
     const o = JSON.parse(line) as { log?: unknown; stream?: unknown; time?: unknown };
@@ -82,25 +57,103 @@ const seconds = (time: string): number => {
   return Date.parse(`${m[1]}${m[3]}`) / 1000 + Number(`0.${m[2] ?? "0"}`);
 };
 
+/** Complete lines of a file from `offset` on, a chunk at a time; `end` receives the offset after the last whole line. */
+async function* linesFrom(path: string, offset: number, end?: (at: number) => void): AsyncGenerator<string> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, "r");
+  } catch {
+    end?.(offset);
+    return;
+  }
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    let pos = offset;
+    const buf = Buffer.alloc(CHUNK);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      if (bytesRead <= 0) break;
+      pos += bytesRead;
+      const data = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+      let start = 0;
+      for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, start)) {
+        yield data.toString("utf8", start, nl);
+        start = nl + 1;
+      }
+      carry = Buffer.from(data.subarray(start));
+    }
+    end?.(pos - carry.length);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Complete lines of a file from its end backwards (newest first), a chunk at a time. */
+async function* linesBackwards(path: string): AsyncGenerator<string> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, "r");
+  } catch {
+    return;
+  }
+  try {
+    let pos = (await fh.stat()).size;
+    let carry: Buffer = Buffer.alloc(0);
+    const buf = Buffer.alloc(CHUNK);
+    let first = true;
+    while (pos > 0) {
+      const n = Math.min(CHUNK, pos);
+      pos -= n;
+      await fh.read(buf, 0, n, pos);
+      const data = Buffer.concat([buf.subarray(0, n), carry]);
+      let endAt = data.length;
+      // a last line still being written (no newline yet) is not a line
+      if (first) {
+        const lastNl = data.lastIndexOf(0x0a);
+        endAt = lastNl + 1;
+        first = false;
+      }
+      let cut = data.lastIndexOf(0x0a, endAt - 2);
+      while (cut >= 0) {
+        yield data.toString("utf8", cut + 1, endAt - 1);
+        endAt = cut + 1;
+        cut = data.lastIndexOf(0x0a, endAt - 2);
+      }
+      carry = Buffer.from(data.subarray(0, endAt));
+    }
+    if (carry.length > 1) yield carry.toString("utf8", 0, carry.length - 1);
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function* readLog(path: string, o: LogOptions): AsyncGenerator<LogEntry> {
   const wanted = (e: LogEntry) => (e.stream === "stdout" ? o.stdout : o.stderr) && (o.since === undefined || seconds(e.time) >= o.since);
   const past = (e: LogEntry) => o.until !== undefined && seconds(e.time) > o.until;
-  let selected: LogEntry[] = [];
-  let ended = false;
-  for (const f of files(path)) {
-    readLines(f, 0, (l) => {
-      const e = parse(l);
-      if (!e || ended) return;
-      if (past(e)) ended = true;
-      else if (wanted(e)) selected.push(e);
-    });
-  }
-  if (o.tail !== undefined) selected = o.tail <= 0 ? [] : selected.slice(-o.tail);
-  yield* selected;
-  if (!o.follow || ended) return;
-  // follow the live file from its end; a rotation starts the new file from 0
+  const all = files(path);
+  // where following starts: the live file's end as it is now
   let offset = existsSync(path) ? statSync(path).size : 0;
   let ino = existsSync(path) ? statSync(path).ino : 0;
+  let ended = false;
+  if (o.tail !== undefined) {
+    if (o.tail > 0) yield* tailOf(all, o.tail, (e) => wanted(e) && !past(e));
+  } else {
+    for (const f of all) {
+      for await (const l of linesFrom(f, 0, f === path ? (at) => (offset = at) : undefined)) {
+        if (o.signal?.aborted) return;
+        const e = parse(l);
+        if (!e) continue;
+        if (past(e)) {
+          ended = true;
+          break;
+        }
+        if (wanted(e)) yield e;
+      }
+      if (ended) return;
+    }
+  }
+  if (!o.follow) return;
+  // follow the live file; a rotation starts the new file from 0
   for (;;) {
     if (o.signal?.aborted) return;
     const stillRunning = o.running?.() ?? false;
@@ -109,17 +162,28 @@ export async function* readLog(path: string, o: LogOptions): AsyncGenerator<LogE
       ino = st.ino;
       offset = 0;
     }
-    const batch: LogEntry[] = [];
     if (st && st.size > offset)
-      offset = readLines(path, offset, (l) => {
+      for await (const l of linesFrom(path, offset, (at) => (offset = at))) {
         const e = parse(l);
-        if (e && !ended) {
-          if (past(e)) ended = true;
-          else if (wanted(e)) batch.push(e);
-        }
-      });
-    yield* batch;
-    if (ended || (!stillRunning && (!st || statSync(path).size <= offset))) return;
+        if (!e) continue;
+        if (past(e)) return;
+        if (wanted(e)) yield e;
+      }
+    if (!stillRunning && (!existsSync(path) || statSync(path).size <= offset)) return;
     await Bun.sleep(50);
   }
+}
+
+/** The last `n` entries that pass `keep`, read from the newest file's end backwards. */
+async function* tailOf(all: string[], n: number, keep: (e: LogEntry) => boolean): AsyncGenerator<LogEntry> {
+  const found: LogEntry[] = [];
+  for (const f of [...all].reverse()) {
+    for await (const l of linesBackwards(f)) {
+      const e = parse(l);
+      if (e && keep(e)) found.push(e);
+      if (found.length >= n) break;
+    }
+    if (found.length >= n) break;
+  }
+  for (let i = found.length - 1; i >= 0; i--) yield found[i]!;
 }
