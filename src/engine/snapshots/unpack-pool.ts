@@ -16,6 +16,7 @@
 // - A worker that dies fails its jobs with IMAGE_UNPACK_WORKER_FAILED; later jobs get a new one.
 // - An idle worker is unref()ed: it never keeps a process alive. close() terminates them all and
 //   fails the jobs still running; it resolves once every worker thread has exited.
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { SkiffError } from "../../common/errors.ts";
 import { fromWire, STREAM_WINDOW, toWire, type FromWorker, type ToWorker, type UnpackJobOptions } from "./unpack-messages.ts";
@@ -28,7 +29,19 @@ export interface UnpackJob extends UnpackJobOptions {
   lowers: Promise<readonly string[]> | readonly string[];
 }
 
-const WORKER_URL = new URL("./unpack-worker.ts", import.meta.url).href;
+const WORKER_URL = workerUrl();
+
+/**
+ * The worker's module: beside this file when run from source (or from a compiled program bundled
+ * in one piece); in a compiled program split into chunks (scripts/build splits skiff-engine so
+ * that `skiff` loads none of the daemon's code) it is embedded under its source path, as .js.
+ */
+function workerUrl(): string {
+  const beside = new URL("./unpack-worker.ts", import.meta.url);
+  if (!beside.pathname.includes("$bunfs") || existsSync(beside.pathname)) return beside.href;
+  const split = new URL("/$bunfs/root/engine/snapshots/unpack-worker.js", beside);
+  return existsSync(split.pathname) ? split.href : beside.href;
+}
 const EXIT_WAIT_MS = 5000;
 const UNKNOWN_WEIGHT = 1 << 20;
 
