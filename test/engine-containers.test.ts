@@ -124,6 +124,8 @@ for (const runtime of ["skiff", "runc"]) {
 test("a daemon restart: running containers are followed again, and their exit is recorded", async () => {
   const r = svc.create({ image: "busybox", options: { cmd: ["sh", "-c", "echo before; sleep 60"] } });
   await svc.start(r.id);
+  // (its first line logged before the daemon goes: the kill below must not race the echo)
+  for (let i = 0; i < 200 && !(await logText(r.id)).includes("before"); i++) await Bun.sleep(10);
   svc.close(); // the daemon goes; the container stays under its monitor
   svc = service();
   await svc.restore();
