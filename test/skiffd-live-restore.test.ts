@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { containerRows, killDaemon, leftovers, ok, restartOn, settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
+import { containerRows, killDaemon, leftovers, ok, onTerminal, restartOn, settledLeftovers, skiffdWithBusybox, stopClean, type PtyStep } from "./harness/skiffd-leftovers.ts";
 import { DOCKER_28, removeDir, type RunResult, type Skiffd } from "./harness/skiffd.ts";
 
 let d: Skiffd;
@@ -132,11 +132,9 @@ test("20 running containers, skiffd killed with -9 and started again: all 20 man
   }
   // a terminal: typed into, resized, left with an exit code
   for (const c of plan.filter((c) => c.kind === "tty")) {
-    const steps = [["send", "echo $((5 * 5))\r"], ["expect", "25\r\n"], ["send", "stty size\r"], ["expect", "24 80\r\n"], ["send", "exit 6\r"]];
-    const env = { PATH: process.env.PATH!, HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}`, TERM: "xterm" };
-    const p = Bun.spawn(["python3", join(import.meta.dir, "fixtures/pty-session.py"), JSON.stringify(steps), DOCKER_28, "attach", c.name], { env, stdout: "pipe", stderr: "pipe", timeout: 60_000 });
-    const [, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
-    expect([c.name, await p.exited, stderr]).toEqual([c.name, 6, ""]);
+    const steps: PtyStep[] = [{ send: "echo $((5 * 5))\r" }, { expect: "25\r\n" }, { send: "stty size\r" }, { expect: "24 80\r\n" }, { send: "exit 6\r" }];
+    const r = await onTerminal(d, [DOCKER_28, "attach", c.name], steps);
+    expect([c.name, r.status, r.stderr]).toEqual([c.name, 6, ""]);
   }
   // stop all at once, within their trap's time; the counters' logs have no gap
   const running = plan.filter((c) => c.kind !== "reader" && c.kind !== "tty").map((c) => c.name);

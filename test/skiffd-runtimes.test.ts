@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TEST_CGROUP } from "./harness/leaks.ts";
-import { ok, settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
+import { ok, onTerminal, settledLeftovers, skiffdWithBusybox, stopClean, type PtyStep } from "./harness/skiffd-leftovers.ts";
 import { DOCKER_28, removeDir, type RunResult, type Skiffd } from "./harness/skiffd.ts";
 
-const PTY_SESSION = join(import.meta.dir, "fixtures/pty-session.py");
 const TRAP = "trap 'echo bye; exit 0' TERM; echo started; while true; do sleep 0.1; done";
 
 let d: Skiffd;
@@ -106,11 +105,9 @@ for (const runtime of ["skiff", "runc"]) {
     });
 
     test("run -it on a real pty: type and see, resize, exit 3", async () => {
-      const env = { PATH: process.env.PATH!, HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}`, TERM: "xterm" };
-      const steps = [["expect", "/ # "], ["send", "echo $((6 * 7))\r"], ["expect", "42\r\n"], ["resize", 33, 99], ["sleep", 0.3], ["send", "stty size\r"], ["expect", "33 99\r\n"], ["send", "exit 3\r"]];
-      const p = Bun.spawn(["python3", PTY_SESSION, JSON.stringify(steps), DOCKER_28, "run", "--runtime", runtime, "-it", "--rm", "busybox", "sh"], { env, stdout: "pipe", stderr: "pipe", timeout: 60_000 });
-      const [, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
-      expect([await p.exited, stderr]).toEqual([3, ""]);
+      const steps: PtyStep[] = [{ expect: "/ # " }, { send: "echo $((6 * 7))\r" }, { expect: "42\r\n" }, { resize: [33, 99] }, { sleep: 300 }, { send: "stty size\r" }, { expect: "33 99\r\n" }, { send: "exit 3\r" }];
+      const r = await onTerminal(d, [DOCKER_28, "run", "--runtime", runtime, "-it", "--rm", "busybox", "sh"], steps);
+      expect([r.status, r.stderr]).toEqual([3, ""]);
       await expectNothingLeft();
     });
   });

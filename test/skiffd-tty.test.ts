@@ -1,4 +1,4 @@
-// Interactive sessions through skiffd on a real pseudo-terminal (test/fixtures/pty-session.py types
+// Interactive sessions through skiffd on a real pseudo-terminal (test/fixtures/pty-script.py types
 // into it as a user would), with docker 28's CLI and with bin/skiff: `run -it busybox sh` (type a
 // command and see its output; resize the window and `stty size` inside follows; Ctrl-C interrupts
 // a `sleep` in the shell, not the container; `exit 3` is the client's status 3), detach with
@@ -7,10 +7,9 @@
 // into an exec, whose shell runs on).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { ok, settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
+import { ok, onTerminal as onTerminalOf, settledLeftovers, skiffdWithBusybox, stopClean, type PtyStep } from "./harness/skiffd-leftovers.ts";
 import { DOCKER_28, removeDir, SKIFF, type Skiffd } from "./harness/skiffd.ts";
 
-const PTY_SESSION = join(import.meta.dir, "fixtures/pty-session.py");
 const PROMPT = "/ # ";
 const CTRL_C = "\u0003";
 const DETACH = "\u0010\u0011"; // ctrl-p ctrl-q
@@ -26,38 +25,30 @@ afterAll(async () => {
   if (d) removeDir(d.dir);
 });
 
-type Step = ["expect" | "send", string] | ["resize", number, number] | ["sleep", number];
-
 const docker = (...args: string[]) => d.docker(DOCKER_28, args);
 const inspect = (name: string, format: string) => ok(docker("inspect", "--format", format, name)).trim();
 
 /** A session of `client args` on an 80x24 terminal: what the screen showed and the status. */
-async function onTerminal(client: string[], args: string[], steps: Step[]): Promise<{ status: number; screen: string; stderr: string; ms: number }> {
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}`, TERM: "xterm" };
-  const t = performance.now();
-  const p = Bun.spawn(["python3", PTY_SESSION, JSON.stringify(steps), ...client, ...args], { env, stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 60_000 });
-  const [screen, stderr] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text()]);
-  return { status: await p.exited, screen, stderr, ms: performance.now() - t };
-}
+const onTerminal = (client: string[], args: string[], steps: PtyStep[]) => onTerminalOf(d, [...client, ...args], steps);
 
 /** Type, see the output, resize, Ctrl-C a sleep: the steps every interactive shell session takes. */
-const shellSteps = (rows: number, cols: number): Step[] => [
-  ["expect", PROMPT],
-  ["send", "echo $((6 * 7))\r"],
-  ["expect", "42\r\n"],
-  ["send", "stty size\r"],
-  ["expect", "24 80\r\n"],
-  ["resize", rows, cols],
-  ["sleep", 0.3],
-  ["send", "stty size\r"],
-  ["expect", `${rows} ${cols}\r\n`],
+const shellSteps = (rows: number, cols: number): PtyStep[] => [
+  { expect: PROMPT },
+  { send: "echo $((6 * 7))\r" },
+  { expect: "42\r\n" },
+  { send: "stty size\r" },
+  { expect: "24 80\r\n" },
+  { resize: [rows, cols] },
+  { sleep: 300 },
+  { send: "stty size\r" },
+  { expect: `${rows} ${cols}\r\n` },
   // the fixture gives up after 30 s, so an uninterrupted sleep fails the session
-  ["send", "sleep 40\r"],
-  ["sleep", 0.5],
-  ["send", CTRL_C],
-  ["expect", PROMPT],
-  ["send", "echo rc=$?\r"],
-  ["expect", "rc=130\r\n"],
+  { send: "sleep 40\r" },
+  { sleep: 500 },
+  { send: CTRL_C },
+  { expect: PROMPT },
+  { send: "echo rc=$?\r" },
+  { expect: "rc=130\r\n" },
 ];
 
 const CLIENTS = [
@@ -68,7 +59,7 @@ const CLIENTS = [
 for (const [cli, clientOf] of CLIENTS) {
   describe(`${cli} on a terminal`, () => {
     test("run -it busybox sh: type and see, resize, Ctrl-C a sleep, exit 3 is the status", async () => {
-      const r = await onTerminal(clientOf(), ["run", "-it", "--rm", "busybox", "sh"], [...shellSteps(40, 100), ["send", "exit 3\r"]]);
+      const r = await onTerminal(clientOf(), ["run", "-it", "--rm", "busybox", "sh"], [...shellSteps(40, 100), { send: "exit 3\r" }]);
       expect(r.stderr).toBe("");
       expect(r.status).toBe(3);
       expect(r.ms).toBeLessThan(20_000); // the sleep was cut short
@@ -77,16 +68,16 @@ for (const [cli, clientOf] of CLIENTS) {
 
     test("detach with ctrl-p ctrl-q: the container runs on; attach again (the window's size along), exit 5", async () => {
       const name = `tty-${cli.split(" ")[0]}`;
-      const first = await onTerminal(clientOf(), ["run", "-it", "--name", name, "busybox", "sh"], [["expect", PROMPT], ["send", "export MARK=kept; stty rows 50 cols 120\r"], ["expect", PROMPT], ["send", DETACH]]);
+      const first = await onTerminal(clientOf(), ["run", "-it", "--name", name, "busybox", "sh"], [{ expect: PROMPT }, { send: "export MARK=kept; stty rows 50 cols 120\r" }, { expect: PROMPT }, { send: DETACH }]);
       expect(first.stderr).toBe("");
       expect(first.status).toBe(0);
       expect(inspect(name, "{{.State.Status}}")).toBe("running");
       const again = await onTerminal(clientOf(), ["attach", name], [
-        ["send", "echo mark=$MARK\r"],
-        ["expect", "mark=kept\r\n"],
-        ["send", "stty size\r"],
-        ["expect", "24 80\r\n"],
-        ["send", "exit 5\r"],
+        { send: "echo mark=$MARK\r" },
+        { expect: "mark=kept\r\n" },
+        { send: "stty size\r" },
+        { expect: "24 80\r\n" },
+        { send: "exit 5\r" },
       ]);
       expect(again.stderr).toBe("");
       expect(again.status).toBe(5);
@@ -98,11 +89,11 @@ for (const [cli, clientOf] of CLIENTS) {
     test("exec -it sh: type and see, resize, Ctrl-C a sleep, exit 4 is the status; detached, the exec's shell runs on", async () => {
       const name = `exec-${cli.split(" ")[0]}`;
       ok(docker("run", "-d", "--name", name, "busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"));
-      const r = await onTerminal(clientOf(), ["exec", "-it", name, "sh"], [...shellSteps(30, 90), ["send", "exit 4\r"]]);
+      const r = await onTerminal(clientOf(), ["exec", "-it", name, "sh"], [...shellSteps(30, 90), { send: "exit 4\r" }]);
       expect(r.stderr).toBe("");
       expect(r.status).toBe(4);
       // as docker's CLI: a detached exec is the error "read escape sequence", status 1
-      const detached = await onTerminal(clientOf(), ["exec", "-it", name, "sh"], [["expect", PROMPT], ["send", DETACH]]);
+      const detached = await onTerminal(clientOf(), ["exec", "-it", name, "sh"], [{ expect: PROMPT }, { send: DETACH }]);
       expect([detached.status, detached.screen.endsWith("read escape sequence\r\n")]).toEqual([1, true]);
       expect(ok(docker("exec", name, "sh", "-c", "ps -o args | grep -c '^sh$'"))).toBe("1\n");
       expect(inspect(name, "{{.State.Status}}")).toBe("running");

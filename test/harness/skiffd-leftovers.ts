@@ -186,3 +186,15 @@ export async function api(d: Skiffd, method: string, path: string, body?: unknow
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
+
+export type { PtyStep } from "./container-clis.ts";
+
+/** `argv` (a client of `d`: DOCKER_HOST points at it) on a new 80x24 terminal, playing `steps`
+ *  (test/fixtures/pty-script.py): what the screen showed, stderr, the status and the time taken. */
+export async function onTerminal(d: Skiffd, argv: string[], steps: import("./container-clis.ts").PtyStep[]): Promise<{ status: number; screen: string; stderr: string; ms: number }> {
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}`, TERM: "xterm" };
+  const t = performance.now();
+  const p = Bun.spawn(["python3", join(import.meta.dir, "../fixtures/pty-script.py"), JSON.stringify(steps), ...argv], { env, stdin: "ignore", stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+  const [screen, stderr, status] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { status, screen, stderr, ms: performance.now() - t };
+}
