@@ -1,8 +1,9 @@
 // What a skiffd leaves of its containers, looked for everywhere it could be: processes working under
 // its roots (monitors, create commands, the containers themselves), mounts naming its roots,
 // container cgroups of this test run, rows in metadata.db, log and state directories, writable
-// layers, runtime state, and the daemon's own open fds. Also: a daemon with the busybox image, and
-// a daemon killed with -9 and started again on the same roots, as live restore meets it.
+// layers, runtime state, and the daemon's own open fds. Also: a daemon with the busybox image, a
+// daemon killed with -9 and started again on the same roots (as live restore meets it), a request
+// to its API with the HTTP status, and a client of it on a real terminal.
 import { Database } from "bun:sqlite";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
