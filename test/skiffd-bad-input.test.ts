@@ -26,7 +26,7 @@ async function expectNothingLeft() {
   expect(await settledLeftovers(d)).toEqual({});
 }
 
-test("an unknown image: 404 'No such image'; run --pull never exits 125, a failed pull 125; nothing made", async () => {
+test("an unknown image: 404 naming it; run --pull never exits 125, a failed pull 125; nothing made", async () => {
   const r = await api(d, "POST", `${V}/containers/create`, { Image: "nosuch-image:1" });
   expect(r.status).toBe(404);
   expect(r.body.message).toContain("nosuch-image:1");
