@@ -165,7 +165,7 @@ test("--debug prints the 'API listen on' line once; the log shows a failed pull 
     const closed = `127.0.0.1:${await freePort()}`;
     expect(d.skiff(["pull", `${closed}/x:1`]).status).toBe(1);
     await Bun.sleep(50);
-    expect(d.log()).toMatch(/level=debug msg="Handler for GET \/v1\.41\/images\/nope:404\/json returned error: .*no such image" status=404 code=[A-Z_]+NOT_FOUND/);
+    expect(d.log()).toMatch(/level=debug msg="Handler for GET \/v1\.41\/images\/nope:404\/json returned error: .*No such image: nope:404" status=404 code=[A-Z_]+NOT_FOUND/);
     expect(d.log()).toMatch(new RegExp(`level=warning msg="POST /v1\\.41/images/create failed after the response started: probe registry ${closed}: .*connection refused" code=IMAGE_REGISTRY_UNREACHABLE`));
   } finally {
     await d.stop();

@@ -171,7 +171,7 @@ describe("save of a repository without a tag", () => {
     expect(manifest(tar)).toEqual([["save/me:2"]]);
     const none = d.skiff(["save", "-o", tar, "save/none"]);
     expect(none.status).toBe(1);
-    expect(none.stderr).toContain("no such image");
+    expect(none.stderr).toContain("No such image");
     ok(d.skiff(["rmi", "save/me:1", "save/me:2", "save/me:other"]));
   });
 });

@@ -225,12 +225,12 @@ export class ImageStore implements ImageService {
       if (ids.length === 1) return ids[0]!;
       if (ids.length > 1) throw invalid("engine", "ENGINE_IMAGE_AMBIGUOUS", `find image ${JSON.stringify(nameOrId)}: the short id matches ${ids.length} images`, "give more digits of the id");
     }
-    throw notFound("engine", "ENGINE_IMAGE_NOT_FOUND", `find image ${JSON.stringify(nameOrId)}: no such image`, "list images with `skiff images`, or pull it", { reference: nameOrId });
+    throw notFound("engine", "ENGINE_IMAGE_NOT_FOUND", `No such image: ${nameOrId}`, "list images with `skiff images`, or pull it", { reference: nameOrId });
   }
 
   private record(id: string): ImageRecord {
     const r = this.meta.image(id);
-    if (!r) throw notFound("engine", "ENGINE_IMAGE_NOT_FOUND", `find image ${id}: no such image`);
+    if (!r) throw notFound("engine", "ENGINE_IMAGE_NOT_FOUND", `No such image: ${id}`);
     return r;
   }
 
