@@ -145,3 +145,47 @@ test("--log-opt max-size/max-file rotate the json-file log; --log-driver none ke
   expect(docker(["logs", "quiet"]).stderr).toContain("configured logging driver does not support reading");
   ok(docker(["rm", "quiet"]));
 });
+
+describe("what a new-user trial found, each fixed", () => {
+  test("loopback is up in a container's own network namespace (both runtimes), as docker's sandbox has it", () => {
+    for (const runtime of ["skiff", "runc"]) {
+      const r = docker(["run", "--rm", "--runtime", runtime, "busybox", "sh", "-c", "(echo hi | nc -l -p 8080 &) ; sleep 0.3; nc 127.0.0.1 8080"]);
+      expect([runtime, r.status, r.stdout]).toEqual([runtime, 0, "hi\n"]);
+    }
+  });
+
+  test("exec: -u takes the container's own /etc/group now (supplementary groups), -t sets TERM, an unknown user is 126", () => {
+    ok(docker(["run", "-d", "--name", "ex-trial", "busybox", "sleep", "60"]));
+    ok(docker(["exec", "ex-trial", "sh", "-c", "echo 'wheel:x:10:nobody' >> /etc/group"]));
+    expect(ok(docker(["exec", "-u", "nobody", "ex-trial", "id", "-G"]))).toBe("65534 10\n");
+    expect(ok(docker(["exec", "-t", "ex-trial", "sh", "-c", "echo TERM=$TERM"]))).toBe("TERM=xterm\r\n");
+    const bad = docker(["exec", "-u", "bogus", "ex-trial", "id"]);
+    expect(bad.status).toBe(126);
+    expect(bad.stdout + bad.stderr).toContain('resolve user "bogus"');
+    ok(docker(["rm", "-f", "ex-trial"]));
+  });
+
+  test("--entrypoint \"\" resets the image's entrypoint; a bad stop signal or restart policy is refused at create", () => {
+    expect(ok(docker(["run", "--rm", "--entrypoint", "", "busybox", "echo", "hi"]))).toBe("hi\n");
+    const sig = docker(["run", "--rm", "--stop-signal", "FOO", "busybox", "true"]);
+    expect([sig.status, sig.stderr.includes("Invalid signal: FOO")]).toEqual([125, true]);
+    const pol = docker(["run", "--restart", "bogus", "busybox", "true"]);
+    expect(pol.status).toBe(125);
+    expect(pol.stderr).toContain("invalid restart policy");
+    expect(ok(docker(["ps", "-aq"]))).toBe("");
+  });
+
+  test("kill of a paused container: it dies at once (thawed for SIGKILL)", () => {
+    ok(docker(["run", "-d", "--name", "frozen", "busybox", "sleep", "60"]));
+    ok(docker(["pause", "frozen"]));
+    ok(docker(["kill", "frozen"]));
+    expect(ok(docker(["wait", "frozen"]))).toBe("137\n");
+    ok(docker(["rm", "frozen"]));
+  });
+
+  test("inspect has the HostConfig fields scripts read, at docker's zero values", () => {
+    ok(docker(["create", "--name", "fields", "busybox", "true"]));
+    expect(ok(docker(["inspect", "-f", "{{.HostConfig.CpuQuota}} {{.HostConfig.MemoryReservation}} {{.HostConfig.OomKillDisable}} {{len .HostConfig.MaskedPaths}}", "fields"]))).toBe("0 0 false 10\n");
+    ok(docker(["rm", "fields"]));
+  });
+});

@@ -1,6 +1,9 @@
 /* The init: prepares the container from inside its namespaces, reports ready, waits for start and
  * executes the user's process. Every step either succeeds or reports {step, errno} and exits. */
 #define _GNU_SOURCE
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -57,6 +60,21 @@ static int step(struct plan *p, uint32_t i) {
     if (fd < 0 || s->u.bind_rootfs.slot >= MAX_SLOTS) return -1;
     p->slots[s->u.bind_rootfs.slot] = fd;
     return 0;
+  }
+  case OP_LOOPBACK_UP: {
+    struct ifreq ifr = {0};
+    strcpy(ifr.ifr_name, "lo");
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int r = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (r == 0) {
+      ifr.ifr_flags |= IFF_UP;
+      r = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    int e = errno;
+    close(fd);
+    errno = e;
+    return r;
   }
   case OP_MOUNT_ROOTFS: {
     const struct op_mount_rootfs *m = &s->u.mount_rootfs;

@@ -13,12 +13,17 @@ import { join } from "node:path";
 import { errnoOf, errnoText } from "../common/errno.ts";
 import { SkiffError, type Layer } from "../common/errors.ts";
 
+/** Whether `pid` runs: a zombie (a daemon killed with -9 that its parent has not reaped yet) does not. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return errnoOf(e) === "EPERM";
+  }
+  try {
+    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false; // gone between the two looks
   }
 }
 

@@ -168,3 +168,24 @@ test("the daemon's log lines are dockerd's text format; debug lines only with --
   expect(out[0]).toMatch(/^time="[^"]+" level=warning msg="POST \/images\/create failed" code=IMAGE_IO error="no space left"\n$/);
   expect(out[1]).toMatch(/level=debug msg="shown"/);
 });
+
+test("a pid file naming a zombie (a daemon killed with -9, not reaped yet) names no live daemon", async () => {
+  const { livePid } = await import("./daemon-lock.ts");
+  const { writeFileSync, mkdtempSync, rmSync } = await import("node:fs");
+  // `sleep 0` exits at once and stays a zombie: its parent execs into a sleep that never reaps it
+  const p = Bun.spawn(["sh", "-c", "sleep 0 & echo $!; exec sleep 3"], { stdout: "pipe" });
+  const reader = p.stdout.getReader();
+  const zombie = Number(new TextDecoder().decode((await reader.read()).value).trim());
+  for (let i = 0; i < 100 && !/ Z /.test(readFileSync(`/proc/${zombie}/stat`, "utf8")); i++) await Bun.sleep(10);
+  const dir = mkdtempSync("/tmp/skiff-test-zombie-");
+  try {
+    writeFileSync(`${dir}/pid`, String(zombie));
+    expect(livePid(`${dir}/pid`)).toBeUndefined();
+    writeFileSync(`${dir}/pid`, String(p.pid));
+    expect(livePid(`${dir}/pid`)).toBe(p.pid);
+  } finally {
+    p.kill();
+    await p.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -32,7 +32,9 @@ export class CliRuntime implements OciRuntime {
       this.dropScratch(id);
       throw e;
     }
-    return { pid: Number(readFileSync(pidFile, "utf8").trim()) };
+    const pid = Number(readFileSync(pidFile, "utf8").trim());
+    if (o.loopbackUp) await loopbackUp(pid, id, this.name);
+    return { pid };
   }
 
   async start(id: string): Promise<void> {
@@ -136,6 +138,14 @@ export class CliRuntime implements OciRuntime {
       details: { runtime: this.name, status },
     });
   }
+}
+
+/** lo up in the network namespace of a created container's init, from the host (nsenter + ip). */
+async function loopbackUp(pid: number, id: string, runtime: string): Promise<void> {
+  const p = Bun.spawn(["nsenter", "-t", String(pid), "-n", "ip", "link", "set", "lo", "up"], { stdout: "ignore", stderr: "pipe" });
+  const [status, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
+  if (status !== 0)
+    throw new SkiffError({ layer: "runtime", code: "RUNTIME_LOOPBACK_FAILED", kind: "internal", message: `bring lo up in ${runtime} container "${id}": ${err.trim() || `nsenter exited with ${status}`}`, hint: "nsenter (util-linux) and ip (iproute2) must be installed" });
 }
 
 /** Mounts the engine's rootfs on the bundle's root.path on the host; returns the path. */

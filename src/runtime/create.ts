@@ -37,6 +37,8 @@ export interface CreateOptions {
   spawner?: Spawner;
   /** The engine's rootfs, mounted on root.path inside the container's mount namespace. */
   rootfsMount?: RootfsMount;
+  /** The engine's: lo up in the container's new network namespace. */
+  loopbackUp?: boolean;
 }
 
 export interface Created {
@@ -102,6 +104,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       deviceFilter: devices.deviceProgram && { cgroup: devices.dir!, program: devices.deviceProgram },
       host: readHostFacts(),
       rootfsMount: opts.rootfsMount,
+      loopbackUp: opts.loopbackUp,
     });
     mark("plan built");
     if (!config.linux.namespaces.some((n) => n.type === "mount"))

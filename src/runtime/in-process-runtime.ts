@@ -20,7 +20,7 @@ export class InProcessRuntime implements OciRuntime {
   }
 
   async create(id: string, bundle: string, o: RuntimeCreateOptions = {}): Promise<{ pid: number }> {
-    const { state } = await createContainer(this.store, { id, bundle, pidFile: o.pidFile, consoleSocket: o.consoleSocket, spawner: o.spawner, rootfsMount: o.rootfsMount });
+    const { state } = await createContainer(this.store, { id, bundle, pidFile: o.pidFile, consoleSocket: o.consoleSocket, spawner: o.spawner, rootfsMount: o.rootfsMount, loopbackUp: o.loopbackUp });
     return { pid: state.pid };
   }
 

@@ -19,6 +19,9 @@ export interface RuntimeCreateOptions {
    * performs it inside the container's mount namespace; for another runtime it is mounted on the
    * host before create and unmounted after delete, as containerd's shim does. */
   rootfsMount?: RootfsMount;
+  /** Bring lo up in the container's new network namespace (docker's sandbox does): skiff's
+   * runtime does it in the init; for another runtime it is done from the host after create. */
+  loopbackUp?: boolean;
 }
 
 export interface RuntimeExecOptions {

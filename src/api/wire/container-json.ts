@@ -1,7 +1,7 @@
 // The engine's container records as docker's wire types (API 1.41): GET /containers/{id}/json
 // (ContainerJSON) and the items of GET /containers/json (ContainerSummary), with docker's words
 // for the status ("Up 3 seconds", "Exited (0) 2 minutes ago").
-import type { ContainerRecord } from "../../engine/containers/index.ts";
+import { MASKED_PATHS, READONLY_PATHS, type ContainerRecord } from "../../engine/containers/index.ts";
 import { humanDuration } from "../units.ts";
 
 /** docker's Config: the image's config merged with the create options (as dockerd stores it). */
@@ -86,6 +86,30 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     PidsLimit: o.pidsLimit ?? null,
     Ulimits: o.ulimits?.length ? o.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) : null,
     Init: o.init ?? null,
+    // docker's fields that skiffd takes no option for yet, at docker's zero values (scripts read them)
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: 0,
+    CpuQuota: 0,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetMems: "",
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    MemoryReservation: 0,
+    MemorySwappiness: null,
+    OomKillDisable: false,
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    ConsoleSize: [0, 0],
+    MaskedPaths: o.privileged ? null : MASKED_PATHS,
+    ReadonlyPaths: o.privileged ? null : READONLY_PATHS,
   };
 }
 

@@ -112,11 +112,14 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
   }
   if (Object.values(h.PortBindings ?? {}).some((v) => v?.length) || h.PublishAllPorts) warnings.push("skiffd does not publish ports yet (-p): they are ignored");
   const restart = h.RestartPolicy?.Name;
+  if (restart && !["no", "always", "on-failure", "unless-stopped"].includes(restart)) throw bad("HostConfig.RestartPolicy.Name", `invalid restart policy '${restart}'`, "use no, always, on-failure[:N] or unless-stopped");
   if (restart && restart !== "no") warnings.push(`restart policy ${restart} is not served yet: the container is not restarted`);
+
   const mounted = mounts(h.Mounts ?? []);
   const options: ContainerOptions = {
     ...(b.Cmd?.length ? { cmd: b.Cmd } : {}),
-    ...(b.Entrypoint !== undefined ? { entrypoint: b.Entrypoint } : {}),
+    // docker's --entrypoint "" arrives as [""]: no entrypoint at all (the image's is reset)
+    ...(b.Entrypoint !== undefined ? { entrypoint: b.Entrypoint.length === 1 && b.Entrypoint[0] === "" ? [] : b.Entrypoint } : {}),
     ...(b.Env?.length ? { env: b.Env } : {}),
     ...(b.WorkingDir ? { workingDir: b.WorkingDir } : {}),
     ...(b.User ? { user: b.User } : {}),

@@ -1,12 +1,12 @@
 // docker exec: a further process in a running container, with a monitor of its own that holds
 // its stdio (or pty) and records its exit code. An exec is made (create), then started once,
 // attached or detached; its record stays (inspect) until its container is removed.
-import { mkdirSync, readFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Process } from "../../oci/runtime-config.ts";
-import { resolveUser } from "../images/index.ts";
+import { resolveUser, type FileReader } from "../images/index.ts";
 import { conflict, notFound } from "./errors.ts";
 import { MONITOR } from "./layout.ts";
 import { attach, monitorSpawner, readExitFile, resize, waitExit, type AttachOptions, type Monitor } from "./monitor/index.ts";
@@ -89,8 +89,12 @@ export class Execs {
     p.env = [...p.env, ...(cfg.env ?? [])];
     if (cfg.workingDir) p.cwd = cfg.workingDir;
     p.terminal = cfg.tty ?? false;
+    // as docker's exec -t: a terminal gets TERM=xterm unless the exec's or the container's env names one
+    if (p.terminal && !p.env.some((v) => v.startsWith("TERM="))) p.env.push("TERM=xterm");
     if (cfg.user) {
-      const u = resolveUser(cfg.user, this.images.fileReader(c.imageId));
+      // names and group memberships as the container has them now (its /etc/passwd may have changed
+      // since the image), read through its init's view of its own root
+      const u = resolveUser(cfg.user, containerFileReader(c.state.pid, this.images.fileReader(c.imageId)));
       p.user = { ...p.user, uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
     }
     if (cfg.privileged) p.capabilities = processCapabilities(allCapabilities(readHostFacts().lastCap), p.user.uid);
@@ -131,7 +135,15 @@ export class Execs {
     );
     e.dir = dir;
     const runtime = this.runtimes.get(c.runtime);
-    const created = runtime.exec(c.id, this.process(c, e.config), { spawner, pidFile: join(dir, MONITOR.pidFile), ...(tty ? { consoleSocket: MONITOR.console } : {}) });
+    let process: Process;
+    try {
+      process = this.process(c, e.config);
+    } catch (err) {
+      // docker's exit code for an exec that could not be started (an unknown user, say)
+      e.exitCode = 126;
+      throw err;
+    }
+    const created = runtime.exec(c.id, process, { spawner, pidFile: join(dir, MONITOR.pidFile), ...(tty ? { consoleSocket: MONITOR.console } : {}) });
     // a process that could not be started: 127 when its command is not there, else 126, as docker
     created.catch((err: unknown) => {
       e.exitCode = /ENOENT|not found/.test(String((err as Error).message)) ? 127 : 126;
@@ -161,6 +173,29 @@ export class Execs {
     const e = this.get(execId);
     await resize(join(c.files.stateDir, `exec-${e.id.slice(0, 12)}`, MONITOR.socket), rows, cols);
   }
+}
+
+/**
+ * A file of the running container as it is now, through its init's root (/proc/PID/root), else the
+ * image's. Only real directories and a regular file are read there: a symlink the container made
+ * would be resolved against the daemon's own root, so any symlink on the way means the image's.
+ */
+function containerFileReader(pid: number, image: FileReader): FileReader {
+  return (path) => {
+    if (pid > 0) {
+      const parts = path.split("/").filter(Boolean);
+      let at = `/proc/${pid}/root`;
+      try {
+        for (const [i, part] of parts.entries()) {
+          at += `/${part}`;
+          const st = lstatSync(at);
+          if (i < parts.length - 1 ? !st.isDirectory() : !st.isFile()) throw new Error("not a plain path");
+        }
+        return readFileSync(at);
+      } catch {} // not there, or not plainly: the image's (which may not have it either)
+    }
+    return image(path);
+  };
 }
 
 /** The attach promise, once the spawner has made it; a create that fails first is the error. */

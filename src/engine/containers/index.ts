@@ -7,3 +7,4 @@ export type { ContainerRecord, ContainerRunState, ContainerStatus } from "./reco
 export type { ExecConfig, ExecRecord } from "./execs.ts";
 export type { LogEntry } from "./logs.ts";
 export type { ContainerOptions } from "./spec/index.ts";
+export { MASKED_PATHS, READONLY_PATHS } from "./spec/index.ts";

@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
 import { mark } from "../../common/trace.ts";
+import { parseSignal } from "../../runtime/signals.ts";
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
 import type { MetadataDb } from "../metadata/index.ts";
 import { conflict, invalidArg } from "./errors.ts";
@@ -72,6 +73,14 @@ export class ContainerService {
     const name = req.name ? checkName(req.name) : randomName((n) => this.nameTaken(n));
     const runtime = req.options.runtime || DEFAULT_RUNTIME;
     this.runtimes.get(runtime); // an unknown runtime is refused before anything is made
+    // as dockerd, a stop signal that is none is refused now, not at the first stop
+    if (req.options.stopSignal) {
+      try {
+        parseSignal(req.options.stopSignal);
+      } catch {
+        throw invalidArg("ENGINE_STOP_SIGNAL_INVALID", `Invalid signal: ${req.options.stopSignal}`, "give a signal name (SIGTERM, SIGINT, USR1 …) or number", { field: "StopSignal" });
+      }
+    }
     // as dockerd refuses a --mount bind: a container that could never start is not made
     for (const b of req.options.binds ?? [])
       if (!existsSync(b.source)) throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `invalid mount config for type "bind": bind source path does not exist: ${b.source}`, `create ${b.source} on the host first`, { path: b.source });

@@ -131,6 +131,8 @@ export class Supervisor {
         pidFile: join(dir, MONITOR.pidFile),
         // relative: the create command runs in the state dir (a socket path must fit 108 bytes)
         ...(tty ? { consoleSocket: MONITOR.console } : {}),
+        // docker's sandbox brings lo up in every network namespace it makes
+        loopbackUp: r.options.network !== "host",
         rootfsMount: { fstype: rootfs.type === "bind" ? "none" : rootfs.type, source: rootfs.source, data: rootfs.type === "bind" ? "bind" : rootfs.data, ...(rootfs.cwd ? { cwd: rootfs.cwd } : {}) },
       });
       const ready = await monitor!.ready;
@@ -227,7 +229,10 @@ export class Supervisor {
     return this.serial(rec.id, async () => {
       const r = this.fresh(rec);
       if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
-      await this.o.runtimes.get(r.runtime).kill(r.id, sig, { all: false });
+      const rt = this.o.runtimes.get(r.runtime);
+      await rt.kill(r.id, sig, { all: false });
+      // frozen tasks take SIGKILL only once thawed: a paused container dies at once, as under dockerd
+      if (sig === 9 && r.state.status === "paused") await rt.resume(r.id).catch(() => undefined);
       this.o.events.emit("kill", r, { signal: String(sig) });
     });
   }

@@ -49,6 +49,8 @@ export interface PlanInput {
   /** The engine's rootfs as a mount to perform on `rootfs` inside the new mount namespace (an
    * overlay of the image's layers), instead of binding the directory: nothing is mounted on the host. */
   rootfsMount?: RootfsMount;
+  /** The engine's: bring lo up in the container's new network namespace (docker users expect 127.0.0.1 to answer). */
+  loopbackUp?: boolean;
 }
 
 export interface RootfsMount {
@@ -147,6 +149,10 @@ export function buildCreatePlan(input: PlanInput): Step[] {
 
   // ---- init: root filesystem ----
   steps.push(step("setsid", {}, "start a new session"));
+  if (input.loopbackUp) {
+    if (!ns.created.has("network")) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", "create container: the engine's loopback needs a new network namespace", 'add {"type": "network"} to linux.namespaces');
+    steps.push(step("loopbackUp", {}, "bring the loopback interface up"));
+  }
   const { hooks } = config;
   if (hooks.createContainer?.length || hooks.startContainer?.length) steps.push(step("readState", { which: BLOB.hookState }, "receive the state for the container's hooks"));
   if (listenerSlot !== undefined) steps.push(step("readState", { which: BLOB.listenerMessage }, "receive the message for the seccomp listener"));

@@ -52,6 +52,7 @@ export const OPS = {
     fields: [["slot", "u32"], ["path", "str"], ["fstype", "str"], ["source", "str"], ["data", "str"], ["cwd", "str"]],
     doc: "mount a file system (the engine's overlay of an image's layers) on the rootfs directory inside the new mount namespace, and open it into fd slot; with cwd, chdir there first and back to / after (overlay's lowerdir list is then relative to it: the absolute one may not fit overlay's one page of options)",
   },
+  loopbackUp: { code: 63, fields: [], doc: "bring the loopback interface of the init's network namespace up (SIOCSIFFLAGS IFF_UP on lo), as docker's sandbox does for every container with a network of its own" },
   chrootRoot: { code: 61, fields: [["slot", "u32"]], doc: "no mount namespace: chroot into the root in fd slot (the caller's mounts stay as they are)" },
   maskPath: { code: 28, fields: [["path", "str"]], doc: "hide path: /dev/null over a file, a read-only tmpfs over a directory; missing is fine" },
   readonlyPath: { code: 29, fields: [["path", "str"], ["flags", "u64"]], doc: "bind path onto itself and remount it with flags; missing is fine" },

@@ -4,4 +4,4 @@ export type { BindMount, ContainerOptions, DeviceMapping, HostDevice, SeccompOpt
 export { parseDeviceSpec } from "./devices.ts";
 export { readHostFacts, type HostFacts } from "./host.ts";
 export { DEFAULT_CAPABILITIES } from "./capabilities.ts";
-export { DEFAULT_SHM_SIZE, INIT_DESTINATION } from "./mounts.ts";
+export { DEFAULT_SHM_SIZE, INIT_DESTINATION, MASKED_PATHS, READONLY_PATHS } from "./mounts.ts";
