@@ -111,6 +111,22 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     warnedNoBridge = true;
   }
   if (Object.values(h.PortBindings ?? {}).some((v) => v?.length) || h.PublishAllPorts) warnings.push("skiffd does not publish ports yet (-p): they are ignored");
+  // what docker users set that skiffd takes but does not act on yet: said, never silently dropped
+  const unserved: [boolean, string][] = [
+    [!!h.ExtraHosts?.length, "--add-host"],
+    [!!(h.Dns?.length || h.DnsOptions?.length || h.DnsSearch?.length), "--dns, --dns-option, --dns-search"],
+    [!!h.PidMode, `--pid ${h.PidMode}`],
+    [!!h.IpcMode && h.IpcMode !== "private" && h.IpcMode !== "shareable", `--ipc ${h.IpcMode}`],
+    [!!h.UTSMode, `--uts ${h.UTSMode}`],
+    [!!h.UsernsMode, `--userns ${h.UsernsMode}`],
+    [!!h.CgroupnsMode, `--cgroupns ${h.CgroupnsMode}`],
+    [!!b.Healthcheck?.Test?.length && b.Healthcheck.Test[0] !== "NONE", "health checks (--health-cmd)"],
+    [!!h.GroupAdd?.length, "--group-add"],
+    [Object.keys(b.Volumes ?? {}).length > 0, "anonymous volumes (-v /path)"],
+    [!!h.VolumesFrom?.length, "--volumes-from"],
+    [!!h.Sysctls && Object.keys(h.Sysctls).length > 0, "--sysctl"],
+  ];
+  for (const [set, what] of unserved) if (set) warnings.push(`${what} is not served by skiffd yet: ignored`);
   const restart = h.RestartPolicy?.Name;
   if (restart && !["no", "always", "on-failure", "unless-stopped"].includes(restart)) throw bad("HostConfig.RestartPolicy.Name", `invalid restart policy '${restart}'`, "use no, always, on-failure[:N] or unless-stopped");
   if (restart && restart !== "no") warnings.push(`restart policy ${restart} is not served yet: the container is not restarted`);

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { SkiffError } from "../../../common/errors.ts";
-import { linuxResources, RLIM_INFINITY, rlimits } from "./resources.ts";
+import { checkResources, linuxResources, RLIM_INFINITY, rlimits } from "./resources.ts";
 
 const M = 1024 * 1024;
 const base = { memory: { disableOOMKiller: false }, cpu: { shares: 0 }, blockIO: { weight: 0 } };
@@ -51,4 +51,9 @@ test("ulimits: one per name, the last given wins, -1 is unlimited", () => {
   // found by the fuzzer: a limit past int64 reached the config, which the runtime refused
   expect(code(() => rlimits([{ name: "nofile", soft: 0, hard: 1e308 }]))).toBe("ENGINE_INVALID_ULIMIT: --ulimit nofile: 0:1e+308 is not a pair of limits");
   expect(code(() => rlimits([{ name: "nofile", soft: 1.5, hard: 2 }]))).toBe("ENGINE_INVALID_ULIMIT: --ulimit nofile: 1.5:2 is not a pair of limits");
+});
+
+test("--cpus above the host's CPUs is refused in dockerd's words", () => {
+  expect(() => checkResources({ nanoCpus: 3e9 }, 2)).toThrow("--cpus: Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available");
+  expect(() => checkResources({ nanoCpus: 2e9 }, 2)).not.toThrow();
 });

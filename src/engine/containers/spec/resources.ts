@@ -2,6 +2,7 @@
 // and --ulimit → process.rlimits, as dockerd writes them (confirmed by test/spec-differential.test.ts).
 // dockerd always writes memory.disableOOMKiller false, cpu.shares 0 and blockIO.weight 0; a runtime
 // takes 0 as "not set", and they are kept so that the two configs compare equal.
+import { availableParallelism } from "node:os";
 import { invalid } from "../../../common/errors.ts";
 import type { ContainerOptions, Ulimit } from "./options.ts";
 
@@ -20,13 +21,15 @@ const bad = (flag: string, message: string, hint: string) => invalid("engine", "
 export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit">;
 
 /** The checks dockerd makes when a container is created; each names the flag. */
-export function checkResources(o: ResourceOptions): void {
+export function checkResources(o: ResourceOptions, hostCpus = availableParallelism()): void {
   const { memory = 0, memorySwap = 0, nanoCpus = 0 } = o;
   if (memory < 0 || (memory > 0 && memory < MIN_MEMORY)) throw bad("--memory", `${memory} bytes is below the minimum of 6 MiB`, "give --memory 6m or more");
   if (memorySwap > 0 && memory === 0) throw bad("--memory-swap", "set without --memory", "give --memory too, or leave --memory-swap out");
   if (memorySwap > 0 && memorySwap < memory) throw bad("--memory-swap", `${memorySwap} is below --memory ${memory}`, "--memory-swap is memory plus swap: give at least --memory, or -1 for unlimited swap");
   if (memorySwap < -1) throw bad("--memory-swap", `${memorySwap} is not a size`, "give a size, or -1 for unlimited swap");
   if (nanoCpus < 0 || (nanoCpus > 0 && nanoCpus < 10_000_000)) throw bad("--cpus", `${nanoCpus / 1e9} is below 0.01`, "give --cpus 0.01 or more");
+  // dockerd's own words for more CPUs than the host has
+  if (nanoCpus > hostCpus * 1e9) throw bad("--cpus", `Range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`, `give --cpus ${hostCpus} or less`);
   if (o.cpusetCpus !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(o.cpusetCpus)) throw bad("--cpuset-cpus", `${JSON.stringify(o.cpusetCpus)} is not a list of CPUs`, 'give CPU numbers and ranges, e.g. "0-2,4"');
 }
 
