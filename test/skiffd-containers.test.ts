@@ -197,3 +197,13 @@ test("options skiffd takes but does not act on yet are said, never silently drop
   const cpus = docker(["run", "--rm", "--cpus", "1000", "busybox", "true"]);
   expect([cpus.status, cpus.stderr.includes("Range of CPUs is from 0.01 to")]).toEqual([125, true]);
 });
+
+test("a container the OOM killer ends shows OOMKilled and an oom event", () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const r = docker(["run", "--name", "hungry", "--memory", "8m", "--memory-swap", "8m", "busybox", "sh", "-c", "x=$(head -c 50000000 /dev/zero | tr '\\0' a); echo $x | wc -c"]);
+  expect(r.status).toBe(137);
+  expect(ok(docker(["inspect", "-f", "{{.State.OOMKilled}} {{.State.ExitCode}}", "hungry"]))).toBe("true 137\n");
+  const events = ok(docker(["events", "--since", String(since), "--until", String(Math.ceil(Date.now() / 1000) + 1), "--filter", "container=hungry", "--format", "{{.Action}}"]));
+  expect(events.split("\n")).toContain("oom");
+  ok(docker(["rm", "hungry"]));
+});

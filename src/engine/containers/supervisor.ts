@@ -13,6 +13,7 @@ import { attach, endMonitorsIn, monitorSpawner, readExitFile, waitExit, type Att
 import { conflict } from "./errors.ts";
 import type { ContainerEvents } from "./events.ts";
 import { MONITOR } from "./layout.ts";
+import { oomKills } from "./oom.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
 import type { Runtimes } from "./runtimes.ts";
 import type { ContainerImages } from "./images-port.ts";
@@ -177,8 +178,11 @@ export class Supervisor {
       const r = this.o.store.get(id);
       if (!r) return false;
       const exitCode = exit?.exitCode ?? 137;
-      r.state = { ...r.state, status: "exited", pid: 0, exitCode, error: exit ? "" : error, finishedAt: exit?.finishedAt ?? new Date().toISOString() };
+      // (read before the runtime removes the cgroup that counts them)
+      const oomKilled = oomKills(r.files.bundle) > 0;
+      r.state = { ...r.state, status: "exited", pid: 0, exitCode, oomKilled, error: exit ? "" : error, finishedAt: exit?.finishedAt ?? new Date().toISOString() };
       this.o.store.update(r);
+      if (oomKilled) this.o.events.emit("oom", r);
       await this.o.runtimes
         .get(r.runtime)
         .delete(id, { force: true })
