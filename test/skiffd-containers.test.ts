@@ -207,3 +207,16 @@ test("a container the OOM killer ends shows OOMKilled and an oom event", () => {
   expect(events.split("\n")).toContain("oom");
   ok(docker(["rm", "hungry"]));
 });
+
+test("skiff events: docker's default line and --format, with --since/--until and filters", () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  ok(d.skiff(["run", "--rm", "--name", "evs", "busybox", "true"]));
+  Bun.sleepSync(50);
+  const until = String(Math.ceil(Date.now() / 1000) + 1);
+  const lines = ok(d.skiff(["events", "--since", String(since), "--until", until, "--filter", "container=evs"])).trim().split("\n");
+  expect(lines.map((l) => l.split(" ").slice(1, 3).join(" "))).toEqual(["container create", "container start", "container die", "container destroy"]);
+  expect(lines[2]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z container die [0-9a-f]{64} \(exitCode=0, image=busybox, name=evs\)$/);
+  // the same lines as docker's CLI prints for the same events
+  expect(ok(docker(["events", "--since", String(since), "--until", until, "--filter", "container=evs"])).trim().split("\n")).toEqual(lines);
+  expect(ok(d.skiff(["events", "--since", String(since), "--until", until, "--filter", "event=die", "--filter", "container=evs", "--format", "{{.Action}} {{.Actor.Attributes.name}}"]))).toBe("die evs\n");
+});

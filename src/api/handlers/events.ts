@@ -17,10 +17,11 @@ function seconds(name: string, v: string | undefined): number | undefined {
   return t / 1000;
 }
 
-/** docker's wire form of an event. */
-export function wireEvent(e: ContainerEvent): Record<string, unknown> {
+/** docker's wire form of an event, as a JSON line: timeNano as the exact integer (past 2^53 a JSON number loses digits). */
+export function wireEvent(e: ContainerEvent): string {
   const time = Number(e.timeNano / 1_000_000_000n);
-  return { status: e.action, id: e.id, from: e.attributes.image, Type: "container", Action: e.action, Actor: { ID: e.id, Attributes: e.attributes }, scope: "local", time, timeNano: Number(e.timeNano) };
+  const doc = { status: e.action, id: e.id, from: e.attributes.image, Type: "container", Action: e.action, Actor: { ID: e.id, Attributes: e.attributes }, scope: "local", time, timeNano: 0 };
+  return JSON.stringify(doc).replace(/"timeNano":0\}$/, `"timeNano":${e.timeNano}}`);
 }
 
 export const events = endpoint({ query: { since: q.string({ maxLength: 64 }), until: q.string({ maxLength: 64 }), filters: filtersQuery } }, (ctx, { query }) => {
@@ -43,7 +44,7 @@ export const events = endpoint({ query: { since: q.string({ maxLength: 64 }), un
     start(c) {
       const send = (e: ContainerEvent) => {
         if (until !== undefined && at(e) > until) return;
-        if (wanted(e)) c.enqueue(enc.encode(JSON.stringify(wireEvent(e)) + "\n"));
+        if (wanted(e)) c.enqueue(enc.encode(wireEvent(e) + "\n"));
       };
       if (since !== undefined) for (const e of bus.past()) if (at(e) >= since) send(e);
       if (until !== undefined && until <= Date.now() / 1000) return c.close();

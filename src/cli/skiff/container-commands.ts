@@ -11,12 +11,25 @@ const logs = () => import("./commands/logs.ts");
 const attach = () => import("./commands/attach.ts");
 const exec = () => import("./commands/exec.ts");
 const inspect = () => import("./commands/inspect.ts");
+const events = () => import("./commands/events.ts");
 
 const DETACH_KEYS: FlagSpec = { names: ["detach-keys"], type: "string", help: "Override the key sequence for detaching a container" };
 const SIGNAL: FlagSpec = { names: ["signal", "s"], type: "string", help: "Signal to send to the container" };
 const TIMEOUT: FlagSpec = { names: ["timeout", "t", "time"], type: "string", value: "int", help: "Seconds to wait before killing the container" };
 
 export const CONTAINER_COMMANDS: Record<string, Command> = {
+  events: {
+    usage: "events [OPTIONS]",
+    summary: "Get real time events from the server",
+    flags: [
+      { names: ["filter", "f"], type: "strings", value: "filter", help: "Filter output based on conditions provided" },
+      { names: ["format"], type: "string", help: "Format output using a custom template: 'json' or a Go template" },
+      { names: ["since"], type: "string", help: "Show all events created since timestamp" },
+      { names: ["until"], type: "string", help: "Stream events until this timestamp" },
+    ],
+    args: [0, 0],
+    run: async (c) => (await events()).events(c),
+  },
   run: { usage: "run [OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Create and run a new container from an image", flags: RUN_FLAGS, args: [1, -1], interspersed: false, run: async (c) => (await runMod()).run(c) },
   create: { usage: "create [OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Create a new container", flags: CREATE_FLAGS, args: [1, -1], interspersed: false, run: async (c) => (await runMod()).create(c) },
   start: {

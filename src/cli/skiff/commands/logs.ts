@@ -10,6 +10,23 @@ import { FrameDecoder } from "../../../api/hijack-client.ts";
 import { str, type CommandContext } from "../command.ts";
 import { getTimestamp } from "../go-time.ts";
 
+/** The frames of a chunk, one write per run of frames to the same stream (not one per line). */
+function writeFrames(frames: Iterable<{ stream: number; data: Uint8Array }>): void {
+  let fd = 0;
+  let run: Uint8Array[] = [];
+  const flush = () => {
+    if (run.length) writeAll(fd, run.length === 1 ? run[0]! : Buffer.concat(run));
+    run = [];
+  };
+  for (const f of frames) {
+    const to = f.stream === 2 ? 2 : 1;
+    if (to !== fd) flush();
+    fd = to;
+    run.push(f.data);
+  }
+  flush();
+}
+
 export async function logs({ client, flags, args }: CommandContext): Promise<number> {
   const now = Date.now();
   const since = str(flags.since) ? getTimestamp(str(flags.since)!, "--since", now) : undefined;
@@ -21,7 +38,7 @@ export async function logs({ client, flags, args }: CommandContext): Promise<num
   try {
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       if (!decoder) writeAll(1, chunk);
-      else for (const f of decoder.push(chunk)) writeAll(f.stream === 2 ? 2 : 1, f.data);
+      else writeFrames(decoder.push(chunk));
     }
   } catch (e) {
     if (isSkiffError(e) || (e as { code?: string })?.code === "EPIPE") throw e;
