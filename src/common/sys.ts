@@ -1,10 +1,11 @@
 // The few host-side system calls neither node:fs nor Bun offers — mknod, extended attributes,
 // utimensat/futimens with nanoseconds and without following symlinks, mount, umount — called in libc
 // through bun:ffi, and the plain file calls of skiff-oci's short commands (see "Files" below).
-// libc is opened on first use, so commands that never call these pay nothing.
+// libc is opened on first use, so commands that never call these pay only for bun:ffi's module
+// (imported, not required: a require() in a chunk costs a compiled program ~10 page faults more).
 // Failures throw errors shaped like node:fs's (code, errno, syscall, path), so callers map them
 // to typed errors at their own edge together with node:fs errors.
-import type * as Ffi from "bun:ffi";
+import { dlopen, ptr, read as readMemory, type FFIFunction, type Library, type Pointer } from "bun:ffi";
 import { errnoName, errnoText } from "./errno.ts";
 
 const SYMBOLS = {
@@ -18,7 +19,7 @@ const SYMBOLS = {
   mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
   umount2: { args: ["ptr", "i32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
-} as const satisfies Record<string, Ffi.FFIFunction>;
+} as const satisfies Record<string, FFIFunction>;
 
 /** The file calls (below), bound on their own: bun:ffi compiles a stub per symbol when it opens
  * the library, and the short commands need only these. */
@@ -31,26 +32,23 @@ const FILE_SYMBOLS = {
   unlink: { args: ["ptr"], returns: "i32" },
   rmdir: { args: ["ptr"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
-} as const satisfies Record<string, Ffi.FFIFunction>;
+} as const satisfies Record<string, FFIFunction>;
 
-type Libc = Ffi.Library<typeof SYMBOLS>["symbols"];
-type FileLibc = Ffi.Library<typeof FILE_SYMBOLS>["symbols"];
+type Libc = Library<typeof SYMBOLS>["symbols"];
+type FileLibc = Library<typeof FILE_SYMBOLS>["symbols"];
 let libc: Libc | undefined;
 let fileLibc: FileLibc | undefined;
-let ffi: typeof Ffi | undefined;
 
 function lib(): Libc {
-  ffi ??= require("bun:ffi") as typeof Ffi;
-  return (libc ??= ffi.dlopen("libc.so.6", SYMBOLS).symbols);
+  return (libc ??= dlopen("libc.so.6", SYMBOLS).symbols);
 }
 
 function files(): FileLibc {
-  ffi ??= require("bun:ffi") as typeof Ffi;
-  return (fileLibc ??= ffi.dlopen("libc.so.6", FILE_SYMBOLS).symbols);
+  return (fileLibc ??= dlopen("libc.so.6", FILE_SYMBOLS).symbols);
 }
 
 /** errno of the last failed call (thread-local: either binding's __errno_location finds it). */
-const errno = (): number => ffi!.read.i32((fileLibc ?? lib()).__errno_location()!, 0);
+const errno = (): number => readMemory.i32((fileLibc ?? lib()).__errno_location()!, 0);
 
 export interface SysError extends Error {
   code: string;
@@ -73,7 +71,7 @@ function fail(syscall: string, path: string | undefined): never {
 let encoder: TextEncoder | undefined;
 const encode = (s: string): Uint8Array => (encoder ??= new TextEncoder()).encode(s);
 const cstr = (s: string): Uint8Array => encode(`${s}\0`);
-const ptrOf = (b: Uint8Array | null): Ffi.Pointer | null => (b && b.byteLength ? ffi!.ptr(b) : null);
+const ptrOf = (b: Uint8Array | null): Pointer | null => (b && b.byteLength ? ptr(b) : null);
 
 export const S_IFIFO = 0o010000;
 export const S_IFCHR = 0o020000;
@@ -107,12 +105,12 @@ export function lgetxattr(path: string, name: string): Buffer | undefined {
     const buf = Buffer.alloc(size);
     const got = Number(lib().lgetxattr(p, n, ptrOf(buf), size));
     if (got >= 0) return buf.subarray(0, got);
-    if (ffi!.read.i32(lib().__errno_location()!, 0) !== 34) return xattrAbsent("lgetxattr", path); // ERANGE: it grew; ask again
+    if (readMemory.i32(lib().__errno_location()!, 0) !== 34) return xattrAbsent("lgetxattr", path); // ERANGE: it grew; ask again
   }
 }
 
 function xattrAbsent(syscall: string, path: string): undefined {
-  if (ffi!.read.i32(lib().__errno_location()!, 0) === 61) return undefined; // ENODATA
+  if (readMemory.i32(lib().__errno_location()!, 0) === 61) return undefined; // ENODATA
   return fail(syscall, path);
 }
 
@@ -126,7 +124,7 @@ export function llistxattr(path: string): string[] {
     const buf = Buffer.alloc(size);
     const got = Number(lib().llistxattr(p, ptrOf(buf), size));
     if (got >= 0) return buf.subarray(0, got).toString("latin1").split("\0").filter(Boolean);
-    if (ffi!.read.i32(lib().__errno_location()!, 0) !== 34) fail("llistxattr", path);
+    if (readMemory.i32(lib().__errno_location()!, 0) !== 34) fail("llistxattr", path);
   }
 }
 
@@ -145,13 +143,13 @@ const AT_SYMLINK_NOFOLLOW = 0x100;
 /** utimensat(2) with nanoseconds; by default it sets the times of a symlink itself. */
 export function utimensat(path: string, atime: Timespec, mtime: Timespec, opts: { follow?: boolean } = {}): void {
   const ts = new BigInt64Array([BigInt(atime.sec), BigInt(atime.nsec), BigInt(mtime.sec), BigInt(mtime.nsec)]);
-  if (lib().utimensat(AT_FDCWD, cstr(path), ffi!.ptr(ts), opts.follow ? 0 : AT_SYMLINK_NOFOLLOW) !== 0) fail("utimensat", path);
+  if (lib().utimensat(AT_FDCWD, cstr(path), ptr(ts), opts.follow ? 0 : AT_SYMLINK_NOFOLLOW) !== 0) fail("utimensat", path);
 }
 
 /** futimens(3): the times of an open file, with nanoseconds (no path lookup). */
 export function futimens(fd: number, atime: Timespec, mtime: Timespec): void {
   const ts = new BigInt64Array([BigInt(atime.sec), BigInt(atime.nsec), BigInt(mtime.sec), BigInt(mtime.nsec)]);
-  if (lib().futimens(fd, ffi!.ptr(ts)) !== 0) fail("futimens", undefined);
+  if (lib().futimens(fd, ptr(ts)) !== 0) fail("futimens", undefined);
 }
 
 /** mount(2); `flags` are MS_* bits, `data` the filesystem's option string. */
