@@ -4,8 +4,8 @@
 // import). A socket that cannot be reached says why: no daemon (ENOENT, ECONNREFUSED: how to start
 // one) or no permission (EACCES, EPERM: run as root or join the socket's group); a connection the
 // daemon drops mid-response says so.
-import { statSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { nodeFs } from "../common/lazy-node.ts";
 import { SkiffError, type Layer } from "../common/errors.ts";
 import type { DeleteResponseItem, ImageInspect, ImageSummary, RegistryAuth } from "../engine/images/index.ts";
 
@@ -186,7 +186,7 @@ const errnoOfFetch = (e: unknown): string => {
 
 const groups = (): string[][] => {
   try {
-    return readFileSync("/etc/group", "utf8").split("\n").map((l) => l.split(":"));
+    return nodeFs().readFileSync("/etc/group", "utf8").split("\n").map((l) => l.split(":"));
   } catch {
     return [];
   }
@@ -196,7 +196,7 @@ const groups = (): string[][] => {
 function permissionHint(socketPath: string): string {
   let gid: number | undefined;
   try {
-    gid = statSync(socketPath).gid;
+    gid = nodeFs().statSync(socketPath).gid;
   } catch {
     // its directory is closed to us too
   }

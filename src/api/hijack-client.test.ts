@@ -71,6 +71,38 @@ test("the request asks for the upgrade docker's way, and bytes flow both ways wi
   s.close();
 });
 
+test("megabytes both ways, more than the socket takes at once: every byte arrives, in order", async () => {
+  const size = 8 << 20;
+  const pattern = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+  const sent = pattern(size, 7);
+  const out = pattern(size, 3);
+  let received = 0;
+  let inOrder = true;
+  const path = await daemon("bulk", (_h, socket) => {
+    socket.write("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+    // a slow reader at first: the client's writes must wait for it (back-pressure), not be lost
+    socket.pause();
+    setTimeout(() => socket.resume(), 100);
+    socket.on("data", (d: Buffer) => {
+      for (let i = 0; i < d.length && inOrder; i++) inOrder = d[i] === sent[received + i];
+      received += d.length;
+    });
+    socket.on("end", () => socket.end(out));
+  });
+  const s = await hijack(path, { path: "/containers/bulk/attach" });
+  // written in pieces of several sizes, without waiting for one to finish before the next
+  const writes: Promise<void>[] = [];
+  for (let at = 0, step = 1; at < size; at += step, step = Math.min(step * 3, 1 << 20)) writes.push(s.write(sent.subarray(at, Math.min(size, at + step))));
+  await Promise.all(writes);
+  s.closeWrite();
+  const got: Uint8Array[] = [];
+  for await (const c of s.output) got.push(c);
+  s.close();
+  expect(received).toBe(size);
+  expect(inOrder).toBe(true);
+  expect(Buffer.compare(Buffer.concat(got), Buffer.from(out))).toBe(0);
+});
+
 test("exec start sends its JSON body with the upgrade", async () => {
   let body = "";
   const path = await daemon("exec", (h, socket, b) => {

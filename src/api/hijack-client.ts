@@ -9,7 +9,10 @@
 // 8-byte header (stream 0 stdin, 1 stdout, 2 stderr; three zero bytes; the payload's length as a
 // big-endian u32) then the payload. FrameDecoder takes them apart across any chunking; logs use
 // the same framing.
-import { createConnection, type Socket } from "node:net";
+//
+// The connection is Bun's own socket (Bun.connect), not node:net's: loading node:net and its
+// streams costs every `skiff run` and `attach` ~14 ms of start-up, as much as the rest of the
+// request. Its shutdown() is the half-close (write side only; the daemon's bytes keep coming).
 import { SkiffError } from "../common/errors.ts";
 import { connectError, connectionLost, responseError } from "./client.ts";
 import { API_VERSION } from "./routes.ts";
@@ -47,29 +50,127 @@ export function queryString(q: Query = {}): string {
   return s ? `?${s}` : "";
 }
 
+/** A unix socket connection: what arrives, as chunks to pull; writes that wait for the socket. */
+class Connection {
+  private readonly chunks: Uint8Array[] = [];
+  private ended = false;
+  private closed = false;
+  private failure: unknown;
+  private wake: (() => void) | undefined;
+  private drained: (() => void)[] = [];
+  /** Writes run one after another: a socket takes part of a write and the rest waits for drain. */
+  private writing: Promise<void> = Promise.resolve();
+  socket!: Bun.Socket<undefined>;
+
+  static async open(socketPath: string): Promise<Connection> {
+    const c = new Connection();
+    const poke = () => {
+      const w = c.wake;
+      c.wake = undefined;
+      w?.();
+    };
+    const drain = () => c.drained.splice(0).forEach((r) => r());
+    try {
+      c.socket = await Bun.connect({
+        unix: socketPath,
+        allowHalfOpen: true,
+        socket: {
+          data: (_s, data) => {
+            c.chunks.push(data);
+            poke();
+          },
+          end: () => {
+            c.ended = true;
+            poke();
+          },
+          close: (_s, e) => {
+            c.ended = c.closed = true;
+            if (e && c.failure === undefined) c.failure = e;
+            poke();
+            drain();
+          },
+          error: (_s, e) => {
+            if (c.failure === undefined) c.failure = e;
+            poke();
+          },
+          drain,
+        },
+      });
+    } catch (e) {
+      throw connectError(socketPath, e);
+    }
+    return c;
+  }
+
+  /** The next chunk; undefined at the daemon's end. A failure (reset) is thrown once the chunks before it are read. */
+  async next(): Promise<Uint8Array | undefined> {
+    for (;;) {
+      const chunk = this.chunks.shift();
+      if (chunk) return chunk;
+      if (this.failure !== undefined) throw this.failure;
+      if (this.ended) return undefined;
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+
+  /** Queues bytes after those before; resolves once the socket has taken them all (or is closed:
+   *  what is left goes nowhere, as with a closed stdin). */
+  write(data: Uint8Array): Promise<void> {
+    const done = this.writing.then(async () => {
+      for (let rest = data; rest.length && !this.closed; ) {
+        const n = this.socket.write(rest);
+        if (n < 0) return;
+        rest = rest.subarray(n);
+        if (rest.length) await new Promise<void>((r) => this.drained.push(r));
+      }
+    });
+    this.writing = done.catch(() => {});
+    return done;
+  }
+
+  /** Our side's end (after what was queued): the daemon reads EOF, its bytes keep coming. */
+  closeWrite(): void {
+    void this.writing.then(() => {
+      if (!this.closed) this.socket.shutdown();
+    });
+  }
+
+  close(): void {
+    if (!this.closed) this.socket.terminate();
+  }
+}
+
 /** Opens the connection, sends the upgrade request and reads the answer's head. */
 export async function hijack(socketPath: string, req: HijackRequest): Promise<HijackedStream> {
-  const socket = createConnection({ path: socketPath, allowHalfOpen: true });
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("error", (e) => reject(connectError(socketPath, e)));
-  });
-  // from here on a socket error surfaces through the reads and writes
-  socket.on("error", () => {});
+  const conn = await Connection.open(socketPath);
   const body = req.body === undefined ? "" : JSON.stringify(req.body);
-  socket.write(
-    `POST /v${API_VERSION}${req.path}${queryString(req.query)} HTTP/1.1\r\nHost: skiffd\r\nUser-Agent: skiff\r\n` +
-      `Content-Type: ${req.body === undefined ? "text/plain" : "application/json"}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`,
-  );
-  const chunks = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const { status, headers, rest } = await readHead(chunks, socketPath);
+  void conn
+    .write(
+      Buffer.from(
+        `POST /v${API_VERSION}${req.path}${queryString(req.query)} HTTP/1.1\r\nHost: skiffd\r\nUser-Agent: skiff\r\n` +
+          `Content-Type: ${req.body === undefined ? "text/plain" : "application/json"}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`,
+      ),
+    )
+    .catch(() => {}); // a daemon that hangs up shows in the reads below
+  const chunks: AsyncIterator<Buffer> = { next: async () => {
+    const c = await conn.next();
+    return c ? { done: false, value: Buffer.from(c.buffer, c.byteOffset, c.byteLength) } : { done: true, value: undefined };
+  } };
+  let head: Awaited<ReturnType<typeof readHead>>;
+  try {
+    head = await readHead(chunks, socketPath);
+  } catch (e) {
+    conn.close();
+    throw e;
+  }
+  const { status, headers, rest } = head;
   if (status !== 101 && status !== 200) {
     const text = await readErrorBody(chunks, rest, headers);
-    socket.destroy();
+    conn.close();
     throw await responseError(new Response(text, { status }), `POST ${req.path}`);
   }
-  return streamOf(socket, chunks, rest, socketPath);
+  return streamOf(conn, chunks, rest, socketPath);
 }
 
 async function readHead(chunks: AsyncIterator<Buffer>, socketPath: string): Promise<{ status: number; headers: Map<string, string>; rest: Buffer }> {
@@ -129,7 +230,8 @@ function dechunk(buf: Buffer): string {
   return Buffer.concat(out).toString();
 }
 
-function streamOf(socket: Socket, chunks: AsyncIterator<Buffer>, rest: Buffer, socketPath: string): HijackedStream {
+function streamOf(conn: Connection, chunks: AsyncIterator<Buffer>, rest: Buffer, socketPath: string): HijackedStream {
+  let closed = false;
   async function* output(): AsyncIterable<Uint8Array> {
     if (rest.length) yield rest;
     for (;;) {
@@ -138,10 +240,8 @@ function streamOf(socket: Socket, chunks: AsyncIterator<Buffer>, rest: Buffer, s
         r = await chunks.next();
       } catch (e) {
         // closed by us (detach): the stream just ends
-        if (socket.destroyed && !(e as { code?: string })?.code) return;
-        const code = (e as { code?: string })?.code;
-        if (code === "ECONNRESET" || code === "EPIPE") throw connectionLost(socketPath, e);
-        throw e;
+        if (closed) return;
+        throw connectionLost(socketPath, e);
       }
       if (r.done) return;
       yield r.value;
@@ -149,17 +249,14 @@ function streamOf(socket: Socket, chunks: AsyncIterator<Buffer>, rest: Buffer, s
   }
   return {
     output: output(),
-    write: (data) =>
-      new Promise<void>((resolve, reject) => {
-        if (socket.destroyed || socket.writableEnded) return resolve();
-        const more = socket.write(data, (e) => (e ? reject(connectionLost(socketPath, e)) : undefined));
-        if (more) resolve();
-        else socket.once("drain", resolve).once("close", resolve);
-      }),
+    write: (data) => (closed ? Promise.resolve() : conn.write(typeof data === "string" ? Buffer.from(data) : data)),
     closeWrite: () => {
-      if (!socket.destroyed && !socket.writableEnded) socket.end();
+      if (!closed) conn.closeWrite();
     },
-    close: () => socket.destroy(),
+    close: () => {
+      closed = true;
+      conn.close();
+    },
   };
 }
 

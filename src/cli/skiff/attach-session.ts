@@ -3,7 +3,7 @@
 // (its end sent as a half-close), and for a tty the terminal in raw mode with the detach keys
 // (default ctrl-p,ctrl-q) watched for here. It ends when the output ends (the process exited or
 // the daemon detached us), or when the detach keys were typed.
-import { isatty } from "node:tty";
+import { isatty } from "./termios.ts";
 import { writeAll } from "../../common/stdio.ts";
 import { invalid } from "../../common/errors.ts";
 import { FrameDecoder, type HijackedStream } from "../../api/hijack-client.ts";

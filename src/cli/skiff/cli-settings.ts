@@ -1,9 +1,17 @@
 // The settings of docker's config.json that container commands read, as docker's CLI does:
 // "detachKeys" (the default detach sequence of run, start, attach and exec) and "psFormat" (ps's
 // default --format). A missing or unreadable file, or a value of another type, is no setting
-// (logging in reports a broken file; these commands need none).
-import { readFileSync } from "node:fs";
-import { defaultDockerConfigPath } from "./docker-config.ts";
+// (logging in reports a broken file; these commands need none). Read with sys.ts's file calls, and
+// without docker-config.ts (node:fs, node:os, node:child_process for the credential helpers): the
+// container commands that read these settings start faster without them.
+import { join } from "node:path";
+import { readText } from "../../common/sys.ts";
+
+/** $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
+export function defaultDockerConfigPath(env: Record<string, string | undefined> = process.env): string {
+  const home = () => env.HOME || (require("node:os") as typeof import("node:os")).homedir();
+  return env.DOCKER_CONFIG ? join(env.DOCKER_CONFIG, "config.json") : join(home(), ".docker", "config.json");
+}
 
 export interface CliSettings {
   detachKeys?: string;
@@ -13,7 +21,7 @@ export interface CliSettings {
 export function cliSettings(env: Record<string, string | undefined> = process.env): CliSettings {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(defaultDockerConfigPath(env), "utf8"));
+    doc = JSON.parse(readText(defaultDockerConfigPath(env)));
   } catch {
     return {};
   }

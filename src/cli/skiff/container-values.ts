@@ -5,7 +5,7 @@
 // CLI_FLAG_VALUE_INVALID error with docker's own words ("invalid argument "64x" for "-m, --memory"
 // flag: invalid suffix: 'x'") and a hint, raised before any request is made. Pure, apart from the
 // files (env files, seccomp profiles) and the environment (-e NAME) they name.
-import { readFileSync } from "node:fs";
+import { nodeFs } from "../../common/lazy-node.ts";
 import { posix } from "node:path";
 import { invalid, type SkiffError } from "../../common/errors.ts";
 import type { DeviceMapping, Ulimit } from "../../api/client-containers.ts";
@@ -190,7 +190,7 @@ export function keyValueFile(path: string, kind: "env" | "label", env: Record<st
   const fileError = (why: string) => badOption(`invalid ${kind} file (${path}): ${why}`, `each line of ${path} is NAME=VALUE${kind === "env" ? " or NAME (its value from this shell)" : ""}; # starts a comment`);
   let text: Buffer;
   try {
-    text = readFileSync(path);
+    text = nodeFs().readFileSync(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
     throw badOption(`open ${path}: ${code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code)}`, `check the path given to --${kind}-file`);
@@ -255,7 +255,7 @@ export function securityOpts(values: string[]): string[] {
     if (k !== "seccomp" || v === "unconfined" || v === "builtin") return opt;
     let text: string;
     try {
-      text = readFileSync(v, "utf8");
+      text = nodeFs().readFileSync(v, "utf8");
     } catch (e) {
       const code = (e as { code?: string }).code;
       throw badOption(`opening seccomp profile (${v}) failed: open ${v}: ${code === "ENOENT" ? "no such file or directory" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : String(code)}`, "give the path of a seccomp profile (JSON), or seccomp=unconfined");

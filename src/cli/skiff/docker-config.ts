@@ -26,7 +26,6 @@
 // warns once and uses the `auths` entries; `skiff login` still refuses to store (storing in plain
 // text instead of the store the config names is the user's decision: the hint says how).
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { writeFileAtomic } from "../../common/atomic-file.ts";
@@ -34,6 +33,7 @@ import { invalid, precondition, SkiffError } from "../../common/errors.ts";
 import { writeErr } from "../../common/stdio.ts";
 import { DOCKER_HUB } from "../../oci/image/reference.ts";
 import { registryHostOf } from "../../oci/image/registry-host.ts";
+import { defaultDockerConfigPath } from "./cli-settings.ts";
 import type { RegistryAuth } from "../../api/client.ts";
 
 /** The key docker uses for Docker Hub in `auths`, with helpers and in X-Registry-Auth. */
@@ -54,10 +54,7 @@ const HELPER_TIMEOUT_MS = 5 * 60_000;
 
 export type Env = Record<string, string | undefined>;
 
-/** $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-export function defaultDockerConfigPath(env: Env = process.env): string {
-  return env.DOCKER_CONFIG ? join(env.DOCKER_CONFIG, "config.json") : join(env.HOME || homedir(), ".docker", "config.json");
-}
+export { defaultDockerConfigPath };
 
 /** The server key docker uses for a registry: Docker Hub's long form (also with no server), else the host ("https://h:5000/v2/" → "h:5000"). */
 export const serverKey = (server?: string): string => {

@@ -2,8 +2,8 @@
 // restored: on the session's end, on exit, on a signal), the window's size and its changes
 // (SIGWINCH → a resize request, as docker's MonitorTtySize), and the signals skiff forwards to the
 // container with --sig-proxy (docker forwards every signal but SIGCHLD, SIGPIPE and SIGURG).
-import { isatty, type ReadStream, type WriteStream } from "node:tty";
-import { makeRaw } from "./termios.ts";
+import type { ReadStream, WriteStream } from "node:tty";
+import { isatty, makeRaw } from "./termios.ts";
 
 /** stdout's [rows, columns] when it is a terminal. */
 export function ttySize(): [number, number] | undefined {

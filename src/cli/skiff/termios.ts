@@ -2,10 +2,13 @@
 // echo, no line editing, no signals from keys, and no output processing either, so that a
 // container's "\r\n" reaches the screen as it is. Node's and Bun's setRawMode keep ONLCR on
 // (libuv's raw mode), which turns every "\r\n" into "\r\r\n". tcgetattr/cfmakeraw/tcsetattr are
-// called in libc through bun:ffi; libc is opened on first use.
+// called in libc through bun:ffi; libc is opened on first use. isatty is here too: node:tty's costs
+// every command that imports it ~16 ms of start-up (it loads node:net and the streams), and most
+// commands ask only when a flag says so (-t), if at all.
 import type * as Ffi from "bun:ffi";
 
 const SYMBOLS = {
+  isatty: { args: ["i32"], returns: "i32" },
   tcgetattr: { args: ["i32", "ptr"], returns: "i32" },
   tcsetattr: { args: ["i32", "i32", "ptr"], returns: "i32" },
   cfmakeraw: { args: ["ptr"], returns: "void" },
@@ -25,6 +28,15 @@ function lib() {
     libc = ffi.dlopen("libc.so.6", SYMBOLS).symbols;
   }
   return libc;
+}
+
+/** isatty(3): whether `fd` is a terminal (false too when libc cannot be reached). */
+export function isatty(fd: number): boolean {
+  try {
+    return lib().isatty(fd) === 1;
+  } catch {
+    return false;
+  }
 }
 
 /**

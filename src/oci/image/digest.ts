@@ -1,7 +1,7 @@
 // Content digests as the OCI image spec defines them: "<algorithm>:<encoded>".
 // Only the registered algorithms an engine must verify are accepted (sha256, sha512), with
 // lowercase hex of the exact length, so a digest string is also a safe file name.
-import { createHash, type Hash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import { invalid, SkiffError } from "../../common/errors.ts";
 
 export type DigestAlgorithm = "sha256" | "sha512";
@@ -48,6 +48,11 @@ export const isDigest = (value: unknown): value is Digest => {
     return false;
   }
 };
+
+// node:crypto on first use: loading it costs a command ~18 ms of start-up, and the CLI's commands
+// parse references (which validates digests) but hash nothing.
+let crypto: typeof import("node:crypto") | undefined;
+const createHash = (algorithm: DigestAlgorithm): Hash => (crypto ??= require("node:crypto") as typeof import("node:crypto")).createHash(algorithm);
 
 export const digestBytes = (data: Uint8Array | string, algorithm: DigestAlgorithm = "sha256"): Digest =>
   `${algorithm}:${createHash(algorithm).update(data).digest("hex")}`;

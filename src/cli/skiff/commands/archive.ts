@@ -7,7 +7,7 @@
 // file is removed, and the error says what failed, on which path, and why.
 import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { isatty } from "node:tty";
+import { isatty } from "../termios.ts";
 import { writeAll, writeOut } from "../../../common/stdio.ts";
 import { errnoOf, errnoText } from "../../../common/errno.ts";
 import { invalid, isSkiffError, SkiffError, type ErrorKind } from "../../../common/errors.ts";

@@ -10,7 +10,7 @@
 // start: POST /containers/{id}/start for each; with -a or -i: GET …/json, POST …/attach, POST
 // …/wait?condition=next-exit (removed with AutoRemove), POST …/start, [resize], the status the
 // container's.
-import { isatty } from "node:tty";
+import { isatty } from "../termios.ts";
 import { writeErr, writeOut } from "../../../common/stdio.ts";
 import { invalid, precondition } from "../../../common/errors.ts";
 import { ContainerClient } from "../../../api/client-containers.ts";

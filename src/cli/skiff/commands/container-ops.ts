@@ -5,7 +5,7 @@
 // …/restart?t=&signal=; kill POST …/kill?signal=; pause, unpause POST …/pause, …/unpause; rm DELETE
 // /containers/{id}?force=&v=&link=; wait POST …/wait (no condition: not-running); rename POST
 // …/rename?name=; top GET …/top?ps_args=; port GET …/json; prune POST /containers/prune?filters=.
-import { readSync } from "node:fs";
+import { nodeFs } from "../../../common/lazy-node.ts";
 import { writeErr, writeOut } from "../../../common/stdio.ts";
 import { invalid, notFound } from "../../../common/errors.ts";
 import { ContainerClient } from "../../../api/client-containers.ts";
@@ -153,7 +153,7 @@ export async function prune({ client, flags }: CommandContext): Promise<number> 
     const buf = Buffer.alloc(64);
     let n = 0;
     try {
-      n = readSync(0, buf, 0, buf.length, null);
+      n = nodeFs().readSync(0, buf, 0, buf.length, null);
     } catch {
       // no stdin: no
     }

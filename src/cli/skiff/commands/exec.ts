@@ -4,7 +4,7 @@
 // WorkingDir, Cmd}), then either POST /exec/{id}/start {"Detach":true,"Tty":…} (-d), or the same
 // start hijacked ({"Detach":false,"Tty":…}) with stdin, stdout and stderr streamed, POST
 // /exec/{id}/resize?h=&w= with a tty, and GET /exec/{id}/json for the exit code, which is skiff's.
-import { isatty } from "node:tty";
+import { isatty } from "../termios.ts";
 import { writeErr } from "../../../common/stdio.ts";
 import { precondition } from "../../../common/errors.ts";
 import { ContainerClient, type ExecCreateBody } from "../../../api/client-containers.ts";

@@ -9,7 +9,8 @@
 // SIGTERM and SIGHUP). Without a terminal on stdin there is no prompt: the credentials must come
 // from -u and -p or --password-stdin, else the login fails with docker's words.
 import { readFileSync } from "node:fs";
-import { isatty, type ReadStream } from "node:tty";
+import type { ReadStream } from "node:tty";
+import { isatty } from "../termios.ts";
 import { writeErr, writeOut } from "../../../common/stdio.ts";
 import { invalid, isSkiffError, precondition } from "../../../common/errors.ts";
 import type { RegistryAuth } from "../../../api/client.ts";

@@ -10,7 +10,7 @@
 // ?stream=1&stdin=1&stdout=1&stderr=1&detachKeys= (hijacked)], POST /containers/{id}/wait?condition=
 // next-exit|removed, POST /containers/{id}/start, [POST /containers/{id}/resize?h=&w= with a tty],
 // [POST /containers/{id}/kill?signal=NAME for each forwarded signal]. run -d: create, start.
-import { isatty } from "node:tty";
+import { isatty } from "../termios.ts";
 import { writeErr, writeOut } from "../../../common/stdio.ts";
 import { isSkiffError, precondition, SkiffError } from "../../../common/errors.ts";
 import { ContainerClient } from "../../../api/client-containers.ts";
@@ -19,7 +19,6 @@ import { displayJsonMessages } from "../progress-display.ts";
 import { str, type CommandContext } from "../command.ts";
 import { createRequest, type CreateRequest } from "../create-body.ts";
 import { reportError } from "../report-error.ts";
-import { credentialsFor, fullName, splitPullReference } from "./transfer.ts";
 import { detachKeyBytes, runSession } from "../attach-session.ts";
 import { forwardSignals, monitorTtySize, restoreTerminal, ttySize } from "../terminal.ts";
 import { cliSettings } from "../cli-settings.ts";
@@ -52,6 +51,8 @@ const familiar = (image: string) => {
 };
 
 async function pullImage(ctx: CommandContext, image: string, req: CreateRequest): Promise<void> {
+  // loaded here: docker's config and its credential helpers are for pulls only
+  const { credentialsFor, fullName, splitPullReference } = await import("./transfer.ts");
   const [name, tag] = splitPullReference(image);
   const stream = await ctx.client.pull(fullName(name), tag, { platform: req.platform, auth: credentialsFor(name) });
   // the progress goes to stderr: stdout is for the container's ID (create, run -d) or output

@@ -1,6 +1,6 @@
 // skiff pull and push: the daemon's JSON stream shown as docker shows it (live per-layer lines in
 // a terminal, plain lines otherwise), with credentials from the docker config for the registry.
-import { isatty } from "node:tty";
+import { isatty } from "../termios.ts";
 import { writeErr, writeOut } from "../../../common/stdio.ts";
 import { invalid, isSkiffError } from "../../../common/errors.ts";
 import { parseReference, repositoryOf } from "../../../oci/image/reference.ts";
