@@ -22,6 +22,19 @@ test("a new database is migrated to the newest version, every table made", () =>
   m.close();
 });
 
+test("commits go to the WAL without an fsync each (synchronous NORMAL), and one made survives the connection's end unclosed", () => {
+  const d = fresh();
+  const m = new MetadataDb(d);
+  expect(m.db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+  expect(m.db.query("PRAGMA synchronous").get()).toEqual({ synchronous: 1 });
+  m.db.exec("INSERT INTO containers (id, name, image_id, created, record) VALUES ('c1', 'n1', 'sha256:y', 'now', '{}')");
+  // (not closed: a daemon killed -9 never closes it) another connection reads the commit
+  const other = new MetadataDb(d);
+  expect(other.db.query("SELECT name FROM containers WHERE id = 'c1'").get()).toEqual({ name: "n1" });
+  other.close();
+  m.close();
+});
+
 test("a database of skiff 0.1 (image tables at version 0) keeps its rows and gains the new tables", () => {
   const d = fresh();
   const old = new Database(join(d, "metadata.db"), { create: true });
