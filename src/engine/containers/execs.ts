@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { Process } from "../../oci/runtime-config.ts";
 import { resolveUser, type FileReader } from "../images/index.ts";
 import { conflict, notFound } from "./errors.ts";
-import { MONITOR } from "./layout.ts";
+import { MONITOR, monitorFiles } from "./layout.ts";
 import { attach, monitorSpawner, readExitFile, resize, waitExit, type AttachOptions, type Monitor } from "./monitor/index.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
 import type { Runtimes } from "./runtimes.ts";
@@ -115,12 +115,7 @@ export class Execs {
     let monitor: Monitor | undefined;
     const spawner = monitorSpawner(
       {
-        dir,
-        socket: MONITOR.socket,
-        exitFile: MONITOR.exitFile,
-        fileMode: 0o640,
-        errorLog: MONITOR.errorLog,
-        pidFile: MONITOR.pidFile,
+        ...monitorFiles(dir),
         ...(tty ? { consoleSocket: MONITOR.console } : {}),
         stdin: attached && (e.config.attachStdin ?? false),
         stdinOnce: true,

@@ -31,5 +31,8 @@ export const MONITOR = {
   pidFile: "init.pid",
 } as const;
 
+/** The monitor's files in a state dir (relative to it), as MonitorConfig takes them: containers' and execs' alike. */
+export const monitorFiles = (dir: string) => ({ dir, socket: MONITOR.socket, exitFile: MONITOR.exitFile, fileMode: 0o640, errorLog: MONITOR.errorLog, pidFile: MONITOR.pidFile });
+
 /** A runtime's state root (its --root), one per runtime name, under the exec root. */
 export const runtimeRoot = (roots: EngineRoots, runtime: string): string => join(roots.execRoot, "runtime", runtime);

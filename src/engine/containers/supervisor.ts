@@ -12,7 +12,7 @@ import type { Socket } from "node:net";
 import { attach, endMonitorsIn, monitorSpawner, readExitFile, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
 import { conflict } from "./errors.ts";
 import type { ContainerEvents } from "./events.ts";
-import { MONITOR } from "./layout.ts";
+import { MONITOR, monitorFiles } from "./layout.ts";
 import { oomKills } from "./oom.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
 import type { Runtimes } from "./runtimes.ts";
@@ -99,12 +99,7 @@ export class Supervisor {
     let monitor: Monitor | undefined;
     const spawner = monitorSpawner(
       {
-        dir,
-        socket: MONITOR.socket,
-        exitFile: MONITOR.exitFile,
-        fileMode: 0o640,
-        errorLog: MONITOR.errorLog,
-        pidFile: MONITOR.pidFile,
+        ...monitorFiles(dir),
         // docker's json-file log, rotated as --log-opt says; --log-driver none: no log at all
         ...(r.options.log?.driver === "none" ? {} : { log: { path: r.files.logPath, ...(r.options.log?.maxSize ? { maxSize: r.options.log.maxSize } : {}), ...(r.options.log?.maxFiles ? { maxFiles: r.options.log.maxFiles } : {}) } }),
         ...(tty ? { consoleSocket: MONITOR.console } : {}),
