@@ -11,6 +11,7 @@ import { InProcessRuntime } from "../src/runtime/in-process-runtime.ts";
 import type { OciRuntime } from "../src/runtime/oci-runtime.ts";
 import { busyboxRootfs, makeBundle, SKIFF_OCI, tempDir, type Bundle } from "./harness/oci.ts";
 import { TEST_STATE_ROOT } from "./harness/leaks.ts";
+import { failure } from "../src/common/failure.ts";
 
 const RUNTIMES: [string, () => OciRuntime][] = [
   ["in-process", () => new InProcessRuntime(join(TEST_STATE_ROOT, "conformance-skiff"))],
@@ -18,15 +19,6 @@ const RUNTIMES: [string, () => OciRuntime][] = [
   ["skiff-oci", () => new CliRuntime(SKIFF_OCI, join(TEST_STATE_ROOT, "conformance-skiff-oci"))],
 ];
 
-async function failure(p: Promise<unknown>): Promise<SkiffError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSkiffError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
 
 const until = async (what: () => Promise<boolean>, ms = 3000) => {
   for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(10)) if (await what()) return;

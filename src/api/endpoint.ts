@@ -4,6 +4,7 @@
 // handler gets the checked values, typed, and reads nothing else of the request's query or body.
 import { SkiffError } from "../common/errors.ts";
 import { describeJsonProblem, parseJsonText } from "../common/json-text.ts";
+import { readAtMost } from "../common/read-at-most.ts";
 import type { Duplex } from "node:stream";
 import type { HandlerContext } from "./handlers/context.ts";
 import { kindOf, SchemaFailure, type Schema } from "./schema.ts";
@@ -85,7 +86,7 @@ function readQuery<Q extends QuerySpec>(spec: Q, params: URLSearchParams): Query
 async function readJsonBody<B>(req: Request, spec: Extract<BodySpec<B>, { kind: "json" }>): Promise<B> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (declared > spec.maxBytes) throw tooLarge(declared, spec.maxBytes);
-  const bytes = await readAtMost(req, spec.maxBytes);
+  const bytes = await readAtMost(req.body, spec.maxBytes);
   if (bytes.byteLength > spec.maxBytes) throw tooLarge(undefined, spec.maxBytes);
   if (bytes.byteLength === 0 && spec.empty !== undefined) return spec.empty;
   if (bytes.byteLength === 0) throw bodyInvalid("the request has no body: a JSON object is expected", "send the parameters as a JSON body");
@@ -107,17 +108,6 @@ async function readJsonBody<B>(req: Request, spec: Extract<BodySpec<B>, { kind: 
   }
 }
 
-async function readAtMost(req: Request, limit: number): Promise<Uint8Array> {
-  if (!req.body) return new Uint8Array(0);
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of req.body) {
-    parts.push(c);
-    n += c.byteLength;
-    if (n > limit) break;
-  }
-  return Buffer.concat(parts);
-}
 
 const bodyInvalid = (message: string, hint: string) => new SkiffError({ layer: "api", code: "API_BODY_INVALID", kind: "invalid_argument", message, hint, details: { field: "(body)" } });
 

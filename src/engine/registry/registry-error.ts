@@ -6,6 +6,7 @@ import { errnoOf } from "../../common/errno.ts";
 import { isSkiffError, SkiffError, type ErrorKind } from "../../common/errors.ts";
 import { DOCKER_HUB } from "../../oci/image/reference.ts";
 import { parseJsonText } from "../../common/json-text.ts";
+import { readAtMost as readBody } from "../../common/read-at-most.ts";
 import { redactUrl } from "./registry-url.ts";
 
 /** What a request was for, to pick the not-found code and word the message. */
@@ -111,17 +112,7 @@ export async function readBounded(res: Response, limit: number): Promise<string>
 }
 
 /** The body's bytes, read until more than `limit` came (the caller tells a body too large by length > limit). */
-export async function readAtMost(res: Response, limit: number): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of res.body) {
-    parts.push(c);
-    n += c.byteLength;
-    if (n > limit) break;
-  }
-  return Buffer.concat(parts);
-}
+export const readAtMost = (res: Response, limit: number): Promise<Uint8Array> => readBody(res.body, limit);
 
 /** The first of distribution's `errors` in an error body; nothing for any other shape. */
 function registryErrors(body: string): { code?: string; message?: string } {

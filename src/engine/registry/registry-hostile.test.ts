@@ -16,6 +16,7 @@ import { RegistryClient } from "./registry-client.ts";
 import { startProxy, type FaultProxy } from "./testing/fault-proxy.ts";
 import { haveRegistry, startRegistry, type RegistryServer } from "./testing/registry-server.ts";
 import { storeImage, storesUnder, tinyImage } from "./testing/test-image.ts";
+import { failure as failureOf } from "../../common/failure.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/registry-hostile`;
 const MARK = `CANARY-${process.pid}-${Date.now()}`;
@@ -28,15 +29,6 @@ const ref = () => parseReference(`${proxy.domain}/test/hostile:1`);
 const client = (o: { username?: string } = {}) =>
   new RegistryClient({ domain: proxy.domain, retry: { tries: 2, baseDelayMs: 1, maxDelayMs: 2 }, ...(o.username ? { credentials: { username: o.username, password: "secret" } } : {}) });
 
-async function failureOf(p: Promise<unknown>): Promise<SkiffError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSkiffError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
 
 /** Every file under `dir`, read: none may hold the canary's mark. */
 function filesHolding(dir: string, mark: string): string[] {
