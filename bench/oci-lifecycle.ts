@@ -8,7 +8,10 @@
 // scripts/build's flags). The runs are split into rounds (by default one run each) and every round
 // measures each row for all runtimes in one hyperfine call, the short commands' rows together with
 // the start-ups they are compared with, so that what is compared shares the same moments of a
-// busy machine. Medians of the runs pooled over the rounds.
+// busy machine. Medians of the runs pooled over the rounds. Before each timed run the machine is
+// left SETTLE seconds after the last container operation: a container's teardown goes on in the
+// kernel after the command returns (cgroup and namespace release on kworkers), and on 2 vCPUs it
+// slowed whatever ran next, a Bun start-up (which touches more memory) more than runc's.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -64,6 +67,8 @@ const BUN = "empty compiled Bun program";
 const SHORT = ["start", "state", "kill", "delete"];
 const VERSION = rows.find((r) => r.name.startsWith("start-up"))!;
 
+const SETTLE = 0.1;
+
 /** Every timed run of each row, per runtime, pooled over the rounds (seconds). */
 const times = new Map<string, number[]>();
 const key = (row: string, name: string) => `${row}\0${name}`;
@@ -82,10 +87,11 @@ function measure(row: Row, n: number, round: number): void {
   if (row.prepare)
     jobs.forEach((job, i) => {
       const script = join(work, `prepare-${i}.sh`);
-      writeFileSync(script, (job.prepare ?? "true") + "\n");
+      writeFileSync(script, `${job.prepare ?? "true"}\nsleep ${SETTLE}\n`);
       args.push("--prepare", `sh ${script}`);
     });
   args.push(...jobs.map((job) => job.command));
+  Bun.sleepSync(SETTLE * 1000);
   const res = spawnSync("hyperfine", args, { encoding: "utf8" });
   for (const name of names) spawnSync("sh", ["-c", `${rt(name)} delete --force ${idOf(name)} 2>/dev/null`]);
   if (res.status !== 0) throw new Error(`hyperfine failed for ${row.name}: ${res.stderr}`);
