@@ -47,6 +47,17 @@ CREATE TABLE IF NOT EXISTS snapshots (chain_id TEXT PRIMARY KEY, dir TEXT NOT NU
 CREATE TABLE containers (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, image_id TEXT NOT NULL, created TEXT NOT NULL, record TEXT NOT NULL);
 CREATE INDEX containers_image ON containers(image_id);`,
   },
+  {
+    version: 3,
+    what: "volumes",
+    // a volume's record is JSON (labels, options, mount state); volume_users is the reference count: one row per
+    // container whose config names the volume, gone with the container's row, and a used volume's row cannot go
+    sql: `
+CREATE TABLE volumes (name TEXT PRIMARY KEY, driver TEXT NOT NULL, created TEXT NOT NULL, anonymous INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE TABLE volume_users (volume TEXT NOT NULL REFERENCES volumes(name), container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+  PRIMARY KEY (volume, container_id));
+CREATE INDEX volume_users_container ON volume_users(container_id);`,
+  },
 ];
 
 export class MetadataDb {
