@@ -24,7 +24,7 @@ import { DOCKER_CONFIG_PROPERTIES, place } from "../src/cli/skiff/docker-config.
 import { TEMPLATE_PROPERTIES } from "../src/cli/skiff/template.fuzz.ts";
 import { COMMON_PROPERTIES } from "../src/common/common.fuzz.ts";
 import { DECOMPRESS_PROPERTIES } from "../src/engine/archive/decompress.fuzz.ts";
-import { TAR_PROPERTIES } from "../src/engine/archive/tar-parser.fuzz.ts";
+import { TAR_PROPERTIES } from "../src/common/tar/tar-parser.fuzz.ts";
 import { SPEC_PROPERTIES } from "../src/engine/containers/spec/oci-spec.fuzz.ts";
 import { CHANGES_PROPERTIES } from "../src/engine/images/import-changes.fuzz.ts";
 import { APPLY_PROPERTIES } from "../src/engine/snapshots/apply-layer.fuzz.ts";

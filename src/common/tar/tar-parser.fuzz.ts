@@ -10,7 +10,7 @@
 //   an IMAGE_LAYER_* SkiffError whose message is printable and has a hint; never another error,
 //   never a loop (the parser refuses to step without consuming a byte).
 import fc from "fast-check";
-import { isSkiffError } from "../../common/errors.ts";
+import { isSkiffError } from "../errors.ts";
 import { TarParser, type TarHeader } from "./tar-parser.ts";
 import { readTar } from "./tar-reader.ts";
 import { buildTar, type TarWriteEntry } from "./tar-writer.ts";

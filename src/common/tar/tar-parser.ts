@@ -23,8 +23,8 @@
 //   carry its code prefix and hint, and never print the input's bytes: a header that fails at byte
 //   0 is "not a tar archive (bad header at byte 0)"; names and values from the input are quoted
 //   only when they are printable text.
-import { SkiffError } from "../../common/errors.ts";
-import type { Timespec } from "../../common/sys.ts";
+import { SkiffError } from "../errors.ts";
+import type { Timespec } from "../sys.ts";
 
 export type TarEntryType = "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
 

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, rmdirSync 
 import { join } from "node:path";
 import { readTar, type TarEntry } from "./tar-reader.ts";
 import { buildTar, tarEntry } from "./tar-writer.ts";
-import { failure } from "../../common/failure.ts";
+import { failure } from "../failure.ts";
 
 const dir = `/tmp/skiff-test-${process.pid}/tar-reader`;
 beforeAll(() => mkdirSync(dir, { recursive: true }));
