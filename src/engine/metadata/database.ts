@@ -58,6 +58,16 @@ CREATE TABLE volume_users (volume TEXT NOT NULL REFERENCES volumes(name), contai
   PRIMARY KEY (volume, container_id));
 CREATE INDEX volume_users_container ON volume_users(container_id);`,
   },
+  {
+    version: 4,
+    what: "events",
+    // every event docker's /events reports (container, image, volume, network), kept for `events --since`
+    // across daemon restarts; seq orders events of the same nanosecond; events/event-store.ts prunes old rows
+    sql: `
+CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time_nano INTEGER NOT NULL, type TEXT NOT NULL, action TEXT NOT NULL,
+  actor_id TEXT NOT NULL, attributes TEXT NOT NULL, scope TEXT NOT NULL);
+CREATE INDEX events_time ON events(time_nano);`,
+  },
 ];
 
 export class MetadataDb {
