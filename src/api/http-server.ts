@@ -16,6 +16,8 @@ export interface HttpServerOptions {
    * 101 head itself and closes it; `head` is what the client sent past its request head.
    */
   upgrade?(req: Request, socket: Duplex, head: Buffer): void;
+  /** Called when an ordinary request's answer has been sent (or failed): the daemon's quiet-time clock. */
+  settled?(): void;
 }
 
 export interface HttpServer {
@@ -54,6 +56,14 @@ export function listenHttp(opts: HttpServerOptions): Promise<HttpServer> {
 }
 
 async function serve(opts: HttpServerOptions, inc: IncomingMessage, out: ServerResponse): Promise<void> {
+  try {
+    await answer(opts, inc, out);
+  } finally {
+    opts.settled?.();
+  }
+}
+
+async function answer(opts: HttpServerOptions, inc: IncomingMessage, out: ServerResponse): Promise<void> {
   const abort = new AbortController();
   // the client went away before the answer was done: whatever the handler streams is cancelled
   out.on("close", () => {

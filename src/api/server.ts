@@ -86,6 +86,8 @@ export interface ApiServices {
 export interface ApiServerOptions extends ApiServices {
   socketPath: string;
   log?: ServerLog;
+  /** Called whenever a request's answer has been sent (see HttpServerOptions.settled). */
+  onRequestDone?: () => void;
 }
 
 export interface ApiServer {
@@ -217,6 +219,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     socketPath: opts.socketPath,
     handle: (req) => handleRequest(req, opts, opts.log),
     upgrade: (req, socket, head) => void handleUpgrade(req, socket, head, opts, opts.log),
+    settled: opts.onRequestDone,
   });
   return { socketPath: opts.socketPath, stop: () => server.close() };
 }

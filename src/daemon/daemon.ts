@@ -14,6 +14,7 @@ import type { ImageService } from "../engine/images/index.ts";
 import type { ContainerService } from "../engine/containers/index.ts";
 import { acquireDaemonLock, acquireExecRootLock, checkPidFile, clearSocketPath, createPidFile, rootLockPath, rootRefusal, type PidFileRefusal } from "./daemon-lock.ts";
 import { startApiServer, type ServerLog } from "../api/server.ts";
+import { idleTrim } from "./idle-trim.ts";
 
 export const SKIFF_VERSION = "0.1.0";
 
@@ -208,12 +209,15 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const privatePath = join(dirname(o.socketPath), `.skiffd-${process.pid}.sock`);
     rmSync(privatePath, { force: true });
     let server: Awaited<ReturnType<typeof startApiServer>>;
+    const quiet = idleTrim();
+    cleanups.push(() => quiet.stop());
     try {
       server = await startApiServer({
         socketPath: privatePath,
         images,
         containers,
         log,
+        onRequestDone: () => quiet.touch(),
         daemon: { id: createHash("sha256").update(hostname() + o.dataRoot).digest("hex").slice(0, 36), name: hostname(), version: SKIFF_VERSION, dataRoot: o.dataRoot, execRoot: o.execRoot, insecureRegistries: o.insecureRegistries, debug: o.debug },
       });
     } catch (e) {
@@ -244,6 +248,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const pidFile = step("api", "API_PID_FILE_FAILED", "write pid file", o.pidFile, () => createPidFile(o.pidFile, pidFileRefusal(o.pidFile)));
     cleanups.push(() => pidFile.release());
     log.info(`API listen on ${o.socketPath}`, { dataRoot: o.dataRoot, pid: process.pid });
+    quiet.touch(); // what start-up (migrations, restore) left is collected too
     return { log, stop };
   } catch (e) {
     stop();

@@ -202,6 +202,24 @@ describe("UnpackPool", () => {
     expect((await failure(p.unpack({ source: { stream: chunks(blob) }, target: fresh(), lowers: [] }))).code).toBe("IMAGE_UNPACK_WORKER_FAILED");
   });
 
+  test("a worker idle for idleMs is terminated (its VM's memory goes with it); the next job starts a new one", async () => {
+    const before = threadsNamed("Worker");
+    const p = new UnpackPool({ workers: 2, idleMs: 100 });
+    try {
+      await Promise.all([0, 1].map(() => p.unpack({ source: { stream: chunks(blob) }, target: fresh(), lowers: [], expected })));
+      expect(p.workersForTest().length).toBeGreaterThan(0); // the one that finished last is still kept
+      const deadline = Date.now() + 5000;
+      while ((p.workersForTest().length > 0 || threadsNamed("Worker") > before) && Date.now() < deadline) await Bun.sleep(20);
+      expect(p.workersForTest()).toHaveLength(0);
+      expect(threadsNamed("Worker")).toBe(before);
+      const again = await p.unpack({ source: { stream: chunks(blob) }, target: fresh(), lowers: [], expected });
+      expect(again.diffId).toBe(diffId);
+      expect(p.workersForTest()).toHaveLength(1);
+    } finally {
+      await p.close();
+    }
+  });
+
   for (const [how, kill] of [
     ["is terminated", (w: Worker) => w.terminate()],
     ["throws at top level", (w: Worker) => w.postMessage({ type: "no-such-message" })],

@@ -14,8 +14,10 @@
 //   for a plain error, its message and node-style code/errno/syscall/path; an error that came from
 //   the caller (the source's or the lowers promise's) is returned as the caller's own object.
 // - A worker that dies fails its jobs with IMAGE_UNPACK_WORKER_FAILED; later jobs get a new one.
-// - An idle worker is unref()ed: it never keeps a process alive. close() terminates them all and
-//   fails the jobs still running; it resolves once every worker thread has exited.
+// - An idle worker is unref()ed: it never keeps a process alive, and it is terminated once it has
+//   been idle for `idleMs` (a worker is a JavaScript VM of its own: its heap and buffers would
+//   otherwise stay in skiffd for good after a pull). close() terminates them all and fails the jobs
+//   still running; it resolves once every worker thread has exited.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { SkiffError } from "../../common/errors.ts";
@@ -43,6 +45,8 @@ function workerUrl(): string {
   return existsSync(split.pathname) ? split.href : beside.href;
 }
 const EXIT_WAIT_MS = 5000;
+/** How long an idle worker is kept for the next job (the layers of one pull come in bursts). */
+const IDLE_MS = 2000;
 const UNKNOWN_WEIGHT = 1 << 20;
 
 interface Slot {
@@ -50,6 +54,7 @@ interface Slot {
   jobs: Map<number, Running>;
   dead: boolean;
   exited: Promise<void>;
+  idleTimer?: ReturnType<typeof setTimeout>;
 }
 
 interface Running {
@@ -72,12 +77,14 @@ interface Running {
 
 export class UnpackPool {
   private readonly max: number;
+  private readonly idleMs: number;
   private readonly slots: Slot[] = [];
   private nextId = 0;
   private closed = false;
 
-  constructor(opts: { workers?: number } = {}) {
+  constructor(opts: { workers?: number; idleMs?: number } = {}) {
     this.max = Math.max(1, opts.workers ?? Math.min(availableParallelism(), 4));
+    this.idleMs = opts.idleMs ?? IDLE_MS;
   }
 
   unpack(job: UnpackJob): Promise<UnpackResult> {
@@ -93,6 +100,7 @@ export class UnpackPool {
     return new Promise<UnpackResult>((resolve, reject) => {
       const run: Running = { id, digest: job.expected?.digest ?? "", resolve, reject, settled: false, weight: job.expected?.size ?? UNKNOWN_WEIGHT, inFlight: 0 };
       slot.jobs.set(id, run);
+      clearTimeout(slot.idleTimer);
       slot.worker.ref();
       const known = Array.isArray(lowers) ? (lowers as readonly string[]) : undefined;
       this.post(slot, { type: "start", id, source: "file" in source ? { file: source.file } : "stream", options, lowers: known });
@@ -193,7 +201,12 @@ export class UnpackPool {
     if (run.settled) return;
     run.settled = true;
     slot.jobs.delete(run.id);
-    if (slot.jobs.size === 0 && !slot.dead) slot.worker.unref();
+    if (slot.jobs.size === 0 && !slot.dead) {
+      slot.worker.unref();
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = setTimeout(() => this.retireIdle(slot), this.idleMs);
+      slot.idleTimer.unref?.();
+    }
     run.wake?.();
     run.stopSource?.();
     how();
@@ -206,9 +219,18 @@ export class UnpackPool {
     this.retire(slot, (digest) => workerFailed(digest, why));
   }
 
+  /** Terminates a worker that is still idle: the next job starts a new one. */
+  private retireIdle(slot: Slot): void {
+    if (slot.dead || slot.jobs.size > 0) return;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    this.retire(slot, poolClosed);
+  }
+
   /** Marks the worker dead, terminates it and fails its jobs with `error(digest)`. */
   private retire(slot: Slot, error: (digest: string | undefined) => SkiffError): void {
     slot.dead = true;
+    clearTimeout(slot.idleTimer);
     slot.worker.terminate();
     slot.worker.unref();
     for (const run of [...slot.jobs.values()]) this.settle(slot, run, () => run.reject(error(run.digest || undefined)));
