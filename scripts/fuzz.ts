@@ -5,7 +5,7 @@
 //             the create body, detach keys, the multiplexed stream framing
 //   runtime:  config.json → launch plan, seccomp profile → BPF (against an evaluator written apart
 //             from the compiler), the plan's wire format through the executor's decoder (~15 ms a run)
-//   engine:   docker run options → the container's config.json
+//   engine:   docker run options → the container's config.json; docker's event filters
 //   common:   JSON text with limits, URLs a server sends (redirect hops)
 //   monitor:  json-file lines of any bytes in any chunking; hostile attach clients (runs/20 of each)
 //
@@ -26,6 +26,7 @@ import { COMMON_PROPERTIES } from "../src/common/common.fuzz.ts";
 import { DECOMPRESS_PROPERTIES } from "../src/engine/archive/decompress.fuzz.ts";
 import { TAR_PROPERTIES } from "../src/common/tar/tar-parser.fuzz.ts";
 import { SPEC_PROPERTIES } from "../src/engine/containers/spec/oci-spec.fuzz.ts";
+import { EVENT_FILTER_PROPERTIES } from "../src/engine/events/event-filters.fuzz.ts";
 import { CHANGES_PROPERTIES } from "../src/engine/images/import-changes.fuzz.ts";
 import { APPLY_PROPERTIES } from "../src/engine/snapshots/apply-layer.fuzz.ts";
 import { DIGEST_PROPERTIES } from "../src/oci/image/digest.fuzz.ts";
@@ -62,6 +63,7 @@ const ALL = new Map<string, Property>([
   ...group("runtime", "seccomp", SECCOMP_PROPERTIES),
   ...group("runtime", "plan", CODEC_PROPERTIES),
   ...group("engine", "spec", SPEC_PROPERTIES),
+  ...group("engine", "event-filters", EVENT_FILTER_PROPERTIES),
   ...group("common", "json", COMMON_PROPERTIES),
 ]);
 const MONITOR = "monitor";

@@ -49,7 +49,8 @@ const ENGINE_FOLDERS: Record<string, string[]> = {
   snapshots: ["archive", "content"],
   registry: ["content"],
   images: ["metadata", "archive", "content", "snapshots", "registry"],
-  containers: ["metadata", "archive", "content", "snapshots", "images"],
+  events: ["metadata", "images"],
+  containers: ["metadata", "archive", "content", "snapshots", "images", "events"],
 };
 const isTestSupport = (f: string) => /\.(test|fuzz)\.ts$/.test(f) || f.includes("/testing/");
 

@@ -106,20 +106,24 @@ const step = <T>(layer: Layer, code: string, action: string, path: string, f: ()
 
 /** The engine over the data and exec roots: images and containers on one metadata database. */
 async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; containers: ContainerService; close(): Promise<void> }> {
-  const [{ ImageStore }, { MetadataDb }, { ContainerService, ContainerEvents }] = await Promise.all([
+  const [{ ImageStore }, { MetadataDb }, { ContainerService, ContainerEvents }, { EventLog, EventStore, withImageEvents }] = await Promise.all([
     import("../engine/images/index.ts"),
     import("../engine/metadata/index.ts"),
     import("../engine/containers/index.ts"),
+    import("../engine/events/index.ts"),
   ]);
   const metadata = new MetadataDb(o.dataRoot);
+  // every event (containers, images, volumes) in one log, kept in the database for events --since
+  const events = new EventLog(new EventStore(metadata));
   // registry credentials come with each request (X-Registry-Auth), never from a file of the daemon's
   const images = new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, metadata });
-  const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents(), cgroupParent: o.cgroupParent });
+  const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents(events), cgroupParent: o.cgroupParent });
   return {
-    images,
+    images: withImageEvents(images, events),
     containers,
     close: () => {
       containers.close();
+      events.flush();
       return images.close();
     },
   };
