@@ -102,7 +102,7 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
         const ch = new ByteChannel();
         const built = ctx.builder.ensure(layer, () => ch, parentsReady);
         // docker's words while a cut download waits to reconnect
-        const onRetry = (_e: unknown, _done: number, ms: number) => say({ id, status: `Retrying in ${Math.max(1, Math.round(ms / 1000))} second${Math.round(ms / 1000) > 1 ? "s" : ""}` });
+        const onRetry = (_e: unknown, _done: number, ms: number) => say({ id, status: retryingIn(ms) });
         const stored = ctx.store.ingest(desc, (offset) => ch.tap(client.blobStream(ref.path, desc, { offset, signal, onRetry })), { onProgress: downloading }).then(downloaded);
         track(i, settleBoth(built, stored).then(([rec]) => rec), id);
         await stored.catch(() => undefined); // its failure is the commit's
@@ -164,3 +164,8 @@ function defer() {
   return { promise, resolve, reject };
 }
 
+/** docker's words while a transfer waits for its next try: "Retrying in 5 seconds". */
+export function retryingIn(ms: number): string {
+  const secs = Math.max(1, Math.round(ms / 1000));
+  return `Retrying in ${secs} second${secs > 1 ? "s" : ""}`;
+}

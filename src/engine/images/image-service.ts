@@ -13,13 +13,15 @@ import { isInsecureRegistry, pushImage, RegistryClient, registryHostOf, type Cre
 import { ContentStore } from "../content/index.ts";
 import { toInspect, toSummary } from "./image-inspect.ts";
 import { filterImages, pruneSelector } from "./image-filters.ts";
-import { pullLayers, shortId } from "./image-pull.ts";
+import { pullLayers, retryingIn, shortId } from "./image-pull.ts";
 import { lookupLower, OverlaySnapshotter, SnapshotBuilder, Snapshots, UnpackPool, type OverlayMount, type Snapshotter } from "../snapshots/index.ts";
 import { ImageMetadata, type ImageRecord } from "./image-metadata.ts";
 import type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";
 import { saveImages } from "./image-save.ts";
 import { loadImages } from "./image-load.ts";
 import { importRootfs, type ImportOptions } from "./image-import.ts";
+import { commitContainer, type CommitRequest } from "./image-commit.ts";
+import { imageHistory, type HistoryItem } from "./image-history.ts";
 import type { Readable, Writable } from "node:stream";
 import { readFileSync } from "node:fs";
 import { MetadataDb } from "../metadata/index.ts";
@@ -80,10 +82,12 @@ export class ImageStore implements ImageService {
    * daemon never reads a credentials file of its own (its owner's would serve every client that
    * can reach the socket, logged in or not).
    */
-  client(domain: string, auth?: RegistryAuth): RegistryClient {
+  client(domain: string, auth?: RegistryAuth, say?: (e: ProgressEvent) => void): RegistryClient {
     let credentials: Credentials | undefined;
     if (auth && (auth.username || auth.identitytoken)) credentials = { username: auth.username, password: auth.password, identityToken: auth.identitytoken };
-    return new RegistryClient({ domain, insecure: isInsecureRegistry(domain, this.opts.insecureRegistries ?? []), credentials, retry: this.opts.retry, timeouts: this.opts.timeouts });
+    // a request retried after the registry was reached says so, as docker does, instead of waiting in silence
+    const onRetry = say && ((_action: string, ms: number) => say({ status: retryingIn(ms) }));
+    return new RegistryClient({ domain, insecure: isInsecureRegistry(domain, this.opts.insecureRegistries ?? []), credentials, retry: this.opts.retry, timeouts: this.opts.timeouts, onRetry });
   }
 
   /** Runs work that creates unreferenced blobs and snapshots, holding GC off meanwhile. */
@@ -175,7 +179,7 @@ export class ImageStore implements ImageService {
     try {
       pulled = await pullLayers(
         { store: this.content, builder: this.builder },
-        { client: this.client(ref.domain, opts.auth), ref, platform: opts.platform, onProgress: say, signal: opts.signal },
+        { client: this.client(ref.domain, opts.auth, say), ref, platform: opts.platform, onProgress: say, signal: opts.signal },
       );
     } catch (e) {
       if (isSkiffError(e) && e.code === "IMAGE_PLATFORM_NOT_FOUND") {
@@ -384,12 +388,13 @@ export class ImageStore implements ImageService {
       else if (p.status === "exists") say({ id, status: "Layer already exists" });
       else if (p.status === "mounted") say({ id, status: p.from ? `Mounted from ${p.from}` : "Mounted from another repository" });
       else if (p.status === "complete") say({ id, status: "Pushed" });
+      else if (p.status === "retrying" && p.retryInMs !== undefined) say({ id, status: retryingIn(p.retryInMs) });
     };
     // guarded: uncompressed layers are pushed gzip'd, from blobs made for the push that no image
     // references (GC takes them afterwards; compressing again gives the same digests)
     const { digest, size } = await this.guarded(async () => {
       const mountFrom = this.mountSources(ref);
-      const pushed = await pushImage(this.client(ref.domain, opts.auth), this.content, ref.path, root, { tag: ref.tag, onProgress, mountFrom });
+      const pushed = await pushImage(this.client(ref.domain, opts.auth, say), this.content, ref.path, root, { tag: ref.tag, onProgress, mountFrom });
       // the size of the manifest as pushed (rewritten when layers were compressed), read before a GC may take it
       return { digest: pushed, size: this.content.info(pushed)?.size ?? stored };
     });
@@ -475,6 +480,32 @@ export class ImageStore implements ImageService {
     return containerKey ? this.snapshotter.prepare(containerKey, chainIds) : this.snapshotter.view(chainIds);
   }
 
+  /** docker commit: a container's layer tar over its image (image-commit.ts); the new image's id. */
+  commit(req: CommitRequest): Promise<string> {
+    const context = {
+      content: this.content,
+      builder: this.builder,
+      commitImage: (r: ImageRecord, refs: { tag?: string }) => this.commitImage(r, refs),
+      gc: () => this.gc(),
+      record: (id: string) => this.record(id),
+      configBytes: (id: string) => this.content.readBytes(id),
+      manifestBytes: (r: ImageRecord) => this.content.readBytes(r.manifestDigest),
+    };
+    return this.guarded(() => commitContainer(context, req));
+  }
+
+  /** docker history: the config's history, newest first, with each layer's unpacked size. */
+  history(nameOrId: string): HistoryItem[] {
+    const record = this.record(this.resolveId(nameOrId));
+    const sizes = record.chainIds.map((c) => this.meta.snapshot(c)?.size ?? 0);
+    return imageHistory(record, this.configOf(record) as { history?: [] }, sizes, this.meta.refsOf(record.id).tags.map(familiarNameSafe));
+  }
+
+  /** A container's writable layer (its upper and work dirs, made when missing) and its image's layers, topmost first. */
+  containerLayer(imageId: string, key: string): { upper: string; work: string; lowers: string[] } {
+    return { ...this.snapshots.prepareActive(key), lowers: this.layerDirs(imageId) };
+  }
+
   /** What a container takes from an image: its id and config (Entrypoint, Cmd, Env, User …). */
   containerDefaults(nameOrId: string): { id: string; config: ContainerDefaults } {
     const id = this.resolveId(nameOrId);
@@ -513,5 +544,13 @@ function formatReferenceSafe(s: string): string {
     return formatReference(parseReference(s));
   } catch {
     return "";
+  }
+}
+
+function familiarNameSafe(full: string): string {
+  try {
+    return familiarName(full);
+  } catch {
+    return full;
   }
 }

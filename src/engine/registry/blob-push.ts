@@ -122,8 +122,9 @@ export async function pushBlob(t: RegistryTransport, repo: string, desc: Descrip
       return out.result;
     } catch (e) {
       if (!isRetryable(e) || ++failures >= t.retryPolicy.tries) throw e;
-      report("retrying", 0);
-      await sleep(backoffDelay(failures, t.retryPolicy), opts.signal);
+      const delay = backoffDelay(failures, t.retryPolicy);
+      opts.onProgress?.({ digest: desc.digest, status: "retrying", done: 0, total: desc.size, retryInMs: delay });
+      await sleep(delay, opts.signal);
     }
   }
 }

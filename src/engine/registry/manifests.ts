@@ -8,7 +8,7 @@ import { digestBytes, isDigest, parseDigest, type Digest } from "../../oci/image
 import { MAX_MANIFEST_BYTES, parseManifest, type AnyManifest } from "../../oci/image/manifest.ts";
 import { MANIFEST_ACCEPT } from "../../oci/image/media-types.ts";
 import { repositoryScope } from "./auth.ts";
-import { backoffDelay, sleep } from "./backoff.ts";
+import { backoffDelay } from "./backoff.ts";
 import { isRetryable, networkError, statusError } from "./registry-error.ts";
 import { paths } from "./registry-url.ts";
 import type { RegistryTransport } from "./transport.ts";
@@ -96,7 +96,7 @@ async function fetchBytes(t: RegistryTransport, repo: string, reference: string,
     } catch (e) {
       const err = networkError(action, res.url, e);
       if (!isRetryable(err) || ++failures >= t.retryPolicy.tries) throw err;
-      await sleep(backoffDelay(failures, t.retryPolicy));
+      await t.backOff(action, backoffDelay(failures, t.retryPolicy));
     }
   }
 }

@@ -21,6 +21,8 @@ export interface BlobProgress {
   /** Bytes present so far, resumed ones included. */
   done: number;
   total: number;
+  /** With "retrying": the wait before the next try. */
+  retryInMs?: number;
 }
 
 export type OnProgress = (p: BlobProgress) => void;

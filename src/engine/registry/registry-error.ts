@@ -74,7 +74,7 @@ export function networkError(action: string, url: string, e: unknown): unknown {
     code: "IMAGE_REGISTRY_UNREACHABLE",
     kind: "unavailable",
     message: `${action}: ${redactUrl(url)}: ${why === errno ? describeErrno(errno) : why}`,
-    hint: errno === "EPROTO" ? "the registry may speak plain HTTP; mark it insecure (--insecure-registry) to allow that" : "check that the registry is running and reachable",
+    hint: NETWORK_HINTS[errno ?? ""] ?? "check that the registry is running and reachable",
     cause: e,
     details: { url: redactUrl(url), ...(errno ? { errno } : {}) },
   });
@@ -103,6 +103,7 @@ export function urlRefused(action: string, registry: string, why: string, scheme
 /** True for errors worth another try: the network, 5xx, 429, a registry that stopped answering, a transfer cut short. */
 export function isRetryable(e: unknown): boolean {
   if (!isSkiffError(e)) return errnoOf(e) !== undefined;
+  if (e.details.retryable === false) return false;
   return ["IMAGE_REGISTRY_UNREACHABLE", "IMAGE_REGISTRY_UNAVAILABLE", "IMAGE_REGISTRY_RATE_LIMITED", "IMAGE_REGISTRY_TIMEOUT", "IMAGE_BLOB_TRUNCATED"].includes(e.code);
 }
 
@@ -128,6 +129,13 @@ function registryErrors(body: string): { code?: string; message?: string } {
 
 /** A registry's words, fit for one line of a terminal: control characters (escape sequences) shown as "?". */
 const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+
+const NETWORK_HINTS: Record<string, string> = {
+  EPROTO: "the registry may speak plain HTTP; mark it insecure (--insecure-registry) to allow that",
+  ENOTFOUND: "the registry's name does not resolve: check its spelling (the first part of an image name with a \".\" or \":\" is a registry host) and the host's DNS",
+  EAI_AGAIN: "the registry's name could not be looked up: check the host's DNS, then retry",
+  ECONNREFUSED: "nothing listens there: check that the registry is running and the port is right",
+};
 
 const ERRNO_TEXT: Record<string, string> = {
   ECONNREFUSED: "connection refused",

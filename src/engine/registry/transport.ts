@@ -45,6 +45,8 @@ export interface TransportOptions {
   userAgent?: string;
   /** Clock for token expiry (tests). */
   now?: () => number;
+  /** Told before each back-off of a request or the probe: what failed, and the wait before the next try. */
+  onRetry?: (action: string, delayMs: number) => void;
 }
 
 export type Body = Blob | Uint8Array | string;
@@ -102,6 +104,9 @@ export class RegistryTransport {
   ping(): Promise<Endpoint> {
     this.probed ??= this.probe().catch((e) => {
       this.probed = undefined;
+      // the probe retried what was worth it already: the callers' own retry loops must not probe
+      // again (a refused or unresolvable registry would wait through every loop's back-off)
+      if (isSkiffError(e)) e.details.retryable = false;
       throw e;
     });
     return this.probed;
@@ -136,10 +141,17 @@ export class RegistryTransport {
         if (!isRetryableStatus(res.status)) throw lastError;
         break;
       }
-      // Nothing listening is an answer, as docker takes it: no waiting for a registry that is not there.
-      if (refused(lastError) || ++failures >= this.retryPolicy.tries) throw lastError;
-      await sleep(backoffDelay(failures, this.retryPolicy, retryAfter));
+      // Nothing listening, or no such host, is an answer, as docker takes it: no waiting for a
+      // registry that is not there. A failure once connected (a reset, a 5xx) is retried.
+      if (neverConnected(lastError) || ++failures >= this.retryPolicy.tries) throw lastError;
+      await this.backOff(action, backoffDelay(failures, this.retryPolicy, retryAfter));
     }
+  }
+
+  /** Waits `ms` before another try, telling the caller first (docker's "Retrying in N seconds"). */
+  backOff(action: string, ms: number, signal?: AbortSignal): Promise<void> {
+    this.opts.onRetry?.(action, ms);
+    return sleep(ms, signal);
   }
 
   /**
@@ -170,7 +182,7 @@ export class RegistryTransport {
         res = await this.follow(url, { method: req.method, headers, body, signal: req.signal }, ep, req.action);
       } catch (e) {
         if (!retry || !isRetryable(e) || ++failures >= this.retryPolicy.tries) throw e;
-        await sleep(backoffDelay(failures, this.retryPolicy), req.signal);
+        await this.backOff(req.action, backoffDelay(failures, this.retryPolicy), req.signal);
         continue;
       }
       if (res.status === 401 && !authRenewed) {
@@ -183,7 +195,7 @@ export class RegistryTransport {
       if (retry && isRetryableStatus(res.status) && ++failures < this.retryPolicy.tries) {
         const retryAfter = res.headers.get("retry-after");
         await res.body?.cancel();
-        await sleep(backoffDelay(failures, this.retryPolicy, retryAfter), req.signal);
+        await this.backOff(req.action, backoffDelay(failures, this.retryPolicy, retryAfter), req.signal);
         continue;
       }
       return res;
@@ -382,4 +394,6 @@ function tlsFor(ep: Endpoint, url: string): { tls?: { rejectUnauthorized: boolea
   return ep.skipVerify && url.startsWith("https:") && originOf(url) === originOf(ep.base) ? { tls: { rejectUnauthorized: false } } : {};
 }
 
-const refused = (e: unknown): boolean => isSkiffError(e) && e.details.errno === "ECONNREFUSED";
+/** Failures before any connection: the name does not resolve, or nothing listens, or no route. */
+const NO_CONNECTION = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "ENETUNREACH", "EHOSTUNREACH", "EADDRNOTAVAIL"]);
+const neverConnected = (e: unknown): boolean => isSkiffError(e) && NO_CONNECTION.has(String(e.details.errno));
