@@ -23,9 +23,11 @@ function image() {
   lsetxattr(join(low, "data/f"), "user.k", "v");
   symlinkSync("/etc/passwd", join(low, "data/link"));
   chownSync(join(low, "data/sub"), 42, 43);
-  chownSync(join(low, "data"), 7, 8);
-  chmodSync(join(low, "data"), 0o750);
   mkdirSync(join(top, "data/hidden"), { recursive: true });
+  for (const d of [low, top]) {
+    chownSync(join(d, "data"), 7, 8);
+    chmodSync(join(d, "data"), 0o750);
+  }
   lsetxattr(join(top, "data/hidden"), "trusted.overlay.opaque", "y");
   writeFileSync(join(top, "data/hidden/new"), "new");
   mknod(join(top, "data/gone"), S_IFCHR, 0, 0); // a whiteout
