@@ -33,7 +33,7 @@ test("stats on v2 come from cpu.stat, memory.* and pids.*, in runc's shape", () 
     "pids.current": "3\n", "pids.max": "50\n",
   });
   expect(cgroupStats([d])).toMatchObject({
-    cpu: { usage: { total: 1_500_000, user: 1_000_000, kernel: 500_000 }, throttling: { periods: 4, throttled_periods: 1, throttled_time: 20_000 } },
+    cpu: { usage: { total: 1_500_000, user: 1_000_000, kernel: 500_000 }, throttling: { periods: 4, throttledPeriods: 1, throttledTime: 20_000 } },
     memory: { usage: { usage: 4096, limit: 0 }, raw: { anon: 1024, file: 2048 } },
     pids: { current: 3, limit: 50 },
   });

@@ -1,5 +1,5 @@
-// Container statistics from its cgroup, in the shape `runc events --stats` prints (v1 and v2),
-// and the OOM-kill counter that `events` watches.
+// Container statistics from its cgroup, in the shape `runc events --stats` prints (v1 and v2:
+// cpu, memory, pids, blkio), and the OOM-kill counter that `events` watches.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -43,7 +43,7 @@ export function cgroupStats(dirs: readonly string[]): Record<string, unknown> {
     return {
       cpu: {
         usage: { total: (cpu.usage_usec ?? 0) * 1000, user: (cpu.user_usec ?? 0) * 1000, kernel: (cpu.system_usec ?? 0) * 1000 },
-        throttling: { periods: cpu.nr_periods ?? 0, throttled_periods: cpu.nr_throttled ?? 0, throttled_time: (cpu.throttled_usec ?? 0) * 1000 },
+        throttling: { periods: cpu.nr_periods ?? 0, throttledPeriods: cpu.nr_throttled ?? 0, throttledTime: (cpu.throttled_usec ?? 0) * 1000 },
       },
       memory: {
         usage: { usage: num(f("memory.current")), limit: num(f("memory.max")), max: num(f("memory.peak")) },
@@ -51,6 +51,7 @@ export function cgroupStats(dirs: readonly string[]): Record<string, unknown> {
         raw: mem,
       },
       pids: { current: num(f("pids.current")), limit: num(f("pids.max")) },
+      blkio: ioStatV2(f("io.stat")),
     };
   }
   const acct = keyed(f("cpuacct.stat"));
@@ -64,7 +65,7 @@ export function cgroupStats(dirs: readonly string[]): Record<string, unknown> {
         kernel: (acct.system ?? 0) * tick,
         user: (acct.user ?? 0) * tick,
       },
-      throttling: { periods: thr.nr_periods ?? 0, throttled_periods: thr.nr_throttled ?? 0, throttled_time: thr.throttled_time ?? 0 },
+      throttling: { periods: thr.nr_periods ?? 0, throttledPeriods: thr.nr_throttled ?? 0, throttledTime: thr.throttled_time ?? 0 },
     },
     memory: {
       usage: { usage: num(f("memory.usage_in_bytes")), max: num(f("memory.max_usage_in_bytes")), limit: num(f("memory.limit_in_bytes")), failcnt: num(f("memory.failcnt")) },
@@ -73,7 +74,50 @@ export function cgroupStats(dirs: readonly string[]): Record<string, unknown> {
       raw: exactKeyed(f("memory.stat")),
     },
     pids: { current: num(f("pids.current")), limit: num(f("pids.max")) },
+    blkio: {
+      ioServiceBytesRecursive: blkioV1(f, "io_service_bytes"),
+      ioServicedRecursive: blkioV1(f, "io_serviced"),
+    },
   };
+}
+
+export interface BlkioEntry {
+  major: number;
+  minor: number;
+  op: string;
+  value: Counter;
+}
+
+/** v1's per-device lines ("8:0 Read 4096"; the last, "Total N", has no device): the CFQ/BFQ files
+ * when they count anything, else the throttle ones, which count every I/O (runc and containerd
+ * read them in this order). */
+function blkioV1(f: (file: string) => string | undefined, what: string): BlkioEntry[] {
+  for (const file of [`blkio.${what}_recursive`, `blkio.bfq.${what}_recursive`, `blkio.throttle.${what}_recursive`, `blkio.throttle.${what}`]) {
+    const entries = (f(file) ?? "")
+      .split("\n")
+      .map((l) => /^(\d+):(\d+) (\w+) (\d+)$/.exec(l.trim()))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => ({ major: Number(m[1]), minor: Number(m[2]), op: m[3]!, value: counter(m[4]!) }));
+    if (entries.length) return entries;
+  }
+  return [];
+}
+
+/** v2's io.stat ("8:0 rbytes=4096 wbytes=0 rios=1 wios=0 dbytes=0 dios=0") as runc maps it: bytes
+ * and operations read and written per device. */
+function ioStatV2(text: string | undefined): { ioServiceBytesRecursive: BlkioEntry[]; ioServicedRecursive: BlkioEntry[] } {
+  const bytes: BlkioEntry[] = [];
+  const ios: BlkioEntry[] = [];
+  for (const line of (text ?? "").split("\n")) {
+    const [dev, ...pairs] = line.trim().split(/\s+/);
+    const m = /^(\d+):(\d+)$/.exec(dev ?? "");
+    if (!m) continue;
+    const kv = Object.fromEntries(pairs.map((p) => p.split("=")).map(([k, v]) => [k!, counter(v ?? "0")]));
+    const at = { major: Number(m[1]), minor: Number(m[2]) };
+    bytes.push({ ...at, op: "Read", value: kv.rbytes ?? 0 }, { ...at, op: "Write", value: kv.wbytes ?? 0 });
+    ios.push({ ...at, op: "Read", value: kv.rios ?? 0 }, { ...at, op: "Write", value: kv.wios ?? 0 });
+  }
+  return { ioServiceBytesRecursive: bytes, ioServicedRecursive: ios };
 }
 
 /** How many times the kernel's OOM killer has killed in the cgroup (v1 oom_control, v2 memory.events). */
