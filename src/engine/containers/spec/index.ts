@@ -1,6 +1,7 @@
 // The container spec builder: a container's options and its image's config → config.json.
 export { buildContainerSpec, containerEnv, OCI_VERSION, type OciSpec } from "./oci-spec.ts";
 export type { BindMount, ContainerOptions, DeviceMapping, HostDevice, SeccompOption, SpecHost, TmpfsMount, Ulimit } from "./options.ts";
+export type { VolumeMount, VolumesFrom } from "./volume-options.ts";
 export { parseDeviceSpec } from "./devices.ts";
 export { readHostFacts, type HostFacts } from "./host.ts";
 export { DEFAULT_CAPABILITIES } from "./capabilities.ts";

@@ -79,5 +79,20 @@ test("bad mounts are refused naming the flag", () => {
   expect(error(() => containerMounts({ networkFiles, tmpfs: [{ destination: "x", options: "" }] }))).toBe('ENGINE_INVALID_MOUNT: --tmpfs "x": the container path must be absolute');
   expect(error(() => containerMounts({ networkFiles, binds: [{ source: "/h", destination: "//", readOnly: false }] }))).toBe('ENGINE_INVALID_MOUNT: -v "//": cannot mount over the container\'s root');
   expect(error(() => containerMounts({ networkFiles, binds: [{ source: "vol", destination: "/v", readOnly: false }] }))).toBe("ENGINE_INVALID_MOUNT: -v vol:/v: the host path must be absolute");
-  expect(error(() => containerMounts({ networkFiles, binds: [{ source: "/h", destination: "/v/", readOnly: false }], tmpfs: [{ destination: "/v", options: "" }] }))).toBe("ENGINE_DUPLICATE_MOUNT: mount /v: more than one mount there");
+  expect(error(() => containerMounts({ networkFiles, binds: [{ source: "/h", destination: "/v/", readOnly: false }], tmpfs: [{ destination: "/v", options: "" }] }))).toBe("ENGINE_DUPLICATE_MOUNT: Duplicate mount point: /v");
+});
+
+test("volumes are bound from their content's host path as dockerd binds them (rbind, ro when read-only, no propagation), sorted with the binds", () => {
+  const ms = containerMounts({
+    networkFiles,
+    binds: [{ source: "/h", destination: "/b", readOnly: false }],
+    volumes: [{ source: "/vol/a/_data", destination: "/data/x", readOnly: false }, { source: "/vol/b/_data", destination: "/ro", readOnly: true }],
+  });
+  expect(ms.slice(7)).toEqual([
+    { destination: "/b", type: "bind", source: "/h", options: ["rbind", "rprivate"] },
+    { destination: "/ro", type: "bind", source: "/vol/b/_data", options: ["rbind", "ro"] },
+    { destination: "/data/x", type: "bind", source: "/vol/a/_data", options: ["rbind"] },
+    ...NET.map((d) => expect.objectContaining({ destination: d })),
+  ]);
+  expect(error(() => containerMounts({ networkFiles, binds: [{ source: "/h", destination: "/v", readOnly: false }], volumes: [{ source: "/s", destination: "/v/", readOnly: false }] }))).toBe("ENGINE_DUPLICATE_MOUNT: Duplicate mount point: /v");
 });

@@ -82,6 +82,8 @@ const parentsFirst = (ms: SpecMount[]) => ms.map((m, i) => [m, i] as const).sort
 
 export interface MountInput {
   binds?: BindMount[];
+  /** Volumes, by the host path of their content (bound as dockerd binds them: rbind, no propagation option). */
+  volumes?: { source: string; destination: string; readOnly: boolean }[];
   tmpfs?: TmpfsMount[];
   readOnly?: boolean;
   privileged?: boolean;
@@ -93,19 +95,23 @@ export interface MountInput {
 
 export function containerMounts(o: MountInput): SpecMount[] {
   const binds = (o.binds ?? []).map((b) => {
-    if (!b.source.startsWith("/")) throw invalid("engine", "ENGINE_INVALID_MOUNT", `-v ${b.source}:${b.destination}: the host path must be absolute`, "give an absolute host path (named volumes come with the volumes issue)", { field: "-v" });
+    if (!b.source.startsWith("/")) throw invalid("engine", "ENGINE_INVALID_MOUNT", `-v ${b.source}:${b.destination}: the host path must be absolute`, "give an absolute host path, or a volume's name (-v NAME:/ctr)", { field: "-v" });
     return { ...b, destination: cleanDestination(b.destination, "-v") };
   });
+  const volumes = (o.volumes ?? []).map((v) => ({ ...v, destination: cleanDestination(v.destination, "-v") }));
   const tmpfs = (o.tmpfs ?? []).map((t) => ({ ...t, destination: cleanDestination(t.destination, "--tmpfs") }));
-  const dests = [...binds, ...tmpfs].map((m) => m.destination);
+  const dests = [...binds, ...volumes, ...tmpfs].map((m) => m.destination);
   const dup = dests.find((d, i) => dests.indexOf(d) !== i);
-  if (dup) throw invalid("engine", "ENGINE_DUPLICATE_MOUNT", `mount ${dup}: more than one mount there`, "give each container path once among -v and --tmpfs", { path: dup });
+  if (dup) throw invalid("engine", "ENGINE_DUPLICATE_MOUNT", `Duplicate mount point: ${dup}`, "give each container path once among -v, --mount and --tmpfs", { path: dup });
 
   const ro = (readOnly: boolean) => (readOnly ? ["rbind", "ro", "rprivate"] : ["rbind", "rprivate"]);
   const network: [string, string][] = [["/etc/resolv.conf", o.networkFiles.resolvConf], ["/etc/hostname", o.networkFiles.hostname], ["/etc/hosts", o.networkFiles.hosts]];
   const isNetworkFile = (d: string) => network.some(([dest]) => dest === d);
   const user: SpecMount[] = [
-    ...parentsFirst(binds.filter((b) => !isNetworkFile(b.destination)).map((b) => ({ destination: b.destination, type: "bind", source: b.source, options: ro(b.readOnly) }))),
+    ...parentsFirst([
+      ...binds.filter((b) => !isNetworkFile(b.destination)).map((b) => ({ destination: b.destination, type: "bind", source: b.source, options: ro(b.readOnly) })),
+      ...volumes.map((v) => ({ destination: v.destination, type: "bind", source: v.source, options: v.readOnly ? ["rbind", "ro"] : ["rbind"] })),
+    ]),
     // a bind on a network file takes that file's place (dockerd's order); read-only with the root
     ...network.map(([destination, source]) => {
       const b = binds.find((x) => x.destination === destination);

@@ -69,6 +69,13 @@ function seccomp(o: ContainerOptions, caps: string[], host: SpecHost): Record<st
   return resolveProfile(profile, { caps, arch: host.arch, kernel: host.kernelRelease });
 }
 
+/** The container's volumes by the host path of their content (create has filled it). */
+const volumeMounts = (o: ContainerOptions) =>
+  (o.volumes ?? []).map((v) => {
+    if (!v.source) throw new Error(`volume ${JSON.stringify(v.name)} at ${v.destination} has no source: create resolves volumes before the spec is built`);
+    return { source: v.source, destination: v.destination, readOnly: v.readOnly };
+  });
+
 export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions, host: SpecHost): OciSpec {
   if (!/^[0-9a-f]{64}$/.test(host.id)) throw new Error(`container id must be 64 hex digits, got ${JSON.stringify(host.id)}`);
   if (o.init && !host.initPath) throw invalid("engine", "ENGINE_NO_INIT", "--init: no init binary is configured", "install skiff's init or start skiffd with its path");
@@ -98,7 +105,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
     },
     root: { path: host.rootPath, ...(o.readOnly ? { readonly: true } : {}) },
     hostname,
-    mounts: containerMounts({ binds: o.binds, tmpfs: o.tmpfs, readOnly: o.readOnly, privileged: o.privileged, shmSize: o.shmSize, initPath: o.init ? host.initPath : undefined, networkFiles: host.networkFiles }),
+    mounts: containerMounts({ binds: o.binds, volumes: volumeMounts(o), tmpfs: o.tmpfs, readOnly: o.readOnly, privileged: o.privileged, shmSize: o.shmSize, initPath: o.init ? host.initPath : undefined, networkFiles: host.networkFiles }),
     hooks: {},
     linux: {
       // a network namespace of its own: any port may be bound, any group may ping (ICMP sockets)

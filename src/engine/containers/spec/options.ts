@@ -3,6 +3,7 @@
 // the spec builder (oci-spec.ts) turns them, with the image's config and facts of the host, into
 // the runtime's config.json.
 import type { FileReader } from "../../images/index.ts";
+import type { VolumeMount, VolumesFrom } from "./volume-options.ts";
 
 /** `-v /host:/ctr[:ro]`: a bind mount of a host path (rbind, rprivate). */
 export interface BindMount {
@@ -66,6 +67,9 @@ export interface ContainerOptions {
   /** `--read-only`: the root file system, and the network files, read-only. */
   readOnly?: boolean;
   binds?: BindMount[];
+  /** Named and anonymous volumes (see volume-options.ts); create fills their names and sources. */
+  volumes?: VolumeMount[];
+  volumesFrom?: VolumesFrom[];
   tmpfs?: TmpfsMount[];
   /** `--shm-size` in bytes; default 64 MiB. */
   shmSize?: number;
