@@ -44,6 +44,7 @@ export type RouteName =
   | "containerResize"
   | "containerAttach"
   | "containerDelete"
+  | "containerUpdate"
   | "execCreate"
   | "execStart"
   | "execInspect"
@@ -87,6 +88,7 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/wait$/, name: "containerWait" },
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/resize$/, name: "containerResize" },
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/attach$/, name: "containerAttach" },
+  { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/update$/, name: "containerUpdate" },
   { methods: ["DELETE"], pattern: /^\/containers\/(?<id>[^/]+)$/, name: "containerDelete" },
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/exec$/, name: "execCreate" },
   { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/start$/, name: "execStart" },

@@ -58,6 +58,7 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   containerResize: containers.resize,
   containerAttach,
   containerDelete: containers.remove,
+  containerUpdate: containers.update,
   execCreate: execs.create,
   execStart: execs.start,
   execInspect: execs.inspect,

@@ -1,5 +1,5 @@
 // The container routes that answer with one document (or none): create, list, inspect, start,
-// stop, restart, kill, pause, unpause, rename, remove, top, resize, prune. docker's statuses:
+// stop, restart, kill, pause, unpause, rename, remove, top, resize, prune, update. docker's statuses:
 // 201 for create, 204 for the verbs, 304 for a start or stop that had nothing to do.
 import { execFileSync } from "node:child_process";
 import type { ContainerService } from "../../engine/containers/index.ts";
@@ -8,6 +8,7 @@ import { apiError } from "../http-error.ts";
 import { containerCreateBody } from "../wire/container-create.ts";
 import { containerJson, containerSummary } from "../wire/container-json.ts";
 import { mapCreateBody } from "../wire/container-options.ts";
+import { containerUpdateBody, mapUpdateBody } from "../wire/container-update.ts";
 import type { HandlerContext } from "./context.ts";
 import { filterContainers } from "./container-filters.ts";
 import { filtersQuery } from "./params.ts";
@@ -115,4 +116,10 @@ export const prune = endpoint({ query: { filters: filtersQuery } }, async (ctx, 
     deleted.push(r.id);
   }
   return Response.json({ ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
+});
+
+/** docker update: new limits and restart policy; docker's answer carries warnings (none here). */
+export const update = endpoint({ query: {}, body: { kind: "json", schema: containerUpdateBody, maxBytes: 1 << 20 } }, async (ctx, { body }) => {
+  await containersOf(ctx).update(ctx.params.id!, mapUpdateBody(body));
+  return Response.json({ Warnings: [] });
 });

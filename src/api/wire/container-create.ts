@@ -15,13 +15,14 @@ const keySet = () => optional(record(optional(object({})), { maxEntries: 65536 }
 /** docker's strslice: a JSON array of strings, or (older clients) one string. */
 const strSlice = optional(custom("an array of strings (or one string)", (v, path) => array(string({ maxLength: 131072 }), { maxItems: 4096 }).check(typeof v === "string" ? [v] : v, path)));
 
+// (negative values pass here: the engine refuses them in dockerd's words)
 const healthcheck = object({
   Test: strSlice,
-  Interval: int(0),
-  Timeout: int(0),
-  Retries: int(0),
-  StartPeriod: int(0),
-  StartInterval: int(0),
+  Interval: int(),
+  Timeout: int(),
+  Retries: int(),
+  StartPeriod: int(),
+  StartInterval: int(),
 });
 
 export const containerConfig = object({
@@ -108,7 +109,7 @@ export const hostConfig = object({
   LogConfig: optional(object({ Type: str(64), Config: labels() })),
   NetworkMode: str(256),
   PortBindings: optional(record(optional(array(portBinding, { maxItems: 1024 })), { maxEntries: 65536 })),
-  RestartPolicy: optional(object({ Name: str(32), MaximumRetryCount: int(0) })),
+  RestartPolicy: optional(object({ Name: str(32), MaximumRetryCount: int() })),
   AutoRemove: bool(),
   VolumeDriver: str(),
   VolumesFrom: strs(),

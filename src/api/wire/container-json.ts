@@ -1,7 +1,7 @@
 // The engine's container records as docker's wire types (API 1.41): GET /containers/{id}/json
 // (ContainerJSON) and the items of GET /containers/json (ContainerSummary), with docker's words
 // for the status ("Up 3 seconds", "Exited (0) 2 minutes ago").
-import { MASKED_PATHS, READONLY_PATHS, type ContainerRecord } from "../../engine/containers/index.ts";
+import { MASKED_PATHS, mergedHealthcheck, READONLY_PATHS, type ContainerRecord } from "../../engine/containers/index.ts";
 import { humanDuration } from "../units.ts";
 
 /** docker's Config: the image's config merged with the create options (as dockerd stores it). */
@@ -29,7 +29,23 @@ function wireConfig(r: ContainerRecord): Record<string, unknown> {
     Labels: { ...img.Labels, ...o.labels },
     ...(o.stopSignal ?? img.StopSignal ? { StopSignal: o.stopSignal ?? img.StopSignal } : {}),
     ...(o.stopTimeout !== undefined ? { StopTimeout: o.stopTimeout } : {}),
+    ...healthcheckJson(r),
   };
+}
+
+/** Config.Healthcheck as dockerd stores it: the container's merged over the image's; durations
+ *  left out when 0 (Go's omitempty). */
+function healthcheckJson(r: ContainerRecord): Record<string, unknown> {
+  const h = mergedHealthcheck(r.options.healthcheck, r.imageConfig.Healthcheck);
+  if (!h) return {};
+  return { Healthcheck: { Test: h.test, ...(h.interval ? { Interval: h.interval } : {}), ...(h.timeout ? { Timeout: h.timeout } : {}), ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}), ...(h.retries ? { Retries: h.retries } : {}) } };
+}
+
+/** State.Health: the status, the failing streak and the last results (only with a health check). */
+function healthJson(r: ContainerRecord): Record<string, unknown> {
+  const h = r.state.health;
+  if (!h) return {};
+  return { Health: { Status: h.status, FailingStreak: h.failingStreak, Log: h.log.map((l) => ({ Start: l.start, End: l.end, ExitCode: l.exitCode, Output: l.output })) } };
 }
 
 function mergedEnv(base: readonly string[], over: readonly string[]): string[] {
@@ -49,7 +65,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     },
     NetworkMode: o.network ?? "none",
     PortBindings: {},
-    RestartPolicy: { Name: "no", MaximumRetryCount: 0 },
+    RestartPolicy: { Name: o.restartPolicy?.name ?? "no", MaximumRetryCount: o.restartPolicy?.maximumRetryCount ?? 0 },
     AutoRemove: o.autoRemove ?? false,
     VolumeDriver: "",
     VolumesFrom: null,
@@ -123,7 +139,8 @@ export function containerJson(r: ContainerRecord): Record<string, unknown> {
     Args: r.args,
     State: {
       Status: s.status,
-      Running: s.status === "running" || s.status === "paused",
+      // (dockerd counts a container waiting for its policy's restart as running)
+      Running: s.status === "running" || s.status === "paused" || s.status === "restarting",
       Paused: s.status === "paused",
       Restarting: s.status === "restarting",
       OOMKilled: s.oomKilled,
@@ -133,6 +150,7 @@ export function containerJson(r: ContainerRecord): Record<string, unknown> {
       Error: s.error,
       StartedAt: s.startedAt,
       FinishedAt: s.finishedAt,
+      ...healthJson(r),
     },
     Image: r.imageId,
     ResolvConfPath: r.files.resolvConfPath,
@@ -161,7 +179,8 @@ export function statusText(r: ContainerRecord, now = Date.now()): string {
   const ago = (t: string) => humanDuration(Math.max(0, now - Date.parse(t)));
   switch (s.status) {
     case "running":
-      return `Up ${ago(s.startedAt)}`;
+      // docker's "(health: starting)", "(healthy)", "(unhealthy)" after a checked container's uptime
+      return `Up ${ago(s.startedAt)}${s.health ? ` (${s.health.status === "starting" ? "health: starting" : s.health.status})` : ""}`;
     case "paused":
       return `Up ${ago(s.startedAt)} (Paused)`;
     case "restarting":

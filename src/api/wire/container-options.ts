@@ -3,7 +3,7 @@
 // the schema but mean nothing valid (a bind without a colon, an unknown security option) are 400s
 // naming the field, before the engine sees anything.
 import { SkiffError } from "../../common/errors.ts";
-import type { ContainerOptions } from "../../engine/containers/index.ts";
+import type { ContainerOptions, HealthConfig, RestartPolicy, RestartPolicyName } from "../../engine/containers/index.ts";
 import type { ContainerCreateBody } from "./container-create.ts";
 
 export interface MappedCreate {
@@ -100,6 +100,28 @@ function logOptions(lc: { Type?: string; Config?: Record<string, string> } | und
   return out;
 }
 
+/** HostConfig.RestartPolicy → the engine's policy ("" and "no" are none); a name docker does not
+ *  know is a 400 here, the rest of dockerd's checks are the engine's. */
+export function restartPolicyOf(p: { Name?: string; MaximumRetryCount?: number } | undefined): RestartPolicy | undefined {
+  const name = p?.Name;
+  if (!name) return undefined;
+  if (!(RESTART_POLICY_NAMES as readonly string[]).includes(name)) throw bad("HostConfig.RestartPolicy.Name", `invalid restart policy '${name}'`, "use no, always, on-failure[:N] or unless-stopped");
+  return { name: name as RestartPolicyName, maximumRetryCount: p?.MaximumRetryCount ?? 0 };
+}
+
+const RESTART_POLICY_NAMES = ["no", "always", "on-failure", "unless-stopped"] as const;
+
+/** Config.Healthcheck → the engine's (docker's nanoseconds kept); the engine checks the values. */
+function healthcheckOf(hc: NonNullable<ContainerCreateBody["Healthcheck"]>): HealthConfig {
+  return {
+    test: hc.Test ?? [],
+    ...(hc.Interval ? { interval: hc.Interval } : {}),
+    ...(hc.Timeout ? { timeout: hc.Timeout } : {}),
+    ...(hc.StartPeriod ? { startPeriod: hc.StartPeriod } : {}),
+    ...(hc.Retries ? { retries: hc.Retries } : {}),
+  };
+}
+
 export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
   if (!b.Image) throw bad("Image", "no image given: Config.Image is empty", "name an image");
   const h = b.HostConfig ?? {};
@@ -120,16 +142,13 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     [!!h.UTSMode, `--uts ${h.UTSMode}`],
     [!!h.UsernsMode, `--userns ${h.UsernsMode}`],
     [!!h.CgroupnsMode, `--cgroupns ${h.CgroupnsMode}`],
-    [!!b.Healthcheck?.Test?.length && b.Healthcheck.Test[0] !== "NONE", "health checks (--health-cmd)"],
     [!!h.GroupAdd?.length, "--group-add"],
     [Object.keys(b.Volumes ?? {}).length > 0, "anonymous volumes (-v /path)"],
     [!!h.VolumesFrom?.length, "--volumes-from"],
     [!!h.Sysctls && Object.keys(h.Sysctls).length > 0, "--sysctl"],
   ];
   for (const [set, what] of unserved) if (set) warnings.push(`${what} is not served by skiffd yet: ignored`);
-  const restart = h.RestartPolicy?.Name;
-  if (restart && !["no", "always", "on-failure", "unless-stopped"].includes(restart)) throw bad("HostConfig.RestartPolicy.Name", `invalid restart policy '${restart}'`, "use no, always, on-failure[:N] or unless-stopped");
-  if (restart && restart !== "no") warnings.push(`restart policy ${restart} is not served yet: the container is not restarted`);
+  const restartPolicy = restartPolicyOf(h.RestartPolicy);
 
   const mounted = mounts(h.Mounts ?? []);
   const options: ContainerOptions = {
@@ -168,6 +187,8 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(b.StopTimeout !== undefined ? { stopTimeout: b.StopTimeout } : {}),
     ...(b.Labels ? { labels: b.Labels } : {}),
     ...(h.AutoRemove ? { autoRemove: true } : {}),
+    ...(restartPolicy ? { restartPolicy } : {}),
+    ...(b.Healthcheck ? { healthcheck: healthcheckOf(b.Healthcheck) } : {}),
     ...(h.Runtime ? { runtime: h.Runtime } : {}),
     log: logOptions(h.LogConfig, warnings),
   };

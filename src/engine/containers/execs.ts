@@ -1,7 +1,7 @@
 // docker exec: a further process in a running container, with a monitor of its own that holds
 // its stdio (or pty) and records its exit code. An exec is made (create), then started once,
 // attached or detached; its record stays (inspect) until its container is removed.
-import { lstatSync, mkdirSync, readFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -79,6 +79,13 @@ export class Execs {
 
   forget(containerId: string): void {
     for (const id of this.of(containerId)) this.execs.delete(id);
+  }
+
+  /** Forgets an exec that has ended and removes its monitor's dir (a health probe: no one asks after it). */
+  drop(execId: string): void {
+    const e = this.execs.get(execId);
+    this.execs.delete(execId);
+    if (e?.dir) rmSync(e.dir, { recursive: true, force: true });
   }
 
   /** The exec's process: the container's own, with the exec's command, env, user, cwd and tty. */

@@ -8,3 +8,7 @@ export type { ExecConfig, ExecRecord } from "./execs.ts";
 export type { LogEntry } from "./logs.ts";
 export type { ContainerOptions } from "./spec/index.ts";
 export { MASKED_PATHS, READONLY_PATHS } from "./spec/index.ts";
+export type { ContainerUpdate } from "./update.ts";
+export type { HealthConfig, ContainerHealth } from "./health-state.ts";
+export { mergedHealthcheck } from "./health-state.ts";
+export type { RestartPolicy, RestartPolicyName } from "./restart-policy.ts";

@@ -1,6 +1,7 @@
 // A container as the engine keeps it: what it was created with, where its files are, and its
 // state. The engine's own shape (the API maps it to docker's wire types per version).
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
+import type { ContainerHealth } from "./health-state.ts";
 import type { ContainerOptions } from "./spec/options.ts";
 
 /** docker's container states. */
@@ -17,6 +18,10 @@ export interface ContainerRunState {
   /** RFC 3339 with nanoseconds; "0001-01-01T00:00:00Z" (Go's zero time) until it happens. */
   startedAt: string;
   finishedAt: string;
+  /** The user stopped or killed it since its last start (holds back restart policies). */
+  manuallyStopped?: boolean;
+  /** With a health check: its status and last results (kept across stops, reset at a start). */
+  health?: ContainerHealth;
 }
 
 export const ZERO_TIME = "0001-01-01T00:00:00Z";

@@ -30,6 +30,10 @@ import { MONITOR } from "./layout.ts";
 import { readLog, type LogEntry, type LogOptions } from "./logs.ts";
 import { attach, resize, type AttachOptions } from "./monitor/index.ts";
 import { Supervisor } from "./supervisor.ts";
+import { HealthChecks } from "./health.ts";
+import { healthcheckProblem } from "./health-state.ts";
+import { restartPolicyProblem } from "./restart-policy.ts";
+import { applyUpdate, type ContainerUpdate } from "./update.ts";
 
 export type { ContainerImages };
 
@@ -55,6 +59,7 @@ export class ContainerService {
   readonly runtimes: Runtimes;
   private readonly supervisor: Supervisor;
   readonly execs: Execs;
+  private readonly health: HealthChecks;
 
   get events(): ContainerEvents {
     return this.opts.events;
@@ -65,7 +70,8 @@ export class ContainerService {
     this.runtimes = new Runtimes(opts);
     this.execs = new Execs(this.runtimes, opts.images);
     opts.images.usedBy = (imageId) => this.store.usingImage(imageId).map((id) => ({ id, running: isActive(this.store.get(id)?.state ?? newRunState()) }));
-    this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true }), stateParent: join(opts.execRoot, "containers") });
+    this.health = new HealthChecks({ store: this.store, execs: this.execs, events: opts.events });
+    this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true }), stateParent: join(opts.execRoot, "containers"), health: this.health });
   }
 
   /** docker create: the record, the bundle (config.json) and the network files; nothing runs. */
@@ -81,6 +87,12 @@ export class ContainerService {
         throw invalidArg("ENGINE_STOP_SIGNAL_INVALID", `Invalid signal: ${req.options.stopSignal}`, "give a signal name (SIGTERM, SIGINT, USR1 …) or number", { field: "StopSignal" });
       }
     }
+    // restart policy and health check as dockerd checks them (its words)
+    const policy = req.options.restartPolicy;
+    const policyProblem = policy && restartPolicyProblem(policy, req.options.autoRemove ?? false);
+    if (policyProblem) throw invalidArg("ENGINE_RESTART_POLICY_INVALID", policyProblem, "use --restart no, always, on-failure[:N] or unless-stopped (not with --rm)", { field: "HostConfig.RestartPolicy" });
+    const healthProblem = req.options.healthcheck && healthcheckProblem(req.options.healthcheck);
+    if (healthProblem) throw invalidArg("ENGINE_HEALTHCHECK_INVALID", healthProblem, "give --health-cmd with durations of 1ms or more and retries of 0 or more", { field: "Healthcheck" });
     // as dockerd refuses a --mount bind: a container that could never start is not made
     for (const b of req.options.binds ?? [])
       if (!existsSync(b.source)) throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `invalid mount config for type "bind": bind source path does not exist: ${b.source}`, `create ${b.source} on the host first`, { path: b.source });
@@ -191,6 +203,17 @@ export class ContainerService {
     return this.supervisor.pause(this.store.resolve(ref), false);
   }
 
+  /** docker update: new limits (applied at once to a running container) and restart policy. */
+  async update(ref: string, u: ContainerUpdate): Promise<void> {
+    const r = this.store.resolve(ref);
+    const { options } = await applyUpdate(r, u, this.runtimes);
+    // (the state may have moved on meanwhile: only the options are this update's)
+    const now = this.store.get(r.id) ?? r;
+    now.options = options;
+    this.store.update(now);
+    this.opts.events.emit("update", now);
+  }
+
   /** docker wait: resolves with the exit code once `condition` holds. */
   wait(ref: string, condition: "not-running" | "next-exit" | "removed" = "not-running", signal?: AbortSignal): Promise<{ exitCode: number; error?: string }> {
     return this.supervisor.wait(this.store.resolve(ref), condition, signal);
@@ -291,6 +314,7 @@ export class ContainerService {
 
   /** Follows nothing more (the daemon stops; containers keep running under their monitors). */
   close(): void {
+    this.health.close();
     this.supervisor.close();
   }
 }

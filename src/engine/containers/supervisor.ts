@@ -15,6 +15,8 @@ import type { ContainerEvents } from "./events.ts";
 import { MONITOR, monitorFiles } from "./layout.ts";
 import { oomKills } from "./oom.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
+import { restartAtDaemonStart, shouldRestart } from "./restart-policy.ts";
+import { RestartTimers } from "./restarts.ts";
 import type { Runtimes } from "./runtimes.ts";
 import type { ContainerImages } from "./images-port.ts";
 import type { ContainerStore } from "./store.ts";
@@ -28,6 +30,15 @@ export interface SupervisorOptions {
   remove(id: string): Promise<void>;
   /** Where the containers' state dirs are (exec root/containers). */
   stateParent: string;
+  /** Told when a container's process starts (again), is found running after a daemon start, or ends. */
+  health?: HealthHooks;
+}
+
+/** What the health checks (health.ts) follow of a container's runs. */
+export interface HealthHooks {
+  started(r: ContainerRecord): void;
+  resumed(r: ContainerRecord): void;
+  stopped(id: string): void;
 }
 
 type Exit = { exitCode: number; error?: string };
@@ -44,6 +55,7 @@ export class Supervisor {
   private readonly following = new Map<string, AbortController>();
   /** Per container: attaches waiting for its next start. */
   private readonly pendingAttach = new Map<string, { o: AttachOptions; resolve: (s: Socket) => void; reject: (e: unknown) => void }[]>();
+  private readonly restarts = new RestartTimers();
 
   constructor(private readonly o: SupervisorOptions) {}
 
@@ -62,9 +74,14 @@ export class Supervisor {
   start(rec: ContainerRecord): Promise<"started" | "already"> {
     return this.serial(rec.id, async () => {
       const r = this.fresh(rec);
-      if (r.state.status === "running" || r.state.status === "paused") return "already";
+      // (a restarting container counts as running, as under dockerd)
+      if (isActive(r.state)) return "already";
       if (r.state.status === "removing" || r.state.status === "dead")
         throw conflict("ENGINE_CONTAINER_NOT_STARTABLE", `cannot start container ${r.id}: it is ${r.state.status}`, "remove it and create a new one");
+      // a start by the user begins the restart policy afresh
+      this.restarts.reset(r.id);
+      r.restartCount = 0;
+      r.state.manuallyStopped = false;
       await this.launch(r);
       return "started";
     });
@@ -148,6 +165,7 @@ export class Supervisor {
       throw e;
     }
     this.o.events.emit("start", r);
+    this.o.health?.started(r);
     this.follow(r);
   }
 
@@ -169,14 +187,19 @@ export class Supervisor {
   /** Records an exit: the runtime lets go of the container, waiters learn its code, --rm removes it. */
   private async exited(id: string, exit: ContainerExit | undefined, error = ""): Promise<void> {
     this.following.delete(id);
+    this.o.health?.stopped(id);
     const autoRemove = await this.serial(id, async () => {
       const r = this.o.store.get(id);
       if (!r) return false;
       const exitCode = exit?.exitCode ?? 137;
       // (read before the runtime removes the cgroup that counts them)
       const oomKilled = oomKills(r.files.bundle) > 0;
-      r.state = { ...r.state, status: "exited", pid: 0, exitCode, oomKilled, error: exit ? "" : error, finishedAt: exit?.finishedAt ?? new Date().toISOString() };
+      const finishedAt = exit?.finishedAt ?? new Date().toISOString();
+      const restart = shouldRestart(r.options.restartPolicy, { exitCode, manuallyStopped: r.state.manuallyStopped ?? false, restartCount: r.restartCount });
+      if (restart) r.restartCount++;
+      r.state = { ...r.state, status: restart ? "restarting" : "exited", pid: 0, exitCode, oomKilled, error: exit ? "" : error, finishedAt };
       this.o.store.update(r);
+      if (restart) this.restarts.schedule(id, Date.parse(finishedAt) - Date.parse(r.state.startedAt), () => void this.restartNow(id));
       if (oomKilled) this.o.events.emit("oom", r);
       await this.o.runtimes
         .get(r.runtime)
@@ -184,10 +207,26 @@ export class Supervisor {
         .catch((e: unknown) => log.warn(`container ${id}: the runtime kept it after it exited: ${(e as Error).message}`));
       this.o.events.emit("die", r, { exitCode: String(exitCode) });
       this.notify(this.exitWaiters, id, { exitCode, ...(r.state.error ? { error: r.state.error } : {}) });
-      return r.options.autoRemove ?? false;
+      return !restart && (r.options.autoRemove ?? false);
     });
     // (outside the container's queue: removal waits for that queue to drain)
     if (autoRemove) await this.o.remove(id).catch((e: unknown) => log.warn(`container ${id}: --rm failed: ${(e as Error).message}`));
+  }
+
+  /** The policy's start after the back-off; a stop, kill or removal meanwhile cancels it. */
+  private restartNow(id: string): Promise<void> {
+    return this.serial(id, async () => {
+      const r = this.o.store.get(id);
+      if (!r || r.state.status !== "restarting") return;
+      await this.launch(r).catch((e: unknown) => log.warn(`container ${id}: the restart policy could not start it again: ${(e as Error).message}`));
+    });
+  }
+
+  /** A restarting container stopped by the user: its pending start goes, it is exited. */
+  private endRestarting(r: ContainerRecord): void {
+    this.restarts.cancel(r.id);
+    r.state = { ...r.state, status: "exited", manuallyStopped: true };
+    this.o.store.update(r);
   }
 
   private notify(waiters: Map<string, Set<(e: Exit) => void>>, id: string, e: Exit): void {
@@ -228,6 +267,9 @@ export class Supervisor {
     return this.serial(rec.id, async () => {
       const r = this.fresh(rec);
       if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
+      // as dockerd: a kill by the user ends the restart policy's restarts until the next start
+      if (r.state.status === "restarting") return this.endRestarting(r);
+      this.markStopped(r);
       const rt = this.o.runtimes.get(r.runtime);
       await rt.kill(r.id, sig, { all: false });
       // frozen tasks take SIGKILL only once thawed: a paused container dies at once, as under dockerd
@@ -240,6 +282,12 @@ export class Supervisor {
   async stop(rec: ContainerRecord, timeoutSeconds?: number, signal?: string): Promise<"stopped" | "already"> {
     const r = this.fresh(rec);
     if (!isActive(r.state)) return "already";
+    if (r.state.status === "restarting") {
+      await this.serial(r.id, async () => this.fresh(r).state.status === "restarting" && this.endRestarting(this.fresh(r)));
+      this.o.events.emit("stop", this.fresh(r));
+      return "stopped";
+    }
+    this.markStopped(r);
     const sig = parseSignal(signal ?? r.options.stopSignal ?? r.imageConfig.StopSignal ?? "SIGTERM");
     const timeout = timeoutSeconds ?? r.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
     const exit = this.nextExit(r.id);
@@ -254,6 +302,11 @@ export class Supervisor {
     }
     this.o.events.emit("stop", this.fresh(r));
     return "stopped";
+  }
+
+  private markStopped(r: ContainerRecord): void {
+    r.state.manuallyStopped = true;
+    this.o.store.update(r);
   }
 
   async restart(rec: ContainerRecord, timeoutSeconds?: number): Promise<void> {
@@ -280,7 +333,11 @@ export class Supervisor {
   async forget(rec: ContainerRecord): Promise<void> {
     const r = this.fresh(rec);
     this.lastExit.set(r.id, r.state.exitCode);
-    if (isActive(r.state)) {
+    this.restarts.reset(r.id);
+    this.o.health?.stopped(r.id);
+    if (r.state.status === "restarting") this.endRestarting(r);
+    else if (isActive(r.state)) {
+      this.markStopped(r);
       const exit = this.nextExit(r.id);
       const rt = this.o.runtimes.get(r.runtime);
       if (r.state.status === "paused") await rt.resume(r.id).catch(() => undefined);
@@ -311,8 +368,14 @@ export class Supervisor {
   /** Finds the containers again after a daemon start (see ContainerService.restore). */
   async restore(records: ContainerRecord[]): Promise<void> {
     const known = new Set(records.map((r) => r.id));
+    const toStart: ContainerRecord[] = [];
     for (const r of records) {
       const dir = r.files.stateDir;
+      // between an exit and its policy's start: the start is still due (the back-off from the beginning)
+      if (r.state.status === "restarting") {
+        this.restarts.schedule(r.id, 0, () => void this.restartNow(r.id));
+        continue;
+      }
       if (!isActive(r.state)) {
         // a start cut short: its monitor waits for an init that never comes, the runtime holds the
         // init made so far; the container stays as it was recorded, startable
@@ -321,12 +384,18 @@ export class Supervisor {
           await endMonitorsIn(dir);
           for (const f of Object.values(MONITOR)) rmSync(join(dir, f), { force: true });
         }
+        const facts = { exitCode: r.state.exitCode, manuallyStopped: r.state.manuallyStopped ?? false, restartCount: r.restartCount, startedBefore: !r.state.startedAt.startsWith("0001") };
+        if (r.state.status === "exited" && restartAtDaemonStart(r.options.restartPolicy, facts)) toStart.push(r);
         continue;
       }
       // its monitor answers (it runs, or is gone with an exit file): follow; neither: it died unseen
-      if (existsSync(join(dir, MONITOR.socket)) || readExitFile(join(dir, MONITOR.exitFile))) this.follow(r);
-      else await this.exited(r.id, undefined, "the container's monitor was gone when the daemon started; its exit status is lost");
+      if (existsSync(join(dir, MONITOR.socket)) || readExitFile(join(dir, MONITOR.exitFile))) {
+        this.follow(r);
+        if (!readExitFile(join(dir, MONITOR.exitFile))) this.o.health?.resumed(r);
+      } else await this.exited(r.id, undefined, "the container's monitor was gone when the daemon started; its exit status is lost");
     }
+    // as dockerd's restore: containers whose policy wants them running are started (as by the user)
+    for (const r of toStart) void this.start(r).catch((e: unknown) => log.warn(`container ${r.id}: its restart policy could not start it at daemon start: ${(e as Error).message}`));
     // state dirs that no record names: a crash between making them and recording the container
     const parent = this.o.stateParent;
     if (existsSync(parent)) for (const d of readdirSync(parent)) if (/^[0-9a-f]{64}$/.test(d) && !known.has(d)) rmSync(join(parent, d), { recursive: true, force: true });
@@ -335,5 +404,6 @@ export class Supervisor {
   close(): void {
     for (const a of this.following.values()) a.abort();
     this.following.clear();
+    this.restarts.close();
   }
 }

@@ -4,6 +4,8 @@
 // the runtime's config.json.
 import type { FileReader } from "../../images/index.ts";
 import type { VolumeMount, VolumesFrom } from "./volume-options.ts";
+import type { HealthConfig } from "../health-state.ts";
+import type { RestartPolicy } from "../restart-policy.ts";
 
 /** `-v /host:/ctr[:ro]`: a bind mount of a host path (rbind, rprivate). */
 export interface BindMount {
@@ -110,6 +112,11 @@ export interface ContainerOptions {
   labels?: Record<string, string>;
   /** `--rm`. */
   autoRemove?: boolean;
+  /** `--restart`; absent is "no". */
+  restartPolicy?: RestartPolicy;
+  /** `--health-*`, `--no-healthcheck` (test ["NONE"]): docker's Config.Healthcheck as given; the
+   *  image's HEALTHCHECK fills what it leaves unset (health-state.ts effectiveHealthcheck). */
+  healthcheck?: HealthConfig;
   /** `--runtime`: "skiff" (in-process, the default), "runc", "crun", "skiff-oci". */
   runtime?: string;
   /** `--log-driver json-file|none` and json-file's `--log-opt max-size=`, `max-file=`. */
