@@ -45,6 +45,13 @@ export type RouteName =
   | "containerAttach"
   | "containerDelete"
   | "containerUpdate"
+  | "containerArchiveHead"
+  | "containerArchiveGet"
+  | "containerArchivePut"
+  | "containerChanges"
+  | "containerExport"
+  | "commit"
+  | "imageHistory"
   | "execCreate"
   | "execStart"
   | "execInspect"
@@ -71,6 +78,7 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/images\/(?<name>.+)\/tag$/, name: "imageTag" },
   { methods: ["POST"], pattern: /^\/images\/(?<name>.+)\/push$/, name: "imagePush" },
   { methods: ["GET"], pattern: /^\/images\/(?<name>.+)\/get$/, name: "imageSaveOne" },
+  { methods: ["GET"], pattern: /^\/images\/(?<name>.+)\/history$/, name: "imageHistory" },
   { methods: ["DELETE"], pattern: /^\/images\/(?<name>.+)$/, name: "imageDelete" },
   { methods: ["POST"], pattern: /^\/containers\/create$/, name: "containerCreate" },
   { methods: ["GET"], pattern: /^\/containers\/json$/, name: "containerList" },
@@ -90,6 +98,12 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/attach$/, name: "containerAttach" },
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/update$/, name: "containerUpdate" },
   { methods: ["DELETE"], pattern: /^\/containers\/(?<id>[^/]+)$/, name: "containerDelete" },
+  { methods: ["HEAD"], pattern: /^\/containers\/(?<id>[^/]+)\/archive$/, name: "containerArchiveHead" },
+  { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/archive$/, name: "containerArchiveGet" },
+  { methods: ["PUT"], pattern: /^\/containers\/(?<id>[^/]+)\/archive$/, name: "containerArchivePut" },
+  { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/changes$/, name: "containerChanges" },
+  { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/export$/, name: "containerExport" },
+  { methods: ["POST"], pattern: /^\/commit$/, name: "commit" },
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/exec$/, name: "execCreate" },
   { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/start$/, name: "execStart" },
   { methods: ["GET"], pattern: /^\/exec\/(?<id>[^/]+)\/json$/, name: "execInspect" },

@@ -13,6 +13,8 @@ import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
 import * as containers from "./handlers/containers.ts";
 import * as execs from "./handlers/execs.ts";
+import * as containerFiles from "./handlers/container-files.ts";
+import * as imageHistory from "./handlers/image-history.ts";
 import * as events from "./handlers/events.ts";
 import * as containerStreams from "./handlers/container-streams.ts";
 import { containerAttach, refuseOnSocket } from "./handlers/attach.ts";
@@ -59,6 +61,13 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   containerAttach,
   containerDelete: containers.remove,
   containerUpdate: containers.update,
+  containerArchiveHead: containerFiles.archiveHead,
+  containerArchiveGet: containerFiles.archiveGet,
+  containerArchivePut: containerFiles.archivePut,
+  containerChanges: containerFiles.changes,
+  containerExport: containerFiles.exportTar,
+  commit: containerFiles.commit,
+  imageHistory: imageHistory.history,
   execCreate: execs.create,
   execStart: execs.start,
   execInspect: execs.inspect,

@@ -16,7 +16,10 @@ const BLOCK = 512;
 /** The bytes of one entry: optional PAX header, ustar header, data, padding. */
 export function tarEntry(e: TarWriteEntry): Uint8Array {
   const data = typeof e.data === "string" ? encoder.encode(e.data) : (e.data ?? new Uint8Array());
-  const size = e.type === "file" ? data.byteLength : 0;
+  // a file's body may be streamed by the caller: `size` without `data` writes the headers only,
+  // and the caller writes the body and tarPadding(size) after them
+  const streamed = e.type === "file" && e.data === undefined && e.size !== undefined;
+  const size = e.type === "file" ? (streamed ? e.size! : data.byteLength) : 0;
   const pax: [string, Uint8Array][] = [];
   const nameBytes = encoder.encode(e.name);
   const linkBytes = encoder.encode(e.linkname ?? "");
@@ -58,7 +61,7 @@ export function tarEntry(e: TarWriteEntry): Uint8Array {
       devminor: e.devminor,
     }),
   );
-  if (size) parts.push(data, new Uint8Array(pad(size)));
+  if (size && !streamed) parts.push(data, new Uint8Array(pad(size)));
   return Buffer.concat(parts);
 }
 
@@ -70,6 +73,12 @@ export function buildTar(entries: TarWriteEntry[], opts: { trailer?: boolean } =
 }
 
 const pad = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
+
+/** The zeros after a streamed body of `size` bytes, up to the next block. */
+export const tarPadding = (size: number): Uint8Array => new Uint8Array(pad(size));
+
+/** The end-of-archive marker: two zero blocks. */
+export const tarTrailer = (): Uint8Array => new Uint8Array(2 * BLOCK);
 
 function splitUstar(name: string): [string, string] | undefined {
   for (let i = name.lastIndexOf("/"); i > 0; i = name.lastIndexOf("/", i - 1)) {

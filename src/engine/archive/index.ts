@@ -7,4 +7,4 @@ export { chain, decompressed, sniffCompression, type DecompressFor, type InputCo
 export { ancestors, baseOf, cleanEntryPath, parentOf, quoted } from "./safe-path.ts";
 export { TarParser, type TarEntryType, type TarHeader, type TarInput, type TarSink } from "../../common/tar/tar-parser.ts";
 export { readTar, type TarEntry } from "../../common/tar/tar-reader.ts";
-export { buildTar, tarEntry, type TarWriteEntry } from "../../common/tar/tar-writer.ts";
+export { buildTar, tarEntry, tarPadding, tarTrailer, type TarWriteEntry } from "../../common/tar/tar-writer.ts";

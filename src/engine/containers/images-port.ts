@@ -1,6 +1,6 @@
 // What the container engine needs of the image store (the ImageStore provides it): an image's
 // config, its layers as a rootfs mount over a container's writable layer, and its files.
-import type { FileReader } from "../images/index.ts";
+import type { CommitRequest, FileReader } from "../images/index.ts";
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
 import type { OverlayMount } from "../snapshots/index.ts";
 
@@ -13,4 +13,8 @@ export interface ContainerImages {
   mountsFor(imageId: string, containerKey: string): OverlayMount;
   removeContainerLayer(key: string): void;
   fileReader(imageId: string): FileReader;
+  /** A container's upper and work dirs (made when missing) and its image's layer dirs, topmost first (cp, diff, export, commit). */
+  containerLayer(imageId: string, key: string): { upper: string; work: string; lowers: string[] };
+  /** A new image from a container's layer (commit); its id. */
+  commit(req: CommitRequest): Promise<string>;
 }

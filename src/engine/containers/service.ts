@@ -30,6 +30,7 @@ import { MONITOR } from "./layout.ts";
 import { readLog, type LogEntry, type LogOptions } from "./logs.ts";
 import { attach, resize, type AttachOptions } from "./monitor/index.ts";
 import { Supervisor } from "./supervisor.ts";
+import { ContainerFiles } from "./files/container-files.ts";
 import { HealthChecks } from "./health.ts";
 import { healthcheckProblem } from "./health-state.ts";
 import { restartPolicyProblem } from "./restart-policy.ts";
@@ -59,6 +60,8 @@ export class ContainerService {
   readonly runtimes: Runtimes;
   private readonly supervisor: Supervisor;
   readonly execs: Execs;
+  /** cp, diff, export and commit (files/). */
+  readonly files: ContainerFiles;
   private readonly health: HealthChecks;
 
   get events(): ContainerEvents {
@@ -72,6 +75,14 @@ export class ContainerService {
     opts.images.usedBy = (imageId) => this.store.usingImage(imageId).map((id) => ({ id, running: isActive(this.store.get(id)?.state ?? newRunState()) }));
     this.health = new HealthChecks({ store: this.store, execs: this.execs, events: opts.events });
     this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true }), stateParent: join(opts.execRoot, "containers"), health: this.health });
+    this.files = new ContainerFiles({
+      resolve: (ref) => this.store.resolve(ref),
+      containerLayer: (imageId, key) => opts.images.containerLayer(imageId, key),
+      commitImage: (req) => opts.images.commit(req),
+      pause: (r, paused) => this.supervisor.pause(r, paused),
+      emit: (action, r, extra) => opts.events.emit(action, r, extra),
+      execRoot: opts.execRoot,
+    });
   }
 
   /** docker create: the record, the bundle (config.json) and the network files; nothing runs. */

@@ -3,6 +3,7 @@
 // One implementation (image-service.ts, beside this file) over the content store, registry client, snapshots and
 // the metadata database; tests of the API may use a fake.
 import type { Readable, Writable } from "node:stream";
+import type { HistoryItem } from "./image-history.ts";
 
 /** Per-layer progress, as docker's pull/push JSON stream reports it. */
 export interface ProgressEvent {
@@ -98,6 +99,8 @@ export interface ImageService {
    * prune filters (until, label, label!: an unknown key is refused before anything is removed),
    * then unreferenced blobs and snapshots. */
   prune(opts?: { all?: boolean; filters?: Record<string, string[]> }): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number };
+  /** docker history: newest first (absent in test fakes). */
+  history?(nameOrId: string): HistoryItem[];
   /** Checks credentials against the registry (POST /auth). */
   login(auth: RegistryAuth): Promise<{ Status: string; IdentityToken?: string }>;
 }

@@ -1,0 +1,258 @@
+// Files in and out of a container, as docker's API has them: the archive endpoints (HEAD stat,
+// GET a tar of a path, PUT a tar into a directory), changes (diff), export and commit. How the
+// container's root is reached in each state is rootfs-access.ts's; how paths stay inside it,
+// scoped-open.ts's.
+import { closeSync, constants, fstatSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { errnoOf } from "../../../common/errno.ts";
+import { SkiffError } from "../../../common/errors.ts";
+import { decompressed } from "../../archive/index.ts";
+import type { CommitRequest } from "../../images/index.ts";
+import { conflict, invalidArg, notFound } from "../errors.ts";
+import { isActive, type ContainerRecord } from "../record.ts";
+import { changesOf, type Change } from "./changes.ts";
+import { commitConfig } from "./commit-config.ts";
+import { absolutePath, pathStat, resolvePath, type PathStat } from "./path-stat.ts";
+import { openContainerRoot, sweepMounts, type Access, type ContainerLayer, type OpenRoot } from "./rootfs-access.ts";
+import { openat2, O_PATH, openRoot } from "./scoped-open.ts";
+import { extractTar } from "./tar-in.ts";
+import { tarOut } from "./tar-out.ts";
+
+export interface FilesDeps {
+  resolve(ref: string): ContainerRecord;
+  containerLayer(imageId: string, key: string): ContainerLayer;
+  commitImage(req: CommitRequest): Promise<string>;
+  pause(r: ContainerRecord, paused: boolean): Promise<void>;
+  emit(action: string, r: ContainerRecord, extra?: Record<string, string>): void;
+  execRoot: string;
+}
+
+export interface CommitOptions {
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  changes?: string[];
+  pause: boolean;
+  /** Fields of docker's Config given with the request, over the container's. */
+  config?: Record<string, unknown>;
+}
+
+const fileNotFound = (path: string, ref: string) => notFound("ENGINE_PATH_NOT_FOUND", `Could not find the file ${path} in container ${ref}`, "list the directory first: skiff exec CONTAINER ls -la DIR (or skiff export)", { path });
+
+export class ContainerFiles {
+  private readonly mountParent: string;
+
+  constructor(private readonly deps: FilesDeps) {
+    this.mountParent = join(deps.execRoot, "files");
+    sweepMounts(this.mountParent);
+  }
+
+  /** HEAD /containers/{id}/archive: the path's stat. */
+  async stat(ref: string, path: string): Promise<PathStat> {
+    const r = this.deps.resolve(ref);
+    const root = this.open(r, "read");
+    try {
+      return this.statIn(root.fd, path, ref).stat;
+    } finally {
+      root.close();
+    }
+  }
+
+  /** GET /containers/{id}/archive: the stat and a tar of the path (which holds the root open until it is read or returned). */
+  async archive(ref: string, path: string): Promise<{ stat: PathStat; tar: AsyncIterableIterator<Uint8Array> }> {
+    const r = this.deps.resolve(ref);
+    const root = this.open(r, "read");
+    try {
+      const { stat, resolved } = this.statIn(root.fd, path, ref);
+      return { stat, tar: await primed(tarOut(resolved, stat.name === "/" ? "" : stat.name), () => (closeSync(resolved.parent), root.close())) };
+    } catch (e) {
+      root.close();
+      throw e;
+    }
+  }
+
+  /** PUT /containers/{id}/archive: a tar (plain or compressed) extracted into the directory `path`. */
+  async extract(ref: string, path: string, body: AsyncIterable<Uint8Array>, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
+    const r = this.deps.resolve(ref);
+    const dest = absolutePath(path).replace(/\/\.?$/, "") || "/";
+    if (r.options.readOnly && !underMount(r, dest)) throw invalidArg("ENGINE_ROOTFS_READ_ONLY", "container rootfs is marked read-only", "copy into a volume or bind mount of the container, or create it without --read-only");
+    const root = this.open(r, "write");
+    try {
+      let destFd: number;
+      try {
+        destFd = openat2(root.fd, dest, O_PATH);
+      } catch (e) {
+        if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") throw fileNotFound(path, ref);
+        throw e;
+      }
+      try {
+        const st = fstatSync(destFd);
+        if (!st.isDirectory()) throw invalidArg("ENGINE_EXTRACT_NOT_DIRECTORY", "extraction point is not a directory", "give a directory of the container as the destination");
+      } finally {
+        closeSync(destFd);
+      }
+      const owner = o.copyUIDGID ? await ownerOf(root.fd, r) : undefined;
+      try {
+        await extractTar(root.fd, decompressed(body, { action: "extract archive", code: "ENGINE_ARCHIVE_INVALID", hint: "send a tar archive, plain or compressed" }), { dest, noOverwriteDirNonDir: o.noOverwriteDirNonDir, owner });
+      } catch (e) {
+        if (errnoOf(e) === "EROFS") throw invalidArg("ENGINE_PATH_READ_ONLY", `copy into ${dest}: the path is on a read-only file system in the container`, "copy into a writable path (a read-only bind mount or volume cannot be written)");
+        throw e;
+      }
+    } finally {
+      root.close();
+    }
+    this.deps.emit("extract-to-dir", r);
+  }
+
+  /** GET /containers/{id}/changes. */
+  changes(ref: string): Change[] {
+    const r = this.deps.resolve(ref);
+    const layer = this.deps.containerLayer(r.imageId, r.id);
+    return changesOf(layer.upper, layer.lowers);
+  }
+
+  /** GET /containers/{id}/export: the image's filesystem with the container's changes, no mounts. */
+  async export(ref: string): Promise<AsyncIterableIterator<Uint8Array>> {
+    const r = this.deps.resolve(ref);
+    const root = openContainerRoot({ kind: "view", layer: this.deps.containerLayer(r.imageId, r.id) }, this.mountParent);
+    this.deps.emit("export", r);
+    try {
+      return await primed(tarOut({ parent: root.fd, base: "" }, ""), () => root.close());
+    } catch (e) {
+      root.close();
+      throw e;
+    }
+  }
+
+  /** POST /commit: a new image of the container's layer; paused meanwhile (when running and asked). */
+  async commit(ref: string, o: CommitOptions): Promise<string> {
+    const r = this.deps.resolve(ref);
+    const pause = o.pause && r.state.status === "running";
+    if (pause) await this.deps.pause(r, true);
+    try {
+      const layer = this.deps.containerLayer(r.imageId, r.id);
+      const upper = openRoot(layer.upper);
+      let id: string;
+      try {
+        id = await this.deps.commitImage({ ...commitConfig(r, o.config), parent: r.imageId, layer: tarOut({ parent: upper, base: "" }, "", { overlay: true }), container: r.id, repo: o.repo, tag: o.tag, comment: o.comment, author: o.author, changes: o.changes });
+      } finally {
+        closeSync(upper);
+      }
+      this.deps.emit("commit", r, { comment: o.comment ?? "", imageID: id });
+      return id;
+    } finally {
+      if (pause) await this.deps.pause(r, false).catch(() => {});
+    }
+  }
+
+  private open(r: ContainerRecord, mode: "read" | "write"): OpenRoot {
+    if (r.state.status === "removing") throw conflict("ENGINE_CONTAINER_REMOVING", `container ${r.id} is being removed`, "it is going away: nothing to copy");
+    let access: Access;
+    if (isActive(r.state) && r.state.pid > 0) access = { kind: "process", pid: r.state.pid };
+    else access = { kind: mode === "read" ? "view" : "writable", layer: this.deps.containerLayer(r.imageId, r.id) };
+    return openContainerRoot(access, this.mountParent);
+  }
+
+  private statIn(rootFd: number, path: string, ref: string) {
+    if (!path) throw invalidArg("ENGINE_PATH_EMPTY", "Path cannot be empty", "give a path in the container");
+    let resolved;
+    try {
+      resolved = resolvePath(rootFd, path);
+    } catch (e) {
+      if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR" || errnoOf(e) === "ELOOP") throw fileNotFound(path, ref);
+      throw e;
+    }
+    try {
+      return { ...pathStat(rootFd, resolved), resolved };
+    } catch (e) {
+      closeSync(resolved.parent);
+      if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") throw fileNotFound(path, ref);
+      throw e;
+    }
+  }
+}
+
+/** Whether `dest` lies in a bind mount or tmpfs of the container (writable even with --read-only). */
+function underMount(r: ContainerRecord, dest: string): boolean {
+  const targets = [...(r.options.binds ?? []).filter((b) => !b.readOnly).map((b) => b.destination), ...(r.options.tmpfs ?? []).map((t) => t.destination)];
+  return targets.some((t) => dest === t || dest.startsWith(`${t.replace(/\/$/, "")}/`));
+}
+
+/** The uid/gid of the container's user (docker's copyUIDGID), read from its /etc/passwd in scope; undefined: the tar's own. */
+async function ownerOf(rootFd: number, r: ContainerRecord): Promise<{ uid: number; gid: number } | undefined> {
+  const user = r.options.user ?? r.imageConfig.User ?? "";
+  if (!user) return undefined;
+  const [name, group] = user.split(":");
+  const numeric = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
+  const read = (file: string): string[] => {
+    try {
+      const fd = openat2(rootFd, file, constants.O_RDONLY);
+      try {
+        return readFileSync(fd, "utf8").split("\n");
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return [];
+    }
+  };
+  const pw = read("/etc/passwd").map((l) => l.split(":")).find((f) => f[0] === name || f[2] === name);
+  const uid = numeric(name) ?? (pw ? Number(pw[2]) : undefined);
+  if (uid === undefined) throw new SkiffError({ layer: "engine", code: "ENGINE_USER_UNKNOWN", kind: "invalid_argument", message: `unable to find user ${name}: no matching entries in passwd file`, hint: "copy without -a, or give the container a user its /etc/passwd has" });
+  let gid = numeric(group) ?? (pw ? Number(pw[3]) : uid);
+  if (group !== undefined && numeric(group) === undefined) {
+    const gr = read("/etc/group").map((l) => l.split(":")).find((f) => f[0] === group);
+    if (gr) gid = Number(gr[2]);
+  }
+  return { uid, gid };
+}
+
+/**
+ * A tar stream started: its first chunk is read now (a path that vanished fails the request
+ * before any byte goes out), and `done` (close the root, unmount) runs exactly once: at its end,
+ * on an error, or when the reader returns early, started or not.
+ */
+async function primed(gen: AsyncGenerator<Uint8Array>, done: () => void): Promise<AsyncIterableIterator<Uint8Array>> {
+  let finished = false;
+  const finish = () => {
+    if (!finished) {
+      finished = true;
+      done();
+    }
+  };
+  let first: IteratorResult<Uint8Array> | undefined;
+  try {
+    first = await gen.next();
+  } catch (e) {
+    finish();
+    throw e;
+  }
+  const it: AsyncIterableIterator<Uint8Array> = {
+    [Symbol.asyncIterator]: () => it,
+    async next() {
+      if (first) {
+        const r = first;
+        first = undefined;
+        if (!r.done) return r;
+      }
+      try {
+        const r = await gen.next();
+        if (r.done) finish();
+        return r;
+      } catch (e) {
+        finish();
+        throw e;
+      }
+    },
+    async return() {
+      try {
+        await gen.return(undefined);
+      } finally {
+        finish();
+      }
+      return { done: true, value: undefined };
+    },
+  };
+  return it;
+}

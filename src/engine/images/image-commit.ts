@@ -1,0 +1,128 @@
+// docker commit: a container's changes (its upper dir as an OCI layer tar, made by the container
+// engine) become a new image over the container's image: one more layer (gzip, in the content
+// store, unpacked into its snapshot), a config with the parent's history and diff_ids plus this
+// layer's, and a Docker schema-2 manifest, so that the image runs, tags, saves and pushes as any.
+//
+// As dockerd: the config is the container's (with the request's fields over it), then the changes
+// (-c) applied as a Dockerfile's instructions; the history entry's created_by is the container's
+// command, its author and comment the request's; a commit that changed nothing adds an empty
+// layer to the history (empty_layer) and no layer to rootfs. A failed commit stores nothing an
+// image refers to (a GC takes what it staged).
+import { Readable } from "node:stream";
+import { createGzip } from "node:zlib";
+import { invalid } from "../../common/errors.ts";
+import { Digester } from "../../oci/image/digest.ts";
+import { MEDIA } from "../../oci/image/media-types.ts";
+import { formatReference, parseReference } from "../../oci/image/reference.ts";
+import { chain, TarParser } from "../archive/index.ts";
+import { chainIds as chainOf } from "../snapshots/index.ts";
+import type { ImportContext } from "./image-import.ts";
+import type { ImageRecord } from "./image-metadata.ts";
+import { applyChanges, type DockerConfigObject } from "./import-changes.ts";
+
+export interface CommitRequest {
+  /** The container's image (its id). */
+  parent: string;
+  /** The container's upper dir as a layer tar (uncompressed). */
+  layer: AsyncIterable<Uint8Array>;
+  /** The container's config (docker's Config), the base of the new image's. */
+  config: DockerConfigObject;
+  /** The container's id and command, for the history. */
+  container: string;
+  createdBy: string;
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  changes?: string[];
+}
+
+export interface CommitContext extends ImportContext {
+  record(id: string): ImageRecord;
+  configBytes(id: string): Buffer;
+  manifestBytes(record: ImageRecord): Buffer;
+}
+
+const TAR_INPUT = { what: "container layer", code: "ENGINE_COMMIT", hints: { invalid: "the container's layer could not be read as a tar (a bug: report it)", truncated: "the container's layer was cut short (a bug: report it)" } };
+
+export async function commitContainer(s: CommitContext, o: CommitRequest): Promise<string> {
+  // the request first: nothing is read or written for a bad one
+  const config = applyChanges(o.config, o.changes ?? []);
+  let tag: string | undefined;
+  if (o.repo) {
+    const ref = parseReference(o.tag ? `${o.repo}:${o.tag}` : o.repo);
+    if (ref.digest) throw invalid("engine", "ENGINE_TAG_INVALID", `commit as ${JSON.stringify(o.repo)}: a tag cannot name a digest`, "give repository[:tag]");
+    tag = formatReference(ref);
+  } else if (o.tag) throw invalid("engine", "ENGINE_TAG_INVALID", `commit with tag ${JSON.stringify(o.tag)} but no repository`, "give repository:tag (skiff commit CONTAINER repo:tag)");
+  const parent = s.record(o.parent);
+  const parentConfig = JSON.parse(s.configBytes(parent.id).toString("utf8")) as { architecture: string; os: string; variant?: string; rootfs: { diff_ids: string[] }; history?: unknown[] };
+  const parentManifest = JSON.parse(s.manifestBytes(parent).toString("utf8")) as { layers: { mediaType: string; digest: string; size: number }[] };
+
+  const diff = new Digester();
+  let entries = 0;
+  const tar = new TarParser({ entry: () => void entries++, data() {}, end() {} }, TAR_INPUT);
+  const hashed = (async function* () {
+    for await (const c of o.layer) {
+      diff.update(c);
+      if (!tar.done) tar.push(c);
+      yield c;
+    }
+    tar.finish();
+  })();
+  const layer = await s.content.stage(chain(Readable.from(hashed), createGzip()) as AsyncIterable<Uint8Array>);
+  let built = false;
+  try {
+    const empty = entries === 0;
+    const diffId = diff.digest();
+    const desc = { mediaType: MEDIA.dockerLayerGzip, digest: layer.digest, size: layer.size };
+    // the new layer's chain ID over the parent's top one (chainIds of [top, diffId] is [top, new])
+    const top = parent.chainIds.at(-1);
+    const allChains = empty ? parent.chainIds : [...parent.chainIds, top ? chainOf([top, diffId])[1]! : diffId];
+    let size = parent.size;
+    if (!empty) {
+      const snap = await s.builder.ensure({ chainId: allChains.at(-1)!, parents: parent.chainIds, diffId, desc }, () => {
+        built = true;
+        return { file: layer.path };
+      });
+      size += snap.size;
+    }
+    const created = new Date().toISOString();
+    const imageConfig = {
+      architecture: parentConfig.architecture,
+      ...(parentConfig.variant ? { variant: parentConfig.variant } : {}),
+      os: parentConfig.os,
+      created,
+      ...(o.author ? { author: o.author } : {}),
+      ...(o.comment ? { comment: o.comment } : {}),
+      container: o.container,
+      config,
+      rootfs: { type: "layers", diff_ids: empty ? parentConfig.rootfs.diff_ids : [...parentConfig.rootfs.diff_ids, diffId] },
+      history: [
+        ...(parentConfig.history ?? []),
+        { created, created_by: o.createdBy, ...(o.author ? { author: o.author } : {}), ...(o.comment ? { comment: o.comment } : {}), ...(empty ? { empty_layer: true } : {}) },
+      ],
+    };
+    built = true;
+    const layers = empty ? parentManifest.layers : [...parentManifest.layers, desc];
+    if (!empty) await s.content.commitStaged(layer);
+    const cfg = await s.content.add(Buffer.from(JSON.stringify(imageConfig)));
+    const manifest = await s.content.add(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, digest: cfg.digest, size: cfg.size }, layers })));
+    const blobs = [...new Set([manifest.digest, cfg.digest, ...layers.map((l) => l.digest)])];
+    s.commitImage(
+      { id: cfg.digest, manifestDigest: manifest.digest, manifestMediaType: MEDIA.dockerManifest, platform: parent.platform, created, size, chainIds: allChains, blobs, lastTagTime: created },
+      { tag },
+    );
+    return cfg.digest;
+  } catch (e) {
+    if (built) {
+      try {
+        s.gc();
+      } catch {
+        // the commit's own error is the one to report
+      }
+    }
+    throw e;
+  } finally {
+    s.content.discardStaged(layer);
+  }
+}
