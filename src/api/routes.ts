@@ -52,6 +52,11 @@ export type RouteName =
   | "containerExport"
   | "commit"
   | "imageHistory"
+  | "volumeList"
+  | "volumeCreate"
+  | "volumePrune"
+  | "volumeInspect"
+  | "volumeDelete"
   | "execCreate"
   | "execStart"
   | "execInspect"
@@ -106,6 +111,11 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/commit$/, name: "commit" },
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/exec$/, name: "execCreate" },
   { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/start$/, name: "execStart" },
+  { methods: ["GET"], pattern: /^\/volumes$/, name: "volumeList" },
+  { methods: ["POST"], pattern: /^\/volumes\/create$/, name: "volumeCreate" },
+  { methods: ["POST"], pattern: /^\/volumes\/prune$/, name: "volumePrune" },
+  { methods: ["GET"], pattern: /^\/volumes\/(?<name>[^/]+)$/, name: "volumeInspect" },
+  { methods: ["DELETE"], pattern: /^\/volumes\/(?<name>[^/]+)$/, name: "volumeDelete" },
   { methods: ["GET"], pattern: /^\/exec\/(?<id>[^/]+)\/json$/, name: "execInspect" },
   { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/resize$/, name: "execResize" },
   { methods: ["GET"], pattern: /^\/events$/, name: "events" },
@@ -149,7 +159,6 @@ export function versionRefusal(v: string): { message: string; hint: string } {
 const LOOKUPS: { pattern: RegExp; object: string; message: (id: string) => string }[] = [
   { pattern: /^\/containers\/(?<id>[^/]+\/.+)\/(?:json|logs|top|stats|changes|export|archive)$/, object: "container", message: (id) => `No such container: ${id}` },
   { pattern: /^\/networks\/(?<id>[^/]+)$/, object: "network", message: (id) => `network ${id} not found` },
-  { pattern: /^\/volumes\/(?<id>[^/]+)$/, object: "volume", message: (id) => `get ${id}: no such volume` },
   { pattern: /^\/plugins\/(?<id>.+)\/json$/, object: "plugin", message: (id) => `plugin "${id}" not found` },
 ];
 
@@ -170,7 +179,7 @@ export function refuseLookup(method: string, path: string): void {
   }
 }
 
-/** The route of a request; throws docker's 404 for lookups of containers, networks, volumes and plugins (see refuseLookup). */
+/** The route of a request; throws docker's 404 for lookups of containers, networks and plugins (see refuseLookup). */
 export function matchRoute(method: string, rawPath: string): RouteMatch {
   const { apiVersion, path } = stripVersion(rawPath);
   if (apiVersion !== undefined && !isAcceptedVersion(apiVersion)) return { kind: "bad_version", apiVersion };

@@ -13,6 +13,7 @@ import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
 import * as containers from "./handlers/containers.ts";
 import * as execs from "./handlers/execs.ts";
+import * as volumes from "./handlers/volumes.ts";
 import * as containerFiles from "./handlers/container-files.ts";
 import * as imageHistory from "./handlers/image-history.ts";
 import * as events from "./handlers/events.ts";
@@ -73,6 +74,11 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   execInspect: execs.inspect,
   execResize: execs.resize,
   events: events.events,
+  volumeList: volumes.list,
+  volumeCreate: volumes.create,
+  volumePrune: volumes.prune,
+  volumeInspect: volumes.inspect,
+  volumeDelete: volumes.remove,
 };
 
 export type LogFields = Record<string, unknown>;
@@ -214,7 +220,7 @@ function logRequest(log: ServerLog, method: string, url: URL, res: Response, fai
 }
 
 /** Parts of the Engine API this daemon does not serve yet: say so rather than "page not found". */
-const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:stats|changes|export|archive|update)|networks|volumes|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df)\b/;
+const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:stats|changes|export|archive|update)|networks|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df)\b/;
 
 function notFound(path: string): Response {
   const area = NOT_YET.exec(path)?.[1];

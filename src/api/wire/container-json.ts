@@ -3,6 +3,7 @@
 // for the status ("Up 3 seconds", "Exited (0) 2 minutes ago").
 import { MASKED_PATHS, mergedHealthcheck, READONLY_PATHS, type ContainerRecord } from "../../engine/containers/index.ts";
 import { humanDuration } from "../units.ts";
+import { bindsJson, configVolumesJson, mountsJson, volumesFromJson } from "./volume-json.ts";
 
 /** docker's Config: the image's config merged with the create options (as dockerd stores it). */
 function wireConfig(r: ContainerRecord): Record<string, unknown> {
@@ -22,7 +23,7 @@ function wireConfig(r: ContainerRecord): Record<string, unknown> {
     Env: mergedEnv(img.Env, o.env ?? []),
     Cmd: o.cmd ?? (o.entrypoint ? null : img.Cmd ?? null),
     Image: r.image,
-    Volumes: img.Volumes.length ? Object.fromEntries(img.Volumes.map((v) => [v, {}])) : null,
+    Volumes: configVolumesJson(r),
     WorkingDir: o.workingDir ?? img.WorkingDir ?? "",
     Entrypoint: o.entrypoint ?? img.Entrypoint ?? null,
     OnBuild: null,
@@ -57,7 +58,7 @@ function mergedEnv(base: readonly string[], over: readonly string[]): string[] {
 function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
   const o = r.options;
   return {
-    Binds: o.binds?.length ? o.binds.map((b) => `${b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`) : null,
+    Binds: bindsJson(r),
     ContainerIDFile: "",
     LogConfig: {
       Type: o.log?.driver ?? "json-file",
@@ -68,7 +69,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     RestartPolicy: { Name: o.restartPolicy?.name ?? "no", MaximumRetryCount: o.restartPolicy?.maximumRetryCount ?? 0 },
     AutoRemove: o.autoRemove ?? false,
     VolumeDriver: "",
-    VolumesFrom: null,
+    VolumesFrom: volumesFromJson(r),
     CapAdd: o.capAdd?.length ? o.capAdd : null,
     CapDrop: o.capDrop?.length ? o.capDrop : null,
     CgroupnsMode: "host",
@@ -167,7 +168,7 @@ export function containerJson(r: ContainerRecord): Record<string, unknown> {
     ExecIDs: null,
     HostConfig: wireHostConfig(r),
     GraphDriver: { Name: "overlay2", Data: null },
-    Mounts: (r.options.binds ?? []).map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: "rprivate" })),
+    Mounts: mountsJson(r),
     Config: wireConfig(r),
     NetworkSettings: { Bridge: "", SandboxID: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: "", SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: "", Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", MacAddress: "", Networks: {} },
   };
@@ -214,6 +215,6 @@ export function containerSummary(r: ContainerRecord, now = Date.now()): Record<s
     Status: statusText(r, now),
     HostConfig: { NetworkMode: r.options.network ?? "none" },
     NetworkSettings: { Networks: {} },
-    Mounts: (r.options.binds ?? []).map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: "rprivate" })),
+    Mounts: mountsJson(r),
   };
 }

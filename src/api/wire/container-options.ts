@@ -5,6 +5,7 @@
 import { SkiffError } from "../../common/errors.ts";
 import type { ContainerOptions, HealthConfig, RestartPolicy, RestartPolicyName } from "../../engine/containers/index.ts";
 import type { ContainerCreateBody } from "./container-create.ts";
+import { BIND_MODES, bindVolume, configVolumes, mountVolume, volumesFrom } from "./volume-options.ts";
 
 export interface MappedCreate {
   image: string;
@@ -14,24 +15,24 @@ export interface MappedCreate {
 
 const bad = (field: string, message: string, hint: string) => new SkiffError({ layer: "api", code: "API_BODY_INVALID", kind: "invalid_argument", message, hint, details: { field } });
 
-/** "host:ctr[:opts]" → a bind; named volumes come with the volumes issue. */
-function bind(spec: string, i: number): { source: string; destination: string; readOnly: boolean } {
+/** "host:ctr[:opts]" → a bind; "NAME:ctr[:opts]" and "/ctr" → a volume (volume-options.ts). */
+function bindOrVolume(spec: string, i: number): NonNullable<ContainerOptions["binds"]>[number] | NonNullable<ContainerOptions["volumes"]>[number] {
   const field = `HostConfig.Binds[${i}]`;
   const parts = spec.split(":");
-  if (parts.length < 2 || parts.length > 3) throw bad(field, `invalid volume specification: '${spec}'`, "give HOST-PATH:CONTAINER-PATH[:ro]");
+  if (parts.length < 1 || parts.length > 3 || parts.some((p) => p === "")) throw bad(field, `invalid volume specification: '${spec}'`, "give HOST-PATH:CONTAINER-PATH[:ro], NAME:CONTAINER-PATH[:ro] or CONTAINER-PATH");
+  if (parts.length === 1 || !parts[0]!.startsWith("/")) return bindVolume(parts, field);
   const [source, destination, mode = ""] = parts as [string, string, string?];
-  if (!source.startsWith("/")) throw bad(field, `${field}: named volumes are not served yet ('${source}')`, "bind an absolute host path (/path:/ctr); volumes come in a later version");
   if (!destination.startsWith("/")) throw bad(field, `invalid mount config: the destination '${destination}' is not an absolute path`, "give an absolute path inside the container");
   const opts = mode.split(",").filter(Boolean);
-  for (const o of opts) if (!["ro", "rw", "z", "Z", "rprivate", "private", "rshared", "shared", "rslave", "slave", "nocopy"].includes(o)) throw bad(field, `invalid mode: ${o}`, "use ro or rw");
+  for (const o of opts) if (!BIND_MODES.includes(o)) throw bad(field, `invalid mode: ${o}`, "use ro or rw");
   return { source, destination, readOnly: opts.includes("ro") };
 }
 
 type CreateMount = NonNullable<NonNullable<ContainerCreateBody["HostConfig"]>["Mounts"]>[number];
 
-/** `--mount`: binds and tmpfs mounts as -v and --tmpfs give them; volumes come with their issue. */
-function mounts(list: readonly CreateMount[]): Pick<ContainerOptions, "binds" | "tmpfs"> {
-  const out = { binds: [] as NonNullable<ContainerOptions["binds"]>, tmpfs: [] as NonNullable<ContainerOptions["tmpfs"]> };
+/** `--mount`: binds and tmpfs mounts as -v and --tmpfs give them, volumes as -v NAME:… does. */
+function mounts(list: readonly CreateMount[]): Pick<ContainerOptions, "binds" | "tmpfs" | "volumes"> {
+  const out = { binds: [] as NonNullable<ContainerOptions["binds"]>, tmpfs: [] as NonNullable<ContainerOptions["tmpfs"]>, volumes: [] as NonNullable<ContainerOptions["volumes"]> };
   list.forEach((m, i) => {
     const field = `HostConfig.Mounts[${i}]`;
     const target = m.Target ?? "";
@@ -44,9 +45,8 @@ function mounts(list: readonly CreateMount[]): Pick<ContainerOptions, "binds" | 
       const o = m.TmpfsOptions ?? {};
       const options = [...(o.SizeBytes ? [`size=${o.SizeBytes}`] : []), ...(o.Mode ? [`mode=${o.Mode.toString(8)}`] : []), ...(m.ReadOnly ? ["ro"] : [])].join(",");
       out.tmpfs.push({ destination: target, options });
-    } else if (m.Type === "volume") {
-      throw bad(`${field}.Type`, `${field}: volumes are not served yet`, "bind an absolute host path (type=bind) or use a tmpfs; volumes come in a later version");
-    } else throw bad(`${field}.Type`, `invalid mount config: mount type unknown: "${m.Type ?? ""}"`, "use type=bind or type=tmpfs");
+    } else if (m.Type === "volume") out.volumes.push(mountVolume(m, field));
+    else throw bad(`${field}.Type`, `invalid mount config: mount type unknown: "${m.Type ?? ""}"`, "use type=bind, type=volume or type=tmpfs");
   });
   return out;
 }
@@ -143,14 +143,17 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     [!!h.UsernsMode, `--userns ${h.UsernsMode}`],
     [!!h.CgroupnsMode, `--cgroupns ${h.CgroupnsMode}`],
     [!!h.GroupAdd?.length, "--group-add"],
-    [Object.keys(b.Volumes ?? {}).length > 0, "anonymous volumes (-v /path)"],
-    [!!h.VolumesFrom?.length, "--volumes-from"],
     [!!h.Sysctls && Object.keys(h.Sysctls).length > 0, "--sysctl"],
   ];
   for (const [set, what] of unserved) if (set) warnings.push(`${what} is not served by skiffd yet: ignored`);
   const restartPolicy = restartPolicyOf(h.RestartPolicy);
 
   const mounted = mounts(h.Mounts ?? []);
+  const fromBinds = (h.Binds ?? []).map(bindOrVolume);
+  const binds = fromBinds.filter((x): x is NonNullable<ContainerOptions["binds"]>[number] => "source" in x);
+  const namedBinds = fromBinds.filter((x): x is NonNullable<ContainerOptions["volumes"]>[number] => !("source" in x));
+  const given = [...binds, ...namedBinds, ...mounted.binds!, ...mounted.volumes!].map((x) => x.destination);
+  const volumes = [...namedBinds, ...mounted.volumes!, ...configVolumes(Object.keys(b.Volumes ?? {}), given)];
   const options: ContainerOptions = {
     ...(b.Cmd?.length ? { cmd: b.Cmd } : {}),
     // docker's --entrypoint "" arrives as [""]: no entrypoint at all (the image's is reset)
@@ -164,7 +167,9 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(h.Init ? { init: true } : {}),
     ...(b.Hostname ? { hostname: b.Hostname } : {}),
     ...(h.ReadonlyRootfs ? { readOnly: true } : {}),
-    binds: [...(h.Binds ?? []).map(bind), ...mounted.binds!],
+    binds: [...binds, ...mounted.binds!],
+    ...(volumes.length ? { volumes } : {}),
+    ...(h.VolumesFrom?.length ? { volumesFrom: volumesFrom(h.VolumesFrom) } : {}),
     tmpfs: [...Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })), ...mounted.tmpfs!],
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
     ...(h.Memory ? { memory: h.Memory } : {}),

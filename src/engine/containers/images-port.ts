@@ -13,6 +13,8 @@ export interface ContainerImages {
   mountsFor(imageId: string, containerKey: string): OverlayMount;
   removeContainerLayer(key: string): void;
   fileReader(imageId: string): FileReader;
+  /** The image's layer dirs, topmost first (a new volume's copy-up reads the image from them). */
+  layerDirs?(imageId: string): string[];
   /** A container's upper and work dirs (made when missing) and its image's layer dirs, topmost first (cp, diff, export, commit). */
   containerLayer(imageId: string, key: string): { upper: string; work: string; lowers: string[] };
   /** A new image from a container's layer (commit); its id. */

@@ -6,7 +6,7 @@ export { ContainerEvents, type ContainerEvent } from "./events.ts";
 export type { ContainerRecord, ContainerRunState, ContainerStatus } from "./record.ts";
 export type { ExecConfig, ExecRecord } from "./execs.ts";
 export type { LogEntry } from "./logs.ts";
-export type { ContainerOptions } from "./spec/index.ts";
+export type { ContainerOptions, VolumeMount, VolumesFrom } from "./spec/index.ts";
 export { MASKED_PATHS, READONLY_PATHS } from "./spec/index.ts";
 export type { ContainerUpdate } from "./update.ts";
 export type { HealthConfig, ContainerHealth } from "./health-state.ts";

@@ -30,6 +30,8 @@ import { MONITOR } from "./layout.ts";
 import { readLog, type LogEntry, type LogOptions } from "./logs.ts";
 import { attach, resize, type AttachOptions } from "./monitor/index.ts";
 import { Supervisor } from "./supervisor.ts";
+import { VolumeService } from "../volumes/index.ts";
+import { ContainerVolumes } from "./container-volumes.ts";
 import { ContainerFiles } from "./files/container-files.ts";
 import { HealthChecks } from "./health.ts";
 import { healthcheckProblem } from "./health-state.ts";
@@ -60,6 +62,8 @@ export class ContainerService {
   readonly runtimes: Runtimes;
   private readonly supervisor: Supervisor;
   readonly execs: Execs;
+  /** The volumes (their service is the API's /volumes) and what containers do with them. */
+  readonly volumes: ContainerVolumes;
   /** cp, diff, export and commit (files/). */
   readonly files: ContainerFiles;
   private readonly health: HealthChecks;
@@ -72,9 +76,11 @@ export class ContainerService {
     this.store = new ContainerStore(opts.metadata);
     this.runtimes = new Runtimes(opts);
     this.execs = new Execs(this.runtimes, opts.images);
+    const volumeService = new VolumeService({ dataRoot: opts.dataRoot, metadata: opts.metadata, emit: (action, name, attributes) => void opts.events.log.emit("volume", action, name, attributes) });
+    this.volumes = new ContainerVolumes(volumeService, opts.images, (ref) => this.store.resolve(ref));
     opts.images.usedBy = (imageId) => this.store.usingImage(imageId).map((id) => ({ id, running: isActive(this.store.get(id)?.state ?? newRunState()) }));
     this.health = new HealthChecks({ store: this.store, execs: this.execs, events: opts.events });
-    this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true }), stateParent: join(opts.execRoot, "containers"), health: this.health });
+    this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true, volumes: true }), volumes: this.volumes, stateParent: join(opts.execRoot, "containers"), health: this.health });
     this.files = new ContainerFiles({
       resolve: (ref) => this.store.resolve(ref),
       containerLayer: (imageId, key) => opts.images.containerLayer(imageId, key),
@@ -87,6 +93,16 @@ export class ContainerService {
 
   /** docker create: the record, the bundle (config.json) and the network files; nothing runs. */
   create(req: CreateRequest): ContainerRecord {
+    const made: string[] = [];
+    try {
+      return this.createContainer(req, made);
+    } catch (e) {
+      this.volumes.undo(made); // the volumes made for it
+      throw e;
+    }
+  }
+
+  private createContainer(req: CreateRequest, made: string[]): ContainerRecord {
     const name = req.name ? checkName(req.name) : randomName((n) => this.nameTaken(n));
     const runtime = req.options.runtime || DEFAULT_RUNTIME;
     this.runtimes.get(runtime); // an unknown runtime is refused before anything is made
@@ -109,6 +125,9 @@ export class ContainerService {
       if (!existsSync(b.source)) throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `invalid mount config for type "bind": bind source path does not exist: ${b.source}`, `create ${b.source} on the host first`, { path: b.source });
     const image = this.opts.images.containerDefaults(req.image);
     mark("engine: image resolved");
+    const resolved = this.volumes.resolve(req.options, image.config.Volumes ?? []);
+    made.push(...resolved.made);
+    req = { ...req, options: resolved.options };
     const id = randomBytes(32).toString("hex");
     const files = containerFiles(this.opts, id);
     const spec = buildContainerSpec(image.config, req.options, {
@@ -154,6 +173,7 @@ export class ContainerService {
     mark("engine: bundle written");
     try {
       this.store.insert(record);
+      this.volumes.use(record);
     } catch (e) {
       this.dropFiles(record); // (the name was taken meanwhile)
       throw e;
@@ -283,7 +303,7 @@ export class ContainerService {
   }
 
   /** docker rm: a running container only with force (killed first); its layer, files and record go. */
-  async remove(ref: string, o: { force?: boolean } = {}): Promise<void> {
+  async remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const r = this.store.resolve(ref);
     if (isActive(r.state) && !o.force)
       throw conflict("ENGINE_CONTAINER_RUNNING", `You cannot remove a ${r.state.status} container ${r.id}. Stop the container before attempting removal or force remove`, `stop it first (skiff stop ${r.name}) or use rm -f`);
@@ -294,6 +314,7 @@ export class ContainerService {
     this.store.update(r);
     this.dropFiles(r);
     this.store.delete(r.id);
+    if (o.volumes) this.volumes.removeAnonymous(r);
     this.opts.events.emit("destroy", r);
     this.supervisor.removed(r.id);
   }
@@ -317,6 +338,7 @@ export class ContainerService {
     }
     const records = this.store.all();
     await this.supervisor.restore(records);
+    this.volumes.restore(this.store.all());
     // log and network dirs no record names: a create or removal cut short
     const known = new Set(records.map((r) => r.id));
     const dataParent = join(this.opts.dataRoot, "containers");

@@ -28,6 +28,8 @@ export interface SupervisorOptions {
   events: ContainerEvents;
   /** Removes a container (for --rm once it has exited). */
   remove(id: string): Promise<void>;
+  /** A container's volumes: mounted before its process is made, released once it has exited. */
+  volumes?: { mount(r: ContainerRecord): void; unmount(id: string): void };
   /** Where the containers' state dirs are (exec root/containers). */
   stateParent: string;
   /** Told when a container's process starts (again), is found running after a daemon start, or ends. */
@@ -139,6 +141,7 @@ export class Supervisor {
     const rootfs = this.o.images.mountsFor(r.imageId, r.id);
     mark("engine: snapshot prepared");
     try {
+      this.o.volumes?.mount(r);
       await runtime.create(r.id, r.files.bundle, {
         spawner,
         pidFile: join(dir, MONITOR.pidFile),
@@ -158,6 +161,7 @@ export class Supervisor {
       attaches.forEach((a) => a.reject(e));
       await runtime.delete(r.id, { force: true }).catch(() => undefined);
       await monitor?.abandon(); // it would wait for an init that never comes
+      this.o.volumes?.unmount(r.id);
       r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: 128, error: e instanceof Error ? e.message : String(e) };
       this.o.store.update(r);
       // as dockerd: a --rm container that could not start goes (its client waits for the removal)
@@ -189,6 +193,7 @@ export class Supervisor {
     this.following.delete(id);
     this.o.health?.stopped(id);
     const autoRemove = await this.serial(id, async () => {
+      this.o.volumes?.unmount(id); // (its processes are gone: the exit is known)
       const r = this.o.store.get(id);
       if (!r) return false;
       const exitCode = exit?.exitCode ?? 137;

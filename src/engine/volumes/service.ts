@@ -164,6 +164,16 @@ export class VolumeService {
     return release;
   }
 
+  /** Releases the mounts of a container that ran before this daemon started (restore() counted them). */
+  releaseAll(containerId: string, names: readonly string[]): void {
+    for (const n of names) {
+      const v = this.store.get(n);
+      if (!v) continue;
+      this.driver.unmount(v);
+      this.emit("unmount", n, { container: containerId });
+    }
+  }
+
   /** At daemon start: mounts of volumes no running container uses are undone; directories no record names go. */
   restore(runningUsers: Map<string, number>): void {
     const all = this.store.all();

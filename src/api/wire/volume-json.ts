@@ -1,0 +1,34 @@
+// Volumes as docker's wire types (API 1.41): the Volume of /volumes (inspect, list, create), and a
+// container's volume parts of inspect (Mounts of type volume, the named volumes among
+// HostConfig.Binds, Config.Volumes, HostConfig.VolumesFrom), in dockerd's shapes.
+import type { ContainerRecord } from "../../engine/containers/index.ts";
+import type { VolumeView } from "../../engine/volumes/index.ts";
+
+export function volumeJson(v: VolumeView): Record<string, unknown> {
+  return { CreatedAt: v.created, Driver: v.driver, Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Options: v.options, Scope: "local" };
+}
+
+/** inspect's Mounts: the binds (rprivate), then the volumes (Mode as given, no propagation), as dockerd lists them. */
+export function mountsJson(r: ContainerRecord): Record<string, unknown>[] {
+  return [
+    ...(r.options.binds ?? []).map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: "rprivate" })),
+    ...(r.options.volumes ?? []).map((v) => ({ Type: "volume", Name: v.name, Source: v.source ?? "", Destination: v.destination, Driver: "local", Mode: v.mode, RW: !v.readOnly, Propagation: "" })),
+  ];
+}
+
+/** HostConfig.Binds: the host binds and the -v NAME:/ctr volumes, as the client gave them. */
+export function bindsJson(r: ContainerRecord): string[] | null {
+  const out = [
+    ...(r.options.binds ?? []).map((b) => `${b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`),
+    ...(r.options.volumes ?? []).filter((v) => v.origin === "binds" && !v.anonymous).map((v) => `${v.name}:${v.destination}${v.mode && v.mode !== "z" ? `:${v.mode}` : ""}`),
+  ];
+  return out.length ? out : null;
+}
+
+/** Config.Volumes: the image's VOLUMEs and the client's -v /ctr. */
+export function configVolumesJson(r: ContainerRecord): Record<string, Record<string, never>> | null {
+  const paths = [...r.imageConfig.Volumes, ...(r.options.volumes ?? []).filter((v) => v.origin === "config" || (v.origin === "binds" && v.anonymous)).map((v) => v.destination)];
+  return paths.length ? Object.fromEntries(paths.map((p) => [p, {}])) : null;
+}
+
+export const volumesFromJson = (r: ContainerRecord): string[] | null => (r.options.volumesFrom?.length ? r.options.volumesFrom.map((f) => (f.mode ? `${f.container}:${f.mode}` : f.container)) : null);
