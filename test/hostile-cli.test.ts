@@ -28,9 +28,9 @@ const answers = () => expect(s.d.skiff(["version", "--format", "{{.Server.ApiVer
 describe("words that are names on Object.prototype", () => {
   test.each(["constructor", "__proto__", "toString", "hasOwnProperty"])("skiff %s and skiff image %s: not a command, exit 125 (it printed a TypeError)", (word) => {
     const r = s.d.skiff([word]);
-    expect([r.status, r.stderr]).toEqual([125, `skiff: '${word}' is not a skiff command\nsee: skiff --help\n`]);
+    expect([r.status, r.stderr]).toEqual([125, `skiff: '${word}' is not a skiff command\nSee 'skiff --help'.\n`]);
     const i = s.d.skiff(["image", word]);
-    expect([i.status, i.stderr]).toEqual([125, `skiff: skiff image: unknown command "${word}"\nsee: skiff image --help\n`]);
+    expect([i.status, i.stderr]).toEqual([125, `skiff: unknown command "${word}" for "skiff image"\nSee 'skiff image --help'.\n`]);
   });
 
   test.each(["constructor", "__proto__", "toString"])("skiff-oci %s: unknown command, exit 3 (it printed a stack trace)", (word) => {

@@ -19,6 +19,7 @@ export type RouteName =
   | "auth"
   | "imageCreate"
   | "imageList"
+  | "imageSearch"
   | "imageInspect"
   | "imageDelete"
   | "imageTag"
@@ -76,6 +77,7 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/auth$/, name: "auth" },
   { methods: ["POST"], pattern: /^\/images\/create$/, name: "imageCreate" },
   { methods: ["GET"], pattern: /^\/images\/json$/, name: "imageList" },
+  { methods: ["GET"], pattern: /^\/images\/search$/, name: "imageSearch" },
   { methods: ["GET"], pattern: /^\/images\/get$/, name: "imageSaveMany" },
   { methods: ["POST"], pattern: /^\/images\/load$/, name: "imageLoad" },
   { methods: ["POST"], pattern: /^\/images\/prune$/, name: "imagePrune" },

@@ -9,6 +9,7 @@ import { log as commonLog } from "../common/log.ts";
 import type { DaemonInfo } from "./handlers/context.ts";
 import type { Endpoint } from "./endpoint.ts";
 import * as images from "./handlers/images.ts";
+import * as imageSearch from "./handlers/image-search.ts";
 import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
 import * as containers from "./handlers/containers.ts";
@@ -36,6 +37,7 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   auth: system.auth,
   imageCreate: streams.create,
   imageList: images.list,
+  imageSearch: imageSearch.search,
   imageInspect: images.inspect,
   imageDelete: images.remove,
   imageTag: images.tag,

@@ -22,13 +22,15 @@ export interface Parsed {
 /** A bool flag's =VALUE as Go's strconv.ParseBool reads it (docker's and runc's flag packages). */
 const BOOL: Record<string, boolean> = { 1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false };
 
-/** Parses flags until the first argument (stopAtArg) or through all of argv. */
-/** `command` names what is parsed in messages ("create", or a program's name for its global
- * flags); `program` prefixes the --help hint for a subcommand. */
+/** Parses flags until the first argument (stopAtArg) or through all of argv. `command` names what
+ * is parsed in messages ("create"; "" for a program's own flags, whose name its error report
+ * prints already); `program` prefixes the --help hint, docker's "See 'PROGRAM COMMAND --help'.". */
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], command: string, stopAtArg = false, program?: string): Parsed & { rest: string[] } {
   const byName = new Map<string, FlagSpec>();
   for (const s of specs) for (const n of s.names) byName.set(n, s);
   const flags: FlagValues = {};
+  const at = command ? `${command}: ` : "";
+  const help = `See '${[program, command].filter(Boolean).join(" ")} --help'.`;
   const args: string[] = [];
   let i = 0;
   for (; i < argv.length; i++) {
@@ -46,18 +48,18 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
     const eq = a.indexOf("=");
     const name = (eq >= 0 ? a.slice(0, eq) : a).replace(/^--?/, "");
     const spec = byName.get(name);
-    if (!spec) throw invalid("cli", "CLI_UNKNOWN_FLAG", `${command}: unknown flag ${a.slice(0, eq >= 0 ? eq : undefined)}`, `see: ${program ? `${program} ` : ""}${command} --help`);
+    if (!spec) throw invalid("cli", "CLI_UNKNOWN_FLAG", `${at}unknown flag ${a.slice(0, eq >= 0 ? eq : undefined)}`, help);
     const key = spec.names[0]!;
     if (spec.type === "bool") {
       const v = eq >= 0 ? a.slice(eq + 1) : "true";
-      if (!Object.hasOwn(BOOL, v)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `${command}: flag --${name} takes true or false, got ${JSON.stringify(v)}`, `pass --${name} or --${name}=false`);
+      if (!Object.hasOwn(BOOL, v)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `${at}flag --${name} takes true or false, got ${JSON.stringify(v)}`, `pass --${name} or --${name}=false`);
       flags[key] = BOOL[v]!;
       continue;
     }
     const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw invalid("cli", "CLI_FLAG_VALUE_MISSING", `${command}: flag --${name} needs a value`, `pass --${name} VALUE`);
+    if (value === undefined) throw invalid("cli", "CLI_FLAG_VALUE_MISSING", `${at}flag --${name} needs a value`, `pass --${name} VALUE`);
     if (spec.type === "int") {
-      if (!/^-?\d+$/.test(value)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `${command}: flag --${name} needs a number, got "${value}"`, `pass --${name} N`);
+      if (!/^-?\d+$/.test(value)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `${at}flag --${name} needs a number, got "${value}"`, `pass --${name} N`);
       flags[key] = Number(value);
     } else if (spec.type === "strings") flags[key] = [...((flags[key] as string[] | undefined) ?? []), value];
     else flags[key] = value;

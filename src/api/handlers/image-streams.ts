@@ -35,19 +35,28 @@ export function pullReference(fromImage: string, tag: string): string {
   return tag.includes(":") ? `${fromImage}@${tag}` : `${fromImage}:${tag}`;
 }
 
+/** A pull; a repository named without tag or digest, and no tag given, pulls all its tags (docker pull -a). */
 function pull(ctx: HandlerContext, fromImage: string, tag: string, platform: string | undefined): Promise<Response> {
   const ref = pullReference(fromImage, tag);
   const auth = registryAuth(ctx.req);
   const abort = new AbortController();
   ctx.req.signal?.addEventListener("abort", () => abort.abort());
+  const all = !tag && ctx.images.pullAllTags && namesRepositoryOnly(fromImage);
   return jsonStream(async (emit) => {
-    await ctx.images.pull(ref, {
-      platform,
-      auth,
-      signal: abort.signal,
-      onProgress: (e) => emit(progressMessage(e)),
-    });
+    const opts = { platform, auth, signal: abort.signal, onProgress: (e: ProgressEvent) => emit(progressMessage(e)) };
+    if (all) await ctx.images.pullAllTags!(ref, opts);
+    else await ctx.images.pull(ref, opts);
   });
+}
+
+/** "busybox", "host:5000/a/b": no tag, no digest (a malformed name is the pull's to refuse). */
+function namesRepositoryOnly(name: string): boolean {
+  try {
+    const r = parseReference(name, { defaultTag: false });
+    return r.tag === undefined && r.digest === undefined;
+  } catch {
+    return false;
+  }
 }
 
 function importBody(ctx: HandlerContext, q: CreateQuery, body: Readable | (() => Promise<Readable>)): Promise<Response> {

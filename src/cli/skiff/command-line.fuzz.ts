@@ -37,7 +37,7 @@ export const argv = fc.array(word, { maxLength: 8 });
 /** What the command line resolves to, with the global flags; undefined for a refusal (a cli SkiffError with a hint). */
 export function resolve(words: readonly string[]): { global: FlagValues; resolved: Resolved } | undefined {
   try {
-    const global = parseFlags(words, GLOBAL, "skiff", true);
+    const global = parseFlags(words, GLOBAL, "", true, "skiff");
     return { global: global.flags, resolved: resolveCommand(global.rest, !!global.flags.help) };
   } catch (e) {
     if (!isSkiffError(e) || e.layer !== "cli" || !e.hint || !e.code.startsWith("CLI_")) throw e;

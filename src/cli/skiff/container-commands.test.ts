@@ -51,7 +51,7 @@ test("skiff container SUB names the commands; image inspect stays the image's, i
   expect(printed(["inspect", "--help"])).toContain("Return low-level information on containers and images");
   // the subcommand-only entries are not commands of their own
   expect(() => resolveCommand(["container-prune"])).toThrow("'container-prune' is not a skiff command");
-  expect(() => resolveCommand(["container", "nope"])).toThrow('skiff container: unknown command "nope"');
+  expect(() => resolveCommand(["container", "nope"])).toThrow('unknown command "nope" for "skiff container"');
 });
 
 test("a missing argument is refused in docker's words, before any request", () => {

@@ -16,6 +16,7 @@ const transfer = () => import("./commands/transfer.ts");
 const archive = () => import("./commands/archive.ts");
 const login = () => import("./commands/login.ts");
 const system = () => import("./commands/system.ts");
+const searching = () => import("./commands/search.ts");
 
 const GLOBAL: FlagSpec[] = [
   { names: ["host", "H"], type: "string" },
@@ -78,6 +79,18 @@ export const COMMANDS: Record<string, Command> = {
     flags: [QUIET("Suppress verbose output"), { names: ["all-tags", "a"], type: "bool", help: "Push all tags of an image to the repository" }],
     args: [1, 1],
     run: async (c) => (await transfer()).push(c),
+  },
+  search: {
+    usage: "search [OPTIONS] TERM",
+    summary: "Search a registry for images (it needs docker's v1 search API, as Docker Hub has)",
+    flags: [
+      { names: ["filter", "f"], type: "strings", value: "filter", help: "Filter output based on conditions provided (is-official, is-automated, stars)" },
+      { names: ["format"], type: "string", help: "Pretty-print search using a Go template" },
+      { names: ["limit"], type: "int", help: "Max number of search results (default 25)" },
+      { names: ["no-trunc"], type: "bool", help: "Don't truncate output" },
+    ],
+    args: [1, 1],
+    run: async (c) => (await searching()).search(c),
   },
   save: {
     usage: "save [OPTIONS] IMAGE [IMAGE...]",
@@ -175,6 +188,7 @@ Commands:
   rm          Remove one or more containers
   rmi         Remove one or more images
   save        Save one or more images to a tar archive (streamed to STDOUT by default)
+  search      Search a registry for images
   start       Start one or more stopped containers
   stop        Stop one or more running containers
   tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE

@@ -132,13 +132,13 @@ export function startupFailure(e: unknown): SkiffError {
 export async function main(argv: string[]): Promise<number> {
   let debug = false;
   try {
-    const { flags, args } = parseFlags(argv, FLAGS, "skiffd");
+    const { flags, args } = parseFlags(argv, FLAGS, "", false, "skiffd");
     if (flags.help) return writeOut(USAGE), 0;
     if (flags.version) {
       const { SKIFF_VERSION } = await import("../../daemon/daemon.ts");
       return writeOut(`skiffd version ${SKIFF_VERSION}\n`), 0;
     }
-    if (args.length) throw invalid("cli", "CLI_UNEXPECTED_ARGUMENT", `skiffd: unexpected argument "${args[0]}"`, "skiffd takes flags only; see skiffd --help");
+    if (args.length) throw invalid("cli", "CLI_UNEXPECTED_ARGUMENT", `unexpected argument "${args[0]}": skiffd takes flags only`, "See 'skiffd --help'.");
     debug = !!flags.debug || flags["log-level"] === "debug";
     configureLog({ debug });
     const hosts = (flags.host as string[] | undefined) ?? ["unix:///run/skiff/skiff.sock"];

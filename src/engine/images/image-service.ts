@@ -9,11 +9,13 @@ import { join } from "node:path";
 import { invalid, isSkiffError, notFound, SkiffError } from "../../common/errors.ts";
 import { compatiblePlatforms, formatPlatform, parsePlatform, samePlatform } from "../../oci/image/platform.ts";
 import { familiarName, formatReference, parseReference, repositoryOf, type ImageReference } from "../../oci/image/reference.ts";
-import { isInsecureRegistry, pushImage, RegistryClient, registryHostOf, type Credentials, type PushProgress, type RegistryTimeouts, type RetryPolicy } from "../registry/index.ts";
+import { isInsecureRegistry, pushImage, RegistryClient, registryHostOf, type Credentials, type PushProgress, type RegistryTimeouts, type RetryPolicy, type SearchResult } from "../registry/index.ts";
 import { ContentStore } from "../content/index.ts";
 import { toInspect, toSummary } from "./image-inspect.ts";
 import { filterImages, pruneSelector } from "./image-filters.ts";
 import { pullLayers, retryingIn, shortId } from "./image-pull.ts";
+import { pullAllTags } from "./image-pull-tags.ts";
+import { searchImages, type SearchOptions } from "./image-search.ts";
 import { lookupLower, OverlaySnapshotter, SnapshotBuilder, Snapshots, UnpackPool, type OverlayMount, type Snapshotter } from "../snapshots/index.ts";
 import { ImageMetadata, type ImageRecord } from "./image-metadata.ts";
 import type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";
@@ -118,6 +120,16 @@ export class ImageStore implements ImageService {
     const key = `${formatReference(ref)}|${platform ?? ""}`;
     const job = this.pulls.get(key) ?? this.startPull(key, ref, { ...opts, platform });
     return this.inspect(await this.followPull(key, job, opts));
+  }
+
+  /** docker pull -a: every tag the registry lists for `repository`, one after the other (image-pull-tags.ts). */
+  pullAllTags(repository: string, opts: PullOptions = {}): Promise<string[]> {
+    return pullAllTags(this, repository, opts);
+  }
+
+  /** docker search on the term's registry (image-search.ts). */
+  search(term: string, opts: SearchOptions = {}): Promise<SearchResult[]> {
+    return searchImages((domain, auth) => this.client(domain, auth), term, opts);
   }
 
   private startPull(key: string, ref: ImageReference, opts: PullOptions): PullJob {

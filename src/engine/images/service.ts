@@ -3,6 +3,7 @@
 // One implementation (image-service.ts, beside this file) over the content store, registry client, snapshots and
 // the metadata database; tests of the API may use a fake.
 import type { Readable, Writable } from "node:stream";
+import type { SearchResult } from "../registry/index.ts";
 import type { HistoryItem } from "./image-history.ts";
 
 /** Per-layer progress, as docker's pull/push JSON stream reports it. */
@@ -78,6 +79,10 @@ export interface PullOptions {
 export interface ImageService {
   /** Pulls `ref` ("busybox", "host:5000/a/b:tag", "x@sha256:…") and unpacks it into snapshots. */
   pull(ref: string, opts?: PullOptions): Promise<ImageInspect>;
+  /** docker pull -a: every tag of `repository` (no tag, no digest); the tags pulled (absent in test fakes). */
+  pullAllTags?(repository: string, opts?: PullOptions): Promise<string[]>;
+  /** docker search (GET /images/search) on the term's registry, filtered (absent in test fakes). */
+  search?(term: string, opts?: { limit?: number; filters?: Record<string, string[]>; auth?: RegistryAuth }): Promise<SearchResult[]>;
   list(opts?: { all?: boolean; filters?: Record<string, string[]>; digests?: boolean }): ImageSummary[];
   /** By name, name:tag, full or short id (sha256:… or 12+ hex digits), or name@digest; with a
    * platform, an image of another platform is not found. */

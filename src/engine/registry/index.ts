@@ -12,5 +12,6 @@ export { pullImage, resolveImage, type PullImageOptions, type ResolvedImage, typ
 export { pushImage, type PushImageOptions } from "./push-image.ts";
 export { RegistryClient, type RegistryClientOptions } from "./registry-client.ts";
 export { isRetryable } from "./registry-error.ts";
+export { splitSearchTerm, type SearchResult } from "./search.ts";
 export { endpointsFor, isInsecureRegistry, type Endpoint } from "./registry-url.ts";
 export { DEFAULT_TIMEOUTS, RegistryTransport, type RegistryRequest, type RegistryTimeouts, type TransportOptions } from "./transport.ts";

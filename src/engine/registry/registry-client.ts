@@ -14,6 +14,7 @@ import { describeJsonProblem, parseJsonText } from "../../common/json-text.ts";
 import { paths } from "./registry-url.ts";
 import type { Endpoint } from "./registry-url.ts";
 import { RegistryTransport, type TransportOptions } from "./transport.ts";
+import { searchRepositories, type SearchResult } from "./search.ts";
 
 export type RegistryClientOptions = TransportOptions;
 
@@ -86,6 +87,11 @@ export class RegistryClient {
 
   pushBlob(repo: string, desc: Descriptor, content: Blob | Uint8Array, opts?: PushBlobOptions): Promise<PushBlobResult> {
     return pushBlob(this.transport, repo, desc, content, opts);
+  }
+
+  /** docker search on this registry's v1 search API; IMAGE_REGISTRY_NO_SEARCH where it has none. */
+  search(term: string, limit: number): Promise<SearchResult[]> {
+    return searchRepositories(this.transport, term, limit);
   }
 
   /** All tags of a repository (GET /v2/<name>/tags/list), following the Link header's pages. */

@@ -47,19 +47,24 @@ const display = () => {
   return { isTerminal: tty, width: Number(process.env.COLUMNS) || 200, write: writeOut };
 };
 
+/** As docker's CLI: a name without a tag pulls "latest" and says so; with -a, every tag of the
+ * repository (the daemon lists them: an empty tag asks for all), and the repository is printed. */
 export async function pull({ client, flags, args }: CommandContext): Promise<number> {
-  if (flags["all-tags"]) throw invalid("cli", "CLI_FLAG_UNSUPPORTED", "pull --all-tags: not supported yet", "pull each tag by name");
   const [name, tag] = splitPullReference(args[0]!);
-  const stream = await client.pull(fullName(name), tag, { platform: str(flags.platform), auth: credentialsFor(name) });
+  const explicitTag = args[0]!.length > name.length;
+  const all = !!flags["all-tags"];
+  if (all && explicitTag) throw invalid("cli", "CLI_USAGE", "tag can't be used with --all-tags/-a", `pull every tag of the repository: skiff pull -a ${name}`);
   const quiet = !!flags.quiet;
+  if (!all && !explicitTag && !quiet) writeOut(`Using default tag: ${tag}\n`);
+  const stream = await client.pull(fullName(name), all ? "" : tag, { platform: str(flags.platform), auth: credentialsFor(name) });
   await displayJsonMessages(stream, quiet ? { isTerminal: false, write: () => {} } : display());
-  writeOut(`${fullName(name)}${tag.includes(":") ? "@" : ":"}${tag}\n`);
+  writeOut(all ? `${fullName(name)}\n` : `${fullName(name)}${tag.includes(":") ? "@" : ":"}${tag}\n`);
   return 0;
 }
 
 export async function push({ client, flags, args }: CommandContext): Promise<number> {
   const [name, tag] = splitPullReference(args[0]!);
-  const explicitTag = args[0]!.slice(name.length).length > 0;
+  const explicitTag = args[0]!.length > name.length;
   if (flags["all-tags"] && explicitTag) throw invalid("cli", "CLI_USAGE", "tag can't be used with --all-tags/-a", `push every tag of the repository: skiff push -a ${name}`);
   // no tag: the daemon pushes every tag of the repository
   const stream = await client.push(name, flags["all-tags"] ? undefined : tag, credentialsFor(name));

@@ -1,0 +1,69 @@
+// The v1 search API: results read leniently (missing fields at their zero values, at most the
+// limit), and a registry without the API (404, as the distribution registry answers) named as such.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { failure } from "../../common/failure.ts";
+import { RegistryClient } from "./registry-client.ts";
+import { splitSearchTerm } from "./search.ts";
+
+let server: ReturnType<typeof Bun.serve>;
+let seen: URL[] = [];
+let answer: () => Response;
+const domain = () => `127.0.0.1:${server.port}`;
+
+beforeAll(() => {
+  server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch(req) {
+      const url = new URL(req.url);
+      if (url.pathname === "/v2/") return Response.json({});
+      seen.push(url);
+      return url.pathname === "/v1/search" ? answer() : new Response("404 page not found", { status: 404 });
+    },
+  });
+});
+afterAll(() => server.stop(true));
+
+test("results come back as docker's fields, odd ones at their zero values, at most the limit", async () => {
+  seen = [];
+  answer = () =>
+    Response.json({
+      results: [
+        { name: "a/one", description: "first", star_count: 3, is_official: true, is_automated: false },
+        { name: "a/two", star_count: "many", is_official: "yes" },
+        { description: "no name: dropped" },
+        null,
+        { name: "a/three" },
+      ],
+    });
+  const found = await new RegistryClient({ domain: domain() }).search("a", 3);
+  expect(found).toEqual([
+    { name: "a/one", description: "first", star_count: 3, is_official: true, is_automated: false },
+    { name: "a/two", description: "", star_count: 0, is_official: false, is_automated: false },
+  ]);
+  expect([seen[0]!.searchParams.get("q"), seen[0]!.searchParams.get("n")]).toEqual(["a", "3"]);
+});
+
+test("a registry without the search API (404) says so, with the hint to pull by name", async () => {
+  answer = () => new Response("404 page not found", { status: 404 });
+  const e = await failure(new RegistryClient({ domain: domain() }).search("a", 25));
+  expect([e.code, e.kind, e.details.status]).toEqual(["IMAGE_REGISTRY_NO_SEARCH", "failed_precondition", 404]);
+  expect(e.message).toContain(`the registry ${domain()} has no search API`);
+});
+
+test("an answer that is not a result list is a protocol error", async () => {
+  answer = () => new Response("<html>", { status: 200 });
+  expect((await failure(new RegistryClient({ domain: domain() }).search("a", 25))).code).toBe("IMAGE_REGISTRY_PROTOCOL");
+  answer = () => Response.json({ results: "none" });
+  expect((await failure(new RegistryClient({ domain: domain() }).search("a", 25))).code).toBe("IMAGE_REGISTRY_PROTOCOL");
+});
+
+test.each([
+  ["busybox", { remote: "busybox" }],
+  ["me/app", { remote: "me/app" }],
+  ["127.0.0.1:5000/app", { registry: "127.0.0.1:5000", remote: "app" }],
+  ["registry.example/a/b", { registry: "registry.example", remote: "a/b" }],
+  ["localhost/a", { registry: "localhost", remote: "a" }],
+])("splitSearchTerm(%p) as docker splits it", (term, want) => {
+  expect(splitSearchTerm(term)).toEqual(want);
+});
