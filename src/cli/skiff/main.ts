@@ -218,6 +218,9 @@ Run 'skiff image COMMAND --help' for more information on a command.
 
 const misuse = (message: string, hint: string) => invalid("cli", "CLI_USAGE", message, hint);
 
+/** docker's one pointer after a misuse: "See 'skiff images --help'.". */
+export const seeHelp = (command?: string): string => `See 'skiff ${command ? `${command} ` : ""}--help'.`;
+
 const count = (n: number) => `${n} argument${n === 1 ? "" : "s"}`;
 
 /** docker's wording for a wrong number of arguments (cli.ExactArgs, RequiresMinArgs, RequiresMaxArgs, RequiresRangeArgs, NoArgs); max -1: no limit. */
@@ -240,12 +243,12 @@ export function resolveCommand(rest: readonly string[], help = false): Resolved 
     const sub = words[0];
     if (!sub || sub === "--help" || sub === "-h") return { print: group === "image" ? IMAGE_USAGE : CONTAINER_USAGE };
     name = ownEntry(group === "image" ? IMAGE_SUBCOMMANDS : CONTAINER_SUBCOMMANDS, sub);
-    if (!name) throw misuse(`skiff ${group}: unknown command "${sub}"`, `see: skiff ${group} --help`);
+    if (!name) throw misuse(`unknown command "${sub}" for "skiff ${group}"`, seeHelp(group));
     words = words.slice(1);
   }
   if (!name || help) return { print: USAGE };
   const cmd = (group && ownEntry(SUBCOMMAND_ONLY, name)) || ownEntry(COMMANDS, name);
-  if (!cmd) throw misuse(`'${name}' is not a skiff command`, "see: skiff --help");
+  if (!cmd) throw misuse(`'${name}' is not a skiff command`, seeHelp());
   // run, create, exec and top: the flags end at the first argument; what follows is the command's own
   const split = cmd.interspersed === false ? splitAtFirstArg(words, cmd.flags) : undefined;
   const flagWords = split?.flagWords ?? words;
@@ -254,13 +257,13 @@ export function resolveCommand(rest: readonly string[], help = false): Resolved 
   const { flags } = parsed;
   const args = split ? [...parsed.args, ...split.rest] : parsed.args;
   const [min, max] = cmd.args;
-  if (args.length < min || (max >= 0 && args.length > max)) throw misuse(argCountMessage(`skiff ${name}`, min, max), `Usage:  skiff ${cmd.usage}`);
+  if (args.length < min || (max >= 0 && args.length > max)) throw misuse(argCountMessage(`skiff ${name}`, min, max), `${seeHelp(name)}\n\nUsage:  skiff ${cmd.usage}`);
   return { name, cmd, flags, args };
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const global = parseFlags(argv, GLOBAL, "skiff", true);
+    const global = parseFlags(argv, GLOBAL, "", true, "skiff");
     configureErrorReport({ debug: !!global.flags.debug || global.flags["log-level"] === "debug" });
     if (global.flags.version) return writeOut(`skiff version ${VERSION}\n`), 0;
     const r = resolveCommand(global.rest, !!global.flags.help);
@@ -279,6 +282,6 @@ function parseCommandFlags(rest: string[], cmd: Command, name: string) {
   try {
     return parseFlags(expandShortFlags(rest, cmd.flags), cmd.flags, name, false, "skiff");
   } catch (e) {
-    throw misuse((e as Error).message, `See 'skiff ${name} --help'.`);
+    throw misuse((e as Error).message, seeHelp(name));
   }
 }
