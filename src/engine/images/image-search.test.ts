@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import { failure } from "../../common/failure.ts";
 import type { RegistryClient, SearchResult } from "../registry/index.ts";
-import { searchFilters, searchImages } from "./image-search.ts";
+import { searchFilters, searchImages, type SearchOptions } from "./image-search.ts";
 
 const results: SearchResult[] = [
   { name: "library/busybox", description: "", star_count: 3000, is_official: true, is_automated: false },
@@ -34,7 +34,7 @@ test("bad filters and limits are refused before the registry is asked", async ()
     [{ filters: { color: ["blue"] } }, "invalid filter 'color'"],
     [{ limit: 101 }, "limit 101 is outside the range of [1, 100]"],
     [{ limit: -1 }, "limit -1 is outside the range of [1, 100]"],
-  ] as const) {
+  ] as [SearchOptions, string][]) {
     expect((await failure(searchImages(client, "busybox", opts))).message).toBe(message);
   }
   expect((await failure(searchImages(client, "https://r.example/a"))).code).toBe("ENGINE_SEARCH_TERM_INVALID");
