@@ -162,9 +162,27 @@ export class TarParser {
     if (s.kind === "extension") throw this.fail("TRUNCATED", `${ends}, inside the extended header at byte ${s.at}`, s.at);
     if (this.partialSize > 0) {
       const at = this.offset - this.partialSize;
-      throw this.fail("TRUNCATED", `${ends}, inside the header at byte ${at}${at === 0 ? " (not a tar archive, or one cut short)" : ""}`, this.offset);
+      // less than one header in all, without ustar's magic where it would be: a file of another
+      // kind (a text, a script), not an archive cut short
+      if (at === 0 && !this.partialHasMagic())
+        throw this.fail("INVALID", `not a tar archive (${this.partialSize} byte${this.partialSize === 1 ? "" : "s"} in all, less than one tar header of ${BLOCK})`, 0);
+      throw this.fail("TRUNCATED", `${ends}, inside the header at byte ${at}${at === 0 ? " (an archive cut short)" : ""}`, this.offset);
     }
     if (this.pax || this.longName !== undefined || this.longLink !== undefined) throw this.fail("TRUNCATED", `${ends}, after an extended header and before its entry`, this.offset);
+  }
+
+  /** Whether the partial header holds "ustar" at its magic's offset (257): a tar header cut short. */
+  private partialHasMagic(): boolean {
+    if (this.partialSize < 262) return false;
+    const head = new Uint8Array(262);
+    let n = 0;
+    for (const p of this.partial) {
+      const take = Math.min(p.byteLength, 262 - n);
+      head.set(p.subarray(0, take), n);
+      n += take;
+      if (n >= 262) break;
+    }
+    return new TextDecoder().decode(head.subarray(257, 262)) === "ustar";
   }
 
   /** Consumes from chunk[at...]; returns how many bytes. */

@@ -156,9 +156,11 @@ describe("readTar's errors say what is read, never print its bytes, and give a h
     expect((await failure(read(Buffer.concat([withChecksum(sparse), Buffer.alloc(1024)])))).message).toBe('read archive: entry "s" at byte 0 has unsupported type "S" (GNU sparse file)');
   });
 
-  test("an input shorter than a header, or cut inside an entry, is truncated with its own hint", async () => {
+  test("an input shorter than a header is not a tar (it said 'cut short'); one cut inside a header or an entry is truncated", async () => {
     const short = await failure(read(Buffer.from("hello")));
-    expect([short.code, short.message, short.hint]).toEqual(["IMAGE_ARCHIVE_TRUNCATED", "read archive: the data ends at byte 5, inside the header at byte 0 (not a tar archive, or one cut short)", "cut short"]);
+    expect([short.code, short.message]).toEqual(["IMAGE_ARCHIVE_INVALID", "read archive: not a tar archive (5 bytes in all, less than one tar header of 512)"]);
+    const header = buildTar([{ name: "a", type: "file", data: "x" }]).subarray(0, 300);
+    expect((await failure(read(header))).message).toBe("read archive: the data ends at byte 300, inside the header at byte 0 (an archive cut short)");
     const t = buildTar([{ name: "a", type: "file", data: "x".repeat(2000) }]);
     expect((await failure(read(t.subarray(0, 1000)))).message).toBe('read archive: the data ends at byte 1000, inside the content of "a"');
   });
