@@ -6,6 +6,7 @@ import { writeErr, writeOut } from "../../common/stdio.ts";
 import { expandShortFlags, ownEntry, parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import type { Command } from "./command.ts";
 import { commandHelp } from "./command-help.ts";
+import { FILE_COMMANDS, FILE_SUBCOMMANDS } from "./file-commands.ts";
 import { CONTAINER_COMMANDS, CONTAINER_INSPECT, CONTAINER_PRUNE, CONTAINER_SUBCOMMANDS, CONTAINER_USAGE } from "./container-commands.ts";
 import { splitAtFirstArg } from "./flag-words.ts";
 
@@ -132,6 +133,7 @@ export const COMMANDS: Record<string, Command> = {
   version: { usage: "version [OPTIONS]", summary: "Show the skiff version information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).version(c, VERSION) },
   info: { usage: "info [OPTIONS]", summary: "Display system-wide information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).info(c, VERSION) },
   ...CONTAINER_COMMANDS,
+  ...FILE_COMMANDS,
 };
 
 const IMAGE_INSPECT: Command = {
@@ -146,7 +148,7 @@ const IMAGE_INSPECT: Command = {
 const SUBCOMMAND_ONLY: Record<string, Command> = { "image-inspect": IMAGE_INSPECT, "container-prune": CONTAINER_PRUNE, "container-inspect": CONTAINER_INSPECT };
 
 /** `skiff image SUB` → the command it names. */
-const IMAGE_SUBCOMMANDS: Record<string, string> = { ls: "images", list: "images", rm: "rmi", remove: "rmi", tag: "tag", inspect: "image-inspect", prune: "prune", pull: "pull", push: "push", save: "save", load: "load", import: "import" };
+const IMAGE_SUBCOMMANDS: Record<string, string> = { ls: "images", list: "images", rm: "rmi", remove: "rmi", tag: "tag", inspect: "image-inspect", prune: "prune", pull: "pull", push: "push", save: "save", load: "load", import: "import", history: "history" };
 
 const USAGE = `Usage:  skiff [OPTIONS] COMMAND
 
@@ -170,12 +172,17 @@ Common Commands:
   version     Show the skiff version information
 
 Management Commands:
-  container   Manage containers: ls, run, create, start, stop, restart, kill, pause, unpause, wait, rm, logs, attach, exec, inspect, top, rename, port, prune
-  image       Manage images: ls, inspect, prune, rm, tag, pull, push, save, load, import
+  container   Manage containers: ls, run, create, start, stop, restart, kill, pause, unpause, wait, rm, logs, attach, exec, inspect, top, rename, port, prune, cp, diff, export, commit
+  image       Manage images: ls, inspect, history, prune, rm, tag, pull, push, save, load, import
 
 Commands:
   attach      Attach local standard input, output, and error streams to a running container
+  commit      Create a new image from a container's changes
+  cp          Copy files/folders between a container and the local filesystem
   create      Create a new container
+  diff        Inspect changes to files or directories on a container's filesystem
+  export      Export a container's filesystem as a tar archive
+  history     Show the history of an image
   import      Import the contents from a tarball to create a filesystem image
   inspect     Return low-level information on containers and images
   kill        Kill one or more running containers
@@ -202,6 +209,7 @@ const IMAGE_USAGE = `Usage:  skiff image COMMAND
 Manage images
 
 Commands:
+  history     Show the history of an image
   import      Import the contents from a tarball to create a filesystem image
   inspect     Display detailed information on one or more images
   load        Load an image from a tar archive or STDIN
@@ -242,7 +250,7 @@ export function resolveCommand(rest: readonly string[], help = false): Resolved 
   if (group) {
     const sub = words[0];
     if (!sub || sub === "--help" || sub === "-h") return { print: group === "image" ? IMAGE_USAGE : CONTAINER_USAGE };
-    name = ownEntry(group === "image" ? IMAGE_SUBCOMMANDS : CONTAINER_SUBCOMMANDS, sub);
+    name = ownEntry(group === "image" ? IMAGE_SUBCOMMANDS : { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, sub);
     if (!name) throw misuse(`unknown command "${sub}" for "skiff ${group}"`, seeHelp(group));
     words = words.slice(1);
   }

@@ -1,0 +1,158 @@
+// skiff cp: files between a container and the host, with docker's copy rules (its CLI decides
+// them; the daemon only stats, sends and extracts tars):
+// - a file onto an existing directory goes into it under its own name; onto an existing file (or
+//   a path that does not exist) it takes the destination's name; onto "DIR/" that does not exist
+//   it fails ("no such directory");
+// - a directory onto an existing directory goes into it (with "SRC/." its content does); onto a
+//   path that does not exist it becomes that directory; onto a file it fails;
+// - "-" as the source is a tar read from stdin (extracted into the destination directory), as the
+//   destination the tar written to stdout;
+// - -L follows a symlink given as the source; -a keeps the host's uid/gid (else the container's
+//   root owns what is copied in).
+import { createReadStream, lstatSync, mkdirSync, statSync, type Stats } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { SkiffError } from "../../../common/errors.ts";
+import { writeAll, writeErr } from "../../../common/stdio.ts";
+import { humanSize } from "../../../api/units.ts";
+import type { ApiClient } from "../../../api/client.ts";
+import { isatty } from "../termios.ts";
+import { extractHost, packHost } from "../host-tar.ts";
+import type { CommandContext } from "../command.ts";
+
+interface PathStat {
+  name: string;
+  size: number;
+  mode: number;
+  linkTarget: string;
+}
+
+const GO_DIR = 2 ** 31;
+const GO_SYMLINK = 2 ** 27;
+const cpError = (code: string, message: string, hint: string) => new SkiffError({ layer: "cli", code, kind: "invalid_argument", message, hint });
+
+/** docker's splitCpArg: "CONTAINER:PATH", or a local path (one starting with "/" or ".", or without ":"). */
+export function splitCpArg(arg: string): { container?: string; path: string } {
+  if (arg.startsWith("/") || arg.startsWith(".")) return { path: arg };
+  const i = arg.indexOf(":");
+  if (i <= 0) return { path: arg };
+  return { container: arg.slice(0, i), path: arg.slice(i + 1) };
+}
+
+export async function cp({ client, flags, args }: CommandContext): Promise<number> {
+  const [src, dst] = [splitCpArg(args[0]!), splitCpArg(args[1]!)];
+  if (src.container && dst.container) throw cpError("CLI_CP_BETWEEN_CONTAINERS", "copying between containers is not supported", "copy to the host first, then into the other container");
+  if (!src.container && !dst.container) throw cpError("CLI_CP_NO_CONTAINER", "must specify at least one container source", "name one side as CONTAINER:PATH");
+  if ((src.container && !src.path) || (dst.container && !dst.path)) throw cpError("CLI_CP_EMPTY_PATH", "destination cannot be empty", "give a path after the colon: CONTAINER:/path");
+  const follow = flags["follow-link"] === true;
+  const progress = flags.quiet !== true && isatty(2);
+  const bytes = src.container ? await copyFrom(client, src.container, src.path, dst.path, follow) : await copyTo(client, dst.container!, dst.path, src.path, { follow, keepOwner: flags.archive === true });
+  if (progress && dst.path !== "-") writeErr(`Successfully copied ${humanSize(bytes)} to ${dst.container ? `${dst.container}:${dst.path}` : dst.path}\n`);
+  return 0;
+}
+
+const archivePath = (container: string) => `/containers/${encodeURIComponent(container)}/archive`;
+
+function decodeStat(res: Response): PathStat {
+  const h = res.headers.get("x-docker-container-path-stat");
+  return h ? (JSON.parse(Buffer.from(h, "base64").toString("utf8")) as PathStat) : { name: "", size: 0, mode: 0, linkTarget: "" };
+}
+
+async function statIn(client: ApiClient, container: string, path: string): Promise<PathStat | undefined> {
+  try {
+    return decodeStat(await client.request("HEAD", archivePath(container), { query: { path } }));
+  } catch (e) {
+    if (e instanceof SkiffError && e.kind === "not_found" && !/No such container/.test(e.message)) return undefined;
+    throw e;
+  }
+}
+
+async function copyFrom(client: ApiClient, container: string, srcPath: string, dst: string, follow: boolean): Promise<number> {
+  let path = srcPath;
+  let rebase: string | undefined;
+  if (follow) {
+    const st = await statIn(client, container, srcPath);
+    if (st && st.mode & GO_SYMLINK && st.linkTarget) {
+      path = st.linkTarget;
+      rebase = basename(srcPath);
+    }
+  }
+  const res = await client.request("GET", archivePath(container), { query: { path } });
+  const stat = decodeStat(res);
+  let bytes = 0;
+  const body = (async function* () {
+    for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += c.byteLength;
+      yield c;
+    }
+  })();
+  if (dst === "-") {
+    for await (const c of body) writeAll(1, c);
+    return bytes;
+  }
+  const isDir = (stat.mode & GO_DIR) !== 0;
+  const content = srcPath.endsWith("/.");
+  const name = stat.name;
+  const dstStat = statOrUndefined(dst);
+  if (dstStat?.isDirectory()) {
+    await extractHost(body, dst, rebase && !content ? { from: name, to: rebase } : undefined);
+  } else if (dstStat) {
+    if (isDir) throw cpError("CLI_CP_DIR_TO_FILE", "cannot copy directory", `${dst} is a file: give a directory, or a path that does not exist`);
+    await extractHost(body, dirname(dst), { from: name, to: basename(dst) });
+  } else {
+    if (!isDir && /\/\.?$/.test(dst)) throw cpError("CLI_CP_NO_DIRECTORY", "no such directory", `create ${dst} first, or name the file without a trailing /`);
+    const parent = statOrUndefined(dirname(dst));
+    if (!parent?.isDirectory()) throw cpError("CLI_CP_NO_PARENT", `${dirname(dst)}: no such file or directory`, `create ${dirname(dst)} first`);
+    if (content) {
+      mkdirSync(dst);
+      await extractHost(body, dst);
+    } else await extractHost(body, dirname(dst), { from: name, to: basename(dst.replace(/\/+$/, "")) });
+  }
+  return bytes;
+}
+
+async function copyTo(client: ApiClient, container: string, dstPath: string, src: string, o: { follow: boolean; keepOwner: boolean }): Promise<number> {
+  const put = async (dir: string, tar: AsyncIterable<Uint8Array>) => {
+    let bytes = 0;
+    const counted = (async function* () {
+      for await (const c of tar) {
+        bytes += c.byteLength;
+        yield c;
+      }
+    })();
+    await client.request("PUT", archivePath(container), { query: { path: dir, noOverwriteDirNonDir: true, copyUIDGID: o.keepOwner }, body: counted as unknown as ReadableStream, headers: { "Content-Type": "application/x-tar" } });
+    return bytes;
+  };
+  if (src === "-") return put(dstPath, createReadStream("", { fd: 0 }) as unknown as AsyncIterable<Uint8Array>);
+  let st: Stats;
+  try {
+    st = o.follow ? statSync(src) : lstatSync(src);
+  } catch {
+    throw new SkiffError({ layer: "cli", code: "CLI_CP_SOURCE_MISSING", kind: "not_found", message: `could not find the file ${src}`, hint: "check the source path on the host" });
+  }
+  const content = src.endsWith("/.");
+  let dst = await statIn(client, container, dstPath);
+  let target = dstPath;
+  if (dst && dst.mode & GO_SYMLINK && dst.linkTarget) {
+    target = dst.linkTarget;
+    dst = await statIn(client, container, target);
+  }
+  const srcName = basename(src.replace(/\/\.?$/, "")) || "/";
+  if (dst && dst.mode & GO_DIR) return put(target, packHost(src, srcName, { contents: content, keepOwner: o.keepOwner }));
+  if (dst) {
+    if (st.isDirectory()) throw cpError("CLI_CP_DIR_TO_FILE", "cannot copy directory", `${container}:${dstPath} is a file: give a directory, or a path that does not exist`);
+    return put(dirnameOf(target), packHost(src, basename(target), { contents: false, keepOwner: o.keepOwner }));
+  }
+  if (!st.isDirectory() && /\/\.?$/.test(dstPath)) throw cpError("CLI_CP_NO_DIRECTORY", "no such directory", `create ${container}:${dstPath} first, or name the file without a trailing /`);
+  const clean = target.replace(/\/+$/, "");
+  return put(dirnameOf(clean), packHost(src, basename(clean), { contents: false, keepOwner: o.keepOwner }));
+}
+
+const dirnameOf = (p: string) => (p.startsWith("/") ? dirname(p) : join("/", dirname(p)));
+
+function statOrUndefined(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
