@@ -75,7 +75,7 @@ export const rename = endpoint({ query: { name: q.string({ maxLength: 255 }) } }
 
 export const remove = endpoint({ query: { v: q.bool(), force: q.bool(), link: q.bool() } }, async (ctx, { query }) => {
   if (query.link) throw apiError("invalid_argument", "API_LINKS_UNSUPPORTED", "Conflict, cannot remove the default link name of the container", "skiffd has no links");
-  await containersOf(ctx).remove(ctx.params.id!, { force: query.force });
+  await containersOf(ctx).remove(ctx.params.id!, { force: query.force, volumes: query.v });
   return noContent();
 });
 

@@ -33,7 +33,14 @@ export class ContainerVolumes {
     const binds: BindMount[] = [];
     const volumes: VolumeMount[] = [];
     for (const from of o.volumesFrom ?? []) {
-      const other = this.container(from.container);
+      let other: ContainerRecord;
+      try {
+        other = this.container(from.container);
+      } catch (e) {
+        // dockerd's 400: a 404 would send docker's CLI off to pull the image
+        if (isSkiffError(e) && e.kind === "not_found") throw invalidArg("ENGINE_VOLUMES_FROM_NOT_FOUND", `No such container: ${from.container}`, "name a container skiff ps -a lists", { container: from.container });
+        throw e;
+      }
       const ro = (readOnly: boolean) => (from.mode === "" ? readOnly : from.mode === "ro");
       for (const b of other.options.binds ?? []) if (!own.includes(clean(b.destination))) binds.push({ ...b, readOnly: ro(b.readOnly) });
       for (const v of other.options.volumes ?? []) if (!own.includes(clean(v.destination))) volumes.push({ ...v, readOnly: ro(v.readOnly), origin: "from", mode: from.mode || v.mode });

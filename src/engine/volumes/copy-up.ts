@@ -4,9 +4,9 @@
 // takes the owner and mode of the image's directory. The image is read as overlayfs would merge
 // its layers (whiteouts and opaque directories honoured) from the layer dirs, never through a
 // symlink: every source is lstat'ed, and every destination is new in a directory made here.
-import { copyFileSync, lchownSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync, chmodSync, chownSync, type Stats } from "node:fs";
+import { copyFileSync, lchownSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, chmodSync, chownSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { lgetxattr, llistxattr, lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from "../../common/sys.ts";
+import { lgetxattr, llistxattr, lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO, utimensat } from "../../common/sys.ts";
 
 const OPAQUE = "trusted.overlay.opaque";
 
@@ -102,10 +102,9 @@ function copyEntry(src: string, st: Stats, dst: string, layers: string[] | undef
     mknod(dst, type | (st.mode & 0o7777), (st.rdev >>> 8) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00));
   } else return; // a socket is no content
   lchownSync(dst, st.uid, st.gid);
-  if (!st.isSymbolicLink()) {
-    chmodSync(dst, st.mode & 0o7777); // after chown, which clears set-id bits
-    utimesSync(dst, st.atime, st.mtime);
-  }
+  if (!st.isSymbolicLink()) chmodSync(dst, st.mode & 0o7777); // after chown, which clears set-id bits
+  const time = (ms: number) => ({ sec: Math.floor(ms / 1000), nsec: Math.round((ms % 1000) * 1e6) });
+  utimensat(dst, time(st.atimeMs), time(st.mtimeMs), { follow: false });
   copyXattrs(src, dst);
 }
 
