@@ -33,6 +33,7 @@ export type RouteName =
   | "containerPrune"
   | "containerInspect"
   | "containerTop"
+  | "containerStats"
   | "containerLogs"
   | "containerStart"
   | "containerStop"
@@ -62,7 +63,8 @@ export type RouteName =
   | "execStart"
   | "execInspect"
   | "execResize"
-  | "events";
+  | "events"
+  | "systemDf";
 
 interface Route {
   methods: string[];
@@ -92,6 +94,7 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/containers\/prune$/, name: "containerPrune" },
   { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/json$/, name: "containerInspect" },
   { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/top$/, name: "containerTop" },
+  { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/stats$/, name: "containerStats" },
   { methods: ["GET"], pattern: /^\/containers\/(?<id>[^/]+)\/logs$/, name: "containerLogs" },
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/start$/, name: "containerStart" },
   { methods: ["POST"], pattern: /^\/containers\/(?<id>[^/]+)\/stop$/, name: "containerStop" },
@@ -121,6 +124,7 @@ const ROUTES: Route[] = [
   { methods: ["GET"], pattern: /^\/exec\/(?<id>[^/]+)\/json$/, name: "execInspect" },
   { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/resize$/, name: "execResize" },
   { methods: ["GET"], pattern: /^\/events$/, name: "events" },
+  { methods: ["GET"], pattern: /^\/system\/df$/, name: "systemDf" },
 ];
 
 export type RouteMatch =

@@ -18,6 +18,8 @@ import * as volumes from "./handlers/volumes.ts";
 import * as containerFiles from "./handlers/container-files.ts";
 import * as imageHistory from "./handlers/image-history.ts";
 import * as events from "./handlers/events.ts";
+import * as containerStats from "./handlers/container-stats.ts";
+import * as systemDf from "./handlers/system-df.ts";
 import * as containerStreams from "./handlers/container-streams.ts";
 import { containerAttach, refuseOnSocket } from "./handlers/attach.ts";
 import type { ContainerService } from "../engine/containers/index.ts";
@@ -51,6 +53,7 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   containerPrune: containers.prune,
   containerInspect: containers.inspect,
   containerTop: containers.top,
+  containerStats: containerStats.stats,
   containerLogs: containerStreams.logs,
   containerStart: containers.start,
   containerStop: containers.stop,
@@ -76,6 +79,7 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   execInspect: execs.inspect,
   execResize: execs.resize,
   events: events.events,
+  systemDf: systemDf.df,
   volumeList: volumes.list,
   volumeCreate: volumes.create,
   volumePrune: volumes.prune,

@@ -27,6 +27,19 @@ export function humanSize(bytes: number, precision = 4): string {
   return goG(size, precision) + SIZE_UNITS[i];
 }
 
+const BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+
+/** units.BytesSize: binary units, Go's "%.4g" (1572864 → "1.5MiB"), as docker stats prints memory. */
+export function bytesSize(bytes: number): string {
+  let size = bytes;
+  let i = 0;
+  while (size >= 1024 && i < BINARY_UNITS.length - 1) {
+    size /= 1024;
+    i++;
+  }
+  return goG(size, 4) + BINARY_UNITS[i];
+}
+
 /** units.HumanDuration: "Less than a second", "About a minute", "2 hours", "3 weeks". */
 export function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);

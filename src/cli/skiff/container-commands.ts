@@ -142,7 +142,7 @@ export const CONTAINER_PRUNE: Command = {
 /** `skiff container SUB` → the command it names ("container-prune" is CONTAINER_PRUNE). */
 export const CONTAINER_SUBCOMMANDS: Record<string, string> = {
   ls: "ps", list: "ps", ps: "ps", run: "run", create: "create", start: "start", stop: "stop", restart: "restart", kill: "kill", pause: "pause", unpause: "unpause",
-  wait: "wait", rm: "rm", remove: "rm", logs: "logs", attach: "attach", exec: "exec", inspect: "container-inspect", top: "top", rename: "rename", port: "port", prune: "container-prune",
+  wait: "wait", rm: "rm", remove: "rm", logs: "logs", attach: "attach", exec: "exec", inspect: "container-inspect", top: "top", stats: "stats", rename: "rename", port: "port", prune: "container-prune",
 };
 
 export const CONTAINER_USAGE = `Usage:  skiff container COMMAND
@@ -169,6 +169,7 @@ Commands:
   rm          Remove one or more containers
   run         Create and run a new container from an image
   start       Start one or more stopped containers
+  stats       Display a live stream of container(s) resource usage statistics
   stop        Stop one or more running containers
   top         Display the running processes of a container
   unpause     Unpause all processes within one or more containers

@@ -8,6 +8,7 @@ import type { Command } from "./command.ts";
 import { commandHelp } from "./command-help.ts";
 import { FILE_COMMANDS, FILE_SUBCOMMANDS } from "./file-commands.ts";
 import { CONTAINER_COMMANDS, CONTAINER_INSPECT, CONTAINER_PRUNE, CONTAINER_SUBCOMMANDS, CONTAINER_USAGE } from "./container-commands.ts";
+import { STATS, SYSTEM_ONLY, SYSTEM_SUBCOMMANDS, SYSTEM_USAGE } from "./system-commands.ts";
 import { splitAtFirstArg } from "./flag-words.ts";
 
 const VERSION = "0.1.0";
@@ -133,6 +134,7 @@ export const COMMANDS: Record<string, Command> = {
   version: { usage: "version [OPTIONS]", summary: "Show the skiff version information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).version(c, VERSION) },
   info: { usage: "info [OPTIONS]", summary: "Display system-wide information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).info(c, VERSION) },
   ...CONTAINER_COMMANDS,
+  stats: STATS,
   ...FILE_COMMANDS,
 };
 
@@ -145,7 +147,7 @@ const IMAGE_INSPECT: Command = {
   };
 
 /** Commands reached only as `skiff image SUB` or `skiff container SUB`. */
-const SUBCOMMAND_ONLY: Record<string, Command> = { "image-inspect": IMAGE_INSPECT, "container-prune": CONTAINER_PRUNE, "container-inspect": CONTAINER_INSPECT };
+const SUBCOMMAND_ONLY: Record<string, Command> = { "image-inspect": IMAGE_INSPECT, "container-prune": CONTAINER_PRUNE, "container-inspect": CONTAINER_INSPECT, ...SYSTEM_ONLY };
 
 /** `skiff image SUB` → the command it names. */
 const IMAGE_SUBCOMMANDS: Record<string, string> = { ls: "images", list: "images", rm: "rmi", remove: "rmi", tag: "tag", inspect: "image-inspect", prune: "prune", pull: "pull", push: "push", save: "save", load: "load", import: "import", history: "history" };
@@ -174,12 +176,14 @@ Common Commands:
 Management Commands:
   container   Manage containers: ls, run, create, start, stop, restart, kill, pause, unpause, wait, rm, logs, attach, exec, inspect, top, rename, port, prune, cp, diff, export, commit
   image       Manage images: ls, inspect, history, prune, rm, tag, pull, push, save, load, import
+  system      Manage skiff: df, events, info, prune
 
 Commands:
   attach      Attach local standard input, output, and error streams to a running container
   commit      Create a new image from a container's changes
   cp          Copy files/folders between a container and the local filesystem
   create      Create a new container
+  events      Get real time events from the server
   diff        Inspect changes to files or directories on a container's filesystem
   export      Export a container's filesystem as a tar archive
   history     Show the history of an image
@@ -197,6 +201,7 @@ Commands:
   save        Save one or more images to a tar archive (streamed to STDOUT by default)
   search      Search a registry for images
   start       Start one or more stopped containers
+  stats       Display a live stream of container(s) resource usage statistics
   stop        Stop one or more running containers
   tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
   top         Display the running processes of a container
@@ -246,11 +251,11 @@ export type Resolved = { print: string } | { name: string; cmd: Command; flags: 
 /** The command, its flags and arguments in `rest` (what follows the global flags); CLI_USAGE (or a flag's error) for a misuse. */
 export function resolveCommand(rest: readonly string[], help = false): Resolved {
   let [name, ...words] = rest;
-  const group = name === "image" || name === "container" ? name : undefined;
+  const group = name === "image" || name === "container" || name === "system" ? name : undefined;
   if (group) {
     const sub = words[0];
-    if (!sub || sub === "--help" || sub === "-h") return { print: group === "image" ? IMAGE_USAGE : CONTAINER_USAGE };
-    name = ownEntry(group === "image" ? IMAGE_SUBCOMMANDS : { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, sub);
+    if (!sub || sub === "--help" || sub === "-h") return { print: { image: IMAGE_USAGE, container: CONTAINER_USAGE, system: SYSTEM_USAGE }[group] };
+    name = ownEntry({ image: IMAGE_SUBCOMMANDS, container: { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, system: SYSTEM_SUBCOMMANDS }[group], sub);
     if (!name) throw misuse(`unknown command "${sub}" for "skiff ${group}"`, seeHelp(group));
     words = words.slice(1);
   }

@@ -30,6 +30,8 @@ import { MONITOR } from "./layout.ts";
 import { readLog, type LogEntry, type LogOptions } from "./logs.ts";
 import { attach, resize, type AttachOptions } from "./monitor/index.ts";
 import { Supervisor } from "./supervisor.ts";
+import { sampleStats, type StatsSample } from "./stats-sample.ts";
+import { directorySize } from "./disk-usage.ts";
 import { VolumeService } from "../volumes/index.ts";
 import { ContainerVolumes } from "./container-volumes.ts";
 import { ContainerFiles } from "./files/container-files.ts";
@@ -300,6 +302,18 @@ export class ContainerService {
     const r = this.store.resolve(ref);
     if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
     return this.runtimes.get(r.runtime).ps(r.id);
+  }
+
+  /** One statistics sample (docker stats); `running: false` for a container that is not running. */
+  stats(ref: string): Promise<StatsSample> {
+    const r = this.store.resolve(ref);
+    return sampleStats(r, this.runtimes.get(r.runtime));
+  }
+
+  /** Bytes in the container's writable layer (docker's SizeRw). */
+  sizeRw(ref: string): number {
+    const r = this.store.resolve(ref);
+    return directorySize(this.opts.images.containerLayer(r.imageId, r.id).upper);
   }
 
   /** docker rm: a running container only with force (killed first); its layer, files and record go. */

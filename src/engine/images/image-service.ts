@@ -28,6 +28,7 @@ import type { Readable, Writable } from "node:stream";
 import { readFileSync } from "node:fs";
 import { MetadataDb } from "../metadata/index.ts";
 import { parseImageConfig, type ContainerDefaults } from "../../oci/image/image-config.ts";
+import { imageDiskUsage, type ImageDiskUsage } from "./image-disk-usage.ts";
 
 export interface ImageStoreOptions {
   dataRoot: string;
@@ -504,6 +505,11 @@ export class ImageStore implements ImageService {
       manifestBytes: (r: ImageRecord) => this.content.readBytes(r.manifestDigest),
     };
     return this.guarded(() => commitContainer(context, req));
+  }
+
+  /** docker system df's image part (see image-disk-usage.ts). */
+  diskUsage(): ImageDiskUsage {
+    return imageDiskUsage(this.meta);
   }
 
   /** docker history: the config's history, newest first, with each layer's unpacked size. */

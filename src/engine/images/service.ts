@@ -3,6 +3,7 @@
 // One implementation (image-service.ts, beside this file) over the content store, registry client, snapshots and
 // the metadata database; tests of the API may use a fake.
 import type { Readable, Writable } from "node:stream";
+import type { ImageDiskUsage } from "./image-disk-usage.ts";
 import type { SearchResult } from "../registry/index.ts";
 import type { HistoryItem } from "./image-history.ts";
 
@@ -106,6 +107,8 @@ export interface ImageService {
   prune(opts?: { all?: boolean; filters?: Record<string, string[]> }): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number };
   /** docker history: newest first (absent in test fakes). */
   history?(nameOrId: string): HistoryItem[];
+  /** docker system df's image part: every layer's size once, each image's bytes shared with others. */
+  diskUsage?(): ImageDiskUsage;
   /** Checks credentials against the registry (POST /auth). */
   login(auth: RegistryAuth): Promise<{ Status: string; IdentityToken?: string }>;
 }

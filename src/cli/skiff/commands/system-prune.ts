@@ -1,0 +1,51 @@
+// skiff system prune [-a] [--volumes] [-f] [--filter]: docker's prompt, then what docker's CLI
+// asks for in its order: stopped containers, (networks: skiffd has none to remove yet), unused
+// volumes with --volumes, dangling images (every unused one with -a), each section's deletions
+// printed as docker prints them, and "Total reclaimed space" summed over all.
+import { writeOut } from "../../../common/stdio.ts";
+import { humanSize } from "../../../api/units.ts";
+import { strs, type CommandContext } from "../command.ts";
+import { parseFilterFlags } from "./images.ts";
+
+async function confirm(question: string): Promise<boolean> {
+  writeOut(`${question} [y/N] `);
+  const { readSync } = await import("node:fs");
+  const buf = Buffer.alloc(64);
+  let n = 0;
+  try {
+    n = readSync(0, buf, 0, buf.length, null);
+  } catch {} // no stdin: no
+  return /^y(es)?$/i.test(buf.subarray(0, n).toString().trim());
+}
+
+/** docker 28's warning, word for word. */
+export function pruneWarning(o: { all: boolean; volumes: boolean; filters: Record<string, string[]> }): string {
+  const warnings = ["all stopped containers", "all networks not used by at least one container"];
+  if (o.volumes) warnings.push("all anonymous volumes not used by at least one container");
+  warnings.push(o.all ? "all images without at least one container associated to them" : "all dangling images");
+  warnings.push(o.all ? "all build cache" : "unused build cache");
+  const filters = Object.entries(o.filters).flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`));
+  return `WARNING! This will remove:\n${warnings.map((w) => `  - ${w}\n`).join("")}${filters.length ? `  - Elements to be pruned will be filtered with:\n${filters.map((f) => `  - ${f}\n`).join("")}` : ""}\nAre you sure you want to continue?`;
+}
+
+export async function systemPrune({ client, flags }: CommandContext): Promise<number> {
+  const all = !!flags.all;
+  const volumes = !!flags.volumes;
+  const filters = parseFilterFlags(strs(flags.filter), "until=24h");
+  if (!flags.force && !(await confirm(pruneWarning({ all, volumes, filters })))) return 0;
+  const post = async <T>(path: string, f: Record<string, string[]>) => (await (await client.request("POST", path, { query: { filters: Object.keys(f).length ? JSON.stringify(f) : undefined } })).json()) as T;
+  let reclaimed = 0;
+  const containers = await post<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>("/containers/prune", filters);
+  reclaimed += containers.SpaceReclaimed ?? 0;
+  if (containers.ContainersDeleted?.length) writeOut(`Deleted Containers:\n${containers.ContainersDeleted.map((id) => `${id}\n`).join("")}\n`);
+  if (volumes) {
+    const v = await post<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>("/volumes/prune", filters);
+    reclaimed += v.SpaceReclaimed ?? 0;
+    if (v.VolumesDeleted?.length) writeOut(`Deleted Volumes:\n${v.VolumesDeleted.map((n) => `${n}\n`).join("")}\n`);
+  }
+  const images = await post<{ ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null; SpaceReclaimed: number }>("/images/prune", { ...filters, dangling: [String(!all)] });
+  reclaimed += images.SpaceReclaimed ?? 0;
+  if (images.ImagesDeleted?.length) writeOut(`Deleted Images:\n${images.ImagesDeleted.map((d) => (d.Untagged ? `untagged: ${d.Untagged}\n` : `deleted: ${d.Deleted}\n`)).join("")}\n`);
+  writeOut(`Total reclaimed space: ${humanSize(reclaimed)}\n`);
+  return 0;
+}
