@@ -2,10 +2,9 @@
 // GET a tar of a path, PUT a tar into a directory), changes (diff), export and commit. How the
 // container's root is reached in each state is rootfs-access.ts's; how paths stay inside it,
 // scoped-open.ts's.
-import { closeSync, constants, fstatSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync } from "node:fs";
 import { join } from "node:path";
 import { errnoOf } from "../../../common/errno.ts";
-import { SkiffError } from "../../../common/errors.ts";
 import { decompressed } from "../../archive/index.ts";
 import type { CommitRequest } from "../../images/index.ts";
 import { conflict, invalidArg, notFound } from "../errors.ts";
@@ -92,7 +91,8 @@ export class ContainerFiles {
       } finally {
         closeSync(destFd);
       }
-      const owner = o.copyUIDGID ? await ownerOf(root.fd, r) : undefined;
+      // as docker's docs say: copied in, files belong to the container's root; with -a (copyUIDGID) they keep the archive's owners
+      const owner = o.copyUIDGID ? undefined : { uid: 0, gid: 0 };
       try {
         await extractTar(root.fd, decompressed(body, { action: "extract archive", code: "ENGINE_ARCHIVE_INVALID", hint: "send a tar archive, plain or compressed" }), { dest, noOverwriteDirNonDir: o.noOverwriteDirNonDir, owner });
       } catch (e) {
@@ -177,35 +177,6 @@ export class ContainerFiles {
 function underMount(r: ContainerRecord, dest: string): boolean {
   const targets = [...(r.options.binds ?? []).filter((b) => !b.readOnly).map((b) => b.destination), ...(r.options.tmpfs ?? []).map((t) => t.destination)];
   return targets.some((t) => dest === t || dest.startsWith(`${t.replace(/\/$/, "")}/`));
-}
-
-/** The uid/gid of the container's user (docker's copyUIDGID), read from its /etc/passwd in scope; undefined: the tar's own. */
-async function ownerOf(rootFd: number, r: ContainerRecord): Promise<{ uid: number; gid: number } | undefined> {
-  const user = r.options.user ?? r.imageConfig.User ?? "";
-  if (!user) return undefined;
-  const [name, group] = user.split(":");
-  const numeric = (s: string | undefined) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined);
-  const read = (file: string): string[] => {
-    try {
-      const fd = openat2(rootFd, file, constants.O_RDONLY);
-      try {
-        return readFileSync(fd, "utf8").split("\n");
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      return [];
-    }
-  };
-  const pw = read("/etc/passwd").map((l) => l.split(":")).find((f) => f[0] === name || f[2] === name);
-  const uid = numeric(name) ?? (pw ? Number(pw[2]) : undefined);
-  if (uid === undefined) throw new SkiffError({ layer: "engine", code: "ENGINE_USER_UNKNOWN", kind: "invalid_argument", message: `unable to find user ${name}: no matching entries in passwd file`, hint: "copy without -a, or give the container a user its /etc/passwd has" });
-  let gid = numeric(group) ?? (pw ? Number(pw[3]) : uid);
-  if (group !== undefined && numeric(group) === undefined) {
-    const gr = read("/etc/group").map((l) => l.split(":")).find((f) => f[0] === group);
-    if (gr) gid = Number(gr[2]);
-  }
-  return { uid, gid };
 }
 
 /**

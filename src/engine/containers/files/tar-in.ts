@@ -85,7 +85,13 @@ function openParent(rootFd: number, dir: string): number {
     } catch (e) {
       if (errnoOf(e) !== "EEXIST") throw e;
     }
-    return openat2(up, posix.basename(dir), O_PATH | constants.O_DIRECTORY, { beneath: true });
+    try {
+      return openat2(up, posix.basename(dir), O_PATH | constants.O_DIRECTORY, { beneath: true });
+    } catch (e) {
+      // a symlink whose target does not exist in the container: not followed to make it
+      if (errnoOf(e) === "ELOOP") throw invalidArg("ENGINE_ARCHIVE_DANGLING_LINK", `extract archive: ${dir} is a symlink to a directory that does not exist in the container`, "create the directory it points to first, or extract into the real path", { path: dir });
+      throw e;
+    }
   } finally {
     closeSync(up);
   }

@@ -1,0 +1,162 @@
+// Files in and out of containers through skiffd, as docker users meet them: cp both ways (running
+// and stopped containers, "-" streams, -a owners), diff, export, commit (run the new image, a
+// deleted file stays deleted, history shows the layer), and a hostile corpus: symlinks in the
+// container pointing at the host's paths with a canary file that must stay unread and unwritten,
+// and tars uploaded with "../" names, absolute names, a symlink to a missing directory then a file through it, a
+// hardlink out, a huge header. Nothing may stay mounted on the host afterwards.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildTar, tarEntry } from "../src/engine/archive/index.ts";
+import { busyboxRootfs } from "./harness/oci.ts";
+import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+
+let d: Skiffd;
+let canaryDir: string;
+const CANARY = "canary: the host's, never the container's\n";
+const ok = (r: RunResult) => {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+};
+const docker = (args: string[], bin = DOCKER_28) => d.docker(bin, args);
+const mountsUnder = (dir: string) => readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(dir));
+const api = (method: string, path: string, body?: Uint8Array) => fetch(`http://x/v1.41${path}`, { method, body, unix: d.sock } as RequestInit);
+
+beforeAll(async () => {
+  d = await startSkiffd();
+  const tar = join(d.dir, "busybox.tar");
+  execFileSync("tar", ["-C", busyboxRootfs(), "-cf", tar, "."]);
+  ok(d.skiff(["import", tar, "busybox:latest", "-c", 'CMD ["sh"]']));
+  canaryDir = join(d.dir, "host-secret");
+  mkdirSync(canaryDir);
+  writeFileSync(join(canaryDir, "canary"), CANARY);
+});
+
+afterAll(async () => {
+  const left = docker(["ps", "-aq"]).stdout.split("\n").filter(Boolean);
+  if (left.length) docker(["rm", "-f", ...left]);
+  await d?.stop();
+  if (d) removeDir(d.dir);
+});
+
+for (const state of ["running", "stopped"] as const) {
+  describe(`a ${state} container`, () => {
+    const name = `files-${state}`;
+    beforeAll(() => {
+      // /esc → the host path of the canary dir, /up → ../../.. : both must resolve inside the container
+      ok(docker(["run", "-d", "--name", name, "busybox", "sh", "-c", `echo inside > /inside; ln -s ${canaryDir} /esc; ln -s ../../../../../.. /up; rm /bin/vi; sleep 1000`]));
+      for (let i = 0; i < 100 && docker(["exec", name, "test", "-L", "/up"]).status !== 0; i++) Bun.sleepSync(20);
+      if (state === "stopped") ok(docker(["stop", "-t", "0", name]));
+    });
+
+    test("cp out and in with docker 28, docker 20.10 and skiff; - streams a tar", () => {
+      const out = join(d.dir, `${state}-out`);
+      ok(docker(["cp", `${name}:/inside`, out]));
+      expect(readFileSync(out, "utf8")).toBe("inside\n");
+      writeFileSync(join(d.dir, `${state}-in`), "from the host\n");
+      ok(docker(["cp", join(d.dir, `${state}-in`), `${name}:/tmp/in`], DOCKER_20));
+      ok(d.skiff(["cp", `${name}:/tmp/in`, join(d.dir, `${state}-back`)]));
+      expect(readFileSync(join(d.dir, `${state}-back`), "utf8")).toBe("from the host\n");
+      const listed = execFileSync("tar", ["-t"], { input: Buffer.from(ok(docker(["cp", `${name}:/etc`, "-"])), "latin1") }).toString();
+      expect(listed).toContain("etc/passwd");
+      ok(d.skiff(["cp", "-", `${name}:/tmp`], { input: Buffer.from(buildTar([{ name: "streamed", type: "file", data: "s\n" }])) }));
+      ok(d.skiff(["cp", `${name}:/tmp/streamed`, join(d.dir, `${state}-streamed`)]));
+      expect(readFileSync(join(d.dir, `${state}-streamed`), "utf8")).toBe("s\n");
+      expect(mountsUnder(d.dir).filter((l) => l.includes("/files/"))).toEqual([]);
+    });
+
+    test("symlinks out of the container resolve inside it: the host's canary is neither read nor written", () => {
+      for (const path of [`/esc/canary`, `/up${canaryDir}/canary`]) {
+        const r = docker(["cp", `${name}:${path}`, "-"]);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain("Could not find the file");
+        expect(r.stdout).not.toContain("canary:");
+      }
+      writeFileSync(join(d.dir, "evil"), "overwritten\n");
+      // the destination /esc/ is a directory in the container (made there), never the host's
+      docker(["exec", name, "true"]);
+      const put = docker(["cp", join(d.dir, "evil"), `${name}:/up${canaryDir}/canary`]);
+      expect(readFileSync(join(canaryDir, "canary"), "utf8")).toBe(CANARY);
+      expect(readdirSync(canaryDir)).toEqual(["canary"]);
+      expect([0, 1]).toContain(put.status);
+    });
+
+    test("hostile tars: ../ refused, absolute names and symlinks stay inside, a hardlink out is refused, a huge header fails cleanly", async () => {
+      const up = await api("PUT", `/containers/${name}/archive?path=/tmp`, buildTar([{ name: "../../../../../../../" + join(canaryDir, "canary").slice(1), type: "file", data: "x" }]));
+      expect(up.status).toBe(400);
+      expect(await up.text()).toContain("outside of");
+      const abs = await api("PUT", `/containers/${name}/archive?path=/tmp`, buildTar([{ name: join(canaryDir, "abs"), type: "file", data: "abs\n" }]));
+      expect([abs.status, abs.status === 200 ? "" : await abs.text()]).toEqual([200, ""]);
+      const through = await api("PUT", `/containers/${name}/archive?path=/tmp`, buildTar([{ name: "lnk", type: "symlink", linkname: canaryDir }, { name: "lnk/through", type: "file", data: "t\n" }]));
+      // the link's target does not exist in the container: refused, never followed to the host's
+      expect(through.status).toBe(400);
+      expect(await through.text()).toContain("does not exist in the container");
+      const hard = await api("PUT", `/containers/${name}/archive?path=/tmp`, buildTar([{ name: "h", type: "hardlink", linkname: `../../../../..${canaryDir}/canary` }]));
+      expect(hard.status).toBe(400);
+      const huge = tarEntry({ name: "big", type: "file", size: 2 ** 40 });
+      const big = await api("PUT", `/containers/${name}/archive?path=/tmp`, huge);
+      expect(big.status).toBeGreaterThanOrEqual(400);
+      expect(readdirSync(canaryDir)).toEqual(["canary"]);
+      expect(readFileSync(join(canaryDir, "canary"), "utf8")).toBe(CANARY);
+      // what the tars wrote is in the container: /tmp/<canaryDir>/abs and, through /tmp/lnk, <canaryDir>/through
+      const check = await api("GET", `/containers/${name}/archive?path=${encodeURIComponent(`/tmp${canaryDir}/abs`)}`);
+      expect(check.status).toBe(200);
+      await check.arrayBuffer();
+      expect(mountsUnder(d.dir).filter((l) => l.includes("/files/"))).toEqual([]);
+    });
+
+    test("diff shows A, C and D; export has the files", () => {
+      const lines = ok(docker(["diff", name])).split("\n");
+      expect(lines).toContain("A /inside");
+      expect(lines).toContain("C /bin");
+      expect(lines).toContain("D /bin/vi");
+      expect(lines.some((l) => l.includes("/etc/hosts"))).toBe(false);
+      const exported = join(d.dir, `${state}-export.tar`);
+      ok(docker(["export", "-o", exported, name]));
+      const listed = execFileSync("tar", ["-tf", exported], { maxBuffer: 64 << 20 }).toString().split("\n");
+      expect(listed).toContain("inside");
+      expect(listed).toContain("bin/sh");
+      expect(listed).not.toContain("bin/vi");
+    });
+
+    test("commit: the new image runs with the file, the deleted file stays deleted, history shows the layer", () => {
+      const id = ok(d.skiff(["commit", "-m", "files test", "-c", "ENV COMMITTED=yes", name, `files/${state}:1`])).trim();
+      expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(ok(docker(["run", "--rm", `files/${state}:1`, "sh", "-c", "cat /inside; echo $COMMITTED; test -e /bin/vi || echo vi-gone"]))).toBe("inside\nyes\nvi-gone\n");
+      const history = ok(d.skiff(["history", "--format", "{{.Comment}}", `files/${state}:1`])).split("\n");
+      expect(history[0]).toBe("files test");
+      ok(docker(["rmi", `files/${state}:1`]));
+    });
+  });
+}
+
+test("cp -a keeps the host's owner; without it root owns the copy", () => {
+  ok(docker(["run", "-d", "--name", "owners", "busybox", "sleep", "1000"]));
+  const f = join(d.dir, "owned");
+  writeFileSync(f, "o\n");
+  chownSync(f, 1234, 4321);
+  ok(docker(["cp", "-a", f, "owners:/a"]));
+  ok(docker(["cp", f, "owners:/b"]));
+  expect(ok(docker(["exec", "owners", "stat", "-c", "%u:%g", "/a", "/b"]))).toBe("1234:4321\n0:0\n");
+  ok(docker(["rm", "-f", "owners"]));
+});
+
+test("a --read-only container refuses a copy in with docker's words", () => {
+  ok(docker(["run", "-d", "--read-only", "--name", "ro", "busybox", "sleep", "1000"]));
+  writeFileSync(join(d.dir, "ro-in"), "x");
+  const r = docker(["cp", join(d.dir, "ro-in"), "ro:/x"]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("container rootfs is marked read-only");
+  ok(docker(["rm", "-f", "ro"]));
+});
+
+test("commit of a removed container is a clear 404", () => {
+  ok(docker(["create", "--name", "gone", "busybox", "true"]));
+  ok(docker(["rm", "gone"]));
+  const r = docker(["commit", "gone", "x:1"]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("No such container: gone");
+  expect(existsSync(join(d.dir, "exec", "files"))).toBe(true);
+  expect(readdirSync(join(d.dir, "exec", "files"))).toEqual([]);
+});
