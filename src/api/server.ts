@@ -19,6 +19,7 @@ import * as containerFiles from "./handlers/container-files.ts";
 import * as imageHistory from "./handlers/image-history.ts";
 import * as events from "./handlers/events.ts";
 import * as containerStats from "./handlers/container-stats.ts";
+import * as containerTop from "./handlers/container-top.ts";
 import * as systemDf from "./handlers/system-df.ts";
 import * as containerStreams from "./handlers/container-streams.ts";
 import { containerAttach, refuseOnSocket } from "./handlers/attach.ts";
@@ -52,7 +53,7 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   containerList: containers.list,
   containerPrune: containers.prune,
   containerInspect: containers.inspect,
-  containerTop: containers.top,
+  containerTop: containerTop.top,
   containerStats: containerStats.stats,
   containerLogs: containerStreams.logs,
   containerStart: containers.start,

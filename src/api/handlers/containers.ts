@@ -1,7 +1,6 @@
 // The container routes that answer with one document (or none): create, list, inspect, start,
-// stop, restart, kill, pause, unpause, rename, remove, top, resize, prune, update. docker's statuses:
+// stop, restart, kill, pause, unpause, rename, remove, resize, prune, update. docker's statuses:
 // 201 for create, 204 for the verbs, 304 for a start or stop that had nothing to do.
-import { execFileSync } from "node:child_process";
 import type { ContainerService } from "../../engine/containers/index.ts";
 import { endpoint, q } from "../endpoint.ts";
 import { apiError } from "../http-error.ts";
@@ -84,38 +83,18 @@ export const resize = endpoint({ query: { h: q.int({ min: 0, max: 65535 }), w: q
   return new Response(null, { status: 200 });
 });
 
-/** docker's top: ps on the host (default -ef), the rows of the container's pids. */
-export const top = endpoint({ query: { ps_args: q.string({ maxLength: 256, check: (v) => (/^[-\w ,=]*$/.test(v) ? undefined : "ps options (letters, digits, - , =)") }) } }, async (ctx, { query }) => {
-  const pids = new Set(await containersOf(ctx).pids(ctx.params.id!));
-  const args = query.ps_args ? query.ps_args.split(/\s+/).filter(Boolean) : ["-ef"];
-  let out: string;
-  try {
-    out = execFileSync("ps", args, { encoding: "utf8" });
-  } catch (e) {
-    throw apiError("invalid_argument", "API_TOP_FAILED", `ps ${args.join(" ")}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`, "give options ps understands, as with docker top");
-  }
-  const [head = "", ...rows] = out.trimEnd().split("\n");
-  const titles = head.trim().split(/\s+/);
-  const pidCol = titles.indexOf("PID");
-  if (pidCol < 0) throw apiError("invalid_argument", "API_TOP_NO_PID", `ps ${args.join(" ")}: no PID column in its output`, "keep the PID column (as docker requires)");
-  const processes = rows
-    .map((l) => {
-      const cells = l.trim().split(/\s+/);
-      return [...cells.slice(0, titles.length - 1), cells.slice(titles.length - 1).join(" ")];
-    })
-    .filter((c) => pids.has(Number(c[pidCol])));
-  return Response.json({ Titles: titles, Processes: processes });
-});
-
 export const prune = endpoint({ query: { filters: filtersQuery } }, async (ctx, { query }) => {
   const svc = containersOf(ctx);
   const deleted: string[] = [];
+  let reclaimed = 0;
   for (const r of filterContainers(svc.list(), query.filters, { prune: true })) {
     if (r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting") continue;
+    // dockerd reports the writable layers it removed
+    reclaimed += svc.sizeRw(r.id);
     await svc.remove(r.id);
     deleted.push(r.id);
   }
-  return Response.json({ ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
+  return Response.json({ ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed });
 });
 
 /** docker update: new limits and restart policy; docker's answer carries warnings (none here). */

@@ -31,12 +31,14 @@ export function withImageEvents(images: ImageService, log: EventLog): ImageServi
     }
   };
   const emit = (action: string, id: string, name: string, labelsOf = id) => log.emit("image", action, id, { ...labels(labelsOf), name });
-  const reportDeleted = (items: readonly { Untagged?: string; Deleted?: string }[], knownId?: string, known: Record<string, string> = {}) => {
+  /** The image ids among what a removal reports: docker reports no event for the layers it lists. */
+  const imageIds = () => new Set(images.list({ all: true }).map((i) => i.Id));
+  const reportDeleted = (items: readonly { Untagged?: string; Deleted?: string }[], ids: Set<string>, knownId?: string, known: Record<string, string> = {}) => {
     // an untag names the tag; its image is the one named before (remove) or the next deleted one (prune)
     items.forEach((item, i) => {
-      const id = knownId ?? items.slice(i).find((x) => x.Deleted)?.Deleted;
+      const id = knownId ?? items.slice(i).find((x) => x.Deleted && ids.has(x.Deleted))?.Deleted;
       if (item.Untagged && id) log.emit("image", "untag", id, { ...known, name: id });
-      if (item.Deleted) log.emit("image", "delete", item.Deleted, { ...known, name: item.Deleted });
+      if (item.Deleted && ids.has(item.Deleted)) log.emit("image", "delete", item.Deleted, { ...known, name: item.Deleted });
     });
   };
 
@@ -55,12 +57,13 @@ export function withImageEvents(images: ImageService, log: EventLog): ImageServi
       const id = idOf(nameOrId);
       const known = id ? labels(id) : {};
       const items = images.remove(nameOrId, opts);
-      reportDeleted(items, id, known);
+      reportDeleted(items, new Set(id ? [id] : []), id, known);
       return items;
     },
     prune(opts) {
+      const ids = imageIds();
       const result = images.prune(opts);
-      reportDeleted(result.ImagesDeleted);
+      reportDeleted(result.ImagesDeleted, ids);
       return result;
     },
     async push(ref, opts) {
