@@ -74,6 +74,8 @@ export interface HostConfig {
   ReadonlyRootfs: boolean;
   SecurityOpt: string[] | null;
   Tmpfs?: Record<string, string>;
+  /** --mount (see cli/skiff/mount-flag.ts), docker's mount.Mount. */
+  Mounts?: object[];
   UTSMode: string;
   UsernsMode: string;
   ShmSize: number;

@@ -4,6 +4,7 @@
 import type { ContainerCreateBody, HostConfig } from "../../api/client-containers.ts";
 import type { FlagValues } from "../args.ts";
 import { str, strs } from "./command.ts";
+import { parseMount } from "./mount-flag.ts";
 import {
   badOption, badValue, cleanPath, dedupeEnv, device, envValue, int64, keyValueFile, keyValueMap, labelValue, memBytes, memSwapBytes, nanoCpus, securityOpts, ulimit, volumeSpec,
 } from "./container-values.ts";
@@ -141,7 +142,7 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     RestartPolicy: restart,
     AutoRemove: autoRemove,
     VolumeDriver: "",
-    VolumesFrom: null,
+    VolumesFrom: strs(flags["volumes-from"]).length ? strs(flags["volumes-from"]) : null,
     ConsoleSize: ctx.consoleSize ?? [0, 0],
     CapAdd: capabilities(strs(flags["cap-add"])),
     CapDrop: capabilities(strs(flags["cap-drop"])),
@@ -161,6 +162,7 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     ReadonlyRootfs: !!flags["read-only"],
     SecurityOpt: securityGiven ? security : null,
     ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
+    ...(strs(flags.mount).length ? { Mounts: strs(flags.mount).map(parseMount) } : {}),
     UTSMode: "",
     UsernsMode: "",
     ShmSize: has(flags, "shm-size") ? memBytes(str(flags["shm-size"])!, "--shm-size") : 0,

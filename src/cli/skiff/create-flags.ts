@@ -36,6 +36,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   str(["memory-reservation"], "Memory soft limit", "bytes"),
   str(["memory-swap"], "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", "bytes"),
   str(["memory-swappiness"], "Tune container memory swappiness (0 to 100) (default -1)", "int"),
+  list(["mount"], "Attach a filesystem mount to the container"),
   str(["name"], "Assign a name to the container"),
   str(["network", "net"], "Connect a container to a network (none or host; bridge comes with networking)", "network"),
   bool(["oom-kill-disable"], "Disable OOM Killer"),
@@ -59,6 +60,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { names: ["ulimit"], type: "strings", value: "ulimit", help: "Ulimit options (default [])" },
   str(["user", "u"], "Username or UID (format: <name|uid>[:<group|gid>])"),
   list(["volume", "v"], "Bind mount a volume"),
+  list(["volumes-from"], "Mount volumes from the specified container(s)"),
   str(["workdir", "w"], "Working directory inside the container"),
 ];
 

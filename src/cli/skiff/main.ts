@@ -7,6 +7,7 @@ import { expandShortFlags, ownEntry, parseFlags, type FlagSpec, type FlagValues 
 import type { Command } from "./command.ts";
 import { commandHelp } from "./command-help.ts";
 import { FILE_COMMANDS, FILE_SUBCOMMANDS } from "./file-commands.ts";
+import { VOLUME_COMMANDS, VOLUME_SUBCOMMANDS, VOLUME_USAGE } from "./volume-commands.ts";
 import { CONTAINER_COMMANDS, CONTAINER_INSPECT, CONTAINER_PRUNE, CONTAINER_SUBCOMMANDS, CONTAINER_USAGE } from "./container-commands.ts";
 import { STATS, SYSTEM_ONLY, SYSTEM_SUBCOMMANDS, SYSTEM_USAGE } from "./system-commands.ts";
 import { splitAtFirstArg } from "./flag-words.ts";
@@ -147,7 +148,7 @@ const IMAGE_INSPECT: Command = {
   };
 
 /** Commands reached only as `skiff image SUB` or `skiff container SUB`. */
-const SUBCOMMAND_ONLY: Record<string, Command> = { "image-inspect": IMAGE_INSPECT, "container-prune": CONTAINER_PRUNE, "container-inspect": CONTAINER_INSPECT, ...SYSTEM_ONLY };
+const SUBCOMMAND_ONLY: Record<string, Command> = { "image-inspect": IMAGE_INSPECT, "container-prune": CONTAINER_PRUNE, "container-inspect": CONTAINER_INSPECT, ...SYSTEM_ONLY, ...VOLUME_COMMANDS };
 
 /** `skiff image SUB` → the command it names. */
 const IMAGE_SUBCOMMANDS: Record<string, string> = { ls: "images", list: "images", rm: "rmi", remove: "rmi", tag: "tag", inspect: "image-inspect", prune: "prune", pull: "pull", push: "push", save: "save", load: "load", import: "import", history: "history" };
@@ -177,6 +178,7 @@ Management Commands:
   container   Manage containers: ls, run, create, start, stop, restart, kill, pause, unpause, wait, rm, logs, attach, exec, inspect, top, rename, port, prune, cp, diff, export, commit
   image       Manage images: ls, inspect, history, prune, rm, tag, pull, push, save, load, import
   system      Manage skiff: df, events, info, prune
+  volume      Manage volumes: create, ls, inspect, rm, prune
 
 Commands:
   attach      Attach local standard input, output, and error streams to a running container
@@ -251,11 +253,11 @@ export type Resolved = { print: string } | { name: string; cmd: Command; flags: 
 /** The command, its flags and arguments in `rest` (what follows the global flags); CLI_USAGE (or a flag's error) for a misuse. */
 export function resolveCommand(rest: readonly string[], help = false): Resolved {
   let [name, ...words] = rest;
-  const group = name === "image" || name === "container" || name === "system" ? name : undefined;
+  const group = name === "image" || name === "container" || name === "system" || name === "volume" ? name : undefined;
   if (group) {
     const sub = words[0];
-    if (!sub || sub === "--help" || sub === "-h") return { print: { image: IMAGE_USAGE, container: CONTAINER_USAGE, system: SYSTEM_USAGE }[group] };
-    name = ownEntry({ image: IMAGE_SUBCOMMANDS, container: { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, system: SYSTEM_SUBCOMMANDS }[group], sub);
+    if (!sub || sub === "--help" || sub === "-h") return { print: { image: IMAGE_USAGE, container: CONTAINER_USAGE, system: SYSTEM_USAGE, volume: VOLUME_USAGE }[group] };
+    name = ownEntry({ image: IMAGE_SUBCOMMANDS, container: { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, system: SYSTEM_SUBCOMMANDS, volume: VOLUME_SUBCOMMANDS }[group], sub);
     if (!name) throw misuse(`unknown command "${sub}" for "skiff ${group}"`, seeHelp(group));
     words = words.slice(1);
   }
