@@ -235,6 +235,8 @@ export class ContainerClient {
   restart = (id: string, q: { t?: number; signal?: string } = {}) => this.empty("POST", `${path(id)}/restart`, { query: { t: q.t, signal: q.signal } });
   /** POST /containers/{id}/kill?signal= (none: the daemon's default, SIGKILL) */
   kill = (id: string, signal?: string) => this.empty("POST", `${path(id)}/kill`, { query: { signal } });
+  /** POST /containers/{id}/update with docker's UpdateConfig (resources and RestartPolicy) */
+  update = (id: string, body: Record<string, unknown>) => this.json<{ Warnings: string[] | null }>("POST", `${path(id)}/update`, { body: JSON.stringify(body), headers: JSON_BODY });
   /** POST /containers/{id}/pause */
   pause = (id: string) => this.empty("POST", `${path(id)}/pause`);
   /** POST /containers/{id}/unpause */

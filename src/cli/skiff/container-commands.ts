@@ -12,6 +12,7 @@ const attach = () => import("./commands/attach.ts");
 const exec = () => import("./commands/exec.ts");
 const inspect = () => import("./commands/inspect.ts");
 const events = () => import("./commands/events.ts");
+const update = () => import("./commands/update.ts");
 
 const DETACH_KEYS: FlagSpec = { names: ["detach-keys"], type: "string", help: "Override the key sequence for detaching a container" };
 const SIGNAL: FlagSpec = { names: ["signal", "s"], type: "string", help: "Signal to send to the container" };
@@ -124,6 +125,26 @@ export const CONTAINER_COMMANDS: Record<string, Command> = {
   },
   top: { usage: "top CONTAINER [ps OPTIONS]", summary: "Display the running processes of a container", flags: [], args: [1, -1], interspersed: false, run: async (c) => (await ops()).top(c) },
   rename: { usage: "rename CONTAINER NEW_NAME", summary: "Rename a container", flags: [], args: [2, 2], run: async (c) => (await ops()).rename(c) },
+  update: {
+    usage: "update [OPTIONS] CONTAINER [CONTAINER...]",
+    summary: "Update configuration of one or more containers",
+    flags: [
+      { names: ["blkio-weight"], type: "string", value: "uint16", help: "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)" },
+      { names: ["cpu-period"], type: "string", value: "int", help: "Limit CPU CFS (Completely Fair Scheduler) period" },
+      { names: ["cpu-quota"], type: "string", value: "int", help: "Limit CPU CFS (Completely Fair Scheduler) quota" },
+      { names: ["cpu-shares", "c"], type: "string", value: "int", help: "CPU shares (relative weight)" },
+      { names: ["cpus"], type: "string", value: "decimal", help: "Number of CPUs" },
+      { names: ["cpuset-cpus"], type: "string", help: "CPUs in which to allow execution (0-3, 0,1)" },
+      { names: ["cpuset-mems"], type: "string", help: "MEMs in which to allow execution (0-3, 0,1)" },
+      { names: ["memory", "m"], type: "string", value: "bytes", help: "Memory limit" },
+      { names: ["memory-reservation"], type: "string", value: "bytes", help: "Memory soft limit" },
+      { names: ["memory-swap"], type: "string", value: "bytes", help: "Swap limit equal to memory plus swap: -1 to enable unlimited swap" },
+      { names: ["pids-limit"], type: "string", value: "int", help: "Tune container pids limit (set -1 for unlimited)" },
+      { names: ["restart"], type: "string", help: "Restart policy to apply when a container exits" },
+    ],
+    args: [1, -1],
+    run: async (c) => (await update()).update(c),
+  },
   port: { usage: "port CONTAINER [PRIVATE_PORT[/PROTO]]", summary: "List port mappings or a specific mapping for the container", flags: [], args: [1, 2], run: async (c) => (await ops()).port(c) },
 };
 
@@ -142,7 +163,7 @@ export const CONTAINER_PRUNE: Command = {
 /** `skiff container SUB` → the command it names ("container-prune" is CONTAINER_PRUNE). */
 export const CONTAINER_SUBCOMMANDS: Record<string, string> = {
   ls: "ps", list: "ps", ps: "ps", run: "run", create: "create", start: "start", stop: "stop", restart: "restart", kill: "kill", pause: "pause", unpause: "unpause",
-  wait: "wait", rm: "rm", remove: "rm", logs: "logs", attach: "attach", exec: "exec", inspect: "container-inspect", top: "top", stats: "stats", rename: "rename", port: "port", prune: "container-prune",
+  wait: "wait", rm: "rm", remove: "rm", logs: "logs", attach: "attach", exec: "exec", inspect: "container-inspect", top: "top", stats: "stats", rename: "rename", port: "port", prune: "container-prune", update: "update",
 };
 
 export const CONTAINER_USAGE = `Usage:  skiff container COMMAND
@@ -173,6 +194,7 @@ Commands:
   stop        Stop one or more running containers
   top         Display the running processes of a container
   unpause     Unpause all processes within one or more containers
+  update      Update configuration of one or more containers
   wait        Block until one or more containers stop, then print their exit codes
 
 Run 'skiff container COMMAND --help' for more information on a command.

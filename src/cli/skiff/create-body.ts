@@ -5,6 +5,7 @@ import type { ContainerCreateBody, HostConfig } from "../../api/client-container
 import type { FlagValues } from "../args.ts";
 import { str, strs } from "./command.ts";
 import { parseMount } from "./mount-flag.ts";
+import { parseGoDuration } from "./go-time.ts";
 import {
   badOption, badValue, cleanPath, dedupeEnv, device, envValue, int64, keyValueFile, keyValueMap, labelValue, memBytes, memSwapBytes, nanoCpus, securityOpts, ulimit, volumeSpec,
 } from "./container-values.ts";
@@ -46,7 +47,7 @@ function intFlag(flags: FlagValues, name: string, label: string, fallback: numbe
   return v === undefined ? fallback : int64(v, label);
 }
 
-function restartPolicy(value: string | undefined): { Name: string; MaximumRetryCount: number } {
+export function restartPolicy(value: string | undefined): { Name: string; MaximumRetryCount: number } {
   const hint = "--restart no, always, unless-stopped or on-failure[:MAX_RETRIES]";
   if (value === undefined) return { Name: "no", MaximumRetryCount: 0 };
   if (value === "") return { Name: "", MaximumRetryCount: 0 };
@@ -56,6 +57,37 @@ function restartPolicy(value: string | undefined): { Name: string; MaximumRetryC
   if (colon >= 0 && !name) throw badOption("invalid restart policy format: no policy provided before colon", hint);
   if (count && !/^[+-]?\d+$/.test(count)) throw badOption("invalid restart policy format: maximum retry count must be an integer", hint);
   return { Name: name, MaximumRetryCount: count ? Number(count) : 0 };
+}
+
+/** A Go duration flag (pflag's DurationVar) in nanoseconds; docker's words for a bad one. */
+function durationFlag(flags: FlagValues, name: string): number {
+  const v = str(flags[name]);
+  if (v === undefined) return 0;
+  const ns = parseGoDuration(v);
+  if (ns === undefined) throw badValue(v, `--${name}`, `time: invalid duration ${JSON.stringify(v)}`, `--${name} takes a duration such as 500ms, 30s or 1m`);
+  return Math.round(ns);
+}
+
+/** --health-* and --no-healthcheck → Config.Healthcheck, as docker's CLI builds it (undefined: the image's). */
+export function healthcheck(flags: FlagValues): Record<string, unknown> | undefined {
+  const cmd = str(flags["health-cmd"]) ?? "";
+  const interval = durationFlag(flags, "health-interval");
+  const timeout = durationFlag(flags, "health-timeout");
+  const startPeriod = durationFlag(flags, "health-start-period");
+  const retries = intFlag(flags, "health-retries", "--health-retries", 0);
+  const any = cmd !== "" || interval !== 0 || timeout !== 0 || startPeriod !== 0 || retries !== 0;
+  if (flags["no-healthcheck"]) {
+    if (any) throw badOption("--no-healthcheck conflicts with --health-* options", "leave out --no-healthcheck or the --health-* flags");
+    return { Test: ["NONE"] };
+  }
+  if (!any) return undefined;
+  const hint = "give a duration of 0 or more";
+  if (interval < 0) throw badOption("--health-interval cannot be negative", hint);
+  if (timeout < 0) throw badOption("--health-timeout cannot be negative", hint);
+  if (retries < 0) throw badOption("--health-retries cannot be negative", "give a count of 0 or more");
+  if (startPeriod < 0) throw badOption("--health-start-period cannot be negative", hint);
+  // (Go's omitempty on every field of HealthConfig)
+  return { ...(cmd ? { Test: ["CMD-SHELL", cmd] } : {}), ...(interval ? { Interval: interval } : {}), ...(timeout ? { Timeout: timeout } : {}), ...(startPeriod ? { StartPeriod: startPeriod } : {}), ...(retries ? { Retries: retries } : {}) };
 }
 
 function attachStreams(values: string[]): Set<string> {
@@ -129,6 +161,7 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
   const autoRemove = !!flags.rm;
   if (autoRemove && restart.Name !== "no" && restart.Name !== "") throw badOption("conflicting options: cannot specify both --restart and --rm", "leave --restart out with --rm");
 
+  const health = healthcheck(flags);
   const entrypoint = str(flags.entrypoint);
   const network = str(flags.network);
   const sysctls = keyValueMap(strs(flags.sysctl));
@@ -215,6 +248,7 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     StdinOnce: stdinOnce,
     Env: envList.length ? envList : null,
     Cmd: cmd.length ? cmd : null,
+    ...(health ? { Healthcheck: health } : {}),
     Image: image,
     Volumes: volumes,
     WorkingDir: str(flags.workdir) ?? "",

@@ -175,7 +175,7 @@ Common Commands:
   version     Show the skiff version information
 
 Management Commands:
-  container   Manage containers: ls, run, create, start, stop, restart, kill, pause, unpause, wait, rm, logs, attach, exec, inspect, top, rename, port, prune, cp, diff, export, commit
+  container   Manage containers: ls, run, create, start, stop, restart, kill, pause, unpause, wait, rm, logs, attach, exec, inspect, top, rename, port, update, prune, cp, diff, export, commit
   image       Manage images: ls, inspect, history, prune, rm, tag, pull, push, save, load, import
   system      Manage skiff: df, events, info, prune
   volume      Manage volumes: create, ls, inspect, rm, prune
@@ -208,6 +208,7 @@ Commands:
   tag         Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
   top         Display the running processes of a container
   unpause     Unpause all processes within one or more containers
+  update      Update configuration of one or more containers
   wait        Block until one or more containers stop, then print their exit codes
 `;
 

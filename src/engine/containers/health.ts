@@ -3,7 +3,8 @@
 // docker's `health_status: STATUS` event when the status changes. A probe that runs past its
 // timeout is killed and counts as a failure with dockerd's words; one that cannot run counts as a
 // failure with the reason. The loop ends with the container's process; a daemon that starts again
-// resumes the loops of the containers it finds running, with the status they had.
+// resumes the loops of the containers it finds running, with the status they had. Each probe has
+// dockerd's exec events (exec_create, exec_start, exec_die), as `docker events` shows them.
 import type { Socket } from "node:net";
 import { log } from "../../common/log.ts";
 import type { ContainerEvents } from "./events.ts";
@@ -90,11 +91,15 @@ export class HealthChecks implements HealthHooks {
     const done = (exitCode: number, output: string): HealthResult => ({ start, end: new Date().toISOString(), exitCode, output });
     let execId: string | undefined;
     let socket: Socket | undefined;
+    let exitCode = -1;
     const timedOut = Bun.sleep(timeoutMs).then(() => "timeout" as const);
     try {
-      const e = this.o.execs.create(r, { cmd: probeArgv(cfg.test), attachStdout: true, attachStderr: true });
+      const argv = probeArgv(cfg.test);
+      const e = this.o.execs.create(r, { cmd: argv, attachStdout: true, attachStderr: true });
       execId = e.id;
+      this.o.events.emit(`exec_create: ${argv.join(" ")}`, r, { execID: e.id });
       const started = this.o.execs.start(r, e.id, { detach: false });
+      void started.then(() => this.o.events.emit(`exec_start: ${argv.join(" ")}`, r, { execID: e.id }), () => undefined);
       const first = await Promise.race([started, timedOut]);
       if (first === "timeout") {
         void started.then((s) => s?.destroy(), () => undefined);
@@ -109,12 +114,16 @@ export class HealthChecks implements HealthHooks {
         await Promise.race([output, Bun.sleep(KILLED_PROBE_GRACE_MS)]);
         return done(-1, timeoutOutput(timeoutMs));
       }
-      return done(await this.exitCode(e.id), probeOutput(ended));
+      exitCode = await this.exitCode(e.id);
+      return done(exitCode, probeOutput(ended));
     } catch (err) {
       return done(-1, err instanceof Error ? err.message : String(err));
     } finally {
       socket?.destroy();
-      if (execId) this.o.execs.drop(execId);
+      if (execId) {
+        this.o.execs.drop(execId);
+        this.o.events.emit("exec_die", r, { execID: execId, exitCode: String(exitCode) });
+      }
     }
   }
 

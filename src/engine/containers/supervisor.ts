@@ -223,6 +223,7 @@ export class Supervisor {
     return this.serial(id, async () => {
       const r = this.o.store.get(id);
       if (!r || r.state.status !== "restarting") return;
+      if (r.state.manuallyStopped) return this.endRestarting(r);
       await this.launch(r).catch((e: unknown) => log.warn(`container ${id}: the restart policy could not start it again: ${(e as Error).message}`));
     });
   }
@@ -285,14 +286,12 @@ export class Supervisor {
 
   /** docker stop: the stop signal, then SIGKILL after the timeout; "already" when not running. */
   async stop(rec: ContainerRecord, timeoutSeconds?: number, signal?: string): Promise<"stopped" | "already"> {
-    const r = this.fresh(rec);
-    if (!isActive(r.state)) return "already";
-    if (r.state.status === "restarting") {
-      await this.serial(r.id, async () => this.fresh(r).state.status === "restarting" && this.endRestarting(this.fresh(r)));
-      this.o.events.emit("stop", this.fresh(r));
+    if (!isActive(this.fresh(rec).state)) return "already";
+    const r = await this.settleRestart(rec);
+    if (!isActive(r.state)) {
+      this.o.events.emit("stop", r);
       return "stopped";
     }
-    this.markStopped(r);
     const sig = parseSignal(signal ?? r.options.stopSignal ?? r.imageConfig.StopSignal ?? "SIGTERM");
     const timeout = timeoutSeconds ?? r.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
     const exit = this.nextExit(r.id);
@@ -309,9 +308,31 @@ export class Supervisor {
     return "stopped";
   }
 
+  /** Marks the container stopped by the user (the flag only: the rest of the record is as stored). */
   private markStopped(r: ContainerRecord): void {
+    const now = this.o.store.get(r.id);
+    if (!now) return;
+    now.state.manuallyStopped = true;
+    this.o.store.update(now);
     r.state.manuallyStopped = true;
-    this.o.store.update(r);
+  }
+
+  /**
+   * For a stop, kill or removal by the user: marks it stopped by the user, so that no exit from now
+   * on restarts it; a restart pending or under way is waited for (its queue) and, if it had not
+   * started, ended. The record as it is then: still active only if the process runs.
+   */
+  private async settleRestart(rec: ContainerRecord): Promise<ContainerRecord> {
+    this.markStopped(rec);
+    if (this.fresh(rec).state.status === "restarting")
+      await this.serial(rec.id, async () => {
+        const now = this.fresh(rec);
+        if (now.state.status === "restarting") this.endRestarting(now);
+      });
+    const r = this.fresh(rec);
+    // (a restart that was under way wrote its record over the mark)
+    if (isActive(r.state)) this.markStopped(r);
+    return r;
   }
 
   async restart(rec: ContainerRecord, timeoutSeconds?: number): Promise<void> {
@@ -336,13 +357,11 @@ export class Supervisor {
 
   /** Before removal: a running container is killed and its exit recorded; nothing is followed any more. */
   async forget(rec: ContainerRecord): Promise<void> {
-    const r = this.fresh(rec);
+    this.restarts.reset(rec.id);
+    this.o.health?.stopped(rec.id);
+    const r = isActive(this.fresh(rec).state) ? await this.settleRestart(rec) : this.fresh(rec);
     this.lastExit.set(r.id, r.state.exitCode);
-    this.restarts.reset(r.id);
-    this.o.health?.stopped(r.id);
-    if (r.state.status === "restarting") this.endRestarting(r);
-    else if (isActive(r.state)) {
-      this.markStopped(r);
+    if (isActive(r.state)) {
       const exit = this.nextExit(r.id);
       const rt = this.o.runtimes.get(r.runtime);
       if (r.state.status === "paused") await rt.resume(r.id).catch(() => undefined);

@@ -9,13 +9,15 @@ const record = (options: ContainerRecord["options"]): ContainerRecord =>
 test("limits change, the rest stays; the swap in force is kept when only the memory changes", () => {
   const o = updatedOptions(record({ memory: 32 * MiB, cpuShares: 512, pidsLimit: 10 }), { memory: 48 * MiB, pidsLimit: 20 });
   expect(o).toMatchObject({ memory: 48 * MiB, memorySwap: 64 * MiB, cpuShares: 512, pidsLimit: 20 });
-  expect(updatedOptions(record({}), { memory: 64 * MiB })).toMatchObject({ memory: 64 * MiB });
-  expect(updatedOptions(record({}), { memory: 64 * MiB }).memorySwap).toBeUndefined();
+  expect(updatedOptions(record({}), { memory: 64 * MiB, memorySwap: -1 })).toMatchObject({ memory: 64 * MiB, memorySwap: -1 });
+  expect(updatedOptions(record({ memory: 32 * MiB, memorySwap: -1 }), { memory: 64 * MiB })).toMatchObject({ memory: 64 * MiB, memorySwap: -1 });
+  expect(updatedOptions(record({ pidsLimit: 5 }), { pidsLimit: -1 }).pidsLimit).toBe(0);
   expect(updatedOptions(record({}), { nanoCpus: 5e8, cpusetCpus: "0" })).toMatchObject({ nanoCpus: 5e8, cpusetCpus: "0" });
 });
 
-test("dockerd's refusals: below 6 MB, memory above the swap in force, swap below memory, swap without memory, a policy on a --rm container", () => {
+test("dockerd's refusals: below 6 MB, memory above the swap in force (none: dockerd 20.10 refuses -m alone on a container without a limit), swap below memory, swap without memory, a policy on a --rm container", () => {
   expect(() => updatedOptions(record({}), { memory: 1 * MiB })).toThrow("Minimum memory limit allowed is 6MB");
+  expect(() => updatedOptions(record({}), { memory: 64 * MiB })).toThrow("Memory limit should be smaller than already set memoryswap limit");
   expect(() => updatedOptions(record({ memory: 32 * MiB }), { memory: 100 * MiB })).toThrow("Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time");
   expect(updatedOptions(record({ memory: 32 * MiB }), { memory: 100 * MiB, memorySwap: 200 * MiB })).toMatchObject({ memory: 100 * MiB, memorySwap: 200 * MiB });
   expect(() => updatedOptions(record({ memory: 32 * MiB }), { memorySwap: 16 * MiB })).toThrow("Minimum memoryswap limit should be larger than memory limit, see usage");

@@ -23,10 +23,12 @@ export function updatedOptions(r: ContainerRecord, u: ContainerUpdate): Containe
   const o = { ...r.options };
   if (u.memory !== undefined && u.memory !== 0) {
     if (u.memory < MIN_MEMORY) throw refused("Minimum memory limit allowed is 6MB", "give --memory 6m or more", "Memory");
-    // the swap in force: as given, or dockerd's default of twice the memory
+    // the swap in force: as given, or dockerd's default of twice the memory; none (0) when the
+    // container has no memory limit, which dockerd 20.10 refuses alike (seen: `docker update -m 64m`
+    // of a container made without -m)
     const swapNow = o.memorySwap ?? (o.memory ? o.memory * 2 : 0);
-    if (!u.memorySwap && swapNow > 0 && u.memory > swapNow)
-      throw refused("Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time", `give --memory-swap too (at least ${u.memory}, or -1 for unlimited swap)`, "Memory");
+    if (!u.memorySwap && swapNow !== -1 && u.memory > swapNow)
+      throw refused(`Cannot update container ${r.id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`, `give --memory-swap too (at least ${u.memory}, or -1 for unlimited swap)`, "Memory");
     if (!u.memorySwap && swapNow > 0) o.memorySwap = swapNow;
     o.memory = u.memory;
   }
@@ -38,7 +40,8 @@ export function updatedOptions(r: ContainerRecord, u: ContainerUpdate): Containe
   if (u.nanoCpus) o.nanoCpus = u.nanoCpus;
   if (u.cpuShares) o.cpuShares = u.cpuShares;
   if (u.cpusetCpus) o.cpusetCpus = u.cpusetCpus;
-  if (u.pidsLimit !== undefined && u.pidsLimit !== 0) o.pidsLimit = u.pidsLimit;
+  // (-1, unlimited, shows as 0 in inspect afterwards, as dockerd's)
+  if (u.pidsLimit !== undefined && u.pidsLimit !== 0) o.pidsLimit = Math.max(0, u.pidsLimit);
   if (u.restartPolicy && (u.restartPolicy.name as string) !== "") {
     if (o.autoRemove && u.restartPolicy.name !== "no") throw conflict("ENGINE_UPDATE_CONFLICT", "Restart policy cannot be updated because AutoRemove is enabled for the container", "a --rm container keeps the policy no");
     const problem = restartPolicyProblem(u.restartPolicy, false);
