@@ -153,6 +153,9 @@ test("health: starting, unhealthy after the retries, healthy once the probe pass
   expect(health.Log.length).toBeLessThanOrEqual(5);
   expect(health.Log.at(-1)).toMatchObject({ ExitCode: 0, Output: "probing\n" });
   expect(Date.parse(health.Log.at(-1).End)).toBeGreaterThanOrEqual(Date.parse(health.Log.at(-1).Start));
+  expect(ok(docker("ps", "--filter", "health=healthy", "--format", "{{.Names}}"))).toBe("hc\n");
+  expect(ok(docker("ps", "--filter", "health=unhealthy", "--format", "{{.Names}}"))).toBe("");
+  expect(docker("ps", "--filter", "health=sick").stderr).toContain("Unrecognised filter value for health: sick");
   expect(JSON.parse(inspect("hc", "{{json .Config.Healthcheck}}"))).toEqual({ Test: ["CMD-SHELL", "echo probing; test -f /tmp/ok"], Interval: 200_000_000, Retries: 2 });
   const ev = eventsOf("hc", since);
   expect(ev.filter((e) => e.startsWith("health_status"))).toEqual(["health_status: unhealthy", "health_status: healthy"]);
@@ -176,6 +179,22 @@ test("health: a probe that hangs past its timeout is killed and counts as a fail
   ok(docker("run", "-d", "--name", "nohc", "--no-healthcheck", "busybox", "sleep", "1000"));
   expect(inspect("nohc", "{{json .State.Health}} {{json .Config.Healthcheck}}")).toBe('null {"Test":["NONE"]}');
   ok(docker("rm", "-f", "nohc"));
+});
+
+test("the image's HEALTHCHECK runs (CMD form); --health-cmd replaces its command and keeps its interval; --no-healthcheck turns it off", async () => {
+  const tar = `${d.dir}/busybox.tar`;
+  ok(d.skiff(["import", "-c", 'CMD ["sleep", "1000"]', "-c", 'HEALTHCHECK --interval=200ms --retries=1 CMD ["/bin/true"]', tar, "hcimg:1"]));
+  ok(docker("run", "-d", "--name", "img-hc", "hcimg:1"));
+  ok(docker("run", "-d", "--name", "img-over", "--health-cmd", "exit 1", "hcimg:1"));
+  ok(docker("run", "-d", "--name", "img-off", "--no-healthcheck", "hcimg:1"));
+  await until("the image's check passes", () => inspect("img-hc", "{{.State.Health.Status}}") === "healthy");
+  await until("the replaced check fails", () => inspect("img-over", "{{.State.Health.Status}}") === "unhealthy");
+  expect(JSON.parse(inspect("img-over", "{{json .Config.Healthcheck}}"))).toEqual({ Test: ["CMD-SHELL", "exit 1"], Interval: 200_000_000, Retries: 1 });
+  await Bun.sleep(500);
+  expect(inspect("img-off", "{{json .State.Health}}")).toBe("null");
+  expect(ok(docker("ps", "--filter", "health=none", "--format", "{{.Names}}"))).toBe("img-off\n");
+  ok(docker("rm", "-f", "img-hc", "img-over", "img-off"));
+  ok(docker("rmi", "hcimg:1"));
 });
 
 test("health checks resume after skiffd is killed with -9 and started again: the status is kept, then follows the probe", async () => {

@@ -1,9 +1,11 @@
 // docker ps's --filter (and container prune's): id, name, label, status, exited, ancestor, before,
-// since, until (prune). An unknown key or a status docker does not know is docker's 400.
+// since, health (starting, healthy, unhealthy, or none for a container without a checked run), until
+// (prune). An unknown key or a status docker does not know is docker's 400.
 import type { ContainerRecord, ContainerStatus } from "../../engine/containers/index.ts";
 import { apiError } from "../http-error.ts";
 
-const LIST_KEYS = ["id", "name", "label", "status", "exited", "ancestor", "before", "since"];
+const LIST_KEYS = ["id", "name", "label", "status", "exited", "ancestor", "before", "since", "health"];
+const HEALTH = ["starting", "healthy", "unhealthy", "none"];
 const PRUNE_KEYS = ["label", "label!", "until"];
 const STATUSES: ContainerStatus[] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
 
@@ -47,6 +49,7 @@ export function filterContainers(records: ContainerRecord[], filters: Record<str
   for (const k of Object.keys(filters)) if (!keys.includes(k)) throw invalid(k);
   for (const s of filters.status ?? []) if (!STATUSES.includes(s as ContainerStatus)) throw invalid(`status=${s}`);
   for (const e of filters.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalid(`exited=${e}`);
+  for (const h of filters.health ?? []) if (!HEALTH.includes(h)) throw apiError("invalid_argument", "API_FILTERS_INVALID", `Unrecognised filter value for health: ${h}`, "use health=starting, healthy, unhealthy or none");
   const refTime = (ref: string) => {
     const r = records.find((x) => x.id === ref || x.name === ref.replace(/^\//, "") || x.id.startsWith(ref));
     if (!r) throw apiError("not_found", "API_CONTAINER_NOT_FOUND", `No such container: ${ref}`, "name a container skiff ps -a lists");
@@ -60,6 +63,7 @@ export function filterContainers(records: ContainerRecord[], filters: Record<str
       (filters.label ?? []).every((v) => labelMatch(r, v)) &&
       (filters["label!"] ?? []).every((v) => !labelMatch(r, v)) &&
       any("status", (v) => r.state.status === v) &&
+      any("health", (v) => (r.state.health?.status ?? "none") === v) &&
       any("exited", (v) => r.state.status === "exited" && !r.state.startedAt.startsWith("0001") && r.state.exitCode === Number(v)) &&
       any("ancestor", (v) => r.image === v || r.imageId === v || r.imageId.replace(/^sha256:/, "").startsWith(v.replace(/^sha256:/, ""))) &&
       (filters.before ?? []).every((v) => Date.parse(r.created) < refTime(v)) &&
