@@ -6,8 +6,8 @@
 // a prefix). Symlinks inside are stored as links, never followed. uid/gid are the host's with
 // `keepOwner` (cp -a), 0 otherwise (docker: "files copied to a container are created with UID:GID
 // of the root user").
-// Extracting: names are relative to the destination directory; an absolute name or a ".." that
-// climbs above it is refused, nothing is written through a symlink (every ancestor of an entry
+// Extracting: names are relative to the destination directory; an absolute name (but for the
+// container's root, which docker's daemon sends as "/…") or a ".." that climbs above it is refused, nothing is written through a symlink (every ancestor of an entry
 // must be a real directory), and files are created O_EXCL|O_NOFOLLOW after what stands in the way
 // is removed. Owners are not set (the invoking user's, as docker's cp), modes and times are.
 import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmSync, symlinkSync, linkSync, writeSync, chmodSync, type Stats } from "node:fs";
@@ -71,16 +71,17 @@ function entry(name: string, st: Stats, linkname: string, keepOwner: boolean): T
   return { name, type, mode: st.mode & 0o7777, uid: keepOwner ? st.uid : 0, gid: keepOwner ? st.gid : 0, mtime: { sec: Math.floor(st.mtimeMs / 1000), nsec: 0 }, linkname, ...dev };
 }
 
-const refuse = (message: string, hint: string) => new SkiffError({ layer: "cli", code: "CLI_CP_UNSAFE_ENTRY", kind: "invalid_argument", message, hint });
+const refuse = (message: string, hint: string) => new SkiffError({ layer: "cli", code: "CLI_CP_UNSAFE_ENTRY", kind: "failed_precondition", message, hint });
 
 /**
  * Extracts `tar` into the existing directory `dest`; the first component of each name is
  * replaced: `rename` maps the source's base name to the destination's (docker's RebaseArchiveEntries).
  */
-export async function extractHost(tar: AsyncIterable<Uint8Array>, dest: string, rename?: { from: string; to: string }): Promise<void> {
+export async function extractHost(tar: AsyncIterable<Uint8Array>, dest: string, rename?: { from: string; to: string }, opts: { rootRelative?: boolean } = {}): Promise<void> {
   const dirTimes: { path: string; mtime: sys.Timespec }[] = [];
   for await (const e of readTar(tar, { what: "archive", code: "CLI_CP_ARCHIVE", hints: { invalid: "the daemon sent something other than a tar", truncated: "the copy was cut short" } })) {
-    let name = e.name;
+    // the container's root comes as "/", "/bin/" …: its content, relative to the destination
+    let name = opts.rootRelative ? e.name.replace(/^\/+/, "") || "." : e.name;
     if (rename && (name === rename.from || name.startsWith(`${rename.from}/`))) name = rename.to + name.slice(rename.from.length);
     if (e.type === "hardlink" && rename && (e.linkname === rename.from || e.linkname.startsWith(`${rename.from}/`))) e.linkname = rename.to + e.linkname.slice(rename.from.length);
     const rel = posix.normalize(`./${name}`);

@@ -28,7 +28,8 @@ interface PathStat {
 
 const GO_DIR = 2 ** 31;
 const GO_SYMLINK = 2 ** 27;
-const cpError = (code: string, message: string, hint: string) => new SkiffError({ layer: "cli", code, kind: "invalid_argument", message, hint });
+// exit status 1 for all of them, as docker's cp (not 125: the command line parsed)
+const cpError = (code: string, message: string, hint: string) => new SkiffError({ layer: "cli", code, kind: "failed_precondition", message, hint });
 
 /** docker's splitCpArg: "CONTAINER:PATH", or a local path (one starting with "/" or ".", or without ":"). */
 export function splitCpArg(arg: string): { container?: string; path: string } {
@@ -90,22 +91,24 @@ async function copyFrom(client: ApiClient, container: string, srcPath: string, d
     return bytes;
   }
   const isDir = (stat.mode & GO_DIR) !== 0;
-  const content = srcPath.endsWith("/.");
+  const root = stat.name === "/";
+  const content = srcPath.endsWith("/.") || root;
   const name = stat.name;
+  const extract = (into: string, rename?: { from: string; to: string }) => extractHost(body, into, rename, { rootRelative: root });
   const dstStat = statOrUndefined(dst);
   if (dstStat?.isDirectory()) {
-    await extractHost(body, dst, rebase && !content ? { from: name, to: rebase } : undefined);
+    await extract(dst, rebase && !content ? { from: name, to: rebase } : undefined);
   } else if (dstStat) {
     if (isDir) throw cpError("CLI_CP_DIR_TO_FILE", "cannot copy directory", `${dst} is a file: give a directory, or a path that does not exist`);
-    await extractHost(body, dirname(dst), { from: name, to: basename(dst) });
+    await extract(dirname(dst), { from: name, to: basename(dst) });
   } else {
     if (!isDir && /\/\.?$/.test(dst)) throw cpError("CLI_CP_NO_DIRECTORY", "no such directory", `create ${dst} first, or name the file without a trailing /`);
     const parent = statOrUndefined(dirname(dst));
     if (!parent?.isDirectory()) throw cpError("CLI_CP_NO_PARENT", `${dirname(dst)}: no such file or directory`, `create ${dirname(dst)} first`);
     if (content) {
       mkdirSync(dst);
-      await extractHost(body, dst);
-    } else await extractHost(body, dirname(dst), { from: name, to: basename(dst.replace(/\/+$/, "")) });
+      await extract(dst);
+    } else await extract(dirname(dst), { from: name, to: basename(dst.replace(/\/+$/, "")) });
   }
   return bytes;
 }

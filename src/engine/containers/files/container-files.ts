@@ -64,7 +64,7 @@ export class ContainerFiles {
     const root = this.open(r, "read");
     try {
       const { stat, resolved } = this.statIn(root.fd, path, ref);
-      return { stat, tar: await primed(tarOut(resolved, stat.name === "/" ? "" : stat.name), () => (closeSync(resolved.parent), root.close())) };
+      return { stat, tar: await primed(tarOut(resolved, stat.name), () => (closeSync(resolved.parent), root.close())) };
     } catch (e) {
       root.close();
       throw e;

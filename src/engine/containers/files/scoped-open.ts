@@ -38,13 +38,16 @@ export function sysError(syscall: string, errno: number, path: string): NodeJS.E
 }
 
 /**
- * openat2(dirfd, path, flags | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), or with
- * `beneath` RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (a walk that must not follow anything). EAGAIN
- * (a rename raced the lookup) is retried.
+ * openat2(dirfd, path, flags | O_CLOEXEC, resolve): by default RESOLVE_IN_ROOT (dirfd is "/");
+ * with `beneath` RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS (a walk that must not follow anything);
+ * with `under` RESOLVE_BENEATH (relative symlinks that stay under dirfd are followed, an absolute
+ * one or a climb above it fails with EXDEV). Magic links never. EAGAIN (a rename raced the
+ * lookup) is retried.
  */
-export function openat2(dirfd: number, path: string, flags: number, opts: { beneath?: boolean; mode?: number } = {}): number {
+export function openat2(dirfd: number, path: string, flags: number, opts: { beneath?: boolean; under?: boolean; mode?: number } = {}): number {
   const lib = (libc ??= open());
-  const how = new BigUint64Array([BigInt(flags | O_CLOEXEC), BigInt(opts.mode ?? 0), BigInt(opts.beneath ? RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS : RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)]);
+  const resolve = opts.beneath ? RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS : opts.under ? RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS : RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  const how = new BigUint64Array([BigInt(flags | O_CLOEXEC), BigInt(opts.mode ?? 0), BigInt(resolve)]);
   const name = Buffer.from(`${path || "."}\0`);
   for (let tries = 0; ; tries++) {
     const fd = Number(lib.syscall(SYS_OPENAT2, dirfd, ptr(name), ptr(how), 24));

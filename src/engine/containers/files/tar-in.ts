@@ -1,23 +1,27 @@
-// Extracts a tar into a directory of a container (PUT /containers/{id}/archive), inside the
-// container's root whatever the tar or the container holds.
+// Extracts a tar into a directory of a container (PUT /containers/{id}/archive), inside that
+// directory whatever the tar or the container holds.
 //
-// How nothing escapes:
+// How nothing escapes (dockerd refuses the same "breakouts"):
+// - The destination is resolved once, in the container's root (openat2 RESOLVE_IN_ROOT), to a
+//   descriptor; everything else is resolved under that descriptor with RESOLVE_BENEATH.
 // - An entry's name is taken relative to the destination: a leading "/" is dropped and ".." may
-//   not climb above the destination (refused, as dockerd's "is outside of" breakout check).
-// - Its parent directory is resolved with openat2(RESOLVE_IN_ROOT) from the container's root: a
-//   symlink on the way (one the container had, or one an earlier entry made) is followed as the
-//   container would see it, never out of the root. Missing parents are made one by one.
+//   not climb above the destination (refused, as dockerd's "is outside of").
+// - Its parent directory is resolved beneath the destination: a relative symlink on the way that
+//   stays below it is followed, one that leaves it (absolute, or climbing out) is refused, whether
+//   the container had it or an earlier entry made it. Missing parents are made one by one.
 // - The entry itself is one component under that descriptor: created O_EXCL|O_NOFOLLOW, a
 //   symlink is made and never followed, what stands in the way is removed through descriptors
 //   (no path text re-resolved, so a swap meanwhile cannot redirect the removal).
-// - A hardlink's target is resolved the same way, inside the root, and linked without following.
-// Ownership: the tar's uid/gid, or `owner` for every entry (docker's copyUIDGID with a container
-// user). Directory times are set once everything is written, as tar does.
+// - A hardlink's target is resolved the same way, beneath the destination, and linked without
+//   following it.
+// Ownership: the tar's uid/gid, or `owner` for every entry (root unless docker's copyUIDGID).
+// Directory times are set once everything is written, as tar does.
 import { closeSync, constants, fchmodSync, fchownSync, linkSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, rmdirSync, symlinkSync, unlinkSync, writeSync } from "node:fs";
 import { posix } from "node:path";
 import * as sys from "../../../common/sys.ts";
 import { errnoOf } from "../../../common/errno.ts";
 import { invalidArg } from "../errors.ts";
+import { SkiffError } from "../../../common/errors.ts";
 import { readTar, type TarEntry } from "../../archive/index.ts";
 import { fdPath, O_CLOEXEC, O_PATH, openat2 } from "./scoped-open.ts";
 
@@ -30,35 +34,50 @@ export interface ExtractOptions {
   owner?: { uid: number; gid: number };
 }
 
-/** The entry's path relative to the container root, or a refusal. */
+const breakout = (name: string, dest: string, why: string) =>
+  invalidArg("ENGINE_ARCHIVE_BREAKOUT", `extract archive: entry ${JSON.stringify(name.slice(0, 200))} is outside of ${JSON.stringify(dest)}${why}`, "the archive names a path that leads out of the directory it is extracted into; nothing after it was extracted", { entry: name });
+
+/** The entry's path relative to the destination ("" for the destination itself), or a refusal. */
 export function entryPath(dest: string, name: string): string {
-  const rel = posix.normalize(`./${name.replace(/^\/+/, "")}`);
-  if (rel === ".." || rel.startsWith("../") || name.includes("\0"))
-    throw invalidArg("ENGINE_ARCHIVE_BREAKOUT", `extract archive: entry ${JSON.stringify(name.slice(0, 200))} is outside of ${JSON.stringify(dest)}`, "the archive names a path above the directory it is extracted into; nothing after it was extracted", { entry: name });
-  return posix.join(dest, rel);
+  const rel = posix.normalize(`./${name.replace(/^\/+/, "")}`).replace(/\/+$/, "") || ".";
+  if (rel === ".." || rel.startsWith("../") || name.includes("\0")) throw breakout(name, dest, "");
+  return rel === "." ? "" : rel;
 }
 
 export async function extractTar(rootFd: number, input: AsyncIterable<Uint8Array>, o: ExtractOptions): Promise<number> {
-  const dirTimes: { path: string; mtime: sys.Timespec }[] = [];
+  const destFd = openat2(rootFd, o.dest, O_PATH | constants.O_DIRECTORY);
+  try {
+    return await extractUnder(destFd, input, o);
+  } finally {
+    closeSync(destFd);
+  }
+}
+
+async function extractUnder(destFd: number, input: AsyncIterable<Uint8Array>, o: ExtractOptions): Promise<number> {
+  const dirTimes: { rel: string; mtime: sys.Timespec }[] = [];
   let count = 0;
   for await (const e of readTar(input, { what: "archive", code: "ENGINE_ARCHIVE", hints: { invalid: "send a tar archive (docker cp makes one)", truncated: "the archive was cut short: send it whole" } })) {
-    const abs = entryPath(o.dest, e.name);
-    if (abs === "/" || abs === o.dest) {
-      if (e.type === "dir") dirTimes.push({ path: abs, mtime: e.mtime });
+    const rel = entryPath(o.dest, e.name);
+    if (rel === "") {
+      if (e.type === "dir") dirTimes.push({ rel, mtime: e.mtime });
       continue; // the destination itself exists already
     }
-    const parent = openParent(rootFd, posix.dirname(abs));
     try {
-      await writeEntry(rootFd, parent, posix.basename(abs), e, o);
-    } finally {
-      closeSync(parent);
+      const parent = guarded(e.name, o.dest, () => openParent(destFd, posix.dirname(rel)));
+      try {
+        await writeEntry(destFd, parent, posix.basename(rel), e, o);
+      } finally {
+        closeSync(parent);
+      }
+    } catch (err) {
+      throw entryFailed(e.name, err);
     }
-    if (e.type === "dir") dirTimes.push({ path: abs, mtime: e.mtime });
+    if (e.type === "dir") dirTimes.push({ rel, mtime: e.mtime });
     count++;
   }
   for (const d of dirTimes.reverse()) {
     try {
-      const fd = openat2(rootFd, d.path, O_PATH | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+      const fd = openat2(destFd, d.rel || ".", O_PATH | constants.O_DIRECTORY | constants.O_NOFOLLOW, { under: true });
       try {
         sys.utimensat(fdPath(fd), d.mtime, d.mtime, { follow: true });
       } finally {
@@ -71,33 +90,46 @@ export async function extractTar(rootFd: number, input: AsyncIterable<Uint8Array
   return count;
 }
 
-/** The directory `dir` (absolute in the container), made when missing (0755, root), as dockerd makes an entry's parents. */
-function openParent(rootFd: number, dir: string): number {
+/** A system error on an entry, named with it (EROFS passes: the caller words it). */
+function entryFailed(name: string, err: unknown): unknown {
+  const errno = errnoOf(err);
+  if (!errno || errno === "EROFS" || !/^E[A-Z]+$/.test(errno) || err instanceof SkiffError) return err;
+  const clientSide = ["ENOENT", "ENOTDIR", "EEXIST", "EISDIR", "ENOTEMPTY", "EINVAL", "ENAMETOOLONG"].includes(errno);
+  return new SkiffError({ layer: "engine", code: "ENGINE_ARCHIVE_EXTRACT_FAILED", kind: clientSide ? "invalid_argument" : "internal", message: `extract archive: entry ${JSON.stringify(name.slice(0, 200))}: ${(err as Error).message}`, hint: clientSide ? "the archive does not fit what the container has at that path (a symlink to a missing directory, a file where a directory is needed)" : "check the daemon's data root (space, permissions)", cause: err, details: { entry: name, errno } });
+}
+
+/** `fn`'s EXDEV (a symlink out of the destination) and ELOOP as the breakout they are. */
+function guarded<T>(name: string, dest: string, fn: () => T): T {
   try {
-    return openat2(rootFd, dir, O_PATH | constants.O_DIRECTORY);
+    return fn();
   } catch (e) {
-    if (errnoOf(e) !== "ENOENT" || dir === "/") throw e;
+    if (errnoOf(e) === "EXDEV" || errnoOf(e) === "ELOOP") throw breakout(name, dest, " (through a symlink)");
+    throw e;
   }
-  const up = openParent(rootFd, posix.dirname(dir));
+}
+
+/** The directory `rel` under the destination, made when missing (0755, root), as dockerd makes an entry's parents. */
+function openParent(destFd: number, rel: string): number {
+  if (rel === "." || rel === "") return openat2(destFd, ".", O_PATH | constants.O_DIRECTORY, { under: true });
+  try {
+    return openat2(destFd, rel, O_PATH | constants.O_DIRECTORY, { under: true });
+  } catch (e) {
+    if (errnoOf(e) !== "ENOENT") throw e;
+  }
+  const up = openParent(destFd, posix.dirname(rel));
   try {
     try {
-      mkdirSync(fdPath(up, posix.basename(dir)), 0o755);
+      mkdirSync(fdPath(up, posix.basename(rel)), 0o755);
     } catch (e) {
       if (errnoOf(e) !== "EEXIST") throw e;
     }
-    try {
-      return openat2(up, posix.basename(dir), O_PATH | constants.O_DIRECTORY, { beneath: true });
-    } catch (e) {
-      // a symlink whose target does not exist in the container: not followed to make it
-      if (errnoOf(e) === "ELOOP") throw invalidArg("ENGINE_ARCHIVE_DANGLING_LINK", `extract archive: ${dir} is a symlink to a directory that does not exist in the container`, "create the directory it points to first, or extract into the real path", { path: dir });
-      throw e;
-    }
+    return openat2(up, posix.basename(rel), O_PATH | constants.O_DIRECTORY, { under: true });
   } finally {
     closeSync(up);
   }
 }
 
-async function writeEntry(rootFd: number, parent: number, base: string, e: TarEntry, o: ExtractOptions): Promise<void> {
+async function writeEntry(destFd: number, parent: number, base: string, e: TarEntry, o: ExtractOptions): Promise<void> {
   const at = fdPath(parent, base);
   const uid = o.owner?.uid ?? e.uid;
   const gid = o.owner?.gid ?? e.gid;
@@ -149,7 +181,8 @@ async function writeEntry(rootFd: number, parent: number, base: string, e: TarEn
       return;
     case "hardlink": {
       const target = entryPath(o.dest, e.linkname);
-      const tparent = openat2(rootFd, posix.dirname(target), O_PATH | constants.O_DIRECTORY);
+      if (!target) throw breakout(e.linkname, o.dest, " (a hardlink to the destination itself)");
+      const tparent = guarded(e.linkname, o.dest, () => openat2(destFd, posix.dirname(target), O_PATH | constants.O_DIRECTORY, { under: true }));
       try {
         linkSync(fdPath(tparent, posix.basename(target)), at);
       } finally {

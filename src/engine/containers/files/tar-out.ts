@@ -4,9 +4,10 @@
 // container process swaps for a symlink meanwhile is skipped, not followed), each file with
 // O_NOFOLLOW|O_NONBLOCK (a FIFO put in a file's place cannot block the daemon).
 //
-// Names, as dockerd's archive writes them: the object itself is `rebase` ("etc", "etc/" for a
-// directory) and what it holds "etc/passwd"; with `rebase` "." the directory is "./" and its
-// entries have no prefix ("passwd"); with `rebase` "" (export) the root has no entry of its own.
+// Names, as dockerd's archive writes them (compared with Debian's dockerd): the object itself is
+// `rebase` ("etc", "etc/" for a directory) and what it holds "etc/passwd"; with `rebase` "." the
+// directory is "./" and its entries "./passwd"; with "/" (the container's root) "/" and "/bin/";
+// with "" (export) the root has no entry of its own and its entries no prefix.
 // A file is stored once and its other names (same inode) as hardlinks to it. Sockets are left
 // out, as docker leaves them. With `overlay` (commit), an upper dir's whiteouts (char 0:0) become
 // ".wh.NAME" entries and its opaque directories a ".wh..wh..opq" entry, as OCI layers have them. A file that changes size while read is cut or zero-filled to the
@@ -41,12 +42,14 @@ const OPAQUE = ".wh..wh..opq";
 export async function* tarOut(path: { parent: number; base: string }, rebase: string, opts: { overlay?: boolean } = {}): AsyncGenerator<Uint8Array> {
   const walk: Walk = { links: new Map(), overlay: opts.overlay ?? false };
   const st = statAt(path.parent, path.base);
-  const rootName = rebase === "." ? "." : rebase;
+  const rootName = rebase;
   if (st.isDirectory()) {
-    const dir = path.base ? openat2(path.parent, path.base, O_PATH | constants.O_DIRECTORY, { beneath: true }) : openat2(path.parent, ".", O_PATH | constants.O_DIRECTORY, { beneath: true });
+    const dir = openat2(path.parent, path.base || ".", O_PATH | constants.O_DIRECTORY, { beneath: true });
+    // "etc" → "etc/", "etc/passwd"; "." → "./", "./passwd"; "/" → "/", "/bin/"; "" → "bin/"
+    const prefix = rootName === "" ? "" : rootName.endsWith("/") ? rootName : `${rootName}/`;
     try {
-      if (rootName !== "") yield tarEntry(header(rootName === "." ? "./" : `${rootName}/`, st, ""));
-      yield* tarDir(dir, rootName === "." || rootName === "" ? "" : `${rootName}/`, walk);
+      if (rootName !== "") yield tarEntry(header(prefix, st, ""));
+      yield* tarDir(dir, prefix, walk);
     } finally {
       closeSync(dir);
     }
