@@ -16,20 +16,21 @@ import { API_VERSION } from "./routes.ts";
 export const DEFAULT_SOCKET = "/run/skiff/skiff.sock";
 
 /**
- * The socket path of the daemon address given with -H/--host, else $SKIFF_HOST, else the default:
+ * The socket path of the daemon address given with -H/--host, else $SKIFF_HOST, else $DOCKER_HOST
+ * (as a docker user expects: DOCKER_HOST=unix:///run/skiff/skiff.sock serves both CLIs), else the default:
  * unix:///PATH or /PATH. skiffd serves a unix socket only: any other scheme (tcp://, ssh://, fd://,
  * npipe://) or a bare host:port is CLI_HOST_UNSUPPORTED, with what to pass instead.
  */
-export function socketPathFromHost(flag: string | undefined, env: string | undefined = process.env.SKIFF_HOST): string {
-  const host = flag || env || `unix://${DEFAULT_SOCKET}`;
-  const given = `${JSON.stringify(host)}${flag ? "" : " (from SKIFF_HOST)"}`;
+export function socketPathFromHost(flag: string | undefined, env: string | undefined = process.env.SKIFF_HOST, dockerEnv: string | undefined = process.env.DOCKER_HOST): string {
+  const host = flag || env || dockerEnv || `unix://${DEFAULT_SOCKET}`;
+  const given = `${JSON.stringify(host)}${flag ? "" : env ? " (from SKIFF_HOST)" : dockerEnv ? " (from DOCKER_HOST)" : ""}`;
   const unsupported = (why: string) =>
     new SkiffError({
       layer: "cli",
       kind: "failed_precondition",
       code: "CLI_HOST_UNSUPPORTED",
       message: `connect to ${given}: ${why}`,
-      hint: `only unix:// is supported: pass -H unix://${DEFAULT_SOCKET} (or the socket skiffd was started with), or set SKIFF_HOST to it`,
+      hint: `only unix:// is supported: pass -H unix://${DEFAULT_SOCKET} (or the socket skiffd was started with), or set SKIFF_HOST (or DOCKER_HOST) to it`,
       details: { host },
     });
   if (host.startsWith("unix://")) {

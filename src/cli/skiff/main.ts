@@ -158,7 +158,7 @@ const USAGE = `Usage:  skiff [OPTIONS] COMMAND
 A client of skiffd, with docker's commands
 
 Options:
-  -H, --host string   Daemon socket to connect to (default: $SKIFF_HOST, else unix:///run/skiff/skiff.sock)
+  -H, --host string   Daemon socket to connect to (default: $SKIFF_HOST, else $DOCKER_HOST, else unix:///run/skiff/skiff.sock)
   -D, --debug         Enable debug mode
   -v, --version       Print version information and quit
 
