@@ -62,7 +62,7 @@ test("a busy loop: CPU % as the kernel's own count of its time says (100 on an i
   const wallNs = (Date.parse(f.read) - Date.parse(f.preread)) * 1e6;
   const share = ((f.cpu_stats.cpu_usage.total_usage - f.precpu_stats.cpu_usage.total_usage) / wallNs) * 100;
   expect(wallNs / 1e6).toBeGreaterThan(450);
-  expect(Math.abs(docker - share)).toBeLessThan(6); // /proc/stat counts in 10 ms ticks per CPU
+  expect(Math.abs(docker - share)).toBeLessThan(10); // /proc/stat counts in 10 ms ticks per CPU; a loaded machine delays reads
 });
 
 test("memory near what the container filled; block I/O it wrote; no NET I/O without a network", async () => {
