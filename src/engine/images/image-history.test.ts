@@ -31,3 +31,11 @@ test("an image without history shows one line per layer", () => {
     [false, 5, null],
   ]);
 });
+
+test("an older entry that ends a local image (the one a commit started from) carries its id and tags", () => {
+  const items = imageHistory(record, { history: [{ created_by: "import" }, { created_by: "commit" }] }, [5, 6], [], (entries, layers) => (entries === 1 && layers === 1 ? { id: "sha256:parent", tags: ["busybox:latest"] } : undefined));
+  expect(items.map((i) => [i.Id, i.Tags])).toEqual([
+    [record.id, null],
+    ["sha256:parent", ["busybox:latest"]],
+  ]);
+});

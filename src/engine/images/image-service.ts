@@ -516,7 +516,18 @@ export class ImageStore implements ImageService {
   history(nameOrId: string): HistoryItem[] {
     const record = this.record(this.resolveId(nameOrId));
     const sizes = record.chainIds.map((c) => this.meta.snapshot(c)?.size ?? 0);
-    return imageHistory(record, this.configOf(record) as { history?: [] }, sizes, this.meta.refsOf(record.id).tags.map(familiarNameSafe));
+    const config = this.configOf(record) as { history?: unknown[] };
+    // the local images whose history and layers are a prefix of this one's (its parents)
+    const endingAt = (entries: number, layers: number) => {
+      const history = JSON.stringify((config.history ?? []).slice(0, entries));
+      const chains = record.chainIds.slice(0, layers).join(" ");
+      for (const other of this.meta.images()) {
+        if (other.id === record.id || other.chainIds.join(" ") !== chains) continue;
+        if (JSON.stringify((this.configOf(other) as { history?: unknown[] }).history ?? []) === history) return { id: other.id, tags: this.meta.refsOf(other.id).tags.map(familiarNameSafe) };
+      }
+      return undefined;
+    };
+    return imageHistory(record, config as { history?: [] }, sizes, this.meta.refsOf(record.id).tags.map(familiarNameSafe), endingAt);
   }
 
   /** A container's writable layer (its upper and work dirs, made when missing) and its image's layers, topmost first. */
