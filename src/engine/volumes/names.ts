@@ -8,7 +8,7 @@ const VALID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 /** The name, or dockerd's 400 ("create NAME: …"). */
 export function checkVolumeName(name: string, action = "create"): string {
-  if (name.length < 2) throw invalidArg("ENGINE_VOLUME_NAME_INVALID", `${action} ${name}: volume name is too short, names should be at least two alphanumeric characters`, "give a name of two or more letters, digits, _ . or -", { volume: name });
+  if (Buffer.byteLength(name) < 2) throw invalidArg("ENGINE_VOLUME_NAME_INVALID", `${action} ${name}: volume name is too short, names should be at least two alphanumeric characters`, "give a name of two or more letters, digits, _ . or -", { volume: name });
   if (!VALID.test(name) || name.length > 255)
     throw invalidArg(
       "ENGINE_VOLUME_NAME_INVALID",

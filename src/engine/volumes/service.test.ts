@@ -43,7 +43,7 @@ test("create lays the volume out as dockerd does, and a second create of the nam
 test("bad names, an unknown driver and bad options are refused in dockerd's words, nothing made", () => {
   const { root, svc } = fresh();
   expect(failure(() => svc.create({ name: "x" }))).toEqual(["invalid_argument", "create x: volume name is too short, names should be at least two alphanumeric characters"]);
-  for (const bad of ["..", "a/b", "../etc", "/abs", ".hidden", "a b"]) expect(failure(() => svc.create({ name: bad }))[1]).toContain("includes invalid characters for a local volume name");
+  for (const bad of ["..", "a/b", "../etc", "/abs", ".hidden", "a b", "é"]) expect(failure(() => svc.create({ name: bad }))[1]).toContain("includes invalid characters for a local volume name");
   expect(failure(() => svc.create({ name: "ok", driver: "nfs" }))).toEqual(["not_found", 'create ok: error looking up volume plugin nfs: plugin "nfs" not found']);
   expect(failure(() => svc.create({ name: "ok", options: { bogus: "1" } }))).toEqual(["invalid_argument", 'create ok: invalid option: "bogus"']);
   expect(failure(() => svc.create({ name: "ok", options: { type: "tmpfs" } }))).toEqual(["invalid_argument", 'create ok: missing required option: "device"']);

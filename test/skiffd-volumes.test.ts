@@ -1,0 +1,284 @@
+// Volumes through skiffd as docker users meet them, with docker's CLIs (28 and Debian's 20.10)
+// and skiff against a skiffd started here, on an image imported from Debian's busybox with a
+// /data directory of owned files and a VOLUME: named volumes that outlive their containers,
+// copy-up of the image's content (owners, modes, symlinks), read-only mounts, anonymous volumes
+// and rm -v / --rm, --volumes-from, the local driver's tmpfs and bind options mounted at first
+// use and unmounted after, and bad input (a volume in use, an unknown driver, names with / or ..,
+// a device that does not exist), with canaries that prove nothing is written outside a volume's
+// directory. The harness checks after each test that no mount is left.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chownSync, chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { busyboxRootfs } from "./harness/oci.ts";
+import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+
+let d: Skiffd;
+let data: string;
+const docker = (args: string[], bin = DOCKER_28): RunResult => d.docker(bin, args);
+const skiff = (args: string[], input?: string): RunResult => d.skiff(args, { input });
+const ok = (r: RunResult) => {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+};
+const mountsUnder = (dir: string) =>
+  readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4] ?? "")
+    .filter((p) => p.startsWith(dir));
+const api = (method: string, path: string, body?: unknown) => fetch(`http://skiffd/v1.41${path}`, { method, unix: d.sock, body: body === undefined ? undefined : JSON.stringify(body), headers: { "Content-Type": "application/json" } } as RequestInit);
+const canary = () => join(d.dir, "canary");
+const volumeDirs = () => (existsSync(join(data, "volumes")) ? readdirSync(join(data, "volumes")).sort() : []);
+
+beforeAll(async () => {
+  d = await startSkiffd();
+  data = join(d.dir, "data");
+  // the image: busybox, and /data with a file owned 1234:5678 mode 0640, a directory owned 42:43, a symlink out of it
+  const root = join(d.dir, "image");
+  cpSync(busyboxRootfs(), root, { recursive: true, verbatimSymlinks: true });
+  mkdirSync(join(root, "data/sub"), { recursive: true });
+  writeFileSync(join(root, "data/f"), "from the image\n");
+  chownSync(join(root, "data/f"), 1234, 5678);
+  chmodSync(join(root, "data/f"), 0o640);
+  chownSync(join(root, "data/sub"), 42, 43);
+  chmodSync(join(root, "data"), 0o750);
+  symlinkSync("/etc/passwd", join(root, "data/link"));
+  const tar = join(d.dir, "image.tar");
+  execFileSync("tar", ["-C", root, "--numeric-owner", "-cf", tar, "."]);
+  ok(d.skiff(["import", tar, "vimg:latest", "-c", 'CMD ["sh"]', "-c", "VOLUME /data"]));
+  ok(d.skiff(["import", tar, "busybox:latest", "-c", 'CMD ["sh"]']));
+  mkdirSync(canary());
+  writeFileSync(join(canary(), "keep"), "canary\n");
+});
+
+afterAll(async () => {
+  const left = docker(["ps", "-aq"]).stdout.split("\n").filter(Boolean);
+  if (left.length) docker(["rm", "-f", "-v", ...left]);
+  for (const v of docker(["volume", "ls", "-q"]).stdout.split("\n").filter(Boolean)) docker(["volume", "rm", "-f", v]);
+  await d?.stop();
+  expect(readFileSync(join(canary(), "keep"), "utf8")).toBe("canary\n");
+  expect(readdirSync(canary())).toEqual(["keep"]);
+  if (d) removeDir(d.dir);
+});
+
+for (const [cli, bin] of [["docker 28", DOCKER_28], ["docker 20.10", DOCKER_20]] as const) {
+  describe(`${cli} against skiffd`, () => {
+    test("a named volume's data outlives its container and is seen by the next; inspect shows it as dockerd does", () => {
+      const name = `keep-${bin.length}`;
+      ok(docker(["run", "--rm", "-v", `${name}:/store`, "busybox", "sh", "-c", "echo kept > /store/note"], bin));
+      expect(ok(docker(["run", "--rm", "-v", `${name}:/again`, "busybox", "cat", "/again/note"], bin))).toBe("kept\n");
+      expect(readFileSync(join(data, "volumes", name, "_data/note"), "utf8")).toBe("kept\n");
+      ok(docker(["create", "--name", `insp-${bin.length}`, "-v", `${name}:/store:ro`, "busybox"], bin));
+      const mounts = JSON.parse(ok(docker(["inspect", "-f", "{{json .Mounts}}", `insp-${bin.length}`], bin)));
+      expect(mounts).toEqual([{ Type: "volume", Name: name, Source: join(data, "volumes", name, "_data"), Destination: "/store", Driver: "local", Mode: "ro", RW: false, Propagation: "" }]);
+      expect(ok(docker(["inspect", "-f", "{{json .HostConfig.Binds}}", `insp-${bin.length}`], bin))).toBe(`["${name}:/store:ro"]\n`);
+      ok(docker(["rm", `insp-${bin.length}`], bin));
+      ok(docker(["volume", "rm", name], bin));
+      expect(existsSync(join(data, "volumes", name))).toBe(false);
+    });
+
+    test("volume rm of a volume in use is refused (409), with -f too; ls --filter dangling tells used from unused", () => {
+      ok(docker(["volume", "create", "busy"], bin));
+      ok(docker(["create", "--name", "holder", "-v", "busy:/b", "busybox"], bin));
+      for (const args of [["volume", "rm", "busy"], ["volume", "rm", "-f", "busy"]]) {
+        const r = docker(args, bin);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain("remove busy: volume is in use - [");
+      }
+      expect(ok(docker(["volume", "ls", "-q", "--filter", "dangling=false"], bin))).toBe("busy\n");
+      ok(docker(["rm", "holder"], bin));
+      expect(ok(docker(["volume", "ls", "-q", "--filter", "dangling=true"], bin))).toBe("busy\n");
+      expect(ok(docker(["volume", "rm", "busy"], bin))).toBe("busy\n");
+    });
+  });
+}
+
+test("copy-up: a new volume is filled with the image's content, owners, modes and symlinks kept; nocopy and a used volume are not", () => {
+  const ls = ok(docker(["run", "--rm", "-v", "cu:/data", "vimg", "sh", "-c", "stat -c '%n %u:%g %a' /data /data/f /data/sub; readlink /data/link; cat /data/f"]));
+  expect(ls).toBe("/data 0:0 750\n/data/f 1234:5678 640\n/data/sub 42:43 755\n/etc/passwd\nfrom the image\n");
+  const f = statSync(join(data, "volumes/cu/_data/f"));
+  expect([f.uid, f.gid, f.mode & 0o777]).toEqual([1234, 5678, 0o640]);
+  // a volume with content keeps it: no second copy over a changed file
+  ok(docker(["run", "--rm", "-v", "cu:/data", "vimg", "sh", "-c", "echo changed > /data/f; rm /data/link"]));
+  expect(ok(docker(["run", "--rm", "-v", "cu:/data", "vimg", "sh", "-c", "cat /data/f; ls /data"]))).toBe("changed\nf\nsub\n");
+  expect(ok(docker(["run", "--rm", "--mount", "type=volume,src=nc,dst=/data,volume-nocopy", "vimg", "ls", "-A", "/data"]))).toBe("");
+  ok(docker(["volume", "rm", "cu", "nc"]));
+});
+
+test("read-only volumes: -v NAME:/p:ro and --mount readonly refuse writes; the volume is untouched", () => {
+  ok(docker(["volume", "create", "rov"]));
+  for (const how of [["-v", "rov:/r:ro"], ["--mount", "type=volume,source=rov,target=/r,readonly"]]) {
+    const r = docker(["run", "--rm", ...how, "busybox", "sh", "-c", "echo x > /r/f"]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("Read-only file system");
+  }
+  expect(readdirSync(join(data, "volumes/rov/_data"))).toEqual([]);
+  ok(docker(["volume", "rm", "rov"]));
+});
+
+test("anonymous volumes: -v /p and the image's VOLUME get 64-hex names; rm -v and --rm remove them, named ones stay", () => {
+  const before = new Set(ok(docker(["volume", "ls", "-q"])).split("\n").filter(Boolean));
+  ok(docker(["create", "--name", "anon", "-v", "/scratch", "-v", "named1:/n", "vimg"]));
+  const mounts = JSON.parse(ok(docker(["inspect", "-f", "{{json .Mounts}}", "anon"]))) as { Name: string; Destination: string; Mode: string }[];
+  const anon = mounts.filter((m) => m.Destination !== "/n");
+  expect(anon.map((m) => m.Destination).sort()).toEqual(["/data", "/scratch"]);
+  for (const m of anon) expect([m.Name, m.Mode]).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/), ""]);
+  ok(docker(["start", "-a", "anon"]));
+  // the image's VOLUME was filled from the image as well
+  expect(readFileSync(join(data, "volumes", anon.find((m) => m.Destination === "/data")!.Name, "_data/f"), "utf8")).toBe("from the image\n");
+  ok(docker(["rm", "-v", "anon"]));
+  const after = ok(docker(["volume", "ls", "-q"])).split("\n").filter((v) => v && !before.has(v));
+  expect(after).toEqual(["named1"]);
+  // --rm: the same, once the container has exited
+  ok(docker(["run", "--rm", "-v", "/tmpvol", "busybox", "true"]));
+  expect(ok(docker(["volume", "ls", "-q"])).split("\n").filter((v) => v && !before.has(v))).toEqual(["named1"]);
+  ok(docker(["volume", "rm", "named1"]));
+});
+
+test("--volumes-from: the other container's volumes, read-only with :ro; an unknown container is a 400", () => {
+  ok(docker(["run", "--name", "src", "-v", "/shared", "-v", "fromv:/named", "busybox", "sh", "-c", "echo s > /shared/f; echo n > /named/f"]));
+  expect(ok(docker(["run", "--rm", "--volumes-from", "src", "busybox", "sh", "-c", "cat /shared/f /named/f; echo w > /shared/g"]))).toBe("s\nn\n");
+  const ro = docker(["run", "--rm", "--volumes-from", "src:ro", "busybox", "sh", "-c", "cat /shared/f; echo w > /shared/h"]);
+  expect([ro.stdout, ro.status]).toEqual(["s\n", 1]);
+  expect(ro.stderr).toContain("Read-only file system");
+  const missing = docker(["run", "--rm", "--volumes-from", "nosuch", "busybox", "true"]);
+  expect([missing.status, missing.stderr.includes("No such container: nosuch"), missing.stderr.includes("Unable to find image")]).toEqual([125, true, false]);
+  // the shared anonymous volume went with src only (the --rm containers left it to its owner)
+  ok(docker(["rm", "-v", "src"]));
+  expect(ok(docker(["volume", "ls", "-q"]))).toBe("fromv\n");
+  ok(docker(["volume", "rm", "fromv"]));
+});
+
+test("--opt type=tmpfs: mounted at the first use, unmounted when its container exits and when the volume goes", () => {
+  ok(docker(["volume", "create", "--opt", "type=tmpfs", "--opt", "device=tmpfs", "--opt", "o=size=1m,mode=0700", "tv"]));
+  const at = join(data, "volumes/tv/_data");
+  expect(mountsUnder(at)).toEqual([]);
+  ok(docker(["run", "-d", "--name", "tmpuser", "-v", "tv:/t", "busybox", "sleep", "60"]));
+  expect(mountsUnder(at)).toEqual([at]);
+  expect(ok(docker(["exec", "tmpuser", "sh", "-c", "echo x > /t/f; df -k /t | tail -1 | awk '{print $2}'; stat -c %a /t"]))).toBe("1024\n700\n");
+  const inUse = docker(["volume", "rm", "tv"]);
+  expect(inUse.stderr).toContain("volume is in use");
+  ok(docker(["rm", "-f", "tmpuser"]));
+  expect(mountsUnder(at)).toEqual([]);
+  // as dockerd's local driver: a tmpfs volume's content goes with its mount
+  expect(ok(docker(["run", "--rm", "-v", "tv:/t", "busybox", "ls", "-A", "/t"]))).toBe("");
+  expect(mountsUnder(at)).toEqual([]);
+  ok(docker(["volume", "rm", "tv"]));
+  expect(existsSync(join(data, "volumes/tv"))).toBe(false);
+});
+
+test("--opt type=none,o=bind,device=DIR: the container writes into DIR; a device that does not exist fails the start, nothing mounted", () => {
+  const host = join(d.dir, "bound");
+  mkdirSync(host);
+  ok(docker(["volume", "create", "--opt", "type=none", "--opt", "o=bind", "--opt", `device=${host}`, "bv"]));
+  ok(docker(["run", "--rm", "--mount", "type=volume,src=bv,dst=/b", "busybox", "sh", "-c", "echo through > /b/f"]));
+  expect(readFileSync(join(host, "f"), "utf8")).toBe("through\n");
+  expect(mountsUnder(join(data, "volumes"))).toEqual([]);
+  ok(docker(["volume", "rm", "bv"]));
+  expect(readFileSync(join(host, "f"), "utf8")).toBe("through\n"); // removing the volume leaves the device's files
+
+  ok(docker(["volume", "create", "--opt", "type=none", "--opt", "o=bind", "--opt", `device=${join(d.dir, "nothing-here")}`, "gone"]));
+  const r = docker(["run", "--name", "nodev", "-v", "gone:/g", "busybox", "true"]);
+  expect(r.status).toBe(127); // (docker's CLI: a start failing with "no such file or directory", as against dockerd)
+  expect(r.stderr).toContain(`error while mounting volume '${join(data, "volumes/gone/_data")}': failed to mount local volume: mount ${join(d.dir, "nothing-here")}:${join(data, "volumes/gone/_data")}, flags: 0x1000: no such file or directory`);
+  expect(mountsUnder(join(data, "volumes"))).toEqual([]);
+  expect(existsSync(join(d.dir, "nothing-here"))).toBe(false);
+  ok(docker(["rm", "nodev"]));
+  ok(docker(["volume", "rm", "gone"]));
+});
+
+test("bad input: an unknown driver, bad names, names with / and .., bad options: clear errors, nothing made anywhere", async () => {
+  const before = volumeDirs();
+  const nfs = docker(["volume", "create", "-d", "nfs", "nfsvol"]);
+  expect([nfs.status, nfs.stderr.trim()]).toEqual([1, 'Error response from daemon: create nfsvol: error looking up volume plugin nfs: plugin "nfs" not found']);
+  const short = docker(["volume", "create", "x"]);
+  expect(short.stderr).toContain("create x: volume name is too short, names should be at least two alphanumeric characters");
+  for (const name of ["..", "a/b", "../../escape", ".hidden", "sp ace", "é"]) {
+    const r = docker(["volume", "create", name]);
+    expect([name, r.status, r.stderr.includes("includes invalid characters for a local volume name")]).toEqual([name, 1, true]);
+  }
+  const opt = docker(["volume", "create", "--opt", "bogus=1", "optvol"]);
+  expect(opt.stderr).toContain('create optvol: invalid option: "bogus"');
+  const half = docker(["volume", "create", "--opt", "type=tmpfs", "halfvol"]);
+  expect(half.stderr).toContain('create halfvol: missing required option: "device"');
+  // through the API: a 400 for the name, and a lookup by a path is a plain 404
+  expect((await api("POST", "/volumes/create", { Name: "../../escape" })).status).toBe(400);
+  const lookup = await api("GET", `/volumes/${encodeURIComponent("../../canary")}`);
+  expect(lookup.status).toBe(404);
+  expect((await api("DELETE", `/volumes/${encodeURIComponent("../canary")}?force=1`)).status).toBe(204); // force: no such volume is no error
+  expect((await api("POST", "/volumes/create", { Name: "typed", Labels: { a: 1 } })).status).toBe(400);
+  expect((await api("GET", `/volumes?filters=${encodeURIComponent('{"bogus":["x"]}')}`)).status).toBe(400);
+  // a run whose named volume is refused makes no container and no volume
+  const run = docker(["run", "--rm", "-v", "a..b/c:/x", "busybox", "true"]);
+  expect(run.status).toBe(125);
+  expect(volumeDirs()).toEqual(before);
+  expect(ok(docker(["ps", "-aq"]))).toBe("");
+  expect(existsSync(join(d.dir, "escape"))).toBe(false);
+});
+
+test("the API: create answers 201 with the volume, inspect 404 in dockerd's words, in use 409, prune's answer", async () => {
+  const created = await api("POST", "/volumes/create", { Name: "apiv", Labels: { k: "v" }, DriverOpts: {} });
+  expect(created.status).toBe(201);
+  expect(await created.json()).toEqual({ CreatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), Driver: "local", Labels: { k: "v" }, Mountpoint: join(data, "volumes/apiv/_data"), Name: "apiv", Options: {}, Scope: "local" });
+  const missing = await api("GET", "/volumes/nosuch");
+  expect([missing.status, ((await missing.json()) as { message: string }).message]).toEqual([404, "get nosuch: no such volume"]);
+  ok(docker(["create", "--name", "apiuser", "-v", "apiv:/a", "busybox"]));
+  expect((await api("DELETE", "/volumes/apiv")).status).toBe(409);
+  ok(docker(["rm", "apiuser"]));
+  const pruned = await api("POST", `/volumes/prune?filters=${encodeURIComponent('{"label":["k=v"]}')}`);
+  expect(await pruned.json()).toEqual({ VolumesDeleted: ["apiv"], SpaceReclaimed: 0 });
+});
+
+test("skiff volume: create, ls (columns, -q, --format, --filter), inspect, rm, prune (anonymous only; -a all unused) and their exit codes", () => {
+  expect(skiff(["volume", "create", "--label", "team=a", "sk1"]).stdout).toBe("sk1\n");
+  ok(skiff(["volume", "create", "sk2"]));
+  ok(skiff(["create", "--name", "skanon", "-v", "/anon", "busybox"]));
+  const anon = (JSON.parse(ok(skiff(["inspect", "skanon"])))[0].Mounts[0] as { Name: string }).Name;
+  ok(skiff(["rm", "skanon"]));
+  expect(ok(skiff(["volume", "ls"]))).toBe(`DRIVER    VOLUME NAME\nlocal     ${anon}\nlocal     sk1\nlocal     sk2\n`);
+  expect(ok(skiff(["volume", "ls", "-q", "--filter", "label=team=a"]))).toBe("sk1\n");
+  expect(ok(skiff(["volume", "ls", "--format", "{{.Name}} {{.Driver}} {{.Labels}}", "--filter", "name=sk1"]))).toBe("sk1 local team=a\n");
+  expect(JSON.parse(ok(skiff(["volume", "inspect", "sk1"])))[0]).toMatchObject({ Name: "sk1", Labels: { team: "a" }, Driver: "local" });
+  const missing = skiff(["volume", "inspect", "sk1", "nosuch"]);
+  expect([missing.status, missing.stderr.includes("get nosuch: no such volume")]).toEqual([1, true]);
+  expect(skiff(["volume", "prune", "-f"]).stdout).toBe(`Deleted Volumes:\n${anon}\n\nTotal reclaimed space: 0B\n`);
+  expect(skiff(["volume", "prune"], "n\n").stdout).toBe("WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ");
+  expect(ok(skiff(["volume", "ls", "-q"]))).toBe("sk1\nsk2\n");
+  expect(skiff(["volume", "prune", "-a", "-f", "--filter", "label=team=a"]).stdout).toContain("Deleted Volumes:\nsk1\n");
+  const rm = skiff(["volume", "rm", "sk2", "nosuch"]);
+  expect([rm.status, rm.stdout]).toEqual([1, "sk2\n"]);
+  expect(skiff(["volume", "ls", "--bogus"]).status).toBe(125);
+  expect(skiff(["volume", "create", "a", "b"]).status).toBe(125);
+});
+
+test("docker's CLIs against API 1.41: prune takes every unused volume as dockerd 20.10 does; docker 28 refuses -a itself", () => {
+  ok(docker(["volume", "create", "pn1"]));
+  const all = docker(["volume", "prune", "-a", "-f"]);
+  expect(all.stderr).toContain('"--all" requires API version 1.42');
+  expect(ok(docker(["volume", "prune", "-f"], DOCKER_20))).toContain("\npn1\n");
+  expect(ok(docker(["volume", "ls", "-q"]))).toBe("");
+});
+
+test("events: volume create, mount, unmount and destroy", () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  ok(docker(["run", "--rm", "-v", "ev:/e", "busybox", "true"]));
+  ok(docker(["volume", "rm", "ev"]));
+  Bun.sleepSync(50);
+  const until = Math.ceil(Date.now() / 1000) + 1;
+  const out = ok(docker(["events", "--since", String(since), "--until", String(until), "--filter", "type=volume", "--format", "{{.Action}} {{.Actor.ID}}"]));
+  expect(out.split("\n").filter((l) => l.endsWith(" ev"))).toEqual(["create ev", "mount ev", "unmount ev", "destroy ev"]);
+});
+
+test("a running container keeps its tmpfs volume mounted across a daemon restart; its removal then unmounts it", async () => {
+  ok(docker(["volume", "create", "--opt", "type=tmpfs", "--opt", "device=tmpfs", "live"]));
+  ok(docker(["run", "-d", "--name", "liver", "-v", "live:/l", "busybox", "sh", "-c", "echo alive > /l/f; sleep 60"]));
+  const at = join(data, "volumes/live/_data");
+  await d.stop();
+  expect(mountsUnder(at)).toEqual([at]); // (as dockerd with live-restore: the container runs on, and so does its volume)
+  d = await startSkiffd([], d.dir);
+  for (let i = 0; i < 100 && docker(["version"]).status !== 0; i++) await Bun.sleep(20);
+  expect(ok(docker(["exec", "liver", "cat", "/l/f"]))).toBe("alive\n");
+  ok(docker(["rm", "-f", "liver"]));
+  expect(mountsUnder(at)).toEqual([]);
+  ok(docker(["volume", "rm", "live"]));
+});
