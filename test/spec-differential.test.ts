@@ -118,6 +118,22 @@ const CASES = (): Case[] => [
     options: { binds: [{ source: join(hostDir, "hosts"), destination: "/etc/hosts", readOnly: true }] },
     cmd: ["true"],
   },
+  {
+    // (the volumes' sources are filled from dockerd's data root: named ones by name, anonymous ones by the name dockerd chose)
+    name: "volumes: -v NAME:/p, -v NAME:/p:ro, --mount type=volume readonly, -v /p, beside a bind and a tmpfs",
+    docker: ["-v", "specvol:/data", "-v", "specro:/ro:ro", "--mount", "type=volume,src=specm,dst=/m/deep,readonly", "-v", "/anon", "-v", `${hostDir}:/data/bound`, "--tmpfs", "/m"],
+    options: {
+      binds: [{ source: hostDir, destination: "/data/bound", readOnly: false }],
+      volumes: [
+        { name: "specvol", destination: "/data", readOnly: false, origin: "binds", mode: "z" },
+        { name: "specro", destination: "/ro", readOnly: true, origin: "binds", mode: "ro" },
+        { name: "specm", destination: "/m/deep", readOnly: true, origin: "mounts", mode: "z" },
+        { name: "", destination: "/anon", readOnly: false, origin: "config", mode: "" },
+      ],
+      tmpfs: [{ destination: "/m", options: "" }],
+    },
+    cmd: ["true"],
+  },
 ];
 
 const OCI_PROFILE = JSON.stringify({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["mkdir"], action: "SCMP_ACT_ERRNO" }] });
@@ -226,7 +242,9 @@ describe.skipIf(!installed)("config.json: skiff's builder against dockerd", () =
         readImageFile: (p) => FILES[p],
       };
       const env = kase.options.env && received.filter((e) => kase.options.env!.includes(e));
-      const ours = buildContainerSpec(IMAGES[image]!.config, { ...kase.options, env, cmd: kase.cmd }, host) as unknown as Json;
+      const volumes = kase.options.volumes?.map((v) => ({ ...v, source: v.name ? join(dockerd.dataRoot, "volumes", v.name, "_data") : mount(v.destination) }));
+      for (const v of volumes ?? []) expect(v.source).toMatch(new RegExp(`^${dockerd.dataRoot}/volumes/${v.name || "[0-9a-f]{64}"}/_data$`));
+      const ours = buildContainerSpec(IMAGES[image]!.config, { ...kase.options, env, cmd: kase.cmd, ...(volumes ? { volumes } : {}) }, host) as unknown as Json;
       const { diffs, excused } = specDifferences(ours, theirs, PROFILE_DIFFERENCES);
       for (const name of excused) seenProfileDifferences.add(name);
       const intended = kase.intended ?? {};
