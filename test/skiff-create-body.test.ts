@@ -93,6 +93,9 @@ const SAME: [string, string[]][] = [
   ["attached values: -eA=1 -m64m -uroot -w=/x", ["-eA=1", "-m64m", "-uroot", "-w=/x", "busybox"]],
   ["--flag=value forms", ["--env=A=1", "--name=n1", "--memory=1g", "busybox"]],
   ["-- ends the flags", ["--", "busybox", "--rm"]],
+  ["volumes: -v NAME:/p:ro, -v /p, --volumes-from", ["-v", "named:/n:ro", "-v", "/anon", "--volumes-from", "other:ro", "--volumes-from", "x", "busybox"]],
+  ["--mount type=volume with driver options, labels, nocopy", ["--mount", "type=volume,src=mv,dst=/m,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-label=a=b,volume-nocopy,volume-driver=local", "--mount", "dst=/anonymous", "busybox"]],
+  ["--mount type=bind and type=tmpfs", ["--mount", "type=bind,source=/tmp,target=/t,readonly,bind-propagation=rslave", "--mount", "type=tmpfs,dst=/tm,tmpfs-size=64m,tmpfs-mode=1770", "--mount", '"type=volume","src=q","target=/q","ro=true"', "busybox"]],
 ];
 
 /** [name, flags, the part of docker's message skiff must say too (undefined: all of it)] */
@@ -142,6 +145,11 @@ const REFUSED: [string, string[], string?][] = [
   ["--memory-swappiness 200", ["--memory-swappiness", "200"]],
   ["--pull sometimes", ["--pull", "sometimes"]],
   ["log opts for the none driver", ["--log-driver", "none", "--log-opt", "a=b"]],
+  ["--mount without a target", ["--mount", "type=volume,src=x"]],
+  ["--mount with a bare field", ["--mount", "type=volume,dst=/x,bogus"]],
+  ["--mount with an unknown key", ["--mount", "type=volume,dst=/x,colour=red"]],
+  ["--mount mixing tmpfs options into a volume", ["--mount", "type=volume,dst=/x,tmpfs-size=1m"]],
+  ["--mount readonly=maybe", ["--mount", "dst=/x,readonly=maybe"]],
 ];
 
 /** docker's message without its decorations: "docker: X." or "invalid argument … flag: X", first line. */
