@@ -50,7 +50,8 @@ const ENGINE_FOLDERS: Record<string, string[]> = {
   registry: ["content"],
   images: ["metadata", "archive", "content", "snapshots", "registry"],
   events: ["metadata", "images"],
-  containers: ["metadata", "archive", "content", "snapshots", "images", "events"],
+  volumes: ["metadata"],
+  containers: ["metadata", "archive", "content", "snapshots", "images", "events", "volumes"],
 };
 const isTestSupport = (f: string) => /\.(test|fuzz)\.ts$/.test(f) || f.includes("/testing/");
 
