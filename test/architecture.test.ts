@@ -44,6 +44,7 @@ test("source files import only their own layer and the layers below it", () => {
 // imports (a test, or a testing/ helper, may also use its testing/ helpers).
 const ENGINE_FOLDERS: Record<string, string[]> = {
   metadata: [],
+  host: [],
   archive: [],
   content: [],
   snapshots: ["archive", "content"],
