@@ -5,7 +5,8 @@
 //             the create body, detach keys, the multiplexed stream framing
 //   runtime:  config.json → launch plan, seccomp profile → BPF (against an evaluator written apart
 //             from the compiler), the plan's wire format through the executor's decoder (~15 ms a run)
-//   engine:   docker run options → the container's config.json; docker's event filters
+//   engine:   docker run options → the container's config.json; docker's event filters; a tar
+//             extracted into a container never writes outside its destination (as root)
 //   common:   JSON text with limits, URLs a server sends (redirect hops)
 //   monitor:  json-file lines of any bytes in any chunking; hostile attach clients (runs/20 of each)
 //
@@ -27,6 +28,8 @@ import { DECOMPRESS_PROPERTIES } from "../src/engine/archive/decompress.fuzz.ts"
 import { TAR_PROPERTIES } from "../src/common/tar/tar-parser.fuzz.ts";
 import { SPEC_PROPERTIES } from "../src/engine/containers/spec/oci-spec.fuzz.ts";
 import { EVENT_FILTER_PROPERTIES } from "../src/engine/events/event-filters.fuzz.ts";
+import { VOLUME_PROPERTIES } from "../src/engine/volumes/volumes.fuzz.ts";
+import { EXTRACT_PROPERTIES } from "../src/engine/containers/files/tar-in.fuzz.ts";
 import { CHANGES_PROPERTIES } from "../src/engine/images/import-changes.fuzz.ts";
 import { APPLY_PROPERTIES } from "../src/engine/snapshots/apply-layer.fuzz.ts";
 import { DIGEST_PROPERTIES } from "../src/oci/image/digest.fuzz.ts";
@@ -64,6 +67,8 @@ const ALL = new Map<string, Property>([
   ...group("runtime", "plan", CODEC_PROPERTIES),
   ...group("engine", "spec", SPEC_PROPERTIES),
   ...group("engine", "event-filters", EVENT_FILTER_PROPERTIES),
+  ...group("engine", "volumes", VOLUME_PROPERTIES),
+  ...group("engine", "extract", EXTRACT_PROPERTIES(SCRATCH)),
   ...group("common", "json", COMMON_PROPERTIES),
 ]);
 const MONITOR = "monitor";
