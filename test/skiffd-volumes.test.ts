@@ -247,6 +247,13 @@ test("skiff volume: create, ls (columns, -q, --format, --filter), inspect, rm, p
   expect(skiff(["volume", "prune", "-a", "-f", "--filter", "label=team=a"]).stdout).toContain("Deleted Volumes:\nsk1\n");
   const rm = skiff(["volume", "rm", "sk2", "nosuch"]);
   expect([rm.status, rm.stdout]).toEqual([1, "sk2\n"]);
+  // skiff run --mount, --volumes-from, rm -v and --rm
+  ok(skiff(["run", "--name", "skfrom", "--mount", "type=volume,src=skm,dst=/m", "-v", "/skanon2", "busybox", "sh", "-c", "echo m > /m/f"]));
+  expect(ok(skiff(["run", "--rm", "--volumes-from", "skfrom:ro", "busybox", "cat", "/m/f"]))).toBe("m\n");
+  ok(skiff(["rm", "-v", "skfrom"]));
+  ok(skiff(["run", "--rm", "-v", "/gone", "busybox", "true"]));
+  expect(ok(skiff(["volume", "ls", "-q"]))).toBe("skm\n");
+  ok(skiff(["volume", "rm", "skm"]));
   expect(skiff(["volume", "ls", "--bogus"]).status).toBe(125);
   expect(skiff(["volume", "create", "a", "b"]).status).toBe(125);
 });
