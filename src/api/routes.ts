@@ -20,6 +20,7 @@ export type RouteName =
   | "imageCreate"
   | "imageList"
   | "imageSearch"
+  | "skiffDoctor"
   | "imageInspect"
   | "imageDelete"
   | "imageTag"
@@ -80,6 +81,7 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/images\/create$/, name: "imageCreate" },
   { methods: ["GET"], pattern: /^\/images\/json$/, name: "imageList" },
   { methods: ["GET"], pattern: /^\/images\/search$/, name: "imageSearch" },
+  { methods: ["GET"], pattern: /^\/skiff\/doctor$/, name: "skiffDoctor" },
   { methods: ["GET"], pattern: /^\/images\/get$/, name: "imageSaveMany" },
   { methods: ["POST"], pattern: /^\/images\/load$/, name: "imageLoad" },
   { methods: ["POST"], pattern: /^\/images\/prune$/, name: "imagePrune" },

@@ -10,6 +10,7 @@ import type { DaemonInfo } from "./handlers/context.ts";
 import type { Endpoint } from "./endpoint.ts";
 import * as images from "./handlers/images.ts";
 import * as imageSearch from "./handlers/image-search.ts";
+import * as doctor from "./handlers/doctor.ts";
 import * as streams from "./handlers/image-streams.ts";
 import * as system from "./handlers/system.ts";
 import * as containers from "./handlers/containers.ts";
@@ -41,6 +42,7 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   imageCreate: streams.create,
   imageList: images.list,
   imageSearch: imageSearch.search,
+  skiffDoctor: doctor.doctor,
   imageInspect: images.inspect,
   imageDelete: images.remove,
   imageTag: images.tag,

@@ -20,6 +20,7 @@ const archive = () => import("./commands/archive.ts");
 const login = () => import("./commands/login.ts");
 const system = () => import("./commands/system.ts");
 const searching = () => import("./commands/search.ts");
+const doctoring = () => import("./doctor/doctor-command.ts");
 
 const GLOBAL: FlagSpec[] = [
   { names: ["host", "H"], type: "string" },
@@ -132,6 +133,16 @@ export const COMMANDS: Record<string, Command> = {
     run: async (c) => (await login()).login(c),
   },
   logout: { usage: "logout [SERVER]", summary: "Log out from a registry", flags: [], args: [0, 1], run: async (c) => (await login()).logout(c) },
+  doctor: {
+    usage: "doctor [OPTIONS]",
+    summary: "Check the kernel, the host and skiffd for what skiff needs, and say what is missing",
+    flags: [
+      { names: ["format"], type: "string", help: "Format output: 'json' for the findings as JSON" },
+      { names: ["data-root"], type: "string", help: "Data root whose free space counts when skiffd does not answer (default \"/var/lib/skiff\")" },
+    ],
+    args: [0, 0],
+    run: async (c) => (await doctoring()).doctor(c),
+  },
   version: { usage: "version [OPTIONS]", summary: "Show the skiff version information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).version(c, VERSION) },
   info: { usage: "info [OPTIONS]", summary: "Display system-wide information", flags: [FORMAT], args: [0, 0], run: async (c) => (await system()).info(c, VERSION) },
   ...CONTAINER_COMMANDS,
@@ -172,6 +183,7 @@ Common Commands:
   login       Log in to a registry
   logout      Log out from a registry
   info        Display system-wide information
+  doctor      Check the kernel, the host and skiffd for what skiff needs
   version     Show the skiff version information
 
 Management Commands:

@@ -23,6 +23,7 @@ const FLAGS: FlagSpec[] = [
   { names: ["log-level", "l"], type: "string" },
   { names: ["version", "v"], type: "bool" },
   { names: ["help", "h"], type: "bool" },
+  { names: ["doctor"], type: "bool" },
 ];
 
 const USAGE = `Usage:	skiffd [OPTIONS]
@@ -33,6 +34,7 @@ Options:
       --cgroup-parent string      Set parent cgroup for all containers (default "/skiff")
       --data-root string          Root directory of persistent state (default "/var/lib/skiff")
   -D, --debug                     Enable debug mode
+      --doctor                    Check the kernel and host for what skiffd needs, print the findings as JSON, and quit
       --exec-root string          Root directory for execution state files (default "/run/skiff")
   -H, --host list                 Daemon socket to listen on (default unix:///run/skiff/skiff.sock)
       --insecure-registry list    Registries reached over plain HTTP
@@ -134,6 +136,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { flags, args } = parseFlags(argv, FLAGS, "", false, "skiffd");
     if (flags.help) return writeOut(USAGE), 0;
+    if (flags.doctor) return (await import("../../daemon/doctor.ts")).runDoctor((flags["data-root"] as string | undefined) ?? "/var/lib/skiff");
     if (flags.version) {
       const { SKIFF_VERSION } = await import("../../daemon/daemon.ts");
       return writeOut(`skiffd version ${SKIFF_VERSION}\n`), 0;
