@@ -231,11 +231,13 @@ test("the API: create answers 201 with the volume, inspect 404 in dockerd's word
 
 test("skiff volume: create, ls (columns, -q, --format, --filter), inspect, rm, prune (anonymous only; -a all unused) and their exit codes", () => {
   expect(skiff(["volume", "create", "--label", "team=a", "sk1"]).stdout).toBe("sk1\n");
+  const unnamed = ok(skiff(["volume", "create"])).trim(); // (a name of 64 hex digits, yet not anonymous: prune keeps it, as docker 23+)
+  expect(unnamed).toMatch(/^[0-9a-f]{64}$/);
   ok(skiff(["volume", "create", "sk2"]));
   ok(skiff(["create", "--name", "skanon", "-v", "/anon", "busybox"]));
   const anon = (JSON.parse(ok(skiff(["inspect", "skanon"])))[0].Mounts[0] as { Name: string }).Name;
   ok(skiff(["rm", "skanon"]));
-  expect(ok(skiff(["volume", "ls"]))).toBe(`DRIVER    VOLUME NAME\nlocal     ${anon}\nlocal     sk1\nlocal     sk2\n`);
+  expect(ok(skiff(["volume", "ls"]))).toBe(`DRIVER    VOLUME NAME\n${[anon, unnamed].sort().map((n) => `local     ${n}\n`).join("")}local     sk1\nlocal     sk2\n`);
   expect(ok(skiff(["volume", "ls", "-q", "--filter", "label=team=a"]))).toBe("sk1\n");
   expect(ok(skiff(["volume", "ls", "--format", "{{.Name}} {{.Driver}} {{.Labels}}", "--filter", "name=sk1"]))).toBe("sk1 local team=a\n");
   expect(JSON.parse(ok(skiff(["volume", "inspect", "sk1"])))[0]).toMatchObject({ Name: "sk1", Labels: { team: "a" }, Driver: "local" });
@@ -243,7 +245,8 @@ test("skiff volume: create, ls (columns, -q, --format, --filter), inspect, rm, p
   expect([missing.status, missing.stderr.includes("get nosuch: no such volume")]).toEqual([1, true]);
   expect(skiff(["volume", "prune", "-f"]).stdout).toBe(`Deleted Volumes:\n${anon}\n\nTotal reclaimed space: 0B\n`);
   expect(skiff(["volume", "prune"], "n\n").stdout).toBe("WARNING! This will remove anonymous local volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ");
-  expect(ok(skiff(["volume", "ls", "-q"]))).toBe("sk1\nsk2\n");
+  expect(ok(skiff(["volume", "ls", "-q"]))).toBe(`${unnamed}\nsk1\nsk2\n`);
+  ok(skiff(["volume", "rm", unnamed]));
   expect(skiff(["volume", "prune", "-a", "-f", "--filter", "label=team=a"]).stdout).toContain("Deleted Volumes:\nsk1\n");
   const rm = skiff(["volume", "rm", "sk2", "nosuch"]);
   expect([rm.status, rm.stdout]).toEqual([1, "sk2\n"]);

@@ -29,7 +29,8 @@ export const volumeCreateBody = object({
 export const list = endpoint({ query: { filters: filtersQuery } }, (ctx, { query }) => Response.json({ Volumes: volumesOf(ctx).list(query.filters).map(volumeJson), Warnings: null }));
 
 export const create = endpoint({ query: {}, body: { kind: "json", schema: volumeCreateBody, maxBytes: 1 << 20, empty: {} } }, (ctx, { body }) => {
-  const v = volumesOf(ctx).create({ name: body.Name, driver: body.Driver, options: body.DriverOpts ?? null, labels: body.Labels ?? null });
+  // (one made here without a name is not anonymous: as docker 23+, only a container makes those)
+  const v = volumesOf(ctx).create({ name: body.Name, driver: body.Driver, options: body.DriverOpts ?? null, labels: body.Labels ?? null, anonymous: false });
   return Response.json(volumeJson(v), { status: 201 });
 });
 
