@@ -213,7 +213,9 @@ export class ContainerService {
   }
 
   start(ref: string): Promise<"started" | "already"> {
-    return this.supervisor.start(this.store.resolve(ref));
+    const r = this.store.resolve(ref);
+    if (this.files.isWriting(r.id)) throw conflict("ENGINE_CONTAINER_COPY_IN_PROGRESS", `cannot start container ${r.name}: a copy into it is in progress`, "start it again once the copy is done");
+    return this.supervisor.start(r);
   }
 
   stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<"stopped" | "already"> {

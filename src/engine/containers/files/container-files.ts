@@ -41,10 +41,20 @@ const fileNotFound = (path: string, ref: string) => notFound("ENGINE_PATH_NOT_FO
 
 export class ContainerFiles {
   private readonly mountParent: string;
+  /** Containers whose upper dir is mounted writable here now (a copy into a stopped container), with how many such copies. */
+  private readonly writing = new Map<string, number>();
 
   constructor(private readonly deps: FilesDeps) {
     this.mountParent = join(deps.execRoot, "files");
     sweepMounts(this.mountParent);
+  }
+
+  /**
+   * Whether a copy into the stopped container `id` holds its upper dir mounted: it must not start
+   * meanwhile (two overlay mounts writing one upper dir is undefined behaviour in the kernel).
+   */
+  isWriting(id: string): boolean {
+    return (this.writing.get(id) ?? 0) > 0;
   }
 
   /** HEAD /containers/{id}/archive: the path's stat. */
@@ -151,7 +161,21 @@ export class ContainerFiles {
     let access: Access;
     if (isActive(r.state) && r.state.pid > 0) access = { kind: "process", pid: r.state.pid };
     else access = { kind: mode === "read" ? "view" : "writable", layer: this.deps.containerLayer(r.imageId, r.id) };
-    return openContainerRoot(access, this.mountParent);
+    if (access.kind !== "writable") return openContainerRoot(access, this.mountParent);
+    const root = openContainerRoot(access, this.mountParent);
+    this.writing.set(r.id, (this.writing.get(r.id) ?? 0) + 1);
+    let closed = false;
+    return {
+      fd: root.fd,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        const n = (this.writing.get(r.id) ?? 1) - 1;
+        if (n > 0) this.writing.set(r.id, n);
+        else this.writing.delete(r.id);
+        root.close();
+      },
+    };
   }
 
   private statIn(rootFd: number, path: string, ref: string) {
@@ -181,8 +205,10 @@ function underMount(r: ContainerRecord, dest: string): boolean {
 
 /**
  * A tar stream started: its first chunk is read now (a path that vanished fails the request
- * before any byte goes out), and `done` (close the root, unmount) runs exactly once: at its end,
- * on an error, or when the reader returns early, started or not.
+ * before any byte goes out), and `done` (close the root, unmount) runs exactly once: as soon as
+ * the last chunk has been produced (one chunk is read ahead, so a reader that stops at the tar's
+ * end marker without asking for more still releases it), on an error, or when the reader returns
+ * early, started or not.
  */
 async function primed(gen: AsyncGenerator<Uint8Array>, done: () => void): Promise<AsyncIterableIterator<Uint8Array>> {
   let finished = false;
@@ -192,33 +218,28 @@ async function primed(gen: AsyncGenerator<Uint8Array>, done: () => void): Promis
       done();
     }
   };
-  let first: IteratorResult<Uint8Array> | undefined;
-  try {
-    first = await gen.next();
-  } catch (e) {
-    finish();
-    throw e;
-  }
+  const pull = async (): Promise<IteratorResult<Uint8Array>> => {
+    try {
+      const r = await gen.next();
+      if (r.done) finish();
+      return r;
+    } catch (e) {
+      finish();
+      throw e;
+    }
+  };
+  let ahead = await pull();
   const it: AsyncIterableIterator<Uint8Array> = {
     [Symbol.asyncIterator]: () => it,
     async next() {
-      if (first) {
-        const r = first;
-        first = undefined;
-        if (!r.done) return r;
-      }
-      try {
-        const r = await gen.next();
-        if (r.done) finish();
-        return r;
-      } catch (e) {
-        finish();
-        throw e;
-      }
+      const r = ahead;
+      if (r.done) return r;
+      ahead = await pull();
+      return r;
     },
     async return() {
       try {
-        await gen.return(undefined);
+        if (!finished) await gen.return(undefined);
       } finally {
         finish();
       }

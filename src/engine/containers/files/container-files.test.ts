@@ -1,0 +1,67 @@
+import { afterAll, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildTar, readTar } from "../../archive/index.ts";
+import { newRunState, type ContainerRecord } from "../record.ts";
+import { ContainerFiles } from "./container-files.ts";
+
+// a stopped container over one lower layer, reached through the private overlay mounts
+const dir = mkdtempSync("/tmp/skiff-container-files-");
+const layer = { upper: join(dir, "upper"), work: join(dir, "work"), lowers: [join(dir, "lower")] };
+for (const d of [layer.upper, layer.work, layer.lowers[0]!, join(dir, "exec")]) mkdirSync(d, { recursive: true });
+mkdirSync(join(layer.lowers[0]!, "etc"));
+writeFileSync(join(layer.lowers[0]!, "etc", "passwd"), "root:x:0:0::/root:/bin/sh\n");
+const record = { id: "c".repeat(64), name: "c", imageId: "sha256:i", state: newRunState(), options: {}, imageConfig: { Env: [], ExposedPorts: [], Volumes: [], Labels: {} } } as unknown as ContainerRecord;
+const files = new ContainerFiles({
+  resolve: (ref) => {
+    if (ref !== "c") throw new Error(`no container ${ref}`);
+    return record;
+  },
+  containerLayer: () => layer,
+  commitImage: async () => "sha256:new",
+  pause: async () => {},
+  emit: () => {},
+  execRoot: join(dir, "exec"),
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const mounted = () => readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(dir));
+
+test("a copy into a stopped container lands in its upper dir; the container may not start meanwhile; nothing stays mounted", async () => {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const tar = buildTar([{ name: "new/", type: "dir" }, { name: "new/file", type: "file", data: "copied\n" }]);
+  const body = (async function* () {
+    yield tar.subarray(0, 512);
+    await held;
+    yield tar.subarray(512);
+  })();
+  const copying = files.extract("c", "/", body, { noOverwriteDirNonDir: true, copyUIDGID: false });
+  await Bun.sleep(50);
+  expect(files.isWriting(record.id)).toBe(true);
+  expect(mounted().length).toBe(1);
+  release();
+  await copying;
+  expect(files.isWriting(record.id)).toBe(false);
+  expect(readFileSync(join(layer.upper, "new", "file"), "utf8")).toBe("copied\n");
+  expect(mounted()).toEqual([]);
+  expect(readdirSync(join(dir, "exec", "files"))).toEqual([]);
+});
+
+test("reading a stopped container sees the image's files and its own; the stat names the path; a missing path is docker's 404", async () => {
+  const stat = await files.stat("c", "/etc/passwd");
+  expect([stat.name, stat.size, stat.mode]).toEqual(["passwd", 26, 0o644]);
+  const { tar } = await files.archive("c", "/new");
+  const names: string[] = [];
+  for await (const e of readTar(tar)) names.push(e.name);
+  expect(names).toEqual(["new/", "new/file"]);
+  await expect(files.stat("c", "/nope")).rejects.toThrow("Could not find the file /nope in container c");
+  expect(mounted()).toEqual([]);
+});
+
+test("an archive returned unread still unmounts", async () => {
+  const { tar } = await files.archive("c", "/etc");
+  expect(mounted().length).toBe(1);
+  await tar.return?.();
+  expect(mounted()).toEqual([]);
+  expect(existsSync(join(dir, "exec", "files"))).toBe(true);
+});
