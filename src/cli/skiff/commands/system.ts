@@ -1,7 +1,7 @@
 // skiff version and info, laid out as docker prints them (or through --format).
 import { arch } from "node:os";
 import { writeOut } from "../../../common/stdio.ts";
-import { humanSize } from "../../../api/units.ts";
+import { bytesSize } from "../../../api/units.ts";
 import { API_VERSION } from "../../../api/routes.ts";
 import { compileFormat } from "../template.ts";
 import { goShaped, VERSION_INFO } from "../render.ts";
@@ -63,7 +63,8 @@ export async function info({ client, flags }: CommandContext, clientVersion: str
     ` OSType: ${i.OSType}`,
     ` Architecture: ${i.Architecture}`,
     ` CPUs: ${i.NCPU}`,
-    ` Total Memory: ${humanSize(i.MemTotal, 4).replace(/B$/, "B")}`,
+    // docker's CLI prints it with units.BytesSize: binary units, four significant digits ("23.54GiB")
+    ` Total Memory: ${bytesSize(i.MemTotal)}`,
     ` Name: ${i.Name}`,
     ` ID: ${i.ID}`,
     ` Docker Root Dir: ${i.DockerRootDir}`,
