@@ -27,6 +27,8 @@ export interface Peer {
   wait(name: string): Outcome;
   /** `logs NAME`, where the client has it. */
   logs?(name: string): Cmd;
+  /** Any command of the client (skiff's or docker's CLI) against the engine (bench/files.ts). */
+  cli?(...argv: string[]): Cmd;
 }
 
 export interface Engine {
@@ -82,6 +84,7 @@ function dockerPeer(label: string, engine: Engine, env: Record<string, string>, 
     running: () => lines(runCmd(cmd("ps", "-q"), { dir }).stdout).length,
     wait: (name) => runCmd(cmd("wait", name), { dir }),
     logs: (name) => cmd("logs", name),
+    cli: cmd,
   };
 }
 
@@ -124,6 +127,7 @@ export async function startSkiff(opts: EngineOptions): Promise<Engine> {
   engine.peers.push({
     label: "skiff",
     engine,
+    cli: skiff,
     runRm: (args) => skiff("run", "--rm", "--network", "none", SKIFF_IMAGE, ...args),
     runDetached: (name, args) => skiff("run", "-d", "--name", name, "--network", "none", SKIFF_IMAGE, ...args),
     running: () => lines(runCmd(skiff("ps", "-q"), { dir: opts.dir }).stdout).length,

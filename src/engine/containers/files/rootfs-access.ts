@@ -7,8 +7,11 @@
 //   no mounts, as docker's) through a private overlay mount of its layers, made for the one
 //   operation under <execRoot>/files/ and lazily unmounted afterwards whatever happens. A reading
 //   view stacks the container's upper dir as the top lower (read-only: the upper is untouched,
-//   so a container started meanwhile is not disturbed); writing to a stopped container mounts its
-//   upper and work dirs.
+//   so a container started meanwhile is not disturbed; the kernel logs that a lower is in use as
+//   another mount's upper, harmless for a reader, which may see a file mid-write as docker's
+//   export of a running container may); writing to a stopped container mounts its upper and work
+//   dirs, and the container may not start until that is unmounted (ContainerFiles.isWriting).
+//   Mount points a killed daemon left there are swept when the next one starts.
 // Either way the operation gets an O_PATH descriptor of the root, and resolves paths under it with
 // RESOLVE_IN_ROOT (scoped-open.ts): symlinks in the container never lead out of it.
 import { closeSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
