@@ -11,6 +11,7 @@ import { parseSignal } from "../../runtime/signals.ts";
 import type { Socket } from "node:net";
 import { attach, endMonitorsIn, monitorSpawner, readExitFile, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
 import { conflict } from "./errors.ts";
+import { ExitWaiters, type Exit } from "./exit-waiters.ts";
 import type { ContainerEvents } from "./events.ts";
 import { MONITOR, monitorFiles } from "./layout.ts";
 import { oomKills } from "./oom.ts";
@@ -43,15 +44,14 @@ export interface HealthHooks {
   stopped(id: string): void;
 }
 
-type Exit = { exitCode: number; error?: string };
 
 const DEFAULT_STOP_TIMEOUT = 10;
 const STOP_GRACE_AFTER_KILL_MS = 30_000;
 
 export class Supervisor {
   /** Per container: the exits waited for, resolved when the next exit is recorded. */
-  private readonly exitWaiters = new Map<string, Set<(e: Exit) => void>>();
-  private readonly removalWaiters = new Map<string, Set<(e: Exit) => void>>();
+  private readonly exitWaiters = new ExitWaiters();
+  private readonly removalWaiters = new ExitWaiters();
   /** Per container: the tail of its operations, so that they run one at a time. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly following = new Map<string, AbortController>();
@@ -211,7 +211,7 @@ export class Supervisor {
         .delete(id, { force: true })
         .catch((e: unknown) => log.warn(`container ${id}: the runtime kept it after it exited: ${(e as Error).message}`));
       this.o.events.emit("die", r, { exitCode: String(exitCode) });
-      this.notify(this.exitWaiters, id, { exitCode, ...(r.state.error ? { error: r.state.error } : {}) });
+      this.exitWaiters.notify(id, { exitCode, ...(r.state.error ? { error: r.state.error } : {}) });
       return !restart && (r.options.autoRemove ?? false);
     });
     // (outside the container's queue: removal waits for that queue to drain)
@@ -235,34 +235,15 @@ export class Supervisor {
     this.o.store.update(r);
   }
 
-  private notify(waiters: Map<string, Set<(e: Exit) => void>>, id: string, e: Exit): void {
-    const set = waiters.get(id);
-    waiters.delete(id);
-    for (const w of set ?? []) w(e);
-  }
-
-  private nextExit(id: string, table = this.exitWaiters, signal?: AbortSignal): Promise<Exit> {
-    return new Promise((resolve, reject) => {
-      let set = table.get(id);
-      if (!set) table.set(id, (set = new Set()));
-      const done = (e: Exit) => resolve(e);
-      set.add(done);
-      signal?.addEventListener("abort", () => {
-        set!.delete(done);
-        reject(signal.reason);
-      });
-    });
-  }
-
   async wait(rec: ContainerRecord, condition: "not-running" | "next-exit" | "removed", signal?: AbortSignal): Promise<Exit> {
     const r = this.fresh(rec);
-    if (condition === "removed") return this.nextExit(r.id, this.removalWaiters, signal);
+    if (condition === "removed") return this.removalWaiters.next(r.id, signal);
     if (condition === "not-running" && !isActive(r.state)) return { exitCode: r.state.exitCode, ...(r.state.error ? { error: r.state.error } : {}) };
-    return this.nextExit(r.id, this.exitWaiters, signal);
+    return this.exitWaiters.next(r.id, signal);
   }
 
   removed(id: string): void {
-    this.notify(this.removalWaiters, id, { exitCode: this.lastExit.get(id) ?? 0 });
+    this.removalWaiters.notify(id, { exitCode: this.lastExit.get(id) ?? 0 });
     this.lastExit.delete(id);
   }
 
@@ -277,7 +258,10 @@ export class Supervisor {
       if (r.state.status === "restarting") return this.endRestarting(r);
       this.markStopped(r);
       const rt = this.o.runtimes.get(r.runtime);
-      await rt.kill(r.id, sig, { all: false });
+      // as dockerd: a process that ended a moment ago is no failure (its exit is on its way)
+      await rt.kill(r.id, sig, { all: false }).catch(async (e: unknown) => {
+        if (!(await exitRecorded(join(r.files.stateDir, MONITOR.exitFile)))) throw e;
+      });
       // frozen tasks take SIGKILL only once thawed: a paused container dies at once, as under dockerd
       if (sig === 9 && r.state.status === "paused") await rt.resume(r.id).catch(() => undefined);
       this.o.events.emit("kill", r, { signal: String(sig) });
@@ -294,7 +278,7 @@ export class Supervisor {
     }
     const sig = parseSignal(signal ?? r.options.stopSignal ?? r.imageConfig.StopSignal ?? "SIGTERM");
     const timeout = timeoutSeconds ?? r.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
-    const exit = this.nextExit(r.id);
+    const exit = this.exitWaiters.next(r.id);
     const runtime = this.o.runtimes.get(r.runtime);
     if (r.state.status === "paused") await runtime.resume(r.id).catch(() => undefined);
     if (timeout !== 0) await runtime.kill(r.id, sig).catch(() => undefined);
@@ -362,7 +346,7 @@ export class Supervisor {
     const r = isActive(this.fresh(rec).state) ? await this.settleRestart(rec) : this.fresh(rec);
     this.lastExit.set(r.id, r.state.exitCode);
     if (isActive(r.state)) {
-      const exit = this.nextExit(r.id);
+      const exit = this.exitWaiters.next(r.id);
       const rt = this.o.runtimes.get(r.runtime);
       if (r.state.status === "paused") await rt.resume(r.id).catch(() => undefined);
       await rt.kill(r.id, 9, { all: true }).catch(() => undefined);
@@ -430,4 +414,13 @@ export class Supervisor {
     this.following.clear();
     this.restarts.close();
   }
+}
+
+/** Whether the monitor records an exit within a moment (it reaps and writes at once). */
+async function exitRecorded(exitFile: string): Promise<boolean> {
+  for (let i = 0; i < 25; i++) {
+    if (readExitFile(exitFile)) return true;
+    await Bun.sleep(20);
+  }
+  return false;
 }
