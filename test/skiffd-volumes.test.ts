@@ -163,6 +163,10 @@ test("--opt type=tmpfs: mounted at the first use, unmounted when its container e
   // as dockerd's local driver: a tmpfs volume's content goes with its mount
   expect(ok(docker(["run", "--rm", "-v", "tv:/t", "busybox", "ls", "-A", "/t"]))).toBe("");
   expect(mountsUnder(at)).toEqual([]);
+  // copy-up into the tmpfs itself, for the container's life (dockerd 20.10 copies into a mount of its
+  // own that it then takes away, so its tmpfs volumes start empty: a difference on purpose)
+  expect(ok(docker(["run", "--rm", "-v", "tv:/data", "vimg", "ls", "/data"]))).toBe("f\nlink\nsub\n");
+  expect(mountsUnder(at)).toEqual([]);
   ok(docker(["volume", "rm", "tv"]));
   expect(existsSync(join(data, "volumes/tv"))).toBe(false);
 });
