@@ -258,3 +258,34 @@ export function unlink(path: string): void {
 export function rmdir(path: string): void {
   if (files().rmdir(cpath(path)) !== 0) fail("rmdir", path);
 }
+
+// Probes: whether the kernel runs a system call that the runtime relies on (skiff doctor), made
+// by calling it with arguments that change nothing. Bound on their own, like the file calls.
+
+const PROBE_SYMBOLS = {
+  syscall: { args: ["i64", "i64", "i64", "i64", "i64"], returns: "i64" },
+  __errno_location: { args: [], returns: "ptr" },
+} as const satisfies Record<string, FFIFunction>;
+let probeLibc: Library<typeof PROBE_SYMBOLS>["symbols"] | undefined;
+
+/** x86_64 and aarch64 number the calls since 5.1 alike (the generic table). */
+const PROBE_NUMBERS: Record<string, number> = { close_range: 436, openat2: 437 };
+
+/**
+ * "ok" when the kernel ran the call, else the errno's name: ENOSYS when it lacks it, EPERM or
+ * EACCES when a seccomp filter or an LSM refuses it here. undefined on an architecture whose
+ * number skiff does not know. openat2 opens "/" as an O_PATH descriptor in its own root (closed
+ * at once); close_range closes the range [2^32-1, 2^32-1], where no descriptor can be.
+ */
+export function probeSyscall(name: "openat2" | "close_range"): string | undefined {
+  if (process.arch !== "x64" && process.arch !== "arm64") return undefined;
+  const l = (probeLibc ??= dlopen("libc.so.6", PROBE_SYMBOLS).symbols);
+  let r: number;
+  if (name === "openat2") {
+    const how = new BigUint64Array([BigInt(0o10000000 | O_CLOEXEC), 0n, 0x10n]); // O_PATH, mode, RESOLVE_IN_ROOT
+    const path = cstr("/");
+    r = Number(l.syscall(PROBE_NUMBERS.openat2!, -100, Number(ptr(path)), Number(ptr(how)), how.byteLength));
+    if (r >= 0) files().close(r);
+  } else r = Number(l.syscall(PROBE_NUMBERS.close_range!, 0xffffffff, 0xffffffff, 0, 0));
+  return r >= 0 ? "ok" : errnoName(readMemory.i32(l.__errno_location()!, 0));
+}

@@ -68,6 +68,15 @@ test("overlay as a module counts; user namespaces absent or disabled, no iptable
   expect(doctor({ release: "5.8.0" }).notOk).toEqual(["warning close_range"]);
 });
 
+test("system calls run for real win over the release: ENOSYS is missing, EPERM is a sandbox refusing it", () => {
+  const noOpenat2 = doctor({ syscalls: { openat2: "ENOSYS", close_range: "ok" } });
+  expect([noOpenat2.byName.openat2!.status, noOpenat2.byName.openat2!.found, noOpenat2.ok]).toEqual(["missing", "the kernel does not have it (ENOSYS; it came with Linux 5.6)", false]);
+  expect(noOpenat2.byName.close_range!.found).toBe("runs (called with arguments that change nothing)");
+  const sandboxed = doctor({ syscalls: { openat2: "ok", close_range: "EPERM" } });
+  expect([sandboxed.byName.close_range!.status, sandboxed.ok]).toEqual(["warning", true]);
+  expect(sandboxed.byName.close_range!.found).toStartWith("refused here with EPERM");
+});
+
 test("kernel releases are read by their first two numbers", () => {
   expect(kernelVersion("6.18.0-1-amd64")).toEqual([6, 18]);
   expect(kernelVersion("5.10.0-28-cloud-amd64\n")).toEqual([5, 10]);
@@ -78,6 +87,8 @@ test("this host: the checks run on the real /proc and /sys, and skiff's own need
   const r = checkHost({ dataRoot: "/var/lib/skiff", host: hostReader("/") });
   expect(r.checks.find((c) => c.name === "kernel version")!.found).toMatch(/^kernel \d+\.\d+/);
   expect(r.checks.find((c) => c.name === "cgroup version")!.status).toBe("ok");
+  // openat2 and close_range are run for real here, not judged by the release
+  for (const call of ["openat2", "close_range"]) expect(r.checks.find((c) => c.name === call)!.found).toBe("runs (called with arguments that change nothing)");
   expect(r.checks.filter((c) => c.status === "missing").map((c) => c.name)).toEqual([]);
   expect(r.ok).toBe(true);
 });

@@ -4,6 +4,7 @@
 // cannot be read is absent, which the checks word as such.
 import { existsSync, readdirSync, readFileSync, statfsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { probeSyscall } from "../../common/sys.ts";
 
 export interface DiskSpace {
   /** Bytes available to an unprivileged writer. */
@@ -21,10 +22,13 @@ export interface HostReader {
   list(path: string): string[];
   /** The space of the file system holding `path` (or its nearest existing parent). */
   space(path: string): DiskSpace | undefined;
+  /** A system call run for real ("ok", or the errno's name: ENOSYS when the kernel lacks it);
+   * only the real host has one (a fake tree cannot run calls), and only for the calls it knows. */
+  syscall?(name: "openat2" | "close_range"): string | undefined;
 }
 
 /** A reader of the host under `root`; `space` may be given (a fake tree has no file systems of its own). */
-export function hostReader(root = "/", space?: (path: string) => DiskSpace | undefined): HostReader {
+export function hostReader(root = "/", space?: (path: string) => DiskSpace | undefined, syscall?: HostReader["syscall"]): HostReader {
   const at = (p: string) => join(root, p);
   return {
     root,
@@ -44,6 +48,7 @@ export function hostReader(root = "/", space?: (path: string) => DiskSpace | und
       }
     },
     space: space ?? ((p) => statfsOf(at(p))),
+    syscall: syscall ?? (root === "/" ? probeSyscall : undefined),
   };
 }
 

@@ -1,7 +1,7 @@
-// The kernel's side of skiff doctor: its version and the system calls the runtime relies on (by
-// the release that brought them: probing them for real would mean calling them, which a doctor
-// run must not need), the namespaces (/proc/self/ns), overlayfs, seccomp and the limits on
-// processes. Each check says which of skiff's features a missing piece breaks.
+// The kernel's side of skiff doctor: its version and the system calls the runtime relies on (run
+// for real where the host can (common/sys.ts probeSyscall: calls that change nothing), else by
+// the release that brought them), the namespaces (/proc/self/ns), overlayfs, seccomp and the
+// limits on processes. Each check says which of skiff's features a missing piece breaks.
 import { okCheck, type HostCheck } from "./check.ts";
 import type { HostReader } from "./host-reader.ts";
 
@@ -28,7 +28,13 @@ export function kernelChecks(h: HostReader): HostCheck[] {
   const checks: HostCheck[] = [okCheck("kernel", "kernel version", `kernel ${release}`)];
   for (const s of SYSCALLS) {
     const since = `${s.since[0]}.${s.since[1]}`;
-    if (atLeast(version, s.since)) checks.push(okCheck("kernel", s.name, `available (since Linux ${since})`));
+    const probed = s.name === "openat2" || s.name === "close_range" ? h.syscall?.(s.name) : undefined;
+    if (probed === "ok") checks.push(okCheck("kernel", s.name, "runs (called with arguments that change nothing)"));
+    else if (probed === "ENOSYS")
+      checks.push({ area: "kernel", name: s.name, status: s.needed ? "missing" : "warning", found: `the kernel does not have it (ENOSYS; it came with Linux ${since})`, breaks: s.breaks, hint: `run skiff on Linux ${since} or later`, needed: s.needed });
+    else if (probed)
+      checks.push({ area: "kernel", name: s.name, status: s.needed ? "missing" : "warning", found: `refused here with ${probed}: a seccomp filter or a security module around this process forbids it`, breaks: s.breaks, hint: "run skiff outside that sandbox, or allow the call in its profile", needed: s.needed });
+    else if (atLeast(version, s.since)) checks.push(okCheck("kernel", s.name, `available (since Linux ${since})`));
     else checks.push({ area: "kernel", name: s.name, status: s.needed ? "missing" : "warning", found: `kernel ${release} is older than ${since}, which brought ${s.name}`, breaks: s.breaks, hint: `run skiff on Linux ${since} or later`, needed: s.needed });
   }
   return checks;

@@ -21,6 +21,8 @@ export interface FakeHost {
   iptables: boolean;
   cniPlugins: string[];
   space: DiskSpace;
+  /** What running openat2 and close_range would answer; absent: not run (the release decides). */
+  syscalls?: Partial<Record<"openat2" | "close_range", string>>;
 }
 
 export const HEALTHY: FakeHost = {
@@ -63,7 +65,8 @@ export function makeFakeHost(over: Partial<FakeHost> = {}): { reader: HostReader
   put("/proc/sys/kernel/threads-max", "255570\n");
   if (f.iptables) put("/usr/sbin/iptables", "");
   for (const p of f.cniPlugins) put(`/usr/lib/cni/${p}`, "");
-  return { reader: hostReader(dir, () => f.space), dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const syscall = f.syscalls ? (name: "openat2" | "close_range") => f.syscalls![name] : undefined;
+  return { reader: hostReader(dir, () => f.space, syscall), dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** /proc/self/mountinfo and /proc/self/cgroup of a host with that layout. */
