@@ -65,7 +65,9 @@ export type RouteName =
   | "execInspect"
   | "execResize"
   | "events"
-  | "systemDf";
+  | "systemDf"
+  | "networkPrune"
+  | "buildPrune";
 
 interface Route {
   methods: string[];
@@ -127,6 +129,8 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/resize$/, name: "execResize" },
   { methods: ["GET"], pattern: /^\/events$/, name: "events" },
   { methods: ["GET"], pattern: /^\/system\/df$/, name: "systemDf" },
+  { methods: ["POST"], pattern: /^\/networks\/prune$/, name: "networkPrune" },
+  { methods: ["POST"], pattern: /^\/build\/prune$/, name: "buildPrune" },
 ];
 
 export type RouteMatch =

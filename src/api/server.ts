@@ -22,6 +22,7 @@ import * as events from "./handlers/events.ts";
 import * as containerStats from "./handlers/container-stats.ts";
 import * as containerTop from "./handlers/container-top.ts";
 import * as systemDf from "./handlers/system-df.ts";
+import * as pruneNone from "./handlers/prune-none.ts";
 import * as containerStreams from "./handlers/container-streams.ts";
 import { containerAttach, refuseOnSocket } from "./handlers/attach.ts";
 import type { ContainerService } from "../engine/containers/index.ts";
@@ -83,6 +84,8 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   execResize: execs.resize,
   events: events.events,
   systemDf: systemDf.df,
+  networkPrune: pruneNone.networkPrune,
+  buildPrune: pruneNone.buildPrune,
   volumeList: volumes.list,
   volumeCreate: volumes.create,
   volumePrune: volumes.prune,

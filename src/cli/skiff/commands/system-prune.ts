@@ -18,12 +18,12 @@ async function confirm(question: string): Promise<boolean> {
   return /^y(es)?$/i.test(buf.subarray(0, n).toString().trim());
 }
 
-/** docker 28's warning, word for word. */
+/** docker 20.10's warning, word for word (skiffd serves its API, 1.41, whose volume prune takes every unused volume). */
 export function pruneWarning(o: { all: boolean; volumes: boolean; filters: Record<string, string[]> }): string {
   const warnings = ["all stopped containers", "all networks not used by at least one container"];
-  if (o.volumes) warnings.push("all anonymous volumes not used by at least one container");
+  if (o.volumes) warnings.push("all volumes not used by at least one container");
   warnings.push(o.all ? "all images without at least one container associated to them" : "all dangling images");
-  warnings.push(o.all ? "all build cache" : "unused build cache");
+  warnings.push(o.all ? "all build cache" : "all dangling build cache");
   const filters = Object.entries(o.filters).flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`));
   return `WARNING! This will remove:\n${warnings.map((w) => `  - ${w}\n`).join("")}${filters.length ? `  - Elements to be pruned will be filtered with:\n${filters.map((f) => `  - ${f}\n`).join("")}` : ""}\nAre you sure you want to continue?`;
 }

@@ -1,0 +1,151 @@
+// events and system through skiff and docker's CLIs against skiffds started here on one data root:
+// events kept across a daemon restart for --since; docker's filters (type, container, image,
+// event, label, volume); image and volume actions among them; system df's numbers against the
+// stores; system prune removing what docker's would and nothing else; system info's counts.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { busyboxRootfs } from "./harness/oci.ts";
+import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, tempDir, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+
+let d: Skiffd;
+const dir = tempDir("skiffd-events");
+let tar = "";
+const ok = (r: RunResult) => {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+};
+const api = async (path: string, method = "GET") => (await fetch(`http://skiffd${path}`, { method, unix: d.sock } as RequestInit)).json() as Promise<any>;
+let t0 = 0;
+
+beforeAll(async () => {
+  d = await startSkiffd([], dir);
+  tar = join(dir, "busybox.tar");
+  execFileSync("tar", ["-C", busyboxRootfs(), "-cf", tar, "."]);
+  t0 = Math.floor(Date.now() / 1000) - 1;
+  ok(d.skiff(["import", tar, "busybox:latest", "-c", 'CMD ["sh"]']));
+});
+
+afterAll(async () => {
+  const left = d?.skiff(["ps", "-aq"]).stdout.split("\n").filter(Boolean) ?? [];
+  if (left.length) d.skiff(["rm", "-f", ...left]);
+  for (const v of d?.docker(DOCKER_28, ["volume", "ls", "-q"]).stdout.split("\n").filter(Boolean) ?? []) d.docker(DOCKER_28, ["volume", "rm", "-f", v]);
+  await d?.stop();
+  removeDir(dir);
+});
+
+const lines = (out: string) => out.split("\n").filter(Boolean);
+/** An --until already past, so that each query answers at once: the next whole second, waited for. */
+const pastSecond = async () => {
+  const s = Math.ceil(Date.now() / 1000);
+  await Bun.sleep(s * 1000 - Date.now() + 20);
+  return s;
+};
+let until = 0;
+const since = (extra: string[] = [], format = "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}") => ["events", "--since", String(t0), "--until", String(until), "--format", format, ...extra];
+
+test("events before a daemon restart are still listed by --since after it; filters as docker's", async () => {
+  ok(d.skiff(["run", "--name", "first", "--label", "role=probe", "busybox", "true"]));
+  ok(d.skiff(["tag", "busybox", "me/bb:1"]));
+  ok(d.skiff(["rm", "first"]));
+  await d.stop();
+  d = await startSkiffd([], dir);
+  ok(d.skiff(["run", "--rm", "--name", "second", "busybox", "true"]));
+  until = await pastSecond();
+  const all = lines(ok(d.skiff(since())));
+  expect(all).toContain("container create first");
+  expect(all).toContain("container die first");
+  expect(all).toContain("container destroy first");
+  expect(all).toContain("container destroy second");
+  expect(all.indexOf("container create first")).toBeLessThan(all.indexOf("container create second"));
+  for (const run of [(a: string[]) => d.skiff(a), (a: string[]) => d.docker(DOCKER_28, a), (a: string[]) => d.docker(DOCKER_20, a)]) {
+    const got = (f: string[]) => lines(ok(run(since(f.flatMap((x) => ["--filter", x])))));
+    expect(got(["type=image"])).toEqual(["image import sha256:" + got(["type=image"])[0]!.split("sha256:")[1], "image tag me/bb:1"]);
+    expect(got(["container=first"]).every((l) => l.endsWith(" first"))).toBe(true);
+    expect(got(["container=first"]).map((l) => l.split(" ")[1]).filter((a) => a !== "attach")).toEqual(["create", "start", "die", "destroy"]);
+    expect(got(["event=die"])).toEqual(["container die first", "container die second"]);
+    expect(got(["label=role=probe", "event=start"])).toEqual(["container start first"]);
+    expect(got(["image=busybox", "event=create"])).toEqual(["container create first", "container create second"]);
+    expect(got(["image=me/bb"])).toEqual(["image tag me/bb:1"]);
+    expect(got(["type=container", "type=image", "event=tag"])).toEqual(["image tag me/bb:1"]);
+  }
+  const bad = d.skiff(["events", "--filter", "colour=red", "--until", "1"]);
+  expect(bad.status).toBe(1);
+  expect(bad.stderr).toContain("invalid filter 'colour'");
+});
+
+test("volume events: create, mount, unmount, destroy, filtered by volume", async () => {
+  ok(d.docker(DOCKER_28, ["volume", "create", "evvol"]));
+  ok(d.skiff(["run", "--rm", "-v", "evvol:/data", "busybox", "true"]));
+  ok(d.docker(DOCKER_28, ["volume", "rm", "evvol"]));
+  until = await pastSecond();
+  const got = lines(ok(d.docker(DOCKER_28, since(["--filter", "volume=evvol"], "{{.Type}} {{.Action}} {{.Actor.ID}}"))));
+  expect(got.map((l) => l.split(" ")[1])).toEqual(["create", "mount", "unmount", "destroy"]);
+  expect(got.every((l) => l.startsWith("volume ") && l.endsWith(" evvol"))).toBe(true);
+});
+
+test("system df: the images, containers and volumes the stores have, sizes included", async () => {
+  ok(d.skiff(["run", "-d", "--name", "writer", "-v", "dfvol:/v", "busybox", "sh", "-c", "head -c 1000000 /dev/zero > /big; head -c 300000 /dev/zero > /v/f; sleep 1000"]));
+  for (let i = 0; i < 100; i++) {
+    if ((await api("/system/df")).Containers.find((c: any) => c.Names[0] === "/writer")?.SizeRw >= 1_000_000) break;
+    await Bun.sleep(50);
+  }
+  const du = await api("/system/df");
+  const images = await api("/images/json");
+  expect(du.Images.map((i: any) => i.Id).sort()).toEqual(images.map((i: any) => i.Id).sort());
+  const bb = du.Images.find((i: any) => i.RepoTags?.includes("busybox:latest"));
+  expect(bb.Containers).toBe(1);
+  expect(du.LayersSize).toBe(bb.Size); // one layer, shared by both tags of one image
+  const writer = du.Containers.find((c: any) => c.Names[0] === "/writer");
+  expect(writer.SizeRw).toBeGreaterThanOrEqual(1_000_000);
+  expect(writer.SizeRw).toBeLessThan(1_100_000);
+  expect(writer.SizeRootFs).toBe(writer.SizeRw + bb.Size);
+  expect(du.Volumes.find((v: any) => v.Name === "dfvol").UsageData).toEqual({ RefCount: 1, Size: 300_000 });
+  for (const run of [(a: string[]) => d.skiff(a), (a: string[]) => d.docker(DOCKER_28, a), (a: string[]) => d.docker(DOCKER_20, a)]) {
+    const rows = lines(ok(run(["system", "df"]))).map((l) => l.split(/\s{2,}/));
+    expect(rows[0]).toEqual(["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"]);
+    expect(rows[1]!.slice(0, 3)).toEqual(["Images", "1", "1"]);
+    expect(rows[2]!.slice(0, 3)).toEqual(["Containers", "1", "1"]);
+    expect(rows[2]![4]).toBe("0B (0%)");
+    expect(rows[3]).toEqual(["Local Volumes", "1", "1", "300kB", "0B (0%)"]);
+    expect(ok(run(["system", "df", "-v"]))).toContain("Local Volumes space usage:");
+  }
+  ok(d.skiff(["rm", "-f", "writer"]));
+  ok(d.docker(DOCKER_28, ["volume", "rm", "dfvol"]));
+});
+
+test("system prune: stopped containers, dangling images and (asked) unused volumes go; what runs and what it uses stay", async () => {
+  ok(d.skiff(["import", tar, "dang:1"]));
+  ok(d.skiff(["import", tar, "dang:1", "-c", 'CMD ["sh"]'])); // the first dang:1 is dangling now
+  const dangling = (await api("/images/json?filters=" + encodeURIComponent('{"dangling":["true"]}'))).map((i: any) => i.Id);
+  expect(dangling.length).toBe(1);
+  ok(d.skiff(["run", "-d", "--name", "keep", "-v", "kept:/k", "busybox", "sleep", "1000"]));
+  ok(d.skiff(["create", "--name", "gone", "-v", "loose:/l", "busybox", "true"]));
+  try {
+    const images = (await api("/images/json?all=1")).length;
+    const info = await api("/info");
+    expect([info.Containers, info.ContainersRunning, info.ContainersStopped, info.ContainersPaused, info.Images]).toEqual([2, 1, 1, 0, images]);
+    const out = ok(d.skiff(["system", "prune", "-f"]));
+    expect(out).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n\nDeleted Images:\ndeleted: sha256:[0-9a-f]{64}\n/);
+    expect(out).toContain(`deleted: ${dangling[0]}\n`);
+    expect(out).toMatch(/\n\nTotal reclaimed space: [1-9][\d.]*[kM]?B\n$/);
+    expect(lines(ok(d.skiff(["ps", "-a", "--format", "{{.Names}}"])))).toEqual(["keep"]);
+    expect((await api("/images/json")).flatMap((i: any) => i.RepoTags).sort()).toEqual(["busybox:latest", "dang:1", "me/bb:1"]);
+    expect(lines(ok(d.docker(DOCKER_28, ["volume", "ls", "-q"]))).sort()).toEqual(["kept", "loose"]); // no --volumes: volumes stay
+    // -a --volumes: every unused image and volume; the running container's image and volume stay
+    const all = ok(d.docker(DOCKER_20, ["system", "prune", "-a", "--volumes", "-f"]));
+    expect(all).toContain("Deleted Volumes:\nloose\n");
+    expect(all).toContain("untagged: dang:1");
+    expect(lines(ok(d.docker(DOCKER_28, ["volume", "ls", "-q"])))).toEqual(["kept"]);
+    expect((await api("/images/json")).flatMap((i: any) => i.RepoTags).sort()).toEqual(["busybox:latest", "me/bb:1"]);
+    // the prompt: docker 20.10's words; no answer is no
+    const asked = d.skiff(["system", "prune", "--volumes"], { input: "" });
+    expect(asked.status).toBe(0);
+    expect(asked.stdout).toBe(
+      "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all volumes not used by at least one container\n  - all dangling images\n  - all dangling build cache\n\nAre you sure you want to continue? [y/N] ",
+    );
+  } finally {
+    d.skiff(["rm", "-f", "keep", "gone"]);
+    for (const v of ["kept", "loose"]) d.docker(DOCKER_28, ["volume", "rm", v]);
+  }
+});
