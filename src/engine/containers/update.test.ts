@@ -1,4 +1,6 @@
 import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { isSkiffError } from "../../common/errors.ts";
 import { newRunState, type ContainerRecord } from "./record.ts";
 import { updatedOptions, updateResources } from "./update.ts";
 
@@ -30,4 +32,32 @@ test("dockerd's refusals: below 6 MB, memory above the swap in force (none: dock
 test("the runtime gets every limit, and an unlimited pids count as -1 (so an old limit is lifted)", () => {
   expect(updateResources({ pidsLimit: -1 }).pids).toEqual({ limit: -1 });
   expect(updateResources({ pidsLimit: 50, memory: 64 * MiB })).toMatchObject({ pids: { limit: 50 }, memory: { limit: 64 * MiB, swap: 128 * MiB } });
+});
+
+test("any update of any container: new options that make valid limits, or a refusal as an engine error with a hint; never another error (seeded)", () => {
+  const size = fc.oneof(fc.constantFrom(0, -1, -2, 1, 6 * MiB, 32 * MiB, 64 * MiB, 2 ** 53), fc.integer({ min: -1, max: 2 ** 40 }));
+  const opts = fc.record({ memory: fc.option(size, { nil: undefined }), memorySwap: fc.option(size, { nil: undefined }), pidsLimit: fc.option(fc.integer({ min: -5, max: 1000 }), { nil: undefined }), autoRemove: fc.boolean() }, { requiredKeys: [] });
+  const change = fc.record({
+    memory: fc.option(size, { nil: undefined }),
+    memorySwap: fc.option(size, { nil: undefined }),
+    nanoCpus: fc.option(fc.constantFrom(0, 1, 1e7, 5e8, 1e9, 1e12), { nil: undefined }),
+    cpuShares: fc.option(fc.integer({ min: 0, max: 300_000 }), { nil: undefined }),
+    cpusetCpus: fc.option(fc.constantFrom("", "0", "0-1", "x", "0,,1"), { nil: undefined }),
+    pidsLimit: fc.option(fc.integer({ min: -5, max: 1000 }), { nil: undefined }),
+    restartPolicy: fc.option(fc.record({ name: fc.constantFrom("no", "always", "on-failure", "unless-stopped", "", "sometimes") as never, maximumRetryCount: fc.integer({ min: -2, max: 5 }) }), { nil: undefined }),
+  }, { requiredKeys: [] });
+  const r = fc.check(
+    fc.property(opts, change, (o, u) => {
+      try {
+        const out = updatedOptions(record(o), u);
+        updateResources(out);
+        if (out.memorySwap && out.memorySwap > 0 && out.memory && out.memorySwap < out.memory) return false;
+      } catch (e) {
+        if (!isSkiffError(e) || e.layer !== "engine" || !e.hint) throw e;
+      }
+      return true;
+    }),
+    { seed: 3, numRuns: 400 },
+  );
+  if (r.failed) throw new Error(`seed ${r.seed} path ${r.counterexamplePath}: ${JSON.stringify(r.counterexample)}`);
 });
