@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { isSkiffError } from "../../common/errors.ts";
 import { newRunState, type ContainerRecord } from "./record.ts";
-import { updatedOptions, updateResources } from "./update.ts";
+import { updatedOptions, updateResources, type ContainerUpdate } from "./update.ts";
 
 const MiB = 1024 * 1024;
 const record = (options: ContainerRecord["options"]): ContainerRecord =>
@@ -49,7 +49,7 @@ test("any update of any container: new options that make valid limits, or a refu
   const r = fc.check(
     fc.property(opts, change, (o, u) => {
       try {
-        const out = updatedOptions(record(o), u);
+        const out = updatedOptions(record(o as ContainerRecord["options"]), u as ContainerUpdate);
         updateResources(out);
         if (out.memorySwap && out.memorySwap > 0 && out.memory && out.memorySwap < out.memory) return false;
       } catch (e) {
