@@ -28,7 +28,7 @@ describe("skiffd refuses to start, before it makes anything", () => {
     try {
       const r = run(SKIFFD, daemonArgs(dir), { uid: 65534 });
       expect(r.status).toBe(1);
-      expect(r.stderr).toBe("skiffd: api: start skiffd: skiffd needs to be started with root privileges (it runs as uid 65534) (API_NOT_ROOT)\nhint: start it as root: sudo bin/skiffd (skiffd has no rootless mode)\n");
+      expect(r.stderr).toBe("skiffd: api: root privileges needed to start (it runs as uid 65534) (API_NOT_ROOT)\nhint: start it as root: sudo bin/skiffd (skiffd has no rootless mode)\n");
       expect(made(dir)).toEqual([]);
       // --help and --version need no root
       expect(run(SKIFFD, ["--version"], { uid: 65534 }).status).toBe(0);

@@ -100,7 +100,7 @@ test("a non-root skiffd is refused before anything is made, with a hint", () => 
     throw new Error("not refused");
   })();
   expect([err.code, err.layer, err.kind]).toEqual(["API_NOT_ROOT", "api", "failed_precondition"]);
-  expect(err.message).toBe("start skiffd: skiffd needs to be started with root privileges (it runs as uid 1000)");
+  expect(err.message).toBe("root privileges needed to start (it runs as uid 1000)");
   expect(err.hint).toContain("sudo");
   expect(() => requireRoot(0)).not.toThrow();
 });

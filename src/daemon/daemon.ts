@@ -159,7 +159,7 @@ export function requireRoot(euid: number | undefined = process.geteuid?.()): voi
     layer: "api",
     kind: "failed_precondition",
     code: "API_NOT_ROOT",
-    message: `start skiffd: skiffd needs to be started with root privileges (it runs as uid ${euid})`,
+    message: `root privileges needed to start (it runs as uid ${euid})`,
     hint: "start it as root: sudo bin/skiffd (skiffd has no rootless mode)",
     details: { uid: euid },
   });

@@ -116,7 +116,7 @@ export function startupFailure(e: unknown): SkiffError {
       layer: "api",
       kind: "internal",
       code: "API_STARTUP_FAILED",
-      message: `start skiffd: ${err.syscall ?? "system call"}${err.path ? ` "${err.path}"` : ""}: ${errnoText(errno)}`,
+      message: `start: ${err.syscall ?? "system call"}${err.path ? ` "${err.path}"` : ""}: ${errnoText(errno)}`,
       hint: errno === "EACCES" || errno === "EPERM" ? "start skiffd as root" : "check the paths given with --data-root, --exec-root, -H and --pidfile",
       cause: e,
       details: { errno, ...(err.path ? { path: err.path } : {}) },
@@ -125,7 +125,7 @@ export function startupFailure(e: unknown): SkiffError {
     layer: "api",
     kind: "internal",
     code: "API_STARTUP_FAILED",
-    message: `start skiffd: ${err?.message ?? String(e)}`,
+    message: `start: ${err?.message ?? String(e)}`,
     hint: "run with --debug for the stack trace",
     cause: e,
   });
