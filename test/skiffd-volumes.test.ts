@@ -86,6 +86,9 @@ for (const [cli, bin] of [["docker 28", DOCKER_28], ["docker 20.10", DOCKER_20]]
         expect(r.stderr).toContain("remove busy: volume is in use - [");
       }
       expect(ok(docker(["volume", "ls", "-q", "--filter", "dangling=false"], bin))).toBe("busy\n");
+      expect(ok(docker(["ps", "-a", "--format", "{{.Names}}", "--filter", "volume=busy"], bin))).toBe("holder\n");
+      expect(ok(docker(["ps", "-a", "--format", "{{.Names}}", "--filter", "volume=/b"], bin))).toBe("holder\n");
+      expect(ok(docker(["ps", "-a", "-q", "--filter", "volume=other"], bin))).toBe("");
       ok(docker(["rm", "holder"], bin));
       expect(ok(docker(["volume", "ls", "-q", "--filter", "dangling=true"], bin))).toBe("busy\n");
       expect(ok(docker(["volume", "rm", "busy"], bin))).toBe("busy\n");

@@ -1,10 +1,10 @@
 // docker ps's --filter (and container prune's): id, name, label, status, exited, ancestor, before,
-// since, health (starting, healthy, unhealthy, or none for a container without a checked run), until
+// since, volume (a volume's name, a bind's host path, or the path in the container), health (starting, healthy, unhealthy, or none for a container without a checked run), until
 // (prune). An unknown key or a status docker does not know is docker's 400.
 import type { ContainerRecord, ContainerStatus } from "../../engine/containers/index.ts";
 import { apiError } from "../http-error.ts";
 
-const LIST_KEYS = ["id", "name", "label", "status", "exited", "ancestor", "before", "since", "health"];
+const LIST_KEYS = ["id", "name", "label", "status", "exited", "ancestor", "before", "since", "health", "volume"];
 const HEALTH = ["starting", "healthy", "unhealthy", "none"];
 const PRUNE_KEYS = ["label", "label!", "until"];
 const STATUSES: ContainerStatus[] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
@@ -44,6 +44,10 @@ function untilSeconds(v: string): number {
   return t;
 }
 
+/** docker's volume filter: a volume's name, a bind's host path, or either's path in the container. */
+const mountedThere = (r: ContainerRecord, v: string): boolean =>
+  (r.options.volumes ?? []).some((m) => m.name === v || m.destination === v) || (r.options.binds ?? []).some((b) => b.source === v || b.destination === v);
+
 export function filterContainers(records: ContainerRecord[], filters: Record<string, string[]>, o: { prune?: boolean } = {}): ContainerRecord[] {
   const keys = o.prune ? PRUNE_KEYS : LIST_KEYS;
   for (const k of Object.keys(filters)) if (!keys.includes(k)) throw invalid(k);
@@ -68,6 +72,7 @@ export function filterContainers(records: ContainerRecord[], filters: Record<str
       any("ancestor", (v) => r.image === v || r.imageId === v || r.imageId.replace(/^sha256:/, "").startsWith(v.replace(/^sha256:/, ""))) &&
       (filters.before ?? []).every((v) => Date.parse(r.created) < refTime(v)) &&
       (filters.since ?? []).every((v) => Date.parse(r.created) > refTime(v)) &&
+      any("volume", (v) => mountedThere(r, v)) &&
       (filters.until ?? []).every((v) => Date.parse(r.created) / 1000 < untilSeconds(v)),
   );
 }
