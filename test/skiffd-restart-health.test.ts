@@ -141,6 +141,15 @@ test("across skiffd killed with -9: a running unless-stopped container runs on, 
   ok(docker("rm", "-f", "us-run", "us-stopped", "al-stopped", "al-dies", "no-dies"));
 });
 
+test("a container waiting for its policy's restart when skiffd is killed with -9 is started by the next daemon", async () => {
+  ok(docker("run", "-d", "--name", "pending", "--restart", "always", "busybox", "true"));
+  await until("a long back-off", () => inspect("pending", "{{.State.Status}} {{.RestartCount}}").match(/^restarting ([4-9])$/) !== null);
+  const count = Number(inspect("pending", "{{.RestartCount}}"));
+  d = await restartOn(d);
+  await until("the pending start made", () => Number(inspect("pending", "{{.RestartCount}}")) > count, 10_000);
+  ok(docker("rm", "-f", "pending"));
+});
+
 test("health: starting, unhealthy after the retries, healthy once the probe passes, with the events, ps's words, inspect's State.Health and Config.Healthcheck", async () => {
   const since = Math.floor(Date.now() / 1000);
   ok(d.skiff(["run", "-d", "--name", "hc", "--health-cmd", "echo probing; test -f /tmp/ok", "--health-interval", "200ms", "--health-retries", "2", "busybox", "sleep", "1000"]));
@@ -162,6 +171,8 @@ test("health: starting, unhealthy after the retries, healthy once the probe pass
   const ev = eventsOf("hc", since);
   expect(ev.filter((e) => e.startsWith("health_status"))).toEqual(["health_status: unhealthy", "health_status: healthy"]);
   expect(ev).toContain("exec_create: /bin/sh -c echo probing; test -f /tmp/ok");
+  const byFilter = ok(docker("events", "--since", String(since), "--until", String(Math.ceil(Date.now() / 1000) + 1), "--filter", "container=hc", "--filter", "event=health_status", "--format", "{{.Action}}"));
+  expect(byFilter).toBe("health_status: unhealthy\nhealth_status: healthy\n");
   expect(ev).toContain("exec_die");
   // probes leave no exec dirs behind (one every 200 ms would pile up)
   await Bun.sleep(1000);
