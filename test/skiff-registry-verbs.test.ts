@@ -3,6 +3,8 @@
 // which has none), pull -a, "Using default tag", a registry that is not there (refused port,
 // unresolvable name: each verb fails at once) and one that fails after answering (retried, told).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProxy, type FaultProxy } from "../src/engine/registry/testing/fault-proxy.ts";
 import { freePort, startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
@@ -132,7 +134,7 @@ describe("a registry that is not there fails at once", () => {
     ["push", ["push", `${host}/x:1`]],
     ["login", ["login", "-u", "u", "-p", "p", host]],
   ];
-  for (const which of ["skiff", DOCKER_28]) {
+  for (const which of ["skiff", DOCKER_28, DOCKER_20]) {
     test(`${which}: a refused port and an unresolvable name, for pull, push and login, within 2 s`, () => {
       for (const host of [refused, "nonexistent.invalid"]) {
         ok(d.skiff(["tag", "bb:1", `${host}/x:1`]));
@@ -157,6 +159,26 @@ describe("a registry that is not there fails at once", () => {
       expect(out).toMatch(/^Retrying in \d+ seconds?$/m);
       expect(out.trim().split("\n").at(-1)).toBe(ref);
       expect(failures).toBe(3);
+    } finally {
+      proxy.hook = undefined;
+    }
+  });
+
+  test("a push whose uploads the registry refuses with 503 at first is retried, and the layer says 'Retrying in N seconds'", async () => {
+    // a layer no repository holds, so that it is uploaded (not mounted) and its upload can fail
+    const rootfs = join(d.dir, "fresh");
+    mkdirSync(rootfs, { recursive: true });
+    writeFileSync(join(rootfs, "fresh.txt"), `made at ${Date.now()}`);
+    spawnSync("tar", ["-C", rootfs, "-cf", `${rootfs}.tar`, "."]);
+    const ref = `${proxy.domain}/verbs/pushed:1`;
+    ok(d.skiff(["import", `${rootfs}.tar`, ref]));
+    let failures = 0;
+    proxy.hook = (req, url) => (req.method === "PUT" && url.pathname.includes("/blobs/uploads/") && ++failures <= 2 ? new Response("busy", { status: 503 }) : undefined);
+    try {
+      const out = ok(await live("skiff", ["push", ref]));
+      expect(out).toMatch(/^[0-9a-f]{12}: Retrying in \d+ seconds?$/m);
+      expect(out).toMatch(/1: digest: sha256:[0-9a-f]{64}/);
+      expect(failures).toBeGreaterThan(2);
     } finally {
       proxy.hook = undefined;
     }
