@@ -244,6 +244,12 @@ for (const runtime of ["skiff", "runc"]) {
     expect(small.stderr).toContain("Minimum memory limit allowed is 6MB");
     const none = d.skiff(["update", name]);
     expect([none.status, none.stderr.includes("you must provide one or more flags when using this command")]).toEqual([1, true]);
+    // below what it uses: the kernel refuses (EBUSY), and the record keeps the old limit
+    ok(docker("exec", name, "dd", "if=/dev/zero", "of=/dev/shm/fill", "bs=1M", "count=20"));
+    const busy = docker("update", "-m", "8m", "--memory-swap", "8m", name);
+    expect([busy.status, busy.stderr]).toEqual([1, expect.stringContaining(`Error response from daemon: Cannot update container ${inspect(name, "{{.Id}}")}: `)]);
+    expect(inspect(name, "{{.HostConfig.Memory}}")).toBe(String(48 * MiB));
+    expect(cgroupFile(pid, "memory", "memory.limit_in_bytes")).toBe(String(48 * MiB));
     // pids unlimited again; all kept for the next start
     ok(d.skiff(["update", "--pids-limit", "-1", name]));
     expect(cgroupFile(pid, "pids", "pids.max")).toBe("max");

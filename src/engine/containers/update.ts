@@ -70,7 +70,7 @@ export async function applyUpdate(r: ContainerRecord, u: ContainerUpdate, runtim
     try {
       await runtimes.get(r.runtime).update(r.id, resources);
     } catch (e) {
-      throw new SkiffError({ layer: "engine", code: "ENGINE_UPDATE_FAILED", kind: "failed_precondition", message: `Cannot update container ${r.id}: ${(e as Error).message}`, hint: "a memory limit below what the container uses now cannot be set: give more, or stop it first", cause: e });
+      throw new SkiffError({ layer: "engine", code: "ENGINE_UPDATE_FAILED", kind: "failed_precondition", message: `Cannot update container ${r.id}: ${(e as Error).message}`, hint: /EBUSY|current usage/.test((e as Error).message) ? "a memory limit below what the container uses now cannot be set: give more, or stop it first" : "the runtime refused the new limits: see its words above", cause: e });
     }
   }
   // the next start reads the bundle: it keeps the devices' rules and takes the new limits
