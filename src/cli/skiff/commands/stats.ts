@@ -1,7 +1,7 @@
 // skiff stats: GET /containers/{id}/stats for each container named (or each running one, all with
 // -a), rendered as docker's table or --format. --no-stream: one frame each (stream=false), printed
 // once. Streaming: a stream per container, the screen redrawn every 0.5 s as docker 28 redraws it
-// (cursor home, each line ending in erase-to-end-of-line, then erase-below); without names the
+// (cursor home, each line ending in erase-to-end-of-line, then erase-below; no clear first); without names the
 // list of containers is read again every 2 s, so new ones appear and stopped ones go.
 import { writeOut } from "../../../common/stdio.ts";
 import { ContainerClient } from "../../../api/client-containers.ts";
@@ -75,7 +75,6 @@ export async function stats({ client, flags, args }: CommandContext): Promise<nu
   if (args.length) await Promise.all(args.map((r) => containers.inspect(r)));
   let order = refs;
   order.forEach(follow);
-  writeOut("\x1b[2J");
   for (let tick = 1; ; tick++) {
     await Bun.sleep(REDRAW_MS);
     if (!args.length && tick % RELIST_EVERY === 0) {
@@ -84,7 +83,8 @@ export async function stats({ client, flags, args }: CommandContext): Promise<nu
       order.forEach(follow);
     }
     const text = render(order.flatMap((r) => (latest.has(r) ? [latest.get(r)!] : [])));
-    writeOut(`\x1b[H${text.split("\n").join("\x1b[K\n")}\x1b[J`);
+    // docker 28's frame: each line (the empty one after the table too) followed by " ESC[K" (Go's Println of the line and the code)
+    writeOut(`\x1b[H${text.split("\n").map((l) => `${l} \x1b[K\n`).join("")}\x1b[J`);
     if (args.length && !streams.size) return 0;
   }
 }
