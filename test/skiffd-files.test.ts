@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { buildTar, tarEntry } from "../src/engine/archive/index.ts";
 import { busyboxRootfs } from "./harness/oci.ts";
 import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+import { haveRegistry, startRegistry } from "../src/engine/registry/testing/registry-server.ts";
 
 let d: Skiffd;
 let canaryDir: string;
@@ -161,4 +162,25 @@ test("commit of a removed container is a clear 404", () => {
   expect(r.stderr).toContain("No such container: gone");
   expect(existsSync(join(d.dir, "exec", "files"))).toBe(true);
   expect(readdirSync(join(d.dir, "exec", "files"))).toEqual([]);
+});
+
+test.skipIf(!haveRegistry)("a committed image saves, loads, pushes to a registry and pulls back whole", async () => {
+  ok(docker(["run", "--name", "to-push", "busybox", "sh", "-c", "echo pushed > /pushed; rm /bin/vi"]));
+  const registry = await startRegistry({ dir: join(d.dir, "registry") });
+  try {
+    const ref = `${registry.domain}/files/pushed:1`;
+    ok(docker(["commit", "to-push", ref]));
+    const saved = join(d.dir, "pushed.tar");
+    ok(docker(["save", "-o", saved, ref]));
+    ok(docker(["rmi", ref]));
+    ok(docker(["load", "-i", saved]));
+    ok(docker(["push", ref]));
+    ok(docker(["rmi", ref]));
+    ok(docker(["pull", ref]));
+    expect(ok(docker(["run", "--rm", ref, "sh", "-c", "cat /pushed; test -e /bin/vi || echo vi-gone"]))).toBe("pushed\nvi-gone\n");
+    ok(docker(["rmi", ref]));
+  } finally {
+    await registry.stop();
+    docker(["rm", "-f", "to-push"]);
+  }
 });

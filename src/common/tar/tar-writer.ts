@@ -41,7 +41,7 @@ export function tarEntry(e: TarWriteEntry): Uint8Array {
   for (const [k, v] of e.xattrs ?? []) pax.push([`SCHILY.xattr.${k}`, v]);
   const parts: Uint8Array[] = [];
   if (pax.length) {
-    const body = Buffer.concat(pax.map(([k, v]) => paxRecord(k, v)));
+    const body = join(pax.map(([k, v]) => paxRecord(k, v)));
     parts.push(header({ name: `PaxHeaders/${e.name.slice(-80)}`.slice(0, 100), flag: "x", size: body.byteLength, mode: 0o644, mtime: 0 }), body, new Uint8Array(pad(body.byteLength)));
   }
   parts.push(
@@ -62,14 +62,28 @@ export function tarEntry(e: TarWriteEntry): Uint8Array {
     }),
   );
   if (size && !streamed) parts.push(data, new Uint8Array(pad(size)));
-  return Buffer.concat(parts);
+  return join(parts);
+}
+
+/** The parts in one array (Buffer.concat costs ~10 µs a call in Bun, as much as a header: cp of 1,000 small files spent most of its time there). */
+function join(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.byteLength;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 /** A whole archive; `trailer: false` leaves out the end-of-archive blocks as umoci 0.4 does. */
 export function buildTar(entries: TarWriteEntry[], opts: { trailer?: boolean } = {}): Uint8Array {
   const parts = entries.map(tarEntry);
   if (opts.trailer !== false) parts.push(new Uint8Array(2 * BLOCK));
-  return Buffer.concat(parts);
+  return join(parts);
 }
 
 const pad = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
@@ -101,7 +115,7 @@ function paxRecord(key: string, value: Uint8Array): Uint8Array {
   const rest = encoder.encode(` ${key}=`).byteLength + value.byteLength + 1;
   let len = rest + String(rest).length;
   if (String(len).length !== String(len - rest).length) len = rest + String(len).length;
-  return Buffer.concat([encoder.encode(`${len} ${key}=`), value, encoder.encode("\n")]);
+  return join([encoder.encode(`${len} ${key}=`), value, encoder.encode("\n")]);
 }
 
 interface RawHeader {
@@ -140,7 +154,8 @@ function header(h: RawHeader): Uint8Array {
   oct(337, 8, h.devminor ?? 0);
   str(345, 155, h.prefix ?? "");
   b.fill(0x20, 148, 156);
-  const sum = b.reduce((a, x) => a + x, 0);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += b[i]!;
   str(148, 8, `${sum.toString(8).padStart(6, "0")}\0 `);
   return b;
 }

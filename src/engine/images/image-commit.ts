@@ -1,6 +1,6 @@
 // docker commit: a container's changes (its upper dir as an OCI layer tar, made by the container
-// engine) become a new image over the container's image: one more layer (gzip, in the content
-// store, unpacked into its snapshot), a config with the parent's history and diff_ids plus this
+// engine) become a new image over the container's image: one more layer (uncompressed in the
+// content store, as dockerd keeps it until a push compresses it; unpacked into its snapshot), a config with the parent's history and diff_ids plus this
 // layer's, and a Docker schema-2 manifest, so that the image runs, tags, saves and pushes as any.
 //
 // As dockerd: the config is the container's (with the request's fields over it), then the changes
@@ -8,13 +8,11 @@
 // command, its author and comment the request's; a commit that changed nothing adds an empty
 // layer to the history (empty_layer) and no layer to rootfs. A failed commit stores nothing an
 // image refers to (a GC takes what it staged).
-import { Readable } from "node:stream";
-import { createGzip } from "node:zlib";
 import { invalid } from "../../common/errors.ts";
 import { Digester } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
-import { chain, TarParser } from "../archive/index.ts";
+import { TarParser } from "../archive/index.ts";
 import { chainIds as chainOf } from "../snapshots/index.ts";
 import type { ImportContext } from "./image-import.ts";
 import type { ImageRecord } from "./image-metadata.ts";
@@ -69,12 +67,14 @@ export async function commitContainer(s: CommitContext, o: CommitRequest): Promi
     }
     tar.finish();
   })();
-  const layer = await s.content.stage(chain(Readable.from(hashed), createGzip()) as AsyncIterable<Uint8Array>);
+  // stored uncompressed, as dockerd stores a commit's diff (and load stores a docker-archive's):
+  // push compresses it with gzip (registry/push), so a commit spends no time on gzip
+  const layer = await s.content.stage(hashed);
   let built = false;
   try {
     const empty = entries === 0;
     const diffId = diff.digest();
-    const desc = { mediaType: MEDIA.dockerLayerGzip, digest: layer.digest, size: layer.size };
+    const desc = { mediaType: MEDIA.dockerLayer, digest: layer.digest, size: layer.size };
     // the new layer's chain ID over the parent's top one (chainIds of [top, diffId] is [top, new])
     const top = parent.chainIds.at(-1);
     const allChains = empty ? parent.chainIds : [...parent.chainIds, top ? chainOf([top, diffId])[1]! : diffId];
