@@ -1,6 +1,6 @@
 // The long run of every fuzzer of the project (the unit tests run each briefly with a fixed seed):
 //   image:    tar parser, layer unpacker (as root), decompression, import --change, references,
-//             platforms, digests, manifests/indexes/configs
+//             platforms, digests, manifests/indexes/configs, registries' search answers
 //   cli:      Go templates, docker's config.json, the command-line parsers, docker run's flags →
 //             the create body, detach keys, the multiplexed stream framing
 //   runtime:  config.json → launch plan, seccomp profile → BPF (against an evaluator written apart
@@ -31,6 +31,7 @@ import { EVENT_FILTER_PROPERTIES } from "../src/engine/events/event-filters.fuzz
 import { VOLUME_PROPERTIES } from "../src/engine/volumes/volumes.fuzz.ts";
 import { EXTRACT_PROPERTIES } from "../src/engine/containers/files/tar-in.fuzz.ts";
 import { CHANGES_PROPERTIES } from "../src/engine/images/import-changes.fuzz.ts";
+import { SEARCH_PROPERTIES } from "../src/engine/registry/search.fuzz.ts";
 import { APPLY_PROPERTIES } from "../src/engine/snapshots/apply-layer.fuzz.ts";
 import { DIGEST_PROPERTIES } from "../src/oci/image/digest.fuzz.ts";
 import { DOCUMENT_PROPERTIES } from "../src/oci/image/documents.fuzz.ts";
@@ -56,6 +57,7 @@ const ALL = new Map<string, Property>([
   ...group("image", "platform", PLATFORM_PROPERTIES),
   ...group("image", "digest", DIGEST_PROPERTIES),
   ...group("image", "documents", DOCUMENT_PROPERTIES),
+  ...group("image", "search-answer", SEARCH_PROPERTIES),
   ...group("cli", "template", TEMPLATE_PROPERTIES),
   ...group("cli", "docker-config", DOCKER_CONFIG_PROPERTIES(place(SCRATCH))),
   ...group("cli", "command-line", COMMAND_LINE_PROPERTIES),

@@ -3,7 +3,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { failure } from "../../common/failure.ts";
 import { RegistryClient } from "./registry-client.ts";
-import { splitSearchTerm } from "./search.ts";
+import { parseSearchAnswer, splitSearchTerm } from "./search.ts";
+import { SEARCH_PROPERTIES } from "./search.fuzz.ts";
+import fc from "fast-check";
 
 let server: ReturnType<typeof Bun.serve>;
 let seen: URL[] = [];
@@ -24,7 +26,7 @@ beforeAll(() => {
 });
 afterAll(() => server.stop(true));
 
-test("results come back as docker's fields, odd ones at their zero values, at most the limit", async () => {
+test("results come back as docker's fields, odd ones at their zero values, nameless ones dropped, at most the limit", async () => {
   seen = [];
   answer = () =>
     Response.json({
@@ -34,12 +36,14 @@ test("results come back as docker's fields, odd ones at their zero values, at mo
         { description: "no name: dropped" },
         null,
         { name: "a/three" },
+        { name: "a/four" },
       ],
     });
   const found = await new RegistryClient({ domain: domain() }).search("a", 3);
   expect(found).toEqual([
     { name: "a/one", description: "first", star_count: 3, is_official: true, is_automated: false },
     { name: "a/two", description: "", star_count: 0, is_official: false, is_automated: false },
+    { name: "a/three", description: "", star_count: 0, is_official: false, is_automated: false },
   ]);
   expect([seen[0]!.searchParams.get("q"), seen[0]!.searchParams.get("n")]).toEqual(["a", "3"]);
 });
@@ -67,3 +71,10 @@ test.each([
 ])("splitSearchTerm(%p) as docker splits it", (term, want) => {
   expect(splitSearchTerm(term)).toEqual(want);
 });
+
+test("names and descriptions lose control characters: a registry cannot send escape sequences to a terminal", () => {
+  const bytes = new TextEncoder().encode(JSON.stringify({ results: [{ name: "a\u001b[31m", description: "x\u001b]0;title\u0007\nnext" }] }));
+  expect(parseSearchAnswer(bytes, 5, "search")).toEqual([{ name: "a?[31m", description: "x?]0;title? next", star_count: 0, is_official: false, is_automated: false }]);
+});
+
+for (const [name, property] of Object.entries(SEARCH_PROPERTIES)) test(`search answers (search.fuzz.ts, seeded): ${name}`, () => fc.assert(property(), { seed: 11, numRuns: 300 }));

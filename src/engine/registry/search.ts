@@ -38,17 +38,33 @@ export async function searchRepositories(t: RegistryTransport, term: string, lim
     });
   }
   if (!res.ok) throw await statusError({ action, object: "registry", registry: t.domain, response: res });
-  const parsed = parseJsonText(await readAtMost(res, MAX_SEARCH_BYTES), { maxBytes: MAX_SEARCH_BYTES, maxDepth: 8 });
-  if (!parsed.ok) throw protocolError(action, `the search answer is ${describeJsonProblem(parsed.problem)}`);
-  const results = (parsed.value as { results?: unknown } | null)?.results;
-  if (!Array.isArray(results)) throw protocolError(action, "the search answer has no results list");
-  return results.slice(0, limit).flatMap((r) => (r !== null && typeof r === "object" && typeof (r as { name?: unknown }).name === "string" ? [toResult(r as Record<string, unknown>)] : []));
+  return parseSearchAnswer(await readAtMost(res, MAX_SEARCH_BYTES), limit, action);
 }
+
+/**
+ * The results of a v1 search answer (a registry's bytes: anything), at most `limit`: entries
+ * without a name string are dropped, other fields of the wrong type take their zero value, names
+ * and descriptions lose control characters (they are printed on a terminal). Anything that is not
+ * a JSON object with a results list is IMAGE_REGISTRY_PROTOCOL.
+ */
+export function parseSearchAnswer(bytes: Uint8Array, limit: number, action: string): SearchResult[] {
+  const parsed = parseJsonText(bytes, { maxBytes: MAX_SEARCH_BYTES, maxDepth: 8 });
+  if (!parsed.ok) throw protocolError(action, `the search answer is ${describeJsonProblem(parsed.problem)}`);
+  const v = parsed.value;
+  const results = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { results?: unknown }).results : undefined;
+  if (!Array.isArray(results)) throw protocolError(action, "the search answer has no results list");
+  return results
+    .flatMap((r) => (r !== null && typeof r === "object" && typeof (r as { name?: unknown }).name === "string" ? [toResult(r as Record<string, unknown>)] : []))
+    .slice(0, limit);
+}
+
+/** Control characters (escape sequences) as "?", as the registry's error words are shown. */
+const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === "\n" || c === "\r" || c === "\t" ? " " : "?"));
 
 function toResult(r: Record<string, unknown>): SearchResult {
   return {
-    name: r.name as string,
-    description: typeof r.description === "string" ? r.description : "",
+    name: printable(r.name as string),
+    description: typeof r.description === "string" ? printable(r.description) : "",
     star_count: typeof r.star_count === "number" && Number.isFinite(r.star_count) ? Math.trunc(r.star_count) : 0,
     is_official: r.is_official === true,
     is_automated: r.is_automated === true,
