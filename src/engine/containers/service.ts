@@ -262,6 +262,7 @@ export class ContainerService {
   async attach(ref: string, o: AttachOptions, signal?: AbortSignal): Promise<Socket> {
     const r = this.store.resolve(ref);
     if (r.state.status === "paused") throw conflict("ENGINE_CONTAINER_PAUSED", "You cannot attach to a paused container, unpause it first", `unpause it: skiff unpause ${r.name}`);
+    this.opts.events.emit("attach", r); // dockerd's, once the attach is accepted
     if (isActive(r.state)) return attach(join(r.files.stateDir, MONITOR.socket), o);
     return this.supervisor.attachAtStart(r.id, o, signal);
   }
