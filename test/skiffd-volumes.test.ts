@@ -248,6 +248,9 @@ test("skiff volume: create, ls (columns, -q, --format, --filter), inspect, rm, p
   expect(ok(skiff(["volume", "ls", "-q", "--filter", "label=team=a"]))).toBe("sk1\n");
   expect(ok(skiff(["volume", "ls", "--format", "{{.Name}} {{.Driver}} {{.Labels}}", "--filter", "name=sk1"]))).toBe("sk1 local team=a\n");
   expect(JSON.parse(ok(skiff(["volume", "inspect", "sk1"])))[0]).toMatchObject({ Name: "sk1", Labels: { team: "a" }, Driver: "local" });
+  expect(ok(skiff(["inspect", "-f", "{{.Name}} {{.Driver}}", "sk1"]))).toBe("sk1 local\n"); // (neither a container nor an image: a volume, as docker inspect)
+  expect(ok(skiff(["inspect", "--type", "volume", "-f", "{{.Name}}", "sk1"]))).toBe("sk1\n");
+  expect(skiff(["inspect", "--type", "container", "sk1"]).status).toBe(1);
   const missing = skiff(["volume", "inspect", "sk1", "nosuch"]);
   expect([missing.status, missing.stderr.includes("get nosuch: no such volume")]).toEqual([1, true]);
   expect(skiff(["volume", "prune", "-f"]).stdout).toBe(`Deleted Volumes:\n${anon}\n\nTotal reclaimed space: 0B\n`);

@@ -1,16 +1,18 @@
 // skiff inspect (and container inspect), as docker 28's: each name is looked up as a container
-// (GET /containers/{name}/json?size=), then as an image (GET /images/{name}/json), unless --type
+// (GET /containers/{name}/json?size=), then as an image (GET /images/{name}/json), then as a volume
+// (GET /volumes/{name}), unless --type
 // says which; what was found is printed as one JSON array (4-space indent), or each through
 // --format; a name found as neither is "No such object" and the status is 1, after the array.
 import { writeOut } from "../../../common/stdio.ts";
 import { invalid, isSkiffError, notFound } from "../../../common/errors.ts";
 import { ContainerClient } from "../../../api/client-containers.ts";
+import { VolumeClient } from "../../../api/client-volumes.ts";
 import { str, type CommandContext } from "../command.ts";
 import { compileFormat } from "../template.ts";
 import { goShaped, IMAGE_INSPECT } from "../render.ts";
 import { reportError } from "../report-error.ts";
 
-const TYPES = ["container", "image"];
+const TYPES = ["container", "image", "volume"];
 
 export async function inspect({ client, flags, args }: CommandContext): Promise<number> {
   const type = str(flags.type) ?? "";
@@ -21,22 +23,26 @@ export async function inspect({ client, flags, args }: CommandContext): Promise<
   const found: unknown[] = [];
   let status = 0;
   const missing = (e: unknown) => isSkiffError(e) && e.kind === "not_found";
+  const volumes = new VolumeClient(client);
+  const lookups: [string, (name: string) => Promise<unknown>][] = [
+    ["container", (name) => c.inspect(name, { size: !!flags.size })],
+    ["image", async (name) => goShaped(await c.inspectImage(name), IMAGE_INSPECT)],
+    ["volume", (name) => volumes.inspect(name)],
+  ];
   for (const name of args) {
     try {
-      if (type !== "image") {
+      let hit = false;
+      for (const [kind, look] of lookups) {
+        if (type && kind !== type) continue;
         try {
-          found.push(await c.inspect(name, { size: !!flags.size }));
-          continue;
+          found.push(await look(name));
+          hit = true;
+          break;
         } catch (e) {
-          if (!missing(e) || type === "container") throw e;
+          if (!missing(e) || type) throw e;
         }
       }
-      try {
-        found.push(goShaped(await c.inspectImage(name), IMAGE_INSPECT));
-      } catch (e) {
-        if (!missing(e) || type === "image") throw e;
-        throw notFound("cli", "CLI_NO_SUCH_OBJECT", `No such object: ${name}`, "skiff ps -a lists the containers, skiff images the images");
-      }
+      if (!hit) throw notFound("cli", "CLI_NO_SUCH_OBJECT", `No such object: ${name}`, "skiff ps -a lists the containers, skiff images the images, skiff volume ls the volumes");
     } catch (e) {
       status = reportError(e) && 1;
     }
