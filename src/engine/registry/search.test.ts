@@ -77,4 +77,9 @@ test("names and descriptions lose control characters: a registry cannot send esc
   expect(parseSearchAnswer(bytes, 5, "search")).toEqual([{ name: "a?[31m", description: "x?]0;title? next", star_count: 0, is_official: false, is_automated: false }]);
 });
 
-for (const [name, property] of Object.entries(SEARCH_PROPERTIES)) test(`search answers (search.fuzz.ts, seeded): ${name}`, () => fc.assert(property(), { seed: 11, numRuns: 300 }));
+test("search answer properties (search.fuzz.ts, seeded; scripts/fuzz.ts runs them long)", () => {
+  for (const [name, p] of Object.entries(SEARCH_PROPERTIES)) {
+    const r = fc.check(p() as fc.IProperty<unknown[]>, { numRuns: 300, seed: 11 });
+    if (r.failed) throw new Error(`${name}: seed ${r.seed} path ${r.counterexamplePath}: ${fc.stringify(r.counterexample)}`);
+  }
+});
