@@ -232,7 +232,7 @@ function logRequest(log: ServerLog, method: string, url: URL, res: Response, fai
 }
 
 /** Parts of the Engine API this daemon does not serve yet: say so rather than "page not found". */
-const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:stats|changes|export|archive|update)|networks|build|swarm|services|nodes|secrets|configs|plugins|session|distribution|system\/df)\b/;
+const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:changes|export|archive|update)|networks|build|swarm|services|nodes|secrets|configs|plugins|session|distribution)\b/;
 
 function notFound(path: string): Response {
   const area = NOT_YET.exec(path)?.[1];
