@@ -68,7 +68,8 @@ const readText = (path: string): string | undefined => {
   }
 };
 
-const nowNano = () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+/** The wall clock in nanoseconds (its milliseconds, the monotonic clock's fraction of one). */
+const nowNano = () => BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor((performance.now() % 1) * 1e6));
 
 export async function sampleStats(r: ContainerRecord, runtime: OciRuntime): Promise<StatsSample> {
   const base = { id: r.id, name: r.name };

@@ -22,11 +22,12 @@ export interface EngineEvent {
 /** Without a store: the events kept in memory (docker keeps 256). */
 const KEPT_IN_MEMORY = 1024;
 
-/** Now in nanoseconds (the clock's sub-millisecond part included), never the same twice. */
+/** Now in nanoseconds, never the same twice: the wall clock's milliseconds (as docker's time.Now,
+ * it follows the system's clock when that is set) and the monotonic clock's fraction of one. */
 function clock(): () => bigint {
   let last = 0n;
   return () => {
-    const now = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+    const now = BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor((performance.now() % 1) * 1e6));
     last = now > last ? now : last + 1n;
     return last;
   };
