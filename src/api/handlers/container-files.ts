@@ -4,6 +4,7 @@
 // responses are streamed as the client reads them; a client that goes away returns the stream,
 // which closes the container's root (and unmounts what was mounted for it).
 import { Readable } from "node:stream";
+import { coalesce } from "../../common/coalesce.ts";
 import { endpoint, q } from "../endpoint.ts";
 import { apiError } from "../http-error.ts";
 import { array, custom, object, optional, record, string } from "../schema.ts";
@@ -82,12 +83,13 @@ export const commit = endpoint(
   },
 );
 
-/** A byte stream over an iterator, returned (root closed) when the client cancels. */
+/** A byte stream over an iterator, in chunks of 256 KiB or more; the iterator is returned (root closed) when the client cancels. */
 function streamOf(it: AsyncIterableIterator<Uint8Array>): ReadableStream<Uint8Array> {
+  const chunks = coalesce(it);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const r = await it.next();
+        const r = await chunks.next();
         if (r.done) controller.close();
         else controller.enqueue(r.value);
       } catch (e) {
@@ -95,7 +97,8 @@ function streamOf(it: AsyncIterableIterator<Uint8Array>): ReadableStream<Uint8Ar
       }
     },
     async cancel() {
-      await it.return?.();
+      await chunks.return(undefined);
+      await it.return?.(); // coalesce returns its source only once it has started
     },
   });
 }

@@ -54,8 +54,9 @@ async function* packOne(path: string, name: string, st: Stats, keepOwner: boolea
   try {
     yield tarEntry({ ...entry(name, st, "", keepOwner), size: st.size });
     for (let left = st.size; left > 0; ) {
-      const buf = Buffer.alloc(Math.min(CHUNK, left));
-      const n = readSync(fd, buf, 0, buf.byteLength, null) || buf.byteLength; // a file that shrank: zeros
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
+      let n = readSync(fd, buf, 0, buf.byteLength, null);
+      if (n === 0) n = buf.fill(0).byteLength; // a file that shrank: zeros up to the size announced
       left -= n;
       yield buf.subarray(0, n);
     }

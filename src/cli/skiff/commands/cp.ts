@@ -12,6 +12,7 @@
 import { createReadStream, lstatSync, mkdirSync, statSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { SkiffError } from "../../../common/errors.ts";
+import { coalesce } from "../../../common/coalesce.ts";
 import { writeAll, writeErr } from "../../../common/stdio.ts";
 import { humanSize } from "../../../api/units.ts";
 import type { ApiClient } from "../../../api/client.ts";
@@ -117,7 +118,7 @@ async function copyTo(client: ApiClient, container: string, dstPath: string, src
   const put = async (dir: string, tar: AsyncIterable<Uint8Array>) => {
     let bytes = 0;
     const counted = (async function* () {
-      for await (const c of tar) {
+      for await (const c of coalesce(tar)) {
         bytes += c.byteLength;
         yield c;
       }

@@ -1,0 +1,32 @@
+// Small chunks gathered into larger ones for a socket or a pipe: a tar stream is mostly 512-byte
+// headers and paddings between bodies, and each chunk handed on costs a write (and, through an
+// HTTP response, a stream step) of its own. Chunks are passed in order; one of `min` bytes or more
+// goes on as it is (after what was gathered), smaller ones are copied together up to `min`.
+export async function* coalesce(source: AsyncIterable<Uint8Array>, min = 256 << 10): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  const flush = (): Uint8Array => {
+    const out = parts.length === 1 ? parts[0]! : new Uint8Array(size);
+    if (parts.length > 1) {
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.byteLength;
+      }
+    }
+    parts = [];
+    size = 0;
+    return out;
+  };
+  for await (const chunk of source) {
+    if (chunk.byteLength >= min) {
+      if (size) yield flush();
+      yield chunk;
+      continue;
+    }
+    parts.push(chunk);
+    size += chunk.byteLength;
+    if (size >= min) yield flush();
+  }
+  if (size) yield flush();
+}
