@@ -69,6 +69,7 @@ test("events before a daemon restart are still listed by --since after it; filte
     expect(got(["image=me/bb"])).toEqual(["image tag me/bb:1"]);
     expect(got(["type=container", "type=image", "event=tag"])).toEqual(["image tag me/bb:1"]);
   }
+  expect(ok(d.skiff(["system", ...since(["--filter", "type=image"])]))).toBe(ok(d.skiff(since(["--filter", "type=image"]))));
   const bad = d.skiff(["events", "--filter", "colour=red", "--until", "1"]);
   expect(bad.status).toBe(1);
   expect(bad.stderr).toContain("invalid filter 'colour'");
@@ -125,6 +126,7 @@ test("system prune: stopped containers, dangling images and (asked) unused volum
     const images = (await api("/images/json?all=1")).length;
     const info = await api("/info");
     expect([info.Containers, info.ContainersRunning, info.ContainersStopped, info.ContainersPaused, info.Images]).toEqual([2, 1, 1, 0, images]);
+    expect(ok(d.skiff(["system", "info"]))).toContain(` Containers: 2\n  Running: 1\n  Paused: 0\n  Stopped: 1\n Images: ${images}\n`);
     const out = ok(d.skiff(["system", "prune", "-f"]));
     expect(out).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n\nDeleted Images:\ndeleted: sha256:[0-9a-f]{64}\n/);
     expect(out).toContain(`deleted: ${dangling[0]}\n`);
