@@ -196,6 +196,7 @@ test("--opt type=none,o=bind,device=DIR: the container writes into DIR; a device
 
 test("bad input: an unknown driver, bad names, names with / and .., bad options: clear errors, nothing made anywhere", async () => {
   const before = volumeDirs();
+  writeFileSync(join(data, "canary"), "data root canary\n"); // (what "../canary" would name from the volumes dir)
   const nfs = docker(["volume", "create", "-d", "nfs", "nfsvol"]);
   expect([nfs.status, nfs.stderr.trim()]).toEqual([1, 'Error response from daemon: create nfsvol: error looking up volume plugin nfs: plugin "nfs" not found']);
   const short = docker(["volume", "create", "x"]);
@@ -221,6 +222,8 @@ test("bad input: an unknown driver, bad names, names with / and .., bad options:
   expect(volumeDirs()).toEqual(before);
   expect(ok(docker(["ps", "-aq"]))).toBe("");
   expect(existsSync(join(d.dir, "escape"))).toBe(false);
+  expect(readFileSync(join(data, "canary"), "utf8")).toBe("data root canary\n");
+  expect(readdirSync(canary())).toEqual(["keep"]);
 });
 
 test("the API: create answers 201 with the volume, inspect 404 in dockerd's words, in use 409, prune's answer", async () => {
