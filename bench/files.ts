@@ -5,8 +5,9 @@
 // - cp out: the same directory from the container back to the host (a fresh path each run);
 // - commit: of a stopped container that wrote 10,000 small files (the new image removed after
 //   each run, untimed).
-// Clients: skiff's CLI and docker 28's against skiffd, docker 28's against dockerd. Medians of
-// --runs runs (default 5) after one warm-up, and the ratio to dockerd (below 1: skiff is faster).
+// Clients: skiff's CLI and docker 28's against skiffd, docker 28's against dockerd, all running
+// at once and measured in turn, run by run. Medians of --runs runs (default 5) after one warm-up,
+// and the ratio to dockerd (below 1: skiff is faster).
 // Usage: bun bench/files.ts [--runs N] [--only skiff|dockerd]
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -50,69 +51,73 @@ const timed = (what: string, c: Cmd): number => {
   return performance.now() - t;
 };
 
-/** Each case's times (ms) for one peer. */
-function measure(peer: Peer, tree: string): Record<string, number[]> {
+const CASES = ["cp in 100 MB", "cp out 100 MB", "commit 10k files"] as const;
+
+/** A peer ready to measure: its containers made (a running one holding the tree, a stopped writer). */
+function prepare(peer: Peer, tree: string) {
   const cli = peer.cli!;
   const tag = peer.label.replace(/\W+/g, "-");
   const box = `files-${tag}`;
   const writer = `writer-${tag}`;
-  const out: Record<string, number[]> = { "cp in 100 MB": [], "cp out 100 MB": [], "commit 10k files": [] };
   must("run", cli("run", "-d", "--name", box, "--network", "none", "busybox:latest", "sleep", "100000"));
   must("run writer", cli("run", "--name", writer, "--network", "none", "busybox:latest", "sh", "-c", "mkdir /w && cd /w && i=0; while [ $i -lt 10000 ]; do echo $i > f$i; i=$((i+1)); done"));
   must("seed", cli("cp", tree, `${box}:/data`));
-  try {
-    for (let i = -1; i < RUNS; i++) {
-      const keep = i >= 0;
-      const tIn = timed("cp in", cli("cp", tree, `${box}:/in${i + 1}`));
-      must("rm in", cli("exec", box, "rm", "-rf", `/in${i + 1}`));
-      const target = join(dir, `out-${tag}-${i + 1}`);
+  const times: Record<(typeof CASES)[number], number[]> = { "cp in 100 MB": [], "cp out 100 MB": [], "commit 10k files": [] };
+  return {
+    label: peer.label,
+    times,
+    /** One run of each case (kept unless it is the warm-up); what each made is removed, untimed. */
+    run(i: number) {
+      const tIn = timed("cp in", cli("cp", tree, `${box}:/in${i}`));
+      must("rm in", cli("exec", box, "rm", "-rf", `/in${i}`));
+      const target = join(dir, `out-${tag}-${i}`);
       const tOut = timed("cp out", cli("cp", `${box}:/data`, target));
       rmSync(target, { recursive: true, force: true });
-      const tCommit = timed("commit", cli("commit", writer, `bench/commit:${i + 1}`));
-      must("rmi", cli("rmi", `bench/commit:${i + 1}`));
-      if (keep) {
-        out["cp in 100 MB"]!.push(tIn);
-        out["cp out 100 MB"]!.push(tOut);
-        out["commit 10k files"]!.push(tCommit);
+      const tCommit = timed("commit", cli("commit", writer, `bench/commit:${i}`));
+      must("rmi", cli("rmi", `bench/commit:${i}`));
+      if (i > 0) {
+        times["cp in 100 MB"].push(tIn);
+        times["cp out 100 MB"].push(tOut);
+        times["commit 10k files"].push(tCommit);
       }
-    }
-  } finally {
-    runCmd(cli("rm", "-f", box, writer), { dir });
-  }
-  return out;
+    },
+    remove: () => void runCmd(cli("rm", "-f", box, writer), { dir }),
+  };
 }
 
 async function main(): Promise<void> {
   const tree = join(dir, "tree");
   const bytes = makeTree(tree);
-  const starters: [string, (o: typeof opts) => Promise<Engine>][] = [
-    ["skiff", startSkiff],
-    ["dockerd", startDockerd],
-  ];
-  const results: { label: string; times: Record<string, number[]> }[] = [];
-  for (const [key, start] of starters) {
-    if (only && only !== key) continue;
-    const engine = await start(opts);
-    try {
+  const engines: Engine[] = [];
+  const peers: ReturnType<typeof prepare>[] = [];
+  try {
+    for (const [key, start] of [["skiff", startSkiff], ["dockerd", startDockerd]] as const) {
+      if (only && only !== key) continue;
+      const engine = await start(opts);
+      engines.push(engine);
       engine.importImage();
-      for (const peer of engine.peers.filter((p) => p.cli)) results.push({ label: peer.label, times: measure(peer, tree) });
-    } finally {
-      for (const note of await engine.stop()) console.error(`note: ${note}`);
+      for (const peer of engine.peers.filter((p) => p.cli)) peers.push(prepare(peer, tree));
     }
+    // interleaved: run i of every peer, then run i + 1, so that the machine's load (shared, 2
+    // cores) weighs on all of them alike; run 0 is the warm-up
+    for (let i = 0; i <= RUNS; i++) for (const p of peers) p.run(i);
+  } finally {
+    for (const p of peers) p.remove();
+    for (const e of engines) for (const note of await e.stop()) console.error(`note: ${note}`);
   }
-  const cases = ["cp in 100 MB", "cp out 100 MB", "commit 10k files"];
-  const reference = results.find((r) => r.label === "docker → dockerd");
-  console.log(`files: ${(bytes / 1e6).toFixed(1)} MB tree, ${RUNS} runs each (median ms; ratio to docker → dockerd)\n`);
-  console.log(`| case | ${results.map((r) => r.label).join(" | ")} |`);
-  console.log(`|---|${results.map(() => "---").join("|")}|`);
-  for (const c of cases) {
-    const ref = reference ? median(reference.times[c]!) : undefined;
-    const cells = results.map((r) => {
-      const m = median(r.times[c]!);
+  const reference = peers.find((r) => r.label === "docker → dockerd");
+  console.log(`files: ${(bytes / 1e6).toFixed(1)} MB tree, ${RUNS} runs each after a warm-up, interleaved (median ms; ratio to docker → dockerd)\n`);
+  console.log(`| case | ${peers.map((r) => r.label).join(" | ")} |`);
+  console.log(`|---|${peers.map(() => "---").join("|")}|`);
+  for (const c of CASES) {
+    const ref = reference ? median(reference.times[c]) : undefined;
+    const cells = peers.map((r) => {
+      const m = median(r.times[c]);
       return `${m.toFixed(0)}${ref && r !== reference ? ` (${(m / ref).toFixed(2)})` : ""}`;
     });
     console.log(`| ${c} | ${cells.join(" | ")} |`);
   }
+  console.log(`\nload average at the end: ${(await import("node:os")).loadavg().map((x) => x.toFixed(1)).join(" ")} (2 cores, shared)`);
 }
 
 try {
