@@ -236,7 +236,7 @@ describe("what skiff says", () => {
     const closed = `127.0.0.1:${await freePort()}`;
     const r = d.skiff(["pull", `${closed}/x:1`]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^Error response from daemon: probe registry ${closed.replace(/\./g, "\\.")}: .*connection refused \\(layer: image, code: IMAGE_REGISTRY_UNREACHABLE\\)\\nhint: check that the registry is running and reachable\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`^Error response from daemon: probe registry ${closed.replace(/\./g, "\\.")}: .*connection refused \\(layer: image, code: IMAGE_REGISTRY_UNREACHABLE\\)\\nhint: nothing listens there: check that the registry is running and the port is right\\n$`));
   });
 
   test.skipIf(!haveRegistry)("a pull refused for lack of credentials says how to log in", () => {
