@@ -84,6 +84,23 @@ test("memory near what the container filled; block I/O it wrote; no NET I/O with
   expect(await api("/containers/filler/stats?stream=1&one-shot=1")).toContain("cannot have stream=true and one-shot=true");
 });
 
+test("a container of the runc runtime: its counters through runc events --stats, in the same shape", async () => {
+  ok(d.skiff(["run", "-d", "--runtime", "runc", "--name", "viarunc", "busybox", "sh", "-c", "dd if=/dev/zero of=/dev/shm/fill bs=1M count=20 2>/dev/null; echo filled; sleep 1000"]));
+  try {
+    for (let i = 0; i < 200 && !d.skiff(["logs", "viarunc"]).stdout.includes("filled"); i++) Bun.sleepSync(25);
+    const f = JSON.parse(await api("/containers/viarunc/stats?stream=0"));
+    expect(f.memory_stats.usage).toBeGreaterThan(20 * 1048576);
+    expect(f.memory_stats.stats.total_inactive_file).toBeDefined();
+    expect(f.pids_stats.current).toBe(1);
+    expect(f.cpu_stats.cpu_usage.total_usage).toBeGreaterThan(0);
+    expect(f.cpu_stats.cpu_usage.percpu_usage.length).toBe(f.cpu_stats.online_cpus);
+    expect(f.cpu_stats.throttling_data).toEqual({ periods: 0, throttled_periods: 0, throttled_time: 0 }); // runc leaves zeros out
+    expect(ok(d.skiff(["stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "viarunc"]))).toBe("viarunc 1\n");
+  } finally {
+    d.skiff(["rm", "-f", "viarunc"]);
+  }
+});
+
 test("a stopped container: dockerd's zero frame, and zeros in every CLI's row", async () => {
   const frame = JSON.parse(await api("/containers/stopped/stats?stream=0"));
   expect(frame).toMatchObject({ read: "0001-01-01T00:00:00Z", name: "/stopped", memory_stats: {}, pids_stats: {} });
