@@ -249,6 +249,8 @@ test("skiff volume: create, ls (columns, -q, --format, --filter), inspect, rm, p
   ok(skiff(["rm", "skanon"]));
   expect(ok(skiff(["volume", "ls"]))).toBe(`DRIVER    VOLUME NAME\n${[anon, unnamed].sort().map((n) => `local     ${n}\n`).join("")}local     sk1\nlocal     sk2\n`);
   expect(ok(skiff(["volume", "ls", "-q", "--filter", "label=team=a"]))).toBe("sk1\n");
+  expect(ok(skiff(["volume", "ls", "--format", "table", "--filter", "label=team=a"]))).toBe("DRIVER    VOLUME NAME\nlocal     sk1\n");
+  expect(ok(skiff(["volume", "ls", "--format", "table {{.Name}}\t{{.Scope}}", "--filter", "label=team=a"]))).toBe("VOLUME NAME   SCOPE\nsk1           local\n");
   expect(ok(skiff(["volume", "ls", "--format", "{{.Name}} {{.Driver}} {{.Labels}}", "--filter", "name=sk1"]))).toBe("sk1 local team=a\n");
   expect(JSON.parse(ok(skiff(["volume", "inspect", "sk1"])))[0]).toMatchObject({ Name: "sk1", Labels: { team: "a" }, Driver: "local" });
   expect(ok(skiff(["inspect", "-f", "{{.Name}} {{.Driver}}", "sk1"]))).toBe("sk1 local\n"); // (neither a container nor an image: a volume, as docker inspect)

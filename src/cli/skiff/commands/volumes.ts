@@ -41,7 +41,9 @@ const HEADERS = { Availability: "AVAILABILITY", Driver: "DRIVER", Group: "GROUP"
 
 export async function listVolumes({ client, flags }: CommandContext): Promise<number> {
   const volumes = (await new VolumeClient(client).list(parseFilterFlags(strs(flags.filter), "dangling=true"))).sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
-  const format = str(flags.format);
+  // "table" alone is the default table, as in docker's formatter (and -q still names only)
+  const given = str(flags.format);
+  const format = given === "table" ? undefined : given;
   if (flags.quiet && !format) {
     writeOut(volumes.map((v) => `${v.Name}\n`).join(""));
     return 0;
