@@ -33,9 +33,21 @@ test("a socket with nobody listening (a killed daemon's): the daemon is missing"
 
 test("a daemon that answers: its version", async () => {
   const path = join(dir, "live.sock");
-  const server = Bun.serve({ unix: path, fetch: () => Response.json({ Version: "0.1.0", ApiVersion: "1.41" }) });
+  const server = Bun.serve({ unix: path, fetch: () => Response.json({ Platform: { Name: "skiff" }, Version: "0.1.0", ApiVersion: "1.41" }) });
   try {
     expect(await summary(path)).toEqual([`ok daemon socket: ${path}`, "ok daemon: skiffd 0.1.0 answers (API 1.41)"]);
+  } finally {
+    server.stop(true);
+  }
+});
+
+test("another daemon on the socket (dockerd through DOCKER_HOST): a warning, and its host checks are not asked for", async () => {
+  const path = join(dir, "docker.sock");
+  const server = Bun.serve({ unix: path, fetch: () => Response.json({ Platform: { Name: "Docker Engine - Community" }, Version: "20.10.24", ApiVersion: "1.41" }) });
+  try {
+    const r = await daemonChecks(new ApiClient(path), 1000);
+    expect(r.answered).toBeUndefined();
+    expect(r.checks.map((c) => `${c.status} ${c.found}`)).toEqual([`ok ${path}`, `warning Docker Engine - Community 20.10.24 answers on ${path}, not skiffd`]);
   } finally {
     server.stop(true);
   }

@@ -6,7 +6,7 @@ import type { HostCheck } from "./host-check.ts";
 
 const BREAKS = "every skiff command and the docker CLI pointed at skiffd";
 
-/** The socket and the daemon behind it; `answered` is the daemon's version when it answered. */
+/** The socket and the daemon behind it; `answered`: skiffd answered (its name and version), so its host checks can be asked for. */
 export async function daemonChecks(client: ApiClient, timeoutMs = 3000): Promise<{ checks: HostCheck[]; answered?: string }> {
   const path = client.socketPath;
   let kind: string;
@@ -32,6 +32,14 @@ export async function daemonChecks(client: ApiClient, timeoutMs = 3000): Promise
   const socket: HostCheck = { area: "daemon", name: "daemon socket", status: "ok", found: path };
   try {
     const v = await withTimeout(client.version(), timeoutMs);
+    const platform = String(v.Platform?.Name ?? "");
+    if (platform !== "skiff")
+      return {
+        checks: [
+          socket,
+          { area: "daemon", name: "daemon", status: "warning", found: `${platform || "a daemon"} ${String(v.Version)} answers on ${path}, not skiffd`, breaks: "nothing of skiff's: skiff commands go to that daemon", hint: "point -H, SKIFF_HOST or DOCKER_HOST at skiffd's socket (/run/skiff/skiff.sock by default)" },
+        ],
+      };
     const answered = `skiffd ${String(v.Version)}`;
     return { checks: [socket, { area: "daemon", name: "daemon", status: "ok", found: `${answered} answers (API ${String(v.ApiVersion)})` }], answered };
   } catch (e) {
