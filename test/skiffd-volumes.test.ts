@@ -307,3 +307,21 @@ test("a running container keeps its tmpfs volume mounted across a daemon restart
   expect(mountsUnder(at)).toEqual([]);
   ok(docker(["volume", "rm", "live"]));
 });
+
+test("a daemon killed with -9 whose container exits meanwhile: the next daemon unmounts the container's tmpfs volume", async () => {
+  ok(docker(["volume", "create", "--opt", "type=tmpfs", "--opt", "device=tmpfs", "orphan"]));
+  ok(docker(["run", "-d", "--name", "shortlived", "-v", "orphan:/o", "busybox", "sleep", "60"]));
+  const at = join(data, "volumes/orphan/_data");
+  const pid = Number(ok(docker(["inspect", "-f", "{{.State.Pid}}", "shortlived"])).trim());
+  d.proc.kill("SIGKILL");
+  await new Promise((r) => (d.proc.exitCode !== null || d.proc.signalCode !== null ? r(null) : d.proc.once("exit", r)));
+  process.kill(pid, "SIGKILL"); // the container ends while no daemon is up
+  for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await Bun.sleep(20);
+  expect(mountsUnder(at)).toEqual([at]);
+  d = await startSkiffd([], d.dir);
+  for (let i = 0; i < 100 && docker(["version"]).status !== 0; i++) await Bun.sleep(20);
+  expect(ok(docker(["inspect", "-f", "{{.State.Status}}", "shortlived"]))).toBe("exited\n");
+  expect(mountsUnder(at)).toEqual([]);
+  ok(docker(["rm", "shortlived"]));
+  ok(docker(["volume", "rm", "orphan"]));
+});
