@@ -184,3 +184,31 @@ test.skipIf(!haveRegistry)("a committed image saves, loads, pushes to a registry
     docker(["rm", "-f", "to-push"]);
   }
 });
+
+test("bind mounts: a copy in lands in the host source, running or stopped; a read-only one refuses with docker's words; a stopped container's volume is refused clearly", () => {
+  const src = join(d.dir, "bind-src");
+  const ro = join(d.dir, "bind-ro");
+  mkdirSync(src);
+  mkdirSync(ro);
+  writeFileSync(join(ro, "kept"), "kept\n");
+  ok(docker(["run", "-d", "--name", "binds", "-v", `${src}:/data`, "-v", `${ro}:/ro:ro`, "-v", "files-vol:/vol", "busybox", "sleep", "1000"]));
+  writeFileSync(join(d.dir, "bind-in"), "in\n");
+  ok(docker(["cp", join(d.dir, "bind-in"), "binds:/data/running"]));
+  expect(readFileSync(join(src, "running"), "utf8")).toBe("in\n");
+  const refused = docker(["cp", join(d.dir, "bind-in"), "binds:/ro/x"]);
+  expect([refused.status, refused.stderr.includes("mounted volume is marked read-only")]).toEqual([1, true]);
+  ok(docker(["cp", join(d.dir, "bind-in"), "binds:/vol/in-volume"]));
+  ok(docker(["stop", "-t", "0", "binds"]));
+  ok(docker(["cp", join(d.dir, "bind-in"), "binds:/data/stopped"]));
+  expect(readFileSync(join(src, "stopped"), "utf8")).toBe("in\n");
+  expect(ok(docker(["cp", "binds:/ro/kept", "-"]))).toContain("kept\n");
+  const ro2 = docker(["cp", join(d.dir, "bind-in"), "binds:/ro/x"]);
+  expect([ro2.status, ro2.stderr.includes("mounted volume is marked read-only")]).toEqual([1, true]);
+  expect(readdirSync(ro)).toEqual(["kept"]);
+  const vol = docker(["cp", join(d.dir, "bind-in"), "binds:/vol/stopped"]);
+  expect([vol.status, vol.stderr.includes("start the container first")]).toEqual([1, true]);
+  ok(docker(["start", "binds"]));
+  expect(ok(docker(["exec", "binds", "ls", "/vol"]))).toBe("in-volume\n");
+  ok(docker(["rm", "-f", "-v", "binds"]));
+  docker(["volume", "rm", "files-vol"]);
+});

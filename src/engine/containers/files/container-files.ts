@@ -3,7 +3,7 @@
 // container's root is reached in each state is rootfs-access.ts's; how paths stay inside it,
 // scoped-open.ts's.
 import { closeSync, fstatSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import { errnoOf } from "../../../common/errno.ts";
 import { decompressed } from "../../archive/index.ts";
 import type { CommitRequest } from "../../images/index.ts";
@@ -12,6 +12,7 @@ import { isActive, type ContainerRecord } from "../record.ts";
 import { changesOf, type Change } from "./changes.ts";
 import { commitConfig } from "./commit-config.ts";
 import { absolutePath, pathStat, resolvePath, type PathStat } from "./path-stat.ts";
+import { mountAt, writeRefusal } from "./mount-paths.ts";
 import { openContainerRoot, sweepMounts, type Access, type ContainerLayer, type OpenRoot } from "./rootfs-access.ts";
 import { openat2, O_PATH, openRoot } from "./scoped-open.ts";
 import { extractTar } from "./tar-in.ts";
@@ -60,9 +61,9 @@ export class ContainerFiles {
   /** HEAD /containers/{id}/archive: the path's stat. */
   async stat(ref: string, path: string): Promise<PathStat> {
     const r = this.deps.resolve(ref);
-    const root = this.open(r, "read");
+    const { root, inRoot } = this.open(r, "read", path);
     try {
-      return this.statIn(root.fd, path, ref).stat;
+      return this.statIn(root.fd, inRoot, path, ref).stat;
     } finally {
       root.close();
     }
@@ -71,9 +72,9 @@ export class ContainerFiles {
   /** GET /containers/{id}/archive: the stat and a tar of the path (which holds the root open until it is read or returned). */
   async archive(ref: string, path: string): Promise<{ stat: PathStat; tar: AsyncIterableIterator<Uint8Array> }> {
     const r = this.deps.resolve(ref);
-    const root = this.open(r, "read");
+    const { root, inRoot } = this.open(r, "read", path);
     try {
-      const { stat, resolved } = this.statIn(root.fd, path, ref);
+      const { stat, resolved } = this.statIn(root.fd, inRoot, path, ref);
       return { stat, tar: await primed(tarOut(resolved, stat.name), () => (closeSync(resolved.parent), root.close())) };
     } catch (e) {
       root.close();
@@ -84,9 +85,10 @@ export class ContainerFiles {
   /** PUT /containers/{id}/archive: a tar (plain or compressed) extracted into the directory `path`. */
   async extract(ref: string, path: string, body: AsyncIterable<Uint8Array>, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }): Promise<void> {
     const r = this.deps.resolve(ref);
-    const dest = absolutePath(path).replace(/\/\.?$/, "") || "/";
-    if (r.options.readOnly && !underMount(r, dest)) throw invalidArg("ENGINE_ROOTFS_READ_ONLY", "container rootfs is marked read-only", "copy into a volume or bind mount of the container, or create it without --read-only");
-    const root = this.open(r, "write");
+    const refusal = writeRefusal(r, absolutePath(path).replace(/\/\.?$/, "") || "/");
+    if (refusal) throw invalidArg(refusal.startsWith("container") ? "ENGINE_ROOTFS_READ_ONLY" : "ENGINE_VOLUME_READ_ONLY", refusal, refusal.startsWith("container") ? "copy into a volume or bind mount of the container, or create it without --read-only" : "the mount is read-only (:ro): copy into another path");
+    const { root, inRoot } = this.open(r, "write", path);
+    const dest = absolutePath(inRoot).replace(/\/\.?$/, "") || "/";
     try {
       let destFd: number;
       try {
@@ -156,11 +158,24 @@ export class ContainerFiles {
     }
   }
 
-  private open(r: ContainerRecord, mode: "read" | "write"): OpenRoot {
+  /**
+   * The root to resolve `path` in, and the path in it: a running container's own root; for a
+   * stopped one its layers, or the host source of the bind mount that holds the path (its volumes
+   * are not reachable: refused).
+   */
+  private open(r: ContainerRecord, mode: "read" | "write", path: string): { root: OpenRoot; inRoot: string } {
     if (r.state.status === "removing") throw conflict("ENGINE_CONTAINER_REMOVING", `container ${r.id} is being removed`, "it is going away: nothing to copy");
-    let access: Access;
-    if (isActive(r.state) && r.state.pid > 0) access = { kind: "process", pid: r.state.pid };
-    else access = { kind: mode === "read" ? "view" : "writable", layer: this.deps.containerLayer(r.imageId, r.id) };
+    if (isActive(r.state) && r.state.pid > 0) return { root: openContainerRoot({ kind: "process", pid: r.state.pid }, this.mountParent), inRoot: path };
+    const abs = absolutePath(path);
+    const m = mountAt(r, abs.replace(/\/\.?$/, "") || "/");
+    if (m?.kind === "volume")
+      throw conflict("ENGINE_VOLUME_NOT_MOUNTED", `${abs} is in the volume at ${m.destination} of the stopped container ${r.name}, mounted only while it runs: start the container first`, "or copy through another container that mounts the volume");
+    if (m?.kind === "bind") return { root: openContainerRoot({ kind: "dir", dir: m.source! }, this.mountParent), inRoot: m.rest + abs.slice(abs.replace(/\/\.?$/, "").length) };
+    return { root: this.openLayers(r, mode), inRoot: path };
+  }
+
+  private openLayers(r: ContainerRecord, mode: "read" | "write"): OpenRoot {
+    const access: Access = { kind: mode === "read" ? "view" : "writable", layer: this.deps.containerLayer(r.imageId, r.id) };
     if (access.kind !== "writable") return openContainerRoot(access, this.mountParent);
     const root = openContainerRoot(access, this.mountParent);
     this.writing.set(r.id, (this.writing.get(r.id) ?? 0) + 1);
@@ -178,29 +193,26 @@ export class ContainerFiles {
     };
   }
 
-  private statIn(rootFd: number, path: string, ref: string) {
+  /** `inRoot` resolved under `rootFd`; `path` and `ref` as the user gave them, for the stat's name and the errors. */
+  private statIn(rootFd: number, inRoot: string, path: string, ref: string) {
     if (!path) throw invalidArg("ENGINE_PATH_EMPTY", "Path cannot be empty", "give a path in the container");
     let resolved;
     try {
-      resolved = resolvePath(rootFd, path);
+      resolved = resolvePath(rootFd, inRoot);
     } catch (e) {
       if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR" || errnoOf(e) === "ELOOP") throw fileNotFound(path, ref);
       throw e;
     }
     try {
-      return { ...pathStat(rootFd, resolved), resolved };
+      const { stat, st } = pathStat(rootFd, resolved);
+      // named as the user named it (a bind's path in its source differs)
+      return { stat: { ...stat, name: posix.basename(absolutePath(path)) || "/" }, st, resolved };
     } catch (e) {
       closeSync(resolved.parent);
       if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR") throw fileNotFound(path, ref);
       throw e;
     }
   }
-}
-
-/** Whether `dest` lies in a bind mount or tmpfs of the container (writable even with --read-only). */
-function underMount(r: ContainerRecord, dest: string): boolean {
-  const targets = [...(r.options.binds ?? []).filter((b) => !b.readOnly).map((b) => b.destination), ...(r.options.tmpfs ?? []).map((t) => t.destination)];
-  return targets.some((t) => dest === t || dest.startsWith(`${t.replace(/\/$/, "")}/`));
 }
 
 /**

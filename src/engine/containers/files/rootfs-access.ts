@@ -11,7 +11,8 @@
 //   another mount's upper, harmless for a reader, which may see a file mid-write as docker's
 //   export of a running container may); writing to a stopped container mounts its upper and work
 //   dirs, and the container may not start until that is unmounted (ContainerFiles.isWriting).
-//   Mount points a killed daemon left there are swept when the next one starts.
+//   Mount points a killed daemon left there are swept when the next one starts. A bind mount of a
+//   stopped container is reached at its host source directly (kind "dir").
 // Either way the operation gets an O_PATH descriptor of the root, and resolves paths under it with
 // RESOLVE_IN_ROOT (scoped-open.ts): symlinks in the container never lead out of it.
 import { closeSync, mkdirSync, readdirSync, rmdirSync } from "node:fs";
@@ -35,7 +36,7 @@ export interface ContainerLayer {
   lowers: string[];
 }
 
-export type Access = { kind: "process"; pid: number } | { kind: "view"; layer: ContainerLayer } | { kind: "writable"; layer: ContainerLayer };
+export type Access = { kind: "process"; pid: number } | { kind: "view"; layer: ContainerLayer } | { kind: "writable"; layer: ContainerLayer } | { kind: "dir"; dir: string };
 
 /** An open root: its O_PATH descriptor, and what gives it back (closes it, unmounts what was mounted). */
 export interface OpenRoot {
@@ -52,6 +53,10 @@ export function openContainerRoot(access: Access, mountParent: string): OpenRoot
     } catch (e) {
       throw new SkiffError({ layer: "engine", code: "ENGINE_CONTAINER_ROOT_GONE", kind: "conflict", message: `open the container's root (/proc/${access.pid}/root): ${(e as Error).message}`, hint: "the container stopped meanwhile: try again", cause: e });
     }
+    return { fd, close: () => closeSync(fd) };
+  }
+  if (access.kind === "dir") {
+    const fd = openRoot(access.dir);
     return { fd, close: () => closeSync(fd) };
   }
   const { layer } = access;
