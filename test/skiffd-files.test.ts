@@ -212,3 +212,18 @@ test("bind mounts: a copy in lands in the host source, running or stopped; a rea
   ok(docker(["rm", "-f", "-v", "binds"]));
   docker(["volume", "rm", "files-vol"]);
 });
+
+test("docker 20.10's CLI: diff, export -o, commit -c -m and history against skiffd", () => {
+  ok(docker(["run", "--name", "old-cli", "busybox", "sh", "-c", "echo x > /x20; rm /bin/vi"], DOCKER_20));
+  expect(ok(docker(["diff", "old-cli"], DOCKER_20)).split("\n")).toEqual(expect.arrayContaining(["A /x20", "C /bin", "D /bin/vi"]));
+  const out = join(d.dir, "old-cli.tar");
+  ok(docker(["export", "-o", out, "old-cli"], DOCKER_20));
+  expect(execFileSync("tar", ["-tf", out], { maxBuffer: 64 << 20 }).toString().split("\n")).toContain("x20");
+  ok(docker(["commit", "-c", "CMD [\"cat\", \"/x20\"]", "-m", "by 20.10", "old-cli", "files/old:1"], DOCKER_20));
+  expect(ok(docker(["run", "--rm", "files/old:1"], DOCKER_20))).toBe("x\n");
+  const history = ok(docker(["history", "files/old:1"], DOCKER_20)).split("\n");
+  expect(history[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT/);
+  expect(history[1]).toContain("by 20.10");
+  ok(docker(["rmi", "files/old:1"], DOCKER_20));
+  ok(docker(["rm", "old-cli"], DOCKER_20));
+});
