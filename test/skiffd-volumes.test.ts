@@ -215,6 +215,10 @@ test("bad input: an unknown driver, bad names, names with / and .., bad options:
   expect(lookup.status).toBe(404);
   expect((await api("DELETE", `/volumes/${encodeURIComponent("../canary")}?force=1`)).status).toBe(204); // force: no such volume is no error
   expect((await api("POST", "/volumes/create", { Name: "typed", Labels: { a: 1 } })).status).toBe(400);
+  expect((await api("POST", "/volumes/create", { Name: "nul\u0000x" })).status).toBe(400);
+  expect((await api("POST", "/volumes/create", { Name: "big", DriverOpts: { type: "tmpfs", device: "x".repeat(2 << 20) } })).status).toBe(413);
+  expect((await api("POST", "/volumes/create", [1, 2])).status).toBe(400);
+  expect((await api("POST", `/volumes/prune?filters=${encodeURIComponent("{not json")}`)).status).toBe(400);
   expect((await api("GET", `/volumes?filters=${encodeURIComponent('{"bogus":["x"]}')}`)).status).toBe(400);
   // a run whose named volume is refused makes no container and no volume
   const run = docker(["run", "--rm", "-v", "a..b/c:/x", "busybox", "true"]);
