@@ -10,7 +10,7 @@ import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileS
 import { join } from "node:path";
 import { buildTar, tarEntry } from "../src/engine/archive/index.ts";
 import { busyboxRootfs } from "./harness/oci.ts";
-import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+import { DOCKER_20, DOCKER_28, removeDir, SKIFF, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
 import { haveRegistry, startRegistry } from "../src/engine/registry/testing/registry-server.ts";
 
 let d: Skiffd;
@@ -65,6 +65,15 @@ for (const state of ["running", "stopped"] as const) {
       ok(d.skiff(["cp", `${name}:/tmp/streamed`, join(d.dir, `${state}-streamed`)]));
       expect(readFileSync(join(d.dir, `${state}-streamed`), "utf8")).toBe("s\n");
       expect(mountsUnder(d.dir).filter((l) => l.includes("/files/"))).toEqual([]);
+    });
+
+    test("cp of / holds the container's files, and its /proc, /sys and /dev only as empty mount points (dockerd's rootfs has no more)", () => {
+      const tar = join(d.dir, `${state}-root.tar`);
+      execFileSync("sh", ["-c", `"$0" -H "unix://$1" cp "$2:/" - > "$3"`, SKIFF, d.sock, name, tar], { timeout: 60_000 });
+      const listed = execFileSync("tar", ["-tf", tar], { maxBuffer: 64 << 20 }).toString().split("\n");
+      expect(listed).toContain("/bin/sh");
+      expect(listed).toContain("/inside");
+      expect(listed.filter((l) => /^\/(proc|sys|dev)\/./.test(l))).toEqual([]);
     });
 
     test("symlinks out of the container resolve inside it: the host's canary is neither read nor written", () => {

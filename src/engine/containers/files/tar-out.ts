@@ -12,7 +12,7 @@
 // out, as docker leaves them. With `overlay` (commit), an upper dir's whiteouts (char 0:0) become
 // ".wh.NAME" entries and its opaque directories a ".wh..wh..opq" entry, as OCI layers have them. A file that changes size while read is cut or zero-filled to the
 // size its header announced, so the archive stays well-formed.
-import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, statfsSync, type Stats } from "node:fs";
 import { tarEntry, tarPadding, tarTrailer, type TarWriteEntry } from "../../archive/index.ts";
 import { fdPath, O_CLOEXEC, O_PATH, openat2, statAt } from "./scoped-open.ts";
 import { isOpaque } from "../../snapshots/index.ts";
@@ -83,6 +83,7 @@ async function* tarDir(dir: number, prefix: string, walk: Walk): AsyncGenerator<
       }
       try {
         yield tarEntry(header(`${prefix}${name}/`, st, ""));
+        if (isKernelFs(child)) continue; // /proc, /sys, /dev of a running container: the mount point only
         // an opaque directory hides the lowers' content: the OCI marker goes first in it
         if (walk.overlay && isOpaque(fdPath(dir, name))) yield tarEntry({ name: `${prefix}${name}/${OPAQUE}`, type: "file", mode: 0, mtime: { sec: 0, nsec: 0 } });
         yield* tarDir(child, `${prefix}${name}/`, walk);
@@ -90,6 +91,22 @@ async function* tarDir(dir: number, prefix: string, walk: Walk): AsyncGenerator<
         closeSync(child);
       }
     } else yield* tarObject(dir, name, `${prefix}${name}`, st, walk);
+  }
+}
+
+/**
+ * The file systems whose content is none of an archive's business: the kernel's (proc, sysfs,
+ * devpts, mqueue, cgroup, securityfs …) and tmpfs (/dev, /dev/shm, --tmpfs). A running container
+ * is read through its own mount namespace, which has them; dockerd archives the container's
+ * rootfs with its volumes and without these, so their mount points go in empty, as there.
+ */
+const KERNEL_FS = new Set([0x9fa0, 0x62656572, 0x1cd1, 0x19800202, 0x27e0eb, 0x63677270, 0x73636673, 0x64626720, 0x74726163, 0x01021994, 0x42494e4d, 0xcafe4a11, 0x6e736673, 0x858458f6]);
+
+function isKernelFs(dir: number): boolean {
+  try {
+    return KERNEL_FS.has(Number(statfsSync(fdPath(dir)).type));
+  } catch {
+    return true; // unreadable: not descended into
   }
 }
 
