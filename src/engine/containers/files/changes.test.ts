@@ -12,6 +12,7 @@ import { tarOut } from "./tar-out.ts";
 // upper: /bin/ls whited out, /etc/passwd changed, /etc/new added, /opt opaque with /opt/y,
 //        /newdir/sub/f added, the runtime's placeholders /etc/hostname, /etc/resolv.conf, /proc
 const dir = mkdtempSync("/tmp/skiff-changes-");
+const CAPS = Buffer.from([1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // v2, effective, cap_net_raw
 const lower = join(dir, "lower");
 const upper = join(dir, "upper");
 const put = (root: string, rel: string, data = "x") => {
@@ -26,6 +27,7 @@ beforeAll(() => {
   sys.mknod(join(upper, "bin/ls"), sys.S_IFCHR, 0, 0);
   put(upper, "etc/passwd", "root:x:0:0::/root:/bin/sh\n");
   put(upper, "etc/new");
+  sys.lsetxattr(join(upper, "etc/new"), "security.capability", CAPS);
   put(upper, "etc/hostname", "");
   put(upper, "etc/resolv.conf", "");
   mkdirSync(join(upper, "proc"));
@@ -56,7 +58,10 @@ test("the committed layer: whiteouts as .wh. entries, the opaque marker first in
   const fd = openRoot(upper);
   const names: string[] = [];
   try {
-    for await (const e of readTar(tarOut({ parent: fd, base: "" }, "", { overlay: true }))) names.push(e.type === "symlink" ? `${e.name} -> ${e.linkname}` : e.name);
+    for await (const e of readTar(tarOut({ parent: fd, base: "" }, "", { overlay: true }))) {
+      names.push(e.type === "symlink" ? `${e.name} -> ${e.linkname}` : e.name);
+      if (e.name === "etc/new") expect(e.xattrs.get("security.capability")).toEqual(CAPS);
+    }
   } finally {
     sys.close(fd);
   }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { buildTar, type TarWriteEntry } from "../../archive/index.ts";
 import { openRoot } from "./scoped-open.ts";
+import * as sys from "../../../common/sys.ts";
 import { extractTar } from "./tar-in.ts";
 import { EXTRACT_PROPERTIES } from "./tar-in.fuzz.ts";
 
@@ -77,3 +78,10 @@ test("a symlink in the destination already there (made by the container) is not 
 test("property: no hostile archive changes anything outside the destination (seeded)", async () => {
   await fc.assert(EXTRACT_PROPERTIES(scratch).staysInside(), { seed: 11, numRuns: 150 });
 }, 30_000);
+
+test("xattrs: a file's capabilities are set, overlayfs's own never taken from an archive", async () => {
+  const caps = Buffer.from([1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // v2, effective, cap_net_raw
+  const dest = await extract([{ name: "ping", type: "file", data: "x", mode: 0o755, xattrs: new Map([["security.capability", caps], ["trusted.overlay.opaque", Buffer.from("y")]]) }]);
+  expect(sys.lgetxattr(join(dest, "ping"), "security.capability")).toEqual(caps);
+  expect(sys.lgetxattr(join(dest, "ping"), "trusted.overlay.opaque")).toBeUndefined();
+});

@@ -16,6 +16,7 @@ import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, r
 import { tarEntry, tarPadding, tarTrailer, type TarWriteEntry } from "../../archive/index.ts";
 import { fdPath, O_CLOEXEC, O_PATH, openat2, statAt } from "./scoped-open.ts";
 import { isOpaque } from "../../snapshots/index.ts";
+import * as sys from "../../../common/sys.ts";
 import { isInitPlaceholder } from "./init-paths.ts";
 
 const CHUNK = 1 << 20;
@@ -141,7 +142,14 @@ async function* tarObject(dir: number, name: string, entryName: string, st: Stat
     return; // replaced or removed meanwhile
   }
   try {
-    yield tarEntry({ ...header(entryName, st, ""), size: st.size });
+    // a file's capabilities (ping's cap_net_raw) travel with it, as in dockerd's archives
+    let caps: Buffer | undefined;
+    try {
+      caps = sys.lgetxattr(fdPath(dir, name), "security.capability");
+    } catch {
+      caps = undefined; // a file system without xattrs
+    }
+    yield tarEntry({ ...header(entryName, st, ""), size: st.size, ...(caps ? { xattrs: new Map([["security.capability", caps]]) } : {}) });
     let left = st.size;
     while (left > 0) {
       const buf = Buffer.allocUnsafe(Math.min(CHUNK, left));
