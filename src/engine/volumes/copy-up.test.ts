@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
-import { chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { chownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lgetxattr, lsetxattr, mknod, S_IFCHR } from "../../common/sys.ts";
@@ -22,6 +22,7 @@ function image() {
   chmodSync(join(low, "data/f"), 0o640);
   lsetxattr(join(low, "data/f"), "user.k", "v");
   symlinkSync("/etc/passwd", join(low, "data/link"));
+  linkSync(join(low, "data/f"), join(low, "data/sub/hard"));
   chownSync(join(low, "data/sub"), 42, 43);
   mkdirSync(join(top, "data/hidden"), { recursive: true });
   for (const d of [low, top]) {
@@ -48,7 +49,8 @@ test("copy-up fills an empty volume with the merged image content, owners, modes
   expect(lgetxattr(join(vol, "f"), "user.k")?.toString()).toBe("v");
   expect(readlinkSync(join(vol, "link"))).toBe("/etc/passwd"); // the link itself, never its target
   expect(readdirSync(join(vol, "hidden"))).toEqual(["new"]); // opaque: the lower layer's "old" is hidden
-  expect(readdirSync(join(vol, "sub"))).toEqual(["added"]);
+  expect(readdirSync(join(vol, "sub")).sort()).toEqual(["added", "hard"]);
+  expect(lstatSync(join(vol, "sub/hard")).ino).toBe(f.ino); // a hard link stays one
   expect([lstatSync(join(vol, "sub")).uid, lstatSync(join(vol, "sub")).gid]).toEqual([42, 43]);
   const root = lstatSync(vol);
   expect([root.uid, root.gid, root.mode & 0o7777]).toEqual([7, 8, 0o750]); // the volume's root as the image's dir

@@ -1,10 +1,11 @@
 // docker's copy-up: a volume that is new and empty, mounted where the image has content, is
 // filled with that content on first use (files, directories, symlinks, device nodes and fifos,
-// with their modes, owners, times and the xattrs the volume's filesystem takes), and its root
+// with their modes, owners, times and the xattrs the volume's filesystem takes; hard links stay
+// links), and its root
 // takes the owner and mode of the image's directory. The image is read as overlayfs would merge
 // its layers (whiteouts and opaque directories honoured) from the layer dirs, never through a
 // symlink: every source is lstat'ed, and every destination is new in a directory made here.
-import { copyFileSync, lchownSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, chmodSync, chownSync, type Stats } from "node:fs";
+import { copyFileSync, lchownSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, chmodSync, chownSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { lgetxattr, llistxattr, lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO, utimensat } from "../../common/sys.ts";
 
@@ -91,12 +92,20 @@ function copyXattrs(from: string, to: string): void {
   }
 }
 
-function copyEntry(src: string, st: Stats, dst: string, layers: string[] | undefined): void {
+/** Files with more than one link, by device and inode: where the first was copied to (hard links stay links). */
+type Links = Map<string, string>;
+
+function copyEntry(src: string, st: Stats, dst: string, layers: string[] | undefined, links: Links): void {
   if (st.isDirectory()) {
     mkdirSync(dst);
-    for (const [name, e] of mergedEntries(layers!)) copyEntry(e.path, e.st, join(dst, name), e.st.isDirectory() ? childDirs(e.path, e.below, name) : undefined);
-  } else if (st.isFile()) copyFileSync(src, dst);
-  else if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+    for (const [name, e] of mergedEntries(layers!)) copyEntry(e.path, e.st, join(dst, name), e.st.isDirectory() ? childDirs(e.path, e.below, name) : undefined, links);
+  } else if (st.isFile() && st.nlink > 1 && links.has(`${st.dev}:${st.ino}`)) {
+    linkSync(links.get(`${st.dev}:${st.ino}`)!, dst);
+    return;
+  } else if (st.isFile()) {
+    copyFileSync(src, dst);
+    if (st.nlink > 1) links.set(`${st.dev}:${st.ino}`, dst);
+  } else if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
   else if (st.isCharacterDevice() || st.isBlockDevice() || st.isFIFO()) {
     const type = st.isCharacterDevice() ? S_IFCHR : st.isBlockDevice() ? S_IFBLK : S_IFIFO;
     mknod(dst, type | (st.mode & 0o7777), (st.rdev >>> 8) & 0xfff, (st.rdev & 0xff) | ((st.rdev >>> 12) & 0xfff00));
@@ -116,7 +125,8 @@ export function copyUp(lowers: readonly string[], containerPath: string, dest: s
   if (readdirSync(dest).length > 0) return false;
   const dirs = mergedDirs(lowers, containerPath.replace(/^\/+/, ""));
   if (!dirs.length) return false;
-  for (const [name, e] of mergedEntries(dirs)) copyEntry(e.path, e.st, join(dest, name), e.st.isDirectory() ? childDirs(e.path, e.below, name) : undefined);
+  const links: Links = new Map();
+  for (const [name, e] of mergedEntries(dirs)) copyEntry(e.path, e.st, join(dest, name), e.st.isDirectory() ? childDirs(e.path, e.below, name) : undefined, links);
   const root = lstatSync(dirs[0]!);
   chownSync(dest, root.uid, root.gid);
   chmodSync(dest, root.mode & 0o7777);
