@@ -22,6 +22,8 @@ const ok = (r: RunResult) => {
 };
 const docker = (args: string[], bin = DOCKER_28) => d.docker(bin, args);
 const mountsUnder = (dir: string) => readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(dir));
+/** The container's event actions so far, as docker's events lists them (after a second: skiffd's --until counts whole seconds, so an event of this second is not listed yet). */
+const actions = (name: string) => (Bun.sleepSync(1100), ok(docker(["events", "--since", "1h", "--until", "0s", "--filter", `container=${name}`, "--format", "{{.Action}}"])).split("\n"));
 const api = (method: string, path: string, body?: Uint8Array) => fetch(`http://x/v1.41${path}`, { method, body, unix: d.sock } as RequestInit);
 
 beforeAll(async () => {
@@ -136,6 +138,13 @@ for (const state of ["running", "stopped"] as const) {
       const id = ok(d.skiff(["commit", "-m", "files test", "-c", "ENV COMMITTED=yes", name, `files/${state}:1`])).trim();
       expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(ok(docker(["run", "--rm", `files/${state}:1`, "sh", "-c", "cat /inside; echo $COMMITTED; test -e /bin/vi || echo vi-gone"]))).toBe("inside\nyes\nvi-gone\n");
+      // paused for the commit (docker's default) and running again after it
+      expect(ok(docker(["inspect", "-f", "{{.State.Status}}", name]))).toBe(state === "running" ? "running\n" : "exited\n");
+      // docker's events for what this test did: cp out, cp in, export, commit (paused around it when running)
+      ok(docker(["cp", `${name}:/inside`, join(d.dir, `${state}-event-out`)]));
+      ok(docker(["cp", join(d.dir, `${state}-event-out`), `${name}:/tmp/event-in`]));
+      ok(docker(["export", "-o", join(d.dir, `${state}-event.tar`), name]));
+      expect(actions(name)).toEqual(expect.arrayContaining(["archive-path", "extract-to-dir", "export", "commit", ...(state === "running" ? ["pause", "unpause"] : [])]));
       const history = ok(d.skiff(["history", "--format", "{{.Comment}}", `files/${state}:1`])).split("\n");
       expect(history[0]).toBe("files test");
       ok(docker(["rmi", `files/${state}:1`]));

@@ -75,6 +75,7 @@ export class ContainerFiles {
     const { root, inRoot } = this.open(r, "read", path);
     try {
       const { stat, resolved } = this.statIn(root.fd, inRoot, path, ref);
+      this.deps.emit("archive-path", r);
       return { stat, tar: await primed(tarOut(resolved, stat.name), () => (closeSync(resolved.parent), root.close())) };
     } catch (e) {
       root.close();
