@@ -9,10 +9,10 @@
 // layer to the history (empty_layer) and no layer to rootfs. A failed commit stores nothing an
 // image refers to (a GC takes what it staged).
 import { invalid } from "../../common/errors.ts";
-import { Digester } from "../../oci/image/digest.ts";
+import { mark } from "../../common/trace.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
-import { TarParser } from "../archive/index.ts";
+import { ByteChannel } from "../archive/index.ts";
 import { chainIds as chainOf } from "../snapshots/index.ts";
 import type { ImportContext } from "./image-import.ts";
 import type { ImageRecord } from "./image-metadata.ts";
@@ -41,8 +41,6 @@ export interface CommitContext extends ImportContext {
   manifestBytes(record: ImageRecord): Buffer;
 }
 
-const TAR_INPUT = { what: "container layer", code: "ENGINE_COMMIT", hints: { invalid: "the container's layer could not be read as a tar (a bug: report it)", truncated: "the container's layer was cut short (a bug: report it)" } };
-
 export async function commitContainer(s: CommitContext, o: CommitRequest): Promise<string> {
   // the request first: nothing is read or written for a bad one
   const config = applyChanges(o.config, o.changes ?? []);
@@ -56,36 +54,51 @@ export async function commitContainer(s: CommitContext, o: CommitRequest): Promi
   const parentConfig = JSON.parse(s.configBytes(parent.id).toString("utf8")) as { architecture: string; os: string; variant?: string; rootfs: { diff_ids: string[] }; history?: unknown[] };
   const parentManifest = JSON.parse(s.manifestBytes(parent).toString("utf8")) as { layers: { mediaType: string; digest: string; size: number }[] };
 
-  const diff = new Digester();
-  let entries = 0;
-  const tar = new TarParser({ entry: () => void entries++, data() {}, end() {} }, TAR_INPUT);
-  const hashed = (async function* () {
-    for await (const c of o.layer) {
-      diff.update(c);
-      if (!tar.done) tar.push(c);
-      yield c;
+  // The layer streams once: into the content store (uncompressed, as dockerd stores a commit's
+  // diff and load a docker-archive's; push compresses it with gzip) and, through a channel, into
+  // its snapshot, unpacked meanwhile on an unpack worker, so the two run side by side.
+  const top = parent.chainIds.at(-1);
+  const chainFor = (diffId: string) => (top ? chainOf([top, diffId])[1]! : diffId);
+  const channel = new ByteChannel();
+  const teed = (async function* () {
+    try {
+      for await (const c of o.layer) {
+        await channel.push(c);
+        yield c;
+      }
+      channel.end();
+    } catch (e) {
+      channel.fail(e);
+      throw e;
     }
-    tar.finish();
   })();
-  // stored uncompressed, as dockerd stores a commit's diff (and load stores a docker-archive's):
-  // push compresses it with gzip (registry/push), so a commit spends no time on gzip
-  const layer = await s.content.stage(hashed);
-  let built = false;
-  try {
-    const empty = entries === 0;
-    const diffId = diff.digest();
-    const desc = { mediaType: MEDIA.dockerLayer, digest: layer.digest, size: layer.size };
-    // the new layer's chain ID over the parent's top one (chainIds of [top, diffId] is [top, new])
-    const top = parent.chainIds.at(-1);
-    const allChains = empty ? parent.chainIds : [...parent.chainIds, top ? chainOf([top, diffId])[1]! : diffId];
-    let size = parent.size;
-    if (!empty) {
-      const snap = await s.builder.ensure({ chainId: allChains.at(-1)!, parents: parent.chainIds, diffId, desc }, () => {
-        built = true;
-        return { file: layer.path };
-      });
-      size += snap.size;
+  // from here, a failure may leave a snapshot or blobs no image references: a GC takes them
+  const collect = () => {
+    try {
+      s.gc();
+    } catch {
+      // the commit's own error is the one to report
     }
+  };
+  const unpacked = s.builder.buildStreamed(parent.chainIds, channel, chainFor);
+  unpacked.catch(() => undefined); // awaited below; a failed stage is the error to report
+  mark("image: commit's layer streaming");
+  const layer = await s.content.stage(teed).catch(async (e: unknown) => {
+    await unpacked.catch(() => undefined);
+    collect();
+    throw e;
+  });
+  try {
+    mark("image: commit's layer stored");
+    const snap = await unpacked;
+    mark("image: commit's layer unpacked");
+    if (snap.diffId !== layer.digest) throw new Error(`commit: the layer unpacked as ${snap.diffId} but was stored as ${layer.digest}`);
+    // an empty diff is the tar's end marker alone (two zero blocks): a history entry, no layer
+    const empty = layer.size <= 1024;
+    const diffId = layer.digest;
+    const desc = { mediaType: MEDIA.dockerLayer, digest: layer.digest, size: layer.size };
+    const allChains = empty ? parent.chainIds : [...parent.chainIds, snap.chainId];
+    const size = parent.size + (empty ? 0 : snap.size);
     const created = new Date().toISOString();
     const imageConfig = {
       architecture: parentConfig.architecture,
@@ -102,7 +115,6 @@ export async function commitContainer(s: CommitContext, o: CommitRequest): Promi
         { created, created_by: o.createdBy, ...(o.author ? { author: o.author } : {}), ...(o.comment ? { comment: o.comment } : {}), ...(empty ? { empty_layer: true } : {}) },
       ],
     };
-    built = true;
     const layers = empty ? parentManifest.layers : [...parentManifest.layers, desc];
     if (!empty) await s.content.commitStaged(layer);
     const cfg = await s.content.add(Buffer.from(JSON.stringify(imageConfig)));
@@ -114,13 +126,7 @@ export async function commitContainer(s: CommitContext, o: CommitRequest): Promi
     );
     return cfg.digest;
   } catch (e) {
-    if (built) {
-      try {
-        s.gc();
-      } catch {
-        // the commit's own error is the one to report
-      }
-    }
+    collect();
     throw e;
   } finally {
     s.content.discardStaged(layer);

@@ -89,6 +89,39 @@ export class SnapshotBuilder {
     }
   }
 
+  /**
+   * A layer whose digest is known only once it has been read (a commit: the container's layer is
+   * made as it streams): unpacked from `stream` over the committed `parents` into a temporary
+   * snapshot, then named by the chain ID `chainOf` gives for the diffID the unpack computed. A
+   * snapshot of that chain ID that exists already (or is built meanwhile) is kept and this one
+   * discarded. On failure nothing is committed.
+   */
+  async buildStreamed(parents: readonly string[], stream: AsyncIterable<Uint8Array>, chainOf: (diffId: string) => string): Promise<SnapshotRecord> {
+    const lowers = this.lowerDirs(parents);
+    const { tmp, fs } = this.snapshots.prepare();
+    try {
+      const r = await this.unpack({ source: { stream }, target: fs, lowers, compression: "auto" });
+      const chainId = chainOf(r.diffId);
+      const present = this.existing(chainId) ?? (await this.running.get(chainId)?.catch(() => undefined));
+      if (present) {
+        this.snapshots.discard(tmp);
+        return present;
+      }
+      const dir = this.snapshots.commit(tmp);
+      const rec: SnapshotRecord = { chainId, dir, diffId: r.diffId, size: r.bytes };
+      try {
+        this.records.putSnapshot(rec);
+      } catch (e) {
+        this.snapshots.remove(dir);
+        throw e;
+      }
+      return rec;
+    } catch (e) {
+      this.snapshots.discard(tmp);
+      throw e;
+    }
+  }
+
   private async build(layer: LayerToBuild, source: LayerSource, parentsReady?: Promise<void>): Promise<SnapshotRecord> {
     // Refuses unknown media types; the first bytes then decide the compression (docker-archive
     // layers are plain "layer.tar" entries whatever they hold).
