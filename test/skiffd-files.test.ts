@@ -245,3 +245,12 @@ test("docker 20.10's CLI: diff, export -o, commit -c -m and history against skif
   ok(docker(["rmi", "files/old:1"], DOCKER_20));
   ok(docker(["rm", "old-cli"], DOCKER_20));
 });
+
+test("commit of a container that changed nothing: an empty_layer history entry, no layer", () => {
+  ok(docker(["create", "--name", "unchanged", "busybox", "true"]));
+  ok(docker(["commit", "unchanged", "files/unchanged:1"]));
+  expect(ok(docker(["image", "inspect", "-f", "{{len .RootFS.Layers}}", "files/unchanged:1", "busybox"]))).toBe("1\n1\n");
+  expect(ok(docker(["history", "--format", "{{.CreatedBy}} {{.Size}}", "files/unchanged:1"])).split("\n")[0]).toBe("true 0B");
+  ok(docker(["rmi", "files/unchanged:1"]));
+  ok(docker(["rm", "unchanged"]));
+});
