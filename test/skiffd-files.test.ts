@@ -6,7 +6,7 @@
 // hardlink out, a huge header. Nothing may stay mounted on the host afterwards.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildTar, tarEntry } from "../src/engine/archive/index.ts";
 import { busyboxRootfs } from "./harness/oci.ts";
@@ -264,3 +264,59 @@ test("commit of a container that changed nothing: an empty_layer history entry, 
   ok(docker(["rmi", "files/unchanged:1"]));
   ok(docker(["rm", "unchanged"]));
 });
+
+/** The tree under `dir`: paths (directories with "/", symlinks with their target), sorted. */
+function tree(dir: string, at = ""): string[] {
+  const out: string[] = [];
+  for (const n of readdirSync(join(dir, at)).sort()) {
+    const rel = at ? `${at}/${n}` : n;
+    const st = lstatSync(join(dir, rel));
+    if (st.isDirectory()) out.push(`${rel}/`, ...tree(dir, rel));
+    else out.push(st.isSymbolicLink() ? `${rel} -> ${readlinkSync(join(dir, rel))}` : rel);
+  }
+  return out;
+}
+
+for (const [cli, run] of [["skiff", (args: string[]) => d.skiff(args)], ["docker 28", (args: string[]) => docker(args)]] as const) {
+  test(`${cli} cp follows docker's copy rules (the results Debian's dockerd gave through docker's CLI)`, () => {
+    ok(docker(["run", "-d", "--name", "rules", "busybox", "sh", "-c", "echo hi > /hello; mkdir -p /d/sub; echo a > /d/a; echo s > /d/sub/s; ln -s /etc /etclink; sleep 1000"]));
+    for (let i = 0; i < 100 && docker(["exec", "rules", "test", "-L", "/etclink"]).status !== 0; i++) Bun.sleepSync(20);
+    const h = mkdtempSync(join(d.dir, "rules-"));
+    mkdirSync(join(h, "exist"));
+    mkdirSync(join(h, "exist3"));
+    writeFileSync(join(h, "file"), "f\n");
+    const cp = (...args: string[]) => run(["cp", ...args]);
+    ok(cp("rules:/d", join(h, "exist")));
+    ok(cp("rules:/d", join(h, "new")));
+    ok(cp("rules:/d/.", join(h, "exist2dot")));
+    ok(cp("rules:/d/.", join(h, "exist3")));
+    ok(cp("rules:/hello", join(h, "exist")));
+    ok(cp("rules:/hello", join(h, "newfile")));
+    expect([cp("rules:/hello", `${join(h, "nodir")}/`).status, cp("rules:/hello", `${join(h, "nodir")}/`).stderr.includes("no such directory")]).toEqual([1, true]);
+    ok(cp("rules:/hello", join(h, "file")));
+    expect([cp("rules:/d", join(h, "file")).status, cp("rules:/d", join(h, "file")).stderr.includes("cannot copy directory")]).toEqual([1, true]);
+    ok(cp("rules:/etclink", join(h, "lnk")));
+    ok(cp("-L", "rules:/etclink", join(h, "lnkL")));
+    const etc = ok(docker(["exec", "rules", "ls", "/etc"])).split("\n").filter(Boolean).sort();
+    expect(tree(h)).toEqual([
+      "exist/", "exist/d/", "exist/d/a", "exist/d/sub/", "exist/d/sub/s", "exist/hello",
+      "exist2dot/", "exist2dot/a", "exist2dot/sub/", "exist2dot/sub/s",
+      "exist3/", "exist3/a", "exist3/sub/", "exist3/sub/s",
+      "file",
+      "lnk -> /etc",
+      "lnkL/", ...etc.map((e) => `lnkL/${e}`),
+      "new/", "new/a", "new/sub/", "new/sub/s",
+      "newfile",
+    ]);
+    expect(readFileSync(join(h, "file"), "utf8")).toBe("hi\n");
+    // into the container: a directory into one, its content with /., a file into a directory and onto a new name
+    const src = join(h, "new");
+    ok(cp(src, "rules:/d"));
+    ok(cp(`${src}/.`, "rules:/in2"));
+    ok(cp(join(h, "newfile"), "rules:/d"));
+    ok(cp(join(h, "newfile"), "rules:/in3"));
+    expect([cp(src, "rules:/hello").status, cp(src, "rules:/hello").stderr.includes("cannot copy directory")]).toEqual([1, true]);
+    expect(ok(docker(["exec", "rules", "sh", "-c", "cd / && find d in2 in3 | sort"])).split("\n").filter(Boolean)).toEqual(["d", "d/a", "d/new", "d/new/a", "d/new/sub", "d/new/sub/s", "d/newfile", "d/sub", "d/sub/s", "in2", "in2/a", "in2/sub", "in2/sub/s", "in3"]);
+    ok(docker(["rm", "-f", "rules"]));
+  });
+}
