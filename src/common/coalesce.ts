@@ -2,6 +2,9 @@
 // headers and paddings between bodies, and each chunk handed on costs a write (and, through an
 // HTTP response, a stream step) of its own. Chunks are passed in order; one of `min` bytes or more
 // goes on as it is (after what was gathered), smaller ones are copied together up to `min`.
+// `coalesce` takes an async source; `batches` a synchronous one (a walk whose I/O is synchronous
+// hands its pieces on without a promise each: iterate its batches with for…of inside an async
+// generator, one await per batch).
 export async function* coalesce(source: AsyncIterable<Uint8Array>, min = 256 << 10): AsyncGenerator<Uint8Array> {
   let parts: Uint8Array[] = [];
   let size = 0;
@@ -19,6 +22,35 @@ export async function* coalesce(source: AsyncIterable<Uint8Array>, min = 256 << 
     return out;
   };
   for await (const chunk of source) {
+    if (chunk.byteLength >= min) {
+      if (size) yield flush();
+      yield chunk;
+      continue;
+    }
+    parts.push(chunk);
+    size += chunk.byteLength;
+    if (size >= min) yield flush();
+  }
+  if (size) yield flush();
+}
+
+export function* batches(source: Iterable<Uint8Array>, min = 256 << 10): Generator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  const flush = (): Uint8Array => {
+    const out = parts.length === 1 ? parts[0]! : new Uint8Array(size);
+    if (parts.length > 1) {
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.byteLength;
+      }
+    }
+    parts = [];
+    size = 0;
+    return out;
+  };
+  for (const chunk of source) {
     if (chunk.byteLength >= min) {
       if (size) yield flush();
       yield chunk;

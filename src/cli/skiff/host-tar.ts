@@ -16,10 +16,16 @@ import { SkiffError } from "../../common/errors.ts";
 import { readTar } from "../../common/tar/tar-reader.ts";
 import { tarEntry, tarPadding, type TarWriteEntry } from "../../common/tar/tar-writer.ts";
 import * as sys from "../../common/sys.ts";
+import { batches } from "../../common/coalesce.ts";
 
 const CHUNK = 1 << 20;
 
+/** The tar of the host path, in batches of 256 KiB or more (the walk is synchronous: one await a batch, not a promise per header and body). */
 export async function* packHost(path: string, base: string, o: { contents: boolean; keepOwner: boolean }): AsyncGenerator<Uint8Array> {
+  for (const batch of batches(packPieces(path, base, o))) yield batch;
+}
+
+function* packPieces(path: string, base: string, o: { contents: boolean; keepOwner: boolean }): Generator<Uint8Array> {
   const st = lstatSync(path);
   const links = new Map<string, string>();
   if (st.isDirectory()) {
@@ -30,7 +36,7 @@ export async function* packHost(path: string, base: string, o: { contents: boole
   yield new Uint8Array(1024);
 }
 
-async function* packDir(dir: string, prefix: string, keepOwner: boolean, links: Map<string, string>): AsyncGenerator<Uint8Array> {
+function* packDir(dir: string, prefix: string, keepOwner: boolean, links: Map<string, string>): Generator<Uint8Array> {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     const st = lstatSync(p);
@@ -41,7 +47,7 @@ async function* packDir(dir: string, prefix: string, keepOwner: boolean, links: 
   }
 }
 
-async function* packOne(path: string, name: string, st: Stats, keepOwner: boolean, links: Map<string, string>): AsyncGenerator<Uint8Array> {
+function* packOne(path: string, name: string, st: Stats, keepOwner: boolean, links: Map<string, string>): Generator<Uint8Array> {
   if (st.isSocket()) return;
   if (st.isSymbolicLink()) return yield tarEntry(entry(name, st, readlinkSync(path), keepOwner));
   if (!st.isFile()) return yield tarEntry(entry(name, st, "", keepOwner));

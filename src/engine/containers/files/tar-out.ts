@@ -18,6 +18,7 @@ import { fdPath, O_CLOEXEC, O_PATH, openat2, statAt } from "./scoped-open.ts";
 import { isOpaque } from "../../snapshots/index.ts";
 import * as sys from "../../../common/sys.ts";
 import { isInitPlaceholder } from "./init-paths.ts";
+import { batches } from "../../../common/coalesce.ts";
 
 const CHUNK = 1 << 20;
 
@@ -51,31 +52,8 @@ const BATCH = 256 << 10;
  */
 export async function* tarOut(path: { parent: number; base: string }, rebase: string, opts: { overlay?: boolean } = {}): AsyncGenerator<Uint8Array> {
   const pieces = tarPieces(path, rebase, opts);
-  let parts: Uint8Array[] = [];
-  let size = 0;
-  const flush = (): Uint8Array => {
-    const out = new Uint8Array(size);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.byteLength;
-    }
-    parts = [];
-    size = 0;
-    return out;
-  };
   try {
-    for (const piece of pieces) {
-      if (piece.byteLength >= BATCH) {
-        if (size) yield flush();
-        yield piece;
-        continue;
-      }
-      parts.push(piece);
-      size += piece.byteLength;
-      if (size >= BATCH) yield flush();
-    }
-    if (size) yield flush();
+    for (const batch of batches(pieces, BATCH)) yield batch;
   } finally {
     pieces.return(undefined); // closes the directories still open when the reader stopped early
   }
