@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { buildTar, readTar } from "../../archive/index.ts";
 import { newRunState, type ContainerRecord } from "../record.ts";
 import { ContainerFiles } from "./container-files.ts";
+import * as sys from "../../../common/sys.ts";
 
 // a stopped container over one lower layer, reached through the private overlay mounts
 const dir = mkdtempSync("/tmp/skiff-container-files-");
@@ -64,4 +65,14 @@ test("an archive returned unread still unmounts", async () => {
   await tar.return?.();
   expect(mounted()).toEqual([]);
   expect(existsSync(join(dir, "exec", "files"))).toBe(true);
+});
+
+test("a mount a killed daemon left under <execRoot>/files is unmounted and removed when the next one starts", () => {
+  const stale = join(dir, "exec2", "files", "0123456789abcdef");
+  mkdirSync(stale, { recursive: true });
+  sys.mount("tmpfs", stale, "tmpfs", 0, "size=1m");
+  expect(mounted().some((l) => l.includes(stale))).toBe(true);
+  new ContainerFiles({ resolve: () => record, containerLayer: () => layer, commitImage: async () => "", pause: async () => {}, emit: () => {}, execRoot: join(dir, "exec2") });
+  expect(mounted().some((l) => l.includes(stale))).toBe(false);
+  expect(existsSync(stale)).toBe(false);
 });
