@@ -23,17 +23,18 @@
 //        [--burst-runs N (3, at most --runs)] [--lines N (100000)] [--only SECTION|ENGINE,...]
 // --only takes section names (run, burst, monitor, daemon, logs) and engines (skiff, ctr or
 // containerd, podman, docker or dockerd); skiff is always measured.
-import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { rootfsTar } from "../test/harness/engines.ts";
 import { tempDir } from "../test/harness/oci.ts";
-import { RUN_TAG, TEST_STATE_ROOT } from "../test/harness/leaks.ts";
+import { RUN_TAG } from "../test/harness/leaks.ts";
 import { daemonMemorySection } from "./containers/daemon-memory.ts";
 import { startContainerd, startDockerd, startPodman, startSkiff, type Engine, type EngineKey, type EngineOptions } from "./containers/engines.ts";
 import { hostState, leftBehind } from "./containers/measure.ts";
 import { allTargets, leftOut } from "./containers/report.ts";
 import { burst, logs, monitors, runRm, type Bench } from "./containers/sections.ts";
+import { removeRunState, stopEngines } from "./containers/teardown.ts";
 
 const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
 const runs = arg("--runs", 5);
@@ -70,24 +71,7 @@ const dir = tempDir("bench");
 const started: Engine[] = [];
 const notes: string[] = [];
 
-async function stopAll(): Promise<void> {
-  for (const e of started.splice(0).reverse()) {
-    try {
-      notes.push(...(await e.stop()));
-    } catch (err) {
-      notes.push(`${e.label}: stop: ${err}`);
-    }
-  }
-}
-
-/** The run's cgroup parent in every hierarchy (runc leaves the parents of containers' cgroups). */
-function removeRunCgroups(): void {
-  for (const h of readdirSync("/sys/fs/cgroup")) {
-    try {
-      rmdirSync(join("/sys/fs/cgroup", h, RUN_TAG));
-    } catch {}
-  }
-}
+const stopAll = () => stopEngines(started, notes);
 
 let interrupted = false;
 for (const sig of ["SIGINT", "SIGTERM"] as const)
@@ -126,10 +110,7 @@ try {
   process.exitCode = 1;
 } finally {
   await stopAll();
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
-  rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
-  removeRunCgroups();
+  removeRunState(dir);
   console.log("\ntargets:");
   for (const t of allTargets()) console.log(`  ${t}`);
   if (notes.length) console.log(`\nclean-up notes:\n  ${notes.join("\n  ")}`);

@@ -6,14 +6,13 @@
 // container that never ran is fetched from both daemons and compared (ids aside).
 //
 //   node_modules/.bin/bun bench/stats.ts [--runs N] [--containers N]
-import { rmdirSync, readdirSync, rmSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
 import { rootfsTar } from "../test/harness/engines.ts";
 import { tempDir } from "../test/harness/oci.ts";
-import { RUN_TAG, TEST_STATE_ROOT } from "../test/harness/leaks.ts";
+import { RUN_TAG } from "../test/harness/leaks.ts";
 import { startDockerd, startSkiff, type Engine, type Peer } from "./containers/engines.ts";
 import { hostState, leftBehind, median, runCmd } from "./containers/measure.ts";
+import { removeRunState, stopEngines } from "./containers/teardown.ts";
 
 const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
 const runs = arg("--runs", 9);
@@ -24,15 +23,7 @@ const dir = tempDir("bench-stats");
 const started: Engine[] = [];
 const notes: string[] = [];
 
-async function stopAll(): Promise<void> {
-  for (const e of started.splice(0).reverse()) {
-    try {
-      notes.push(...(await e.stop()));
-    } catch (err) {
-      notes.push(`${e.label}: stop: ${err}`);
-    }
-  }
-}
+const stopAll = () => stopEngines(started, notes);
 
 /** The zero frame a daemon answers for a container that never ran (stream=false), ids aside. */
 async function zeroFrame(peer: Peer): Promise<string> {
@@ -92,14 +83,7 @@ try {
   process.exitCode = 1;
 } finally {
   await stopAll();
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
-  rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
-  for (const h of readdirSync("/sys/fs/cgroup")) {
-    try {
-      rmdirSync(join("/sys/fs/cgroup", h, RUN_TAG));
-    } catch {}
-  }
+  removeRunState(dir);
   if (notes.length) console.log(`\nclean-up notes:\n  ${notes.join("\n  ")}`);
   const left = leftBehind(before, hostState([RUN_TAG], RUN_TAG));
   console.log(left.length ? `\nleft behind (or made meanwhile by another run):\n  ${left.join("\n  ")}` : "\nnothing left behind");

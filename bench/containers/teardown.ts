@@ -1,0 +1,31 @@
+// The end of a bench run that starts engines: stop them, then remove what the run put on the host
+// whatever happened (benches that start engines share this, so each leaves the same nothing).
+import { readdirSync, rmdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { RUN_TAG, TEST_STATE_ROOT } from "../../test/harness/leaks.ts";
+import type { Engine } from "./engines.ts";
+
+/** Stops the engines in `started`, newest first, and empties it; what a stop reports, or how it
+ *  failed, goes into `notes` (a failed stop does not keep the others running). */
+export async function stopEngines(started: Engine[], notes: string[]): Promise<void> {
+  for (const e of started.splice(0).reverse()) {
+    try {
+      notes.push(...(await e.stop()));
+    } catch (err) {
+      notes.push(`${e.label}: stop: ${err}`);
+    }
+  }
+}
+
+/** Removes the run's directory `dir`, its /tmp and state roots, and its cgroup parent in every
+ *  hierarchy (runc leaves the parents of containers' cgroups). */
+export function removeRunState(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
+  rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
+  for (const h of readdirSync("/sys/fs/cgroup")) {
+    try {
+      rmdirSync(join("/sys/fs/cgroup", h, RUN_TAG));
+    } catch {}
+  }
+}
