@@ -4,7 +4,7 @@
 // build cache (skiffd builds nothing).
 import { endpoint } from "../endpoint.ts";
 import { containerSummary } from "../wire/container-json.ts";
-import { directorySize } from "../../engine/containers/index.ts";
+import { directorySize } from "../../common/directory-size.ts";
 import { volumeJson } from "../wire/volume-json.ts";
 import type { HandlerContext } from "./context.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isSkiffError } from "../../common/errors.ts";
@@ -87,9 +87,13 @@ test("prune: every unused volume (API 1.41), only anonymous ones with all=false,
   svc.create({ name: "busy" });
   container("c1");
   svc.use("c1", ["busy"]);
-  writeFileSync(join(svc.inspect("named").mountpoint, "f"), "12345");
+  const named = svc.inspect("named").mountpoint;
+  writeFileSync(join(named, "f"), "12345");
+  linkSync(join(named, "f"), join(named, "f2"));
+  symlinkSync("/etc", join(named, "etc"));
   expect(svc.prune({ all: ["false"] }).deleted).toEqual([anon]);
-  expect(svc.prune({ "label!": ["keep"] })).toEqual({ deleted: ["named"], reclaimed: 5 });
+  // counted as system df counts the volume (dockerd's directory.Size): a hard link once, a symlink its own 4 bytes
+  expect(svc.prune({ "label!": ["keep"] })).toEqual({ deleted: ["named"], reclaimed: 5 + 4 });
   expect(svc.list().map((v) => v.name)).toEqual(["busy", "keep"]);
   expect(failure(() => svc.prune({ dangling: ["true"] }))).toEqual(["invalid_argument", "Invalid filter 'dangling'"]);
 });

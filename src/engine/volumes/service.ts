@@ -6,8 +6,8 @@
 // Records and files: a volume's directory is made before its record and removed after it, so a
 // daemon that dies in between leaves a directory no record names (restore() removes it), never a
 // record without its directory.
-import { lstatSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync } from "node:fs";
+import { directorySize } from "../../common/directory-size.ts";
 import { SkiffError } from "../../common/errors.ts";
 import type { MetadataDb } from "../metadata/index.ts";
 import { copyUp } from "./copy-up.ts";
@@ -117,7 +117,7 @@ export class VolumeService {
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const v of pruneSelection(this.store.all(), filters, (n) => usage.has(n))) {
-      const size = sizeOf(this.driver.mountpoint(v.name));
+      const size = directorySize(this.driver.mountpoint(v.name));
       try {
         this.remove(v.name);
       } catch (e) {
@@ -185,24 +185,4 @@ export class VolumeService {
     } catch {}
     for (const n of names) if (!known.has(n) && /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(n)) this.driver.remove(n);
   }
-}
-
-/** Bytes under a directory (prune's SpaceReclaimed), symlinks not followed. */
-function sizeOf(dir: string): number {
-  let total = 0;
-  const walk = (d: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const st = lstatSync(join(d, n));
-      if (st.isDirectory()) walk(join(d, n));
-      else if (st.isFile()) total += st.size;
-    }
-  };
-  walk(dir);
-  return total;
 }

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { directorySize } from "./disk-usage.ts";
+import { directorySize } from "./directory-size.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
