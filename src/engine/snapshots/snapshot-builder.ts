@@ -107,15 +107,7 @@ export class SnapshotBuilder {
         this.snapshots.discard(tmp);
         return present;
       }
-      const dir = this.snapshots.commit(tmp);
-      const rec: SnapshotRecord = { chainId, dir, diffId: r.diffId, size: r.bytes };
-      try {
-        this.records.putSnapshot(rec);
-      } catch (e) {
-        this.snapshots.remove(dir);
-        throw e;
-      }
-      return rec;
+      return this.commitAs(chainId, tmp, r);
     } catch (e) {
       this.snapshots.discard(tmp);
       throw e;
@@ -139,18 +131,24 @@ export class SnapshotBuilder {
         expected: { digest: layer.desc.digest, size: layer.desc.size },
         diffId: layer.diffId,
       });
-      const dir = this.snapshots.commit(tmp);
-      const rec: SnapshotRecord = { chainId: layer.chainId, dir, diffId: r.diffId, size: r.bytes };
-      try {
-        this.records.putSnapshot(rec);
-      } catch (e) {
-        this.snapshots.remove(dir);
-        throw e;
-      }
-      return rec;
+      return this.commitAs(layer.chainId, tmp, r);
     } catch (e) {
       this.snapshots.discard(tmp);
       throw e;
     }
+  }
+
+  /** Commits the unpacked temporary snapshot `tmp` as `chainId`'s and records it; the committed
+   *  directory goes again if the record cannot be written (the caller discards `tmp` on a throw). */
+  private commitAs(chainId: string, tmp: string, r: UnpackResult): SnapshotRecord {
+    const dir = this.snapshots.commit(tmp);
+    const rec: SnapshotRecord = { chainId, dir, diffId: r.diffId, size: r.bytes };
+    try {
+      this.records.putSnapshot(rec);
+    } catch (e) {
+      this.snapshots.remove(dir);
+      throw e;
+    }
+    return rec;
   }
 }
