@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { ok, restartOn, settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
-import { DOCKER_20, DOCKER_28, removeDir, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+import { DOCKER_20, DOCKER_28, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+import { until } from "./harness/until.ts";
 
 let d: Skiffd;
 const docker = (...args: string[]): RunResult => d.docker(DOCKER_28, args);
@@ -20,18 +21,7 @@ beforeAll(async () => {
   d = await skiffdWithBusybox();
 });
 
-afterAll(async () => {
-  await stopClean(d);
-  if (d) removeDir(d.dir);
-});
-
-async function until(what: string, f: () => boolean, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
+afterAll(() => stopClean(d));
 
 /** The container's events so far ("ACTION" lines), from the daemon's kept events. */
 const eventsOf = (name: string, since: number) =>

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { RUN_TAG } from "./leaks.ts";
 import { busyboxRootfs } from "./oci.ts";
-import { DOCKER_28, startSkiffd, type RunResult, type Skiffd } from "./skiffd.ts";
+import { DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./skiffd.ts";
 
 export interface Leftovers {
   /** Processes (not the daemon) whose cwd or command line names the daemon's dir: monitors, and
@@ -163,7 +163,7 @@ export async function restartOn(d: Skiffd, extraArgs: string[] = []): Promise<Sk
   throw new Error("the restarted skiffd did not answer within 20 s");
 }
 
-/** Removes every container of the daemon (for afterAll), then stops it. */
+/** Removes every container of the daemon (for afterAll), stops it and removes its roots. */
 export async function stopClean(d: Skiffd | undefined): Promise<void> {
   if (!d) return;
   if (d.proc.exitCode === null && d.proc.signalCode === null) {
@@ -171,6 +171,7 @@ export async function stopClean(d: Skiffd | undefined): Promise<void> {
     if (ids.length) d.docker(DOCKER_28, ["rm", "-f", ...ids]);
   }
   await d.stop();
+  removeDir(d.dir);
 }
 
 /** One request to the daemon's API (docker's paths, e.g. "/v1.41/containers/x/json"): its HTTP
