@@ -5,12 +5,12 @@
 // …/restart?t=&signal=; kill POST …/kill?signal=; pause, unpause POST …/pause, …/unpause; rm DELETE
 // /containers/{id}?force=&v=&link=; wait POST …/wait (no condition: not-running); rename POST
 // …/rename?name=; top GET …/top?ps_args=; port GET …/json; prune POST /containers/prune?filters=.
-import { nodeFs } from "../../../common/lazy-node.ts";
 import { writeErr, writeOut } from "../../../common/stdio.ts";
 import { invalid, notFound } from "../../../common/errors.ts";
 import { ContainerClient } from "../../../api/client-containers.ts";
 import { humanSize } from "../../../api/units.ts";
 import { str, strs, type CommandContext } from "../command.ts";
+import { confirm } from "../confirm.ts";
 import { reportError } from "../report-error.ts";
 import { tabwrite } from "../tabwriter.ts";
 import { parseFilterFlags } from "./images.ts";
@@ -148,17 +148,7 @@ function naturalLess(a: string, b: string): number {
 
 export async function prune({ client, flags }: CommandContext): Promise<number> {
   const filters = parseFilterFlags(strs(flags.filter), "until=24h");
-  if (!flags.force) {
-    writeOut("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
-    const buf = Buffer.alloc(64);
-    let n = 0;
-    try {
-      n = nodeFs().readSync(0, buf, 0, buf.length, null);
-    } catch {
-      // no stdin: no
-    }
-    if (!/^y(es)?$/i.test(buf.subarray(0, n).toString().trim())) return 0;
-  }
+  if (!flags.force && !confirm("WARNING! This will remove all stopped containers.\nAre you sure you want to continue?")) return 0;
   const res = await new ContainerClient(client).prune(filters);
   if (res.ContainersDeleted?.length) writeOut(`Deleted Containers:\n${res.ContainersDeleted.join("\n")}\n\n`);
   writeOut(`Total reclaimed space: ${humanSize(res.SpaceReclaimed)}\n`);

@@ -3,6 +3,7 @@ import { writeOut } from "../../../common/stdio.ts";
 import { humanSize } from "../../../api/units.ts";
 import { compileFormat } from "../template.ts";
 import { strs, str, type CommandContext } from "../command.ts";
+import { confirm } from "../confirm.ts";
 import { reportError } from "../report-error.ts";
 import { parseFilterFlags } from "./images.ts";
 import { goShaped, IMAGE_INSPECT } from "../render.ts";
@@ -56,17 +57,6 @@ export async function inspectImages({ client, flags, args }: CommandContext): Pr
   return status;
 }
 
-async function confirm(question: string): Promise<boolean> {
-  writeOut(`${question} [y/N] `);
-  const { readSync } = await import("node:fs");
-  const buf = Buffer.alloc(64);
-  let n = 0;
-  try {
-    n = readSync(0, buf, 0, buf.length, null);
-  } catch {}
-  return /^y(es)?$/i.test(buf.subarray(0, n).toString().trim());
-}
-
 export async function pruneImages({ client, flags }: CommandContext): Promise<number> {
   const all = !!flags.all;
   // checked here, and by the daemon (which refuses an unknown key before removing anything)
@@ -75,7 +65,7 @@ export async function pruneImages({ client, flags }: CommandContext): Promise<nu
     const warning = all
       ? "WARNING! This will remove all images without at least one container associated to them."
       : "WARNING! This will remove all dangling images.";
-    if (!(await confirm(`${warning}\nAre you sure you want to continue?`))) return 0;
+    if (!confirm(`${warning}\nAre you sure you want to continue?`)) return 0;
   }
   const res = await client.pruneImages(all, filters);
   const deleted = res.ImagesDeleted ?? [];

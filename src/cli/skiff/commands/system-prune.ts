@@ -5,18 +5,8 @@
 import { writeOut } from "../../../common/stdio.ts";
 import { humanSize } from "../../../api/units.ts";
 import { strs, type CommandContext } from "../command.ts";
+import { confirm } from "../confirm.ts";
 import { parseFilterFlags } from "./images.ts";
-
-async function confirm(question: string): Promise<boolean> {
-  writeOut(`${question} [y/N] `);
-  const { readSync } = await import("node:fs");
-  const buf = Buffer.alloc(64);
-  let n = 0;
-  try {
-    n = readSync(0, buf, 0, buf.length, null);
-  } catch {} // no stdin: no
-  return /^y(es)?$/i.test(buf.subarray(0, n).toString().trim());
-}
 
 /** docker 20.10's warning, word for word (skiffd serves its API, 1.41, whose volume prune takes every unused volume). */
 export function pruneWarning(o: { all: boolean; volumes: boolean; filters: Record<string, string[]> }): string {
@@ -32,7 +22,7 @@ export async function systemPrune({ client, flags }: CommandContext): Promise<nu
   const all = !!flags.all;
   const volumes = !!flags.volumes;
   const filters = parseFilterFlags(strs(flags.filter), "until=24h");
-  if (!flags.force && !(await confirm(pruneWarning({ all, volumes, filters })))) return 0;
+  if (!flags.force && !confirm(pruneWarning({ all, volumes, filters }))) return 0;
   const post = async <T>(path: string, f: Record<string, string[]>) => (await (await client.request("POST", path, { query: { filters: Object.keys(f).length ? JSON.stringify(f) : undefined } })).json()) as T;
   let reclaimed = 0;
   const containers = await post<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>("/containers/prune", filters);

@@ -1,12 +1,12 @@
 // skiff volume create, ls, inspect, rm and prune: docker's flags, output and exit codes. prune
 // asks as docker 23+ does (anonymous volumes only, all with -a), sending the daemon its `all`
 // filter; docker's own CLIs, speaking API 1.41, get dockerd 20.10's prune of every unused volume.
-import { readSync } from "node:fs";
 import { invalid } from "../../../common/errors.ts";
 import { writeOut } from "../../../common/stdio.ts";
 import { VolumeClient, type VolumeJson } from "../../../api/client-volumes.ts";
 import { humanSize } from "../../../api/units.ts";
 import { str, strs, type CommandContext } from "../command.ts";
+import { confirm } from "../confirm.ts";
 import { renderRows } from "../render.ts";
 import { reportError } from "../report-error.ts";
 import { compileFormat } from "../template.ts";
@@ -82,16 +82,6 @@ export async function removeVolumes({ client, flags, args }: CommandContext): Pr
     }
   }
   return status;
-}
-
-function confirm(question: string): boolean {
-  writeOut(`${question} [y/N] `);
-  const buf = Buffer.alloc(64);
-  let n = 0;
-  try {
-    n = readSync(0, buf, 0, buf.length, null);
-  } catch {}
-  return /^y(es)?$/i.test(buf.subarray(0, n).toString().trim());
 }
 
 export async function pruneVolumes({ client, flags }: CommandContext): Promise<number> {
