@@ -139,7 +139,7 @@ export const push = endpoint({ query: { tag: q.string(), platform: q.string() } 
 export const save = endpoint({ query: { names: q.list({ maxItems: 1000, maxLength: 1024 }), platform: q.string() } }, (ctx, { query }) => {
   const names = ctx.params.name ? [ctx.params.name] : query.names;
   if (!names.length) throw apiError("invalid_argument", "API_SAVE_NAMES_MISSING", "save images: no image named", "pass ?names=NAME");
-  for (const n of names) if (!(isRepositoryOnly(n) && ctx.images.repositoryTags(n).length)) ctx.images.inspect(n);
+  for (const n of names) if (!(namesRepositoryOnly(n) && ctx.images.repositoryTags(n).length)) ctx.images.inspect(n);
   const out = new PassThrough();
   ctx.images.save(names, out).then(
     () => out.end(),
@@ -167,15 +167,6 @@ export const load = endpoint({ query: { quiet: q.bool(), platform: q.string() },
     }
   });
 });
-
-function isRepositoryOnly(name: string): boolean {
-  try {
-    const ref = parseReference(name, { defaultTag: false });
-    return ref.tag === undefined && ref.digest === undefined;
-  } catch {
-    return false;
-  }
-}
 
 function bodyStream(req: Request): Readable {
   if (!req.body) return Readable.from([]);
