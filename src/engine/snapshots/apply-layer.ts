@@ -29,11 +29,10 @@
 import { chmodSync, closeSync, fchmodSync, fchownSync, ftruncateSync, linkSync, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmSync, symlinkSync, unlinkSync, writeSync, constants, type Stats } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
-import { errnoOf } from "../../common/errno.ts";
 import * as sys from "../../common/sys.ts";
 import { ioError } from "../content/index.ts";
 import { lookupLower, OPAQUE_XATTR, type LowerHit } from "./lower-dirs.ts";
-import { ancestors, baseOf, cleanEntryPath, parentOf, quoted, type TarHeader, type TarSink, type TarEntry } from "../archive/index.ts";
+import { ancestors, baseOf, cleanEntryPath, parentOf, quoted, setEntryXattrs, type TarHeader, type TarSink, type TarEntry } from "../archive/index.ts";
 
 export interface ApplyOptions {
   /** The upper directory to fill; must exist and be empty. */
@@ -176,7 +175,7 @@ class Applier implements LayerWriter {
       } finally {
         closeSync(c.fd);
       }
-      this.setXattrs(c.h, c.path);
+      setEntryXattrs(c.path, c.h.xattrs);
     });
   }
 
@@ -277,21 +276,10 @@ class Applier implements LayerWriter {
     const path = join(this.root, rel);
     lchownSync(path, e.uid, e.gid);
     if (e.type !== "symlink") chmodSync(path, e.mode);
-    this.setXattrs(e, path);
+    setEntryXattrs(path, e.xattrs);
     const times = { atime: e.atime ?? e.mtime, mtime: e.mtime };
     if (e.type === "dir") this.dirTimes.set(rel, times);
     else sys.utimensat(path, times.atime, times.mtime);
-  }
-
-  private setXattrs(e: TarHeader, path: string): void {
-    for (const [name, value] of e.xattrs) {
-      if (name.startsWith("trusted.overlay.")) continue;
-      try {
-        sys.lsetxattr(path, name, value);
-      } catch (err) {
-        if (errnoOf(err) !== "EOPNOTSUPP") throw err;
-      }
-    }
   }
 
   private whiteout(e: TarHeader, rel: string, base: string): void {

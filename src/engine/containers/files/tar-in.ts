@@ -22,7 +22,7 @@ import * as sys from "../../../common/sys.ts";
 import { errnoOf } from "../../../common/errno.ts";
 import { invalidArg } from "../errors.ts";
 import { SkiffError } from "../../../common/errors.ts";
-import { readTar, type TarEntry } from "../../archive/index.ts";
+import { readTar, setEntryXattrs, type TarEntry } from "../../archive/index.ts";
 import { fdPath, O_CLOEXEC, O_PATH, openat2 } from "./scoped-open.ts";
 
 export interface ExtractOptions {
@@ -167,7 +167,7 @@ async function writeEntry(destFd: number, parent: number, base: string, e: TarEn
       try {
         for await (const part of e.body()) for (let off = 0; off < part.byteLength; ) off += writeSync(fd, part, off);
         fchownSync(fd, uid, gid);
-        setXattrs(at, e);
+        setEntryXattrs(at, e.xattrs); // (`at`: one component under a descriptor, never followed)
         fchmodSync(fd, e.mode & 0o7777); // after chown, which clears setuid
         sys.futimens(fd, e.atime ?? e.mtime, e.mtime);
       } finally {
@@ -199,22 +199,6 @@ async function writeEntry(destFd: number, parent: number, base: string, e: TarEn
       lchownSync(at, uid, gid);
       sys.utimensat(at, e.mtime, e.mtime);
       return;
-    }
-  }
-}
-
-/**
- * The entry's xattrs on the object just made (`at` is one component under a descriptor, never
- * followed), as dockerd applies them; overlayfs's own (trusted.overlay.*) are never taken from an
- * archive, and a file system without xattrs drops them quietly.
- */
-function setXattrs(at: string, e: TarEntry): void {
-  for (const [name, value] of e.xattrs) {
-    if (name.startsWith("trusted.overlay.")) continue;
-    try {
-      sys.lsetxattr(at, name, value);
-    } catch (err) {
-      if (errnoOf(err) !== "ENOTSUP" && errnoOf(err) !== "EOPNOTSUPP") throw err;
     }
   }
 }
