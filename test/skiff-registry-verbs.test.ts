@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProxy, type FaultProxy } from "../src/engine/registry/testing/fault-proxy.ts";
 import { freePort, startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
-import { busyboxRootfsTar, DOCKER_20, DOCKER_28, removeDir, SKIFF, startSkiffd, type Skiffd } from "./harness/skiffd.ts";
+import { busyboxRootfsTar, DOCKER_20, DOCKER_28, ok, SKIFF, startSkiffd, stopAll, type Skiffd } from "./harness/skiffd.ts";
 
 let d: Skiffd;
 let registry: RegistryServer;
@@ -43,16 +43,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   searchable?.stop(true);
-  await proxy?.stop();
-  await d?.stop();
-  await registry?.stop();
-  if (d) removeDir(d.dir);
+  await stopAll(d, proxy, registry);
 });
-
-const ok = (r: { status: number; stdout: string; stderr: string }) => {
-  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-};
 
 /** A CLI run without blocking this process, whose fake registries must answer meanwhile. */
 async function live(which: string, args: string[]) {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
-import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, tempDir, type Skiffd, busyboxRootfsTar } from "./harness/skiffd.ts";
+import { DOCKER_20, DOCKER_28, ok, removeDir, startSkiffd, stopAll, tempDir, type Skiffd, busyboxRootfsTar } from "./harness/skiffd.ts";
 
 let d: Skiffd;
 let registry: RegistryServer;
@@ -16,16 +16,7 @@ beforeAll(async () => {
   rootfsTar = busyboxRootfsTar(d.dir);
 });
 
-afterAll(async () => {
-  await d?.stop();
-  await registry?.stop();
-  if (d) removeDir(d.dir);
-});
-
-const ok = (r: { status: number; stdout: string; stderr: string }) => {
-  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-};
+afterAll(() => stopAll(d, registry));
 
 describe("skiff", () => {
   test("import, images, tag, inspect --format and rmi", () => {

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { RUN_TAG } from "./leaks.ts";
 import { busyboxRootfs } from "./oci.ts";
-import { DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./skiffd.ts";
+import { DOCKER_28, ok, removeDir, startSkiffd, type Skiffd } from "./skiffd.ts";
 
 export interface Leftovers {
   /** Processes (not the daemon) whose cwd or command line names the daemon's dir: monitors, and
@@ -128,10 +128,7 @@ export async function settledFds(d: Skiffd, count: number, ms = 5000): Promise<s
   }
 }
 
-export const ok = (r: RunResult): string => {
-  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
-  return r.stdout;
-};
+export { ok };
 
 /** A skiffd (on roots of its own) with busybox:latest imported from Debian's static busybox. */
 export async function skiffdWithBusybox(extraArgs: string[] = []): Promise<Skiffd> {

@@ -82,3 +82,18 @@ export function busyboxRootfsTar(dir: string): string {
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** A CLI run's stdout; one that failed throws with its exit status and output. */
+export const ok = (r: RunResult): string => {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+};
+
+/** For afterAll: stops the daemon, then the servers the file started beside it (registries,
+ *  proxies), and removes the daemon's dir, where they keep their files. Any may be undefined (a
+ *  beforeAll that failed halfway). */
+export async function stopAll(d: Skiffd | undefined, ...servers: ({ stop(): Promise<unknown> } | undefined)[]): Promise<void> {
+  await d?.stop();
+  for (const s of servers) await s?.stop();
+  if (d) removeDir(d.dir);
+}
