@@ -4,7 +4,7 @@
 // naming the field, before the engine sees anything.
 import { SkiffError } from "../../common/errors.ts";
 import type { ContainerOptions, HealthConfig, RestartPolicy, RestartPolicyName } from "../../engine/containers/index.ts";
-import type { ContainerCreateBody } from "./container-create.ts";
+import type { ContainerCreateBody, WireHostConfig } from "./container-create.ts";
 import { BIND_MODES, bindVolume, configVolumes, mountVolume, volumesFrom } from "./volume-options.ts";
 
 export interface MappedCreate {
@@ -111,6 +111,21 @@ export function restartPolicyOf(p: { Name?: string; MaximumRetryCount?: number }
 
 const RESTART_POLICY_NAMES = ["no", "always", "on-failure", "unless-stopped"] as const;
 
+type ServedResources = Pick<WireHostConfig, "Memory" | "MemorySwap" | "NanoCpus" | "CpuShares" | "CpusetCpus" | "PidsLimit">;
+
+/** The resources skiffd serves, from a create's HostConfig or an update's body (both docker's
+ *  Resources): 0 and absent mean none on create and unchanged on update, as dockerd reads them. */
+export function resourcesOf(r: ServedResources): Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit"> {
+  return {
+    ...(r.Memory ? { memory: r.Memory } : {}),
+    ...(r.MemorySwap ? { memorySwap: r.MemorySwap } : {}),
+    ...(r.NanoCpus ? { nanoCpus: r.NanoCpus } : {}),
+    ...(r.CpuShares ? { cpuShares: r.CpuShares } : {}),
+    ...(r.CpusetCpus ? { cpusetCpus: r.CpusetCpus } : {}),
+    ...(r.PidsLimit ? { pidsLimit: r.PidsLimit } : {}),
+  };
+}
+
 /** Config.Healthcheck → the engine's (docker's nanoseconds kept); the engine checks the values. */
 function healthcheckOf(hc: NonNullable<ContainerCreateBody["Healthcheck"]>): HealthConfig {
   return {
@@ -172,12 +187,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(h.VolumesFrom?.length ? { volumesFrom: volumesFrom(h.VolumesFrom) } : {}),
     tmpfs: [...Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })), ...mounted.tmpfs!],
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
-    ...(h.Memory ? { memory: h.Memory } : {}),
-    ...(h.MemorySwap ? { memorySwap: h.MemorySwap } : {}),
-    ...(h.NanoCpus ? { nanoCpus: h.NanoCpus } : {}),
-    ...(h.CpuShares ? { cpuShares: h.CpuShares } : {}),
-    ...(h.CpusetCpus ? { cpusetCpus: h.CpusetCpus } : {}),
-    ...(h.PidsLimit ? { pidsLimit: h.PidsLimit } : {}),
+    ...resourcesOf(h),
     ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     capAdd: h.CapAdd ?? [],
     capDrop: h.CapDrop ?? [],

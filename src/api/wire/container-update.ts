@@ -6,7 +6,7 @@ import { SkiffError } from "../../common/errors.ts";
 import type { ContainerUpdate } from "../../engine/containers/index.ts";
 import { object, type Infer } from "../schema.ts";
 import { hostConfig } from "./container-create.ts";
-import { restartPolicyOf } from "./container-options.ts";
+import { resourcesOf, restartPolicyOf } from "./container-options.ts";
 
 const f = hostConfig.fields;
 
@@ -59,13 +59,5 @@ export function mapUpdateBody(b: ContainerUpdateBody): ContainerUpdate {
   ];
   for (const [v, field, flag] of refused) if (v) throw unserved(field, flag);
   const restartPolicy = restartPolicyOf(b.RestartPolicy);
-  return {
-    ...(b.Memory ? { memory: b.Memory } : {}),
-    ...(b.MemorySwap ? { memorySwap: b.MemorySwap } : {}),
-    ...(b.NanoCpus ? { nanoCpus: b.NanoCpus } : {}),
-    ...(b.CpuShares ? { cpuShares: b.CpuShares } : {}),
-    ...(b.CpusetCpus ? { cpusetCpus: b.CpusetCpus } : {}),
-    ...(b.PidsLimit ? { pidsLimit: b.PidsLimit } : {}),
-    ...(restartPolicy ? { restartPolicy } : {}),
-  };
+  return { ...resourcesOf(b), ...(restartPolicy ? { restartPolicy } : {}) };
 }
