@@ -11,12 +11,12 @@
 import { invalid } from "../../common/errors.ts";
 import { mark } from "../../common/trace.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
-import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import { ByteChannel } from "../archive/index.ts";
 import { chainIds as chainOf } from "../snapshots/index.ts";
 import type { ImportContext } from "./image-import.ts";
 import type { ImageRecord } from "./image-metadata.ts";
 import { applyChanges, type DockerConfigObject } from "./import-changes.ts";
+import { storeLocalImage, tagOf } from "./local-image.ts";
 
 export interface CommitRequest {
   /** The container's image (its id). */
@@ -44,12 +44,8 @@ export interface CommitContext extends ImportContext {
 export async function commitContainer(s: CommitContext, o: CommitRequest): Promise<string> {
   // the request first: nothing is read or written for a bad one
   const config = applyChanges(o.config, o.changes ?? []);
-  let tag: string | undefined;
-  if (o.repo) {
-    const ref = parseReference(o.tag ? `${o.repo}:${o.tag}` : o.repo);
-    if (ref.digest) throw invalid("engine", "ENGINE_TAG_INVALID", `commit as ${JSON.stringify(o.repo)}: a tag cannot name a digest`, "give repository[:tag]");
-    tag = formatReference(ref);
-  } else if (o.tag) throw invalid("engine", "ENGINE_TAG_INVALID", `commit with tag ${JSON.stringify(o.tag)} but no repository`, "give repository:tag (skiff commit CONTAINER repo:tag)");
+  const tag = o.repo ? tagOf("commit", o.repo, o.tag) : undefined;
+  if (!o.repo && o.tag) throw invalid("engine", "ENGINE_TAG_INVALID", `commit with tag ${JSON.stringify(o.tag)} but no repository`, "give repository:tag (skiff commit CONTAINER repo:tag)");
   const parent = s.record(o.parent);
   const parentConfig = JSON.parse(s.configBytes(parent.id).toString("utf8")) as { architecture: string; os: string; variant?: string; rootfs: { diff_ids: string[] }; history?: unknown[] };
   const parentManifest = JSON.parse(s.manifestBytes(parent).toString("utf8")) as { layers: { mediaType: string; digest: string; size: number }[] };
@@ -117,14 +113,7 @@ export async function commitContainer(s: CommitContext, o: CommitRequest): Promi
     };
     const layers = empty ? parentManifest.layers : [...parentManifest.layers, desc];
     if (!empty) await s.content.commitStaged(layer);
-    const cfg = await s.content.add(Buffer.from(JSON.stringify(imageConfig)));
-    const manifest = await s.content.add(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, digest: cfg.digest, size: cfg.size }, layers })));
-    const blobs = [...new Set([manifest.digest, cfg.digest, ...layers.map((l) => l.digest)])];
-    s.commitImage(
-      { id: cfg.digest, manifestDigest: manifest.digest, manifestMediaType: MEDIA.dockerManifest, platform: parent.platform, created, size, chainIds: allChains, blobs, lastTagTime: created },
-      { tag },
-    );
-    return cfg.digest;
+    return await storeLocalImage(s, { config: imageConfig, layers, platform: parent.platform, created, size, chainIds: allChains, tag });
   } catch (e) {
     collect();
     throw e;

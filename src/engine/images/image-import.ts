@@ -12,12 +12,12 @@ import { invalid } from "../../common/errors.ts";
 import { Digester } from "../../oci/image/digest.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { formatPlatform, hostPlatform, parsePlatform } from "../../oci/image/platform.ts";
-import { formatReference, parseReference } from "../../oci/image/reference.ts";
 import { chain, decompressed, TarParser, type DecompressFor, type TarInput } from "../archive/index.ts";
 import type { ContentStore } from "../content/index.ts";
 import type { SnapshotBuilder } from "../snapshots/index.ts";
 import type { ImageRecord } from "./image-metadata.ts";
 import { applyChanges } from "./import-changes.ts";
+import { storeLocalImage, tagOf } from "./local-image.ts";
 
 /** What an import needs of the image store (ImageStore passes itself). */
 export interface ImportContext {
@@ -53,12 +53,7 @@ export async function importRootfs(s: ImportContext, input: AsyncIterable<Uint8A
   // The request first: nothing is read or written for a bad one.
   const changed = applyChanges({}, o.changes ?? []);
   const platform = o.platform ? parsePlatform(o.platform) : hostPlatform();
-  let tag: string | undefined;
-  if (o.repo) {
-    const ref = parseReference(o.tag ? `${o.repo}:${o.tag}` : o.repo);
-    if (ref.digest) throw invalid("engine", "ENGINE_TAG_INVALID", `import as ${JSON.stringify(o.repo)}: a tag cannot name a digest`);
-    tag = formatReference(ref);
-  }
+  const tag = o.repo ? tagOf("import", o.repo, o.tag) : undefined;
   const diff = new Digester();
   // The tar is checked as it streams (its headers only), so a bad one fails here, named as the
   // import's tarball, before anything is unpacked.
@@ -95,14 +90,7 @@ export async function importRootfs(s: ImportContext, input: AsyncIterable<Uint8A
     };
     built = true; // from here, a failure may leave blobs no image references
     await s.content.commitStaged(layer);
-    const cfg = await s.content.add(Buffer.from(JSON.stringify(config)));
-    const manifestBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, digest: cfg.digest, size: cfg.size }, layers: [desc] }));
-    const manifest = await s.content.add(manifestBytes);
-    s.commitImage(
-      { id: cfg.digest, manifestDigest: manifest.digest, manifestMediaType: MEDIA.dockerManifest, platform: formatPlatform(platform), created, size: snap.size, chainIds: [diffId], blobs: [manifest.digest, cfg.digest, layer.digest], lastTagTime: created },
-      { tag },
-    );
-    return cfg.digest;
+    return await storeLocalImage(s, { config, layers: [desc], platform: formatPlatform(platform), created, size: snap.size, chainIds: [diffId], tag });
   } catch (e) {
     // what was stored before the failure is no image's: a GC takes it, once nothing is in flight
     if (built) {

@@ -24,6 +24,7 @@ import { loadImages } from "./image-load.ts";
 import { importRootfs, type ImportOptions } from "./image-import.ts";
 import { commitContainer, type CommitRequest } from "./image-commit.ts";
 import { imageHistory, type HistoryItem } from "./image-history.ts";
+import { tagOf } from "./local-image.ts";
 import type { Readable, Writable } from "node:stream";
 import { readFileSync } from "node:fs";
 import { MetadataDb } from "../metadata/index.ts";
@@ -279,9 +280,7 @@ export class ImageStore implements ImageService {
 
   tag(source: string, repo: string, tag?: string): void {
     const id = this.resolveId(source);
-    const ref = parseReference(tag ? `${repo}:${tag}` : repo);
-    if (ref.digest) throw invalid("engine", "ENGINE_TAG_INVALID", `tag image as ${JSON.stringify(repo)}: a tag cannot name a digest`, "give repository[:tag]");
-    this.meta.setRef("tag", formatReference(ref), id);
+    this.meta.setRef("tag", tagOf("tag image", repo, tag), id);
   }
 
   /**
