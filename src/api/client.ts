@@ -96,12 +96,23 @@ export class ApiClient {
     return res;
   }
 
-  private async send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+  /** The path and query of a request as sent ("/v1.41/…?…"), for a request made apart from fetch (api/unix-exchange.ts). */
+  target(path: string, query: Query = {}): string {
+    const url = this.url(path, query);
+    return `${url.pathname}${url.search}`;
+  }
+
+  private url(path: string, query: Query): URL {
     const url = new URL(`http://skiffd/v${API_VERSION}${path}`);
-    for (const [k, v] of Object.entries(opts.query ?? {})) {
+    for (const [k, v] of Object.entries(query)) {
       if (v === undefined || v === false || v === "") continue;
       for (const one of Array.isArray(v) ? v : [v]) url.searchParams.append(k, v === true ? "1" : String(one));
     }
+    return url;
+  }
+
+  private async send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+    const url = this.url(path, opts.query ?? {});
     let res: Response;
     try {
       res = await fetch(url, { method, body: opts.body, headers: opts.headers, unix: this.socketPath } as RequestInit);

@@ -3,7 +3,7 @@ import { chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSyn
 import { join } from "node:path";
 import { buildTar } from "../../common/tar/tar-writer.ts";
 import { readTar } from "../../common/tar/tar-reader.ts";
-import { extractHost, packHost } from "./host-tar.ts";
+import { extractHost, hostExtractor, packHost, packHostTo } from "./host-tar.ts";
 import { splitCpArg } from "./commands/cp.ts";
 
 const dir = mkdtempSync("/tmp/skiff-host-tar-");
@@ -48,4 +48,40 @@ test("extract: the first component renamed, modes kept, a symlink in the destina
   // the container's root comes as "/…": its content, relative to the destination
   await extractHost(stream(buildTar([{ name: "/", type: "dir" }, { name: "/r", type: "file", data: "r" }])), dest, undefined, { rootRelative: true });
   expect(readFileSync(join(dest, "r"), "utf8")).toBe("r");
+});
+
+test("packHostTo: the same tar as packHost, in chunks of at most 1 MiB with the room asked for around them; hostExtractor takes it through one reused buffer", async () => {
+  const src = join(dir, "big");
+  mkdirSync(join(src, "d"), { recursive: true });
+  writeFileSync(join(src, "d", "large"), Buffer.alloc(2.5 * 2 ** 20, 3));
+  writeFileSync(join(src, "small"), "s");
+  const whole: Uint8Array[] = [];
+  for await (const b of packHost(src, "big", { contents: false, keepOwner: false })) whole.push(b);
+  const chunks: Buffer[] = [];
+  packHostTo(src, "big", { contents: false, keepOwner: false }, 10, (buf, from, to) => {
+    expect(from).toBeGreaterThanOrEqual(10);
+    expect(buf.byteLength).toBeGreaterThanOrEqual(to + 2);
+    expect(to - from).toBeLessThanOrEqual(2 ** 20);
+    chunks.push(Buffer.from(buf.subarray(from, to)));
+    buf.fill(0xee); // the buffer is the packer's: reused after send returns
+  });
+  expect(chunks.length).toBeGreaterThan(2);
+  const tar = Buffer.concat(chunks);
+  expect(tar.equals(Buffer.concat(whole))).toBe(true);
+  const dest = mkdtempSync(join(dir, "into-"));
+  const x = hostExtractor(dest, { from: "big", to: "copy" });
+  const scratch = Buffer.alloc(4099);
+  for (let at = 0; at < tar.byteLength; at += scratch.byteLength) {
+    const n = tar.copy(scratch, 0, at, at + scratch.byteLength);
+    x.push(scratch.subarray(0, n));
+    scratch.fill(0xee);
+  }
+  x.finish();
+  expect(readFileSync(join(dest, "copy", "d", "large")).equals(readFileSync(join(src, "d", "large")))).toBe(true);
+  expect(readFileSync(join(dest, "copy", "small"), "utf8")).toBe("s");
+  expect(() => {
+    const cut = hostExtractor(mkdtempSync(join(dir, "cut-")));
+    cut.push(tar.subarray(0, 2 ** 20));
+    cut.finish();
+  }).toThrow("inside the content of");
 });

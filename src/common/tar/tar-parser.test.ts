@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { chunk, parsePushed, TAR_PROPERTIES } from "./tar-parser.fuzz.ts";
 import { buildTar, tarEntry } from "./tar-writer.ts";
+import { TarParser } from "./tar-parser.ts";
 
 const RUNS: Record<keyof typeof TAR_PROPERTIES, number> = { roundTrip: 300, chunking: 300, hostile: 1000, randomBytes: 500 };
 
@@ -87,4 +88,24 @@ describe("found by the fuzzers", () => {
     expect(out.entries[0]!.entry.mtime).toEqual({ sec: -5, nsec: 100 });
     expect(out.entries[0]!.entry.atime).toEqual({ sec: -1, nsec: 999_999_999 });
   });
+});
+
+test("a chunk the caller reuses once push returns: headers spanning pushes are kept (they were views into the reused chunk)", () => {
+  const tar = buildTar([
+    { name: `${"long/".repeat(40)}f`, type: "file", data: "abc", mode: 0o640 },
+    { name: "g", type: "file", data: "x".repeat(700) },
+  ]);
+  const got: string[] = [];
+  let body = "";
+  const parser = new TarParser({ entry: (h) => got.push(`${h.name} ${h.size}`), data: (p) => void (body += Buffer.from(p).toString()), end: () => {} });
+  const scratch = Buffer.alloc(97); // a Buffer: its slice() is a view too
+  for (let at = 0; at < tar.byteLength; at += scratch.byteLength) {
+    const piece = tar.subarray(at, at + scratch.byteLength);
+    scratch.set(piece);
+    parser.push(scratch.subarray(0, piece.byteLength));
+    scratch.fill(0xff);
+  }
+  parser.finish();
+  expect(got).toEqual([`${"long/".repeat(40)}f 3`, "g 700"]);
+  expect(body).toBe(`abc${"x".repeat(700)}`);
 });

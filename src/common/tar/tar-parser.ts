@@ -6,7 +6,8 @@
 //
 // Contracts:
 // - sink.entry(header), then sink.data(part) for each piece of a regular file's body (views into
-//   the pushed chunks, no copies), then sink.end(); every entry gets its end(), data or not.
+//   the pushed chunks, no copies: valid during the call), then sink.end(); every entry gets its
+//   end(), data or not. A pushed chunk may be reused once push returns (what spans pushes is copied).
 // - The archive ends at the first all-zero block or where the stream ends on a header boundary:
 //   umoci 0.4 writes layers without the two-block end-of-archive trailer, and every engine accepts
 //   them. A stream ending inside a header or a body is an error (IMAGE_LAYER_TRUNCATED); a short
@@ -227,7 +228,8 @@ export class TarParser {
       return { used: need, bytes: chunk.subarray(at, at + need) };
     }
     const used = Math.min(need - this.partialSize, chunk.byteLength - at);
-    this.partial.push(chunk.subarray(at, at + used));
+    // a copy: the caller may reuse its chunk once push returns (skiff cp reads into one buffer)
+    this.partial.push(new Uint8Array(chunk.subarray(at, at + used))); // (Buffer.slice would be a view)
     this.partialSize += used;
     this.offset += used;
     if (this.partialSize < need) return { used };

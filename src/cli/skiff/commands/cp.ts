@@ -17,7 +17,8 @@ import { writeAll, writeErr } from "../../../common/stdio.ts";
 import { humanSize } from "../../../api/units.ts";
 import type { ApiClient } from "../../../api/client.ts";
 import { isatty } from "../termios.ts";
-import { extractHost, packHost } from "../host-tar.ts";
+import { CHUNK_ROOM, UnixExchange } from "../../../api/unix-exchange.ts";
+import { hostExtractor, packHostTo } from "../host-tar.ts";
 import type { CommandContext } from "../command.ts";
 
 interface PathStat {
@@ -54,14 +55,14 @@ export async function cp({ client, flags, args }: CommandContext): Promise<numbe
 
 const archivePath = (container: string) => `/containers/${encodeURIComponent(container)}/archive`;
 
-function decodeStat(res: Response): PathStat {
-  const h = res.headers.get("x-docker-container-path-stat");
+function decodeStat(headers: Headers): PathStat {
+  const h = headers.get("x-docker-container-path-stat");
   return h ? (JSON.parse(Buffer.from(h, "base64").toString("utf8")) as PathStat) : { name: "", size: 0, mode: 0, linkTarget: "" };
 }
 
 async function statIn(client: ApiClient, container: string, path: string): Promise<PathStat | undefined> {
   try {
-    return decodeStat(await client.request("HEAD", archivePath(container), { query: { path } }));
+    return decodeStat((await client.request("HEAD", archivePath(container), { query: { path } })).headers);
   } catch (e) {
     if (e instanceof SkiffError && e.kind === "not_found" && !/No such container/.test(e.message)) return undefined;
     throw e;
@@ -78,55 +79,93 @@ async function copyFrom(client: ApiClient, container: string, srcPath: string, d
       rebase = basename(srcPath);
     }
   }
-  const res = await client.request("GET", archivePath(container), { query: { path } });
-  const stat = decodeStat(res);
+  // the archive is read synchronously into one buffer and extracted as it comes (api/unix-exchange.ts)
+  const x = UnixExchange.open(client.socketPath, "GET", client.target(archivePath(container), { path }), {}, false);
+  try {
+    return await receive(x, srcPath, dst, rebase);
+  } finally {
+    x.close();
+  }
+}
+
+async function receive(x: UnixExchange, srcPath: string, dst: string, rebase: string | undefined): Promise<number> {
+  const stat = decodeStat((await x.response()).headers);
   let bytes = 0;
-  const body = (async function* () {
-    for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
-      bytes += c.byteLength;
-      yield c;
-    }
-  })();
   if (dst === "-") {
-    for await (const c of body) writeAll(1, c);
+    x.body((c) => {
+      bytes += c.byteLength;
+      writeAll(1, c);
+    });
     return bytes;
   }
   const isDir = (stat.mode & GO_DIR) !== 0;
   const root = stat.name === "/";
   const content = srcPath.endsWith("/.") || root;
   const name = stat.name;
-  const extract = (into: string, rename?: { from: string; to: string }) => extractHost(body, into, rename, { rootRelative: root });
+  const extract = (into: string, rename?: { from: string; to: string }) => {
+    const tar = hostExtractor(into, rename, { rootRelative: root });
+    try {
+      x.body((c) => {
+        bytes += c.byteLength;
+        if (!tar.done) tar.push(c);
+      });
+      tar.finish();
+    } finally {
+      tar.abort();
+    }
+  };
   const dstStat = statOrUndefined(dst);
   if (dstStat?.isDirectory()) {
-    await extract(dst, rebase && !content ? { from: name, to: rebase } : undefined);
+    extract(dst, rebase && !content ? { from: name, to: rebase } : undefined);
   } else if (dstStat) {
     if (isDir) throw cpError("CLI_CP_DIR_TO_FILE", "cannot copy directory", `${dst} is a file: give a directory, or a path that does not exist`);
-    await extract(dirname(dst), { from: name, to: basename(dst) });
+    extract(dirname(dst), { from: name, to: basename(dst) });
   } else {
     if (!isDir && /\/\.?$/.test(dst)) throw cpError("CLI_CP_NO_DIRECTORY", "no such directory", `create ${dst} first, or name the file without a trailing /`);
     const parent = statOrUndefined(dirname(dst));
     if (!parent?.isDirectory()) throw cpError("CLI_CP_NO_PARENT", `${dirname(dst)}: no such file or directory`, `create ${dirname(dst)} first`);
     if (content) {
       mkdirSync(dst);
-      await extract(dst);
-    } else await extract(dirname(dst), { from: name, to: basename(dst.replace(/\/+$/, "")) });
+      extract(dst);
+    } else extract(dirname(dst), { from: name, to: basename(dst.replace(/\/+$/, "")) });
   }
   return bytes;
 }
 
 async function copyTo(client: ApiClient, container: string, dstPath: string, src: string, o: { follow: boolean; keepOwner: boolean }): Promise<number> {
-  const put = async (dir: string, tar: AsyncIterable<Uint8Array>) => {
+  const query = (dir: string) => ({ path: dir, noOverwriteDirNonDir: true, copyUIDGID: o.keepOwner });
+  if (src === "-") {
     let bytes = 0;
     const counted = (async function* () {
-      for await (const c of coalesce(tar)) {
+      for await (const c of coalesce(createReadStream("", { fd: 0 }) as unknown as AsyncIterable<Uint8Array>)) {
         bytes += c.byteLength;
         yield c;
       }
     })();
-    await client.request("PUT", archivePath(container), { query: { path: dir, noOverwriteDirNonDir: true, copyUIDGID: o.keepOwner }, body: counted as unknown as ReadableStream, headers: { "Content-Type": "application/x-tar" } });
+    await client.request("PUT", archivePath(container), { query: query(dstPath), body: counted as unknown as ReadableStream, headers: { "Content-Type": "application/x-tar" } });
+    return bytes;
+  }
+  /** The host path packed straight into the request's chunks (api/unix-exchange.ts): one buffer, written synchronously. */
+  const put = async (dir: string, name: string, contents: boolean) => {
+    let bytes = 0;
+    const x = UnixExchange.open(client.socketPath, "PUT", client.target(archivePath(container), query(dir)), { "Content-Type": "application/x-tar" }, true);
+    try {
+      packHostTo(src, name, { contents, keepOwner: o.keepOwner }, CHUNK_ROOM, (buf, from, to) => {
+        bytes += to - from;
+        // the daemon answered early (an error): stop packing, read its answer
+        if (!x.send(buf, from, to)) throw STOP;
+      });
+    } catch (e) {
+      if (e !== STOP) throw e;
+    }
+    try {
+      await x.finish();
+      x.body(() => {});
+    } finally {
+      x.close();
+    }
     return bytes;
   };
-  if (src === "-") return put(dstPath, createReadStream("", { fd: 0 }) as unknown as AsyncIterable<Uint8Array>);
   let st: Stats;
   try {
     st = o.follow ? statSync(src) : lstatSync(src);
@@ -141,16 +180,17 @@ async function copyTo(client: ApiClient, container: string, dstPath: string, src
     dst = await statIn(client, container, target);
   }
   const srcName = basename(src.replace(/\/\.?$/, "")) || "/";
-  if (dst && dst.mode & GO_DIR) return put(target, packHost(src, srcName, { contents: content, keepOwner: o.keepOwner }));
+  if (dst && dst.mode & GO_DIR) return put(target, srcName, content);
   if (dst) {
     if (st.isDirectory()) throw cpError("CLI_CP_DIR_TO_FILE", "cannot copy directory", `${container}:${dstPath} is a file: give a directory, or a path that does not exist`);
-    return put(dirnameOf(target), packHost(src, basename(target), { contents: false, keepOwner: o.keepOwner }));
+    return put(dirnameOf(target), basename(target), false);
   }
   if (!st.isDirectory() && /\/\.?$/.test(dstPath)) throw cpError("CLI_CP_NO_DIRECTORY", "no such directory", `create ${container}:${dstPath} first, or name the file without a trailing /`);
   const clean = target.replace(/\/+$/, "");
-  return put(dirnameOf(clean), packHost(src, basename(clean), { contents: false, keepOwner: o.keepOwner }));
+  return put(dirnameOf(clean), basename(clean), false);
 }
 
+const STOP = new Error("the daemon answered before the archive was sent");
 const dirnameOf = (p: string) => (p.startsWith("/") ? dirname(p) : join("/", dirname(p)));
 
 function statOrUndefined(p: string): Stats | undefined {
