@@ -5,7 +5,6 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configureCgroup } from "../../runtime/cgroups/configure.ts";
 import { makeFakeCgroupfs, type FakeCgroupfs } from "../../runtime/cgroups/fake-cgroupfs.ts";
-import { parseCgroupLayout } from "../../runtime/cgroups/hierarchy.ts";
 import { updateResources } from "./update.ts";
 
 let fake: FakeCgroupfs | undefined;
@@ -17,8 +16,7 @@ function v2Container() {
   fake = makeFakeCgroupfs({ controllers: ["cpuset", "cpu", "io", "memory", "pids"], swap: true });
   writeFileSync(join(fake.root, "cgroup.subtree_control"), "+cpu +cpuset +memory +pids");
   const dir = fake.mkcgroup("c");
-  const layout = parseCgroupLayout(`30 23 0:26 / ${fake.root} rw - cgroup2 cgroup2 rw`, "0::/\n");
-  return { fake, layout, dir };
+  return { fake, layout: fake.v2Layout(), dir };
 }
 
 test("on v2: memory, swap (memory.swap.max is swap less memory), cpus, shares, cpuset and pids land in the container's files; -1 pids is max again", () => {

@@ -15,8 +15,7 @@ function v2Host(): { fake: FakeCgroupfs; layout: ReturnType<typeof parseCgroupLa
   fake.mkcgroup("a");
   writeFileSync(join(fake.root, "a/cgroup.subtree_control"), "+cpu +io +memory +pids");
   const dir = fake.mkcgroup("a/c");
-  const layout = parseCgroupLayout(`30 23 0:26 / ${fake.root} rw - cgroup2 cgroup2 rw`, "0::/\n");
-  return { fake, layout, dir };
+  return { fake, layout: fake.v2Layout(), dir };
 }
 
 test("on v2 the limits land in the container's files, controllers are enabled at every level above it", () => {

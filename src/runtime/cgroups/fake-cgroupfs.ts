@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { parseCgroupLayout, type CgroupLayout } from "./hierarchy.ts";
 
 /** Interface files per controller, with the kernel's defaults (cgroup-v2.rst). */
 const FILES: Record<string, Record<string, string>> = {
@@ -33,6 +34,8 @@ export interface FakeCgroupfs {
   /** Makes a cgroup (parents first, as mkdir -p) the way the kernel populates it. */
   mkcgroup(relPath: string): string;
   read(relPath: string): string;
+  /** The layout of a v2-only host with this tree as its cgroup2 mount, this process in "/". */
+  v2Layout(): CgroupLayout;
   remove(): void;
 }
 
@@ -62,6 +65,7 @@ export function makeFakeCgroupfs(options: FakeCgroupfsOptions): FakeCgroupfs {
     root,
     mkcgroup,
     read: (relPath) => readFileSync(join(root, relPath), "utf8"),
+    v2Layout: () => parseCgroupLayout(`30 23 0:26 / ${root} rw - cgroup2 cgroup2 rw`, "0::/\n"),
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }
