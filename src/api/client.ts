@@ -7,9 +7,9 @@
 import { dirname } from "node:path";
 import { nodeFs } from "../common/lazy-node.ts";
 import { SkiffError, type Layer } from "../common/errors.ts";
-import type { DeleteResponseItem, ImageInspect, ImageSummary, RegistryAuth } from "../engine/images/index.ts";
+import type { DeleteResponseItem, HistoryItem, ImageInspect, ImageSummary, RegistryAuth } from "../engine/images/index.ts";
 
-export type { DeleteResponseItem, ImageInspect, ImageSummary, RegistryAuth };
+export type { DeleteResponseItem, HistoryItem, ImageInspect, ImageSummary, RegistryAuth };
 import { kindForStatus, type WireError } from "./http-error.ts";
 import { API_VERSION } from "./routes.ts";
 

@@ -2,6 +2,7 @@
 import { closeSync, openSync, renameSync, rmSync } from "node:fs";
 import { invalid } from "../../../common/errors.ts";
 import { writeAll, writeOut } from "../../../common/stdio.ts";
+import type { HistoryItem } from "../../../api/client.ts";
 import { humanDuration, humanSize } from "../../../api/units.ts";
 import { renderRows } from "../render.ts";
 import { isatty } from "../termios.ts";
@@ -60,15 +61,6 @@ export async function commit({ client, flags, args }: CommandContext): Promise<n
   });
   writeOut(`${((await res.json()) as { Id: string }).Id}\n`);
   return 0;
-}
-
-interface HistoryItem {
-  Id: string;
-  Created: number;
-  CreatedBy: string;
-  Tags: string[] | null;
-  Size: number;
-  Comment: string;
 }
 
 const HISTORY_HEADERS = { ID: "IMAGE", CreatedSince: "CREATED", CreatedAt: "CREATED AT", CreatedBy: "CREATED BY", Size: "SIZE", Comment: "COMMENT" };
