@@ -28,13 +28,11 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { rootfsTar } from "../test/harness/engines.ts";
 import { tempDir } from "../test/harness/oci.ts";
-import { RUN_TAG } from "../test/harness/leaks.ts";
 import { daemonMemorySection } from "./containers/daemon-memory.ts";
 import { startContainerd, startDockerd, startPodman, startSkiff, type Engine, type EngineKey, type EngineOptions } from "./containers/engines.ts";
-import { hostState, leftBehind } from "./containers/measure.ts";
 import { allTargets, leftOut } from "./containers/report.ts";
 import { burst, logs, monitors, runRm, type Bench } from "./containers/sections.ts";
-import { removeRunState, stopEngines } from "./containers/teardown.ts";
+import { removeRunState, reportCleanUp, runHostState, stopEngines } from "./containers/teardown.ts";
 
 const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
 const runs = arg("--runs", 5);
@@ -61,7 +59,7 @@ const STARTERS: [EngineKey, (o: EngineOptions) => Promise<Engine>][] = [
 ];
 const starters = STARTERS.filter(([k]) => engineKeys.has(k));
 
-const before = hostState([RUN_TAG], RUN_TAG);
+const before = runHostState();
 /** The build under test: a rebuild of bin/ during the run (another session's scripts/build) mixes
  * two builds in the figures, so the end of the run says so. */
 const BUILT = ["skiff-engine", "skiff-monitor", "skiff-exec"].map((f) => join(import.meta.dir, "../bin", f));
@@ -113,9 +111,7 @@ try {
   removeRunState(dir);
   console.log("\ntargets:");
   for (const t of allTargets()) console.log(`  ${t}`);
-  if (notes.length) console.log(`\nclean-up notes:\n  ${notes.join("\n  ")}`);
   const rebuilt = BUILT.filter((_, i) => builtAt()[i] !== buildBefore[i]);
   if (rebuilt.length) console.log(`\nwarning: ${rebuilt.join(", ")} changed during the run (rebuilt): the figures mix two builds`);
-  const left = leftBehind(before, hostState([RUN_TAG], RUN_TAG));
-  console.log(left.length ? `\nleft behind (or made meanwhile by another run on this machine):\n  ${left.join("\n  ")}` : "\nnothing left behind (mounts, cgroups, processes, netns, iptables rules, engine state dirs)");
+  reportCleanUp(notes, before);
 }

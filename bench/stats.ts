@@ -9,16 +9,15 @@
 import { cpus, loadavg } from "node:os";
 import { rootfsTar } from "../test/harness/engines.ts";
 import { tempDir } from "../test/harness/oci.ts";
-import { RUN_TAG } from "../test/harness/leaks.ts";
 import { startDockerd, startSkiff, type Engine, type Peer } from "./containers/engines.ts";
-import { hostState, leftBehind, median, runCmd } from "./containers/measure.ts";
-import { removeRunState, stopEngines } from "./containers/teardown.ts";
+import { median, runCmd } from "./containers/measure.ts";
+import { removeRunState, reportCleanUp, runHostState, stopEngines } from "./containers/teardown.ts";
 
 const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
 const runs = arg("--runs", 9);
 const count = arg("--containers", 20);
 
-const before = hostState([RUN_TAG], RUN_TAG);
+const before = runHostState();
 const dir = tempDir("bench-stats");
 const started: Engine[] = [];
 const notes: string[] = [];
@@ -84,7 +83,5 @@ try {
 } finally {
   await stopAll();
   removeRunState(dir);
-  if (notes.length) console.log(`\nclean-up notes:\n  ${notes.join("\n  ")}`);
-  const left = leftBehind(before, hostState([RUN_TAG], RUN_TAG));
-  console.log(left.length ? `\nleft behind (or made meanwhile by another run):\n  ${left.join("\n  ")}` : "\nnothing left behind");
+  reportCleanUp(notes, before);
 }

@@ -4,6 +4,7 @@ import { readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RUN_TAG, TEST_STATE_ROOT } from "../../test/harness/leaks.ts";
 import type { Engine } from "./engines.ts";
+import { hostState, leftBehind, type HostState } from "./measure.ts";
 
 /** Stops the engines in `started`, newest first, and empties it; what a stop reports, or how it
  *  failed, goes into `notes` (a failed stop does not keep the others running). */
@@ -28,4 +29,14 @@ export function removeRunState(dir: string): void {
       rmdirSync(join("/sys/fs/cgroup", h, RUN_TAG));
     } catch {}
   }
+}
+
+/** The host as a run finds it, for `reportCleanUp` at its end. */
+export const runHostState = (): HostState => hostState([RUN_TAG], RUN_TAG);
+
+/** Prints what the engines' stops noted and what the run left on the host against `before`. */
+export function reportCleanUp(notes: string[], before: HostState): void {
+  if (notes.length) console.log(`\nclean-up notes:\n  ${notes.join("\n  ")}`);
+  const left = leftBehind(before, runHostState());
+  console.log(left.length ? `\nleft behind (or made meanwhile by another run on this machine):\n  ${left.join("\n  ")}` : "\nnothing left behind (mounts, cgroups, processes, netns, iptables rules, engine state dirs)");
 }
