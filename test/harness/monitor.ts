@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { MonitorConfig } from "../../src/engine/containers/monitor/index.ts";
 import { RUN_TAG } from "./leaks.ts";
 import { REPO, tempDir } from "./oci.ts";
+import { until as pollUntil } from "./until.ts";
 
 export const FAKE_CREATE = join(REPO, "test/fixtures/fake-create.sh");
 
@@ -89,9 +90,8 @@ export function memoryOf(pid: number): { rss: number; pss: number } {
   return { rss: kb("Rss"), pss: kb("Pss") };
 }
 
-export async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !ok(); await Bun.sleep(10)) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-}
+/** until.ts's polling at the monitor tests' pace: their conditions read files and /proc, every 10 ms. */
+export const until = (what: string, ok: () => boolean, ms = 10_000): Promise<void> => pollUntil(what, ok, ms, 10);
 
 /** The children of a process, with their state letter (Z: a zombie not reaped yet). */
 export function childrenOf(parent: number): { pid: number; state: string; comm: string }[] {
