@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startProxy, type FaultProxy } from "../src/engine/registry/testing/fault-proxy.ts";
 import { freePort, startRegistry, type RegistryServer } from "../src/engine/registry/testing/registry-server.ts";
+import { startSearchRegistry } from "../src/engine/registry/testing/search-registry.ts";
 import { busyboxRootfsTar, DOCKER_20, DOCKER_28, ok, SKIFF, startSkiffd, stopAll, type Skiffd } from "./harness/skiffd.ts";
 
 let d: Skiffd;
@@ -26,17 +27,7 @@ beforeAll(async () => {
   registry = await startRegistry({ dir: join(d.dir, "registry") });
   proxy = await startProxy(registry.url);
   refused = `127.0.0.1:${await freePort()}`;
-  // a registry with docker's v1 search API (and /v2/, which every registry client probes first)
-  searchable = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch(req) {
-      const url = new URL(req.url);
-      if (url.pathname === "/v2/") return Response.json({});
-      if (url.pathname === "/v1/search") return Response.json({ num_results: RESULTS.length, query: url.searchParams.get("q"), results: RESULTS });
-      return new Response("404 page not found", { status: 404 });
-    },
-  });
+  searchable = startSearchRegistry((url) => Response.json({ num_results: RESULTS.length, query: url.searchParams.get("q"), results: RESULTS }));
   const ok = d.skiff(["import", busyboxRootfsTar(d.dir), "bb:1"]);
   if (ok.status !== 0) throw new Error(ok.stderr);
 }, 60_000);

@@ -5,6 +5,7 @@ import { failure } from "../../common/failure.ts";
 import { RegistryClient } from "./registry-client.ts";
 import { parseSearchAnswer, splitSearchTerm } from "./search.ts";
 import { SEARCH_PROPERTIES } from "./search.fuzz.ts";
+import { startSearchRegistry } from "./testing/search-registry.ts";
 import fc from "fast-check";
 
 let server: ReturnType<typeof Bun.serve>;
@@ -13,15 +14,9 @@ let answer: () => Response;
 const domain = () => `127.0.0.1:${server.port}`;
 
 beforeAll(() => {
-  server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    fetch(req) {
-      const url = new URL(req.url);
-      if (url.pathname === "/v2/") return Response.json({});
-      seen.push(url);
-      return url.pathname === "/v1/search" ? answer() : new Response("404 page not found", { status: 404 });
-    },
+  server = startSearchRegistry((url) => {
+    seen.push(url);
+    return answer();
   });
 });
 afterAll(() => server.stop(true));
