@@ -194,7 +194,8 @@ describe("UnpackPool", () => {
 
   test("close() ends every worker thread, and refuses later jobs", async () => {
     const before = threadsNamed("Worker");
-    const p = new UnpackPool({ workers: 2 });
+    // no idle retirement here, whatever the load: close() is what ends them
+    const p = new UnpackPool({ workers: 2, idleMs: 600_000 });
     await Promise.all([0, 1].map(() => p.unpack({ source: { stream: chunks(blob) }, target: fresh(), lowers: [], expected })));
     expect(threadsNamed("Worker")).toBe(before + 2);
     await p.close();
