@@ -26,6 +26,7 @@ const READ_SIZE = 1 << 20;
 const SYMBOLS = {
   socket: { args: ["i32", "i32", "i32"], returns: "i32" },
   connect: { args: ["i32", "ptr", "u32"], returns: "i32" },
+  setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
 } as const satisfies Record<string, FFIFunction>;
 let libc: ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"] | undefined;
@@ -34,6 +35,10 @@ const errno = () => readMemory.i32(sys().__errno_location()!, 0);
 const AF_UNIX = 1;
 const SOCK_STREAM_CLOEXEC = 1 | 0o2000000;
 const EINTR = 4;
+const SOL_SOCKET = 1;
+const SO_SNDBUF = 7;
+const SO_SNDBUFFORCE = 32;
+const SEND_BUFFER = 4 << 20;
 const ENOTSOCK = 88;
 const ECONNRESET = 104;
 
@@ -46,6 +51,10 @@ function connectUnix(socketPath: string): number {
   if (path.byteLength > 107 || path.includes(0)) throw connectError(socketPath, { code: "ENAMETOOLONG" });
   const fd = sys().socket(AF_UNIX, SOCK_STREAM_CLOEXEC, 0);
   if (fd < 0) throw connectError(socketPath, errnoError(errno(), "socket"));
+  // a send buffer of SEND_BUFFER (past wmem_max where allowed: root's SO_SNDBUFFORCE): the packer
+  // reads ahead while the daemon writes files, instead of waiting on every ~200 KiB
+  const size = new Int32Array([SEND_BUFFER]);
+  if (sys().setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, ptr(size), 4) !== 0) sys().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, ptr(size), 4);
   const addr = new Uint8Array(110);
   addr[0] = AF_UNIX;
   addr.set(path, 2);
