@@ -66,7 +66,10 @@ for (const runtime of ["skiff", "runc"]) {
       await Bun.sleep(1200);
       expect(inspect(n("al"), "{{.State.Status}} {{.RestartCount}}")).toBe(`exited ${count}`);
       ok(docker("start", n("al")));
-      expect(inspect(n("al"), "{{.State.Status}} {{.RestartCount}}")).toBe("running 0");
+      // the count begins again (0, or 1 if the 0.3 s run already ended on a loaded machine), never count + 1
+      const [status, again] = inspect(n("al"), "{{.State.Status}} {{.RestartCount}}").split(" ");
+      expect(status).toMatch(/^(running|restarting)$/);
+      expect(Number(again)).toBeLessThanOrEqual(1); // it was 2 or more before the stop
       await until("a restart after the user's start", () => Number(inspect(n("al"), "{{.RestartCount}}")) >= 1);
       await until("it runs", () => inspect(n("al"), "{{.State.Status}}") === "running");
       ok(docker("kill", n("al")));
@@ -104,7 +107,8 @@ test("a container that exits at once restarts with a growing back-off (100 ms do
   console.log(`restart loop: ${restarts} restarts, gaps between starts ${gaps.join(", ")} ms`);
   // each gap holds its back-off: at least 100 ms × 2^i (less a little for the clock), and they grow
   gaps.forEach((g, i) => expect(g).toBeGreaterThanOrEqual(100 * 2 ** i - 20));
-  expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]! * 8);
+  // (the first gap also holds a start on a loaded machine, ~300 ms: growth is measured against it loosely)
+  expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]! * 3);
   ok(docker("rm", "-f", "loop"));
 });
 
