@@ -329,3 +329,21 @@ test("a daemon killed with -9 whose container exits meanwhile: the next daemon u
   ok(docker(["rm", "shortlived"]));
   ok(docker(["volume", "rm", "orphan"]));
 });
+
+test("-v HOST:CTR with a missing host directory makes it (mkdir -p, 0755) at start as dockerd; --mount type=bind refuses it, nothing made", () => {
+  const missing = join(d.dir, "binds-made", "deep", "dir");
+  ok(docker(["run", "--rm", "-v", `${missing}:/x`, "busybox", "sh", "-c", "echo hi > /x/f"]));
+  expect(readFileSync(join(missing, "f"), "utf8")).toBe("hi\n");
+  expect(statSync(missing).mode & 0o7777).toBe(0o755);
+  expect(statSync(join(d.dir, "binds-made")).mode & 0o7777).toBe(0o755);
+  const old = join(d.dir, "binds-made-20");
+  ok(docker(["run", "--rm", "-v", `${old}:/x`, "busybox", "true"], DOCKER_20));
+  expect(statSync(old).isDirectory()).toBe(true);
+  const refused = join(d.dir, "binds-refused");
+  const r = docker(["run", "--rm", "--mount", `type=bind,src=${refused},dst=/x`, "busybox", "true"]);
+  expect(r.status).toBe(125);
+  expect(r.stderr).toContain(`bind source path does not exist: ${refused}`);
+  expect(existsSync(refused)).toBe(false);
+  removeDir(join(d.dir, "binds-made"));
+  removeDir(old);
+});

@@ -25,7 +25,7 @@ function bindOrVolume(spec: string, i: number): NonNullable<ContainerOptions["bi
   if (!destination.startsWith("/")) throw bad(field, `invalid mount config: the destination '${destination}' is not an absolute path`, "give an absolute path inside the container");
   const opts = mode.split(",").filter(Boolean);
   for (const o of opts) if (!BIND_MODES.includes(o)) throw bad(field, `invalid mode: ${o}`, "use ro or rw");
-  return { source, destination, readOnly: opts.includes("ro") };
+  return { source, destination, readOnly: opts.includes("ro"), createMissing: true };
 }
 
 type CreateMount = NonNullable<NonNullable<ContainerCreateBody["HostConfig"]>["Mounts"]>[number];

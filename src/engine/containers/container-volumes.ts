@@ -3,6 +3,7 @@
 // image's VOLUMEs resolved as dockerd does; the container is then counted as a user of each. At
 // start each is mounted (and filled from the image when new and empty), at exit released; rm -v
 // and --rm take the anonymous ones with the container.
+import { existsSync, mkdirSync } from "node:fs";
 import { log } from "../../common/log.ts";
 import { isSkiffError } from "../../common/errors.ts";
 import type { VolumeService } from "../volumes/index.ts";
@@ -80,6 +81,7 @@ export class ContainerVolumes {
 
   /** Before the container's process is made: its volumes are mounted and filled. */
   mount(r: ContainerRecord): void {
+    makeBindSources(r.options.binds ?? []);
     if (!r.options.volumes?.length) return;
     this.mounted.get(r.id)?.();
     const layers = () => this.images.layerDirs?.(r.imageId) ?? [];
@@ -118,6 +120,19 @@ export class ContainerVolumes {
       if (r.options.volumes?.length) this.mounted.set(r.id, () => this.service.releaseAll(r.id, r.options.volumes!.map((v) => v.name)));
     }
     this.service.restore(users);
+  }
+}
+
+/** As dockerd at start: the missing host directory of a -v bind is made (mkdir -p, 0755); a
+ * --mount bind's was refused at create. A path that cannot be made fails the start, in its words. */
+export function makeBindSources(binds: readonly BindMount[]): void {
+  for (const b of binds) {
+    if (!b.createMissing || existsSync(b.source)) continue;
+    try {
+      mkdirSync(b.source, { recursive: true, mode: 0o755 });
+    } catch (e) {
+      throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `error while creating mount source path '${b.source}': ${(e as Error).message}`, "give a host path skiffd can create, or create it first", { path: b.source });
+    }
   }
 }
 

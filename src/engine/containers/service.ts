@@ -122,9 +122,10 @@ export class ContainerService {
     if (policyProblem) throw invalidArg("ENGINE_RESTART_POLICY_INVALID", policyProblem, "use --restart no, always, on-failure[:N] or unless-stopped (not with --rm)", { field: "HostConfig.RestartPolicy" });
     const healthProblem = req.options.healthcheck && healthcheckProblem(req.options.healthcheck);
     if (healthProblem) throw invalidArg("ENGINE_HEALTHCHECK_INVALID", healthProblem, "give --health-cmd with durations of 1ms or more and retries of 0 or more", { field: "Healthcheck" });
-    // as dockerd refuses a --mount bind: a container that could never start is not made
+    // as dockerd refuses a --mount bind: a container that could never start is not made (a -v bind's
+    // missing source is made at its start instead)
     for (const b of req.options.binds ?? [])
-      if (!existsSync(b.source)) throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `invalid mount config for type "bind": bind source path does not exist: ${b.source}`, `create ${b.source} on the host first`, { path: b.source });
+      if (!b.createMissing && !existsSync(b.source)) throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `invalid mount config for type "bind": bind source path does not exist: ${b.source}`, `create ${b.source} on the host first`, { path: b.source });
     const image = this.opts.images.containerDefaults(req.image);
     mark("engine: image resolved");
     const resolved = this.volumes.resolve(req.options, image.config.Volumes ?? []);

@@ -12,6 +12,9 @@ export interface BindMount {
   source: string;
   destination: string;
   readOnly: boolean;
+  /** -v HOST:CTR (HostConfig.Binds): a missing host directory is made at start (mkdir -p, 0755), as
+   * dockerd does; --mount type=bind (HostConfig.Mounts) refuses it at create. */
+  createMissing?: boolean;
 }
 
 /** `--tmpfs /ctr[:opts]`: `options` as given after the colon ("size=64m,mode=1777"), or "". */
