@@ -5,24 +5,16 @@ import { invalid } from "../../../common/errors.ts";
 import { str, strs, type CommandContext } from "../command.ts";
 import { getTimestamp } from "../go-time.ts";
 import { compileFormat } from "../template.ts";
-
-interface WireEvent {
-  Type: string;
-  Action: string;
-  Actor: { ID: string; Attributes: Record<string, string> };
-  time: number;
-  /** Exact, from the line's text (the JSON number would lose digits past 2^53). */
-  nanos: bigint;
-}
+import { parseEventLine, type EventMessage } from "../event-message.ts";
 
 /** docker's time of an event: RFC 3339 with nine digits of the second. */
-function eventTime(e: WireEvent): string {
-  const nanos = e.nanos;
+function eventTime(e: EventMessage): string {
+  const nanos = e.TimeNano;
   const iso = new Date(Number(nanos / 1_000_000n)).toISOString();
   return `${iso.slice(0, 19)}.${String(nanos % 1_000_000_000n).padStart(9, "0")}Z`;
 }
 
-export function defaultLine(e: WireEvent): string {
+export function defaultLine(e: EventMessage): string {
   const attrs = Object.entries(e.Actor.Attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join(", ");
   return `${eventTime(e)} ${e.Type} ${e.Action} ${e.Actor.ID}${attrs ? ` (${attrs})` : ""}`;
 }
@@ -48,8 +40,7 @@ export async function events({ client, flags }: CommandContext): Promise<number>
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
       if (!line.trim()) continue;
-      const e = JSON.parse(line) as WireEvent;
-      e.nanos = BigInt(/"timeNano":(\d+)/.exec(line)?.[1] ?? e.time * 1e9);
+      const e = parseEventLine(line);
       writeOut(`${format ? format.execute(e as never) : defaultLine(e)}\n`);
     }
   }
