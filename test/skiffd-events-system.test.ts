@@ -125,6 +125,17 @@ async function systemDfOfWriter(): Promise<void> {
   }
 }
 
+test("info: live restore on, the volume and log drivers skiffd has, the seccomp profile every container gets; as docker 28 prints them", async () => {
+  const info = await api("/info");
+  expect([info.LiveRestoreEnabled, info.Plugins.Volume, info.Plugins.Log, info.SecurityOptions[0]]).toEqual([true, ["local"], ["json-file", "none"], "name=seccomp,profile=default"]);
+  for (const out of [ok(d.docker(DOCKER_28, ["info"])), ok(d.skiff(["info"]))]) {
+    expect(out).toContain(" Plugins:\n  Volume: local\n");
+    expect(out).toContain("  Log: json-file none\n");
+    expect(out).toContain(" Security Options:\n  seccomp\n   Profile: default\n");
+    expect(out).toContain(" Live Restore Enabled: true\n");
+  }
+});
+
 test("system prune: stopped containers, dangling images and (asked) unused volumes go; what runs and what it uses stay", async () => {
   ok(d.skiff(["import", tar, "dang:1"]));
   ok(d.skiff(["import", tar, "dang:1", "-c", 'CMD ["sh"]'])); // the first dang:1 is dangling now

@@ -70,7 +70,8 @@ export const info = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
     Images: ctx.images.list({}).length,
     Driver: "overlay2", // what image inspect's GraphDriver says too
     DriverStatus: [],
-    Plugins: { Volume: [], Network: [], Authorization: null, Log: [] },
+    // the drivers skiffd has: local volumes; json-file and none logs
+    Plugins: { Volume: ["local"], Network: [], Authorization: null, Log: ["json-file", "none"] },
     MemoryLimit: true,
     SwapLimit: false,
     KernelMemory: false,
@@ -120,13 +121,14 @@ export const info = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
     Runtimes: Object.fromEntries((ctx.containers?.runtimes.names() ?? ["skiff"]).map((n) => [n, { path: n === "skiff" ? "skiff (in-process)" : n }])),
     DefaultRuntime: "skiff",
     Swarm: { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
-    LiveRestoreEnabled: false,
+    LiveRestoreEnabled: true, // always: containers outlive skiffd (their monitors hold them)
     Isolation: "",
     InitBinary: "",
     ContainerdCommit: { ID: "", Expected: "" },
     RuncCommit: { ID: "", Expected: "" },
     InitCommit: { ID: "", Expected: "" },
-    SecurityOptions: [],
+    // what every container gets (spec/oci-spec.ts): docker's default seccomp profile; a cgroup namespace on v2
+    SecurityOptions: ["name=seccomp,profile=default", ...(existsSync("/sys/fs/cgroup/cgroup.controllers") ? ["name=cgroupns"] : [])],
     CDISpecDirs: null,
     Warnings: [],
     InsecureRegistries: d.insecureRegistries,

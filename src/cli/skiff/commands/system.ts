@@ -37,6 +37,18 @@ export async function version({ client, flags }: CommandContext, clientVersion: 
   return failure ? reportError(failure) : 0;
 }
 
+/** docker's " Security Options:" block: each "name=x,k=v" as the name, then "  K: v" (Profile: default). */
+function securityOptions(opts: string[]): string[] {
+  if (!opts.length) return [];
+  const out = [" Security Options:"];
+  for (const o of opts) {
+    const kv = o.split(",").map((p) => p.split("=", 2) as [string, string?]);
+    out.push(`  ${kv.find(([k]) => k === "name")?.[1] ?? o}`);
+    for (const [k, v] of kv) if (k !== "name") out.push(`   ${k[0]!.toUpperCase()}${k.slice(1)}: ${v ?? ""}`);
+  }
+  return out;
+}
+
 export async function info({ client, flags }: CommandContext, clientVersion: string): Promise<number> {
   const i = await client.info();
   const format = str(flags.format);
@@ -57,7 +69,12 @@ export async function info({ client, flags }: CommandContext, clientVersion: str
     ` Logging Driver: ${i.LoggingDriver}`,
     ` Cgroup Driver: ${i.CgroupDriver}`,
     ` Cgroup Version: ${i.CgroupVersion}`,
+    ` Plugins:`,
+    `  Volume: ${(i.Plugins?.Volume ?? []).join(" ")}`,
+    `  Network: ${(i.Plugins?.Network ?? []).join(" ")}`,
+    `  Log: ${(i.Plugins?.Log ?? []).join(" ")}`,
     ` Default Runtime: ${i.DefaultRuntime}`,
+    ...securityOptions(i.SecurityOptions ?? []),
     ` Kernel Version: ${i.KernelVersion}`,
     ` Operating System: ${i.OperatingSystem}`,
     ` OSType: ${i.OSType}`,
