@@ -162,15 +162,30 @@ for (const state of ["running", "stopped"] as const) {
   });
 }
 
-test("cp -a keeps the host's owner; without it root owns the copy", () => {
+test("cp owners as dockerd: without -a the host's owners are kept (docker 28, 20.10, skiff); with -a the container's user owns the copy, from its own /etc/passwd (root when none)", () => {
   ok(docker(["run", "-d", "--name", "owners", "busybox", "sleep", "1000"]));
   const f = join(d.dir, "owned");
   writeFileSync(f, "o\n");
   chownSync(f, 1234, 4321);
   ok(docker(["cp", "-a", f, "owners:/a"]));
   ok(docker(["cp", f, "owners:/b"]));
-  expect(ok(docker(["exec", "owners", "stat", "-c", "%u:%g", "/a", "/b"]))).toBe("1234:4321\n0:0\n");
+  ok(docker(["cp", f, "owners:/c"], DOCKER_20));
+  ok(d.skiff(["cp", f, "owners:/d"]));
+  ok(d.skiff(["cp", "-a", f, "owners:/e"]));
+  expect(ok(docker(["exec", "owners", "stat", "-c", "%u:%g", "/a", "/b", "/c", "/d", "/e"]))).toBe("0:0\n1234:4321\n1234:4321\n1234:4321\n0:0\n");
   ok(docker(["rm", "-f", "owners"]));
+  // a user set with -u, whose group is in the container's /etc/passwd (copied in while it is stopped)
+  ok(docker(["create", "--name", "owners-u", "-u", "501", "busybox", "sleep", "1000"]));
+  const etc = join(d.dir, "owners-etc");
+  mkdirSync(etc, { recursive: true });
+  writeFileSync(join(etc, "passwd"), "root:x:0:0::/:/bin/sh\napp:x:501:777::/:/bin/sh\n");
+  ok(docker(["cp", join(etc, "passwd"), "owners-u:/etc/passwd"]));
+  ok(docker(["cp", "-a", f, "owners-u:/a"]));
+  ok(d.skiff(["cp", "-a", f, "owners-u:/b"]));
+  ok(docker(["start", "owners-u"]));
+  expect(ok(docker(["exec", "owners-u", "stat", "-c", "%u:%g", "/a", "/b"]))).toBe("501:777\n501:777\n");
+  ok(docker(["rm", "-f", "owners-u"]));
+  removeDir(etc);
 });
 
 test("a --read-only container refuses a copy in with docker's words", () => {

@@ -7,8 +7,8 @@
 //   path that does not exist it becomes that directory; onto a file it fails;
 // - "-" as the source is a tar read from stdin (extracted into the destination directory), as the
 //   destination the tar written to stdout;
-// - -L follows a symlink given as the source; -a keeps the host's uid/gid (else the container's
-//   root owns what is copied in).
+// - -L follows a symlink given as the source; the tar carries the host's uid/gid, which skiffd
+//   keeps, as docker's CLI and dockerd do; with -a the container's user owns what is copied in.
 import { createReadStream, lstatSync, mkdirSync, statSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { SkiffError } from "../../../common/errors.ts";
@@ -150,7 +150,7 @@ async function copyTo(client: ApiClient, container: string, dstPath: string, src
     let bytes = 0;
     const x = UnixExchange.open(client.socketPath, "PUT", client.target(archivePath(container), query(dir)), { "Content-Type": "application/x-tar" }, true);
     try {
-      packHostTo(src, name, { contents, keepOwner: o.keepOwner }, CHUNK_ROOM, (buf, from, to) => {
+      packHostTo(src, name, { contents, keepOwner: true }, CHUNK_ROOM, (buf, from, to) => {
         bytes += to - from;
         // the daemon answered early (an error): stop packing, read its answer
         if (!x.send(buf, from, to)) throw STOP;

@@ -11,6 +11,7 @@ import { conflict, invalidArg, notFound } from "../errors.ts";
 import { isActive, type ContainerRecord } from "../record.ts";
 import { changesOf, type Change } from "./changes.ts";
 import { commitConfig } from "./commit-config.ts";
+import { copyOwner, readerIn } from "./copy-owner.ts";
 import { absolutePath, pathStat, resolvePath, type PathStat } from "./path-stat.ts";
 import { mountAt, writeRefusal } from "./mount-paths.ts";
 import { openContainerRoot, sweepMounts, type Access, type ContainerLayer, type OpenRoot } from "./rootfs-access.ts";
@@ -88,6 +89,8 @@ export class ContainerFiles {
     const r = this.deps.resolve(ref);
     const refusal = writeRefusal(r, absolutePath(path).replace(/\/\.?$/, "") || "/");
     if (refusal) throw invalidArg(refusal.startsWith("container") ? "ENGINE_ROOTFS_READ_ONLY" : "ENGINE_VOLUME_READ_ONLY", refusal, refusal.startsWith("container") ? "copy into a volume or bind mount of the container, or create it without --read-only" : "the mount is read-only (:ro): copy into another path");
+    // as dockerd: the tar's owners, or with -a (copyUIDGID) the container's user (copy-owner.ts)
+    const owner = o.copyUIDGID ? this.userOwner(r) : undefined;
     const { root, inRoot } = this.open(r, "write", path);
     const dest = absolutePath(inRoot).replace(/\/\.?$/, "") || "/";
     try {
@@ -104,8 +107,6 @@ export class ContainerFiles {
       } finally {
         closeSync(destFd);
       }
-      // as docker's docs say: copied in, files belong to the container's root; with -a (copyUIDGID) they keep the archive's owners
-      const owner = o.copyUIDGID ? undefined : { uid: 0, gid: 0 };
       try {
         await extractTar(root.fd, decompressed(body, { action: "extract archive", code: "ENGINE_ARCHIVE_INVALID", hint: "send a tar archive, plain or compressed" }), { dest, noOverwriteDirNonDir: o.noOverwriteDirNonDir, owner });
       } catch (e) {
@@ -116,6 +117,18 @@ export class ContainerFiles {
       root.close();
     }
     this.deps.emit("extract-to-dir", r);
+  }
+
+  /** The container's configured user as uid/gid, resolved in its own /etc/passwd and /etc/group. */
+  private userOwner(r: ContainerRecord): { uid: number; gid: number } | undefined {
+    const user = r.options.user ?? r.imageConfig.User;
+    if (!user) return copyOwner(true, user, () => undefined);
+    const { root } = this.open(r, "read", "/");
+    try {
+      return copyOwner(true, user, readerIn(root.fd));
+    } finally {
+      root.close();
+    }
   }
 
   /** GET /containers/{id}/changes. */
