@@ -4,7 +4,8 @@
 // rest. Its failures become SkiffErrors that quote the runtime's own words.
 import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { mount, umount } from "../common/sys.ts";
+import { unmountUnder } from "../common/mounts.ts";
+import { mount } from "../common/sys.ts";
 import { SkiffError, type ErrorKind } from "../common/errors.ts";
 import type { Process } from "../oci/runtime-config.ts";
 import type { OciRuntime, OciState, RootfsMount, RuntimeCreateOptions, RuntimeExecOptions } from "./oci-runtime.ts";
@@ -23,8 +24,19 @@ export class CliRuntime implements OciRuntime {
   async create(id: string, bundle: string, o: RuntimeCreateOptions = {}): Promise<{ pid: number }> {
     const pidFile = o.pidFile ?? join(this.scratch(id), "pid");
     const args = ["create", "--bundle", bundle, "--pid-file", pidFile, ...(o.consoleSocket ? ["--console-socket", o.consoleSocket] : []), id];
-    const rootfs = o.rootfsMount ? mountRootfs(bundle, o.rootfsMount) : undefined;
-    if (rootfs) writeFileSync(join(this.scratch(id), "rootfs-mount"), rootfs);
+    // the mount is recorded before it is made: a daemon killed during the mount call (a slow one on
+    // a loaded host) leaves a mount its next delete finds, never one nothing names
+    const rootfs = o.rootfsMount ? rootfsPath(bundle) : undefined;
+    if (rootfs && o.rootfsMount) {
+      writeFileSync(join(this.scratch(id), "rootfs-mount"), rootfs);
+      try {
+        mountRootfs(rootfs, o.rootfsMount);
+      } catch (e) {
+        unmountRootfs(rootfs);
+        this.dropScratch(id);
+        throw e;
+      }
+    }
     try {
       await this.spawned("create", id, args, o.spawner);
     } catch (e) {
@@ -49,8 +61,14 @@ export class CliRuntime implements OciRuntime {
     await this.run("kill", id, ["kill", ...(o.all ? ["--all"] : []), id, String(signal)]);
   }
 
+  /** The runtime lets go of the container, and the rootfs mount goes with it (also when the
+   *  runtime never knew the container: a create cut short mounted it all the same). */
   async delete(id: string, o: { force?: boolean } = {}): Promise<void> {
-    await this.run("delete", id, ["delete", ...(o.force ? ["--force"] : []), id]);
+    try {
+      await this.run("delete", id, ["delete", ...(o.force ? ["--force"] : []), id]);
+    } catch (e) {
+      if ((e as SkiffError).kind !== "not_found") throw e; // it holds the container still: so does its mount
+    }
     const mounted = readIfAny(join(this.scratchDir(id), "rootfs-mount"));
     if (mounted) unmountRootfs(mounted);
     this.dropScratch(id);
@@ -148,12 +166,18 @@ async function loopbackUp(pid: number, id: string, runtime: string): Promise<voi
     throw new SkiffError({ layer: "runtime", code: "RUNTIME_LOOPBACK_FAILED", kind: "internal", message: `bring lo up in ${runtime} container "${id}": ${err.trim() || `nsenter exited with ${status}`}`, hint: "nsenter (util-linux) and ip (iproute2) must be installed" });
 }
 
-/** Mounts the engine's rootfs on the bundle's root.path on the host; returns the path. */
-function mountRootfs(bundle: string, m: RootfsMount): string {
+/** The bundle's root.path, where the engine's rootfs is mounted on the host. */
+function rootfsPath(bundle: string): string {
   const config = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8")) as { root?: { path?: string } };
-  const path = resolve(bundle, config.root?.path ?? "rootfs");
+  return resolve(bundle, config.root?.path ?? "rootfs");
+}
+
+/** Mounts the engine's rootfs on `path`, after whatever an earlier create left mounted there
+ *  (an overlay on top of another one on the same upper dir is undefined, and the lower one stays). */
+function mountRootfs(path: string, m: RootfsMount): void {
   const back = process.cwd();
   try {
+    unmountUnder(path);
     // overlay's lowerdir paths are relative to cwd when the absolute list would not fit a page
     if (m.cwd) process.chdir(m.cwd);
     mount(m.source, path, m.fstype, 0, m.data);
@@ -162,16 +186,14 @@ function mountRootfs(bundle: string, m: RootfsMount): string {
   } finally {
     process.chdir(back);
   }
-  return path;
 }
 
+/** Every mount on the rootfs path goes (a stack of them, if a create was cut short before). */
 function unmountRootfs(path: string): void {
   try {
-    umount(path, MNT_DETACH);
-  } catch {} // already gone
+    unmountUnder(path);
+  } catch {} // left for the engine, which removes nothing that is still mounted
 }
-
-const MNT_DETACH = 2;
 
 const readIfAny = (path: string): string | undefined => {
   try {

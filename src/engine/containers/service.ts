@@ -10,12 +10,14 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
+import { log } from "../../common/log.ts";
 import { mark } from "../../common/trace.ts";
 import { parseSignal } from "../../runtime/signals.ts";
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
 import type { MetadataDb } from "../metadata/index.ts";
 import { conflict, invalidArg } from "./errors.ts";
 import type { ContainerEvents } from "./events.ts";
+import { removeContainerDir } from "./container-dirs.ts";
 import { containerFiles, type EngineRoots } from "./layout.ts";
 import { checkName, randomName } from "./names.ts";
 import { networkFiles } from "./network-files.ts";
@@ -325,21 +327,33 @@ export class ContainerService {
     const r = this.store.resolve(ref);
     if (isActive(r.state) && !o.force)
       throw conflict("ENGINE_CONTAINER_RUNNING", `You cannot remove a ${r.state.status} container ${r.id}. Stop the container before attempting removal or force remove`, `stop it first (skiff stop ${r.name}) or use rm -f`);
-    if (r.state.status === "removing") return;
+    // one removal at a time: another rm (or --rm's) waits for the one under way; a record left
+    // "removing" by a removal that failed is removed again
+    const underWay = this.removals.get(r.id);
+    if (underWay) return underWay;
+    const removal = this.removeNow(r, o).finally(() => this.removals.delete(r.id));
+    this.removals.set(r.id, removal);
+    return removal;
+  }
+
+  private readonly removals = new Map<string, Promise<void>>();
+
+  private async removeNow(r: ContainerRecord, o: { volumes?: boolean }): Promise<void> {
     await this.supervisor.forget(r);
     this.execs.forget(r.id);
     r.state.status = "removing";
     this.store.update(r);
-    this.dropFiles(r);
+    this.dropFiles(r); // (throws, the record kept, if a file stays)
     this.store.delete(r.id);
     if (o.volumes) this.volumes.removeAnonymous(r);
     this.opts.events.emit("destroy", r);
     this.supervisor.removed(r.id);
   }
 
+  /** The container's files go (the state dir before the layer that a leftover mount in it uses). */
   private dropFiles(r: ContainerRecord): void {
-    rmSync(r.files.stateDir, { recursive: true, force: true });
-    rmSync(join(r.files.logPath, ".."), { recursive: true, force: true });
+    removeContainerDir(r.files.stateDir, "state dir");
+    removeContainerDir(join(r.files.logPath, ".."), "log dir");
     this.opts.images.removeContainerLayer(r.id);
   }
 
@@ -351,8 +365,12 @@ export class ContainerService {
     // a removal the daemon died in is finished
     for (const r of this.store.all().filter((r) => r.state.status === "removing")) {
       await this.supervisor.forget(r);
-      this.dropFiles(r);
-      this.store.delete(r.id);
+      try {
+        this.dropFiles(r);
+        this.store.delete(r.id);
+      } catch (e) {
+        log.warn(`container ${r.id}: its removal cannot be finished yet, it stays listed: ${(e as Error).message}`);
+      }
     }
     const records = this.store.all();
     await this.supervisor.restore(records);

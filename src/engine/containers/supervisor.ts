@@ -10,6 +10,7 @@ import { mark } from "../../common/trace.ts";
 import { parseSignal } from "../../runtime/signals.ts";
 import type { Socket } from "node:net";
 import { attach, endMonitorsIn, monitorSpawner, readExitFile, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
+import { removeContainerDir } from "./container-dirs.ts";
 import { conflict } from "./errors.ts";
 import { ExitWaiters, type Exit } from "./exit-waiters.ts";
 import type { ContainerEvents } from "./events.ts";
@@ -406,7 +407,14 @@ export class Supervisor {
     for (const r of toStart) void this.start(r).catch((e: unknown) => log.warn(`container ${r.id}: its restart policy could not start it at daemon start: ${(e as Error).message}`));
     // state dirs that no record names: a crash between making them and recording the container
     const parent = this.o.stateParent;
-    if (existsSync(parent)) for (const d of readdirSync(parent)) if (/^[0-9a-f]{64}$/.test(d) && !known.has(d)) rmSync(join(parent, d), { recursive: true, force: true });
+    if (existsSync(parent))
+      for (const d of readdirSync(parent))
+        if (/^[0-9a-f]{64}$/.test(d) && !known.has(d))
+          try {
+            removeContainerDir(join(parent, d), "state dir");
+          } catch (e) {
+            log.warn(`a state dir no container names stays: ${(e as Error).message}`);
+          }
   }
 
   close(): void {

@@ -2,27 +2,15 @@
 // per volume with its content in _data. A volume with options (type, device, o) is a mount of its
 // own on _data, made when its first container starts and undone when its last one stops (or the
 // volume goes); the count of its running users is kept in memory and found again at daemon start.
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
+import { mountsUnder } from "../../common/mounts.ts";
 import { MNT_DETACH, mount, umount, type SysError } from "../../common/sys.ts";
 import { MS } from "../../runtime/plan/mount-options.ts";
 import { mountCall, mountsItself } from "./driver-options.ts";
 import { checkVolumeName } from "./names.ts";
 import type { VolumeRecord } from "./record.ts";
-
-/** The mount points under `dir` in this mount namespace (/proc/self/mountinfo, octal escapes undone). */
-export function mountsUnder(dir: string): string[] {
-  const text = readFileSync("/proc/self/mountinfo", "utf8");
-  const out: string[] = [];
-  for (const line of text.split("\n")) {
-    const point = line.split(" ")[4];
-    if (!point) continue;
-    const p = point.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-    if (p === dir || p.startsWith(`${dir}/`)) out.push(p);
-  }
-  return out;
-}
 
 export class LocalDriver {
   readonly root: string;
