@@ -85,6 +85,24 @@ test("volume events: create, mount, unmount, destroy, filtered by volume", async
   expect(got.every((l) => l.startsWith("volume ") && l.endsWith(" evvol"))).toBe(true);
 });
 
+test("prunes report dockerd's prune event (no actor, reclaimed=N); skiff's --format json is docker 28's {{json .}}", async () => {
+  const t = Math.floor(Date.now() / 1000);
+  ok(d.skiff(["create", "--name", "prunable", "busybox", "true"]));
+  ok(d.skiff(["container", "prune", "-f"]));
+  ok(d.skiff(["volume", "prune", "-f"]));
+  ok(d.skiff(["image", "prune", "-f"]));
+  ok(d.docker(DOCKER_28, ["network", "prune", "-f"]));
+  const end = await pastSecond();
+  const query = (format: string, extra: string[] = []) => ["events", "--since", String(t), "--until", String(end), "--format", format, ...extra];
+  const pruned = lines(ok(d.skiff(query("{{.Type}} {{.Action}} [{{.Actor.ID}}] {{.Actor.Attributes.reclaimed}} {{.Status}}", ["--filter", "event=prune"]))));
+  expect(pruned).toEqual(["container prune [] 0 prune", "volume prune [] 0 ", "image prune [] 0 prune", "network prune [] 0 "]);
+  const mine = ok(d.skiff(query("json")));
+  expect(mine).toBe(ok(d.docker(DOCKER_28, query("{{json .}}"))));
+  expect(mine).toMatch(/^\{"status":"create","id":"[0-9a-f]{64}","from":"busybox","Type":"container","Action":"create","Actor":\{"ID":"[0-9a-f]{64}","Attributes":\{"image":"busybox","name":"prunable"\}\},"scope":"local","time":\d+,"timeNano":\d{19}\}\n/);
+  expect(mine).toContain('{"status":"prune","Type":"container","Action":"prune","Actor":{"ID":"","Attributes":{"reclaimed":"0"}},"scope":"local","time":');
+  expect(ok(d.skiff(query("{{.Time}} {{.TimeNano}}", ["--filter", "type=network"])))).toMatch(/^(\d+) \1\d{9}\n$/);
+});
+
 test("system df: the images, containers and volumes the stores have, sizes included", async () => {
   ok(d.skiff(["run", "-d", "--name", "writer", "-v", "dfvol:/v", "busybox", "sh", "-c", "head -c 1000000 /dev/zero > /big; head -c 300000 /dev/zero > /v/f; sleep 1000"]));
   try {

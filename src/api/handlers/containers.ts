@@ -94,6 +94,7 @@ export const prune = endpoint({ query: { filters: filtersQuery } }, async (ctx, 
     await svc.remove(r.id);
     deleted.push(r.id);
   }
+  svc.events.log.emit("container", "prune", "", { reclaimed: String(reclaimed) }); // dockerd's, after each prune
   return Response.json({ ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed });
 });
 

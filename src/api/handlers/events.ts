@@ -22,7 +22,9 @@ function nanos(name: string, v: string | undefined): bigint | undefined {
  * images, timeNano as the exact integer (past 2^53 a JSON number loses digits). */
 export function wireEvent(e: EngineEvent): string {
   const time = Number(e.timeNano / 1_000_000_000n);
-  const legacy = e.type === "container" ? { status: e.action, id: e.id, from: e.attributes.image } : e.type === "image" ? { status: e.action, id: e.id } : {};
+  // omitempty, as docker's Message: a prune's event has no actor, so no id
+  const id = e.id ? { id: e.id } : {};
+  const legacy = e.type === "container" ? { status: e.action, ...id, from: e.attributes.image || undefined } : e.type === "image" ? { status: e.action, ...id } : {};
   const doc = { ...legacy, Type: e.type, Action: e.action, Actor: { ID: e.id, Attributes: e.attributes }, scope: e.scope, time, timeNano: 0 };
   return JSON.stringify(doc).replace(/"timeNano":0\}$/, `"timeNano":${e.timeNano}}`);
 }

@@ -4,6 +4,9 @@
 import { endpoint, q } from "../endpoint.ts";
 import { filtersQuery } from "./params.ts";
 
-export const networkPrune = endpoint({ query: { filters: filtersQuery } }, () => Response.json({ NetworksDeleted: null }));
+export const networkPrune = endpoint({ query: { filters: filtersQuery } }, (ctx) => {
+  ctx.containers?.events.log.emit("network", "prune", "", { reclaimed: "0" }); // dockerd's, even with nothing removed
+  return Response.json({ NetworksDeleted: null });
+});
 
 export const buildPrune = endpoint({ query: { filters: filtersQuery, all: q.bool(), "keep-storage": q.int({ min: 0 }) } }, () => Response.json({ CachesDeleted: null, SpaceReclaimed: 0 }));

@@ -43,5 +43,6 @@ export const remove = endpoint({ query: { force: q.bool() } }, (ctx, { query }) 
 
 export const prune = endpoint({ query: { filters: filtersQuery } }, (ctx, { query }) => {
   const { deleted, reclaimed } = volumesOf(ctx).prune(query.filters);
+  ctx.containers?.events.log.emit("volume", "prune", "", { reclaimed: String(reclaimed) }); // dockerd's, after each prune
   return Response.json({ VolumesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed });
 });

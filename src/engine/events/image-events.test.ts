@@ -19,6 +19,7 @@ function fakeImages(): ImageService {
     list: () => Object.keys(labels).map((Id) => ({ Id })),
     repositoryTags: (repo: string) => [...tags.keys()].filter((t) => t.startsWith(`${repo}:`)),
     pull: async (ref: string) => (tags.set(ref, "sha256:p1"), (labels["sha256:p1"] = {}), inspect(ref)),
+    pullAllTags: async (repo: string) => (tags.set(`${repo}:1`, "sha256:p1"), ["1"]),
     tag: (source: string, repo: string, tag?: string) => void tags.set(`${repo}:${tag ?? "latest"}`, idOf(source)!),
     remove: (ref: string) => {
       const id = inspect(ref).Id;
@@ -31,7 +32,7 @@ function fakeImages(): ImageService {
     save: async () => {},
     load: async () => ({ loaded: ["busybox:latest"] }),
     importRootfs: async () => ((labels["sha256:imp"] = {}), inspect("sha256:imp")),
-    prune: () => ({ ImagesDeleted: [], SpaceReclaimed: 0 }),
+    prune: () => ({ ImagesDeleted: [], SpaceReclaimed: 1984241 }),
   } as unknown as ImageService;
 }
 
@@ -47,15 +48,26 @@ test("each image action as docker reports it: by reference for pull and push, by
   images.remove("me/app:1");
   images.remove("busybox:latest");
   expect(log.past().map((e) => [e.type, e.action, e.id, e.attributes.name, e.attributes.maintainer])).toEqual([
-    ["image", "pull", "alpine:3", "alpine:3", undefined],
+    ["image", "pull", "alpine:3", "alpine", undefined], // dockerd names the repository
     ["image", "tag", "sha256:bb", "me/app:1", "me"],
-    ["image", "push", "me/app:1", "me/app:1", "me"], // dockerd looks the reference up for the labels
+    ["image", "push", "me/app:1", "me/app", "me"], // dockerd looks the reference up for the labels
     ["image", "save", "sha256:bb", "sha256:bb", "me"],
     ["image", "load", "sha256:bb", "sha256:bb", "me"],
     ["image", "import", "sha256:imp", "sha256:imp", undefined],
     ["image", "untag", "sha256:bb", "sha256:bb", "me"],
     ["image", "untag", "sha256:bb", "sha256:bb", "me"],
     ["image", "delete", "sha256:bb", "sha256:bb", "me"], // the image only, not the layer listed with it
+  ]);
+});
+
+test("pull --all-tags: one pull event for the repository; a prune: one prune event, no actor, reclaimed=bytes (dockerd 20.10's)", async () => {
+  const log = new EventLog();
+  const images = withImageEvents(fakeImages(), log);
+  expect(await images.pullAllTags!("127.0.0.1:5000/bb", {})).toEqual(["1"]);
+  images.prune({});
+  expect(log.past().map((e) => [e.type, e.action, e.id, e.attributes])).toEqual([
+    ["image", "pull", "127.0.0.1:5000/bb", { name: "127.0.0.1:5000/bb" }],
+    ["image", "prune", "", { reclaimed: "1984241" }],
   ]);
 });
 

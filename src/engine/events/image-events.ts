@@ -1,8 +1,10 @@
 // The image service as the API serves it: each action that succeeded reported as docker's image
 // event (daemon/images/*.go's LogImageEvent): pull and push by the familiar reference
-// ("busybox:latest"), tag by the image's id with the new name, untag, delete, import, load and save
-// by the image's id; attributes are the image's labels and `name`. The store itself stays
-// unaware of events; everything else passes through unchanged.
+// ("busybox:latest", the repository alone for pull --all-tags) named by its repository ("busybox"),
+// tag by the image's id with the new name, untag, delete, import, load and save by the image's id;
+// attributes are the image's labels and `name`. A prune ends with one "prune" event of no actor,
+// reclaimed=<bytes>, as dockerd's. The store itself stays unaware of events; everything else
+// passes through unchanged.
 import { familiarReference, parseReference } from "../../oci/image/reference.ts";
 import type { ImageService } from "../images/index.ts";
 import type { EventLog } from "./event-log.ts";
@@ -10,6 +12,14 @@ import type { EventLog } from "./event-log.ts";
 const familiar = (ref: string): string => {
   try {
     return familiarReference(parseReference(ref));
+  } catch {
+    return ref;
+  }
+};
+/** The repository of a reference, familiar ("127.0.0.1:5000/bb", "busybox"): dockerd's name for pull and push. */
+const familiarRepository = (ref: string): string => {
+  try {
+    return familiarReference({ ...parseReference(ref, { defaultTag: false }), tag: undefined, digest: undefined });
   } catch {
     return ref;
   }
@@ -45,9 +55,16 @@ export function withImageEvents(images: ImageService, log: EventLog): ImageServi
   const wrapped: Partial<ImageService> = {
     async pull(ref, opts) {
       const image = await images.pull(ref, opts);
-      emit("pull", familiar(ref), familiar(ref), image.Id);
+      emit("pull", familiar(ref), familiarRepository(ref), image.Id);
       return image;
     },
+    ...(images.pullAllTags && {
+      async pullAllTags(repository: string, opts?: Parameters<NonNullable<ImageService["pullAllTags"]>>[1]) {
+        const tags = await images.pullAllTags!(repository, opts);
+        emit("pull", familiarRepository(repository), familiarRepository(repository)); // one for the repository, as dockerd
+        return tags;
+      },
+    }),
     tag(source, repo, tag) {
       images.tag(source, repo, tag);
       const id = idOf(source);
@@ -64,11 +81,12 @@ export function withImageEvents(images: ImageService, log: EventLog): ImageServi
       const ids = imageIds();
       const result = images.prune(opts);
       reportDeleted(result.ImagesDeleted, ids);
+      log.emit("image", "prune", "", { reclaimed: String(result.SpaceReclaimed) });
       return result;
     },
     async push(ref, opts) {
       const result = await images.push(ref, opts);
-      emit("push", familiar(ref), familiar(ref));
+      emit("push", familiar(ref), familiarRepository(ref));
       return result;
     },
     async save(names, out) {
