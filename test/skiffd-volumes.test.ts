@@ -347,3 +347,34 @@ test("-v HOST:CTR with a missing host directory makes it (mkdir -p, 0755) at sta
   removeDir(join(d.dir, "binds-made"));
   removeDir(old);
 });
+
+test("cp into and out of the volumes of a never-started and a stopped container (create, cp a config in, start), with docker 28, 20.10 and skiff; a tmpfs volume is mounted for the copy only", () => {
+  const conf = join(d.dir, "app.conf");
+  writeFileSync(conf, "port=80\n");
+  ok(docker(["create", "--name", "sv", "-v", "cfgvol:/cfg", "-v", "/anon", "busybox", "sh", "-c", "cat /cfg/app.conf /cfg/b /anon/c"]));
+  ok(docker(["cp", conf, "sv:/cfg/app.conf"]));
+  ok(docker(["cp", conf, "sv:/cfg/b"], DOCKER_20));
+  ok(skiff(["cp", conf, "sv:/anon/c"]));
+  expect(ok(docker(["start", "-a", "sv"]))).toBe("port=80\nport=80\nport=80\n");
+  // stopped now: out of its volumes, and in again
+  ok(docker(["cp", "sv:/cfg/app.conf", join(d.dir, "back.conf")]));
+  expect(readFileSync(join(d.dir, "back.conf"), "utf8")).toBe("port=80\n");
+  ok(skiff(["cp", "sv:/anon/c", join(d.dir, "back-c")]));
+  expect(readFileSync(join(d.dir, "back-c"), "utf8")).toBe("port=80\n");
+  expect(readFileSync(join(data, "volumes/cfgvol/_data/app.conf"), "utf8")).toBe("port=80\n");
+  // skiff's HEAD errors carry the daemon's words, not a bare HTTP status
+  const missing = skiff(["cp", "sv:/cfg/nope", join(d.dir, "nope")]);
+  expect(missing.status).not.toBe(0);
+  expect(missing.stderr).toContain("Could not find the file /cfg/nope in container sv");
+  expect(missing.stderr).not.toContain("HTTP 404");
+  ok(docker(["rm", "-v", "sv"]));
+  ok(docker(["volume", "rm", "cfgvol"]));
+  // a tmpfs volume: mounted for the copy, unmounted after (its content goes with the mount, as in dockerd)
+  ok(docker(["volume", "create", "--opt", "type=tmpfs", "--opt", "device=tmpfs", "tcp"]));
+  ok(docker(["create", "--name", "tv-cp", "-v", "tcp:/t", "busybox", "true"]));
+  ok(docker(["cp", conf, "tv-cp:/t/x"]));
+  expect(mountsUnder(join(data, "volumes/tcp"))).toEqual([]);
+  ok(docker(["rm", "tv-cp"]));
+  ok(docker(["volume", "rm", "tcp"]));
+  for (const f of ["app.conf", "back.conf", "back-c"]) removeDir(join(d.dir, f));
+});

@@ -178,3 +178,16 @@ test("the server logs failures: a 5xx at error level, a 4xx at debug level, a st
   expect(await save.arrayBuffer().catch((e) => e)).toBeInstanceOf(Error);
   expect(lines).toContainEqual(expect.stringMatching(/^warning GET \/v1\.41\/images\/get failed after the response started: write scratch file: no space left on device .*"code":"IMAGE_IO"/));
 });
+
+test("an error answer to HEAD (no body) carries the daemon's message and hint, through the error header", async () => {
+  const { errorResponse } = await import("./http-error.ts");
+  const { responseError } = await import("./client.ts");
+  const sent = errorResponse(new SkiffError({ layer: "engine", kind: "conflict", code: "ENGINE_X", message: "container sv: the copy cannot go on", hint: "start it first" }));
+  const head = new Response(null, { status: sent.status, headers: sent.headers });
+  const e = await responseError(head, "HEAD /containers/sv/archive");
+  expect([e.message, e.hint, e.code, e.layer]).toEqual(["container sv: the copy cannot go on", "start it first", "ENGINE_X", "engine"]);
+  // an answer without the header (another daemon): the status with its reason and a hint, never a bare code
+  const bare = await responseError(new Response(null, { status: 409, statusText: "Conflict" }), "HEAD /containers/sv/archive");
+  expect(bare.message).toBe("HEAD /containers/sv/archive: HTTP 409 Conflict");
+  expect(bare.hint).toContain("daemon's log");
+});

@@ -10,7 +10,7 @@ import { SkiffError, type Layer } from "../common/errors.ts";
 import type { DeleteResponseItem, HistoryItem, ImageInspect, ImageSummary, RegistryAuth } from "../engine/images/index.ts";
 
 export type { DeleteResponseItem, HistoryItem, ImageInspect, ImageSummary, RegistryAuth };
-import { kindForStatus, type WireError } from "./http-error.ts";
+import { ERROR_HEADER, kindForStatus, type WireError } from "./http-error.ts";
 import { API_VERSION } from "./routes.ts";
 
 export const DEFAULT_SOCKET = "/run/skiff/skiff.sock";
@@ -85,15 +85,24 @@ export class ApiClient {
 
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
     const started = performance.now();
-    if (this.opts.trace) opts = { ...opts, headers: { ...opts.headers, "Skiff-Trace": "1" } };
-    const res = await this.send(method, path, opts);
-    const header = res.headers.get("skiff-trace");
+    const res = await this.send(method, path, { ...opts, headers: this.withTrace(opts.headers) });
+    this.traced(`${method} ${path.split("?")[0]}`, res.headers, started);
+    return res;
+  }
+
+  /** The headers with the daemon's trace asked for when this client traces (also for api/unix-exchange.ts requests). */
+  withTrace(headers: Record<string, string> = {}): Record<string, string> {
+    return this.opts.trace ? { ...headers, "Skiff-Trace": "1" } : headers;
+  }
+
+  /** Hands the daemon's trace in `headers` (if any) to the tracer, with the round trip since `started`. */
+  traced(request: string, headers: Headers, started: number): void {
+    const header = headers.get("skiff-trace");
     if (this.opts.trace && header) {
       try {
-        this.opts.trace(`${method} ${path.split("?")[0]}`, JSON.parse(header) as TraceStep[], performance.now() - started);
+        this.opts.trace(request, JSON.parse(header) as TraceStep[], performance.now() - started);
       } catch {} // a trace that does not parse is not worth failing the request for
     }
-    return res;
   }
 
   /** The path and query of a request as sent ("/v1.41/…?…"), for a request made apart from fetch (api/unix-exchange.ts). */
@@ -178,13 +187,22 @@ function authHeader(auth?: RegistryAuth): Record<string, string> | undefined {
 const LAYERS: readonly Layer[] = ["cli", "api", "engine", "image", "runtime", "kernel"];
 const layerOf = (l: unknown): Layer => LAYERS.find((x) => x === l) ?? "api";
 
+const decodeHeader = (h: string | null): string => {
+  try {
+    return h ? decodeURIComponent(h) : "";
+  } catch {
+    return "";
+  }
+};
+
 export async function responseError(res: Response, what: string): Promise<SkiffError> {
-  const text = await res.text();
+  // (a HEAD answer has no body: skiffd repeats the error in a header)
+  const text = (await res.text()) || decodeHeader(res.headers.get(ERROR_HEADER));
   let body: WireError;
   try {
     body = JSON.parse(text) as WireError;
   } catch {
-    body = { message: text.trim() || `${what}: HTTP ${res.status}` };
+    body = { message: text.trim() || `${what}: HTTP ${res.status} ${res.statusText || ""}`.trim(), hint: text.trim() ? undefined : "the answer carried no message: the daemon's log says why" };
   }
   return new SkiffError({ layer: layerOf(body.layer), kind: kindForStatus(res.status), code: body.code ?? `API_HTTP_${res.status}`, message: body.message, hint: body.hint, details: { status: res.status } });
 }

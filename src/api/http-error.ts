@@ -43,9 +43,13 @@ export function wireError(e: unknown): { status: number; body: WireError } {
 /** The error each error response was made from, for the server's log. */
 const responseErrors = new WeakMap<Response, unknown>();
 
+/** The error's body again in a header: the answer to a HEAD request has no body, and skiff's
+ * client reads the daemon's message from here instead (docker's reads only the status). */
+export const ERROR_HEADER = "X-Skiff-Error";
+
 export function errorResponse(e: unknown): Response {
   const { status, body } = wireError(e);
-  const res = Response.json(body, { status });
+  const res = Response.json(body, { status, headers: { [ERROR_HEADER]: encodeURIComponent(JSON.stringify(body)) } });
   responseErrors.set(res, e);
   return res;
 }

@@ -92,6 +92,7 @@ export class ContainerService {
       pause: (r, paused) => this.supervisor.pause(r, paused),
       emit: (action, r, extra) => opts.events.emit(action, r, extra),
       execRoot: opts.execRoot,
+      volume: (name) => volumeService.mountForCopy(name),
     });
   }
 

@@ -164,6 +164,25 @@ export class VolumeService {
     return release;
   }
 
+  /**
+   * A copy into or out of a stopped container's volume (as dockerd mounts them for cp): the
+   * volume's content at `path`, mounted for the copy when it has driver options; `release()`
+   * (once, whatever happens) gives the mount back.
+   */
+  mountForCopy(name: string): { path: string; release: () => void } {
+    const v = this.get(name);
+    this.driver.mount(v);
+    let released = false;
+    return {
+      path: this.driver.mountpoint(v.name),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.driver.unmount(v);
+      },
+    };
+  }
+
   /** Releases the mounts of a container that ran before this daemon started (restore() counted them). */
   releaseAll(containerId: string, names: readonly string[]): void {
     for (const n of names) {

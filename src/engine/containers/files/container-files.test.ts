@@ -23,7 +23,14 @@ const files = new ContainerFiles({
   pause: async () => {},
   emit: () => {},
   execRoot: join(dir, "exec"),
+  volume: (name) => {
+    volumeCalls.push(`mount ${name}`);
+    return { path: join(dir, "volumes", name), release: () => volumeCalls.push(`release ${name}`) };
+  },
 });
+const volumeCalls: string[] = [];
+mkdirSync(join(dir, "etc-src"));
+writeFileSync(join(dir, "etc-src", "conf"), "cfg\n");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const mounted = () => readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => l.includes(dir));
 
@@ -72,7 +79,27 @@ test("a mount a killed daemon left under <execRoot>/files is unmounted and remov
   mkdirSync(stale, { recursive: true });
   sys.mount("tmpfs", stale, "tmpfs", 0, "size=1m");
   expect(mounted().some((l) => l.includes(stale))).toBe(true);
-  new ContainerFiles({ resolve: () => record, containerLayer: () => layer, commitImage: async () => "", pause: async () => {}, emit: () => {}, execRoot: join(dir, "exec2") });
+  new ContainerFiles({ resolve: () => record, containerLayer: () => layer, commitImage: async () => "", pause: async () => {}, emit: () => {}, execRoot: join(dir, "exec2"), volume: () => ({ path: dir, release: () => {} }) });
   expect(mounted().some((l) => l.includes(stale))).toBe(false);
   expect(existsSync(stale)).toBe(false);
+});
+
+test("a stopped container's volume is reached at its content for a copy in, a stat and a copy out, and released after each", async () => {
+  mkdirSync(join(dir, "volumes", "vol1"), { recursive: true });
+  const before = record.options;
+  record.options = { volumes: [{ name: "vol1", destination: "/data", readOnly: false, origin: "binds", mode: "z" }] } as ContainerRecord["options"];
+  try {
+    volumeCalls.length = 0;
+    const tar = await new Response(Bun.spawn(["tar", "-C", join(dir, "etc-src"), "-cf", "-", "conf"], { stdout: "pipe" }).stdout).bytes();
+    await files.extract("c", "/data", (async function* () { yield tar; })(), { noOverwriteDirNonDir: true, copyUIDGID: false });
+    expect(readFileSync(join(dir, "volumes", "vol1", "conf"), "utf8")).toBe("cfg\n");
+    expect(existsSync(join(layer.upper, "data", "conf"))).toBe(false);
+    expect((await files.stat("c", "/data/conf")).size).toBe(4);
+    const out = await files.archive("c", "/data/conf");
+    for await (const _ of out.tar);
+    expect(volumeCalls).toEqual(["mount vol1", "release vol1", "mount vol1", "release vol1", "mount vol1", "release vol1"]);
+    expect(mounted()).toEqual([]);
+  } finally {
+    record.options = before;
+  }
 });

@@ -26,6 +26,8 @@ export interface FilesDeps {
   pause(r: ContainerRecord, paused: boolean): Promise<void>;
   emit(action: string, r: ContainerRecord, extra?: Record<string, string>): void;
   execRoot: string;
+  /** A stopped container's volume reached for a copy (mounted meanwhile when it has options). */
+  volume(name: string): { path: string; release: () => void };
 }
 
 export interface CommitOptions {
@@ -174,18 +176,29 @@ export class ContainerFiles {
 
   /**
    * The root to resolve `path` in, and the path in it: a running container's own root; for a
-   * stopped one its layers, or the host source of the bind mount that holds the path (its volumes
-   * are not reachable: refused).
+   * stopped one its layers, or the host source of the bind mount or volume that holds the path.
    */
   private open(r: ContainerRecord, mode: "read" | "write", path: string): { root: OpenRoot; inRoot: string } {
     if (r.state.status === "removing") throw conflict("ENGINE_CONTAINER_REMOVING", `container ${r.id} is being removed`, "it is going away: nothing to copy");
     if (isActive(r.state) && r.state.pid > 0) return { root: openContainerRoot({ kind: "process", pid: r.state.pid }, this.mountParent), inRoot: path };
     const abs = absolutePath(path);
     const m = mountAt(r, abs.replace(/\/\.?$/, "") || "/");
-    if (m?.kind === "volume")
-      throw conflict("ENGINE_VOLUME_NOT_MOUNTED", `${abs} is in the volume at ${m.destination} of the stopped container ${r.name}, mounted only while it runs: start the container first`, "or copy through another container that mounts the volume");
-    if (m?.kind === "bind") return { root: openContainerRoot({ kind: "dir", dir: m.source! }, this.mountParent), inRoot: m.rest + abs.slice(abs.replace(/\/\.?$/, "").length) };
+    const inMount = () => m!.rest + abs.slice(abs.replace(/\/\.?$/, "").length);
+    if (m?.kind === "volume" && m.name) return { root: this.openVolume(m.name), inRoot: inMount() };
+    if (m?.kind === "bind") return { root: openContainerRoot({ kind: "dir", dir: m.source! }, this.mountParent), inRoot: inMount() };
     return { root: this.openLayers(r, mode), inRoot: path };
+  }
+
+  /** A stopped container's volume as a root: closing it releases the volume's mount for the copy. */
+  private openVolume(name: string): OpenRoot {
+    const vol = this.deps.volume(name);
+    try {
+      const root = openContainerRoot({ kind: "dir", dir: vol.path }, this.mountParent);
+      return { fd: root.fd, close: () => (root.close(), vol.release()) };
+    } catch (e) {
+      vol.release();
+      throw e;
+    }
   }
 
   private openLayers(r: ContainerRecord, mode: "read" | "write"): OpenRoot {

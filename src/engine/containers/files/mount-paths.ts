@@ -2,8 +2,8 @@
 // know: a write under a read-only one is refused in dockerd's words ("mounted volume is marked
 // read-only", and "container rootfs is marked read-only" outside any mount of a --read-only
 // container); and a stopped container has none of them mounted, so its bind mounts are reached
-// at their host source and its volumes refused (the layer under a volume's path is not what the
-// container sees). Pure.
+// at their host source and its volumes at theirs (mounted for the copy when they have driver
+// options), as dockerd mounts them for cp. Pure.
 import { posix } from "node:path";
 import type { ContainerRecord } from "../record.ts";
 
@@ -12,6 +12,8 @@ export interface MountAt {
   destination: string;
   /** A bind's host path. */
   source?: string;
+  /** A volume's name. */
+  name?: string;
   readOnly: boolean;
   /** The path below the mount's destination ("/" for the destination itself). */
   rest: string;
@@ -22,7 +24,7 @@ export function mountAt(r: ContainerRecord, path: string): MountAt | undefined {
   const o = r.options;
   const all: Omit<MountAt, "rest">[] = [
     ...(o.binds ?? []).map((b) => ({ kind: "bind" as const, destination: b.destination, source: b.source, readOnly: b.readOnly })),
-    ...(o.volumes ?? []).map((v) => ({ kind: "volume" as const, destination: v.destination, readOnly: v.readOnly })),
+    ...(o.volumes ?? []).map((v) => ({ kind: "volume" as const, destination: v.destination, name: v.name, readOnly: v.readOnly })),
     ...(o.tmpfs ?? []).map((t) => ({ kind: "tmpfs" as const, destination: t.destination, readOnly: false })),
   ];
   let best: MountAt | undefined;
