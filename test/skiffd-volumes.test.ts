@@ -378,3 +378,18 @@ test("cp into and out of the volumes of a never-started and a stopped container 
   ok(docker(["volume", "rm", "tcp"]));
   for (const f of ["app.conf", "back.conf", "back-c"]) removeDir(join(d.dir, f));
 });
+
+test("--volume-driver: bogus is dockerd's 404 before anything is made (docker 28 with --pull never); local makes a local volume", async () => {
+  const res = await api("POST", "/containers/create?name=vdc", { Image: "busybox", HostConfig: { Binds: ["vdz:/x"], VolumeDriver: "bogus" } });
+  expect(res.status).toBe(404);
+  expect(((await res.json()) as { message: string }).message).toBe('create vdz: error looking up volume plugin bogus: plugin "bogus" not found');
+  const r = docker(["create", "--pull", "never", "--name", "vdc", "--volume-driver", "bogus", "-v", "vdz:/x", "busybox", "true"]);
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('create vdz: error looking up volume plugin bogus: plugin "bogus" not found');
+  expect(ok(docker(["volume", "ls", "-q"]))).toBe("");
+  expect(ok(docker(["ps", "-aq"]))).toBe("");
+  ok(docker(["create", "--name", "vdc", "--volume-driver", "local", "-v", "vdz:/x", "busybox", "true"]));
+  expect(ok(docker(["volume", "inspect", "-f", "{{.Driver}}", "vdz"]))).toBe("local\n");
+  ok(docker(["rm", "vdc"]));
+  ok(docker(["volume", "rm", "vdz"]));
+});

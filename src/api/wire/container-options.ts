@@ -185,6 +185,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     binds: [...binds, ...mounted.binds!],
     ...(volumes.length ? { volumes } : {}),
     ...(h.VolumesFrom?.length ? { volumesFrom: volumesFrom(h.VolumesFrom) } : {}),
+    ...(h.VolumeDriver ? { volumeDriver: h.VolumeDriver } : {}),
     tmpfs: [...Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })), ...mounted.tmpfs!],
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
     ...resourcesOf(h),

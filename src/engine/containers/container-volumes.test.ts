@@ -72,3 +72,22 @@ test("resolve: a refused volume name undoes the volumes made before it; an unkno
   }
   expect(isSkiffError(err) && [err.kind, err.message]).toEqual(["invalid_argument", "No such container: nosuch"]);
 });
+
+test("resolve: --volume-driver other than local is dockerd's 404 for the first volume to make, before anything is made; local and empty make local volumes", () => {
+  const { service, cv } = setup();
+  const vol = (name: string, destination: string) => ({ name, destination, readOnly: false, origin: "binds" as const, mode: "z" });
+  let err: unknown;
+  try {
+    cv.resolve({ volumeDriver: "bogus", volumes: [vol("vdz", "/a"), vol("vdy", "/b")] }, ["/img"]);
+  } catch (e) {
+    err = e;
+  }
+  expect(isSkiffError(err) && [err.kind, err.message]).toEqual(["not_found", 'create vdz: error looking up volume plugin bogus: plugin "bogus" not found']);
+  expect(service.list()).toEqual([]);
+  // an image's VOLUME alone: an anonymous volume's name in the message
+  expect(() => cv.resolve({ volumeDriver: "bogus" }, ["/img"])).toThrow(/^create [0-9a-f]{64}: error looking up volume plugin bogus/);
+  expect(service.list()).toEqual([]);
+  // nothing to make: nothing to look up
+  expect(cv.resolve({ volumeDriver: "bogus" }, []).made).toEqual([]);
+  expect(cv.resolve({ volumeDriver: "local", volumes: [vol("vdl", "/a")] }, []).made).toEqual(["vdl"]);
+});

@@ -3,11 +3,12 @@
 // image's VOLUMEs resolved as dockerd does; the container is then counted as a user of each. At
 // start each is mounted (and filled from the image when new and empty), at exit released; rm -v
 // and --rm take the anonymous ones with the container.
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { log } from "../../common/log.ts";
 import { isSkiffError } from "../../common/errors.ts";
 import type { VolumeService } from "../volumes/index.ts";
-import { invalidArg } from "./errors.ts";
+import { invalidArg, notFound } from "./errors.ts";
 import type { ContainerImages } from "./images-port.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
 import { cleanDestination } from "./spec/mounts.ts";
@@ -51,6 +52,12 @@ export class ContainerVolumes {
     const taken = new Set([...binds.map((b) => b.destination), ...volumes.map((v) => v.destination), ...(o.tmpfs ?? []).map((t) => t.destination)].map(clean));
     for (const dest of imageVolumes) if (!taken.has(clean(dest))) volumes.push({ name: "", destination: dest, readOnly: false, origin: "image", mode: "" });
 
+    // as dockerd: --volume-driver other than local is looked up as a plugin, which skiffd has none
+    // of: refused before anything is made (--mount's own driver was checked by the API)
+    const driver = o.volumeDriver || "local";
+    const driven = volumes.find((v) => !v.source && v.origin !== "mounts");
+    if (driver !== "local" && driven)
+      throw notFound("ENGINE_VOLUME_DRIVER_NOT_FOUND", `create ${driven.name || randomBytes(32).toString("hex")}: error looking up volume plugin ${driver}: plugin ${JSON.stringify(driver)} not found`, "skiffd serves the local volume driver only: drop --volume-driver (or give local)", { field: "HostConfig.VolumeDriver" });
     const made: string[] = [];
     try {
       for (const v of volumes) {

@@ -75,6 +75,8 @@ export interface ContainerOptions {
   /** Named and anonymous volumes (see volume-options.ts); create fills their names and sources. */
   volumes?: VolumeMount[];
   volumesFrom?: VolumesFrom[];
+  /** `--volume-driver`: the driver of the volumes -v and the image's VOLUMEs make ("" or "local"; others are refused). */
+  volumeDriver?: string;
   tmpfs?: TmpfsMount[];
   /** `--shm-size` in bytes; default 64 MiB. */
   shmSize?: number;
