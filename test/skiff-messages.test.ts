@@ -34,12 +34,35 @@ describe("misuse", () => {
       [["images", "--bogus"], "skiff: images: unknown flag --bogus"],
       [["bogus"], "skiff: 'bogus' is not a skiff command"],
       [["image", "bogus"], 'skiff: unknown command "bogus" for "skiff image"'],
-      [["tag", "x"], 'skiff: "skiff tag" requires exactly 2 arguments'],
       [["pull", "--limit=1", "x"], "skiff: pull: unknown flag --limit"],
     ] as [string[], string][]) {
       const r = d.skiff(args);
       const help = args[0] === "bogus" ? "--help" : args[0] === "image" ? "image --help" : `${args[0]} --help`;
       expect([r.status, r.stderr.split("\n").slice(0, 2)]).toEqual([125, [first, `See 'skiff ${help}'.`]]);
+    }
+  });
+
+  test("status 1, as docker 28's, for what docker's commands refuse themselves (skiff said 125, the flag parser's status)", () => {
+    const tty = (cmd: string) => spawnSync("script", ["-eqc", cmd, "/dev/null"], { encoding: "utf8", env: { PATH: process.env.PATH, HOME: d.dir, DOCKER_HOST: `unix://${d.sock}`, SKIFF_HOST: `unix://${d.sock}` } });
+    d.skiff(["create", "--name", "msgctr", "msg/bb:1", "true"]);
+    try {
+      for (const [args, words] of [
+        [["export"], "requires exactly 1 argument"],
+        [["tag", "x"], "requires exactly 2 arguments"],
+        [["pull", "-a", "repo:tag"], "tag can't be used with --all-tags/-a"],
+        [["events", "--since", "garbage"], 'failed to parse value as time or duration: "garbage"'],
+      ] as [string[], string][]) {
+        const [mine, docker] = [d.skiff(args), d.docker(DOCKER_28, args)];
+        expect([args, mine.status, docker.status]).toEqual([args, 1, 1]);
+        expect(mine.stderr).toContain(words);
+      }
+      for (const args of ["export msgctr", "save msg/bb:1"]) {
+        const [mine, docker] = [tty(`${SKIFF} ${args}`), tty(`${DOCKER_28} ${args}`)];
+        expect([args, mine.status, docker.status]).toEqual([args, 1, 1]);
+        expect(mine.stdout).toContain("cowardly refusing to save to a terminal. Use the -o flag or redirect");
+      }
+    } finally {
+      d.skiff(["rm", "msgctr"]);
     }
   });
 });

@@ -264,7 +264,7 @@ describe("what skiff says", () => {
 
   test("a wrong number of arguments is worded as docker's", () => {
     const r = d.skiff(["import", "a", "b", "c"]);
-    expect(r.status).toBe(125);
+    expect(r.status).toBe(1); // docker (20.10 and 28) exits 1 for a wrong count: its command checks it, not its flag parser
     expect(r.stderr).toStartWith('skiff: "skiff import" requires at least 1 and at most 2 arguments\n');
   });
 

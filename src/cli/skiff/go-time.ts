@@ -3,7 +3,7 @@
 // "2013-01-02T13:23", with a zone or in local time) is that moment; a Unix time ("1700000000",
 // "1700000000.5") goes as it is. The daemon gets Unix seconds ("1357133017" for a duration,
 // "1357133017.000000000" for a time), as moby's timetypes.GetTimestamp sends them.
-import { invalid } from "../../common/errors.ts";
+import { refused } from "./report-error.ts";
 
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, "μs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
@@ -24,7 +24,7 @@ export function parseGoDuration(s: string): number | undefined {
 }
 
 const bad = (value: string, flag: string, why: string) =>
-  invalid("cli", "CLI_FLAG_VALUE_INVALID", `invalid value ${JSON.stringify(value)} for ${flag}: ${why}`, 'a duration before now (e.g. "42m", "1h30m"), an RFC 3339 time (e.g. "2013-01-02T13:23:37Z", "2013-01-02") or Unix seconds');
+  refused("CLI_FLAG_VALUE_INVALID", `invalid value ${JSON.stringify(value)} for ${flag}: ${why}`, 'a duration before now (e.g. "42m", "1h30m"), an RFC 3339 time (e.g. "2013-01-02T13:23:37Z", "2013-01-02") or Unix seconds');
 
 /** moby's GetTimestamp: the value for the daemon's since/until query. */
 export function getTimestamp(value: string, flag: string, now: number = Date.now()): string {

@@ -1,7 +1,7 @@
 // skiff: the CLI of skiffd, with docker's commands, flags, output and exit codes (0; 1 for an
 // error; 125 for a misuse of the command line). Each command loads its module when it runs.
 import { invalid } from "../../common/errors.ts";
-import { configureErrorReport, reportError } from "./report-error.ts";
+import { configureErrorReport, refused, reportError } from "./report-error.ts";
 import { writeErr, writeOut } from "../../common/stdio.ts";
 import { expandShortFlags, ownEntry, parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import type { Command } from "./command.ts";
@@ -285,7 +285,7 @@ export function resolveCommand(rest: readonly string[], help = false): Resolved 
   const { flags } = parsed;
   const args = split ? [...parsed.args, ...split.rest] : parsed.args;
   const [min, max] = cmd.args;
-  if (args.length < min || (max >= 0 && args.length > max)) throw misuse(argCountMessage(`skiff ${name}`, min, max), `${seeHelp(name)}\n\nUsage:  skiff ${cmd.usage}`);
+  if (args.length < min || (max >= 0 && args.length > max)) throw refused("CLI_USAGE", argCountMessage(`skiff ${name}`, min, max), `${seeHelp(name)}\n\nUsage:  skiff ${cmd.usage}`);
   return { name, cmd, flags, args };
 }
 

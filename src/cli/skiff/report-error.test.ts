@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { SkiffError } from "../../common/errors.ts";
-import { describeError, EXIT_BROKEN_PIPE } from "./report-error.ts";
+import { describeError, EXIT_BROKEN_PIPE, refused } from "./report-error.ts";
 
 const sysErr = (code: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { code, ...extra });
 
@@ -16,6 +16,10 @@ test("the daemon's errors print with their layer, code and hint, as the CLI's ow
 test("misuse of the command line stays docker's: skiff: MESSAGE, the usage, status 125", () => {
   const e = new SkiffError({ layer: "cli", kind: "invalid_argument", code: "CLI_USAGE", message: '"skiff tag" requires exactly 2 arguments', hint: "Usage:  skiff tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]" });
   expect(describeError(e)).toEqual({ text: 'skiff: "skiff tag" requires exactly 2 arguments\nUsage:  skiff tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]\n', status: 125 });
+});
+
+test("what docker's commands refuse themselves (argument count, a terminal as output) prints as a misuse with status 1", () => {
+  expect(describeError(refused("CLI_USAGE", '"skiff export" requires exactly 1 argument', "See 'skiff export --help'."))).toEqual({ text: "skiff: \"skiff export\" requires exactly 1 argument\nSee 'skiff export --help'.\n", status: 1 });
 });
 
 test("EPIPE (the reader of the output went away) ends skiff quietly with 141, as SIGPIPE ends docker", () => {

@@ -1,7 +1,9 @@
 // How skiff reports an error: docker's "Error response from daemon: MESSAGE" for what the daemon
 // answered (HTTP or a JSON stream's error line: its code, layer and hint travel with it), "Error:
 // MESSAGE" for the CLI's own, each followed by "(layer: L, code: C[, errno: E])" and the hint on
-// the next line; exit status 125 for a misuse of the command line, else 1. The message comes
+// the next line; exit status 125 for a misuse of the command line (what docker's flag parser
+// refuses), else 1 (refusals made with `refused`: what docker's commands check themselves, as the
+// number of arguments, a terminal as the output, a value that is no time). The message comes
 // first, as docker prints it, so what scripts match in docker's errors ("Error response from
 // daemon: No such image: …") matches in skiff's.
 // A system error that reaches here untyped (ENOSPC writing stdout, ENOENT opening a file, a
@@ -13,7 +15,7 @@
 // under `set -o pipefail` see the same status for both.
 import { dirname } from "node:path";
 import { errnoOf, errnoText } from "../../common/errno.ts";
-import { isSkiffError, SkiffError } from "../../common/errors.ts";
+import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { writeErr } from "../../common/stdio.ts";
 
 /** 128 + SIGPIPE: what a shell reports for a writer killed by a closed pipe. */
@@ -25,6 +27,9 @@ const options = { debug: false };
 export function configureErrorReport(o: { debug?: boolean }): void {
   Object.assign(options, o);
 }
+
+/** A misuse docker's command itself refuses (in its RunE, not its flag parser): printed as a misuse, status 1 as docker's. */
+export const refused = (code: string, message: string, hint?: string): SkiffError => invalid("cli", code, message, hint, { exitStatus: 1 });
 
 export function reportError(e: unknown): number {
   const { text, status } = describeError(e, options);
@@ -41,7 +46,7 @@ export function describeError(e: unknown, o: { debug?: boolean } = {}): { text: 
   }
   const err = e as SkiffError;
   if (err.code.startsWith("CLI_") && err.kind === "invalid_argument" && err.details.errno === undefined)
-    return { text: `skiff: ${err.message}\n${err.hint ? `${err.hint}\n` : ""}`, status: 125 };
+    return { text: `skiff: ${err.message}\n${err.hint ? `${err.hint}\n` : ""}`, status: err.details.exitStatus === 1 ? 1 : 125 };
   const fromDaemon = err.details.status !== undefined || err.details.stream === true;
   const stack = err.details.stack ? `\n${err.details.stack}` : "";
   return { text: `${fromDaemon ? "Error response from daemon: " : "Error: "}${err.message} ${origin(err)}${err.hint ? `\nhint: ${err.hint}` : ""}${stack}\n`, status: 1 };

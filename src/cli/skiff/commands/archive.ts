@@ -11,6 +11,7 @@ import { isatty } from "../termios.ts";
 import { writeAll, writeOut } from "../../../common/stdio.ts";
 import { errnoOf, errnoText } from "../../../common/errno.ts";
 import { invalid, isSkiffError, SkiffError, type ErrorKind } from "../../../common/errors.ts";
+import { refused } from "../report-error.ts";
 import type { JsonMessage } from "../../../api/client.ts";
 import { displayJsonMessages } from "../progress-display.ts";
 import { splitReference } from "./image-ops.ts";
@@ -30,7 +31,7 @@ const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 
 export async function save({ client, flags, args }: CommandContext): Promise<number> {
   const output = str(flags.output);
-  if (!output && isatty(1)) throw invalid("cli", "CLI_SAVE_TO_TERMINAL", "cowardly refusing to save to a terminal. Use the -o flag or redirect", "skiff save -o FILE IMAGE");
+  if (!output && isatty(1)) throw refused("CLI_SAVE_TO_TERMINAL", "cowardly refusing to save to a terminal. Use the -o flag or redirect", "skiff save -o FILE IMAGE");
   if (!output) return saveToStdout(await client.save(args));
   const out = openOutput(output);
   const drop = () => {

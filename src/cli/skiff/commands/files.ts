@@ -1,6 +1,6 @@
 // skiff diff, export, commit and history: docker's words, columns and exit codes.
 import { closeSync, openSync, renameSync, rmSync } from "node:fs";
-import { invalid } from "../../../common/errors.ts";
+import { refused } from "../report-error.ts";
 import { writeAll, writeOut } from "../../../common/stdio.ts";
 import type { HistoryItem } from "../../../api/client.ts";
 import { humanDuration, humanSize } from "../../../api/units.ts";
@@ -21,7 +21,7 @@ export async function diff({ client, args }: CommandContext): Promise<number> {
 
 export async function exportContainer({ client, flags, args }: CommandContext): Promise<number> {
   const output = str(flags.output);
-  if (!output && isatty(1)) throw invalid("cli", "CLI_EXPORT_TO_TERMINAL", "cowardly refusing to save to a terminal. Use the -o flag or redirect", "skiff export -o FILE CONTAINER");
+  if (!output && isatty(1)) throw refused("CLI_EXPORT_TO_TERMINAL", "cowardly refusing to save to a terminal. Use the -o flag or redirect", "skiff export -o FILE CONTAINER");
   const res = await client.request("GET", `/containers/${enc(args[0]!)}/export`);
   if (!output) {
     for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) writeAll(1, c);

@@ -2,7 +2,8 @@
 // a terminal, plain lines otherwise), with credentials from the docker config for the registry.
 import { isatty } from "../termios.ts";
 import { writeErr, writeOut } from "../../../common/stdio.ts";
-import { invalid, isSkiffError } from "../../../common/errors.ts";
+import { isSkiffError } from "../../../common/errors.ts";
+import { refused } from "../report-error.ts";
 import { parseReference, repositoryOf } from "../../../oci/image/reference.ts";
 import type { RegistryAuth } from "../../../api/client.ts";
 import { displayJsonMessages } from "../progress-display.ts";
@@ -53,7 +54,7 @@ export async function pull({ client, flags, args }: CommandContext): Promise<num
   const [name, tag] = splitPullReference(args[0]!);
   const explicitTag = args[0]!.length > name.length;
   const all = !!flags["all-tags"];
-  if (all && explicitTag) throw invalid("cli", "CLI_USAGE", "tag can't be used with --all-tags/-a", `pull every tag of the repository: skiff pull -a ${name}`);
+  if (all && explicitTag) throw refused("CLI_USAGE", "tag can't be used with --all-tags/-a", `pull every tag of the repository: skiff pull -a ${name}`);
   const quiet = !!flags.quiet;
   if (!all && !explicitTag && !quiet) writeOut(`Using default tag: ${tag}\n`);
   const stream = await client.pull(fullName(name), all ? "" : tag, { platform: str(flags.platform), auth: credentialsFor(name) });
@@ -65,7 +66,7 @@ export async function pull({ client, flags, args }: CommandContext): Promise<num
 export async function push({ client, flags, args }: CommandContext): Promise<number> {
   const [name, tag] = splitPullReference(args[0]!);
   const explicitTag = args[0]!.length > name.length;
-  if (flags["all-tags"] && explicitTag) throw invalid("cli", "CLI_USAGE", "tag can't be used with --all-tags/-a", `push every tag of the repository: skiff push -a ${name}`);
+  if (flags["all-tags"] && explicitTag) throw refused("CLI_USAGE", "tag can't be used with --all-tags/-a", `push every tag of the repository: skiff push -a ${name}`);
   // no tag: the daemon pushes every tag of the repository
   const stream = await client.push(name, flags["all-tags"] ? undefined : tag, credentialsFor(name));
   await displayJsonMessages(stream, flags.quiet ? { isTerminal: false, write: () => {} } : display());
