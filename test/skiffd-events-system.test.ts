@@ -75,6 +75,15 @@ test("events before a daemon restart are still listed by --since after it; filte
   expect(bad.stderr).toContain("invalid filter 'colour'");
 });
 
+test("a since after the until is refused as dockerd does (400, its words); it answered nothing with status 0", async () => {
+  const res = await fetch("http://skiffd/events?since=1700000100&until=1700000000", { unix: d.sock } as RequestInit);
+  expect([res.status, ((await res.json()) as { message: string }).message]).toEqual([400, "`since` time (1700000100) cannot be after `until` time (1700000000)"]);
+  for (const r of [d.skiff(["events", "--since", "1m", "--until", "2m"]), d.docker(DOCKER_28, ["events", "--since", "1m", "--until", "2m"])]) {
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Error response from daemon: `since` time \(\d+\) cannot be after `until` time \(\d+\)/);
+  }
+});
+
 test("volume events: create, mount, unmount, destroy, filtered by volume", async () => {
   ok(d.docker(DOCKER_28, ["volume", "create", "evvol"]));
   ok(d.skiff(["run", "--rm", "-v", "evvol:/data", "busybox", "true"]));

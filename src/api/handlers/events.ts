@@ -35,6 +35,9 @@ export const events = endpoint({ query: { since: q.string({ maxLength: 64 }), un
   for (const k of Object.keys(f)) if (!(EVENT_FILTER_KEYS as readonly string[]).includes(k)) throw apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter '${k}'`, "see docker events --help for the filters");
   const since = nanos("since", query.since);
   const until = nanos("until", query.until);
+  // dockerd's words, with the values as they were asked
+  if (since !== undefined && until !== undefined && until < since)
+    throw apiError("invalid_argument", "API_QUERY_INVALID", `\`since\` time (${query.since}) cannot be after \`until\` time (${query.until})`, "give a since that is before the until");
   const nowNano = () => BigInt(Date.now()) * 1_000_000n;
   const enc = new TextEncoder();
   let stop = () => {};
