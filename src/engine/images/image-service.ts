@@ -352,13 +352,16 @@ export class ImageStore implements ImageService {
       deleted.push({ Deleted: r.id });
     }
     const gc = this.gc();
-    const ingests = this.content.pruneIngests(); // gives up resuming them; a running pull keeps its own
-    return { ImagesDeleted: [...deleted, ...gc.snapshots.map((s) => ({ Deleted: s }))], SpaceReclaimed: gc.bytes + ingests.bytes };
+    this.content.pruneIngests(); // gives up resuming them; a running pull keeps its own
+    // dockerd's SpaceReclaimed: the unpacked sizes of the layers removed (what the images' Size
+    // adds up), not the compressed blobs or unfinished downloads also freed
+    return { ImagesDeleted: [...deleted, ...gc.snapshots.map((s) => ({ Deleted: s }))], SpaceReclaimed: gc.layerBytes };
   }
 
-  /** Removes snapshots and blobs no image references; returns the chainIDs removed and the bytes freed. */
-  gc(): { snapshots: string[]; blobs: string[]; bytes: number } {
-    const out = { snapshots: [] as string[], blobs: [] as string[], bytes: 0 };
+  /** Removes snapshots and blobs no image references; returns the chainIDs removed, the bytes freed
+   * and, of them, the layers' unpacked sizes. */
+  gc(): { snapshots: string[]; blobs: string[]; bytes: number; layerBytes: number } {
+    const out = { snapshots: [] as string[], blobs: [] as string[], bytes: 0, layerBytes: 0 };
     this.gcPending = this.busy > 0;
     if (this.gcPending) return out;
     for (const s of this.meta.unusedSnapshots()) {
@@ -366,6 +369,7 @@ export class ImageStore implements ImageService {
       this.meta.deleteSnapshot(s.chainId);
       out.snapshots.push(s.chainId);
       out.bytes += s.size;
+      out.layerBytes += s.size;
     }
     const known = new Set(this.meta.snapshots().map((s) => s.dir));
     for (const d of this.snapshots.dirs()) if (!known.has(d)) this.snapshots.remove(d);
