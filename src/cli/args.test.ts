@@ -33,7 +33,8 @@ test("a bool flag's =VALUE is read as Go's ParseBool reads it, anything else ref
 
 test.each([
   [["--wings"], /unknown flag --wings/],
-  [["--bundle"], /needs a value/],
+  [["--bundle"], /flag needs an argument: --bundle$/],
+  [["-b"], /flag needs an argument: 'b' in -b$/],
   [["--preserve-fds", "two"], /needs a number, got "two"/],
 ])("refuses %j", (argv, message) => {
   expect(() => parseFlags(argv, specs, "run")).toThrow(message);

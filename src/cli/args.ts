@@ -57,7 +57,9 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
       continue;
     }
     const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw invalid("cli", "CLI_FLAG_VALUE_MISSING", `${at}flag --${name} needs a value`, `pass --${name} VALUE`);
+    // pflag's words: "'o' in -o" for a letter, the flag as typed for a name
+    const typed = /^-[^-]$/.test(a) ? `'${name}' in ${a}` : a;
+    if (value === undefined) throw invalid("cli", "CLI_FLAG_VALUE_MISSING", `${at}flag needs an argument: ${typed}`, `pass ${a} VALUE`);
     if (spec.type === "int") {
       if (!/^-?\d+$/.test(value)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `${at}flag --${name} needs a number, got "${value}"`, `pass --${name} N`);
       flags[key] = Number(value);

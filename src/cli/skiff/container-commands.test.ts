@@ -52,6 +52,10 @@ test("skiff container SUB names the commands; image inspect stays the image's, i
   // the subcommand-only entries are not commands of their own
   expect(() => resolveCommand(["container-prune"])).toThrow("'container-prune' is not a skiff command");
   expect(() => resolveCommand(["container", "nope"])).toThrow('unknown command "nope" for "skiff container"');
+  // a flag after a group is an unknown flag, as docker says (it said unknown command "--bogus")
+  expect(() => resolveCommand(["volume", "--bogus"])).toThrow("volume: unknown flag --bogus");
+  expect(() => resolveCommand(["image", "--bogus=1"])).toThrow("image: unknown flag --bogus");
+  expect(() => resolveCommand(["volume", "create", "-o"])).toThrow("flag needs an argument: 'o' in -o");
 });
 
 test("a missing argument is refused in docker's words, before any request", () => {

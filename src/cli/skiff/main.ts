@@ -271,6 +271,8 @@ export function resolveCommand(rest: readonly string[], help = false): Resolved 
     const sub = words[0];
     if (!sub || sub === "--help" || sub === "-h") return { print: { image: IMAGE_USAGE, container: CONTAINER_USAGE, system: SYSTEM_USAGE, volume: VOLUME_USAGE }[group] };
     name = ownEntry({ image: IMAGE_SUBCOMMANDS, container: { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, system: SYSTEM_SUBCOMMANDS, volume: VOLUME_SUBCOMMANDS }[group], sub);
+    // a group takes no flags but --help: "-x" is an unknown flag to docker, not a command
+    if (!name && sub.startsWith("-")) throw misuse(`${group}: unknown flag ${sub.split("=")[0]}`, seeHelp(group));
     if (!name) throw misuse(`unknown command "${sub}" for "skiff ${group}"`, seeHelp(group));
     words = words.slice(1);
   }
