@@ -393,3 +393,36 @@ test("--volume-driver: bogus is dockerd's 404 before anything is made (docker 28
   ok(docker(["rm", "vdc"]));
   ok(docker(["volume", "rm", "vdz"]));
 });
+
+test("bind propagation: -v SRC:DST:rshared|rslave is applied and shown by inspect; on a private host mount it is dockerd's refusal at start", () => {
+  const shared = join(d.dir, "prop-shared");
+  const priv = join(d.dir, "prop-private");
+  const sh = (...args: string[]) => execFileSync(args[0]!, args.slice(1));
+  mkdirSync(shared, { recursive: true });
+  mkdirSync(priv, { recursive: true });
+  sh("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", shared);
+  sh("mount", "--make-shared", shared);
+  sh("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", priv);
+  sh("mount", "--make-private", priv);
+  try {
+    const xLine = (mode: string) => ok(docker(["run", "--rm", "-v", `${shared}:/x:${mode}`, "busybox", "cat", "/proc/self/mountinfo"])).split("\n").find((l) => l.split(" ")[4] === "/x") ?? "";
+    expect(xLine("rshared")).toMatch(/ shared:\d+/);
+    expect(xLine("rslave")).toMatch(/ master:\d+/);
+    expect(xLine("rslave")).not.toMatch(/ shared:\d+/);
+    ok(docker(["create", "--name", "prop", "-v", `${shared}:/x:ro,rshared`, "busybox", "true"]));
+    expect(ok(docker(["inspect", "-f", "{{range .Mounts}}{{.Propagation}} {{.Mode}}{{end}} {{index .HostConfig.Binds 0}}", "prop"]))).toBe(`rshared ro,rshared ${shared}:/x:ro,rshared\n`);
+    ok(docker(["rm", "prop"]));
+    const refused = (mode: string) => docker(["run", "--rm", "--name", "prop", "-v", `${priv}/sub:/x:${mode}`, "busybox", "true"]);
+    const a = refused("rshared");
+    expect([a.status, a.stderr]).toEqual([125, expect.stringContaining(`path ${priv}/sub is mounted on ${priv} but it is not a shared mount`)]);
+    const b = refused("slave");
+    expect([b.status, b.stderr]).toEqual([125, expect.stringContaining(`path ${priv}/sub is mounted on ${priv} but it is not a shared or slave mount`)]);
+    ok(refused("rprivate"));
+    expect(ok(docker(["ps", "-aq"]))).toBe("");
+  } finally {
+    sh("umount", shared);
+    sh("umount", priv);
+    removeDir(shared);
+    removeDir(priv);
+  }
+});

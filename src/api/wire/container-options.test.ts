@@ -49,7 +49,8 @@ test("volumes: -v NAME:/p[:mode] and -v /p (Binds and Config.Volumes), --mount t
       VolumesFrom: ["other:ro", "plain", "a:b:rw"],
     },
   } as never).options;
-  expect(o.binds).toEqual([{ source: "/host", destination: "/taken", readOnly: false }]);
+  // a -v bind's missing source is made at start (dockerd), a --mount bind's refused
+  expect(o.binds).toEqual([{ source: "/host", destination: "/taken", readOnly: false, createMissing: true }]);
   expect(o.volumes).toEqual([
     { name: "named", destination: "/n", readOnly: false, origin: "binds", mode: "z" },
     { name: "ro1", destination: "/r", readOnly: true, noCopy: true, origin: "binds", mode: "ro,nocopy" },
@@ -77,4 +78,19 @@ test("volume refusals: a bad mode, a relative destination, another driver (404, 
   expect(fails({ HostConfig: { Mounts: [{ Type: "volume", Source: "v", Target: "/v", VolumeOptions: { DriverConfig: { Name: "nfs" } } }] } })).toEqual(["not_found", 'create v: error looking up volume plugin nfs: plugin "nfs" not found']);
   expect(fails({ HostConfig: { VolumesFrom: ["c:rx"] } })).toEqual(["invalid_argument", "invalid mode: rx"]);
   expect(fails({ Volumes: { rel: {} } })?.[1]).toBe("invalid mount config: the destination 'rel' is not an absolute path");
+});
+
+test("bind propagation: -v SRC:DST:[ro,]rshared|rslave|… and --mount bind-propagation= are kept; an unknown --mount propagation is a 400", () => {
+  const binds = (h: object) => mapCreateBody({ Image: "busybox", HostConfig: h } as never).options.binds;
+  expect(binds({ Binds: ["/a:/a:rshared", "/b:/b:ro,rslave", "/c:/c:private", "/d:/d:ro"] })).toEqual([
+    { source: "/a", destination: "/a", readOnly: false, createMissing: true, propagation: "rshared" },
+    { source: "/b", destination: "/b", readOnly: true, createMissing: true, propagation: "rslave" },
+    { source: "/c", destination: "/c", readOnly: false, createMissing: true, propagation: "private" },
+    { source: "/d", destination: "/d", readOnly: true, createMissing: true },
+  ]);
+  expect(binds({ Mounts: [{ Type: "bind", Source: "/e", Target: "/e", BindOptions: { Propagation: "slave" } }, { Type: "bind", Source: "/f", Target: "/f", BindOptions: { CreateMountpoint: true } }] })).toEqual([
+    { source: "/e", destination: "/e", readOnly: false, propagation: "slave" },
+    { source: "/f", destination: "/f", readOnly: false, createMissing: true },
+  ]);
+  expect(() => binds({ Mounts: [{ Type: "bind", Source: "/e", Target: "/e", BindOptions: { Propagation: "sideways" } }] })).toThrow("invalid propagation mode: sideways");
 });

@@ -5,6 +5,7 @@
 import { SkiffError } from "../../common/errors.ts";
 import type { ContainerOptions, HealthConfig, RestartPolicy, RestartPolicyName } from "../../engine/containers/index.ts";
 import type { ContainerCreateBody, WireHostConfig } from "./container-create.ts";
+import { PROPAGATIONS } from "../../engine/containers/spec/bind-propagation.ts";
 import { BIND_MODES, bindVolume, configVolumes, mountVolume, volumesFrom } from "./volume-options.ts";
 
 export interface MappedCreate {
@@ -25,7 +26,8 @@ function bindOrVolume(spec: string, i: number): NonNullable<ContainerOptions["bi
   if (!destination.startsWith("/")) throw bad(field, `invalid mount config: the destination '${destination}' is not an absolute path`, "give an absolute path inside the container");
   const opts = mode.split(",").filter(Boolean);
   for (const o of opts) if (!BIND_MODES.includes(o)) throw bad(field, `invalid mode: ${o}`, "use ro or rw");
-  return { source, destination, readOnly: opts.includes("ro"), createMissing: true };
+  const propagation = opts.filter((o) => PROPAGATIONS.includes(o)).pop();
+  return { source, destination, readOnly: opts.includes("ro"), createMissing: true, ...(propagation ? { propagation } : {}) };
 }
 
 type CreateMount = NonNullable<NonNullable<ContainerCreateBody["HostConfig"]>["Mounts"]>[number];
@@ -39,7 +41,9 @@ function mounts(list: readonly CreateMount[]): Pick<ContainerOptions, "binds" | 
     if (!target.startsWith("/")) throw bad(`${field}.Target`, `invalid mount config for type "${m.Type}": invalid mount path: '${target}' mount path must be absolute`, "give an absolute path inside the container");
     if (m.Type === "bind") {
       if (!m.Source?.startsWith("/")) throw bad(`${field}.Source`, `invalid mount config for type "bind": invalid mount path: '${m.Source ?? ""}' mount path must be absolute`, "bind an absolute host path");
-      out.binds.push({ source: m.Source, destination: target, readOnly: m.ReadOnly ?? false });
+      const propagation = m.BindOptions?.Propagation;
+      if (propagation && !PROPAGATIONS.includes(propagation)) throw bad(`${field}.BindOptions.Propagation`, `invalid mount config for type "bind": invalid propagation mode: ${propagation}`, `use one of ${PROPAGATIONS.join(", ")}`);
+      out.binds.push({ source: m.Source, destination: target, readOnly: m.ReadOnly ?? false, ...(m.BindOptions?.CreateMountpoint ? { createMissing: true } : {}), ...(propagation ? { propagation } : {}) });
     } else if (m.Type === "tmpfs") {
       if (m.Source) throw bad(`${field}.Source`, `invalid mount config for type "tmpfs": source must not be specified`, "give only the target of a tmpfs");
       const o = m.TmpfsOptions ?? {};

@@ -8,10 +8,13 @@ export function volumeJson(v: VolumeView): Record<string, unknown> {
   return { CreatedAt: v.created, Driver: v.driver, Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Options: v.options, Scope: "local" };
 }
 
-/** inspect's Mounts: the binds (rprivate), then the volumes (Mode as given, no propagation), as dockerd lists them. */
+/** A bind's mode words as -v gives them: "ro", "rshared", "ro,rslave" or "". */
+const bindMode = (b: { readOnly: boolean; propagation?: string }) => [...(b.readOnly ? ["ro"] : []), ...(b.propagation ? [b.propagation] : [])].join(",");
+
+/** inspect's Mounts: the binds (rprivate unless given), then the volumes (Mode as given, no propagation), as dockerd lists them. */
 export function mountsJson(r: ContainerRecord): Record<string, unknown>[] {
   return [
-    ...(r.options.binds ?? []).map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: b.readOnly ? "ro" : "", RW: !b.readOnly, Propagation: "rprivate" })),
+    ...(r.options.binds ?? []).map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: bindMode(b), RW: !b.readOnly, Propagation: b.propagation ?? "rprivate" })),
     ...(r.options.volumes ?? []).map((v) => ({ Type: "volume", Name: v.name, Source: v.source ?? "", Destination: v.destination, Driver: "local", Mode: v.mode, RW: !v.readOnly, Propagation: "" })),
   ];
 }
@@ -19,7 +22,7 @@ export function mountsJson(r: ContainerRecord): Record<string, unknown>[] {
 /** HostConfig.Binds: the host binds and the -v NAME:/ctr volumes, as the client gave them. */
 export function bindsJson(r: ContainerRecord): string[] | null {
   const out = [
-    ...(r.options.binds ?? []).map((b) => `${b.source}:${b.destination}${b.readOnly ? ":ro" : ""}`),
+    ...(r.options.binds ?? []).map((b) => `${b.source}:${b.destination}${bindMode(b) ? `:${bindMode(b)}` : ""}`),
     ...(r.options.volumes ?? []).filter((v) => v.origin === "binds" && !v.anonymous).map((v) => `${v.name}:${v.destination}${v.mode && v.mode !== "z" ? `:${v.mode}` : ""}`),
   ];
   return out.length ? out : null;

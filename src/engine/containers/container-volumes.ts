@@ -4,13 +4,14 @@
 // start each is mounted (and filled from the image when new and empty), at exit released; rm -v
 // and --rm take the anonymous ones with the container.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { log } from "../../common/log.ts";
 import { isSkiffError } from "../../common/errors.ts";
 import type { VolumeService } from "../volumes/index.ts";
 import { invalidArg, notFound } from "./errors.ts";
 import type { ContainerImages } from "./images-port.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
+import { propagationProblem } from "./spec/bind-propagation.ts";
 import { cleanDestination } from "./spec/mounts.ts";
 import type { BindMount, ContainerOptions, VolumeMount } from "./spec/index.ts";
 
@@ -130,15 +131,23 @@ export class ContainerVolumes {
   }
 }
 
-/** As dockerd at start: the missing host directory of a -v bind is made (mkdir -p, 0755); a
- * --mount bind's was refused at create. A path that cannot be made fails the start, in its words. */
+/** As dockerd at start: the missing host directory of a -v bind is made (mkdir -p, 0755) (a
+ * --mount bind's was refused at create), and a shared or slave bind's source mount is checked
+ * (bind-propagation.ts). What fails fails the start, in dockerd's words. */
 export function makeBindSources(binds: readonly BindMount[]): void {
+  let mountinfo: string | undefined;
   for (const b of binds) {
-    if (!b.createMissing || existsSync(b.source)) continue;
-    try {
-      mkdirSync(b.source, { recursive: true, mode: 0o755 });
-    } catch (e) {
-      throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `error while creating mount source path '${b.source}': ${(e as Error).message}`, "give a host path skiffd can create, or create it first", { path: b.source });
+    if (b.createMissing && !existsSync(b.source)) {
+      try {
+        mkdirSync(b.source, { recursive: true, mode: 0o755 });
+      } catch (e) {
+        throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `error while creating mount source path '${b.source}': ${(e as Error).message}`, "give a host path skiffd can create, or create it first", { path: b.source });
+      }
+    }
+    // as dockerd: a shared bind needs its source on a shared mount, a slave one on a shared or slave one
+    if (b.propagation && b.propagation !== "private" && b.propagation !== "rprivate") {
+      const problem = propagationProblem(b.propagation, b.source, (mountinfo ??= readFileSync("/proc/self/mountinfo", "utf8")));
+      if (problem) throw invalidArg("ENGINE_BIND_PROPAGATION", problem, `make the host mount ${b.propagation.endsWith("shared") ? "shared (mount --make-shared" : "shared or slave (mount --make-rslave"} MOUNTPOINT), or drop :${b.propagation}`, { path: b.source });
     }
   }
 }

@@ -104,18 +104,18 @@ export function containerMounts(o: MountInput): SpecMount[] {
   const dup = dests.find((d, i) => dests.indexOf(d) !== i);
   if (dup) throw invalid("engine", "ENGINE_DUPLICATE_MOUNT", `Duplicate mount point: ${dup}`, "give each container path once among -v, --mount and --tmpfs", { path: dup });
 
-  const ro = (readOnly: boolean) => (readOnly ? ["rbind", "ro", "rprivate"] : ["rbind", "rprivate"]);
+  const ro = (readOnly: boolean, propagation = "rprivate") => (readOnly ? ["rbind", "ro", propagation] : ["rbind", propagation]);
   const network: [string, string][] = [["/etc/resolv.conf", o.networkFiles.resolvConf], ["/etc/hostname", o.networkFiles.hostname], ["/etc/hosts", o.networkFiles.hosts]];
   const isNetworkFile = (d: string) => network.some(([dest]) => dest === d);
   const user: SpecMount[] = [
     ...parentsFirst([
-      ...binds.filter((b) => !isNetworkFile(b.destination)).map((b) => ({ destination: b.destination, type: "bind", source: b.source, options: ro(b.readOnly) })),
+      ...binds.filter((b) => !isNetworkFile(b.destination)).map((b) => ({ destination: b.destination, type: "bind", source: b.source, options: ro(b.readOnly, b.propagation) })),
       ...volumes.map((v) => ({ destination: v.destination, type: "bind", source: v.source, options: v.readOnly ? ["rbind", "ro"] : ["rbind"] })),
     ]),
     // a bind on a network file takes that file's place (dockerd's order); read-only with the root
     ...network.map(([destination, source]) => {
       const b = binds.find((x) => x.destination === destination);
-      return { destination, type: "bind", source: b?.source ?? source, options: ro(!!o.readOnly || !!b?.readOnly) };
+      return { destination, type: "bind", source: b?.source ?? source, options: ro(!!o.readOnly || !!b?.readOnly, b?.propagation) };
     }),
     ...tmpfs.map((t) => ({ destination: t.destination, type: "tmpfs", source: "tmpfs", options: tmpfsOptions(t) })),
   ];

@@ -158,3 +158,12 @@ test("bad options are refused before anything is made", () => {
   expect(error(() => build({ seccomp: { mode: "profile", profile: "[]" } }))).toBe("ENGINE_SECCOMP_INVALID: read --security-opt seccomp: profile must be an object, got []");
   expect(error(() => build({}, {}, { Cmd: undefined }))).toStartWith("ENGINE_NO_COMMAND: ");
 });
+
+test("bind propagation: the bind's mode in place of rprivate; a shared bind makes the root shared, a slave one rslave; none leaves the default", () => {
+  const s = build({ binds: [{ source: "/a", destination: "/a", readOnly: false, propagation: "rshared" }, { source: "/b", destination: "/b", readOnly: true, propagation: "rslave" }, { source: "/c", destination: "/c", readOnly: false }] });
+  const opts = (d: string) => s.mounts.find((m) => m.destination === d)?.options;
+  expect([opts("/a"), opts("/b"), opts("/c")]).toEqual([["rbind", "rshared"], ["rbind", "ro", "rslave"], ["rbind", "rprivate"]]);
+  expect(s.linux.rootfsPropagation).toBe("shared");
+  expect(build({ binds: [{ source: "/b", destination: "/b", readOnly: false, propagation: "slave" }] }).linux.rootfsPropagation).toBe("rslave");
+  expect(build({ binds: [{ source: "/c", destination: "/c", readOnly: false }] }).linux.rootfsPropagation).toBeUndefined();
+});

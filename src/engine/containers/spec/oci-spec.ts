@@ -1,6 +1,7 @@
 // A container's OCI runtime config (config.json) from its image's config and its options, equal to
 // what dockerd writes for the same `docker run` (test/spec-differential.test.ts compares the two
 // and names each intended difference). Pure: the host's facts and files come in through SpecHost.
+import { rootPropagationFor } from "./bind-propagation.ts";
 import { invalid } from "../../../common/errors.ts";
 import type { ContainerDefaults } from "../../../oci/image/image-config.ts";
 import { specFromImage } from "../../images/index.ts";
@@ -35,6 +36,8 @@ export interface OciSpec {
     resources: Record<string, unknown> & { devices: DeviceRule[] };
     cgroupsPath: string;
     namespaces: { type: string }[];
+    /** shared or rslave when a bind asks for it (bind-propagation.ts); the runtime default otherwise. */
+    rootfsPropagation?: string;
     devices?: LinuxDevice[];
     maskedPaths?: string[];
     readonlyPaths?: string[];
@@ -88,6 +91,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
   const { devices, rules } = containerDevices(o, host);
   const filter = seccomp(o, caps, host);
 
+  const rootPropagation = rootPropagationFor((o.binds ?? []).map((b) => b.propagation));
   const namespaces = [{ type: "mount" }, ...(hostNetwork ? [] : [{ type: "network" }]), { type: "uts" }, { type: "pid" }, { type: "ipc" }, ...(host.cgroupVersion === 2 ? [{ type: "cgroup" }] : [])];
   const spec: OciSpec = {
     ociVersion: OCI_VERSION,
@@ -113,6 +117,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
       resources: { devices: rules, ...linuxResources(o) },
       cgroupsPath: `${host.cgroupParent.replace(/\/+$/, "")}/${host.id}`,
       namespaces,
+      ...(rootPropagation ? { rootfsPropagation: rootPropagation } : {}),
       ...(devices.length ? { devices } : {}),
       ...(o.privileged ? {} : { maskedPaths: [...MASKED_PATHS], readonlyPaths: [...READONLY_PATHS] }),
       ...(filter ? { seccomp: filter } : {}),

@@ -15,6 +15,8 @@ export interface BindMount {
   /** -v HOST:CTR (HostConfig.Binds): a missing host directory is made at start (mkdir -p, 0755), as
    * dockerd does; --mount type=bind (HostConfig.Mounts) refuses it at create. */
   createMissing?: boolean;
+  /** -v SRC:DST:rshared, --mount bind-propagation=: the bind's propagation (rprivate when unset; see bind-propagation.ts). */
+  propagation?: string;
 }
 
 /** `--tmpfs /ctr[:opts]`: `options` as given after the colon ("size=64m,mode=1777"), or "". */
