@@ -32,6 +32,8 @@ export interface PullRequest {
   platform?: string;
   concurrency?: number;
   onProgress?: (e: ProgressEvent) => void;
+  /** Called once the registry answered with the image's manifest and config, before any layer. */
+  onResolved?: () => void;
   signal?: AbortSignal;
 }
 
@@ -45,6 +47,7 @@ export async function pullLayers(ctx: PullContext, req: PullRequest): Promise<{ 
   const platform = req.platform ? parsePlatform(req.platform) : undefined;
   const image = await resolveImage(client, ref, { platform });
   req.signal?.throwIfAborted();
+  req.onResolved?.();
   const layers = image.manifest.manifest.layers;
   const diffIds = image.config.config.rootfs.diffIds;
   const chains = chainIds(diffIds);

@@ -312,3 +312,11 @@ describe.skipIf(!haveRegistry)("ImageStore against docker-registry", () => {
     expect(existsSync(`${mnt}/root`)).toBe(false);
   });
 });
+
+test("a registry that is not there: the pull fails with nothing said before (it said 'Pulling from x' first; docker gives the error alone)", async () => {
+  const s = fresh();
+  const events: ProgressEvent[] = [];
+  const err = await s.pull("127.0.0.1:1/x:1", { onProgress: (e) => events.push(e) }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(Error);
+  expect(events.filter((e) => e.status.startsWith("Pulling from"))).toEqual([]);
+});

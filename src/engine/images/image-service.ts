@@ -183,8 +183,9 @@ export class ImageStore implements ImageService {
 
   private async pullNow(ref: ImageReference, opts: PullOptions): Promise<string> {
     const say = opts.onProgress ?? (() => {});
-    // as docker: the repository's path inside its registry ("library/busybox")
-    say({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
+    // as docker: the repository's path inside its registry ("library/busybox"), once the registry
+    // answered with the manifest (a registry that is not there gives the error alone)
+    const pullingFrom = () => say({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
     const tagKey = ref.tag !== undefined && !ref.digest ? formatReference(ref) : undefined;
     const digestKey = ref.digest ? `${repositoryOf(ref)}@${ref.digest}` : undefined;
     // what the tag (or the digest) named before: the same image after the pull is "up to date", as docker says
@@ -193,7 +194,7 @@ export class ImageStore implements ImageService {
     try {
       pulled = await pullLayers(
         { store: this.content, builder: this.builder },
-        { client: this.client(ref.domain, opts.auth, say), ref, platform: opts.platform, onProgress: say, signal: opts.signal },
+        { client: this.client(ref.domain, opts.auth, say), ref, platform: opts.platform, onProgress: say, onResolved: pullingFrom, signal: opts.signal },
       );
     } catch (e) {
       if (isSkiffError(e) && e.code === "IMAGE_PLATFORM_NOT_FOUND") {
