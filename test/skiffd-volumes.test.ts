@@ -426,3 +426,20 @@ test("bind propagation: -v SRC:DST:rshared|rslave is applied and shown by inspec
     removeDir(priv);
   }
 });
+
+test("inspect round-trips --mount as dockerd: HostConfig.Mounts as given, a --mount tmpfs listed in .Mounts (not HostConfig.Tmpfs), HostConfig.Binds only -v's", () => {
+  const src = join(d.dir, "mnt-src");
+  mkdirSync(src, { recursive: true });
+  ok(docker(["create", "--name", "rt", "--mount", `type=bind,src=${src},dst=/b,readonly`, "--mount", "type=tmpfs,dst=/t,tmpfs-size=1048576", "--tmpfs", "/u", "-v", "rtvol:/v", "busybox", "true"]));
+  const j = JSON.parse(ok(docker(["inspect", "rt"])))[0] as { HostConfig: { Mounts: Record<string, unknown>[]; Tmpfs: Record<string, string>; Binds: string[] }; Mounts: { Type: string; Destination: string; RW: boolean }[] };
+  expect(j.HostConfig.Mounts).toEqual([
+    { Type: "bind", Source: src, Target: "/b", ReadOnly: true },
+    { Type: "tmpfs", Target: "/t", TmpfsOptions: { SizeBytes: 1048576 } },
+  ]);
+  expect(j.HostConfig.Tmpfs).toEqual({ "/u": "" });
+  expect(j.HostConfig.Binds).toEqual(["rtvol:/v"]);
+  expect(j.Mounts.map((m) => `${m.Type} ${m.Destination} ${m.RW}`).sort()).toEqual(["bind /b false", "tmpfs /t true", "volume /v true"]);
+  ok(docker(["rm", "-v", "rt"]));
+  ok(docker(["volume", "rm", "rtvol"]));
+  removeDir(src);
+});

@@ -11,12 +11,12 @@ test("--mount: a bind as -v gives it (read-only with ReadOnly), a tmpfs with its
     { Type: "tmpfs", Target: "/u" },
   ]);
   expect(o.binds).toEqual([
-    { source: "/srv/data", destination: "/data", readOnly: false },
-    { source: "/etc/x", destination: "/x", readOnly: true },
+    { source: "/srv/data", destination: "/data", readOnly: false, fromMounts: true },
+    { source: "/etc/x", destination: "/x", readOnly: true, fromMounts: true },
   ]);
   expect(o.tmpfs).toEqual([
-    { destination: "/t", options: "size=1048576,mode=1777" },
-    { destination: "/u", options: "" },
+    { destination: "/t", options: "size=1048576,mode=1777", fromMounts: true },
+    { destination: "/u", options: "", fromMounts: true },
   ]);
 });
 
@@ -89,8 +89,8 @@ test("bind propagation: -v SRC:DST:[ro,]rshared|rslave|… and --mount bind-prop
     { source: "/d", destination: "/d", readOnly: true, createMissing: true },
   ]);
   expect(binds({ Mounts: [{ Type: "bind", Source: "/e", Target: "/e", BindOptions: { Propagation: "slave" } }, { Type: "bind", Source: "/f", Target: "/f", BindOptions: { CreateMountpoint: true } }] })).toEqual([
-    { source: "/e", destination: "/e", readOnly: false, propagation: "slave" },
-    { source: "/f", destination: "/f", readOnly: false, createMissing: true },
+    { source: "/e", destination: "/e", readOnly: false, propagation: "slave", fromMounts: true },
+    { source: "/f", destination: "/f", readOnly: false, createMissing: true, fromMounts: true },
   ]);
   expect(() => binds({ Mounts: [{ Type: "bind", Source: "/e", Target: "/e", BindOptions: { Propagation: "sideways" } }] })).toThrow("invalid propagation mode: sideways");
 });

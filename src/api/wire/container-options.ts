@@ -43,12 +43,12 @@ function mounts(list: readonly CreateMount[]): Pick<ContainerOptions, "binds" | 
       if (!m.Source?.startsWith("/")) throw bad(`${field}.Source`, `invalid mount config for type "bind": invalid mount path: '${m.Source ?? ""}' mount path must be absolute`, "bind an absolute host path");
       const propagation = m.BindOptions?.Propagation;
       if (propagation && !PROPAGATIONS.includes(propagation)) throw bad(`${field}.BindOptions.Propagation`, `invalid mount config for type "bind": invalid propagation mode: ${propagation}`, `use one of ${PROPAGATIONS.join(", ")}`);
-      out.binds.push({ source: m.Source, destination: target, readOnly: m.ReadOnly ?? false, ...(m.BindOptions?.CreateMountpoint ? { createMissing: true } : {}), ...(propagation ? { propagation } : {}) });
+      out.binds.push({ source: m.Source, destination: target, readOnly: m.ReadOnly ?? false, ...(m.BindOptions?.CreateMountpoint ? { createMissing: true } : {}), ...(propagation ? { propagation } : {}), fromMounts: true });
     } else if (m.Type === "tmpfs") {
       if (m.Source) throw bad(`${field}.Source`, `invalid mount config for type "tmpfs": source must not be specified`, "give only the target of a tmpfs");
       const o = m.TmpfsOptions ?? {};
       const options = [...(o.SizeBytes ? [`size=${o.SizeBytes}`] : []), ...(o.Mode ? [`mode=${o.Mode.toString(8)}`] : []), ...(m.ReadOnly ? ["ro"] : [])].join(",");
-      out.tmpfs.push({ destination: target, options });
+      out.tmpfs.push({ destination: target, options, fromMounts: true });
     } else if (m.Type === "volume") out.volumes.push(mountVolume(m, field));
     else throw bad(`${field}.Type`, `invalid mount config: mount type unknown: "${m.Type ?? ""}"`, "use type=bind, type=volume or type=tmpfs");
   });
@@ -190,6 +190,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(volumes.length ? { volumes } : {}),
     ...(h.VolumesFrom?.length ? { volumesFrom: volumesFrom(h.VolumesFrom) } : {}),
     ...(h.VolumeDriver ? { volumeDriver: h.VolumeDriver } : {}),
+    ...(h.Mounts?.length ? { mountsGiven: h.Mounts as Record<string, unknown>[] } : {}),
     tmpfs: [...Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })), ...mounted.tmpfs!],
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
     ...resourcesOf(h),

@@ -16,13 +16,15 @@ export function mountsJson(r: ContainerRecord): Record<string, unknown>[] {
   return [
     ...(r.options.binds ?? []).map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: bindMode(b), RW: !b.readOnly, Propagation: b.propagation ?? "rprivate" })),
     ...(r.options.volumes ?? []).map((v) => ({ Type: "volume", Name: v.name, Source: v.source ?? "", Destination: v.destination, Driver: "local", Mode: v.mode, RW: !v.readOnly, Propagation: "" })),
+    // --mount type=tmpfs (not --tmpfs), as dockerd lists it
+    ...(r.options.tmpfs ?? []).filter((t) => t.fromMounts).map((t) => ({ Type: "tmpfs", Source: "", Destination: t.destination, Mode: "", RW: !t.options.split(",").includes("ro"), Propagation: "" })),
   ];
 }
 
-/** HostConfig.Binds: the host binds and the -v NAME:/ctr volumes, as the client gave them. */
+/** HostConfig.Binds: the -v host binds and the -v NAME:/ctr volumes, as the client gave them (--mount's are in HostConfig.Mounts). */
 export function bindsJson(r: ContainerRecord): string[] | null {
   const out = [
-    ...(r.options.binds ?? []).map((b) => `${b.source}:${b.destination}${bindMode(b) ? `:${bindMode(b)}` : ""}`),
+    ...(r.options.binds ?? []).filter((b) => !b.fromMounts).map((b) => `${b.source}:${b.destination}${bindMode(b) ? `:${bindMode(b)}` : ""}`),
     ...(r.options.volumes ?? []).filter((v) => v.origin === "binds" && !v.anonymous).map((v) => `${v.name}:${v.destination}${v.mode && v.mode !== "z" ? `:${v.mode}` : ""}`),
   ];
   return out.length ? out : null;

@@ -17,12 +17,16 @@ export interface BindMount {
   createMissing?: boolean;
   /** -v SRC:DST:rshared, --mount bind-propagation=: the bind's propagation (rprivate when unset; see bind-propagation.ts). */
   propagation?: string;
+  /** Given with --mount (HostConfig.Mounts), not -v: inspect lists it there, not in HostConfig.Binds. */
+  fromMounts?: boolean;
 }
 
 /** `--tmpfs /ctr[:opts]`: `options` as given after the colon ("size=64m,mode=1777"), or "". */
 export interface TmpfsMount {
   destination: string;
   options: string;
+  /** Given with --mount type=tmpfs: inspect lists it in Mounts and HostConfig.Mounts, not HostConfig.Tmpfs. */
+  fromMounts?: boolean;
 }
 
 /** `--device host[:ctr][:perms]`; permissions are some of "rwm" (the cgroup's access). */
@@ -79,6 +83,8 @@ export interface ContainerOptions {
   volumesFrom?: VolumesFrom[];
   /** `--volume-driver`: the driver of the volumes -v and the image's VOLUMEs make ("" or "local"; others are refused). */
   volumeDriver?: string;
+  /** HostConfig.Mounts as the client sent them, which inspect returns as dockerd does (the engine uses binds, volumes and tmpfs). */
+  mountsGiven?: Record<string, unknown>[];
   tmpfs?: TmpfsMount[];
   /** `--shm-size` in bytes; default 64 MiB. */
   shmSize?: number;
