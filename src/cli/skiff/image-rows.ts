@@ -59,7 +59,7 @@ export function imageRows(images: ImageSummary[], opts: { noTrunc?: boolean; now
       CreatedAt: goTime(img.Created),
       CreatedSince: `${humanDuration(now - img.Created * 1000)} ago`,
       ID: opts.noTrunc ? img.Id : shortId(img.Id),
-      SharedSize: img.SharedSize < 0 ? "N/A" : humanSize(img.SharedSize, 3),
+      SharedSize: img.SharedSize < 0 ? "N/A" : humanSize(img.SharedSize), // units.HumanSize, where Size has 3 digits
       Size: humanSize(img.Size, 3),
       UniqueSize: "N/A",
       VirtualSize: humanSize(img.VirtualSize ?? img.Size, 3),

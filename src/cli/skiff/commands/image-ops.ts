@@ -74,6 +74,6 @@ export async function pruneImages({ client, flags }: CommandContext): Promise<nu
     for (const d of deleted) writeOut(d.Untagged ? `untagged: ${d.Untagged}\n` : `deleted: ${d.Deleted}\n`);
     writeOut("\n");
   }
-  writeOut(`Total reclaimed space: ${humanSize(res.SpaceReclaimed, 3)}\n`);
+  writeOut(`Total reclaimed space: ${humanSize(res.SpaceReclaimed)}\n`); // units.HumanSize, as docker
   return 0;
 }

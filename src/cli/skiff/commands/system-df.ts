@@ -26,7 +26,7 @@ export async function df({ client, flags }: CommandContext): Promise<number> {
   }
   const images = imageRows(du.Images ?? [], { digests: false }).map((r) => {
     const img = (du.Images ?? []).find((i) => i.Id.replace(/^sha256:/, "").startsWith(r.ID));
-    return { ...r, UniqueSize: img ? humanSize(img.Size - Math.max(img.SharedSize, 0), 3) : r.UniqueSize };
+    return { ...r, UniqueSize: img ? humanSize(img.Size - Math.max(img.SharedSize, 0)) : r.UniqueSize }; // units.HumanSize, as docker
   });
   const containers = containerRows(du.Containers ?? [], { trunc: true }).map((r, i) => ({ ...r, Size: humanSize((du.Containers ?? [])[i]?.SizeRw ?? 0, 3) }));
   const table = (head: string[], rows: string[][]) => tabwrite([head, ...rows].map((r) => r.join("\t") + "\n").join(""));

@@ -93,6 +93,6 @@ export async function pruneVolumes({ client, flags }: CommandContext): Promise<n
   const res = await new VolumeClient(client).prune(filters);
   const deleted = res.VolumesDeleted ?? [];
   if (deleted.length) writeOut(`Deleted Volumes:\n${deleted.map((d) => `${d}\n`).join("")}\n`);
-  writeOut(`Total reclaimed space: ${humanSize(res.SpaceReclaimed, 3)}\n`);
+  writeOut(`Total reclaimed space: ${humanSize(res.SpaceReclaimed)}\n`); // units.HumanSize, as docker
   return 0;
 }
