@@ -80,16 +80,19 @@ async function copyFrom(client: ApiClient, container: string, srcPath: string, d
     }
   }
   // the archive is read synchronously into one buffer and extracted as it comes (api/unix-exchange.ts)
-  const x = UnixExchange.open(client.socketPath, "GET", client.target(archivePath(container), { path }), {}, false);
+  const started = performance.now();
+  const x = UnixExchange.open(client.socketPath, "GET", client.target(archivePath(container), { path }), client.withTrace(), false);
   try {
-    return await receive(x, srcPath, dst, rebase);
+    return await receive(x, srcPath, dst, rebase, (headers) => client.traced(`GET ${archivePath(container)}`, headers, started));
   } finally {
     x.close();
   }
 }
 
-async function receive(x: UnixExchange, srcPath: string, dst: string, rebase: string | undefined): Promise<number> {
-  const stat = decodeStat((await x.response()).headers);
+async function receive(x: UnixExchange, srcPath: string, dst: string, rebase: string | undefined, traced: (h: Headers) => void): Promise<number> {
+  const { headers } = await x.response();
+  traced(headers);
+  const stat = decodeStat(headers);
   let bytes = 0;
   if (dst === "-") {
     x.body((c) => {
@@ -148,7 +151,8 @@ async function copyTo(client: ApiClient, container: string, dstPath: string, src
   /** The host path packed straight into the request's chunks (api/unix-exchange.ts): one buffer, written synchronously. */
   const put = async (dir: string, name: string, contents: boolean) => {
     let bytes = 0;
-    const x = UnixExchange.open(client.socketPath, "PUT", client.target(archivePath(container), query(dir)), { "Content-Type": "application/x-tar" }, true);
+    const started = performance.now();
+    const x = UnixExchange.open(client.socketPath, "PUT", client.target(archivePath(container), query(dir)), client.withTrace({ "Content-Type": "application/x-tar" }), true);
     try {
       packHostTo(src, name, { contents, keepOwner: true }, CHUNK_ROOM, (buf, from, to) => {
         bytes += to - from;
@@ -159,7 +163,7 @@ async function copyTo(client: ApiClient, container: string, dstPath: string, src
       if (e !== STOP) throw e;
     }
     try {
-      await x.finish();
+      client.traced(`PUT ${archivePath(container)}`, (await x.finish()).headers, started);
       x.body(() => {});
     } finally {
       x.close();
