@@ -233,7 +233,7 @@ test("bad input: an unknown driver, bad names, names with / and .., bad options:
 test("the API: create answers 201 with the volume, inspect 404 in dockerd's words, in use 409, prune's answer", async () => {
   const created = await api("POST", "/volumes/create", { Name: "apiv", Labels: { k: "v" }, DriverOpts: {} });
   expect(created.status).toBe(201);
-  expect(await created.json()).toEqual({ CreatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), Driver: "local", Labels: { k: "v" }, Mountpoint: join(data, "volumes/apiv/_data"), Name: "apiv", Options: {}, Scope: "local" });
+  expect(await created.json()).toEqual({ CreatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), Driver: "local", Labels: { k: "v" }, Mountpoint: join(data, "volumes/apiv/_data"), Name: "apiv", Options: null, Scope: "local" }); // dockerd's null for no options
   const missing = await api("GET", "/volumes/nosuch");
   expect([missing.status, ((await missing.json()) as { message: string }).message]).toEqual([404, "get nosuch: no such volume"]);
   ok(docker(["create", "--name", "apiuser", "-v", "apiv:/a", "busybox"]));
@@ -277,7 +277,7 @@ test("skiff volume: create, ls (columns, -q, --format, --filter), inspect, rm, p
   expect(ok(skiff(["volume", "ls", "-q"]))).toBe("skm\n");
   ok(skiff(["volume", "rm", "skm"]));
   expect(skiff(["volume", "ls", "--bogus"]).status).toBe(125);
-  expect(skiff(["volume", "create", "a", "b"]).status).toBe(125);
+  expect(skiff(["volume", "create", "a", "b"]).status).toBe(1); // docker: a wrong count is its command's refusal, status 1
 });
 
 test("docker's CLIs against API 1.41: prune takes every unused volume as dockerd 20.10 does; docker 28 refuses -a itself", () => {

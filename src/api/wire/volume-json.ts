@@ -4,8 +4,11 @@
 import type { ContainerRecord } from "../../engine/containers/index.ts";
 import type { VolumeView } from "../../engine/volumes/index.ts";
 
+/** dockerd's nil map: no labels or options (docker's CLI sends {} for none) are null, not {}. */
+const orNull = (m: Record<string, string> | null): Record<string, string> | null => (m && Object.keys(m).length ? m : null);
+
 export function volumeJson(v: VolumeView): Record<string, unknown> {
-  return { CreatedAt: v.created, Driver: v.driver, Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Options: v.options, Scope: "local" };
+  return { CreatedAt: v.created, Driver: v.driver, Labels: orNull(v.labels), Mountpoint: v.mountpoint, Name: v.name, Options: orNull(v.options), Scope: "local" };
 }
 
 /** A bind's mode words as -v gives them: "ro", "rshared", "ro,rslave" or "". */
