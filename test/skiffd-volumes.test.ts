@@ -367,6 +367,11 @@ test("cp into and out of the volumes of a never-started and a stopped container 
   expect(missing.status).not.toBe(0);
   expect(missing.stderr).toContain("Could not find the file /cfg/nope in container sv");
   expect(missing.stderr).not.toContain("HTTP 404");
+  // copying in asks HEAD first, whose answer has no body: the daemon's words all the same
+  const nosuch = skiff(["cp", conf, "nosuch:/cfg/x"]);
+  expect(nosuch.status).not.toBe(0);
+  expect(nosuch.stderr).toContain("No such container: nosuch");
+  expect(nosuch.stderr).not.toContain("HTTP 404");
   ok(docker(["rm", "-v", "sv"]));
   ok(docker(["volume", "rm", "cfgvol"]));
   // a tmpfs volume: mounted for the copy, unmounted after (its content goes with the mount, as in dockerd)
