@@ -12,6 +12,10 @@ import { busyboxLayers, pushBusybox, startBusyboxRegistry, type BuiltImage } fro
 import { failure } from "../../common/failure.ts";
 import { indexOf, storeImage, tinyImage } from "../registry/testing/test-image.ts";
 import { ContentStore } from "../content/index.ts";
+import { gzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { digestBytes } from "../../oci/image/digest.ts";
+import { MEDIA } from "../../oci/image/media-types.ts";
 
 const tmp = `/tmp/skiff-test-${process.pid}/image-service`;
 let registry: RegistryServer;
@@ -310,6 +314,33 @@ describe.skipIf(!haveRegistry)("ImageStore against docker-registry", () => {
       spawnSync("umount", [mnt]);
     }
     expect(existsSync(`${mnt}/root`)).toBe(false);
+  });
+
+  test("a layer the registry has under another compression is 'Layer already exists', pushed as the blob a pull of it brought (docker's v2 metadata; it said Pushed)", async () => {
+    const tarBytes = busyboxLayers()[0]!;
+    // the registry's copy, compressed unlike skiffd's own gzip (as another engine's push would)
+    const src = new ContentStore(`${tmp}/lvl1-src`);
+    const gz = gzipSync(tarBytes, { level: 1 });
+    const cfg = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [digestBytes(tarBytes)] }, config: {} }));
+    const desc = (mediaType: string, b: Uint8Array) => ({ mediaType, digest: digestBytes(b), size: b.byteLength });
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: desc(MEDIA.dockerConfig, cfg), layers: [desc(MEDIA.dockerLayerGzip, gz)] }));
+    for (const b of [gz, cfg, manifest]) await src.add(b);
+    await pushImage(new RegistryClient({ domain: registry.domain }), src, "test/lvl1", desc(MEDIA.dockerManifest, manifest), { tag: "1" });
+    const s = fresh();
+    await s.pull(`${registry.domain}/test/lvl1:1`);
+    // the same layer imported: its own gzip blob differs, its diffID is the same
+    await s.importRootfs(Readable.from([tarBytes]), { repo: `${registry.domain}/test/imported`, tag: "1" });
+    const said: ProgressEvent[] = [];
+    await s.push(`${registry.domain}/test/imported:1`, { onProgress: (e) => said.push(e) });
+    const layerLines = said.filter((e) => e.id && !e.status.startsWith("Pushing")).map((e) => e.status);
+    expect(layerLines).toEqual(["Mounted from test/lvl1"]);
+    const pushedManifest = JSON.parse(Buffer.from(await (await fetch(`http://${registry.domain}/v2/test/imported/manifests/1`, { headers: { Accept: MEDIA.dockerManifest } })).arrayBuffer()).toString()) as { layers: { digest: string }[] };
+    expect(pushedManifest.layers.map((l) => l.digest)).toEqual([digestBytes(gz)]);
+    // pushed again under another name in the same repository: already there
+    s.tag(`${registry.domain}/test/imported:1`, `${registry.domain}/test/imported`, "2");
+    const again: ProgressEvent[] = [];
+    await s.push(`${registry.domain}/test/imported:2`, { onProgress: (e) => again.push(e) });
+    expect(again.filter((e) => e.id && !e.status.startsWith("Pushing")).map((e) => e.status)).toEqual(["Layer already exists"]);
   });
 });
 

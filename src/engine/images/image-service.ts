@@ -26,7 +26,11 @@ import { commitContainer, type CommitRequest } from "./image-commit.ts";
 import { imageHistory, type HistoryItem } from "./image-history.ts";
 import { tagOf } from "./local-image.ts";
 import type { Readable, Writable } from "node:stream";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { parseManifest } from "../../oci/image/manifest.ts";
+import type { Descriptor } from "../../oci/image/descriptor.ts";
+import type { Digest } from "../../oci/image/digest.ts";
+import { pushSubstitutes, type KnownImage, type Layer } from "./push-substitutes.ts";
 import { MetadataDb } from "../metadata/index.ts";
 import { parseImageConfig, type ContainerDefaults } from "../../oci/image/image-config.ts";
 import { imageDiskUsage, type ImageDiskUsage } from "./image-disk-usage.ts";
@@ -411,7 +415,8 @@ export class ImageStore implements ImageService {
     // references (GC takes them afterwards; compressing again gives the same digests)
     const { digest, size } = await this.guarded(async () => {
       const mountFrom = this.mountSources(ref);
-      const pushed = await pushImage(this.client(ref.domain, opts.auth, say), this.content, ref.path, root, { tag: ref.tag, onProgress, mountFrom });
+      const substitute = this.pushSubstitutes(ref, record);
+      const pushed = await pushImage(this.client(ref.domain, opts.auth, say), this.content, ref.path, root, { tag: ref.tag, onProgress, mountFrom, substitute });
       // the size of the manifest as pushed (rewritten when layers were compressed), read before a GC may take it
       return { digest: pushed, size: this.content.info(pushed)?.size ?? stored };
     });
@@ -419,6 +424,46 @@ export class ImageStore implements ImageService {
     const tag = ref.tag ?? "latest";
     say({ status: `${tag}: digest: ${digest} size: ${size}` });
     return { tag, digest, size };
+  }
+
+  /** The gzip blobs of the same layers known on the target's registry, to push instead (push-substitutes.ts). */
+  private pushSubstitutes(target: ImageReference, pushed: ImageRecord): (layer: Descriptor) => Descriptor | undefined {
+    const onRegistry = new Set<string>();
+    for (const r of this.meta.refsUnder(`${target.domain}/`)) {
+      try {
+        if (parseReference(r.name).domain === target.domain) onRegistry.add(r.imageId);
+      } catch {}
+    }
+    if (!onRegistry.size) return () => undefined;
+    const known = (r: ImageRecord): KnownImage | undefined => {
+      try {
+        const m = parseManifest(this.content.readBytes(r.manifestDigest), r.manifestMediaType);
+        if (m.kind === "index") return undefined;
+        const diffIds = ((this.configOf(r).rootfs ?? {}) as { diff_ids?: unknown }).diff_ids;
+        return { layers: m.layers, diffIds: Array.isArray(diffIds) ? diffIds.map(String) : [], onRegistry: onRegistry.has(r.id) };
+      } catch {
+        return undefined; // an image whose documents cannot be read tells nothing
+      }
+    };
+    const me = known(pushed);
+    if (!me) return () => undefined;
+    const others = this.meta.images().flatMap((r) => (r.id !== pushed.id && onRegistry.has(r.id) ? [known(r)].filter((k): k is KnownImage => !!k) : []));
+    const isGzip = (l: Layer): boolean => {
+      if (!this.content.has(l.digest) || l.mediaType.endsWith("zstd")) return false;
+      if (l.mediaType.endsWith("gzip")) return true;
+      const head = new Uint8Array(2);
+      const fd = openSync(this.content.blobPath(l.digest as Digest), "r");
+      try {
+        return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+      } finally {
+        closeSync(fd);
+      }
+    };
+    const sub = pushSubstitutes(me, others, isGzip);
+    return (layer) => {
+      const s = sub(layer);
+      return s ? { mediaType: s.mediaType, digest: s.digest as Digest, size: s.size } : undefined;
+    };
   }
 
   /**

@@ -41,6 +41,9 @@ export interface PushImageOptions {
   chunkSize?: number;
   /** Progress per blob; a compressed layer reports under its uncompressed digest (its diffID, as docker shows it). */
   onProgress?: OnPushProgress;
+  /** A gzip blob in the store to push a layer as instead of its own (the same diffID, known on the
+   * registry: images/push-substitutes.ts), so that the registry's copy is reused. */
+  substitute?: (layer: Descriptor) => Descriptor | undefined;
 }
 
 /** Uncompressed layer media types and what they are pushed as. */
@@ -83,7 +86,9 @@ async function pushTree(client: RegistryClient, store: Blobs, repo: string, desc
   }
   const blobs = [m.config, ...m.layers];
   const pushed = await mapLimit(blobs, opts.concurrency ?? 5, async (b, i, signal) => {
-    const blob = i > 0 && b.mediaType in GZIP_TYPE ? await compressedLayer(store, b, signal) : b;
+    const sub = i > 0 ? opts.substitute?.(b) : undefined;
+    const gzipType = GZIP_TYPE[b.mediaType] ?? (b.mediaType.startsWith("application/vnd.docker.") ? MEDIA.dockerLayerGzip : MEDIA.ociLayerGzip);
+    const blob: Descriptor = sub ? { ...b, mediaType: gzipType, digest: sub.digest, size: sub.size } : i > 0 && b.mediaType in GZIP_TYPE ? await compressedLayer(store, b, signal) : b;
     const onProgress = blob === b || !opts.onProgress ? opts.onProgress : (p: Parameters<OnPushProgress>[0]) => opts.onProgress!({ ...p, digest: b.digest });
     const mountFrom = typeof opts.mountFrom === "function" ? opts.mountFrom(blob, b) : opts.mountFrom;
     await client.pushBlob(repo, blob, Bun.file(store.blobPath(blob.digest)), { mountFrom, chunkSize: opts.chunkSize, onProgress, signal });
