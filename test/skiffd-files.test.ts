@@ -334,3 +334,19 @@ for (const [cli, run] of [["skiff", (args: string[]) => d.skiff(args)], ["docker
     ok(docker(["rm", "-f", "rules"]));
   });
 }
+
+test("save -o and export -o into a FIFO write through it and leave it a FIFO (a rename into place had replaced the node: save -o /dev/null turned the host's /dev/null into a regular file)", async () => {
+  const fifo = join(d.dir, "out.fifo");
+  execFileSync("mkfifo", [fifo]);
+  ok(d.skiff(["create", "--name", "fifo-export", "busybox", "true"]));
+  try {
+    for (const argv of [["save", "-o", fifo, "busybox"], ["export", "-o", fifo, "fifo-export"]]) {
+      const reader = Bun.spawn(["timeout", "30", "sh", "-c", `wc -c < ${fifo}`], { stdout: "pipe" });
+      ok(d.skiff(argv));
+      expect([argv[0], Number((await new Response(reader.stdout).text()).trim()) > 10_000]).toEqual([argv[0], true]);
+      expect([argv[0], lstatSync(fifo).isFIFO()]).toEqual([argv[0], true]);
+    }
+  } finally {
+    ok(d.skiff(["rm", "fifo-export"]));
+  }
+});

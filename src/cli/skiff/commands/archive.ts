@@ -4,8 +4,9 @@
 // process substitution, a character device): nothing relies on a size known in advance. An empty
 // input is refused before the daemon is asked anything. `save -o FILE` writes FILE.tmp-<pid> and
 // renames it into place once complete: on any failure (or SIGINT, SIGTERM, SIGHUP) the temporary
-// file is removed, and the error says what failed, on which path, and why.
-import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, renameSync, rmSync, statSync } from "node:fs";
+// file is removed, and the error says what failed, on which path, and why. A FILE that is a device
+// or a FIFO is written in place (see output-file.ts).
+import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { isatty } from "../termios.ts";
 import { writeAll, writeOut } from "../../../common/stdio.ts";
@@ -15,6 +16,7 @@ import { refused } from "../report-error.ts";
 import type { JsonMessage } from "../../../api/client.ts";
 import { displayJsonMessages } from "../progress-display.ts";
 import { splitReference } from "./image-ops.ts";
+import { outputPlan } from "../output-file.ts";
 import { str, strs, type CommandContext } from "../command.ts";
 
 const KIND: Record<string, ErrorKind> = { ENOENT: "not_found", ENOTDIR: "not_found", EACCES: "failed_precondition", EPERM: "failed_precondition", EROFS: "failed_precondition", EISDIR: "failed_precondition", ENOSPC: "unavailable", EDQUOT: "unavailable" };
@@ -40,7 +42,7 @@ export async function save({ client, flags, args }: CommandContext): Promise<num
     } catch {
       // closed already
     }
-    rmSync(out.tmp, { force: true });
+    if (!out.inPlace) rmSync(out.tmp, { force: true });
   };
   const onSignal = (signal: keyof typeof SIGNALS) => {
     drop();
@@ -59,11 +61,12 @@ export async function save({ client, flags, args }: CommandContext): Promise<num
     };
     await receive(body, write);
     try {
-      fsyncSync(out.fd);
+      if (!out.inPlace) fsyncSync(out.fd);
       closeSync(out.fd);
     } catch (e) {
       throw outputError(output, out.tmp, "write", e);
     }
+    if (out.inPlace) return 0;
     try {
       renameSync(out.tmp, output);
     } catch (e) {
@@ -80,19 +83,13 @@ export async function save({ client, flags, args }: CommandContext): Promise<num
 }
 
 /** Creates OUTPUT.tmp-<pid> beside the output, before the daemon is asked for anything. */
-function openOutput(output: string): { fd: number; tmp: string } {
-  let isDir = false;
+function openOutput(output: string): { fd: number; tmp: string; inPlace: boolean } {
+  const plan = outputPlan(output);
+  if (plan.isDir) throw new SkiffError({ layer: "cli", code: "CLI_SAVE_OUTPUT_FAILED", kind: "failed_precondition", message: `save to "${output}": it is a directory`, hint: "give a file name with -o", details: { path: output, errno: "EISDIR" } });
   try {
-    isDir = statSync(output).isDirectory();
-  } catch {
-    // not there yet: the usual case
-  }
-  if (isDir) throw new SkiffError({ layer: "cli", code: "CLI_SAVE_OUTPUT_FAILED", kind: "failed_precondition", message: `save to "${output}": it is a directory`, hint: "give a file name with -o", details: { path: output, errno: "EISDIR" } });
-  const tmp = `${output}.tmp-${process.pid}`;
-  try {
-    return { fd: openSync(tmp, "w", 0o644), tmp };
+    return { fd: openSync(plan.path, "w", 0o644), tmp: plan.path, inPlace: plan.inPlace };
   } catch (e) {
-    throw outputError(output, tmp, "create", e);
+    throw outputError(output, plan.path, "create", e);
   }
 }
 

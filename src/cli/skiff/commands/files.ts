@@ -1,5 +1,6 @@
 // skiff diff, export, commit and history: docker's words, columns and exit codes.
 import { closeSync, openSync, renameSync, rmSync } from "node:fs";
+import { outputPlan } from "../output-file.ts";
 import { refused } from "../report-error.ts";
 import { writeAll, writeOut } from "../../../common/stdio.ts";
 import type { HistoryItem } from "../../../api/client.ts";
@@ -27,20 +28,21 @@ export async function exportContainer({ client, flags, args }: CommandContext): 
     for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) writeAll(1, c);
     return 0;
   }
-  // written beside the target and renamed once whole: a failed export leaves no half file
-  const tmp = `${output}.tmp-${process.pid}`;
+  // written beside the target and renamed once whole: a failed export leaves no half file (a
+  // device or FIFO is written in place: output-file.ts)
+  const { path: tmp, inPlace } = outputPlan(output);
   const fd = openSync(tmp, "w", 0o644);
   try {
     for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) writeAll(fd, c);
     closeSync(fd);
-    renameSync(tmp, output);
+    if (!inPlace) renameSync(tmp, output);
   } catch (e) {
     try {
       closeSync(fd);
     } catch {
       // closed already
     }
-    rmSync(tmp, { force: true });
+    if (!inPlace) rmSync(tmp, { force: true });
     throw e;
   }
   return 0;
