@@ -5,6 +5,7 @@
 // managed by the next one.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxRootfs } from "./harness/oci.ts";
 import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
@@ -42,9 +43,11 @@ for (const [cli, bin] of [["docker 28", DOCKER_28], ["docker 20.10", DOCKER_20]]
     test("exit codes: 127 for a command not there, 126 for one that cannot run, 125 for the daemon's refusals", () => {
       expect(docker(["run", "--rm", "busybox", "nosuch"], bin).status).toBe(127);
       expect(docker(["run", "--rm", "busybox", "/etc/passwd"], bin).status).toBe(126);
-      const missing = docker(["run", "--rm", "-v", "/nonexistent-skiff-test:/x", "busybox", "true"], bin);
+      // (--mount: a missing -v source is made, as dockerd makes it)
+      const missing = docker(["run", "--rm", "--mount", "type=bind,source=/nonexistent-skiff-test,target=/x", "busybox", "true"], bin);
       expect(missing.status).toBe(125);
       expect(missing.stderr).toContain("/nonexistent-skiff-test");
+      expect(existsSync("/nonexistent-skiff-test")).toBe(false);
       expect(docker(["run", "--rm", "--name", "bad/name", "busybox", "true"], bin).status).toBe(125);
       for (const id of docker(["ps", "-aq"], bin).stdout.split("\n").filter(Boolean)) docker(["rm", "-f", id], bin);
     });
