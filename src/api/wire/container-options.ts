@@ -3,9 +3,8 @@
 // the schema but mean nothing valid (a bind without a colon, an unknown security option) are 400s
 // naming the field, before the engine sees anything.
 import { SkiffError } from "../../common/errors.ts";
-import type { ContainerOptions, HealthConfig, RestartPolicy, RestartPolicyName } from "../../engine/containers/index.ts";
+import { PROPAGATIONS, type ContainerOptions, type HealthConfig, type RestartPolicy, type RestartPolicyName } from "../../engine/containers/index.ts";
 import type { ContainerCreateBody, WireHostConfig } from "./container-create.ts";
-import { PROPAGATIONS } from "../../engine/containers/spec/bind-propagation.ts";
 import { BIND_MODES, bindVolume, configVolumes, mountVolume, volumesFrom } from "./volume-options.ts";
 
 export interface MappedCreate {

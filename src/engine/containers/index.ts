@@ -9,6 +9,7 @@ export type { LogEntry } from "./logs.ts";
 export type { NetCounters, StatsSample } from "./stats-sample.ts";
 export type { ContainerOptions, VolumeMount, VolumesFrom } from "./spec/index.ts";
 export { MASKED_PATHS, READONLY_PATHS } from "./spec/index.ts";
+export { PROPAGATIONS } from "./spec/bind-propagation.ts";
 export type { ContainerUpdate } from "./update.ts";
 export type { HealthConfig, ContainerHealth } from "./health-state.ts";
 export { mergedHealthcheck } from "./health-state.ts";
