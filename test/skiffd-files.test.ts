@@ -6,7 +6,7 @@
 // hardlink out, a huge header. Nothing may stay mounted on the host afterwards.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildTar, tarEntry } from "../src/engine/archive/index.ts";
 import { busyboxRootfs } from "./harness/oci.ts";
@@ -331,6 +331,14 @@ for (const [cli, run] of [["skiff", (args: string[]) => d.skiff(args)], ["docker
     ok(cp(join(h, "newfile"), "rules:/in3"));
     expect([cp(src, "rules:/hello").status, cp(src, "rules:/hello").stderr.includes("cannot copy directory")]).toEqual([1, true]);
     expect(ok(docker(["exec", "rules", "sh", "-c", "cd / && find d in2 in3 | sort"])).split("\n").filter(Boolean)).toEqual(["d", "d/a", "d/new", "d/new/a", "d/new/sub", "d/new/sub/s", "d/newfile", "d/sub", "d/sub/s", "in2", "in2/a", "in2/sub", "in2/sub/s", "in3"]);
+    // host symlinks as the source: kept as links, or with -L copied as what they point to (skiff's -L into a container had copied the link)
+    symlinkSync("newfile", join(h, "filelink"));
+    symlinkSync("new", join(h, "dirlink"));
+    ok(docker(["exec", "rules", "mkdir", "/L"]));
+    ok(cp(join(h, "filelink"), "rules:/L/fl"));
+    ok(cp("-L", join(h, "filelink"), "rules:/L/flL"));
+    ok(cp("-L", join(h, "dirlink"), "rules:/L/dlL"));
+    expect(ok(docker(["exec", "rules", "sh", "-c", "cd /L && for f in fl flL dlL dlL/a; do if [ -L $f ]; then echo $f link; elif [ -d $f ]; then echo $f dir; else echo $f file; fi; done"]))).toBe("fl link\nflL file\ndlL dir\ndlL/a file\n");
     ok(docker(["rm", "-f", "rules"]));
   });
 }

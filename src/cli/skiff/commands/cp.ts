@@ -9,7 +9,7 @@
 //   destination the tar written to stdout;
 // - -L follows a symlink given as the source; the tar carries the host's uid/gid, which skiffd
 //   keeps, as docker's CLI and dockerd do; with -a the container's user owns what is copied in.
-import { createReadStream, lstatSync, mkdirSync, statSync, type Stats } from "node:fs";
+import { createReadStream, lstatSync, mkdirSync, realpathSync, statSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { SkiffError } from "../../../common/errors.ts";
 import { coalesce } from "../../../common/coalesce.ts";
@@ -154,7 +154,7 @@ async function copyTo(client: ApiClient, container: string, dstPath: string, src
     const started = performance.now();
     const x = UnixExchange.open(client.socketPath, "PUT", client.target(archivePath(container), query(dir)), client.withTrace({ "Content-Type": "application/x-tar" }), true);
     try {
-      packHostTo(src, name, { contents, keepOwner: true }, CHUNK_ROOM, (buf, from, to) => {
+      packHostTo(source, name, { contents, keepOwner: true }, CHUNK_ROOM, (buf, from, to) => {
         bytes += to - from;
         // the daemon answered early (an error): stop packing, read its answer
         if (!x.send(buf, from, to)) throw STOP;
@@ -176,6 +176,8 @@ async function copyTo(client: ApiClient, container: string, dstPath: string, src
   } catch {
     throw new SkiffError({ layer: "cli", code: "CLI_CP_SOURCE_MISSING", kind: "not_found", message: `could not find the file ${src}`, hint: "check the source path on the host" });
   }
+  // -L: a symlink given as the source is copied as what it points to, under the link's own name
+  const source = o.follow ? realpathSync(src) : src;
   const content = src.endsWith("/.");
   let dst = await statIn(client, container, dstPath);
   let target = dstPath;
