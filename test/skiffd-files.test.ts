@@ -308,6 +308,8 @@ for (const [cli, run] of [["skiff", (args: string[]) => d.skiff(args)], ["docker
     ok(cp("rules:/hello", join(h, "newfile")));
     expect([cp("rules:/hello", `${join(h, "nodir")}/`).status, cp("rules:/hello", `${join(h, "nodir")}/`).stderr.includes("no such directory")]).toEqual([1, true]);
     ok(cp("rules:/hello", join(h, "file")));
+    // a file named with a trailing / is no directory (dockerd: "not a directory"); nothing is written
+    expect([cp("rules:/hello/", join(h, "slash")).status, cp("rules:/hello/", join(h, "slash")).stderr.includes("not a directory"), existsSync(join(h, "slash"))]).toEqual([1, true, false]);
     expect([cp("rules:/d", join(h, "file")).status, cp("rules:/d", join(h, "file")).stderr.includes("cannot copy directory")]).toEqual([1, true]);
     ok(cp("rules:/etclink", join(h, "lnk")));
     ok(cp("-L", "rules:/etclink", join(h, "lnkL")));

@@ -227,6 +227,8 @@ export class ContainerFiles {
     try {
       resolved = resolvePath(rootFd, inRoot);
     } catch (e) {
+      // "FILE/" names a directory: a file there is the kernel's ENOTDIR, as dockerd reports it
+      if (errnoOf(e) === "ENOTDIR" && /\/\.?$/.test(path)) throw invalidArg("ENGINE_PATH_NOT_DIRECTORY", `${path} in container ${ref}: not a directory`, "leave the trailing / out to name the file");
       if (errnoOf(e) === "ENOENT" || errnoOf(e) === "ENOTDIR" || errnoOf(e) === "ELOOP") throw fileNotFound(path, ref);
       throw e;
     }

@@ -38,14 +38,16 @@ export function absolutePath(path: string): string {
   return clean;
 }
 
-/** Resolves `path` under the root `rootFd` (see the header); throws node:fs-shaped errors (ENOENT, ENOTDIR). */
+/** Resolves `path` under the root `rootFd` (see the header); throws node:fs-shaped errors (ENOENT, ENOTDIR: also for a
+ * path ending in "/" or "/." that names a file). */
 export function resolvePath(rootFd: number, path: string, opts: { follow?: boolean } = {}): Resolved {
   const absPath = absolutePath(path);
   const followLast = opts.follow || absPath.endsWith("/") || absPath.endsWith("/.");
   const clean = absPath.replace(/\/\.?$/, "") || "/";
   if (followLast || clean === "/") {
-    // the whole path, symlinks included, in scope: the object itself is the "parent" and has no base
-    const fd = openat2(rootFd, clean, O_PATH);
+    // the whole path, symlinks included, in scope: the object itself is the "parent" and has no base;
+    // a trailing "/" or "/." names a directory (ENOTDIR for a file, as the kernel answers "file/")
+    const fd = openat2(rootFd, clean, O_PATH | (absPath !== clean && clean !== "/" ? constants.O_DIRECTORY : 0));
     return { parent: fd, base: "", absPath, path: fdPath(fd) };
   }
   const parent = openat2(rootFd, posix.dirname(clean), O_PATH | constants.O_DIRECTORY);
