@@ -15,6 +15,7 @@ import { rootfsTar } from "../test/harness/engines.ts";
 import { tempDir } from "../test/harness/oci.ts";
 import { startDockerd, startSkiff, type Engine, type Peer } from "./containers/engines.ts";
 import { median, runCmd, type Cmd } from "./containers/measure.ts";
+import { removeRunState, reportCleanUp, runHostState, stopEngines } from "./containers/teardown.ts";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => {
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     for (let i = 0; i <= RUNS; i++) for (const p of peers) p.run(i);
   } finally {
     for (const p of peers) p.remove();
-    for (const e of engines) for (const note of await e.stop()) console.error(`note: ${note}`);
+    await stopEngines(engines, notes);
   }
   const reference = peers.find((r) => r.label === "docker → dockerd");
   console.log(`files: ${(bytes / 1e6).toFixed(1)} MB tree, ${RUNS} runs each after a warm-up, interleaved (median ms; ratio to docker → dockerd)\n`);
@@ -120,8 +121,13 @@ async function main(): Promise<void> {
   console.log(`\nload average at the end: ${(await import("node:os")).loadavg().map((x) => x.toFixed(1)).join(" ")} (2 cores, shared)`);
 }
 
+// what the engines' stops noted, and the host as the run found it: the cgroup parents the
+// engines' containers were made under go with the run (they had stayed: 10 dirs a run)
+const notes: string[] = [];
+const before = runHostState();
 try {
   await main();
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  removeRunState(dir);
+  reportCleanUp(notes, before);
 }

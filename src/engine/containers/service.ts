@@ -38,6 +38,7 @@ import { VolumeService } from "../volumes/index.ts";
 import { ContainerVolumes } from "./container-volumes.ts";
 import { ContainerFiles } from "./files/container-files.ts";
 import { HealthChecks } from "./health.ts";
+import { CgroupParent, DEFAULT_CGROUP_PARENT } from "./cgroup-parent.ts";
 import { healthcheckProblem } from "./health-state.ts";
 import { restartPolicyProblem } from "./restart-policy.ts";
 import { applyUpdate, type ContainerUpdate } from "./update.ts";
@@ -71,6 +72,7 @@ export class ContainerService {
   /** cp, diff, export and commit (files/). */
   readonly files: ContainerFiles;
   private readonly health: HealthChecks;
+  private readonly cgroupParent: CgroupParent;
 
   get events(): ContainerEvents {
     return this.opts.events;
@@ -80,6 +82,7 @@ export class ContainerService {
     this.store = new ContainerStore(opts.metadata);
     this.runtimes = new Runtimes(opts);
     this.execs = new Execs(this.runtimes, opts.images);
+    this.cgroupParent = new CgroupParent(opts.cgroupParent ?? DEFAULT_CGROUP_PARENT, opts.execRoot);
     const volumeService = new VolumeService({ dataRoot: opts.dataRoot, metadata: opts.metadata, emit: (action, name, attributes) => void opts.events.log.emit("volume", action, name, attributes) });
     this.volumes = new ContainerVolumes(volumeService, opts.images, (ref) => this.store.resolve(ref));
     opts.images.usedBy = (imageId) => this.store.usingImage(imageId).map((id) => ({ id, running: isActive(this.store.get(id)?.state ?? newRunState()) }));
@@ -140,7 +143,7 @@ export class ContainerService {
       ...readHostFacts(),
       id,
       rootPath: join(files.bundle, "rootfs"),
-      cgroupParent: this.opts.cgroupParent ?? "/skiff",
+      cgroupParent: this.cgroupParent.path,
       networkFiles: { resolvConf: files.resolvConfPath, hostname: files.hostnamePath, hosts: files.hostsPath },
       initPath: this.opts.initPath ?? initBinary(),
       readImageFile: this.opts.images.fileReader(image.id),
@@ -386,5 +389,6 @@ export class ContainerService {
   close(): void {
     this.health.close();
     this.supervisor.close();
+    this.cgroupParent.release();
   }
 }
