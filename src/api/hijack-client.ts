@@ -13,6 +13,7 @@
 // The connection is Bun's own socket (Bun.connect), not node:net's: loading node:net and its
 // streams costs every `skiff run` and `attach` ~14 ms of start-up, as much as the rest of the
 // request. Its shutdown() is the half-close (write side only; the daemon's bytes keep coming).
+import { parseResponseHead } from "./response-head.ts";
 import { SkiffError } from "../common/errors.ts";
 import { connectError, connectionLost, responseError } from "./client.ts";
 import { API_VERSION } from "./routes.ts";
@@ -178,15 +179,10 @@ async function readHead(chunks: AsyncIterator<Buffer>, socketPath: string): Prom
   for (;;) {
     const end = buf.indexOf("\r\n\r\n");
     if (end >= 0) {
-      const lines = buf.subarray(0, end).toString("latin1").split("\r\n");
-      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? "")?.[1]);
-      if (!status) throw badAnswer(`not an HTTP response: ${JSON.stringify(lines[0]?.slice(0, 60))}`);
-      const headers = new Map<string, string>();
-      for (const l of lines.slice(1)) {
-        const colon = l.indexOf(":");
-        if (colon > 0) headers.set(l.slice(0, colon).trim().toLowerCase(), l.slice(colon + 1).trim());
-      }
-      return { status, headers, rest: buf.subarray(end + 4) };
+      const text = buf.subarray(0, end).toString("latin1");
+      const head = parseResponseHead(text);
+      if (!head) throw badAnswer(`not an HTTP response: ${JSON.stringify(text.split("\r\n")[0]!.slice(0, 60))}`);
+      return { ...head, rest: buf.subarray(end + 4) };
     }
     if (buf.length > MAX_HEAD) throw badAnswer(`the response head is over ${MAX_HEAD} bytes`);
     let r: IteratorResult<Buffer>;

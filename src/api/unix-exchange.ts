@@ -13,59 +13,32 @@
 //   EPIPE or ECONNRESET stops sending, and the response it left is read and thrown as ApiClient's
 //   errors are (responseError); no response is CLI_DAEMON_CONNECTION_LOST.
 // - `body(onData)` hands each piece as a view into the read buffer, valid during the call.
-import { dlopen, ptr, read as readMemory, type FFIFunction } from "bun:ffi";
 import { closeSync, readSync, writeSync } from "node:fs";
 import { SkiffError } from "../common/errors.ts";
-import { errnoName } from "../common/errno.ts";
+import { parseResponseHead, webHeaders } from "./response-head.ts";
+import { connectUnix } from "../common/sys.ts";
 import { connectError, connectionLost, responseError } from "./client.ts";
 
 /** Bytes a chunk's size line needs before its data ("100000\r\n" for 1 MiB, up to 4 GiB). */
 export const CHUNK_ROOM = 10;
 const READ_SIZE = 1 << 20;
 
-const SYMBOLS = {
-  socket: { args: ["i32", "i32", "i32"], returns: "i32" },
-  connect: { args: ["i32", "ptr", "u32"], returns: "i32" },
-  setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
-  __errno_location: { args: [], returns: "ptr" },
-} as const satisfies Record<string, FFIFunction>;
-let libc: ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"] | undefined;
-const sys = () => (libc ??= dlopen("libc.so.6", SYMBOLS).symbols);
-const errno = () => readMemory.i32(sys().__errno_location()!, 0);
-const AF_UNIX = 1;
-const SOCK_STREAM_CLOEXEC = 1 | 0o2000000;
-const EINTR = 4;
-const SOL_SOCKET = 1;
-const SO_SNDBUF = 7;
-const SO_SNDBUFFORCE = 32;
 const SEND_BUFFER = 4 << 20;
-const ENOTSOCK = 88;
-const ECONNRESET = 104;
-
-const errnoError = (n: number, syscall: string) => Object.assign(new Error(`${syscall} failed`), { code: n === ENOTSOCK ? "ENOTSOCK" : n === ECONNRESET ? "ECONNRESET" : errnoName(n), syscall });
 const latin1 = new TextEncoder();
 
-/** A blocking connection to the unix socket at `socketPath` (errors as connectError says them). */
-function connectUnix(socketPath: string): number {
-  const path = Buffer.from(socketPath);
-  if (path.byteLength > 107 || path.includes(0)) throw connectError(socketPath, { code: "ENAMETOOLONG" });
-  const fd = sys().socket(AF_UNIX, SOCK_STREAM_CLOEXEC, 0);
-  if (fd < 0) throw connectError(socketPath, errnoError(errno(), "socket"));
-  // a send buffer of SEND_BUFFER (past wmem_max where allowed: root's SO_SNDBUFFORCE): the packer
-  // reads ahead while the daemon writes files, instead of waiting on every ~200 KiB
-  const size = new Int32Array([SEND_BUFFER]);
-  if (sys().setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, ptr(size), 4) !== 0) sys().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, ptr(size), 4);
-  const addr = new Uint8Array(110);
-  addr[0] = AF_UNIX;
-  addr.set(path, 2);
-  for (;;) {
-    if (sys().connect(fd, ptr(addr), addr.byteLength) === 0) return fd;
-    const n = errno();
-    if (n === EINTR) continue;
-    closeSync(fd);
-    throw connectError(socketPath, errnoError(n, "connect"));
+/** A blocking connection to the unix socket at `socketPath` (errors as connectError says them); its
+ * send buffer large enough that the packer reads ahead while the daemon writes files, instead of
+ * waiting on every ~200 KiB. */
+function connectTo(socketPath: string): number {
+  try {
+    return connectUnix(socketPath, SEND_BUFFER);
+  } catch (e) {
+    throw connectError(socketPath, e);
   }
 }
+
+/** What an error answer's body may hold (skiffd's are a line of JSON; a peer could send more). */
+const ERROR_BODY_MAX = 1 << 20;
 
 export interface ResponseHead {
   status: number;
@@ -88,7 +61,7 @@ export class UnixExchange {
 
   /** Connects and sends the request line and headers; `chunked` announces a body to `send`. */
   static open(socketPath: string, method: string, target: string, headers: Record<string, string>, chunked: boolean): UnixExchange {
-    const fd = connectUnix(socketPath);
+    const fd = connectTo(socketPath);
     const x = new UnixExchange(fd, socketPath, `${method} ${target.split("?")[0]}`);
     let head = `${method} ${target} HTTP/1.1\r\nHost: skiffd\r\nUser-Agent: skiff\r\nConnection: close\r\n`;
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
@@ -148,8 +121,15 @@ export class UnixExchange {
       }
     }
     if (this.head.status >= 400) {
-      let text = "";
-      this.body((part) => void (text += Buffer.from(part).toString("utf8")));
+      // an error answer is a message: what fits in ERROR_BODY_MAX is kept, the rest read and dropped
+      const parts: Buffer[] = [];
+      let kept = 0;
+      this.body((part) => {
+        if (kept >= ERROR_BODY_MAX) return;
+        parts.push(Buffer.from(part.subarray(0, ERROR_BODY_MAX - kept)));
+        kept += Math.min(part.byteLength, ERROR_BODY_MAX - kept);
+      });
+      const text = Buffer.concat(parts).toString("utf8");
       throw await responseError(new Response(text, { status: this.head.status, headers: this.head.headers }), this.what);
     }
     return this.head;
@@ -259,13 +239,7 @@ export class UnixExchange {
 }
 
 function parseHead(text: string): ResponseHead {
-  const [statusLine = "", ...lines] = text.split("\r\n");
-  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1]);
-  if (!status) throw new SkiffError({ layer: "api", kind: "internal", code: "API_RESPONSE_INVALID", message: `the daemon's response does not parse: status line ${JSON.stringify(statusLine.slice(0, 40))}`, hint: "is -H/--host a skiffd or dockerd socket?" });
-  const headers = new Headers();
-  for (const l of lines) {
-    const c = l.indexOf(":");
-    if (c > 0) headers.append(l.slice(0, c).trim(), l.slice(c + 1).trim());
-  }
-  return { status, headers };
+  const head = parseResponseHead(text);
+  if (!head) throw new SkiffError({ layer: "api", kind: "internal", code: "API_RESPONSE_INVALID", message: `the daemon's response does not parse: status line ${JSON.stringify(text.split("\r\n")[0]!.slice(0, 40))}`, hint: "is -H/--host a skiffd or dockerd socket?" });
+  return { status: head.status, headers: webHeaders(head) };
 }

@@ -5,7 +5,7 @@ const NAMES: Record<number, string> = {
   18: "EXDEV", 19: "ENODEV", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 23: "ENFILE", 24: "EMFILE", 25: "ENOTTY",
   26: "ETXTBSY", 27: "EFBIG", 28: "ENOSPC", 29: "ESPIPE", 30: "EROFS", 31: "EMLINK", 32: "EPIPE", 33: "EDOM",
   34: "ERANGE", 36: "ENAMETOOLONG", 38: "ENOSYS", 39: "ENOTEMPTY", 40: "ELOOP", 71: "EPROTO", 74: "EBADMSG", 75: "EOVERFLOW",
-  95: "EOPNOTSUPP", 110: "ETIMEDOUT", 111: "ECONNREFUSED", 125: "ECANCELED",
+  88: "ENOTSOCK", 95: "EOPNOTSUPP", 104: "ECONNRESET", 110: "ETIMEDOUT", 111: "ECONNREFUSED", 125: "ECANCELED",
 };
 const TEXT: Record<string, string> = {
   EPERM: "operation not permitted", ENOENT: "no such file or directory", ESRCH: "no such process",

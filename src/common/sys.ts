@@ -18,6 +18,9 @@ const SYMBOLS = {
   futimens: { args: ["i32", "ptr"], returns: "i32" },
   mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
   umount2: { args: ["ptr", "i32"], returns: "i32" },
+  socket: { args: ["i32", "i32", "i32"], returns: "i32" },
+  connect: { args: ["i32", "ptr", "u32"], returns: "i32" },
+  setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
 } as const satisfies Record<string, FFIFunction>;
 
@@ -163,6 +166,40 @@ export const MNT_DETACH = 2;
 /** umount2(2); `flags` e.g. MNT_DETACH. */
 export function umount(target: string, flags = 0): void {
   if (lib().umount2(cstr(target), flags) !== 0) fail("umount2", target);
+}
+
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOL_SOCKET = 1;
+const SO_SNDBUF = 7;
+const SO_SNDBUFFORCE = 32;
+
+/**
+ * A blocking, close-on-exec stream connection to the unix socket at `path` (what Bun's own sockets
+ * cannot give: a descriptor to read and write synchronously). `sendBuffer` asks for a send buffer of
+ * that size, past wmem_max where allowed (root's SO_SNDBUFFORCE), else as large as it may be.
+ */
+export function connectUnix(path: string, sendBuffer?: number): number {
+  const name = Buffer.from(path);
+  if (name.byteLength > 107 || name.includes(0)) throw Object.assign(new Error(`ENAMETOOLONG: file name too long, connect '${path}'`), { code: "ENAMETOOLONG", syscall: "connect", path });
+  const fd = lib().socket(AF_UNIX, SOCK_STREAM | O_CLOEXEC, 0);
+  if (fd < 0) fail("socket", path);
+  if (sendBuffer) {
+    const size = new Int32Array([sendBuffer]);
+    if (lib().setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, ptr(size), 4) !== 0) lib().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, ptr(size), 4);
+  }
+  const addr = new Uint8Array(110);
+  addr[0] = AF_UNIX;
+  addr.set(name, 2);
+  for (;;) {
+    if (lib().connect(fd, ptr(addr), addr.byteLength) === 0) return fd;
+    if (errno() === EINTR) continue;
+    try {
+      fail("connect", path);
+    } finally {
+      close(fd);
+    }
+  }
 }
 
 // Files. Loading node:fs costs a compiled skiff-oci about 3M instructions and 140 page faults
