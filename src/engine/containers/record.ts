@@ -3,6 +3,7 @@
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
 import type { ContainerHealth } from "./health-state.ts";
 import type { ContainerOptions } from "./spec/options.ts";
+import type { EndpointState, PortMapping } from "../networks/index.ts";
 
 /** docker's container states. */
 export type ContainerStatus = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
@@ -22,6 +23,10 @@ export interface ContainerRunState {
   manuallyStopped?: boolean;
   /** With a health check: its status and last results (kept across stops, reset at a start). */
   health?: ContainerHealth;
+  /** While it runs: its endpoint on each network, by network id (CNI ADD's result). */
+  networks?: Record<string, EndpointState>;
+  /** While it runs: its published ports as set up (host ports chosen). */
+  ports?: PortMapping[];
 }
 
 export const ZERO_TIME = "0001-01-01T00:00:00Z";

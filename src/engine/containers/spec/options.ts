@@ -6,6 +6,7 @@ import type { FileReader } from "../../images/index.ts";
 import type { VolumeMount, VolumesFrom } from "./volume-options.ts";
 import type { HealthConfig } from "../health-state.ts";
 import type { RestartPolicy } from "../restart-policy.ts";
+import type { EndpointConfig } from "../../networks/index.ts";
 
 /** `-v /host:/ctr[:ro]`: a bind mount of a host path (rbind, rprivate). */
 export interface BindMount {
@@ -114,8 +115,24 @@ export interface ContainerOptions {
   seccomp?: SeccompOption;
   devices?: DeviceMapping[];
 
-  // --- network (bridge networks come with the networking issue)
-  network?: "none" | "host";
+  // --- network
+  /** docker's NetworkMode: "bridge" (the default network), "none", "host", "container:<id or name>",
+   *  or a user-defined network's name or id. Absent is "bridge". */
+  network?: string;
+  /** Per network the container is on at create (by the name or id as given): docker's EndpointsConfig. */
+  endpoints?: Record<string, EndpointConfig>;
+  /** `-p`, docker's PortBindings: "80/tcp" → bindings; a hostPort of "" or "0" is chosen at each start. */
+  portBindings?: Record<string, { hostIp: string; hostPort: string }[]>;
+  /** `-P`: every exposed port (the image's and --expose's) to a host port chosen at each start. */
+  publishAll?: boolean;
+  /** `--expose` and the image's ExposedPorts, as "80/tcp". */
+  exposedPorts?: string[];
+  /** `--dns`, `--dns-search`, `--dns-option`. */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** `--add-host NAME:IP`; IP "host-gateway" is the default network's gateway. */
+  extraHosts?: string[];
 
   // --- kept in the record, not in the spec
   /** `--stop-signal`: a name ("SIGUSR1") or number; default: the image's StopSignal, else SIGTERM. */

@@ -1,0 +1,56 @@
+// A network as the engine keeps it (the API maps it to docker's Network), and what a container has
+// on one: its endpoint. Only the bridge driver is served: a Linux bridge per network, the standard
+// CNI plugins (bridge, host-local, portmap, firewall) attach containers to it.
+
+export interface NetworkRecord {
+  /** 64 hex digits. */
+  id: string;
+  /** "bridge" for the default network; unique. */
+  name: string;
+  driver: "bridge";
+  /** RFC 3339 with nanoseconds, as dockerd's Created. */
+  created: string;
+  /** The Linux bridge device (at most 15 bytes): "skiff0" for the default network, "sk-" + 12 hex of the id otherwise. */
+  bridge: string;
+  /** IPv4 only: "172.18.0.0/16". */
+  subnet: string;
+  /** The bridge's address and the containers' default route: "172.18.0.1". */
+  gateway: string;
+  /** `--ip-range`: the part of the subnet containers' addresses come from. */
+  ipRange?: string;
+  /** `--internal`: no route out, no NAT. */
+  internal: boolean;
+  labels: Record<string, string>;
+  /** `-o KEY=VALUE` as given (com.docker.network.bridge.name is the one read). */
+  options: Record<string, string>;
+  /** The default network ("bridge"): made by the daemon, cannot be removed, has no name resolution. */
+  predefined: boolean;
+}
+
+/** A container on a network, as configured (create, connect). */
+export interface EndpointConfig {
+  /** `--network-alias`, `network connect --alias`. */
+  aliases: string[];
+  /** `--ip`, `network connect --ip`: a fixed address in the subnet. */
+  ip?: string;
+  /** `--mac-address`. */
+  mac?: string;
+}
+
+/** A container's endpoint while it runs: what CNI ADD gave it. */
+export interface EndpointState {
+  ip: string;
+  prefixLength: number;
+  gateway: string;
+  mac: string;
+  /** Inside the container: eth0, eth1, … in the order of connection. */
+  ifName: string;
+}
+
+/** A published port as set up for a running container. */
+export interface PortMapping {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: "tcp" | "udp";
+}
