@@ -68,6 +68,18 @@ CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time_nano INTEGER NO
   actor_id TEXT NOT NULL, attributes TEXT NOT NULL, scope TEXT NOT NULL);
 CREATE INDEX events_time ON events(time_nano);`,
   },
+  {
+    version: 5,
+    what: "networks",
+    // a network's record is JSON; network_endpoints are the containers on it (configured: aliases, a fixed
+    // address), in the order they were connected (eth0, eth1 …), gone with the container's row; a network
+    // with endpoints cannot go
+    sql: `
+CREATE TABLE networks (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created TEXT NOT NULL, record TEXT NOT NULL);
+CREATE TABLE network_endpoints (network_id TEXT NOT NULL REFERENCES networks(id), container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL, config TEXT NOT NULL, PRIMARY KEY (network_id, container_id));
+CREATE INDEX network_endpoints_container ON network_endpoints(container_id);`,
+  },
 ];
 
 export class MetadataDb {

@@ -1,0 +1,160 @@
+// What happens to a container's networks while it runs: between the runtime's create (the init
+// waits in its new network namespace) and its start, each of its networks is attached by CNI ADD
+// (eth0, eth1 … in connection order) and its published ports are reserved and mapped on the
+// first; once its process has ended (the namespace and the veths are gone with it), CNI DEL frees
+// the addresses and removes the rules. A marker per container, written before the first ADD and
+// removed after the last DEL, lets a daemon that died in between finish the DEL at its next start.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { log } from "../../common/log.ts";
+import type { ContainerRecord } from "../containers/record.ts";
+import type { EndpointState, NetworkRecord, PortMapping } from "./record.ts";
+
+/** A network's CNI chain (cni/). */
+export interface NetworkPlugins {
+  add(a: { containerId: string; netns: string; ifName: string; ip?: string; mac?: string; portMappings?: PortMapping[] }): Promise<EndpointState>;
+  del(a: { containerId: string; netns: string; ifName: string; portMappings?: PortMapping[] }): Promise<void>;
+}
+
+/** Host ports held for published ports (port-reservations.ts). */
+export interface PortHolder {
+  /** Chooses the free ports the requests leave open and holds every host port; throws when one is taken. */
+  reserve(containerId: string, requests: PortRequest[]): PortMapping[];
+  release(containerId: string): void;
+}
+
+/** A published port to set up: hostPort 0 is any free port; a range is any free one in it. */
+export interface PortRequest {
+  hostIp: string;
+  hostPort: number;
+  hostPortEnd?: number;
+  containerPort: number;
+  protocol: "tcp" | "udp";
+}
+
+export interface AttachDeps {
+  /** The container's networks in connection order, with its endpoint config on each. */
+  endpointsOf(containerId: string): { network: NetworkRecord; config: { ip?: string; mac?: string; aliases: string[] } }[];
+  network(id: string): NetworkRecord | undefined;
+  plugins(n: NetworkRecord): NetworkPlugins;
+  ports: PortHolder;
+  /** The container's published ports, as requested (port-specs.ts over its options). */
+  portRequests(r: ContainerRecord): PortRequest[];
+  /** After the attach: its /etc/hosts with its addresses, the network's name server started. */
+  attached(r: ContainerRecord, states: { network: NetworkRecord; state: EndpointState }[]): Promise<void>;
+  /** Where the markers are (under the data root: they must outlive a reboot's /run). */
+  markerDir: string;
+}
+
+interface Marker {
+  /** Network id → interface name, for each attach begun. */
+  endpoints: Record<string, string>;
+  ports: PortMapping[];
+}
+
+export class ContainerNetworking {
+  constructor(private readonly d: AttachDeps) {}
+
+  private markerPath(id: string): string {
+    return join(this.d.markerDir, id);
+  }
+
+  private readMarker(id: string): Marker | undefined {
+    try {
+      return JSON.parse(readFileSync(this.markerPath(id), "utf8")) as Marker;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeMarker(id: string, m: Marker): void {
+    mkdirSync(this.d.markerDir, { recursive: true, mode: 0o700 });
+    const tmp = `${this.markerPath(id)}.tmp`;
+    writeFileSync(tmp, JSON.stringify(m));
+    renameSync(tmp, this.markerPath(id));
+  }
+
+  /** Attaches a container whose init waits (pid) in its new network namespace; fills r.state.networks and r.state.ports. */
+  async up(r: ContainerRecord, initPid: number): Promise<void> {
+    const endpoints = this.d.endpointsOf(r.id);
+    if (!endpoints.length) return;
+    const marker: Marker = { endpoints: {}, ports: [] };
+    const requests = this.d.portRequests(r);
+    marker.ports = requests.length ? this.d.ports.reserve(r.id, requests) : [];
+    const states: { network: NetworkRecord; state: EndpointState }[] = [];
+    try {
+      for (const [i, e] of endpoints.entries()) {
+        const ifName = `eth${i}`;
+        marker.endpoints[e.network.id] = ifName;
+        this.writeMarker(r.id, marker);
+        const state = await this.d.plugins(e.network).add({
+          containerId: r.id,
+          netns: `/proc/${initPid}/ns/net`,
+          ifName,
+          ...(e.config.ip ? { ip: e.config.ip } : {}),
+          ...(e.config.mac ? { mac: e.config.mac } : {}),
+          ...(i === 0 && marker.ports.length ? { portMappings: marker.ports } : {}),
+        });
+        states.push({ network: e.network, state });
+      }
+      r.state.networks = Object.fromEntries(states.map((s) => [s.network.id, s.state]));
+      r.state.ports = marker.ports;
+      await this.d.attached(r, states);
+    } catch (e) {
+      await this.down(r);
+      throw e;
+    }
+  }
+
+  /** Detaches a container whose process has ended (or never started): DEL on every network it was attached to. */
+  async down(r: ContainerRecord): Promise<void> {
+    const marker = this.readMarker(r.id);
+    this.d.ports.release(r.id);
+    r.state.networks = undefined;
+    r.state.ports = undefined;
+    if (!marker) return;
+    await this.delAll(r.id, marker);
+  }
+
+  private async delAll(id: string, marker: Marker): Promise<void> {
+    const ids = Object.keys(marker.endpoints);
+    let failed = false;
+    for (const [i, networkId] of ids.entries()) {
+      const n = this.d.network(networkId);
+      if (!n) continue; // (a network removed meanwhile took its plugins' state with it)
+      try {
+        await this.d.plugins(n).del({ containerId: id, netns: "", ifName: marker.endpoints[networkId]!, ...(i === 0 && marker.ports.length ? { portMappings: marker.ports } : {}) });
+      } catch (e) {
+        failed = true;
+        log.warn(`container ${id}: detach from network ${n.name}: ${(e as Error).message}`);
+      }
+    }
+    // a DEL that failed is tried again at the next daemon start
+    if (!failed) rmSync(this.markerPath(id), { force: true });
+  }
+
+  /** At daemon start: ports held again for running containers; DEL for those that ended while no daemon ran. */
+  async restore(records: ContainerRecord[], isRunning: (r: ContainerRecord) => boolean): Promise<void> {
+    const byId = new Map(records.map((r) => [r.id, r]));
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.d.markerDir).filter((n) => /^[0-9a-f]{64}$/.test(n));
+    } catch {
+      return;
+    }
+    for (const id of names) {
+      const r = byId.get(id);
+      const marker = this.readMarker(id);
+      if (!marker) continue;
+      if (r && isRunning(r)) {
+        try {
+          if (marker.ports.length) this.d.ports.reserve(id, marker.ports.map((p) => ({ ...p })));
+        } catch (e) {
+          log.warn(`container ${id}: its published ports could not be held again: ${(e as Error).message}`);
+        }
+        continue;
+      }
+      await this.delAll(id, marker);
+    }
+  }
+}
