@@ -52,7 +52,8 @@ const ENGINE_FOLDERS: Record<string, string[]> = {
   images: ["metadata", "archive", "content", "snapshots", "registry"],
   events: ["metadata", "images"],
   volumes: ["metadata"],
-  containers: ["metadata", "archive", "content", "snapshots", "images", "events", "volumes"],
+  networks: ["metadata"],
+  containers: ["metadata", "archive", "content", "snapshots", "images", "events", "volumes", "networks"],
 };
 const isTestSupport = (f: string) => /\.(test|fuzz)\.ts$/.test(f) || f.includes("/testing/");
 

@@ -7,8 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { log } from "../../common/log.ts";
-import type { ContainerRecord } from "../containers/record.ts";
-import type { EndpointState, NetworkRecord, PortMapping } from "./record.ts";
+import type { EndpointState, NetworkedContainer, NetworkRecord, PortMapping } from "./record.ts";
 
 /** A network's CNI chain (cni/). */
 export interface NetworkPlugins {
@@ -39,9 +38,9 @@ export interface AttachDeps {
   plugins(n: NetworkRecord): NetworkPlugins;
   ports: PortHolder;
   /** The container's published ports, as requested (port-specs.ts over its options). */
-  portRequests(r: ContainerRecord): PortRequest[];
+  portRequests(r: NetworkedContainer): PortRequest[];
   /** After the attach: its /etc/hosts with its addresses, the network's name server started. */
-  attached(r: ContainerRecord, states: { network: NetworkRecord; state: EndpointState }[]): Promise<void>;
+  attached(r: NetworkedContainer, states: { network: NetworkRecord; state: EndpointState }[]): Promise<void>;
   /** Where the markers are (under the data root: they must outlive a reboot's /run). */
   markerDir: string;
 }
@@ -75,7 +74,7 @@ export class ContainerNetworking {
   }
 
   /** Attaches a container whose init waits (pid) in its new network namespace; fills r.state.networks and r.state.ports. */
-  async up(r: ContainerRecord, initPid: number): Promise<void> {
+  async up(r: NetworkedContainer, initPid: number): Promise<void> {
     const endpoints = this.d.endpointsOf(r.id);
     if (!endpoints.length) return;
     const marker: Marker = { endpoints: {}, ports: [] };
@@ -107,7 +106,7 @@ export class ContainerNetworking {
   }
 
   /** Detaches a container whose process has ended (or never started): DEL on every network it was attached to. */
-  async down(r: ContainerRecord): Promise<void> {
+  async down(r: NetworkedContainer): Promise<void> {
     const marker = this.readMarker(r.id);
     this.d.ports.release(r.id);
     r.state.networks = undefined;
@@ -134,7 +133,7 @@ export class ContainerNetworking {
   }
 
   /** At daemon start: ports held again for running containers; DEL for those that ended while no daemon ran. */
-  async restore(records: ContainerRecord[], isRunning: (r: ContainerRecord) => boolean): Promise<void> {
+  async restore(records: NetworkedContainer[], isRunning: (r: NetworkedContainer) => boolean): Promise<void> {
     const byId = new Map(records.map((r) => [r.id, r]));
     let names: string[] = [];
     try {

@@ -1,3 +1,3 @@
 // The network engine's public surface. Other folders import this file only.
-export type { EndpointConfig, EndpointState, NetworkRecord, PortMapping } from "./record.ts";
+export type { EndpointConfig, EndpointState, NetworkedContainer, NetworkRecord, PortMapping } from "./record.ts";
 export type { NetworkCreateRequest, NetworkServiceApi, NetworkView } from "./service-api.ts";

@@ -54,3 +54,17 @@ export interface PortMapping {
   containerPort: number;
   protocol: "tcp" | "udp";
 }
+
+/** What the network engine reads and fills of a container (the containers engine's record has it). */
+export interface NetworkedContainer {
+  id: string;
+  name: string;
+  hostname: string;
+  options: { network?: string; dns?: string[] };
+  state: {
+    status: string;
+    /** While it runs: its endpoint on each network, by network id. */
+    networks?: Record<string, EndpointState>;
+    ports?: PortMapping[];
+  };
+}
