@@ -40,7 +40,7 @@ test("versions outside MIN_API_VERSION to API_VERSION (what /version says) are r
   expect(stripVersion("/v1.41/info")).toEqual({ apiVersion: "1.41", path: "/info" });
 });
 
-test("lookups of networks, plugins and containers by names no container has throw docker's 404; container routes are routed", () => {
+test("lookups of plugins and containers by names no container has throw docker's 404; container and network routes are routed", () => {
   const thrown = (method: string, path: string) => {
     try {
       matchRoute(method, path);
@@ -52,13 +52,14 @@ test("lookups of networks, plugins and containers by names no container has thro
   expect(matchRoute("GET", "/v1.41/containers/busybox/json")).toMatchObject({ kind: "route", name: "containerInspect", params: { id: "busybox" } });
   expect(thrown("GET", "/containers/a/b:1/json")?.message).toBe("No such container: a/b:1");
   expect(matchRoute("GET", "/containers/x%20y/logs")).toMatchObject({ kind: "route", name: "containerLogs", params: { id: "x y" } });
-  expect(thrown("GET", "/networks/n")?.message).toBe("network n not found");
+  for (const [method, path, name] of [["GET", "/networks", "networkList"], ["POST", "/networks/create", "networkCreate"], ["POST", "/networks/prune", "networkPrune"], ["GET", "/v1.41/networks/n", "networkInspect"], ["DELETE", "/networks/n", "networkDelete"], ["POST", "/networks/n/connect", "networkConnect"], ["POST", "/networks/n/disconnect", "networkDisconnect"]])
+    expect(matchRoute(method!, path!)).toMatchObject({ kind: "route", name });
+  expect(matchRoute("GET", "/networks/a%20b")).toMatchObject({ params: { id: "a b" } });
   for (const [method, path, name] of [["GET", "/v1.41/volumes", "volumeList"], ["POST", "/volumes/create", "volumeCreate"], ["POST", "/volumes/prune", "volumePrune"], ["GET", "/volumes/v", "volumeInspect"], ["DELETE", "/volumes/v", "volumeDelete"]])
     expect(matchRoute(method!, path!)).toMatchObject({ kind: "route", name });
   expect(matchRoute("GET", "/volumes/a%2F..")).toMatchObject({ params: { name: "a/.." } }); // (the engine refuses the name)
   expect(thrown("GET", "/plugins/p/json")?.message).toBe('plugin "p" not found');
   for (const [method, path, name] of [["POST", "/containers/create", "containerCreate"], ["POST", "/containers/x/start", "containerStart"], ["DELETE", "/containers/x", "containerDelete"], ["GET", "/containers/json", "containerList"], ["POST", "/containers/x/attach", "containerAttach"]])
     expect(matchRoute(method!, path!)).toMatchObject({ kind: "route", name });
-  expect(matchRoute("GET", "/networks").kind).toBe("not_found");
   expect(matchRoute("GET", "/containers/x/stats")).toMatchObject({ kind: "route", name: "containerStats" });
 });

@@ -1,5 +1,5 @@
 // The route table of the Docker Engine API subset skiffd serves. Pure: a method and a path in, a
-// route name and its parameters out (for a lookup of a container, network, volume or plugin,
+// route name and its parameters out (for a lookup of a container or plugin skiffd cannot have,
 // docker's 404 thrown). Image names may hold slashes and colons
 // ("/images/localhost:5000/a/b:tag/json"), so exact paths are tried first and name patterns
 // anchor on their fixed suffix.
@@ -66,6 +66,12 @@ export type RouteName =
   | "execResize"
   | "events"
   | "systemDf"
+  | "networkList"
+  | "networkInspect"
+  | "networkCreate"
+  | "networkConnect"
+  | "networkDisconnect"
+  | "networkDelete"
   | "networkPrune"
   | "buildPrune";
 
@@ -129,7 +135,13 @@ const ROUTES: Route[] = [
   { methods: ["POST"], pattern: /^\/exec\/(?<id>[^/]+)\/resize$/, name: "execResize" },
   { methods: ["GET"], pattern: /^\/events$/, name: "events" },
   { methods: ["GET"], pattern: /^\/system\/df$/, name: "systemDf" },
+  { methods: ["GET"], pattern: /^\/networks$/, name: "networkList" },
+  { methods: ["POST"], pattern: /^\/networks\/create$/, name: "networkCreate" },
   { methods: ["POST"], pattern: /^\/networks\/prune$/, name: "networkPrune" },
+  { methods: ["GET"], pattern: /^\/networks\/(?<id>[^/]+)$/, name: "networkInspect" },
+  { methods: ["DELETE"], pattern: /^\/networks\/(?<id>[^/]+)$/, name: "networkDelete" },
+  { methods: ["POST"], pattern: /^\/networks\/(?<id>[^/]+)\/connect$/, name: "networkConnect" },
+  { methods: ["POST"], pattern: /^\/networks\/(?<id>[^/]+)\/disconnect$/, name: "networkDisconnect" },
   { methods: ["POST"], pattern: /^\/build\/prune$/, name: "buildPrune" },
 ];
 
@@ -164,18 +176,17 @@ export function versionRefusal(v: string): { message: string; hint: string } {
 }
 
 /**
- * GET/HEAD of one object skiffd cannot have yet, and docker's 404 for it: `docker inspect NAME`
+ * GET/HEAD of one object skiffd cannot have, and docker's 404 for it: `docker inspect NAME`
  * asks for a container, an image, a network, a volume and a plugin of that name in turn, going on
  * only on "not found". Container ids may hold slashes as the CLI sends them ("other/x:2").
  */
 const LOOKUPS: { pattern: RegExp; object: string; message: (id: string) => string }[] = [
   { pattern: /^\/containers\/(?<id>[^/]+\/.+)\/(?:json|logs|top|stats|changes|export|archive)$/, object: "container", message: (id) => `No such container: ${id}` },
-  { pattern: /^\/networks\/(?<id>[^/]+)$/, object: "network", message: (id) => `network ${id} not found` },
   { pattern: /^\/plugins\/(?<id>.+)\/json$/, object: "plugin", message: (id) => `plugin "${id}" not found` },
 ];
 
 /**
- * Throws docker's 404 for a lookup of a network, volume or plugin (skiffd has none yet) or of a
+ * Throws docker's 404 for a lookup of a plugin (skiffd has none) or of a
  * container by a name no container can have ("a/b:1"): that is the truth, and docker's CLI goes
  * on to images on it (`docker inspect IMAGE`). Requests that would create or act on one are no
  * lookups: they stay "not served yet" (501).
@@ -191,7 +202,7 @@ export function refuseLookup(method: string, path: string): void {
   }
 }
 
-/** The route of a request; throws docker's 404 for lookups of containers, networks and plugins (see refuseLookup). */
+/** The route of a request; throws docker's 404 for lookups of containers and plugins (see refuseLookup). */
 export function matchRoute(method: string, rawPath: string): RouteMatch {
   const { apiVersion, path } = stripVersion(rawPath);
   if (apiVersion !== undefined && !isAcceptedVersion(apiVersion)) return { kind: "bad_version", apiVersion };

@@ -16,6 +16,7 @@ import * as system from "./handlers/system.ts";
 import * as containers from "./handlers/containers.ts";
 import * as execs from "./handlers/execs.ts";
 import * as volumes from "./handlers/volumes.ts";
+import * as networks from "./handlers/networks.ts";
 import * as containerFiles from "./handlers/container-files.ts";
 import * as imageHistory from "./handlers/image-history.ts";
 import * as events from "./handlers/events.ts";
@@ -84,7 +85,13 @@ export const ENDPOINTS: Record<RouteName, Endpoint> = {
   execResize: execs.resize,
   events: events.events,
   systemDf: systemDf.df,
-  networkPrune: pruneNone.networkPrune,
+  networkList: networks.list,
+  networkInspect: networks.inspect,
+  networkCreate: networks.create,
+  networkConnect: networks.connect,
+  networkDisconnect: networks.disconnect,
+  networkDelete: networks.remove,
+  networkPrune: networks.prune,
   buildPrune: pruneNone.buildPrune,
   volumeList: volumes.list,
   volumeCreate: volumes.create,
@@ -232,7 +239,7 @@ function logRequest(log: ServerLog, method: string, url: URL, res: Response, fai
 }
 
 /** Parts of the Engine API this daemon does not serve yet: say so rather than "page not found". */
-const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:changes|export|archive|update)|networks|build|swarm|services|nodes|secrets|configs|plugins|session|distribution)\b/;
+const NOT_YET = /^\/(?:v1\.\d+\/)?(containers\/[^/]+\/(?:changes|export|archive|update)|build|swarm|services|nodes|secrets|configs|plugins|session|distribution)\b/;
 
 function notFound(path: string): Response {
   const area = NOT_YET.exec(path)?.[1];

@@ -1,0 +1,155 @@
+// The network routes end to end on a socket: skiffd's API server over a network service in memory
+// (src/api/testing/fake-networks.ts), asked by skiff's client and by raw requests as docker's
+// CLIs send them: dockerd's statuses and words, and every body and query checked first.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, rmSync } from "node:fs";
+import { ApiClient } from "../src/api/client.ts";
+import { NetworkClient } from "../src/api/client-networks.ts";
+import { startApiServer, type ApiServer } from "../src/api/server.ts";
+import { FakeImageService } from "../src/api/testing/fake-images.ts";
+import { FakeNetworks } from "../src/api/testing/fake-networks.ts";
+import type { ContainerService } from "../src/engine/containers/index.ts";
+
+const dir = `/tmp/skiff-test-${process.pid}/networks-api`;
+const sock = `${dir}/api.sock`;
+const networks = new FakeNetworks();
+const emitted: string[] = [];
+let server: ApiServer;
+const client = new NetworkClient(new ApiClient(sock));
+const raw = (method: string, path: string, body?: unknown) =>
+  fetch(`http://x/v1.41${path}`, { method, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body), headers: { "Content-Type": "application/json" }, unix: sock } as RequestInit);
+const answer = async (res: Response) => ({ status: res.status, body: res.status === 204 || res.headers.get("content-length") === "0" ? undefined : await res.json().catch(() => undefined) });
+
+/** docker 28's body for `docker network create NAME` with the flags' fields over it. */
+const createBody = (name: string, over: Record<string, unknown> = {}) => ({ Driver: "bridge", Scope: "", IPAM: { Driver: "default", Options: {}, Config: [] }, Internal: false, Attachable: false, Ingress: false, ConfigOnly: false, ConfigFrom: null, Options: {}, Labels: {}, Name: name, CheckDuplicate: true, ...over });
+
+beforeAll(async () => {
+  mkdirSync(dir, { recursive: true });
+  networks.knownContainers.set("c".repeat(64), "web");
+  const containers = { networks, events: { log: { emit: (type: string, action: string) => emitted.push(`${type} ${action}`) } } } as unknown as ContainerService;
+  server = await startApiServer({ socketPath: sock, images: new FakeImageService(), containers, daemon: { id: "x", name: "h", version: "0.1.0", dataRoot: dir, execRoot: dir, insecureRegistries: [], debug: false } });
+});
+afterAll(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("network create", () => {
+  test("201 with the id and an empty warning, as dockerd", async () => {
+    const res = await answer(await raw("POST", "/networks/create", createBody("front", { Labels: { tier: "web" }, IPAM: { Driver: "default", Options: {}, Config: [{ Subnet: "10.9.0.0/16", IPRange: "10.9.1.0/24", Gateway: "10.9.0.254" }] }, Internal: true })));
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ Id: expect.stringMatching(/^[0-9a-f]{64}$/), Warning: "" });
+    const n = await client.inspect("front");
+    expect(n).toMatchObject({ Name: "front", Id: (res.body as { Id: string }).Id, Driver: "bridge", Scope: "local", Internal: true, Labels: { tier: "web" }, IPAM: { Driver: "default", Config: [{ Subnet: "10.9.0.0/16", IPRange: "10.9.1.0/24", Gateway: "10.9.0.254" }] } });
+  });
+
+  test("a name in use is 409 in dockerd's words", async () => {
+    await raw("POST", "/networks/create", createBody("dup"));
+    expect(await answer(await raw("POST", "/networks/create", createBody("dup")))).toMatchObject({ status: 409, body: { message: "network with name dup already exists" } });
+  });
+
+  const refusals: [string, unknown, string][] = [
+    ["no body", "", "the request has no body"],
+    ["no name", { Driver: "bridge" }, "Name must be a string, got nothing"],
+    ["an empty name", createBody(""), "network name is required"],
+    ["a label that is not a string", createBody("x", { Labels: { a: 1 } }), "Labels.a must be a string, got 1"],
+    ["IPv6", createBody("x", { EnableIPv6: true }), "IPv4 only"],
+    ["two subnets", createBody("x", { IPAM: { Driver: "default", Config: [{ Subnet: "10.1.0.0/16" }, { Subnet: "10.2.0.0/16" }] } }), "one IPv4 subnet per network"],
+    ["a gateway without a subnet", createBody("x", { IPAM: { Config: [{ Gateway: "10.1.0.1" }] } }), "--gateway needs --subnet"],
+    ["another IPAM driver", createBody("x", { IPAM: { Driver: "dhcp" } }), "IPAM driver dhcp is not served"],
+    ["an ingress network", createBody("x", { Ingress: true }), "ingress networks are swarm's"],
+    ["an IPAM config that is not a list", createBody("x", { IPAM: { Config: {} } }), "IPAM.Config must be an array"],
+  ];
+  test.each(refusals)("400 before anything is made: %s", async (_name, body, words) => {
+    const before = networks.networks.length;
+    const res = await answer(await raw("POST", "/networks/create", body));
+    expect(res.status).toBe(400);
+    expect((res.body as { message: string }).message).toContain(words);
+    expect(networks.networks.length).toBe(before);
+  });
+
+  test("the engine's refusal of a bad subnet and an unknown driver come through as 400s", async () => {
+    expect(await answer(await raw("POST", "/networks/create", createBody("x", { IPAM: { Config: [{ Subnet: "10.1.0.0/33x" }] } })))).toMatchObject({ status: 400, body: { message: "invalid CIDR address: 10.1.0.0/33x" } });
+    expect(await answer(await raw("POST", "/networks/create", createBody("x", { Driver: "overlay" })))).toMatchObject({ status: 400 });
+  });
+});
+
+describe("network ls and inspect", () => {
+  test("the list has every network with empty Containers; filters reach the service", async () => {
+    const all = await client.list();
+    expect(all.map((n) => n.Name)).toEqual(expect.arrayContaining(["bridge", "front", "dup"]));
+    expect(all.every((n) => Object.keys(n.Containers ?? {}).length === 0)).toBe(true);
+    expect((await client.list({ name: ["fro"] })).map((n) => n.Name)).toEqual(["front"]);
+    expect((await client.list({ type: ["builtin"] })).map((n) => n.Name)).toEqual(["bridge"]);
+    // docker's other encoding of filters, as docker 28 sends them
+    const res = await raw("GET", `/networks?filters=${encodeURIComponent('{"label":{"tier=web":true}}')}`);
+    expect(((await res.json()) as { Name: string }[]).map((n) => n.Name)).toEqual(["front"]);
+  });
+
+  test("an unknown filter or type is dockerd's 400", async () => {
+    expect(await answer(await raw("GET", `/networks?filters=${encodeURIComponent('{"colour":["red"]}')}`))).toMatchObject({ status: 400, body: { message: "invalid filter 'colour'" } });
+    expect(await answer(await raw("GET", `/networks?filters=${encodeURIComponent('{"type":["odd"]}')}`))).toMatchObject({ status: 400, body: { message: "invalid filter: 'type'='odd'" } });
+    expect(await answer(await raw("GET", "/networks?filters=notjson"))).toMatchObject({ status: 400 });
+  });
+
+  test("inspect by name, id and id prefix; an unknown one is 404 'network X not found'", async () => {
+    const id = (await client.inspect("front")).Id;
+    expect((await client.inspect(id)).Name).toBe("front");
+    expect((await client.inspect(id.slice(0, 12))).Name).toBe("front");
+    expect(await answer(await raw("GET", "/networks/nothere"))).toMatchObject({ status: 404, body: { message: "network nothere not found" } });
+  });
+});
+
+describe("connect and disconnect", () => {
+  test("connect records the endpoint (aliases, --ip); the network shows the running container", async () => {
+    const body = { Container: "web", EndpointConfig: { IPAMConfig: { IPv4Address: "10.9.1.7" }, Links: null, Aliases: ["www"], MacAddress: "", DriverOpts: {}, GwPriority: 0, NetworkID: "", EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, DNSNames: null } };
+    expect((await raw("POST", "/networks/front/connect", body)).status).toBe(200);
+    const ep = networks.endpoints.get((await client.inspect("front")).Id)![0]!;
+    expect(ep.config).toEqual({ aliases: ["www"], ip: "10.9.1.7" });
+    expect((await client.inspect("front")).Containers).toEqual({ ["c".repeat(64)]: { Name: "web", EndpointID: expect.stringMatching(/^[0-9a-f]{64}$/), MacAddress: "02:42:ac:12:00:02", IPv4Address: "10.9.1.7/16", IPv6Address: "" } });
+  });
+
+  test("connecting twice, an unknown container or network: the engine's refusal with its status", async () => {
+    expect((await answer(await raw("POST", "/networks/front/connect", { Container: "web" }))).status).toBe(409);
+    expect(await answer(await raw("POST", "/networks/front/connect", { Container: "ghost" }))).toMatchObject({ status: 404, body: { message: "No such container: ghost" } });
+    expect(await answer(await raw("POST", "/networks/nothere/connect", { Container: "web" }))).toMatchObject({ status: 404, body: { message: "network nothere not found" } });
+  });
+
+  test("bad connect bodies are 400s naming the field", async () => {
+    expect(await answer(await raw("POST", "/networks/front/connect", { Container: 5 }))).toMatchObject({ status: 400, body: { message: "Container must be a string, got 5" } });
+    expect(await answer(await raw("POST", "/networks/front/connect", { Container: "web", EndpointConfig: { Aliases: "www" } }))).toMatchObject({ status: 400, body: { message: "EndpointConfig.Aliases must be an array of a string, got \"www\"" } });
+    expect(await answer(await raw("POST", "/networks/front/connect", { Container: "web", EndpointConfig: { IPAMConfig: { IPv6Address: "::5" } } }))).toMatchObject({ status: 400, body: { code: "API_BODY_INVALID" } });
+    expect(await answer(await raw("POST", "/networks/front/disconnect", { Container: "web", Force: "yes" }))).toMatchObject({ status: 400, body: { message: "Force must be true or false, got \"yes\"" } });
+  });
+
+  test("a network in use cannot be removed: 403, as dockerd", async () => {
+    expect(await answer(await raw("DELETE", "/networks/front"))).toMatchObject({ status: 403, body: { message: expect.stringContaining("has active endpoints") } });
+  });
+
+  test("disconnect removes the endpoint", async () => {
+    expect((await raw("POST", "/networks/front/disconnect", { Container: "web", Force: false })).status).toBe(200);
+    expect((await client.inspect("front")).Containers).toEqual({});
+  });
+});
+
+describe("remove and prune", () => {
+  test("removing the predefined network is 403 in dockerd's words", async () => {
+    expect(await answer(await raw("DELETE", "/networks/bridge"))).toMatchObject({ status: 403, body: { message: "bridge is a pre-defined network and cannot be removed" } });
+  });
+
+  test("remove answers 204; the network is gone; again is 404", async () => {
+    await client.create({ ...createBody("gone"), CheckDuplicate: true } as never);
+    expect((await raw("DELETE", "/networks/gone")).status).toBe(204);
+    expect((await raw("GET", "/networks/gone")).status).toBe(404);
+    expect(await answer(await raw("DELETE", "/networks/gone"))).toMatchObject({ status: 404, body: { message: "network gone not found" } });
+  });
+
+  test("prune removes the unused user-defined networks, answers their names and logs dockerd's event", async () => {
+    const res = await client.prune({ label: ["tier=web"] });
+    expect(res.NetworksDeleted).toEqual(["front"]);
+    expect((await client.prune({})).NetworksDeleted).toEqual(["dup"]);
+    expect((await client.prune({})).NetworksDeleted).toBeNull();
+    expect(emitted.filter((e) => e === "network prune").length).toBe(3);
+    expect(await answer(await raw("POST", `/networks/prune?filters=${encodeURIComponent('{"driver":["bridge"]}')}`))).toMatchObject({ status: 400, body: { message: "invalid filter 'driver'" } });
+  });
+});
