@@ -1,0 +1,72 @@
+// The CNI network configuration list of a bridge network (CNI spec 1.0.0): the bridge plugin with
+// host-local IPAM, then portmap, then firewall. What each option does was checked against Debian's
+// containernetworking-plugins 1.1.1 (/usr/lib/cni):
+// - isDefaultGateway makes the bridge plugin add the default route itself; a default route in the
+//   IPAM "routes" as well fails ADD with "failed to add route ... file exists", so there is none.
+// - runtimeConfig "ips" (capability ips) picks a fixed address through host-local; runtimeConfig
+//   "mac" (capability mac) sets the container side's MAC in the bridge plugin itself (no tuning).
+// - portmap sets route_localnet on the bridge, so 127.0.0.1:HOSTPORT reaches the container; snat
+//   masquerades hairpin and localhost connections so that the answer comes back through the host.
+import type { NetworkRecord } from "../record.ts";
+import { lastOf, numberToIpv4, parseIpv4Cidr } from "./ipv4.ts";
+
+export const CNI_VERSION = "1.0.0";
+
+/** One plugin's configuration: its type (the binary's name), capabilities and its own keys. */
+export interface CniPluginConf {
+  type: string;
+  capabilities?: Record<string, boolean>;
+  [key: string]: unknown;
+}
+
+export interface CniConflist {
+  cniVersion: string;
+  /** The network's name in CNI: host-local's directory under dataDir, iptables comments, chain names. */
+  name: string;
+  plugins: CniPluginConf[];
+}
+
+export interface ConflistOptions {
+  /** host-local keeps its reservations in DIR/<name>/ (one file per address): they outlive the daemon. */
+  ipamDataDir: string;
+}
+
+/** host-local's range: the subnet, the gateway (never handed out), and the --ip-range's bounds. */
+function ipamRange(record: NetworkRecord): Record<string, string> {
+  const range: Record<string, string> = { subnet: record.subnet, gateway: record.gateway };
+  if (!record.ipRange) return range;
+  const subnet = parseIpv4Cidr(record.subnet);
+  const part = parseIpv4Cidr(record.ipRange);
+  if (!subnet || !part) throw new Error(`conflist: subnet ${record.subnet} or ip range ${record.ipRange} is not IPv4 CIDR`);
+  // the range's own network and broadcast addresses are usable unless they are the subnet's
+  range.rangeStart = numberToIpv4(Math.max(part.network, subnet.network + 1));
+  range.rangeEnd = numberToIpv4(Math.min(lastOf(part), lastOf(subnet) - 1));
+  return range;
+}
+
+/**
+ * The conflist of a bridge network. The CNI name is the network's id: a network removed and made
+ * again under the same name must not find the old one's address reservations or iptables chains.
+ */
+export function bridgeConflist(record: NetworkRecord, options: ConflistOptions): CniConflist {
+  const outbound = !record.internal;
+  return {
+    cniVersion: CNI_VERSION,
+    name: record.id,
+    plugins: [
+      {
+        type: "bridge",
+        bridge: record.bridge,
+        // the bridge holds the gateway address even when internal: the DNS responder listens there
+        isGateway: true,
+        isDefaultGateway: outbound,
+        ipMasq: outbound,
+        hairpinMode: true,
+        ipam: { type: "host-local", ranges: [[ipamRange(record)]], dataDir: options.ipamDataDir },
+        capabilities: { ips: true, mac: true },
+      },
+      { type: "portmap", snat: true, capabilities: { portMappings: true } },
+      { type: "firewall", backend: "iptables" },
+    ],
+  };
+}
