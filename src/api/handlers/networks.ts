@@ -4,10 +4,11 @@
 // predefined network and for a network in use. The bodies are docker's NetworkCreateRequest,
 // NetworkConnect and NetworkDisconnect (what docker 20.10 and 28 send), checked before anything.
 import { isSkiffError, SkiffError } from "../../common/errors.ts";
-import type { EndpointConfig, NetworkServiceApi } from "../../engine/networks/index.ts";
+import type { NetworkServiceApi } from "../../engine/networks/index.ts";
 import { endpoint, q } from "../endpoint.ts";
 import { apiError } from "../http-error.ts";
 import { array, boolean, object, optional, record, string, type Infer } from "../schema.ts";
+import { endpointConfigOf, endpointSettingsBody } from "../wire/endpoint-settings.ts";
 import { networkJson } from "../wire/network-json.ts";
 import type { HandlerContext } from "./context.ts";
 import { filtersQuery } from "./params.ts";
@@ -24,22 +25,6 @@ const bad = (field: string, message: string, hint: string) => new SkiffError({ l
 const str = (maxLength = 1024) => optional(string({ maxLength }));
 const bool = () => optional(boolean());
 const labels = () => optional(record(string({ maxLength: 65536 }), { maxEntries: 4096 }));
-
-/** docker's EndpointIPAMConfig. */
-const endpointIpam = optional(object({ IPv4Address: str(64), IPv6Address: str(64), LinkLocalIPs: optional(array(string({ maxLength: 64 }), { maxItems: 64 })) }));
-
-/** docker's EndpointSettings as clients send it (connect's EndpointConfig, create's EndpointsConfig values). */
-export const endpointSettingsBody = object({
-  IPAMConfig: endpointIpam,
-  Links: optional(array(string({ maxLength: 1024 }), { maxItems: 1024 })),
-  Aliases: optional(array(string({ maxLength: 255 }), { maxItems: 1024 })),
-  MacAddress: str(64),
-  DriverOpts: labels(),
-  // what dockerd fills in itself: accepted, not read
-  NetworkID: str(128),
-  EndpointID: str(128),
-  IPAddress: str(64),
-});
 
 /** docker's NetworkCreateRequest (Scope, CheckDuplicate, Attachable: accepted, and meaningless here). */
 export const networkCreateBody = object({
@@ -69,14 +54,6 @@ export type NetworkCreateBody = Infer<typeof networkCreateBody>;
 
 const networkConnectBody = object({ Container: string({ maxLength: 255 }), EndpointConfig: optional(endpointSettingsBody) });
 const networkDisconnectBody = object({ Container: string({ maxLength: 255 }), Force: bool() });
-
-/** An EndpointSettings → the engine's endpoint configuration (`field` names it in a refusal). */
-export function endpointConfigOf(e: Infer<typeof endpointSettingsBody> | undefined, field: string): EndpointConfig {
-  if (e?.IPAMConfig?.IPv6Address) throw bad(`${field}.IPAMConfig.IPv6Address`, "skiffd's networks are IPv4 only: --ip6 is not served", "leave --ip6 out");
-  if (e?.IPAMConfig?.LinkLocalIPs?.length) throw bad(`${field}.IPAMConfig.LinkLocalIPs`, "--link-local-ip is not served by skiffd", "leave --link-local-ip out");
-  if (e?.Links?.length) throw bad(`${field}.Links`, "links are not served by skiffd: containers on a user-defined network reach each other by name", "use --network-alias instead of --link");
-  return { aliases: e?.Aliases ?? [], ...(e?.IPAMConfig?.IPv4Address ? { ip: e.IPAMConfig.IPv4Address } : {}), ...(e?.MacAddress ? { mac: e.MacAddress } : {}) };
-}
 
 /** The create body → the service's request; what skiffd cannot make is a 400 naming the field. */
 export function createRequestOf(b: NetworkCreateBody) {

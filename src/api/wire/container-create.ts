@@ -3,6 +3,7 @@
 // skiffd reads is checked for type and size here, before the engine sees anything. Fields skiffd
 // does not act on are still typed when present, so a wrong shape is a 400 naming the field.
 import { array, boolean, custom, integer, object, optional, record, string, type Infer } from "../schema.ts";
+import { endpointSettingsBody } from "./endpoint-settings.ts";
 
 const str = (maxLength = 4096) => optional(string({ maxLength }));
 const strs = (maxItems = 4096, maxLength = 65536) => optional(array(string({ maxLength }), { maxItems }));
@@ -148,7 +149,7 @@ export const hostConfig = object({
 export const containerCreateBody = object({
   ...containerConfig.fields,
   HostConfig: optional(hostConfig),
-  NetworkingConfig: optional(object({ EndpointsConfig: optional(record(optional(object({ Aliases: strs(), IPAddress: str(64), MacAddress: str(64) })), { maxEntries: 64 })) })),
+  NetworkingConfig: optional(object({ EndpointsConfig: optional(record(optional(endpointSettingsBody), { maxEntries: 64 })) })),
 });
 
 export type ContainerCreateBody = Infer<typeof containerCreateBody>;

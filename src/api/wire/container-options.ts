@@ -6,6 +6,7 @@ import { SkiffError } from "../../common/errors.ts";
 import { PROPAGATIONS, type ContainerOptions, type HealthConfig, type RestartPolicy, type RestartPolicyName } from "../../engine/containers/index.ts";
 import type { ContainerCreateBody, WireHostConfig } from "./container-create.ts";
 import { BIND_MODES, bindVolume, configVolumes, mountVolume, volumesFrom } from "./volume-options.ts";
+import { networkOptionsOf } from "./network-options.ts";
 
 export interface MappedCreate {
   image: string;
@@ -71,9 +72,6 @@ function securityOptions(list: readonly string[]): Pick<ContainerOptions, "noNew
   });
   return out;
 }
-
-/** The bridge warning goes out once per daemon (every run saying it would be noise). */
-let warnedNoBridge = false;
 
 /** docker's units for --log-opt max-size ("10m", "1g", "512k", bytes): powers of 1024. */
 function logSize(v: string): number | undefined {
@@ -144,17 +142,9 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
   if (!b.Image) throw bad("Image", "no image given: Config.Image is empty", "name an image");
   const h = b.HostConfig ?? {};
   const warnings: string[] = [];
-  const network = h.NetworkMode || "default";
-  if (network !== "none" && network !== "host") {
-    if (network !== "default" && network !== "bridge") throw bad("HostConfig.NetworkMode", `network ${network} not found`, "skiffd serves --network none and host for now");
-    if (!warnedNoBridge) warnings.push("skiffd has no bridge network yet: containers run without a network (as --network none) until then");
-    warnedNoBridge = true;
-  }
-  if (Object.values(h.PortBindings ?? {}).some((v) => v?.length) || h.PublishAllPorts) warnings.push("skiffd does not publish ports yet (-p): they are ignored");
+  const network = networkOptionsOf(b, warnings);
   // what docker users set that skiffd takes but does not act on yet: said, never silently dropped
   const unserved: [boolean, string][] = [
-    [!!h.ExtraHosts?.length, "--add-host"],
-    [!!(h.Dns?.length || h.DnsOptions?.length || h.DnsSearch?.length), "--dns, --dns-option, --dns-search"],
     [!!h.PidMode, `--pid ${h.PidMode}`],
     [!!h.IpcMode && h.IpcMode !== "private" && h.IpcMode !== "shareable", `--ipc ${h.IpcMode}`],
     [!!h.UTSMode, `--uts ${h.UTSMode}`],
@@ -202,7 +192,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
       if (!d.PathOnHost) throw bad(`HostConfig.Devices[${i}].PathOnHost`, "a device mapping needs PathOnHost", "give --device /dev/HOST[:/dev/CTR][:rwm]");
       return { pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer || d.PathOnHost, permissions: d.CgroupPermissions || "rwm" };
     }),
-    network: network === "host" ? "host" : "none",
+    ...network,
     ...(b.StopSignal ? { stopSignal: b.StopSignal } : {}),
     ...(b.StopTimeout !== undefined ? { stopTimeout: b.StopTimeout } : {}),
     ...(b.Labels ? { labels: b.Labels } : {}),

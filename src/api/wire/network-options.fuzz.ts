@@ -1,0 +1,43 @@
+// A property of the create body's network part (network-options.ts) for fast-check, run briefly
+// with a fixed seed by network-options.test.ts: any NetworkMode, endpoints, ports, DNS settings
+// and extra hosts give the engine's options or an API_BODY_INVALID naming a field, never another
+// error; what comes out is well formed (port keys "N/tcp|udp", MACs in lower-case colon form).
+import fc from "fast-check";
+import { isSkiffError } from "../../common/errors.ts";
+import type { ContainerCreateBody } from "./container-create.ts";
+import { networkOptionsOf } from "./network-options.ts";
+
+const pieces = ["", "default", "bridge", "none", "host", "container:", "container:x", "net1", "80", "80/tcp", "53/udp", "1/sctp", "0", "65536", "8000-8010", "10-1", "1.2.3.4", "::1", "[::1]", "host-gateway", "02:42:ac:11:00:02", "02-42-AC-11-00-02", "zz:zz", ":", "=", "/", " ", "\n", "__proto__"];
+const text = fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 10 }));
+const texts = fc.array(text, { maxLength: 3 });
+
+const body = fc.record(
+  {
+    MacAddress: text,
+    ExposedPorts: fc.dictionary(text, fc.constant({})),
+    HostConfig: fc.record({
+      NetworkMode: text,
+      PortBindings: fc.dictionary(text, fc.array(fc.record({ HostIp: text, HostPort: text }, { requiredKeys: [] }), { maxLength: 2 })),
+      PublishAllPorts: fc.boolean(),
+      Dns: texts,
+      DnsSearch: texts,
+      DnsOptions: texts,
+      ExtraHosts: texts,
+    }, { requiredKeys: [] }),
+    NetworkingConfig: fc.record({ EndpointsConfig: fc.dictionary(text, fc.record({ Aliases: texts, MacAddress: text, IPAMConfig: fc.record({ IPv4Address: text }, { requiredKeys: [] }) }, { requiredKeys: [] })) }),
+  },
+  { requiredKeys: [] },
+);
+
+export const anyNetworkBody = () =>
+  fc.property(body, (b) => {
+    try {
+      const o = networkOptionsOf({ Image: "busybox", ...b } as ContainerCreateBody, []);
+      for (const k of [...Object.keys(o.portBindings ?? {}), ...(o.exposedPorts ?? [])]) if (!/^\d{1,5}\/(tcp|udp)$/.test(k)) throw new Error(`a port key came out as ${k}`);
+      for (const e of Object.values(o.endpoints ?? {})) if (e.mac && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(e.mac)) throw new Error(`a MAC came out as ${e.mac}`);
+    } catch (e) {
+      if (!isSkiffError(e) || e.code !== "API_BODY_INVALID" || typeof e.details.field !== "string" || !e.hint) throw e;
+    }
+  });
+
+export const NETWORK_OPTIONS_PROPERTIES = { anyNetworkBody };
