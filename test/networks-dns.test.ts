@@ -8,6 +8,7 @@ import { isSkiffError } from "../src/common/errors.ts";
 import { DnsResponder, type NameSource } from "../src/engine/networks/dns/index.ts";
 import { CLASS_IN, type DnsMessage, encodeMessage, parseMessage, RCODE, TYPE } from "../src/engine/networks/dns/message.ts";
 import { aRecord, addressOf, targetOf } from "../src/engine/networks/dns/records.ts";
+import { FrameReader, frame } from "../src/engine/networks/dns/tcp-framing.ts";
 import { query, tcpAsk, tcpQuery, udpAsk, udpQuery } from "../src/engine/networks/dns/testing/dns-client.ts";
 import { type FakeUpstream, startFakeUpstream } from "../src/engine/networks/dns/testing/fake-upstream.ts";
 
@@ -201,16 +202,14 @@ describe("hostile clients", () => {
     const { answers } = await tcpAsk(...R(), queries);
     expect(answers.map((a) => parseMessage(a).header.id).sort()).toEqual([100, 101, 102, 103]);
     // one byte at a time
-    const bytes = Uint8Array.from([...queries[0]!].map((b) => b)); // copy
-    const framed = Uint8Array.from([bytes.length >> 8, bytes.length & 0xff, ...bytes]);
+    const framed = frame(queries[0]!);
     const got: Uint8Array[] = [];
-    const { FrameReader } = await import("../src/engine/networks/dns/tcp-framing.ts");
     const reader = new FrameReader();
     const { promise, resolve } = Promise.withResolvers<boolean>();
     const s = await Bun.connect({
       hostname: R()[0],
       port: R()[1],
-      socket: { binaryType: "uint8array", data: (_s, c: Uint8Array) => got.push(...reader.push(c)), close: () => resolve(true), end: () => resolve(true) },
+      socket: { binaryType: "uint8array", data: (_s, c: Uint8Array) => void got.push(...reader.push(c)), close: () => resolve(true), end: () => resolve(true) },
     });
     for (const b of framed) {
       s.write(Uint8Array.of(b));
