@@ -11,6 +11,7 @@ import { containerUpdateBody, mapUpdateBody } from "../wire/container-update.ts"
 import type { HandlerContext } from "./context.ts";
 import { filterContainers } from "./container-filters.ts";
 import { filtersQuery } from "./params.ts";
+import { containerNetworks } from "./networks.ts";
 
 export function containersOf(ctx: HandlerContext): ContainerService {
   if (!ctx.containers) throw apiError("failed_precondition", "API_NO_CONTAINERS", "this daemon serves no containers", "start skiffd itself (bin/skiffd), not a test server");
@@ -35,10 +36,14 @@ export const list = endpoint({ query: { all: q.bool(), limit: q.int({ min: -1 })
   if (!query.all && limit === undefined && !query.filters.status && !query.filters.exited) records = records.filter((r) => r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting");
   if (limit !== undefined) records = records.slice(0, limit);
   const now = Date.now();
-  return Response.json(records.map((r) => containerSummary(r, now)));
+  const networks = containerNetworks(ctx);
+  return Response.json(records.map((r) => containerSummary(r, now, networks(r.id))));
 });
 
-export const inspect = endpoint({ query: { size: q.bool() } }, (ctx) => Response.json(containerJson(containersOf(ctx).inspect(ctx.params.id!))));
+export const inspect = endpoint({ query: { size: q.bool() } }, (ctx) => {
+  const r = containersOf(ctx).inspect(ctx.params.id!);
+  return Response.json(containerJson(r, containerNetworks(ctx)(r.id)));
+});
 
 export const start = endpoint({ query: { detachKeys: q.string({ maxLength: 64 }) } }, async (ctx) => ((await containersOf(ctx).start(ctx.params.id!)) === "already" ? notModified() : noContent()));
 

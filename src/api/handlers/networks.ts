@@ -10,6 +10,7 @@ import { apiError } from "../http-error.ts";
 import { array, boolean, object, optional, record, string, type Infer } from "../schema.ts";
 import { endpointConfigOf, endpointSettingsBody } from "../wire/endpoint-settings.ts";
 import { networkJson } from "../wire/network-json.ts";
+import { containerNetworksIndex, type ContainerNetwork } from "../wire/container-network-json.ts";
 import type { HandlerContext } from "./context.ts";
 import { filtersQuery } from "./params.ts";
 
@@ -19,6 +20,13 @@ export function networksOf(ctx: HandlerContext, lookup?: string): NetworkService
   if (svc) return svc;
   if (lookup !== undefined) throw apiError("not_found", "API_NETWORK_NOT_FOUND", `network ${lookup} not found`, "this server serves no networks");
   throw apiError("failed_precondition", "API_NO_NETWORKS", "this daemon serves no networks", "start skiffd itself (bin/skiffd), not a test server");
+}
+
+/** The networks of every container (for container inspect and list); none without a network service. */
+export function containerNetworks(ctx: HandlerContext): (containerId: string) => ContainerNetwork[] {
+  const svc = (ctx.containers as { networks?: NetworkServiceApi } | undefined)?.networks;
+  const index = containerNetworksIndex(svc?.list() ?? []);
+  return (id) => index.get(id) ?? [];
 }
 
 const bad = (field: string, message: string, hint: string) => new SkiffError({ layer: "api", code: "API_BODY_INVALID", kind: "invalid_argument", message, hint, details: { field } });

@@ -4,6 +4,9 @@
 import { MASKED_PATHS, mergedHealthcheck, READONLY_PATHS, type ContainerRecord } from "../../engine/containers/index.ts";
 import { humanDuration } from "../units.ts";
 import { bindsJson, configVolumesJson, mountsJson, volumesFromJson } from "./volume-json.ts";
+import { configExposedPortsJson, hostConfigNetworkJson, networkSettingsJson, summaryNetworkSettingsJson, summaryPortsJson, type ContainerNetwork } from "./container-network-json.ts";
+
+export type { ContainerNetwork };
 
 /** docker's Config: the image's config merged with the create options (as dockerd stores it). */
 function wireConfig(r: ContainerRecord): Record<string, unknown> {
@@ -16,7 +19,7 @@ function wireConfig(r: ContainerRecord): Record<string, unknown> {
     AttachStdin: o.openStdin ?? false,
     AttachStdout: true,
     AttachStderr: true,
-    ...(img.ExposedPorts.length ? { ExposedPorts: Object.fromEntries(img.ExposedPorts.map((p) => [p, {}])) } : {}),
+    ...configExposedPortsJson(r),
     Tty: o.tty ?? false,
     OpenStdin: o.openStdin ?? false,
     StdinOnce: o.stdinOnce ?? false,
@@ -64,8 +67,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
       Type: o.log?.driver ?? "json-file",
       Config: { ...(o.log?.maxSize ? { "max-size": String(o.log.maxSize) } : {}), ...(o.log?.maxFiles ? { "max-file": String(o.log.maxFiles) } : {}) },
     },
-    NetworkMode: o.network ?? "none",
-    PortBindings: {},
+    ...hostConfigNetworkJson(r),
     RestartPolicy: { Name: o.restartPolicy?.name ?? "no", MaximumRetryCount: o.restartPolicy?.maximumRetryCount ?? 0 },
     AutoRemove: o.autoRemove ?? false,
     VolumeDriver: o.volumeDriver ?? "",
@@ -73,10 +75,6 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     CapAdd: o.capAdd?.length ? o.capAdd : null,
     CapDrop: o.capDrop?.length ? o.capDrop : null,
     CgroupnsMode: "host",
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
-    ExtraHosts: null,
     GroupAdd: null,
     IpcMode: "private",
     Cgroup: "",
@@ -84,7 +82,6 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     OomScoreAdj: 0,
     PidMode: "",
     Privileged: o.privileged ?? false,
-    PublishAllPorts: false,
     ReadonlyRootfs: o.readOnly ?? false,
     SecurityOpt: [...(o.noNewPrivileges ? ["no-new-privileges"] : []), ...(o.seccomp?.mode === "unconfined" ? ["seccomp=unconfined"] : [])],
     Tmpfs: o.tmpfs?.some((t) => !t.fromMounts) ? Object.fromEntries(o.tmpfs.filter((t) => !t.fromMounts).map((t) => [t.destination, t.options])) : undefined,
@@ -132,8 +129,8 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
   };
 }
 
-/** GET /containers/{id}/json */
-export function containerJson(r: ContainerRecord): Record<string, unknown> {
+/** GET /containers/{id}/json; `networks`: the networks the container is on (the network service's). */
+export function containerJson(r: ContainerRecord, networks: readonly ContainerNetwork[] = []): Record<string, unknown> {
   const s = r.state;
   return {
     Id: r.id,
@@ -172,7 +169,7 @@ export function containerJson(r: ContainerRecord): Record<string, unknown> {
     GraphDriver: { Name: "overlay2", Data: null },
     Mounts: mountsJson(r),
     Config: wireConfig(r),
-    NetworkSettings: { Bridge: "", SandboxID: "", HairpinMode: false, LinkLocalIPv6Address: "", LinkLocalIPv6PrefixLen: 0, Ports: {}, SandboxKey: "", SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: "", Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", MacAddress: "", Networks: {} },
+    NetworkSettings: networkSettingsJson(r, networks),
   };
 }
 
@@ -202,8 +199,8 @@ export function statusText(r: ContainerRecord, now = Date.now()): string {
 /** Go's quoting of the command in docker ps (a trimmed string of args). */
 const command = (r: ContainerRecord) => [r.path, ...r.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(" ");
 
-/** An item of GET /containers/json */
-export function containerSummary(r: ContainerRecord, now = Date.now()): Record<string, unknown> {
+/** An item of GET /containers/json; `networks` as for containerJson. */
+export function containerSummary(r: ContainerRecord, now = Date.now(), networks: readonly ContainerNetwork[] = []): Record<string, unknown> {
   return {
     Id: r.id,
     Names: [`/${r.name}`],
@@ -211,12 +208,12 @@ export function containerSummary(r: ContainerRecord, now = Date.now()): Record<s
     ImageID: r.imageId,
     Command: command(r),
     Created: Math.floor(Date.parse(r.created) / 1000),
-    Ports: [],
+    Ports: summaryPortsJson(r),
     Labels: { ...r.imageConfig.Labels, ...r.options.labels },
     State: r.state.status,
     Status: statusText(r, now),
-    HostConfig: { NetworkMode: r.options.network ?? "none" },
-    NetworkSettings: { Networks: {} },
+    HostConfig: { NetworkMode: r.options.network ?? "bridge" },
+    NetworkSettings: summaryNetworkSettingsJson(r, networks),
     Mounts: mountsJson(r),
   };
 }

@@ -74,7 +74,7 @@ test("refusals name the field, in dockerd's words where it has some", () => {
 });
 
 test("the create body's mapping carries them, without the old 'no bridge network yet' warning", () => {
-  const m = mapCreateBody({ Image: "busybox", HostConfig: { NetworkMode: "default", PortBindings: { "80/tcp": [{ HostIp: "", HostPort: "8080" }] }, Dns: ["1.1.1.1"] }, NetworkingConfig: { EndpointsConfig: { default: ZERO } } } as ContainerCreateBody);
+  const m = mapCreateBody({ Image: "busybox", HostConfig: { NetworkMode: "default", PortBindings: { "80/tcp": [{ HostIp: "", HostPort: "8080" }] }, Dns: ["1.1.1.1"] }, NetworkingConfig: { EndpointsConfig: { default: ZERO } } } as unknown as ContainerCreateBody);
   expect(m.options).toMatchObject({ network: "bridge", portBindings: { "80/tcp": [{ hostIp: "", hostPort: "8080" }] }, dns: ["1.1.1.1"] });
   expect(m.warnings).toEqual([]);
 });
