@@ -14,6 +14,8 @@ import type { NetworkRecord } from "../src/engine/networks/record.ts";
 import { RUN_TAG } from "./harness/leaks.ts";
 
 const BRIDGE = `sktest${process.pid % 1_000_000}`;
+/** A second network whose bridge is made by a failing first ADD. */
+const FRESH_BRIDGE = `sktfresh${process.pid % 1_000_000}`;
 const OCTET = 20 + (process.pid % 200);
 const SUBNET = `10.199.${OCTET}.0/24`;
 const GATEWAY = `10.199.${OCTET}.1`;
@@ -54,7 +56,7 @@ function makeNetns(): { name: string; path: string; remove: () => void } {
 const chainsSeen = new Set<string>();
 function ownRules(): string[] {
   const lines = must(["iptables-save"]).split("\n").filter((l) => l && !l.startsWith("#"));
-  const own = lines.filter((l) => l.includes(NETWORK_ID) || l.includes(`10.199.${OCTET}.`) || l.includes(BRIDGE) || [...chainsSeen].some((c) => l.includes(c)));
+  const own = lines.filter((l) => l.includes(NETWORK_ID) || l.includes(`10.199.${OCTET}.`) || l.includes(`10.198.${OCTET}.`) || l.includes(BRIDGE) || l.includes(FRESH_BRIDGE) || [...chainsSeen].some((c) => l.includes(c)));
   for (const l of own) for (const m of l.matchAll(/CNI-(?:DN-)?[0-9a-f]{20,}/g)) chainsSeen.add(m[0]);
   return own;
 }
@@ -77,6 +79,7 @@ beforeAll(() => {
 
 afterAll(() => {
   sh(["ip", "link", "del", BRIDGE]);
+  sh(["ip", "link", "del", FRESH_BRIDGE]);
   for (let i = 1; i <= nsCount; i++) sh(["ip", "netns", "del", `${RUN_TAG}-cni-${i}`]);
   expect(ownRules()).toEqual(rulesBefore);
 });
@@ -172,6 +175,20 @@ describe("CniNetwork over /usr/lib/cni", () => {
     expect(reserved()).not.toContain(ep.ip);
     expect(cacheFiles()).toEqual([]);
     await net.del({ containerId: "gone", netns: "", ifName: "eth0" });
+  });
+
+  test("a first ADD failing on a new bridge (a fixed IP outside the subnet) does not spoil the next ADD", async () => {
+    const fresh = new CniNetwork(bridgeConflist({ ...record, id: `${NETWORK_ID}-fresh`, bridge: FRESH_BRIDGE, subnet: `10.198.${OCTET}.0/24`, gateway: `10.198.${OCTET}.1` }, { ipamDataDir: IPAM }), { cacheDir: CACHE });
+    const ns = makeNetns();
+    try {
+      const e = (await fresh.add({ containerId: "first", netns: ns.path, ifName: "eth0", ip: `10.199.${OCTET}.9` }).catch((x) => x)) as SkiffError;
+      expect(e.message).toContain("failed to allocate all requested IPs");
+      const ep = await fresh.add({ containerId: "second", netns: ns.path, ifName: "eth0" });
+      expect(ep.gateway).toBe(`10.198.${OCTET}.1`);
+      await fresh.del({ containerId: "second", netns: ns.path, ifName: "eth0" });
+    } finally {
+      ns.remove();
+    }
   });
 
   test("DEL of a container never added (no cache) is fine", async () => {

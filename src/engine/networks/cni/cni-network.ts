@@ -10,6 +10,7 @@ import { log } from "../../../common/log.ts";
 import type { EndpointState, PortMapping } from "../record.ts";
 import type { CniConflist, CniPluginConf } from "./conflist.ts";
 import { DEFAULT_PLUGIN_DIRS, DEFAULT_TIMEOUT_MS, execPlugin } from "./exec-plugin.ts";
+import { repairBridgeMac } from "./bridge-mac.ts";
 import { teardownIpMasq } from "./ip-masq.ts";
 import type { CniCommand } from "./plugin-error.ts";
 import { endpointOf, parseCniResult } from "./result.ts";
@@ -115,6 +116,8 @@ export class CniNetwork {
     const ports = portmapEntries(r.portMappings);
     if (ports) runtimeConfig.portMappings = ports;
     const plugins = this.conflist.plugins;
+    const bridge = plugins.find((p) => p.type === "bridge")?.bridge;
+    if (typeof bridge === "string") repairBridgeMac(bridge);
     let prev: Record<string, unknown> | undefined;
     let ran = 0;
     try {
