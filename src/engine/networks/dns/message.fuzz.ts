@@ -18,7 +18,7 @@ const wireOf = (labels: Uint8Array[]) => Uint8Array.from([...labels.flatMap((l) 
 const labelsArb = fc.array(label, { maxLength: 5 }).filter((ls) => wireOf(ls).length <= 255);
 /** A name in text form, any bytes in its labels. */
 const nameArb = labelsArb.map((ls) => readName(wireOf(ls), 0).name);
-const friendly = fc.constantFrom("web", "Web.Example", "db.internal.test", "4.3.2.1.in-addr.arpa", "");
+const friendly = fc.constantFrom("web", "WEB", "web.example", "Web.Example", "db.internal.test", "4.3.2.1.in-addr.arpa", "");
 const anyName = fc.oneof(nameArb, friendly);
 
 const header = fc.record({

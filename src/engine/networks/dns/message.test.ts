@@ -28,17 +28,17 @@ test("a query as dig sends it", () => {
   expect(encodeMessage(m)).toEqual(EXAMPLE_QUERY);
 });
 
-test("compressed names are followed; the encoder compresses the answer's name to the question's", () => {
-  const reply = replyTo(parseMessage(EXAMPLE_QUERY), RCODE.NOERROR, [aRecord("EXAMPLE.com", "10.0.0.1", 60), aRecord("example.com", "10.0.0.2", 60)], true);
+test("the encoder compresses the answers' names to the question's, case kept; the parser follows the pointers", () => {
+  const reply = replyTo(parseMessage(EXAMPLE_QUERY), RCODE.NOERROR, [aRecord("example.com", "10.0.0.1", 60), aRecord("EXAMPLE.com", "10.0.0.2", 60)], true);
   const bytes = encodeMessage(reply);
-  // header 12 + question 17 + two answers of 2 (pointer) + 10 + 4
-  expect(bytes.length).toBe(12 + 17 + 2 * 16);
-  expect(bytes[29]).toBe(0xc0);
-  expect(bytes[30]).toBe(12);
+  // header 12 + question 17 + a pointer, then "EXAMPLE" and a pointer to "com", each with 10 + 4
+  expect(bytes.length).toBe(12 + 17 + (2 + 14) + (8 + 2 + 14));
+  expect([...bytes.subarray(29, 31)]).toEqual([0xc0, 12]);
+  expect([...bytes.subarray(53, 55)]).toEqual([0xc0, 20]);
   const back = parseMessage(bytes);
   expect(back.answers.map((r) => [r.name, addressOf(r)])).toEqual([
     ["example.com", "10.0.0.1"],
-    ["example.com", "10.0.0.2"],
+    ["EXAMPLE.com", "10.0.0.2"],
   ]);
   expect(back.header).toMatchObject({ id: 0x1234, qr: true, aa: true, rd: true, ra: true, rcode: 0 });
 });

@@ -111,12 +111,12 @@ export function nameLabels(name: string): Uint8Array[] {
   return labels;
 }
 
-/** The name's labels lowercased (ASCII only, as DNS compares names) with each label's length before it: a key for comparing and compressing. */
-export function nameKey(labels: Uint8Array[]): string {
+/** The name's labels, each with its length before it, as a string: lowercased (ASCII only, as DNS compares names) unless `exact`. */
+export function nameKey(labels: Uint8Array[], exact = false): string {
   let key = "";
   for (const l of labels) {
     key += String.fromCharCode(l.length);
-    for (const b of l) key += String.fromCharCode(b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
+    for (const b of l) key += String.fromCharCode(!exact && b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
   }
   return key;
 }

@@ -1,5 +1,6 @@
 // Bytes of a DNS message being built, with name compression (RFC 1035 §4.1.4): a name, or its
-// tail, written before at an offset a pointer can reach is written as a pointer to it.
+// tail, written before at an offset a pointer can reach is written as a pointer to it. Only the
+// same bytes are compressed, case included, so every name reads back as it was given.
 import { nameKey, nameLabels } from "./wire-names.ts";
 
 const MAX_POINTER_TARGET = 0x3fff;
@@ -39,7 +40,7 @@ export class WireWriter {
   name(text: string, compress = true): void {
     const labels = nameLabels(text);
     for (let i = 0; i < labels.length; i++) {
-      const key = nameKey(labels.slice(i));
+      const key = nameKey(labels.slice(i), true);
       const at = compress ? this.written.get(key) : undefined;
       if (at !== undefined) {
         this.u16(0xc000 | at);
