@@ -3,12 +3,15 @@
 // local). Owned names, PTR, forwarding with the upstream's answer passed through, dead upstreams,
 // truncation, hostile datagrams, concurrency, close(), and busybox nslookup as a real client.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { existsSync } from "node:fs";
 import { isSkiffError } from "../src/common/errors.ts";
 import { DnsResponder, type NameSource } from "../src/engine/networks/dns/index.ts";
 import { CLASS_IN, type DnsMessage, encodeMessage, parseMessage, RCODE, TYPE } from "../src/engine/networks/dns/message.ts";
 import { aRecord, addressOf, targetOf } from "../src/engine/networks/dns/records.ts";
 import { FrameReader, frame } from "../src/engine/networks/dns/tcp-framing.ts";
+import { MAX_TCP_CONNECTIONS } from "../src/engine/networks/dns/tcp-server.ts";
+import { DNS_ARBITRARIES } from "../src/engine/networks/dns/message.fuzz.ts";
 import { query, tcpAsk, tcpQuery, udpAsk, udpQuery } from "../src/engine/networks/dns/testing/dns-client.ts";
 import { type FakeUpstream, startFakeUpstream } from "../src/engine/networks/dns/testing/fake-upstream.ts";
 
@@ -188,6 +191,33 @@ describe("hostile clients", () => {
     expect((await udpQuery(...R(), query("web", TYPE.A)))!.answers.map(addressOf)).toEqual(["172.18.0.2"]);
   });
 
+  test("damaged messages (fast-check, seeded): each is dropped or answered under its own id; the responder still answers", async () => {
+    upstreamsFor = () => [good.spec];
+    const samples = fc.sample(DNS_ARBITRARIES.damaged, { seed: 3, numRuns: 300 });
+    const answers = await Promise.all(samples.map((bytes) => udpAsk(...R(), bytes, 300).then((a) => [bytes, a] as const)));
+    for (const [bytes, a] of answers) {
+      if (!a) continue;
+      expect(a.length).toBeGreaterThanOrEqual(12);
+      expect([...a.subarray(0, 2)]).toEqual([...bytes.subarray(0, 2)]);
+      expect(a[2]! & 0x80).toBe(0x80);
+    }
+    expect(answers.filter(([, a]) => a).length).toBeGreaterThan(0);
+    const { answers: tcpAnswers } = await tcpAsk(...R(), samples.slice(0, 50), 1000);
+    expect(tcpAnswers.every((a) => a.length >= 12)).toBe(true);
+    expect((await udpQuery(...R(), query("web", TYPE.A)))!.answers.length).toBe(1);
+  });
+
+  test("TCP: a frame never finished, more connections than the limit: a new connection is still answered", async () => {
+    const hang = await Bun.connect({ hostname: R()[0], port: R()[1], socket: { data() {} } });
+    hang.write(Uint8Array.of(0xff, 0xff, 1, 2, 3));
+    const many = await Promise.all(Array.from({ length: MAX_TCP_CONNECTIONS + 20 }, () => Bun.connect({ hostname: R()[0], port: R()[1], socket: { data() {} } }).catch(() => undefined)));
+    await Bun.sleep(100);
+    for (const c of many) c?.terminate();
+    hang.terminate();
+    await Bun.sleep(100);
+    expect((await tcpQuery(...R(), query("web", TYPE.A)))!.answers.length).toBe(1);
+  });
+
   test("two questions, or an opcode other than QUERY: FORMERR and NOTIMP", async () => {
     const two = query("web", TYPE.A, 5, { questions: [{ name: "web", type: TYPE.A, class: CLASS_IN }, { name: "multi", type: TYPE.A, class: CLASS_IN }] });
     expect((await udpQuery(...R(), two))!.header.rcode).toBe(RCODE.FORMERR);
@@ -242,6 +272,19 @@ describe("hostile clients", () => {
       bounded.close();
     }
   });
+});
+
+test.if(existsSync("/proc/net/if_inet6"))("an IPv6 upstream ([::1]:PORT)", async () => {
+  const v6 = await startFakeUpstream("::1", goodAnswer).catch(() => undefined);
+  if (!v6) return console.warn("skipped: ::1 cannot be bound");
+  try {
+    upstreamsFor = () => [`[::1]:${v6.port}`];
+    expect((await udpQuery(...R(), query("example.com", TYPE.A)))!.answers.map(addressOf)).toEqual(["93.184.216.34"]);
+    expect((await tcpQuery(...R(), query("example.com", TYPE.A)))!.answers.map(addressOf)).toEqual(["93.184.216.34"]);
+    expect(v6.asked.map((a) => a.tcp)).toEqual([false, true]);
+  } finally {
+    v6.close();
+  }
 });
 
 describe("lifecycle", () => {

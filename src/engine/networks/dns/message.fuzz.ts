@@ -78,6 +78,9 @@ const NAMES = {
   upstreams: () => [],
 };
 
+/** For tests that send such bytes to a live responder. */
+export const DNS_ARBITRARIES = { message, damaged };
+
 export const DNS_PROPERTIES = {
   anyBytes: () => fc.property(fc.uint8Array({ maxLength: 600 }), onlyParseFailures),
   damagedMessages: () => fc.property(damaged, onlyParseFailures),

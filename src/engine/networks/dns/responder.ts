@@ -29,7 +29,7 @@ export interface DnsResponderOptions {
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 export const DEFAULT_TCP_IDLE_MS = 10_000;
-export const DEFAULT_MAX_PENDING_FORWARDS = 1024;
+export const DEFAULT_MAX_PENDING_FORWARDS = 256; // each holds a socket (an fd) while it waits
 /** The largest EDNS UDP size the responder passes an upstream's answer on at. */
 const MAX_UDP_LIMIT = 4096;
 
