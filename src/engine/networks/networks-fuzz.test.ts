@@ -1,0 +1,9 @@
+// The short seeded run of the network engine's parsers' properties (*.fuzz.ts here); the long run
+// is `node_modules/.bin/bun scripts/fuzz.ts --only engine.networks`.
+import { describe, test } from "bun:test";
+import fc from "fast-check";
+import { ADDRESS_PROPERTIES } from "./addresses.fuzz.ts";
+
+describe("network addresses and subnets, fuzzed", () => {
+  for (const [name, property] of Object.entries(ADDRESS_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
+});
