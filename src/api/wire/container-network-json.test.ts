@@ -31,7 +31,7 @@ test("on the default bridge while running: its endpoint under Networks.bridge an
   expect((containerJson(r, onBridge) as Json).Config!.ExposedPorts).toEqual({ "443/tcp": {}, "80/tcp": {} });
   // docker ps: the binding, then the exposed port no one publishes
   const s = containerSummary(r, Date.now(), onBridge) as Json;
-  expect(s.Ports).toEqual([{ PrivatePort: 443, Type: "tcp" }, { IP: "0.0.0.0", PrivatePort: 80, PublicPort: 8080, Type: "tcp" }]);
+  expect(s.Ports as unknown).toEqual([{ PrivatePort: 443, Type: "tcp" }, { IP: "0.0.0.0", PrivatePort: 80, PublicPort: 8080, Type: "tcp" }]);
   expect((s.NetworkSettings!.Networks as Json).bridge).toMatchObject({ IPAddress: "172.17.0.2" });
 });
 

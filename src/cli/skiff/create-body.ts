@@ -5,7 +5,9 @@ import type { ContainerCreateBody, HostConfig } from "../../api/client-container
 import type { FlagValues } from "../args.ts";
 import { str, strs } from "./command.ts";
 import { parseMount } from "./mount-flag.ts";
+import { writeErr } from "../../common/stdio.ts";
 import { parseGoDuration } from "./go-time.ts";
+import { dnsSearchDomain, dnsServer, extraHost, networking, publishedPorts } from "./network-flags.ts";
 import {
   badOption, badValue, cleanPath, dedupeEnv, device, envValue, int64, keyValueFile, keyValueMap, labelValue, memBytes, memSwapBytes, nanoCpus, securityOpts, ulimit, volumeSpec,
 } from "./container-values.ts";
@@ -25,13 +27,9 @@ export interface CreateContext {
   consoleSize?: [number, number];
   /** run -d: nothing is attached. */
   detach?: boolean;
+  /** Where docker's warnings of the flags go (stderr). */
+  warn?: (line: string) => void;
 }
-
-/** An endpoint's zero value, as docker 28 sends it for the default network. */
-const ZERO_ENDPOINT = {
-  IPAMConfig: null, Links: null, Aliases: null, MacAddress: "", DriverOpts: null, GwPriority: 0, NetworkID: "", EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0,
-  IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, DNSNames: null,
-};
 
 const has = (flags: FlagValues, name: string) => flags[name] !== undefined;
 
@@ -163,15 +161,20 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
 
   const health = healthcheck(flags);
   const entrypoint = str(flags.entrypoint);
-  const network = str(flags.network);
+  const net = networking({ networks: strs(flags.network), aliases: strs(flags["network-alias"]), ip: str(flags.ip), mac: str(flags["mac-address"]) });
+  const ports = publishedPorts(strs(flags.publish), strs(flags.expose));
+  const warn = ctx.warn ?? ((line: string) => writeErr(`${line}\n`));
+  const dns = strs(flags.dns).map((d) => dnsServer(d, warn));
+  const dnsSearch = strs(flags["dns-search"]).map(dnsSearchDomain);
+  const extraHosts = strs(flags["add-host"]).map(extraHost);
   const sysctls = keyValueMap(strs(flags.sysctl));
 
   const hostConfig: HostConfig = {
     Binds: binds.length ? binds : null,
     ContainerIDFile: "",
     LogConfig: { Type: logDriver, Config: keyValueMap(logOpts) },
-    NetworkMode: network ?? "default",
-    PortBindings: {},
+    NetworkMode: net.mode,
+    PortBindings: ports.bindings,
     RestartPolicy: restart,
     AutoRemove: autoRemove,
     VolumeDriver: "",
@@ -180,10 +183,10 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     CapAdd: capabilities(strs(flags["cap-add"])),
     CapDrop: capabilities(strs(flags["cap-drop"])),
     CgroupnsMode: "",
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
-    ExtraHosts: null,
+    Dns: dns,
+    DnsOptions: strs(flags["dns-option"]),
+    DnsSearch: dnsSearch,
+    ExtraHosts: extraHosts.length ? extraHosts : null,
     GroupAdd: strs(flags["group-add"]).length ? strs(flags["group-add"]) : null,
     IpcMode: "",
     Cgroup: "",
@@ -191,7 +194,7 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     OomScoreAdj: intFlag(flags, "oom-score-adj", "--oom-score-adj", 0),
     PidMode: "",
     Privileged: !!flags.privileged,
-    PublishAllPorts: false,
+    PublishAllPorts: !!flags["publish-all"],
     ReadonlyRootfs: !!flags["read-only"],
     SecurityOpt: securityGiven ? security : null,
     ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
@@ -243,6 +246,7 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     AttachStdin: attachStdin,
     AttachStdout: attachStdout,
     AttachStderr: attachStderr,
+    ...(Object.keys(ports.exposed).length ? { ExposedPorts: ports.exposed } : {}),
     Tty: !!flags.tty,
     OpenStdin: openStdin,
     StdinOnce: stdinOnce,
@@ -257,8 +261,9 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     Labels: labels,
     ...(has(flags, "stop-signal") ? { StopSignal: str(flags["stop-signal"]) } : {}),
     ...(has(flags, "stop-timeout") ? { StopTimeout: int64(str(flags["stop-timeout"])!, "--stop-timeout") } : {}),
+    ...(net.macAddress ? { MacAddress: net.macAddress } : {}),
     HostConfig: hostConfig,
-    NetworkingConfig: { EndpointsConfig: network === undefined ? { default: { ...ZERO_ENDPOINT } } : {} },
+    NetworkingConfig: { EndpointsConfig: net.endpoints },
   };
   return { body, name: str(flags.name), platform: str(flags.platform), pull, quiet: !!flags.quiet };
 }

@@ -1,0 +1,278 @@
+// The network flags of `skiff create` and `skiff run`, read as docker 28's CLI reads them: -p and
+// --expose (its nat.ParsePortSpecs and convertToStandardNotation), --network in its short and
+// long forms with --network-alias, --ip and --mac-address (its parseNetworkOpts), --dns,
+// --dns-search and --add-host (its flag validators). Same parts of the body, same words for a
+// refusal. No node:net here: the CLI starts without it.
+import { badOption, badValue } from "./container-values.ts";
+
+// ---- addresses (Go's net.ParseIP, as far as docker's flags ask it)
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** An IPv4 or IPv6 address in Go's canonical form (IPv6 compressed, lower case), or undefined. */
+export function canonicalIp(s: string): string | undefined {
+  if (IPV4.test(s)) return s;
+  if (!s.includes(":") || /[^0-9a-fA-F:.]/.test(s)) return undefined;
+  try {
+    const host = new URL(`http://[${s}]/`).hostname;
+    return host.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+const isLoopback = (ip: string) => ip.startsWith("127.") || ip === "::1";
+
+// ---- ports
+
+/** Go's strconv.ParseUint(s, 10, 16)'s error, or the number. */
+function parseUint16(s: string): number | string {
+  if (!/^\d+$/.test(s)) return `strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`;
+  const n = Number(s);
+  return n > 65535 ? `strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range` : n;
+}
+
+/** nat.ParsePortRange: "80" or "8000-8010" → [start, end], or the error's words. */
+function portRange(s: string): [number, number] | string {
+  if (s === "") return "empty string specified for ports";
+  const parts = s.split("-");
+  const start = parseUint16(parts[0]!);
+  if (typeof start === "string") return start;
+  if (parts.length === 1) return [start, start];
+  const end = parseUint16(parts[1]!);
+  if (typeof end === "string") return end;
+  if (end < start) return `invalid range specified for port: ${s}`;
+  return [start, end];
+}
+
+/** nat.SplitProtoPort: "80/udp" → ["udp", "80"]; no protocol is tcp. */
+function splitProtoPort(raw: string): [string, string] {
+  const parts = raw.split("/");
+  if (raw === "" || parts[0] === "") return ["", ""];
+  if (parts.length === 1) return ["tcp", raw];
+  if (parts[1] === "") return ["tcp", parts[0]!];
+  return [parts[1]!, parts[0]!];
+}
+
+/** nat's splitParts: [ip, hostPort, containerPort] of "ip:host:ctr", "host:ctr", "ctr" (an IPv6 ip keeps its colons). */
+function splitParts(raw: string): [string, string, string] {
+  const parts = raw.split(":");
+  const n = parts.length;
+  if (n === 1) return ["", "", parts[0]!];
+  if (n === 2) return ["", parts[0]!, parts[1]!];
+  return [parts.slice(0, n - 2).join(":"), parts[n - 2]!, parts[n - 1]!];
+}
+
+/** docker's convertToStandardNotation: -p target=80,published=8080,protocol=udp → "8080:80/udp". */
+function standardNotation(spec: string): string {
+  if (!spec.includes("=")) return spec;
+  const params: Record<string, string> = { protocol: "tcp" };
+  for (const param of spec.split(",")) {
+    const eq = param.indexOf("=");
+    if (eq <= 0) throw badOption(`invalid publish opts format (should be name=value but got '${param}')`, "give -p target=PORT,published=PORT[,protocol=tcp|udp]");
+    params[param.slice(0, eq)] = param.slice(eq + 1);
+  }
+  return `${params.published ?? ""}:${params.target ?? ""}/${params.protocol}`;
+}
+
+export interface PortBinding {
+  HostIp: string;
+  HostPort: string;
+}
+
+const PUBLISH_HINT = "-p [IP:][HOST-PORT:]CONTAINER-PORT[/tcp|/udp], e.g. -p 8080:80 or -p 127.0.0.1::53/udp";
+
+/** One -p value → its container ports and bindings (nat.ParsePortSpec). */
+function parsePortSpec(raw: string): { port: string; binding: PortBinding }[] {
+  let [ip, hostPort, containerPort] = splitParts(raw);
+  let proto: string;
+  [proto, containerPort] = splitProtoPort(containerPort);
+  if (ip.startsWith("[")) {
+    if (!ip.endsWith("]")) throw badOption(`invalid IP address ${ip}: address ${ip}:: missing ']' in address`, PUBLISH_HINT);
+    ip = ip.slice(1, -1);
+  }
+  if (ip !== "" && canonicalIp(ip) === undefined) throw badOption(`invalid IP address: ${ip}`, PUBLISH_HINT);
+  if (containerPort === "") throw badOption(`no port specified: ${raw}<empty>`, PUBLISH_HINT);
+  const ctr = portRange(containerPort);
+  if (typeof ctr === "string") throw badOption(`invalid containerPort: ${containerPort}`, PUBLISH_HINT);
+  let host: [number, number] = [0, 0];
+  if (hostPort !== "") {
+    const h = portRange(hostPort);
+    if (typeof h === "string") throw badOption(`invalid hostPort: ${hostPort}`, PUBLISH_HINT);
+    host = h;
+  }
+  if (hostPort !== "" && ctr[1] - ctr[0] !== host[1] - host[0] && ctr[1] !== ctr[0]) throw badOption(`invalid ranges specified for container and host Ports: ${containerPort} and ${hostPort}`, "give ranges of the same length, or one container port and a host range to choose from");
+  proto = proto.toLowerCase();
+  if (!["tcp", "udp", "sctp"].includes(proto)) throw badOption(`invalid proto: ${proto}`, PUBLISH_HINT);
+  const out: { port: string; binding: PortBinding }[] = [];
+  for (let i = 0; i <= ctr[1] - ctr[0]; i++) {
+    let hp = hostPort === "" ? "" : String(host[0] + i);
+    // one container port and a host range: the range is where the daemon chooses
+    if (ctr[0] === ctr[1] && host[0] !== host[1]) hp = `${hp}-${host[1]}`;
+    out.push({ port: `${ctr[0] + i}/${proto}`, binding: { HostIp: ip, HostPort: hp } });
+  }
+  return out;
+}
+
+/** -p and --expose → Config.ExposedPorts and HostConfig.PortBindings, as docker 28 builds them. */
+export function publishedPorts(publish: readonly string[], expose: readonly string[]): { exposed: Record<string, Record<string, never>>; bindings: Record<string, PortBinding[]> } {
+  const exposed: Record<string, Record<string, never>> = {};
+  const bindings: Record<string, PortBinding[]> = {};
+  for (const raw of publish.map(standardNotation))
+    for (const { port, binding } of parsePortSpec(raw)) {
+      exposed[port] = {};
+      (bindings[port] ??= []).push(binding);
+    }
+  for (const e of expose) {
+    if (e.includes(":")) throw badOption(`invalid port format for --expose: ${e}`, "--expose PORT[/PROTO] or START-END[/PROTO]");
+    const [proto, port] = splitProtoPort(e);
+    const range = portRange(port);
+    if (typeof range === "string") throw badOption(`invalid range format for --expose: ${e}, error: ${range}`, "--expose PORT[/PROTO] or START-END[/PROTO]");
+    for (let p = range[0]; p <= range[1]; p++) exposed[`${p}/${proto}`] = {};
+  }
+  return { exposed, bindings };
+}
+
+// ---- DNS and hosts
+
+/** --dns: an address, in Go's canonical form; a loopback one gets docker's warning. */
+export function dnsServer(v: string, warn: (line: string) => void): string {
+  const ip = canonicalIp(v.trim());
+  if (ip === undefined) throw badValue(v, "--dns", `IP address is not correctly formatted: ${v}`, "give --dns an IPv4 or IPv6 address");
+  if (isLoopback(ip)) warn(`WARNING: Localhost DNS (${ip}) may fail in containers.`);
+  return ip;
+}
+
+const DOMAIN = /^(:?(?:[a-zA-Z0-9]|(?:[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))(:?\.(?:[a-zA-Z0-9]|(?:[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])))*)\.?\s*$/;
+
+/** --dns-search: a domain without its final dot, or "." (docker's ValidateDNSSearch). */
+export function dnsSearchDomain(v: string): string {
+  if (v === ".") return v;
+  const m = DOMAIN.exec(v);
+  if (!m || m[1]!.length > 255) throw badValue(v, "--dns-search", `${v} is not a valid domain`, "give a domain name such as example.org");
+  return m[1]!;
+}
+
+/** --add-host NAME:IP or NAME=IP (IP may be [v6] or host-gateway) → "NAME:IP" (docker's ValidateExtraHost). */
+export function extraHost(v: string): string {
+  let sep = v.indexOf("=");
+  if (sep < 0) sep = v.indexOf(":");
+  const name = sep < 0 ? "" : v.slice(0, sep);
+  let ip = sep < 0 ? "" : v.slice(sep + 1);
+  if (sep < 0 || name === "" || name.includes(":")) throw badValue(v, "--add-host", `bad format for add-host: ${JSON.stringify(v)}`, "give --add-host NAME:IP (or NAME:host-gateway)");
+  if (ip !== "host-gateway") {
+    if (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
+    if (canonicalIp(ip) === undefined) throw badValue(v, "--add-host", `invalid IP address in add-host: ${JSON.stringify(ip)}`, "give --add-host NAME:IP (or NAME:host-gateway)");
+  }
+  return `${name}:${ip}`;
+}
+
+// ---- networks and endpoints
+
+/** What --network gives for one network (docker's NetworkAttachmentOpts). */
+interface Attachment {
+  target: string;
+  aliases: string[];
+  ipv4?: string;
+  ipv6?: string;
+  mac?: string;
+  linkLocalIps: string[];
+  driverOpts: Record<string, string>;
+}
+
+/** A --network value: NAME, or the long form name=…,alias=…,ip=…,ip6=…,mac-address=…,link-local-ip=…,driver-opt=K=V. */
+function attachment(value: string): Attachment {
+  const a: Attachment = { target: "", aliases: [], linkLocalIps: [], driverOpts: {} };
+  if (!value.includes("=") && !value.includes(",")) return { ...a, target: value };
+  for (const field of value.split(",")) {
+    const eq = field.indexOf("=");
+    const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
+    const v = eq < 0 ? "" : field.slice(eq + 1);
+    if (eq < 0) throw badValue(value, "--network", `invalid field '${field}' must be a key=value pair`, "give --network NAME or name=NAME,alias=A,ip=ADDRESS");
+    if (key === "name") a.target = v;
+    else if (key === "alias") a.aliases.push(v);
+    else if (key === "ip") a.ipv4 = v;
+    else if (key === "ip6") a.ipv6 = v;
+    else if (key === "mac-address") a.mac = v;
+    else if (key === "link-local-ip") a.linkLocalIps.push(v);
+    else if (key === "driver-opt") {
+      const deq = v.indexOf("=");
+      if (deq < 0) throw badValue(value, "--network", `invalid key value pair format in driver options`, "give driver-opt=KEY=VALUE");
+      a.driverOpts[v.slice(0, deq)] = v.slice(deq + 1);
+    } else throw badValue(value, "--network", `invalid field key ${key}`, "the fields are name, alias, ip, ip6, mac-address, link-local-ip and driver-opt");
+  }
+  return a;
+}
+
+/** docker's NetworkMode.IsUserDefined. */
+const isUserDefined = (n: string) => !["default", "bridge", "host", "none"].includes(n) && !n.startsWith("container:");
+
+const MAC = /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/;
+
+/** An endpoint's zero value, as docker 28 sends it. */
+const ZERO_ENDPOINT = {
+  IPAMConfig: null, Links: null, Aliases: null, MacAddress: "", DriverOpts: null, GwPriority: 0, NetworkID: "", EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0,
+  IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, DNSNames: null,
+};
+
+type EndpointBody = Record<string, unknown>;
+
+/** The flags of the first network (--network-alias, --ip, --ip6, --mac-address) applied to it; both ways at once is docker's conflict. */
+function withFlags(a: Attachment, f: NetworkFlagValues): Attachment {
+  const conflict = (what: string) => badOption(`conflicting options: cannot specify both ${what}`, "give it once: with the flag or in --network's fields");
+  if (a.aliases.length && f.aliases.length) throw conflict("--network-alias and per-network alias");
+  if (a.ipv4 && f.ip) throw conflict("--ip and per-network IPv4 address");
+  if (a.mac && f.mac) throw conflict("--mac-address and per-network MAC address");
+  return { ...a, aliases: f.aliases.length ? [...f.aliases] : a.aliases, ...(f.ip ? { ipv4: f.ip } : {}), ...(f.mac ? { mac: f.mac } : {}) };
+}
+
+function endpointOf(a: Attachment): EndpointBody {
+  if (a.target.trim() === "") throw badOption("no name set for network", "give --network NAME");
+  if (!isUserDefined(a.target) && a.aliases.length) throw badOption("network-scoped aliases are only supported for user-defined networks", "create a network (skiff network create NAME) and run with --network NAME");
+  const ep: EndpointBody = { ...ZERO_ENDPOINT };
+  if (a.aliases.length) ep.Aliases = [...a.aliases];
+  if (Object.keys(a.driverOpts).length) ep.DriverOpts = a.driverOpts;
+  if (a.ipv4 || a.ipv6 || a.linkLocalIps.length) ep.IPAMConfig = { ...(a.ipv4 ? { IPv4Address: a.ipv4 } : {}), ...(a.ipv6 ? { IPv6Address: a.ipv6 } : {}), ...(a.linkLocalIps.length ? { LinkLocalIPs: a.linkLocalIps } : {}) };
+  if (a.mac) {
+    if (!MAC.test(a.mac.trim())) throw badOption(`${a.mac} is not a valid mac address`, "give six hex octets: 02:42:ac:11:00:02");
+    ep.MacAddress = a.mac;
+  }
+  return ep;
+}
+
+const isZero = (ep: EndpointBody) => JSON.stringify(ep) === JSON.stringify(ZERO_ENDPOINT);
+
+export interface NetworkFlagValues {
+  networks: string[];
+  aliases: string[];
+  ip?: string;
+  mac?: string;
+}
+
+/**
+ * --network (any number), --network-alias, --ip, --mac-address → HostConfig.NetworkMode and
+ * NetworkingConfig.EndpointsConfig, as docker 28's parseNetworkOpts. The MAC address goes as
+ * docker 20.10 sends it too, in Config.MacAddress: skiffd speaks API 1.41, where docker 28 refuses
+ * a per-network one.
+ */
+export function networking(f: NetworkFlagValues): { mode: string; endpoints: Record<string, EndpointBody>; macAddress?: string } {
+  const { mac, ...rest } = f;
+  const endpoints: Record<string, EndpointBody> = {};
+  const attachments = f.networks.map(attachment);
+  if (mac !== undefined && !MAC.test(mac.trim())) throw badOption(`${mac} is not a valid mac address`, "give six hex octets: 02:42:ac:11:00:02");
+  if (!attachments.length) endpoints.default = endpointOf(withFlags({ target: "default", aliases: [], linkLocalIps: [], driverOpts: {} }, rest));
+  let userDefined = false;
+  let other = false;
+  attachments.forEach((a0, i) => {
+    if (isUserDefined(a0.target)) userDefined = true;
+    else other = true;
+    const a = i === 0 ? withFlags(a0, rest) : a0;
+    const ep = endpointOf(a);
+    if (Object.hasOwn(endpoints, a.target)) throw badOption(`network ${JSON.stringify(a.target)} is specified multiple times`, "give each --network once");
+    // one network and nothing set for it: no endpoint sent (the daemon makes it), as docker
+    if (i === 0 && attachments.length === 1 && isZero(ep)) return;
+    endpoints[a.target] = ep;
+  });
+  if (userDefined && other) throw badOption("conflicting options: cannot attach both user-defined and non-user-defined network-modes", "give either user-defined networks or one of bridge, host, none, container:NAME");
+  return { mode: attachments[0]?.target ?? "default", endpoints, ...(mac ? { macAddress: mac } : {}) };
+}
