@@ -137,7 +137,7 @@ describe("CniNetwork over /usr/lib/cni", () => {
     expect(ownRules()).toEqual(rulesBefore);
   });
 
-  test("a published port reaches a listener in the namespace from 127.0.0.1 and the host's address", async () => {
+  test("a published port reaches a listener in the namespace from 127.0.0.1, the host's address, and another container through the host's address", async () => {
     const ns = makeNetns();
     const server = Bun.spawn({
       cmd: ["ip", "netns", "exec", ns.name, process.execPath, "-e", `Bun.serve({ port: 8080, hostname: "0.0.0.0", fetch: () => new Response("from the netns") }); console.log("up")`],
@@ -152,12 +152,23 @@ describe("CniNetwork over /usr/lib/cni", () => {
       expect(hostIp).toBeDefined();
       expect(await get(`http://${hostIp}:${HOST_PORT}/`)).toBe("from the netns");
       expect(await get(`http://${ep.ip}:8080/`)).toBe("from the netns");
+      // another container on the network, through the host's address (hairpin through the bridge)
+      const client = makeNetns();
+      try {
+        await net.add({ containerId: "client", netns: client.path, ifName: "eth0" });
+        const r = sh(["ip", "netns", "exec", client.name, "curl", "-sS", "-m", "5", `http://${hostIp}:${HOST_PORT}/`]);
+        expect(r.out).toBe("from the netns");
+      } finally {
+        await net.del({ containerId: "client", netns: client.path, ifName: "eth0" });
+        client.remove();
+      }
       await net.del({ containerId: "web", netns: ns.path, ifName: "eth0" });
       expect(ownRules()).toEqual(rulesBefore);
       // (a new connection: a pooled one would still reach the server through its conntrack entry)
       const after = await fetch(`http://127.0.0.1:${HOST_PORT}/`, { keepalive: false, signal: AbortSignal.timeout(3000) }).then(() => "answered", (e: Error) => e.name);
       expect(after).not.toBe("answered");
     } finally {
+      await net.del({ containerId: "web", netns: ns.path, ifName: "eth0" });
       server.kill("SIGKILL");
       await server.exited;
       ns.remove();
@@ -188,6 +199,23 @@ describe("CniNetwork over /usr/lib/cni", () => {
       await fresh.del({ containerId: "second", netns: ns.path, ifName: "eth0" });
     } finally {
       ns.remove();
+    }
+  });
+
+  test("ADD and DEL of several containers at once: each gets its own address, nothing is left", async () => {
+    const nss = Array.from({ length: 8 }, () => makeNetns());
+    try {
+      const eps = await Promise.all(nss.map((ns, i) => net.add({ containerId: `many${i}`, netns: ns.path, ifName: "eth0" })));
+      expect(new Set(eps.map((e) => e.ip)).size).toBe(8);
+      expect(reserved().length).toBe(8);
+      for (const ns of nss) ns.remove();
+      await Promise.all(nss.map((_, i) => net.del({ containerId: `many${i}`, netns: "", ifName: "eth0" })));
+      expect(reserved()).toEqual([]);
+      expect(cacheFiles()).toEqual([]);
+      expect(ownRules()).toEqual(rulesBefore);
+    } finally {
+      for (const ns of nss) ns.remove();
+      await Promise.all(nss.map((_, i) => net.del({ containerId: `many${i}`, netns: "", ifName: "eth0" })));
     }
   });
 
