@@ -3,7 +3,12 @@
 import { describe, test } from "bun:test";
 import fc from "fast-check";
 import { ADDRESS_PROPERTIES } from "./addresses.fuzz.ts";
+import { HOSTS_FILE_PROPERTIES } from "./hosts-file.fuzz.ts";
 
 describe("network addresses and subnets, fuzzed", () => {
   for (const [name, property] of Object.entries(ADDRESS_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
+});
+
+describe("/etc/hosts and --add-host, fuzzed", () => {
+  for (const [name, property] of Object.entries(HOSTS_FILE_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
 });
