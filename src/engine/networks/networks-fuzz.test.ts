@@ -4,6 +4,7 @@ import { describe, test } from "bun:test";
 import fc from "fast-check";
 import { ADDRESS_PROPERTIES } from "./addresses.fuzz.ts";
 import { HOSTS_FILE_PROPERTIES } from "./hosts-file.fuzz.ts";
+import { RESOLV_CONF_PROPERTIES } from "./resolv-conf.fuzz.ts";
 
 describe("network addresses and subnets, fuzzed", () => {
   for (const [name, property] of Object.entries(ADDRESS_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
@@ -11,4 +12,8 @@ describe("network addresses and subnets, fuzzed", () => {
 
 describe("/etc/hosts and --add-host, fuzzed", () => {
   for (const [name, property] of Object.entries(HOSTS_FILE_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
+});
+
+describe("/etc/resolv.conf, fuzzed", () => {
+  for (const [name, property] of Object.entries(RESOLV_CONF_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
 });
