@@ -7,8 +7,7 @@
 //     client's question: anything else on the socket is ignored (RFC 5452).
 //   - An upstream that does not answer within timeoutMs, refuses or cannot be reached: the next.
 import { parseHeader, withId } from "./message.ts";
-import { readName } from "./wire-names.ts";
-import { sameName } from "./wire-names.ts";
+import { readName, sameName } from "./wire-names.ts";
 import { tcpExchange, udpExchange } from "./upstream-exchange.ts";
 import type { Upstream } from "./upstreams.ts";
 

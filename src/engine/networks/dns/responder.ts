@@ -2,8 +2,7 @@
 // host's namespace, UDP and TCP: names the network owns are answered from its NameSource, the rest
 // forwarded (forwarder.ts). Queries come from any container: any bytes are handled without
 // throwing, a query never waits for another, and forwards in flight are bounded.
-import type { TCPSocketListener } from "bun";
-import type { udp } from "bun";
+import type { TCPSocketListener, udp } from "bun";
 import { SkiffError } from "../../../common/errors.ts";
 import { forward } from "./forwarder.ts";
 import { DnsParseError, type DnsMessage, encodeMessage, parseHeader, parseMessage, RCODE, TYPE } from "./message.ts";
@@ -57,7 +56,8 @@ export class DnsResponder {
         binaryType: "uint8array",
         socket: {
           data: (s, data, port, client) => {
-            responder?.answer(data, client, false).then((reply) => {
+            // (a copy: a forward reads the query again after awaiting)
+            responder?.answer(data.slice(), client, false).then((reply) => {
               try {
                 if (reply && !responder!.closed) s.send(reply, port, client);
               } catch {} // a client address the kernel will not send to: its loss
@@ -89,7 +89,7 @@ export class DnsResponder {
     this.tcpListener.stop(true);
   }
 
-  /** The answer to a message from `client`, or undefined to drop it. Never throws. */
+  /** The answer to a message from `client` (UDP or TCP, the transport's framing removed), or undefined to drop it. Never throws. */
   async answer(bytes: Uint8Array, client: string, tcp: boolean): Promise<Uint8Array | undefined> {
     const header = parseHeader(bytes);
     if (!header || header.qr || this.closed) return undefined;
