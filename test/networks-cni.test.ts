@@ -75,6 +75,8 @@ beforeAll(() => {
   fake("hangs", "exec sleep 30");
   fake("garbage", `echo 'this is not { json'; exit 0`);
   fake("silent-exit", `echo oops >&2; exit 3`);
+  mkdirSync(join(FAKES, "broken-portmap"));
+  fake("broken-portmap/portmap", `echo '{"cniVersion":"1.0.0","code":999,"msg":"portmap ran"}'; exit 1`);
 });
 
 afterAll(() => {
@@ -276,6 +278,22 @@ describe("plugins that fail", () => {
     const e = await call("no-such-plugin");
     expect(e.code).toBe("ENGINE_CNI_PLUGIN_NOT_FOUND");
     expect(e.hint).toBe(`${FAKES}/no-such-plugin missing: apt install containernetworking-plugins`);
+  });
+
+  test("portmap runs only for a container with published ports", async () => {
+    const chain = new CniNetwork(conflist, { cacheDir: CACHE, pluginDirs: [join(FAKES, "broken-portmap"), "/usr/lib/cni"] });
+    const ns = makeNetns();
+    try {
+      await chain.add({ containerId: "noports", netns: ns.path, ifName: "eth0" });
+      await chain.check({ containerId: "noports", netns: ns.path, ifName: "eth0" });
+      await chain.del({ containerId: "noports", netns: ns.path, ifName: "eth0" });
+      const e = (await chain.add({ containerId: "ports", netns: ns.path, ifName: "eth0", portMappings: [{ hostIp: "", hostPort: HOST_PORT + 2, containerPort: 80, protocol: "tcp" }] }).catch((x) => x)) as SkiffError;
+      expect(e.message).toBe("CNI ADD of plugin portmap: code 999: portmap ran");
+      expect(sh(["ip", "-n", ns.name, "link", "show", "eth0"]).status).not.toBe(0);
+      expect(ownRules()).toEqual(rulesBefore);
+    } finally {
+      ns.remove();
+    }
   });
 
   test("a chain failing after bridge undoes the bridge's ADD: no interface, address, rule or cache left", async () => {

@@ -61,6 +61,12 @@ function portmapEntries(ports: readonly PortMapping[] | undefined): RuntimeConfi
   return out;
 }
 
+/**
+ * portmap with no mappings passes prevResult through on ADD and has nothing to remove on DEL: not
+ * run then, which saves a plugin exec (~10-40 ms here) on every container without published ports.
+ */
+const idle = (plugin: CniPluginConf, runtimeConfig: RuntimeConfig): boolean => plugin.type === "portmap" && !runtimeConfig.portMappings?.length;
+
 /** CNI's "already gone" on DEL: what a plugin reports for state a previous DEL (or the kernel) removed. */
 const ALREADY_GONE = /does not exist|no such file or directory|link not found|no such device/i;
 
@@ -123,6 +129,7 @@ export class CniNetwork {
     try {
       for (const plugin of plugins) {
         ran++; // a plugin that failed part-way may have made something: it gets a DEL too
+        if (idle(plugin, runtimeConfig)) continue;
         prev = parseCniResult(await this.run("ADD", plugin, r, runtimeConfig, prev), plugin.type).raw;
       }
       if (!prev) throw new Error("CNI ADD: the conflist has no plugins");
@@ -131,6 +138,7 @@ export class CniNetwork {
       return endpoint;
     } catch (e) {
       for (let i = ran - 1; i >= 0; i--) {
+        if (idle(plugins[i]!, runtimeConfig)) continue;
         await this.run("DEL", plugins[i]!, r, runtimeConfig, prev).catch((d: unknown) => {
           log.warn(`undo a failed CNI ADD of ${r.containerId} on ${this.conflist.name}: ${isSkiffError(d) ? d.message : String(d)}`);
         });
@@ -149,6 +157,7 @@ export class CniNetwork {
     }
     const errors: SkiffError[] = [];
     for (const plugin of [...this.conflist.plugins].reverse()) {
+      if (cached && idle(plugin, runtimeConfig)) continue; // (without the cache, which ports ADD had is unknown)
       try {
         await this.run("DEL", plugin, r, runtimeConfig, cached?.result);
       } catch (e) {
@@ -188,7 +197,9 @@ export class CniNetwork {
         hint: "the container was never attached to this network, or its attachment was removed",
       });
     }
-    for (const plugin of this.conflist.plugins) await this.run("CHECK", plugin, r, cached.runtimeConfig, cached.result);
+    for (const plugin of this.conflist.plugins) {
+      if (!idle(plugin, cached.runtimeConfig)) await this.run("CHECK", plugin, r, cached.runtimeConfig, cached.result);
+    }
   }
 
   /** The prefix length host-local wants with a fixed address: the subnet's. */
