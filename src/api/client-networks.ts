@@ -1,6 +1,7 @@
 // The network endpoints as a typed client (docker's Network shapes): list, inspect, create,
 // connect, disconnect, remove, prune.
 import type { ApiClient } from "./client.ts";
+import { filtersParam } from "./client-containers.ts";
 
 export interface NetworkContainerJson {
   Name: string;
@@ -66,7 +67,7 @@ export interface EndpointSettingsBody {
 }
 
 const json = { "Content-Type": "application/json" };
-const filtersQuery = (filters: Record<string, string[]>) => ({ filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined });
+const filtersQuery = (filters: Record<string, string[]>) => ({ filters: filtersParam(filters) });
 
 export class NetworkClient {
   constructor(readonly api: ApiClient) {}

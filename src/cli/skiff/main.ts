@@ -8,6 +8,7 @@ import type { Command } from "./command.ts";
 import { commandHelp } from "./command-help.ts";
 import { FILE_COMMANDS, FILE_SUBCOMMANDS } from "./file-commands.ts";
 import { VOLUME_COMMANDS, VOLUME_SUBCOMMANDS, VOLUME_USAGE } from "./volume-commands.ts";
+import { NETWORK_COMMANDS, NETWORK_SUBCOMMANDS, NETWORK_USAGE } from "./network-commands.ts";
 import { CONTAINER_COMMANDS, CONTAINER_INSPECT, CONTAINER_PRUNE, CONTAINER_SUBCOMMANDS, CONTAINER_USAGE } from "./container-commands.ts";
 import { STATS, SYSTEM_ONLY, SYSTEM_SUBCOMMANDS, SYSTEM_USAGE } from "./system-commands.ts";
 import { splitAtFirstArg } from "./flag-words.ts";
@@ -159,7 +160,7 @@ const IMAGE_INSPECT: Command = {
   };
 
 /** Commands reached only as `skiff image SUB` or `skiff container SUB`. */
-const SUBCOMMAND_ONLY: Record<string, Command> = { "image-inspect": IMAGE_INSPECT, "container-prune": CONTAINER_PRUNE, "container-inspect": CONTAINER_INSPECT, ...SYSTEM_ONLY, ...VOLUME_COMMANDS };
+const SUBCOMMAND_ONLY: Record<string, Command> = { "image-inspect": IMAGE_INSPECT, "container-prune": CONTAINER_PRUNE, "container-inspect": CONTAINER_INSPECT, ...SYSTEM_ONLY, ...VOLUME_COMMANDS, ...NETWORK_COMMANDS };
 
 /** `skiff image SUB` → the command it names. */
 const IMAGE_SUBCOMMANDS: Record<string, string> = { ls: "images", list: "images", rm: "rmi", remove: "rmi", tag: "tag", inspect: "image-inspect", prune: "prune", pull: "pull", push: "push", save: "save", load: "load", import: "import", history: "history" };
@@ -189,6 +190,7 @@ Common Commands:
 Management Commands:
   container   Manage containers: ls, run, create, start, stop, restart, kill, pause, unpause, wait, rm, logs, attach, exec, inspect, top, rename, port, update, prune, cp, diff, export, commit
   image       Manage images: ls, inspect, history, prune, rm, tag, pull, push, save, load, import
+  network     Manage networks: create, ls, inspect, rm, prune, connect, disconnect
   system      Manage skiff: df, events, info, prune
   volume      Manage volumes: create, ls, inspect, rm, prune
 
@@ -266,11 +268,11 @@ export type Resolved = { print: string } | { name: string; cmd: Command; flags: 
 /** The command, its flags and arguments in `rest` (what follows the global flags); CLI_USAGE (or a flag's error) for a misuse. */
 export function resolveCommand(rest: readonly string[], help = false): Resolved {
   let [name, ...words] = rest;
-  const group = name === "image" || name === "container" || name === "system" || name === "volume" ? name : undefined;
+  const group = name === "image" || name === "container" || name === "system" || name === "volume" || name === "network" ? name : undefined;
   if (group) {
     const sub = words[0];
-    if (!sub || sub === "--help" || sub === "-h") return { print: { image: IMAGE_USAGE, container: CONTAINER_USAGE, system: SYSTEM_USAGE, volume: VOLUME_USAGE }[group] };
-    name = ownEntry({ image: IMAGE_SUBCOMMANDS, container: { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, system: SYSTEM_SUBCOMMANDS, volume: VOLUME_SUBCOMMANDS }[group], sub);
+    if (!sub || sub === "--help" || sub === "-h") return { print: { image: IMAGE_USAGE, container: CONTAINER_USAGE, system: SYSTEM_USAGE, volume: VOLUME_USAGE, network: NETWORK_USAGE }[group] };
+    name = ownEntry({ image: IMAGE_SUBCOMMANDS, container: { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, system: SYSTEM_SUBCOMMANDS, volume: VOLUME_SUBCOMMANDS, network: NETWORK_SUBCOMMANDS }[group], sub);
     // a group takes no flags but --help: "-x" is an unknown flag to docker, not a command
     if (!name && sub.startsWith("-")) throw misuse(`${group}: unknown flag ${sub.split("=")[0]}`, seeHelp(group));
     if (!name) throw misuse(`unknown command "${sub}" for "skiff ${group}"`, seeHelp(group));
