@@ -153,6 +153,34 @@ for (const transport of ["udp", "tcp"] as const) {
   });
 }
 
+test("answers that are not to the query sent upstream (another id, another question, a query) are ignored", async () => {
+  const spoofer = await Bun.udpSocket({
+    hostname: `${NET}.7`,
+    port: 0,
+    binaryType: "uint8array",
+    socket: {
+      data(s, data, port, address) {
+        const q = parseMessage(data);
+        const real = goodAnswer(q, false) as DnsMessage;
+        const send = (m: DnsMessage) => s.send(encodeMessage(m), port, address);
+        const evil = [aRecord(q.questions[0]!.name, "6.6.6.6", 1)];
+        send({ ...real, answers: evil, header: { ...real.header, id: (q.header.id + 1) & 0xffff } });
+        send({ ...real, questions: [{ ...q.questions[0]!, name: "evil.example" }], answers: evil });
+        send({ ...real, questions: [{ ...q.questions[0]!, type: TYPE.AAAA }], answers: evil });
+        send({ ...real, answers: evil, header: { ...real.header, qr: false } });
+        send(real);
+      },
+    },
+  });
+  try {
+    upstreamsFor = () => [`${NET}.7:${spoofer.port}`];
+    const a = (await udpQuery(...R(), query("example.com", TYPE.A)))!;
+    expect(a.answers.map(addressOf)).toEqual(["93.184.216.34"]);
+  } finally {
+    spoofer.close();
+  }
+});
+
 describe("truncation", () => {
   test("a truncated UDP answer is asked again over TCP and the full answer given when it fits", async () => {
     upstreamsFor = () => [good.spec];
