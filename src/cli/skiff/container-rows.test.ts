@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import type { ContainerSummary } from "../../api/client-containers.ts";
 import { containerRows, ellipsis, goQuote, truncateId } from "./container-rows.ts";
 import { renderRows } from "./render.ts";
-import { CONTAINER_HEADERS } from "./container-rows.ts";
+import { CONTAINER_HEADERS, ports } from "./container-rows.ts";
 import { psFormat } from "./commands/ps.ts";
 
 test("Go's strconv.Quote", () => {
@@ -48,4 +48,13 @@ test("the default table, -q, --format json and a template", () => {
   expect(JSON.parse(renderRows(rows, psFormat("json", false, false), CONTAINER_HEADERS))).toMatchObject({ ID: "d678815b8fcd", Names: "web", Platform: null });
   expect(Object.keys(JSON.parse(renderRows(rows, "json", CONTAINER_HEADERS)))).toEqual(Object.keys(CONTAINER_HEADERS));
   expect(renderRows(rows, psFormat("table {{.Names}}\t{{.State}}", false, false), CONTAINER_HEADERS)).toBe("NAMES     STATE\nweb       running\n");
+});
+
+test("ports as docker's DisplayablePorts: same-port ranges grouped per address, exposed ones per protocol, other host ports last", () => {
+  const p = (IP: string | undefined, PrivatePort: number, PublicPort: number | undefined, Type = "tcp") => ({ ...(IP ? { IP } : {}), PrivatePort, ...(PublicPort ? { PublicPort } : {}), Type });
+  expect(ports({ Ports: [p("0.0.0.0", 8080, 8080), p("0.0.0.0", 8081, 8081), p("::", 8080, 8080), p(undefined, 443, undefined), p(undefined, 53, undefined, "udp"), p("0.0.0.0", 80, 32768), p("::", 80, 32768)] })).toBe(
+    "53/udp, 443/tcp, 0.0.0.0:8080-8081->8080-8081/tcp, :::8080->8080/tcp, 0.0.0.0:32768->80/tcp, [::]:32768->80/tcp",
+  );
+  expect(ports({ Ports: [p(undefined, 80, undefined), p(undefined, 81, undefined), p(undefined, 90, undefined)] })).toBe("80-81/tcp, 90/tcp");
+  expect(ports({ Ports: [] })).toBe("");
 });

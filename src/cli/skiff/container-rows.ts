@@ -79,10 +79,40 @@ function imageName(c: ContainerSummary, trunc: boolean): string {
   return name.replace(/^docker\.io\/library\/(?=[^/]+$)/, "").replace(/^docker\.io\//, "");
 }
 
-/** docker's DisplayablePorts, for what skiffd reports (no publishing yet: exposed ports only). */
-function ports(c: ContainerSummary): string {
-  const sorted = [...(c.Ports ?? [])].sort((a, b) => a.PrivatePort - b.PrivatePort || (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || a.Type.localeCompare(b.Type));
-  return sorted.map((p) => (p.IP && p.PublicPort ? `${p.IP.includes(":") ? `[${p.IP}]` : p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}` : `${p.PrivatePort}/${p.Type}`)).join(", ");
+/** docker's DisplayablePorts: ports published on the same host port grouped into ranges per
+ *  address ("0.0.0.0:80-81->80-81/tcp", ":::80->80/tcp"), exposed ones per protocol ("443/tcp"),
+ *  then the mappings to another host port ("[::]:8080->80/tcp"). */
+export function ports(c: Pick<ContainerSummary, "Ports">): string {
+  const list = [...(c.Ports ?? [])].sort((a, b) => a.PrivatePort - b.PrivatePort || ((a.IP ?? "") < (b.IP ?? "") ? -1 : (a.IP ?? "") > (b.IP ?? "") ? 1 : 0) || (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || (a.Type < b.Type ? -1 : a.Type > b.Type ? 1 : 0));
+  const groups = new Map<string, { first: number; last: number }>();
+  const result: string[] = [];
+  const mappings: string[] = [];
+  const form = (key: string, g: { first: number; last: number }) => {
+    const slash = key.lastIndexOf("/");
+    const [ip, type] = slash < 0 ? ["", key] : [key.slice(0, slash), key.slice(slash + 1)];
+    const range = g.first === g.last ? `${g.first}` : `${g.first}-${g.last}`;
+    return `${ip ? `${ip}:${range}->${range}` : range}/${type}`;
+  };
+  for (const p of list) {
+    let key = p.Type;
+    if (p.IP) {
+      if (p.PublicPort !== p.PrivatePort) {
+        mappings.push(`${p.IP.includes(":") ? `[${p.IP}]` : p.IP}:${p.PublicPort ?? 0}->${p.PrivatePort}/${p.Type}`);
+        continue;
+      }
+      key = `${p.IP}/${p.Type}`;
+    }
+    const g = groups.get(key);
+    if (!g) groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+    else if (p.PrivatePort === g.last + 1) g.last = p.PrivatePort;
+    else {
+      result.push(form(key, g));
+      // (a new group goes where the key was first seen, as Go's map of groups keeps its key order)
+      groups.set(key, { first: p.PrivatePort, last: p.PrivatePort });
+    }
+  }
+  for (const [key, g] of groups) result.push(form(key, g));
+  return [...result, ...mappings].join(", ");
 }
 
 export function containerRows(list: ContainerSummary[], o: { trunc: boolean; now?: number }): ContainerRow[] {

@@ -134,7 +134,7 @@ export async function port({ client, args }: CommandContext): Promise<number> {
     const [p, proto = "tcp"] = wanted.split("/", 2) as [string, string | undefined];
     if (!/^\d+$/.test(p) || Number(p) > 65535) throw invalid("cli", "CLI_PORT_INVALID", `Error: invalid port (${p})`, "give a port number, with /tcp, /udp or /sctp if not tcp (e.g. 80/tcp)");
     const bindings = Object.hasOwn(ports, `${p}/${proto}`) ? ports[`${p}/${proto}`] : undefined;
-    if (!bindings?.length) throw notFound("cli", "CLI_PORT_NOT_PUBLISHED", `Error: No public port '${wanted}' published for ${name}`, "skiff port CONTAINER lists the published ports (skiffd publishes none until networking comes)");
+    if (!bindings?.length) throw notFound("cli", "CLI_PORT_NOT_PUBLISHED", `Error: No public port '${wanted}' published for ${name}`, "skiff port CONTAINER lists the published ports; publish with -p when the container is created");
     out = bindings.map(host);
   } else out = Object.entries(ports).flatMap(([from, bindings]) => (bindings ?? []).map((b) => `${from} -> ${host(b)}`));
   if (out.length) writeOut(`${out.sort(naturalLess).join("\n")}\n`);
