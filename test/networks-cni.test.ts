@@ -10,6 +10,7 @@ import { bridgeConflist } from "../src/engine/networks/cni/conflist.ts";
 import { CniNetwork } from "../src/engine/networks/cni/cni-network.ts";
 import { execPlugin } from "../src/engine/networks/cni/exec-plugin.ts";
 import { masqChainName } from "../src/engine/networks/cni/ip-masq.ts";
+import { ensureNetworkRules, removeNetworkRules } from "../src/engine/networks/cni/network-rules.ts";
 import type { NetworkRecord } from "../src/engine/networks/record.ts";
 import { RUN_TAG } from "./harness/leaks.ts";
 
@@ -219,6 +220,44 @@ describe("CniNetwork over /usr/lib/cni", () => {
       for (const ns of nss) ns.remove();
       await Promise.all(nss.map((_, i) => net.del({ containerId: `many${i}`, netns: "", ifName: "eth0" })));
     }
+  });
+
+  test("with networkRules, NAT and forwarding come from the network's own rules: no per-container chain, published ports still work", async () => {
+    const rec: NetworkRecord = { ...record, id: `${NETWORK_ID}-rules`, bridge: FRESH_BRIDGE, subnet: `10.198.${OCTET}.0/24`, gateway: `10.198.${OCTET}.1` };
+    const cl = bridgeConflist(rec, { ipamDataDir: IPAM, networkRules: true });
+    expect(cl.plugins.map((p) => p.type)).toEqual(["bridge", "portmap"]);
+    expect(cl.plugins[0]).toMatchObject({ ipMasq: false, isDefaultGateway: true });
+    const ruled = new CniNetwork(cl, { cacheDir: CACHE });
+    await ensureNetworkRules(rec);
+    await ensureNetworkRules(rec); // idempotent
+    const mine = () => must(["iptables-save"]).split("\n").filter((l) => l.includes(`skiff network ${rec.id}`));
+    expect(mine().length).toBe(3);
+    const ns = makeNetns();
+    const server = Bun.spawn({
+      cmd: ["ip", "netns", "exec", ns.name, process.execPath, "-e", `Bun.serve({ port: 8080, hostname: "0.0.0.0", fetch: () => new Response("ruled") }); console.log("up")`],
+      stdout: "pipe", stderr: "inherit",
+    });
+    try {
+      await ruled.add({ containerId: "r1", netns: ns.path, ifName: "eth0", portMappings: [{ hostIp: "", hostPort: HOST_PORT + 3, containerPort: 8080, protocol: "tcp" }] });
+      expect(must(["iptables", "-t", "nat", "-S"])).not.toContain(masqChainName(rec.id, "r1"));
+      await server.stdout.getReader().read();
+      expect(await (await fetch(`http://127.0.0.1:${HOST_PORT + 3}/`, { keepalive: false, signal: AbortSignal.timeout(5000) })).text()).toBe("ruled");
+      // a packet out of the host (to a free address beside eth0's) goes through the MASQUERADE rule
+      const hostNet = must(["ip", "-4", "-o", "addr", "show", "scope", "global"]).split("\n").map((l) => /inet (\d+\.\d+\.\d+)\.\d+\//.exec(l)?.[1]).find((a) => a && !a.startsWith("10.19"));
+      sh(["ip", "netns", "exec", ns.name, "curl", "-s", "-m", "1", `http://${hostNet}.254:9/`]);
+      const masq = must(["iptables", "-t", "nat", "-L", "POSTROUTING", "-v", "-n", "-x"]).split("\n").find((l) => l.includes(`skiff network ${rec.id}`));
+      expect(Number(masq?.trim().split(/\s+/)[0])).toBeGreaterThan(0);
+      ns.remove();
+      await ruled.del({ containerId: "r1", netns: "", ifName: "eth0" });
+      expect(ownRules().filter((l) => !l.includes(`skiff network ${rec.id}`))).toEqual(rulesBefore);
+    } finally {
+      server.kill("SIGKILL");
+      await server.exited;
+      ns.remove();
+      await ruled.del({ containerId: "r1", netns: "", ifName: "eth0" });
+      await removeNetworkRules(rec);
+    }
+    expect(mine()).toEqual([]);
   });
 
   test("DEL of a container never added (no cache) is fine", async () => {

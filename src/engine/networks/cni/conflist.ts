@@ -29,6 +29,12 @@ export interface CniConflist {
 export interface ConflistOptions {
   /** host-local keeps its reservations in DIR/<name>/ (one file per address): they outlive the daemon. */
   ipamDataDir: string;
+  /**
+   * Outbound NAT and forwarding by rules made once per network (network-rules.ts) rather than by
+   * the bridge plugin's ipMasq and the firewall plugin for each container: 18 iptables execs less
+   * per ADD. The caller makes the rules (ensureNetworkRules) before the first ADD.
+   */
+  networkRules?: boolean;
 }
 
 /** host-local's range: the subnet, the gateway (never handed out), and the --ip-range's bounds. */
@@ -50,6 +56,7 @@ function ipamRange(record: NetworkRecord): Record<string, string> {
  */
 export function bridgeConflist(record: NetworkRecord, options: ConflistOptions): CniConflist {
   const outbound = !record.internal;
+  const perContainerRules = !options.networkRules;
   return {
     cniVersion: CNI_VERSION,
     name: record.id,
@@ -60,13 +67,13 @@ export function bridgeConflist(record: NetworkRecord, options: ConflistOptions):
         // the bridge holds the gateway address even when internal: the DNS responder listens there
         isGateway: true,
         isDefaultGateway: outbound,
-        ipMasq: outbound,
+        ipMasq: outbound && perContainerRules,
         hairpinMode: true,
         ipam: { type: "host-local", ranges: [[ipamRange(record)]], dataDir: options.ipamDataDir },
         capabilities: { ips: true, mac: true },
       },
       { type: "portmap", snat: true, capabilities: { portMappings: true } },
-      { type: "firewall", backend: "iptables" },
+      ...(perContainerRules ? [{ type: "firewall", backend: "iptables" }] : []),
     ],
   };
 }
