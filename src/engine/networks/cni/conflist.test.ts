@@ -36,3 +36,9 @@ test("--ip-range bounds host-local's range, keeping off the subnet's network and
   expect(range("10.1.0.0/24", "10.1.0.0/25")).toMatchObject({ rangeStart: "10.1.0.1", rangeEnd: "10.1.0.127" });
   expect(range("10.1.0.0/24", "10.1.0.128/25")).toMatchObject({ rangeStart: "10.1.0.128", rangeEnd: "10.1.0.254" });
 });
+
+test("with networkRules the bridge plugin does no masquerade and there is no firewall plugin (the network's own rules do it)", () => {
+  const cl = bridgeConflist(record(), { ipamDataDir: "/d", networkRules: true });
+  expect(cl.plugins.map((p) => p.type)).toEqual(["bridge", "portmap"]);
+  expect(cl.plugins[0]).toMatchObject({ isDefaultGateway: true, ipMasq: false });
+});
