@@ -4,6 +4,7 @@ import { describe, test } from "bun:test";
 import fc from "fast-check";
 import { ADDRESS_PROPERTIES } from "./addresses.fuzz.ts";
 import { HOSTS_FILE_PROPERTIES } from "./hosts-file.fuzz.ts";
+import { PORT_SPEC_PROPERTIES } from "./port-specs.fuzz.ts";
 import { RESOLV_CONF_PROPERTIES } from "./resolv-conf.fuzz.ts";
 
 describe("network addresses and subnets, fuzzed", () => {
@@ -16,4 +17,8 @@ describe("/etc/hosts and --add-host, fuzzed", () => {
 
 describe("/etc/resolv.conf, fuzzed", () => {
   for (const [name, property] of Object.entries(RESOLV_CONF_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
+});
+
+describe("-p and PortBindings, fuzzed", () => {
+  for (const [name, property] of Object.entries(PORT_SPEC_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
 });
