@@ -3,7 +3,7 @@
 // from the host, DEL's clean-up of rules, addresses and cache (also once the namespace is gone),
 // and the errors of plugins that fail, hang or print garbage.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../src/common/errors.ts";
 import { bridgeConflist } from "../src/engine/networks/cni/conflist.ts";
@@ -258,6 +258,17 @@ describe("CniNetwork over /usr/lib/cni", () => {
       await removeNetworkRules(rec);
     }
     expect(mine()).toEqual([]);
+  });
+
+  test("DEL with netns '' and no cached result (lost) still removes the masquerade chain and frees the address", async () => {
+    const ns = makeNetns();
+    const ep = await net.add({ containerId: "lost", netns: ns.path, ifName: "eth0" });
+    ns.remove();
+    rmSync(join(CACHE, `${NETWORK_ID}-lost-eth0.json`));
+    await net.del({ containerId: "lost", netns: "", ifName: "eth0" });
+    expect(must(["iptables", "-t", "nat", "-S"])).not.toContain(masqChainName(NETWORK_ID, "lost"));
+    expect(ownRules()).toEqual(rulesBefore);
+    expect(reserved()).not.toContain(ep.ip);
   });
 
   test("DEL of a container never added (no cache) is fine", async () => {

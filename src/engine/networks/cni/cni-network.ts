@@ -12,6 +12,7 @@ import type { CniConflist, CniPluginConf } from "./conflist.ts";
 import { DEFAULT_PLUGIN_DIRS, DEFAULT_TIMEOUT_MS, execPlugin } from "./exec-plugin.ts";
 import { repairBridgeMac } from "./bridge-mac.ts";
 import { teardownIpMasq } from "./ip-masq.ts";
+import { reservedAddresses, resultFromReservation } from "./ipam-reservation.ts";
 import type { CniCommand } from "./plugin-error.ts";
 import { endpointOf, parseCniResult } from "./result.ts";
 import { readCached, removeCached, writeCached, type AttachmentKey, type RuntimeConfig } from "./result-cache.ts";
@@ -155,11 +156,13 @@ export class CniNetwork {
       const ports = portmapEntries(r.portMappings);
       if (ports) runtimeConfig.portMappings = ports;
     }
+    // without the cache, the addresses from host-local's files: the firewall plugin needs them
+    const prevResult = cached?.result ?? this.resultFromIpam(r);
     const errors: SkiffError[] = [];
     for (const plugin of [...this.conflist.plugins].reverse()) {
       if (cached && idle(plugin, runtimeConfig)) continue; // (without the cache, which ports ADD had is unknown)
       try {
-        await this.run("DEL", plugin, r, runtimeConfig, cached?.result);
+        await this.run("DEL", plugin, r, runtimeConfig, prevResult);
       } catch (e) {
         if (isSkiffError(e) && typeof e.details.cniMsg === "string" && ALREADY_GONE.test(e.details.cniMsg)) {
           log.debug(`CNI DEL of ${plugin.type}: already gone: ${e.details.cniMsg}`);
@@ -170,8 +173,8 @@ export class CniNetwork {
     }
     // with no namespace to look into, the bridge plugin leaves its masquerade chain (ip-masq.ts)
     const bridge = this.conflist.plugins.find((p) => p.type === "bridge");
-    if (bridge?.ipMasq && (r.netns === "" || !existsSync(r.netns)) && cached) {
-      const ips = parseCniResultSafe(cached.result).filter(isIPv4);
+    if (bridge?.ipMasq && (r.netns === "" || !existsSync(r.netns))) {
+      const ips = prevResult ? parseCniResultSafe(prevResult).filter(isIPv4) : [];
       await teardownIpMasq(this.conflist.name, r.containerId, ips).catch((e: unknown) => errors.push(e as SkiffError));
     }
     if (errors.length) {
@@ -200,6 +203,14 @@ export class CniNetwork {
     for (const plugin of this.conflist.plugins) {
       if (!idle(plugin, cached.runtimeConfig)) await this.run("CHECK", plugin, r, cached.runtimeConfig, cached.result);
     }
+  }
+
+  /** A prevResult rebuilt from host-local's reservation of the attachment, or undefined. */
+  private resultFromIpam(r: CniAttachmentRequest): Record<string, unknown> | undefined {
+    const ipam = this.conflist.plugins.find((p) => p.type === "bridge")?.ipam as { type?: string; dataDir?: string } | undefined;
+    if (ipam?.type !== "host-local" || typeof ipam.dataDir !== "string") return undefined;
+    const ips = reservedAddresses(ipam.dataDir, this.conflist.name, r.containerId, r.ifName);
+    return ips.length ? resultFromReservation(r.ifName, ips, this.prefixOf(ips[0]!)) : undefined;
   }
 
   /** The prefix length host-local wants with a fixed address: the subnet's. */

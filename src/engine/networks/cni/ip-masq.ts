@@ -13,25 +13,32 @@ export const masqChainName = (network: string, containerId: string): string =>
 
 const masqComment = (network: string, containerId: string): string => `name: "${network}" id: "${containerId}"`;
 
-async function run(cmd: string[], stdin?: string): Promise<{ status: number; stderr: string }> {
-  const proc = Bun.spawn({ cmd, stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "ignore", stderr: "pipe" });
-  const [status, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  return { status, stderr: cleanText(stderr, 500) };
+async function run(cmd: string[], stdin?: string): Promise<{ status: number; stdout: string; stderr: string }> {
+  const proc = Bun.spawn({ cmd, stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
+  const [status, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  return { status, stdout, stderr: cleanText(stderr, 500) };
 }
 
 /**
- * Removes the masquerade chain of (network, containerId) and the POSTROUTING rules that jump to it
- * for the given IPv4 addresses; nothing when the chain is gone. One iptables-restore in the usual
- * case; when its rule set does not match (an address not known), rule by rule.
+ * Removes the masquerade chain of (network, containerId) and the POSTROUTING rules that jump to it;
+ * nothing when the chain is gone. With the container's IPv4 addresses known (the cached result),
+ * one iptables-restore; else, or when that rule set does not match, the jumps are found by listing
+ * POSTROUTING and removed rule by rule.
  */
 export async function teardownIpMasq(network: string, containerId: string, ipv4s: readonly string[]): Promise<void> {
   const chain = masqChainName(network, containerId);
   const comment = masqComment(network, containerId);
   const quoted = JSON.stringify(comment); // iptables-restore reads "…" with \" inside, as iptables-save writes it
-  const script = ["*nat", ...ipv4s.map((ip) => `-D POSTROUTING -s ${ip}/32 -m comment --comment ${quoted} -j ${chain}`), `-F ${chain}`, `-X ${chain}`, "COMMIT", ""].join("\n");
-  if ((await run(["iptables-restore", "-w", "--noflush"], script)).status === 0) return;
+  if (ipv4s.length) {
+    const script = ["*nat", ...ipv4s.map((ip) => `-D POSTROUTING -s ${ip}/32 -m comment --comment ${quoted} -j ${chain}`), `-F ${chain}`, `-X ${chain}`, "COMMIT", ""].join("\n");
+    if ((await run(["iptables-restore", "-w", "--noflush"], script)).status === 0) return;
+  }
   if ((await run(["iptables", "-w", "-t", "nat", "-S", chain])).status !== 0) return; // already gone
-  for (const ip of ipv4s) await run(["iptables", "-w", "-t", "nat", "-D", "POSTROUTING", "-s", `${ip}/32`, "-m", "comment", "--comment", comment, "-j", chain]);
+  const listing = await run(["iptables", "-w", "-t", "nat", "-S", "POSTROUTING"]);
+  const sources = listing.stdout.split("\n").filter((l) => l.endsWith(` -j ${chain}`)).map((l) => /-s (\S+)/.exec(l)?.[1]).filter((s): s is string => !!s);
+  for (const source of new Set([...sources, ...ipv4s.map((ip) => `${ip}/32`)])) {
+    await run(["iptables", "-w", "-t", "nat", "-D", "POSTROUTING", "-s", source, "-m", "comment", "--comment", comment, "-j", chain]);
+  }
   await run(["iptables", "-w", "-t", "nat", "-F", chain]);
   const x = await run(["iptables", "-w", "-t", "nat", "-X", chain]);
   if (x.status !== 0) {
