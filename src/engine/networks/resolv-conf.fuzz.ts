@@ -21,7 +21,7 @@ const words = (g: fc.Arbitrary<string>) => fc.option(fc.array(g, { maxLength: 3 
 
 export const RESOLV_CONF_PROPERTIES: Record<string, () => fc.IRawProperty<any>> = {
   anyInput: () =>
-    fc.property(file, file, words(fc.oneof(ns, fc.string({ maxLength: 6 }))), words(fc.oneof(fc.constant("."), fc.string({ maxLength: 6 }))), words(fc.string({ maxLength: 8 })), fc.constantFrom("legacy", "internal", "host") as fc.Arbitrary<"legacy" | "internal" | "host">, fc.boolean(), (etc, systemd, dns, dnsSearch, dnsOptions, mode, ipv6) => {
+    fc.property(file, file, words(fc.oneof(ns, fc.string({ maxLength: 6 }))), words(fc.oneof(fc.constant("."), fc.string({ maxLength: 6 }))), words(fc.string({ maxLength: 8 })), fc.constantFrom("legacy", "internal", "host", "none") as fc.Arbitrary<"legacy" | "internal" | "host" | "none">, fc.boolean(), (etc, systemd, dns, dnsSearch, dnsOptions, mode, ipv6) => {
       let rc;
       try {
         rc = containerResolvConf({ mode, host: { etc, systemd }, dns, dnsSearch, dnsOptions, embedded: "172.18.0.1", ipv6 });

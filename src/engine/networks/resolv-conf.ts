@@ -9,7 +9,9 @@
 // - "internal" (user-defined networks): the only nameserver is the network's DNS responder (the
 //   gateway in skiff, docker's 127.0.0.11); the others become its upstreams; none → the defaults;
 //   "ndots:0" is added unless a valid ndots is there (docker's resolver option);
-// - "host" (--network host): the source with the overrides, nothing else changed.
+// - "host" (--network host): /etc/resolv.conf with the overrides, nothing else changed;
+// - "none" (--network none, where docker joins no endpoint and so transforms nothing): the source
+//   with the overrides, nothing else changed (network-files.ts filters loopback there instead).
 // The file ends with docker's comments on how it was made.
 import { readFileSync } from "node:fs";
 import { formatIp, isLoopback, networkInvalid, tryParseIp, type IpAddress } from "./addresses.ts";
@@ -75,7 +77,7 @@ export interface Upstream {
 
 export interface ResolvConfOptions {
   /** Default: "internal" when `embedded` is given, else "legacy". */
-  mode?: "legacy" | "internal" | "host";
+  mode?: "legacy" | "internal" | "host" | "none";
   /** The host's files (readHostResolvFiles() reads them). */
   host: HostResolvFiles;
   /** --dns, --dns-search, --dns-option (empty or absent: the host's). */
