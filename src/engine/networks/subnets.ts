@@ -152,6 +152,3 @@ const tryParseIpv4Loose = (a: string): number => {
   return ip?.family === 4 ? ip.v4 : 0;
 };
 
-/** How many addresses a network can give to containers (the gateway excluded when inside the range). */
-export const capacity = (c: IpamConfig): number => c.rangeEnd - c.rangeStart + 1 - (c.gateway >= c.rangeStart && c.gateway <= c.rangeEnd ? 1 : 0);
-
