@@ -1,6 +1,7 @@
 // The network routes end to end on a socket: skiffd's API server over a network service in memory
 // (src/api/testing/fake-networks.ts), asked by skiff's client and by raw requests as docker's
-// CLIs send them: dockerd's statuses and words, and every body and query checked first.
+// CLIs send them: dockerd's statuses and words, and every body and query checked first. Then the
+// same through skiffd itself, with skiff, docker 28 and docker 20.10: what each prints is the same.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync } from "node:fs";
 import { ApiClient } from "../src/api/client.ts";
@@ -9,6 +10,8 @@ import { startApiServer, type ApiServer } from "../src/api/server.ts";
 import { FakeImageService } from "../src/api/testing/fake-images.ts";
 import { FakeNetworks } from "../src/api/testing/fake-networks.ts";
 import type { ContainerService } from "../src/engine/containers/index.ts";
+import { DOCKER_20, DOCKER_28, removeDir, stopAll, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+import { ok, skiffdWithBusybox } from "./harness/skiffd-leftovers.ts";
 
 const dir = `/tmp/skiff-test-${process.pid}/networks-api`;
 const sock = `${dir}/api.sock`;
@@ -151,5 +154,117 @@ describe("remove and prune", () => {
     expect((await client.prune({})).NetworksDeleted).toBeNull();
     expect(emitted.filter((e) => e === "network prune").length).toBe(3);
     expect(await answer(await raw("POST", `/networks/prune?filters=${encodeURIComponent('{"driver":["bridge"]}')}`))).toMatchObject({ status: 400, body: { message: "invalid filter 'driver'" } });
+  });
+});
+
+// ---- the same routes served by skiffd itself, asked by skiff, docker 28 and docker 20.10
+
+describe("against skiffd: skiff, docker 28 and docker 20.10 say the same", () => {
+  let d: Skiffd;
+  const cli = (which: "skiff" | "docker28" | "docker20", ...args: string[]): RunResult => (which === "skiff" ? d.skiff(args) : d.docker(which === "docker28" ? DOCKER_28 : DOCKER_20, args));
+  const CLIS = ["skiff", "docker28", "docker20"] as const;
+  const net = (which: string) => `skiff-test-net-${which}`;
+
+  beforeAll(async () => {
+    d = await skiffdWithBusybox();
+  }, 120_000);
+  afterAll(async () => {
+    for (const w of CLIS) cli("skiff", "rm", "-f", `skiff-test-web-${w}`);
+    cli("skiff", "network", "prune", "-f");
+    await stopAll(d);
+    if (d) removeDir(d.dir);
+  });
+
+  test("network create prints the id; ls and inspect print what docker 28 prints", () => {
+    for (const w of CLIS) expect(ok(cli(w, "network", "create", "--label", `made-by=${w}`, net(w)))).toMatch(/^[0-9a-f]{64}\n$/);
+    ok(cli("skiff", "network", "create", "--subnet", "10.231.0.0/24", "--gateway", "10.231.0.254", "--ip-range", "10.231.0.128/25", "--internal", net("sub")));
+    const ls = ok(cli("docker28", "network", "ls"));
+    expect(ls.split("\n")[0]).toMatch(/^NETWORK ID +NAME +DRIVER +SCOPE$/);
+    for (const w of CLIS) expect(ls).toContain(net(w));
+    expect(ok(cli("skiff", "network", "ls"))).toBe(ls);
+    expect(ok(cli("docker20", "network", "ls"))).toBe(ls);
+    for (const args of [["-q"], ["--no-trunc"], ["--filter", `name=${net("sub")}`], ["--filter", "label=made-by=docker20", "--format", "{{.Name}} {{.Driver}} {{.Scope}} {{.Internal}}"], ["--format", "json"], ["--filter", "type=custom", "-q"]])
+      expect(ok(cli("skiff", "network", "ls", ...args))).toBe(ok(cli("docker28", "network", "ls", ...args)));
+    const inspected = ok(cli("docker28", "network", "inspect", net("sub"), "bridge"));
+    expect(ok(cli("skiff", "network", "inspect", net("sub"), "bridge"))).toBe(inspected);
+    expect(JSON.parse(inspected)[0]).toMatchObject({ Name: net("sub"), Scope: "local", Driver: "bridge", Internal: true, IPAM: { Driver: "default", Config: [{ Subnet: "10.231.0.0/24", IPRange: "10.231.0.128/25", Gateway: "10.231.0.254" }] } });
+    const f = "{{.Name}} {{.Driver}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{.Labels}}";
+    for (const w of ["docker28", "docker20"] as const) expect(ok(cli("skiff", "network", "inspect", "-f", f, net(w)))).toBe(ok(cli(w, "network", "inspect", "-f", f, net(w))));
+  });
+
+  test("refusals: a name in use, the predefined network, an unknown one, an overlapping or bad subnet: status 1 and dockerd's words from each", () => {
+    const cases: [string[], string][] = [
+      [["network", "create", net("skiff")], `network with name ${net("skiff")} already exists`],
+      [["network", "rm", "bridge"], "bridge is a pre-defined network and cannot be removed"],
+      [["network", "rm", "skiff-test-nothere"], "network skiff-test-nothere not found"],
+      [["network", "inspect", "skiff-test-nothere"], "network skiff-test-nothere not found"],
+      [["network", "connect", "skiff-test-nothere", "x"], "network skiff-test-nothere not found"],
+      [["network", "create", "--subnet", "10.231.0.0/16", "skiff-test-overlap"], ""],
+      [["network", "create", "--subnet", "10.231.0.0/33", "skiff-test-badcidr"], ""],
+    ];
+    for (const [args, words] of cases)
+      for (const w of CLIS) {
+        const r = cli(w, ...args);
+        expect({ w, args, status: r.status }).toEqual({ w, args, status: 1 });
+        // (docker 20.10 words a 404 of rm and inspect its own way)
+        if (w === "docker20" && /^network \S+ not found$/.test(words) && (args[1] === "rm" || args[1] === "inspect")) expect(r.stderr).toContain(`Error: No such network: ${words.split(" ")[1]}`);
+        else expect(r.stderr).toContain(`Error response from daemon: ${words}`);
+      }
+    expect(ok(cli("skiff", "network", "ls", "-q", "--filter", "name=skiff-test-overlap"))).toBe("");
+  });
+
+  test("a container on a network with a published port: port, ps, inspect, connect and disconnect read the same through each CLI", () => {
+    // networks of its own: their bridges (made at the first container's start) go with them at the end
+    const net = (which: string) => `skiff-test-run-${which}`;
+    try {
+      for (const w of CLIS) ok(cli(w, "network", "create", net(w)));
+      for (const w of CLIS) ok(cli(w, "run", "-d", "--name", `skiff-test-web-${w}`, "--network", net(w), "--network-alias", `alias-${w}`, "-p", "127.0.0.1::80", "--expose", "443", "busybox", "httpd", "-f", "-p", "80"));
+      for (const w of CLIS) {
+        const name = `skiff-test-web-${w}`;
+        const port = ok(cli("docker28", "port", name));
+        expect(port).toMatch(/^80\/tcp -> 127\.0\.0\.1:\d+\n$/);
+        expect(ok(cli("skiff", "port", name))).toBe(port);
+        expect(ok(cli("docker20", "port", name))).toBe(port);
+        expect(ok(cli("skiff", "port", name, "80"))).toBe(ok(cli("docker28", "port", name, "80/tcp")));
+        const f = `{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{$v.IPAddress}} {{$v.Gateway}} {{$v.Aliases}} {{$v.NetworkID}}{{end}} {{json .NetworkSettings.Ports}}`;
+        const seen = ok(cli("docker28", "inspect", "-f", f, name));
+        expect(seen).toMatch(new RegExp(`^${net(w)} ${net(w)} \\d+\\.\\d+\\.\\d+\\.\\d+ \\d+\\.\\d+\\.\\d+\\.\\d+ \\[alias-${w}\\] [0-9a-f]{64} \\{"443/tcp":null,"80/tcp":\\[\\{"HostIp":"127.0.0.1","HostPort":"\\d+"\\}\\]\\}\\n$`));
+        expect(ok(cli("skiff", "inspect", "-f", f, name))).toBe(seen);
+        expect(ok(cli("docker20", "inspect", "-f", f, name))).toBe(seen);
+        const ps = ["ps", "--filter", `name=${name}`, "--format", "{{.Ports}} {{.Networks}}"];
+        expect(ok(cli("skiff", ...ps))).toBe(ok(cli("docker28", ...ps)));
+        expect(ok(cli("docker28", ...ps))).toMatch(new RegExp(`^443/tcp, 127\\.0\\.0\\.1:\\d+->80/tcp ${net(w)}\\n$`));
+      }
+      // the network lists its running containers
+      const members = JSON.parse(ok(cli("docker28", "network", "inspect", "-f", "{{json .Containers}}", net("skiff")))) as Record<string, { Name: string; IPv4Address: string }>;
+      expect(Object.values(members).map((m) => m.Name)).toEqual(["skiff-test-web-skiff"]);
+      // in use: 403, dockerd's words
+      for (const w of CLIS) expect(cli(w, "network", "rm", net("skiff")).stderr).toContain("has active endpoints");
+      // connect and disconnect (of a stopped container: the running case is test/skiffd-networks.test.ts's)
+      for (const w of CLIS) {
+        const name = `skiff-test-web-${w}`;
+        ok(cli("skiff", "stop", "-t", "0", name));
+        ok(cli(w, "network", "connect", "--alias", `more-${w}`, `skiff-test-net-sub`, name));
+        const nets = ok(cli("docker28", "inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.Aliases}} {{end}}", name));
+        expect(nets).toContain(`${`skiff-test-net-sub`}=[more-${w}]`);
+        expect(ok(cli("skiff", "inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.Aliases}} {{end}}", name))).toBe(nets);
+        expect(cli(w, "network", "connect", `skiff-test-net-sub`, name).status).toBe(1); // twice
+        ok(cli(w, "network", "disconnect", `skiff-test-net-sub`, name));
+        expect(ok(cli("docker28", "inspect", "-f", "{{len .NetworkSettings.Networks}}", name))).toBe("1\n");
+      }
+    } finally {
+      for (const w of CLIS) cli("skiff", "rm", "-f", `skiff-test-web-${w}`);
+      for (const w of CLIS) cli("skiff", "network", "rm", net(w));
+    }
+  }, 120_000);
+
+  test("rm and prune: the names removed, as docker prints them", () => {
+    expect(ok(cli("docker20", "network", "rm", net("docker20")))).toBe(`${net("docker20")}\n`);
+    expect(cli("skiff", "network", "rm", "-f", "skiff-test-nothere")).toMatchObject({ status: 0, stdout: "" });
+    const pruned = ok(cli("skiff", "network", "prune", "-f"));
+    expect(pruned.split("\n").slice(1).filter(Boolean).sort()).toEqual([net("docker28"), net("skiff"), net("sub")].sort());
+    expect(pruned.startsWith("Deleted Networks:\n")).toBe(true);
+    expect(ok(cli("docker28", "network", "prune", "-f"))).toBe("");
+    expect(ok(cli("skiff", "network", "ls", "--format", "{{.Name}}"))).toBe("bridge\n");
   });
 });

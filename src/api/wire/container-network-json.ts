@@ -30,6 +30,11 @@ export function containerNetworksIndex(views: readonly NetworkView[]): Map<strin
 
 const mode = (r: ContainerRecord) => r.options.network ?? "bridge";
 
+/** A map with its keys in Go's order (sorted by bytes), as Go clients marshal what they decoded: their templates' {{json}} then reads as ours. */
+export function goMap<T>(m: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** NetworkSettings.Networks: each network's EndpointSettings; "host" and "none" as dockerd lists them; none for container:X. */
 function networksJson(r: ContainerRecord, networks: readonly ContainerNetwork[]): Record<string, Record<string, unknown>> {
   const m = mode(r);
@@ -38,7 +43,7 @@ function networksJson(r: ContainerRecord, networks: readonly ContainerNetwork[])
   const running = r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting";
   const out: Record<string, Record<string, unknown>> = {};
   for (const n of networks) out[n.name] = endpointSettingsJson(n.id, r.id, n.config, running ? r.state.networks?.[n.id] : undefined, { userDefined: n.userDefined, containerName: r.name });
-  return out;
+  return goMap(out);
 }
 
 const isRunning = (r: ContainerRecord) => r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting";
@@ -57,7 +62,7 @@ export function portsJson(r: ContainerRecord): Record<string, { HostIp: string; 
     const key = `${p.containerPort}/${p.protocol}`;
     out[key] = [...(out[key] ?? []), { HostIp: p.hostIp, HostPort: String(p.hostPort) }];
   }
-  return out;
+  return goMap(out);
 }
 
 /** inspect's NetworkSettings. */
@@ -93,7 +98,7 @@ export function hostConfigNetworkJson(r: ContainerRecord): Record<string, unknow
   const o = r.options;
   return {
     NetworkMode: mode(r),
-    PortBindings: Object.fromEntries(Object.entries(o.portBindings ?? {}).map(([k, list]) => [k, list.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }))])),
+    PortBindings: goMap(Object.fromEntries(Object.entries(o.portBindings ?? {}).map(([k, list]) => [k, list.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }))]))),
     PublishAllPorts: o.publishAll ?? false,
     Dns: o.dns ?? [],
     DnsOptions: o.dnsOptions ?? [],
@@ -105,7 +110,7 @@ export function hostConfigNetworkJson(r: ContainerRecord): Record<string, unknow
 /** Config.ExposedPorts: the image's, --expose's and -p's ports (omitted when none, as dockerd). */
 export function configExposedPortsJson(r: ContainerRecord): Record<string, unknown> {
   const ports = exposedPorts(r);
-  return ports.length ? { ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])) } : {};
+  return ports.length ? { ExposedPorts: goMap(Object.fromEntries(ports.map((p) => [p, {}]))) } : {};
 }
 
 /** The containers list's Ports: each binding (IP, PublicPort), then the exposed ports no one publishes (PrivatePort and Type only). */

@@ -8,6 +8,9 @@ import type { EndpointConfig, EndpointState, NetworkRecord, NetworkView } from "
 /** The endpoint of a container on a network: 64 hex digits, the same every time it is asked. */
 export const endpointId = (networkId: string, containerId: string): string => createHash("sha256").update(`${networkId}/${containerId}`).digest("hex");
 
+/** A map with its keys in Go's order (sorted by bytes), as a Go client marshals it again. */
+const sorted = <T>(m: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
 /** The default network's driver options, as dockerd shows its docker0 (the device is skiffd's). */
 function defaultBridgeOptions(r: NetworkRecord): Record<string, string> {
   return {
@@ -50,9 +53,9 @@ export function networkJson(v: NetworkView, o: { containers?: boolean } = {}): R
     Ingress: false,
     ConfigFrom: { Network: "" },
     ConfigOnly: false,
-    Containers: containers,
-    Options: r.predefined ? defaultBridgeOptions(r) : { ...r.options },
-    Labels: { ...r.labels },
+    Containers: sorted(containers),
+    Options: sorted(r.predefined ? defaultBridgeOptions(r) : r.options),
+    Labels: sorted(r.labels),
   };
 }
 

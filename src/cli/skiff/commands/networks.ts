@@ -104,21 +104,23 @@ function goTimeString(rfc3339: string): string {
   return `${m[1]} ${m[2]}${frac} ${zone}`;
 }
 
-/** A row of network ls, as docker's networkContext shows a network. */
+/** A row of network ls, as docker's networkContext shows a network (fields in Go's order, as its {{json .}} prints them). */
 function row(n: NetworkJson, noTrunc: boolean) {
   const labels = n.Labels ?? {};
-  return {
-    ID: noTrunc ? n.Id : n.Id.slice(0, 12),
-    Name: n.Name,
+  const r = {
+    CreatedAt: goTimeString(n.Created),
     Driver: n.Driver,
-    Scope: n.Scope,
+    ID: noTrunc ? n.Id : n.Id.slice(0, 12),
     IPv4: String(n.EnableIPv4 ?? true),
     IPv6: String(n.EnableIPv6),
     Internal: String(n.Internal),
     Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort().join(","),
-    CreatedAt: goTimeString(n.Created),
-    Label: (key: string) => labels[key] ?? "",
+    Name: n.Name,
+    Scope: n.Scope,
   };
+  // {{.Label "KEY"}}: a method, not a field of the JSON
+  Object.defineProperty(r, "Label", { value: (key: string) => labels[key] ?? "", enumerable: false });
+  return r;
 }
 
 const HEADERS = { ID: "NETWORK ID", Name: "NAME", Driver: "DRIVER", Scope: "SCOPE", IPv4: "IPV4", IPv6: "IPV6", Internal: "INTERNAL", Labels: "LABELS", CreatedAt: "CREATED AT", Label: "LABEL" };
