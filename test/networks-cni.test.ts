@@ -3,7 +3,7 @@
 // from the host, DEL's clean-up of rules, addresses and cache (also once the namespace is gone),
 // and the errors of plugins that fail, hang or print garbage.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../src/common/errors.ts";
 import { bridgeConflist } from "../src/engine/networks/cni/conflist.ts";
@@ -76,6 +76,14 @@ beforeAll(() => {
   fake("hangs", "exec sleep 30");
   fake("garbage", `echo 'this is not { json'; exit 0`);
   fake("silent-exit", `echo oops >&2; exit 3`);
+  // prints its prevResult back (as a chained plugin does) and keeps what it was given
+  writeFileSync(join(FAKES, "recorder"), `#!${process.execPath}
+const input = await Bun.stdin.text();
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("CNI_")));
+require("node:fs").writeFileSync("${FAKES}/recorded-" + process.env.CNI_COMMAND + ".json", JSON.stringify({ input: JSON.parse(input), env }));
+if (process.env.CNI_COMMAND === "ADD") console.log(JSON.stringify(JSON.parse(input).prevResult));
+`);
+  chmodSync(join(FAKES, "recorder"), 0o755);
   mkdirSync(join(FAKES, "broken-portmap"));
   fake("broken-portmap/portmap", `echo '{"cniVersion":"1.0.0","code":999,"msg":"portmap ran"}'; exit 1`);
 });
@@ -328,6 +336,29 @@ describe("plugins that fail", () => {
     const e = await call("no-such-plugin");
     expect(e.code).toBe("ENGINE_CNI_PLUGIN_NOT_FOUND");
     expect(e.hint).toBe(`${FAKES}/no-such-plugin missing: apt install containernetworking-plugins`);
+  });
+
+  test("a chained plugin gets name, cniVersion, its own keys, prevResult, and only the runtimeConfig of its capabilities", async () => {
+    const chain = new CniNetwork({ ...conflist, plugins: [conflist.plugins[0]!, { type: "recorder", capabilities: { portMappings: true, mac: false }, own: 1 }] }, { cacheDir: CACHE, pluginDirs: [FAKES, "/usr/lib/cni"] });
+    const ns = makeNetns();
+    const read = (cmd: string) => JSON.parse(readFileSync(join(FAKES, `recorded-${cmd}.json`), "utf8"));
+    try {
+      const ports = [{ hostIp: "0.0.0.0", hostPort: HOST_PORT + 4, containerPort: 80, protocol: "tcp" as const }];
+      const ep = await chain.add({ containerId: "rec", netns: ns.path, ifName: "eth0", mac: "02:42:0a:00:00:09", portMappings: ports });
+      const add = read("ADD");
+      expect(add.env).toEqual({ CNI_COMMAND: "ADD", CNI_CONTAINERID: "rec", CNI_NETNS: ns.path, CNI_IFNAME: "eth0", CNI_PATH: `${FAKES}:/usr/lib/cni` });
+      expect(add.input).toMatchObject({ cniVersion: "1.0.0", name: NETWORK_ID, type: "recorder", own: 1 });
+      expect(add.input.runtimeConfig).toEqual({ portMappings: [{ hostPort: HOST_PORT + 4, containerPort: 80, protocol: "tcp", hostIP: "" }] });
+      expect(add.input.prevResult.ips[0].address).toBe(`${ep.ip}/24`);
+      await chain.del({ containerId: "rec", netns: ns.path, ifName: "eth0" });
+      const del = read("DEL");
+      expect(del.env.CNI_COMMAND).toBe("DEL");
+      expect(del.input.prevResult).toEqual(add.input.prevResult);
+      expect(del.input.runtimeConfig).toEqual(add.input.runtimeConfig);
+    } finally {
+      ns.remove();
+      await chain.del({ containerId: "rec", netns: "", ifName: "eth0" });
+    }
   });
 
   test("portmap runs only for a container with published ports", async () => {
