@@ -118,7 +118,7 @@ export const CONTAINER_COMMANDS: Record<string, Command> = {
     flags: [
       { names: ["format", "f"], type: "string", help: "Format output using a custom template: 'json' or a Go template" },
       { names: ["size", "s"], type: "bool", help: "Display total file sizes if the type is container" },
-      { names: ["type"], type: "string", help: "Only inspect objects of the given type (container, image or volume)" },
+      { names: ["type"], type: "string", help: "Only inspect objects of the given type (container, image, network or volume)" },
     ],
     args: [1, -1],
     run: async (c) => (await inspect()).inspect(c),

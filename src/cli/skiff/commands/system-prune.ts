@@ -1,5 +1,5 @@
 // skiff system prune [-a] [--volumes] [-f] [--filter]: docker's prompt, then what docker's CLI
-// asks for in its order: stopped containers, (networks: skiffd has none to remove yet), unused
+// asks for in its order: stopped containers, unused networks, unused
 // volumes with --volumes, dangling images (every unused one with -a), each section's deletions
 // printed as docker prints them, and "Total reclaimed space" summed over all.
 import { writeOut } from "../../../common/stdio.ts";
@@ -28,6 +28,8 @@ export async function systemPrune({ client, flags }: CommandContext): Promise<nu
   const containers = await post<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>("/containers/prune", filters);
   reclaimed += containers.SpaceReclaimed ?? 0;
   if (containers.ContainersDeleted?.length) writeOut(`Deleted Containers:\n${containers.ContainersDeleted.map((id) => `${id}\n`).join("")}\n`);
+  const networks = await post<{ NetworksDeleted: string[] | null }>("/networks/prune", filters);
+  if (networks.NetworksDeleted?.length) writeOut(`Deleted Networks:\n${networks.NetworksDeleted.map((n) => `${n}\n`).join("")}\n`);
   if (volumes) {
     const v = await post<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>("/volumes/prune", filters);
     reclaimed += v.SpaceReclaimed ?? 0;
