@@ -26,6 +26,8 @@ export interface DaemonOptions {
   insecureRegistries: string[];
   /** The cgroup every container's is made under (dockerd's --cgroup-parent). */
   cgroupParent?: string;
+  /** The default network's bridge device (--bridge) and address (--bip, checked by the network engine). */
+  defaultBridge?: { device: string; bip?: string };
   debug: boolean;
   /** Where the daemon logs; stderr in dockerd's text format by default. */
   log?: ServerLog;
@@ -117,7 +119,7 @@ async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; con
   const events = new EventLog(new EventStore(metadata));
   // registry credentials come with each request (X-Registry-Auth), never from a file of the daemon's
   const images = new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, metadata });
-  const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents(events), cgroupParent: o.cgroupParent });
+  const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents(events), cgroupParent: o.cgroupParent, ...(o.defaultBridge ? { defaultBridge: o.defaultBridge } : {}) });
   return {
     images: withImageEvents(images, events),
     containers,

@@ -1,6 +1,6 @@
 // What a test may leave behind, measured before and after it: mounts, cgroups, processes,
 // network namespaces and container state. Tests name everything they make with "skiff-test".
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const TEST_TAG = "skiff-test";
@@ -10,6 +10,10 @@ export const RUN_TAG = `${TEST_TAG}-${process.pid}`;
 export const TEST_STATE_ROOT = `/run/${TEST_TAG}-state/${process.pid}`;
 /** cgroupsPath parent of every test container. */
 export const TEST_CGROUP = `/${RUN_TAG}`;
+/** The default network's bridge of every skiffd the run starts (--bridge), and its address (--bip):
+ *  shared by the run as its cgroup parent is, removed at its end. */
+export const TEST_BRIDGE = `skt${process.pid}`;
+export const TEST_BIP = `10.${100 + (process.pid % 100)}.${Math.floor(process.pid / 100) % 256}.1/24`;
 
 export interface Snapshot {
   mounts: string[];
@@ -17,6 +21,10 @@ export interface Snapshot {
   processes: string[];
   netns: string[];
   state: string[];
+  /** Network devices (bridges, veths) other than the run's default bridge. */
+  links: string[];
+  /** iptables rules the CNI plugins made for a container (their comments name it). */
+  iptables: string[];
 }
 
 const safe = <T>(f: () => T, fallback: T): T => {
@@ -59,7 +67,35 @@ export function snapshot(): Snapshot {
     // another run's namespaces (named with its own tag) are not this run's to answer for
     netns: safe(() => readdirSync("/run/netns"), [] as string[]).filter((n) => !n.startsWith(TEST_TAG) || n.startsWith(RUN_TAG)),
     state: safe(() => readdirSync(TEST_STATE_ROOT, { recursive: true }).map(String), []).filter((p) => p.split("/").length === 2),
+    links: networkLinks(),
+    iptables: containerRules(),
   };
+}
+
+/** skiff's bridges (sk-…, the run's skt…) and the veths on them; other devices are the host's. */
+function networkLinks(): string[] {
+  return safe(() => readdirSync("/sys/class/net"), [] as string[]).filter((n) => /^sk-[0-9a-f]{12}$/.test(n) || (n.startsWith("veth") && skiffBridgeOf(n)));
+}
+
+/** A veth on this run's default bridge or on a user-defined network's (other runs' bridges are theirs). */
+const skiffBridgeOf = (veth: string): boolean =>
+  safe(() => {
+    const master = readlinkSync(`/sys/class/net/${veth}/master`).split("/").pop() ?? "";
+    return master === TEST_BRIDGE || /^sk-[0-9a-f]{12}$/.test(master);
+  }, false);
+
+/** The CNI plugins' per-container rules (their comments carry `id: "<container id>"`; the firewall
+ *  plugin's name the container's address), read only
+ *  while one of skiff's bridges exists (iptables-save costs a process per call). */
+function containerRules(): string[] {
+  const bridges = safe(() => readdirSync("/sys/class/net"), [] as string[]).some((n) => n === TEST_BRIDGE || /^sk-[0-9a-f]{12}$/.test(n));
+  if (!bridges) return [];
+  const out: string[] = [];
+  for (const table of ["nat", "filter"]) {
+    const r = Bun.spawnSync(["iptables-save", "-t", table], { stdout: "pipe", stderr: "ignore" });
+    for (const line of r.stdout.toString().split("\n")) if (/id: \\?"[0-9a-f]{64}\\?"/.test(line) || /^:CNI-(DN-)?[0-9a-f]{20,}/.test(line) || /^-A CNI-FORWARD -[sd] /.test(line)) out.push(`${table}: ${line}`);
+  }
+  return out;
 }
 
 /** New things in `after` that were not in `before`, as readable lines. */

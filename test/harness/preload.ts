@@ -1,9 +1,9 @@
 // Loaded before every test file (bunfig.toml): after each test, fail it if it left mounts,
 // cgroups, processes, network namespaces or container state behind.
 import { afterAll, afterEach, beforeEach } from "bun:test";
-import { readdirSync, rmdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { leaked, RUN_TAG, snapshot, sweep, TEST_STATE_ROOT, type Snapshot } from "./leaks.ts";
+import { leaked, RUN_TAG, snapshot, sweep, TEST_BRIDGE, TEST_STATE_ROOT, type Snapshot } from "./leaks.ts";
 
 let before: Snapshot | undefined;
 
@@ -34,6 +34,8 @@ function removeRunCgroups(): void {
 // What the test process itself made: its temp and state directories, and the cgroup parent
 // directories (runc leaves the parent of a container's cgroup behind).
 afterAll(() => {
+  // the run's default bridge (skiffd leaves it, as dockerd leaves docker0)
+  if (existsSync(`/sys/class/net/${TEST_BRIDGE}`)) Bun.spawnSync(["ip", "link", "delete", TEST_BRIDGE]);
   rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
   rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
   removeRunCgroups();

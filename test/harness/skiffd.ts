@@ -3,7 +3,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { RUN_TAG, TEST_CGROUP } from "./leaks.ts";
+import { RUN_TAG, TEST_BIP, TEST_BRIDGE, TEST_CGROUP } from "./leaks.ts";
 
 export const REPO = join(import.meta.dir, "../..");
 export const SKIFFD = join(REPO, "bin/skiffd");
@@ -41,7 +41,7 @@ export async function startSkiffd(extraArgs: string[] = [], dir = tempDir("skiff
   const sock = join(dir, "skiff.sock");
   const pidFile = join(dir, "skiffd.pid");
   // containers under this run's cgroup, where the leak checks look
-  const proc = spawn(SKIFFD, ["--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), "-H", `unix://${sock}`, "--pidfile", pidFile, "--cgroup-parent", TEST_CGROUP, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn(SKIFFD, ["--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), "-H", `unix://${sock}`, "--pidfile", pidFile, "--cgroup-parent", TEST_CGROUP, "--bridge", TEST_BRIDGE, "--bip", TEST_BIP, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   proc.stderr!.on("data", (d) => (stderr += d));
   for (let i = 0; i < 200 && !existsSync(pidFile); i++) {

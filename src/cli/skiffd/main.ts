@@ -19,6 +19,8 @@ const FLAGS: FlagSpec[] = [
   { names: ["pidfile", "p"], type: "string" },
   { names: ["insecure-registry"], type: "strings" },
   { names: ["cgroup-parent"], type: "string" },
+  { names: ["bridge", "b"], type: "string" },
+  { names: ["bip"], type: "string" },
   { names: ["debug", "D"], type: "bool" },
   { names: ["log-level", "l"], type: "string" },
   { names: ["version", "v"], type: "bool" },
@@ -31,6 +33,8 @@ const USAGE = `Usage:	skiffd [OPTIONS]
 A self-sufficient runtime for containers, serving the Docker Engine API.
 
 Options:
+  -b, --bridge string             The default network's bridge device, made at its first container (default "skiff0")
+      --bip string                The default network's bridge address and subnet, e.g. 172.17.0.1/16 (default: the first free of docker's pools)
       --cgroup-parent string      Set parent cgroup for all containers (default "/skiff")
       --data-root string          Root directory of persistent state (default "/var/lib/skiff")
   -D, --debug                     Enable debug mode
@@ -48,6 +52,13 @@ function cgroupParentOf(v: string | undefined): string {
   if (!/^\/?[\w.@-]+(\/[\w.@-]+)*\/?$/.test(v) || v.split("/").includes(".."))
     throw invalid("cli", "CLI_CGROUP_PARENT_INVALID", `--cgroup-parent ${JSON.stringify(v)}: not a cgroup path`, "give a path like /skiff or mygroup/containers");
   return `/${v.replace(/^\/+|\/+$/g, "")}`;
+}
+
+/** --bridge: a network device's name (at most 15 bytes: IFNAMSIZ). */
+function bridgeOf(v: string | undefined): string {
+  if (v === undefined) return "skiff0";
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(v)) throw invalid("cli", "CLI_BRIDGE_INVALID", `--bridge ${JSON.stringify(v)}: not a network device name`, "give at most 15 letters, digits, _ . - (e.g. skiff0)");
+  return v;
 }
 
 /** "unix:///run/x.sock" or "/run/x.sock" → the socket path; other schemes are not served. */
@@ -162,6 +173,7 @@ export async function main(argv: string[]): Promise<number> {
       pidFile: (flags.pidfile as string | undefined) ?? "/run/skiff/skiffd.pid",
       insecureRegistries: [...new Set(insecure.map((i) => i.entry))],
       cgroupParent: cgroupParentOf(flags["cgroup-parent"] as string | undefined),
+      defaultBridge: { device: bridgeOf(flags.bridge as string | undefined), ...(flags.bip ? { bip: flags.bip as string } : {}) },
       debug,
       log,
     });

@@ -21,6 +21,8 @@ import { removeContainerDir } from "./container-dirs.ts";
 import { containerFiles, type EngineRoots } from "./layout.ts";
 import { checkName, randomName } from "./names.ts";
 import { networkFiles } from "./network-files.ts";
+import { DEFAULT_BRIDGE_DEVICE, Networking, type NetworkServiceApi } from "../networks/index.ts";
+import { joinNetworkNamespace, networkModeOf, sharedNetworkMode } from "./network-mode.ts";
 import { isActive, newRunState, type ContainerRecord } from "./record.ts";
 import { DEFAULT_RUNTIME, initBinary, Runtimes } from "./runtimes.ts";
 import { buildContainerSpec, readHostFacts, type ContainerOptions } from "./spec/index.ts";
@@ -54,6 +56,8 @@ export interface ContainerServiceOptions extends EngineRoots {
   initPath?: string;
   /** cgroupsPath parent for containers ("/skiff"). */
   cgroupParent?: string;
+  /** The default network's bridge device and address (skiffd --bridge, --bip). */
+  defaultBridge?: { device: string; bip?: string };
 }
 
 export interface CreateRequest {
@@ -73,6 +77,12 @@ export class ContainerService {
   readonly files: ContainerFiles;
   private readonly health: HealthChecks;
   private readonly cgroupParent: CgroupParent;
+  private readonly networking: Networking;
+
+  /** docker network … (the API's /networks). */
+  get networks(): NetworkServiceApi {
+    return this.networking.service;
+  }
 
   get events(): ContainerEvents {
     return this.opts.events;
@@ -87,7 +97,19 @@ export class ContainerService {
     this.volumes = new ContainerVolumes(volumeService, opts.images, (ref) => this.store.resolve(ref));
     opts.images.usedBy = (imageId) => this.store.usingImage(imageId).map((id) => ({ id, running: isActive(this.store.get(id)?.state ?? newRunState()) }));
     this.health = new HealthChecks({ store: this.store, execs: this.execs, events: opts.events });
-    this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true, volumes: true }), volumes: this.volumes, stateParent: join(opts.execRoot, "containers"), health: this.health });
+    this.networking = new Networking({
+      metadata: opts.metadata,
+      dataRoot: opts.dataRoot,
+      defaultBridge: opts.defaultBridge ?? { device: DEFAULT_BRIDGE_DEVICE },
+      containers: { resolve: (ref) => this.store.resolve(ref), get: (id) => this.store.get(id), all: () => this.store.all(), update: (r) => this.store.update(r as ContainerRecord) },
+      emit: (action, n, attributes) => void opts.events.log.emit("network", action, n.id, { name: n.name, type: n.driver, ...attributes }),
+    });
+    const networkHooks = {
+      prepare: (r: ContainerRecord) => joinNetworkNamespace(r, this.store),
+      up: (r: ContainerRecord, pid: number) => this.networking.up(r, pid),
+      down: (r: ContainerRecord) => this.networking.down(r),
+    };
+    this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true, volumes: true }), volumes: this.volumes, networks: networkHooks, stateParent: join(opts.execRoot, "containers"), health: this.health });
     this.files = new ContainerFiles({
       resolve: (ref) => this.store.resolve(ref),
       containerLayer: (imageId, key) => opts.images.containerLayer(imageId, key),
@@ -132,6 +154,10 @@ export class ContainerService {
     // missing source is made at its start instead)
     for (const b of req.options.binds ?? [])
       if (!b.createMissing && !existsSync(b.source)) throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `invalid mount config for type "bind": bind source path does not exist: ${b.source}`, `create ${b.source} on the host first`, { path: b.source });
+    // the networks are there and the options fit them, or nothing is made
+    const mode = networkModeOf(req.options.network, (ref) => this.store.resolve(ref));
+    req = { ...req, options: { ...req.options, ...(mode ? { network: mode } : {}) } };
+    const endpoints = this.networking.endpointsFor(req.options);
     const image = this.opts.images.containerDefaults(req.image);
     mark("engine: image resolved");
     const resolved = this.volumes.resolve(req.options, image.config.Volumes ?? []);
@@ -171,7 +197,8 @@ export class ContainerService {
       mkdirSync(join(files.bundle, "rootfs"), { recursive: true, mode: 0o711 });
       mkdirSync(join(files.logPath, ".."), { recursive: true, mode: 0o710 });
       writeFileSync(join(files.bundle, "config.json"), JSON.stringify(spec, null, 2));
-      const net = networkFiles(spec.hostname, req.options.network === "host" ? "host" : "none");
+      const shared = sharedNetworkMode(req.options.network);
+      const net = shared ? networkFiles(spec.hostname, shared) : { hostname: `${spec.hostname}\n`, ...this.networking.files({ hostname: spec.hostname, options: req.options }, endpoints) };
       writeFileSync(files.hostnamePath, net.hostname);
       writeFileSync(files.hostsPath, net.hosts);
       writeFileSync(files.resolvConfPath, net.resolvConf);
@@ -183,6 +210,7 @@ export class ContainerService {
     try {
       this.store.insert(record);
       this.volumes.use(record);
+      this.networking.use(record.id, endpoints);
     } catch (e) {
       this.dropFiles(record); // (the name was taken meanwhile)
       throw e;
@@ -377,6 +405,7 @@ export class ContainerService {
       }
     }
     const records = this.store.all();
+    await this.networking.restore();
     await this.supervisor.restore(records);
     this.volumes.restore(this.store.all());
     // log and network dirs no record names: a create or removal cut short
@@ -389,6 +418,7 @@ export class ContainerService {
   close(): void {
     this.health.close();
     this.supervisor.close();
+    this.networking.close();
     this.cgroupParent.release();
   }
 }

@@ -32,10 +32,22 @@ export interface SupervisorOptions {
   remove(id: string): Promise<void>;
   /** A container's volumes: mounted before its process is made, released once it has exited. */
   volumes?: { mount(r: ContainerRecord): void; unmount(id: string): void };
+  /** A container's networks: joined (container:NAME) before its runtime's create, attached between create and start, detached once it has exited. */
+  networks?: NetworkHooks;
   /** Where the containers' state dirs are (exec root/containers). */
   stateParent: string;
   /** Told when a container's process starts (again), is found running after a daemon start, or ends. */
   health?: HealthHooks;
+}
+
+/** What the network engine does at a container's start and exit (ContainerService wires it). */
+export interface NetworkHooks {
+  /** Before the runtime's create: the namespace of a container it joins is named in its bundle. */
+  prepare(r: ContainerRecord): void;
+  /** Its init waits in its network namespace: CNI ADD; fills r.state.networks and r.state.ports. */
+  up(r: ContainerRecord, initPid: number): Promise<void>;
+  /** Its process has ended (or never started): CNI DEL; clears them. */
+  down(r: ContainerRecord): Promise<void>;
 }
 
 /** What the health checks (health.ts) follow of a container's runs. */
@@ -143,17 +155,20 @@ export class Supervisor {
     mark("engine: snapshot prepared");
     try {
       this.o.volumes?.mount(r);
+      this.o.networks?.prepare(r);
       await runtime.create(r.id, r.files.bundle, {
         spawner,
         pidFile: join(dir, MONITOR.pidFile),
         // relative: the create command runs in the state dir (a socket path must fit 108 bytes)
         ...(tty ? { consoleSocket: MONITOR.console } : {}),
         // docker's sandbox brings lo up in every network namespace it makes
-        loopbackUp: r.options.network !== "host",
+        loopbackUp: r.options.network !== "host" && !r.options.network?.startsWith("container:"),
         rootfsMount: { fstype: rootfs.type === "bind" ? "none" : rootfs.type, source: rootfs.source, data: rootfs.type === "bind" ? "bind" : rootfs.data, ...(rootfs.cwd ? { cwd: rootfs.cwd } : {}) },
       });
       const ready = await monitor!.ready;
       mark("engine: monitor holds the container");
+      await this.o.networks?.up(r, ready.initPid);
+      mark("engine: networks attached");
       await runtime.start(r.id);
       mark(`runtime (${runtime.name}): started`);
       r.state = { ...r.state, status: "running", pid: ready.initPid, exitCode: 0, error: "", oomKilled: false, startedAt: new Date().toISOString(), finishedAt: r.state.finishedAt };
@@ -163,6 +178,7 @@ export class Supervisor {
       await runtime.delete(r.id, { force: true }).catch(() => undefined);
       await monitor?.abandon(); // it would wait for an init that never comes
       this.o.volumes?.unmount(r.id);
+      await this.o.networks?.down(r).catch((err: unknown) => log.warn(`container ${r.id}: detach its networks after a failed start: ${(err as Error).message}`));
       r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: 128, error: e instanceof Error ? e.message : String(e) };
       this.o.store.update(r);
       // as dockerd: a --rm container that could not start goes (its client waits for the removal)
@@ -197,6 +213,7 @@ export class Supervisor {
       this.o.volumes?.unmount(id); // (its processes are gone: the exit is known)
       const r = this.o.store.get(id);
       if (!r) return false;
+      await this.o.networks?.down(r).catch((e: unknown) => log.warn(`container ${id}: detach its networks after its exit: ${(e as Error).message}`));
       const exitCode = exit?.exitCode ?? 137;
       // (read before the runtime removes the cgroup that counts them)
       const oomKilled = oomKills(r.files.bundle) > 0;

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { log } from "../../common/log.ts";
+import type { PortRequest } from "./port-specs.ts";
 import type { EndpointState, NetworkedContainer, NetworkRecord, PortMapping } from "./record.ts";
 
 /** A network's CNI chain (cni/). */
@@ -18,17 +19,8 @@ export interface NetworkPlugins {
 /** Host ports held for published ports (port-reservations.ts). */
 export interface PortHolder {
   /** Chooses the free ports the requests leave open and holds every host port; throws when one is taken. */
-  reserve(containerId: string, requests: PortRequest[]): PortMapping[];
+  reserve(containerId: string, requests: readonly PortRequest[]): Promise<PortMapping[]>;
   release(containerId: string): void;
-}
-
-/** A published port to set up: hostPort 0 is any free port; a range is any free one in it. */
-export interface PortRequest {
-  hostIp: string;
-  hostPort: number;
-  hostPortEnd?: number;
-  containerPort: number;
-  protocol: "tcp" | "udp";
 }
 
 export interface AttachDeps {
@@ -79,7 +71,7 @@ export class ContainerNetworking {
     if (!endpoints.length) return;
     const marker: Marker = { endpoints: {}, ports: [] };
     const requests = this.d.portRequests(r);
-    marker.ports = requests.length ? this.d.ports.reserve(r.id, requests) : [];
+    marker.ports = requests.length ? await this.d.ports.reserve(r.id, requests) : [];
     const states: { network: NetworkRecord; state: EndpointState }[] = [];
     try {
       for (const [i, e] of endpoints.entries()) {
@@ -103,6 +95,35 @@ export class ContainerNetworking {
       await this.down(r);
       throw e;
     }
+  }
+
+  /** Attaches a running container to one more network (docker network connect): the next free ethN. */
+  async connect(r: NetworkedContainer, n: NetworkRecord, config: { ip?: string; mac?: string }): Promise<void> {
+    const used = new Set(Object.values(r.state.networks ?? {}).map((s) => s.ifName));
+    let i = 0;
+    while (used.has(`eth${i}`)) i++;
+    const marker = this.readMarker(r.id) ?? { endpoints: {}, ports: [] };
+    marker.endpoints[n.id] = `eth${i}`;
+    this.writeMarker(r.id, marker);
+    try {
+      const state = await this.d.plugins(n).add({ containerId: r.id, netns: `/proc/${r.state.pid}/ns/net`, ifName: `eth${i}`, ...(config.ip ? { ip: config.ip } : {}), ...(config.mac ? { mac: config.mac } : {}) });
+      r.state.networks = { ...r.state.networks, [n.id]: state };
+    } catch (e) {
+      await this.disconnect(r, n).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Detaches a running container from one network (docker network disconnect): its interface goes. */
+  async disconnect(r: NetworkedContainer, n: NetworkRecord): Promise<void> {
+    const marker = this.readMarker(r.id);
+    const ifName = marker?.endpoints[n.id];
+    if (!marker || !ifName) return;
+    const first = Object.keys(marker.endpoints)[0] === n.id;
+    await this.d.plugins(n).del({ containerId: r.id, netns: r.state.pid ? `/proc/${r.state.pid}/ns/net` : "", ifName, ...(first && marker.ports.length ? { portMappings: marker.ports } : {}) });
+    delete marker.endpoints[n.id];
+    this.writeMarker(r.id, marker);
+    if (r.state.networks) delete r.state.networks[n.id];
   }
 
   /** Detaches a container whose process has ended (or never started): DEL on every network it was attached to. */
@@ -147,7 +168,7 @@ export class ContainerNetworking {
       if (!marker) continue;
       if (r && isRunning(r)) {
         try {
-          if (marker.ports.length) this.d.ports.reserve(id, marker.ports.map((p) => ({ ...p })));
+          if (marker.ports.length) await this.d.ports.reserve(id, marker.ports);
         } catch (e) {
           log.warn(`container ${id}: its published ports could not be held again: ${(e as Error).message}`);
         }

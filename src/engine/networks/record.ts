@@ -63,6 +63,8 @@ export interface NetworkedContainer {
   options: { network?: string; dns?: string[] };
   state: {
     status: string;
+    /** The init's host pid while it runs. */
+    pid: number;
     /** While it runs: its endpoint on each network, by network id. */
     networks?: Record<string, EndpointState>;
     ports?: PortMapping[];

@@ -1,0 +1,15 @@
+// Network devices the engine removes itself: a removed network's bridge (the bridge plugin makes
+// bridges and never removes them). Done by iproute2's `ip`, which every Debian system has.
+import { SkiffError } from "../../common/errors.ts";
+
+const DEVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/;
+
+/** Removes the device if it is there; a device that is not there is no failure. */
+export function removeLink(name: string): void {
+  if (!DEVICE.test(name)) throw new Error(`removeLink: ${JSON.stringify(name)} is not a device name`);
+  const r = Bun.spawnSync(["ip", "link", "delete", "dev", name], { stderr: "pipe", stdout: "ignore" });
+  if (r.exitCode === 0) return;
+  const why = r.stderr.toString().trim();
+  if (/Cannot find device|does not exist/i.test(why)) return;
+  throw new SkiffError({ layer: "kernel", code: "ENGINE_NETWORK_LINK_REMOVE_FAILED", kind: "internal", message: `remove network device ${name}: ${why || `ip exited with ${r.exitCode}`}`, hint: `see it with \`ip link show ${name}\`; remove it with \`ip link delete ${name}\`` });
+}

@@ -1,0 +1,216 @@
+// The network engine as the containers engine uses it: the network service (docker network …),
+// what a container is on from its create (its endpoints, its /etc/hosts and /etc/resolv.conf), the
+// attach at its start and the detach at its exit (attach.ts over the CNI plugins), the host ports
+// held for its published ports, and a name server per user-defined network.
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { log } from "../../common/log.ts";
+import type { MetadataDb } from "../metadata/index.ts";
+import { ContainerNetworking } from "./attach.ts";
+import { bridgeConflist, CniNetwork } from "./cni/index.ts";
+import { DnsResponder } from "./dns/index.ts";
+import { hostsFile } from "./hosts-file.ts";
+import { PortReservations } from "./port-reservations.ts";
+import { portRequests } from "./port-specs.ts";
+import type { EndpointConfig, EndpointState, NetworkedContainer, NetworkRecord } from "./record.ts";
+import { containerResolvConf, readHostResolvFiles } from "./resolv-conf.ts";
+import { DEFAULT_NETWORK, NetworkService } from "./service.ts";
+import { parseRoutes } from "./subnets.ts";
+import { removeLink } from "./links.ts";
+
+/** What the network engine reads of a container beyond NetworkedContainer. */
+export interface ContainerOnNetworks extends NetworkedContainer {
+  options: NetworkedContainer["options"] & {
+    portBindings?: Record<string, { hostIp: string; hostPort: string }[]>;
+    publishAll?: boolean;
+    exposedPorts?: string[];
+    dnsSearch?: string[];
+    dnsOptions?: string[];
+    extraHosts?: string[];
+  };
+  files: { hostsPath: string };
+}
+
+export interface NetworkingOptions {
+  metadata: MetadataDb;
+  dataRoot: string;
+  defaultBridge: { device: string; bip?: string };
+  containers: {
+    resolve(ref: string): ContainerOnNetworks;
+    get(id: string): ContainerOnNetworks | undefined;
+    all(): ContainerOnNetworks[];
+    /** Writes the container's changed run state (a connect or disconnect while it runs). */
+    update(r: ContainerOnNetworks): void;
+  };
+  emit(action: string, n: NetworkRecord, attributes?: Record<string, string>): void;
+}
+
+const readText = (path: string): string => {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+};
+
+const isRunning = (r: NetworkedContainer) => r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting";
+
+export class Networking {
+  readonly service: NetworkService;
+  private readonly attach: ContainerNetworking;
+  private readonly ports = new PortReservations();
+  private readonly responders = new Map<string, DnsResponder>();
+  private readonly dir: string;
+
+  constructor(private readonly o: NetworkingOptions) {
+    this.dir = join(o.dataRoot, "networks");
+    this.service = new NetworkService({
+      metadata: o.metadata,
+      defaultBridge: o.defaultBridge,
+      containers: o.containers,
+      hostRoutes: () => parseRoutes(readText("/proc/net/route")),
+      live: {
+        connect: (r, n, config) => this.connectRunning(o.containers.get(r.id)!, n, config),
+        disconnect: (r, n) => this.disconnectRunning(o.containers.get(r.id)!, n),
+      },
+      removed: (n) => this.networkRemoved(n),
+      emit: o.emit,
+    });
+    this.attach = new ContainerNetworking({
+      endpointsOf: (id) => this.service.store.endpointsOfContainer(id).flatMap((e) => {
+        const network = this.service.store.get(e.networkId);
+        return network ? [{ network, config: e.config }] : [];
+      }),
+      network: (id) => this.service.store.get(id),
+      plugins: (n) => this.plugins(n),
+      ports: this.ports,
+      portRequests: (r) => {
+        const c = r as ContainerOnNetworks;
+        return portRequests(c.options.portBindings ?? {}, c.options.publishAll ? (c.options.exposedPorts ?? []) : []);
+      },
+      attached: async (r, states) => {
+        const c = r as ContainerOnNetworks;
+        this.writeHosts(c, states.map((s) => s.state));
+        for (const s of states) await this.serveNames(s.network);
+      },
+      markerDir: join(this.dir, "attached"),
+    });
+  }
+
+  private plugins(n: NetworkRecord): CniNetwork {
+    return new CniNetwork(bridgeConflist(n, { ipamDataDir: join(this.dir, "ipam") }), { cacheDir: join(this.dir, "cni-cache") });
+  }
+
+  /** At create: the networks the container is on (refused now if one is not there or an option does not fit it). */
+  endpointsFor(options: { network?: string; endpoints?: Record<string, EndpointConfig> }): { network: NetworkRecord; config: EndpointConfig }[] {
+    return this.service.endpointsFor(options);
+  }
+
+  /** At create, once its row is there: the container is on these networks. */
+  use(containerId: string, endpoints: { network: NetworkRecord; config: EndpointConfig }[]): void {
+    for (const e of endpoints) this.service.store.addEndpoint(e.network.id, containerId, e.config);
+  }
+
+  /** At create: /etc/hosts and /etc/resolv.conf of a container on bridge networks (its addresses are added at each start). */
+  files(c: { hostname: string; options: ContainerOnNetworks["options"] }, endpoints: { network: NetworkRecord }[]): { hosts: string; resolvConf: string } {
+    const first = endpoints[0]?.network;
+    return {
+      hosts: hostsFile({ hostname: c.hostname, extraHosts: c.options.extraHosts ?? [], hostGateway: this.hostGateway() }),
+      resolvConf: containerResolvConf({ host: readHostResolvFiles(), dns: c.options.dns, dnsSearch: c.options.dnsSearch, dnsOptions: c.options.dnsOptions, ...(first && !first.predefined ? { embedded: first.gateway } : {}) }).text,
+    };
+  }
+
+  /** docker's host-gateway: the default network's gateway. */
+  private hostGateway(): string | undefined {
+    return this.service.store.byName(DEFAULT_NETWORK)?.gateway;
+  }
+
+  private writeHosts(c: ContainerOnNetworks, states: EndpointState[]): void {
+    // written in place: the running container's /etc/hosts is a bind mount of this file
+    writeFileSync(c.files.hostsPath, hostsFile({ hostname: c.hostname, extraHosts: c.options.extraHosts ?? [], hostGateway: this.hostGateway(), addresses: states.map((s) => s.ip) }));
+  }
+
+  up(r: ContainerOnNetworks, initPid: number): Promise<void> {
+    return this.attach.up(r, initPid);
+  }
+
+  down(r: ContainerOnNetworks): Promise<void> {
+    return this.attach.down(r);
+  }
+
+  private async connectRunning(r: ContainerOnNetworks, n: NetworkRecord, config: EndpointConfig): Promise<void> {
+    await this.attach.connect(r, n, config);
+    this.o.containers.update(r);
+    this.writeHosts(r, Object.values(r.state.networks ?? {}));
+    await this.serveNames(n);
+  }
+
+  private async disconnectRunning(r: ContainerOnNetworks, n: NetworkRecord): Promise<void> {
+    await this.attach.disconnect(r, n);
+    this.o.containers.update(r);
+    this.writeHosts(r, Object.values(r.state.networks ?? {}));
+  }
+
+  /** A user-defined network's name server, on its gateway address (there once its bridge is). */
+  private async serveNames(n: NetworkRecord): Promise<void> {
+    if (n.predefined || this.responders.has(n.id)) return;
+    if (!existsSync(`/sys/class/net/${n.bridge}`)) return;
+    try {
+      const responder = await DnsResponder.start({ address: n.gateway, names: this.names(n) });
+      this.responders.set(n.id, responder);
+    } catch (e) {
+      log.warn(`network ${n.name}: its name server could not start: ${(e as Error).message}`);
+    }
+  }
+
+  /** Names on network n: each running container's name, aliases and short id. */
+  private names(n: NetworkRecord) {
+    const entries = () =>
+      this.service.store.endpointsOf(n.id).flatMap((e) => {
+        const r = this.o.containers.get(e.containerId);
+        const ip = r?.state.networks?.[n.id]?.ip;
+        return r && ip ? [{ ip, names: [r.name, r.id.slice(0, 12), ...e.config.aliases].map((x) => x.toLowerCase()), r }] : [];
+      });
+    return {
+      lookup: (_client: string, name: string) => {
+        const hits = entries().filter((e) => e.names.includes(name) || e.names.some((x) => name === `${x}.${n.name.toLowerCase()}`));
+        return hits.length ? hits.map((h) => h.ip) : undefined;
+      },
+      reverse: (_client: string, ip: string) => {
+        const e = entries().find((x) => x.ip === ip);
+        return e ? `${e.r.name}.${n.name}` : undefined;
+      },
+      // the asker's --dns, else the host's resolvers (systemd-resolved's upstreams for its stub), as its resolv.conf was made
+      upstreams: (client: string) => containerResolvConf({ host: readHostResolvFiles(), dns: entries().find((x) => x.ip === client)?.r.options.dns, embedded: n.gateway }).upstreams.map((u) => u.address),
+    };
+  }
+
+  private networkRemoved(n: NetworkRecord): void {
+    this.responders.get(n.id)?.close();
+    this.responders.delete(n.id);
+    try {
+      removeLink(n.bridge);
+    } catch (e) {
+      log.warn(`network ${n.name}: its bridge ${n.bridge} stays: ${(e as Error).message}`);
+    }
+    rmSync(join(this.dir, "ipam", n.id), { recursive: true, force: true });
+  }
+
+  /** At daemon start: the default network; ports held again and DEL done for what ended meanwhile; name servers up. */
+  async restore(): Promise<void> {
+    this.service.ensureDefault();
+    const all = this.o.containers.all();
+    await this.attach.restore(all, isRunning);
+    const live = new Set(all.filter(isRunning).flatMap((r) => Object.keys(r.state.networks ?? {})));
+    for (const id of live) {
+      const n = this.service.store.get(id);
+      if (n) await this.serveNames(n);
+    }
+  }
+
+  close(): void {
+    for (const r of this.responders.values()) r.close();
+    this.responders.clear();
+    this.ports.releaseAll();
+  }
+}

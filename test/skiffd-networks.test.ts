@@ -1,0 +1,299 @@
+// Networks through skiffd as docker users meet them, with skiff and docker's CLIs against a skiffd
+// started here (its default bridge is the run's, --bridge/--bip from the harness): the default
+// bridge (an address, a default route, /etc/hosts, outbound NAT, no name resolution), published
+// ports (reachable on 127.0.0.1 and the host's address, released at stop and taken again at start,
+// refused when taken), user-defined networks (names, aliases and short ids resolved by the
+// network's name server; connect and disconnect; rename; a daemon restart), --network
+// container:NAME, and refusals (a network in use, an unknown network). The harness checks after
+// each test that no veth, iptables rule of a container or bridge of a network is left.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { TEST_BIP, TEST_TAG } from "./harness/leaks.ts";
+import { DOCKER_20, DOCKER_28, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+import { restartOn, skiffdWithBusybox } from "./harness/skiffd-leftovers.ts";
+
+let d: Skiffd;
+const skiff = (...args: string[]): RunResult => d.skiff(args);
+const ok = (r: RunResult): string => {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+};
+const gateway = TEST_BIP.split("/")[0]!;
+const prefix = gateway.split(".").slice(0, 3).join(".");
+
+/** A host address other than loopback (the machine's own, e.g. eth0's), if it has one. */
+function hostAddress(): string | undefined {
+  const out = spawnSync("ip", ["-4", "-o", "addr", "show", "scope", "global"], { encoding: "utf8" }).stdout;
+  return out
+    .split("\n")
+    .map((l) => /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(l)?.[1])
+    .find((ip) => ip && !ip.startsWith(prefix) && !/^sk/.test(ip));
+}
+
+/** A TCP port nothing on the host listens on now. */
+function freePort(): number {
+  const s = Bun.listen({ hostname: "0.0.0.0", port: 0, socket: { data() {} } });
+  const p = s.port;
+  s.stop(true);
+  return p;
+}
+
+async function fetchText(url: string, tries = 50): Promise<string> {
+  let last: unknown;
+  for (let i = 0; i < tries; i++) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return await r.text();
+    } catch (e) {
+      last = e;
+      await Bun.sleep(100);
+    }
+  }
+  throw new Error(`${url}: ${String(last)}`);
+}
+
+/** A shell command that GETs / from HOST (busybox's wget crashes in Debian's static build; nc does not), retrying for 5 s. */
+const get = (host: string, tries = 50) => `for i in $(seq ${tries}); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${host} 80 && break; sleep 0.1; done`;
+
+const HTTPD = ["sh", "-c", "mkdir -p /www && echo hello from $(hostname) > /www/index.html && exec httpd -f -p 80 -h /www"];
+
+beforeAll(async () => {
+  d = await skiffdWithBusybox();
+});
+
+afterAll(async () => {
+  const left = skiff("ps", "-aq").stdout.split("\n").filter(Boolean);
+  if (left.length) skiff("rm", "-f", ...left);
+  for (const n of skiff("network", "ls", "-q", "--filter", "type=custom").stdout.split("\n").filter(Boolean)) skiff("network", "rm", n);
+  await d?.stop();
+});
+
+describe("the default bridge", () => {
+  test("run without --network: an address in the bridge's subnet, a default route through its gateway, /etc/hosts naming it", () => {
+    const out = ok(skiff("run", "--rm", "--hostname", "box1", "busybox", "sh", "-c", "ip -4 -o addr show eth0; ip route; cat /etc/hosts; cat /etc/hostname"));
+    const ip = /inet (\d+\.\d+\.\d+\.\d+)\/24/.exec(out)?.[1];
+    expect(ip).toBeDefined();
+    expect(ip!.startsWith(`${prefix}.`)).toBe(true);
+    expect(out).toContain(`default via ${gateway} dev eth0`);
+    expect(out).toMatch(new RegExp(`${ip!.replaceAll(".", "\\.")}\\tbox1`));
+    expect(out).toContain("127.0.0.1\tlocalhost");
+  });
+
+  test("inspect shows the container's address, gateway and MAC on network bridge while it runs; none once stopped", () => {
+    const id = ok(skiff("run", "-d", "busybox", "sleep", "60")).trim();
+    try {
+      const j = JSON.parse(ok(skiff("inspect", id)))[0];
+      const net = j.NetworkSettings.Networks.bridge;
+      expect(net.IPAddress.startsWith(`${prefix}.`)).toBe(true);
+      expect(net.Gateway).toBe(gateway);
+      expect(net.MacAddress).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+      expect(j.NetworkSettings.IPAddress).toBe(net.IPAddress);
+      expect(j.HostConfig.NetworkMode).toBe("bridge");
+      const inside = ok(skiff("exec", id, "cat", "/sys/class/net/eth0/address")).trim();
+      expect(inside).toBe(net.MacAddress);
+      ok(skiff("stop", "-t", "0", id));
+      const after = JSON.parse(ok(skiff("inspect", id)))[0];
+      expect(after.NetworkSettings.Networks.bridge.IPAddress).toBe("");
+    } finally {
+      skiff("rm", "-f", id);
+    }
+  });
+
+  test("two containers on the default bridge reach each other by address, not by name (as docker's)", () => {
+    const a = ok(skiff("run", "-d", "--name", "plain-a", "busybox", ...HTTPD)).trim();
+    try {
+      const ip = JSON.parse(ok(skiff("inspect", a)))[0].NetworkSettings.Networks.bridge.IPAddress as string;
+      const out = ok(skiff("run", "--rm", "busybox", "sh", "-c", get(ip)));
+      expect(out).toContain("hello from");
+      const byName = skiff("run", "--rm", "busybox", "sh", "-c", `${get("plain-a", 1)}; nslookup plain-a`);
+      expect(byName.stdout).not.toContain("hello from");
+    } finally {
+      skiff("rm", "-f", a);
+    }
+  });
+
+  test("outbound traffic leaves through the host, masqueraded to the host's address (a test namespace stands for the outside)", () => {
+    const ns = `${TEST_TAG}-out-${process.pid}`;
+    const veth = `skto${process.pid % 100000}`;
+    const run = (...a: string[]) => {
+      const r = spawnSync(a[0]!, a.slice(1), { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`${a.join(" ")}: ${r.stderr}`);
+      return r.stdout;
+    };
+    run("ip", "netns", "add", ns);
+    let listener: ReturnType<typeof Bun.spawn> | undefined;
+    try {
+      run("ip", "link", "add", veth, "type", "veth", "peer", "name", "out0", "netns", ns);
+      run("ip", "addr", "add", "198.51.100.1/24", "dev", veth);
+      run("ip", "link", "set", veth, "up");
+      run("ip", "-n", ns, "addr", "add", "198.51.100.2/24", "dev", "out0");
+      run("ip", "-n", ns, "link", "set", "out0", "up");
+      // the outside answers with the address its peer came from
+      listener = Bun.spawn(["ip", "netns", "exec", ns, "busybox", "nc", "-l", "-p", "7777", "-e", "netstat", "-tn"], { stdout: "pipe", stderr: "pipe" });
+      const out = ok(skiff("run", "--rm", "busybox", "sh", "-c", "for i in $(seq 50); do nc 198.51.100.2 7777 </dev/null && break; sleep 0.1; done"));
+      // the connection the outside saw came from the host's side of the link, not the container's address
+      expect(out).toMatch(/198\.51\.100\.2:7777\s+(::ffff:)?198\.51\.100\.1:\d+\s/);
+      expect(out).not.toContain(`${prefix}.`);
+    } finally {
+      listener?.kill();
+      spawnSync("ip", ["link", "delete", veth]);
+      spawnSync("ip", ["netns", "delete", ns]);
+    }
+  });
+});
+
+describe("published ports", () => {
+  test("-p HOST:80 reaches the container from 127.0.0.1 and the host's address; port shows it; stop frees the port and start takes it again", async () => {
+    const port = freePort();
+    const id = ok(skiff("run", "-d", "-p", `${port}:80`, "busybox", ...HTTPD)).trim();
+    try {
+      expect(await fetchText(`http://127.0.0.1:${port}/`)).toContain("hello from");
+      const host = hostAddress();
+      if (host) expect(await fetchText(`http://${host}:${port}/`)).toContain("hello from");
+      expect(ok(skiff("port", id)).trim()).toBe(`80/tcp -> 0.0.0.0:${port}`);
+      expect(ok(skiff("port", id, "80")).trim()).toBe(`0.0.0.0:${port}`);
+      // held while it runs: a host program cannot take the port
+      expect(() => Bun.listen({ hostname: "0.0.0.0", port, socket: { data() {} } })).toThrow();
+      ok(skiff("stop", "-t", "0", id));
+      const s = Bun.listen({ hostname: "0.0.0.0", port, socket: { data() {} } });
+      s.stop(true);
+      ok(skiff("start", id));
+      expect(await fetchText(`http://127.0.0.1:${port}/`)).toContain("hello from");
+    } finally {
+      skiff("rm", "-f", id);
+    }
+  });
+
+  test("-p 80 and -P take free host ports; a taken host port is refused with docker's message and nothing is left", async () => {
+    const a = ok(skiff("run", "-d", "-p", "80", "busybox", ...HTTPD)).trim();
+    try {
+      const mapping = ok(skiff("port", a, "80/tcp")).trim();
+      const port = Number(/:(\d+)$/.exec(mapping)?.[1]);
+      expect(port).toBeGreaterThan(1023);
+      expect(await fetchText(`http://127.0.0.1:${port}/`)).toContain("hello from");
+      const taken = skiff("run", "-d", "--name", "second", "-p", `${port}:80`, "busybox", ...HTTPD);
+      expect(taken.status).toBe(125);
+      expect(taken.stderr).toContain(`Bind for 0.0.0.0:${port} failed: port is already allocated`);
+      skiff("rm", "-f", "second");
+    } finally {
+      skiff("rm", "-f", a);
+    }
+  });
+
+  test("docker 28 and 20.10 publish ports too, and docker port lists them", async () => {
+    for (const bin of [DOCKER_28, DOCKER_20]) {
+      const port = freePort();
+      const id = ok(d.docker(bin, ["run", "-d", "-p", `127.0.0.1:${port}:80/tcp`, "busybox", ...HTTPD])).trim();
+      try {
+        expect(await fetchText(`http://127.0.0.1:${port}/`)).toContain("hello from");
+        expect(ok(d.docker(bin, ["port", id])).trim()).toBe(`80/tcp -> 127.0.0.1:${port}`);
+        const ps = ok(d.docker(bin, ["ps", "--format", "{{.Ports}}", "--filter", `id=${id}`])).trim();
+        expect(ps).toBe(`127.0.0.1:${port}->80/tcp`);
+      } finally {
+        d.docker(bin, ["rm", "-f", id]);
+      }
+    }
+  });
+});
+
+describe("user-defined networks", () => {
+  test("containers reach each other by name, alias and short id; ls and inspect show them; rm is refused while one is on it", () => {
+    ok(skiff("network", "create", "--subnet", "10.231.7.0/24", "appnet"));
+    const device = JSON.parse(ok(skiff("network", "inspect", "appnet")))[0].Options["com.docker.network.bridge.name"] ?? `sk-${JSON.parse(ok(skiff("network", "inspect", "appnet")))[0].Id.slice(0, 12)}`;
+    const web = ok(skiff("run", "-d", "--name", "web", "--network", "appnet", "--network-alias", "www", "busybox", ...HTTPD)).trim();
+    try {
+      const probe = (name: string) => ok(skiff("run", "--rm", "--network", "appnet", "busybox", "sh", "-c", get(name)));
+      expect(probe("web")).toContain("hello from");
+      expect(probe("www")).toContain("hello from");
+      expect(probe(web.slice(0, 12))).toContain("hello from");
+      const lookup = ok(skiff("run", "--rm", "--network", "appnet", "busybox", "nslookup", "web"));
+      expect(lookup).toMatch(/Address:\s+10\.231\.7\.\d+/);
+      expect(ok(skiff("run", "--rm", "--network", "appnet", "busybox", "cat", "/etc/resolv.conf"))).toContain("nameserver 10.231.7.1");
+      expect(skiff("run", "--rm", "--network", "appnet", "busybox", "nslookup", "no-such-container-here.invalid").status).not.toBe(0);
+      const ls = ok(skiff("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}"));
+      expect(ls).toContain("appnet bridge local");
+      expect(ls).toContain("bridge bridge local");
+      const net = JSON.parse(ok(skiff("network", "inspect", "appnet")))[0];
+      expect(net.IPAM.Config[0].Subnet).toBe("10.231.7.0/24");
+      expect(Object.keys(net.Containers)).toEqual([web]);
+      const rm = skiff("network", "rm", "appnet");
+      expect(rm.status).not.toBe(0);
+      expect(rm.stderr).toContain("has active endpoints");
+    } finally {
+      skiff("rm", "-f", web);
+    }
+    ok(skiff("network", "rm", "appnet"));
+    // its bridge went with it
+    expect(readdirSync("/sys/class/net")).not.toContain(device);
+  });
+
+  test("connect and disconnect a running container; a fixed --ip; names follow a rename and a daemon restart", async () => {
+    ok(skiff("network", "create", "--subnet", "10.231.8.0/24", "n1"));
+    ok(skiff("network", "create", "n2"));
+    const a = ok(skiff("run", "-d", "--name", "alpha", "--network", "n1", "--ip", "10.231.8.50", "busybox", ...HTTPD)).trim();
+    try {
+      expect(ok(skiff("exec", a, "ip", "-4", "-o", "addr", "show", "eth0"))).toContain("10.231.8.50/24");
+      ok(skiff("network", "connect", "--alias", "second-name", "n2", a));
+      expect(ok(skiff("exec", a, "ip", "-o", "link"))).toContain("eth1");
+      const onN2 = (name: string) => skiff("run", "--rm", "--network", "n2", "busybox", "sh", "-c", get(name, 1));
+      expect(ok(onN2("second-name"))).toContain("hello from");
+      ok(skiff("rename", "alpha", "beta"));
+      expect(ok(skiff("run", "--rm", "--network", "n1", "busybox", "sh", "-c", get("beta")))).toContain("hello from");
+      d = await restartOn(d);
+      expect(ok(skiff("run", "--rm", "--network", "n1", "busybox", "sh", "-c", get("beta")))).toContain("hello from");
+      ok(skiff("network", "disconnect", "n2", a));
+      expect(ok(skiff("exec", a, "ip", "-o", "link"))).not.toContain("eth1");
+      expect(onN2("second-name").stdout).not.toContain("hello from");
+    } finally {
+      skiff("rm", "-f", a);
+      skiff("network", "rm", "n1", "n2");
+    }
+  });
+
+  test("--network container:NAME shares the other's network namespace", () => {
+    const a = ok(skiff("run", "-d", "--name", "holder", "busybox", ...HTTPD)).trim();
+    try {
+      const out = ok(skiff("run", "--rm", "--network", "container:holder", "busybox", "sh", "-c", `${get("127.0.0.1")}; ip -4 -o addr show eth0`));
+      expect(out).toContain("hello from");
+      const ip = JSON.parse(ok(skiff("inspect", a)))[0].NetworkSettings.Networks.bridge.IPAddress;
+      expect(out).toContain(`inet ${ip}/`);
+    } finally {
+      skiff("rm", "-f", a);
+    }
+  });
+
+  test("docker 28 compose-style: create a network, run two containers on it, reach one from the other by name", () => {
+    const docker = (...args: string[]) => d.docker(DOCKER_28, args);
+    ok(docker("network", "create", "proj_default"));
+    const db = ok(docker("run", "-d", "--name", "proj-db-1", "--network", "proj_default", "--network-alias", "db", "busybox", ...HTTPD)).trim();
+    try {
+      const out = ok(docker("run", "--rm", "--network", "proj_default", "busybox", "sh", "-c", get("db")));
+      expect(out).toContain("hello from");
+      expect(ok(docker("network", "inspect", "-f", "{{.Name}} {{.Driver}} {{len .Containers}}", "proj_default")).trim()).toBe("proj_default bridge 1");
+    } finally {
+      docker("rm", "-f", db);
+      docker("network", "rm", "proj_default");
+    }
+  });
+
+  test("bad input: an unknown network, a subnet overlapping another network's, removing the default network", () => {
+    const unknown = skiff("run", "--rm", "--network", "no-such-net", "busybox", "true");
+    expect(unknown.status).toBe(125);
+    expect(unknown.stderr).toContain("network no-such-net not found");
+    const overlap = skiff("network", "create", "--subnet", TEST_BIP.replace(/\.1\/24$/, ".0/24"), "clash");
+    expect(overlap.status).not.toBe(0);
+    expect(overlap.stderr).toContain("Pool overlaps with other one on this address space");
+    const rmDefault = skiff("network", "rm", "bridge");
+    expect(rmDefault.status).not.toBe(0);
+    expect(rmDefault.stderr).toContain("bridge is a pre-defined network and cannot be removed");
+    expect(ok(skiff("network", "ls", "-q")).trim().split("\n").length).toBe(1);
+  });
+});
+
+test("the default network's bridge is the one the daemon was given", () => {
+  const net = JSON.parse(ok(skiff("network", "inspect", "bridge")))[0];
+  expect(net.IPAM.Config[0]).toMatchObject({ Subnet: TEST_BIP.replace(/\.1\/24$/, ".0/24"), Gateway: gateway });
+  expect(join("/sys/class/net", net.Options["com.docker.network.bridge.name"])).toContain("skt");
+});
