@@ -1,12 +1,29 @@
 // The few host-side system calls neither node:fs nor Bun offers — mknod, extended attributes,
 // utimensat/futimens with nanoseconds and without following symlinks, mount, umount — called in libc
-// through bun:ffi, and the plain file calls of skiff-oci's short commands (see "Files" below).
-// libc is opened on first use, so commands that never call these pay only for bun:ffi's module
-// (imported, not required: a require() in a chunk costs a compiled program ~10 page faults more).
-// Failures throw errors shaped like node:fs's (code, errno, syscall, path), so callers map them
-// to typed errors at their own edge together with node:fs errors.
-import { dlopen, ptr, read as readMemory, type FFIFunction, type Library, type Pointer } from "bun:ffi";
+// through Bun's FFI, and the plain file calls of skiff-oci's short commands (see "Files" below).
+// libc is opened on first use. Failures throw errors shaped like node:fs's (code, errno, syscall,
+// path), so callers map them to typed errors at their own edge together with node:fs errors.
+//
+// Bun.FFI, not the bun:ffi module: bun:ffi is a JS module over Bun.FFI (in Bun 1.4: dlopen throws
+// the Error the native dlopen returns, and binds close; ptr and read are Bun.FFI's own), and
+// loading it cost every skiff-oci command ~0.6 ms (its source is compiled at the first import).
+// The calls below are the same native functions with the same argument and result conversions.
+import type * as BunFfi from "bun:ffi";
+import type { FFIFunction, Library, Pointer } from "bun:ffi";
 import { errnoName, errnoText } from "./errno.ts";
+
+type Ffi = Pick<typeof BunFfi, "dlopen" | "ptr" | "read">;
+let ffiObject: Ffi | undefined;
+const ffi = (): Ffi => (ffiObject ??= (Bun as unknown as { FFI: Ffi }).FFI);
+
+/** bun:ffi's dlopen: Bun.FFI's returns its failure instead of throwing it. */
+function dlopen<T extends Record<string, FFIFunction>>(path: string, symbols: T): Library<T> {
+  const lib = ffi().dlopen(path, symbols) as Library<T> | Error;
+  if (lib instanceof Error) throw lib;
+  return lib;
+}
+const ptr = (view: NodeJS.TypedArray | ArrayBufferLike | DataView): Pointer => ffi().ptr(view);
+const readMemory = { i32: (p: Parameters<Ffi["read"]["i32"]>[0], offset: number): number => ffi().read.i32(p, offset) };
 
 const SYMBOLS = {
   mknod: { args: ["ptr", "u32", "u64"], returns: "i32" },
