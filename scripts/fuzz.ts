@@ -6,7 +6,9 @@
 //   runtime:  config.json → launch plan, seccomp profile → BPF (against an evaluator written apart
 //             from the compiler), the plan's wire format through the executor's decoder (~15 ms a run)
 //   engine:   docker run options → the container's config.json; docker's event filters; a tar
-//             extracted into a container never writes outside its destination (as root)
+//             extracted into a container never writes outside its destination (as root); networks:
+//             addresses and subnets, --add-host and /etc/hosts, resolv.conf, -p specs, CNI plugin
+//             results, DNS messages from containers (the responder's parser and answers)
 //   common:   JSON text with limits, URLs a server sends (redirect hops)
 //   monitor:  json-file lines of any bytes in any chunking; hostile attach clients (runs/20 of each)
 //
@@ -29,6 +31,12 @@ import { TAR_PROPERTIES } from "../src/common/tar/tar-parser.fuzz.ts";
 import { SPEC_PROPERTIES } from "../src/engine/containers/spec/oci-spec.fuzz.ts";
 import { EVENT_FILTER_PROPERTIES } from "../src/engine/events/event-filters.fuzz.ts";
 import { VOLUME_PROPERTIES } from "../src/engine/volumes/volumes.fuzz.ts";
+import { ADDRESS_PROPERTIES } from "../src/engine/networks/addresses.fuzz.ts";
+import { HOSTS_FILE_PROPERTIES } from "../src/engine/networks/hosts-file.fuzz.ts";
+import { PORT_SPEC_PROPERTIES } from "../src/engine/networks/port-specs.fuzz.ts";
+import { RESOLV_CONF_PROPERTIES } from "../src/engine/networks/resolv-conf.fuzz.ts";
+import { CNI_RESULT_PROPERTIES } from "../src/engine/networks/cni/result.fuzz.ts";
+import { DNS_PROPERTIES } from "../src/engine/networks/dns/message.fuzz.ts";
 import { EXTRACT_PROPERTIES } from "../src/engine/containers/files/tar-in.fuzz.ts";
 import { CHANGES_PROPERTIES } from "../src/engine/images/import-changes.fuzz.ts";
 import { SEARCH_PROPERTIES } from "../src/engine/registry/search.fuzz.ts";
@@ -70,6 +78,9 @@ const ALL = new Map<string, Property>([
   ...group("engine", "spec", SPEC_PROPERTIES),
   ...group("engine", "event-filters", EVENT_FILTER_PROPERTIES),
   ...group("engine", "volumes", VOLUME_PROPERTIES),
+  ...group("engine", "networks", { ...ADDRESS_PROPERTIES, ...HOSTS_FILE_PROPERTIES, ...PORT_SPEC_PROPERTIES, ...RESOLV_CONF_PROPERTIES }),
+  ...group("engine", "cni-result", CNI_RESULT_PROPERTIES),
+  ...group("engine", "dns", DNS_PROPERTIES),
   ...group("engine", "extract", EXTRACT_PROPERTIES(SCRATCH)),
   ...group("common", "json", COMMON_PROPERTIES),
 ]);
