@@ -3,6 +3,7 @@
 //             platforms, digests, manifests/indexes/configs, registries' search answers
 //   cli:      Go templates, docker's config.json, the command-line parsers, docker run's flags →
 //             the create body, detach keys, the multiplexed stream framing
+//   api:      the create body's network part (mode, endpoints, ports, DNS, extra hosts) → options
 //   runtime:  config.json → launch plan, seccomp profile → BPF (against an evaluator written apart
 //             from the compiler), the plan's wire format through the executor's decoder (~15 ms a run)
 //   engine:   docker run options → the container's config.json; docker's event filters; a tar
@@ -20,6 +21,7 @@ import fc from "fast-check";
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { FRAME_PROPERTIES } from "../src/api/hijack-client.fuzz.ts";
+import { NETWORK_OPTIONS_PROPERTIES } from "../src/api/wire/network-options.fuzz.ts";
 import { DETACH_PROPERTIES } from "../src/cli/skiff/attach-session.fuzz.ts";
 import { COMMAND_LINE_PROPERTIES } from "../src/cli/skiff/command-line.fuzz.ts";
 import { CREATE_PROPERTIES } from "../src/cli/skiff/create-body.fuzz.ts";
@@ -72,6 +74,7 @@ const ALL = new Map<string, Property>([
   ...group("cli", "create-body", CREATE_PROPERTIES),
   ...group("cli", "detach-keys", DETACH_PROPERTIES),
   ...group("cli", "stream-frames", FRAME_PROPERTIES),
+  ...group("api", "network-options", NETWORK_OPTIONS_PROPERTIES),
   ...group("runtime", "config", CONFIG_PROPERTIES),
   ...group("runtime", "seccomp", SECCOMP_PROPERTIES),
   ...group("runtime", "plan", CODEC_PROPERTIES),
