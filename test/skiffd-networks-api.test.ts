@@ -178,11 +178,15 @@ describe("against skiffd: skiff, docker 28 and docker 20.10 say the same", () =>
   test("network create prints the id; ls and inspect print what docker 28 prints", () => {
     for (const w of CLIS) expect(ok(cli(w, "network", "create", "--label", `made-by=${w}`, net(w)))).toMatch(/^[0-9a-f]{64}\n$/);
     ok(cli("skiff", "network", "create", "--subnet", "10.231.0.0/24", "--gateway", "10.231.0.254", "--ip-range", "10.231.0.128/25", "--internal", net("sub")));
+    // docker's natural order of names: upper case before lower case, numbers by value
+    for (const n of ["skiff-test-UP", "skiff-test-n10", "skiff-test-n9"]) ok(cli("skiff", "network", "create", n));
     const ls = ok(cli("docker28", "network", "ls"));
     expect(ls.split("\n")[0]).toMatch(/^NETWORK ID +NAME +DRIVER +SCOPE$/);
     for (const w of CLIS) expect(ls).toContain(net(w));
     expect(ok(cli("skiff", "network", "ls"))).toBe(ls);
     expect(ok(cli("docker20", "network", "ls"))).toBe(ls);
+    expect(ls.indexOf("skiff-test-UP") < ls.indexOf("skiff-test-n9") && ls.indexOf("skiff-test-n9") < ls.indexOf("skiff-test-n10")).toBe(true);
+    for (const n of ["skiff-test-UP", "skiff-test-n10", "skiff-test-n9"]) ok(cli("skiff", "network", "rm", n));
     for (const args of [["-q"], ["--no-trunc"], ["--filter", `name=${net("sub")}`], ["--filter", "label=made-by=docker20", "--format", "{{.Name}} {{.Driver}} {{.Scope}} {{.Internal}}"], ["--format", "json"], ["--filter", "type=custom", "-q"]])
       expect(ok(cli("skiff", "network", "ls", ...args))).toBe(ok(cli("docker28", "network", "ls", ...args)));
     const inspected = ok(cli("docker28", "network", "inspect", net("sub"), "bridge"));

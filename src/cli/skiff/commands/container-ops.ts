@@ -13,6 +13,7 @@ import { str, strs, type CommandContext } from "../command.ts";
 import { confirm } from "../confirm.ts";
 import { reportError } from "../report-error.ts";
 import { tabwrite } from "../tabwriter.ts";
+import { naturalCompare } from "../natural-order.ts";
 import { parseFilterFlags } from "./images.ts";
 import { int64 } from "../container-values.ts";
 
@@ -137,13 +138,8 @@ export async function port({ client, args }: CommandContext): Promise<number> {
     if (!bindings?.length) throw notFound("cli", "CLI_PORT_NOT_PUBLISHED", `Error: No public port '${wanted}' published for ${name}`, "skiff port CONTAINER lists the published ports; publish with -p when the container is created");
     out = bindings.map(host);
   } else out = Object.entries(ports).flatMap(([from, bindings]) => (bindings ?? []).map((b) => `${from} -> ${host(b)}`));
-  if (out.length) writeOut(`${out.sort(naturalLess).join("\n")}\n`);
+  if (out.length) writeOut(`${out.sort(naturalCompare).join("\n")}\n`);
   return 0;
-}
-
-/** Natural order: runs of digits compare as numbers ("9" before "10"). */
-function naturalLess(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
 }
 
 export async function prune({ client, flags }: CommandContext): Promise<number> {

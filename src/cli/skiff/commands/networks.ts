@@ -8,6 +8,7 @@ import { confirm } from "../confirm.ts";
 import { renderRows } from "../render.ts";
 import { refused, reportError } from "../report-error.ts";
 import { compileFormat } from "../template.ts";
+import { naturalCompare } from "../natural-order.ts";
 import { parseFilterFlags } from "./images.ts";
 
 /** "k=v" flags (--label, -o, --ipam-opt, --aux-address) as a map; a bare key is "" (docker's MapOpts). */
@@ -125,10 +126,8 @@ function row(n: NetworkJson, noTrunc: boolean) {
 
 const HEADERS = { ID: "NETWORK ID", Name: "NAME", Driver: "DRIVER", Scope: "SCOPE", IPv4: "IPV4", IPv6: "IPV6", Internal: "INTERNAL", Labels: "LABELS", CreatedAt: "CREATED AT", Label: "LABEL" };
 
-const natural = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
-
 export async function listNetworks({ client, flags }: CommandContext): Promise<number> {
-  const networks = (await new NetworkClient(client).list(parseFilterFlags(strs(flags.filter), "driver=bridge"))).sort((a, b) => natural(a.Name, b.Name));
+  const networks = (await new NetworkClient(client).list(parseFilterFlags(strs(flags.filter), "driver=bridge"))).sort((a, b) => naturalCompare(a.Name, b.Name));
   const given = str(flags.format);
   const format = given === "table" ? undefined : given;
   const rows = networks.map((n) => row(n, !!flags["no-trunc"]));
