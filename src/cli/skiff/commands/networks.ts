@@ -105,10 +105,11 @@ function goTimeString(rfc3339: string): string {
   return `${m[1]} ${m[2]}${frac} ${zone}`;
 }
 
-/** A row of network ls, as docker's networkContext shows a network (fields in Go's order, as its {{json .}} prints them). */
+/** A row of network ls, as docker's networkContext shows a network (fields in Go's order, as its {{json .}} prints them; its
+ *  {{.Label "KEY"}} method is not served: skiff's templates call no methods with arguments). */
 function row(n: NetworkJson, noTrunc: boolean) {
   const labels = n.Labels ?? {};
-  const r = {
+  return {
     CreatedAt: goTimeString(n.Created),
     Driver: n.Driver,
     ID: noTrunc ? n.Id : n.Id.slice(0, 12),
@@ -119,12 +120,9 @@ function row(n: NetworkJson, noTrunc: boolean) {
     Name: n.Name,
     Scope: n.Scope,
   };
-  // {{.Label "KEY"}}: a method, not a field of the JSON
-  Object.defineProperty(r, "Label", { value: (key: string) => labels[key] ?? "", enumerable: false });
-  return r;
 }
 
-const HEADERS = { ID: "NETWORK ID", Name: "NAME", Driver: "DRIVER", Scope: "SCOPE", IPv4: "IPV4", IPv6: "IPV6", Internal: "INTERNAL", Labels: "LABELS", CreatedAt: "CREATED AT", Label: "LABEL" };
+const HEADERS = { ID: "NETWORK ID", Name: "NAME", Driver: "DRIVER", Scope: "SCOPE", IPv4: "IPV4", IPv6: "IPV6", Internal: "INTERNAL", Labels: "LABELS", CreatedAt: "CREATED AT" };
 
 export async function listNetworks({ client, flags }: CommandContext): Promise<number> {
   const networks = (await new NetworkClient(client).list(parseFilterFlags(strs(flags.filter), "driver=bridge"))).sort((a, b) => naturalCompare(a.Name, b.Name));
