@@ -72,28 +72,40 @@ export function snapshot(): Snapshot {
   };
 }
 
-/** skiff's bridges (sk-…, the run's skt…) and the veths on them; other devices are the host's. */
-function networkLinks(): string[] {
-  return safe(() => readdirSync("/sys/class/net"), [] as string[]).filter((n) => /^sk-[0-9a-f]{12}$/.test(n) || (n.startsWith("veth") && skiffBridgeOf(n)));
+/** The networks (their ids, which are their CNI names) of the skiffds this run started: each
+ *  keeps host-local's reservations in <data root>/networks/ipam/<id>; kept once seen (a test may
+ *  remove a network, not what it leaked). Other runs' networks on the machine are theirs. */
+const runNetworks = new Set<string>();
+const DEFAULT_PREFIX = `${TEST_BIP.split(".").slice(0, 3).join(".")}.`;
+function seenNetworks(): Set<string> {
+  for (const d of safe(() => readdirSync(`/tmp/${RUN_TAG}`), [] as string[]))
+    for (const id of safe(() => readdirSync(`/tmp/${RUN_TAG}/${d}/data/networks/ipam`), [] as string[])) if (/^[0-9a-f]{64}$/.test(id)) runNetworks.add(id);
+  return runNetworks;
 }
 
-/** A veth on this run's default bridge or on a user-defined network's (other runs' bridges are theirs). */
-const skiffBridgeOf = (veth: string): boolean =>
-  safe(() => {
-    const master = readlinkSync(`/sys/class/net/${veth}/master`).split("/").pop() ?? "";
-    return master === TEST_BRIDGE || /^sk-[0-9a-f]{12}$/.test(master);
-  }, false);
+const isRunBridge = (name: string, ids: Set<string>) => name === TEST_BRIDGE || (/^sk-[0-9a-f]{12}$/.test(name) && [...ids].some((id) => id.startsWith(name.slice(3))));
 
-/** The CNI plugins' per-container rules (their comments carry `id: "<container id>"`; the firewall
- *  plugin's name the container's address), read only
- *  while one of skiff's bridges exists (iptables-save costs a process per call). */
+/** The bridges of this run's user-defined networks and the veths on this run's bridges. */
+function networkLinks(): string[] {
+  const ids = seenNetworks();
+  return safe(() => readdirSync("/sys/class/net"), [] as string[]).filter(
+    (n) => (n !== TEST_BRIDGE && isRunBridge(n, ids)) || (n.startsWith("veth") && safe(() => isRunBridge(readlinkSync(`/sys/class/net/${n}/master`).split("/").pop() ?? "", ids), false)),
+  );
+}
+
+/** The CNI plugins' rules for this run's networks (their comments name the network), read only
+ *  while one of its bridges exists (iptables-save costs a process per call). */
 function containerRules(): string[] {
-  const bridges = safe(() => readdirSync("/sys/class/net"), [] as string[]).some((n) => n === TEST_BRIDGE || /^sk-[0-9a-f]{12}$/.test(n));
-  if (!bridges) return [];
+  const ids = seenNetworks();
+  if (!safe(() => readdirSync("/sys/class/net"), [] as string[]).some((n) => isRunBridge(n, ids))) return [];
   const out: string[] = [];
   for (const table of ["nat", "filter"]) {
     const r = Bun.spawnSync(["iptables-save", "-t", table], { stdout: "pipe", stderr: "ignore" });
-    for (const line of r.stdout.toString().split("\n")) if (/id: \\?"[0-9a-f]{64}\\?"/.test(line) || /^:CNI-(DN-)?[0-9a-f]{20,}/.test(line) || /^-A CNI-FORWARD -[sd] /.test(line)) out.push(`${table}: ${line}`);
+    for (const line of r.stdout.toString().split("\n")) {
+      const network = /name: \\?"([0-9a-f]{64})\\?"/.exec(line)?.[1];
+      // the firewall plugin's rules name only the address: those in the run's default subnet
+      if ((network && ids.has(network)) || (line.startsWith("-A CNI-FORWARD") && line.includes(` ${DEFAULT_PREFIX}`))) out.push(`${table}: ${line}`);
+    }
   }
   return out;
 }

@@ -18,9 +18,6 @@ export function networkModeOf(mode: string | undefined, resolve: (ref: string) =
 /** The container whose network namespace this one shares, if any. */
 export const sharedWith = (mode: string | undefined): string | undefined => (mode?.startsWith(CONTAINER) ? mode.slice(CONTAINER.length) : undefined);
 
-/** host and none: the files come from the host or are the container's own, with no network engine. */
-export const sharedNetworkMode = (mode: string | undefined): "host" | "none" | undefined => (mode === "host" ? "host" : mode === "none" || sharedWith(mode) ? "none" : undefined);
-
 /**
  * Before the runtime's create of a container on container:ID: that container must run; its network
  * namespace is named in the bundle, and its /etc/hosts and /etc/resolv.conf are copied.

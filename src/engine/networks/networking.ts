@@ -9,7 +9,7 @@ import type { MetadataDb } from "../metadata/index.ts";
 import { ContainerNetworking } from "./attach.ts";
 import { bridgeConflist, CniNetwork } from "./cni/index.ts";
 import { DnsResponder } from "./dns/index.ts";
-import { hostsFile } from "./hosts-file.ts";
+import { extraHostRecords, hostNetworkHostsFile, hostsFile } from "./hosts-file.ts";
 import { PortReservations } from "./port-reservations.ts";
 import { portRequests } from "./port-specs.ts";
 import type { EndpointConfig, EndpointState, NetworkedContainer, NetworkRecord } from "./record.ts";
@@ -111,12 +111,21 @@ export class Networking {
     for (const e of endpoints) this.service.store.addEndpoint(e.network.id, containerId, e.config);
   }
 
-  /** At create: /etc/hosts and /etc/resolv.conf of a container on bridge networks (its addresses are added at each start). */
+  /**
+   * At create: /etc/hosts and /etc/resolv.conf by docker 28's rules. On bridge networks its
+   * addresses are added at each start (and a user-defined network's name server is its resolver);
+   * --network host gets the host's files, none its own localhost (both with --add-host and --dns*).
+   */
   files(c: { hostname: string; options: ContainerOnNetworks["options"] }, endpoints: { network: NetworkRecord }[]): { hosts: string; resolvConf: string } {
+    const mode = c.options.network;
+    const dns = { host: readHostResolvFiles(), dns: c.options.dns, dnsSearch: c.options.dnsSearch, dnsOptions: c.options.dnsOptions };
+    if (mode === "host") return { hosts: hostNetworkHostsFile(readText("/etc/hosts") || undefined, extraHostRecords(c.options.extraHosts ?? [], this.hostGateway())), resolvConf: containerResolvConf({ ...dns, mode: "host" }).text };
     const first = endpoints[0]?.network;
+    // none (and container:…, whose files are the other's from its start): docker 28 transforms nothing
+    const own = first ? (first.predefined ? {} : { embedded: first.gateway }) : { mode: "none" as const };
     return {
       hosts: hostsFile({ hostname: c.hostname, extraHosts: c.options.extraHosts ?? [], hostGateway: this.hostGateway() }),
-      resolvConf: containerResolvConf({ host: readHostResolvFiles(), dns: c.options.dns, dnsSearch: c.options.dnsSearch, dnsOptions: c.options.dnsOptions, ...(first && !first.predefined ? { embedded: first.gateway } : {}) }).text,
+      resolvConf: containerResolvConf({ ...dns, ...own }).text,
     };
   }
 
