@@ -26,8 +26,6 @@ async function onTerminal(args: string[], steps: unknown[]): Promise<{ status: n
 
 beforeAll(async () => {
   d = await skiffdWithBusybox();
-  // skiffd says once that there is no bridge network yet: said here, before the tests look at stderr
-  await skiff(["run", "--rm", "busybox", "true"]);
 }, 120_000);
 
 afterAll(async () => {

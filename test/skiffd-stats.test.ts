@@ -23,7 +23,7 @@ beforeAll(async () => {
   ok(d.skiff(["import", tar, "busybox:latest", "-c", 'CMD ["sh"]']));
   ok(d.skiff(["run", "-d", "--name", "busy", "busybox", "sh", "-c", "while :; do :; done"]));
   // 40 MiB in /dev/shm (a tmpfs: charged to the container), 8 MB written to its layer and synced
-  ok(d.skiff(["run", "-d", "--name", "filler", "busybox", "sh", "-c", "dd if=/dev/zero of=/f bs=1M count=8 conv=fsync 2>/dev/null; dd if=/dev/zero of=/dev/shm/fill bs=1M count=40 2>/dev/null; echo filled; sleep 1000"]));
+  ok(d.skiff(["run", "-d", "--name", "filler", "--network", "none", "busybox", "sh", "-c", "dd if=/dev/zero of=/f bs=1M count=8 conv=fsync 2>/dev/null; dd if=/dev/zero of=/dev/shm/fill bs=1M count=40 2>/dev/null; echo filled; sleep 1000"]));
   ok(d.skiff(["create", "--name", "stopped", "busybox", "true"]));
   for (let i = 0; i < 200 && !d.skiff(["logs", "filler"]).stdout.includes("filled"); i++) Bun.sleepSync(25);
 });
