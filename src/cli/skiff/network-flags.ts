@@ -14,8 +14,14 @@ export function canonicalIp(s: string): string | undefined {
   if (IPV4.test(s)) return s;
   if (!s.includes(":") || /[^0-9a-fA-F:.]/.test(s)) return undefined;
   try {
-    const host = new URL(`http://[${s}]/`).hostname;
-    return host.slice(1, -1);
+    const host = new URL(`http://[${s}]/`).hostname.slice(1, -1);
+    // an IPv4-mapped address prints as IPv4 in Go
+    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+    if (mapped) {
+      const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+      return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+    }
+    return host;
   } catch {
     return undefined;
   }
