@@ -9,17 +9,30 @@ const SIGNALS: Record<string, number> = {
 const SIGRTMIN = 34;
 const SIGRTMAX = 64;
 
-/** Parses "KILL", "SIGKILL", "kill", "9", "RTMIN+3" into a signal number. */
+/** Whether s[from..] is one or more of 0-9 (/^\d+$/ from `from`). */
+function digits(s: string, from = 0): boolean {
+  if (s.length <= from) return false;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Parses "KILL", "SIGKILL", "kill", "9", "RTMIN+3" into a signal number. No regular expression:
+ * `skiff-oci kill` is bound by start-up, and a compiled Bun's first regexp costs ~0.4 ms (issue 9). */
 export function parseSignal(text: string): number {
-  if (/^\d+$/.test(text)) {
+  if (digits(text)) {
     const n = Number(text);
     if (n >= 1 && n <= SIGRTMAX) return n;
   } else {
-    const name = text.toUpperCase().replace(/^SIG/, "");
+    const upper = text.toUpperCase();
+    const name = upper.startsWith("SIG") ? upper.slice(3) : upper;
     if (name in SIGNALS) return SIGNALS[name]!;
-    const rt = /^RTM(IN|AX)([+-]\d+)?$/.exec(name);
-    if (rt) {
-      const n = (rt[1] === "IN" ? SIGRTMIN : SIGRTMAX) + Number(rt[2] ?? 0);
+    // RTMIN, RTMAX, and either with +N or -N
+    const offset = name.slice(5);
+    if ((name.startsWith("RTMIN") || name.startsWith("RTMAX")) && (offset === "" || ((offset[0] === "+" || offset[0] === "-") && digits(offset, 1)))) {
+      const n = (name.startsWith("RTMIN") ? SIGRTMIN : SIGRTMAX) + (offset === "" ? 0 : Number(offset));
       if (n >= SIGRTMIN && n <= SIGRTMAX) return n;
     }
   }

@@ -1,5 +1,9 @@
 // Entry point of bin/skiff-oci: its own executable, with nothing but the runtime's modules, since
 // engines start it several times per container (bin/skiff and bin/skiffd share the other one).
-import { main } from "./main.ts";
+// The short commands' plain calls run from short.ts, whose modules this chunk holds; every other
+// call loads main.ts (issue 9: the short commands are bound by start-up).
+import { parseShortCall, runShortCall } from "./short.ts";
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+const argv = process.argv.slice(2);
+const call = parseShortCall(argv);
+(call ? runShortCall(call) : import("./main.ts").then((m) => m.main(argv))).then((code) => process.exit(code));

@@ -1,8 +1,6 @@
 // skiff-oci: an OCI runtime with runc's command line.
-import { errnoOf } from "../../common/errno.ts";
-import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
-import { configureLog, log, type LogFormat } from "../../common/log.ts";
-import { mark, traceLine } from "../../common/trace.ts";
+import { invalid, SkiffError } from "../../common/errors.ts";
+import { configureLog, type LogFormat } from "../../common/log.ts";
 import { OCI_VERSION } from "../../runtime/hook-state.ts";
 import { parseSignal } from "../../runtime/signals.ts";
 import { StateStore } from "../../runtime/state-store.ts";
@@ -12,6 +10,7 @@ import type { Command } from "./command.ts";
 import { CONTROL_COMMANDS } from "./control.ts";
 import { EXEC_FLAGS } from "./exec-flags.ts";
 import { writeOut } from "../../common/stdio.ts";
+import { defaultRoot, reportFailure, traced } from "./failure.ts";
 
 // Each command loads what it needs when it runs: start-up is part of every call's time, and a
 // `kill` should not pay for evaluating the plan builder and the seccomp compiler. The short
@@ -21,7 +20,7 @@ const lifecycle = () => import("../../runtime/lifecycle.ts");
 
 const VERSION = "0.1.0";
 
-const GLOBAL: FlagSpec[] = [
+export const GLOBAL: FlagSpec[] = [
   { names: ["root"], type: "string" },
   { names: ["log"], type: "string" },
   { names: ["log-format"], type: "string" },
@@ -44,7 +43,7 @@ const createFlags: FlagSpec[] = [
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command> = {
   spec: {
     usage: "spec [--bundle DIR] [--rootless]",
     flags: [{ names: ["bundle", "b"], type: "string" }, { names: ["rootless"], type: "bool" }],
@@ -143,12 +142,6 @@ function createOptions(flags: FlagValues) {
   };
 }
 
-/** As runc: /run/skiff-oci for root; a non-root user's own $XDG_RUNTIME_DIR/skiff-oci. */
-function defaultRoot(): string {
-  const xdg = process.env.XDG_RUNTIME_DIR;
-  return process.geteuid?.() !== 0 && xdg ? `${xdg.replace(/\/+$/, "")}/skiff-oci` : "/run/skiff-oci";
-}
-
 function usage(): string {
   return [
     "skiff-oci: an OCI runtime with runc's command line",
@@ -198,25 +191,8 @@ export async function main(argv: string[]): Promise<number> {
       throw invalid("cli", "CLI_BAD_ARGUMENTS", `${name}: expects ${min === max ? min : max === Infinity ? `at least ${min}` : `${min} to ${max}`} argument${(max === Infinity ? min : max) === 1 ? "" : "s"}, got ${parsed.args.length}`, `usage: skiff-oci ${command.usage}`);
     const store = new StateStore(str(global.flags.root) ?? defaultRoot());
     failureStatus = command.failureStatus ?? 1;
-    const code = await command.run({ store, flags: parsed.flags, args: parsed.args });
-    log.debug(`trace: ${traceLine()}`);
-    return code;
+    return traced(await command.run({ store, flags: parsed.flags, args: parsed.args }), !!global.flags.debug);
   } catch (e) {
-    // the trace up to the failure is what --debug is for on a failing call
-    const step = isSkiffError(e) && e.details.step ? ` at step ${e.details.step}` : "";
-    mark(`failed${step}${isSkiffError(e) ? ` (${e.code})` : ""}`);
-    log.debug(`trace: ${traceLine()}`);
-    if (isSkiffError(e)) {
-      log.error(e.format(), { code: e.code, layer: e.layer });
-      return failureStatus;
-    }
-    const code = errnoOf(e);
-    if (code) {
-      // a system error the runtime did not wrap: the path and errno are what the user needs
-      log.error(`kernel: ${(e as Error).message} (${code})\nhint: check the path and its permissions`);
-      return failureStatus;
-    }
-    log.error(`internal error: ${(e as Error).stack ?? e}`);
-    return failureStatus;
+    return reportFailure(e, failureStatus);
   }
 }
