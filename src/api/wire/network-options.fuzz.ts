@@ -1,11 +1,14 @@
-// A property of the create body's network part (network-options.ts) for fast-check, run briefly
-// with a fixed seed by network-options.test.ts: any NetworkMode, endpoints, ports, DNS settings
-// and extra hosts give the engine's options or an API_BODY_INVALID naming a field, never another
-// error; what comes out is well formed (port keys "N/tcp|udp", MACs in lower-case colon form).
+// Properties of the network bodies skiffd takes, for fast-check, run briefly with a fixed seed by
+// network-options.test.ts (and long by scripts/fuzz.ts): any NetworkMode, endpoints, ports, DNS
+// settings and extra hosts of a container's create body give the engine's options or an
+// API_BODY_INVALID naming a field, never another error, and what comes out is well formed (port
+// keys "N/tcp|udp", MACs in lower-case colon form); likewise any network create body.
 import fc from "fast-check";
 import { isSkiffError } from "../../common/errors.ts";
 import type { ContainerCreateBody } from "./container-create.ts";
 import { networkOptionsOf } from "./network-options.ts";
+import { createRequestOf, networkCreateBody } from "../handlers/networks.ts";
+import { SchemaFailure } from "../schema.ts";
 
 const pieces = ["", "default", "bridge", "none", "host", "container:", "container:x", "net1", "80", "80/tcp", "53/udp", "1/sctp", "0", "65536", "8000-8010", "10-1", "1.2.3.4", "::1", "[::1]", "host-gateway", "02:42:ac:11:00:02", "02-42-AC-11-00-02", "zz:zz", ":", "=", "/", " ", "\n", "__proto__"];
 const text = fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 10 }));
@@ -40,4 +43,29 @@ export const anyNetworkBody = () =>
     }
   });
 
-export const NETWORK_OPTIONS_PROPERTIES = { anyNetworkBody };
+/** Any JSON as POST /networks/create's body: the schema's refusal (a field named), the mapping's
+ *  (API_BODY_INVALID with a field), or the service's request with a name and string maps. */
+export const anyNetworkCreateBody = () =>
+  fc.property(
+    fc.oneof(
+      fc.record({ Name: text, Driver: text, Internal: fc.boolean(), EnableIPv6: fc.boolean(), Scope: text, Ingress: fc.boolean(), Options: fc.dictionary(text, text), Labels: fc.dictionary(text, text), IPAM: fc.record({ Driver: text, Options: fc.dictionary(text, text), Config: fc.array(fc.record({ Subnet: text, Gateway: text, IPRange: text, AuxiliaryAddresses: fc.dictionary(text, text) }, { requiredKeys: [] }), { maxLength: 2 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+      fc.jsonValue({ maxDepth: 3 }),
+    ),
+    (b) => {
+      let checked;
+      try {
+        checked = networkCreateBody.check(b, "");
+      } catch (e) {
+        if (e instanceof SchemaFailure) return;
+        throw e;
+      }
+      try {
+        const r = createRequestOf(checked);
+        if (!r.name.trim() || typeof r.labels !== "object" || typeof r.options !== "object") throw new Error(`a request came out as ${JSON.stringify(r)}`);
+      } catch (e) {
+        if (!isSkiffError(e) || e.code !== "API_BODY_INVALID" || typeof e.details.field !== "string" || !e.hint) throw e;
+      }
+    },
+  );
+
+export const NETWORK_OPTIONS_PROPERTIES = { anyNetworkBody, anyNetworkCreateBody };
