@@ -48,7 +48,7 @@ test("on user-defined networks: each by name with aliases and DNSNames; nothing 
   const r = base({ options: { network: "front", dns: ["1.1.1.1"], dnsSearch: ["x.org"], dnsOptions: ["ndots:2"], extraHosts: ["h:1.2.3.4"] } }, { networks: { [FRONT]: { ...ep, ip: "10.9.0.5", gateway: "10.9.0.1" } } });
   const j = containerJson(r, nets) as Json;
   expect(j.NetworkSettings).toMatchObject({ IPAddress: "", Gateway: "" });
-  expect((j.NetworkSettings!.Networks as Json).front).toMatchObject({ IPAMConfig: { IPv4Address: "10.9.0.5" }, Aliases: ["www"], DNSNames: ["web", "www", "aaaaaaaaaaaa"], IPAddress: "10.9.0.5", Gateway: "10.9.0.1" });
+  expect((j.NetworkSettings!.Networks as Json).front).toMatchObject({ IPAMConfig: { IPv4Address: "10.9.0.5" }, Aliases: ["www", "aaaaaaaaaaaa"], DNSNames: ["web", "www", "aaaaaaaaaaaa"], IPAddress: "10.9.0.5", Gateway: "10.9.0.1" });
   expect(j.HostConfig).toMatchObject({ NetworkMode: "front", Dns: ["1.1.1.1"], DnsSearch: ["x.org"], DnsOptions: ["ndots:2"], ExtraHosts: ["h:1.2.3.4"] });
 });
 

@@ -32,9 +32,9 @@ test("an endpoint id is 64 hex digits, the same for the same network and contain
   expect(endpointId("n", "c")).not.toBe(endpointId("n", "d"));
 });
 
-test("EndpointSettings: configuration always, addresses while running, DNSNames on a user-defined network", () => {
+test("EndpointSettings: configuration always, addresses while running, DNSNames and (API 1.41's) the short id in Aliases on a user-defined network", () => {
   const running = endpointSettingsJson("n".repeat(64), "c".repeat(64), { aliases: ["db"], ip: "172.18.0.9" }, state, { userDefined: true, containerName: "one" });
-  expect(running).toMatchObject({ IPAMConfig: { IPv4Address: "172.18.0.9" }, Aliases: ["db"], NetworkID: "n".repeat(64), EndpointID: endpointId("n".repeat(64), "c".repeat(64)), Gateway: "172.18.0.1", IPAddress: "172.18.0.2", IPPrefixLen: 16, MacAddress: "02:42:ac:12:00:02", DNSNames: ["one", "db", "cccccccccccc"] });
+  expect(running).toMatchObject({ IPAMConfig: { IPv4Address: "172.18.0.9" }, Aliases: ["db", "cccccccccccc"], NetworkID: "n".repeat(64), EndpointID: endpointId("n".repeat(64), "c".repeat(64)), Gateway: "172.18.0.1", IPAddress: "172.18.0.2", IPPrefixLen: 16, MacAddress: "02:42:ac:12:00:02", DNSNames: ["one", "db", "cccccccccccc"] });
   const stopped = endpointSettingsJson("n".repeat(64), "c".repeat(64), { aliases: [], mac: "02:00:00:00:00:01" }, undefined, { userDefined: false });
   expect(stopped).toMatchObject({ IPAMConfig: null, Aliases: null, EndpointID: "", IPAddress: "", IPPrefixLen: 0, Gateway: "", MacAddress: "02:00:00:00:00:01", DNSNames: null });
 });

@@ -64,9 +64,13 @@ export function networkJson(v: NetworkView, o: { containers?: boolean } = {}): R
  * its configuration always, its addresses while it runs (docker's zero values otherwise).
  */
 export function endpointSettingsJson(networkId: string, containerId: string, config: EndpointConfig | undefined, state: EndpointState | undefined, o: { userDefined: boolean; containerName?: string }): Record<string, unknown> {
-  const aliases = config?.aliases.length ? [...config.aliases] : null;
+  // API 1.41's Aliases on a user-defined network end with the container's short id (dockerd adds it
+  // for clients before 1.45, which read names there rather than in DNSNames)
+  const short = containerId.slice(0, 12);
+  const all = [...(config?.aliases ?? []), ...(o.userDefined && config && !config.aliases.includes(short) ? [short] : [])];
+  const aliases = all.length ? all : null;
   // dockerd's DNSNames (1.44+): the names the container answers to on a user-defined network
-  const dnsNames = o.userDefined && state ? [...(o.containerName ? [o.containerName] : []), ...(config?.aliases ?? []), containerId.slice(0, 12)] : null;
+  const dnsNames = o.userDefined && state ? [...(o.containerName ? [o.containerName] : []), ...(config?.aliases ?? []), short] : null;
   return {
     IPAMConfig: config?.ip ? { IPv4Address: config.ip } : null,
     Links: null,
