@@ -239,6 +239,12 @@ describe("against skiffd: skiff, docker 28 and docker 20.10 say the same", () =>
         expect(ok(cli("skiff", ...ps))).toBe(ok(cli("docker28", ...ps)));
         expect(ok(cli("docker28", ...ps))).toMatch(new RegExp(`^443/tcp, 127\\.0\\.0\\.1:\\d+->80/tcp ${net(w)}\\n$`));
       }
+      // ps --filter network=, expose=, publish=
+      for (const f of [`network=${net("skiff")}`, "expose=80", "expose=440-450/tcp", "publish=80", "network=host"]) {
+        const args = ["ps", "--filter", f, "--filter", "name=skiff-test-web", "--format", "{{.Names}}"];
+        expect(ok(cli("skiff", ...args))).toBe(ok(cli("docker28", ...args)));
+      }
+      expect(ok(cli("docker28", "ps", "--filter", `network=${net("skiff")}`, "--format", "{{.Names}}"))).toBe("skiff-test-web-skiff\n");
       // the network lists its running containers
       const members = JSON.parse(ok(cli("docker28", "network", "inspect", "-f", "{{json .Containers}}", net("skiff")))) as Record<string, { Name: string; IPv4Address: string }>;
       expect(Object.values(members).map((m) => m.Name)).toEqual(["skiff-test-web-skiff"]);

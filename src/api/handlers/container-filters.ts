@@ -1,10 +1,13 @@
 // docker ps's --filter (and container prune's): id, name, label, status, exited, ancestor, before,
 // since, volume (a volume's name, a bind's host path, or the path in the container), health (starting, healthy, unhealthy, or none for a container without a checked run), until
-// (prune). An unknown key or a status docker does not know is docker's 400.
+// (prune), network (a network's name, or its id's prefix), publish and expose (a port or range,
+// tcp unless said, among the published host ports or the container's ports). An unknown key or a
+// status docker does not know is docker's 400.
 import type { ContainerRecord, ContainerStatus } from "../../engine/containers/index.ts";
 import { apiError } from "../http-error.ts";
+import { summaryPortsJson, type ContainerNetwork } from "../wire/container-network-json.ts";
 
-const LIST_KEYS = ["id", "name", "label", "status", "exited", "ancestor", "before", "since", "health", "volume"];
+const LIST_KEYS = ["id", "name", "label", "status", "exited", "ancestor", "before", "since", "health", "volume", "network", "publish", "expose"];
 const HEALTH = ["starting", "healthy", "unhealthy", "none"];
 const PRUNE_KEYS = ["label", "label!", "until"];
 const STATUSES: ContainerStatus[] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
@@ -48,7 +51,22 @@ function untilSeconds(v: string): number {
 const mountedThere = (r: ContainerRecord, v: string): boolean =>
   (r.options.volumes ?? []).some((m) => m.name === v || m.destination === v) || (r.options.binds ?? []).some((b) => b.source === v || b.destination === v);
 
-export function filterContainers(records: ContainerRecord[], filters: Record<string, string[]>, o: { prune?: boolean } = {}): ContainerRecord[] {
+/** dockerd's portOpFilter: "80", "80/udp", "8000-8010/tcp" → the set of "N/proto" it names. */
+function portSet(values: readonly string[] | undefined, key: string): Set<string> | undefined {
+  if (!values?.length) return undefined;
+  const out = new Set<string>();
+  for (const v of values) {
+    const [range = "", proto = "tcp"] = v.split("/", 2);
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(range);
+    const [lo, hi] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+    if (!(lo <= hi && hi <= 65535)) throw apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter '${key}=${v}'`, `${key}=PORT[/PROTO] or START-END[/PROTO]`);
+    for (let p = lo; p <= hi; p++) out.add(`${p}/${proto}`);
+  }
+  return out;
+}
+
+/** `networks`: the networks each container is on (the network service's), for the network filter. */
+export function filterContainers(records: ContainerRecord[], filters: Record<string, string[]>, o: { prune?: boolean; networks?: (id: string) => ContainerNetwork[] } = {}): ContainerRecord[] {
   const keys = o.prune ? PRUNE_KEYS : LIST_KEYS;
   for (const k of Object.keys(filters)) if (!keys.includes(k)) throw invalid(k);
   for (const s of filters.status ?? []) if (!STATUSES.includes(s as ContainerStatus)) throw invalid(`status=${s}`);
@@ -60,6 +78,16 @@ export function filterContainers(records: ContainerRecord[], filters: Record<str
     return Date.parse(r.created);
   };
   const any = (k: string, test: (v: string) => boolean) => !filters[k]?.length || filters[k]!.some(test);
+  const publish = portSet(filters.publish, "publish");
+  const expose = portSet(filters.expose, "expose");
+  // dockerd's: a published host port, or else a container port, of the running container's ports
+  const portMatch = (r: ContainerRecord) =>
+    (!publish && !expose) || summaryPortsJson(r).some((p) => publish?.has(`${p.PublicPort ?? 0}/${p.Type}`) || expose?.has(`${p.PrivatePort}/${p.Type}`));
+  const onNetwork = (r: ContainerRecord, v: string) => {
+    const nets = o.networks?.(r.id) ?? [];
+    // host and none are networks to docker too (ps --filter network=host)
+    return r.options.network === v || nets.some((n) => n.name === v || n.id.startsWith(v));
+  };
   return records.filter(
     (r) =>
       any("id", (v) => r.id.startsWith(v)) &&
@@ -73,6 +101,8 @@ export function filterContainers(records: ContainerRecord[], filters: Record<str
       (filters.before ?? []).every((v) => Date.parse(r.created) < refTime(v)) &&
       (filters.since ?? []).every((v) => Date.parse(r.created) > refTime(v)) &&
       any("volume", (v) => mountedThere(r, v)) &&
+      any("network", (v) => onNetwork(r, v)) &&
+      portMatch(r) &&
       (filters.until ?? []).every((v) => Date.parse(r.created) / 1000 < untilSeconds(v)),
   );
 }

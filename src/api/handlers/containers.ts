@@ -31,12 +31,12 @@ export const create = endpoint(
 );
 
 export const list = endpoint({ query: { all: q.bool(), limit: q.int({ min: -1 }), size: q.bool(), filters: filtersQuery } }, (ctx, { query }) => {
-  let records = filterContainers(containersOf(ctx).list(), query.filters);
+  const networks = containerNetworks(ctx);
+  let records = filterContainers(containersOf(ctx).list(), query.filters, { networks });
   const limit = query.limit !== undefined && query.limit > 0 ? query.limit : undefined;
   if (!query.all && limit === undefined && !query.filters.status && !query.filters.exited) records = records.filter((r) => r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting");
   if (limit !== undefined) records = records.slice(0, limit);
   const now = Date.now();
-  const networks = containerNetworks(ctx);
   return Response.json(records.map((r) => containerSummary(r, now, networks(r.id))));
 });
 
