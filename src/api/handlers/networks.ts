@@ -16,7 +16,7 @@ import { filtersQuery } from "./params.ts";
 
 /** The network service: the containers engine's (a server made for image-only tests has none: lookups are 404s). */
 export function networksOf(ctx: HandlerContext, lookup?: string): NetworkServiceApi {
-  const svc = (ctx.containers as { networks?: NetworkServiceApi } | undefined)?.networks;
+  const svc = ctx.containers?.networks;
   if (svc) return svc;
   if (lookup !== undefined) throw apiError("not_found", "API_NETWORK_NOT_FOUND", `network ${lookup} not found`, "this server serves no networks");
   throw apiError("failed_precondition", "API_NO_NETWORKS", "this daemon serves no networks", "start skiffd itself (bin/skiffd), not a test server");
@@ -24,7 +24,7 @@ export function networksOf(ctx: HandlerContext, lookup?: string): NetworkService
 
 /** The networks of every container (for container inspect and list); none without a network service. */
 export function containerNetworks(ctx: HandlerContext): (containerId: string) => ContainerNetwork[] {
-  const svc = (ctx.containers as { networks?: NetworkServiceApi } | undefined)?.networks;
+  const svc = ctx.containers?.networks;
   const index = containerNetworksIndex(svc?.list() ?? []);
   return (id) => index.get(id) ?? [];
 }
@@ -118,7 +118,7 @@ function forbidden(e: unknown): unknown {
 export const list = endpoint({ query: { filters: filtersQuery } }, (ctx, { query }) => {
   const filters = checkFilters(query.filters, LIST_FILTERS);
   // (no service: no network; dockerd always has its predefined ones, but a test server has none)
-  const svc = (ctx.containers as { networks?: NetworkServiceApi } | undefined)?.networks;
+  const svc = ctx.containers?.networks;
   return Response.json((svc?.list(filters) ?? []).map((v) => networkJson(v, { containers: false })));
 });
 
@@ -150,7 +150,7 @@ export const remove = endpoint({ query: {} }, async (ctx) => {
 
 export const prune = endpoint({ query: { filters: filtersQuery } }, async (ctx, { query }) => {
   const filters = checkFilters(query.filters, PRUNE_FILTERS);
-  const svc = (ctx.containers as { networks?: NetworkServiceApi } | undefined)?.networks;
+  const svc = ctx.containers?.networks;
   const { deleted } = svc ? await svc.prune(filters) : { deleted: [] };
   ctx.containers?.events?.log.emit("network", "prune", "", { reclaimed: "0" }); // dockerd's, even with nothing removed
   return Response.json({ NetworksDeleted: deleted.length ? deleted : null });
