@@ -9,7 +9,7 @@ import { ContainerEvents, type ContainerEvent } from "../src/engine/containers/e
 import { ContainerService } from "../src/engine/containers/service.ts";
 import { ImageStore } from "../src/engine/images/index.ts";
 import { MetadataDb } from "../src/engine/metadata/index.ts";
-import { TEST_CGROUP } from "./harness/leaks.ts";
+import { TEST_BIP, TEST_BRIDGE, TEST_CGROUP } from "./harness/leaks.ts";
 import { execFileSync } from "node:child_process";
 import { busyboxRootfs } from "./harness/oci.ts";
 import { removeDir, tempDir } from "./harness/skiffd.ts";
@@ -21,7 +21,7 @@ let events: ContainerEvents;
 let seen: ContainerEvent[] = [];
 let svc: ContainerService;
 
-const service = () => new ContainerService({ dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), images, metadata: meta, events, cgroupParent: TEST_CGROUP });
+const service = () => new ContainerService({ dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), images, metadata: meta, events, cgroupParent: TEST_CGROUP, defaultBridge: { device: TEST_BRIDGE, bip: TEST_BIP } });
 
 async function failure(p: Promise<unknown> | (() => unknown)): Promise<SkiffError> {
   try {

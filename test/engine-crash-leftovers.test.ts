@@ -13,7 +13,7 @@ import { ContainerService } from "../src/engine/containers/service.ts";
 import { ImageStore } from "../src/engine/images/index.ts";
 import { MetadataDb } from "../src/engine/metadata/index.ts";
 import { CliRuntime } from "../src/runtime/cli-runtime.ts";
-import { TEST_CGROUP } from "./harness/leaks.ts";
+import { TEST_BIP, TEST_BRIDGE, TEST_CGROUP } from "./harness/leaks.ts";
 import { busyboxRootfs } from "./harness/oci.ts";
 import { removeDir, tempDir } from "./harness/skiffd.ts";
 
@@ -22,7 +22,7 @@ let meta: MetadataDb;
 let images: ImageStore;
 let svc: ContainerService;
 
-const service = () => new ContainerService({ dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), images, metadata: meta, events: new ContainerEvents(), cgroupParent: TEST_CGROUP });
+const service = () => new ContainerService({ dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), images, metadata: meta, events: new ContainerEvents(), cgroupParent: TEST_CGROUP, defaultBridge: { device: TEST_BRIDGE, bip: TEST_BIP } });
 
 beforeAll(async () => {
   dir = tempDir("engine-crash");

@@ -16,7 +16,7 @@ import { readExitFile } from "../src/engine/containers/monitor/index.ts";
 import { InProcessRuntime } from "../src/runtime/in-process-runtime.ts";
 import { ImageStore } from "../src/engine/images/index.ts";
 import { MetadataDb } from "../src/engine/metadata/index.ts";
-import { TEST_CGROUP } from "./harness/leaks.ts";
+import { TEST_BIP, TEST_BRIDGE, TEST_CGROUP } from "./harness/leaks.ts";
 import { childrenOf, until } from "./harness/monitor.ts";
 import { busyboxRootfs, REPO } from "./harness/oci.ts";
 import { removeDir, tempDir } from "./harness/skiffd.ts";
@@ -26,7 +26,7 @@ let dir: string;
 const open = () => {
   const meta = new MetadataDb(join(dir, "data"));
   const images = new ImageStore({ dataRoot: join(dir, "data"), metadata: meta, unpackWorkers: 0 });
-  const svc = new ContainerService({ dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), images, metadata: meta, events: new ContainerEvents(), cgroupParent: TEST_CGROUP });
+  const svc = new ContainerService({ dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), images, metadata: meta, events: new ContainerEvents(), cgroupParent: TEST_CGROUP, defaultBridge: { device: TEST_BRIDGE, bip: TEST_BIP } });
   return { images, svc };
 };
 
@@ -78,7 +78,7 @@ test(
        const meta = new MetadataDb(join(dir, "data"));
        const images = new ImageStore({ dataRoot: join(dir, "data"), metadata: meta, unpackWorkers: 0 });
        const svc = new ContainerService({ dataRoot: join(dir, "data"), execRoot: join(dir, "exec"), images, metadata: meta, events: new ContainerEvents(), cgroupParent });
-       const r = svc.create({ image: "busybox", options: { cmd: ["true"] } });
+       const r = svc.create({ image: "busybox", options: { cmd: ["true"], network: "none" } });
        writeFileSync(join(dir, "container"), r.id);
        writeFileSync(join(dir, "engine.pid"), process.pid + "\\n");
        await svc.start(r.id);

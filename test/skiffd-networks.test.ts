@@ -297,3 +297,123 @@ test("the default network's bridge is the one the daemon was given", () => {
   expect(net.IPAM.Config[0]).toMatchObject({ Subnet: TEST_BIP.replace(/\.1\/24$/, ".0/24"), Gateway: gateway });
   expect(join("/sys/class/net", net.Options["com.docker.network.bridge.name"])).toContain("skt");
 });
+
+describe("what docker users also count on", () => {
+  const ipamFiles = (networkId: string) => {
+    const dir = join(d.dir, "data", "networks", "ipam", networkId);
+    try {
+      return readdirSync(dir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f));
+    } catch {
+      return [];
+    }
+  };
+  const bridgeId = () => JSON.parse(ok(skiff("network", "inspect", "bridge")))[0].Id as string;
+
+  test("a container that dies while no daemon runs is detached at the next start: its address is free again and its rules are gone", async () => {
+    const id = ok(skiff("run", "-d", "-p", "80", "busybox", "sleep", "300")).trim();
+    const ip = JSON.parse(ok(skiff("inspect", id)))[0].NetworkSettings.Networks.bridge.IPAddress as string;
+    expect(ipamFiles(bridgeId())).toContain(ip);
+    const pid = Number(ok(skiff("inspect", "-f", "{{.State.Pid}}", id)).trim());
+    const { killDaemon } = await import("./harness/skiffd-leftovers.ts");
+    await killDaemon(d);
+    process.kill(pid, "SIGKILL");
+    d = await restartOn(d);
+    try {
+      ok(skiff("wait", id)); // (the new daemon records the exit its monitor kept)
+      expect(ok(skiff("inspect", "-f", "{{.State.Status}}", id)).trim()).toBe("exited");
+      expect(ipamFiles(bridgeId())).not.toContain(ip);
+      const rules = spawnSync("iptables-save", { encoding: "utf8" }).stdout;
+      expect(rules).not.toContain(id);
+    } finally {
+      skiff("rm", "-f", id);
+    }
+  });
+
+  test("live restore: a running container keeps its address and published port across a daemon restart; a new one gets another address", async () => {
+    const port = freePort();
+    const id = ok(skiff("run", "-d", "-p", `${port}:80`, "busybox", ...HTTPD)).trim();
+    try {
+      const ip = JSON.parse(ok(skiff("inspect", id)))[0].NetworkSettings.Networks.bridge.IPAddress as string;
+      expect(await fetchText(`http://127.0.0.1:${port}/`)).toContain("hello from");
+      d = await restartOn(d);
+      expect(JSON.parse(ok(skiff("inspect", id)))[0].NetworkSettings.Networks.bridge.IPAddress).toBe(ip);
+      expect(await fetchText(`http://127.0.0.1:${port}/`)).toContain("hello from");
+      // held again by the new daemon
+      expect(() => Bun.listen({ hostname: "0.0.0.0", port, socket: { data() {} } })).toThrow();
+      const other = ok(skiff("run", "--rm", "busybox", "ip", "-4", "-o", "addr", "show", "eth0"));
+      expect(other).not.toContain(`inet ${ip}/`);
+    } finally {
+      skiff("rm", "-f", id);
+    }
+  });
+
+  test("a network whose bridge was deleted behind skiff's back works again at the next container: the bridge and its name server come back", () => {
+    ok(skiff("network", "create", "--subnet", "10.231.9.0/24", "fragile"));
+    const n = JSON.parse(ok(skiff("network", "inspect", "fragile")))[0];
+    const device = `sk-${(n.Id as string).slice(0, 12)}`;
+    try {
+      ok(skiff("run", "--rm", "--network", "fragile", "busybox", "true"));
+      expect(spawnSync("ip", ["link", "delete", device]).status).toBe(0);
+      const a = ok(skiff("run", "-d", "--name", "again", "--network", "fragile", "busybox", ...HTTPD)).trim();
+      try {
+        expect(readdirSync("/sys/class/net")).toContain(device);
+        expect(ok(skiff("run", "--rm", "--network", "fragile", "busybox", "sh", "-c", get("again")))).toContain("hello from");
+      } finally {
+        skiff("rm", "-f", a);
+      }
+    } finally {
+      ok(skiff("network", "rm", "fragile"));
+    }
+  });
+
+  test("--internal: containers reach each other but have no route out", () => {
+    ok(skiff("network", "create", "--internal", "--subnet", "10.231.10.0/24", "inner"));
+    const a = ok(skiff("run", "-d", "--name", "inner-web", "--network", "inner", "busybox", ...HTTPD)).trim();
+    try {
+      const out = ok(skiff("run", "--rm", "--network", "inner", "busybox", "sh", "-c", `${get("inner-web")}; ip route`));
+      expect(out).toContain("hello from");
+      expect(out).not.toContain("default via");
+      expect(JSON.parse(ok(skiff("network", "inspect", "inner")))[0].Internal).toBe(true);
+    } finally {
+      skiff("rm", "-f", a);
+      skiff("network", "rm", "inner");
+    }
+  });
+
+  test("--mac-address, --dns, --dns-search, --dns-option and --add-host (host-gateway) reach the container", () => {
+    const out = ok(skiff("run", "--rm", "--mac-address", "02:42:ac:11:00:99", "--dns", "192.0.2.53", "--dns-search", "example.test", "--dns-option", "ndots:3", "--add-host", "gw:host-gateway", "--add-host", "db.local:10.9.9.9", "busybox", "sh", "-c", "cat /sys/class/net/eth0/address /etc/resolv.conf /etc/hosts"));
+    expect(out).toContain("02:42:ac:11:00:99");
+    expect(out).toContain("nameserver 192.0.2.53");
+    expect(out).toContain("search example.test");
+    expect(out).toContain("options ndots:3");
+    expect(out).toContain(`${gateway}\tgw`);
+    expect(out).toContain("10.9.9.9\tdb.local");
+  });
+
+  test("-P publishes the image's exposed ports; a port range maps one to one; a UDP port is published", async () => {
+    const tar = join(d.dir, "busybox.tar");
+    ok(skiff("import", tar, "exposing:latest", "-c", 'CMD ["sh"]', "-c", "EXPOSE 80/tcp"));
+    const a = ok(skiff("run", "-d", "-P", "exposing", ...HTTPD)).trim();
+    const base = freePort() > 60000 ? 20000 : 21000 + (process.pid % 1000) * 4;
+    const b = ok(skiff("run", "-d", "-p", `${base}-${base + 1}:80-81`, "-p", `${base + 2}:53/udp`, "busybox", "sleep", "60")).trim();
+    try {
+      const p = Number(/:(\d+)$/.exec(ok(skiff("port", a, "80")).trim())?.[1]);
+      expect(await fetchText(`http://127.0.0.1:${p}/`)).toContain("hello from");
+      expect(ok(skiff("port", b)).trim().split("\n").sort()).toEqual([`53/udp -> 0.0.0.0:${base + 2}`, `80/tcp -> 0.0.0.0:${base}`, `81/tcp -> 0.0.0.0:${base + 1}`]);
+    } finally {
+      skiff("rm", "-f", a, b);
+    }
+  });
+
+  test("network events: create, connect, disconnect, destroy", () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    ok(skiff("network", "create", "--subnet", "10.231.11.0/24", "evnet"));
+    const c = ok(skiff("create", "--network", "evnet", "busybox", "true")).trim();
+    ok(skiff("rm", c));
+    ok(skiff("run", "--rm", "--network", "evnet", "busybox", "true"));
+    ok(skiff("network", "rm", "evnet"));
+    const out = ok(skiff("events", "--since", String(since), "--until", String(Math.ceil(Date.now() / 1000) + 1), "--filter", "type=network", "--format", "{{.Action}} {{.Actor.Attributes.name}}"));
+    // as dockerd: connect and disconnect when a container's endpoint joins and leaves (start, exit), not at create
+    expect(out.trim().split("\n").filter((l) => l.endsWith(" evnet"))).toEqual(["create evnet", "connect evnet", "disconnect evnet", "destroy evnet"]);
+  });
+});

@@ -33,8 +33,9 @@ export function wireError(e: unknown): { status: number; body: WireError } {
   if (e instanceof SkiffError) {
     const body: WireError = { message: e.message, code: e.code, layer: e.layer };
     if (e.hint) body.hint = e.hint;
-    // the API's own refusals may name a status of their own (413 for a body over the limit)
-    const own = e.layer === "api" && typeof e.details.httpStatus === "number" ? e.details.httpStatus : undefined;
+    // an error may name a status of its own that its kind does not give (413 for a body over the
+    // limit, dockerd's 403 for removing a network that cannot go)
+    const own = typeof e.details.httpStatus === "number" ? e.details.httpStatus : undefined;
     return { status: own ?? statusForKind(e.kind), body };
   }
   return { status: 500, body: { message: e instanceof Error ? e.message : String(e), code: "API_INTERNAL", layer: "api" } };

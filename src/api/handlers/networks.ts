@@ -104,17 +104,6 @@ function checkFilters(filters: Record<string, string[]>, allowed: string[]): Rec
   return filters;
 }
 
-/**
- * dockerd's status for refusals of removing a network: 403 (Forbidden) for the predefined network
- * and for one with active endpoints. The engine's kinds have no 403, so its error goes on with the
- * status the API gives it.
- */
-function forbidden(e: unknown): unknown {
-  if (!isSkiffError(e) || e.details.httpStatus === 403) return e;
-  if (!/PREDEFINED|IN_USE|ACTIVE_ENDPOINTS/.test(e.code)) return e;
-  return new SkiffError({ layer: "api", code: e.code, kind: e.kind, message: e.message, hint: e.hint, cause: e, details: { ...e.details, httpStatus: 403 } });
-}
-
 export const list = endpoint({ query: { filters: filtersQuery } }, (ctx, { query }) => {
   const filters = checkFilters(query.filters, LIST_FILTERS);
   // (no service: no network; dockerd always has its predefined ones, but a test server has none)
@@ -139,12 +128,9 @@ export const disconnect = endpoint({ query: {}, body: { kind: "json", schema: ne
   return new Response(null, { status: 200 });
 });
 
+// (dockerd's 403 for the predefined network and one in use is the engine error's own httpStatus)
 export const remove = endpoint({ query: {} }, async (ctx) => {
-  try {
-    await networksOf(ctx, ctx.params.id!).remove(ctx.params.id!);
-  } catch (e) {
-    throw forbidden(e);
-  }
+  await networksOf(ctx, ctx.params.id!).remove(ctx.params.id!);
   return new Response(null, { status: 204 });
 });
 

@@ -8,6 +8,8 @@ import type { EndpointConfig, EndpointState, NetworkCreateRequest, NetworkRecord
 
 const err = (kind: ErrorKind, code: string, message: string) => new SkiffError({ layer: "engine", kind, code, message, hint: "(fake)" });
 
+const forbidden = (e: SkiffError): SkiffError => new SkiffError({ layer: e.layer, code: e.code, kind: e.kind, message: e.message, details: { ...e.details, httpStatus: 403 } });
+
 export class FakeNetworks implements NetworkServiceApi {
   readonly networks: NetworkRecord[] = [];
   readonly endpoints = new Map<string, { id: string; name: string; config: EndpointConfig; state?: EndpointState }[]>();
@@ -62,8 +64,9 @@ export class FakeNetworks implements NetworkServiceApi {
 
   async remove(ref: string): Promise<void> {
     const r = this.find(ref);
-    if (r.predefined) throw err("failed_precondition", "ENGINE_NETWORK_PREDEFINED", `${r.name} is a pre-defined network and cannot be removed`);
-    if (this.endpoints.get(r.id)!.length) throw err("failed_precondition", "ENGINE_NETWORK_IN_USE", `error while removing network: network ${r.name} id ${r.id} has active endpoints`);
+    // (dockerd's 403, as the engine's errors name it)
+    if (r.predefined) throw forbidden(err("failed_precondition", "ENGINE_NETWORK_PREDEFINED", `${r.name} is a pre-defined network and cannot be removed`));
+    if (this.endpoints.get(r.id)!.length) throw forbidden(err("failed_precondition", "ENGINE_NETWORK_IN_USE", `error while removing network: network ${r.name} id ${r.id} has active endpoints`));
     this.networks.splice(this.networks.indexOf(r), 1);
     this.endpoints.delete(r.id);
   }

@@ -161,7 +161,9 @@ export class ContainerService {
     mark("engine: image resolved");
     const resolved = this.volumes.resolve(req.options, image.config.Volumes ?? []);
     made.push(...resolved.made);
-    req = { ...req, options: resolved.options };
+    // as dockerd: the image's exposed ports and --expose's together (what -P publishes)
+    const exposed = [...new Set([...(image.config.ExposedPorts ?? []), ...(req.options.exposedPorts ?? [])])];
+    req = { ...req, options: { ...resolved.options, ...(exposed.length ? { exposedPorts: exposed } : {}) } };
     const id = randomBytes(32).toString("hex");
     const files = containerFiles(this.opts, id);
     const spec = buildContainerSpec(image.config, req.options, {

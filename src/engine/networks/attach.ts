@@ -33,6 +33,8 @@ export interface AttachDeps {
   portRequests(r: NetworkedContainer): PortRequest[];
   /** After the attach: its /etc/hosts with its addresses, the network's name server started. */
   attached(r: NetworkedContainer, states: { network: NetworkRecord; state: EndpointState }[]): Promise<void>;
+  /** After the detach of a container from these networks (docker's network disconnect events). */
+  detached(r: NetworkedContainer, networks: NetworkRecord[]): void;
   /** Where the markers are (under the data root: they must outlive a reboot's /run). */
   markerDir: string;
 }
@@ -133,15 +135,18 @@ export class ContainerNetworking {
     r.state.networks = undefined;
     r.state.ports = undefined;
     if (!marker) return;
-    await this.delAll(r.id, marker);
+    this.d.detached(r, await this.delAll(r.id, marker));
   }
 
-  private async delAll(id: string, marker: Marker): Promise<void> {
+  /** DEL on each network of the marker; returns the networks detached. */
+  private async delAll(id: string, marker: Marker): Promise<NetworkRecord[]> {
     const ids = Object.keys(marker.endpoints);
+    const done: NetworkRecord[] = [];
     let failed = false;
     for (const [i, networkId] of ids.entries()) {
       const n = this.d.network(networkId);
       if (!n) continue; // (a network removed meanwhile took its plugins' state with it)
+      done.push(n);
       try {
         await this.d.plugins(n).del({ containerId: id, netns: "", ifName: marker.endpoints[networkId]!, ...(i === 0 && marker.ports.length ? { portMappings: marker.ports } : {}) });
       } catch (e) {
@@ -151,6 +156,7 @@ export class ContainerNetworking {
     }
     // a DEL that failed is tried again at the next daemon start
     if (!failed) rmSync(this.markerPath(id), { force: true });
+    return done;
   }
 
   /** At daemon start: ports held again for running containers; DEL for those that ended while no daemon ran. */

@@ -91,8 +91,12 @@ export class Networking {
       attached: async (r, states) => {
         const c = r as ContainerOnNetworks;
         this.writeHosts(c, states.map((s) => s.state));
-        for (const s of states) await this.serveNames(s.network);
+        for (const s of states) {
+          await this.serveNames(s.network);
+          o.emit("connect", s.network, { container: r.id });
+        }
       },
+      detached: (r, networks) => networks.forEach((n) => o.emit("disconnect", n, { container: r.id })),
       markerDir: join(this.dir, "attached"),
     });
   }
@@ -103,6 +107,8 @@ export class Networking {
 
   /** At create: the networks the container is on (refused now if one is not there or an option does not fit it). */
   endpointsFor(options: { network?: string; endpoints?: Record<string, EndpointConfig> }): { network: NetworkRecord; config: EndpointConfig }[] {
+    // (an engine used before its restore(), as tests do, makes the default network here)
+    if (!this.service.store.byName(DEFAULT_NETWORK)) this.service.ensureDefault();
     return this.service.endpointsFor(options);
   }
 

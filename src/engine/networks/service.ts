@@ -163,9 +163,9 @@ export class NetworkService implements NetworkServiceApi {
 
   async remove(ref: string): Promise<void> {
     const n = this.get(ref);
-    if (n.predefined) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_PREDEFINED", kind: "failed_precondition", message: `${n.name} is a pre-defined network and cannot be removed`, hint: "the default network stays; remove user-defined networks only", details: { network: n.name } });
+    if (n.predefined) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_PREDEFINED", kind: "failed_precondition", message: `${n.name} is a pre-defined network and cannot be removed`, hint: "the default network stays; remove user-defined networks only", details: { network: n.name, httpStatus: 403 } });
     const users = this.store.deleteUnused(n.id);
-    if (users.length) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_IN_USE", kind: "failed_precondition", message: `error while removing network: network ${n.name} id ${n.id} has active endpoints`, hint: `disconnect or remove its containers first (skiff network disconnect ${n.name} ${users[0]!.slice(0, 12)})`, details: { network: n.name } });
+    if (users.length) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_IN_USE", kind: "failed_precondition", message: `error while removing network: network ${n.name} id ${n.id} has active endpoints`, hint: `disconnect or remove its containers first (skiff network disconnect ${n.name} ${users[0]!.slice(0, 12)})`, details: { network: n.name, httpStatus: 403 } });
     this.o.removed(n);
     this.o.emit("destroy", n);
   }
