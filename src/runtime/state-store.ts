@@ -104,6 +104,9 @@ export class StateStore {
     const dir = this.dir(id);
     try {
       for (const name of ["exec.fifo", "state.json"]) {
+        // (asked first: start removed the fifo, and a thrown ENOENT is the first exception of a
+        // `skiff-oci delete`, ~0.2 ms in a compiled Bun: issue 9)
+        if (!exists(`${dir}/${name}`)) continue;
         try {
           unlink(`${dir}/${name}`);
         } catch (e) {
