@@ -102,12 +102,26 @@ function containerRules(): string[] {
   for (const table of ["nat", "filter"]) {
     const r = Bun.spawnSync(["iptables-save", "-t", table], { stdout: "pipe", stderr: "ignore" });
     for (const line of r.stdout.toString().split("\n")) {
-      const network = /name: \\?"([0-9a-f]{64})\\?"/.exec(line)?.[1];
+      // the plugins' comments name the network (name: "ID"); the network's own rules say "skiff network ID"
+      // (the run's default bridge keeps its own for the run, as its device stays)
+      const network = /name: \\?"([0-9a-f]{64})\\?"/.exec(line)?.[1] ?? (line.includes(` ${TEST_BRIDGE} `) ? undefined : /skiff network ([0-9a-f]{64})/.exec(line)?.[1]);
       // the firewall plugin's rules name only the address: those in the run's default subnet
       if ((network && ids.has(network)) || (line.startsWith("-A CNI-FORWARD") && line.includes(` ${DEFAULT_PREFIX}`))) out.push(`${table}: ${line}`);
     }
   }
   return out;
+}
+
+/** The rules skiffd made for the run's default bridge (its device's name is in each): they go with it at the run's end. */
+export function removeRunBridgeRules(): void {
+  for (const table of ["nat", "filter"]) {
+    const r = Bun.spawnSync(["iptables-save", "-t", table], { stdout: "pipe", stderr: "ignore" });
+    for (const line of r.stdout.toString().split("\n"))
+      if (line.startsWith("-A ") && line.includes(` ${TEST_BRIDGE} `) && line.includes("skiff network")) {
+        const args = line.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g)!.map((a) => (a.startsWith('"') ? (JSON.parse(a) as string) : a));
+        Bun.spawnSync(["iptables", "-w", "-t", table, "-D", ...args]);
+      }
+  }
 }
 
 /** New things in `after` that were not in `before`, as readable lines. */

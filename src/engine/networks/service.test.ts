@@ -40,7 +40,7 @@ function service(o: Partial<NetworkServiceOptions> = {}): NetworkService {
       disconnect: async (r, n) => void live.push(`disconnect ${r.name} ${n.name}`),
     },
     hostRoutes: () => [parseCidr("172.17.0.0/16"), parseCidr("192.0.2.0/24")],
-    removed: (n) => void removed.push(n.name),
+    removed: async (n) => void removed.push(n.name),
     emit: (action, n) => void events.push(`${action} ${n.name}`),
     ...o,
   });

@@ -32,8 +32,8 @@ export interface NetworkServiceOptions {
   };
   /** The subnets the host routes to now (other than its default route). */
   hostRoutes(): Cidr[];
-  /** The bridge device of a removed network goes (and its name server). */
-  removed(n: NetworkRecord): void;
+  /** The bridge device of a removed network goes (and its name server and rules). */
+  removed(n: NetworkRecord): Promise<void>;
   emit(action: string, n: NetworkRecord, attributes?: Record<string, string>): void;
 }
 
@@ -166,7 +166,7 @@ export class NetworkService implements NetworkServiceApi {
     if (n.predefined) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_PREDEFINED", kind: "failed_precondition", message: `${n.name} is a pre-defined network and cannot be removed`, hint: "the default network stays; remove user-defined networks only", details: { network: n.name, httpStatus: 403 } });
     const users = this.store.deleteUnused(n.id);
     if (users.length) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_IN_USE", kind: "failed_precondition", message: `error while removing network: network ${n.name} id ${n.id} has active endpoints`, hint: `disconnect or remove its containers first (skiff network disconnect ${n.name} ${users[0]!.slice(0, 12)})`, details: { network: n.name, httpStatus: 403 } });
-    this.o.removed(n);
+    await this.o.removed(n);
     this.o.emit("destroy", n);
   }
 
@@ -174,7 +174,7 @@ export class NetworkService implements NetworkServiceApi {
     const deleted: string[] = [];
     for (const n of pruneSelection(this.store.all().filter((x) => !x.predefined), filters)) {
       if (this.store.deleteUnused(n.id).length) continue;
-      this.o.removed(n);
+      await this.o.removed(n);
       this.o.emit("destroy", n);
       deleted.push(n.name);
     }
