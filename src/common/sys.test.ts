@@ -103,6 +103,16 @@ test("readText reads what readFileSync reads: any text, any size, procfs, a BOM 
   expect(sys.readText("/proc/self/mountinfo")).toBe(readFileSync("/proc/self/mountinfo", "utf8"));
 });
 
+test("readTextIfOpens reads as readText, and gives undefined (no exception) where open fails", () => {
+  const f = join(dir, "if-opens");
+  writeFileSync(f, "a\né\n");
+  expect(sys.readTextIfOpens(f)).toBe(sys.readText(f));
+  expect(sys.readTextIfOpens("/proc/self/stat")).toStartWith(`${process.pid} (`);
+  expect(sys.readTextIfOpens(join(dir, "nope", "x"))).toBeUndefined();
+  expect(sys.readTextIfOpens("/proc/999999999/stat")).toBeUndefined();
+  expect(errorOf(() => sys.readTextIfOpens(dir)).code).toBe("EISDIR"); // opened, then read fails: as readText
+});
+
 test("file calls fail as node:fs does: code, syscall, path and message", () => {
   const missing = join(dir, "nope", "x");
   expect(errorOf(() => sys.readText(missing))).toEqual(errorOf(() => readFileSync(missing, "utf8")));

@@ -4,7 +4,7 @@ import { writeFileAtomic } from "../common/atomic-file.ts";
 import { invalid, notFound, SkiffError } from "../common/errors.ts";
 import { errnoOf } from "../common/errno.ts";
 import { nodeFs } from "../common/lazy-node.ts";
-import { exists, readText, rmdir, unlink } from "../common/sys.ts";
+import { exists, readText, readTextIfOpens, rmdir, unlink } from "../common/sys.ts";
 import type { Hook } from "../oci/runtime-config.ts";
 import { isFrozen } from "./cgroups/freezer.ts";
 
@@ -124,7 +124,8 @@ export class StateStore {
 export function processStartTime(pid: number): number {
   if (pid <= 0) return 0;
   try {
-    const stat = readText(`/proc/${pid}/stat`);
+    const stat = readTextIfOpens(`/proc/${pid}/stat`);
+    if (stat === undefined) return 0; // gone (and reaped)
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (fields[0] === "Z" || fields[0] === "X") return 0;
     return Number(fields[19]);
