@@ -8,7 +8,7 @@
 // - portmap sets route_localnet on the bridge, so 127.0.0.1:HOSTPORT reaches the container; snat
 //   masquerades hairpin and localhost connections so that the answer comes back through the host.
 import type { NetworkRecord } from "../record.ts";
-import { lastOf, numberToIpv4, parseIpv4Cidr } from "./ipv4.ts";
+import { formatIpv4, lastAddress, parseCidr } from "../addresses.ts";
 
 export const CNI_VERSION = "1.0.0";
 
@@ -41,12 +41,12 @@ export interface ConflistOptions {
 function ipamRange(record: NetworkRecord): Record<string, string> {
   const range: Record<string, string> = { subnet: record.subnet, gateway: record.gateway };
   if (!record.ipRange) return range;
-  const subnet = parseIpv4Cidr(record.subnet);
-  const part = parseIpv4Cidr(record.ipRange);
-  if (!subnet || !part) throw new Error(`conflist: subnet ${record.subnet} or ip range ${record.ipRange} is not IPv4 CIDR`);
+  // (a record's subnet and range were checked when it was made: a bad one here is a programming error)
+  const subnet = parseCidr(record.subnet);
+  const part = parseCidr(record.ipRange, "ip-range");
   // the range's own network and broadcast addresses are usable unless they are the subnet's
-  range.rangeStart = numberToIpv4(Math.max(part.network, subnet.network + 1));
-  range.rangeEnd = numberToIpv4(Math.min(lastOf(part), lastOf(subnet) - 1));
+  range.rangeStart = formatIpv4(Math.max(part.base, subnet.base + 1));
+  range.rangeEnd = formatIpv4(Math.min(lastAddress(part), lastAddress(subnet) - 1));
   return range;
 }
 

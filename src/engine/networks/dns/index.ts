@@ -1,4 +1,3 @@
 // The per-network DNS responder: the surface the rest of the engine uses.
 export { DnsResponder, type DnsResponderOptions } from "./responder.ts";
 export type { NameSource } from "./name-source.ts";
-export { hostUpstreams } from "./upstreams.ts";
