@@ -1,5 +1,6 @@
-// What skiff-oci's short commands (start, state, kill, delete) load: the entry's static imports and
-// those of runtime/lifecycle.ts, the one chunk they import(). None may be a node: module loaded at
+// What skiff-oci's short commands (start, state, kill, delete) load: the entry's static imports
+// (short.ts and runtime/lifecycle.ts among them); main.ts, its parser and tables come by import()
+// for other calls only. None may be a node: module loaded at
 // start: node:fs alone costs a compiled skiff-oci ~3M instructions and ~140 page faults, node:path
 // ~1M (issue 9; the numbers in scripts/build and common/lazy-node.ts). Nor bun:ffi: its module cost
 // ~0.5 ms to load, and common/sys.ts calls Bun.FFI, the native object under it, instead.
@@ -28,13 +29,15 @@ function staticClosure(roots: string[]): { modules: string[]; builtins: string[]
 }
 
 test("the short commands load no builtin module at start (no node:, no bun:ffi)", () => {
-  const { modules, builtins } = staticClosure(["cli/oci/bin.ts", "runtime/lifecycle.ts"]);
+  const { modules, builtins } = staticClosure(["cli/oci/bin.ts"]);
   expect(modules).toContain("runtime/state-store.ts");
+  expect(modules).toContain("runtime/lifecycle.ts");
+  expect(modules.filter((m) => m === "cli/oci/main.ts" || m === "cli/args.ts")).toEqual([]);
   expect(builtins).toEqual([]);
 });
 
 test("what the short commands load stays small: no plan builder, cgroup configuration or seccomp compiler", () => {
-  const { modules } = staticClosure(["cli/oci/bin.ts", "runtime/lifecycle.ts"]);
+  const { modules } = staticClosure(["cli/oci/bin.ts"]);
   const heavy = modules.filter((m) => /^runtime\/(plan|seccomp)\/|^runtime\/(create|exec|executor)\.ts$|^runtime\/cgroups\/(configure|apply|v1|v2|resources)\.ts$|^oci\/runtime-config\.ts$/.test(m));
   expect(heavy).toEqual([]);
 });
