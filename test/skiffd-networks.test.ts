@@ -288,6 +288,23 @@ describe("user-defined networks", () => {
     const rmDefault = skiff("network", "rm", "bridge");
     expect(rmDefault.status).not.toBe(0);
     expect(rmDefault.stderr).toContain("bridge is a pre-defined network and cannot be removed");
+    const cidr = skiff("network", "create", "--subnet", "10.300.0.0/16", "badcidr");
+    expect(cidr.status).not.toBe(0);
+    expect(cidr.stderr).toContain("10.300.0.0/16");
+    const alias = skiff("run", "--rm", "--name", "aliased", "--network", "bridge", "--network-alias", "not a label", "busybox", "true");
+    expect(alias.status).toBe(125);
+    ok(skiff("network", "create", "--subnet", "10.231.12.0/24", "twice"));
+    const badAlias = skiff("create", "--name", "aliased", "--network", "twice", "--network-alias", "not a label", "busybox", "true");
+    expect(badAlias.status).toBe(125);
+    expect(badAlias.stderr).toContain("not a valid DNS name");
+    const c = ok(skiff("create", "--network", "twice", "busybox", "true")).trim();
+    const again = skiff("network", "connect", "twice", c);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toContain("already exists in network twice");
+    ok(skiff("rm", c));
+    ok(skiff("network", "rm", "twice"));
+    // nothing was made by the refusals
+    expect(skiff("ps", "-aq").stdout.trim()).toBe("");
     expect(ok(skiff("network", "ls", "-q")).trim().split("\n").length).toBe(1);
   });
 });

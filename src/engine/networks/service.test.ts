@@ -136,6 +136,9 @@ test("endpoints: NetworkMode's network first; --ip only on user-defined networks
   expect(err(() => s.endpointsFor({ endpoints: { bridge: { aliases: [], ip: "172.18.0.9" } } })).message).toContain("user specified IP address is supported on user defined networks only");
   expect(err(() => s.endpointsFor({ endpoints: { bridge: { aliases: ["x"] } } })).message).toContain("network-scoped alias is supported only for containers in user defined networks");
   expect(err(() => s.endpointsFor({ network: "nope" })).message).toBe("network nope not found");
+  for (const bad of ["has space", "-lead", "trail-", "a..b", "x".repeat(64), "semi;colon", ""])
+    expect(err(() => s.endpointsFor({ network: "app", endpoints: { app: { aliases: [bad] } } })).message).toContain("not a valid DNS name");
+  expect(s.endpointsFor({ network: "app", endpoints: { app: { aliases: ["db", "db.internal", "my_db-1"] } } })[0]!.config.aliases).toEqual(["db", "db.internal", "my_db-1"]);
 });
 
 test("rm: refused for the default network and for one with containers; removes the rest; prune takes the unused user-defined ones", async () => {

@@ -188,6 +188,7 @@ export class NetworkService implements NetworkServiceApi {
     if (mode === "host" || mode === "none" || mode.startsWith("container:"))
       throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_MODE", kind: "failed_precondition", message: `container sharing network namespace with another container or host cannot be connected to any other network`, hint: "a container on --network host, none or container:… has no endpoints of its own", details: { container: r.name } });
     if (config.ip) checkEndpointAddress(n, config.ip);
+    config.aliases.forEach(checkAlias);
     if (!this.store.addEndpoint(n.id, r.id, config)) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_ALREADY_CONNECTED", kind: "conflict", message: `endpoint with name ${r.name} already exists in network ${n.name}`, hint: "it is connected already", details: { network: n.name } });
     if (r.state.status === "running" || r.state.status === "paused") {
       try {
@@ -232,6 +233,7 @@ export class NetworkService implements NetworkServiceApi {
         if (n.predefined) throw errors.invalid("user specified IP address is supported on user defined networks only", "create a network (skiff network create --subnet …) and run on it", "IPAMConfig");
         checkEndpointAddress(n, config.ip);
       }
+      config.aliases.forEach(checkAlias);
       if (config.aliases.length && n.predefined) throw errors.invalid("network-scoped alias is supported only for containers in user defined networks", "run the container on a network made with skiff network create", "Aliases");
       out.push({ network: n, config });
     };
@@ -242,6 +244,15 @@ export class NetworkService implements NetworkServiceApi {
 }
 
 const addressesOf = (c: IpamConfig) => ({ subnet: formatCidr(c.subnet), gateway: formatIpv4(c.gateway), ...(c.ipRange ? { ipRange: formatCidr(c.ipRange) } : {}) });
+
+/** A DNS label: 1-63 letters, digits, _ or -, not starting or ending with -. */
+const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+
+/** --network-alias: a name the network's name server answers for, so a DNS name (labels joined by dots). */
+function checkAlias(alias: string): void {
+  if (alias.length > 253 || !alias.split(".").every((l) => LABEL.test(l)))
+    throw networkInvalid(`invalid network alias ${JSON.stringify(alias)}: not a valid DNS name`, "an alias is DNS labels of letters, digits, _ and - (at most 63 each) joined by dots", { field: "Aliases" });
+}
 
 /** --ip on a network: an IPv4 address in its subnet (and --ip-range), not its gateway. */
 function checkEndpointAddress(n: NetworkRecord, ip: string): void {
