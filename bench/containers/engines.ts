@@ -1,8 +1,9 @@
 // The engines bench/containers.ts compares, each on roots of its own under the run's directory and
 // with its containers' cgroups under the run's cgroup: skiffd (driven by bin/skiff and by the
 // docker CLI), a private containerd (ctr), podman (its own --root/--runroot and containers.conf)
-// and Debian's dockerd (no iptables, no bridge; the docker CLI). Each imports the same busybox
-// rootfs as its image; stop() removes its containers, stops the daemon and removes what it made.
+// and Debian's dockerd (no iptables, no bridge unless asked; the docker CLI). Each imports the
+// same busybox rootfs as its image; stop() removes its containers, stops the daemon and removes
+// what it made.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,6 +22,9 @@ export interface Peer {
   runRm(args: string[]): Cmd;
   /** `run -d` of the busybox image with no network, as container `name`. */
   runDetached(name: string, args: string[]): Cmd;
+  /** `run FLAGS busybox ARGS`: the engine's default network unless FLAGS say otherwise
+   *  (bench/networks.ts). */
+  run?(flags: string[], args: string[]): Cmd;
   /** How many of the engine's containers run. */
   running(): number;
   /** Waits for container `name` to exit. */
@@ -54,6 +58,9 @@ export interface EngineOptions {
   rootfsTar: string;
   /** host:port of a registry to pull from over plain HTTP. */
   registry?: string;
+  /** dockerd keeps its default bridge (docker0), iptables and docker-proxy, as installed: for
+   *  bench/networks.ts, which removes what it leaves on the host. Else dockerd has no network. */
+  networks?: boolean;
 }
 
 export const DOCKER_CLI = "docker";
@@ -81,6 +88,7 @@ function dockerPeer(label: string, engine: Engine, env: Record<string, string>, 
     engine,
     runRm: (args) => cmd("run", "--rm", "--network", "none", image, ...args),
     runDetached: (name, args) => cmd("run", "-d", "--name", name, "--network", "none", image, ...args),
+    run: (flags, args) => cmd("run", ...flags, image, ...args),
     running: () => lines(runCmd(cmd("ps", "-q"), { dir }).stdout).length,
     wait: (name) => runCmd(cmd("wait", name), { dir }),
     logs: (name) => cmd("logs", name),
@@ -130,6 +138,7 @@ export async function startSkiff(opts: EngineOptions): Promise<Engine> {
     cli: skiff,
     runRm: (args) => skiff("run", "--rm", "--network", "none", SKIFF_IMAGE, ...args),
     runDetached: (name, args) => skiff("run", "-d", "--name", name, "--network", "none", SKIFF_IMAGE, ...args),
+    run: (flags, args) => skiff("run", ...flags, SKIFF_IMAGE, ...args),
     running: () => lines(runCmd(skiff("ps", "-q"), { dir: opts.dir }).stdout).length,
     wait: (name) => runCmd(skiff("wait", name), { dir: opts.dir }),
     logs: (name) => skiff("logs", name),
@@ -234,6 +243,7 @@ export async function startPodman(opts: EngineOptions): Promise<Engine> {
     engine,
     runRm: (args) => podman("run", "--rm", ...run, PODMAN_IMAGE, ...args),
     runDetached: (name, args) => podman("run", "-d", "--name", name, ...run, PODMAN_IMAGE, ...args),
+    run: (flags, args) => podman("run", "--cgroup-parent", TEST_CGROUP, ...flags, PODMAN_IMAGE, ...args),
     running: () => lines(runCmd(podman("ps", "-q"), { dir: opts.dir }).stdout).length,
     wait: (name) => runCmd(podman("wait", name), { dir: opts.dir }),
     logs: (name) => podman("logs", name),
@@ -258,7 +268,8 @@ export async function startDockerd(opts: EngineOptions): Promise<Engine> {
   const log = openSync(join(dir, "dockerd.log"), "w");
   // its own containerd too: dockerd starts one under the exec root when none is given
   const args = ["--config-file", join(dir, "daemon.json"), "--data-root", dataRoot, "--exec-root", execRoot, "-H", `unix://${sock}`, "--pidfile", join(dir, "dockerd.pid")];
-  args.push("--iptables=false", "--ip-masq=false", "--bridge=none", "--cgroup-parent", TEST_CGROUP, "--storage-driver", "overlay2");
+  if (!opts.networks) args.push("--iptables=false", "--ip-masq=false", "--bridge=none");
+  args.push("--cgroup-parent", TEST_CGROUP, "--storage-driver", "overlay2");
   if (opts.registry) args.push("--insecure-registry", opts.registry);
   const child: ChildProcess = spawn(DOCKERD, args, { stdio: ["ignore", log, log] });
   closeSync(log);
