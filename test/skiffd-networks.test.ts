@@ -55,7 +55,7 @@ async function fetchText(url: string, tries = 50): Promise<string> {
 }
 
 /** A shell command that GETs / from HOST (busybox's wget crashes in Debian's static build; nc does not), retrying for 5 s. */
-const get = (host: string, tries = 50) => `for i in $(seq ${tries}); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${host} 80 && break; sleep 0.1; done`;
+const get = (host: string, tries = 50, port = 80) => `for i in $(seq ${tries}); do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${host} ${port} && break; sleep 0.1; done`;
 
 const HTTPD = ["sh", "-c", "mkdir -p /www && echo hello from $(hostname) > /www/index.html && exec httpd -f -p 80 -h /www"];
 
@@ -153,6 +153,9 @@ describe("published ports", () => {
       const host = hostAddress();
       if (host) expect(await fetchText(`http://${host}:${port}/`)).toContain("hello from");
       expect(ok(skiff("port", id)).trim()).toBe(`80/tcp -> 0.0.0.0:${port}`);
+      // and from another container, through the host's address (the gateway is one of them)
+      expect(ok(skiff("run", "--rm", "busybox", "sh", "-c", get(gateway, 50, port)))).toContain("hello from");
+      if (host) expect(ok(skiff("run", "--rm", "busybox", "sh", "-c", get(host, 50, port)))).toContain("hello from");
       expect(ok(skiff("port", id, "80")).trim()).toBe(`0.0.0.0:${port}`);
       // held while it runs: a host program cannot take the port
       expect(() => Bun.listen({ hostname: "0.0.0.0", port, socket: { data() {} } })).toThrow();
