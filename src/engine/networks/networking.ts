@@ -224,7 +224,7 @@ export class Networking {
         return e ? `${e.r.name}.${n.name}` : undefined;
       },
       // the asker's --dns, else the host's resolvers (systemd-resolved's upstreams for its stub), as its resolv.conf was made
-      upstreams: (client: string) => containerResolvConf({ host: readHostResolvFiles(), dns: entries().find((x) => x.ip === client)?.r.options.dns, embedded: n.gateway }).upstreams.map((u) => u.address),
+      upstreams: (client: string) => containerResolvConf({ host: this.hostResolvFiles(), dns: entries().find((x) => x.ip === client)?.r.options.dns, embedded: n.gateway }).upstreams.map((u) => u.address),
     };
   }
 
