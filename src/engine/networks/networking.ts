@@ -228,6 +228,15 @@ export class Networking {
     };
   }
 
+  private resolvFiles?: { at: number; files: ReturnType<typeof readHostResolvFiles> };
+
+  /** The host's resolv.conf files, read at most once a second (every forwarded query asks). */
+  private hostResolvFiles(): ReturnType<typeof readHostResolvFiles> {
+    const now = performance.now();
+    if (!this.resolvFiles || now - this.resolvFiles.at > 1000) this.resolvFiles = { at: now, files: readHostResolvFiles() };
+    return this.resolvFiles.files;
+  }
+
   private async networkRemoved(n: NetworkRecord): Promise<void> {
     this.responders.get(n.id)?.close();
     this.responders.delete(n.id);
