@@ -2,15 +2,18 @@
 // true` (docker 28) in a row and many at once. Each must answer 0, and afterwards nothing may be
 // left: no mount, cgroup, process (monitors included) or runtime state, no database row, log or
 // state directory or writable layer, and no fd more in skiffd than before (/proc/PID/fd).
-// The suite runs 100 in a row and 50 at once; scripts/churn runs more (SKIFF_CHURN_RUNS,
+// They run on the default bridge network: no address reservation, veth or per-container rule may
+// be left either (the harness checks veths and rules after each test).
+// The suite runs 200 in a row and 50 at once; scripts/churn runs more (SKIFF_CHURN_RUNS,
 // SKIFF_CHURN_AT_ONCE) through this same file.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { daemonFds, ok, settledFds, settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
 import { DOCKER_28, removeDir, type Skiffd } from "./harness/skiffd.ts";
 
-const RUNS = Number(process.env.SKIFF_CHURN_RUNS ?? 100);
+const RUNS = Number(process.env.SKIFF_CHURN_RUNS ?? 200);
 const AT_ONCE = Number(process.env.SKIFF_CHURN_AT_ONCE ?? 50);
 
 let d: Skiffd;
@@ -41,9 +44,17 @@ function run(args: string[]): Promise<{ status: number | null; stderr: string; m
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** The addresses host-local holds for containers (one file per address) under the data root. */
+function reservations(): string[] {
+  const root = join(d.dir, "data", "networks", "ipam");
+  const nets = existsSync(root) ? readdirSync(root) : [];
+  return nets.flatMap((n) => readdirSync(join(root, n)).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)).map((f) => `${n.slice(0, 12)}/${f}`));
+}
+
 /** Nothing left of any container, and the daemon holds no fd more than at the start. */
 async function expectClean() {
   expect(ok(d.docker(DOCKER_28, ["ps", "-aq"]))).toBe("");
+  expect(reservations()).toEqual([]);
   expect(await settledLeftovers(d)).toEqual({});
   const fds = await settledFds(d, baseline.length);
   expect(fds.filter((f) => !baseline.includes(f))).toEqual([]);
