@@ -386,6 +386,23 @@ describe("what docker users also count on", () => {
     }
   });
 
+  test("a running container whose network's bridge was deleted while no daemon ran is reported at the next daemon start (CNI CHECK)", async () => {
+    ok(skiff("network", "create", "--subnet", "10.231.13.0/24", "checked"));
+    const device = `sk-${(JSON.parse(ok(skiff("network", "inspect", "checked")))[0].Id as string).slice(0, 12)}`;
+    const a = ok(skiff("run", "-d", "--name", "checked-one", "--network", "checked", "busybox", "sleep", "300")).trim();
+    try {
+      const { killDaemon } = await import("./harness/skiffd-leftovers.ts");
+      await killDaemon(d);
+      expect(spawnSync("ip", ["link", "delete", device]).status).toBe(0);
+      d = await restartOn(d);
+      for (let i = 0; i < 100 && !d.log().includes("is broken"); i++) await Bun.sleep(50);
+      expect(d.log()).toContain(`container checked-one (${a.slice(0, 12)}): its attachment to network checked is broken`);
+    } finally {
+      skiff("rm", "-f", a);
+      skiff("network", "rm", "checked");
+    }
+  });
+
   test("--internal: containers reach each other but have no route out", () => {
     ok(skiff("network", "create", "--internal", "--subnet", "10.231.10.0/24", "inner"));
     const a = ok(skiff("run", "-d", "--name", "inner-web", "--network", "inner", "busybox", ...HTTPD)).trim();

@@ -10,6 +10,8 @@ interface LogConfig {
   file?: string;
   format: LogFormat;
   debug: boolean;
+  /** A program with a log of its own (skiffd's, in dockerd's format) takes every line instead. */
+  sink?: (level: Level, msg: string, fields: Record<string, unknown>) => void;
 }
 
 const config: LogConfig = { format: "text", debug: false };
@@ -20,6 +22,7 @@ export function configureLog(c: Partial<LogConfig>): void {
 
 function write(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   if (level === "debug" && !config.debug) return;
+  if (config.sink) return config.sink(level, msg, fields);
   const time = new Date().toISOString();
   if (config.file) {
     const line =

@@ -25,6 +25,8 @@ export interface Skiffd {
   skiff(args: string[], opts?: { input?: string | Buffer; env?: Record<string, string> }): RunResult;
   docker(bin: string, args: string[], opts?: { input?: string | Buffer }): RunResult;
   stop(): Promise<number | null>;
+  /** What the daemon wrote on stderr so far (its log). */
+  log(): string;
 }
 
 const run = (bin: string, args: string[], env: Record<string, string | undefined>, input?: string | Buffer): RunResult => {
@@ -58,6 +60,7 @@ export async function startSkiffd(extraArgs: string[] = [], dir = tempDir("skiff
     proc,
     skiff: (args, opts = {}) => run(SKIFF, ["-H", `unix://${sock}`, ...args], { ...env, ...opts.env }, opts.input),
     docker: (bin, args, opts = {}) => run(bin, args, { ...env, DOCKER_HOST: `unix://${sock}` }, opts.input),
+    log: () => stderr,
     stop: async () => {
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));

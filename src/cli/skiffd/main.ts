@@ -159,6 +159,9 @@ export async function main(argv: string[]): Promise<number> {
     const insecure = ((flags["insecure-registry"] as string[] | undefined) ?? []).map(insecureRegistryEntry);
     const { startDaemon, stderrLog } = await import("../../daemon/daemon.ts");
     const log = stderrLog(debug);
+    // what the engine logs (a runtime that kept a container, a detach that failed …) goes to the
+    // daemon's log, in its format; without this it was written only with --debug
+    configureLog({ debug, sink: (level, msg, fields) => (level === "warning" ? log.warn : log[level])(msg, fields) });
     for (const { warning } of insecure) if (warning) log.warn(warning);
     // from now on, a hangup (a closed terminal, a reload request) must not kill the daemon
     process.on("SIGHUP", () => log.info("SIGHUP received: nothing to reload (skiffd has no reloadable configuration yet); still running"));

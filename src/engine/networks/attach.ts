@@ -14,6 +14,8 @@ import type { EndpointState, NetworkedContainer, NetworkRecord, PortMapping } fr
 export interface NetworkPlugins {
   add(a: { containerId: string; netns: string; ifName: string; ip?: string; mac?: string; portMappings?: PortMapping[] }): Promise<EndpointState>;
   del(a: { containerId: string; netns: string; ifName: string; portMappings?: PortMapping[] }): Promise<void>;
+  /** CNI CHECK: the attachment is still as ADD made it (throws what is wrong). */
+  check(a: { containerId: string; netns: string; ifName: string }): Promise<void>;
 }
 
 /** Host ports held for published ports (port-reservations.ts). */
@@ -159,6 +161,18 @@ export class ContainerNetworking {
     return done;
   }
 
+  /** CHECK of each attachment of a running container; what fails is logged (the next start attaches it anew). */
+  private async check(r: NetworkedContainer, marker: Marker): Promise<void> {
+    for (const [networkId, ifName] of Object.entries(marker.endpoints)) {
+      const n = this.d.network(networkId);
+      if (!n) continue;
+      await this.d
+        .plugins(n)
+        .check({ containerId: r.id, netns: `/proc/${r.state.pid}/ns/net`, ifName })
+        .catch((e: unknown) => log.warn(`container ${r.name} (${r.id.slice(0, 12)}): its attachment to network ${n.name} is broken: ${(e as Error).message}; restart the container to attach it again`));
+    }
+  }
+
   /** At daemon start: ports held again for running containers; DEL for those that ended while no daemon ran. */
   async restore(records: NetworkedContainer[], isRunning: (r: NetworkedContainer) => boolean): Promise<void> {
     const byId = new Map(records.map((r) => [r.id, r]));
@@ -178,6 +192,9 @@ export class ContainerNetworking {
         } catch (e) {
           log.warn(`container ${id}: its published ports could not be held again: ${(e as Error).message}`);
         }
+        // (in the background: a daemon's start does not wait for the plugins) a bridge deleted
+        // meanwhile, a veth gone: reported, as the container is no longer reachable there
+        void this.check(r, marker);
         continue;
       }
       await this.delAll(id, marker);

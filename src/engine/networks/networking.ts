@@ -115,6 +115,7 @@ export class Networking {
         return cni.add(a);
       },
       del: (a) => cni.del(a),
+      check: (a) => cni.check(a),
     };
   }
 
