@@ -102,3 +102,34 @@ export function removeEngineNetworks(before: HostNetworks): string[] {
     }
   return notes;
 }
+
+const ipv4 = (cidr: string): { net: number; prefix: number } | undefined => {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (!m) return undefined;
+  const prefix = Number(m[5]);
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
+  return { net: ((((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0) & mask) >>> 0, prefix };
+};
+
+/** Routes through other devices that take the host's packets for the engines' bridges' subnets
+ *  (docker0, cni-podman0, the run's skiffd bridge): as specific or more, they win, and the
+ *  host cannot reach those containers (another session's bridge on podman's 10.88.0.0/16, say). */
+export function routeClashes(): string[] {
+  const ours = [DOCKER_BRIDGE, PODMAN_BRIDGE, TEST_BRIDGE];
+  let routes: { dst: string; dev?: string }[] = [];
+  try {
+    routes = JSON.parse(spawnSync("ip", ["-j", "route"], { encoding: "utf8" }).stdout || "[]");
+  } catch {}
+  const out: string[] = [];
+  for (const o of routes.filter((r) => r.dev && ours.includes(r.dev))) {
+    const a = ipv4(o.dst);
+    if (!a) continue;
+    for (const r of routes) {
+      const b = ipv4(r.dst);
+      if (!b || r.dev === o.dev || b.prefix < a.prefix) continue;
+      const mask = a.prefix === 0 ? 0 : (~0 << (32 - a.prefix)) >>> 0;
+      if (((b.net & mask) >>> 0) === a.net) out.push(`${r.dst} on ${r.dev} shadows ${o.dst} on ${o.dev}`);
+    }
+  }
+  return out;
+}

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import type { Peer } from "../containers/engines.ts";
 import { runCmd } from "../containers/measure.ts";
 import { leftOut, loadNote, printTable, ratio, target } from "../containers/report.ts";
+import { routeClashes } from "./host-networks.ts";
 import { httpLoad, quantile, type LoadResult } from "./http-load.ts";
 
 export interface PortBench {
@@ -81,7 +82,8 @@ async function serve(peer: Peer, b: PortBench): Promise<Served> {
     if (!probe.failed) return { peer, name, port, dnatBefore: dnatCount(port), small: [], big: [] };
     last = probe.errors[0] ?? "";
   }
-  throw new Error(`httpd on 127.0.0.1:${port} did not answer in 15 s (${last})`);
+  const clashes = routeClashes();
+  throw new Error(`httpd on 127.0.0.1:${port} did not answer in 15 s (${last})${clashes.length ? `; ${clashes.join("; ")}` : ""}`);
 }
 
 const merged = (rs: LoadResult[]) => ({
@@ -108,7 +110,9 @@ export async function publishedPort(peers: Peer[], b: PortBench): Promise<void> 
         served.push(await serve(p, b));
       } catch (e) {
         leftOut(p.label, e);
+        await p.engine.removeAll().catch((err: unknown) => leftOut(`${p.label} clean-up`, err));
       }
+    for (const c of routeClashes()) console.log(`  warning: ${c} (not this run's): the host's packets to those containers go there`);
     if (!served.length) return;
     const failed = new Set<Served>();
     for (let round = 0; round < b.rounds; round++) {
