@@ -89,9 +89,11 @@ describe("network ls and inspect", () => {
     expect(((await res.json()) as { Name: string }[]).map((n) => n.Name)).toEqual(["front"]);
   });
 
-  test("an unknown filter or type is dockerd's 400", async () => {
+  test("an unknown filter, type or dangling value is dockerd's 400, in its words", async () => {
     expect(await answer(await raw("GET", `/networks?filters=${encodeURIComponent('{"colour":["red"]}')}`))).toMatchObject({ status: 400, body: { message: "invalid filter 'colour'" } });
     expect(await answer(await raw("GET", `/networks?filters=${encodeURIComponent('{"type":["odd"]}')}`))).toMatchObject({ status: 400, body: { message: "invalid filter: 'type'='odd'" } });
+    expect(await answer(await raw("GET", `/networks?filters=${encodeURIComponent('{"dangling":["TRUE"]}')}`))).toMatchObject({ status: 400, body: { message: `invalid value for filter 'dangling', must be "true" (or "1"), or "false" (or "0")` } });
+    expect(await answer(await raw("GET", `/networks?filters=${encodeURIComponent('{"dangling":["true","0"]}')}`))).toMatchObject({ status: 400, body: { message: 'got more than one value for filter key "dangling"' } });
     expect(await answer(await raw("GET", "/networks?filters=notjson"))).toMatchObject({ status: 400 });
   });
 

@@ -91,16 +91,19 @@ export function createRequestOf(b: NetworkCreateBody) {
   };
 }
 
-/** docker network ls's filters; any other is dockerd's 400. */
+/** docker network ls's and prune's filters, checked as dockerd 28 checks them (filters.Args.Validate,
+ *  then its network filter's dangling and type values), in its words: the one check of them (the
+ *  engine's filterNetworks and pruneSelection take them as checked here). */
 const LIST_FILTERS = ["dangling", "driver", "id", "label", "name", "scope", "type"];
 const PRUNE_FILTERS = ["label", "label!", "until"];
 
 function checkFilters(filters: Record<string, string[]>, allowed: string[]): Record<string, string[]> {
-  for (const [k, values] of Object.entries(filters)) {
-    if (!allowed.includes(k)) throw apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter '${k}'`, `filter networks by ${allowed.join(", ")}`);
-    if (k === "type") for (const v of values) if (v !== "custom" && v !== "builtin") throw apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter: 'type'='${v}'`, "type is custom or builtin");
-    if (k === "dangling") for (const v of values) if (!["true", "false", "1", "0"].includes(v.toLowerCase())) throw apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter 'dangling=${v}'`, "dangling is true or false");
-  }
+  const bad = (message: string, hint: string) => apiError("invalid_argument", "API_FILTERS_INVALID", message, hint);
+  for (const k of Object.keys(filters)) if (!allowed.includes(k)) throw bad(`invalid filter '${k}'`, `filter networks by ${allowed.join(", ")}`);
+  const dangling = filters.dangling ?? [];
+  if (dangling.length > 1) throw bad('got more than one value for filter key "dangling"', "give dangling once");
+  if (dangling.length && !["0", "1", "false", "true"].includes(dangling[0]!)) throw bad(`invalid value for filter 'dangling', must be "true" (or "1"), or "false" (or "0")`, "dangling=true or dangling=false");
+  for (const v of filters.type ?? []) if (v !== "custom" && v !== "builtin") throw bad(`invalid filter: 'type'='${v}'`, "type is custom or builtin");
   return filters;
 }
 
