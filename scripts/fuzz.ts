@@ -2,14 +2,16 @@
 //   image:    tar parser, layer unpacker (as root), decompression, import --change, references,
 //             platforms, digests, manifests/indexes/configs, registries' search answers
 //   cli:      Go templates, docker's config.json, the command-line parsers, docker run's flags →
-//             the create body, detach keys, the multiplexed stream framing
+//             the create body (-p and --add-host on their own too), detach keys, the multiplexed
+//             stream framing
 //   api:      the create body's network part (mode, endpoints, ports, DNS, extra hosts) → options
 //   runtime:  config.json → launch plan, seccomp profile → BPF (against an evaluator written apart
 //             from the compiler), the plan's wire format through the executor's decoder (~15 ms a run)
 //   engine:   docker run options → the container's config.json; docker's event filters; a tar
 //             extracted into a container never writes outside its destination (as root); networks:
-//             addresses and subnets, --add-host and /etc/hosts, resolv.conf, -p specs, CNI plugin
-//             results, DNS messages from containers (the responder's parser and answers)
+//             addresses and subnets, ExtraHosts and /etc/hosts, resolv.conf, PortBindings → port
+//             mappings, CNI plugin results, DNS messages from containers (the responder's parser
+//             and answers)
 //   common:   JSON text with limits, URLs a server sends (redirect hops)
 //   monitor:  json-file lines of any bytes in any chunking; hostile attach clients (runs/20 of each)
 //
@@ -26,6 +28,8 @@ import { DETACH_PROPERTIES } from "../src/cli/skiff/attach-session.fuzz.ts";
 import { COMMAND_LINE_PROPERTIES } from "../src/cli/skiff/command-line.fuzz.ts";
 import { CREATE_PROPERTIES } from "../src/cli/skiff/create-body.fuzz.ts";
 import { DOCKER_CONFIG_PROPERTIES, place } from "../src/cli/skiff/docker-config.fuzz.ts";
+import { NETWORK_FLAG_PROPERTIES } from "../src/cli/skiff/network-flags.fuzz.ts";
+import { PUBLISH_FLAG_PROPERTIES } from "../src/cli/skiff/publish-flag.fuzz.ts";
 import { TEMPLATE_PROPERTIES } from "../src/cli/skiff/template.fuzz.ts";
 import { COMMON_PROPERTIES } from "../src/common/common.fuzz.ts";
 import { DECOMPRESS_PROPERTIES } from "../src/engine/archive/decompress.fuzz.ts";
@@ -72,6 +76,7 @@ const ALL = new Map<string, Property>([
   ...group("cli", "docker-config", DOCKER_CONFIG_PROPERTIES(place(SCRATCH))),
   ...group("cli", "command-line", COMMAND_LINE_PROPERTIES),
   ...group("cli", "create-body", CREATE_PROPERTIES),
+  ...group("cli", "network-flags", { ...NETWORK_FLAG_PROPERTIES, ...PUBLISH_FLAG_PROPERTIES }),
   ...group("cli", "detach-keys", DETACH_PROPERTIES),
   ...group("cli", "stream-frames", FRAME_PROPERTIES),
   ...group("api", "network-options", NETWORK_OPTIONS_PROPERTIES),

@@ -1,7 +1,9 @@
 // docker 28's readings of the network flags, without docker at hand (test/skiff-create-body.test.ts
 // compares the whole body with docker 28's own).
-import { expect, test } from "bun:test";
-import { canonicalIp, dnsSearchDomain, dnsServer, extraHost, networking, publishedPorts } from "./network-flags.ts";
+import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { NETWORK_FLAG_PROPERTIES } from "./network-flags.fuzz.ts";
+import { dnsSearchDomain, dnsServer, extraHost, networking, publishedPorts } from "./network-flags.ts";
 
 const refusal = (f: () => unknown) => {
   try {
@@ -11,11 +13,6 @@ const refusal = (f: () => unknown) => {
   }
   return undefined;
 };
-
-test("canonicalIp: Go's forms (IPv6 compressed, lower case), nothing else", () => {
-  expect(["1.2.3.4", "2001:DB8::0001", "::ffff:1.2.3.4", "::"].map(canonicalIp)).toEqual(["1.2.3.4", "2001:db8::1", "1.2.3.4", "::"]);
-  expect(["01.2.3.4", "1.2.3", "256.1.1.1", "x", "", "[::1]", "1::2::3", "fe80::1%eth0"].map(canonicalIp)).toEqual(Array(8).fill(undefined));
-});
 
 test("-p and --expose: ranges, host ranges for one port, IPv6 in brackets, the long form", () => {
   expect(publishedPorts(["127.0.0.1:8000-8001:80-81/udp", "[::1]::90", "8080-8090:91", "published=8443,target=443"], ["7000-7001", "9/UDP"])).toEqual({
@@ -33,8 +30,48 @@ test("--dns, --dns-search, --add-host: docker's validators and forms", () => {
   expect(warnings).toEqual(["WARNING: Localhost DNS (127.0.0.53) may fail in containers."]);
   expect(dnsSearchDomain("Example.ORG.")).toBe("Example.ORG");
   expect(refusal(() => dnsSearchDomain("-x.org"))).toBe('invalid argument "-x.org" for "--dns-search" flag: -x.org is not a valid domain');
-  expect(["h:1.2.3.4", "h=::1", "h:[::2]", "h=host-gateway"].map(extraHost)).toEqual(["h:1.2.3.4", "h:::1", "h:::2", "h:host-gateway"]);
-  expect(refusal(() => extraHost(":1.2.3.4"))).toBe('invalid argument ":1.2.3.4" for "--add-host" flag: bad format for add-host: ":1.2.3.4"');
+});
+
+// What docker 28's CLI sent (or refused with) for these --add-host values.
+describe("--add-host values as docker 28's CLI checks them", () => {
+  test.each([
+    ["a:1.2.3.4", "a:1.2.3.4"],
+    ["a=1.2.3.4", "a:1.2.3.4"],
+    ["a:host-gateway", "a:host-gateway"],
+    ["a=host-gateway", "a:host-gateway"],
+    ["a:::1", "a:::1"],
+    ["a=::1", "a:::1"],
+    ["a:[::1]", "a:::1"],
+    ["a=[::1]", "a:::1"],
+    ["a b:1.2.3.4", "a b:1.2.3.4"],
+    ["a:1.2.3.4 ", "a:1.2.3.4 "],
+    ["a: 1.2.3.4 ", "a: 1.2.3.4 "],
+    ["a:[ ::1 ]", "a: ::1 "],
+    ["a:[1.2.3.4]", "a:1.2.3.4"],
+    ["Host-Gateway:1.2.3.4", "Host-Gateway:1.2.3.4"],
+    ["a:::ffff:1.2.3.4", "a:::ffff:1.2.3.4"],
+    ["a:1:2::3:4:5:1.2.3.4", "a:1:2::3:4:5:1.2.3.4"],
+    ["a\tb:1.2.3.4", "a\tb:1.2.3.4"],
+  ])("%j → %j", (value, api) => expect(extraHost(value)).toBe(api));
+  test.each([
+    ["a", 'bad format for add-host: "a"'],
+    [":1.2.3.4", 'bad format for add-host: ":1.2.3.4"'],
+    ["=1.2.3.4", 'bad format for add-host: "=1.2.3.4"'],
+    ["a:", 'invalid IP address in add-host: ""'],
+    ["a:b", 'invalid IP address in add-host: "b"'],
+    ["a:1.2.3.256", 'invalid IP address in add-host: "1.2.3.256"'],
+    ["a:01.2.3.4", 'invalid IP address in add-host: "01.2.3.4"'],
+    ["a:fe80::1%eth0", 'invalid IP address in add-host: "fe80::1%eth0"'],
+    ["a::1", 'invalid IP address in add-host: ":1"'],
+    ["a:::1:", 'invalid IP address in add-host: "::1:"'],
+    ["a=b=1.2.3.4", 'invalid IP address in add-host: "b=1.2.3.4"'],
+    ["a:HOST-GATEWAY", 'invalid IP address in add-host: "HOST-GATEWAY"'],
+    ["a:[::1", 'invalid IP address in add-host: "[::1"'],
+  ])("%j: %s", (value, why) => expect(refusal(() => extraHost(value))).toBe(`invalid argument ${JSON.stringify(value)} for "--add-host" flag: ${why}`));
+});
+
+describe("the network flags, fuzzed (seeded)", () => {
+  for (const [name, property] of Object.entries(NETWORK_FLAG_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
 });
 
 test("--network: one plain network sends no endpoint; options make one; the first network takes the flags", () => {

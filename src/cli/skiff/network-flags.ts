@@ -1,139 +1,29 @@
-// The network flags of `skiff create` and `skiff run`, read as docker 28's CLI reads them: -p and
-// --expose (its nat.ParsePortSpecs and convertToStandardNotation), --network in its short and
-// long forms with --network-alias, --ip and --mac-address (its parseNetworkOpts), --dns,
-// --dns-search and --add-host (its flag validators). Same parts of the body, same words for a
-// refusal. No node:net here: the CLI starts without it.
+// The network flags of `skiff create` and `skiff run`, read as docker 28's CLI reads them: -p
+// (publish-flag.ts) and --expose, --network in its short and long forms with --network-alias,
+// --ip and --mac-address (its parseNetworkOpts), --dns, --dns-search and --add-host (its flag
+// validators; --add-host's split is common/extra-host.ts, which the daemon checks ExtraHosts
+// with). Same parts of the body, same words for a refusal. No node:net here: the CLI starts
+// without it.
+import { splitExtraHost } from "../../common/extra-host.ts";
+import { parsePortRange, splitProtoPort } from "../../common/port-range.ts";
 import { badOption, badValue } from "./container-values.ts";
-
-// ---- addresses (Go's net.ParseIP, as far as docker's flags ask it)
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** An IPv4 or IPv6 address in Go's canonical form (IPv6 compressed, lower case), or undefined. */
-export function canonicalIp(s: string): string | undefined {
-  if (IPV4.test(s)) return s;
-  if (!s.includes(":") || /[^0-9a-fA-F:.]/.test(s)) return undefined;
-  try {
-    const host = new URL(`http://[${s}]/`).hostname.slice(1, -1);
-    // an IPv4-mapped address prints as IPv4 in Go
-    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
-    if (mapped) {
-      const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
-      return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-    }
-    return host;
-  } catch {
-    return undefined;
-  }
-}
+import { canonicalIp } from "./ip-address.ts";
+import { parsePublishFlags, type PortBinding } from "./publish-flag.ts";
 
 const isLoopback = (ip: string) => ip.startsWith("127.") || ip === "::1";
 
 // ---- ports
 
-/** Go's strconv.ParseUint(s, 10, 16)'s error, or the number. */
-function parseUint16(s: string): number | string {
-  if (!/^\d+$/.test(s)) return `strconv.ParseUint: parsing ${JSON.stringify(s)}: invalid syntax`;
-  const n = Number(s);
-  return n > 65535 ? `strconv.ParseUint: parsing ${JSON.stringify(s)}: value out of range` : n;
-}
-
-/** nat.ParsePortRange: "80" or "8000-8010" → [start, end], or the error's words. */
-function portRange(s: string): [number, number] | string {
-  if (s === "") return "empty string specified for ports";
-  const parts = s.split("-");
-  const start = parseUint16(parts[0]!);
-  if (typeof start === "string") return start;
-  if (parts.length === 1) return [start, start];
-  const end = parseUint16(parts[1]!);
-  if (typeof end === "string") return end;
-  if (end < start) return `invalid range specified for port: ${s}`;
-  return [start, end];
-}
-
-/** nat.SplitProtoPort: "80/udp" → ["udp", "80"]; no protocol is tcp. */
-function splitProtoPort(raw: string): [string, string] {
-  const parts = raw.split("/");
-  if (raw === "" || parts[0] === "") return ["", ""];
-  if (parts.length === 1) return ["tcp", raw];
-  if (parts[1] === "") return ["tcp", parts[0]!];
-  return [parts[1]!, parts[0]!];
-}
-
-/** nat's splitParts: [ip, hostPort, containerPort] of "ip:host:ctr", "host:ctr", "ctr" (an IPv6 ip keeps its colons). */
-function splitParts(raw: string): [string, string, string] {
-  const parts = raw.split(":");
-  const n = parts.length;
-  if (n === 1) return ["", "", parts[0]!];
-  if (n === 2) return ["", parts[0]!, parts[1]!];
-  return [parts.slice(0, n - 2).join(":"), parts[n - 2]!, parts[n - 1]!];
-}
-
-/** docker's convertToStandardNotation: -p target=80,published=8080,protocol=udp → "8080:80/udp". */
-function standardNotation(spec: string): string {
-  if (!spec.includes("=")) return spec;
-  const params: Record<string, string> = { protocol: "tcp" };
-  for (const param of spec.split(",")) {
-    const eq = param.indexOf("=");
-    if (eq <= 0) throw badOption(`invalid publish opts format (should be name=value but got '${param}')`, "give -p target=PORT,published=PORT[,protocol=tcp|udp]");
-    params[param.slice(0, eq)] = param.slice(eq + 1);
-  }
-  return `${params.published ?? ""}:${params.target ?? ""}/${params.protocol}`;
-}
-
-export interface PortBinding {
-  HostIp: string;
-  HostPort: string;
-}
-
-const PUBLISH_HINT = "-p [IP:][HOST-PORT:]CONTAINER-PORT[/tcp|/udp], e.g. -p 8080:80 or -p 127.0.0.1::53/udp";
-
-/** One -p value → its container ports and bindings (nat.ParsePortSpec). */
-function parsePortSpec(raw: string): { port: string; binding: PortBinding }[] {
-  let [ip, hostPort, containerPort] = splitParts(raw);
-  let proto: string;
-  [proto, containerPort] = splitProtoPort(containerPort);
-  if (ip.startsWith("[")) {
-    if (!ip.endsWith("]")) throw badOption(`invalid IP address ${ip}: address ${ip}:: missing ']' in address`, PUBLISH_HINT);
-    ip = ip.slice(1, -1);
-  }
-  if (ip !== "" && canonicalIp(ip) === undefined) throw badOption(`invalid IP address: ${ip}`, PUBLISH_HINT);
-  if (containerPort === "") throw badOption(`no port specified: ${raw}<empty>`, PUBLISH_HINT);
-  const ctr = portRange(containerPort);
-  if (typeof ctr === "string") throw badOption(`invalid containerPort: ${containerPort}`, PUBLISH_HINT);
-  let host: [number, number] = [0, 0];
-  if (hostPort !== "") {
-    const h = portRange(hostPort);
-    if (typeof h === "string") throw badOption(`invalid hostPort: ${hostPort}`, PUBLISH_HINT);
-    host = h;
-  }
-  if (hostPort !== "" && ctr[1] - ctr[0] !== host[1] - host[0] && ctr[1] !== ctr[0]) throw badOption(`invalid ranges specified for container and host Ports: ${containerPort} and ${hostPort}`, "give ranges of the same length, or one container port and a host range to choose from");
-  proto = proto.toLowerCase();
-  if (!["tcp", "udp", "sctp"].includes(proto)) throw badOption(`invalid proto: ${proto}`, PUBLISH_HINT);
-  const out: { port: string; binding: PortBinding }[] = [];
-  for (let i = 0; i <= ctr[1] - ctr[0]; i++) {
-    let hp = hostPort === "" ? "" : String(host[0] + i);
-    // one container port and a host range: the range is where the daemon chooses
-    if (ctr[0] === ctr[1] && host[0] !== host[1]) hp = `${hp}-${host[1]}`;
-    out.push({ port: `${ctr[0] + i}/${proto}`, binding: { HostIp: ip, HostPort: hp } });
-  }
-  return out;
-}
+const EXPOSE_HINT = "--expose PORT[/PROTO] or START-END[/PROTO]";
 
 /** -p and --expose → Config.ExposedPorts and HostConfig.PortBindings, as docker 28 builds them. */
 export function publishedPorts(publish: readonly string[], expose: readonly string[]): { exposed: Record<string, Record<string, never>>; bindings: Record<string, PortBinding[]> } {
-  const exposed: Record<string, Record<string, never>> = {};
-  const bindings: Record<string, PortBinding[]> = {};
-  for (const raw of publish.map(standardNotation))
-    for (const { port, binding } of parsePortSpec(raw)) {
-      exposed[port] = {};
-      (bindings[port] ??= []).push(binding);
-    }
+  const { exposedPorts: exposed, portBindings: bindings } = parsePublishFlags(publish);
   for (const e of expose) {
-    if (e.includes(":")) throw badOption(`invalid port format for --expose: ${e}`, "--expose PORT[/PROTO] or START-END[/PROTO]");
+    if (e.includes(":")) throw badOption(`invalid port format for --expose: ${e}`, EXPOSE_HINT);
     const [proto, port] = splitProtoPort(e);
-    const range = portRange(port);
-    if (typeof range === "string") throw badOption(`invalid range format for --expose: ${e}, error: ${range}`, "--expose PORT[/PROTO] or START-END[/PROTO]");
+    const range = parsePortRange(port);
+    if (typeof range === "string") throw badOption(`invalid range format for --expose: ${e}, error: ${range}`, EXPOSE_HINT);
     for (let p = range[0]; p <= range[1]; p++) exposed[`${p}/${proto}`] = {};
   }
   return { exposed, bindings };
@@ -161,16 +51,9 @@ export function dnsSearchDomain(v: string): string {
 
 /** --add-host NAME:IP or NAME=IP (IP may be [v6] or host-gateway) → "NAME:IP" (docker's ValidateExtraHost). */
 export function extraHost(v: string): string {
-  let sep = v.indexOf("=");
-  if (sep < 0) sep = v.indexOf(":");
-  const name = sep < 0 ? "" : v.slice(0, sep);
-  let ip = sep < 0 ? "" : v.slice(sep + 1);
-  if (sep < 0 || name === "" || name.includes(":")) throw badValue(v, "--add-host", `bad format for add-host: ${JSON.stringify(v)}`, "give --add-host NAME:IP (or NAME:host-gateway)");
-  if (ip !== "host-gateway") {
-    if (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
-    if (canonicalIp(ip) === undefined) throw badValue(v, "--add-host", `invalid IP address in add-host: ${JSON.stringify(ip)}`, "give --add-host NAME:IP (or NAME:host-gateway)");
-  }
-  return `${name}:${ip}`;
+  const r = splitExtraHost(v, { isIp: (ip) => canonicalIp(ip) !== undefined });
+  if ("refusal" in r) throw badValue(v, "--add-host", r.refusal, "give --add-host NAME:IP (or NAME:host-gateway)");
+  return `${r.name}:${r.ip}`;
 }
 
 // ---- networks and endpoints

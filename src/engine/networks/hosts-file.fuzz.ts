@@ -1,35 +1,37 @@
 // Properties of hosts-file.ts for fast-check (short run in networks-fuzz.test.ts, long in scripts/fuzz.ts). Test code only.
 //
-// - addHostAnyText: any --add-host value is refused with an engine SkiffError or normalized to
-//   "NAME:IP", which normalizes to itself again.
+// - extraHostAnyText: any ExtraHosts entry is refused with an engine SkiffError or becomes one
+//   record: an address written as netip writes it (host-gateway: the gateway) and a name without a
+//   line break. (The CLI's reading of --add-host has its own: cli/skiff/network-flags.fuzz.ts.)
 // - oneLinePerRecord: a hosts file built from accepted entries has one line per record: no entry
 //   adds lines of its own.
 import fc from "fast-check";
 import { isSkiffError } from "../../common/errors.ts";
-import { hostsFile, normalizeExtraHost } from "./hosts-file.ts";
+import { extraHostText } from "../../common/testing/extra-host-text.ts";
+import { formatIp, tryParseIp } from "./addresses.ts";
+import { extraHostRecords, hostsFile } from "./hosts-file.ts";
 
-const name = fc.oneof(fc.string({ maxLength: 8 }), fc.stringMatching(/^[a-z0-9.-]{1,10}$/), fc.constantFrom("", "a b", "a\nb", "x:y", "="));
-const ip = fc.oneof(fc.string({ maxLength: 12 }), fc.ipV4(), fc.ipV6(), fc.ipV6().map((a) => `[${a}]`), fc.constantFrom("host-gateway", "::1", "01.2.3.4", "[::1", "fe80::1%lo", " 1.2.3.4"));
-const entry = fc.oneof(fc.string({ maxLength: 20 }), fc.tuple(name, fc.constantFrom(":", "="), ip).map(([n, s, a]) => `${n}${s}${a}`));
 const refused = (e: unknown) => isSkiffError(e) && e.layer === "engine" && e.kind === "invalid_argument";
 
 export const HOSTS_FILE_PROPERTIES: Record<string, () => fc.IRawProperty<any>> = {
-  addHostAnyText: () =>
-    fc.property(entry, (value) => {
-      let api: string;
+  extraHostAnyText: () =>
+    fc.property(extraHostText, (value) => {
+      let records;
       try {
-        api = normalizeExtraHost(value);
+        records = extraHostRecords([value], "172.17.0.1");
       } catch (e) {
         if (!refused(e)) throw e;
         return;
       }
-      if (normalizeExtraHost(api) !== api) throw new Error(`${JSON.stringify(value)} → ${JSON.stringify(api)} does not normalize to itself`);
+      const [r, ...more] = records;
+      const ip = r && tryParseIp(r.ip);
+      if (more.length || !r || !ip || formatIp(ip) !== r.ip || /[\n\r\0]/.test(r.names)) throw new Error(`${JSON.stringify(value)} → ${JSON.stringify(records)}`);
     }),
   oneLinePerRecord: () =>
-    fc.property(fc.array(entry, { maxLength: 5 }), fc.array(fc.ipV4(), { maxLength: 3 }), fc.boolean(), (entries, addresses, ipv6) => {
+    fc.property(fc.array(extraHostText, { maxLength: 5 }), fc.array(fc.ipV4(), { maxLength: 3 }), fc.boolean(), (entries, addresses, ipv6) => {
       const ok = entries.filter((e) => {
         try {
-          normalizeExtraHost(e);
+          extraHostRecords([e], "172.17.0.1");
           return true;
         } catch (err) {
           if (!refused(err)) throw err;

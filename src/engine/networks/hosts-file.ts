@@ -5,9 +5,8 @@
 // DNS responder answers for them, as docker's embedded DNS does.
 // --network host: the host's file as it is, unless there are --add-host entries: then (docker 28,
 // moby#48823) the localhost records and the entries, so an entry can override a host name.
-import { formatIp, networkInvalid, tryParseIp } from "./addresses.ts";
-
-export const HOST_GATEWAY = "host-gateway";
+import { HOST_GATEWAY, splitExtraHost } from "../../common/extra-host.ts";
+import { formatIp, isIp, networkInvalid, tryParseIp } from "./addresses.ts";
 
 export interface HostsRecord {
   /** Canonical address text (netip's: "::1", "172.18.0.2"). */
@@ -25,33 +24,20 @@ const LOCALHOST_V6: HostsRecord[] = [
   { ip: "ff02::2", names: "ip6-allrouters" },
 ];
 
-/** Splits an --add-host value as docker's CLI does (opts.ValidateExtraHost): "name=ip" first, else at
- *  the first ":" ("name:::1" is ::1); brackets around the address are dropped; the address is
- *  checked with surrounding blanks trimmed (Go's net.ParseIP, no zone) but kept as given. */
-function splitExtraHost(value: string): { name: string; ip: string } {
-  let cut = value.indexOf("=");
-  if (cut < 0) cut = value.indexOf(":");
-  const name = cut < 0 ? "" : value.slice(0, cut);
-  // a line break in the name would add records of its own to the file: refused (docker lets it through)
-  if (cut < 0 || name === "" || name.includes(":") || /[\n\r\0]/.test(name)) throw networkInvalid(`bad format for add-host: ${JSON.stringify(value)}`, "give --add-host NAME:IP, NAME=IP, or NAME:host-gateway", { value });
-  let ip = value.slice(cut + 1);
-  if (ip === HOST_GATEWAY) return { name, ip };
-  if (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
-  if (!tryParseIp(ip.trim())) throw networkInvalid(`invalid IP address in add-host: ${JSON.stringify(ip)}`, "give an IPv4 or IPv6 address, or host-gateway", { value });
-  return { name, ip };
-}
-
-/** The CLI's form of an --add-host value: "NAME:IP", the form the API's ExtraHosts carries. */
-export function normalizeExtraHost(value: string): string {
-  const { name, ip } = splitExtraHost(value);
-  return `${name}:${ip}`;
+/** An ExtraHosts entry checked as dockerd checks what the API brings (docker's ValidateExtraHost,
+ *  common/extra-host.ts); a line break in the name would add records of its own to the file:
+ *  refused too (docker lets it through). */
+function splitEntry(entry: string): { name: string; ip: string } {
+  const r = splitExtraHost(entry, { isIp, nameOk: (name) => !/[\n\r\0]/.test(name) });
+  if ("refusal" in r) throw networkInvalid(r.refusal, "give --add-host NAME:IP, NAME=IP, or NAME:host-gateway", { value: entry });
+  return r;
 }
 
 /** ExtraHosts (the API's "NAME:IP" entries) as records, "host-gateway" replaced by `hostGateway`
  *  (the default network's gateway in skiff, the host's address on docker0 in docker). */
 export function extraHostRecords(entries: readonly string[], hostGateway?: string): HostsRecord[] {
   return entries.map((entry) => {
-    const { name, ip } = splitExtraHost(entry);
+    const { name, ip } = splitEntry(entry);
     if (ip === HOST_GATEWAY) {
       if (!hostGateway) throw networkInvalid("unable to derive the IP value for host-gateway", "start skiffd with its default bridge network, or give the address itself", { value: entry });
       return { ip: hostGateway, names: name };

@@ -11,7 +11,7 @@ describe("network addresses and subnets, fuzzed", () => {
   for (const [name, property] of Object.entries(ADDRESS_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
 });
 
-describe("/etc/hosts and --add-host, fuzzed", () => {
+describe("/etc/hosts and ExtraHosts, fuzzed", () => {
   for (const [name, property] of Object.entries(HOSTS_FILE_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
 });
 
@@ -19,6 +19,6 @@ describe("/etc/resolv.conf, fuzzed", () => {
   for (const [name, property] of Object.entries(RESOLV_CONF_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
 });
 
-describe("-p and PortBindings, fuzzed", () => {
+describe("PortBindings → port mappings, fuzzed", () => {
   for (const [name, property] of Object.entries(PORT_SPEC_PROPERTIES)) test(name, () => fc.assert(property(), { seed: 12, numRuns: 3000 }), 30_000);
 });
