@@ -308,7 +308,12 @@ describe("user-defined networks", () => {
     ok(skiff("network", "rm", "twice"));
     // nothing was made by the refusals
     expect(skiff("ps", "-aq").stdout.trim()).toBe("");
-    expect(ok(skiff("network", "ls", "-q")).trim().split("\n").length).toBe(1);
+    // bridge, host and none, as docker lists them
+    expect(ok(skiff("network", "ls", "--format", "{{.Name}} {{.Driver}}")).trim().split("\n").sort()).toEqual(["bridge bridge", "host host", "none null"]);
+    for (const name of ["host", "none"]) {
+      expect(skiff("network", "create", name).stderr).toContain(`network with name ${name} already exists`);
+      expect(skiff("network", "rm", name).stderr).toContain(`${name} is a pre-defined network and cannot be removed`);
+    }
   });
 });
 
@@ -452,5 +457,69 @@ describe("what docker users also count on", () => {
     const out = ok(skiff("events", "--since", String(since), "--until", String(Math.ceil(Date.now() / 1000) + 1), "--filter", "type=network", "--format", "{{.Action}} {{.Actor.Attributes.name}}"));
     // as dockerd: connect and disconnect when a container's endpoint joins and leaves (start, exit), not at create
     expect(out.trim().split("\n").filter((l) => l.endsWith(" evnet"))).toEqual(["create evnet", "connect evnet", "disconnect evnet", "destroy evnet"]);
+  });
+});
+
+describe("between networks (a trial's findings)", () => {
+  test("networks are isolated from each other: no traffic from one bridge to another, and one network's name server knows only its own (and its askers') names", () => {
+    ok(skiff("network", "create", "--subnet", "10.231.14.0/24", "iso-a"));
+    ok(skiff("network", "create", "--subnet", "10.231.15.0/24", "iso-b"));
+    const a = ok(skiff("run", "-d", "--name", "iso-web", "--network", "iso-a", "busybox", ...HTTPD)).trim();
+    try {
+      const ip = JSON.parse(ok(skiff("inspect", a)))[0].NetworkSettings.Networks["iso-a"].IPAddress as string;
+      expect(ok(skiff("run", "--rm", "--network", "iso-a", "busybox", "sh", "-c", get(ip)))).toContain("hello from");
+      // from another user-defined network and from the default bridge: dropped
+      expect(skiff("run", "--rm", "--network", "iso-b", "busybox", "sh", "-c", get(ip, 2)).stdout).not.toContain("hello from");
+      expect(skiff("run", "--rm", "busybox", "sh", "-c", get(ip, 2)).stdout).not.toContain("hello from");
+      // iso-b's name server does not give iso-a's names
+      expect(skiff("run", "--rm", "--network", "iso-b", "busybox", "nslookup", "iso-web").stdout).not.toContain(ip);
+    } finally {
+      skiff("rm", "-f", a);
+      skiff("network", "rm", "iso-a", "iso-b");
+    }
+  });
+
+  test("a container on two networks: one default route (its first network's), names of both resolved; a default-bridge container connected to a user network gets its name server", () => {
+    ok(skiff("network", "create", "--subnet", "10.231.16.0/24", "two-a"));
+    ok(skiff("network", "create", "--subnet", "10.231.17.0/24", "two-b"));
+    const wa = ok(skiff("run", "-d", "--name", "on-a", "--network", "two-a", "busybox", ...HTTPD)).trim();
+    const wb = ok(skiff("run", "-d", "--name", "on-b", "--network", "two-b", "busybox", ...HTTPD)).trim();
+    const plain = ok(skiff("run", "-d", "--name", "plain", "busybox", "sleep", "300")).trim();
+    try {
+      const both = ok(skiff("run", "--rm", "--network", "two-a", "--network", "two-b", "busybox", "sh", "-c", `ip route | grep -c '^default'; ip route | grep '^default'; ${get("on-a")}; ${get("on-b")}`));
+      expect(both.split("\n")[0]).toBe("1");
+      expect(both).toContain("default via 10.231.16.1 dev eth0");
+      expect(both.match(/hello from/g)?.length).toBe(2);
+      ok(skiff("network", "connect", "two-b", plain));
+      expect(ok(skiff("exec", plain, "cat", "/etc/resolv.conf"))).toContain("nameserver 10.231.17.1");
+      expect(ok(skiff("exec", plain, "sh", "-c", `ip route | grep '^default'; ${get("on-b")}`))).toMatch(new RegExp(`default via ${gateway.replaceAll(".", "\\.")} dev eth0[^]*hello from`));
+    } finally {
+      skiff("rm", "-f", wa, wb, plain);
+      skiff("network", "rm", "two-a", "two-b");
+    }
+  });
+
+  test("--internal publishes nothing and forwards no outside name; --ip needs a network made with --subnet; an address in use is docker's error", () => {
+    ok(skiff("network", "create", "--internal", "--subnet", "10.231.18.0/24", "int-only"));
+    ok(skiff("network", "create", "no-subnet"));
+    const a = ok(skiff("run", "-d", "--network", "int-only", "-p", "80", "busybox", ...HTTPD)).trim();
+    try {
+      expect(ok(skiff("port", a)).trim()).toBe("");
+      const outside = skiff("run", "--rm", "--network", "int-only", "busybox", "nslookup", "example.com");
+      expect(outside.stdout).not.toMatch(/Address:\s+\d+\.\d+\.\d+\.\d+\s*$/m);
+      const noSubnet = skiff("run", "--rm", "--network", "no-subnet", "--ip", "172.30.0.9", "busybox", "true");
+      expect(noSubnet.status).toBe(125);
+      expect(noSubnet.stderr).toContain("user specified IP address is supported only when connecting to networks with user configured subnets");
+      ok(skiff("run", "-d", "--name", "holds-ip", "--network", "int-only", "--ip", "10.231.18.50", "busybox", "sleep", "300"));
+      const taken = skiff("run", "--rm", "--network", "int-only", "--ip", "10.231.18.50", "busybox", "true");
+      expect(taken.status).toBe(125);
+      expect(taken.stderr).toContain("Address already in use");
+      const connectAlias = skiff("network", "connect", "--alias", "x", "bridge", a);
+      expect(connectAlias.stderr).toContain("network-scoped alias is supported only for containers in user defined networks");
+      expect(skiff("network", "connect", "host", a).stderr).toContain("container cannot be disconnected from host network or connected to host network");
+    } finally {
+      skiff("rm", "-f", a, "holds-ip");
+      skiff("network", "rm", "int-only", "no-subnet");
+    }
   });
 });

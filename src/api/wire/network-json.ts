@@ -24,7 +24,7 @@ function defaultBridgeOptions(r: NetworkRecord): Record<string, string> {
 }
 
 /** IPAM.Config's one entry (Go's omitempty on IPRange). */
-const ipamConfig = (r: NetworkRecord) => [{ Subnet: r.subnet, ...(r.ipRange ? { IPRange: r.ipRange } : {}), Gateway: r.gateway }];
+const ipamConfig = (r: NetworkRecord) => (r.driver === "bridge" ? [{ Subnet: r.subnet, ...(r.ipRange ? { IPRange: r.ipRange } : {}), Gateway: r.gateway }] : []);
 
 /**
  * A network as dockerd answers it. `Containers` holds the running containers' endpoints (a stopped
@@ -54,7 +54,7 @@ export function networkJson(v: NetworkView, o: { containers?: boolean } = {}): R
     ConfigFrom: { Network: "" },
     ConfigOnly: false,
     Containers: sorted(containers),
-    Options: sorted(r.predefined ? defaultBridgeOptions(r) : r.options),
+    Options: sorted(r.predefined && r.driver === "bridge" ? defaultBridgeOptions(r) : r.options),
     Labels: sorted(r.labels),
   };
 }

@@ -4,11 +4,12 @@
 // held for its published ports, and a name server per user-defined network.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SkiffError } from "../../common/errors.ts";
 import { log } from "../../common/log.ts";
 import type { MetadataDb } from "../metadata/index.ts";
 import { ContainerNetworking, type NetworkPlugins } from "./attach.ts";
 import { bridgeConflist, CniNetwork, ensureNetworkRules, removeNetworkRules } from "./cni/index.ts";
-import { DnsResponder } from "./dns/index.ts";
+import { DnsResponder, type NameSource } from "./dns/index.ts";
 import { extraHostRecords, hostNetworkHostsFile, hostsFile } from "./hosts-file.ts";
 import { PortReservations } from "./port-reservations.ts";
 import { portRequests } from "./port-specs.ts";
@@ -28,7 +29,7 @@ export interface ContainerOnNetworks extends NetworkedContainer {
     dnsOptions?: string[];
     extraHosts?: string[];
   };
-  files: { hostsPath: string };
+  files: { hostsPath: string; resolvConfPath: string };
 }
 
 export interface NetworkingOptions {
@@ -82,10 +83,13 @@ export class Networking {
         return network ? [{ network, config: e.config }] : [];
       }),
       network: (id) => this.service.store.get(id),
-      plugins: (n) => this.plugins(n),
+      plugins: (n, first) => this.plugins(n, first),
       ports: this.ports,
       portRequests: (r) => {
         const c = r as ContainerOnNetworks;
+        // as dockerd: a container only on --internal networks has no way in from outside: nothing is published
+        const networks = this.service.store.endpointsOfContainer(r.id).map((e) => this.service.store.get(e.networkId));
+        if (networks.every((n) => n?.internal)) return [];
         return portRequests(c.options.portBindings ?? {}, c.options.publishAll ? (c.options.exposedPorts ?? []) : []);
       },
       attached: async (r, states) => {
@@ -107,8 +111,8 @@ export class Networking {
    * life (as dockerd's), not the bridge plugin's ipMasq and the firewall plugin per container: those
    * cost ~18 iptables runs per ADD (two whole-table listings among them) and as many per DEL.
    */
-  private plugins(n: NetworkRecord): NetworkPlugins {
-    const cni = new CniNetwork(bridgeConflist(n, { ipamDataDir: join(this.dir, "ipam"), networkRules: true }), { cacheDir: join(this.dir, "cni-cache") });
+  private plugins(n: NetworkRecord, first = true): NetworkPlugins {
+    const cni = new CniNetwork(bridgeConflist(n, { ipamDataDir: join(this.dir, "ipam"), networkRules: true, defaultRoute: first }), { cacheDir: join(this.dir, "cni-cache") });
     return {
       add: async (a) => {
         await this.networkRules(n);
@@ -175,7 +179,18 @@ export class Networking {
   }
 
   up(r: ContainerOnNetworks, initPid: number): Promise<void> {
+    for (const e of this.service.store.endpointsOfContainer(r.id)) {
+      const n = this.service.store.get(e.networkId);
+      if (n && e.config.ip) this.addressFree(n, e.config.ip, r.id);
+    }
     return this.attach.up(r, initPid);
+  }
+
+  /** A fixed address another running container has on the network: dockerd's refusal, before CNI's. */
+  private addressFree(n: NetworkRecord, ip: string, self: string): void {
+    const holder = this.entriesOn(n).find((x) => x.ip === ip && x.r.id !== self);
+    if (holder)
+      throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_ADDRESS_IN_USE", kind: "conflict", message: `Address already in use: ${ip} on network ${n.name} is container ${holder.r.name}'s`, hint: "give another --ip, or stop that container", details: { network: n.name, address: ip } });
   }
 
   down(r: ContainerOnNetworks): Promise<void> {
@@ -183,10 +198,16 @@ export class Networking {
   }
 
   private async connectRunning(r: ContainerOnNetworks, n: NetworkRecord, config: EndpointConfig): Promise<void> {
+    if (config.ip) this.addressFree(n, config.ip, r.id);
+    const hadResolver = Object.keys(r.state.networks ?? {}).some((id) => !this.service.store.get(id)?.predefined);
     await this.attach.connect(r, n, config);
     this.o.containers.update(r);
     this.writeHosts(r, Object.values(r.state.networks ?? {}));
     await this.serveNames(n);
+    // as dockerd: a container that had no network with a name server (the default bridge only) now
+    // asks the new network's, which answers for all its user-defined networks (written in place: a bind mount)
+    if (!hadResolver && !n.predefined)
+      writeFileSync(r.files.resolvConfPath, containerResolvConf({ host: this.hostResolvFiles(), dns: r.options.dns, dnsSearch: r.options.dnsSearch, dnsOptions: r.options.dnsOptions, embedded: n.gateway }).text);
   }
 
   private async disconnectRunning(r: ContainerOnNetworks, n: NetworkRecord): Promise<void> {
@@ -208,24 +229,48 @@ export class Networking {
   }
 
   /** Names on network n: each running container's name, aliases and short id. */
-  private names(n: NetworkRecord) {
-    const entries = () =>
-      this.service.store.endpointsOf(n.id).flatMap((e) => {
-        const r = this.o.containers.get(e.containerId);
-        const ip = r?.state.networks?.[n.id]?.ip;
-        return r && ip ? [{ ip, names: [r.name, r.id.slice(0, 12), ...e.config.aliases].map((x) => x.toLowerCase()), r }] : [];
-      });
+  /** The running containers on user-defined network m, each with its address there and its names. */
+  private entriesOn(m: NetworkRecord) {
+    return this.service.store.endpointsOf(m.id).flatMap((e) => {
+      const r = this.o.containers.get(e.containerId);
+      const ip = r?.state.networks?.[m.id]?.ip;
+      return r && ip ? [{ ip, names: [r.name, r.id.slice(0, 12), ...e.config.aliases].map((x) => x.toLowerCase()), r }] : [];
+    });
+  }
+
+  /**
+   * What network n's name server answers. As docker's resolver in each container knows all of that
+   * container's networks, a query is answered from every user-defined network the asker (found by
+   * its address on n) is on, n's first, with the addresses there; a container only on --internal
+   * networks gets nothing from outside (docker 26's rule); the rest goes to the asker's --dns, else
+   * the host's resolvers (systemd-resolved's upstreams for its stub), as its resolv.conf was made.
+   */
+  private names(n: NetworkRecord): NameSource {
+    const asker = (client: string) => this.entriesOn(n).find((x) => x.ip === client)?.r;
+    const scope = (client: string): NetworkRecord[] => {
+      const others = Object.keys(asker(client)?.state.networks ?? {}).filter((id) => id !== n.id);
+      return [n, ...others.map((id) => this.service.store.get(id)).filter((m): m is NetworkRecord => !!m && !m.predefined && m.driver === "bridge")];
+    };
+    const match = (m: NetworkRecord, name: string) => this.entriesOn(m).filter((e) => e.names.includes(name) || e.names.some((x) => name === `${x}.${m.name.toLowerCase()}`));
     return {
-      lookup: (_client: string, name: string) => {
-        const hits = entries().filter((e) => e.names.includes(name) || e.names.some((x) => name === `${x}.${n.name.toLowerCase()}`));
-        return hits.length ? hits.map((h) => h.ip) : undefined;
+      lookup: (client, name) => {
+        for (const m of scope(client)) {
+          const hits = match(m, name);
+          if (hits.length) return hits.map((h) => h.ip);
+        }
+        return undefined;
       },
-      reverse: (_client: string, ip: string) => {
-        const e = entries().find((x) => x.ip === ip);
-        return e ? `${e.r.name}.${n.name}` : undefined;
+      reverse: (client, ip) => {
+        for (const m of scope(client)) {
+          const e = this.entriesOn(m).find((x) => x.ip === ip);
+          if (e) return `${e.r.name}.${m.name}`;
+        }
+        return undefined;
       },
-      // the asker's --dns, else the host's resolvers (systemd-resolved's upstreams for its stub), as its resolv.conf was made
-      upstreams: (client: string) => containerResolvConf({ host: this.hostResolvFiles(), dns: entries().find((x) => x.ip === client)?.r.options.dns, embedded: n.gateway }).upstreams.map((u) => u.address),
+      upstreams: (client) => {
+        if (scope(client).every((m) => m.internal)) return [];
+        return containerResolvConf({ host: this.hostResolvFiles(), dns: asker(client)?.options.dns, embedded: n.gateway }).upstreams.map((u) => u.address);
+      },
     };
   }
 

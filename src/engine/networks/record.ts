@@ -7,10 +7,12 @@ export interface NetworkRecord {
   id: string;
   /** "bridge" for the default network; unique. */
   name: string;
-  driver: "bridge";
+  /** "host" and "null": the predefined networks host and none (no device, no addresses: the
+   *  container shares the host's namespace, or has one with lo only). */
+  driver: "bridge" | "host" | "null";
   /** RFC 3339 with nanoseconds, as dockerd's Created. */
   created: string;
-  /** The Linux bridge device (at most 15 bytes): "skiff0" for the default network, "sk-" + 12 hex of the id otherwise. */
+  /** The Linux bridge device (at most 15 bytes): "skiff0" for the default network, "sk-" + 12 hex of the id otherwise ("" for host and none). */
   bridge: string;
   /** IPv4 only: "172.18.0.0/16". */
   subnet: string;
@@ -20,6 +22,8 @@ export interface NetworkRecord {
   ipRange?: string;
   /** `--internal`: no route out, no NAT. */
   internal: boolean;
+  /** Made with --subnet: containers may ask for a fixed address (--ip) in it, as in dockerd. */
+  userSubnet?: boolean;
   labels: Record<string, string>;
   /** `-o KEY=VALUE` as given (com.docker.network.bridge.name is the one read). */
   options: Record<string, string>;

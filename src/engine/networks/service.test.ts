@@ -83,7 +83,8 @@ test("the default network takes the first of docker's pools that no host route o
   const n = s.ensureDefault();
   expect(n).toMatchObject({ name: "bridge", bridge: "skiff0", subnet: "172.18.0.0/16", gateway: "172.18.0.1", predefined: true });
   expect(s.ensureDefault().id).toBe(n.id);
-  expect(s.list().map((v) => v.record.name)).toEqual(["bridge"]);
+  // and docker's other predefined networks, host and none (no device, no addresses)
+  expect(s.list().map((v) => `${v.record.name} ${v.record.driver} ${v.record.predefined}`).sort()).toEqual(["bridge bridge true", "host host true", "none null true"]);
 });
 
 test("--bip sets the default network's gateway and subnet, and a new --bip or --bridge at the next start changes them", () => {
@@ -154,11 +155,12 @@ test("rm: refused for the default network and for one with containers; removes t
   expect((await s.prune({ "label!": ["keep"] })).deleted).toEqual(["idle2"]);
   await s.remove("idle");
   expect(removed).toEqual(["idle2", "idle"]);
-  expect(s.list().map((v) => v.record.name).sort()).toEqual(["bridge", "used"]);
+  expect(s.list().map((v) => v.record.name).sort()).toEqual(["bridge", "host", "none", "used"]);
   // the container's row goes: so do its endpoints
   meta.db.query("DELETE FROM containers WHERE id = ?").run(c.id);
   await s.remove("used");
-  expect(s.list().map((v) => v.record.id)).toEqual([def.id]);
+  expect(s.list().map((v) => v.record.name).sort()).toEqual(["bridge", "host", "none"]);
+  expect(s.inspect("bridge").record.id).toBe(def.id);
 });
 
 test("connect and disconnect: recorded; a running container is attached and detached at once; twice is refused; host mode cannot connect", async () => {
@@ -195,10 +197,10 @@ test("ls filters: name, id, driver, type, label, dangling (their keys and values
   s.create({ name: "back", subnet: "10.10.1.0/24" });
   const names = (f: Record<string, string[]>) => s.list(f).map((v) => v.record.name).sort();
   expect(names({ name: ["ront"] })).toEqual(["front"]);
-  expect(names({ type: ["builtin"] })).toEqual(["bridge"]);
+  expect(names({ type: ["builtin"] })).toEqual(["bridge", "host", "none"]);
   expect(names({ type: ["custom"] })).toEqual(["back", "front"]);
   expect(names({ label: ["tier=web"] })).toEqual(["front"]);
   expect(names({ dangling: ["true"] })).toEqual(["back", "front"]);
   expect(names({ driver: ["bridge"], id: [s.inspect("back").record.id.slice(0, 8)] })).toEqual(["back"]);
-  expect(names({ dangling: ["false"] })).toEqual(["bridge"]);
+  expect(names({ dangling: ["false"] })).toEqual(["bridge", "host", "none"]);
 });

@@ -54,8 +54,11 @@ export class NetworkService implements NetworkServiceApi {
     this.store = new NetworkStore(o.metadata);
   }
 
-  /** The default network, made at the first daemon start (its subnet from --bip or docker's pools). */
+  /** The default network, made at the first daemon start (its subnet from --bip or docker's pools), and host and none. */
   ensureDefault(): NetworkRecord {
+    for (const [name, driver] of [["host", "host"], ["none", "null"]] as const)
+      if (!this.store.byName(name))
+        this.store.insert({ id: randomBytes(32).toString("hex"), name, driver, created: new Date().toISOString(), bridge: "", subnet: "", gateway: "", internal: false, labels: {}, options: {}, predefined: true });
     const { device, bip } = this.o.defaultBridge;
     const had = this.store.byName(DEFAULT_NETWORK);
     // --bridge and --bip may change between daemon starts, as dockerd's do (not under running containers)
@@ -93,7 +96,7 @@ export class NetworkService implements NetworkServiceApi {
 
   /** Every network's subnet but one. */
   private others(except?: string): { name: string; subnet: Cidr }[] {
-    return this.store.all().filter((n) => n.id !== except).map((n) => ({ name: n.name, subnet: parseCidr(n.subnet) }));
+    return this.store.all().filter((n) => n.id !== except && n.driver === "bridge").map((n) => ({ name: n.name, subnet: parseCidr(n.subnet) }));
   }
 
   get(ref: string): NetworkRecord {
@@ -152,6 +155,7 @@ export class NetworkService implements NetworkServiceApi {
       bridge: device,
       ...addresses,
       internal: req.internal ?? false,
+      ...(req.subnet ? { userSubnet: true } : {}),
       labels: req.labels ?? {},
       options,
       predefined: false,
@@ -184,11 +188,11 @@ export class NetworkService implements NetworkServiceApi {
   async connect(networkRef: string, containerRef: string, config: EndpointConfig): Promise<void> {
     const n = this.get(networkRef);
     const r = this.o.containers.resolve(containerRef);
+    if (n.driver !== "bridge") throw sharedStack(n);
     const mode = r.options.network ?? DEFAULT_NETWORK;
     if (mode === "host" || mode === "none" || mode.startsWith("container:"))
       throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_MODE", kind: "failed_precondition", message: `container sharing network namespace with another container or host cannot be connected to any other network`, hint: "a container on --network host, none or container:… has no endpoints of its own", details: { container: r.name } });
-    if (config.ip) checkEndpointAddress(n, config.ip);
-    config.aliases.forEach(checkAlias);
+    checkEndpoint(n, config);
     if (!this.store.addEndpoint(n.id, r.id, config)) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_ALREADY_CONNECTED", kind: "conflict", message: `endpoint with name ${r.name} already exists in network ${n.name}`, hint: "it is connected already", details: { network: n.name } });
     if (r.state.status === "running" || r.state.status === "paused") {
       try {
@@ -208,6 +212,7 @@ export class NetworkService implements NetworkServiceApi {
       throw errors.notFound(networkRef);
     }
     const r = this.o.containers.resolve(containerRef);
+    if (n.driver !== "bridge") throw sharedStack(n);
     const on = this.store.endpointsOfContainer(r.id).some((e) => e.networkId === n.id);
     if (!on) {
       if (force) return;
@@ -227,14 +232,10 @@ export class NetworkService implements NetworkServiceApi {
     const given = options.endpoints ?? {};
     const add = (ref: string, cfg: EndpointConfig | undefined) => {
       const n = this.get(ref);
+      if (n.driver !== "bridge") throw errors.invalid(`container cannot be connected to network ${n.name} along with others, or by its id`, `give --network ${n.name} by name, and no other network`, "NetworkMode");
       if (out.some((x) => x.network.id === n.id)) return;
       const config: EndpointConfig = { aliases: cfg?.aliases ?? [], ...(cfg?.ip ? { ip: cfg.ip } : {}), ...(cfg?.mac ? { mac: cfg.mac } : {}) };
-      if (config.ip) {
-        if (n.predefined) throw errors.invalid("user specified IP address is supported on user defined networks only", "create a network (skiff network create --subnet …) and run on it", "IPAMConfig");
-        checkEndpointAddress(n, config.ip);
-      }
-      config.aliases.forEach(checkAlias);
-      if (config.aliases.length && n.predefined) throw errors.invalid("network-scoped alias is supported only for containers in user defined networks", "run the container on a network made with skiff network create", "Aliases");
+      checkEndpoint(n, config);
       out.push({ network: n, config });
     };
     add(primary, given[mode] ?? given[primary]);
@@ -244,6 +245,21 @@ export class NetworkService implements NetworkServiceApi {
 }
 
 const addressesOf = (c: IpamConfig) => ({ subnet: formatCidr(c.subnet), gateway: formatIpv4(c.gateway), ...(c.ipRange ? { ipRange: formatCidr(c.ipRange) } : {}) });
+
+/** dockerd's refusal to connect or disconnect a container to or from host or none. */
+const sharedStack = (n: NetworkRecord) =>
+  new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_MODE", kind: "failed_precondition", message: `container cannot be disconnected from ${n.name} network or connected to ${n.name} network`, hint: `--network ${n.name} is chosen when a container is created: make a new one with it`, details: { network: n.name, httpStatus: 403 } });
+
+/** What a container asks of a network (at create and connect), refused in dockerd's words. */
+function checkEndpoint(n: NetworkRecord, config: EndpointConfig): void {
+  if (config.ip) {
+    if (n.predefined) throw errors.invalid("user specified IP address is supported on user defined networks only", "create a network (skiff network create --subnet …) and run on it", "IPAMConfig");
+    if (!n.userSubnet) throw errors.invalid("user specified IP address is supported only when connecting to networks with user configured subnets", `create the network with --subnet to choose addresses in it`, "IPAMConfig");
+    checkEndpointAddress(n, config.ip);
+  }
+  config.aliases.forEach(checkAlias);
+  if (config.aliases.length && n.predefined) throw errors.invalid("network-scoped alias is supported only for containers in user defined networks", "run the container on a network made with skiff network create", "Aliases");
+}
 
 /** A DNS label: 1-63 letters, digits, _ or -, not starting or ending with -. */
 const LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;

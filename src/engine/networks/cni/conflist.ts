@@ -35,6 +35,15 @@ export interface ConflistOptions {
    * per ADD. The caller makes the rules (ensureNetworkRules) before the first ADD.
    */
   networkRules?: boolean;
+  /** False for a container's second and later networks: one default route, its first network's (as dockerd). */
+  defaultRoute?: boolean;
+}
+
+/** docker's `-o com.docker.network.driver.mtu=N` (68 … 65535), else the plugin's default (the host's). */
+function mtuOf(record: NetworkRecord): number | undefined {
+  const v = record.options["com.docker.network.driver.mtu"];
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isInteger(n) && n >= 68 && n <= 65535 ? n : undefined;
 }
 
 /** host-local's range: the subnet, the gateway (never handed out), and the --ip-range's bounds. */
@@ -66,9 +75,11 @@ export function bridgeConflist(record: NetworkRecord, options: ConflistOptions):
         bridge: record.bridge,
         // the bridge holds the gateway address even when internal: the DNS responder listens there
         isGateway: true,
-        isDefaultGateway: outbound,
+        isDefaultGateway: outbound && options.defaultRoute !== false,
         ipMasq: outbound && perContainerRules,
         hairpinMode: true,
+        // docker's -o com.docker.network.driver.mtu
+        ...(mtuOf(record) ? { mtu: mtuOf(record) } : {}),
         ipam: { type: "host-local", ranges: [[ipamRange(record)]], dataDir: options.ipamDataDir },
         capabilities: { ips: true, mac: true },
       },
