@@ -244,7 +244,8 @@ describe.skipIf(!installed)("config.json: skiff's builder against dockerd", () =
       const env = kase.options.env && received.filter((e) => kase.options.env!.includes(e));
       const volumes = kase.options.volumes?.map((v) => ({ ...v, source: v.name ? join(dockerd.dataRoot, "volumes", v.name, "_data") : mount(v.destination) }));
       for (const v of volumes ?? []) expect(v.source).toMatch(new RegExp(`^${dockerd.dataRoot}/volumes/${v.name || "[0-9a-f]{64}"}/_data$`));
-      const ours = buildContainerSpec(IMAGES[image]!.config, { ...kase.options, env, cmd: kase.cmd, ...(volumes ? { volumes } : {}) }, host) as unknown as Json;
+      // (ours is built for the network dockerd's container is on: none turns no IPv6 off)
+      const ours = buildContainerSpec(IMAGES[image]!.config, { ...kase.options, ...(network.length ? { network: "none" } : {}), env, cmd: kase.cmd, ...(volumes ? { volumes } : {}) }, host) as unknown as Json;
       const { diffs, excused } = specDifferences(ours, theirs, PROFILE_DIFFERENCES);
       for (const name of excused) seenProfileDifferences.add(name);
       const intended = kase.intended ?? {};

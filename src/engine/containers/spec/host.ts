@@ -1,12 +1,12 @@
 // The facts of this host the spec builder needs, read once: the last capability, the cgroup
-// version, the architecture (Go's name, as seccomp profiles use), the kernel release, the host's
-// name, and its device nodes. The engine adds the container's own paths (SpecHost).
+// version, the architecture (Go's name, as seccomp profiles use), the kernel release, whether it
+// has IPv6, the host's name, and its device nodes. The engine adds the container's own paths (SpecHost).
 import { existsSync, readFileSync } from "node:fs";
 import { hostname, release } from "node:os";
 import { devicesAt, hostDevices } from "./host-devices.ts";
 import type { SpecHost } from "./options.ts";
 
-export type HostFacts = Pick<SpecHost, "hostHostname" | "cgroupVersion" | "lastCap" | "arch" | "kernelRelease" | "devicesAt" | "hostDevices">;
+export type HostFacts = Pick<SpecHost, "hostHostname" | "cgroupVersion" | "lastCap" | "arch" | "kernelRelease" | "ipv6" | "devicesAt" | "hostDevices">;
 
 /** Node's process.arch → Go's GOARCH. */
 const GOARCH: Record<string, string> = { x64: "amd64", ia32: "386", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x", riscv64: "riscv64", mips: "mips", mipsel: "mipsle" };
@@ -20,6 +20,7 @@ export function readHostFacts(): HostFacts {
     lastCap: Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8")),
     arch: GOARCH[process.arch] ?? process.arch,
     kernelRelease: release(),
+    ipv6: existsSync("/proc/sys/net/ipv6"),
     devicesAt,
     hostDevices: () => hostDevices(),
   };

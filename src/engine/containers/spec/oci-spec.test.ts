@@ -47,7 +47,7 @@ test("a container with no options: dockerd's config for it", () => {
   expect(s.hostname).toBe("e89892a49001");
   expect(s.linux.namespaces.map((n) => n.type)).toEqual(["mount", "network", "uts", "pid", "ipc"]);
   expect(s.linux.cgroupsPath).toBe(`/skiff/${ID}`);
-  expect(s.linux.sysctl).toEqual({ "net.ipv4.ip_unprivileged_port_start": "0", "net.ipv4.ping_group_range": "0 2147483647" });
+  expect(s.linux.sysctl).toEqual({ "net.ipv4.ip_unprivileged_port_start": "0", "net.ipv4.ping_group_range": "0 2147483647", "net.ipv6.conf.default.disable_ipv6": "1" });
   expect(s.linux.resources).toEqual({ devices: [...DEFAULT_DEVICE_RULES], memory: { disableOOMKiller: false }, cpu: { shares: 0 }, blockIO: { weight: 0 } });
   expect(s.linux.maskedPaths).toContain("/proc/kcore");
   expect(s.linux.readonlyPaths).toContain("/proc/sys");
@@ -101,6 +101,22 @@ test("--hostname, --network host and none, cgroup v2", () => {
   expect(h.linux.sysctl).toBeUndefined();
   expect(build({ network: "none" }).linux.namespaces.map((n) => n.type)).toContain("network");
   expect(build({}, { cgroupVersion: 2 }).linux.namespaces.map((n) => n.type)).toEqual(["mount", "network", "uts", "pid", "ipc", "cgroup"]);
+});
+
+test("IPv6 is off on the interfaces of a network (docker 26.0.2+), lo keeps it; no network sysctl for a namespace not the container's own", () => {
+  const NET4 = { "net.ipv4.ip_unprivileged_port_start": "0", "net.ipv4.ping_group_range": "0 2147483647" };
+  const off = { ...NET4, "net.ipv6.conf.default.disable_ipv6": "1" };
+  for (const network of [undefined, "bridge", "mynet"]) expect(build({ network }).linux.sysctl).toEqual(off);
+  // (`all` would take ::1 from lo as well)
+  expect(Object.keys(build().linux.sysctl!).filter((k) => k.startsWith("net.ipv6.conf.all."))).toEqual([]);
+  // no interface comes with none; a kernel without IPv6 has no such sysctl to write
+  expect(build({ network: "none" }).linux.sysctl).toEqual(NET4);
+  expect(build({}, { ipv6: false }).linux.sysctl).toEqual(NET4);
+  // the host's namespace, or a joined container's, is not this container's to set (dockerd: IsPrivate)
+  expect(build({ network: "host" }).linux.sysctl).toBeUndefined();
+  const joined = build({ network: `container:${"a".repeat(64)}` });
+  expect(joined.linux.sysctl).toBeUndefined();
+  expect(joined.linux.namespaces.map((n) => n.type)).toContain("network"); // (its path is set at each start)
 });
 
 test("--privileged: every capability, every host device, no masks, no seccomp, /sys writable", () => {

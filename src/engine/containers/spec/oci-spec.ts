@@ -79,6 +79,24 @@ const volumeMounts = (o: ContainerOptions) =>
     return { source: v.source, destination: v.destination, readOnly: v.readOnly };
   });
 
+/**
+ * The sysctls of a network namespace the container makes (as dockerd: none for host's, none for a
+ * joined container's, whose namespace is that container's to set): any port may be bound and any
+ * group may ping (ICMP sockets). On the networks, whose interfaces are IPv4 only, IPv6 is off
+ * (docker 26.0.2 and later, CVE-2024-32473: an interface of an IPv4-only network must get no
+ * fe80:: address and answer no router advertisement): `default` is what the eth0 the CNI bridge
+ * plugin makes later inherits, while lo, made with the namespace, keeps ::1 (`all` would take it
+ * from lo too). With --network none no interface comes, and the kernel's default is kept.
+ */
+function netSysctls(network: string | undefined, host: SpecHost): Record<string, string> | undefined {
+  if (network === "host" || network?.startsWith("container:")) return undefined;
+  return {
+    "net.ipv4.ip_unprivileged_port_start": "0",
+    "net.ipv4.ping_group_range": "0 2147483647",
+    ...(network !== "none" && host.ipv6 !== false ? { "net.ipv6.conf.default.disable_ipv6": "1" } : {}),
+  };
+}
+
 export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions, host: SpecHost): OciSpec {
   if (!/^[0-9a-f]{64}$/.test(host.id)) throw new Error(`container id must be 64 hex digits, got ${JSON.stringify(host.id)}`);
   if (o.init && !host.initPath) throw invalid("engine", "ENGINE_NO_INIT", "--init: no init binary is configured", "install skiff's init or start skiffd with its path");
@@ -90,6 +108,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
   const limits = rlimits(o.ulimits);
   const { devices, rules } = containerDevices(o, host);
   const filter = seccomp(o, caps, host);
+  const sysctl = netSysctls(o.network, host);
 
   const rootPropagation = rootPropagationFor((o.binds ?? []).map((b) => b.propagation));
   const namespaces = [{ type: "mount" }, ...(hostNetwork ? [] : [{ type: "network" }]), { type: "uts" }, { type: "pid" }, { type: "ipc" }, ...(host.cgroupVersion === 2 ? [{ type: "cgroup" }] : [])];
@@ -112,8 +131,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
     mounts: containerMounts({ binds: o.binds, volumes: volumeMounts(o), tmpfs: o.tmpfs, readOnly: o.readOnly, privileged: o.privileged, shmSize: o.shmSize, initPath: o.init ? host.initPath : undefined, networkFiles: host.networkFiles }),
     hooks: {},
     linux: {
-      // a network namespace of its own: any port may be bound, any group may ping (ICMP sockets)
-      ...(hostNetwork ? {} : { sysctl: { "net.ipv4.ip_unprivileged_port_start": "0", "net.ipv4.ping_group_range": "0 2147483647" } }),
+      ...(sysctl ? { sysctl } : {}),
       resources: { devices: rules, ...linuxResources(o) },
       cgroupsPath: `${host.cgroupParent.replace(/\/+$/, "")}/${host.id}`,
       namespaces,

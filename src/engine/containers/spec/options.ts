@@ -187,6 +187,9 @@ export interface SpecHost {
   arch: string;
   /** The kernel's release (uname -r): seccomp rules may ask for a minimum kernel. */
   kernelRelease: string;
+  /** False when the kernel has no IPv6 (booted with ipv6.disable=1: no /proc/sys/net/ipv6), whose
+   *  sysctls the runtime could not write; absent is true. */
+  ipv6?: boolean;
   /** The image's files (its /etc/passwd and /etc/group for -u). */
   readImageFile: FileReader;
   /** A host path's device nodes: the node itself, or every node under a directory (symlinks followed). */

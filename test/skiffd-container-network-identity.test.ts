@@ -1,0 +1,52 @@
+// What a container sees of its network identity, against docker 28, through a skiffd started here
+// (issue 12's new-user trial): IPv6 off on the interfaces of IPv4-only networks while lo keeps ::1
+// (docker 26.0.2+, CVE-2024-32473); --network container:NAME taking the joined container's hostname
+// and domainname, and refusing --hostname as dockerd does; --domainname reaching the UTS namespace
+// and inspect; a failed start keeping the exit code of the run before it; `port` of a port that is
+// not published, in docker's words.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { DOCKER_28, type RunResult, type Skiffd } from "./harness/skiffd.ts";
+import { skiffdWithBusybox } from "./harness/skiffd-leftovers.ts";
+
+let d: Skiffd;
+const skiff = (...args: string[]): RunResult => d.skiff(args);
+const docker = (...args: string[]): RunResult => d.docker(DOCKER_28, args);
+const ok = (r: RunResult): string => {
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+};
+
+/** A TCP port nothing on the host listens on now. */
+function freePort(): number {
+  const s = Bun.listen({ hostname: "0.0.0.0", port: 0, socket: { data() {} } });
+  const p = s.port;
+  s.stop(true);
+  return p;
+}
+
+beforeAll(async () => {
+  d = await skiffdWithBusybox();
+});
+
+afterAll(async () => {
+  const left = skiff("ps", "-aq").stdout.split("\n").filter(Boolean);
+  if (left.length) skiff("rm", "-f", ...left);
+  await d?.stop();
+});
+
+test.skipIf(!existsSync("/proc/sys/net/ipv6"))("IPv6 is off on eth0 of the default bridge (no fe80:: address), lo keeps ::1; --network host is left as it is", async () => {
+  const out = ok(skiff("run", "--rm", "busybox", "sh", "-c", "cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6; ip -6 addr show eth0; echo ---; ip -6 addr show lo"));
+  const [eth0, lo] = out.split("---\n") as [string, string];
+  expect(eth0.split("\n")[0]).toBe("1");
+  expect(eth0).not.toContain("fe80");
+  expect(lo).toContain("::1/128");
+  // docker's CLI runs the same: no link-local address either
+  expect(ok(docker("run", "--rm", "busybox", "ip", "-6", "addr", "show", "eth0"))).not.toContain("fe80");
+  // the host's namespace gets no sysctl of a container's
+  const hostDefault = () => Bun.file("/proc/sys/net/ipv6/conf/default/disable_ipv6").text();
+  const before = await hostDefault();
+  ok(skiff("run", "--rm", "--network", "host", "busybox", "true"));
+  expect(await hostDefault()).toBe(before);
+});
+
