@@ -87,6 +87,8 @@ const CASES = (): Case[] => [
   { name: "--tmpfs merging options, and over /dev/shm", docker: ["--tmpfs", "/x:exec,size=1m,noexec,size=2m,ro,mode=700,uid=1000,nr_inodes=10", "--tmpfs", "/dev/shm:size=1m"], options: { tmpfs: [{ destination: "/x", options: "exec,size=1m,noexec,size=2m,ro,mode=700,uid=1000,nr_inodes=10" }, { destination: "/dev/shm", options: "size=1m" }] }, cmd: ["true"] },
   { name: "--tmpfs with a propagation", docker: ["--tmpfs", "/x:defaults,shared"], options: { tmpfs: [{ destination: "/x", options: "defaults,shared" }] }, cmd: ["true"] },
   { name: "--hostname", docker: ["--hostname", "myhost"], options: { hostname: "myhost" }, cmd: ["true"] },
+  { name: "--hostname --domainname", docker: ["--hostname", "myhost", "--domainname", "example.org"], options: { hostname: "myhost", domainname: "example.org" }, cmd: ["true"] },
+  { name: "--domainname --network host", docker: ["--domainname", "example.org", "--network", "host"], options: { domainname: "example.org", network: "host" }, cmd: ["true"] },
   { name: "--shm-size", docker: ["--shm-size", "1m"], options: { shmSize: M }, cmd: ["true"] },
   { name: "--memory, --memory-swap, --cpus, --cpu-shares, --cpuset-cpus, --pids-limit", docker: ["--memory", "64m", "--memory-swap", "128m", "--cpus", "1.5", "--cpu-shares", "512", "--cpuset-cpus", "0", "--pids-limit", "100"], options: { memory: 64 * M, memorySwap: 128 * M, nanoCpus: 1.5e9, cpuShares: 512, cpusetCpus: "0", pidsLimit: 100 }, cmd: ["true"] },
   { name: "--memory alone", docker: ["--memory", "64m"], options: { memory: 64 * M }, cmd: ["true"] },

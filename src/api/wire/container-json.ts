@@ -14,7 +14,7 @@ function wireConfig(r: ContainerRecord): Record<string, unknown> {
   const img = r.imageConfig;
   return {
     Hostname: r.hostname,
-    Domainname: "",
+    Domainname: o.domainname ?? "",
     User: o.user ?? img.User ?? "",
     AttachStdin: o.openStdin ?? false,
     AttachStdout: true,

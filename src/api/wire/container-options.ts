@@ -174,6 +174,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(b.OpenStdin && b.StdinOnce ? { stdinOnce: true } : {}),
     ...(h.Init ? { init: true } : {}),
     ...(b.Hostname ? { hostname: b.Hostname } : {}),
+    ...(b.Domainname ? { domainname: b.Domainname } : {}),
     ...(h.ReadonlyRootfs ? { readOnly: true } : {}),
     binds: [...binds, ...mounted.binds!],
     ...(volumes.length ? { volumes } : {}),

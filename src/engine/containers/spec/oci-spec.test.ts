@@ -119,6 +119,12 @@ test("IPv6 is off on the interfaces of a network (docker 26.0.2+), lo keeps it; 
   expect(joined.linux.namespaces.map((n) => n.type)).toContain("network"); // (its path is set at each start)
 });
 
+test("--domainname: the kernel.domainname sysctl, as dockerd writes it, with any network", () => {
+  expect(build({ hostname: "myhost", domainname: "example.org" }).linux.sysctl).toMatchObject({ "kernel.domainname": "example.org" });
+  expect(build({ domainname: "example.org", network: "host" }).linux.sysctl).toEqual({ "kernel.domainname": "example.org" });
+  expect(Object.keys(build().linux.sysctl!)).not.toContain("kernel.domainname");
+});
+
 test("--privileged: every capability, every host device, no masks, no seccomp, /sys writable", () => {
   const s = build({ privileged: true, seccomp: { mode: "profile", profile: "{}" } });
   expect(s.process.capabilities.bounding).toHaveLength(41);

@@ -108,7 +108,8 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
   const limits = rlimits(o.ulimits);
   const { devices, rules } = containerDevices(o, host);
   const filter = seccomp(o, caps, host);
-  const sysctl = netSysctls(o.network, host);
+  // --domainname as dockerd writes it: the sysctl, which sets what setdomainname(2) does
+  const sysctl = { ...(o.domainname ? { "kernel.domainname": o.domainname } : {}), ...netSysctls(o.network, host) };
 
   const rootPropagation = rootPropagationFor((o.binds ?? []).map((b) => b.propagation));
   const namespaces = [{ type: "mount" }, ...(hostNetwork ? [] : [{ type: "network" }]), { type: "uts" }, { type: "pid" }, { type: "ipc" }, ...(host.cgroupVersion === 2 ? [{ type: "cgroup" }] : [])];
@@ -131,7 +132,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
     mounts: containerMounts({ binds: o.binds, volumes: volumeMounts(o), tmpfs: o.tmpfs, readOnly: o.readOnly, privileged: o.privileged, shmSize: o.shmSize, initPath: o.init ? host.initPath : undefined, networkFiles: host.networkFiles }),
     hooks: {},
     linux: {
-      ...(sysctl ? { sysctl } : {}),
+      ...(Object.keys(sysctl).length ? { sysctl } : {}),
       resources: { devices: rules, ...linuxResources(o) },
       cgroupsPath: `${host.cgroupParent.replace(/\/+$/, "")}/${host.id}`,
       namespaces,

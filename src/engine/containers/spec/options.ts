@@ -76,6 +76,8 @@ export interface ContainerOptions {
   // --- identity and file system
   /** `--hostname`; default: the first 12 hex digits of the id (the host's name with --network host). */
   hostname?: string;
+  /** `--domainname`: the UTS namespace's NIS domain name (and, in /etc/hosts, HOSTNAME.DOMAINNAME). */
+  domainname?: string;
   /** `--read-only`: the root file system, and the network files, read-only. */
   readOnly?: boolean;
   binds?: BindMount[];
