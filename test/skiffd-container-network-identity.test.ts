@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { DOCKER_28, type RunResult, type Skiffd } from "./harness/skiffd.ts";
-import { skiffdWithBusybox } from "./harness/skiffd-leftovers.ts";
+import { api, skiffdWithBusybox } from "./harness/skiffd-leftovers.ts";
 
 let d: Skiffd;
 const skiff = (...args: string[]): RunResult => d.skiff(args);
@@ -48,6 +48,31 @@ test.skipIf(!existsSync("/proc/sys/net/ipv6"))("IPv6 is off on eth0 of the defau
   const before = await hostDefault();
   ok(skiff("run", "--rm", "--network", "host", "busybox", "true"));
   expect(await hostDefault()).toBe(before);
+});
+
+test("--network container:NAME takes the joined container's hostname and domainname; --hostname beside it is refused as dockerd refuses it", async () => {
+  ok(skiff("run", "-d", "--name", "holder", "--hostname", "holderhost", "--domainname", "example.org", "busybox", "sleep", "300"));
+  try {
+    const out = ok(skiff("run", "--rm", "--network", "container:holder", "busybox", "sh", "-c", "hostname; cat /etc/hostname; cat /proc/sys/kernel/domainname"));
+    expect(out).toBe("holderhost\nholderhost\nexample.org\n");
+    const joined = ok(docker("create", "--network", "container:holder", "busybox", "true")).trim();
+    expect(ok(docker("inspect", "--format", "{{.Config.Hostname}} {{.Config.Domainname}}", joined)).trim()).toBe("holderhost example.org");
+    skiff("rm", "-f", joined);
+
+    const message = "conflicting options: hostname and the network mode";
+    const viaApi = await api(d, "POST", "/v1.41/containers/create", { Image: "busybox", Hostname: "foo", HostConfig: { NetworkMode: "container:holder" } });
+    expect(viaApi.status).toBe(400);
+    expect(viaApi.body.message).toBe(message);
+    const viaDocker = docker("run", "--network", "container:holder", "-h", "foo", "busybox", "true");
+    expect(viaDocker.status).toBe(125);
+    expect(viaDocker.stderr).toContain(`Error response from daemon: ${message}`);
+    const viaSkiff = skiff("run", "--network", "container:holder", "-h", "foo", "busybox", "true");
+    expect(viaSkiff.status).toBe(125);
+    expect(viaSkiff.stderr).toContain(`Error response from daemon: ${message}`);
+    expect(skiff("ps", "-aq").stdout.trim().split("\n")).toHaveLength(1); // nothing was made
+  } finally {
+    skiff("rm", "-f", "holder");
+  }
 });
 
 test("--hostname with --domainname: the UTS domainname, and Config.Domainname in inspect", () => {

@@ -71,6 +71,10 @@ test("refusals name the field, in dockerd's words where it has some", () => {
   expect(refusal({ HostConfig: { NetworkMode: "container:db", PortBindings: { "80/tcp": [{ HostPort: "80" }] } } })?.message).toBe("conflicting options: port publishing and the container type network mode");
   expect(refusal({ HostConfig: { NetworkMode: "container:db", Dns: ["1.1.1.1"] } })?.message).toBe("conflicting options: dns and the network mode");
   expect(refusal({ HostConfig: { NetworkMode: "container:" } })?.field).toBe("HostConfig.NetworkMode");
+  // the hostname is the joined container's; dockerd checks it before the others
+  expect(refusal({ Hostname: "foo", HostConfig: { NetworkMode: "container:db", Dns: ["1.1.1.1"] } })).toEqual({ field: "Hostname", message: "conflicting options: hostname and the network mode" });
+  expect(refusal({ Hostname: "foo", HostConfig: { NetworkMode: "host" } })).toBeUndefined();
+  expect(refusal({ Domainname: "example.org", HostConfig: { NetworkMode: "container:db" } })).toBeUndefined();
 });
 
 test("the create body's mapping carries them, without the old 'no bridge network yet' warning", () => {

@@ -75,6 +75,8 @@ export function networkOptionsOf(b: ContainerCreateBody, warnings: string[]): Ne
   const given = h.NetworkMode || "default";
   const mode = given === "default" ? "bridge" : given;
   if (mode === "container:") throw bad("HostConfig.NetworkMode", `invalid network mode: ${given}`, "give --network container:NAME");
+  // dockerd's first conflict: the container takes the joined one's hostname
+  if (mode.startsWith("container:") && b.Hostname) throw bad("Hostname", "conflicting options: hostname and the network mode", "leave --hostname out: the container takes the hostname of the container whose network it shares");
   const userDefined = isUserDefined(mode);
   const shared = mode === "host" || mode.startsWith("container:");
 

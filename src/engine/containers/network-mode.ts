@@ -5,6 +5,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { conflict } from "./errors.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
+import type { ContainerOptions } from "./spec/index.ts";
 
 const CONTAINER = "container:";
 
@@ -13,6 +14,18 @@ export function networkModeOf(mode: string | undefined, resolve: (ref: string) =
   if (mode === undefined || mode === "" || mode === "default") return "bridge";
   if (!mode.startsWith(CONTAINER)) return mode;
   return `${CONTAINER}${resolve(mode.slice(CONTAINER.length)).id}`;
+}
+
+/**
+ * The options of a container on container:ID with the hostname and domainname of that container,
+ * as dockerd gives it them (the API refuses a --hostname of its own; a --domainname is replaced).
+ */
+export function withJoinedIdentity(options: ContainerOptions, get: (id: string) => ContainerRecord | undefined): ContainerOptions {
+  const id = sharedWith(options.network);
+  const other = id ? get(id) : undefined;
+  if (!other) return options;
+  const { domainname: _, ...rest } = options;
+  return { ...rest, hostname: other.hostname, ...(other.options.domainname ? { domainname: other.options.domainname } : {}) };
 }
 
 /** The container whose network namespace this one shares, if any. */

@@ -21,7 +21,7 @@ import { removeContainerDir } from "./container-dirs.ts";
 import { containerFiles, type EngineRoots } from "./layout.ts";
 import { checkName, randomName } from "./names.ts";
 import { DEFAULT_BRIDGE_DEVICE, Networking, type NetworkServiceApi } from "../networks/index.ts";
-import { joinNetworkNamespace, networkModeOf } from "./network-mode.ts";
+import { joinNetworkNamespace, networkModeOf, withJoinedIdentity } from "./network-mode.ts";
 import { isActive, newRunState, type ContainerRecord } from "./record.ts";
 import { DEFAULT_RUNTIME, initBinary, Runtimes } from "./runtimes.ts";
 import { buildContainerSpec, readHostFacts, type ContainerOptions } from "./spec/index.ts";
@@ -155,7 +155,7 @@ export class ContainerService {
       if (!b.createMissing && !existsSync(b.source)) throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `invalid mount config for type "bind": bind source path does not exist: ${b.source}`, `create ${b.source} on the host first`, { path: b.source });
     // the networks are there and the options fit them, or nothing is made
     const mode = networkModeOf(req.options.network, (ref) => this.store.resolve(ref));
-    req = { ...req, options: { ...req.options, ...(mode ? { network: mode } : {}) } };
+    req = { ...req, options: withJoinedIdentity({ ...req.options, ...(mode ? { network: mode } : {}) }, (id) => this.store.get(id)) };
     const endpoints = this.networking.endpointsFor(req.options);
     const image = this.opts.images.containerDefaults(req.image);
     mark("engine: image resolved");
