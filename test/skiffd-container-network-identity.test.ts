@@ -95,3 +95,27 @@ test.todo("--hostname with --domainname: /etc/hosts names the container myhost.e
   expect(out).toMatch(/^\d+\.\d+\.\d+\.\d+\tmyhost\.example\.org myhost$/m);
 });
 
+test("a start that fails keeps the exit code of the run before it, and sets 128 only over a 0", () => {
+  const port = freePort();
+  const made: string[] = [];
+  try {
+    for (const [name, code] of [["e137", 137], ["e0", 0]] as const) {
+      made.push(ok(skiff("run", "-d", "--name", name, "-p", `${port}:80`, "busybox", "sh", "-c", `exit ${code}`)).trim());
+      expect(ok(skiff("wait", name)).trim()).toBe(String(code));
+    }
+    // the port both were published on is another's now: their next start fails
+    made.push(ok(skiff("run", "-d", "--name", "holder", "-p", `${port}:80`, "busybox", "sleep", "300")).trim());
+    for (const [name, code] of [["e137", 137], ["e0", 128]] as const) {
+      const start = skiff("start", name);
+      expect(start.status).not.toBe(0);
+      expect(start.stderr).toContain("port is already allocated");
+      const state = JSON.parse(ok(skiff("inspect", "--format", "{{json .State}}", name)));
+      expect([state.Status, state.ExitCode]).toEqual(["exited", code]);
+      expect(state.Error).toContain("port is already allocated");
+      expect(ok(skiff("ps", "-a", "--filter", `name=^${name}$`, "--format", "{{.Status}}"))).toStartWith(`Exited (${code})`);
+    }
+  } finally {
+    if (made.length) skiff("rm", "-f", ...made);
+  }
+});
+

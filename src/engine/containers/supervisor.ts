@@ -179,7 +179,8 @@ export class Supervisor {
       await monitor?.abandon(); // it would wait for an init that never comes
       this.o.volumes?.unmount(r.id);
       await this.o.networks?.down(r).catch((err: unknown) => log.warn(`container ${r.id}: detach its networks after a failed start: ${(err as Error).message}`));
-      r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: 128, error: e instanceof Error ? e.message : String(e) };
+      // as dockerd: the exit code of the run before stays; 128 (exitUnknown) only where it was 0
+      r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: r.state.exitCode || 128, error: e instanceof Error ? e.message : String(e) };
       this.o.store.update(r);
       // as dockerd: a --rm container that could not start goes (its client waits for the removal)
       if (r.options.autoRemove) queueMicrotask(() => void this.o.remove(r.id).catch((err: unknown) => log.warn(`container ${r.id}: --rm after a failed start: ${(err as Error).message}`)));
