@@ -119,3 +119,23 @@ test("a start that fails keeps the exit code of the run before it, and sets 128 
   }
 });
 
+test("port of a port that is not published: docker 28's message and status", () => {
+  ok(skiff("run", "-d", "--name", "portc", "-p", `${freePort()}:80`, "busybox", "sleep", "300"));
+  try {
+    // (docker 28 names the port as it was asked for)
+    for (const asked of ["81", "81/udp"]) {
+      const theirs = docker("port", "portc", asked);
+      const ours = skiff("port", "portc", asked);
+      expect(theirs.stderr.trim()).toBe(`Error: No public port '${asked}' published for portc`);
+      expect([ours.status, theirs.status]).toEqual([1, 1]);
+      expect(ours.stderr.split("\n")[0]).toStartWith(theirs.stderr.trim());
+    }
+    const [theirs, ours] = [docker("port", "portc", "x80"), skiff("port", "portc", "x80")];
+    expect([ours.status, theirs.status]).toEqual([1, 1]);
+    expect(theirs.stderr).toStartWith("Error: invalid port (x80)");
+    expect(ours.stderr).toContain("invalid port (x80)");
+    expect(ours.stderr).not.toContain("Error: Error:");
+  } finally {
+    skiff("rm", "-f", "portc");
+  }
+});

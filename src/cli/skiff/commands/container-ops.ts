@@ -11,7 +11,7 @@ import { ContainerClient } from "../../../api/client-containers.ts";
 import { humanSize } from "../../../api/units.ts";
 import { str, strs, type CommandContext } from "../command.ts";
 import { confirm } from "../confirm.ts";
-import { reportError } from "../report-error.ts";
+import { refused, reportError } from "../report-error.ts";
 import { tabwrite } from "../tabwriter.ts";
 import { naturalCompare } from "../natural-order.ts";
 import { parseFilterFlags } from "./images.ts";
@@ -133,9 +133,10 @@ export async function port({ client, args }: CommandContext): Promise<number> {
   let out: string[];
   if (wanted !== undefined) {
     const [p, proto = "tcp"] = wanted.split("/", 2) as [string, string | undefined];
-    if (!/^\d+$/.test(p) || Number(p) > 65535) throw invalid("cli", "CLI_PORT_INVALID", `Error: invalid port (${p})`, "give a port number, with /tcp, /udp or /sctp if not tcp (e.g. 80/tcp)");
+    // (docker's words, without the "Error: " it writes into them: the report adds its own; status 1 as docker's)
+    if (!/^\d+$/.test(p) || Number(p) > 65535) throw refused("CLI_PORT_INVALID", `invalid port (${p}): not a number from 0 to 65535`, "give a port number, with /tcp, /udp or /sctp if not tcp (e.g. 80/tcp)");
     const bindings = Object.hasOwn(ports, `${p}/${proto}`) ? ports[`${p}/${proto}`] : undefined;
-    if (!bindings?.length) throw notFound("cli", "CLI_PORT_NOT_PUBLISHED", `Error: No public port '${wanted}' published for ${name}`, "skiff port CONTAINER lists the published ports; publish with -p when the container is created");
+    if (!bindings?.length) throw notFound("cli", "CLI_PORT_NOT_PUBLISHED", `No public port '${wanted}' published for ${name}`, "skiff port CONTAINER lists the published ports; publish with -p when the container is created");
     out = bindings.map(host);
   } else out = Object.entries(ports).flatMap(([from, bindings]) => (bindings ?? []).map((b) => `${from} -> ${host(b)}`));
   if (out.length) writeOut(`${out.sort(naturalCompare).join("\n")}\n`);
