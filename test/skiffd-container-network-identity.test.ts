@@ -90,7 +90,7 @@ test("--hostname with --domainname: the UTS domainname, and Config.Domainname in
 });
 
 // the line comes from the networks' /etc/hosts writer (networking.ts passes domainname to hostsFile)
-test.todo("--hostname with --domainname: /etc/hosts names the container myhost.example.org myhost", () => {
+test("--hostname with --domainname: /etc/hosts names the container myhost.example.org myhost", () => {
   const out = ok(skiff("run", "--rm", "--hostname", "myhost", "--domainname", "example.org", "busybox", "cat", "/etc/hosts"));
   expect(out).toMatch(/^\d+\.\d+\.\d+\.\d+\tmyhost\.example\.org myhost$/m);
 });

@@ -22,6 +22,7 @@ import { removeLink } from "./links.ts";
 /** What the network engine reads of a container beyond NetworkedContainer. */
 export interface ContainerOnNetworks extends NetworkedContainer {
   options: NetworkedContainer["options"] & {
+    domainname?: string;
     portBindings?: Record<string, { hostIp: string; hostPort: string }[]>;
     publishAll?: boolean;
     exposedPorts?: string[];
@@ -163,7 +164,7 @@ export class Networking {
     // none (and container:…, whose files are the other's from its start): docker 28 transforms nothing
     const own = first ? (first.predefined ? {} : { embedded: first.gateway }) : { mode: "none" as const };
     return {
-      hosts: hostsFile({ hostname: c.hostname, extraHosts: c.options.extraHosts ?? [], hostGateway: this.hostGateway() }),
+      hosts: hostsFile({ hostname: c.hostname, domainname: c.options.domainname, extraHosts: c.options.extraHosts ?? [], hostGateway: this.hostGateway() }),
       resolvConf: containerResolvConf({ ...dns, ...own }).text,
     };
   }
@@ -175,7 +176,7 @@ export class Networking {
 
   private writeHosts(c: ContainerOnNetworks, states: EndpointState[]): void {
     // written in place: the running container's /etc/hosts is a bind mount of this file
-    writeFileSync(c.files.hostsPath, hostsFile({ hostname: c.hostname, extraHosts: c.options.extraHosts ?? [], hostGateway: this.hostGateway(), addresses: states.map((s) => s.ip) }));
+    writeFileSync(c.files.hostsPath, hostsFile({ hostname: c.hostname, domainname: c.options.domainname, extraHosts: c.options.extraHosts ?? [], hostGateway: this.hostGateway(), addresses: states.map((s) => s.ip) }));
   }
 
   up(r: ContainerOnNetworks, initPid: number): Promise<void> {
