@@ -151,6 +151,8 @@ test("rm: refused for the default network and for one with containers; removes t
   const c = container("c1", "one");
   s.store.addEndpoint(used.id, c.id, { aliases: [] });
   expect((await rejects(s.remove("bridge"))).message).toBe("bridge is a pre-defined network and cannot be removed");
+  expect((await rejects(s.remove("used"))).message).toBe("error while removing network: network used is named by containers that are not running: one");
+  c.state.pid = 99;
   expect((await rejects(s.remove("used"))).message).toBe(`error while removing network: network used id ${used.id} has active endpoints`);
   expect((await s.prune({ "label!": ["keep"] })).deleted).toEqual(["idle2"]);
   await s.remove("idle");

@@ -169,7 +169,14 @@ export class NetworkService implements NetworkServiceApi {
     const n = this.get(ref);
     if (n.predefined) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_PREDEFINED", kind: "failed_precondition", message: `${n.name} is a pre-defined network and cannot be removed`, hint: "the default network stays; remove user-defined networks only", details: { network: n.name, httpStatus: 403 } });
     const users = this.store.deleteUnused(n.id);
-    if (users.length) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_IN_USE", kind: "failed_precondition", message: `error while removing network: network ${n.name} id ${n.id} has active endpoints`, hint: `disconnect or remove its containers first (skiff network disconnect ${n.name} ${users[0]!.slice(0, 12)})`, details: { network: n.name, httpStatus: 403 } });
+    if (users.length) {
+      // dockerd's words while a container on it runs; a network only created containers name stays
+      // too (dockerd would let it go and fail their start): said as it is
+      const running = users.filter((id) => this.o.containers.get(id)?.state.pid);
+      const names = users.map((id) => this.o.containers.get(id)?.name ?? id.slice(0, 12));
+      const message = running.length ? `error while removing network: network ${n.name} id ${n.id} has active endpoints` : `error while removing network: network ${n.name} is named by containers that are not running: ${names.join(", ")}`;
+      throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_IN_USE", kind: "failed_precondition", message, hint: `disconnect or remove them first (skiff network disconnect ${n.name} ${names[0]})`, details: { network: n.name, httpStatus: 403 } });
+    }
     await this.o.removed(n);
     this.o.emit("destroy", n);
   }
