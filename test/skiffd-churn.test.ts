@@ -54,6 +54,8 @@ function reservations(): string[] {
 /** Nothing left of any container, and the daemon holds no fd more than at the start. */
 async function expectClean() {
   expect(ok(d.docker(DOCKER_28, ["ps", "-aq"]))).toBe("");
+  // (a removed container's address is given back by the plugins' DEL, which may end a moment later)
+  for (let i = 0; i < 100 && reservations().length; i++) await Bun.sleep(50);
   expect(reservations()).toEqual([]);
   expect(await settledLeftovers(d)).toEqual({});
   const fds = await settledFds(d, baseline.length);

@@ -119,6 +119,7 @@ export class Supervisor {
   }
 
   private async launch(r: ContainerRecord): Promise<void> {
+    await this.detaching.get(r.id)?.done;
     const runtime = this.o.runtimes.get(r.runtime);
     const dir = r.files.stateDir;
     await this.endStrayMonitors(dir);
@@ -214,7 +215,7 @@ export class Supervisor {
       this.o.volumes?.unmount(id); // (its processes are gone: the exit is known)
       const r = this.o.store.get(id);
       if (!r) return false;
-      await this.o.networks?.down(r).catch((e: unknown) => log.warn(`container ${id}: detach its networks after its exit: ${(e as Error).message}`));
+      this.detach(r);
       const exitCode = exit?.exitCode ?? 137;
       // (read before the runtime removes the cgroup that counts them)
       const oomKilled = oomKills(r.files.bundle) > 0;
@@ -235,6 +236,29 @@ export class Supervisor {
     });
     // (outside the container's queue: removal waits for that queue to drain)
     if (autoRemove) await this.o.remove(id).catch((e: unknown) => log.warn(`container ${id}: --rm failed: ${(e as Error).message}`));
+  }
+
+  /** Per container: its networks' detach (CNI DEL) under way after an exit, and whether it had published ports. */
+  private readonly detaching = new Map<string, { done: Promise<void>; ports: boolean }>();
+
+  /**
+   * The networks' detach after an exit, in the background: its published ports are let go and its
+   * run state cleared at once, and the plugins' DEL (its namespace went with its processes: the
+   * address reservation, a published port's rules) goes on while the exit is reported and --rm
+   * removes it, off the path `run --rm` waits on. Its next start waits for it (a DEL of the last
+   * run must not take the new run's address); a removal waits for it only when the rules of
+   * published ports are being taken down (rm returns with no rule of the container left).
+   */
+  private detach(r: ContainerRecord): void {
+    if (!this.o.networks) return;
+    const ports = (r.state.ports?.length ?? 0) > 0;
+    const done = this.o.networks
+      .down(r)
+      .catch((e: unknown) => log.warn(`container ${r.id}: detach its networks after its exit: ${(e as Error).message}`))
+      .finally(() => {
+        if (this.detaching.get(r.id)?.done === done) this.detaching.delete(r.id);
+      });
+    this.detaching.set(r.id, { done, ports });
   }
 
   /** The policy's start after the back-off; a stop, kill or removal meanwhile cancels it. */
@@ -378,6 +402,8 @@ export class Supervisor {
       .delete(r.id, { force: true })
       .catch((err: unknown) => log.warn(`container ${r.id}: the runtime could not delete it: ${(err as Error).message}`));
     await this.endStrayMonitors(r.files.stateDir);
+    const detaching = this.detaching.get(r.id);
+    if (detaching?.ports) await detaching.done;
     this.following.get(r.id)?.abort();
     this.following.delete(r.id);
     for (const a of this.pendingAttach.get(r.id) ?? []) a.reject(conflict("ENGINE_CONTAINER_REMOVED", `container ${r.id} was removed`, "attach to another container"));

@@ -138,7 +138,25 @@ export class ContainerNetworking {
     r.state.networks = undefined;
     r.state.ports = undefined;
     if (!marker) return;
-    this.d.detached(r, await this.delAll(r.id, marker));
+    const done = this.delAll(r.id, marker).then((networks) => this.d.detached(r, networks));
+    for (const id of Object.keys(marker.endpoints)) this.pending.set(id, [...(this.pending.get(id) ?? []), done]);
+    try {
+      await done;
+    } finally {
+      for (const id of Object.keys(marker.endpoints)) {
+        const left = (this.pending.get(id) ?? []).filter((p) => p !== done);
+        if (left.length) this.pending.set(id, left);
+        else this.pending.delete(id);
+      }
+    }
+  }
+
+  /** Per network: the detaches under way (a network is removed only once they are done). */
+  private readonly pending = new Map<string, Promise<unknown>[]>();
+
+  /** Resolves once no detach from the network is under way. */
+  async settled(networkId: string): Promise<void> {
+    await Promise.allSettled(this.pending.get(networkId) ?? []);
   }
 
   /** DEL on each network of the marker; returns the networks detached. */

@@ -285,6 +285,8 @@ export class Networking {
   }
 
   private async networkRemoved(n: NetworkRecord): Promise<void> {
+    // (a container's DEL from it may still run after the container went: it finishes first)
+    await this.attach.settled(n.id);
     this.responders.get(n.id)?.close();
     this.responders.delete(n.id);
     this.ruled.delete(n.id);
