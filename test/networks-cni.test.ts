@@ -239,7 +239,8 @@ describe("CniNetwork over /usr/lib/cni", () => {
     await ensureNetworkRules(rec);
     await ensureNetworkRules(rec); // idempotent
     const mine = () => must(["iptables-save"]).split("\n").filter((l) => l.includes(`skiff network ${rec.id}`));
-    expect(mine().length).toBe(3);
+    // FORWARD's RELATED and ACCEPT, the MASQUERADE, and the network's two isolation rules
+    expect(mine().length).toBe(5);
     const ns = makeNetns();
     const server = Bun.spawn({
       cmd: ["ip", "netns", "exec", ns.name, process.execPath, "-e", `Bun.serve({ port: 8080, hostname: "0.0.0.0", fetch: () => new Response("ruled") }); console.log("up")`],
