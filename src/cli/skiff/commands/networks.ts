@@ -6,9 +6,9 @@ import { NetworkClient, type EndpointSettingsBody, type NetworkCreateBody, type 
 import { str, strs, type CommandContext } from "../command.ts";
 import { confirm } from "../confirm.ts";
 import { renderRows } from "../render.ts";
-import { refused, reportError } from "../report-error.ts";
-import { compileFormat } from "../template.ts";
+import { refused } from "../report-error.ts";
 import { naturalCompare } from "../natural-order.ts";
+import { inspectEach, removeEach } from "./each-named.ts";
 import { parseFilterFlags } from "./images.ts";
 
 /** "k=v" flags (--label, -o, --ipam-opt, --aux-address) as a map; a bare key is "" (docker's MapOpts). */
@@ -137,39 +137,16 @@ export async function listNetworks({ client, flags }: CommandContext): Promise<n
   return 0;
 }
 
-export async function inspectNetworks({ client, flags, args }: CommandContext): Promise<number> {
-  const format = str(flags.format);
-  const tpl = format ? compileFormat(format) : undefined;
+export const inspectNetworks = ({ client, flags, args }: CommandContext): Promise<number> => {
   const api = new NetworkClient(client);
-  const found: NetworkJson[] = [];
-  let status = 0;
-  for (const name of args) {
-    try {
-      found.push(await api.inspect(name));
-    } catch (e) {
-      status = reportError(e);
-    }
-  }
-  if (tpl) writeOut(found.map((n) => tpl.execute(n) + "\n").join(""));
-  else writeOut(JSON.stringify(found, null, 4) + "\n");
-  return status;
-}
+  return inspectEach(args, (name): Promise<NetworkJson> => api.inspect(name), str(flags.format));
+};
 
-export async function removeNetworks({ client, flags, args }: CommandContext): Promise<number> {
+// -f: a network that is not there is no error
+export const removeNetworks = ({ client, flags, args }: CommandContext): Promise<number> => {
   const api = new NetworkClient(client);
-  let status = 0;
-  for (const name of args) {
-    try {
-      await api.remove(name);
-      writeOut(`${name}\n`);
-    } catch (e) {
-      // -f: a network that is not there is no error
-      if (flags.force && (e as { kind?: string }).kind === "not_found") continue;
-      status = reportError(e);
-    }
-  }
-  return status;
-}
+  return removeEach(args, (name) => api.remove(name), (e) => !!flags.force && (e as { kind?: string }).kind === "not_found");
+};
 
 export async function pruneNetworks({ client, flags }: CommandContext): Promise<number> {
   const filters = parseFilterFlags(strs(flags.filter), "until=24h");

@@ -8,8 +8,7 @@ import { humanSize } from "../../../api/units.ts";
 import { str, strs, type CommandContext } from "../command.ts";
 import { confirm } from "../confirm.ts";
 import { renderRows } from "../render.ts";
-import { reportError } from "../report-error.ts";
-import { compileFormat } from "../template.ts";
+import { inspectEach, removeEach } from "./each-named.ts";
 import { parseFilterFlags } from "./images.ts";
 
 /** "k=v" flags (--label, --opt) as a map; a bare key is "" (docker's ListOpts → map). */
@@ -52,37 +51,15 @@ export async function listVolumes({ client, flags }: CommandContext): Promise<nu
   return 0;
 }
 
-export async function inspectVolumes({ client, flags, args }: CommandContext): Promise<number> {
-  const format = str(flags.format);
-  const tpl = format ? compileFormat(format) : undefined;
+export const inspectVolumes = ({ client, flags, args }: CommandContext): Promise<number> => {
   const api = new VolumeClient(client);
-  const found: VolumeJson[] = [];
-  let status = 0;
-  for (const name of args) {
-    try {
-      found.push(await api.inspect(name));
-    } catch (e) {
-      status = reportError(e);
-    }
-  }
-  if (tpl) writeOut(found.map((v) => tpl.execute(v) + "\n").join(""));
-  else writeOut(JSON.stringify(found, null, 4) + "\n");
-  return status;
-}
+  return inspectEach(args, (name): Promise<VolumeJson> => api.inspect(name), str(flags.format));
+};
 
-export async function removeVolumes({ client, flags, args }: CommandContext): Promise<number> {
+export const removeVolumes = ({ client, flags, args }: CommandContext): Promise<number> => {
   const api = new VolumeClient(client);
-  let status = 0;
-  for (const name of args) {
-    try {
-      await api.remove(name, !!flags.force);
-      writeOut(`${name}\n`);
-    } catch (e) {
-      status = reportError(e);
-    }
-  }
-  return status;
-}
+  return removeEach(args, (name) => api.remove(name, !!flags.force));
+};
 
 export async function pruneVolumes({ client, flags }: CommandContext): Promise<number> {
   const filters = parseFilterFlags(strs(flags.filter), "label=KEY");
