@@ -371,3 +371,16 @@ describe.if(existsSync("/bin/busybox"))("busybox nslookup as a real client", () 
     expect(nx.text).toContain("NXDOMAIN");
   });
 });
+
+test("a client gone before its answer (the answer's ICMP error comes back on the socket) does not end the process, and the next query is answered", async () => {
+  const name = Object.keys(OWNED)[0]!;
+  for (let i = 0; i < 5; i++) {
+    // send, and close at once: the answer goes to a closed port (ECONNREFUSED on the responder's socket)
+    const s = await Bun.udpSocket({ port: 0, socket: { data() {}, error() {} } });
+    s.send(encodeMessage(query(name, TYPE.A)), dns.port, dns.address);
+    s.close();
+  }
+  await Bun.sleep(200);
+  const answer = await udpQuery(dns.address, dns.port, query(name, TYPE.A));
+  expect(answer?.header.rcode).toBe(RCODE.NOERROR);
+});

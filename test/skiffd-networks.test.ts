@@ -205,7 +205,8 @@ describe("user-defined networks", () => {
   test("containers reach each other by name, alias and short id; ls and inspect show them; rm is refused while one is on it", () => {
     ok(skiff("network", "create", "--subnet", "10.231.7.0/24", "appnet"));
     const device = JSON.parse(ok(skiff("network", "inspect", "appnet")))[0].Options["com.docker.network.bridge.name"] ?? `sk-${JSON.parse(ok(skiff("network", "inspect", "appnet")))[0].Id.slice(0, 12)}`;
-    const web = ok(skiff("run", "-d", "--name", "web", "--network", "appnet", "--network-alias", "www", "busybox", ...HTTPD)).trim();
+    // (--net-alias: docker's other name of --network-alias)
+    const web = ok(skiff("run", "-d", "--name", "web", "--network", "appnet", "--net-alias", "www", "busybox", ...HTTPD)).trim();
     try {
       const probe = (name: string) => ok(skiff("run", "--rm", "--network", "appnet", "busybox", "sh", "-c", get(name)));
       expect(probe("web")).toContain("hello from");
@@ -422,8 +423,8 @@ describe("what docker users also count on", () => {
     }
   });
 
-  test("--mac-address, --dns, --dns-search, --dns-option and --add-host (host-gateway) reach the container", () => {
-    const out = ok(skiff("run", "--rm", "--mac-address", "02:42:ac:11:00:99", "--dns", "192.0.2.53", "--dns-search", "example.test", "--dns-option", "ndots:3", "--add-host", "gw:host-gateway", "--add-host", "db.local:10.9.9.9", "busybox", "sh", "-c", "cat /sys/class/net/eth0/address /etc/resolv.conf /etc/hosts"));
+  test("--mac-address, --dns, --dns-search, --dns-opt (docker's other name of --dns-option) and --add-host (host-gateway) reach the container", () => {
+    const out = ok(skiff("run", "--rm", "--mac-address", "02:42:ac:11:00:99", "--dns", "192.0.2.53", "--dns-search", "example.test", "--dns-opt", "ndots:3", "--add-host", "gw:host-gateway", "--add-host", "db.local:10.9.9.9", "busybox", "sh", "-c", "cat /sys/class/net/eth0/address /etc/resolv.conf /etc/hosts"));
     expect(out).toContain("02:42:ac:11:00:99");
     expect(out).toContain("nameserver 192.0.2.53");
     expect(out).toContain("search example.test");

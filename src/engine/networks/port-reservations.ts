@@ -68,10 +68,11 @@ const isInUse = (e: unknown) => (e as { code?: string }).code === "EADDRINUSE";
 /** Binds the port now; the returned close() lets it go. */
 async function hold(m: PortMapping): Promise<Held> {
   if (m.protocol === "tcp") {
-    const listener = Bun.listen({ hostname: m.hostIp, port: m.hostPort, socket: { open: (s) => void s.end(), data: () => {} } });
+    const listener = Bun.listen({ hostname: m.hostIp, port: m.hostPort, socket: { open: (s) => void s.end(), data: () => {}, error: () => {} } });
     return { mapping: m, close: () => listener.stop(true) };
   }
-  const socket = await Bun.udpSocket({ hostname: m.hostIp, port: m.hostPort });
+  // (it only holds the port; an error on it, an ICMP message for instance, must not end the daemon)
+  const socket = await Bun.udpSocket({ hostname: m.hostIp, port: m.hostPort, socket: { data: () => {}, error: () => {} } });
   return { mapping: m, close: () => socket.close() };
 }
 

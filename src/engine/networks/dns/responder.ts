@@ -63,6 +63,10 @@ export class DnsResponder {
               } catch {} // a client address the kernel will not send to: its loss
             });
           },
+          // an ICMP error for an answer sent (a container gone, its bridge deleted: EHOSTUNREACH,
+          // ECONNREFUSED) comes back on the socket: the client's loss, never the daemon's (without
+          // a handler, Bun ends the process on it)
+          error: () => {},
         },
       });
     } catch (e) {
