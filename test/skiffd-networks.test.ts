@@ -373,19 +373,24 @@ describe("what docker users also count on", () => {
     }
   });
 
-  test("a network whose bridge was deleted behind skiff's back works again at the next container: the bridge and its name server come back", () => {
+  test("a network whose bridge was deleted behind skiff's back works again at the next container: the bridge, its name server and its running containers come back", async () => {
     ok(skiff("network", "create", "--subnet", "10.231.9.0/24", "fragile"));
     const n = JSON.parse(ok(skiff("network", "inspect", "fragile")))[0];
     const device = `sk-${(n.Id as string).slice(0, 12)}`;
     try {
-      ok(skiff("run", "--rm", "--network", "fragile", "busybox", "true"));
+      const before = ok(skiff("run", "-d", "--name", "before", "--network", "fragile", "busybox", ...HTTPD)).trim();
       expect(spawnSync("ip", ["link", "delete", device]).status).toBe(0);
       const a = ok(skiff("run", "-d", "--name", "again", "--network", "fragile", "busybox", ...HTTPD)).trim();
       try {
         expect(readdirSync("/sys/class/net")).toContain(device);
         expect(ok(skiff("run", "--rm", "--network", "fragile", "busybox", "sh", "-c", get("again")))).toContain("hello from");
+        // the container that ran through it is put back on the new bridge, and the daemon says so
+        expect(ok(skiff("run", "--rm", "--network", "fragile", "busybox", "sh", "-c", get("before")))).toContain("hello from");
+        const said = `network fragile: its bridge ${device} was gone and has been made again; 1 of 1 running containers put back on it`;
+        for (let i = 0; i < 100 && !d.log().includes(said); i++) await Bun.sleep(50); // (the log is read while the test waits)
+        expect(d.log()).toContain(said);
       } finally {
-        skiff("rm", "-f", a);
+        skiff("rm", "-f", a, before);
       }
     } finally {
       ok(skiff("network", "rm", "fragile"));

@@ -16,6 +16,8 @@ export interface NetworkPlugins {
   del(a: { containerId: string; netns: string; ifName: string; portMappings?: PortMapping[] }): Promise<void>;
   /** CNI CHECK: the attachment is still as ADD made it (throws what is wrong). */
   check(a: { containerId: string; netns: string; ifName: string }): Promise<void>;
+  /** The host's side of an attachment (its veth), from the ADD result. */
+  hostInterface(a: { containerId: string; netns: string; ifName: string }): string | undefined;
 }
 
 /** Host ports held for published ports (port-reservations.ts). */
@@ -178,6 +180,17 @@ export class ContainerNetworking {
     // a DEL that failed is tried again at the next daemon start
     if (!failed) rmSync(this.markerPath(id), { force: true });
     return done;
+  }
+
+  /** The host-side veths of the running containers attached to network n (for a bridge made anew). */
+  hostInterfacesOn(n: NetworkRecord, running: NetworkedContainer[]): { container: NetworkedContainer; veth: string }[] {
+    const out: { container: NetworkedContainer; veth: string }[] = [];
+    for (const r of running) {
+      const ifName = this.readMarker(r.id)?.endpoints[n.id];
+      const veth = ifName ? this.d.plugins(n).hostInterface({ containerId: r.id, netns: "", ifName }) : undefined;
+      if (veth) out.push({ container: r, veth });
+    }
+    return out;
   }
 
   /** CHECK of each attachment of a running container; what fails is logged (the next start attaches it anew). */

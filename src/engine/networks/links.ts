@@ -13,3 +13,9 @@ export function removeLink(name: string): void {
   if (/Cannot find device|does not exist/i.test(why)) return;
   throw new SkiffError({ layer: "kernel", code: "ENGINE_NETWORK_LINK_REMOVE_FAILED", kind: "internal", message: `remove network device ${name}: ${why || `ip exited with ${r.exitCode}`}`, hint: `see it with \`ip link show ${name}\`; remove it with \`ip link delete ${name}\`` });
 }
+
+/** Puts a device on a bridge again (a veth whose bridge was deleted and made anew); false when it is gone. */
+export function setMaster(device: string, bridge: string): boolean {
+  if (!DEVICE.test(device) || !DEVICE.test(bridge)) throw new Error(`setMaster: ${JSON.stringify(device)} or ${JSON.stringify(bridge)} is not a device name`);
+  return Bun.spawnSync(["ip", "link", "set", "dev", device, "master", bridge], { stderr: "ignore", stdout: "ignore" }).exitCode === 0;
+}

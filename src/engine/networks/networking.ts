@@ -17,7 +17,7 @@ import type { EndpointConfig, EndpointState, NetworkedContainer, NetworkRecord }
 import { containerResolvConf, readHostResolvFiles } from "./resolv-conf.ts";
 import { DEFAULT_NETWORK, NetworkService } from "./service.ts";
 import { parseRoutes } from "./subnets.ts";
-import { removeLink } from "./links.ts";
+import { removeLink, setMaster } from "./links.ts";
 
 /** What the network engine reads of a container beyond NetworkedContainer. */
 export interface ContainerOnNetworks extends NetworkedContainer {
@@ -117,11 +117,29 @@ export class Networking {
     return {
       add: async (a) => {
         await this.networkRules(n);
-        return cni.add(a);
+        const bridgeWasThere = existsSync(`/sys/class/net/${n.bridge}`);
+        const state = await cni.add(a);
+        if (!bridgeWasThere) this.bridgeMadeAnew(n, a.containerId);
+        return state;
       },
+      hostInterface: (a) => cni.hostInterface(a),
       del: (a) => cni.del(a),
       check: (a) => cni.check(a),
     };
+  }
+
+  /**
+   * A network's bridge the plugin had to make again (deleted behind skiff's back while containers
+   * ran on it): their veths, left without a bridge, are put on the new one, and it is said.
+   */
+  private bridgeMadeAnew(n: NetworkRecord, by: string): void {
+    const running = this.service.store.endpointsOf(n.id).flatMap((e) => {
+      const r = e.containerId === by ? undefined : this.o.containers.get(e.containerId);
+      return r?.state.networks?.[n.id] ? [r] : [];
+    });
+    if (!running.length) return;
+    const mended = this.attach.hostInterfacesOn(n, running).filter(({ veth }) => setMaster(veth, n.bridge));
+    log.warn(`network ${n.name}: its bridge ${n.bridge} was gone and has been made again; ${mended.length} of ${running.length} running containers put back on it${mended.length < running.length ? " (restart the others to attach them again)" : ""}`);
   }
 
   private readonly ruled = new Map<string, Promise<void>>();

@@ -205,6 +205,18 @@ export class CniNetwork {
     }
   }
 
+  /** The host's side of an attachment (the veth on the bridge), as its cached ADD result names it. */
+  hostInterface(r: CniAttachmentRequest): string | undefined {
+    const cached = readCached(this.cacheDir, this.key(r));
+    if (!cached) return undefined;
+    try {
+      const bridge = this.conflist.plugins.find((p) => p.type === "bridge")?.bridge;
+      return parseCniResult(cached.result, "the cached ADD result").interfaces.find((i) => !i.sandbox && i.name !== bridge)?.name;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A prevResult rebuilt from host-local's reservation of the attachment, or undefined. */
   private resultFromIpam(r: CniAttachmentRequest): Record<string, unknown> | undefined {
     const ipam = this.conflist.plugins.find((p) => p.type === "bridge")?.ipam as { type?: string; dataDir?: string } | undefined;
