@@ -97,9 +97,13 @@ export async function execPlugin(call: PluginCall): Promise<unknown> {
     PATH: process.env.PATH ? `${process.env.PATH}:${SYSTEM_PATH}` : SYSTEM_PATH,
   };
   if (call.args) env.CNI_ARGS = call.args;
-  let proc: Bun.Subprocess<Uint8Array, "pipe", "pipe">;
+  let proc: Bun.Subprocess<"pipe", "pipe", "pipe">;
   try {
-    proc = Bun.spawn({ cmd: [path], env, stdin: new TextEncoder().encode(JSON.stringify(call.config)), stdout: "pipe", stderr: "pipe" });
+    // (stdin through a pipe: given as bytes, Bun makes a memfd for it that the daemon holds until
+    // the process object is collected — two fds more in skiffd after 200 run --rm in a row)
+    proc = Bun.spawn({ cmd: [path], env, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+    proc.stdin.write(JSON.stringify(call.config));
+    void proc.stdin.end();
   } catch (e) {
     throw cniFailed(info, `cannot start ${path}: ${(e as Error).message}`, "ENGINE_CNI_FAILED", INSTALL_HINT);
   }
