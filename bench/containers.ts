@@ -32,7 +32,7 @@ import { daemonMemorySection } from "./containers/daemon-memory.ts";
 import { startContainerd, startDockerd, startPodman, startSkiff, type Engine, type EngineKey, type EngineOptions } from "./containers/engines.ts";
 import { allTargets, leftOut } from "./containers/report.ts";
 import { burst, logs, monitors, runRm, type Bench } from "./containers/sections.ts";
-import { removeRunState, reportCleanUp, runHostState, stopEngines } from "./containers/teardown.ts";
+import { removeRunState, reportCleanUp, runHostState, stopEngines, stopOnInterrupt } from "./containers/teardown.ts";
 
 const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
 const runs = arg("--runs", 5);
@@ -71,14 +71,7 @@ const notes: string[] = [];
 
 const stopAll = () => stopEngines(started, notes);
 
-let interrupted = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const)
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${sig}: stopping the engines`);
-    void stopAll().finally(() => process.exit(130));
-  });
+stopOnInterrupt(stopAll);
 
 try {
   const tar = rootfsTar(dir);

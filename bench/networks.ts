@@ -20,7 +20,7 @@ import { rootfsTar } from "../test/harness/engines.ts";
 import { tempDir } from "../test/harness/oci.ts";
 import { startDockerd, startPodman, startSkiff, type Engine, type EngineKey, type EngineOptions } from "./containers/engines.ts";
 import { allTargets, leftOut } from "./containers/report.ts";
-import { removeRunState, reportCleanUp, runHostState, stopEngines } from "./containers/teardown.ts";
+import { removeRunState, reportCleanUp, runHostState, stopEngines, stopOnInterrupt } from "./containers/teardown.ts";
 import { hostNetworks, removeEngineNetworks } from "./networks/host-networks.ts";
 import { publishedPort } from "./networks/published-port.ts";
 import { runCases, runRmBridge, whereSkiffTimeGoes } from "./networks/run-rm.ts";
@@ -96,17 +96,7 @@ async function stopAll(): Promise<void> {
   notes.push(...removeEngineNetworks(networksBefore));
 }
 
-let interrupted = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const)
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${sig}: stopping the engines`);
-    void stopAll().finally(() => {
-      removeRunState(dir);
-      process.exit(130);
-    });
-  });
+stopOnInterrupt(stopAll, () => removeRunState(dir));
 
 try {
   const opts: EngineOptions = { dir, rootfsTar: rootfsTar(dir), networks: true };

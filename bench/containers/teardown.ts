@@ -40,3 +40,18 @@ export function reportCleanUp(notes: string[], before: HostState): void {
   const left = leftBehind(before, runHostState());
   console.log(left.length ? `\nleft behind (or made meanwhile by another run on this machine):\n  ${left.join("\n  ")}` : "\nnothing left behind (mounts, cgroups, processes, netns, iptables rules, engine state dirs)");
 }
+
+/** On SIGINT or SIGTERM (once): `stop()` the engines, then `after()`, and exit 130. */
+export function stopOnInterrupt(stop: () => Promise<unknown>, after: () => void = () => {}): void {
+  let interrupted = false;
+  for (const sig of ["SIGINT", "SIGTERM"] as const)
+    process.on(sig, () => {
+      if (interrupted) return;
+      interrupted = true;
+      console.error(`\n${sig}: stopping the engines`);
+      void stop().finally(() => {
+        after();
+        process.exit(130);
+      });
+    });
+}
