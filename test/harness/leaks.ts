@@ -117,10 +117,7 @@ export function removeRunBridgeRules(): void {
   for (const table of ["nat", "filter"]) {
     const r = Bun.spawnSync(["iptables-save", "-t", table], { stdout: "pipe", stderr: "ignore" });
     for (const line of r.stdout.toString().split("\n"))
-      if (line.startsWith("-A ") && line.includes(` ${TEST_BRIDGE} `) && line.includes("skiff network")) {
-        const args = line.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g)!.map((a) => (a.startsWith('"') ? (JSON.parse(a) as string) : a));
-        Bun.spawnSync(["iptables", "-w", "-t", table, "-D", ...args]);
-      }
+      if (line.startsWith("-A ") && line.includes(` ${TEST_BRIDGE} `) && line.includes("skiff network")) deleteRule(`${table}: ${line}`);
   }
 }
 
@@ -143,4 +140,20 @@ export function sweep(): void {
   for (const dir of testCgroups().sort((a, b) => b.length - a.length)) safe(() => rmdirSync(dir), undefined);
   for (const runtime of safe(() => readdirSync(TEST_STATE_ROOT), [] as string[]))
     for (const id of safe(() => readdirSync(join(TEST_STATE_ROOT, runtime)), [] as string[])) rmSync(join(TEST_STATE_ROOT, runtime, id), { recursive: true, force: true });
+  sweepNetworks();
+}
+
+/** This run's leftover bridges, veths and rules: a bridge left with a test's fixed subnet would
+ *  take the next test's traffic for that subnet (and did, while a daemon died mid-test). */
+export function sweepNetworks(): void {
+  for (const rule of containerRules()) deleteRule(rule);
+  for (const link of networkLinks()) Bun.spawnSync(["ip", "link", "delete", link]);
+}
+
+/** Deletes one line of containerRules() ("TABLE: -A CHAIN ARGS…") from iptables. */
+function deleteRule(rule: string): void {
+  const [table, line] = [rule.slice(0, rule.indexOf(":")), rule.slice(rule.indexOf(":") + 2)];
+  if (!line.startsWith("-A ")) return;
+  const args = line.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g)?.map((a) => (a.startsWith('"') ? (JSON.parse(a) as string) : a));
+  if (args) Bun.spawnSync(["iptables", "-w", "-t", table, "-D", ...args]);
 }

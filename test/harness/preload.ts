@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeEach } from "bun:test";
 import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { leaked, removeRunBridgeRules, RUN_TAG, snapshot, sweep, TEST_BRIDGE, TEST_STATE_ROOT, type Snapshot } from "./leaks.ts";
+import { leaked, removeRunBridgeRules, RUN_TAG, snapshot, sweep, sweepNetworks, TEST_BRIDGE, TEST_STATE_ROOT, type Snapshot } from "./leaks.ts";
 
 let before: Snapshot | undefined;
 
@@ -37,6 +37,7 @@ afterAll(() => {
   // the run's default bridge (skiffd leaves it, as dockerd leaves docker0)
   if (existsSync(`/sys/class/net/${TEST_BRIDGE}`)) Bun.spawnSync(["ip", "link", "delete", TEST_BRIDGE]);
   removeRunBridgeRules();
+  sweepNetworks(); // (what a daemon killed mid-test left of its user-defined networks)
   rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
   rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
   removeRunCgroups();
