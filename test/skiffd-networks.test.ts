@@ -179,7 +179,12 @@ describe("published ports", () => {
       const taken = skiff("run", "-d", "--name", "second", "-p", `${port}:80`, "busybox", ...HTTPD);
       expect(taken.status).toBe(125);
       expect(taken.stderr).toContain(`Bind for 0.0.0.0:${port} failed: port is already allocated`);
-      skiff("rm", "-f", "second");
+      // as docker 28's CLI: the id of the container made, then the error; it stays created, startable once the port is free
+      const second = taken.stdout.trim();
+      expect(second).toMatch(/^[0-9a-f]{64}$/);
+      expect(d.docker(DOCKER_28, ["run", "-d", "--name", "third", "-p", `${port}:80`, "busybox", "true"]).stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+      expect(ok(skiff("inspect", "-f", "{{.State.Status}}", second)).trim()).toBe("created");
+      skiff("rm", "-f", "second", "third");
     } finally {
       skiff("rm", "-f", a);
     }

@@ -120,6 +120,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     try {
       await containers.start(id);
     } catch (e) {
+      // as docker 28's CLI: the container was made, so its id is said before the start's error
+      writeOut(`${id}\n`);
       return fail(e, startFailureStatus(e));
     }
     writeOut(`${id}\n`);
