@@ -102,11 +102,15 @@ export async function execPlugin(call: PluginCall): Promise<unknown> {
     // (stdin through a pipe: given as bytes, Bun makes a memfd for it that the daemon holds until
     // the process object is collected — two fds more in skiffd after 200 run --rm in a row)
     proc = Bun.spawn({ cmd: [path], env, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
-    proc.stdin.write(JSON.stringify(call.config));
-    void proc.stdin.end();
   } catch (e) {
     throw cniFailed(info, `cannot start ${path}: ${(e as Error).message}`, "ENGINE_CNI_FAILED", INSTALL_HINT);
   }
+  // a plugin that answers without reading its configuration (and has exited) closes the pipe:
+  // EPIPE is no failure of ours, what it printed and its status tell what happened
+  try {
+    proc.stdin.write(JSON.stringify(call.config));
+    void Promise.resolve(proc.stdin.end()).catch(() => undefined);
+  } catch {}
   const out = collect(proc.stdout, MAX_STDOUT, () => proc.kill("SIGKILL"));
   const err = collect(proc.stderr, MAX_STDERR);
   let timer: Timer | undefined;
