@@ -6,7 +6,8 @@
 // bridge: other sessions on this machine make and remove rules of their own meanwhile.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { removeRunBridgeRules, TEST_BRIDGE } from "../../test/harness/leaks.ts";
+import { removeRunBridgeRules, removeSharedChains, sharedChains } from "../../test/harness/iptables-leaks.ts";
+import { TEST_BRIDGE } from "../../test/harness/leaks.ts";
 
 const DOCKER_BRIDGE = "docker0";
 const PODMAN_BRIDGE = "cni-podman0";
@@ -23,6 +24,8 @@ export interface HostNetworks {
   tables: Tables;
   /** net.ipv4.ip_forward: dockerd turns it on (and FORWARD's policy to DROP) when it was off. */
   ipForward: string;
+  /** The chains the CNI plugins and skiffd share (portmap's, skiffd's isolation chains) that were there. */
+  shared: Set<string>;
 }
 
 const readSafe = (path: string) => {
@@ -54,6 +57,7 @@ export function hostNetworks(): HostNetworks {
     paths: new Set([CNI_STATE, PODMAN_IPAM].filter((p) => existsSync(p))),
     tables: iptables(),
     ipForward: readSafe("/proc/sys/net/ipv4/ip_forward").trim(),
+    shared: sharedChains(),
   };
 }
 
@@ -71,7 +75,8 @@ export function removeEngineNetworks(before: HostNetworks): string[] {
   const notes: string[] = [];
   // skiffd's default bridge for the run (made at its first container, as dockerd makes docker0)
   if (existsSync(`/sys/class/net/${TEST_BRIDGE}`)) spawnSync("ip", ["link", "delete", TEST_BRIDGE]);
-  removeRunBridgeRules();
+  removeRunBridgeRules(TEST_BRIDGE);
+  removeSharedChains(before.shared);
   // dockerd's chains and rules, unless another dockerd keeps them (they were there before)
   const now = iptables();
   for (const [table, t] of now) {

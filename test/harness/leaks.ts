@@ -2,6 +2,7 @@
 // network namespaces and container state. Tests name everything they make with "skiff-test".
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { containerRules, deleteRules } from "./iptables-leaks.ts";
 
 export const TEST_TAG = "skiff-test";
 /** Marks what this test process makes, so that test runs side by side do not see each other's. */
@@ -23,7 +24,7 @@ export interface Snapshot {
   state: string[];
   /** Network devices (bridges, veths) other than the run's default bridge. */
   links: string[];
-  /** iptables rules the CNI plugins made for a container (their comments name it). */
+  /** iptables lines for a container or a network (iptables-leaks.ts): one iptables-save per snapshot. */
   iptables: string[];
 }
 
@@ -68,7 +69,7 @@ export function snapshot(): Snapshot {
     netns: safe(() => readdirSync("/run/netns"), [] as string[]).filter((n) => !n.startsWith(TEST_TAG) || n.startsWith(RUN_TAG)),
     state: safe(() => readdirSync(TEST_STATE_ROOT, { recursive: true }).map(String), []).filter((p) => p.split("/").length === 2),
     links: networkLinks(),
-    iptables: containerRules(),
+    iptables: containerRules(TEST_BRIDGE),
   };
 }
 
@@ -76,7 +77,6 @@ export function snapshot(): Snapshot {
  *  keeps host-local's reservations in <data root>/networks/ipam/<id>; kept once seen (a test may
  *  remove a network, not what it leaked). Other runs' networks on the machine are theirs. */
 const runNetworks = new Set<string>();
-const DEFAULT_PREFIX = `${TEST_BIP.split(".").slice(0, 3).join(".")}.`;
 function seenNetworks(): Set<string> {
   for (const d of safe(() => readdirSync(`/tmp/${RUN_TAG}`), [] as string[]))
     for (const id of safe(() => readdirSync(`/tmp/${RUN_TAG}/${d}/data/networks/ipam`), [] as string[])) if (/^[0-9a-f]{64}$/.test(id)) runNetworks.add(id);
@@ -91,34 +91,6 @@ function networkLinks(): string[] {
   return safe(() => readdirSync("/sys/class/net"), [] as string[]).filter(
     (n) => (n !== TEST_BRIDGE && isRunBridge(n, ids)) || (n.startsWith("veth") && safe(() => isRunBridge(readlinkSync(`/sys/class/net/${n}/master`).split("/").pop() ?? "", ids), false)),
   );
-}
-
-/** The CNI plugins' rules for this run's networks (their comments name the network), read only
- *  while one of its bridges exists (iptables-save costs a process per call). */
-function containerRules(): string[] {
-  const ids = seenNetworks();
-  if (!safe(() => readdirSync("/sys/class/net"), [] as string[]).some((n) => isRunBridge(n, ids))) return [];
-  const out: string[] = [];
-  for (const table of ["nat", "filter"]) {
-    const r = Bun.spawnSync(["iptables-save", "-t", table], { stdout: "pipe", stderr: "ignore" });
-    for (const line of r.stdout.toString().split("\n")) {
-      // the plugins' comments name the network (name: "ID"); the network's own rules say "skiff network ID"
-      // (the run's default bridge keeps its own for the run, as its device stays)
-      const network = /name: \\?"([0-9a-f]{64})\\?"/.exec(line)?.[1] ?? (line.includes(` ${TEST_BRIDGE} `) ? undefined : /skiff network ([0-9a-f]{64})/.exec(line)?.[1]);
-      // the firewall plugin's rules name only the address: those in the run's default subnet
-      if ((network && ids.has(network)) || (line.startsWith("-A CNI-FORWARD") && line.includes(` ${DEFAULT_PREFIX}`))) out.push(`${table}: ${line}`);
-    }
-  }
-  return out;
-}
-
-/** The rules skiffd made for the run's default bridge (its device's name is in each): they go with it at the run's end. */
-export function removeRunBridgeRules(): void {
-  for (const table of ["nat", "filter"]) {
-    const r = Bun.spawnSync(["iptables-save", "-t", table], { stdout: "pipe", stderr: "ignore" });
-    for (const line of r.stdout.toString().split("\n"))
-      if (line.startsWith("-A ") && line.includes(` ${TEST_BRIDGE} `) && line.includes("skiff network")) deleteRule(`${table}: ${line}`);
-  }
 }
 
 /** New things in `after` that were not in `before`, as readable lines. */
@@ -146,14 +118,7 @@ export function sweep(): void {
 /** This run's leftover bridges, veths and rules: a bridge left with a test's fixed subnet would
  *  take the next test's traffic for that subnet (and did, while a daemon died mid-test). */
 export function sweepNetworks(): void {
-  for (const rule of containerRules()) deleteRule(rule);
+  deleteRules(containerRules(TEST_BRIDGE));
   for (const link of networkLinks()) Bun.spawnSync(["ip", "link", "delete", link]);
 }
 
-/** Deletes one line of containerRules() ("TABLE: -A CHAIN ARGS…") from iptables. */
-function deleteRule(rule: string): void {
-  const [table, line] = [rule.slice(0, rule.indexOf(":")), rule.slice(rule.indexOf(":") + 2)];
-  if (!line.startsWith("-A ")) return;
-  const args = line.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g)?.map((a) => (a.startsWith('"') ? (JSON.parse(a) as string) : a));
-  if (args) Bun.spawnSync(["iptables", "-w", "-t", table, "-D", ...args]);
-}

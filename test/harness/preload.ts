@@ -3,7 +3,13 @@
 import { afterAll, afterEach, beforeEach } from "bun:test";
 import { existsSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { leaked, removeRunBridgeRules, RUN_TAG, snapshot, sweep, sweepNetworks, TEST_BRIDGE, TEST_STATE_ROOT, type Snapshot } from "./leaks.ts";
+import { removeRunBridgeRules, removeSharedChains, sharedChains } from "./iptables-leaks.ts";
+import { leaked, RUN_TAG, snapshot, sweep, sweepNetworks, TEST_BRIDGE, TEST_STATE_ROOT, type Snapshot } from "./leaks.ts";
+
+// The chains the CNI plugins and skiffd share (portmap's, skiffd's isolation chains …) that were
+// there before this run: those the run makes go at its end (the afterAll below; Bun runs a
+// preload's afterAll once, after every file's own).
+const sharedBefore = sharedChains();
 
 let before: Snapshot | undefined;
 
@@ -36,8 +42,9 @@ function removeRunCgroups(): void {
 afterAll(() => {
   // the run's default bridge (skiffd leaves it, as dockerd leaves docker0)
   if (existsSync(`/sys/class/net/${TEST_BRIDGE}`)) Bun.spawnSync(["ip", "link", "delete", TEST_BRIDGE]);
-  removeRunBridgeRules();
+  removeRunBridgeRules(TEST_BRIDGE);
   sweepNetworks(); // (what a daemon killed mid-test left of its user-defined networks)
+  removeSharedChains(sharedBefore);
   rmSync(`/tmp/${RUN_TAG}`, { recursive: true, force: true });
   rmSync(TEST_STATE_ROOT, { recursive: true, force: true });
   removeRunCgroups();
