@@ -113,7 +113,7 @@ export class Networking {
    * cost ~18 iptables runs per ADD (two whole-table listings among them) and as many per DEL.
    */
   private plugins(n: NetworkRecord, first = true): NetworkPlugins {
-    const cni = new CniNetwork(bridgeConflist(n, { ipamDataDir: join(this.dir, "ipam"), networkRules: true, defaultRoute: first }), { cacheDir: join(this.dir, "cni-cache") });
+    const cni = new CniNetwork(bridgeConflist(n, { ipamDataDir: join(this.dir, "ipam"), defaultRoute: first }), { cacheDir: join(this.dir, "cni-cache") });
     return {
       add: async (a) => {
         await this.networkRules(n);

@@ -3,16 +3,12 @@
 // result so far as prevResult; a failure part-way DELs what ran, in reverse, and throws the first
 // error. The final result is cached (result-cache.ts) for the DEL and CHECK that follow. DEL goes
 // in reverse, tries every plugin, tolerates what is already gone, and is idempotent.
-import { existsSync } from "node:fs";
-import { isIPv4 } from "node:net";
 import { SkiffError, isSkiffError } from "../../../common/errors.ts";
 import { log } from "../../../common/log.ts";
 import type { EndpointState, PortMapping } from "../record.ts";
 import type { CniConflist, CniPluginConf } from "./conflist.ts";
 import { DEFAULT_PLUGIN_DIRS, DEFAULT_TIMEOUT_MS, execPlugin } from "./exec-plugin.ts";
 import { repairBridgeMac } from "./bridge-mac.ts";
-import { teardownIpMasq } from "./ip-masq.ts";
-import { reservedAddresses, resultFromReservation } from "./ipam-reservation.ts";
 import type { CniCommand } from "./plugin-error.ts";
 import { endpointOf, parseCniResult } from "./result.ts";
 import { readCached, removeCached, writeCached, type AttachmentKey, type RuntimeConfig } from "./result-cache.ts";
@@ -156,8 +152,7 @@ export class CniNetwork {
       const ports = portmapEntries(r.portMappings);
       if (ports) runtimeConfig.portMappings = ports;
     }
-    // without the cache, the addresses from host-local's files: the firewall plugin needs them
-    const prevResult = cached?.result ?? this.resultFromIpam(r);
+    const prevResult = cached?.result;
     const errors: SkiffError[] = [];
     for (const plugin of [...this.conflist.plugins].reverse()) {
       if (cached && idle(plugin, runtimeConfig)) continue; // (without the cache, which ports ADD had is unknown)
@@ -170,12 +165,6 @@ export class CniNetwork {
         }
         errors.push(isSkiffError(e) ? e : new SkiffError({ layer: "engine", code: "ENGINE_CNI_FAILED", kind: "internal", message: `CNI DEL of plugin ${plugin.type}: ${String(e)}`, cause: e }));
       }
-    }
-    // with no namespace to look into, the bridge plugin leaves its masquerade chain (ip-masq.ts)
-    const bridge = this.conflist.plugins.find((p) => p.type === "bridge");
-    if (bridge?.ipMasq && (r.netns === "" || !existsSync(r.netns))) {
-      const ips = prevResult ? parseCniResultSafe(prevResult).filter(isIPv4) : [];
-      await teardownIpMasq(this.conflist.name, r.containerId, ips).catch((e: unknown) => errors.push(e as SkiffError));
     }
     if (errors.length) {
       // the cache stays: a DEL run again gets the same prevResult
@@ -217,28 +206,12 @@ export class CniNetwork {
     }
   }
 
-  /** A prevResult rebuilt from host-local's reservation of the attachment, or undefined. */
-  private resultFromIpam(r: CniAttachmentRequest): Record<string, unknown> | undefined {
-    const ipam = this.conflist.plugins.find((p) => p.type === "bridge")?.ipam as { type?: string; dataDir?: string } | undefined;
-    if (ipam?.type !== "host-local" || typeof ipam.dataDir !== "string") return undefined;
-    const ips = reservedAddresses(ipam.dataDir, this.conflist.name, r.containerId, r.ifName);
-    return ips.length ? resultFromReservation(r.ifName, ips, this.prefixOf(ips[0]!)) : undefined;
-  }
-
   /** The prefix length host-local wants with a fixed address: the subnet's. */
   private prefixOf(ip: string): number {
     const bridge = this.conflist.plugins.find((p) => p.type === "bridge");
     const ranges = (bridge?.ipam as { ranges?: { subnet?: string }[][] } | undefined)?.ranges ?? [];
     const subnet = ranges.flat().find((r) => typeof r.subnet === "string")?.subnet;
-    return subnet ? Number(subnet.slice(subnet.indexOf("/") + 1)) : isIPv4(ip) ? 32 : 128;
+    return subnet ? Number(subnet.slice(subnet.indexOf("/") + 1)) : ip.includes(":") ? 128 : 32;
   }
 }
 
-/** The addresses (no prefix) of a cached result; [] when it does not read as one. */
-function parseCniResultSafe(result: Record<string, unknown>): string[] {
-  try {
-    return parseCniResult(result, "cache").ips.map((c) => c.address.slice(0, c.address.indexOf("/")));
-  } catch {
-    return [];
-  }
-}

@@ -7,18 +7,17 @@ const record = (over: Partial<NetworkRecord> = {}): NetworkRecord => ({
   subnet: "172.18.0.0/16", gateway: "172.18.0.1", internal: false, labels: {}, options: {}, predefined: false, ...over,
 });
 
-test("a bridge network: bridge with host-local, portmap, firewall at CNI 1.0.0, named by the network's id", () => {
+test("a bridge network: bridge with host-local (no masquerade: the network's own rules do it), portmap, at CNI 1.0.0, named by the network's id", () => {
   expect(bridgeConflist(record(), { ipamDataDir: "/var/lib/skiff/ipam" })).toEqual({
     cniVersion: "1.0.0",
     name: "a".repeat(64),
     plugins: [
       {
-        type: "bridge", bridge: "sk-aaaaaaaaaaaa", isGateway: true, isDefaultGateway: true, ipMasq: true, hairpinMode: true,
+        type: "bridge", bridge: "sk-aaaaaaaaaaaa", isGateway: true, isDefaultGateway: true, ipMasq: false, hairpinMode: true,
         ipam: { type: "host-local", ranges: [[{ subnet: "172.18.0.0/16", gateway: "172.18.0.1" }]], dataDir: "/var/lib/skiff/ipam" },
         capabilities: { ips: true, mac: true },
       },
       { type: "portmap", snat: true, capabilities: { portMappings: true } },
-      { type: "firewall", backend: "iptables" },
     ],
   });
 });
@@ -37,8 +36,8 @@ test("--ip-range bounds host-local's range, keeping off the subnet's network and
   expect(range("10.1.0.0/24", "10.1.0.128/25")).toMatchObject({ rangeStart: "10.1.0.128", rangeEnd: "10.1.0.254" });
 });
 
-test("with networkRules the bridge plugin does no masquerade and there is no firewall plugin (the network's own rules do it)", () => {
-  const cl = bridgeConflist(record(), { ipamDataDir: "/d", networkRules: true });
-  expect(cl.plugins.map((p) => p.type)).toEqual(["bridge", "portmap"]);
-  expect(cl.plugins[0]).toMatchObject({ isDefaultGateway: true, ipMasq: false });
+test("a container's second network gives it no default route (one, its first network's); an MTU from -o com.docker.network.driver.mtu", () => {
+  expect(bridgeConflist(record(), { ipamDataDir: "/d", defaultRoute: false }).plugins[0]).toMatchObject({ isDefaultGateway: false });
+  expect(bridgeConflist(record({ options: { "com.docker.network.driver.mtu": "1400" } }), { ipamDataDir: "/d" }).plugins[0]).toMatchObject({ mtu: 1400 });
+  expect(bridgeConflist(record({ options: { "com.docker.network.driver.mtu": "x" } }), { ipamDataDir: "/d" }).plugins[0]).not.toHaveProperty("mtu");
 });

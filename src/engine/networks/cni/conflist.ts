@@ -1,6 +1,9 @@
 // The CNI network configuration list of a bridge network (CNI spec 1.0.0): the bridge plugin with
-// host-local IPAM, then portmap, then firewall. What each option does was checked against Debian's
-// containernetworking-plugins 1.1.1 (/usr/lib/cni):
+// host-local IPAM, then portmap. Outbound NAT and forwarding are the network's own rules, made once
+// (network-rules.ts), not the bridge plugin's ipMasq and the firewall plugin's per container: those
+// ran ~18 iptables commands per ADD (whole-table listings among them) and as many per DEL, and
+// bridge 1.1.1's DEL without a namespace left its masquerade chain behind. What each option does
+// was checked against Debian's containernetworking-plugins 1.1.1 (/usr/lib/cni):
 // - isDefaultGateway makes the bridge plugin add the default route itself; a default route in the
 //   IPAM "routes" as well fails ADD with "failed to add route ... file exists", so there is none.
 // - runtimeConfig "ips" (capability ips) picks a fixed address through host-local; runtimeConfig
@@ -29,12 +32,6 @@ export interface CniConflist {
 export interface ConflistOptions {
   /** host-local keeps its reservations in DIR/<name>/ (one file per address): they outlive the daemon. */
   ipamDataDir: string;
-  /**
-   * Outbound NAT and forwarding by rules made once per network (network-rules.ts) rather than by
-   * the bridge plugin's ipMasq and the firewall plugin for each container: 18 iptables execs less
-   * per ADD. The caller makes the rules (ensureNetworkRules) before the first ADD.
-   */
-  networkRules?: boolean;
   /** False for a container's second and later networks: one default route, its first network's (as dockerd). */
   defaultRoute?: boolean;
 }
@@ -65,7 +62,6 @@ function ipamRange(record: NetworkRecord): Record<string, string> {
  */
 export function bridgeConflist(record: NetworkRecord, options: ConflistOptions): CniConflist {
   const outbound = !record.internal;
-  const perContainerRules = !options.networkRules;
   return {
     cniVersion: CNI_VERSION,
     name: record.id,
@@ -76,7 +72,7 @@ export function bridgeConflist(record: NetworkRecord, options: ConflistOptions):
         // the bridge holds the gateway address even when internal: the DNS responder listens there
         isGateway: true,
         isDefaultGateway: outbound && options.defaultRoute !== false,
-        ipMasq: outbound && perContainerRules,
+        ipMasq: false,
         hairpinMode: true,
         // docker's -o com.docker.network.driver.mtu
         ...(mtuOf(record) ? { mtu: mtuOf(record) } : {}),
@@ -84,7 +80,6 @@ export function bridgeConflist(record: NetworkRecord, options: ConflistOptions):
         capabilities: { ips: true, mac: true },
       },
       { type: "portmap", snat: true, capabilities: { portMappings: true } },
-      ...(perContainerRules ? [{ type: "firewall", backend: "iptables" }] : []),
     ],
   };
 }
