@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import { errnoOf, errnoText } from "../../common/errno.ts";
 import { isSkiffError, invalid, SkiffError } from "../../common/errors.ts";
 import { configureLog } from "../../common/log.ts";
+import { isDeviceName } from "../../common/net-device.ts";
 import { writeErr, writeOut } from "../../common/stdio.ts";
 import { parseFlags, type FlagSpec } from "../args.ts";
 import { formatError } from "../skiff/report-error.ts";
@@ -57,7 +58,7 @@ function cgroupParentOf(v: string | undefined): string {
 /** --bridge: a network device's name (at most 15 bytes: IFNAMSIZ). */
 function bridgeOf(v: string | undefined): string {
   if (v === undefined) return "skiff0";
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(v)) throw invalid("cli", "CLI_BRIDGE_INVALID", `--bridge ${JSON.stringify(v)}: not a network device name`, "give at most 15 letters, digits, _ . - (e.g. skiff0)");
+  if (!isDeviceName(v)) throw invalid("cli", "CLI_BRIDGE_INVALID", `--bridge ${JSON.stringify(v)}: not a network device name`, "give at most 15 letters, digits, _ . - (e.g. skiff0)");
   return v;
 }
 

@@ -1,12 +1,12 @@
 // Network devices the engine removes itself: a removed network's bridge (the bridge plugin makes
 // bridges and never removes them). Done by iproute2's `ip`, which every Debian system has.
 import { SkiffError } from "../../common/errors.ts";
+import { isDeviceName } from "../../common/net-device.ts";
 
-const DEVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/;
 
 /** Removes the device if it is there; a device that is not there is no failure. */
 export function removeLink(name: string): void {
-  if (!DEVICE.test(name)) throw new Error(`removeLink: ${JSON.stringify(name)} is not a device name`);
+  if (!isDeviceName(name)) throw new Error(`removeLink: ${JSON.stringify(name)} is not a device name`);
   const r = Bun.spawnSync(["ip", "link", "delete", "dev", name], { stderr: "pipe", stdout: "ignore" });
   if (r.exitCode === 0) return;
   const why = r.stderr.toString().trim();
@@ -16,6 +16,6 @@ export function removeLink(name: string): void {
 
 /** Puts a device on a bridge again (a veth whose bridge was deleted and made anew); false when it is gone. */
 export function setMaster(device: string, bridge: string): boolean {
-  if (!DEVICE.test(device) || !DEVICE.test(bridge)) throw new Error(`setMaster: ${JSON.stringify(device)} or ${JSON.stringify(bridge)} is not a device name`);
+  if (!isDeviceName(device) || !isDeviceName(bridge)) throw new Error(`setMaster: ${JSON.stringify(device)} or ${JSON.stringify(bridge)} is not a device name`);
   return Bun.spawnSync(["ip", "link", "set", "dev", device, "master", bridge], { stderr: "ignore", stdout: "ignore" }).exitCode === 0;
 }

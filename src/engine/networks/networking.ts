@@ -176,7 +176,7 @@ export class Networking {
    */
   files(c: { hostname: string; options: ContainerOnNetworks["options"] }, endpoints: { network: NetworkRecord }[]): { hosts: string; resolvConf: string } {
     const mode = c.options.network;
-    const dns = { host: readHostResolvFiles(), dns: c.options.dns, dnsSearch: c.options.dnsSearch, dnsOptions: c.options.dnsOptions };
+    const dns = { host: this.hostResolvFiles(), dns: c.options.dns, dnsSearch: c.options.dnsSearch, dnsOptions: c.options.dnsOptions };
     if (mode === "host") return { hosts: hostNetworkHostsFile(readText("/etc/hosts") || undefined, extraHostRecords(c.options.extraHosts ?? [], this.hostGateway())), resolvConf: containerResolvConf({ ...dns, mode: "host" }).text };
     const first = endpoints[0]?.network;
     // none (and container:…, whose files are the other's from its start): docker 28 transforms nothing

@@ -5,6 +5,7 @@
 // container go through it (the `live` port).
 import { randomBytes } from "node:crypto";
 import { SkiffError } from "../../common/errors.ts";
+import { isDeviceName } from "../../common/net-device.ts";
 import type { MetadataDb } from "../metadata/index.ts";
 import { filterNetworks, pruneSelection } from "./filters.ts";
 import type { EndpointConfig, NetworkedContainer, NetworkRecord } from "./record.ts";
@@ -42,8 +43,6 @@ const errors = {
   invalid: (message: string, hint: string, field?: string) => new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_INVALID", kind: "invalid_argument", message, hint, ...(field ? { details: { field } } : {}) }),
 };
 
-/** A bridge device name: at most 15 bytes, no slash, whitespace or colon (IFNAMSIZ and the kernel's rules). */
-const DEVICE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/;
 /** docker's network name rule (as for containers, without the leading slash). */
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
@@ -144,7 +143,7 @@ export class NetworkService implements NetworkServiceApi {
     const options = req.options ?? {};
     const id = randomBytes(32).toString("hex");
     const device = options["com.docker.network.bridge.name"] ?? `sk-${id.slice(0, 12)}`;
-    if (!DEVICE.test(device)) throw errors.invalid(`invalid bridge name ${JSON.stringify(device)}: at most 15 letters, digits, _ . -`, "give com.docker.network.bridge.name a shorter name", "Options");
+    if (!isDeviceName(device)) throw errors.invalid(`invalid bridge name ${JSON.stringify(device)}: at most 15 letters, digits, _ . -`, "give com.docker.network.bridge.name a shorter name", "Options");
     if (this.store.all().some((n) => n.bridge === device)) throw errors.invalid(`bridge ${device} is used by another network`, "give com.docker.network.bridge.name another name", "Options");
     const addresses = addressesOf(decideIpam({ subnet: req.subnet, gateway: req.gateway, ipRange: req.ipRange }, { otherNetworks: this.others(), hostRoutes: this.o.hostRoutes() }));
     const record: NetworkRecord = {
