@@ -72,15 +72,19 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       cgroupPath: cg.path, cgroupDirs: cg.dirs, cgroupCreated: [], creator: process.pid,
       hooks: { poststart: config.hooks.poststart, poststop: config.hooks.poststop }, resources: config.linux.resources,
     };
+    // What will be made is recorded first, in the state's first write: a delete after a crash
+    // amid the mkdirs removes it. Written again only if what was made differs (a parent that
+    // another create made meanwhile): each write is a file and a rename on create's path.
+    state.cgroupCreated = missingCgroupDirs(cg.dirs);
     store.write(state);
     let devices: ReturnType<typeof configureCgroup> = {};
     try {
-      // what will be made is recorded first: a delete after a crash amid the mkdirs removes it
-      state.cgroupCreated = missingCgroupDirs(cg.dirs);
-      store.write(state);
-      state.cgroupCreated = createCgroup(cg.dirs);
+      const created = createCgroup(cg.dirs);
       cleanup.push(() => removeCgroup(state.cgroupCreated, cg.dirs));
-      store.write(state);
+      if (!sameStrings(created, state.cgroupCreated)) {
+        state.cgroupCreated = created;
+        store.write(state);
+      }
       devices = configureCgroup({ layout, dirs: cg.dirs, resources: config.linux.resources, where: join(bundle, "config.json"), skipDevices: rootless,
         hybridDeviceProgram: process.env.SKIFF_HYBRID_DEVICE_EBPF === "1" });
     } catch (e) {
@@ -160,3 +164,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   }
 }
 
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -34,3 +34,16 @@ test("places an absolute cgroupsPath as is and a relative one (or the id) under 
   expect(cgroupDirs(layout, "x/y", "id").dirs).toEqual(["/sys/fs/cgroup/user.slice/x/y"]);
   expect(cgroupDirs(layout, undefined, "id").dirs).toEqual(["/sys/fs/cgroup/user.slice/id"]);
 });
+
+test("decodes mountinfo's octal escapes and skips lines that are not mounts", () => {
+  const layout = parseCgroupLayout(
+    "garbage\n\n33 31 0:30 / /sys/fs/cgroup/my\\040pids rw - cgroup cgroup rw,pids\n34 31 0:31 / /x\\134y\\12 rw - cgroup cgroup rw,freezer\n36 31 0:33 / /n rw shared:5 - cgroup cgroup rw,name=systemd",
+    "12:pids:/a:b\nx:freezer:/no\n5:freezer:/f\n1:name=systemd:/s\n",
+  );
+  expect(layout.hierarchies.map((h) => [h.key, h.mountpoint, h.current])).toEqual([
+    ["pids", "/sys/fs/cgroup/my pids", "/a:b"],
+    ["freezer", "/x\\y\\12", "/f"],
+    ["name=systemd", "/n", "/s"],
+  ]);
+  expect(layout.mode).toBe("v1");
+});
