@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { invalid, isSkiffError, notFound, SkiffError } from "../../common/errors.ts";
 import { compatiblePlatforms, formatPlatform, parsePlatform, samePlatform } from "../../oci/image/platform.ts";
 import { familiarName, formatReference, parseReference, repositoryOf, type ImageReference } from "../../oci/image/reference.ts";
-import { isInsecureRegistry, pushImage, RegistryClient, registryHostOf, type Credentials, type PushProgress, type RegistryTimeouts, type RetryPolicy, type SearchResult } from "../registry/index.ts";
+import { isInsecureRegistry, RegistryClient, registryHostOf, type Credentials, type RegistryTimeouts, type RetryPolicy, type SearchResult } from "../registry/index.ts";
 import { ContentStore } from "../content/index.ts";
 import { toInspect, toSummary } from "./image-inspect.ts";
 import { filterImages, pruneSelector } from "./image-filters.ts";
@@ -26,11 +26,9 @@ import { commitContainer, type CommitRequest } from "./image-commit.ts";
 import { imageHistory, type HistoryItem } from "./image-history.ts";
 import { tagOf } from "./local-image.ts";
 import type { Readable, Writable } from "node:stream";
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
-import { parseManifest } from "../../oci/image/manifest.ts";
-import type { Descriptor } from "../../oci/image/descriptor.ts";
-import type { Digest } from "../../oci/image/digest.ts";
-import { pushSubstitutes, type KnownImage, type Layer } from "./push-substitutes.ts";
+import { readFileSync } from "node:fs";
+import { pushFromStore } from "./image-push.ts";
+import { PullJobs } from "./pull-jobs.ts";
 import { MetadataDb } from "../metadata/index.ts";
 import { parseImageConfig, type ContainerDefaults } from "../../oci/image/image-config.ts";
 import { imageDiskUsage, type ImageDiskUsage } from "./image-disk-usage.ts";
@@ -49,17 +47,6 @@ export interface ImageStoreOptions {
   metadata?: MetadataDb;
 }
 
-/** One pull in progress, followed by the API requests that asked for it. */
-interface PullJob {
-  promise: Promise<string>;
-  abort: AbortController;
-  followers: number;
-  done: boolean;
-  /** The lines so far, for a pull that joins: image lines in order, each layer's first and latest line. */
-  seen: Map<string, { first: ProgressEvent; last: ProgressEvent }>;
-  watchers: Set<(e: ProgressEvent) => void>;
-}
-
 const FULL_ID = /^(?:sha256:)?([0-9a-f]{64})$/;
 const SHORT_ID = /^(?:sha256:)?([0-9a-f]{4,63})$/;
 
@@ -70,7 +57,7 @@ export class ImageStore implements ImageService {
   readonly builder: SnapshotBuilder;
   readonly snapshotter: Snapshotter;
   private readonly unpacker?: UnpackPool;
-  private readonly pulls = new Map<string, PullJob>();
+  private readonly pulls = new PullJobs();
   private busy = 0;
   private gcPending = false;
   private swept = false;
@@ -114,18 +101,13 @@ export class ImageStore implements ImageService {
     }
   }
 
-  /**
-   * Pulls of one reference and platform share one job: a pull that joins a running one is shown
-   * what it missed (the image lines so far, each layer's first and latest line), then the live lines.
-   * A pull whose signal aborts (its client went away) stops following at once; the job itself is
-   * aborted when no one follows it any more, so nothing is tagged after a cancelled pull.
-   */
+  /** Pulls of one reference and platform share one job (pull-jobs.ts). */
   async pull(name: string, opts: PullOptions = {}): Promise<ImageInspect> {
     const ref = parseReference(name);
     const platform = opts.platform ? formatPlatform(parsePlatform(opts.platform)) : undefined;
     const key = `${formatReference(ref)}|${platform ?? ""}`;
-    const job = this.pulls.get(key) ?? this.startPull(key, ref, { ...opts, platform });
-    return this.inspect(await this.followPull(key, job, opts));
+    const work = (say: (e: ProgressEvent) => void, signal: AbortSignal) => this.guarded(() => this.pullNow(ref, { ...opts, platform, onProgress: say, signal }));
+    return this.inspect(await this.pulls.follow(key, work, opts));
   }
 
   /** docker pull -a: every tag the registry lists for `repository`, one after the other (image-pull-tags.ts). */
@@ -136,53 +118,6 @@ export class ImageStore implements ImageService {
   /** docker search on the term's registry (image-search.ts). */
   search(term: string, opts: SearchOptions = {}): Promise<SearchResult[]> {
     return searchImages((domain, auth) => this.client(domain, auth), term, opts);
-  }
-
-  private startPull(key: string, ref: ImageReference, opts: PullOptions): PullJob {
-    const job: PullJob = { abort: new AbortController(), followers: 0, done: false, seen: new Map(), watchers: new Set(), promise: Promise.resolve("") };
-    let lines = 0;
-    const say = (e: ProgressEvent) => {
-      const key = e.id && /^[0-9a-f]{12}$/.test(e.id) ? e.id : `line ${lines++}`;
-      const seen = job.seen.get(key);
-      if (seen) seen.last = e;
-      else job.seen.set(key, { first: e, last: e });
-      for (const w of job.watchers) w(e);
-    };
-    this.pulls.set(key, job);
-    job.promise = this.guarded(() => this.pullNow(ref, { ...opts, onProgress: say, signal: job.abort.signal })).finally(() => {
-      job.done = true;
-      if (this.pulls.get(key) === job) this.pulls.delete(key);
-    });
-    job.promise.catch(() => {});
-    return job;
-  }
-
-  private async followPull(key: string, job: PullJob, opts: PullOptions): Promise<string> {
-    const watch = opts.onProgress ? (e: ProgressEvent) => opts.onProgress!(e) : () => {};
-    // a layer's first line ("Pulling fs layer") and its latest, so that every layer has its line
-    for (const { first, last } of job.seen.values()) {
-      watch(first);
-      if (last !== first) watch(last);
-    }
-    job.watchers.add(watch);
-    job.followers++;
-    const signal = opts.signal;
-    try {
-      if (!signal) return await job.promise;
-      signal.throwIfAborted();
-      return await new Promise<string>((resolve, reject) => {
-        const gone = () => reject(signal.reason);
-        signal.addEventListener("abort", gone, { once: true });
-        job.promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", gone));
-      });
-    } finally {
-      job.watchers.delete(watch);
-      if (--job.followers === 0 && !job.done) {
-        // nobody wants it any more: stop the downloads; a new pull starts afresh
-        if (this.pulls.get(key) === job) this.pulls.delete(key);
-        job.abort.abort(signal?.reason);
-      }
-    }
   }
 
   private async pullNow(ref: ImageReference, opts: PullOptions): Promise<string> {
@@ -395,115 +330,8 @@ export class ImageStore implements ImageService {
     return tags.map(familiarName).sort();
   }
 
-  async push(name: string, opts: { auth?: RegistryAuth; onProgress?: (e: ProgressEvent) => void } = {}): Promise<{ tag: string; digest: string; size: number }> {
-    const ref = parseReference(name);
-    const record = this.record(this.resolveId(name));
-    const say = opts.onProgress ?? (() => {});
-    say({ status: `The push refers to repository [${repositoryOf(ref)}]` });
-    const stored = this.content.info(record.manifestDigest)?.size ?? 0;
-    const root = { mediaType: record.manifestMediaType, digest: record.manifestDigest as `sha256:${string}`, size: stored };
-    const onProgress = (p: PushProgress) => {
-      const id = shortId(p.digest);
-      if (p.digest === record.id) return; // docker reports layers only
-      if (p.status === "uploading") say({ id, status: "Pushing", current: p.done, total: p.total });
-      else if (p.status === "exists") say({ id, status: "Layer already exists" });
-      else if (p.status === "mounted") say({ id, status: p.from ? `Mounted from ${p.from}` : "Mounted from another repository" });
-      else if (p.status === "complete") say({ id, status: "Pushed" });
-      else if (p.status === "retrying" && p.retryInMs !== undefined) say({ id, status: retryingIn(p.retryInMs) });
-    };
-    // guarded: uncompressed layers are pushed gzip'd, from blobs made for the push that no image
-    // references (GC takes them afterwards; compressing again gives the same digests)
-    const { digest, size } = await this.guarded(async () => {
-      const mountFrom = this.mountSources(ref);
-      const substitute = this.pushSubstitutes(ref, record);
-      const pushed = await pushImage(this.client(ref.domain, opts.auth, say), this.content, ref.path, root, { tag: ref.tag, onProgress, mountFrom, substitute });
-      // the size of the manifest as pushed (rewritten when layers were compressed), read before a GC may take it
-      return { digest: pushed, size: this.content.info(pushed)?.size ?? stored };
-    });
-    this.meta.setRef("digest", `${repositoryOf(ref)}@${digest}`, record.id);
-    const tag = ref.tag ?? "latest";
-    say({ status: `${tag}: digest: ${digest} size: ${size}` });
-    return { tag, digest, size };
-  }
-
-  /** The gzip blobs of the same layers known on the target's registry, to push instead (push-substitutes.ts). */
-  private pushSubstitutes(target: ImageReference, pushed: ImageRecord): (layer: Descriptor) => Descriptor | undefined {
-    const onRegistry = new Set<string>();
-    for (const r of this.meta.refsUnder(`${target.domain}/`)) {
-      try {
-        if (parseReference(r.name).domain === target.domain) onRegistry.add(r.imageId);
-      } catch {}
-    }
-    if (!onRegistry.size) return () => undefined;
-    const known = (r: ImageRecord): KnownImage | undefined => {
-      try {
-        const m = parseManifest(this.content.readBytes(r.manifestDigest), r.manifestMediaType);
-        if (m.kind === "index") return undefined;
-        const diffIds = ((this.configOf(r).rootfs ?? {}) as { diff_ids?: unknown }).diff_ids;
-        return { layers: m.layers, diffIds: Array.isArray(diffIds) ? diffIds.map(String) : [], onRegistry: onRegistry.has(r.id) };
-      } catch {
-        return undefined; // an image whose documents cannot be read tells nothing
-      }
-    };
-    const me = known(pushed);
-    if (!me) return () => undefined;
-    const others = this.meta.images().flatMap((r) => (r.id !== pushed.id && onRegistry.has(r.id) ? [known(r)].filter((k): k is KnownImage => !!k) : []));
-    const isGzip = (l: Layer): boolean => {
-      if (!this.content.has(l.digest) || l.mediaType.endsWith("zstd")) return false;
-      if (l.mediaType.endsWith("gzip")) return true;
-      const head = new Uint8Array(2);
-      const fd = openSync(this.content.blobPath(l.digest as Digest), "r");
-      try {
-        return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
-      } finally {
-        closeSync(fd);
-      }
-    };
-    const sub = pushSubstitutes(me, others, isGzip);
-    return (layer) => {
-      const s = sub(layer);
-      return s ? { mediaType: s.mediaType, digest: s.digest as Digest, size: s.size } : undefined;
-    };
-  }
-
-  /**
-   * Where a push to `target` may mount each blob from, as docker's push does from what it knows of
-   * its pulls and pushes: the other repositories of the same registry that local images holding
-   * the blob were pulled from or pushed to (their digest references, which a pull and a push
-   * record), then those they are tagged in (a tag may be local only), each group with the
-   * repositories sharing the most leading path components with the target first, then the most
-   * recently tagged. A gzip blob made for the push is looked up by the uncompressed layer it was
-   * made from as well: compression is deterministic, so a repository it was pushed to holds it.
-   */
-  private mountSources(target: ImageReference): (blob: { digest: string }, stored: { digest: string }) => string[] {
-    const byBlob = new Map<string, { path: string; evidence: number; likeness: number; order: number }[]>();
-    const parts = target.path.split("/");
-    let order = 0;
-    for (const r of this.meta.refsUnder(`${target.domain}/`)) {
-      let path: string;
-      try {
-        const ref = parseReference(r.name);
-        if (ref.domain !== target.domain) continue;
-        path = ref.path;
-      } catch {
-        continue;
-      }
-      if (path === target.path) continue;
-      const p = path.split("/");
-      let likeness = 0;
-      while (likeness < p.length && likeness < parts.length && p[likeness] === parts[likeness]) likeness++;
-      const source = { path, evidence: r.kind === "digest" ? 1 : 0, likeness, order: order++ };
-      for (const b of r.blobs) {
-        const list = byBlob.get(b) ?? [];
-        if (!list.some((c) => c.path === path)) list.push(source);
-        byBlob.set(b, list);
-      }
-    }
-    return (blob, stored) => {
-      const found = [...(byBlob.get(blob.digest) ?? []), ...(stored.digest !== blob.digest ? (byBlob.get(stored.digest) ?? []) : [])];
-      found.sort((a, b) => b.evidence - a.evidence || b.likeness - a.likeness || a.order - b.order);
-      return [...new Set(found.map((c) => c.path))];
-    };
+  push(name: string, opts: { auth?: RegistryAuth; onProgress?: (e: ProgressEvent) => void } = {}): Promise<{ tag: string; digest: string; size: number }> {
+    return pushFromStore(this, name, opts);
   }
 
   async login(auth: RegistryAuth): Promise<{ Status: string; IdentityToken?: string }> {
