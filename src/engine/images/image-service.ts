@@ -12,8 +12,8 @@ import { familiarName, formatReference, parseReference, repositoryOf, type Image
 import { isInsecureRegistry, RegistryClient, registryHostOf, type Credentials, type RegistryTimeouts, type RetryPolicy, type SearchResult } from "../registry/index.ts";
 import { ContentStore } from "../content/index.ts";
 import { toInspect, toSummary } from "./image-inspect.ts";
-import { filterImages, pruneSelector } from "./image-filters.ts";
-import { pullLayers, retryingIn, shortId } from "./image-pull.ts";
+import { filterImages } from "./image-filters.ts";
+import { pullLayers, retryingIn } from "./image-pull.ts";
 import { pullAllTags } from "./image-pull-tags.ts";
 import { searchImages, type SearchOptions } from "./image-search.ts";
 import { lookupLower, OverlaySnapshotter, SnapshotBuilder, Snapshots, UnpackPool, type OverlayMount, type Snapshotter } from "../snapshots/index.ts";
@@ -29,6 +29,8 @@ import type { Readable, Writable } from "node:stream";
 import { readFileSync } from "node:fs";
 import { pushFromStore } from "./image-push.ts";
 import { PullJobs } from "./pull-jobs.ts";
+import { familiarNameSafe, formatReferenceSafe, FULL_ID, repoOfName, SHORT_ID } from "./image-names.ts";
+import { pruneImages, removeImage } from "./image-remove.ts";
 import { MetadataDb } from "../metadata/index.ts";
 import { parseImageConfig, type ContainerDefaults } from "../../oci/image/image-config.ts";
 import { imageDiskUsage, type ImageDiskUsage } from "./image-disk-usage.ts";
@@ -46,9 +48,6 @@ export interface ImageStoreOptions {
   /** The engine's metadata database, shared with containers (default: one of its own under dataRoot). */
   metadata?: MetadataDb;
 }
-
-const FULL_ID = /^(?:sha256:)?([0-9a-f]{64})$/;
-const SHORT_ID = /^(?:sha256:)?([0-9a-f]{4,63})$/;
 
 export class ImageStore implements ImageService {
   readonly content: ContentStore;
@@ -230,72 +229,11 @@ export class ImageStore implements ImageService {
   usedBy: (imageId: string) => { id: string; running: boolean }[] = () => [];
 
   remove(nameOrId: string, opts: { force?: boolean; noprune?: boolean } = {}): DeleteResponseItem[] {
-    const id = this.resolveId(nameOrId);
-    const users = this.usedBy(id);
-    this.refuseInUse(nameOrId, id, users, opts.force ?? false);
-    const out: DeleteResponseItem[] = [];
-    const refs = this.meta.refsOf(id);
-    const byId = FULL_ID.test(nameOrId) || (SHORT_ID.test(nameOrId) && !refs.tags.includes(formatReferenceSafe(nameOrId)));
-    if (!byId) {
-      const ref = parseReference(nameOrId);
-      const kind = ref.digest ? "digest" : "tag";
-      const key = ref.digest ? `${repositoryOf(ref)}@${ref.digest}` : formatReference(ref);
-      if (this.meta.deleteRef(kind, key)) out.push({ Untagged: familiarName(key) });
-      const repo = repositoryOf(ref);
-      const left = this.meta.refsOf(id);
-      // As docker: the repository's digest references go with its last tag.
-      if (kind === "tag" && !left.tags.some((t) => repoOfName(t) === repo)) {
-        for (const d of left.digests.filter((d) => repoOfName(d) === repo)) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiarName(d) });
-      }
-      const rest = this.meta.refsOf(id);
-      if (rest.tags.length + rest.digests.length > 0 || users.length) return out;
-    } else {
-      const repos = new Set([...refs.tags, ...refs.digests].map(repoOfName));
-      if (repos.size > 1 && !opts.force) {
-        throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_CONFLICT", kind: "conflict", message: `delete image ${shortId(id)}: it is referenced in ${repos.size} repositories (${[...repos].map(familiarName).join(", ")})`, hint: "remove it by name, or force with -f", details: { id } });
-      }
-      for (const t of refs.tags) if (this.meta.deleteRef("tag", t)) out.push({ Untagged: familiarName(t) });
-      for (const d of refs.digests) if (this.meta.deleteRef("digest", d)) out.push({ Untagged: familiarName(d) });
-      if (users.length) return out; // forced: untagged, kept for its stopped containers
-    }
-    this.meta.deleteImage(id);
-    out.push({ Deleted: id });
-    if (!opts.noprune) out.push(...this.gc().snapshots.map((s) => ({ Deleted: s })));
-    return out;
-  }
-
-  /** docker's refusals: a running container's image cannot be removed, a stopped one's only with force. */
-  private refuseInUse(name: string, id: string, users: { id: string; running: boolean }[], force: boolean): void {
-    const running = users.find((u) => u.running);
-    const byName = !(FULL_ID.test(name) || SHORT_ID.test(name));
-    if (running && (!byName || this.meta.refsOf(id).tags.length <= 1))
-      throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: `conflict: unable to ${byName ? `remove repository reference "${name}"` : `delete ${shortId(id)}`} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`, hint: `stop and remove the container first: skiff rm -f ${running.id.slice(0, 12)}`, details: { id } });
-    const stopped = users[0];
-    if (stopped && !force && (!byName || this.meta.refsOf(id).tags.length <= 1))
-      throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: byName ? `conflict: unable to remove repository reference "${name}" (must force) - container ${stopped.id.slice(0, 12)} is using its referenced image ${shortId(id)}` : `conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${stopped.id.slice(0, 12)}`, hint: `remove the container first (skiff rm ${stopped.id.slice(0, 12)}), or force with -f`, details: { id } });
+    return removeImage(this, nameOrId, opts);
   }
 
   prune(opts: { all?: boolean; filters?: Record<string, string[]> } = {}): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number } {
-    // every filter is checked before anything is removed
-    const filters = opts.all ? { ...opts.filters, dangling: [...(opts.filters?.dangling ?? []), "false"] } : (opts.filters ?? {});
-    const select = pruneSelector(filters);
-    const deleted: DeleteResponseItem[] = [];
-    for (const r of this.meta.images()) {
-      const refs = this.meta.refsOf(r.id);
-      if (select.danglingOnly && refs.tags.length > 0) continue;
-      if (this.usedBy(r.id).length) continue; // as docker: an image a container uses is not pruned
-      const labels = ((this.configOf(r).config ?? {}) as { Labels?: Record<string, string> | null }).Labels ?? null;
-      if (!select.matches({ created: Date.parse(r.created) / 1000, labels })) continue;
-      for (const t of refs.tags) deleted.push({ Untagged: familiarName(t) });
-      for (const d of refs.digests) deleted.push({ Untagged: familiarName(d) });
-      this.meta.deleteImage(r.id);
-      deleted.push({ Deleted: r.id });
-    }
-    const gc = this.gc();
-    this.content.pruneIngests(); // gives up resuming them; a running pull keeps its own
-    // dockerd's SpaceReclaimed: the unpacked sizes of the layers removed (what the images' Size
-    // adds up), not the compressed blobs or unfinished downloads also freed
-    return { ImagesDeleted: [...deleted, ...gc.snapshots.map((s) => ({ Deleted: s }))], SpaceReclaimed: gc.layerBytes };
+    return pruneImages(this, opts);
   }
 
   /** Removes snapshots and blobs no image references; returns the chainIDs removed, the bytes freed
@@ -440,23 +378,5 @@ export class ImageStore implements ImageService {
     const exited = this.unpacker?.close();
     this.meta.close();
     return exited ?? Promise.resolve();
-  }
-}
-
-const repoOfName = (full: string): string => full.replace(/@.*$/, "").replace(/:[^:/]+$/, "");
-
-function formatReferenceSafe(s: string): string {
-  try {
-    return formatReference(parseReference(s));
-  } catch {
-    return "";
-  }
-}
-
-function familiarNameSafe(full: string): string {
-  try {
-    return familiarName(full);
-  } catch {
-    return full;
   }
 }

@@ -1,0 +1,92 @@
+// rmi and image prune, with docker's rules: what a name or an id untags, the refusals for an image
+// a container uses, the digest references that go with a repository's last tag, and the GC after.
+import { SkiffError } from "../../common/errors.ts";
+import { familiarName, formatReference, parseReference, repositoryOf } from "../../oci/image/reference.ts";
+import type { ContentStore } from "../content/index.ts";
+import { pruneSelector } from "./image-filters.ts";
+import type { ImageMetadata, ImageRecord } from "./image-metadata.ts";
+import { FULL_ID, formatReferenceSafe, repoOfName, SHORT_ID } from "./image-names.ts";
+import { shortId } from "./image-pull.ts";
+import type { DeleteResponseItem } from "./service.ts";
+
+export interface RemoveContext {
+  content: ContentStore;
+  meta: ImageMetadata;
+  /** The image id a name or id names. Throws ENGINE_IMAGE_NOT_FOUND. */
+  resolveId(nameOrId: string): string;
+  /** The containers that use an image. */
+  usedBy(imageId: string): { id: string; running: boolean }[];
+  /** Removes what no image references any more; returns the chainIDs removed and the layers' unpacked sizes. */
+  gc(): { snapshots: string[]; layerBytes: number };
+}
+
+const configOf = (s: RemoveContext, r: ImageRecord): Record<string, unknown> => JSON.parse(s.content.readBytes(r.id).toString("utf8")) as Record<string, unknown>;
+
+export function removeImage(s: RemoveContext, nameOrId: string, opts: { force?: boolean; noprune?: boolean } = {}): DeleteResponseItem[] {
+  const id = s.resolveId(nameOrId);
+  const users = s.usedBy(id);
+  refuseInUse(s, nameOrId, id, users, opts.force ?? false);
+  const out: DeleteResponseItem[] = [];
+  const refs = s.meta.refsOf(id);
+  const byId = FULL_ID.test(nameOrId) || (SHORT_ID.test(nameOrId) && !refs.tags.includes(formatReferenceSafe(nameOrId)));
+  if (!byId) {
+    const ref = parseReference(nameOrId);
+    const kind = ref.digest ? "digest" : "tag";
+    const key = ref.digest ? `${repositoryOf(ref)}@${ref.digest}` : formatReference(ref);
+    if (s.meta.deleteRef(kind, key)) out.push({ Untagged: familiarName(key) });
+    const repo = repositoryOf(ref);
+    const left = s.meta.refsOf(id);
+    // As docker: the repository's digest references go with its last tag.
+    if (kind === "tag" && !left.tags.some((t) => repoOfName(t) === repo)) {
+      for (const d of left.digests.filter((d) => repoOfName(d) === repo)) if (s.meta.deleteRef("digest", d)) out.push({ Untagged: familiarName(d) });
+    }
+    const rest = s.meta.refsOf(id);
+    if (rest.tags.length + rest.digests.length > 0 || users.length) return out;
+  } else {
+    const repos = new Set([...refs.tags, ...refs.digests].map(repoOfName));
+    if (repos.size > 1 && !opts.force) {
+      throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_CONFLICT", kind: "conflict", message: `delete image ${shortId(id)}: it is referenced in ${repos.size} repositories (${[...repos].map(familiarName).join(", ")})`, hint: "remove it by name, or force with -f", details: { id } });
+    }
+    for (const t of refs.tags) if (s.meta.deleteRef("tag", t)) out.push({ Untagged: familiarName(t) });
+    for (const d of refs.digests) if (s.meta.deleteRef("digest", d)) out.push({ Untagged: familiarName(d) });
+    if (users.length) return out; // forced: untagged, kept for its stopped containers
+  }
+  s.meta.deleteImage(id);
+  out.push({ Deleted: id });
+  if (!opts.noprune) out.push(...s.gc().snapshots.map((s) => ({ Deleted: s })));
+  return out;
+}
+
+/** docker's refusals: a running container's image cannot be removed, a stopped one's only with force. */
+function refuseInUse(s: RemoveContext, name: string, id: string, users: { id: string; running: boolean }[], force: boolean): void {
+  const running = users.find((u) => u.running);
+  const byName = !(FULL_ID.test(name) || SHORT_ID.test(name));
+  if (running && (!byName || s.meta.refsOf(id).tags.length <= 1))
+    throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: `conflict: unable to ${byName ? `remove repository reference "${name}"` : `delete ${shortId(id)}`} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`, hint: `stop and remove the container first: skiff rm -f ${running.id.slice(0, 12)}`, details: { id } });
+  const stopped = users[0];
+  if (stopped && !force && (!byName || s.meta.refsOf(id).tags.length <= 1))
+    throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: byName ? `conflict: unable to remove repository reference "${name}" (must force) - container ${stopped.id.slice(0, 12)} is using its referenced image ${shortId(id)}` : `conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${stopped.id.slice(0, 12)}`, hint: `remove the container first (skiff rm ${stopped.id.slice(0, 12)}), or force with -f`, details: { id } });
+}
+
+export function pruneImages(s: RemoveContext, opts: { all?: boolean; filters?: Record<string, string[]> } = {}): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number } {
+  // every filter is checked before anything is removed
+  const filters = opts.all ? { ...opts.filters, dangling: [...(opts.filters?.dangling ?? []), "false"] } : (opts.filters ?? {});
+  const select = pruneSelector(filters);
+  const deleted: DeleteResponseItem[] = [];
+  for (const r of s.meta.images()) {
+    const refs = s.meta.refsOf(r.id);
+    if (select.danglingOnly && refs.tags.length > 0) continue;
+    if (s.usedBy(r.id).length) continue; // as docker: an image a container uses is not pruned
+    const labels = ((configOf(s, r).config ?? {}) as { Labels?: Record<string, string> | null }).Labels ?? null;
+    if (!select.matches({ created: Date.parse(r.created) / 1000, labels })) continue;
+    for (const t of refs.tags) deleted.push({ Untagged: familiarName(t) });
+    for (const d of refs.digests) deleted.push({ Untagged: familiarName(d) });
+    s.meta.deleteImage(r.id);
+    deleted.push({ Deleted: r.id });
+  }
+  const gc = s.gc();
+  s.content.pruneIngests(); // gives up resuming them; a running pull keeps its own
+  // dockerd's SpaceReclaimed: the unpacked sizes of the layers removed (what the images' Size
+  // adds up), not the compressed blobs or unfinished downloads also freed
+  return { ImagesDeleted: [...deleted, ...gc.snapshots.map((s) => ({ Deleted: s }))], SpaceReclaimed: gc.layerBytes };
+}
