@@ -62,3 +62,13 @@ test("bad exec requests fail clearly", () => {
   for (let i = 0; i < 100 && !oci("skiff", ["state", b.id]).stdout.includes("stopped"); i++) Bun.sleepSync(10);
   expect(oci("skiff", ["exec", b.id, "true"]).stderr).toMatch(/^runtime: exec in container ".*": it is stopped/);
 });
+
+test("--debug prints exec's trace: each step up to the exit, or up to the step that failed", () => {
+  // (it printed an empty "trace: " line: exec marked no step)
+  const ok = oci("skiff", ["--debug", "exec", b.id, "true"]);
+  expect(ok.code).toBe(0);
+  expect(ok.stderr).toMatch(/^debug: trace: start-up .* → config read .* → plan built .* → executor spawned .* → process forked .* → process started .* → exited [\d.]+ms \(\+[\d.]+\)$/m);
+  const bad = oci("skiff", ["--debug", "exec", b.id, "nosuchcmd"]);
+  expect(bad.code).toBe(255);
+  expect(bad.stderr).toMatch(/^debug: trace: start-up .* → executor spawned .* → failed at step resolveExec \(RUNTIME_STEP_FAILED\) [\d.]+ms \(\+[\d.]+\)\nruntime: find executable "nosuchcmd"/m);
+});

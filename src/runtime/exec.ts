@@ -3,7 +3,8 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { precondition, SkiffError } from "../common/errors.ts";
-import type { Process } from "../oci/runtime-config.ts";
+import { mark } from "../common/trace.ts";
+import type { Process, RuntimeConfig } from "../oci/runtime-config.ts";
 import { readBundleConfig } from "./bundle-config.ts";
 import { launch, MSG, type Launch } from "./executor.ts";
 import type { Spawner } from "./spawner.ts";
@@ -13,7 +14,7 @@ import { homeOf } from "./passwd.ts";
 import { buildExecPlan } from "./plan/build-exec.ts";
 import { sessionKeyringName } from "./plan/process-steps.ts";
 import { checkProcessStrings } from "./plan/plan-strings.ts";
-import { containerStatus, type StateStore } from "./state-store.ts";
+import { containerStatus, type ContainerState, type StateStore } from "./state-store.ts";
 
 export interface ExecOptions {
   id: string;
@@ -25,40 +26,58 @@ export interface ExecOptions {
   preserveFds?: number;
   /** Who starts the executor (the engine: under the exec's monitor). */
   spawner?: Spawner;
+  /** The container as the caller read it (else read here). */
+  target?: ExecTarget;
+}
+
+/** The container's state and bundle config, read once for an exec (skiff-oci's exec builds its
+ *  process from the config, then runs it: one read and one parse of each). */
+export interface ExecTarget {
+  state: ContainerState;
+  config: RuntimeConfig;
+}
+
+export function readExecTarget(store: StateStore, id: string): ExecTarget {
+  const state = store.read(id);
+  return { state, config: readBundleConfig(state.bundle) };
 }
 
 /** The container's own process from its config: what runc's exec starts from. */
-export function baseProcess(store: StateStore, id: string): Process {
-  const s = store.read(id);
-  const proc = readBundleConfig(s.bundle).process;
+export function baseProcess(target: ExecTarget, id: string): Process {
+  const proc = target.config.process;
   if (!proc) throw precondition("runtime", "RUNTIME_CONFIG_INVALID", `exec in container "${id}": its config has no process`, "pass --process FILE");
   return structuredClone(proc);
 }
 
 export async function execInContainer(store: StateStore, opts: ExecOptions): Promise<{ pid: number; launch: Launch }> {
-  const s = store.read(opts.id);
+  mark("start-up");
+  const { state: s, config } = opts.target ?? readExecTarget(store, opts.id);
   const status = containerStatus(store, s);
   if (status !== "created" && status !== "running")
     throw precondition("runtime", "RUNTIME_NOT_RUNNING", `exec in container "${opts.id}": it is ${status}`, "exec needs a created or running container");
-  const config = readBundleConfig(s.bundle);
   checkProcessStrings(opts.process, "the exec process");
+  mark("config read");
   const steps = buildExecPlan({
     proc: opts.process, config, initPid: s.pid, cgroupProcs: s.cgroupDirs.map((d) => join(d, "cgroup.procs")), consoleSocket: opts.consoleSocket,
     seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
     keyring: sessionKeyringName(opts.id), preserveFds: opts.preserveFds ?? 0, foreground: !opts.detach, home: homeOf(s.rootfs, opts.process.user.uid, config.mounts, s.bundle, config.linux.maskedPaths), host: readHostFacts(),
   });
+  mark("plan built");
   const launched = launch(steps, { preserveFds: opts.preserveFds ?? 0, spawner: opts.spawner });
+  mark("executor spawned");
   let pid = 0;
   try {
     // EOF comes when the process has exec-ed (the socket is close-on-exec); errors come before it.
     for (let m = await launched.next(); m; m = await launched.next()) {
       if (m.type === MSG.pid) {
+        mark("process forked");
         pid = m.value;
         const seccomp = config.linux.seccomp as { listenerMetadata?: string } | undefined;
         launched.sendBlobs(() => JSON.stringify({ ...listenerMessage(s, pid, seccomp?.listenerMetadata), state: hookState(s, s.pid, "running") }));
       }
       else if (m.type === MSG.error) throw launched.stepError(m);
     }
+    mark("process started");
     if (!pid) throw new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: `exec in container "${opts.id}": the process ended before it started`, hint: "run with --debug" });
     if (opts.pidFile) writeFileAtomic(opts.pidFile, String(pid), 0o644, false);
     return { pid, launch: launched };

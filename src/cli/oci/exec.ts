@@ -2,10 +2,11 @@
 // signals and exit with the process's status.
 import { readFileSync } from "node:fs";
 import { invalid } from "../../common/errors.ts";
+import { mark } from "../../common/trace.ts";
 import { Checker } from "../../oci/check.ts";
 import { checkProcess, type Process } from "../../oci/runtime-config.ts";
 import { capabilityNumber } from "../../runtime/capabilities.ts";
-import { baseProcess, execInContainer } from "../../runtime/exec.ts";
+import { baseProcess, execInContainer, readExecTarget, type ExecTarget } from "../../runtime/exec.ts";
 import { forwardSignals } from "../../runtime/signals.ts";
 import type { StateStore } from "../../runtime/state-store.ts";
 import type { FlagValues } from "../args.ts";
@@ -19,7 +20,7 @@ function idNumber(text: string, what: string): number {
   return Number(text);
 }
 
-export function execProcess(store: StateStore, id: string, command: string[], flags: FlagValues): Process {
+export function execProcess(target: () => ExecTarget, id: string, command: string[], flags: FlagValues): Process {
   const file = str(flags.process);
   if (file) {
     let raw: unknown;
@@ -31,7 +32,7 @@ export function execProcess(store: StateStore, id: string, command: string[], fl
     return checkProcess(new Checker("runtime", "RUNTIME_CONFIG_INVALID", file), raw, "process");
   }
   if (command.length === 0) throw invalid("cli", "CLI_BAD_ARGUMENTS", "exec: no command given", "usage: skiff-oci exec [flags] ID COMMAND [ARGS...] or --process FILE");
-  const p = baseProcess(store, id);
+  const p = baseProcess(target(), id);
   p.args = command;
   p.env = [...p.env, ...list(flags.env)];
   if (str(flags.cwd)) p.cwd = str(flags.cwd)!;
@@ -57,14 +58,19 @@ export async function execCommand(store: StateStore, argv: string[], flags: Flag
   const [id, ...command] = argv;
   if (!id) throw invalid("cli", "CLI_BAD_ARGUMENTS", "exec: no container id given", "usage: skiff-oci exec [flags] ID COMMAND [ARGS...]");
   const detach = !!flags.detach;
+  // the state and config, read once (as late as before: a bad --process file is reported first)
+  let read: ExecTarget | undefined;
+  const target = () => (read ??= readExecTarget(store, id));
   const { pid, launch } = await execInContainer(store, {
-    id, process: execProcess(store, id, command, flags), detach, pidFile: str(flags["pid-file"]), consoleSocket: str(flags["console-socket"]),
+    id, process: execProcess(target, id, command, flags), target: target(), detach, pidFile: str(flags["pid-file"]), consoleSocket: str(flags["console-socket"]),
     preserveFds: typeof flags["preserve-fds"] === "number" ? flags["preserve-fds"] : 0,
   });
   if (detach) return 0;
   const stopForwarding = forwardSignals(pid);
   try {
-    return await launch.proc.exited;
+    const status = await launch.proc.exited;
+    mark("exited");
+    return status;
   } finally {
     stopForwarding();
     launch.close();
