@@ -2,8 +2,10 @@
 // not when the process falls idle, and mimalloc keeps freed pages for reuse: after a pull or a
 // burst of requests skiffd held tens of megabytes it no longer used until the next busy moment
 // (bench/containers.ts, "daemon memory"). So once no request has ended for `delayMs`, one full
-// collection runs, which also has mimalloc return its free pages. A collection of skiffd's heap
-// takes a few milliseconds, and runs at most once per quiet spell.
+// collection runs, then Bun.shrink() has the heap give its now free pages back to the kernel (the
+// collection alone left ~6.5 MiB of them: anonymous memory 20 s after the benchmark's work, 23.5
+// MiB with the collection alone, 16.9 MiB with the shrink too). The collection takes a few
+// milliseconds, the shrink a fraction of one; both run at most once per quiet spell.
 
 export interface IdleTrim {
   /** A request ended: the quiet spell starts again from now. */
@@ -13,7 +15,7 @@ export interface IdleTrim {
 
 export function idleTrim(opts: { delayMs?: number; trim?: () => void } = {}): IdleTrim {
   const delay = opts.delayMs ?? 3000;
-  const trim = opts.trim ?? (() => Bun.gc(true));
+  const trim = opts.trim ?? (() => (Bun.gc(true), Bun.shrink()));
   let timer: ReturnType<typeof setTimeout> | undefined;
   return {
     touch() {
