@@ -25,7 +25,8 @@ function dlopen<T extends Record<string, FFIFunction>>(path: string, symbols: T)
 const ptr = (view: NodeJS.TypedArray | ArrayBufferLike | DataView): Pointer => ffi().ptr(view);
 const readMemory = { i32: (p: Parameters<Ffi["read"]["i32"]>[0], offset: number): number => ffi().read.i32(p, offset) };
 
-const SYMBOLS = {
+// (the symbol tables are made when their library is opened: the short commands never open these)
+const symbols = () => ({
   mknod: { args: ["ptr", "u32", "u64"], returns: "i32" },
   lsetxattr: { args: ["ptr", "ptr", "ptr", "usize", "i32"], returns: "i32" },
   lgetxattr: { args: ["ptr", "ptr", "ptr", "usize"], returns: "i64" },
@@ -39,7 +40,7 @@ const SYMBOLS = {
   connect: { args: ["i32", "ptr", "u32"], returns: "i32" },
   setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
-} as const satisfies Record<string, FFIFunction>;
+}) as const satisfies Record<string, FFIFunction>;
 
 /** The file calls (below), bound on their own: bun:ffi compiles a stub per symbol when it opens
  * the library, and the short commands need only these. */
@@ -54,13 +55,13 @@ const FILE_SYMBOLS = {
   __errno_location: { args: [], returns: "ptr" },
 } as const satisfies Record<string, FFIFunction>;
 
-type Libc = Library<typeof SYMBOLS>["symbols"];
+type Libc = Library<ReturnType<typeof symbols>>["symbols"];
 type FileLibc = Library<typeof FILE_SYMBOLS>["symbols"];
 let libc: Libc | undefined;
 let fileLibc: FileLibc | undefined;
 
 function lib(): Libc {
-  return (libc ??= dlopen("libc.so.6", SYMBOLS).symbols);
+  return (libc ??= dlopen("libc.so.6", symbols()).symbols);
 }
 
 function files(): FileLibc {
@@ -330,11 +331,11 @@ export function rmdir(path: string): void {
 // Probes: whether the kernel runs a system call that the runtime relies on (skiff doctor), made
 // by calling it with arguments that change nothing. Bound on their own, like the file calls.
 
-const PROBE_SYMBOLS = {
+const probeSymbols = () => ({
   syscall: { args: ["i64", "i64", "i64", "i64", "i64"], returns: "i64" },
   __errno_location: { args: [], returns: "ptr" },
-} as const satisfies Record<string, FFIFunction>;
-let probeLibc: Library<typeof PROBE_SYMBOLS>["symbols"] | undefined;
+}) as const satisfies Record<string, FFIFunction>;
+let probeLibc: Library<ReturnType<typeof probeSymbols>>["symbols"] | undefined;
 
 /** x86_64 and aarch64 number the calls since 5.1 alike (the generic table). */
 const PROBE_NUMBERS: Record<string, number> = { close_range: 436, openat2: 437 };
@@ -347,7 +348,7 @@ const PROBE_NUMBERS: Record<string, number> = { close_range: 436, openat2: 437 }
  */
 export function probeSyscall(name: "openat2" | "close_range"): string | undefined {
   if (process.arch !== "x64" && process.arch !== "arm64") return undefined;
-  const l = (probeLibc ??= dlopen("libc.so.6", PROBE_SYMBOLS).symbols);
+  const l = (probeLibc ??= dlopen("libc.so.6", probeSymbols()).symbols);
   let r: number;
   if (name === "openat2") {
     const how = new BigUint64Array([BigInt(0o10000000 | O_CLOEXEC), 0n, 0x10n]); // O_PATH, mode, RESOLVE_IN_ROOT

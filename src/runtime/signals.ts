@@ -1,11 +1,13 @@
 // Signal names and numbers for Linux x86_64/aarch64, as `kill` and runc accept them.
 import { invalid } from "../common/errors.ts";
 
-const SIGNALS: Record<string, number> = {
+// (made on first use: `state`, `start` and `delete` never need it; issue 9)
+const signalTable = (): Record<string, number> => ({
   HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, IOT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
   PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23,
   XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, POLL: 29, PWR: 30, SYS: 31,
-};
+});
+let SIGNALS: Record<string, number> | undefined;
 const SIGRTMIN = 34;
 const SIGRTMAX = 64;
 
@@ -28,7 +30,8 @@ export function parseSignal(text: string): number {
   } else {
     const upper = text.toUpperCase();
     const name = upper.startsWith("SIG") ? upper.slice(3) : upper;
-    if (name in SIGNALS) return SIGNALS[name]!;
+    const table = (SIGNALS ??= signalTable());
+    if (name in table) return table[name]!;
     // RTMIN, RTMAX, and either with +N or -N
     const offset = name.slice(5);
     if ((name.startsWith("RTMIN") || name.startsWith("RTMAX")) && (offset === "" || ((offset[0] === "+" || offset[0] === "-") && digits(offset, 1)))) {
