@@ -4,7 +4,8 @@
 import { invalid } from "../../common/errors.ts";
 import { MEDIA } from "../../oci/image/media-types.ts";
 import { formatReference, parseReference } from "../../oci/image/reference.ts";
-import type { ImportContext } from "./image-import.ts";
+import type { ContentStore } from "../content/index.ts";
+import type { ImageRecord } from "./image-metadata.ts";
 
 /** The tag (repository[:tag], normalized) that an API call's `repo` and `tag` name; `action` names
  *  the call in the error ("commit", "import", "tag image"). A digest is no tag. */
@@ -27,8 +28,15 @@ export interface LocalImage {
   tag?: string;
 }
 
+/** What storing a local image needs of the image store (import's and commit's contexts have it). */
+export interface LocalImageStore {
+  content: ContentStore;
+  /** Records the image and its tag in one transaction. */
+  commitImage(record: ImageRecord, refs: { tag?: string }): void;
+}
+
 /** Stores the config and manifest and records the image (and its tag); returns its id. */
-export async function storeLocalImage(s: ImportContext, image: LocalImage): Promise<string> {
+export async function storeLocalImage(s: LocalImageStore, image: LocalImage): Promise<string> {
   const cfg = await s.content.add(Buffer.from(JSON.stringify(image.config)));
   const manifest = await s.content.add(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, digest: cfg.digest, size: cfg.size }, layers: image.layers })));
   const blobs = [...new Set([manifest.digest, cfg.digest, ...image.layers.map((l) => l.digest)])];
