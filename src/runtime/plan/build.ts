@@ -2,7 +2,7 @@
 // executor performs the steps in order. Pure apart from stat-ing bind mount sources.
 import { invalid } from "../../common/errors.ts";
 import type { Hook, HookKind, IdMapping, Process, RuntimeConfig } from "../../oci/runtime-config.ts";
-import { processSteps, validateProcess } from "./process-steps.ts";
+import { processSteps, validateProcess, type HostFacts } from "./process-steps.ts";
 import type { SeccompFilter } from "./seccomp-filter.ts";
 import { devicesSteps } from "./devices.ts";
 import { inRoot, mountSteps, type CgroupMountContext } from "./mount-steps.ts";
@@ -11,16 +11,7 @@ import { FORWARDED_SIGNALS, parseSignal } from "../signals.ts";
 import { CLONE, planNamespaces } from "./namespaces.ts";
 import { step, type Step } from "./step.ts";
 
-export interface HostFacts {
-  lastCap: number;
-  /** Not root: the kernel lets only a user's own ids be mapped, and only with setgroups denied. */
-  rootless: boolean;
-  apparmor: boolean;
-  selinux: boolean;
-  /** The runtime's soft RLIMIT_STACK (Infinity if unlimited) and the page size: execve's limits. */
-  stackLimit?: number;
-  pageSize?: number;
-}
+export type { HostFacts } from "./process-steps.ts";
 
 export interface PlanInput {
   config: RuntimeConfig;

@@ -3,7 +3,6 @@
 import { invalid } from "../../common/errors.ts";
 import type { Process } from "../../oci/runtime-config.ts";
 import { capabilityMask, capabilityNumber } from "../capabilities.ts";
-import type { HostFacts } from "./build.ts";
 import { checkExecLimits } from "./exec-limits.ts";
 import type { SeccompFilter } from "./seccomp-filter.ts";
 import { step, type Step } from "./step.ts";
@@ -135,6 +134,17 @@ const bitsOf = (mask: bigint): number[] => {
   return out;
 };
 
+/** What the plan needs to know of the host (read by runtime/host-facts.ts). */
+export interface HostFacts {
+  lastCap: number;
+  /** Not root: the kernel lets only a user's own ids be mapped, and only with setgroups denied. */
+  rootless: boolean;
+  apparmor: boolean;
+  selinux: boolean;
+  /** The runtime's soft RLIMIT_STACK (Infinity if unlimited) and the page size: execve's limits. */
+  stackLimit?: number;
+  pageSize?: number;
+}
 
 export function validateProcess(proc: Process, personality: { domain: string } | undefined, host: HostFacts): void {
   const bad = (message: string, hint: string, code = "RUNTIME_CONFIG_INVALID") => {
