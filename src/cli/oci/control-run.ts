@@ -6,7 +6,7 @@ import { writeOut } from "../../common/stdio.ts";
 import { containerStatus } from "../../runtime/state-store.ts";
 import type { FlagValues } from "../args.ts";
 import type { CommandContext } from "./command.ts";
-import { UPDATE_FLAGS } from "./control.ts";
+import { UPDATE_FLAGS } from "./update-flags.ts";
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const control = () => import("../../runtime/control.ts");

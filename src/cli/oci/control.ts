@@ -2,26 +2,9 @@
 // table (usage, flags, argument counts) is read on every call; what the commands do is in
 // control-run.ts, loaded only when one of them runs.
 import type { Command } from "./command.ts";
+import { UPDATE_FLAGS } from "./update-flags.ts";
 
 const run = () => import("./control-run.ts");
-
-/** runc's update flags → linux.resources fields. */
-export const UPDATE_FLAGS: [flag: string, path: string[], kind: "bytes" | "int" | "str"][] = [
-  ["memory", ["memory", "limit"], "bytes"],
-  ["memory-reservation", ["memory", "reservation"], "bytes"],
-  ["memory-swap", ["memory", "swap"], "bytes"],
-  ["kernel-memory", ["memory", "kernel"], "bytes"],
-  ["kernel-memory-tcp", ["memory", "kernelTCP"], "bytes"],
-  ["cpu-shares", ["cpu", "shares"], "int"],
-  ["cpu-quota", ["cpu", "quota"], "int"],
-  ["cpu-period", ["cpu", "period"], "int"],
-  ["cpu-rt-period", ["cpu", "realtimePeriod"], "int"],
-  ["cpu-rt-runtime", ["cpu", "realtimeRuntime"], "int"],
-  ["cpuset-cpus", ["cpu", "cpus"], "str"],
-  ["cpuset-mems", ["cpu", "mems"], "str"],
-  ["pids-limit", ["pids", "limit"], "int"],
-  ["blkio-weight", ["blockIO", "weight"], "int"],
-];
 
 export const CONTROL_COMMANDS: Record<string, Command> = {
   pause: { usage: "pause ID", flags: [], args: [1, 1], run: async (ctx) => (await run()).pause(ctx, true) },
