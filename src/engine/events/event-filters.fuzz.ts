@@ -6,7 +6,7 @@
 //   less, and a new label (they must all match) never keeps more;
 // - no filter keeps everything; a type no event has keeps nothing.
 import fc from "fast-check";
-import type { EngineEvent } from "./event-log.ts";
+import type { EngineEvent } from "./engine-event.ts";
 import { eventMatches, type EventFilters } from "./event-filters.ts";
 
 const word = fc.stringMatching(/^[a-z0-9][a-z0-9._:-]{0,8}$/);

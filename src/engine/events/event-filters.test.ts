@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import type { EngineEvent } from "./event-log.ts";
+import type { EngineEvent } from "./engine-event.ts";
 import { eventMatches, stripTag, type EventFilters } from "./event-filters.ts";
 import { EVENT_FILTER_PROPERTIES } from "./event-filters.fuzz.ts";
 

@@ -6,7 +6,7 @@
 // (image events: `name`), with or without the tag; `event` matches the action exactly, or by
 // prefix for health_status, exec_create and exec_start ("exec_start: sh -c …"); every `label`
 // (key or key=value) must be among the attributes.
-import type { EngineEvent } from "./event-log.ts";
+import type { EngineEvent } from "./engine-event.ts";
 
 export type EventFilters = Readonly<Record<string, readonly string[]>>;
 

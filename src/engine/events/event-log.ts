@@ -3,21 +3,10 @@
 // called synchronously, in order of emission. With a store, events are kept across daemon
 // restarts for `events --since`: they are written in one transaction per turn of the event loop
 // (a `run --rm` emits five or six at once), and past() writes what is pending before it reads.
+import type { EngineEvent } from "./engine-event.ts";
 import type { EventStore } from "./event-store.ts";
 
-export interface EngineEvent {
-  /** "container", "image", "volume", "network", "daemon" … */
-  type: string;
-  action: string;
-  /** The actor's id: a container's id, an image's id or reference, a volume's name. */
-  id: string;
-  /** name, image, labels and what the action adds (exitCode, signal, driver …). */
-  attributes: Record<string, string>;
-  /** "local" (docker's swarm events are "swarm"). */
-  scope: string;
-  /** Nanoseconds since the epoch, strictly increasing within a daemon. */
-  timeNano: bigint;
-}
+export type { EngineEvent } from "./engine-event.ts";
 
 /** Without a store: the events kept in memory (docker keeps 256). */
 const KEPT_IN_MEMORY = 1024;

@@ -3,7 +3,7 @@
 // across a restart); the oldest go every PRUNE_EVERY appends, so the table holds at most
 // KEEP + PRUNE_EVERY rows. timeNano is past 2^53: it is bound as a bigint and read as text.
 import type { MetadataDb } from "../metadata/index.ts";
-import type { EngineEvent } from "./event-log.ts";
+import type { EngineEvent } from "./engine-event.ts";
 
 export const KEEP = 10_000;
 const PRUNE_EVERY = 500;
