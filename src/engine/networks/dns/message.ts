@@ -1,6 +1,7 @@
 // DNS messages (RFC 1035 §4): the parser for bytes from anyone (a container, an upstream) and the
 // encoder. parseMessage reads every section, to validate, and throws DnsParseError and nothing
 // else; the work it does is bounded by the message's length and MAX_RECORDS.
+import type { DnsHeader } from "./header.ts";
 import { DnsParseError } from "./parse-error.ts";
 import { readName } from "./wire-names.ts";
 import { WireWriter, nameWire } from "./wire-writer.ts";
@@ -16,21 +17,7 @@ export const MAX_MESSAGE_OCTETS = 65535;
 /** Questions and records in all sections together. */
 export const MAX_RECORDS = 2048;
 
-export interface DnsHeader {
-  id: number;
-  /** A response (true) or a query. */
-  qr: boolean;
-  opcode: number;
-  aa: boolean;
-  tc: boolean;
-  rd: boolean;
-  ra: boolean;
-  /** The reserved bit. */
-  z: boolean;
-  ad: boolean;
-  cd: boolean;
-  rcode: number;
-}
+export type { DnsHeader } from "./header.ts";
 
 export interface DnsQuestion {
   /** Text form (wire-names.ts): "web.example", no trailing dot. */
