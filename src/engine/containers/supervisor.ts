@@ -2,61 +2,25 @@
 // its exit (the monitor's socket, then its exit file), stop, kill, pause, wait, and find running
 // containers again after a daemon restart. One operation at a time per container (start, stop and
 // remove of the same container are queued); the exit is recorded by whoever follows it.
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
 import { log } from "../../common/log.ts";
 import { mark } from "../../common/trace.ts";
 import { parseSignal } from "../../runtime/signals.ts";
 import type { Socket } from "node:net";
-import { attach, endMonitorsIn, monitorSpawner, readExitFile, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
-import { removeContainerDir } from "./container-dirs.ts";
+import { attach, exitRecorded, monitorSpawner, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
 import { conflict } from "./errors.ts";
 import { ExitWaiters, type Exit } from "./exit-waiters.ts";
-import type { ContainerEvents } from "./events.ts";
 import { MONITOR, monitorFiles } from "./layout.ts";
 import { oomKills } from "./oom.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
-import { restartAtDaemonStart, shouldRestart } from "./restart-policy.ts";
+import { shouldRestart } from "./restart-policy.ts";
 import { RestartTimers } from "./restarts.ts";
-import type { Runtimes } from "./runtimes.ts";
-import type { ContainerImages } from "./images-port.ts";
-import type { ContainerStore } from "./store.ts";
+import { endStrayMonitors, restoreContainers } from "./restore.ts";
+import type { SupervisorOptions } from "./supervisor-hooks.ts";
 
-export interface SupervisorOptions {
-  store: ContainerStore;
-  runtimes: Runtimes;
-  images: ContainerImages;
-  events: ContainerEvents;
-  /** Removes a container (for --rm once it has exited). */
-  remove(id: string): Promise<void>;
-  /** A container's volumes: mounted before its process is made, released once it has exited. */
-  volumes?: { mount(r: ContainerRecord): void; unmount(id: string): void };
-  /** A container's networks: joined (container:NAME) before its runtime's create, attached between create and start, detached once it has exited. */
-  networks?: NetworkHooks;
-  /** Where the containers' state dirs are (exec root/containers). */
-  stateParent: string;
-  /** Told when a container's process starts (again), is found running after a daemon start, or ends. */
-  health?: HealthHooks;
-}
-
-/** What the network engine does at a container's start and exit (ContainerService wires it). */
-export interface NetworkHooks {
-  /** Before the runtime's create: the namespace of a container it joins is named in its bundle. */
-  prepare(r: ContainerRecord): void;
-  /** Its init waits in its network namespace: CNI ADD; fills r.state.networks and r.state.ports. */
-  up(r: ContainerRecord, initPid: number): Promise<void>;
-  /** Its process has ended (or never started): CNI DEL; clears them. */
-  down(r: ContainerRecord): Promise<void>;
-}
-
-/** What the health checks (health.ts) follow of a container's runs. */
-export interface HealthHooks {
-  started(r: ContainerRecord): void;
-  resumed(r: ContainerRecord): void;
-  stopped(id: string): void;
-}
-
+export type { HealthHooks, NetworkHooks, SupervisorOptions } from "./supervisor-hooks.ts";
 
 const DEFAULT_STOP_TIMEOUT = 10;
 const STOP_GRACE_AFTER_KILL_MS = 30_000;
@@ -122,7 +86,7 @@ export class Supervisor {
     await this.detaching.get(r.id)?.done;
     const runtime = this.o.runtimes.get(r.runtime);
     const dir = r.files.stateDir;
-    await this.endStrayMonitors(dir);
+    await endStrayMonitors(dir);
     for (const f of Object.values(MONITOR)) rmSync(join(dir, f), { force: true });
     // a runtime's leftover of an earlier run (a daemon killed mid-start) would refuse the id
     await runtime.delete(r.id, { force: true }).catch(() => undefined);
@@ -401,7 +365,7 @@ export class Supervisor {
       .get(r.runtime)
       .delete(r.id, { force: true })
       .catch((err: unknown) => log.warn(`container ${r.id}: the runtime could not delete it: ${(err as Error).message}`));
-    await this.endStrayMonitors(r.files.stateDir);
+    await endStrayMonitors(r.files.stateDir);
     const detaching = this.detaching.get(r.id);
     if (detaching?.ports) await detaching.done;
     this.following.get(r.id)?.abort();
@@ -412,53 +376,20 @@ export class Supervisor {
     this.queues.delete(r.id);
   }
 
-  /** A monitor still in a state dir that is reused or removed (see monitor/strays.ts) ends first;
-   *  one may be there only while its socket is (a monitor removes it as it ends). */
-  private async endStrayMonitors(dir: string): Promise<void> {
-    if (existsSync(join(dir, MONITOR.socket))) await endMonitorsIn(dir);
-  }
-
-  /** Finds the containers again after a daemon start (see ContainerService.restore). */
-  async restore(records: ContainerRecord[]): Promise<void> {
-    const known = new Set(records.map((r) => r.id));
-    const toStart: ContainerRecord[] = [];
-    for (const r of records) {
-      const dir = r.files.stateDir;
-      // between an exit and its policy's start: the start is still due (the back-off from the beginning)
-      if (r.state.status === "restarting") {
-        this.restarts.schedule(r.id, 0, () => void this.restartNow(r.id));
-        continue;
-      }
-      if (!isActive(r.state)) {
-        // a start cut short: its monitor waits for an init that never comes, the runtime holds the
-        // init made so far; the container stays as it was recorded, startable
-        if (existsSync(join(dir, MONITOR.socket))) {
-          await this.o.runtimes.get(r.runtime).delete(r.id, { force: true }).catch((e: unknown) => log.warn(`container ${r.id}: the runtime could not delete what a cut-short start made: ${(e as Error).message}`));
-          await endMonitorsIn(dir);
-          for (const f of Object.values(MONITOR)) rmSync(join(dir, f), { force: true });
-        }
-        const facts = { exitCode: r.state.exitCode, manuallyStopped: r.state.manuallyStopped ?? false, restartCount: r.restartCount, startedBefore: !r.state.startedAt.startsWith("0001") };
-        if (r.state.status === "exited" && restartAtDaemonStart(r.options.restartPolicy, facts)) toStart.push(r);
-        continue;
-      }
-      // its monitor answers (it runs, or is gone with an exit file): follow; neither: it died unseen
-      if (existsSync(join(dir, MONITOR.socket)) || readExitFile(join(dir, MONITOR.exitFile))) {
-        this.follow(r);
-        if (!readExitFile(join(dir, MONITOR.exitFile))) this.o.health?.resumed(r);
-      } else await this.exited(r.id, undefined, "the container's monitor was gone when the daemon started; its exit status is lost");
-    }
-    // as dockerd's restore: containers whose policy wants them running are started (as by the user)
-    for (const r of toStart) void this.start(r).catch((e: unknown) => log.warn(`container ${r.id}: its restart policy could not start it at daemon start: ${(e as Error).message}`));
-    // state dirs that no record names: a crash between making them and recording the container
-    const parent = this.o.stateParent;
-    if (existsSync(parent))
-      for (const d of readdirSync(parent))
-        if (/^[0-9a-f]{64}$/.test(d) && !known.has(d))
-          try {
-            removeContainerDir(join(parent, d), "state dir");
-          } catch (e) {
-            log.warn(`a state dir no container names stays: ${(e as Error).message}`);
-          }
+  /** Finds the containers again after a daemon start (restore.ts; see ContainerService.restore). */
+  restore(records: ContainerRecord[]): Promise<void> {
+    return restoreContainers(
+      {
+        runtimes: this.o.runtimes,
+        health: this.o.health,
+        stateParent: this.o.stateParent,
+        follow: (r) => this.follow(r),
+        exited: (id, exit, error) => this.exited(id, exit, error),
+        start: (r) => this.start(r),
+        restartDue: (id) => this.restarts.schedule(id, 0, () => void this.restartNow(id)),
+      },
+      records,
+    );
   }
 
   close(): void {
@@ -466,13 +397,4 @@ export class Supervisor {
     this.following.clear();
     this.restarts.close();
   }
-}
-
-/** Whether the monitor records an exit within a moment (it reaps and writes at once). */
-async function exitRecorded(exitFile: string): Promise<boolean> {
-  for (let i = 0; i < 25; i++) {
-    if (readExitFile(exitFile)) return true;
-    await Bun.sleep(20);
-  }
-  return false;
 }

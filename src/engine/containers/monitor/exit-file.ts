@@ -40,3 +40,12 @@ export function readExitFile(path: string): ContainerExit | undefined {
   }
   return parseExitFile(text, path);
 }
+
+/** Whether the monitor records an exit within a moment (it reaps and writes at once). */
+export async function exitRecorded(exitFile: string): Promise<boolean> {
+  for (let i = 0; i < 25; i++) {
+    if (readExitFile(exitFile)) return true;
+    await Bun.sleep(20);
+  }
+  return false;
+}

@@ -4,7 +4,7 @@ export { monitorArgs, monitorBinary, type MonitorConfig, type MonitorLog } from 
 export { startMonitor, type Monitor, type MonitorReady, type MonitoredCommand } from "./start.ts";
 export { monitorSpawner } from "./spawner.ts";
 export { attach, connectMonitor, probeMonitor, resize, waitExit, waitSocket, type AttachOptions, type MonitorProbe } from "./socket.ts";
-export { parseExitFile, readExitFile, rfc3339Nano, type ContainerExit } from "./exit-file.ts";
+export { exitRecorded, parseExitFile, readExitFile, rfc3339Nano, type ContainerExit } from "./exit-file.ts";
 export { decodeWait, describeWait, type WaitStatus } from "./wait-status.ts";
 export { STREAM, FRAME_HEADER_SIZE } from "./protocol.ts";
 export { endMonitorsIn, monitorsIn } from "./strays.ts";
