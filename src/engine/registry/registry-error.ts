@@ -5,6 +5,7 @@
 import { errnoOf } from "../../common/errno.ts";
 import { isSkiffError, SkiffError, type ErrorKind } from "../../common/errors.ts";
 import { DOCKER_HUB } from "../../oci/image/reference.ts";
+import { isDockerHub } from "../../oci/image/registry-host.ts";
 import { parseJsonText } from "../../common/json-text.ts";
 import { readAtMost as readBody } from "../../common/read-at-most.ts";
 import { redactUrl } from "./registry-url.ts";
@@ -74,10 +75,24 @@ export function networkError(action: string, url: string, e: unknown): unknown {
     code: "IMAGE_REGISTRY_UNREACHABLE",
     kind: "unavailable",
     message: `${action}: ${redactUrl(url)}: ${why === errno ? describeErrno(errno) : why}`,
-    hint: NETWORK_HINTS[errno ?? ""] ?? "check that the registry is running and reachable",
+    hint: networkHint(errno, url),
     cause: e,
     details: { url: redactUrl(url), ...(errno ? { errno } : {}) },
   });
+}
+
+/** Docker Hub is where a name without a registry part goes: on a host that cannot reach it, the
+ *  user's fix is another image source, not a registry name's spelling (a new-user trial met it). */
+const HUB_UNREACHABLE =
+  "docker.io (Docker Hub) is where an image name without a registry part is pulled from, and this host cannot reach it: check its network and DNS, or name the image on a registry it reaches (HOST:PORT/NAME), or bring it in with skiff load or skiff import";
+
+function networkHint(errno: string | undefined, url: string): string {
+  let hub = false;
+  try {
+    hub = isDockerHub(new URL(url).host);
+  } catch {}
+  if (hub && errno !== "EPROTO") return HUB_UNREACHABLE;
+  return NETWORK_HINTS[errno ?? ""] ?? "check that the registry is running and reachable";
 }
 
 /** A response the distribution spec does not allow (missing Location, bad Content-Range, bad token JSON). */
