@@ -61,7 +61,11 @@ test("in the background: ps, logs, exec, top, inspect, stop (the container traps
   expect((await skiff(["ps", "--format", "{{.ID}} {{.Names}} {{.State}}"])).stdout).toBe(`${id.slice(0, 12)} bg running\n`);
   expect(await skiff(["exec", "bg", "sh", "-c", "echo in; echo err >&2; exit 4"])).toEqual({ status: 4, stdout: "in\n", stderr: "err\n" });
   expect(await skiff(["exec", "-i", "bg", "cat"], "to exec\n")).toEqual({ status: 0, stdout: "to exec\n", stderr: "" });
-  expect((await skiff(["exec", "bg", "nosuch"])).status).toBe(127);
+  // a command missing: 127, and the error names its layer and code, with a hint (a new-user trial
+  // found the message alone, where `run` of the same command had both)
+  const missing = await skiff(["exec", "bg", "nosuch"]);
+  expect(missing.status).toBe(127);
+  expect(missing.stderr).toMatch(/^find executable "nosuch" in the container: ENOENT .*\(layer: runtime, code: RUNTIME_STEP_FAILED\)\r?\nhint: \S/);
   expect((await skiff(["top", "bg"])).stdout).toContain("while true");
   expect((await skiff(["inspect", "-f", "{{.State.Status}} {{.Name}}", "bg"])).stdout).toBe("running /bg\n");
   expect(await skiff(["stop", "-t", "5", "bg"])).toEqual({ status: 0, stdout: "bg\n", stderr: "" });

@@ -109,9 +109,12 @@ export function splice(client: Duplex, monitorPromise: Promise<Socket>, o: Splic
   );
 }
 
-/** An error as the last words of a stream: on stderr's frame when multiplexed, else as text. */
+/** An error as the last words of a stream: on stderr's frame when multiplexed, else as text. As
+ *  every error skiff reports, it names its layer and code, with the hint on a line of its own
+ *  (dockerd writes the message alone; docker's CLI prints whatever the stream says). */
 export function streamError(e: unknown, multiplexed: boolean): Uint8Array {
-  const text = Buffer.from(`${wireError(e).body.message}\r\n`);
+  const { message, layer, code, hint } = wireError(e).body;
+  const text = Buffer.from(`${message} (layer: ${layer}, code: ${code})\r\n${hint ? `hint: ${hint}\r\n` : ""}`);
   if (!multiplexed) return text;
   const h = Buffer.alloc(8);
   h[0] = 2;
