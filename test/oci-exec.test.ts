@@ -72,3 +72,10 @@ test("--debug prints exec's trace: each step up to the exit, or up to the step t
   expect(bad.code).toBe(255);
   expect(bad.stderr).toMatch(/^debug: trace: start-up .* → executor spawned .* → failed at step resolveExec \(RUNTIME_STEP_FAILED\) [\d.]+ms \(\+[\d.]+\)\nruntime: find executable "nosuchcmd"/m);
 });
+
+test("a working directory that is a file: the step's error, with a hint that says so", () => {
+  // (a new-user trial: `skiff run -w /etc/passwd` gave the step's ENOTDIR without a hint)
+  const r = oci("skiff", ["exec", "--cwd", "/etc/passwd", b.id, "true"]);
+  expect(r.code).toBe(255);
+  expect(r.stderr).toMatch(/^runtime: change to working directory \/etc\/passwd: ENOTDIR .*\(RUNTIME_STEP_FAILED\)\nhint: the working directory \(process\.cwd, -w\) is a file/m);
+});

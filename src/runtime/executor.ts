@@ -112,7 +112,8 @@ export class Launch {
 
 function hintFor(s: Step | undefined, errno: string): string | undefined {
   if (!s) return "the executor and the runtime may be from different builds: run ./setup again";
-  if (s.op === "resolveExec") return "check process.args[0] and PATH in process.env, and that the file is executable in the rootfs";
+  if (s.op === "resolveExec") return "check the command (process.args[0]) and the PATH in its environment (process.env), and that the file is executable in the container's root filesystem";
+  if (s.op === "chdir") return errno === "ENOTDIR" ? "the working directory (process.cwd, -w) is a file in the container's root filesystem: name a directory" : "check the working directory (process.cwd, -w): it must be a directory the process's user may enter";
   if (s.op === "setrlimit" && errno === "EPERM") return "the hard limit is above this process's own; raising it needs CAP_SYS_RESOURCE";
   if (s.op === "connectSocket") return "check that the console socket exists and something listens on it";
   if (s.op === "mount" && errno === "ENOENT") return "check the mount's source path and type";
