@@ -71,6 +71,17 @@ afterAll(async () => {
 });
 
 describe("the default bridge", () => {
+  test("a daemon stopped right after run --rm finishes the container's network detach first: no marker, no CNI cache left", async () => {
+    // (a new-user trial: ./setup's demo stops skiffd right after its run --rm, and both stayed on
+    // the default roots until a next daemon start)
+    ok(d.skiff(["run", "--rm", "busybox", "true"]));
+    await d.stop();
+    const networks = join(d.dir, "data", "networks");
+    expect(readdirSync(join(networks, "attached"))).toEqual([]);
+    expect(readdirSync(join(networks, "cni-cache"))).toEqual([]);
+    d = await restartOn(d);
+  });
+
   test("run without --network: an address in the bridge's subnet, a default route through its gateway, /etc/hosts naming it", () => {
     const out = ok(skiff("run", "--rm", "--hostname", "box1", "busybox", "sh", "-c", "ip -4 -o addr show eth0; ip route; cat /etc/hosts; cat /etc/hostname"));
     const ip = /inet (\d+\.\d+\.\d+\.\d+)\/24/.exec(out)?.[1];

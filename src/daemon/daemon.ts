@@ -37,6 +37,8 @@ export interface DaemonOptions {
 
 export interface Daemon {
   log: ServerLog;
+  /** Waits (at most `ms`) for background work a clean stop should finish first (networks' detaches). */
+  settle(ms: number): Promise<void>;
   stop(): void;
 }
 
@@ -255,7 +257,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     cleanups.push(() => pidFile.release());
     log.info(`API listen on ${o.socketPath}`, { dataRoot: o.dataRoot, pid: process.pid });
     quiet.touch(); // what start-up (migrations, restore) left is collected too
-    return { log, stop };
+    const settle = (ms: number) => containers?.settle(ms) ?? Promise.resolve();
+    return { log, settle, stop };
   } catch (e) {
     stop();
     throw e;

@@ -183,13 +183,19 @@ export async function main(argv: string[]): Promise<number> {
     });
     // (startDaemon logged "API listen on …": once, with or without --debug)
     return await new Promise<number>((resolve) => {
-      const shutdown = (sig: string) => {
+      let stopping = false;
+      const shutdown = async (sig: string) => {
+        if (stopping) return;
+        stopping = true;
         log.info(`${sig} received, shutting down`);
+        // a container that just exited may still be detaching from its networks (run --rm, then
+        // the stop): let that finish, briefly, rather than leave it to the next start
+        await daemon.settle(3000);
         daemon.stop();
         resolve(0);
       };
-      process.on("SIGTERM", () => shutdown("SIGTERM"));
-      process.on("SIGINT", () => shutdown("SIGINT"));
+      process.on("SIGTERM", () => void shutdown("SIGTERM"));
+      process.on("SIGINT", () => void shutdown("SIGINT"));
     });
   } catch (e) {
     const err = startupFailure(e);

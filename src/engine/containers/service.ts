@@ -415,6 +415,11 @@ export class ContainerService {
   }
 
   /** Follows nothing more (the daemon stops; containers keep running under their monitors). */
+  /** Waits (at most `ms`) for what a container's exit still has running in the background. */
+  settle(ms: number): Promise<void> {
+    return this.supervisor.settle(ms);
+  }
+
   close(): void {
     this.health.close();
     this.supervisor.close();

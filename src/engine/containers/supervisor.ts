@@ -225,6 +225,13 @@ export class Supervisor {
     this.detaching.set(r.id, { done, ports });
   }
 
+  /** Waits (at most `ms`) for the networks' detaches still running: a daemon that stops right
+   *  after a `run --rm` finishes its DEL instead of leaving it to the next start's markers. */
+  async settle(ms: number): Promise<void> {
+    const pending = [...this.detaching.values()].map((d) => d.done);
+    if (pending.length) await Promise.race([Promise.all(pending), Bun.sleep(ms)]);
+  }
+
   /** The policy's start after the back-off; a stop, kill or removal meanwhile cancels it. */
   private restartNow(id: string): Promise<void> {
     return this.serial(id, async () => {
