@@ -415,9 +415,11 @@ export class ContainerService {
   }
 
   /** Follows nothing more (the daemon stops; containers keep running under their monitors). */
-  /** Waits (at most `ms`) for what a container's exit still has running in the background. */
-  settle(ms: number): Promise<void> {
-    return this.supervisor.settle(ms);
+  /** Before a clean stop: waits (at most `ms`) for what a container's exit still has running in
+   *  the background, then the networks no container uses give their rules and bridges back. */
+  async settle(ms: number): Promise<void> {
+    await this.supervisor.settle(ms);
+    await this.networking.standDown();
   }
 
   close(): void {

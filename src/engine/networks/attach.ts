@@ -72,6 +72,17 @@ export class ContainerNetworking {
     renameSync(tmp, this.markerPath(id));
   }
 
+  /** The networks some container is attached to (a marker names it: attached and not yet detached). */
+  attachedNetworks(): Set<string> {
+    const out = new Set<string>();
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.d.markerDir);
+    } catch {}
+    for (const name of names) for (const id of Object.keys(this.readMarker(name)?.endpoints ?? {})) out.add(id);
+    return out;
+  }
+
   /** Attaches a container whose init waits (pid) in its new network namespace; fills r.state.networks and r.state.ports. */
   async up(r: NetworkedContainer, initPid: number): Promise<void> {
     const endpoints = this.d.endpointsOf(r.id);

@@ -9,6 +9,7 @@ import { log } from "../../common/log.ts";
 import type { MetadataDb } from "../metadata/index.ts";
 import { ContainerNetworking, type NetworkPlugins } from "./attach.ts";
 import { bridgeConflist, CniNetwork, ensureNetworkRules, removeNetworkRules } from "./cni/index.ts";
+import { removeIdleSharedChains } from "./cni/shared-chains.ts";
 import { DnsResponder, type NameSource } from "./dns/index.ts";
 import { extraHostRecords, hostNetworkHostsFile, hostsFile } from "./hosts-file.ts";
 import { PortReservations } from "./port-reservations.ts";
@@ -327,6 +328,27 @@ export class Networking {
       const n = this.service.store.get(id);
       if (n) await this.serveNames(n);
     }
+  }
+
+  /** At a clean stop: each network no container is attached to any more gives its rules and bridge
+   *  back, then the shared chains go if nothing uses them; a running container's (live restore)
+   *  stay. The next daemon makes them again when it needs them. */
+  async standDown(): Promise<void> {
+    const inUse = this.attach.attachedNetworks();
+    for (const id of [...this.ruled.keys()]) {
+      const n = this.service.store.get(id);
+      if (!n || inUse.has(id)) continue;
+      this.ruled.delete(id);
+      await removeNetworkRules(n).catch((e: unknown) => log.warn(`network ${n.name}: its iptables rules stay: ${(e as Error).message}`));
+      if (existsSync(`/sys/class/net/${n.bridge}`)) {
+        try {
+          removeLink(n.bridge);
+        } catch (e) {
+          log.warn(`network ${n.name}: its bridge ${n.bridge} stays: ${(e as Error).message}`);
+        }
+      }
+    }
+    await removeIdleSharedChains().catch((e: unknown) => log.warn(`the shared iptables chains stay: ${(e as Error).message}`));
   }
 
   close(): void {
