@@ -5,6 +5,7 @@
 // SKIFF-ISOLATION-1/2), the jumps to them and the fixed rules in them — the run removes those at
 // its end if it made them (removeSharedChains) — and the rules of the run's default bridge, which
 // stays for the run as its device does (removed at its end by removeRunBridgeRules).
+import { ruleArgs } from "../../src/engine/networks/cni/shared-chains.ts";
 
 const SHARED = ["CNI-HOSTPORT-DNAT", "CNI-HOSTPORT-MASQ", "CNI-HOSTPORT-SETMARK", "CNI-FORWARD", "CNI-ADMIN", "SKIFF-ISOLATION-1", "SKIFF-ISOLATION-2"];
 const SHARED_DECLARATION = new RegExp(`^:(${SHARED.join("|")}) `);
@@ -38,7 +39,6 @@ export function containerRules(runBridge: string): string[] {
 const iptables = (table: string, args: string[]) => Bun.spawnSync(["iptables", "-w", "-t", table, ...args], { stdout: "ignore", stderr: "ignore" });
 
 /** The arguments of a rule as iptables-save prints it ("-A CHAIN ARGS…", with quoted comments). */
-const ruleArgs = (line: string): string[] => line.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g)?.map((a) => (a.startsWith('"') ? (JSON.parse(a) as string) : a)) ?? [];
 
 /** Removes lines of containerRules(): their rules first, then the chains they declared. */
 export function deleteRules(rules: readonly string[]): void {

@@ -4,6 +4,7 @@
 // either the old or the new state. Snapshots (chainID → directory) are recorded as soon as their
 // directory is committed, images last: an image row exists only once all its snapshots and blobs
 // do. What references what is derived from the rows (image_layers, images.blobs), never counted.
+import type { ContentStore } from "../content/index.ts";
 import type { Database } from "bun:sqlite";
 import type { MetadataDb } from "../metadata/index.ts";
 import type { SnapshotRecord, SnapshotRecords } from "../snapshots/index.ts";
@@ -165,3 +166,8 @@ export class ImageMetadata implements SnapshotRecords {
 }
 
 /** SQLite's own result codes for a full or failing disk become IMAGE_IO with the errno they mean. */
+
+/** An image's config document, read from the content store (its id is the config's digest). */
+export function storedConfig(content: ContentStore, r: ImageRecord): Record<string, unknown> {
+  return JSON.parse(content.readBytes(r.id).toString("utf8")) as Record<string, unknown>;
+}

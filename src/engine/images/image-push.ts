@@ -10,7 +10,7 @@ import { parseReference, repositoryOf, type ImageReference } from "../../oci/ima
 import type { ContentStore } from "../content/index.ts";
 import { pushImage, type PushProgress, type RegistryClient } from "../registry/index.ts";
 import { retryingIn, shortId } from "./image-pull.ts";
-import type { ImageMetadata, ImageRecord } from "./image-metadata.ts";
+import { storedConfig, type ImageMetadata, type ImageRecord } from "./image-metadata.ts";
 import { pushSubstitutes, type KnownImage, type Layer } from "./push-substitutes.ts";
 import type { ProgressEvent, RegistryAuth } from "./service.ts";
 
@@ -30,8 +30,6 @@ function recordOf(s: PushContext, id: string): ImageRecord {
   if (!r) throw notFound("engine", "ENGINE_IMAGE_NOT_FOUND", `No such image: ${id}`);
   return r;
 }
-
-const configOf = (s: PushContext, r: ImageRecord): Record<string, unknown> => JSON.parse(s.content.readBytes(r.id).toString("utf8")) as Record<string, unknown>;
 
 export async function pushFromStore(s: PushContext, name: string, opts: { auth?: RegistryAuth; onProgress?: (e: ProgressEvent) => void } = {}): Promise<{ tag: string; digest: string; size: number }> {
   const ref = parseReference(name);
@@ -77,7 +75,7 @@ function substitutesFor(s: PushContext, target: ImageReference, pushed: ImageRec
     try {
       const m = parseManifest(s.content.readBytes(r.manifestDigest), r.manifestMediaType);
       if (m.kind === "index") return undefined;
-      const diffIds = ((configOf(s, r).rootfs ?? {}) as { diff_ids?: unknown }).diff_ids;
+      const diffIds = ((storedConfig(s.content, r).rootfs ?? {}) as { diff_ids?: unknown }).diff_ids;
       return { layers: m.layers, diffIds: Array.isArray(diffIds) ? diffIds.map(String) : [], onRegistry: onRegistry.has(r.id) };
     } catch {
       return undefined; // an image whose documents cannot be read tells nothing

@@ -4,7 +4,7 @@ import { SkiffError } from "../../common/errors.ts";
 import { familiarName, formatReference, parseReference, repositoryOf } from "../../oci/image/reference.ts";
 import type { ContentStore } from "../content/index.ts";
 import { pruneSelector } from "./image-filters.ts";
-import type { ImageMetadata, ImageRecord } from "./image-metadata.ts";
+import { storedConfig, type ImageMetadata, type ImageRecord } from "./image-metadata.ts";
 import { FULL_ID, formatReferenceSafe, repoOfName, SHORT_ID } from "./image-names.ts";
 import { shortId } from "./image-pull.ts";
 import type { DeleteResponseItem } from "./service.ts";
@@ -19,8 +19,6 @@ export interface RemoveContext {
   /** Removes what no image references any more; returns the chainIDs removed and the layers' unpacked sizes. */
   gc(): { snapshots: string[]; layerBytes: number };
 }
-
-const configOf = (s: RemoveContext, r: ImageRecord): Record<string, unknown> => JSON.parse(s.content.readBytes(r.id).toString("utf8")) as Record<string, unknown>;
 
 export function removeImage(s: RemoveContext, nameOrId: string, opts: { force?: boolean; noprune?: boolean } = {}): DeleteResponseItem[] {
   const id = s.resolveId(nameOrId);
@@ -77,7 +75,7 @@ export function pruneImages(s: RemoveContext, opts: { all?: boolean; filters?: R
     const refs = s.meta.refsOf(r.id);
     if (select.danglingOnly && refs.tags.length > 0) continue;
     if (s.usedBy(r.id).length) continue; // as docker: an image a container uses is not pruned
-    const labels = ((configOf(s, r).config ?? {}) as { Labels?: Record<string, string> | null }).Labels ?? null;
+    const labels = ((storedConfig(s.content, r).config ?? {}) as { Labels?: Record<string, string> | null }).Labels ?? null;
     if (!select.matches({ created: Date.parse(r.created) / 1000, labels })) continue;
     for (const t of refs.tags) deleted.push({ Untagged: familiarName(t) });
     for (const d of refs.digests) deleted.push({ Untagged: familiarName(d) });

@@ -17,7 +17,7 @@ import { pullLayers, retryingIn } from "./image-pull.ts";
 import { pullAllTags } from "./image-pull-tags.ts";
 import { searchImages, type SearchOptions } from "./image-search.ts";
 import { lookupLower, OverlaySnapshotter, SnapshotBuilder, Snapshots, UnpackPool, type OverlayMount, type Snapshotter } from "../snapshots/index.ts";
-import { ImageMetadata, type ImageRecord } from "./image-metadata.ts";
+import { ImageMetadata, storedConfig, type ImageRecord } from "./image-metadata.ts";
 import type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";
 import { saveImages } from "./image-save.ts";
 import { loadImages } from "./image-load.ts";
@@ -192,7 +192,7 @@ export class ImageStore implements ImageService {
   }
 
   private configOf(r: ImageRecord): Record<string, unknown> {
-    return JSON.parse(this.content.readBytes(r.id).toString("utf8")) as Record<string, unknown>;
+    return storedConfig(this.content, r);
   }
 
   /** Snapshot fs dirs of the image, topmost first. */

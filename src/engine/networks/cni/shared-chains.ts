@@ -27,7 +27,7 @@ async function deleteJumps(table: string, chains: string[], targets: string[]): 
 }
 
 /** A rule as iptables -S prints it ("-A CHAIN …"), as the arguments of -D: a quoted comment is one. */
-const ruleArgs = (line: string): string[] => line.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g)?.map((a) => (a.startsWith('"') ? (JSON.parse(a) as string) : a)) ?? [];
+export const ruleArgs = (line: string): string[] => line.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g)?.map((a) => (a.startsWith('"') ? (JSON.parse(a) as string) : a)) ?? [];
 
 async function removeChains(table: string, chains: string[]): Promise<void> {
   for (const c of chains) await run(["-t", table, "-F", c]);
