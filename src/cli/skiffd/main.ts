@@ -13,6 +13,10 @@ import { writeErr, writeOut } from "../../common/stdio.ts";
 import { parseFlags, type FlagSpec } from "../args.ts";
 import { formatError } from "../skiff/report-error.ts";
 
+/** The daemon's JIT tier-up thresholds once it listens, as a multiple of JavaScriptCore's: in a burst
+ * of 20 `run -d` with its own thresholds the JIT threads took a quarter of skiffd's CPU. */
+const DAEMON_JIT_POLICY = 10;
+
 const FLAGS: FlagSpec[] = [
   { names: ["data-root"], type: "string" },
   { names: ["exec-root"], type: "string" },
@@ -182,6 +186,9 @@ export async function main(argv: string[]): Promise<number> {
       log,
     });
     // (startDaemon logged "API listen on …": once, with or without --debug)
+    // The executable starts with the JIT nearly off, for the short runs of bin/skiff (scripts/build);
+    // a daemon runs on, so from here its hot code is compiled, if later than JavaScriptCore would.
+    Bun.unsafe.setJITPolicy(DAEMON_JIT_POLICY);
     return await new Promise<number>((resolve) => {
       let stopping = false;
       const shutdown = async (sig: string) => {
