@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,6 +82,8 @@ int main(int argc, char **argv) {
     return 125;
   }
   reexec_sealed(argv);
+  /* started as /proc/PID/fd/N (the runtime's own sealed copy), the name would be the fd number */
+  prctl(PR_SET_NAME, "skiff-exec", 0, 0, 0);
   reset_signals();
   struct plan p = {.report_fd = atoi(argv[2]), .launcher_fd = -1};
   for (int i = 0; i < MAX_SLOTS; i++) p.slots[i] = -1;
