@@ -87,6 +87,19 @@ describe("the default bridge", () => {
     ok(d.skiff(["run", "--rm", "busybox", "true"]));
   });
 
+  test("rm -f returns once the container's networks are let go: no attach marker, no CNI cache entry of it left", () => {
+    // (the harness once found a veth left after a test's rm -f: the plugins' DEL went on after rm
+    // returned, as --rm's still does, off run --rm's path)
+    const networks = join(d.dir, "data", "networks");
+    const mine = (id: string) => [...readdirSync(join(networks, "attached")), ...readdirSync(join(networks, "cni-cache"))].filter((f) => f.includes(id));
+    for (let i = 0; i < 3; i++) {
+      const id = ok(skiff("run", "-d", "busybox", "sleep", "60")).trim();
+      expect(mine(id).length).toBeGreaterThan(0);
+      ok(skiff("rm", "-f", id));
+      expect(mine(id)).toEqual([]);
+    }
+  });
+
   test("run without --network: an address in the bridge's subnet, a default route through its gateway, /etc/hosts naming it", () => {
     const out = ok(skiff("run", "--rm", "--hostname", "box1", "busybox", "sh", "-c", "ip -4 -o addr show eth0; ip route; cat /etc/hosts; cat /etc/hostname"));
     const ip = /inet (\d+\.\d+\.\d+\.\d+)\/24/.exec(out)?.[1];

@@ -108,7 +108,7 @@ export class ContainerService {
       up: (r: ContainerRecord, pid: number) => this.networking.up(r, pid),
       down: (r: ContainerRecord) => this.networking.down(r),
     };
-    this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true, volumes: true }), volumes: this.volumes, networks: networkHooks, stateParent: join(opts.execRoot, "containers"), health: this.health });
+    this.supervisor = new Supervisor({ store: this.store, runtimes: this.runtimes, images: opts.images, events: opts.events, remove: (id) => this.remove(id, { force: true, volumes: true, detachInBackground: true }), volumes: this.volumes, networks: networkHooks, stateParent: join(opts.execRoot, "containers"), health: this.health });
     this.files = new ContainerFiles({
       resolve: (ref) => this.store.resolve(ref),
       containerLayer: (imageId, key) => opts.images.containerLayer(imageId, key),
@@ -354,8 +354,13 @@ export class ContainerService {
     return directorySize(this.opts.images.containerLayer(r.imageId, r.id).upper);
   }
 
-  /** docker rm: a running container only with force (killed first); its layer, files and record go. */
-  async remove(ref: string, o: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+  /**
+   * docker rm: a running container only with force (killed first); its layer, files and record go.
+   * It returns once the container's networks are let go too (its veth, address, rules), as
+   * docker's; --rm's removal (`detachInBackground`) leaves the plugins' DEL running, off the path
+   * `run --rm` waits on.
+   */
+  async remove(ref: string, o: { force?: boolean; volumes?: boolean; detachInBackground?: boolean } = {}): Promise<void> {
     const r = this.store.resolve(ref);
     if (isActive(r.state) && !o.force)
       throw conflict("ENGINE_CONTAINER_RUNNING", `You cannot remove a ${r.state.status} container ${r.id}. Stop the container before attempting removal or force remove`, `stop it first (skiff stop ${r.name}) or use rm -f`);
@@ -370,8 +375,8 @@ export class ContainerService {
 
   private readonly removals = new Map<string, Promise<void>>();
 
-  private async removeNow(r: ContainerRecord, o: { volumes?: boolean }): Promise<void> {
-    await this.supervisor.forget(r);
+  private async removeNow(r: ContainerRecord, o: { volumes?: boolean; detachInBackground?: boolean }): Promise<void> {
+    await this.supervisor.forget(r, { detachInBackground: o.detachInBackground ?? false });
     this.execs.forget(r.id);
     r.state.status = "removing";
     this.store.update(r);

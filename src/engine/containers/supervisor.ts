@@ -210,8 +210,8 @@ export class Supervisor {
    * run state cleared at once, and the plugins' DEL (its namespace went with its processes: the
    * address reservation, a published port's rules) goes on while the exit is reported and --rm
    * removes it, off the path `run --rm` waits on. Its next start waits for it (a DEL of the last
-   * run must not take the new run's address); a removal waits for it only when the rules of
-   * published ports are being taken down (rm returns with no rule of the container left).
+   * run must not take the new run's address); so does a removal (rm returns with nothing of the
+   * container's networks left), except --rm's of a container with no published port.
    */
   private detach(r: ContainerRecord): void {
     if (!this.o.networks) return;
@@ -353,8 +353,9 @@ export class Supervisor {
     });
   }
 
-  /** Before removal: a running container is killed and its exit recorded; nothing is followed any more. */
-  async forget(rec: ContainerRecord): Promise<void> {
+  /** Before removal: a running container is killed and its exit recorded, and its networks' detach
+   *  waited for (unless `detachInBackground`, with no published port); nothing is followed any more. */
+  async forget(rec: ContainerRecord, o: { detachInBackground?: boolean } = {}): Promise<void> {
     this.restarts.reset(rec.id);
     this.o.health?.stopped(rec.id);
     const r = isActive(this.fresh(rec).state) ? await this.settleRestart(rec) : this.fresh(rec);
@@ -374,7 +375,7 @@ export class Supervisor {
       .catch((err: unknown) => log.warn(`container ${r.id}: the runtime could not delete it: ${(err as Error).message}`));
     await endStrayMonitors(r.files.stateDir);
     const detaching = this.detaching.get(r.id);
-    if (detaching?.ports) await detaching.done;
+    if (detaching && (detaching.ports || !o.detachInBackground)) await detaching.done;
     this.following.get(r.id)?.abort();
     this.following.delete(r.id);
     for (const a of this.pendingAttach.get(r.id) ?? []) a.reject(conflict("ENGINE_CONTAINER_REMOVED", `container ${r.id} was removed`, "attach to another container"));
