@@ -4,6 +4,7 @@
 // shell on a real terminal (typing, stty size before and after a resize, Ctrl-C, the exit status,
 // the terminal put back); afterwards nothing of any container is left.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
 import { removeDir, type Skiffd } from "./harness/skiffd.ts";
 import { SKIFF_ENTRY } from "./harness/container-clis.ts";
@@ -44,6 +45,21 @@ test("run: stdout and stderr apart, the container's status, stdin with -i, 127 a
   expect((await skiff(["run", "--rm", "busybox", "/etc"])).status).toBe(126);
   const bad = await skiff(["run", "--rm", "--memory", "64x", "busybox", "true"]);
   expect([bad.status, bad.stderr.split("\n")[0]]).toEqual([125, `skiff: invalid argument "64x" for "-m, --memory" flag: invalid suffix: 'x'`]);
+}, 60_000);
+
+test("run -d attaches nothing, so detach keys are neither read nor checked (a bad --detach-keys, config.json's), as docker 28's; attached, a bad one is refused", async () => {
+  mkdirSync(`${d.dir}/docker-config`, { recursive: true });
+  writeFileSync(`${d.dir}/docker-config/config.json`, '{"detachKeys": "bogus"}');
+  try {
+    const flag = await skiff(["run", "-d", "--detach-keys", "bogus", "busybox", "true"]);
+    const config = await skiff(["run", "-d", "busybox", "true"]);
+    expect([flag.status, flag.stderr, config.status, config.stderr]).toEqual([0, "", 0, ""]);
+    await skiff(["rm", "-f", flag.stdout.trim(), config.stdout.trim()]);
+    const attached = await skiff(["run", "--rm", "--detach-keys", "bogus", "busybox", "true"]);
+    expect([attached.status, attached.stderr.split("\n")[0]]).toEqual([125, `skiff: invalid detach keys "bogus": unknown character: 'bogus'`]);
+  } finally {
+    rmSync(`${d.dir}/docker-config/config.json`, { force: true });
+  }
 }, 60_000);
 
 test("the resources and settings of run's flags reach the container", async () => {

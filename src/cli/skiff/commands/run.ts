@@ -100,8 +100,12 @@ export async function run(ctx: CommandContext): Promise<number> {
   let detachKeys: string | undefined;
   try {
     req = createRequest(flags, ctx.args, { detach, consoleSize: tty ? ttySize() : undefined });
-    detachKeys = str(flags["detach-keys"]) || cliSettings().detachKeys;
-    if (detachKeys) detachKeyBytes(detachKeys);
+    // as docker 28's: run -d attaches nothing, so its detach keys (the flag's, config.json's) are
+    // neither read nor checked
+    if (!detach) {
+      detachKeys = str(flags["detach-keys"]) || cliSettings().detachKeys;
+      if (detachKeys) detachKeyBytes(detachKeys);
+    }
   } catch (e) {
     return fail(e, EXIT_DAEMON);
   }
