@@ -4,8 +4,7 @@
 // import). A socket that cannot be reached says why: no daemon (ENOENT, ECONNREFUSED: how to start
 // one) or no permission (EACCES, EPERM: run as root or join the socket's group); a connection the
 // daemon drops mid-response says so.
-import { dirname } from "node:path";
-import { nodeFs } from "../common/lazy-node.ts";
+import { nodeFs, nodePath } from "../common/lazy-node.ts";
 import { SkiffError, type Layer } from "../common/errors.ts";
 import type { DeleteResponseItem, HistoryItem, ImageInspect, ImageSummary, RegistryAuth } from "../engine/images/index.ts";
 
@@ -270,7 +269,7 @@ export function connectError(socketPath: string, e: unknown): SkiffError {
     layer: "cli",
     kind: "unavailable",
     code: "CLI_DAEMON_UNREACHABLE",
-    message: `${at}: ${errno === "ENOTSOCK" ? "not a socket" : errno === "ENOTDIR" ? `"${dirname(socketPath)}" is not a directory` : isErrno ? "connection failed" : `connection failed: ${errno}`}`,
+    message: `${at}: ${errno === "ENOTSOCK" ? "not a socket" : errno === "ENOTDIR" ? `"${nodePath().dirname(socketPath)}" is not a directory` : isErrno ? "connection failed" : `connection failed: ${errno}`}`,
     hint: "check the path given with -H/--host or SKIFF_HOST, and that skiffd is running",
     cause: e,
     details: { path: socketPath, ...(isErrno ? { errno } : {}) },

@@ -4,12 +4,13 @@
 // (logging in reports a broken file; these commands need none). Read with sys.ts's file calls, and
 // without docker-config.ts (node:fs, node:os, node:child_process for the credential helpers): the
 // container commands that read these settings start faster without them.
-import { join } from "node:path";
+import { nodePath } from "../../common/lazy-node.ts";
 import { readText } from "../../common/sys.ts";
 
 /** $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 export function defaultDockerConfigPath(env: Record<string, string | undefined> = process.env): string {
   const home = () => env.HOME || (require("node:os") as typeof import("node:os")).homedir();
+  const { join } = nodePath();
   return env.DOCKER_CONFIG ? join(env.DOCKER_CONFIG, "config.json") : join(home(), ".docker", "config.json");
 }
 

@@ -5,8 +5,7 @@
 // CLI_FLAG_VALUE_INVALID error with docker's own words ("invalid argument "64x" for "-m, --memory"
 // flag: invalid suffix: 'x'") and a hint, raised before any request is made. Pure, apart from the
 // files (env files, seccomp profiles) and the environment (-e NAME) they name.
-import { nodeFs } from "../../common/lazy-node.ts";
-import { posix } from "node:path";
+import { nodeFs, nodePath } from "../../common/lazy-node.ts";
 import { invalid, type SkiffError } from "../../common/errors.ts";
 import type { DeviceMapping, Ulimit } from "../../api/client-containers.ts";
 
@@ -116,7 +115,7 @@ export function ulimit(value: string): Ulimit {
 
 /** Go's path.Clean: normalized, without a trailing slash (but "/"). */
 export const cleanPath = (p: string): string => {
-  const n = posix.normalize(p);
+  const n = nodePath().posix.normalize(p);
   return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
 };
 

@@ -13,7 +13,7 @@
 // docker CLI is killed by SIGPIPE there (a shell shows 141, as measured with docker 28 and 20.10);
 // Bun ignores SIGPIPE, so skiff exits with the status the shell would show, quietly, and scripts
 // under `set -o pipefail` see the same status for both.
-import { dirname } from "node:path";
+import { nodePath } from "../../common/lazy-node.ts";
 import { errnoOf, errnoText } from "../../common/errno.ts";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
 import { writeErr } from "../../common/stdio.ts";
@@ -80,10 +80,10 @@ export function systemError(e: unknown, errno: string): SkiffError {
       return make("CLI_DAEMON_CONNECTION_LOST", "unavailable", "the connection to skiffd closed unexpectedly", "skiffd stopped or crashed meanwhile: check that it runs (its log says why), then retry");
     case "ENOSPC":
     case "EDQUOT":
-      return make("CLI_NO_SPACE", "unavailable", `${what}: ${errnoText(errno)}`, p ? `free space on the file system of "${dirname(p)}", or write elsewhere` : "free space on the file system the output goes to, or write elsewhere");
+      return make("CLI_NO_SPACE", "unavailable", `${what}: ${errnoText(errno)}`, p ? `free space on the file system of "${nodePath().dirname(p)}", or write elsewhere` : "free space on the file system the output goes to, or write elsewhere");
     case "ENOENT":
     case "ENOTDIR":
-      return make("CLI_PATH_NOT_FOUND", "not_found", `${what}: ${errnoText(errno)}`, p ? `check the path: does the directory "${dirname(p)}" exist?` : "check the paths given");
+      return make("CLI_PATH_NOT_FOUND", "not_found", `${what}: ${errnoText(errno)}`, p ? `check the path: does the directory "${nodePath().dirname(p)}" exist?` : "check the paths given");
     case "EACCES":
     case "EPERM":
       return make("CLI_PERMISSION_DENIED", "failed_precondition", `${what}: ${errnoText(errno)}`, p ? `check the permissions of "${p}" and its directory, or choose another path` : "check the permissions of the paths given");
