@@ -10,7 +10,7 @@ import type { DeleteResponseItem, HistoryItem, ImageInspect, ImageSummary, Regis
 
 export type { DeleteResponseItem, HistoryItem, ImageInspect, ImageSummary, RegistryAuth };
 import { ERROR_HEADER, kindForStatus, type WireError } from "./http-error.ts";
-import { API_VERSION } from "./routes.ts";
+import { API_VERSION } from "./version.ts";
 
 export const DEFAULT_SOCKET = "/run/skiff/skiff.sock";
 

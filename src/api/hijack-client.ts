@@ -16,7 +16,7 @@
 import { parseResponseHead } from "./response-head.ts";
 import { SkiffError } from "../common/errors.ts";
 import { connectError, connectionLost, responseError } from "./client.ts";
-import { API_VERSION } from "./routes.ts";
+import { API_VERSION } from "./version.ts";
 
 export type Query = Record<string, string | number | boolean | undefined>;
 

@@ -6,11 +6,9 @@
 
 import { notFound } from "../common/errors.ts";
 
-/** The API skiffd serves (docker 20.10's) and the oldest it accepts: docker 25+'s minimum, as the
- * shapes of older versions are not served. /version, /_ping and the refusal of other versions
- * all say these numbers. */
-export const API_VERSION = "1.41";
-export const MIN_API_VERSION = "1.24";
+import { API_VERSION, MIN_API_VERSION } from "./version.ts";
+
+export { API_VERSION, MIN_API_VERSION };
 
 export type RouteName =
   | "ping"

@@ -2,7 +2,7 @@
 import { arch } from "node:os";
 import { writeOut } from "../../../common/stdio.ts";
 import { bytesSize } from "../../../api/units.ts";
-import { API_VERSION } from "../../../api/routes.ts";
+import { API_VERSION } from "../../../api/version.ts";
 import { compileFormat } from "../template.ts";
 import { goShaped, VERSION_INFO } from "../render.ts";
 import { reportError } from "../report-error.ts";
