@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import type { SkiffError } from "../common/errors.ts";
-import { API_VERSION, matchRoute, MIN_API_VERSION, stripVersion, versionRefusal } from "./routes.ts";
+import { matchRoute, stripVersion, versionRefusal } from "./routes.ts";
+import { API_VERSION, MIN_API_VERSION } from "./version.ts";
 
 test("image names with slashes, ports and tags route to their handler", () => {
   const cases: [string, string, string, string | undefined][] = [

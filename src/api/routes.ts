@@ -8,8 +8,6 @@ import { notFound } from "../common/errors.ts";
 
 import { API_VERSION, MIN_API_VERSION } from "./version.ts";
 
-export { API_VERSION, MIN_API_VERSION };
-
 export type RouteName =
   | "ping"
   | "version"

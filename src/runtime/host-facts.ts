@@ -2,7 +2,7 @@
 // AppArmor or SELinux can take a label, and what execve's limits follow (this process's stack
 // limit, which the container inherits, and the page size). Read once per process.
 import { existsSync, readFileSync } from "node:fs";
-import type { HostFacts } from "./plan/build.ts";
+import type { HostFacts } from "./plan/process-steps.ts";
 
 let facts: HostFacts | undefined;
 

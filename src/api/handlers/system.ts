@@ -1,7 +1,7 @@
 // /_ping, /version, /info and /auth: what docker clients ask first, and login.
 import { arch, cpus, hostname, release, totalmem } from "node:os";
 import { existsSync, readFileSync } from "node:fs";
-import { API_VERSION, MIN_API_VERSION } from "../routes.ts";
+import { API_VERSION, MIN_API_VERSION } from "../version.ts";
 import { endpoint } from "../endpoint.ts";
 import type { HandlerContext } from "./context.ts";
 import { authConfig } from "./params.ts";

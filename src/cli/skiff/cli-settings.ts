@@ -9,7 +9,7 @@ import { readText } from "../../common/sys.ts";
 
 /** $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 export function defaultDockerConfigPath(env: Record<string, string | undefined> = process.env): string {
-  const home = () => env.HOME || (require("node:os") as typeof import("node:os")).homedir();
+  const home = () => env.HOME || process.getBuiltinModule("node:os").homedir();
   const { join } = nodePath();
   return env.DOCKER_CONFIG ? join(env.DOCKER_CONFIG, "config.json") : join(home(), ".docker", "config.json");
 }

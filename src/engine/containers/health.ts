@@ -12,7 +12,7 @@ import type { Execs } from "./execs.ts";
 import { applyProbeResult, effectiveHealthcheck, MAX_HEALTH_OUTPUT, probeArgv, probeOutput, probeTimings, startingHealth, timeoutOutput, type HealthConfig, type HealthResult } from "./health-state.ts";
 import type { ContainerRecord } from "./record.ts";
 import type { ContainerStore } from "./store.ts";
-import type { HealthHooks } from "./supervisor.ts";
+import type { HealthHooks } from "./supervisor-hooks.ts";
 
 export interface HealthChecksOptions {
   store: ContainerStore;

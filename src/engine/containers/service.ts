@@ -367,7 +367,8 @@ export class ContainerService {
     // one removal at a time: another rm (or --rm's) waits for the one under way; a record left
     // "removing" by a removal that failed is removed again
     const underWay = this.removals.get(r.id);
-    if (underWay) return underWay;
+    // (joining --rm's removal, an rm still waits for the networks' detach, as its own would)
+    if (underWay) return o.detachInBackground ? underWay : underWay.then(() => this.supervisor.detached(r.id));
     const removal = this.removeNow(r, o).finally(() => this.removals.delete(r.id));
     this.removals.set(r.id, removal);
     return removal;
@@ -419,7 +420,6 @@ export class ContainerService {
     if (existsSync(dataParent)) for (const d of readdirSync(dataParent)) if (/^[0-9a-f]{64}$/.test(d) && !known.has(d)) rmSync(join(dataParent, d), { recursive: true, force: true });
   }
 
-  /** Follows nothing more (the daemon stops; containers keep running under their monitors). */
   /** Before a clean stop: waits (at most `ms`) for what a container's exit still has running in
    *  the background, then the networks no container uses give their rules and bridges back. */
   async settle(ms: number): Promise<void> {
@@ -427,6 +427,7 @@ export class ContainerService {
     await this.networking.standDown();
   }
 
+  /** Follows nothing more (the daemon stops; containers keep running under their monitors). */
   close(): void {
     this.health.close();
     this.supervisor.close();

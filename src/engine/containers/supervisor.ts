@@ -20,7 +20,6 @@ import { RestartTimers } from "./restarts.ts";
 import { endStrayMonitors, restoreContainers } from "./restore.ts";
 import type { SupervisorOptions } from "./supervisor-hooks.ts";
 
-export type { HealthHooks, NetworkHooks, SupervisorOptions } from "./supervisor-hooks.ts";
 
 const DEFAULT_STOP_TIMEOUT = 10;
 const STOP_GRACE_AFTER_KILL_MS = 30_000;
@@ -83,7 +82,7 @@ export class Supervisor {
   }
 
   private async launch(r: ContainerRecord): Promise<void> {
-    await this.detaching.get(r.id)?.done;
+    await this.detached(r.id);
     const runtime = this.o.runtimes.get(r.runtime);
     const dir = r.files.stateDir;
     await endStrayMonitors(dir);
@@ -223,6 +222,11 @@ export class Supervisor {
         if (this.detaching.get(r.id)?.done === done) this.detaching.delete(r.id);
       });
     this.detaching.set(r.id, { done, ports });
+  }
+
+  /** Resolves once the networks' detach after the container's last exit has ended (at once if none runs). */
+  async detached(id: string): Promise<void> {
+    await this.detaching.get(id)?.done;
   }
 
   /** Waits (at most `ms`) for the networks' detaches still running: a daemon that stops right
@@ -374,8 +378,7 @@ export class Supervisor {
       .delete(r.id, { force: true })
       .catch((err: unknown) => log.warn(`container ${r.id}: the runtime could not delete it: ${(err as Error).message}`));
     await endStrayMonitors(r.files.stateDir);
-    const detaching = this.detaching.get(r.id);
-    if (detaching && (detaching.ports || !o.detachInBackground)) await detaching.done;
+    if (!o.detachInBackground || this.detaching.get(r.id)?.ports) await this.detached(r.id);
     this.following.get(r.id)?.abort();
     this.following.delete(r.id);
     for (const a of this.pendingAttach.get(r.id) ?? []) a.reject(conflict("ENGINE_CONTAINER_REMOVED", `container ${r.id} was removed`, "attach to another container"));

@@ -6,7 +6,6 @@
 import type { EngineEvent } from "./engine-event.ts";
 import type { EventStore } from "./event-store.ts";
 
-export type { EngineEvent } from "./engine-event.ts";
 
 /** Without a store: the events kept in memory (docker keeps 256). */
 const KEPT_IN_MEMORY = 1024;

@@ -165,8 +165,6 @@ export class ImageMetadata implements SnapshotRecords {
   }
 }
 
-/** SQLite's own result codes for a full or failing disk become IMAGE_IO with the errno they mean. */
-
 /** An image's config document, read from the content store (its id is the config's digest). */
 export function storedConfig(content: ContentStore, r: ImageRecord): Record<string, unknown> {
   return JSON.parse(content.readBytes(r.id).toString("utf8")) as Record<string, unknown>;

@@ -2,7 +2,8 @@
 // cgroup and every namespace of its init (the user namespace first, the mount namespace last),
 // then the process steps shared with create.
 import type { Process, RuntimeConfig } from "../../oci/runtime-config.ts";
-import { BLOB, LAUNCHER_IGNORES, type HostFacts } from "./build.ts";
+import { BLOB, LAUNCHER_IGNORES } from "./build.ts";
+import type { HostFacts } from "./process-steps.ts";
 import { CLONE } from "./namespaces.ts";
 import { processSteps, validateProcess } from "./process-steps.ts";
 import type { SeccompFilter } from "./seccomp-filter.ts";

@@ -11,7 +11,6 @@ import { FORWARDED_SIGNALS, parseSignal } from "../signals.ts";
 import { CLONE, planNamespaces } from "./namespaces.ts";
 import { step, type Step } from "./step.ts";
 
-export type { HostFacts } from "./process-steps.ts";
 
 export interface PlanInput {
   config: RuntimeConfig;

@@ -17,7 +17,6 @@ export const MAX_MESSAGE_OCTETS = 65535;
 /** Questions and records in all sections together. */
 export const MAX_RECORDS = 2048;
 
-export type { DnsHeader } from "./header.ts";
 
 export interface DnsQuestion {
   /** Text form (wire-names.ts): "web.example", no trailing dot. */

@@ -1,7 +1,8 @@
 // The records and replies the responder makes itself: A and PTR records, replies to a query with
 // a response code, UDP's 512-byte limit, and the in-addr.arpa names of IPv4 addresses.
 import { isIPv4 } from "node:net";
-import { CLASS_IN, type DnsHeader, type DnsMessage, type DnsRecord, encodeMessage, TYPE } from "./message.ts";
+import type { DnsHeader } from "./header.ts";
+import { CLASS_IN, type DnsMessage, type DnsRecord, encodeMessage, TYPE } from "./message.ts";
 import { readName } from "./wire-names.ts";
 import { nameWire } from "./wire-writer.ts";
 
