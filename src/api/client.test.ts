@@ -101,20 +101,22 @@ test("a daemon that drops the connection mid-stream is CLI_DAEMON_CONNECTION_LOS
 });
 
 test("DOCKER_HOST is read when SKIFF_HOST is unset, after -H and SKIFF_HOST (it was ignored)", () => {
-  expect(socketPathFromHost(undefined, undefined, "unix:///docker.sock")).toBe("/docker.sock");
+  expect(socketPathFromHost(undefined, "", "unix:///docker.sock")).toBe("/docker.sock");
   expect(socketPathFromHost(undefined, "unix:///skiff.sock", "unix:///docker.sock")).toBe("/skiff.sock");
   expect(socketPathFromHost("/flag.sock", "unix:///skiff.sock", "unix:///docker.sock")).toBe("/flag.sock");
-  expect(() => socketPathFromHost(undefined, undefined, "tcp://10.0.0.1:2375")).toThrow('connect to "tcp://10.0.0.1:2375" (from DOCKER_HOST): the tcp:// scheme is not supported');
+  expect(() => socketPathFromHost(undefined, "", "tcp://10.0.0.1:2375")).toThrow('connect to "tcp://10.0.0.1:2375" (from DOCKER_HOST): the tcp:// scheme is not supported');
 });
 
 test("-H and SKIFF_HOST: unix:///PATH and /PATH; other schemes are CLI_HOST_UNSUPPORTED in the layer/code format, with a hint", () => {
-  expect(socketPathFromHost("unix:///run/x.sock", undefined)).toBe("/run/x.sock");
-  expect(socketPathFromHost("/run/y.sock", "tcp://ignored:1")).toBe("/run/y.sock");
-  expect(socketPathFromHost(undefined, "unix:///env.sock")).toBe("/env.sock");
-  expect(socketPathFromHost(undefined, undefined, undefined)).toBe("/run/skiff/skiff.sock");
-  const refused = (flag: string | undefined, env?: string) => {
+  // ("" for a variable that is not set: undefined would read the test's own SKIFF_HOST and
+  // DOCKER_HOST, which a docker user running the tests may well have)
+  expect(socketPathFromHost("unix:///run/x.sock", "", "")).toBe("/run/x.sock");
+  expect(socketPathFromHost("/run/y.sock", "tcp://ignored:1", "")).toBe("/run/y.sock");
+  expect(socketPathFromHost(undefined, "unix:///env.sock", "")).toBe("/env.sock");
+  expect(socketPathFromHost(undefined, "", "")).toBe("/run/skiff/skiff.sock");
+  const refused = (flag: string | undefined, env = "") => {
     try {
-      socketPathFromHost(flag, env, undefined);
+      socketPathFromHost(flag, env, "");
     } catch (e) {
       return e as SkiffError;
     }
