@@ -62,6 +62,31 @@ test("run -d attaches nothing, so detach keys are neither read nor checked (a ba
   }
 }, 60_000);
 
+test("--debug: each request's way through the daemon's layers, as it comes back (create: the image and the bundle; start: the runtime's steps up to the start); a failing start's trace ends at the step that failed, before its error", async () => {
+  const steps = (stderr: string, request: RegExp) =>
+    stderr
+      .split("\n")
+      .find((l) => request.test(l))
+      ?.replace(/^.*round trip\): /, "")
+      .split(" → ")
+      .map((s) => s.replace(/ [\d.]+ms$/, "")) ?? [];
+  const START = /^trace: POST \/containers\/[0-9a-f]{64}\/start \(/;
+  const ok = await skiff(["--debug", "run", "-d", "busybox", "true"]);
+  const bad = await skiff(["--debug", "run", "-d", "busybox", "nosuchcmd"]);
+  try {
+    expect([ok.status, bad.status]).toEqual([0, 127]);
+    expect(steps(ok.stderr, /^trace: POST \/containers\/create \(/)).toEqual(["api: received", "engine: image resolved", "engine: spec built", "engine: bundle written", "api: answered"]);
+    const started = steps(ok.stderr, START);
+    expect([started[0], started.at(-1)]).toEqual(["api: received", "api: answered"]);
+    expect(started).toEqual(expect.arrayContaining(["engine: snapshot prepared", "plan built", "init ready", "engine: monitor holds the container", "runtime (skiff): started"]));
+    const failed = steps(bad.stderr, START);
+    expect([failed[0], failed.at(-1), failed.includes("plan built"), failed.includes("runtime (skiff): started")]).toEqual(["api: received", "api: answered", true, false]);
+    expect(bad.stderr.indexOf("trace: POST /containers/")).toBeLessThan(bad.stderr.indexOf("Error response from daemon:"));
+  } finally {
+    await skiff(["rm", "-f", ok.stdout.trim(), bad.stdout.trim()]);
+  }
+}, 30_000);
+
 test("the resources and settings of run's flags reach the container", async () => {
   const r = await skiff(["run", "--rm", "--memory", "64m", "--pids-limit", "50", "--ulimit", "nofile=100:200", "-e", "A=1", "-w", "/tmp", "-u", "1000:1000", "--hostname", "h1", "--read-only", "--tmpfs", "/run", "busybox", "sh", "-c", "echo $A $(pwd) $(id -u):$(id -g) $(hostname); ulimit -n; touch /x 2>&1 | grep -c Read-only; touch /run/y && echo tmpfs"]);
   expect(r).toEqual({ status: 0, stdout: "1 /tmp 1000:1000 h1\n100\n1\ntmpfs\n", stderr: "" });

@@ -82,10 +82,12 @@ export class ApiClient {
     private readonly opts: ApiClientOptions = {},
   ) {}
 
+  /** The daemon's answer; a status of 400 or more is thrown as its error (after its trace, if traced: a failing request's steps up to the one that failed are what --debug is for). */
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
     const started = performance.now();
     const res = await this.send(method, path, { ...opts, headers: this.withTrace(opts.headers) });
     this.traced(`${method} ${path.split("?")[0]}`, res.headers, started);
+    if (res.status >= 400) throw await responseError(res, `${method} ${path}`);
     return res;
   }
 
@@ -127,7 +129,6 @@ export class ApiClient {
     } catch (e) {
       throw connectError(this.socketPath, e);
     }
-    if (res.status >= 400) throw await responseError(res, `${method} ${path}`);
     return res;
   }
 

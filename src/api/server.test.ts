@@ -100,3 +100,17 @@ test("a client of a socket nobody listens on says the daemon is not running and 
   expect(err.message).toContain("the daemon is not running");
   expect(err.hint).toContain("skiffd");
 });
+
+test("Skiff-Trace: 1 gets the request's steps back in the Skiff-Trace header, from its arrival to its answer (the client's ApiClient hands them to --debug); without it, no header", async () => {
+  const traced = await fetch("http://x/v1.41/images/busybox:latest/json", { headers: { "Skiff-Trace": "1" }, unix: sock } as RequestInit);
+  expect(traced.status).toBe(200);
+  const steps = JSON.parse(traced.headers.get("Skiff-Trace") ?? "[]") as { what: string; ms: number }[];
+  expect(steps.map((s) => s.what)).toEqual(["api: received", "api: answered"]);
+  expect(steps[0]!.ms).toBe(0);
+  expect(steps[1]!.ms).toBeGreaterThanOrEqual(0);
+  const plain = await raw("GET", "/v1.41/images/busybox:latest/json");
+  expect(plain.headers.get("Skiff-Trace")).toBeNull();
+  const got: string[] = [];
+  await new ApiClient(sock, { trace: (request, s) => got.push(`${request}: ${s.map((x) => x.what).join(" → ")}`) }).inspectImage("busybox:latest");
+  expect(got).toEqual(["GET /images/busybox:latest/json: api: received → api: answered"]);
+});

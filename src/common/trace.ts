@@ -12,11 +12,14 @@ export interface TraceStep {
 const marks: TraceStep[] = [];
 let scoped: (() => TraceStep[] | undefined) | undefined;
 
+/** A step of the current operation's chain. Once operations have chains of their own
+ * (setTraceScope), a step outside any is dropped: the program's one chain would otherwise grow by
+ * every step of every untraced request for as long as a daemon runs. */
 export function mark(what: string): void {
-  (scoped?.() ?? marks).push({ what, at: performance.now() });
+  (scoped ? scoped() : marks)?.push({ what, at: performance.now() });
 }
 
-/** Called by trace-scope.ts: where the current operation's steps go, if it has its own chain. */
+/** Called by trace-scope.ts: where the current operation's steps go (undefined: nowhere). */
 export function setTraceScope(current: () => TraceStep[] | undefined): void {
   scoped = current;
 }
