@@ -46,15 +46,18 @@ struct monitor {
 };
 extern struct monitor M;
 
+/* report.c */
 void report(int type, int step, int err, int value); /* a start-up record, while the pipe is open */
 void fail(int step, int err, int value) __attribute__((noreturn)); /* report, clean up, exit */
 void warn(const char *what, int err); /* after start-up: one line on stderr (the engine's file) */
 void cleanup(void);                   /* removes the sockets this monitor made */
 
-/* spawn.c: the create command, the pty master, the pid file */
-void spawn_create(void);
+/* sock.c: listening sockets */
 int listen_unix(const char *path, struct made *made);
 int still_ours(const char *path, const struct made *made);
+
+/* spawn.c: the create command, the pty master, the pid file */
+void spawn_create(void);
 void console_listen(void);
 void console_event(int listening);
 pid_t read_pid_file(void);
