@@ -28,6 +28,8 @@ export interface DaemonOptions {
   cgroupParent?: string;
   /** The default network's bridge device (--bridge) and address (--bip, checked by the network engine). */
   defaultBridge?: { device: string; bip?: string };
+  /** Where the CNI plugins are looked for ($CNI_PATH); /usr/lib/cni and /opt/cni/bin when absent. */
+  cniPluginDirs?: string[];
   debug: boolean;
   /** Where the daemon logs; stderr in dockerd's text format by default. */
   log?: ServerLog;
@@ -121,7 +123,7 @@ async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; con
   const events = new EventLog(new EventStore(metadata));
   // registry credentials come with each request (X-Registry-Auth), never from a file of the daemon's
   const images = new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, metadata });
-  const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents(events), cgroupParent: o.cgroupParent, ...(o.defaultBridge ? { defaultBridge: o.defaultBridge } : {}) });
+  const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents(events), cgroupParent: o.cgroupParent, ...(o.defaultBridge ? { defaultBridge: o.defaultBridge } : {}), ...(o.cniPluginDirs ? { cniPluginDirs: o.cniPluginDirs } : {}) });
   return {
     images: withImageEvents(images, events),
     containers,
@@ -226,7 +228,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         containers,
         log,
         onRequestDone: () => quiet.touch(),
-        daemon: { id: createHash("sha256").update(hostname() + o.dataRoot).digest("hex").slice(0, 36), name: hostname(), version: SKIFF_VERSION, dataRoot: o.dataRoot, execRoot: o.execRoot, insecureRegistries: o.insecureRegistries, debug: o.debug },
+        daemon: { id: createHash("sha256").update(hostname() + o.dataRoot).digest("hex").slice(0, 36), name: hostname(), version: SKIFF_VERSION, dataRoot: o.dataRoot, execRoot: o.execRoot, insecureRegistries: o.insecureRegistries, ...(o.cniPluginDirs ? { cniPluginDirs: o.cniPluginDirs } : {}), debug: o.debug },
       });
     } catch (e) {
       throw startupError("api", "API_LISTEN_FAILED", "listen on", o.socketPath, e, "check that its directory is writable") as Error;

@@ -5,8 +5,8 @@ import { checkHost } from "../engine/host/index.ts";
 import { writeOut } from "../common/stdio.ts";
 
 /** Prints the report; exit status 1 when something needed is missing. */
-export function runDoctor(dataRoot: string): number {
-  const report = checkHost({ dataRoot });
+export function runDoctor(dataRoot: string, cniDirs?: readonly string[]): number {
+  const report = checkHost({ dataRoot, ...(cniDirs ? { cniDirs } : {}) });
   writeOut(JSON.stringify(report) + "\n");
   return report.ok ? 0 : 1;
 }

@@ -131,8 +131,8 @@ export async function settledFds(d: Skiffd, count: number, ms = 5000): Promise<s
 export { ok };
 
 /** A skiffd (on roots of its own) with busybox:latest imported from Debian's static busybox. */
-export async function skiffdWithBusybox(extraArgs: string[] = []): Promise<Skiffd> {
-  const d = await startSkiffd(extraArgs);
+export async function skiffdWithBusybox(extraArgs: string[] = [], env?: Record<string, string>): Promise<Skiffd> {
+  const d = await startSkiffd(extraArgs, undefined, env);
   const tar = join(d.dir, "busybox.tar");
   execFileSync("tar", ["-C", busyboxRootfs(), "-cf", tar, "."]);
   ok(d.skiff(["import", tar, "busybox:latest", "-c", 'CMD ["sh"]']));

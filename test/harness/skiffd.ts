@@ -39,11 +39,12 @@ export function tempDir(name: string): string {
   return mkdtempSync(`/tmp/${RUN_TAG}/${name}-`);
 }
 
-export async function startSkiffd(extraArgs: string[] = [], dir = tempDir("skiffd")): Promise<Skiffd> {
+/** A skiffd on roots of its own under `dir`; `daemonEnv` is added to this process's for it (its PATH, $CNI_PATH). */
+export async function startSkiffd(extraArgs: string[] = [], dir = tempDir("skiffd"), daemonEnv?: Record<string, string>): Promise<Skiffd> {
   const sock = join(dir, "skiff.sock");
   const pidFile = join(dir, "skiffd.pid");
   // containers under this run's cgroup, where the leak checks look
-  const proc = spawn(SKIFFD, ["--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), "-H", `unix://${sock}`, "--pidfile", pidFile, "--cgroup-parent", TEST_CGROUP, "--bridge", TEST_BRIDGE, "--bip", TEST_BIP, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn(SKIFFD, ["--data-root", join(dir, "data"), "--exec-root", join(dir, "exec"), "-H", `unix://${sock}`, "--pidfile", pidFile, "--cgroup-parent", TEST_CGROUP, "--bridge", TEST_BRIDGE, "--bip", TEST_BIP, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"], ...(daemonEnv ? { env: { ...process.env, ...daemonEnv } } : {}) });
   let stderr = "";
   proc.stderr!.on("data", (d) => (stderr += d));
   for (let i = 0; i < 200 && !existsSync(pidFile); i++) {

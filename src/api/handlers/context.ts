@@ -9,6 +9,8 @@ export interface DaemonInfo {
   dataRoot: string;
   execRoot: string;
   insecureRegistries: string[];
+  /** Where the CNI plugins are looked for first ($CNI_PATH), when set. */
+  cniPluginDirs?: readonly string[];
   debug: boolean;
 }
 

@@ -4,4 +4,4 @@
 import { checkHost } from "../../engine/host/index.ts";
 import { endpoint } from "../endpoint.ts";
 
-export const doctor = endpoint({ query: {} }, (ctx) => Response.json(checkHost({ dataRoot: ctx.daemon.dataRoot })));
+export const doctor = endpoint({ query: {} }, (ctx) => Response.json(checkHost({ dataRoot: ctx.daemon.dataRoot, ...(ctx.daemon.cniPluginDirs ? { cniDirs: ctx.daemon.cniPluginDirs } : {}) })));

@@ -1,7 +1,7 @@
 // skiffd's flag checks that need no daemon: --insecure-registry values as dockerd takes them.
 import { expect, test } from "bun:test";
 import { failure } from "../../common/failure.ts";
-import { insecureRegistryEntry } from "./main.ts";
+import { cniPluginDirs, insecureRegistryEntry } from "./main.ts";
 
 test("--insecure-registry takes host, host:port, IP addresses and CIDRs, as dockerd", async () => {
   for (const v of ["127.0.0.1", "127.0.0.1:8080", "2001:db8::1", "[2001:db8::1]:80", "[2001:db8::1]", "localhost", "my-registry.example.com:5000", "10.0.0.0/8", "2001:db8::/120", "REGISTRY.example"])
@@ -39,4 +39,10 @@ test("--insecure-registry refuses what is neither host[:port] nor a CIDR, naming
     expect(e.message).toBe(`--insecure-registry ${JSON.stringify(v)}: ${why}`);
     expect(e.hint).toContain("host:port");
   }
+});
+
+test("$CNI_PATH: its absolute directories, in order, are where the plugins are looked for; unset, empty or only relative ones leave the defaults", () => {
+  expect(cniPluginDirs("/opt/mine/cni:/usr/lib/cni")).toEqual({ cniPluginDirs: ["/opt/mine/cni", "/usr/lib/cni"] });
+  expect(cniPluginDirs("relative:/x::")).toEqual({ cniPluginDirs: ["/x"] });
+  for (const v of [undefined, "", "::", "rel/dir"]) expect(cniPluginDirs(v)).toEqual({});
 });

@@ -66,6 +66,13 @@ function bridgeOf(v: string | undefined): string {
   return v;
 }
 
+/** $CNI_PATH, the CNI spec's list of plugin directories (as cnitool reads it): where skiffd looks
+ *  for the network plugins, before /usr/lib/cni and /opt/cni/bin when unset. */
+export function cniPluginDirs(env: string | undefined): { cniPluginDirs?: string[] } {
+  const dirs = (env ?? "").split(":").filter((d) => d.startsWith("/"));
+  return dirs.length ? { cniPluginDirs: dirs } : {};
+}
+
 /** "unix:///run/x.sock" or "/run/x.sock" → the socket path; other schemes are not served. */
 export function socketPathOf(host: string): string {
   if (host.startsWith("unix://")) return host.slice("unix://".length);
@@ -152,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { flags, args } = parseFlags(argv, FLAGS, "", false, "skiffd");
     if (flags.help) return writeOut(USAGE), 0;
-    if (flags.doctor) return (await import("../../daemon/doctor.ts")).runDoctor((flags["data-root"] as string | undefined) ?? "/var/lib/skiff");
+    if (flags.doctor) return (await import("../../daemon/doctor.ts")).runDoctor((flags["data-root"] as string | undefined) ?? "/var/lib/skiff", cniPluginDirs(process.env.CNI_PATH).cniPluginDirs);
     if (flags.version) {
       const { SKIFF_VERSION } = await import("../../daemon/daemon.ts");
       return writeOut(`skiffd version ${SKIFF_VERSION}\n`), 0;
@@ -182,6 +189,7 @@ export async function main(argv: string[]): Promise<number> {
       insecureRegistries: [...new Set(insecure.map((i) => i.entry))],
       cgroupParent: cgroupParentOf(flags["cgroup-parent"] as string | undefined),
       defaultBridge: { device: bridgeOf(flags.bridge as string | undefined), ...(flags.bip ? { bip: flags.bip as string } : {}) },
+      ...cniPluginDirs(process.env.CNI_PATH),
       debug,
       log,
     });

@@ -57,6 +57,8 @@ export interface ContainerServiceOptions extends EngineRoots {
   cgroupParent?: string;
   /** The default network's bridge device and address (skiffd --bridge, --bip). */
   defaultBridge?: { device: string; bip?: string };
+  /** Where the CNI plugins are looked for (skiffd's $CNI_PATH); cni/exec-plugin.ts's defaults when absent. */
+  cniPluginDirs?: readonly string[];
 }
 
 export interface CreateRequest {
@@ -100,6 +102,7 @@ export class ContainerService {
       metadata: opts.metadata,
       dataRoot: opts.dataRoot,
       defaultBridge: opts.defaultBridge ?? { device: DEFAULT_BRIDGE_DEVICE },
+      ...(opts.cniPluginDirs ? { pluginDirs: opts.cniPluginDirs } : {}),
       containers: { resolve: (ref) => this.store.resolve(ref), get: (id) => this.store.get(id), all: () => this.store.all(), update: (r) => this.store.update(r as ContainerRecord) },
       emit: (action, n, attributes) => void opts.events.log.emit("network", action, n.id, { name: n.name, type: n.driver, ...attributes }),
     });

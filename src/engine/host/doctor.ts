@@ -10,8 +10,8 @@ import { cniCheck, CNI_DIRS, diskCheck, iptablesCheck } from "./tool-checks.ts";
 export interface DoctorOptions {
   /** The data root whose free space counts (skiffd's --data-root). */
   dataRoot: string;
-  /** A configured CNI plugin directory, looked in first. */
-  cniDir?: string;
+  /** The CNI plugin directories the daemon looks in (its $CNI_PATH), first; the usual ones after. */
+  cniDirs?: readonly string[];
   /** The host to read (default: this one, under "/"). */
   host?: HostReader;
 }
@@ -26,7 +26,7 @@ export function checkHost(o: DoctorOptions): DoctorReport {
     seccompCheck(h),
     pidsCheck(h),
     iptablesCheck(h),
-    cniCheck(h, o.cniDir ? [o.cniDir, ...CNI_DIRS.filter((d) => d !== o.cniDir)] : CNI_DIRS),
+    cniCheck(h, [...new Set([...(o.cniDirs ?? []), ...CNI_DIRS])]),
     diskCheck(h, o.dataRoot),
   ]);
 }

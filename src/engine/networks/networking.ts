@@ -38,6 +38,8 @@ export interface NetworkingOptions {
   metadata: MetadataDb;
   dataRoot: string;
   defaultBridge: { device: string; bip?: string };
+  /** Where the CNI plugins are looked for; cni/exec-plugin.ts's defaults when absent. */
+  pluginDirs?: readonly string[];
   containers: {
     resolve(ref: string): ContainerOnNetworks;
     get(id: string): ContainerOnNetworks | undefined;
@@ -114,7 +116,7 @@ export class Networking {
    * cost ~18 iptables runs per ADD (two whole-table listings among them) and as many per DEL.
    */
   private plugins(n: NetworkRecord, first = true): NetworkPlugins {
-    const cni = new CniNetwork(bridgeConflist(n, { ipamDataDir: join(this.dir, "ipam"), defaultRoute: first }), { cacheDir: join(this.dir, "cni-cache") });
+    const cni = new CniNetwork(bridgeConflist(n, { ipamDataDir: join(this.dir, "ipam"), defaultRoute: first }), { cacheDir: join(this.dir, "cni-cache"), ...(this.o.pluginDirs ? { pluginDirs: this.o.pluginDirs } : {}) });
     return {
       add: async (a) => {
         await this.networkRules(n);
