@@ -1,4 +1,4 @@
-// skiffd's flag checks that need no daemon: --insecure-registry values as dockerd takes them.
+// skiffd's settings that need no daemon to check: --insecure-registry values as dockerd takes them, $CNI_PATH.
 import { expect, test } from "bun:test";
 import { failure } from "../../common/failure.ts";
 import { cniPluginDirs, insecureRegistryEntry } from "./main.ts";
