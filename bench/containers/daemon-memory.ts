@@ -1,6 +1,8 @@
 // Section 5 of bench/containers.ts: each daemon's memory, freshly started (idle), then after a pull
 // of a Debian image from a local registry, the busybox import and a few `run --rm`: at once and
 // some seconds later (issue 10: the unpack workers and buffers should not stay after the work).
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startRegistry } from "../../src/engine/registry/testing/registry-server.ts";
 import { debianRootfs, finishLayout, listTree, parentsOf, pushLayout, tarLayer, type Layer } from "../../test/harness/debian-image.ts";
@@ -34,6 +36,34 @@ function debianLayout(dir: string): string {
   return layout;
 }
 
+/** The runtime's floor, compiled as the executables are (scripts/build --program): an idle Bun
+ *  program, and one serving HTTP on a unix socket with node:http (skiffd's server), each measured
+ *  idle as the daemons are. What skiffd holds above these is its own. */
+async function floorRows(dir: string): Promise<string[][]> {
+  const programs: [string, string][] = [
+    ["(floor) idle Bun program", "setInterval(() => {}, 1 << 30);\n"],
+    ["(floor) Bun + node:http server", `import { createServer } from "node:http";\ncreateServer((_q, r) => r.end()).listen(process.argv[2]);\n`],
+  ];
+  const rows: string[][] = [];
+  for (const [label, source] of programs) {
+    const name = label.replace(/\W+/g, "-");
+    writeFileSync(join(dir, `${name}.ts`), source);
+    try {
+      execFileSync(join(import.meta.dir, "../../scripts/build"), ["--program", join(dir, `${name}.ts`), join(dir, name)], { stdio: "inherit" });
+    } catch (e) {
+      leftOut(label, e);
+      continue;
+    }
+    const p = Bun.spawn([join(dir, name), join(dir, `${name}.sock`)], { stdio: ["ignore", "ignore", "inherit"] });
+    await Bun.sleep(2000);
+    const m = sumMemory([p.pid]);
+    p.kill();
+    await p.exited;
+    rows.push([label, mib(m.rss), mib(m.pss), mib(m.anon), "", "", "", "", "", ""]);
+  }
+  return rows;
+}
+
 /** The daemon's processes summed (dockerd's counts the containerd it runs: both are listed), and
  * its main process alone, which the targets compare with (the stricter reading). */
 function daemonMemory(e: Engine): { total: Memory; main: Memory; parts: string } {
@@ -43,7 +73,7 @@ function daemonMemory(e: Engine): { total: Memory; main: Memory; parts: string }
 }
 
 export async function daemonMemorySection(starters: ((o: EngineOptions) => Promise<Engine>)[], opts: { dir: string; rootfsTar: string }): Promise<string[]> {
-  console.log(`\n5. daemon memory: idle (2 s after start), then after a pull of a ${LAYERS}-layer Debian image, a busybox import and 3 run --rm (${AFTER.join(" s and ")} s later); anon = the RSS's anonymous part${loadNote()}`);
+  console.log(`\n5. daemon memory: idle (2 s after start), then after a pull of a ${LAYERS}-layer Debian image, a busybox import and 3 run --rm (${AFTER.join(" s and ")} s later); anon = the RSS's anonymous part; (floor) rows: what Bun itself holds idle, compiled as skiffd is${loadNote()}`);
   const notes: string[] = [];
   let layout: string;
   try {
@@ -89,7 +119,7 @@ export async function daemonMemorySection(starters: ((o: EngineOptions) => Promi
         if (e) notes.push(...(await e.stop()));
       }
     }
-    printTable(rows);
+    printTable([...rows, ...(await floorRows(opts.dir))]);
     const ours = got.get("skiff");
     const peers = [...got.entries()].filter(([k]) => k !== "skiff").map(([, v]) => v);
     const bestIdle = Math.min(...peers.map((p) => p.idle));
