@@ -14,7 +14,11 @@ const argv = (args: string[]) => [process.execPath, SKIFF_ENTRY, "-H", `unix://$
 const env = () => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: d.dir, DOCKER_CONFIG: `${d.dir}/docker-config`, TERM: "xterm" });
 
 async function skiff(args: string[], input?: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  const p = Bun.spawn(argv(args), { env: env(), stdin: input === undefined ? "ignore" : new Blob([input]), stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+  return skiffWith(args, {}, input);
+}
+
+async function skiffWith(args: string[], extraEnv: Record<string, string>, input?: string): Promise<{ status: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn(argv(args), { env: { ...env(), ...extraEnv }, stdin: input === undefined ? "ignore" : new Blob([input]), stdout: "pipe", stderr: "pipe", timeout: 60_000 });
   const [stdout, stderr, status] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { status, stdout, stderr };
 }
@@ -86,6 +90,17 @@ test("--debug: each request's way through the daemon's layers, as it comes back 
     await skiff(["rm", "-f", ok.stdout.trim(), bad.stdout.trim()]);
   }
 }, 30_000);
+
+test("wait and logs -f wait as long as the container runs, past the HTTP client's idle timeout (Bun's fetch gives up on a response idle for 5 minutes: made 1 s here)", async () => {
+  const id = (await skiff(["run", "-d", "busybox", "sh", "-c", "echo first; sleep 12; echo last"])).stdout.trim();
+  try {
+    const idle = { BUN_CONFIG_HTTP_IDLE_TIMEOUT: "1" };
+    const [wait, logs] = await Promise.all([skiffWith(["wait", id], idle), skiffWith(["logs", "-f", id], idle)]);
+    expect([wait.status, wait.stdout, logs.status, logs.stdout]).toEqual([0, "0\n", 0, "first\nlast\n"]);
+  } finally {
+    await skiff(["rm", "-f", id]);
+  }
+}, 60_000);
 
 test("the resources and settings of run's flags reach the container", async () => {
   const r = await skiff(["run", "--rm", "--memory", "64m", "--pids-limit", "50", "--ulimit", "nofile=100:200", "-e", "A=1", "-w", "/tmp", "-u", "1000:1000", "--hostname", "h1", "--read-only", "--tmpfs", "/run", "busybox", "sh", "-c", "echo $A $(pwd) $(id -u):$(id -g) $(hostname); ulimit -n; touch /x 2>&1 | grep -c Read-only; touch /run/y && echo tmpfs"]);

@@ -125,7 +125,9 @@ export class ApiClient {
     const url = this.url(path, opts.query ?? {});
     let res: Response;
     try {
-      res = await fetch(url, { method, body: opts.body, headers: opts.headers, unix: this.socketPath } as RequestInit);
+      // no idle timeout: a wait, logs -f or events answers nothing until something happens, for as
+      // long as that takes (Bun's fetch ends a request idle for 5 minutes, and `skiff wait` with it)
+      res = await fetch(url, { method, body: opts.body, headers: opts.headers, unix: this.socketPath, timeout: false } as RequestInit);
     } catch (e) {
       throw connectError(this.socketPath, e);
     }
