@@ -4,7 +4,8 @@
 // shell on a real terminal (typing, stty size before and after a resize, Ctrl-C, the exit status,
 // the terminal put back); afterwards nothing of any container is left.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { CAPABILITIES } from "../src/runtime/capabilities.ts";
 import { settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
 import { removeDir, type Skiffd } from "./harness/skiffd.ts";
 import { SKIFF_ENTRY } from "./harness/container-clis.ts";
@@ -99,6 +100,30 @@ test("wait and logs -f wait as long as the container runs, past the HTTP client'
     expect([wait.status, wait.stdout, logs.status, logs.stdout]).toEqual([0, "0\n", 0, "first\nlast\n"]);
   } finally {
     await skiff(["rm", "-f", id]);
+  }
+}, 60_000);
+
+test("--privileged, --cap-add ALL and exec --privileged run wherever skiffd runs: the container gets the capabilities skiffd holds; a --cap-add of one it lacks is refused, naming it", async () => {
+  // (a root whose bounding set lacks one, as these machines' CAP_SYS_RESOURCE, started none of them)
+  const bounding = (status: string) => BigInt(`0x${/^CapBnd:\s*(\w+)$/m.exec(status)![1]}`);
+  const ours = bounding(readFileSync("/proc/self/status", "utf8"));
+  const lastCap = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
+  for (const flags of [["--privileged"], ["--cap-add", "ALL"]]) {
+    const r = await skiff(["run", "--rm", ...flags, "busybox", "sh", "-c", "grep CapBnd /proc/self/status"]);
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(bounding(r.stdout)).toBe(ours & ((1n << BigInt(lastCap + 1)) - 1n));
+  }
+  const id = (await skiff(["run", "-d", "busybox", "sleep", "60"])).stdout.trim();
+  try {
+    expect(await skiff(["exec", "--privileged", id, "true"])).toEqual({ status: 0, stdout: "", stderr: "" });
+  } finally {
+    await skiff(["rm", "-f", id]);
+  }
+  const lacking = Array.from({ length: lastCap + 1 }, (_, i) => i).find((i) => !((ours >> BigInt(i)) & 1n));
+  if (lacking !== undefined) {
+    const name = CAPABILITIES[lacking]!;
+    const r = await skiff(["run", "--rm", "--cap-add", name, "busybox", "true"]);
+    expect([r.status, r.stderr.split("\n")[0]]).toEqual([125, `Error response from daemon: --cap-add ${name}: not in skiffd's own bounding set, so no container it starts can have it (layer: engine, code: ENGINE_CAPABILITY_UNAVAILABLE)`]);
   }
 }, 60_000);
 

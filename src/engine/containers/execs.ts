@@ -104,7 +104,7 @@ export class Execs {
       const u = resolveUser(cfg.user, containerFileReader(c.state.pid, this.images.fileReader(c.imageId)));
       p.user = { ...p.user, uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
     }
-    if (cfg.privileged) p.capabilities = processCapabilities(allCapabilities(readHostFacts().lastCap), p.user.uid);
+    if (cfg.privileged) p.capabilities = processCapabilities(allCapabilities(readHostFacts().lastCap, readHostFacts().heldCapabilities), p.user.uid);
     return p;
   }
 

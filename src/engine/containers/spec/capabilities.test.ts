@@ -48,3 +48,21 @@ test("root gets the set as bounding, effective and permitted; another user only 
   expect(processCapabilities(["CAP_KILL"], 0)).toEqual({ bounding: ["CAP_KILL"], effective: ["CAP_KILL"], inheritable: [], permitted: ["CAP_KILL"], ambient: [] });
   expect(processCapabilities(["CAP_KILL"], 33)).toEqual({ bounding: ["CAP_KILL"], effective: [], inheritable: [], permitted: [], ambient: [] });
 });
+
+test("only what the daemon's bounding set holds is granted: --privileged, ALL and the defaults give those of theirs it holds; a --cap-add of one it lacks is refused, naming it", () => {
+  // root without CAP_SYS_RESOURCE (these machines), and without CAP_AUDIT_WRITE (a daemon in a container)
+  const held = allCapabilities(LAST).filter((c) => c !== "CAP_SYS_RESOURCE" && c !== "CAP_AUDIT_WRITE");
+  expect(containerCapabilities({ privileged: true }, LAST, held)).toEqual(held);
+  expect(containerCapabilities({ capAdd: ["ALL"], capDrop: ["SYS_ADMIN"] }, LAST, held)).toEqual(held.filter((c) => c !== "CAP_SYS_ADMIN"));
+  expect(containerCapabilities({}, LAST, held)).toEqual(D.filter((c) => c !== "CAP_AUDIT_WRITE"));
+  expect(containerCapabilities({ capAdd: ["NET_ADMIN"] }, LAST, held)).toContain("CAP_NET_ADMIN");
+  const e = (() => {
+    try {
+      containerCapabilities({ capAdd: ["sys_resource", "NET_ADMIN"] }, LAST, held);
+    } catch (x) {
+      return x as SkiffError;
+    }
+  })();
+  expect([e?.code, e?.kind, e?.message]).toEqual(["ENGINE_CAPABILITY_UNAVAILABLE", "failed_precondition", "--cap-add CAP_SYS_RESOURCE: not in skiffd's own bounding set, so no container it starts can have it"]);
+  expect(containerCapabilities({ privileged: true }, LAST)).toEqual(allCapabilities(LAST)); // (held unknown: all)
+});

@@ -104,7 +104,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
   const proc = specFromImage(image, host.readImageFile, { cmd: o.cmd, entrypoint: o.entrypoint, workingDir: o.workingDir, user: o.user });
   const hostNetwork = o.network === "host";
   const hostname = o.hostname || (hostNetwork ? host.hostHostname : host.id.slice(0, 12));
-  const caps = containerCapabilities(o, host.lastCap);
+  const caps = containerCapabilities(o, host.lastCap, host.heldCapabilities);
   const limits = rlimits(o.ulimits);
   const { devices, rules } = containerDevices(o, host);
   const filter = seccomp(o, caps, host);

@@ -183,8 +183,11 @@ export interface SpecHost {
   /** The host's own name, which a container on the host's network takes. */
   hostHostname: string;
   cgroupVersion: 1 | 2;
-  /** /proc/sys/kernel/cap_last_cap: "ALL" and --privileged mean every capability up to it. */
+  /** /proc/sys/kernel/cap_last_cap: "ALL" and --privileged mean every capability up to it... */
   lastCap: number;
+  /** ...that the daemon's own bounding set holds (CapBnd): no process it starts can have another.
+   *  Absent: all of them. */
+  heldCapabilities?: readonly string[];
   /** Go's name of the host's architecture ("amd64", "arm64"), which seccomp profiles use. */
   arch: string;
   /** The kernel's release (uname -r): seccomp rules may ask for a minimum kernel. */
