@@ -1,11 +1,13 @@
 // What a container must not reach: host paths through symlinks in its rootfs, the runtime's file
 // descriptors, and the runtime's executables through /proc/PID/exe.
 import { expect, test } from "bun:test";
-import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CAPABILITIES } from "../src/runtime/capabilities.ts";
 import { bundleFactory, busyboxRootfs, oci, runBundle, tempDir, uniqueId } from "./harness/oci.ts";
 
 const bundle = bundleFactory();
+const bundleBoth = bundleFactory(["skiff", "runc"]);
 
 test("mount destinations that are symlinks out of the rootfs stay inside it", () => {
   const host = tempDir("host");
@@ -102,3 +104,18 @@ function ociArgs(args: string[]): string[] {
   const { TEST_STATE_ROOT } = require("./harness/leaks.ts") as typeof import("./harness/leaks.ts");
   return [SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, ...args];
 }
+
+test("a capability outside the runtime's own bounding set: refused as runc refuses it, the error naming the capability", () => {
+  const held = BigInt(`0x${/^CapBnd:\s*(\w+)$/m.exec(readFileSync("/proc/self/status", "utf8"))![1]}`);
+  const lastCap = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8"));
+  const lacking = Array.from({ length: lastCap + 1 }, (_, i) => i).find((i) => !((held >> BigInt(i)) & 1n));
+  if (lacking === undefined) return; // (a host whose root holds them all: nothing to ask for)
+  const name = CAPABILITIES[lacking]!;
+  const b = bundleBoth(["true"], (c) => {
+    for (const set of ["bounding", "effective", "permitted"] as const) c.process.capabilities![set] = [...(c.process.capabilities![set] ?? []), name];
+  });
+  const runc = runBundle("runc", b);
+  const ours = runBundle("skiff", b);
+  expect([ours.code, runc.code]).toEqual([1, 1]);
+  expect(ours.stderr).toContain(`hint: ${name}: not in the runtime's own bounding set (CapBnd in /proc/self/status), so no process it starts can have it`);
+});

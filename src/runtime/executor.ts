@@ -1,10 +1,11 @@
 // Runs a launch plan with the native executor and speaks its report protocol: the plan goes in
 // on one socket, {type, step, errno, value} records come back on another.
-import { closeSync, existsSync, writeSync } from "node:fs";
+import { closeSync, existsSync, readFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SkiffError } from "../common/errors.ts";
 import { sealedCopy } from "../common/sys.ts";
 import { errnoName, errnoOf, errnoText } from "../common/errno.ts";
+import { capabilityNames } from "./capabilities.ts";
 import { describeWaitStatus } from "./hooks.ts";
 import { encodePlan } from "./plan/encode.ts";
 import { CREATE } from "./plan/mount-steps.ts";
@@ -139,9 +140,24 @@ function hintFor(s: Step | undefined, errno: string): string | undefined {
   if (s.op === "chdir") return errno === "ENOTDIR" ? "the working directory (process.cwd, -w) is a file in the container's root filesystem: name a directory" : "check the working directory (process.cwd, -w): it must be a directory the process's user may enter";
   if (s.op === "setrlimit" && errno === "EPERM") return "the hard limit is above this process's own; raising it needs CAP_SYS_RESOURCE";
   if (s.op === "connectSocket") return "check that the console socket exists and something listens on it";
+  if (s.op === "setCaps" && errno === "EPERM") return unheldCapabilities(s as Step<"setCaps">);
   if (s.op === "mount" && errno === "ENOENT") return "check the mount's source path and type";
   if (errno === "EPERM" || errno === "EACCES") return "the runtime lacks a privilege for this step: run as root, or check the user namespace mappings";
   return undefined;
+}
+
+/** A setCaps refused: the capabilities asked for that the runtime's own bounding set lacks (read
+ *  only now, on the failure's path), which no process it starts can have. */
+function unheldCapabilities(s: Step<"setCaps">): string {
+  let held = -1n;
+  try {
+    held = BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"))![1]}`);
+  } catch {}
+  const asked = BigInt(s.args.permitted) | BigInt(s.args.effective) | BigInt(s.args.inheritable);
+  const names = capabilityNames(asked & ~held);
+  return names.length
+    ? `${names.join(", ")}: not in the runtime's own bounding set (CapBnd in /proc/self/status), so no process it starts can have ${names.length > 1 ? "them" : "it"}: leave ${names.length > 1 ? "them" : "it"} out of process.capabilities`
+    : "the runtime lacks a privilege for this step: run as root, or check the user namespace mappings";
 }
 
 export interface LaunchOptions {
