@@ -52,6 +52,24 @@ test("run: stdout and stderr apart, the container's status, stdin with -i, 127 a
   expect([bad.status, bad.stderr.split("\n")[0]]).toEqual([125, `skiff: invalid argument "64x" for "-m, --memory" flag: invalid suffix: 'x'`]);
 }, 60_000);
 
+test("a start that fails leaves dockerd's exit code in inspect (127 not found, 126 not runnable, 127 a file over a directory), and a bind of one onto the other says what may be wrong", async () => {
+  const file = `${d.dir}/a-file`;
+  writeFileSync(file, "x");
+  const ids: string[] = [];
+  try {
+    for (const [args, status, code] of [[["nosuchcmd"], 127, 127], [["/etc"], 126, 126], [["-v", `${file}:/etc`, "true"], 125, 127]] as const) {
+      const [flags, cmd] = args[0] === "-v" ? [args.slice(0, 2), args.slice(2)] : [[], args];
+      const r = await skiff(["run", "-d", ...flags, "busybox", ...cmd]);
+      ids.push(r.stdout.trim());
+      const exit = (await skiff(["inspect", "-f", "{{.State.ExitCode}}", r.stdout.trim()])).stdout.trim();
+      expect([r.status, exit]).toEqual([status, String(code)]);
+      if (args[0] === "-v") expect(r.stderr).toContain("hint: are you mounting a directory onto a file (or a file onto a directory)?");
+    }
+  } finally {
+    await skiff(["rm", "-f", ...ids]);
+  }
+}, 60_000);
+
 test("run -d attaches nothing, so detach keys are neither read nor checked (a bad --detach-keys, config.json's), as docker 28's; attached, a bad one is refused", async () => {
   mkdirSync(`${d.dir}/docker-config`, { recursive: true });
   writeFileSync(`${d.dir}/docker-config/config.json`, '{"detachKeys": "bogus"}');

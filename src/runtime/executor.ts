@@ -142,6 +142,7 @@ function hintFor(s: Step | undefined, errno: string): string | undefined {
   if (s.op === "connectSocket") return "check that the console socket exists and something listens on it";
   if (s.op === "setCaps" && errno === "EPERM") return unheldCapabilities(s as Step<"setCaps">);
   if (s.op === "mount" && errno === "ENOENT") return "check the mount's source path and type";
+  if (s.op === "mount" && errno === "ENOTDIR") return "are you mounting a directory onto a file (or a file onto a directory)? Check that the source exists and is of the destination's type";
   if (errno === "EPERM" || errno === "EACCES") return "the runtime lacks a privilege for this step: run as root, or check the user namespace mappings";
   return undefined;
 }

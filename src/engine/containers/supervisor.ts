@@ -143,8 +143,8 @@ export class Supervisor {
       await monitor?.abandon(); // it would wait for an init that never comes
       this.o.volumes?.unmount(r.id);
       await this.o.networks?.down(r).catch((err: unknown) => log.warn(`container ${r.id}: detach its networks after a failed start: ${(err as Error).message}`));
-      // as dockerd: the exit code of the run before stays; 128 (exitUnknown) only where it was 0
-      r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: r.state.exitCode || 128, error: e instanceof Error ? e.message : String(e) };
+      const error = e instanceof Error ? e.message : String(e);
+      r.state = { ...r.state, status: r.state.status === "created" ? "created" : "exited", exitCode: startFailureExitCode(error, r.state.exitCode), error };
       this.o.store.update(r);
       // as dockerd: a --rm container that could not start goes (its client waits for the removal)
       if (r.options.autoRemove) queueMicrotask(() => void this.o.remove(r.id).catch((err: unknown) => log.warn(`container ${r.id}: --rm after a failed start: ${(err as Error).message}`)));
@@ -408,4 +408,15 @@ export class Supervisor {
     this.following.clear();
     this.restarts.close();
   }
+}
+
+/** The exit code a start that failed leaves, as dockerd's (translateContainerdStartErr): 127 for a
+ *  command that is not there, 126 for one that cannot be run, 127 for a mount of a directory onto a
+ *  file or the reverse; else the run before's stays, and 128 (exitUnknown) where it was 0. */
+export function startFailureExitCode(error: string, before: number): number {
+  const e = error.toLowerCase();
+  if (/executable file not found|no such file or directory|system cannot find the file specified/.test(e)) return 127;
+  if (/permission denied|is a directory/.test(e)) return 126;
+  if (e.includes("not a directory")) return 127;
+  return before || 128;
 }
