@@ -26,11 +26,11 @@ const clean = (text: string) => !/\n\s+at |TypeError|RangeError|ReferenceError|i
 const answers = () => expect(s.d.skiff(["version", "--format", "{{.Server.ApiVersion}}"]).stdout.trim()).toBe("1.41");
 
 describe("words that are names on Object.prototype", () => {
-  test.each(["constructor", "__proto__", "toString", "hasOwnProperty"])("skiff %s and skiff image %s: not a command, exit 125 (it printed a TypeError)", (word) => {
+  test.each(["constructor", "__proto__", "toString", "hasOwnProperty"])("skiff %s and skiff image %s: an unknown command, exit 1 as docker's (it printed a TypeError)", (word) => {
     const r = s.d.skiff([word]);
-    expect([r.status, r.stderr]).toEqual([125, `skiff: '${word}' is not a skiff command\nSee 'skiff --help'.\n`]);
+    expect([r.status, r.stderr]).toEqual([1, `skiff: unknown command: skiff ${word}\nRun 'skiff --help' for more information\n`]);
     const i = s.d.skiff(["image", word]);
-    expect([i.status, i.stderr]).toEqual([125, `skiff: unknown command "${word}" for "skiff image"\nSee 'skiff image --help'.\n`]);
+    expect([i.status, i.stderr]).toEqual([1, `skiff: unknown command: skiff image ${word}\nRun 'skiff image --help' for more information\n`]);
   });
 
   test.each(["constructor", "__proto__", "toString"])("skiff-oci %s: unknown command, exit 3 (it printed a stack trace)", (word) => {

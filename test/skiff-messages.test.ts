@@ -32,12 +32,10 @@ describe("misuse", () => {
   test("one pointer after every misuse, docker's \"See 'skiff COMMAND --help'.\"", () => {
     for (const [args, first] of [
       [["images", "--bogus"], "skiff: images: unknown flag --bogus"],
-      [["bogus"], "skiff: 'bogus' is not a skiff command"],
-      [["image", "bogus"], 'skiff: unknown command "bogus" for "skiff image"'],
       [["pull", "--limit=1", "x"], "skiff: pull: unknown flag --limit"],
     ] as [string[], string][]) {
       const r = d.skiff(args);
-      const help = args[0] === "bogus" ? "--help" : args[0] === "image" ? "image --help" : `${args[0]} --help`;
+      const help = `${args[0]} --help`;
       expect([r.status, r.stderr.split("\n").slice(0, 2)]).toEqual([125, [first, `See 'skiff ${help}'.`]]);
     }
   });
@@ -51,6 +49,14 @@ describe("misuse", () => {
         [["tag", "x"], "requires exactly 2 arguments"],
         [["pull", "-a", "repo:tag"], "tag can't be used with --all-tags/-a"],
         [["events", "--since", "garbage"], 'failed to parse value as time or duration: "garbage"'],
+        [["bogus"], "unknown command: skiff bogus"],
+        [["image", "bogus"], "unknown command: skiff image bogus"],
+        [["help", "bogus"], "unknown help topic: bogus"],
+        [["inspect", "--type", "bogus", "msgctr"], 'unknown type: "bogus"'],
+        [["exec", "--env-file", "/nonexistent", "msgctr", "true"], "open /nonexistent: no such file or directory"],
+        [["ps", "-a", "--format", "{{.Names"], "unclosed action"],
+        [["ps", "-a", "--format", "{{.Bogus}}"], "can't evaluate field Bogus"],
+        [["create", "--name", "msgctr", "msg/bb:1", "true"], 'The container name "/msgctr" is already in use'],
       ] as [string[], string][]) {
         const [mine, docker] = [d.skiff(args), d.docker(DOCKER_28, args)];
         expect([args, mine.status, docker.status]).toEqual([args, 1, 1]);

@@ -29,7 +29,7 @@ describe("command-line properties (command-line.fuzz.ts, seeded; scripts/fuzz.ts
           return err as SkiffError;
         }
       })();
-      expect([e?.code, e?.message]).toEqual(["CLI_USAGE", argv[0] === "image" ? `unknown command "${argv[1]}" for "skiff image"` : `'${argv[0]}' is not a skiff command`]);
+      expect([e?.code, e?.message]).toEqual(["CLI_USAGE", argv[0] === "image" ? `unknown command: skiff image ${argv[1]}` : `unknown command: skiff ${argv[0]}`]);
     }
   });
 });

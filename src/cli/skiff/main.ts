@@ -267,6 +267,15 @@ export type Resolved = { print: string } | { name: string; cmd: Command; flags: 
 
 /** The command, its flags and arguments in `rest` (what follows the global flags); CLI_USAGE (or a flag's error) for a misuse. */
 export function resolveCommand(rest: readonly string[], help = false): Resolved {
+  // `skiff help [COMMAND…]`, as docker's: the command's help
+  if (rest[0] === "help" && !help) {
+    if (rest.length === 1) return { print: USAGE };
+    try {
+      return resolveCommand([...rest.slice(1), "--help"]);
+    } catch {
+      throw refused("CLI_USAGE", `unknown help topic: ${rest.slice(1).join(" ")}`, "Run 'skiff --help' for the commands");
+    }
+  }
   let [name, ...words] = rest;
   const group = name === "image" || name === "container" || name === "system" || name === "volume" || name === "network" ? name : undefined;
   if (group) {
@@ -275,12 +284,12 @@ export function resolveCommand(rest: readonly string[], help = false): Resolved 
     name = ownEntry({ image: IMAGE_SUBCOMMANDS, container: { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, system: SYSTEM_SUBCOMMANDS, volume: VOLUME_SUBCOMMANDS, network: NETWORK_SUBCOMMANDS }[group], sub);
     // a group takes no flags but --help: "-x" is an unknown flag to docker, not a command
     if (!name && sub.startsWith("-")) throw misuse(`${group}: unknown flag ${sub.split("=")[0]}`, seeHelp(group));
-    if (!name) throw misuse(`unknown command "${sub}" for "skiff ${group}"`, seeHelp(group));
+    if (!name) throw refused("CLI_USAGE", `unknown command: skiff ${group} ${sub}`, `Run 'skiff ${group} --help' for more information`);
     words = words.slice(1);
   }
   if (!name || help) return { print: USAGE };
   const cmd = (group && ownEntry(SUBCOMMAND_ONLY, name)) || ownEntry(COMMANDS, name);
-  if (!cmd) throw misuse(`'${name}' is not a skiff command`, seeHelp());
+  if (!cmd) throw refused("CLI_USAGE", `unknown command: skiff ${name}`, "Run 'skiff --help' for more information");
   // run, create, exec and top: the flags end at the first argument; what follows is the command's own
   const split = cmd.interspersed === false ? splitAtFirstArg(words, cmd.flags) : undefined;
   const flagWords = split?.flagWords ?? words;

@@ -30,11 +30,11 @@ export function compileFormat(format: string): CompiledTemplate {
 
 export function compileTemplate(template: string): CompiledTemplate {
   const parseFail = (why: string, line?: number): never => {
-    throw invalid("cli", "CLI_TEMPLATE_INVALID", `parse template "${template}"${line && template.includes("\n") ? ` (line ${line})` : ""}: ${why}`, `use .Field, control structures (if, range, with) and the functions ${FUNCTION_NAMES}`);
+    throw invalid("cli", "CLI_TEMPLATE_INVALID", `parse template "${template}"${line && template.includes("\n") ? ` (line ${line})` : ""}: ${why}`, `use .Field, control structures (if, range, with) and the functions ${FUNCTION_NAMES}`, { exitStatus: 1 });
   };
   const tree = parse(splitPieces(template, parseFail), parseFail);
   const fieldError = (why: string, hint?: string): never => {
-    throw invalid("cli", "CLI_TEMPLATE_FIELD", `execute template "${template}": ${why}`, hint);
+    throw invalid("cli", "CLI_TEMPLATE_FIELD", `execute template "${template}": ${why}`, hint, { exitStatus: 1 });
   };
   return { execute: (data) => execute(tree, data, fieldError) };
 }

@@ -6,7 +6,8 @@
 // /exec/{id}/resize?h=&w= with a tty, and GET /exec/{id}/json for the exit code, which is skiff's.
 import { isatty } from "../termios.ts";
 import { writeErr } from "../../../common/stdio.ts";
-import { precondition } from "../../../common/errors.ts";
+import { isSkiffError, precondition } from "../../../common/errors.ts";
+import { refused } from "../report-error.ts";
 import { ContainerClient, type ExecCreateBody } from "../../../api/client-containers.ts";
 import { str, strs, type CommandContext } from "../command.ts";
 import { envValue, keyValueFile } from "../container-values.ts";
@@ -37,7 +38,13 @@ export function execBody(flags: CommandContext["flags"], cmd: string[], env: Rec
 
 export async function exec({ client, flags, args }: CommandContext): Promise<number> {
   const [container, ...cmd] = args as [string, ...string[]];
-  const body = execBody(flags, cmd);
+  let body: ExecCreateBody;
+  try {
+    body = execBody(flags, cmd);
+  } catch (e) {
+    // docker's exec refuses its options' values in its RunE: status 1, not its flag parser's 125
+    throw isSkiffError(e) && e.layer === "cli" && e.kind === "invalid_argument" ? refused(e.code, e.message, e.hint) : e;
+  }
   const containers = new ContainerClient(client);
   await containers.inspect(container);
   if (!body.Detach && body.AttachStdin && body.Tty && !isatty(0))

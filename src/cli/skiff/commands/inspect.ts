@@ -4,20 +4,20 @@
 // says which; what was found is printed as one JSON array (4-space indent), or each through
 // --format; a name found as neither is "No such object" and the status is 1, after the array.
 import { writeOut } from "../../../common/stdio.ts";
-import { invalid, isSkiffError, notFound } from "../../../common/errors.ts";
+import { isSkiffError, notFound } from "../../../common/errors.ts";
 import { ContainerClient } from "../../../api/client-containers.ts";
 import { VolumeClient } from "../../../api/client-volumes.ts";
 import { NetworkClient } from "../../../api/client-networks.ts";
 import { str, type CommandContext } from "../command.ts";
 import { compileFormat } from "../template.ts";
 import { goShaped, IMAGE_INSPECT } from "../render.ts";
-import { reportError } from "../report-error.ts";
+import { refused, reportError } from "../report-error.ts";
 
 const TYPES = ["container", "image", "network", "volume"];
 
 export async function inspect({ client, flags, args }: CommandContext): Promise<number> {
   const type = str(flags.type) ?? "";
-  if (type && !TYPES.includes(type)) throw invalid("cli", "CLI_INSPECT_TYPE", `"${type}" is not a valid value for --type`, `--type ${TYPES.join(" or ")} (skiffd has no other objects yet)`);
+  if (type && !TYPES.includes(type)) throw refused("CLI_INSPECT_TYPE", `unknown type: ${JSON.stringify(type)}: must be one of ${TYPES.map((t) => JSON.stringify(t)).join(", ")}`, "skiffd has no other objects (docker's swarm types are not served)");
   const format = str(flags.format);
   const tpl = format ? compileFormat(format) : undefined;
   const c = new ContainerClient(client);

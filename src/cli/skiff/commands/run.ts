@@ -88,7 +88,9 @@ export async function create(ctx: CommandContext): Promise<number> {
     writeOut(`${await createContainer(ctx, new ContainerClient(ctx.client), req)}\n`);
     return 0;
   } catch (e) {
-    return fail(e, EXIT_DAEMON);
+    // as docker's create: what the daemon (or a pull) refuses is a plain error, status 1; only
+    // the command line's own values are 125
+    return fail(e, 1);
   }
 }
 
