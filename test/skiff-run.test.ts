@@ -70,6 +70,25 @@ test("a start that fails leaves dockerd's exit code in inspect (127 not found, 1
   }
 }, 60_000);
 
+test("ps -s and inspect -s: the writable layer's size and the virtual one with the image's, as docker's (the API's size=1 was ignored)", async () => {
+  const r = await skiff(["run", "-d", "busybox", "sh", "-c", "dd if=/dev/zero of=/big bs=1k count=500 2>/dev/null; sleep 60"]);
+  const id = r.stdout.trim();
+  try {
+    for (let i = 0; i < 50; i++) {
+      if ((await skiff(["exec", id, "stat", "-c", "%s", "/big"])).stdout.trim() === "512000") break;
+      await Bun.sleep(100);
+    }
+    const rw = Number((await skiff(["inspect", "-s", "-f", "{{.SizeRw}}", id])).stdout.trim());
+    const rootfs = Number((await skiff(["inspect", "-s", "-f", "{{.SizeRootFs}}", id])).stdout.trim());
+    expect(rw).toBeGreaterThanOrEqual(512000);
+    expect(rootfs).toBeGreaterThan(rw);
+    expect((await skiff(["ps", "-s", "--filter", `id=${id}`, "--format", "{{.Size}}"])).stdout).toMatch(/^5\d\dkB \(virtual \d+(\.\d+)?MB\)\n$/);
+    expect((await skiff(["inspect", "-f", "{{.SizeRw}}", id])).status).not.toBe(0); // (only with -s, as docker's: the walk costs)
+  } finally {
+    await skiff(["rm", "-f", id]);
+  }
+}, 60_000);
+
 test("run -d attaches nothing, so detach keys are neither read nor checked (a bad --detach-keys, config.json's), as docker 28's; attached, a bad one is refused", async () => {
   mkdirSync(`${d.dir}/docker-config`, { recursive: true });
   writeFileSync(`${d.dir}/docker-config/config.json`, '{"detachKeys": "bogus"}');

@@ -10,6 +10,7 @@ import { mapCreateBody } from "../wire/container-options.ts";
 import { containerUpdateBody, mapUpdateBody } from "../wire/container-update.ts";
 import type { HandlerContext } from "./context.ts";
 import { filterContainers } from "./container-filters.ts";
+import { containerSizes } from "./container-sizes.ts";
 import { filtersQuery } from "./params.ts";
 import { containerNetworks } from "./networks.ts";
 
@@ -37,12 +38,13 @@ export const list = endpoint({ query: { all: q.bool(), limit: q.int({ min: -1 })
   if (!query.all && limit === undefined && !query.filters.status && !query.filters.exited) records = records.filter((r) => r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting");
   if (limit !== undefined) records = records.slice(0, limit);
   const now = Date.now();
-  return Response.json(records.map((r) => containerSummary(r, now, networks(r.id))));
+  const sizes = query.size ? containerSizes(ctx) : undefined;
+  return Response.json(records.map((r) => ({ ...containerSummary(r, now, networks(r.id)), ...sizes?.(r) })));
 });
 
-export const inspect = endpoint({ query: { size: q.bool() } }, (ctx) => {
+export const inspect = endpoint({ query: { size: q.bool() } }, (ctx, { query }) => {
   const r = containersOf(ctx).inspect(ctx.params.id!);
-  return Response.json(containerJson(r, containerNetworks(ctx)(r.id)));
+  return Response.json({ ...containerJson(r, containerNetworks(ctx)(r.id)), ...(query.size ? containerSizes(ctx)(r) : {}) });
 });
 
 export const start = endpoint({ query: { detachKeys: q.string({ maxLength: 64 }) } }, async (ctx) => ((await containersOf(ctx).start(ctx.params.id!)) === "already" ? notModified() : noContent()));

@@ -6,6 +6,7 @@ import { endpoint } from "../endpoint.ts";
 import { containerSummary } from "../wire/container-json.ts";
 import { directorySize } from "../../common/directory-size.ts";
 import { volumeJson } from "../wire/volume-json.ts";
+import { containerSizes } from "./container-sizes.ts";
 import type { HandlerContext } from "./context.ts";
 
 export const df = endpoint({ query: {} }, (ctx: HandlerContext) => {
@@ -14,22 +15,11 @@ export const df = endpoint({ query: {} }, (ctx: HandlerContext) => {
   const users = new Map<string, number>();
   for (const r of records) users.set(r.imageId, (users.get(r.imageId) ?? 0) + 1);
   const images = ctx.images.list({ all: true }).map((i) => ({ ...i, SharedSize: usage.sharedSize[i.Id] ?? 0, Containers: users.get(i.Id) ?? 0 }));
-  const sizeOf = new Map(images.map((i) => [i.Id, i.Size]));
   const now = Date.now();
-  const containers = records.map((r) => {
-    const sizeRw = safe(() => ctx.containers!.sizeRw(r.id));
-    return { ...containerSummary(r, now), SizeRw: sizeRw, SizeRootFs: sizeRw + (sizeOf.get(r.imageId) ?? 0) };
-  });
+  const sizes = containerSizes(ctx);
+  const containers = records.map((r) => ({ ...containerSummary(r, now), ...sizes(r) }));
   const volumeService = ctx.containers?.volumes.service;
   const refs = volumeService?.store.usage() ?? new Map<string, number>();
   const volumes = (volumeService?.list() ?? []).map((v) => ({ ...volumeJson(v), UsageData: { RefCount: refs.get(v.name) ?? 0, Size: directorySize(v.mountpoint) } }));
   return Response.json({ LayersSize: usage.layersSize, Images: images, Containers: containers, Volumes: volumes, BuildCache: [] });
 });
-
-const safe = (f: () => number): number => {
-  try {
-    return f();
-  } catch {
-    return 0; // removed meanwhile
-  }
-};
