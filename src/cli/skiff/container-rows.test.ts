@@ -58,3 +58,13 @@ test("ports as docker's DisplayablePorts: same-port ranges grouped per address, 
   expect(ports({ Ports: [p(undefined, 80, undefined), p(undefined, 81, undefined), p(undefined, 90, undefined)] })).toBe("80-81/tcp, 90/tcp");
   expect(ports({ Ports: [] })).toBe("");
 });
+
+test("{{.Label \"key\"}}: a label's value (\"\" for none), its table header the key's last part as docker's; a method called with the wrong arguments is docker's error", () => {
+  const rows = containerRows([summary({ Labels: { a: "b", "com.example.my-ver": "7" } })], { trunc: true, now: NOW });
+  expect(renderRows(rows, '{{.Names}} {{.Label "a"}} [{{.Label "nope"}}]', CONTAINER_HEADERS)).toBe("web b []\n");
+  expect(renderRows(rows, 'table {{.Names}}\t{{.Label "a"}}\t{{.Label "com.example.my-ver"}}', CONTAINER_HEADERS)).toBe("NAMES     a         my ver\nweb       b         7\n");
+  expect(renderRows(rows, '{{"a" | .Label}}', CONTAINER_HEADERS)).toBe("b\n");
+  expect(() => renderRows(rows, "{{.Label}}", CONTAINER_HEADERS)).toThrow("wrong number of args for Label: want 1 got 0");
+  expect(() => renderRows(rows, '{{.Names "x"}}', CONTAINER_HEADERS)).toThrow("wrong number of args for Names: want 0 got 1");
+  expect(Object.keys(JSON.parse(renderRows(rows, "json", CONTAINER_HEADERS)))).not.toContain("Label");
+});

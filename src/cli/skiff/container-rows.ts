@@ -23,7 +23,13 @@ export interface ContainerRow {
   Status: string;
 }
 
-export const CONTAINER_HEADERS: Record<keyof ContainerRow, string> = {
+/** A row's method beside its fields, as docker's ContainerContext has it: not enumerable, so that
+ *  {{json .}} and the fields a template error lists stay the fields. */
+function withMethod<T extends object>(row: T, name: string, fn: (arg: string) => string): T {
+  return Object.defineProperty(row, name, { value: fn, enumerable: false });
+}
+
+export const CONTAINER_HEADERS: Record<keyof ContainerRow, string> = withMethod({
   Command: "COMMAND",
   CreatedAt: "CREATED AT",
   ID: "CONTAINER ID",
@@ -39,7 +45,8 @@ export const CONTAINER_HEADERS: Record<keyof ContainerRow, string> = {
   Size: "SIZE",
   State: "STATE",
   Status: "STATUS",
-};
+  // {{.Label "com.example.my-ver"}}'s header: the key's last part, "-" and "_" as spaces ("my ver")
+}, "Label", (key) => key.split(".").at(-1)!.replace(/[-_]/g, " "));
 
 export const DEFAULT_PS_FORMAT = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
@@ -121,7 +128,7 @@ export function containerRows(list: ContainerSummary[], o: { trunc: boolean; now
     const names = (c.Names ?? []).map((n) => n.replace(/^\//, ""));
     const mounts = (c.Mounts ?? []).map((m) => (o.trunc ? ellipsis(m.Name || m.Source || "", 15) : m.Name || m.Source || ""));
     const srw = humanSize(c.SizeRw ?? 0, 3);
-    return {
+    const row: ContainerRow = {
       Command: goQuote(o.trunc ? ellipsis(c.Command ?? "", 20) : (c.Command ?? "")),
       CreatedAt: goTime(c.Created),
       ID: o.trunc ? truncateId(c.Id) : c.Id,
@@ -138,5 +145,7 @@ export function containerRows(list: ContainerSummary[], o: { trunc: boolean; now
       State: c.State,
       Status: c.Status,
     };
+    // {{.Label "key"}}: the value of one label, "" when the container has none of that key
+    return withMethod(row, "Label", (key) => c.Labels?.[key] ?? "");
   });
 }

@@ -50,6 +50,21 @@ export function execute(tree: Node[], data: Value, fail: (why: string, hint?: st
     return call(o.name, []);
   };
 
+  /**
+   * A field that is a method of the data (docker's {{.Label "key"}} on a ps row): called with the
+   * arguments, Go's way: a method without any is called as a field is read; a field that is no
+   * method takes none (docker's every row field is a method: "want 0").
+   */
+  const method = (o: Operand, v: Value, args: Value[]): Value => {
+    const name = o.kind === "field" || o.kind === "var" || o.kind === "pipe" ? (o.path.at(-1) ?? ".") : "";
+    if (typeof v !== "function") {
+      if (args.length) fail(`wrong number of args for ${name}: want 0 got ${args.length}`);
+      return v;
+    }
+    if (v.length !== args.length) fail(`wrong number of args for ${name}: want ${v.length} got ${args.length}`);
+    return (v as (...a: Value[]) => Value)(...args);
+  };
+
   /** A function call; its own errors (wrong arguments) become template errors like any other. */
   const call = (name: string, args: Value[]): Value => {
     try {
@@ -68,7 +83,11 @@ export function execute(tree: Node[], data: Value, fail: (why: string, hint?: st
         const args = rest.map((o) => operand(s, o));
         if (n > 0) args.push(value);
         value = call(head!.name, args);
-      } else value = operand(s, head!);
+      } else {
+        const args = rest.map((o) => operand(s, o));
+        if (n > 0) args.push(value);
+        value = method(head!, operand(s, head!), args);
+      }
     });
     if (p.assign) {
       for (const name of p.decl) for (let i = s.vars.length - 1; i >= 0; i--) if (s.vars[i]!.has(name)) {

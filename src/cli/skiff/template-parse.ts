@@ -215,8 +215,10 @@ class Parser {
     if (cmd.length) cmds.push(cmd);
     else if (cmds.length) fail("missing command after |");
     if (!cmds.length) fail("missing value for command");
+    // a field, a variable's or a parenthesized pipeline's may be a method (docker's .Label "key"),
+    // which execution checks; a literal takes no arguments
     for (const [n, c] of cmds.entries()) {
-      if (c[0]!.kind !== "func" && (c.length > 1 || n > 0)) fail(`can't give argument to non-function ${describe(c[0]!)}`);
+      if (c[0]!.kind === "literal" && (c.length > 1 || n > 0)) fail(`can't give argument to non-function ${describe(c[0]!)}`);
     }
     if (!assign) this.scopes.at(-1)!.push(...decl);
     return { decl, assign, cmds };
