@@ -79,10 +79,13 @@ test("an invalid --memory: docker's own parse refuses 'abc' and -5; below 6 MiB 
   }
   const low = await api(d, "POST", `${V}/containers/create`, { Image: "busybox", HostConfig: { Memory: 1024 } });
   expect(low.status).toBe(400);
-  expect(low.body.message).toContain("6 MiB");
+  expect(low.body.message).toContain("Minimum memory limit allowed is 6MB");
   const r = docker("run", "--rm", "--memory", "1k", "busybox", "true");
   expect(r.status).toBe(125);
-  expect(r.stderr).toContain("below the minimum");
+  expect(r.stderr).toContain("Minimum memory limit allowed is 6MB");
+  // dockerd's words for --cpus out of range, also below 0 (the API's schema refused it, naming HostConfig.NanoCpus)
+  const cpus = docker("run", "--rm", "--cpus", "-1", "busybox", "true");
+  expect([cpus.status, cpus.stderr]).toEqual([125, expect.stringContaining("Range of CPUs is from 0.01 to")]);
   const swap = docker("run", "--rm", "--memory", "64m", "--memory-swap", "10m", "busybox", "true");
   expect(swap.status).toBe(125);
   expect(swap.stderr).toContain("--memory-swap");

@@ -12,7 +12,8 @@ const HEALTH = ["starting", "healthy", "unhealthy", "none"];
 const PRUNE_KEYS = ["label", "label!", "until"];
 const STATUSES: ContainerStatus[] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
 
-const invalid = (what: string) => apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter '${what}'`, "see docker ps --help for the filters");
+/** docker's 400 for a filter; the hint names what is taken (both CLIs read it: no command is named). */
+const invalid = (what: string, hint: string) => apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter '${what}'`, hint);
 
 function labelMatch(r: ContainerRecord, spec: string): boolean {
   const labels = { ...r.imageConfig.Labels, ...r.options.labels };
@@ -43,7 +44,7 @@ function untilSeconds(v: string): number {
     return Date.now() / 1000 - total;
   }
   const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) : Date.parse(v) / 1000;
-  if (!Number.isFinite(t)) throw invalid(`until=${v}`);
+  if (!Number.isFinite(t)) throw invalid(`until=${v}`, "until=TIMESTAMP (seconds since the epoch, or RFC 3339) or a Go duration before now (10m, 1h30m)");
   return t;
 }
 
@@ -68,9 +69,9 @@ function portSet(values: readonly string[] | undefined, key: string): Set<string
 /** `networks`: the networks each container is on (the network service's), for the network filter. */
 export function filterContainers(records: ContainerRecord[], filters: Record<string, string[]>, o: { prune?: boolean; networks?: (id: string) => ContainerNetwork[] } = {}): ContainerRecord[] {
   const keys = o.prune ? PRUNE_KEYS : LIST_KEYS;
-  for (const k of Object.keys(filters)) if (!keys.includes(k)) throw invalid(k);
-  for (const s of filters.status ?? []) if (!STATUSES.includes(s as ContainerStatus)) throw invalid(`status=${s}`);
-  for (const e of filters.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalid(`exited=${e}`);
+  for (const k of Object.keys(filters)) if (!keys.includes(k)) throw invalid(k, `the filters are ${keys.join(", ")}`);
+  for (const s of filters.status ?? []) if (!STATUSES.includes(s as ContainerStatus)) throw invalid(`status=${s}`, `a status is one of ${STATUSES.join(", ")}`);
+  for (const e of filters.exited ?? []) if (!/^-?\d+$/.test(e)) throw invalid(`exited=${e}`, "exited=CODE, an integer");
   for (const h of filters.health ?? []) if (!HEALTH.includes(h)) throw apiError("invalid_argument", "API_FILTERS_INVALID", `Unrecognised filter value for health: ${h}`, "use health=starting, healthy, unhealthy or none");
   const refTime = (ref: string) => {
     const r = records.find((x) => x.id === ref || x.name === ref.replace(/^\//, "") || x.id.startsWith(ref));

@@ -32,7 +32,7 @@ export function wireEvent(e: EngineEvent): string {
 export const events = endpoint({ query: { since: q.string({ maxLength: 64 }), until: q.string({ maxLength: 64 }), filters: filtersQuery } }, (ctx, { query }) => {
   const log = containersOf(ctx).events.log;
   const f = query.filters;
-  for (const k of Object.keys(f)) if (!(EVENT_FILTER_KEYS as readonly string[]).includes(k)) throw apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter '${k}'`, "see docker events --help for the filters");
+  for (const k of Object.keys(f)) if (!(EVENT_FILTER_KEYS as readonly string[]).includes(k)) throw apiError("invalid_argument", "API_FILTERS_INVALID", `invalid filter '${k}'`, `the filters are ${EVENT_FILTER_KEYS.join(", ")}`);
   const since = nanos("since", query.since);
   const until = nanos("until", query.until);
   // dockerd's words, with the values as they were asked

@@ -95,7 +95,8 @@ export const hostConfig = object({
   MemoryReservation: int(0),
   MemorySwap: int(-1),
   MemorySwappiness: int(-1, 100),
-  NanoCpus: int(0),
+  // (a negative value is dockerd's range error, the engine's: resources.ts)
+  NanoCpus: int(),
   OomKillDisable: bool(),
   Init: bool(),
   PidsLimit: int(),

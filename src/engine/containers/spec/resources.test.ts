@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { availableParallelism } from "node:os";
 import { SkiffError } from "../../../common/errors.ts";
 import { checkResources, linuxResources, RLIM_INFINITY, rlimits } from "./resources.ts";
 
@@ -29,11 +30,13 @@ const code = (f: () => unknown) => {
   return "no error";
 };
 
+const CPUS = availableParallelism();
+
 test.each([
-  [{ memory: 1 * M }, "ENGINE_INVALID_RESOURCES: --memory: 1048576 bytes is below the minimum of 6 MiB"],
+  [{ memory: 1 * M }, "ENGINE_INVALID_RESOURCES: --memory: Minimum memory limit allowed is 6MB"],
   [{ memorySwap: 64 * M }, "ENGINE_INVALID_RESOURCES: --memory-swap: set without --memory"],
   [{ memory: 64 * M, memorySwap: 32 * M }, `ENGINE_INVALID_RESOURCES: --memory-swap: ${32 * M} is below --memory ${64 * M}`],
-  [{ nanoCpus: 1e6 }, "ENGINE_INVALID_RESOURCES: --cpus: 0.001 is below 0.01"],
+  [{ nanoCpus: 1e6 }, `ENGINE_INVALID_RESOURCES: --cpus: Range of CPUs is from 0.01 to ${CPUS}.00, as there are only ${CPUS} CPUs available`],
   [{ cpusetCpus: "0-" }, 'ENGINE_INVALID_RESOURCES: --cpuset-cpus: "0-" is not a list of CPUs'],
 ])("refused: %j", (o, want) => {
   expect(code(() => linuxResources(o))).toBe(want);

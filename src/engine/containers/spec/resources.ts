@@ -23,13 +23,14 @@ export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "
 /** The checks dockerd makes when a container is created; each names the flag. */
 export function checkResources(o: ResourceOptions, hostCpus = availableParallelism()): void {
   const { memory = 0, memorySwap = 0, nanoCpus = 0 } = o;
-  if (memory < 0 || (memory > 0 && memory < MIN_MEMORY)) throw bad("--memory", `${memory} bytes is below the minimum of 6 MiB`, "give --memory 6m or more");
+  // dockerd's own words for these
+  if (memory < 0 || (memory > 0 && memory < MIN_MEMORY)) throw bad("--memory", "Minimum memory limit allowed is 6MB", "give --memory 6m or more");
   if (memorySwap > 0 && memory === 0) throw bad("--memory-swap", "set without --memory", "give --memory too, or leave --memory-swap out");
   if (memorySwap > 0 && memorySwap < memory) throw bad("--memory-swap", `${memorySwap} is below --memory ${memory}`, "--memory-swap is memory plus swap: give at least --memory, or -1 for unlimited swap");
   if (memorySwap < -1) throw bad("--memory-swap", `${memorySwap} is not a size`, "give a size, or -1 for unlimited swap");
-  if (nanoCpus < 0 || (nanoCpus > 0 && nanoCpus < 10_000_000)) throw bad("--cpus", `${nanoCpus / 1e9} is below 0.01`, "give --cpus 0.01 or more");
-  // dockerd's own words for more CPUs than the host has
-  if (nanoCpus > hostCpus * 1e9) throw bad("--cpus", `Range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`, `give --cpus ${hostCpus} or less`);
+  // (dockerd takes 0 < --cpus < 0.01, which the kernel's CFS quota then refuses at start)
+  if (nanoCpus < 0 || (nanoCpus > 0 && nanoCpus < 10_000_000) || nanoCpus > hostCpus * 1e9)
+    throw bad("--cpus", `Range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`, `give --cpus from 0.01 to ${hostCpus}`);
   if (o.cpusetCpus !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(o.cpusetCpus)) throw bad("--cpuset-cpus", `${JSON.stringify(o.cpusetCpus)} is not a list of CPUs`, 'give CPU numbers and ranges, e.g. "0-2,4"');
 }
 
