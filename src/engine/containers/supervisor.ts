@@ -178,7 +178,6 @@ export class Supervisor {
       this.o.volumes?.unmount(id); // (its processes are gone: the exit is known)
       const r = this.o.store.get(id);
       if (!r) return false;
-      this.detach(r);
       const exitCode = exit?.exitCode ?? 137;
       // (read before the runtime removes the cgroup that counts them)
       const oomKilled = oomKills(r.files.bundle) > 0;
@@ -194,6 +193,9 @@ export class Supervisor {
         .delete(id, { force: true })
         .catch((e: unknown) => log.warn(`container ${id}: the runtime kept it after it exited: ${(e as Error).message}`));
       this.o.events.emit("die", r, { exitCode: String(exitCode) });
+      // after die, as dockerd's network disconnect events come (the DEL goes on in the background)
+      this.detach(r);
+      this.o.store.update(r);
       this.exitWaiters.notify(id, { exitCode, ...(r.state.error ? { error: r.state.error } : {}) });
       return !restart && (r.options.autoRemove ?? false);
     });

@@ -38,7 +38,7 @@ export interface AttachDeps {
   portRequests(r: NetworkedContainer): PortRequest[];
   /** After the attach: its /etc/hosts with its addresses, the network's name server started. */
   attached(r: NetworkedContainer, states: { network: NetworkRecord; state: EndpointState }[]): Promise<void>;
-  /** After the detach of a container from these networks (docker's network disconnect events). */
+  /** When a container has left these networks, its plugins' DEL just begun (docker's network disconnect events). */
   detached(r: NetworkedContainer, networks: NetworkRecord[]): void;
   /** Where the markers are (under the data root: they must outlive a reboot's /run). */
   markerDir: string;
@@ -151,7 +151,10 @@ export class ContainerNetworking {
     r.state.networks = undefined;
     r.state.ports = undefined;
     if (!marker) return;
-    const done = this.delAll(r.id, marker).then((networks) => this.d.detached(r, networks));
+    // the container has left its networks now (its namespace went with its processes): said at
+    // once, as dockerd's disconnect events come, not once the plugins' DEL has ended
+    this.d.detached(r, Object.keys(marker.endpoints).flatMap((id) => this.d.network(id) ?? []));
+    const done = this.delAll(r.id, marker);
     for (const id of Object.keys(marker.endpoints)) this.pending.set(id, [...(this.pending.get(id) ?? []), done]);
     try {
       await done;
@@ -172,15 +175,13 @@ export class ContainerNetworking {
     await Promise.allSettled(this.pending.get(networkId) ?? []);
   }
 
-  /** DEL on each network of the marker; returns the networks detached. */
-  private async delAll(id: string, marker: Marker): Promise<NetworkRecord[]> {
+  /** DEL on each network of the marker. */
+  private async delAll(id: string, marker: Marker): Promise<void> {
     const ids = Object.keys(marker.endpoints);
-    const done: NetworkRecord[] = [];
     let failed = false;
     for (const [i, networkId] of ids.entries()) {
       const n = this.d.network(networkId);
       if (!n) continue; // (a network removed meanwhile took its plugins' state with it)
-      done.push(n);
       try {
         await this.d.plugins(n).del({ containerId: id, netns: "", ifName: marker.endpoints[networkId]!, ...(i === 0 && marker.ports.length ? { portMappings: marker.ports } : {}) });
       } catch (e) {
@@ -190,7 +191,6 @@ export class ContainerNetworking {
     }
     // a DEL that failed is tried again at the next daemon start
     if (!failed) rmSync(this.markerPath(id), { force: true });
-    return done;
   }
 
   /** The host-side veths of the running containers attached to network n (for a bridge made anew). */
