@@ -172,6 +172,17 @@ describe("what a new-user trial found, each fixed", () => {
     expect(ok(docker(["run", "--rm", "--entrypoint", "", "busybox", "echo", "hi"]))).toBe("hi\n");
     const sig = docker(["run", "--rm", "--stop-signal", "FOO", "busybox", "true"]);
     expect([sig.status, sig.stderr.includes("Invalid signal: FOO")]).toEqual([125, true]);
+    // kill -s with a signal that is none: the engine's refusal in dockerd's words, whatever the
+    // container's state (a stopped one's reached the runtime's parser: RUNTIME_UNKNOWN_SIGNAL); a stop
+    // of a stopped one is done before any signal is read, as dockerd's
+    const stopped = ok(docker(["create", "busybox", "true"])).trim();
+    try {
+      const r = d.skiff(["kill", "-s", "FOO", stopped]);
+      expect([r.status, r.stderr.split("\n")[0]]).toEqual([1, "Error response from daemon: Invalid signal: FOO (layer: engine, code: ENGINE_SIGNAL_INVALID)"]);
+      expect(d.skiff(["stop", "-s", "FOO", stopped]).status).toBe(0);
+    } finally {
+      ok(docker(["rm", stopped]));
+    }
     const pol = docker(["run", "--restart", "bogus", "busybox", "true"]);
     expect(pol.status).toBe(125);
     expect(pol.stderr).toContain("invalid restart policy");

@@ -167,11 +167,11 @@ async function systemDfOfWriter(): Promise<void> {
   }
 }
 
-test("info: live restore on, the volume and log drivers skiffd has, the seccomp profile every container gets; as docker 28 prints them", async () => {
+test("info: live restore on, the volume, network and log drivers skiffd has, the seccomp profile every container gets; as docker 28 prints them", async () => {
   const info = await api("/info");
-  expect([info.LiveRestoreEnabled, info.Plugins.Volume, info.Plugins.Log, info.SecurityOptions[0]]).toEqual([true, ["local"], ["json-file", "none"], "name=seccomp,profile=default"]);
+  expect([info.LiveRestoreEnabled, info.Plugins.Volume, info.Plugins.Network, info.Plugins.Log, info.SecurityOptions[0]]).toEqual([true, ["local"], ["bridge", "host", "null"], ["json-file", "none"], "name=seccomp,profile=default"]);
   for (const out of [ok(d.docker(DOCKER_28, ["info"])), ok(d.skiff(["info"]))]) {
-    expect(out).toContain(" Plugins:\n  Volume: local\n");
+    expect(out).toContain(" Plugins:\n  Volume: local\n  Network: bridge host null\n");
     expect(out).toContain("  Log: json-file none\n");
     expect(out).toContain(" Security Options:\n  seccomp\n   Profile: default\n");
     expect(out).toContain(" Live Restore Enabled: true\n");

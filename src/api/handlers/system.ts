@@ -70,8 +70,9 @@ export const info = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
     Images: ctx.images.list({}).length,
     Driver: "overlay2", // what image inspect's GraphDriver says too
     DriverStatus: [],
-    // the drivers skiffd has: local volumes; json-file and none logs
-    Plugins: { Volume: ["local"], Network: [], Authorization: null, Log: ["json-file", "none"] },
+    // the drivers skiffd has: local volumes; bridge, host and null networks (dockerd's name for
+    // none); json-file and none logs
+    Plugins: { Volume: ["local"], Network: ["bridge", "host", "null"], Authorization: null, Log: ["json-file", "none"] },
     MemoryLimit: true,
     SwapLimit: false,
     KernelMemory: false,

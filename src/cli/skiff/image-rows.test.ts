@@ -14,3 +14,8 @@ test("a repository with digests and no tag (an image pulled by digest) has its <
   expect(rows({ RepoTags: ["bb:1", "bb:2"], RepoDigests: ["bb@sha256:d1"] }, true)).toEqual(["bb 1 sha256:d1", "bb 2 sha256:d1"]);
   expect(rows({ RepoTags: ["<none>:<none>"], RepoDigests: ["<none>@<none>"] })).toEqual(["<none> <none> <none>"]);
 });
+
+test("Size with 3 significant digits, VirtualSize with 4 (docker 28's units.HumanSize of Size), as docker images --format json prints them", () => {
+  const [r] = imageRows([{ ...base, Id: "sha256:" + "a".repeat(64), RepoTags: ["bb:1"], RepoDigests: [], Size: 1_982_464, VirtualSize: 0 }], {});
+  expect([r!.Size, r!.VirtualSize]).toEqual(["1.98MB", "1.982MB"]);
+});

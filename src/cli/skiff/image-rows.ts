@@ -62,7 +62,7 @@ export function imageRows(images: ImageSummary[], opts: { noTrunc?: boolean; now
       SharedSize: img.SharedSize < 0 ? "N/A" : humanSize(img.SharedSize), // units.HumanSize, where Size has 3 digits
       Size: humanSize(img.Size, 3),
       UniqueSize: "N/A",
-      VirtualSize: humanSize(img.VirtualSize ?? img.Size, 3),
+      VirtualSize: humanSize(img.Size), // (docker 28: units.HumanSize of Size, VirtualSize being deprecated)
     };
     const add = (Repository: string, Tag: string, Digest: string) => rows.push(sorted({ ...base, Repository, Tag, Digest }));
     const tags = new Map<string, string[]>();

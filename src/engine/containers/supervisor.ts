@@ -10,7 +10,7 @@ import { mark } from "../../common/trace.ts";
 import { parseSignal } from "../../runtime/signals.ts";
 import type { Socket } from "node:net";
 import { attach, exitRecorded, monitorSpawner, waitExit, type AttachOptions, type ContainerExit, type Monitor } from "./monitor/index.ts";
-import { conflict } from "./errors.ts";
+import { conflict, invalidArg } from "./errors.ts";
 import { ExitWaiters, type Exit } from "./exit-waiters.ts";
 import { MONITOR, monitorFiles } from "./layout.ts";
 import { oomKills } from "./oom.ts";
@@ -270,7 +270,7 @@ export class Supervisor {
   private readonly lastExit = new Map<string, number>();
 
   kill(rec: ContainerRecord, signal = "SIGKILL"): Promise<void> {
-    const sig = parseSignal(signal);
+    const sig = signalOf(signal);
     return this.serial(rec.id, async () => {
       const r = this.fresh(rec);
       if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
@@ -296,7 +296,7 @@ export class Supervisor {
       this.o.events.emit("stop", r);
       return "stopped";
     }
-    const sig = parseSignal(signal ?? r.options.stopSignal ?? r.imageConfig.StopSignal ?? "SIGTERM");
+    const sig = signalOf(signal ?? r.options.stopSignal ?? r.imageConfig.StopSignal ?? "SIGTERM");
     const timeout = timeoutSeconds ?? r.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
     const exit = this.exitWaiters.next(r.id);
     const runtime = this.o.runtimes.get(r.runtime);
@@ -421,4 +421,14 @@ export function startFailureExitCode(error: string, before: number): number {
   if (/permission denied|is a directory/.test(e)) return 126;
   if (e.includes("not a directory")) return 127;
   return before || 128;
+}
+
+/** A signal named by the user (kill -s, stop -s, --stop-signal): its number, or dockerd's 400 in its
+ *  words, refused by the engine whatever the container's state, not by the runtime. */
+function signalOf(signal: string): number {
+  try {
+    return parseSignal(signal);
+  } catch {
+    throw invalidArg("ENGINE_SIGNAL_INVALID", `Invalid signal: ${signal}`, "give a signal name (SIGTERM, KILL, USR1 …) or a number from 1 to 64", { field: "signal" });
+  }
 }
