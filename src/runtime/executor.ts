@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { SkiffError } from "../common/errors.ts";
 import { sealedCopy } from "../common/sys.ts";
 import { errnoName, errnoOf, errnoText } from "../common/errno.ts";
-import { capabilityNames } from "./capabilities.ts";
+import type * as Capabilities from "./capabilities.ts";
 import { describeWaitStatus } from "./hooks.ts";
 import { encodePlan } from "./plan/encode.ts";
 import { CREATE } from "./plan/mount-steps.ts";
@@ -155,6 +155,8 @@ function unheldCapabilities(s: Step<"setCaps">): string {
     held = BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"))![1]}`);
   } catch {}
   const asked = BigInt(s.args.permitted) | BigInt(s.args.effective) | BigInt(s.args.inheritable);
+  // (loaded here, on the failure's path: imported, it cost every skiff-oci state ~16 page faults)
+  const { capabilityNames } = require("./capabilities.ts") as typeof Capabilities;
   const names = capabilityNames(asked & ~held);
   return names.length
     ? `${names.join(", ")}: not in the runtime's own bounding set (CapBnd in /proc/self/status), so no process it starts can have ${names.length > 1 ? "them" : "it"}: leave ${names.length > 1 ? "them" : "it"} out of process.capabilities`
