@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import type { ContainerSummary } from "../../api/client-containers.ts";
 import { containerRows, ellipsis, goQuote, truncateId } from "./container-rows.ts";
-import { renderRows } from "./render.ts";
+import { renderRows, withLabel, withLabelHeader } from "./render.ts";
 import { CONTAINER_HEADERS, ports } from "./container-rows.ts";
 import { psFormat } from "./commands/ps.ts";
 
@@ -67,4 +67,11 @@ test("{{.Label \"key\"}}: a label's value (\"\" for none), its table header the 
   expect(() => renderRows(rows, "{{.Label}}", CONTAINER_HEADERS)).toThrow("wrong number of args for Label: want 1 got 0");
   expect(() => renderRows(rows, '{{.Names "x"}}', CONTAINER_HEADERS)).toThrow("wrong number of args for Names: want 0 got 1");
   expect(Object.keys(JSON.parse(renderRows(rows, "json", CONTAINER_HEADERS)))).not.toContain("Label");
+});
+
+test("withLabel and withLabelHeader give any row docker's Label method (networks and volumes have it too)", () => {
+  const row = withLabel({ Name: "n1" }, { "com.docker.compose.project": "demo" });
+  const headers = withLabelHeader({ Name: "NAME" });
+  expect(renderRows([row], 'table {{.Name}}\t{{.Label "com.docker.compose.project"}}', headers)).toBe("NAME      project\nn1        demo\n");
+  expect(renderRows([withLabel({ Name: "n2" }, null)], '{{.Name}}:{{.Label "x"}}', headers)).toBe("n2:\n");
 });

@@ -4,6 +4,7 @@
 import type { ContainerSummary } from "../../api/client-containers.ts";
 import { humanDuration, humanSize } from "../../api/units.ts";
 import { goTime } from "./image-rows.ts";
+import { withLabel, withLabelHeader } from "./render.ts";
 
 export interface ContainerRow {
   Command: string;
@@ -23,13 +24,7 @@ export interface ContainerRow {
   Status: string;
 }
 
-/** A row's method beside its fields, as docker's ContainerContext has it: not enumerable, so that
- *  {{json .}} and the fields a template error lists stay the fields. */
-function withMethod<T extends object>(row: T, name: string, fn: (arg: string) => string): T {
-  return Object.defineProperty(row, name, { value: fn, enumerable: false });
-}
-
-export const CONTAINER_HEADERS: Record<keyof ContainerRow, string> = withMethod({
+export const CONTAINER_HEADERS: Record<keyof ContainerRow, string> = withLabelHeader({
   Command: "COMMAND",
   CreatedAt: "CREATED AT",
   ID: "CONTAINER ID",
@@ -45,8 +40,7 @@ export const CONTAINER_HEADERS: Record<keyof ContainerRow, string> = withMethod(
   Size: "SIZE",
   State: "STATE",
   Status: "STATUS",
-  // {{.Label "com.example.my-ver"}}'s header: the key's last part, "-" and "_" as spaces ("my ver")
-}, "Label", (key) => key.split(".").at(-1)!.replace(/[-_]/g, " "));
+});
 
 export const DEFAULT_PS_FORMAT = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
@@ -146,6 +140,6 @@ export function containerRows(list: ContainerSummary[], o: { trunc: boolean; now
       Status: c.Status,
     };
     // {{.Label "key"}}: the value of one label, "" when the container has none of that key
-    return withMethod(row, "Label", (key) => c.Labels?.[key] ?? "");
+    return withLabel(row, c.Labels);
   });
 }

@@ -13,6 +13,18 @@ export function renderRows<T extends object>(rows: T[], format: string, headers:
   return tabwrite(tpl.execute(headers) + "\n" + lines.join(""));
 }
 
+/** docker's Label(key) method of a row (container, network, volume): a label's value, "" for none.
+ *  Not enumerable, so that {{json .}} and the fields a template error lists stay the row's fields. */
+export function withLabel<T extends object>(row: T, labels: Record<string, string> | null | undefined): T {
+  return Object.defineProperty(row, "Label", { value: (key: string) => labels?.[key] ?? "", enumerable: false });
+}
+
+/** The headers' side of withLabel: {{.Label "com.example.my-ver"}}'s header is the key's last part,
+ *  "-" and "_" as spaces ("my ver"), as docker's formatter makes it. */
+export function withLabelHeader<T extends object>(headers: T): T {
+  return Object.defineProperty(headers, "Label", { value: (key: string) => key.split(".").at(-1)!.replace(/[-_]/g, " "), enumerable: false });
+}
+
 /**
  * A Go struct's fields for template data: docker's CLI runs --format on its Go types, where every
  * field exists (its zero value when the JSON leaves it out) and answers to its Go name (APIVersion

@@ -5,7 +5,7 @@ import { writeErr, writeOut } from "../../../common/stdio.ts";
 import { NetworkClient, type EndpointSettingsBody, type NetworkCreateBody, type NetworkJson } from "../../../api/client-networks.ts";
 import { str, strs, type CommandContext } from "../command.ts";
 import { confirm } from "../confirm.ts";
-import { renderRows } from "../render.ts";
+import { renderRows, withLabel, withLabelHeader } from "../render.ts";
 import { refused } from "../report-error.ts";
 import { naturalCompare } from "../natural-order.ts";
 import { inspectEach, removeEach } from "./each-named.ts";
@@ -109,7 +109,7 @@ function goTimeString(rfc3339: string): string {
  *  {{.Label "KEY"}} method is not served: skiff's templates call no methods with arguments). */
 function row(n: NetworkJson, noTrunc: boolean) {
   const labels = n.Labels ?? {};
-  return {
+  return withLabel({
     CreatedAt: goTimeString(n.Created),
     Driver: n.Driver,
     ID: noTrunc ? n.Id : n.Id.slice(0, 12),
@@ -119,10 +119,10 @@ function row(n: NetworkJson, noTrunc: boolean) {
     Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).sort().join(","),
     Name: n.Name,
     Scope: n.Scope,
-  };
+  }, labels);
 }
 
-const HEADERS = { ID: "NETWORK ID", Name: "NAME", Driver: "DRIVER", Scope: "SCOPE", IPv4: "IPV4", IPv6: "IPV6", Internal: "INTERNAL", Labels: "LABELS", CreatedAt: "CREATED AT" };
+const HEADERS = withLabelHeader({ ID: "NETWORK ID", Name: "NAME", Driver: "DRIVER", Scope: "SCOPE", IPv4: "IPV4", IPv6: "IPV6", Internal: "INTERNAL", Labels: "LABELS", CreatedAt: "CREATED AT" });
 
 export async function listNetworks({ client, flags }: CommandContext): Promise<number> {
   const networks = (await new NetworkClient(client).list(parseFilterFlags(strs(flags.filter), "driver=bridge"))).sort((a, b) => naturalCompare(a.Name, b.Name));

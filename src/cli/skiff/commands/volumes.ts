@@ -7,7 +7,7 @@ import { VolumeClient, type VolumeJson } from "../../../api/client-volumes.ts";
 import { humanSize } from "../../../api/units.ts";
 import { str, strs, type CommandContext } from "../command.ts";
 import { confirm } from "../confirm.ts";
-import { renderRows } from "../render.ts";
+import { renderRows, withLabel, withLabelHeader } from "../render.ts";
 import { inspectEach, removeEach } from "./each-named.ts";
 import { parseFilterFlags } from "./images.ts";
 
@@ -33,10 +33,10 @@ export async function createVolume({ client, flags, args }: CommandContext): Pro
 /** A row of volume ls, as docker's CLI formats a volume (what it does not know is "N/A"). */
 function row(v: VolumeJson) {
   const labels = Object.entries(v.Labels ?? {}).map(([k, x]) => `${k}=${x}`).sort().join(",");
-  return { Availability: "N/A", Driver: v.Driver, Group: "N/A", Labels: labels, Links: "N/A", Mountpoint: v.Mountpoint, Name: v.Name, Scope: v.Scope, Size: "N/A", Status: "N/A" };
+  return withLabel({ Availability: "N/A", Driver: v.Driver, Group: "N/A", Labels: labels, Links: "N/A", Mountpoint: v.Mountpoint, Name: v.Name, Scope: v.Scope, Size: "N/A", Status: "N/A" }, v.Labels);
 }
 
-const HEADERS = { Availability: "AVAILABILITY", Driver: "DRIVER", Group: "GROUP", Labels: "LABELS", Links: "LINKS", Mountpoint: "MOUNTPOINT", Name: "VOLUME NAME", Scope: "SCOPE", Size: "SIZE", Status: "STATUS" };
+const HEADERS = withLabelHeader({ Availability: "AVAILABILITY", Driver: "DRIVER", Group: "GROUP", Labels: "LABELS", Links: "LINKS", Mountpoint: "MOUNTPOINT", Name: "VOLUME NAME", Scope: "SCOPE", Size: "SIZE", Status: "STATUS" });
 
 export async function listVolumes({ client, flags }: CommandContext): Promise<number> {
   const volumes = (await new VolumeClient(client).list(parseFilterFlags(strs(flags.filter), "dangling=true"))).sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
