@@ -32,6 +32,11 @@ export function capabilityMask(names: readonly string[], where: string, lastCap:
   return mask;
 }
 
+/** The bounding set in a /proc/PID/status text ("CapBnd:\t000001fffeffffff"); all bits when absent. */
+export function boundingSetOf(status: string): bigint {
+  return BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? "ffffffffffffffff"}`);
+}
+
 export function capabilityNames(mask: bigint): string[] {
   return CAPABILITIES.filter((_, i) => (mask >> BigInt(i)) & 1n);
 }

@@ -150,13 +150,13 @@ function hintFor(s: Step | undefined, errno: string): string | undefined {
 /** A setCaps refused: the capabilities asked for that the runtime's own bounding set lacks (read
  *  only now, on the failure's path), which no process it starts can have. */
 function unheldCapabilities(s: Step<"setCaps">): string {
+  // (loaded here, on the failure's path: imported, it cost every skiff-oci state ~16 page faults)
+  const { boundingSetOf, capabilityNames } = require("./capabilities.ts") as typeof Capabilities;
   let held = -1n;
   try {
-    held = BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"))![1]}`);
+    held = boundingSetOf(readFileSync("/proc/self/status", "utf8"));
   } catch {}
   const asked = BigInt(s.args.permitted) | BigInt(s.args.effective) | BigInt(s.args.inheritable);
-  // (loaded here, on the failure's path: imported, it cost every skiff-oci state ~16 page faults)
-  const { capabilityNames } = require("./capabilities.ts") as typeof Capabilities;
   const names = capabilityNames(asked & ~held);
   return names.length
     ? `${names.join(", ")}: not in the runtime's own bounding set (CapBnd in /proc/self/status), so no process it starts can have ${names.length > 1 ? "them" : "it"}: leave ${names.length > 1 ? "them" : "it"} out of process.capabilities`

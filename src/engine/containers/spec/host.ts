@@ -4,7 +4,7 @@
 // has IPv6, the host's name, and its device nodes. The engine adds the container's own paths (SpecHost).
 import { existsSync, readFileSync } from "node:fs";
 import { hostname, release } from "node:os";
-import { capabilityNames } from "../../../runtime/capabilities.ts";
+import { boundingSetOf, capabilityNames } from "../../../runtime/capabilities.ts";
 import { devicesAt, hostDevices } from "./host-devices.ts";
 import type { SpecHost } from "./options.ts";
 
@@ -21,7 +21,7 @@ export function readHostFacts(): HostFacts {
     cgroupVersion: existsSync("/sys/fs/cgroup/cgroup.controllers") ? 2 : 1,
     lastCap: Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8")),
     // (CapBnd in /proc/self/status: "000001fffeffffff")
-    heldCapabilities: capabilityNames(BigInt(`0x${/^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "ffffffffffffffff"}`)),
+    heldCapabilities: capabilityNames(boundingSetOf(readFileSync("/proc/self/status", "utf8"))),
     arch: GOARCH[process.arch] ?? process.arch,
     kernelRelease: release(),
     ipv6: existsSync("/proc/sys/net/ipv6"),
