@@ -52,6 +52,27 @@ test("run: stdout and stderr apart, the container's status, stdin with -i, 127 a
   expect([bad.status, bad.stderr.split("\n")[0]]).toEqual([125, `skiff: invalid argument "64x" for "-m, --memory" flag: invalid suffix: 'x'`]);
 }, 60_000);
 
+test("stdin without a tty is data, whole: ctrl-p ctrl-q in 1 MiB piped to run -i and exec -i detach nothing (dockerd watches a tty's stdin only)", async () => {
+  // a new-user trial: 70 KB of random bytes to `run -i … wc -c` hung or came out empty, as a
+  // ctrl-p ctrl-q among them detached the attach and the rest of stdin went nowhere
+  const data = new Uint8Array(1 << 20);
+  for (let i = 0, x = 7; i < data.length; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let at = 1000; at < data.length; at += 50_000) data.set([0x10, 0x11], at);
+  const sum = new Bun.CryptoHasher("sha256").update(data).digest("hex");
+  const withInput = async (args: string[]) => {
+    const p = Bun.spawn(argv(args), { env: env(), stdin: new Blob([data]), stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+    const [stdout, stderr, status] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+    return { status, stdout, stderr };
+  };
+  expect(await withInput(["run", "--rm", "-i", "--network", "none", "busybox", "sh", "-c", "sha256sum | cut -d' ' -f1"])).toEqual({ status: 0, stdout: `${sum}\n`, stderr: "" });
+  expect((await skiff(["run", "-d", "-i", "--name", "stdin-data", "busybox", "sh", "-c", "cat > /dev/null"])).status).toBe(0);
+  try {
+    expect(await withInput(["exec", "-i", "stdin-data", "sh", "-c", "sha256sum | cut -d' ' -f1"])).toEqual({ status: 0, stdout: `${sum}\n`, stderr: "" });
+  } finally {
+    await skiff(["rm", "-f", "stdin-data"]);
+  }
+}, 60_000);
+
 test("a start that fails leaves dockerd's exit code in inspect (127 not found, 126 not runnable, 127 a file over a directory), and a bind of one onto the other says what may be wrong", async () => {
   const file = `${d.dir}/a-file`;
   writeFileSync(file, "x");

@@ -36,7 +36,8 @@ export interface Splice {
   head: Buffer;
   /** How a stream that never came is told to the client (after the 101 an error has no status). */
   failure?: (e: unknown) => Uint8Array;
-  /** Detach sequence; empty for none. */
+  /** Detach sequence; empty for none. As dockerd, only a tty's stdin is watched for it: a pipe's
+   *  bytes are data (1 MiB of random bytes holds ctrl-p ctrl-q about 16 times). */
   detachKeys: number[];
   /** Bytes to send before the live output (attach --logs). */
   before?: Uint8Array;
@@ -129,7 +130,8 @@ export const containerAttach = hijackEndpoint(
     const svc = containersOf(ctx);
     const r = svc.inspect(ctx.params.id!);
     const tty = r.options.tty ?? false;
-    const detachKeys = parseDetachKeys(query.detachKeys ?? "ctrl-p,ctrl-q");
+    const keys = parseDetachKeys(query.detachKeys ?? "ctrl-p,ctrl-q");
+    const detachKeys = tty ? keys : [];
     let before: Uint8Array | undefined;
     if (query.logs) {
       const parts: Uint8Array[] = [];

@@ -49,7 +49,7 @@ const attached = hijackEndpoint({ query: {}, body: startBody }, async (ctx, { bo
   const stream = svc.execStart(e.id, { detach: false });
   const size = body.ConsoleSize;
   if (size?.length === 2 && size[0]! > 0) void stream.then(() => svc.execResize(e.id, size[0]!, size[1]!).catch(() => undefined));
-  splice(socket, stream.then((s) => s!), { head, detachKeys: parseDetachKeys(e.config.detachKeys ?? "ctrl-p,ctrl-q"), failure: (err) => streamError(err, !(e.config.tty ?? false)) });
+  splice(socket, stream.then((s) => s!), { head, detachKeys: e.config.tty ? parseDetachKeys(e.config.detachKeys ?? "ctrl-p,ctrl-q") : [], failure: (err) => streamError(err, !(e.config.tty ?? false)) });
 });
 
 /** Plain POST: detached (200 at once); the attached form needs the Upgrade. */

@@ -24,6 +24,14 @@ import type { SupervisorOptions } from "./supervisor-hooks.ts";
 const DEFAULT_STOP_TIMEOUT = 10;
 const STOP_GRACE_AFTER_KILL_MS = 30_000;
 
+/** A client waiting for the container's start to attach; `gone` once it has given up. */
+interface PendingAttach {
+  o: AttachOptions;
+  resolve: (s: Socket) => void;
+  reject: (e: unknown) => void;
+  gone: boolean;
+}
+
 export class Supervisor {
   /** Per container: the exits waited for, resolved when the next exit is recorded. */
   private readonly exitWaiters = new ExitWaiters();
@@ -32,7 +40,7 @@ export class Supervisor {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly following = new Map<string, AbortController>();
   /** Per container: attaches waiting for its next start. */
-  private readonly pendingAttach = new Map<string, { o: AttachOptions; resolve: (s: Socket) => void; reject: (e: unknown) => void }[]>();
+  private readonly pendingAttach = new Map<string, PendingAttach[]>();
   private readonly restarts = new RestartTimers();
 
   constructor(private readonly o: SupervisorOptions) {}
@@ -69,10 +77,11 @@ export class Supervisor {
   attachAtStart(id: string, o: AttachOptions, signal?: AbortSignal): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const list = this.pendingAttach.get(id) ?? [];
-      const entry = { o, resolve, reject };
+      const entry: PendingAttach = { o, resolve, reject, gone: false };
       list.push(entry);
       this.pendingAttach.set(id, list);
       signal?.addEventListener("abort", () => {
+        entry.gone = true;
         const l = this.pendingAttach.get(id) ?? [];
         const i = l.indexOf(entry);
         if (i >= 0) l.splice(i, 1);
@@ -109,7 +118,9 @@ export class Supervisor {
         monitor = m;
         m.listening.then(
           () => {
-            for (const a of attaches) attach(join(dir, MONITOR.socket), a.o).then(a.resolve, a.reject);
+            // a client gone while the container started lets go of its socket: held, it would keep
+            // a --stdin-once container's stdin open for ever
+            for (const a of attaches) attach(join(dir, MONITOR.socket), a.o).then((s) => (a.gone ? s.destroy() : a.resolve(s)), a.reject);
           },
           (e: unknown) => attaches.forEach((a) => a.reject(e)),
         );
