@@ -220,18 +220,26 @@ describe("attach", () => {
     first.destroy();
   });
 
-  test("a client that does not read never holds the container back; the log loses nothing", async () => {
+  test("the output waits for a client that reads slowly: it and the log lose nothing; one that stops reading holds it until it goes", async () => {
+    // (before: a client behind lost chunks, and `run … | slow-consumer` lost output)
     const c = monitorConfig();
+    const total = 8_000_000 + Math.floor(8_000_000 / 99); // fold ends no line it did not fill
     const m = await ready(c, ["sh", "-c", "head -c 8000000 /dev/zero | tr '\\0' 'y' | fold -w 99"]);
+    const slow = await attach(m.socket, { stdout: true });
+    slow.pause();
     const stuck = await attach(m.socket, { stdout: true, multiplex: true });
     stuck.pause();
-    const reader = readAll(await attach(m.socket, { stdout: true }));
     m.start();
+    await Bun.sleep(1500);
+    expect(existsSync(m.exitFile)).toBe(false); // held back by the two
+    const slowOut = readAll(slow);
+    slow.resume();
+    await Bun.sleep(300);
+    expect(existsSync(m.exitFile)).toBe(false); // still by the stuck one
+    stuck.destroy(); // gone: the container goes on
+    expect((await slowOut).length).toBe(total);
     await until("the container to exit", () => existsSync(m.exitFile), 30_000);
-    const total = readLog(c.abs("ctr.log")).reduce((n, e) => n + e.log.length, 0);
-    expect(total).toBe(8_000_000 + Math.floor(8_000_000 / 99)); // fold ends no line it did not fill
-    stuck.destroy(); // the monitor waits for no one that has gone
-    expect((await reader).length).toBeGreaterThan(0);
+    expect(readLog(c.abs("ctr.log")).reduce((n, e) => n + e.log.length, 0)).toBe(total);
   });
 
   test("32 clients at once; the 33rd is refused with EMFILE and the others go on", async () => {

@@ -52,7 +52,7 @@ test("run: stdout and stderr apart, the container's status, stdin with -i, 127 a
   expect([bad.status, bad.stderr.split("\n")[0]]).toEqual([125, `skiff: invalid argument "64x" for "-m, --memory" flag: invalid suffix: 'x'`]);
 }, 60_000);
 
-test("stdin without a tty is data, whole: ctrl-p ctrl-q in 1 MiB piped to run -i and exec -i detach nothing (dockerd watches a tty's stdin only)", async () => {
+test("stdin without a tty is data, whole: ctrl-p ctrl-q in 1 MiB piped to run -i and exec -i detach nothing (dockerd watches a tty's stdin only); output waits for a slow reader", async () => {
   // a new-user trial: 70 KB of random bytes to `run -i … wc -c` hung or came out empty, as a
   // ctrl-p ctrl-q among them detached the attach and the rest of stdin went nowhere
   const data = new Uint8Array(1 << 20);
@@ -65,6 +65,11 @@ test("stdin without a tty is data, whole: ctrl-p ctrl-q in 1 MiB piped to run -i
     return { status, stdout, stderr };
   };
   expect(await withInput(["run", "--rm", "-i", "--network", "none", "busybox", "sh", "-c", "sha256sum | cut -d' ' -f1"])).toEqual({ status: 0, stdout: `${sum}\n`, stderr: "" });
+  // and its output waits for a reader that is slow (here: none for a second), losing nothing
+  // (through sh: Bun reads a child's pipe at once, whoever reads from Bun)
+  const quoted = argv(["run", "--rm", "--network", "none", "busybox", "sh", "-c", "head -c 20000000 /dev/zero"]).map((a) => `'${a}'`).join(" ");
+  const slow = Bun.spawnSync(["sh", "-c", `${quoted} | (sleep 1; wc -c)`], { env: env(), timeout: 60_000 });
+  expect([slow.stdout.toString().trim(), slow.stderr.toString(), slow.exitCode]).toEqual(["20000000", "", 0]);
   expect((await skiff(["run", "-d", "-i", "--name", "stdin-data", "busybox", "sh", "-c", "cat > /dev/null"])).status).toBe(0);
   try {
     expect(await withInput(["exec", "-i", "stdin-data", "sh", "-c", "sha256sum | cut -d' ' -f1"])).toEqual({ status: 0, stdout: `${sum}\n`, stderr: "" });

@@ -1,7 +1,9 @@
 /* The attach socket: each connection sends requests (attach, resize, wait) and gets replies;
- * once attached it receives the container's output and sends its stdin. A client never holds the
- * container back: a write to it that would block drops that chunk for it (a chunk half written is
- * finished first, so frames stay whole), and stdin is read only as fast as the container takes it. */
+ * once attached it receives the container's output and sends its stdin. Nothing is lost for an
+ * attached client that reads slowly (a pipe into a slow consumer): while a chunk waits for one,
+ * the container's output is not read (see clients_behind), so the container waits on its full
+ * pipe, as under docker's attach; one that stops reading holds it there until it reads or goes.
+ * Stdin is read only as fast as the container takes it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -32,6 +34,12 @@ int clients_listen(void) {
   return (listen_fd = listen_unix(M.socket, &M.sock_made)) < 0 ? -1 : 0;
 }
 
+int clients_behind(void) {
+  for (int i = 0; i < SLOTS; i++)
+    if (cl[i].state == ATTACHED && cl[i].left) return 1;
+  return 0;
+}
+
 int clients_count(void) {
   int n = 0;
   for (int i = 0; i < SLOTS; i++) n += cl[i].state != FREE;
@@ -51,13 +59,15 @@ static void drop(struct client *c) {
   c->left = 0;
 }
 
-/* Writes header and data to a client without blocking; see the top of the file for what is kept. */
+/* Writes header and data to a client without blocking; what the socket does not take waits in
+ * pending (one chunk: no output is read while a client is behind). */
 static void send_to(struct client *c, const void *h, size_t hn, const void *d, size_t dn) {
-  if (c->left) return; /* still behind: this chunk is not for it */
+  if (c->left) return; /* (a reply to a client still behind on one: none is asked for) */
   struct iovec v[2] = { { (void *)h, hn }, { (void *)d, dn } };
   ssize_t w = writev(c->fd, v, 2);
   if (w < 0 && errno != EAGAIN && errno != EINTR) return drop(c);
-  if (w <= 0 || (size_t)w == hn + dn) return;
+  if (w < 0) w = 0; /* the socket is full: all of it waits */
+  if ((size_t)w == hn + dn) return;
   char *p = pending[c - cl];
   size_t skip = (size_t)w;
   c->off = 0;
@@ -134,6 +144,7 @@ static void client_read(struct client *c) {
     if (n > 0) return;
   } else if (c->state == ATTACHED && !c->eof) {
     int to_stdin = (c->flags & ATTACH_STDIN) && M.stdin_fd >= 0;
+    if (to_stdin && in_len) return; /* (a hang-up while its stdin waits: the flush before found it) */
     n = read(c->fd, to_stdin ? stdin_buf : scratch, to_stdin ? sizeof stdin_buf : sizeof scratch);
     if (n > 0 && to_stdin) in_off = 0, in_len = (size_t)n, stdin_flush();
     if (n > 0) return;
@@ -174,7 +185,9 @@ int clients_pollfds(struct pollfd *p) {
     struct client *c = &cl[i];
     int reads = c->state == REQUESTING || (c->state == ATTACHED && !c->eof);
     int stalled = c->state == ATTACHED && (c->flags & ATTACH_STDIN) && in_len; /* stdin waits for the container */
-    p[2 + i] = (struct pollfd){ .fd = c->state && !stalled ? c->fd : -1, .events = (short)((reads ? POLLIN : 0) | (c->left ? POLLOUT : 0)) };
+    short events = (short)((reads && !stalled ? POLLIN : 0) | (c->left ? POLLOUT : 0));
+    /* its output is still sent while its stdin waits: the container may wait for that first */
+    p[2 + i] = (struct pollfd){ .fd = c->state && (events || !stalled) ? c->fd : -1, .events = events };
   }
   return CLIENT_POLLFDS;
 }

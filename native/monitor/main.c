@@ -4,10 +4,11 @@
  * signal set on the first process is not inherited either); setsid puts it in a session and process
  * group of its own, which no terminal hang-up or group-wide signal aimed at the daemon reaches.
  * It becomes the subreaper of what it starts, and runs the create command (runc create, skiff-exec
- * ...) with the container's stdio. It then holds that stdio: docker's json-file log, attach, resize
- * and wait on a unix socket, and the init's exit status in the exit file. It has no policy: every
- * path, size and mode comes from the engine (src/engine/containers/monitor/command.ts); its
- * records are generated from src/engine/containers/monitor/protocol.ts.
+ * ...) with the container's stdio. It then holds that stdio: docker's json-file log, attach (the
+ * output waits for a slow client, as docker's), resize and wait on a unix socket, and the init's
+ * exit status in the exit file. It has no policy: every path, size and mode comes from the engine
+ * (src/engine/containers/monitor/command.ts); its records are generated from
+ * src/engine/containers/monitor/protocol.ts.
  *
  *   skiff-monitor --socket PATH --exit-file PATH --file-mode OCTAL [--pid-file PATH --pid-file-wait MS]
  *     [--log PATH [--log-max-size BYTES] [--log-max-files N]] [--tty --console-socket PATH]
@@ -266,8 +267,9 @@ int main(int argc, char **argv) {
     p[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
     p[1] = (struct pollfd){ .fd = M.master < 0 ? M.console_fd : -1, .events = POLLIN };
     p[2] = (struct pollfd){ .fd = M.master < 0 ? M.console_conn : -1, .events = POLLIN };
-    p[3] = (struct pollfd){ .fd = M.out[0].fd, .events = POLLIN };
-    p[4] = (struct pollfd){ .fd = M.out[1].fd, .events = POLLIN };
+    int behind = clients_behind(); /* its output waits for an attached client (clients.c) */
+    p[3] = (struct pollfd){ .fd = behind ? -1 : M.out[0].fd, .events = POLLIN };
+    p[4] = (struct pollfd){ .fd = behind ? -1 : M.out[1].fd, .events = POLLIN };
     p[5] = (struct pollfd){ .fd = watch, .events = POLLIN };
     int n = 6 + clients_pollfds(p + 6);
     long long left = deadline ? deadline - now_ms() : -1;
@@ -279,7 +281,7 @@ int main(int argc, char **argv) {
     if (p[1].revents) console_event(1);
     if (p[2].revents) console_event(0);
     if (p[3].revents && M.out[0].fd >= 0) read_stream(&M.out[0]);
-    if (p[4].revents && M.out[1].fd >= 0) read_stream(&M.out[1]);
+    if (p[4].revents && M.out[1].fd >= 0 && !clients_behind()) read_stream(&M.out[1]);
     if (p[5].revents && watch >= 0) { /* (a reap above may have closed it) */
       char events[4096];
       while (read(watch, events, sizeof events) > 0) {

@@ -73,4 +73,5 @@ void clients_handle(const struct pollfd *p);
 void clients_output(int stream, const char *data, size_t n);
 void clients_finish(void);
 int clients_count(void);
+int clients_behind(void); /* an attached client has a chunk unsent: the output is not read meanwhile */
 void stdin_close(void);

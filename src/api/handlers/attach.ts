@@ -10,6 +10,9 @@ import { apiError, wireError } from "../http-error.ts";
 import { frameHeader } from "./container-streams.ts";
 import { containersOf } from "./containers.ts";
 
+/** Stdin held for a container that does not run yet, before its client is made to wait. */
+const EARLY_STDIN_MAX = 1 << 20;
+
 const UPGRADED = "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
 
 /** docker's --detach-keys: "ctrl-p,ctrl-q", "a,b", "ctrl-@" … as bytes; "" means none. */
@@ -57,7 +60,15 @@ export function splice(client: Duplex, monitorPromise: Promise<Socket>, o: Splic
   let clientEnded = false;
   let matched = 0;
   let detached = false;
-  const toStdin = (b: Buffer) => (monitor ? monitor.write(b) : early.push(b));
+  let earlyBytes = 0;
+  // stdin is read as fast as the container takes it: what the monitor has not taken yet holds the
+  // client back (piped gigabytes would otherwise pile up in the daemon), as do 1 MiB typed early
+  const toStdin = (b: Buffer) => {
+    if (!monitor) {
+      early.push(b);
+      if ((earlyBytes += b.length) > EARLY_STDIN_MAX) client.pause();
+    } else if (!monitor.write(b)) client.pause();
+  };
   const fromClient = (chunk: Buffer) => {
     if (detached) return;
     if (!o.detachKeys.length) return void toStdin(chunk);
@@ -96,8 +107,11 @@ export function splice(client: Duplex, monitorPromise: Promise<Socket>, o: Splic
     (m) => {
       if (detached || client.destroyed) return void m.destroy();
       monitor = m;
-      for (const b of early) m.write(b);
+      let taken = true;
+      for (const b of early) taken = m.write(b);
       early = [];
+      m.on("drain", () => client.resume());
+      if (taken) client.resume();
       if (clientEnded) m.end();
       m.on("data", (d: Buffer) => {
         if (!client.write(d)) m.pause();

@@ -101,7 +101,8 @@ export interface AttachOptions {
 
 /** Attaches to the container: the socket's reads are its output, its writes its stdin, and end()
  *  closes stdin when the container was started with stdinOnce. The output ends when the container
- *  has exited and its output is drained. A client that does not read loses output, never blocks. */
+ *  has exited and its output is drained. The container's output waits for a client that reads
+ *  slowly (nothing is lost, as with docker's attach): one that stops reading must go (destroy). */
 export async function attach(path: string, o: AttachOptions): Promise<Socket> {
   const s = await connectMonitor(path);
   const flags = (o.stdin ? ATTACH.stdin : 0) | (o.stdout ? ATTACH.stdout : 0) | (o.stderr ? ATTACH.stderr : 0) | (o.multiplex ? ATTACH.multiplex : 0);
