@@ -181,6 +181,23 @@ describe("pull --platform", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("was found but does not match the specified platform: wanted linux/arm64/v8, actual: linux/amd64");
   });
+  test("create --platform: a local image of another platform is not there (dockerd's 404), so the client pulls the one asked for", async () => {
+    const single = `${registry.domain}/test/bb:1`;
+    ok(d.skiff(["pull", single]));
+    const res = await api(`/containers/create?platform=${encodeURIComponent("linux/arm64")}`, { method: "POST", body: JSON.stringify({ Image: single }) });
+    expect([res.status, ((await res.json()) as { message: string }).message]).toEqual([404, `image with reference ${single} was found but does not match the specified platform: wanted linux/arm64/v8, actual: linux/amd64`]);
+    const refused = d.skiff(["create", "--platform", "linux/arm64", single]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain("does not match the specified platform");
+    const multi = `${registry.domain}/test/multi:1`;
+    ok(d.skiff(["pull", "--platform", "linux/amd64", multi]));
+    const id = ok(d.skiff(["create", "--platform", "linux/arm64", multi])).trim().split("\n").at(-1)!;
+    const image = ok(d.skiff(["inspect", "-f", "{{.Image}}", id])).trim();
+    expect(ok(d.skiff(["image", "inspect", "-f", "{{.Architecture}}", image])).trim()).toBe("arm64");
+    ok(d.skiff(["rm", id]));
+    expect(ok(d.skiff(["create", "--platform", "linux/amd64", single])).trim()).toMatch(/^[0-9a-f]{64}$/);
+    ok(d.skiff(["container", "prune", "-f"]));
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

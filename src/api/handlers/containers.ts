@@ -26,6 +26,9 @@ export const create = endpoint(
   { query: { name: q.string({ maxLength: 255 }), platform: q.string() }, body: { kind: "json", schema: containerCreateBody, maxBytes: 8 << 20 } },
   (ctx, { query, body }) => {
     const mapped = mapCreateBody(body);
+    // as dockerd: an image of another platform than the one asked for is not there (404: docker's
+    // CLI then pulls it for that platform)
+    if (query.platform) ctx.images.inspect(mapped.image, { platform: query.platform });
     const r = containersOf(ctx).create({ image: mapped.image, name: query.name, options: mapped.options });
     return Response.json({ Id: r.id, Warnings: mapped.warnings }, { status: 201 });
   },

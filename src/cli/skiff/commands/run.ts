@@ -67,7 +67,8 @@ async function createContainer(ctx: CommandContext, containers: ContainerClient,
   try {
     res = await create();
   } catch (e) {
-    if (!(isSkiffError(e) && e.kind === "not_found" && /no such image/i.test(e.message) && req.pull === "missing")) throw e;
+    // (an image of another platform than --platform's is not there either: docker pulls it)
+    if (!(isSkiffError(e) && e.kind === "not_found" && (/no such image/i.test(e.message) || e.code === "ENGINE_IMAGE_PLATFORM_MISMATCH") && req.pull === "missing")) throw e;
     if (!req.quiet) writeErr(`Unable to find image '${familiar(req.body.Image)}' locally\n`);
     await pullImage(ctx, req.body.Image, req);
     res = await create();
