@@ -255,6 +255,36 @@ test("bind mounts: a copy in lands in the host source, running or stopped; a rea
   docker(["volume", "rm", "files-vol"]);
 });
 
+test("a copy onto a mount of a running container: a file onto /etc/hosts or a -v FILE bind is written through and the mount stays; what would replace a mount is refused and the volume keeps its files", async () => {
+  // (a new-user trial: cp onto /etc/hosts unlinked the bind, and the container's hosts file became
+  // a file of its writable layer, shown by diff and kept by commit)
+  const fileSrc = join(d.dir, "bound-file");
+  writeFileSync(fileSrc, "host's\n");
+  ok(docker(["run", "-d", "--name", "mounts", "-v", `${fileSrc}:/bound`, "-v", "mounts-vol:/vol", "busybox", "sleep", "1000"]));
+  ok(docker(["exec", "mounts", "sh", "-c", "echo kept > /vol/kept"]));
+  const mounted = () => ok(docker(["exec", "mounts", "sh", "-c", "cut -d' ' -f5 /proc/self/mountinfo | grep -E '^/(etc/hosts|bound|vol)$' | sort"]));
+  expect(mounted()).toBe("/bound\n/etc/hosts\n/vol\n");
+  writeFileSync(join(d.dir, "new-hosts"), "10.0.0.9 elsewhere\n");
+  ok(docker(["cp", join(d.dir, "new-hosts"), "mounts:/etc/hosts"]));
+  ok(docker(["cp", join(d.dir, "new-hosts"), "mounts:/bound"]));
+  expect(ok(docker(["exec", "mounts", "cat", "/etc/hosts", "/bound"]))).toBe("10.0.0.9 elsewhere\n".repeat(2));
+  expect(readFileSync(fileSrc, "utf8")).toBe("10.0.0.9 elsewhere\n");
+  expect(readFileSync(ok(docker(["inspect", "-f", "{{.HostsPath}}", "mounts"])).trim(), "utf8")).toBe("10.0.0.9 elsewhere\n");
+  expect(mounted()).toBe("/bound\n/etc/hosts\n/vol\n");
+  expect(ok(docker(["diff", "mounts"]))).not.toContain("/etc/hosts");
+  // through the API, as a client that asks to replace directories with files may
+  const onVolume = await api("PUT", "/containers/mounts/archive?path=/&noOverwriteDirNonDir=false", buildTar([{ name: "vol", type: "file", data: "x" }]));
+  const onHosts = await api("PUT", "/containers/mounts/archive?path=/etc&noOverwriteDirNonDir=false", buildTar([{ name: "hosts/", type: "dir" }]));
+  for (const res of [onVolume, onHosts]) {
+    const body = (await res.json()) as { message: string; code: string };
+    expect([res.status, body.code]).toEqual([409, "ENGINE_ARCHIVE_MOUNT_POINT"]);
+    expect(body.message).toContain("a mount is there in the container (EBUSY)");
+  }
+  expect(mounted()).toBe("/bound\n/etc/hosts\n/vol\n");
+  expect(ok(docker(["exec", "mounts", "cat", "/vol/kept"]))).toBe("kept\n");
+  ok(docker(["rm", "-f", "-v", "mounts"]));
+});
+
 test("docker 20.10's CLI: diff, export -o, commit -c -m and history against skiffd", () => {
   ok(docker(["run", "--name", "old-cli", "busybox", "sh", "-c", "echo x > /x20; rm /bin/vi"], DOCKER_20));
   expect(ok(docker(["diff", "old-cli"], DOCKER_20)).split("\n")).toEqual(expect.arrayContaining(["A /x20", "C /bin", "D /bin/vi"]));

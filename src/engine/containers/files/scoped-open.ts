@@ -10,7 +10,7 @@
 // symlink that is followed (lstat, readlink, mkdir, symlink, O_NOFOLLOW opens), so no step leaves
 // the root either.
 import { dlopen, ptr, read as readMemory } from "bun:ffi";
-import { closeSync, constants, fstatSync, lstatSync, openSync, type BigIntStats, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type BigIntStats, type Stats } from "node:fs";
 import { errnoName, errnoText } from "../../../common/errno.ts";
 
 const SYS_OPENAT2 = 437; // x86_64 and aarch64 alike (the generic syscall table)
@@ -55,6 +55,27 @@ export function openat2(dirfd: number, path: string, flags: number, opts: { bene
     const errno = readMemory.i32(lib.__errno_location()!, 0);
     if (errno === 11 /* EAGAIN */ && tries < 100) continue;
     throw sysError("openat2", errno, path);
+  }
+}
+
+/** The mount a descriptor's object is on (its mnt_id in /proc/self/fdinfo). */
+const mountIdOf = (fd: number): string | undefined => /^mnt_id:\s*(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, "latin1"))?.[1];
+
+/** Whether `name` under the directory `fd` is the root of a mount of its own (in a container: a
+ *  bind mount, volume or tmpfs, or the daemon's /etc/hosts, /etc/hostname, /etc/resolv.conf):
+ *  unlinking it there would detach that mount from the container. A symlink is none. */
+export function isMountRoot(fd: number, name: string): boolean {
+  let own: number;
+  try {
+    own = openat2(fd, name, O_PATH | constants.O_NOFOLLOW, { beneath: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOOP") return false;
+    throw e;
+  }
+  try {
+    return mountIdOf(own) !== mountIdOf(fd);
+  } finally {
+    closeSync(own);
   }
 }
 

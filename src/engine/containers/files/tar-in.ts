@@ -20,10 +20,10 @@ import { closeSync, constants, fchmodSync, fchownSync, linkSync, lchownSync, lst
 import { posix } from "node:path";
 import * as sys from "../../../common/sys.ts";
 import { errnoOf } from "../../../common/errno.ts";
-import { invalidArg } from "../errors.ts";
+import { conflict, invalidArg } from "../errors.ts";
 import { SkiffError } from "../../../common/errors.ts";
 import { readTar, setEntryXattrs, type TarEntry } from "../../archive/index.ts";
-import { fdPath, O_CLOEXEC, O_PATH, openat2 } from "./scoped-open.ts";
+import { fdPath, isMountRoot, O_CLOEXEC, O_PATH, openat2 } from "./scoped-open.ts";
 
 export interface ExtractOptions {
   /** The destination, absolute in the container and resolved already (symlinks followed in scope). */
@@ -134,6 +134,7 @@ async function writeEntry(destFd: number, parent: number, base: string, e: TarEn
   const uid = o.owner?.uid ?? e.uid;
   const gid = o.owner?.gid ?? e.gid;
   let existing: ReturnType<typeof lstatSync> | undefined;
+  let throughMount = false;
   try {
     existing = lstatSync(at);
   } catch {
@@ -148,7 +149,10 @@ async function writeEntry(destFd: number, parent: number, base: string, e: TarEn
         "remove what is in the way first, or copy to another path",
         { entry: e.name },
       );
-    if (!(dirs[0] && dirs[1])) removeAt(parent, base, existing.isDirectory());
+    // a file onto a file that is a mount (the container's /etc/hosts, a -v FILE:FILE) is written
+    // through, as a write in the container would be; removed, the mount would leave the container
+    throughMount = e.type === "file" && existing.isFile() && isMountRoot(parent, base);
+    if (!(dirs[0] && dirs[1]) && !throughMount) removeAt(parent, base, existing.isDirectory());
   }
   switch (e.type) {
     case "dir": {
@@ -163,7 +167,9 @@ async function writeEntry(destFd: number, parent: number, base: string, e: TarEn
       return;
     }
     case "file": {
-      const fd = openSync(at, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | O_CLOEXEC, 0o600);
+      const fd = throughMount
+        ? openat2(parent, base, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW, { beneath: true })
+        : openSync(at, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | O_CLOEXEC, 0o600);
       try {
         for await (const part of e.body()) for (let off = 0; off < part.byteLength; ) off += writeSync(fd, part, off);
         fchownSync(fd, uid, gid);
@@ -203,8 +209,13 @@ async function writeEntry(destFd: number, parent: number, base: string, e: TarEn
   }
 }
 
-/** Removes what is at `base` under `dir`, a directory through descriptors only. */
+const mountInTheWay = (base: string) =>
+  conflict("ENGINE_ARCHIVE_MOUNT_POINT", `extract archive: cannot replace ${JSON.stringify(base)}: a mount is there in the container (EBUSY)`, "a bind mount, volume or tmpfs is in the way: copy into the mounted directory, or a file onto a mounted file", { entry: base });
+
+/** Removes what is at `base` under `dir`, a directory through descriptors only; a mount in the
+ *  way (there, or below it in a directory) is refused, never unlinked. */
 export function removeAt(dir: number, base: string, isDir: boolean): void {
+  if (isMountRoot(dir, base)) throw mountInTheWay(base);
   if (!isDir) return unlinkSync(fdPath(dir, base));
   let fd: number;
   try {
