@@ -14,7 +14,12 @@
 #include <unistd.h>
 #include "monitor.h"
 
-enum { FREE, REQUESTING, WAITING, ATTACHED, CLOSING };
+/* CLOSING: its last bytes are still being written; LINGERING: they are, our side is shut and what
+ * it still sends is read and dropped until it closes. A close with its bytes unread would reset
+ * the connection (ECONNRESET, and EPIPE to its next write), and a client that finds that out while
+ * writing stdin (the daemon, for a container that exited without reading it all) loses the output
+ * it has not read yet. */
+enum { FREE, REQUESTING, WAITING, ATTACHED, CLOSING, LINGERING };
 
 struct client {
   int fd, state, eof; /* eof: the client half-closed, no more stdin from it */
@@ -59,6 +64,12 @@ static void drop(struct client *c) {
   c->left = 0;
 }
 
+/* Its last bytes are written: our side is shut (it reads EOF) and it lingers until it closes. */
+static void shut(struct client *c) {
+  if (shutdown(c->fd, SHUT_WR)) return drop(c);
+  c->state = LINGERING;
+}
+
 /* Writes header and data to a client without blocking; what the socket does not take waits in
  * pending (one chunk: no output is read while a client is behind). */
 static void send_to(struct client *c, const void *h, size_t hn, const void *d, size_t dn) {
@@ -85,7 +96,7 @@ static void flush(struct client *c) {
   ssize_t w = write(c->fd, pending[c - cl] + c->off, c->left);
   if (w < 0 && errno != EAGAIN && errno != EINTR) return drop(c);
   if (w > 0) c->off += (size_t)w, c->left -= (size_t)w;
-  if (!c->left && c->state == CLOSING) drop(c);
+  if (!c->left && c->state == CLOSING) shut(c);
 }
 
 void clients_output(int stream, const char *data, size_t n) {
@@ -115,7 +126,7 @@ static void request(struct client *c) {
   if ((r->type == REQ_ATTACH || r->type == REQ_WAIT) && held >= MAX_CLIENTS) {
     reply(c, REPLY_ERROR, EMFILE, 0); /* answered once its request is read: closing with it unread would reset the connection */
     c->state = CLOSING;
-    if (!c->left) drop(c);
+    if (!c->left) shut(c);
   } else if (r->type == REQ_ATTACH) {
     c->state = ATTACHED;
     c->flags = (uint32_t)r->a;
@@ -131,7 +142,7 @@ static void request(struct client *c) {
   } else {
     reply(c, REPLY_ERROR, EINVAL, 0);
     c->state = CLOSING;
-    if (!c->left) drop(c);
+    if (!c->left) shut(c);
   }
 }
 
@@ -153,6 +164,9 @@ static void client_read(struct client *c) {
       if ((c->flags & ATTACH_STDIN) && M.stdin_once) stdin_close();
       return;
     }
+  } else if (c->state == LINGERING) {
+    n = read(c->fd, scratch, sizeof scratch);
+    if (n > 0) return;
   } else {
     return drop(c); /* a hang-up of a client not read from */
   }
@@ -183,7 +197,7 @@ int clients_pollfds(struct pollfd *p) {
   p[1] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
   for (int i = 0; i < SLOTS; i++) {
     struct client *c = &cl[i];
-    int reads = c->state == REQUESTING || (c->state == ATTACHED && !c->eof);
+    int reads = c->state == REQUESTING || (c->state == ATTACHED && !c->eof) || c->state == LINGERING;
     int stalled = c->state == ATTACHED && (c->flags & ATTACH_STDIN) && in_len; /* stdin waits for the container */
     short events = (short)((reads && !stalled ? POLLIN : 0) | (c->left ? POLLOUT : 0));
     /* its output is still sent while its stdin waits: the container may wait for that first */
@@ -203,7 +217,7 @@ void clients_handle(const struct pollfd *p) {
 }
 
 /* The container has exited and its output is drained: waits are answered, the socket goes, each
- * client is closed once its last chunk is written. */
+ * client is shut once its last chunk is written, and closed once it closes (the monitor ends then). */
 void clients_finish(void) {
   stdin_close();
   if (listen_fd >= 0) close(listen_fd);
@@ -213,7 +227,7 @@ void clients_finish(void) {
     struct client *c = &cl[i];
     if (!c->state) continue;
     if (c->state == WAITING) reply(c, REPLY_EXITED, 0, M.status);
-    if (c->state) c->state = CLOSING;
-    if (c->state && !c->left) drop(c);
+    if (c->state != LINGERING) c->state = CLOSING;
+    if (c->state == CLOSING && !c->left) shut(c);
   }
 }

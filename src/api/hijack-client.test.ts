@@ -161,3 +161,22 @@ test("a bad header or a frame cut short is API_STREAM_INVALID", () => {
 });
 
 for (const [name, property] of Object.entries(FRAME_PROPERTIES)) test(`frames: ${name} (property, seeded; scripts/fuzz.ts runs it long)`, () => fc.assert(property(), { seed: 10, numRuns: 500 }), 30_000);
+
+test("a reset after the daemon's end of the stream (our stdin still being written) leaves the output whole and ends it", async () => {
+  // dockerd resets the connection when a container exits with its stdin unread (moby#38745): the
+  // output had ended, and skiff reported the daemon gone
+  const path = await daemon("reset-after-end", (_h, socket) => {
+    socket.pause(); // stdin stays unread: the close below resets the connection
+    socket.write("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\nall of it\n");
+    socket.end();
+    setTimeout(() => socket.destroy(), 100);
+  });
+  const s = await hijack(path, { path: "/containers/x/attach" });
+  const writing = (async () => {
+    for (let i = 0; i < 200; i++) await s.write(new Uint8Array(64 << 10));
+  })();
+  await Bun.sleep(400); // the reset has come by now
+  expect(await text(s.output)).toBe("all of it\n");
+  await writing;
+  s.close();
+});

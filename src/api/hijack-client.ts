@@ -55,6 +55,9 @@ export function queryString(q: Query = {}): string {
 class Connection {
   private readonly chunks: Uint8Array[] = [];
   private ended = false;
+  /** The daemon ended its side (FIN): its bytes are whole, whatever fails after (a reset as our
+   *  stdin is still being written, say). */
+  private endedByDaemon = false;
   private closed = false;
   private failure: unknown;
   private wake: (() => void) | undefined;
@@ -81,7 +84,7 @@ class Connection {
             poke();
           },
           end: () => {
-            c.ended = true;
+            c.ended = c.endedByDaemon = true;
             poke();
           },
           close: (_s, e) => {
@@ -108,7 +111,7 @@ class Connection {
     for (;;) {
       const chunk = this.chunks.shift();
       if (chunk) return chunk;
-      if (this.failure !== undefined) throw this.failure;
+      if (this.failure !== undefined && !this.endedByDaemon) throw this.failure;
       if (this.ended) return undefined;
       await new Promise<void>((r) => (this.wake = r));
     }

@@ -67,7 +67,7 @@ export function splice(client: Duplex, monitorPromise: Promise<Socket>, o: Splic
     if (!monitor) {
       early.push(b);
       if ((earlyBytes += b.length) > EARLY_STDIN_MAX) client.pause();
-    } else if (!monitor.write(b)) client.pause();
+    } else if (!monitor.writableEnded && !monitor.write(b)) client.pause();
   };
   const fromClient = (chunk: Buffer) => {
     if (detached) return;
@@ -117,7 +117,12 @@ export function splice(client: Duplex, monitorPromise: Promise<Socket>, o: Splic
         if (!client.write(d)) m.pause();
       });
       client.on("drain", () => m.resume());
-      m.on("end", () => client.end());
+      // the output's end: the container has exited, and stdin goes nowhere now (attach() ends
+      // the monitor's socket: written to after that, it would fail and take the client with it)
+      m.on("end", () => {
+        client.end();
+        client.resume();
+      });
       m.on("error", () => client.destroy());
     },
     (e: unknown) => client.end(o.failure?.(e) ?? new Uint8Array(0)),

@@ -111,7 +111,12 @@ export async function attach(path: string, o: AttachOptions): Promise<Socket> {
     s.destroy();
     throw socketError("attach to the container", path, e);
   });
-  if (r?.type === REPLY.ok) return s;
+  if (r?.type === REPLY.ok) {
+    // the output's end is the attach's: our side ends too, which lets the monitor close its side
+    // (it reads until then, so that stdin in flight does not reset the connection) and exit
+    s.once("end", () => s.end());
+    return s;
+  }
   s.destroy();
   if (!r) throw gone(path);
   throw socketError("attach to the container", path, new Error(`the monitor answered ${r.type} (${errnoName(r.errno)})`));
