@@ -1,5 +1,6 @@
 // The OCI lifecycle through bin/skiff-oci: create, state, start, kill, delete, list, run.
 import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TEST_STATE_ROOT } from "./harness/leaks.ts";
@@ -94,6 +95,25 @@ describe("create and start", () => {
     expect(oci("skiff", ["delete", b.id]).code).toBe(0);
     expect(oci("skiff", ["list", "-q"]).stdout).not.toContain(b.id);
   });
+});
+
+test("delete --force while another process creates the container refuses, and signals nothing (the state's pid 0 is no process)", async () => {
+  // a new-user trial: the delete sent kill(0, SIGKILL), which took its own process group with it
+  const b = bundle(["true"], (c) => {
+    (c as { hooks?: unknown }).hooks = { prestart: [{ path: "/bin/sleep", args: ["sleep", "2"] }] };
+  });
+  const root = ["--root", `${TEST_STATE_ROOT}/skiff`];
+  const create = Bun.spawn([SKIFF_OCI, ...root, "create", "--bundle", b.dir, b.id], { stdio: ["ignore", "ignore", "ignore"] });
+  await waitFor(() => oci("skiff", ["state", b.id]).stdout.includes('"creating"'));
+  // in a session of its own: the bug would kill its group, not the test's
+  const del = spawnSync("setsid", ["-w", SKIFF_OCI, ...root, "delete", "--force", b.id], { encoding: "utf8", timeout: 10_000 });
+  const created = await create.exited; // (before any expect: the clean-up's delete must not meet a create)
+  expect([del.status, del.signal]).toEqual([1, null]);
+  expect(del.stderr).toContain(`delete container "${b.id}": it is being created by pid`);
+  expect(del.stderr).toContain("RUNTIME_STILL_CREATING");
+  expect(created).toBe(0);
+  expect(state(b.id).status).toBe("created");
+  expect(oci("skiff", ["delete", b.id]).code).toBe(0);
 });
 
 describe("kill and list", () => {

@@ -9,6 +9,7 @@ export async function killAndWait(pids: readonly number[], ms = 5000): Promise<v
   // of Array's JS builtins cost it ~0.3 ms: issue 9)
   const alive: number[] = [];
   for (const pid of pids) {
+    if (!(pid > 0)) continue; // (0 is the caller's process group, -1 every process)
     try {
       process.kill(pid, "SIGKILL");
       alive.push(pid);

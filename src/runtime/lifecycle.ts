@@ -59,8 +59,10 @@ export function killContainer(store: StateStore, id: string, sig: number, all: b
   for (const pid of all ? cgroupPids(s.cgroupDirs) : [s.pid]) signal(pid, sig);
 }
 
-/** kill(2), where a process already gone is not an error. */
+/** kill(2), where a process already gone is not an error. Never to pid 0 or below (the caller's
+ *  process group, or every process). */
 function signal(pid: number, sig: number): void {
+  if (!(pid > 0)) throw new SkiffError({ layer: "runtime", code: "RUNTIME_STATE_INVALID", kind: "internal", message: `send signal ${sig} to pid ${pid}: not a process of a container`, hint: "the container's state.json names no process: delete it with --force" });
   try {
     process.kill(pid, sig);
   } catch (e) {
@@ -80,7 +82,10 @@ export async function deleteContainer(store: StateStore, id: string, force: bool
   // A created container is deleted without --force (its init only waits), as runc does; the
   // runtime-spec would refuse it, but engines delete created containers this way.
   if ((status === "running" || status === "paused") && !force) throw precondition("runtime", "RUNTIME_STILL_RUNNING", `delete container "${id}": it is ${status}`, `stop it first (skiff-oci kill ${id} KILL) or use delete --force`);
-  if (status === "creating" && !force) throw precondition("runtime", "RUNTIME_STILL_CREATING", `delete container "${id}": it is being created by pid ${s.creator}`, "wait for create to finish, or use delete --force");
+  // even with --force: the create is another process's work in progress (an engine's own, for
+  // the in-process runtime), with no init yet (pid 0) to kill
+  if (status === "creating")
+    throw precondition("runtime", "RUNTIME_STILL_CREATING", `delete container "${id}": it is being created by pid ${s.creator}`, `wait for the create to end (it leaves the container created, or nothing), then delete it`);
   if (status === "paused") {
     // frozen tasks take SIGKILL only once thawed
     for (const pid of cgroupPids(s.cgroupDirs)) signal(pid, 9);
