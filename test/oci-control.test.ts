@@ -40,6 +40,21 @@ test("delete --force of a paused container kills it", () => {
   expect(Date.now() - started).toBeLessThan(2000);
 });
 
+test("kill KILL of a paused container stops it, as runc's (it thaws the cgroup: a frozen task takes SIGKILL only then); --all too", async () => {
+  // a new-user trial: the container stayed paused, and containerd's `tasks rm -f` hung on it
+  for (const all of [false, true]) {
+    if (all) {
+      oci("skiff", ["delete", "--force", b.id]);
+      expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+    }
+    expect(oci("skiff", ["pause", b.id]).code).toBe(0);
+    expect(oci("skiff", ["kill", ...(all ? ["--all"] : []), b.id, "KILL"]).code).toBe(0);
+    const deadline = Date.now() + 5000;
+    while (status() !== "stopped" && Date.now() < deadline) await Bun.sleep(20);
+    expect([all, status()]).toEqual([all, "stopped"]);
+  }
+});
+
 test("ps lists the container's processes as a table (with ps options) and as JSON", () => {
   const json = JSON.parse(oci("skiff", ["ps", "--format", "json", b.id]).stdout) as number[];
   expect(json).toHaveLength(2);

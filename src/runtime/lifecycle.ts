@@ -57,6 +57,9 @@ export function killContainer(store: StateStore, id: string, sig: number, all: b
   if (status === "stopped" || status === "creating")
     throw precondition("runtime", "RUNTIME_NOT_RUNNING", `kill container "${id}": container not running (it is ${status})`, "only a created or running container can be signalled");
   for (const pid of all ? cgroupPids(s.cgroupDirs) : [s.pid]) signal(pid, sig);
+  // as runc: a frozen task takes SIGKILL only once thawed (cgroup v1), and a paused container
+  // that is killed is to stop, not to wait for a resume
+  if (sig === 9 && status === "paused") setFrozen(s.cgroupDirs, false);
 }
 
 /** kill(2), where a process already gone is not an error. Never to pid 0 or below (the caller's
