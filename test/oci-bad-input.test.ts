@@ -1,8 +1,9 @@
 // Bad input to bin/skiff-oci: a clear error naming the layer (and the step), exit status 1, and
 // nothing left behind (the harness checks state, cgroups, mounts and processes after each test).
 import { describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { TEST_STATE_ROOT } from "./harness/leaks.ts";
 import { bundleFactory, oci, runBundle, type Bundle } from "./harness/oci.ts";
 
 const bundle = bundleFactory();
@@ -126,7 +127,38 @@ describe("lifecycle commands refuse the wrong state", () => {
     expect(oci("skiff", ["fly"]).stderr).toMatch(/^cli: skiff-oci: unknown command "fly"/);
     expect(oci("skiff", ["create", "--wings", "x"]).stderr).toMatch(/^cli: create: unknown flag --wings/);
     expect(oci("skiff", ["kill", "x", "SIGWINGS"]).stderr).toMatch(/parse signal "SIGWINGS"/);
-    expect(oci("skiff", ["--systemd-cgroup", "list"]).stderr).toMatch(/systemd cgroups: not supported/);
+    expect(oci("skiff", ["--systemd-cgroup", "create", "--bundle", "/nonexistent", "x"]).stderr).toMatch(/^runtime: create with systemd cgroups: not supported/);
+    // (a trial: podman passes it to every call on systemd hosts; list, state… need no cgroup driver)
+    expect(oci("skiff", ["--systemd-cgroup", "list"]).code).toBe(0);
+  });
+
+  test("a state.json that is not a container's state: every command says which file and why, no stack trace; list names it and lists the rest", () => {
+    const b = bundle(["sleep", "10"]);
+    expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+    const file = join(TEST_STATE_ROOT, "skiff", b.id, "state.json");
+    const good = readFileSync(file, "utf8");
+    for (const [bad, why] of [["garbage", /not JSON/], ["{}", /not a container's state/], ["null", /not a container's state/]] as const) {
+      writeFileSync(file, bad);
+      for (const cmd of [["state", b.id], ["kill", b.id, "KILL"], ["delete", "--force", b.id], ["start", b.id], ["ps", b.id], ["pause", b.id]]) {
+        const r = oci("skiff", cmd);
+        expect([cmd[0], r.code]).toEqual([cmd[0], 1]);
+        expect(r.stderr).toMatch(new RegExp(`^runtime: read the state of container "${b.id}" \\(${file}\\): `));
+        expect(r.stderr).toMatch(why);
+        expect(r.stderr).toMatch(/\(RUNTIME_STATE_INVALID\)\nhint: /);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+      const list = oci("skiff", ["list", "-q"]);
+      expect([list.code, list.stderr]).toEqual([0, expect.stringContaining(`load container ${b.id}: read the state`)]);
+    }
+    writeFileSync(file, good);
+    expect(JSON.parse(oci("skiff", ["list", "--format", "json"]).stdout).find((c: { id: string }) => c.id === b.id)).toMatchObject({ status: "running", owner: "root" });
+  });
+
+  test("--log naming a file that cannot be written fails the call, as runc's", () => {
+    const r = oci("skiff", ["--log", "/nonexistent/dir/log", "list"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^cli: open the log file \/nonexistent\/dir\/log: ENOENT .*\(CLI_LOG_FILE\)\nhint: /);
+    expect(oci("skiff", ["--log", "/nonexistent/dir/log", "state", "x"]).stderr).toMatch(/CLI_LOG_FILE/);
   });
 });
 

@@ -25,6 +25,8 @@ const CASES: [name: string, args: string[], opts?: { cwd?: "spec" }][] = [
   ["kill of a missing container", ["kill", "nope"]],
   ["kill with an unknown signal", ["kill", "R", "NOSIG"]],
   ["kill of a stopped container", ["kill", "S"]],
+  ["kill with signal 0 (a check, no signal)", ["kill", "R", "0"]],
+  ["kill with signal 0 of a stopped container", ["kill", "S", "0"]],
   ["kill --all of a stopped container", ["kill", "--all", "S", "KILL"]],
   ["delete of a missing container", ["delete", "nope"]],
   ["delete of a running container", ["delete", "R"]],
@@ -58,6 +60,8 @@ const CASES: [name: string, args: string[], opts?: { cwd?: "spec" }][] = [
   ["pause of a created container", ["pause", "C"]],
   ["resume of it", ["resume", "C"]],
   ["delete of a created container (no --force)", ["delete", "C"]],
+  // (last: it stops P)
+  ["kill KILL of a paused container (thawed: it stops)", ["kill", "P", "KILL"]],
 ];
 
 async function statuses(runtime: RuntimeName): Promise<Record<string, number>> {

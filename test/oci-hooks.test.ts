@@ -88,6 +88,9 @@ test("failing poststart and poststop hooks only warn", () => {
   const b = bundle(["true"], (c) => (c.hooks = { poststart: [{ path: "/bin/false" }], poststop: [{ path: "/bin/false" }] }));
   const r = runBundle("skiff", b);
   expect(r.code).toBe(0);
+  // on stderr without --log, as runc's (a trial: nothing was said unless --log was given)
+  expect(r.stderr).toMatch(/^warning: .*poststart hook \/bin\/false: exited with status 1/m);
+  expect(r.stderr).toMatch(/^warning: .*poststop hook \/bin\/false: exited with status 1/m);
   expect(oci("skiff", ["list", "-q"]).stdout).not.toContain(b.id);
 });
 

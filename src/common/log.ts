@@ -2,6 +2,8 @@
 // ({"level","msg","time"}), which containerd and conmon read back for the error of a failed call.
 import { writeErr } from "./stdio.ts";
 import { writeText } from "./sys.ts";
+import { SkiffError } from "./errors.ts";
+import { errnoText } from "./errno.ts";
 
 export type LogFormat = "text" | "json";
 type Level = "debug" | "info" | "warning" | "error";
@@ -16,8 +18,18 @@ interface LogConfig {
 
 const config: LogConfig = { format: "text", debug: false };
 
+/** Sets where lines go. A --log file is opened (made) at once, as runc's: one that cannot be
+ *  written is the call's failure, not a log lost without a word. */
 export function configureLog(c: Partial<LogConfig>): void {
   Object.assign(config, c);
+  if (!c.file) return;
+  try {
+    writeText(c.file, "", { append: true });
+  } catch (e) {
+    config.file = undefined; // (the failure itself goes to stderr)
+    const errno = (e as NodeJS.ErrnoException).code;
+    throw new SkiffError({ layer: "cli", code: "CLI_LOG_FILE", kind: "invalid_argument", message: `open the log file ${c.file}: ${errno ? `${errno} (${errnoText(errno)})` : (e as Error).message}`, hint: "give --log a file that can be written, in a directory that exists" });
+  }
 }
 
 function write(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
@@ -34,7 +46,8 @@ function write(level: Level, msg: string, fields: Record<string, unknown> = {}):
       if (level !== "error") return;
     } catch {}
   }
-  if (level === "error" || config.debug) writeErr(level === "error" ? `${msg}\n` : `${level}: ${msg}\n`);
+  // without a file, warnings reach stderr too (as runc's: a failing poststop hook is told)
+  if (level === "error" || config.debug || (level === "warning" && !config.file)) writeErr(level === "error" ? `${msg}\n` : `${level}: ${msg}\n`);
 }
 
 export const log = {

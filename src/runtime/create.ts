@@ -88,9 +88,9 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       devices = configureCgroup({ layout, dirs: cg.dirs, resources: config.linux.resources, where: join(bundle, "config.json"), skipDevices: rootless,
         hybridDeviceProgram: process.env.SKIFF_HYBRID_DEVICE_EBPF === "1" });
     } catch (e) {
-      // As runc: a user without a delegated cgroup gets none, with a warning, not a failure.
+      // As runc: a user without a delegated cgroup gets none, quietly (--debug says so), not a failure.
       if (!rootless || !isSkiffError(e) || !["EACCES", "EPERM", "EROFS"].includes(String(e.details.errno))) throw e;
-      log.warn(`${e.message}: running without a cgroup of its own (no limits, no kill --all, no pause)`);
+      log.debug(`${e.message}: running without a cgroup of its own (no limits, no kill --all, no pause)`);
       layout = { mode: layout.mode, hierarchies: [] };
       cg.dirs.length = 0;
       state.cgroupDirs = [];

@@ -104,12 +104,15 @@ export async function deleteContainer(store: StateStore, id: string, force: bool
   await runHooksWarning("poststop", s.hooks?.poststop, hookState(s, 0, "stopped"));
 }
 
-export function listContainers(store: StateStore): OciState[] {
+/** Every container whose state reads; `unreadable` hears of the others (as runc's list warns). */
+export function listContainers(store: StateStore, unreadable?: (id: string, e: unknown) => void): OciState[] {
   const out: OciState[] = [];
   for (const id of store.ids()) {
     try {
       out.push(ociState(store, store.read(id)));
-    } catch {}
+    } catch (e) {
+      unreadable?.(id, e);
+    }
   }
   return out;
 }

@@ -21,12 +21,13 @@ function digits(s: string, from = 0): boolean {
   return true;
 }
 
-/** Parses "KILL", "SIGKILL", "kill", "9", "RTMIN+3" into a signal number. No regular expression:
+/** Parses "KILL", "SIGKILL", "kill", "9", "RTMIN+3" into a signal number; with `zero`, 0 too (runc's
+ *  kill takes it: the process is checked, not signalled). No regular expression:
  * `skiff-oci kill` is bound by start-up, and a compiled Bun's first regexp costs ~0.4 ms (issue 9). */
-export function parseSignal(text: string): number {
+export function parseSignal(text: string, o: { zero?: boolean } = {}): number {
   if (digits(text)) {
     const n = Number(text);
-    if (n >= 1 && n <= SIGRTMAX) return n;
+    if ((n >= 1 || (n === 0 && o.zero)) && n <= SIGRTMAX) return n;
   } else {
     const upper = text.toUpperCase();
     const name = upper.startsWith("SIG") ? upper.slice(3) : upper;

@@ -49,6 +49,23 @@ export function checkId(id: string): void {
     throw invalid("runtime", "RUNTIME_INVALID_ID", `use container id "${id}": not a valid id`, "use letters, digits and _ . + - only, starting with a letter or digit");
 }
 
+const stateInvalid = (id: string, path: string, why: string) =>
+  new SkiffError({
+    layer: "runtime", code: "RUNTIME_STATE_INVALID", kind: "failed_precondition",
+    message: `read the state of container "${id}" (${path}): ${why}`,
+    hint: `something other than skiff-oci wrote or cut the file: its processes and cgroup cannot be found from it; stop them by hand, then remove ${path.slice(0, -"/state.json".length)}`,
+    details: { path },
+  });
+
+/** The fields every command reads, of the types it reads them as (a check with no Array method
+ *  or regular expression: issue 9). */
+function isState(o: unknown): o is ContainerState {
+  if (typeof o !== "object" || o === null) return false;
+  const s = o as Record<string, unknown>;
+  return typeof s.id === "string" && typeof s.pid === "number" && typeof s.startTime === "number" && typeof s.creator === "number" &&
+    Array.isArray(s.cgroupDirs) && Array.isArray(s.cgroupCreated) && typeof s.bundle === "string" && typeof s.hooks === "object" && s.hooks !== null;
+}
+
 export class StateStore {
   constructor(readonly root: string) {}
 
@@ -80,12 +97,17 @@ export class StateStore {
 
   read(id: string): ContainerState {
     checkId(id);
+    const path = `${this.dir(id)}/state.json`;
+    let parsed: unknown;
     try {
-      return JSON.parse(readText(`${this.dir(id)}/state.json`)) as ContainerState;
+      parsed = JSON.parse(readText(path));
     } catch (e) {
       if (errnoOf(e) === "ENOENT") throw notFound("runtime", "RUNTIME_CONTAINER_NOT_FOUND", `find container "${id}": container does not exist`, `list containers with: skiff-oci list (state root ${this.root})`);
-      throw e;
+      if (!(e instanceof SyntaxError)) throw e;
+      throw stateInvalid(id, path, `not JSON (${e.message})`);
     }
+    if (!isState(parsed)) throw stateInvalid(id, path, "not a container's state (id, pid, startTime, cgroupDirs)");
+    return parsed;
   }
 
   exists(id: string): boolean {

@@ -1,6 +1,6 @@
 // skiff-oci: an OCI runtime with runc's command line.
 import { invalid, SkiffError } from "../../common/errors.ts";
-import { configureLog, type LogFormat } from "../../common/log.ts";
+import { configureLog, log, type LogFormat } from "../../common/log.ts";
 import { OCI_VERSION } from "../../runtime/hook-state.ts";
 import { parseSignal } from "../../runtime/signals.ts";
 import { StateStore } from "../../runtime/state-store.ts";
@@ -104,7 +104,7 @@ export const COMMANDS: Record<string, Command> = {
     flags: [{ names: ["all", "a"], type: "bool" }],
     args: [1, 2],
     run: async ({ store, flags, args }) => {
-      (await lifecycle()).killContainer(store, args[0]!, parseSignal(args[1] ?? "SIGTERM"), !!flags.all);
+      (await lifecycle()).killContainer(store, args[0]!, parseSignal(args[1] ?? "SIGTERM", { zero: true }), !!flags.all);
       return 0;
     },
   },
@@ -119,10 +119,11 @@ export const COMMANDS: Record<string, Command> = {
     flags: [{ names: ["format", "f"], type: "string" }, { names: ["quiet", "q"], type: "bool" }],
     args: [0, 0],
     run: async ({ store, flags }) => {
-      const list = (await lifecycle()).listContainers(store);
+      // (as runc's: one that cannot be read is named on stderr, the others are listed)
+      const list = (await lifecycle()).listContainers(store, (id, e) => log.warn(`load container ${id}: ${e instanceof Error ? e.message : String(e)}`));
       const format = str(flags.format) ?? "table";
       if (flags.quiet) writeOut(list.map((c) => c.id + "\n").join(""));
-      else if (format === "json") writeOut(JSON.stringify(list) + "\n");
+      else if (format === "json") writeOut(JSON.stringify(list.map((c) => ({ ...c, owner: c.owner || "root" }))) + "\n");
       else if (format === "table")
         writeOut(formatTable(["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"], list.map((c) => [c.id, String(c.pid), c.status, c.bundle, c.created, c.owner || "root"])));
       else throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `list: unknown format "${format}"`, "use --format table or --format json");
@@ -173,8 +174,10 @@ export async function main(argv: string[]): Promise<number> {
       writeOut(usage());
       return 0;
     }
-    if (global.flags["systemd-cgroup"])
-      throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: "use systemd cgroups: not supported by skiff-oci yet", hint: "drop --systemd-cgroup (cgroupfs is used)" });
+    // only the commands that make or change a cgroup need its driver: the others (state, kill,
+    // delete, list…, which engines call with the flag too) run as under runc
+    if (global.flags["systemd-cgroup"] && (name === "create" || name === "run" || name === "update"))
+      throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: `${name} with systemd cgroups: not supported by skiff-oci yet`, hint: "drop --systemd-cgroup (cgroupfs is used), or set the engine's cgroup manager to cgroupfs (podman: --cgroup-manager cgroupfs)" });
     const command = ownEntry(COMMANDS, name) ?? ownEntry(CONTROL_COMMANDS, name);
     if (!command) {
       failureStatus = UNKNOWN_COMMAND_STATUS;

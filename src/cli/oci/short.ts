@@ -72,7 +72,7 @@ export async function runShortCall(call: ShortCall): Promise<number> {
     const id = call.args[0]!;
     if (call.command === "start") await startContainer(store, id);
     else if (call.command === "state") writeOut(JSON.stringify(ociState(store, store.read(id)), null, "  ") + "\n");
-    else if (call.command === "kill") killContainer(store, id, parseSignal(call.args[1] ?? "SIGTERM"), call.flag);
+    else if (call.command === "kill") killContainer(store, id, parseSignal(call.args[1] ?? "SIGTERM", { zero: true }), call.flag);
     else await deleteContainer(store, id, call.flag);
     return traced(0, call.debug);
   } catch (e) {
