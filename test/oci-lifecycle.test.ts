@@ -89,6 +89,19 @@ describe("create and start", () => {
     await waitFor(() => state(b.id).status === "stopped");
   });
 
+  test("kill TERM of a created container stops it, as runc's (its waiting init is a pid namespace's init, which the kernel spares an unhandled TERM)", async () => {
+    for (const runtime of ["runc", "skiff"] as const) {
+      const b = bundle(["sleep", "60"]);
+      expect(oci(runtime, ["create", "--bundle", b.dir, b.id]).code).toBe(0);
+      expect(oci(runtime, ["kill", b.id, "TERM"]).code).toBe(0);
+      const status = () => JSON.parse(oci(runtime, ["state", b.id]).stdout).status as string;
+      const deadline = Date.now() + 3000;
+      while (status() !== "stopped" && Date.now() < deadline) await Bun.sleep(20);
+      expect([runtime, status()]).toEqual([runtime, "stopped"]);
+      expect(oci(runtime, ["delete", b.id]).code).toBe(0);
+    }
+  });
+
   test("a created container can be deleted without --force", () => {
     const b = bundle(["true"]);
     expect(oci("skiff", ["create", "--bundle", b.dir, b.id]).code).toBe(0);

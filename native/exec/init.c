@@ -2,6 +2,7 @@
  * executes the user's process. Every step either succeeds or reports {step, errno} and exits. */
 #define _GNU_SOURCE
 #include <net/if.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <errno.h>
@@ -28,10 +29,31 @@ static int write_file(const char *path, const char *value) {
   return n == (ssize_t)len ? 0 : -1;
 }
 
+/* The signals whose default action ends a process (the others stop it, or are ignored). */
+static const int ENDING[] = { SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGUSR1, SIGSEGV, SIGUSR2,
+  SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSYS };
+
+static void end_by(int sig) {
+  signal(sig, SIG_DFL);
+  raise(sig);
+  _exit(128 + sig); /* the namespace's init, which its own default-action signal does not end */
+}
+
+/* Handled while it waits, so that they end it as they would end any process (runc's waiting init
+ * dies of them too: `kill ID TERM` of a created container stops it); unhandled, the kernel drops
+ * them for the init of a pid namespace. Back to the default once started: the user's process
+ * starts with none handled. */
+static void ending_signals(void (*handler)(int)) {
+  for (size_t i = 0; i < sizeof ENDING / sizeof ENDING[0]; i++) signal(ENDING[i], handler);
+  for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) signal(sig, handler);
+}
+
 static int wait_start(int fd) {
   char b;
   ssize_t n;
+  ending_signals(end_by);
   do n = read(fd, &b, 1); while (n < 0 && errno == EINTR);
+  ending_signals(SIG_DFL);
   if (n == 1) return 0;
   if (n == 0) errno = EPIPE;
   return -1;
