@@ -131,6 +131,33 @@ test("--init: a tiny init is PID 1, passes the stop signal on and reaps orphans;
   expect(ok(docker(["run", "--rm", "--init", "busybox", "sh", "-c", "(sleep 0.1 &) ; sleep 0.4; ps -o stat | grep -c Z || true"]))).toBe("0\n");
 });
 
+test("logs -f across rotations gives every line once and in order; logs while it rotates is a run with no hole", async () => {
+  // a new-user trial: logs -f lost each file's end at each rotation (and repeated or reordered
+  // lines when they came fast), and a plain logs could miss a whole file in the middle
+  const n = 60_000;
+  const writer = `i=0; while [ $i -lt ${n} ]; do echo "line $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); [ $((i%2000)) = 0 ] && sleep 0.05; done`;
+  ok(docker(["run", "-d", "--name", "rotating", "--log-opt", "max-size=100k", "--log-opt", "max-file=5", "busybox", "sh", "-c", writer]));
+  const env = { PATH: process.env.PATH!, HOME: d.dir, DOCKER_CONFIG: join(d.dir, "docker-config"), DOCKER_HOST: `unix://${d.sock}` };
+  const follow = Bun.spawn([DOCKER_28, "logs", "-f", "rotating"], { env, stdout: "pipe", stderr: "pipe", timeout: 120_000 });
+  const snapshots: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    await Bun.sleep(300);
+    snapshots.push(docker(["logs", "rotating"]).stdout);
+  }
+  const [out, status] = await Promise.all([new Response(follow.stdout).text(), follow.exited]);
+  expect(status).toBe(0);
+  const numbers = (text: string) => text.split("\n").filter(Boolean).map((l) => Number(l.split(" ")[1]));
+  const followed = numbers(out);
+  const firstHole = followed.findIndex((v, i) => v !== i);
+  expect([followed.length, firstHole]).toEqual([n, -1]);
+  for (const snap of snapshots) {
+    const got = numbers(snap);
+    const hole = got.findIndex((v, i) => i > 0 && v !== got[i - 1]! + 1);
+    expect([got.length > 0, hole]).toEqual([true, -1]);
+  }
+  ok(docker(["rm", "-f", "rotating"]));
+}, 120_000);
+
 test("--log-opt max-size/max-file rotate the json-file log; --log-driver none keeps none", () => {
   ok(docker(["run", "--name", "chatty", "--log-opt", "max-size=1k", "--log-opt", "max-file=3", "busybox", "sh", "-c", "i=0; while [ $i -lt 200 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done"]));
   const logPath = ok(docker(["inspect", "-f", "{{.LogPath}}", "chatty"])).trim();
