@@ -41,6 +41,7 @@ const CASES: [name: string, args: string[], opts?: { cwd?: "spec" }][] = [
   ["exec in a stopped container", ["exec", "S", "true"]],
   ["exec in a paused container", ["exec", "P", "true"]],
   ["exec with a user that is not a number", ["exec", "--user", "abc", "R", "true"]],
+  ["exec with an --env entry without =", ["exec", "-e", "NOEQ", "R", "true"]],
   ["exec in a missing directory", ["exec", "--cwd", "/nonexistent", "R", "true"]],
   ["pause of a missing container", ["pause", "nope"]],
   ["pause of a paused container", ["pause", "P"]],

@@ -184,6 +184,13 @@ export function checkRuntimeConfig(raw: unknown, where = "config.json"): Runtime
   };
 }
 
+/** NAME=VALUE entries: one without "=" is refused, as runc's init refuses it. */
+function envOf(c: Checker, v: unknown, where: string): string[] {
+  const env = c.strs(v, where);
+  env.forEach((e, i) => e.includes("=") || c.fail(`${where}[${i}]`, "NAME=VALUE", e));
+  return env;
+}
+
 export function checkProcess(c: Checker, v: unknown, where: string): Process {
   const p = c.obj(v, where);
   const user = c.optObj(p.user, `${where}.user`) ?? {};
@@ -204,7 +211,7 @@ export function checkProcess(c: Checker, v: unknown, where: string): Process {
       username: c.optStr(user.username, `${where}.user.username`),
     },
     args,
-    env: c.strs(p.env, `${where}.env`),
+    env: envOf(c, p.env, `${where}.env`),
     cwd,
     capabilities: caps && {
       bounding: c.strs(caps.bounding, `${where}.capabilities.bounding`),

@@ -34,6 +34,7 @@ export function execProcess(target: () => ExecTarget, id: string, command: strin
   if (command.length === 0) throw invalid("cli", "CLI_BAD_ARGUMENTS", "exec: no command given", "usage: skiff-oci exec [flags] ID COMMAND [ARGS...] or --process FILE");
   const p = baseProcess(target(), id);
   p.args = command;
+  for (const e of list(flags.env)) if (!e.includes("=")) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `exec: --env "${e}": not NAME=VALUE`, "give each variable as -e NAME=VALUE (runc refuses a name alone too)");
   p.env = [...p.env, ...list(flags.env)];
   if (str(flags.cwd)) p.cwd = str(flags.cwd)!;
   if (flags.tty !== undefined) p.terminal = !!flags.tty;
