@@ -28,6 +28,7 @@ describe("create refuses bad bundles", () => {
     ["a missing rootfs", (b) => rewrite(b, (c) => (c.root.path = "/nonexistent/rootfs")), /use rootfs \/nonexistent\/rootfs: not a directory .*RUNTIME_ROOTFS_MISSING/],
     ["an unknown namespace type", (b) => rewrite(b, (c) => c.linux.namespaces.push({ type: "cpu" })), /unknown namespace type "cpu"/],
     ["a mount on a missing source", (b) => rewrite(b, (c) => c.mounts.push({ destination: "/data", type: "bind", source: "/nonexistent/src", options: ["rbind"] })), /bind \/nonexistent\/src on \/data: source does not exist/],
+    ["a memory limit too small to start in (the OOM killer named, not an init that just died)", (b) => rewrite(b, (c) => (c.linux.resources = { memory: { limit: 4096 } })), /^kernel: create container: the kernel's OOM killer killed the container's init before it was ready \(linux\.resources\.memory\.limit is 4096 bytes\) \(RUNTIME_INIT_OOM_KILLED\)/],
     ["an env entry without = (runc's init refuses it)", (b) => rewrite(b, (c) => c.process.env.push("NOEQ")), /process\.env\[\d+\] must be NAME=VALUE, got "NOEQ"/],
     ["an unknown capability", (b) => rewrite(b, (c) => c.process.capabilities.bounding.push("CAP_FLY")), /unknown capability "CAP_FLY"/],
     ["a uid map without a user namespace", (b) => rewrite(b, (c) => (c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }])), /the container has no user namespace/],

@@ -22,6 +22,22 @@ import type { Spawner } from "./spawner.ts";
 import type { RootfsMount } from "./plan/build.ts";
 import { processStartTime, StateStore, type ContainerState } from "./state-store.ts";
 
+/** The init's death before it was ready; the kernel's OOM killer named when it was the cause (a
+ *  memory limit below what starting the container takes kills the runtime's own process). */
+async function initDied(dirs: readonly string[], config: RuntimeConfig): Promise<SkiffError> {
+  const { oomKills } = await import("./cgroups/stats.ts"); // (only on this failure)
+  const memory = config.linux.resources?.memory as { limit?: number } | undefined;
+  const limit = memory?.limit;
+  if (oomKills(dirs) > 0)
+    return new SkiffError({
+      layer: "kernel", code: "RUNTIME_INIT_OOM_KILLED", kind: "failed_precondition",
+      message: `create container: the kernel's OOM killer killed the container's init before it was ready${limit !== undefined ? ` (linux.resources.memory.limit is ${limit} bytes)` : ""}`,
+      hint: "the memory limit is below what starting the container takes: raise linux.resources.memory.limit (a few MiB at least)",
+      details: { ...(limit !== undefined ? { limit } : {}) },
+    });
+  return new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: "create container: the container's init exited before it was ready", hint: "run with --debug and check the kernel log (dmesg)" });
+}
+
 export interface CreateOptions {
   id: string;
   bundle: string;
@@ -131,7 +147,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
         launched.resume(true);
       }
       const m = await launched.next();
-      if (!m) throw new SkiffError({ layer: "runtime", code: "RUNTIME_INIT_DIED", kind: "internal", message: "create container: the container's init exited before it was ready", hint: "run with --debug and check the kernel log (dmesg)" });
+      if (!m) throw await initDied(cg.dirs, config);
       if (m.type === MSG.pid) {
         mark("init forked");
         pid = m.value;

@@ -66,7 +66,7 @@ const SYSCTL_NAMESPACE: [RegExp, string][] = [
 /** Signals a waiting launcher ignores: those the runtime forwards to the container (the
  * launcher shares its process group and must live on to report the exit status), job control,
  * and SIGPIPE. */
-export const LAUNCHER_IGNORES = [...FORWARDED_SIGNALS, "TSTP", "TTIN", "TTOU", "PIPE"].map(parseSignal);
+export const LAUNCHER_IGNORES = [...FORWARDED_SIGNALS, "TSTP", "TTIN", "TTOU", "PIPE"].map((s) => parseSignal(s));
 
 /** What a readState step receives: which=0 the hooks' state, 1 the seccomp listener's message. */
 export const BLOB = { hookState: 0, listenerMessage: 1 } as const;
