@@ -4,7 +4,8 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TEST_STATE_ROOT } from "./harness/leaks.ts";
-import { bundleFactory, oci, runBundle, type Bundle } from "./harness/oci.ts";
+import { spawnSync } from "node:child_process";
+import { bundleFactory, oci, runBundle, SKIFF_OCI, tempDir, type Bundle } from "./harness/oci.ts";
 
 const bundle = bundleFactory();
 
@@ -29,6 +30,9 @@ describe("create refuses bad bundles", () => {
     ["an unknown namespace type", (b) => rewrite(b, (c) => c.linux.namespaces.push({ type: "cpu" })), /unknown namespace type "cpu"/],
     ["a mount on a missing source", (b) => rewrite(b, (c) => c.mounts.push({ destination: "/data", type: "bind", source: "/nonexistent/src", options: ["rbind"] })), /bind \/nonexistent\/src on \/data: source does not exist/],
     ["a memory limit too small to start in (the OOM killer named, not an init that just died)", (b) => rewrite(b, (c) => (c.linux.resources = { memory: { limit: 4096 } })), /^kernel: create container: the kernel's OOM killer killed the container's init before it was ready \(linux\.resources\.memory\.limit is 4096 bytes\) \(RUNTIME_INIT_OOM_KILLED\)/],
+    ["a mount of a filesystem type the kernel lacks", (b) => rewrite(b, (c) => c.mounts.push({ destination: "/x", type: "bogusfs", source: "none" })), /mount bogusfs on \/x: ENODEV .*\nhint: the kernel has no filesystem of type "bogusfs"/],
+    ["a sysctl the kernel lacks", (b) => rewrite(b, (c) => (c.linux.sysctl = { "net.bogus.key": "1" })), /set sysctl net\.bogus\.key=1: ENOENT .*\nhint: the kernel has no such sysctl/],
+    ["a namespace path that is no namespace", (b) => rewrite(b, (c) => (c.linux.namespaces = c.linux.namespaces.map((n: { type: string }) => (n.type === "ipc" ? { ...n, path: "/proc/999999999/ns/ipc" } : n)))), /open ipc namespace \/proc\/999999999\/ns\/ipc: ENOENT .*\nhint: the namespace's path/],
     ["an env entry without = (runc's init refuses it)", (b) => rewrite(b, (c) => c.process.env.push("NOEQ")), /process\.env\[\d+\] must be NAME=VALUE, got "NOEQ"/],
     ["an unknown capability", (b) => rewrite(b, (c) => c.process.capabilities.bounding.push("CAP_FLY")), /unknown capability "CAP_FLY"/],
     ["a uid map without a user namespace", (b) => rewrite(b, (c) => (c.linux.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }])), /the container has no user namespace/],
@@ -154,6 +158,17 @@ describe("lifecycle commands refuse the wrong state", () => {
     }
     writeFileSync(file, good);
     expect(JSON.parse(oci("skiff", ["list", "--format", "json"]).stdout).find((c: { id: string }) => c.id === b.id)).toMatchObject({ status: "running", owner: "root" });
+  });
+
+  test("--root naming a file: every command says so (RUNTIME_ROOT_INVALID), not a bare ENOTDIR of the kernel", () => {
+    const file = join(tempDir("root-file"), "a-file");
+    writeFileSync(file, "");
+    const b = bundle(["true"]);
+    for (const cmd of [["list"], ["state", "x"], ["kill", "x"], ["delete", "x"], ["delete", "--force", "x"], ["create", "--bundle", b.dir, "x"]]) {
+      const own = spawnSync(SKIFF_OCI, ["--root", file, ...cmd], { encoding: "utf8" });
+      expect([cmd.join(" "), own.status]).toEqual([cmd.join(" "), 1]);
+      expect(own.stderr).toMatch(/^runtime: .* not a directory \(RUNTIME_ROOT_INVALID\)\nhint: --root names a file/);
+    }
   });
 
   test("--log naming a file that cannot be written fails the call, as runc's", () => {

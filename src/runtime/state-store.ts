@@ -49,6 +49,18 @@ export function checkId(id: string): void {
     throw invalid("runtime", "RUNTIME_INVALID_ID", `use container id "${id}": not a valid id`, "use letters, digits and _ . + - only, starting with a letter or digit");
 }
 
+/** The state root (--root) unusable: a file, or not to be made or read. */
+const rootInvalid = (root: string, what: string, e: unknown) => {
+  const errno = errnoOf(e);
+  const file = errno === "ENOTDIR" || errno === "EEXIST";
+  return new SkiffError({
+    layer: "runtime", code: "RUNTIME_ROOT_INVALID", kind: "failed_precondition",
+    message: `${what} ${root}: ${file ? "not a directory" : (errno ?? (e as Error).message)}`,
+    hint: file ? "--root names a file (or a path through one): give it a directory (the default is /run/skiff-oci)" : "check --root and its permissions",
+    details: { path: root, ...(errno ? { errno } : {}) },
+  });
+};
+
 const stateInvalid = (id: string, path: string, why: string) =>
   new SkiffError({
     layer: "runtime", code: "RUNTIME_STATE_INVALID", kind: "failed_precondition",
@@ -81,7 +93,11 @@ export class StateStore {
   reserve(id: string): string {
     checkId(id);
     const { mkdirSync } = nodeFs();
-    mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    try {
+      mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    } catch (e) {
+      throw rootInvalid(this.root, "make the state root", e);
+    }
     try {
       mkdirSync(this.dir(id), { mode: 0o711 });
     } catch (e) {
@@ -103,6 +119,7 @@ export class StateStore {
       parsed = JSON.parse(readText(path));
     } catch (e) {
       if (errnoOf(e) === "ENOENT") throw notFound("runtime", "RUNTIME_CONTAINER_NOT_FOUND", `find container "${id}": container does not exist`, `list containers with: skiff-oci list (state root ${this.root})`);
+      if (errnoOf(e) === "ENOTDIR") throw rootInvalid(this.root, `find container "${id}" in the state root`, e);
       if (!(e instanceof SyntaxError)) throw e;
       throw stateInvalid(id, path, `not JSON (${e.message})`);
     }
@@ -117,7 +134,13 @@ export class StateStore {
 
   ids(): string[] {
     if (!exists(this.root)) return [];
-    return nodeFs().readdirSync(this.root, { withFileTypes: true }).filter((d) => d.isDirectory() && exists(`${this.dir(d.name)}/state.json`)).map((d) => d.name).sort();
+    let entries;
+    try {
+      entries = nodeFs().readdirSync(this.root, { withFileTypes: true });
+    } catch (e) {
+      throw rootInvalid(this.root, "list the state root", e);
+    }
+    return entries.filter((d) => d.isDirectory() && exists(`${this.dir(d.name)}/state.json`)).map((d) => d.name).sort();
   }
 
   /** rm -rf of the container's directory: what create leaves there goes by name, and anything
@@ -137,6 +160,7 @@ export class StateStore {
       }
       rmdir(dir);
     } catch (e) {
+      if (errnoOf(e) === "ENOTDIR") throw rootInvalid(this.root, `remove container "${id}" from the state root`, e);
       if (errnoOf(e) !== "ENOENT") nodeFs().rmSync(dir, { recursive: true, force: true });
     }
   }
