@@ -176,6 +176,13 @@ describe("namespaces and spec", () => {
     const r = JSON.parse(readFileSync(join(rootless, "config.json"), "utf8"));
     expect(r.linux.namespaces.map((n: { type: string }) => n.type)).toContain("user");
     expect(r.linux.uidMappings).toEqual([{ containerID: 0, hostID: 0, size: 1 }]);
+    // both are runc's, field for field (a trial: --rootless had left out /sys/fs/cgroup)
+    for (const flags of [[], ["--rootless"]]) {
+      const [ours, theirs] = [tempDir("spec"), tempDir("spec")];
+      expect(oci("skiff", ["spec", ...flags, "--bundle", ours]).code).toBe(0);
+      expect(oci("runc", ["spec", ...flags, "--bundle", theirs]).code).toBe(0);
+      expect(JSON.parse(readFileSync(join(ours, "config.json"), "utf8"))).toEqual(JSON.parse(readFileSync(join(theirs, "config.json"), "utf8")));
+    }
   });
 });
 

@@ -25,7 +25,7 @@ export function defaultSpec(opts: { rootless?: boolean; uid?: number; gid?: numb
     linux.gidMappings = [{ containerID: 0, hostID: opts.gid ?? process.getgid?.() ?? 0, size: 1 }];
     linux.namespaces = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }, { type: "user" }];
     delete linux.resources;
-    mounts.splice(5, 2, { destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"] });
+    mounts.splice(5, 1, { destination: "/sys", type: "none", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"] });
     (mounts[2]!.options as string[]).splice(5, 1);
   }
   return {
