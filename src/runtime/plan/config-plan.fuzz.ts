@@ -164,7 +164,8 @@ const anyText = () =>
 // Valid values only: each must give a plan.
 const goodMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.tuple(fc.constant("process.args"), fc.array(fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !s.includes("\0")), { minLength: 1, maxLength: 4 })),
-  fc.tuple(fc.constant("process.env"), fc.array(fc.string({ maxLength: 30 }).filter((s) => !s.includes("\0")), { maxLength: 4 })),
+  // NAME=VALUE (one without "=" is refused, as runc's init refuses it)
+  fc.tuple(fc.constant("process.env"), fc.array(fc.tuple(fc.string({ maxLength: 12 }), fc.string({ maxLength: 18 })).map(([k, v]) => `${k}=${v}`).filter((s) => !s.includes("\0")), { maxLength: 4 })),
   fc.tuple(fc.constant("process.user"), fc.record({ uid: u32, gid: u32, additionalGids: fc.array(u32, { maxLength: 3 }) })),
   fc.tuple(fc.constant("process.rlimits"), fc.array(fc.record({ type: fc.constantFrom("RLIMIT_NOFILE", "RLIMIT_STACK", "RLIMIT_CORE"), soft: fc.nat({ max: 2 ** 40 }), hard: fc.constant(2 ** 41) }), { maxLength: 3 })),
   fc.tuple(fc.constant("process.noNewPrivileges"), fc.boolean()),
