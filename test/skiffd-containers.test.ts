@@ -131,6 +131,14 @@ test("--init: a tiny init is PID 1, passes the stop signal on and reaps orphans;
   expect(ok(docker(["run", "--rm", "--init", "busybox", "sh", "-c", "(sleep 0.1 &) ; sleep 0.4; ps -o stat | grep -c Z || true"]))).toBe("0\n");
 });
 
+test("-e NAME without a value and not in the client's environment removes the variable (the Docker API's Env), in run and exec", () => {
+  // (docker's CLI sends the name alone; the runtime refuses an entry without "=", as runc's does)
+  expect(ok(docker(["run", "--rm", "-e", "SKIFF_NOT_SET_ANYWHERE", "-e", "KEPT=1", "busybox", "sh", "-c", 'echo "${SKIFF_NOT_SET_ANYWHERE-unset} $KEPT"']))).toBe("unset 1\n");
+  ok(docker(["run", "-d", "--name", "envs", "-e", "GONE=1", "busybox", "sleep", "100"]));
+  expect(ok(docker(["exec", "-e", "GONE", "envs", "sh", "-c", 'echo "${GONE-unset}"']))).toBe("unset\n");
+  ok(docker(["rm", "-f", "envs"]));
+});
+
 test("logs -f across rotations gives every line once and in order; logs while it rotates is a run with no hole", async () => {
   // a new-user trial: logs -f lost each file's end at each rotation (and repeated or reordered
   // lines when they came fast), and a plain logs could miss a whole file in the middle

@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Process } from "../../oci/runtime-config.ts";
-import { resolveUser, type FileReader } from "../images/index.ts";
+import { mergeEnv, resolveUser, type FileReader } from "../images/index.ts";
 import { conflict, notFound } from "./errors.ts";
 import { MONITOR, monitorFiles } from "./layout.ts";
 import { attach, monitorSpawner, readExitFile, resize, waitExit, type AttachOptions, type Monitor } from "./monitor/index.ts";
@@ -93,7 +93,7 @@ export class Execs {
     const base = (JSON.parse(readFileSync(join(c.files.bundle, "config.json"), "utf8")) as { process: Process }).process;
     const p: Process = structuredClone(base);
     p.args = cfg.cmd;
-    p.env = [...p.env, ...(cfg.env ?? [])];
+    p.env = mergeEnv(p.env, cfg.env ?? []); // (as dockerd: a name alone removes the variable)
     if (cfg.workingDir) p.cwd = cfg.workingDir;
     p.terminal = cfg.tty ?? false;
     // as docker's exec -t: a terminal gets TERM=xterm unless the exec's or the container's env names one

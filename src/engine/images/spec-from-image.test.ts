@@ -28,6 +28,8 @@ describe("specFromImage", () => {
     expect(s.volumes).toEqual(["/data"]);
     expect(s.labels).toEqual({ a: "b" });
     expect(mergeEnv(["X=1"], ["X=2"])).toEqual(["X=2"]);
+    // the Docker API's Env: a name without "=" removes the variable (the runtime would refuse it)
+    expect(mergeEnv(["X=1", "Y=2"], ["X", "Z"])).toEqual(["Y=2"]);
     expect(specFromImage(cfg({ Env: [] }), read).env[0]).toStartWith("PATH=/usr/local/sbin");
   });
 

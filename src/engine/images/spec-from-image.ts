@@ -53,10 +53,15 @@ export function specFromImage(config: ContainerDefaults, readFile: FileReader, o
   };
 }
 
-/** Later entries replace earlier ones of the same name; order of first appearance is kept. */
+/** Later entries replace earlier ones of the same name; order of first appearance is kept. A name
+ *  without "=" removes the variable, as the Docker API says of Env (the runtime refuses one). */
 export function mergeEnv(base: readonly string[], over: readonly string[]): string[] {
   const out = new Map<string, string>();
-  for (const e of [...base, ...over]) out.set(e.split("=")[0]!, e);
+  for (const e of [...base, ...over]) {
+    const eq = e.indexOf("=");
+    if (eq < 0) out.delete(e);
+    else out.set(e.slice(0, eq), e);
+  }
   return [...out.values()];
 }
 
