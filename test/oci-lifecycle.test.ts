@@ -186,6 +186,20 @@ describe("namespaces and spec", () => {
   });
 });
 
+test("process.oomScoreAdj with a user namespace mapped to other host ids is set, as under runc (it was set from inside, where the file is an unmapped uid's: EACCES)", () => {
+  for (const runtime of ["runc", "skiff"] as const) {
+    const b = bundle(["cat", "/proc/self/oom_score_adj"], (c) => {
+      c.linux.namespaces.push({ type: "user" });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.process.oomScoreAdj = 500;
+    });
+    chmodSync(b.dir, 0o755); // (the mapped root reaches its config and rootfs)
+    const r = runBundle(runtime, b);
+    expect([runtime, r.code, r.stdout, r.stderr]).toEqual([runtime, 0, "500\n", ""]);
+  }
+});
+
 test("rootless: a non-root user runs its spec --rootless container without a cgroup of its own", () => {
   const dir = tempDir("rootless");
   const b = bundle(["sh", "-c", "id -u; echo ok"], (c) => {

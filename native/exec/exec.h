@@ -28,6 +28,8 @@ _Noreturn void fail(struct plan *p, uint32_t step, int err);
 /* After start: writes a step's failure (errno, or else a wait status) on stderr. */
 void say_after_start(const struct plan *p, uint32_t step, int err, int status);
 int slot_fd(struct plan *p, uint32_t slot);
+/* Writes value to an existing file (O_NOFOLLOW): 0, or -1 with errno. */
+int write_file(const char *path, const char *value);
 
 _Noreturn void run_launcher(struct plan *p);
 int receive_fd(int sock);

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include "exec.h"
 
-static int write_file(const char *path, const char *value) {
+int write_file(const char *path, const char *value) {
   int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return -1;
   size_t len = strlen(value);

@@ -29,6 +29,9 @@ _Noreturn void run_intermediate(struct plan *p, uint32_t first) {
       close(fd);
       p->slots[s->u.setns.slot] = -1;
       break;
+    case OP_WRITE_FILE: /* oom_score_adj, set before any namespace: the init inherits it */
+      if (write_file(s->u.write_file.path, s->u.write_file.value) < 0) fail(p, i, errno);
+      break;
     case OP_UNSHARE:
       if (unshare((int)s->u.unshare.flags) < 0) fail(p, i, errno);
       break;

@@ -145,6 +145,7 @@ function hintFor(s: Step | undefined, errno: string): string | undefined {
   if (s.op === "mount" && errno === "ENODEV") return `the kernel has no filesystem of type "${(s as Step<"mount">).args.fstype}": check the mount's type (the kernel's are listed in /proc/filesystems; a module may provide it)`;
   if (s.op === "writeFile" && s.what.startsWith("set sysctl") && errno === "ENOENT") return "the kernel has no such sysctl in the container's namespaces (see /proc/sys): check linux.sysctl's key";
   if (s.op === "writeFile" && s.what.startsWith("set sysctl")) return "check linux.sysctl's value: the kernel refused it";
+  if (s.op === "writeFile" && s.what.startsWith("set oom_score_adj") && (errno === "EACCES" || errno === "EPERM")) return "a value below the runtime's own oom_score_adj needs CAP_SYS_RESOURCE, which this runtime lacks (see CapBnd in /proc/self/status)";
   if (s.op === "openPath" && s.what.includes("namespace")) return "the namespace's path (linux.namespaces[].path) must name a namespace file that exists, such as /proc/PID/ns/TYPE of a live process";
   if (s.op === "mount" && errno === "ENOTDIR") return "are you mounting a directory onto a file (or a file onto a directory)? Check that the source exists and is of the destination's type";
   if (errno === "EPERM" || errno === "EACCES") return "the runtime lacks a privilege for this step: run as root, or check the user namespace mappings";

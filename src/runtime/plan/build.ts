@@ -126,6 +126,9 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   steps.push(step("spawn", { waitInit: input.foreground ? 1 : 0, ignoreSignals: input.foreground ? LAUNCHER_IGNORES : [] }, "fork the container's intermediate process"));
 
   // ---- intermediate: cgroup, namespaces ----
+  // (before any namespace, as runc sets it: from a new user namespace the file is its owner's, a
+  // host uid that need not be mapped there, EACCES; the init inherits it)
+  if (proc.oomScoreAdj !== undefined) steps.push(step("writeFile", { path: "/proc/self/oom_score_adj", value: String(proc.oomScoreAdj) }, `set oom_score_adj to ${proc.oomScoreAdj} (process.oomScoreAdj)`));
   for (const s of cgroupSlots) steps.push(step("joinCgroup", { slot: s }, `join cgroup ${input.cgroupProcs[cgroupSlots.indexOf(s)]}`));
   for (const j of nsSlots) steps.push(step("setns", { slot: j.slot, nstype: CLONE[j.type]! }, `join ${j.type} namespace ${j.path}`));
   if (newUser) {
@@ -146,7 +149,6 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   const { hooks } = config;
   if (hooks.createContainer?.length || hooks.startContainer?.length) steps.push(step("readState", { which: BLOB.hookState }, "receive the state for the container's hooks"));
   if (listenerSlot !== undefined) steps.push(step("readState", { which: BLOB.listenerMessage }, "receive the message for the seccomp listener"));
-  if (proc.oomScoreAdj !== undefined) steps.push(step("writeFile", { path: "/proc/self/oom_score_adj", value: String(proc.oomScoreAdj) }, `set oom_score_adj to ${proc.oomScoreAdj}`));
   // Without a mount namespace of its own the container mounts in the caller's (runtime-spec: a
   // type not listed is inherited), so the caller's propagation is left alone and chroot stands
   // in for pivot_root, which would move the root of every process there.
