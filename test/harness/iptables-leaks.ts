@@ -29,10 +29,24 @@ function cniLines(): { table: string; line: string }[] {
 export const isShared = (line: string): boolean =>
   SHARED_DECLARATION.test(line) || (JUMP_TO_SHARED.test(line) && !/name: |skiff network/.test(line)) || FIXED.some((f) => f.test(line));
 
-/** The lines for containers and networks, as "TABLE: LINE", but those of the run's default bridge `runBridge`. */
-export function containerRules(runBridge: string): string[] {
-  return cniLines()
-    .filter(({ line }) => !isShared(line) && !line.includes(` ${runBridge} `))
+/** The network a line names: skiffd's "skiff network ID" or a CNI plugin's "name: \"ID\"". */
+const networkNamed = (line: string): string | undefined => /skiff network (\S+?)"/.exec(line)?.[1] ?? /name: \\"([^\\"]+)\\"/.exec(line)?.[1];
+
+/**
+ * The lines for this run's containers and networks, as "TABLE: LINE", but those of the run's
+ * default bridge `runBridge`: each line naming one of `ours` (network ids or names) or the run's
+ * bridge, and the per-container chains (portmap's CNI-DN-…, CNI-SN-…) those lines jump to. Another
+ * stack's rules on the same machine (a skiffd of a user's, a second test run) are not the run's to
+ * count or sweep: a trial lost its daemon's NAT rules to a sweep that took them for leftovers.
+ */
+export function containerRules(runBridge: string, ours: (network: string) => boolean): string[] {
+  const lines = cniLines().filter(({ line }) => !isShared(line));
+  const mine = ({ line }: { line: string }) => line.includes(` ${runBridge} `) || ((n) => n !== undefined && ours(n))(networkNamed(line));
+  const chains = new Set<string>();
+  for (const l of lines) if (mine(l)) for (const m of l.line.matchAll(/ -j (CNI-[A-Z]+-[0-9a-f]+)/g)) chains.add(m[1]!);
+  const inChain = (line: string) => [...chains].some((c) => line.startsWith(`:${c} `) || line.startsWith(`-A ${c} `));
+  return lines
+    .filter((l) => (mine(l) || inChain(l.line)) && !l.line.includes(` ${runBridge} `))
     .map(({ table, line }) => `${table}: ${line}`);
 }
 

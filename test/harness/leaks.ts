@@ -69,7 +69,7 @@ export function snapshot(): Snapshot {
     netns: safe(() => readdirSync("/run/netns"), [] as string[]).filter((n) => !n.startsWith(TEST_TAG) || n.startsWith(RUN_TAG)),
     state: safe(() => readdirSync(TEST_STATE_ROOT, { recursive: true }).map(String), []).filter((p) => p.split("/").length === 2),
     links: networkLinks(),
-    iptables: containerRules(TEST_BRIDGE),
+    iptables: containerRules(TEST_BRIDGE, isRunNetwork),
   };
 }
 
@@ -82,6 +82,9 @@ function seenNetworks(): Set<string> {
     for (const id of safe(() => readdirSync(`/tmp/${RUN_TAG}/${d}/data/networks/ipam`), [] as string[])) if (/^[0-9a-f]{64}$/.test(id)) runNetworks.add(id);
   return runNetworks;
 }
+
+/** A network of this run's: one of its skiffds' (by id), or one a test names with the run's tag. */
+const isRunNetwork = (network: string): boolean => network.startsWith(RUN_TAG) || seenNetworks().has(network);
 
 const isRunBridge = (name: string, ids: Set<string>) => name === TEST_BRIDGE || (/^sk-[0-9a-f]{12}$/.test(name) && [...ids].some((id) => id.startsWith(name.slice(3))));
 
@@ -118,7 +121,7 @@ export function sweep(): void {
 /** This run's leftover bridges, veths and rules: a bridge left with a test's fixed subnet would
  *  take the next test's traffic for that subnet (and did, while a daemon died mid-test). */
 export function sweepNetworks(): void {
-  deleteRules(containerRules(TEST_BRIDGE));
+  deleteRules(containerRules(TEST_BRIDGE, isRunNetwork));
   for (const link of networkLinks()) Bun.spawnSync(["ip", "link", "delete", link]);
 }
 
