@@ -120,6 +120,11 @@ test("events: a run's create, start, die and destroy, replayed with --since/--un
 test("--init: a tiny init is PID 1, passes the stop signal on and reaps orphans; the program's exit code is the container's", () => {
   expect(ok(docker(["run", "--rm", "--init", "busybox", "sh", "-c", "ps -o pid,comm | head -2"]))).toBe("PID   COMMAND\n    1 docker-init\n");
   expect(docker(["run", "--rm", "--init", "busybox", "sh", "-c", "exit 9"]).status).toBe(9);
+  // the container's command is the one asked for, as dockerd's (the init is the spec's alone)
+  ok(docker(["create", "--name", "init-cmd", "--init", "busybox", "sh", "-c", "sleep 1000"]));
+  expect(ok(docker(["inspect", "-f", "{{.Path}} {{json .Args}}", "init-cmd"]))).toBe('sh ["-c","sleep 1000"]\n');
+  expect(ok(docker(["ps", "-a", "--no-trunc", "--filter", "name=init-cmd", "--format", "{{.Command}}"]))).toBe(`"sh -c 'sleep 1000'"\n`);
+  ok(docker(["rm", "init-cmd"]));
   // sleep as PID 1 would ignore SIGTERM (stop would wait for its timeout); under the init it dies at once
   ok(docker(["run", "-d", "--init", "--name", "inited", "busybox", "sleep", "100"]));
   const started = performance.now();

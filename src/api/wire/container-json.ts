@@ -197,7 +197,8 @@ export function statusText(r: ContainerRecord, now = Date.now()): string {
 }
 
 /** Go's quoting of the command in docker ps (a trimmed string of args). */
-const command = (r: ContainerRecord) => [r.path, ...r.args].map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(" ");
+/** ps's COMMAND as dockerd writes it: the path, then each argument, one holding a space in single quotes. */
+const command = (r: ContainerRecord) => [r.path, ...r.args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
 
 /** An item of GET /containers/json; `networks` as for containerJson. */
 export function containerSummary(r: ContainerRecord, now = Date.now(), networks: readonly ContainerNetwork[] = []): Record<string, unknown> {

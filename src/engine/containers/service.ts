@@ -24,7 +24,7 @@ import { DEFAULT_BRIDGE_DEVICE, Networking, type NetworkServiceApi } from "../ne
 import { joinNetworkNamespace, networkModeOf, withJoinedIdentity } from "./network-mode.ts";
 import { isActive, newRunState, type ContainerRecord } from "./record.ts";
 import { DEFAULT_RUNTIME, initBinary, Runtimes } from "./runtimes.ts";
-import { buildContainerSpec, readHostFacts, type ContainerOptions } from "./spec/index.ts";
+import { buildContainerSpec, INIT_DESTINATION, readHostFacts, type ContainerOptions } from "./spec/index.ts";
 import { ContainerStore } from "./store.ts";
 import type { ContainerImages } from "./images-port.ts";
 import { Execs, type ExecConfig, type ExecRecord } from "./execs.ts";
@@ -179,6 +179,8 @@ export class ContainerService {
       readImageFile: this.opts.images.fileReader(image.id),
     });
     mark("engine: spec built");
+    const args = spec.process.args;
+    const userArgs = req.options.init && args[0] === INIT_DESTINATION && args[1] === "--" ? args.slice(2) : args;
     const record: ContainerRecord = {
       id,
       name,
@@ -187,8 +189,9 @@ export class ContainerService {
       created: new Date().toISOString(),
       imageConfig: image.config,
       options: { ...req.options, runtime },
-      path: spec.process.args[0]!,
-      args: spec.process.args.slice(1),
+      // the container's command as asked: --init's /sbin/docker-init -- is the spec's alone (as dockerd's Path and Args)
+      path: userArgs[0]!,
+      args: userArgs.slice(1),
       hostname: spec.hostname,
       runtime,
       files,
