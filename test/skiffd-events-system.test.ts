@@ -76,6 +76,17 @@ test("events before a daemon restart are still listed by --since after it; filte
   expect(bad.stderr).toContain("invalid filter 'colour'");
 });
 
+test("stop, restart and rm -f report each signal they send as a kill event with its number, before the die, as dockerd's", async () => {
+  const from = Math.floor(Date.now() / 1000);
+  ok(d.skiff(["run", "-d", "--name", "killed", "busybox", "sleep", "1000"]));
+  ok(d.skiff(["stop", "-t", "1", "killed"])); // sleep as PID 1 ignores TERM: then KILL
+  ok(d.skiff(["start", "killed"]));
+  ok(d.skiff(["rm", "-f", "killed"]));
+  const to = await pastSecond();
+  const got = lines(ok(d.skiff(["events", "--since", String(from), "--until", String(to), "--filter", "container=killed", "--format", "{{.Action}} {{.Actor.Attributes.signal}}"]))).map((l) => l.replace(" <no value>", "").trim());
+  expect(got).toEqual(["create", "start", "kill 15", "kill 9", "die", "stop", "start", "kill 9", "die", "destroy"]);
+});
+
 test("a since after the until is refused as dockerd does (400, its words); it answered nothing with status 0", async () => {
   const res = await fetch("http://skiffd/events?since=1700000100&until=1700000000", { unix: d.sock } as RequestInit);
   expect([res.status, ((await res.json()) as { message: string }).message]).toEqual([400, "`since` time (1700000100) cannot be after `until` time (1700000000)"]);

@@ -312,10 +312,12 @@ export class Supervisor {
     const exit = this.exitWaiters.next(r.id);
     const runtime = this.o.runtimes.get(r.runtime);
     if (r.state.status === "paused") await runtime.resume(r.id).catch(() => undefined);
-    if (timeout !== 0) await runtime.kill(r.id, sig).catch(() => undefined);
+    // each signal sent is a kill event, as dockerd's (before the die it brings)
+    const signalled = (n: number) => this.o.events.emit("kill", this.fresh(r), { signal: String(n) });
+    if (timeout !== 0) await runtime.kill(r.id, sig).then(() => signalled(sig), () => undefined);
     const inTime = timeout < 0 ? await exit : await Promise.race([exit, Bun.sleep(timeout * 1000).then(() => undefined)]);
     if (!inTime) {
-      await runtime.kill(r.id, 9, { all: true }).catch(() => undefined);
+      await runtime.kill(r.id, 9, { all: true }).then(() => signalled(9), () => undefined);
       const killed = await Promise.race([exit, Bun.sleep(STOP_GRACE_AFTER_KILL_MS).then(() => undefined)]);
       if (!killed) throw new SkiffError({ layer: "engine", code: "ENGINE_STOP_TIMEOUT", kind: "unavailable", message: `stop container ${r.name}: it did not exit after SIGKILL`, hint: "check the host for processes stuck in the kernel (D state)" });
     }
@@ -381,7 +383,7 @@ export class Supervisor {
       const exit = this.exitWaiters.next(r.id);
       const rt = this.o.runtimes.get(r.runtime);
       if (r.state.status === "paused") await rt.resume(r.id).catch(() => undefined);
-      await rt.kill(r.id, 9, { all: true }).catch(() => undefined);
+      await rt.kill(r.id, 9, { all: true }).then(() => this.o.events.emit("kill", r, { signal: "9" }), () => undefined);
       const e = await Promise.race([exit, Bun.sleep(STOP_GRACE_AFTER_KILL_MS).then(() => undefined)]);
       if (e) this.lastExit.set(r.id, e.exitCode);
     }
