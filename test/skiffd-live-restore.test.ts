@@ -223,3 +223,11 @@ test("skiffd killed in the middle of docker stop and of docker rm -f: each conta
   }
   console.log(`killed mid-stop/rm: ${outcomes.join("; ")}`);
 }, 120_000);
+
+test("a --rm container that does not run when skiffd starts goes, as dockerd's restore removes it (a daemon killed between its create and its start left it created)", async () => {
+  const id = ok(docker("create", "--rm", "--name", "rm-created", "busybox", "true")).trim();
+  expect(inspect("rm-created", "{{.State.Status}} {{.HostConfig.AutoRemove}}")).toBe("created true");
+  d = await restartOn(d);
+  await until("the --rm container to go", () => docker("inspect", id).status !== 0);
+  expect(await settledLeftovers(d)).toEqual({});
+}, 60_000);

@@ -1,6 +1,6 @@
 // A daemon's start: the containers of the database found again. A running one is followed through
 // its monitor; one that exited while no daemon ran gets its exit recorded; a start cut short by the
-// daemon's death is undone; a restart that was due is scheduled; containers whose restart policy
+// daemon's death is undone; a --rm one that does not run is removed; a restart that was due is scheduled; containers whose restart policy
 // wants them running are started; state dirs that no record names are removed.
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +25,8 @@ export interface RestoreHooks {
   exited(id: string, exit: ContainerExit | undefined, error?: string): Promise<void>;
   /** Starts a container, as the user would. */
   start(r: ContainerRecord): Promise<unknown>;
+  /** Removes a container, as --rm does. */
+  remove(id: string): Promise<unknown>;
   /** The restart policy's start was due when the daemon went: it runs now. */
   restartDue(id: string): void;
 }
@@ -39,6 +41,7 @@ export async function endStrayMonitors(dir: string): Promise<void> {
 export async function restoreContainers(h: RestoreHooks, records: ContainerRecord[]): Promise<void> {
   const known = new Set(records.map((r) => r.id));
   const toStart: ContainerRecord[] = [];
+  const toRemove: ContainerRecord[] = [];
   for (const r of records) {
     const dir = r.files.stateDir;
     // between an exit and its policy's start: the start is still due (the back-off from the beginning)
@@ -54,6 +57,12 @@ export async function restoreContainers(h: RestoreHooks, records: ContainerRecor
         await endMonitorsIn(dir);
         for (const f of Object.values(MONITOR)) rmSync(join(dir, f), { force: true });
       }
+      // as dockerd's restore: a --rm container that does not run goes (a daemon that died between
+      // its create and its start, or before its removal, left it)
+      if (r.options.autoRemove) {
+        toRemove.push(r);
+        continue;
+      }
       const facts = { exitCode: r.state.exitCode, manuallyStopped: r.state.manuallyStopped ?? false, restartCount: r.restartCount, startedBefore: !r.state.startedAt.startsWith("0001") };
       if (r.state.status === "exited" && restartAtDaemonStart(r.options.restartPolicy, facts)) toStart.push(r);
       continue;
@@ -64,6 +73,7 @@ export async function restoreContainers(h: RestoreHooks, records: ContainerRecor
       if (!readExitFile(join(dir, MONITOR.exitFile))) h.health?.resumed(r);
     } else await h.exited(r.id, undefined, "the container's monitor was gone when the daemon started; its exit status is lost");
   }
+  for (const r of toRemove) void h.remove(r.id).catch((e: unknown) => log.warn(`container ${r.id}: --rm could not remove it at daemon start: ${(e as Error).message}`));
   // as dockerd's restore: containers whose policy wants them running are started (as by the user)
   for (const r of toStart) void h.start(r).catch((e: unknown) => log.warn(`container ${r.id}: its restart policy could not start it at daemon start: ${(e as Error).message}`));
   // state dirs that no record names: a crash between making them and recording the container

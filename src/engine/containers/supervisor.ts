@@ -412,6 +412,7 @@ export class Supervisor {
         follow: (r) => this.follow(r),
         exited: (id, exit, error) => this.exited(id, exit, error),
         start: (r) => this.start(r),
+        remove: (id) => this.o.remove(id),
         restartDue: (id) => this.restarts.schedule(id, 0, () => void this.restartNow(id)),
       },
       records,
