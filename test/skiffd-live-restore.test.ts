@@ -231,3 +231,17 @@ test("a --rm container that does not run when skiffd starts goes, as dockerd's r
   await until("the --rm container to go", () => docker("inspect", id).status !== 0);
   expect(await settledLeftovers(d)).toEqual({});
 }, 60_000);
+
+test("a layer and a blob that no image names (a daemon killed in a load, pull or import) go when skiffd starts; images keep theirs", async () => {
+  const data = join(d.dir, "data");
+  const body = "an orphan blob\n";
+  const blob = join(data, "content/blobs/sha256", new Bun.CryptoHasher("sha256").update(body).digest("hex"));
+  writeFileSync(blob, body);
+  const layer = join(data, "snapshots/999999");
+  mkdirSync(join(layer, "fs"), { recursive: true });
+  writeFileSync(join(layer, "fs/file"), "x");
+  d = await restartOn(d);
+  expect([existsSync(blob), existsSync(layer)]).toEqual([false, false]);
+  expect(ok(docker("run", "--rm", "busybox", "echo", "still here"))).toBe("still here\n");
+  expect(await settledLeftovers(d)).toEqual({});
+}, 60_000);

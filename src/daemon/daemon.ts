@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { errnoOf, errnoText } from "../common/errno.ts";
 import { isSkiffError, SkiffError, type Layer } from "../common/errors.ts";
+import { log } from "../common/log.ts";
 import { writeErr } from "../common/stdio.ts";
 import type { ImageService } from "../engine/images/index.ts";
 import type { ContainerService } from "../engine/containers/index.ts";
@@ -123,6 +124,14 @@ async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; con
   const events = new EventLog(new EventStore(metadata));
   // registry credentials come with each request (X-Registry-Auth), never from a file of the daemon's
   const images = new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, metadata });
+  // what a daemon killed in a pull, load or import left (a layer and its blob no image names yet)
+  // goes now, as containerd's GC collects it: no image or container can be using it
+  try {
+    const left = images.gc();
+    if (left.snapshots.length || left.blobs.length) log.info(`removed what an interrupted image operation left: ${left.snapshots.length} layers, ${left.blobs.length} blobs, ${left.bytes} bytes`);
+  } catch (e) {
+    log.warn(`collect the layers and blobs no image names: ${(e as Error).message}`);
+  }
   const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents(events), cgroupParent: o.cgroupParent, ...(o.defaultBridge ? { defaultBridge: o.defaultBridge } : {}), ...(o.cniPluginDirs ? { cniPluginDirs: o.cniPluginDirs } : {}) });
   return {
     images: withImageEvents(images, events),
