@@ -4,22 +4,31 @@
 import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { deleteRules, isShared } from "./harness/iptables-leaks.ts";
-import { leaked, snapshot } from "./harness/leaks.ts";
+import { leaked, RUN_TAG, snapshot } from "./harness/leaks.ts";
 
 const must = (...args: string[]) => {
   const r = spawnSync("iptables", ["-w", ...args], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`iptables ${args.join(" ")}: ${r.stderr}`);
 };
 
-test("a container's chain and rule left behind are a leak, and deleteRules removes them", () => {
+test("a container's chain and rule left behind are a leak, and deleteRules removes them; another stack's are not the run's", () => {
   const chain = `CNI-DN-skifftest${process.pid}`.slice(0, 28);
+  const foreign = `CNI-DN-other${process.pid}`.slice(0, 28);
   const before = snapshot();
   must("-t", "nat", "-N", chain);
-  must("-t", "nat", "-A", chain, "-p", "tcp", "-m", "comment", "--comment", `dnat name: "harness" id: "x"`, "-j", "RETURN");
-  const left = leaked(before, snapshot()).filter((l) => l.startsWith("iptables: "));
-  expect(left).toEqual([`iptables: nat: :${chain} - `.trimEnd(), `iptables: nat: -A ${chain} -p tcp -m comment --comment "dnat name: \\"harness\\" id: \\"x\\"" -j RETURN`]);
-  deleteRules(left.map((l) => l.slice("iptables: ".length)));
-  expect(leaked(before, snapshot())).toEqual([]);
+  must("-t", "nat", "-A", chain, "-p", "tcp", "-m", "comment", "--comment", `dnat name: "${RUN_TAG}-harness" id: "x"`, "-j", "RETURN");
+  // a skiffd of a user's on the same machine: its rules are no leak of the run's, and no sweep's
+  must("-t", "nat", "-N", foreign);
+  must("-t", "nat", "-A", foreign, "-p", "udp", "-m", "comment", "--comment", `dnat name: "someone-elses" id: "y"`, "-j", "RETURN");
+  try {
+    const left = leaked(before, snapshot()).filter((l) => l.startsWith("iptables: "));
+    expect(left).toEqual([`iptables: nat: :${chain} - `.trimEnd(), `iptables: nat: -A ${chain} -p tcp -m comment --comment "dnat name: \\"${RUN_TAG}-harness\\" id: \\"x\\"" -j RETURN`]);
+    deleteRules(left.map((l) => l.slice("iptables: ".length)));
+    expect(leaked(before, snapshot())).toEqual([]);
+  } finally {
+    spawnSync("iptables", ["-w", "-t", "nat", "-F", foreign]);
+    spawnSync("iptables", ["-w", "-t", "nat", "-X", foreign]);
+  }
 });
 
 test("the shared chains' own lines are not a container's; a container's lines in them are", () => {

@@ -43,7 +43,13 @@ export function containerRules(runBridge: string, ours: (network: string) => boo
   const lines = cniLines().filter(({ line }) => !isShared(line));
   const mine = ({ line }: { line: string }) => line.includes(` ${runBridge} `) || ((n) => n !== undefined && ours(n))(networkNamed(line));
   const chains = new Set<string>();
-  for (const l of lines) if (mine(l)) for (const m of l.line.matchAll(/ -j (CNI-[A-Z]+-[0-9a-f]+)/g)) chains.add(m[1]!);
+  for (const l of lines) {
+    if (!mine(l)) continue;
+    for (const m of l.line.matchAll(/ -j (CNI-[A-Z]+-[0-9a-f]+)/g)) chains.add(m[1]!);
+    // (a per-container chain holding one of ours: its declaration and other rules are ours too)
+    const own = /^-A (CNI-\S+) /.exec(l.line)?.[1];
+    if (own && !SHARED.includes(own)) chains.add(own);
+  }
   const inChain = (line: string) => [...chains].some((c) => line.startsWith(`:${c} `) || line.startsWith(`-A ${c} `));
   return lines
     .filter((l) => (mine(l) || inChain(l.line)) && !l.line.includes(` ${runBridge} `))
