@@ -112,6 +112,20 @@ test("a container that exits at once restarts with a growing back-off (100 ms do
   ok(docker("rm", "-f", "loop"));
 });
 
+test("kill -s with another signal than the container's own stop signal keeps always's restarts (dockerd cancels the policy only for KILL or the stop signal); with no stop signal of its own any kill ends them", async () => {
+  const trap = 'trap "exit 5" USR1; while :; do sleep 0.1; done';
+  ok(docker("run", "-d", "--name", "soft", "--restart", "always", "--stop-signal", "TERM", "busybox", "sh", "-c", trap));
+  ok(docker("run", "-d", "--name", "hard", "--restart", "always", "busybox", "sh", "-c", trap));
+  await Bun.sleep(300);
+  ok(docker("kill", "-s", "USR1", "soft"));
+  ok(docker("kill", "-s", "USR1", "hard"));
+  const deadline = Date.now() + 10_000;
+  while (inspect("soft", "{{.RestartCount}} {{.State.Status}}") !== "1 running" && Date.now() < deadline) await Bun.sleep(100);
+  expect(inspect("soft", "{{.RestartCount}} {{.State.Status}}")).toBe("1 running");
+  expect(inspect("hard", "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}")).toBe("0 exited 5");
+  ok(docker("rm", "-f", "soft", "hard"));
+});
+
 test("across skiffd killed with -9: a running unless-stopped container runs on, one the user stopped stays stopped; always comes back even after a stop; one that exited while no daemon ran is restarted", async () => {
   ok(docker("run", "-d", "--name", "us-run", "--restart", "unless-stopped", "busybox", "sleep", "1000"));
   ok(docker("run", "-d", "--name", "us-stopped", "--restart", "unless-stopped", "busybox", "sleep", "1000"));

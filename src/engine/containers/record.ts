@@ -21,6 +21,10 @@ export interface ContainerRunState {
   finishedAt: string;
   /** The user stopped or killed it since its last start (holds back restart policies). */
   manuallyStopped?: boolean;
+  /** The user sent it a signal other than its configured stop signal (--stop-signal or the image's
+   *  STOPSIGNAL) since its last start: the policy still restarts it, but unless-stopped counts it
+   *  as stopped (dockerd's HasBeenManuallyStopped without its restart manager's cancel). */
+  killedByUser?: boolean;
   /** With a health check: its status and last results (kept across stops, reset at a start). */
   health?: ContainerHealth;
   /** While it runs: its endpoint on each network, by network id (CNI ADD's result). */

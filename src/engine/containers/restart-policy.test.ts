@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS, nextRestartDelay, restartAtDaemonStart, restartPolicyProblem, shouldRestart, type RestartPolicy } from "./restart-policy.ts";
 
 const policy = (name: RestartPolicy["name"], maximumRetryCount = 0): RestartPolicy => ({ name, maximumRetryCount });
-const exit = (exitCode: number, o: { manuallyStopped?: boolean; restartCount?: number } = {}) => ({ exitCode, manuallyStopped: o.manuallyStopped ?? false, restartCount: o.restartCount ?? 0 });
+const exit = (exitCode: number, o: { manuallyStopped?: boolean; killedByUser?: boolean; restartCount?: number } = {}) => ({ exitCode, manuallyStopped: o.manuallyStopped ?? false, killedByUser: o.killedByUser ?? false, restartCount: o.restartCount ?? 0 });
 
 test("the back-off: 100 ms, doubled on each quick exit, one minute at most, 100 ms again after a run of 10 s", () => {
   const delays: number[] = [];
@@ -43,6 +43,11 @@ test("which exits restart: no never; always and unless-stopped on any code; on-f
   expect(shouldRestart(policy("on-failure", 2), exit(3, { restartCount: 1 }))).toBe(true);
   expect(shouldRestart(policy("on-failure", 2), exit(3, { restartCount: 2 }))).toBe(false);
   for (const name of ["always", "unless-stopped", "on-failure"] as const) expect(shouldRestart(policy(name), exit(1, { manuallyStopped: true }))).toBe(false);
+  // killed by the user with another signal than its own stop signal: dockerd cancels no policy,
+  // but unless-stopped counts it as stopped
+  expect(shouldRestart(policy("always"), exit(5, { killedByUser: true }))).toBe(true);
+  expect(shouldRestart(policy("on-failure"), exit(5, { killedByUser: true }))).toBe(true);
+  expect(shouldRestart(policy("unless-stopped"), exit(5, { killedByUser: true }))).toBe(false);
 });
 
 test("at daemon start: always even if stopped by the user, unless-stopped only if not, on-failure by its code and count, never a container that never ran", () => {

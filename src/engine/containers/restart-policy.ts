@@ -38,6 +38,8 @@ export interface ExitFacts {
   manuallyStopped: boolean;
   /** Restarts made by the policy since the last start by the user. */
   restartCount: number;
+  /** The user sent it a signal other than its configured stop signal (see ContainerState). */
+  killedByUser?: boolean;
 }
 
 /** Whether the policy starts the container again after this exit (the daemon running on). */
@@ -45,8 +47,9 @@ export function shouldRestart(policy: RestartPolicy | undefined, f: ExitFacts): 
   if (!policy || policy.name === "no" || f.manuallyStopped) return false;
   switch (policy.name) {
     case "always":
-    case "unless-stopped":
       return true;
+    case "unless-stopped":
+      return !f.killedByUser;
     case "on-failure":
       return f.exitCode !== 0 && (policy.maximumRetryCount === 0 || f.restartCount < policy.maximumRetryCount);
   }

@@ -63,7 +63,7 @@ export async function restoreContainers(h: RestoreHooks, records: ContainerRecor
         toRemove.push(r);
         continue;
       }
-      const facts = { exitCode: r.state.exitCode, manuallyStopped: r.state.manuallyStopped ?? false, restartCount: r.restartCount, startedBefore: !r.state.startedAt.startsWith("0001") };
+      const facts = { exitCode: r.state.exitCode, manuallyStopped: r.state.manuallyStopped ?? false, killedByUser: r.state.killedByUser ?? false, restartCount: r.restartCount, startedBefore: !r.state.startedAt.startsWith("0001") };
       if (r.state.status === "exited" && restartAtDaemonStart(r.options.restartPolicy, facts)) toStart.push(r);
       continue;
     }

@@ -68,6 +68,7 @@ export class Supervisor {
       this.restarts.reset(r.id);
       r.restartCount = 0;
       r.state.manuallyStopped = false;
+      r.state.killedByUser = false;
       await this.launch(r);
       return "started";
     });
@@ -193,7 +194,7 @@ export class Supervisor {
       // (read before the runtime removes the cgroup that counts them)
       const oomKilled = oomKills(r.files.bundle) > 0;
       const finishedAt = exit?.finishedAt ?? new Date().toISOString();
-      const restart = shouldRestart(r.options.restartPolicy, { exitCode, manuallyStopped: r.state.manuallyStopped ?? false, restartCount: r.restartCount });
+      const restart = shouldRestart(r.options.restartPolicy, { exitCode, manuallyStopped: r.state.manuallyStopped ?? false, killedByUser: r.state.killedByUser ?? false, restartCount: r.restartCount });
       if (restart) r.restartCount++;
       r.state = { ...r.state, status: restart ? "restarting" : "exited", pid: 0, exitCode, oomKilled, error: exit ? "" : error, finishedAt };
       this.o.store.update(r);
@@ -285,9 +286,16 @@ export class Supervisor {
     return this.serial(rec.id, async () => {
       const r = this.fresh(rec);
       if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
-      // as dockerd: a kill by the user ends the restart policy's restarts until the next start
-      if (r.state.status === "restarting") return this.endRestarting(r);
-      this.markStopped(r);
+      // as dockerd: a kill by the user ends the restart policy's restarts until the next start,
+      // unless the container has a stop signal of its own and this is another one (not KILL)
+      const own = r.options.stopSignal ?? r.imageConfig.StopSignal;
+      if (own && sig !== 9 && sig !== signalOf(own)) {
+        this.markKilled(r);
+        if (r.state.status === "restarting") return;
+      } else {
+        if (r.state.status === "restarting") return this.endRestarting(r);
+        this.markStopped(r);
+      }
       const rt = this.o.runtimes.get(r.runtime);
       // as dockerd: a process that ended a moment ago is no failure (its exit is on its way)
       await rt.kill(r.id, sig, { all: false }).catch(async (e: unknown) => {
@@ -323,6 +331,15 @@ export class Supervisor {
     }
     this.o.events.emit("stop", this.fresh(r));
     return "stopped";
+  }
+
+  /** Marks the container signalled by the user with another signal than its own stop signal. */
+  private markKilled(r: ContainerRecord): void {
+    const now = this.o.store.get(r.id);
+    if (!now) return;
+    now.state.killedByUser = true;
+    this.o.store.update(now);
+    r.state.killedByUser = true;
   }
 
   /** Marks the container stopped by the user (the flag only: the rest of the record is as stored). */
