@@ -112,7 +112,7 @@ const step = <T>(layer: Layer, code: string, action: string, path: string, f: ()
 };
 
 /** The engine over the data and exec roots: images and containers on one metadata database. */
-async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; containers: ContainerService; close(): Promise<void> }> {
+async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; containers: ContainerService; collectLeftovers(): void; close(): Promise<void> }> {
   const [{ ImageStore }, { MetadataDb }, { ContainerService, ContainerEvents }, { EventLog, EventStore, withImageEvents }] = await Promise.all([
     import("../engine/images/index.ts"),
     import("../engine/metadata/index.ts"),
@@ -124,18 +124,21 @@ async function realEngine(o: DaemonOptions): Promise<{ images: ImageService; con
   const events = new EventLog(new EventStore(metadata));
   // registry credentials come with each request (X-Registry-Auth), never from a file of the daemon's
   const images = new ImageStore({ dataRoot: o.dataRoot, insecureRegistries: o.insecureRegistries, metadata });
-  // what a daemon killed in a pull, load or import left (a layer and its blob no image names yet)
-  // goes now, as containerd's GC collects it: no image or container can be using it
-  try {
-    const left = images.gc();
-    if (left.snapshots.length || left.blobs.length) log.info(`removed what an interrupted image operation left: ${left.snapshots.length} layers, ${left.blobs.length} blobs, ${left.bytes} bytes`);
-  } catch (e) {
-    log.warn(`collect the layers and blobs no image names: ${(e as Error).message}`);
-  }
   const containers = new ContainerService({ dataRoot: o.dataRoot, execRoot: o.execRoot, images, metadata, events: new ContainerEvents(events), cgroupParent: o.cgroupParent, ...(o.defaultBridge ? { defaultBridge: o.defaultBridge } : {}), ...(o.cniPluginDirs ? { cniPluginDirs: o.cniPluginDirs } : {}) });
   return {
     images: withImageEvents(images, events),
     containers,
+    // what a daemon killed in a pull, load or import left (a layer and its blob no image names
+    // yet), as containerd's GC collects it: no image or container can be using it. Called once the
+    // API listens (start-up waits for none of it); a pull begun meanwhile holds it off (gc's guard).
+    collectLeftovers: () => {
+      try {
+        const left = images.gc();
+        if (left.snapshots.length || left.blobs.length) log.info(`removed what an interrupted image operation left: ${left.snapshots.length} layers, ${left.blobs.length} blobs, ${left.bytes} bytes`);
+      } catch (e) {
+        log.warn(`collect the layers and blobs no image names: ${(e as Error).message}`);
+      }
+    },
     close: () => {
       containers.close();
       events.flush();
@@ -211,12 +214,14 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     }
     let images = o.images;
     let containers: ContainerService | undefined;
+    let collectLeftovers: (() => void) | undefined;
     if (!images) {
       const engine = await realEngine(o);
       // stops the unpack workers; the process exits right after, so nothing waits for it
       cleanups.push(() => void engine.close());
       images = engine.images;
       containers = engine.containers;
+      collectLeftovers = engine.collectLeftovers;
       // containers that ran on under their monitors while no daemon was up are followed again
       await engine.containers.restore();
     }
@@ -268,6 +273,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     cleanups.push(() => pidFile.release());
     log.info(`API listen on ${o.socketPath}`, { dataRoot: o.dataRoot, pid: process.pid });
     quiet.touch(); // what start-up (migrations, restore) left is collected too
+    if (collectLeftovers) setImmediate(collectLeftovers);
     const settle = (ms: number) => containers?.settle(ms) ?? Promise.resolve();
     return { log, settle, stop };
   } catch (e) {

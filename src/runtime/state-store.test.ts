@@ -61,3 +61,30 @@ test("an id is accepted exactly as /^[A-Za-z0-9][A-Za-z0-9_.+-]*$/ accepted it (
     else expect(() => checkId(id)).toThrow(/not a valid id/);
   }
 });
+
+test("a state.json of any shape (cut short, written by hand or by another tool) reads as a state of the right field types or is RUNTIME_STATE_INVALID, never another error (seeded property)", () => {
+  const store = new StateStore(root);
+  store.reserve("fuzzed");
+  const good = JSON.stringify(state("fuzzed", process.pid));
+  const text = fc.oneof(
+    fc.json(),
+    fc.string(),
+    fc.nat({ max: good.length }).map((n) => good.slice(0, n)), // a write cut short
+    fc.record({ id: fc.anything(), pid: fc.anything(), startTime: fc.anything(), creator: fc.anything(), cgroupDirs: fc.anything(), cgroupCreated: fc.anything(), bundle: fc.anything(), hooks: fc.anything() }).map((o) => JSON.stringify(o) ?? "null"),
+  );
+  fc.assert(
+    fc.property(text, (t) => {
+      writeFileSync(`${store.dir("fuzzed")}/state.json`, t);
+      let s: ContainerState;
+      try {
+        s = store.read("fuzzed");
+      } catch (e) {
+        expect((e as { code?: string }).code).toBe("RUNTIME_STATE_INVALID");
+        return;
+      }
+      expect([typeof s.id, typeof s.pid, typeof s.startTime, typeof s.creator, Array.isArray(s.cgroupDirs), Array.isArray(s.cgroupCreated), typeof s.bundle, typeof s.hooks]).toEqual(["string", "number", "number", "number", true, true, "string", "object"]);
+    }),
+    { numRuns: 1000, seed: 21 },
+  );
+  store.remove("fuzzed");
+});

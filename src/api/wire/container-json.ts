@@ -196,7 +196,6 @@ export function statusText(r: ContainerRecord, now = Date.now()): string {
   }
 }
 
-/** Go's quoting of the command in docker ps (a trimmed string of args). */
 /** ps's COMMAND as dockerd writes it: the path, then each argument, one holding a space in single quotes. */
 const command = (r: ContainerRecord) => [r.path, ...r.args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
 

@@ -165,9 +165,11 @@ async function* linesBackwards(fh: FileHandle): AsyncGenerator<string> {
  */
 async function nextFile(path: string, f: LogFile): Promise<LogFile | undefined> {
   for (let attempt = 0; attempt < 20; attempt++) {
+    // k: where the renames took f (file.K), or the first name past the last file (f is gone)
     let k = 1;
-    while (inoOf(`${path}.${k}`) !== undefined && inoOf(`${path}.${k}`) !== f.ino) k++;
-    const gone = inoOf(`${path}.${k}`) === undefined;
+    let ino = inoOf(`${path}.1`);
+    while (ino !== undefined && ino !== f.ino) ino = inoOf(`${path}.${++k}`);
+    const gone = ino === undefined;
     // gone: the oldest there is (file.K-1 is the last that exists), else the one after it
     const next = await openFile(k - 1 === 0 ? path : `${path}.${k - 1}`);
     if (!next) return undefined;

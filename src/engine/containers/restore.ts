@@ -1,7 +1,8 @@
 // A daemon's start: the containers of the database found again. A running one is followed through
 // its monitor; one that exited while no daemon ran gets its exit recorded; a start cut short by the
-// daemon's death is undone; a --rm one that does not run is removed; a restart that was due is scheduled; containers whose restart policy
-// wants them running are started; state dirs that no record names are removed.
+// daemon's death is undone; a --rm one that does not run is removed; a restart that was due is
+// scheduled; containers whose restart policy wants them running are started; state dirs that no
+// record names are removed.
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { log } from "../../common/log.ts";

@@ -288,9 +288,9 @@ export class Supervisor {
       if (!isActive(r.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${r.id} is not running`, `start it first: skiff start ${r.name}`);
       // as dockerd: a kill by the user ends the restart policy's restarts until the next start,
       // unless the container has a stop signal of its own and this is another one (not KILL)
-      const own = r.options.stopSignal ?? r.imageConfig.StopSignal;
+      const own = ownStopSignal(r);
       if (own && sig !== 9 && sig !== signalOf(own)) {
-        this.markKilled(r);
+        this.mark(r, "killedByUser");
         if (r.state.status === "restarting") return;
       } else {
         if (r.state.status === "restarting") return this.endRestarting(r);
@@ -315,7 +315,7 @@ export class Supervisor {
       this.o.events.emit("stop", r);
       return "stopped";
     }
-    const sig = signalOf(signal ?? r.options.stopSignal ?? r.imageConfig.StopSignal ?? "SIGTERM");
+    const sig = signalOf(signal ?? ownStopSignal(r) ?? "SIGTERM");
     const timeout = timeoutSeconds ?? r.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
     const exit = this.exitWaiters.next(r.id);
     const runtime = this.o.runtimes.get(r.runtime);
@@ -333,22 +333,19 @@ export class Supervisor {
     return "stopped";
   }
 
-  /** Marks the container signalled by the user with another signal than its own stop signal. */
-  private markKilled(r: ContainerRecord): void {
+  /** Sets a flag of the user's doing on the record as stored and on `r` (only that flag: the rest
+   *  of the stored record stays as it is): stopped (manuallyStopped), or signalled with another
+   *  signal than its own stop signal (killedByUser). */
+  private mark(r: ContainerRecord, flag: "manuallyStopped" | "killedByUser"): void {
     const now = this.o.store.get(r.id);
     if (!now) return;
-    now.state.killedByUser = true;
+    now.state[flag] = true;
     this.o.store.update(now);
-    r.state.killedByUser = true;
+    r.state[flag] = true;
   }
 
-  /** Marks the container stopped by the user (the flag only: the rest of the record is as stored). */
   private markStopped(r: ContainerRecord): void {
-    const now = this.o.store.get(r.id);
-    if (!now) return;
-    now.state.manuallyStopped = true;
-    this.o.store.update(now);
-    r.state.manuallyStopped = true;
+    this.mark(r, "manuallyStopped");
   }
 
   /**
@@ -453,6 +450,9 @@ export function startFailureExitCode(error: string, before: number): number {
   if (e.includes("not a directory")) return 127;
   return before || 128;
 }
+
+/** The container's own stop signal: --stop-signal, else the image's STOPSIGNAL; none when neither. */
+const ownStopSignal = (r: ContainerRecord): string | undefined => r.options.stopSignal || r.imageConfig.StopSignal || undefined;
 
 /** A signal named by the user (kill -s, stop -s, --stop-signal): its number, or dockerd's 400 in its
  *  words, refused by the engine whatever the container's state, not by the runtime. */
