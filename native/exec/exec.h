@@ -52,6 +52,13 @@ int do_move_root(int root);
 int do_chroot_root(int root);
 /* Makes the mount that holds path private if it is shared. */
 int do_private_parent(const char *path);
+/* The mount id, inode and device of an fd (statx with STATX_MNT_ID, Linux 5.8): statx.c, apart,
+ * since the kernel's struct statx and the libc's stat headers do not mix. */
+struct mount_stat {
+  uint64_t mnt_id, ino;
+  uint32_t dev_major, dev_minor;
+};
+int mount_stat(int fd, struct mount_stat *m);
 int do_mask_path(const char *path);
 int do_readonly_path(const char *path, uint64_t flags);
 int do_remount(const char *path, uint64_t flags);

@@ -17,10 +17,28 @@ void report(int fd, uint32_t type, uint32_t step, int32_t err, int32_t value) {
     do n = write(fd, msg, sizeof msg); while (n < 0 && errno == EINTR);
 }
 
+/* The errno's name ("ENOENT"), as glibc's strerrorname_np gives it; the executor is linked
+ * statically with musl (one exec per container: no dynamic loading), which has none. */
+static const char *errname(int err) {
+  switch (err) {
+#define E(name) \
+  case name:    \
+    return #name;
+    E(EPERM) E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF) E(ECHILD)
+    E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR)
+    E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG) E(ENOSPC) E(EROFS)
+    E(EPIPE) E(ERANGE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOVERFLOW) E(EOPNOTSUPP)
+#undef E
+  }
+  static char other[24];
+  snprintf(other, sizeof other, "errno %d", err);
+  return other;
+}
+
 void say_after_start(const struct plan *p, uint32_t step, int err, int status) {
   if (!p->after_start || step < p->after_start || step - p->after_start >= p->after_start_count) return;
   const char *what = p->after_start_whats[step - p->after_start];
-  if (err) dprintf(STDERR_FILENO, "%s: %s (%s)\n", what, strerrorname_np(err), strerror(err));
+  if (err) dprintf(STDERR_FILENO, "%s: %s (%s)\n", what, errname(err), strerror(err));
   else if (WIFEXITED(status)) dprintf(STDERR_FILENO, "%s: exited with status %d\n", what, WEXITSTATUS(status));
   else dprintf(STDERR_FILENO, "%s: killed by signal %d\n", what, WTERMSIG(status));
 }

@@ -206,13 +206,6 @@ int do_symlink(struct plan *p, const struct op_symlink *m) {
   return r;
 }
 
-/* The mount id and inode of an fd (statx with STATX_MNT_ID, Linux 5.8). */
-static int mount_of(int fd, struct statx *sx) {
-  if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, sx) < 0) return -1;
-  if (!(sx->stx_mask & STATX_MNT_ID)) return errno = ENOSYS, -1;
-  return 0;
-}
-
 /* 1 if the line of /proc/self/mountinfo for mount id carries a "shared:N" tag, 0 if not. Paths in
  * mountinfo escape spaces, so " shared:" before the " - " separator can only be that tag. */
 static int mount_is_shared(uint64_t id) {
@@ -252,24 +245,24 @@ static int mount_is_shared(uint64_t id) {
 }
 
 /* Opens the root directory of the mount that holds the directory fd (consumed), and its statx. */
-static int mount_root(int fd, struct statx *sx) {
-  if (mount_of(fd, sx) < 0) {
+static int mount_root(int fd, struct mount_stat *sx) {
+  if (mount_stat(fd, sx) < 0) {
     int e = errno;
     close(fd);
     return errno = e, -1;
   }
   /* ".." at a mount's root crosses into the parent mount; at "/" it stays put */
   for (;;) {
-    struct statx up_sx;
+    struct mount_stat up_sx;
     int up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (up < 0 || mount_of(up, &up_sx) < 0) {
+    if (up < 0 || mount_stat(up, &up_sx) < 0) {
       int e = errno;
       if (up >= 0) close(up);
       close(fd);
       return errno = e, -1;
     }
-    int same = up_sx.stx_ino == sx->stx_ino && up_sx.stx_dev_major == sx->stx_dev_major && up_sx.stx_dev_minor == sx->stx_dev_minor;
-    if (up_sx.stx_mnt_id != sx->stx_mnt_id || same) {
+    int same = up_sx.ino == sx->ino && up_sx.dev_major == sx->dev_major && up_sx.dev_minor == sx->dev_minor;
+    if (up_sx.mnt_id != sx->mnt_id || same) {
       close(up);
       return fd;
     }
@@ -280,10 +273,10 @@ static int mount_root(int fd, struct statx *sx) {
 }
 
 int do_private_parent(const char *path) {
-  struct statx sx;
+  struct mount_stat sx;
   int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 || (fd = mount_root(fd, &sx)) < 0) return -1;
-  int r = mount_is_shared(sx.stx_mnt_id);
+  int r = mount_is_shared(sx.mnt_id);
   if (r > 0) {
     char target[64];
     snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
