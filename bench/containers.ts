@@ -28,6 +28,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { rootfsTar } from "../test/harness/engines.ts";
 import { tempDir } from "../test/harness/oci.ts";
+import { orderNote, orderStaleness } from "./bytecode-order-check.ts";
 import { daemonMemorySection } from "./containers/daemon-memory.ts";
 import { startContainerd, startDockerd, startPodman, startSkiff, type Engine, type EngineKey, type EngineOptions } from "./containers/engines.ts";
 import { allTargets, leftOut } from "./containers/report.ts";
@@ -89,6 +90,11 @@ try {
       }
     }
     const peers = started.flatMap((e) => e.peers);
+    const skiffCli = peers.find((p) => p.label === "skiff")?.cli;
+    if (skiffCli) {
+      const ps = skiffCli("ps");
+      console.log(orderNote("skiff ps", orderStaleness("engine-1-ps", ps.argv, ps.env)));
+    }
     if (sections.has("run")) runRm(peers, b);
     if (sections.has("burst")) await burst(peers, burstSize, burstRuns, b);
     if (sections.has("monitor")) await monitors(started, b);

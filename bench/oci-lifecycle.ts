@@ -15,6 +15,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { orderNote, orderStaleness } from "./bytecode-order-check.ts";
 
 const REPO = join(import.meta.dir, "..");
 const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) || fallback : fallback);
@@ -142,6 +143,8 @@ try {
       budget.push([`${verb}${ours.length > 1 ? ` (${us})` : ""}`, left, right, holds ? "holds" : "FAILS"]);
     }
   printTable(["issue 9", "ours (− empty Bun program)", "≤ peer (− its --version)", ""], budget);
+  spawnSync("sh", ["-c", fresh(rt("skiff-oci"), idOf("skiff-oci"))], { stdio: "ignore" });
+  console.log(`\n${orderNote("skiff-oci state", orderStaleness("oci-0-state", [runtimes["skiff-oci"]!, "--root", `${work}/state-skiff-oci`, "state", idOf("skiff-oci")]))}`);
   writeFileSync(join(work, "done"), "");
 } finally {
   for (const name of usable) spawnSync("sh", ["-c", `${rt(name)} delete --force ${idOf(name)} 2>/dev/null`]);
