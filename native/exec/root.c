@@ -244,7 +244,7 @@ static int mount_is_shared(uint64_t id) {
   return shared;
 }
 
-/* Opens the root directory of the mount that holds the directory fd (consumed), and its statx. */
+/* Opens the root directory of the mount that holds the directory fd (consumed), and its mount_stat. */
 static int mount_root(int fd, struct mount_stat *sx) {
   if (mount_stat(fd, sx) < 0) {
     int e = errno;
