@@ -29,31 +29,24 @@ int write_file(const char *path, const char *value) {
   return n == (ssize_t)len ? 0 : -1;
 }
 
-/* The signals whose default action ends a process (the others stop it, or are ignored). */
-static const int ENDING[] = { SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGUSR1, SIGSEGV, SIGUSR2,
-  SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSYS };
-
 static void end_by(int sig) {
   signal(sig, SIG_DFL);
   raise(sig);
   _exit(128 + sig); /* the namespace's init, which its own default-action signal does not end */
 }
 
-/* Handled while it waits, so that they end it as they would end any process (runc's waiting init
- * dies of them too: `kill ID TERM` of a created container stops it); unhandled, the kernel drops
- * them for the init of a pid namespace. Back to the default once started: the user's process
- * starts with none handled. */
-static void ending_signals(void (*handler)(int)) {
-  for (size_t i = 0; i < sizeof ENDING / sizeof ENDING[0]; i++) signal(ENDING[i], handler);
-  for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) signal(sig, handler);
+/* The plan's ending signals are handled while it waits (unhandled, the kernel spares a pid
+ * namespace's init), then none: the user's process starts with none handled. */
+static void handle(const struct op_wait_start *w, void (*handler)(int)) {
+  for (uint32_t i = 0; i < w->ending_signals_count; i++) signal((int)w->ending_signals[i], handler);
 }
 
-static int wait_start(int fd) {
+static int wait_start(int fd, const struct op_wait_start *w) {
   char b;
   ssize_t n;
-  ending_signals(end_by);
+  handle(w, end_by);
   do n = read(fd, &b, 1); while (n < 0 && errno == EINTR);
-  ending_signals(SIG_DFL);
+  handle(w, SIG_DFL);
   if (n == 1) return 0;
   if (n == 0) errno = EPIPE;
   return -1;
@@ -149,7 +142,7 @@ static int step(struct plan *p, uint32_t i) {
     p->after_start_whats = s->u.after_start.whats;
     p->after_start_count = s->u.after_start.whats_count;
     return 0;
-  case OP_WAIT_START: return (fd = slot_fd(p, s->u.wait_start.slot)) < 0 ? -1 : wait_start(fd);
+  case OP_WAIT_START: return (fd = slot_fd(p, s->u.wait_start.slot)) < 0 ? -1 : wait_start(fd, &s->u.wait_start);
   case OP_KEEP_FDS: return (int)syscall(SYS_close_range, s->u.keep_fds.count, ~0U, CLOSE_RANGE_CLOEXEC);
   case OP_SYNC_RUNTIME: return sync_runtime(p, i, s->u.sync_runtime.tag);
   case OP_SECCOMP: return do_seccomp(&s->u.seccomp);

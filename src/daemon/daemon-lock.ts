@@ -11,6 +11,7 @@ import { closeSync, linkSync, lstatSync, openSync, readFileSync, rmSync, statSyn
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { errnoOf, errnoText } from "../common/errno.ts";
+import { processStartTime } from "../common/proc-stat.ts";
 import { SkiffError, type Layer } from "../common/errors.ts";
 
 /** Whether `pid` runs: a zombie (a daemon killed with -9 that its parent has not reaped yet) does not. */
@@ -30,9 +31,8 @@ function alive(pid: number): boolean {
 /** When process `pid` started, in ms since the epoch (from /proc: boot time + start ticks). */
 function startedAt(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // fields after the ")" that ends the command name; starttime is field 22 of the whole line
-    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const ticks = processStartTime(pid);
+    if (!ticks) return undefined;
     const btime = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
     // USER_HZ is 100 on every Linux architecture skiff runs on
     return Number.isFinite(ticks) && Number.isFinite(btime) ? (btime + ticks / 100) * 1000 : undefined;

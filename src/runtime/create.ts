@@ -20,7 +20,8 @@ import { homeOf } from "./passwd.ts";
 import { killAndWait } from "./kill.ts";
 import type { Spawner } from "./spawner.ts";
 import type { RootfsMount } from "./plan/build.ts";
-import { processStartTime, StateStore, type ContainerState } from "./state-store.ts";
+import { processStartTime } from "../common/proc-stat.ts";
+import { StateStore, type ContainerState } from "./state-store.ts";
 
 /** The init's death before it was ready; the kernel's OOM killer named when it was the cause (a
  *  memory limit below what starting the container takes kills the runtime's own process). */

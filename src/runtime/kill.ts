@@ -1,5 +1,5 @@
 // SIGKILL to a set of processes, and the wait until the kernel has let go of them.
-import { processStartTime } from "./state-store.ts";
+import { processStartTime } from "../common/proc-stat.ts";
 
 /** Kills the pids and waits (up to `ms`) until each is gone or a zombie. A pid namespace's init
  * stays alive until every process of its namespace is reaped, and a detached `exec` process is

@@ -7,7 +7,8 @@ import { cgroupPids, removeCgroup } from "./cgroups/manager.ts";
 import { killAndWait } from "./kill.ts";
 import { hookState, OCI_VERSION } from "./hook-state.ts";
 import { runHooksWarning } from "./hooks.ts";
-import { containerStatus, processStartTime, type ContainerState, type StateStore, type Status } from "./state-store.ts";
+import { processStartTime } from "../common/proc-stat.ts";
+import { containerStatus, type ContainerState, type StateStore, type Status } from "./state-store.ts";
 
 /** The OCI state document (runtime-spec "State"), as `state` prints it. */
 export interface OciState {

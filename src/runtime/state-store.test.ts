@@ -2,7 +2,8 @@ import { afterAll, expect, test } from "bun:test";
 import fc from "fast-check";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { mknod, S_IFIFO } from "../common/sys.ts";
-import { checkId, containerStatus, processStartTime, StateStore, validIdChars, type ContainerState } from "./state-store.ts";
+import { processStartTime } from "../common/proc-stat.ts";
+import { checkId, containerStatus, StateStore, validIdChars, type ContainerState } from "./state-store.ts";
 
 const root = `/tmp/skiff-test-${process.pid}/state-store`;
 afterAll(() => rmSync(root, { recursive: true, force: true }));

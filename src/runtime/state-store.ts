@@ -4,7 +4,8 @@ import { writeFileAtomic } from "../common/atomic-file.ts";
 import { invalid, notFound, SkiffError } from "../common/errors.ts";
 import { errnoOf } from "../common/errno.ts";
 import { nodeFs } from "../common/lazy-node.ts";
-import { exists, readText, readTextIfOpens, rmdir, unlink } from "../common/sys.ts";
+import { processStartTime } from "../common/proc-stat.ts";
+import { exists, readText, rmdir, unlink } from "../common/sys.ts";
 import type { Hook } from "../oci/runtime-config.ts";
 import { isFrozen } from "./cgroups/freezer.ts";
 
@@ -163,20 +164,6 @@ export class StateStore {
       if (errnoOf(e) === "ENOTDIR") throw rootInvalid(this.root, `remove container "${id}" from the state root`, e);
       if (errnoOf(e) !== "ENOENT") nodeFs().rmSync(dir, { recursive: true, force: true });
     }
-  }
-}
-
-/** Start time of a process in clock ticks, or 0 if it does not exist (or is a zombie). */
-export function processStartTime(pid: number): number {
-  if (pid <= 0) return 0;
-  try {
-    const stat = readTextIfOpens(`/proc/${pid}/stat`);
-    if (stat === undefined) return 0; // gone (and reaped)
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (fields[0] === "Z" || fields[0] === "X") return 0;
-    return Number(fields[19]);
-  } catch {
-    return 0;
   }
 }
 

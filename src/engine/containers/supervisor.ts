@@ -294,7 +294,7 @@ export class Supervisor {
         if (r.state.status === "restarting") return;
       } else {
         if (r.state.status === "restarting") return this.endRestarting(r);
-        this.markStopped(r);
+        this.mark(r, "manuallyStopped");
       }
       const rt = this.o.runtimes.get(r.runtime);
       // as dockerd: a process that ended a moment ago is no failure (its exit is on its way)
@@ -344,17 +344,13 @@ export class Supervisor {
     r.state[flag] = true;
   }
 
-  private markStopped(r: ContainerRecord): void {
-    this.mark(r, "manuallyStopped");
-  }
-
   /**
    * For a stop, kill or removal by the user: marks it stopped by the user, so that no exit from now
    * on restarts it; a restart pending or under way is waited for (its queue) and, if it had not
    * started, ended. The record as it is then: still active only if the process runs.
    */
   private async settleRestart(rec: ContainerRecord): Promise<ContainerRecord> {
-    this.markStopped(rec);
+    this.mark(rec, "manuallyStopped");
     if (this.fresh(rec).state.status === "restarting")
       await this.serial(rec.id, async () => {
         const now = this.fresh(rec);
@@ -362,7 +358,7 @@ export class Supervisor {
       });
     const r = this.fresh(rec);
     // (a restart that was under way wrote its record over the mark)
-    if (isActive(r.state)) this.markStopped(r);
+    if (isActive(r.state)) this.mark(r, "manuallyStopped");
     return r;
   }
 

@@ -71,7 +71,7 @@ export const OPS = {
   chdir: { code: 42, fields: [["path", "str"]], doc: "chdir(path)" },
   resolveExec: { code: 43, fields: [["file", "str"], ["path", "str"]], doc: "find file in the PATH list (as execvp) and keep the result for exec" },
   ready: { code: 44, fields: [], doc: "report that the container is created" },
-  waitStart: { code: 45, fields: [["slot", "u32"]], doc: "block reading one byte from the exec fifo in slot" },
+  waitStart: { code: 45, fields: [["slot", "u32"], ["endingSignals", "u32s"]], doc: "block reading one byte from the exec fifo in slot; meanwhile each of endingSignals ends the process (handled: a pid namespace's init is spared unhandled ones), after it none is handled" },
   keepFds: { code: 46, fields: [["count", "u32"]], doc: "mark every fd from count up close-on-exec" },
   exec: { code: 47, fields: [["argv", "strs"], ["env", "strs"]], doc: "execve the resolved file" },
   syncRuntime: { code: 48, fields: [["tag", "u32"]], doc: "report tag to the runtime and wait for its go-ahead (hooks run meanwhile)" },

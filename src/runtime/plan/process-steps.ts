@@ -3,6 +3,7 @@
 import { invalid } from "../../common/errors.ts";
 import type { Process } from "../../oci/runtime-config.ts";
 import { capabilityMask, capabilityNumber } from "../capabilities.ts";
+import { parseSignal } from "../signals.ts";
 import { checkExecLimits } from "./exec-limits.ts";
 import type { SeccompFilter } from "./seccomp-filter.ts";
 import { step, type Step } from "./step.ts";
@@ -58,6 +59,12 @@ function longestExecPath(file: string, pathVar: string): number {
 }
 
 /** The process part of a plan, shared by create and exec: limits, identity, privileges, exec. */
+/** The signals a created container's waiting init dies of, as runc's does (its Go runtime's
+ *  fatal ones; measured against runc 1.1: it outlives USR1, USR2, PIPE, ALRM, XCPU, XFSZ, VTALRM,
+ *  PROF, IO, PWR and the real-time signals). As the init of its pid namespace it would otherwise
+ *  outlive them all: `kill ID TERM` must stop a created container. */
+export const WAITING_INIT_ENDS = ["HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "SEGV", "TERM", "STKFLT", "SYS"].map((s) => parseSignal(s));
+
 export function processSteps(input: ProcessInput): Step[] {
   const { proc } = input;
   const steps: Step[] = [];
@@ -116,7 +123,7 @@ export function processSteps(input: ProcessInput): Step[] {
   steps.push(step("ready", {}, "report the process ready"));
   const last = [...(input.startHooks ?? []), ...loadSeccomp(), step("exec", { argv: proc.args, env }, `exec "${proc.args[0]}"`)];
   if (input.fifo !== undefined) {
-    steps.push(step("waitStart", { slot: input.fifo }, "wait for start"));
+    steps.push(step("waitStart", { slot: input.fifo, endingSignals: WAITING_INIT_ENDS }, "wait for start"));
     // After start no runtime reads the reports: the init says a failure of these steps on its
     // stderr (the container's), as runc's init does, instead of exiting without a word.
     steps.push(step("afterStart", { whats: last.map((s) => `runtime: ${s.what}`) }, "keep the words of the steps after start"));
