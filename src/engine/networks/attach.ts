@@ -42,7 +42,15 @@ export interface AttachDeps {
   detached(r: NetworkedContainer, networks: NetworkRecord[]): void;
   /** Where the markers are (under the data root: they must outlive a reboot's /run). */
   markerDir: string;
+  /** Whether a network device of the host is there (/sys/class/net/NAME). */
+  linkPresent(name: string): boolean;
+  /** How long a detach waits for the host's veths to go with the container's namespace (ms). */
+  vethGoneWait?: number;
 }
+
+/** The kernel tears an ended namespace down in the background: its veths go some ms later, longer
+ *  under load. A detach waits this long for the host's side to go, so that `rm` leaves nothing. */
+const VETH_GONE_WAIT = 3000;
 
 interface Marker {
   /** Network id → interface name, for each attach begun. */
@@ -179,11 +187,16 @@ export class ContainerNetworking {
   private async delAll(id: string, marker: Marker): Promise<void> {
     const ids = Object.keys(marker.endpoints);
     let failed = false;
+    const veths: string[] = [];
     for (const [i, networkId] of ids.entries()) {
       const n = this.d.network(networkId);
       if (!n) continue; // (a network removed meanwhile took its plugins' state with it)
+      const plugins = this.d.plugins(n);
+      // (named by the ADD result, which DEL removes)
+      const veth = plugins.hostInterface({ containerId: id, netns: "", ifName: marker.endpoints[networkId]! });
+      if (veth) veths.push(veth);
       try {
-        await this.d.plugins(n).del({ containerId: id, netns: "", ifName: marker.endpoints[networkId]!, ...(i === 0 && marker.ports.length ? { portMappings: marker.ports } : {}) });
+        await plugins.del({ containerId: id, netns: "", ifName: marker.endpoints[networkId]!, ...(i === 0 && marker.ports.length ? { portMappings: marker.ports } : {}) });
       } catch (e) {
         failed = true;
         log.warn(`container ${id}: detach from network ${n.name}: ${(e as Error).message}`);
@@ -191,6 +204,19 @@ export class ContainerNetworking {
     }
     // a DEL that failed is tried again at the next daemon start
     if (!failed) rmSync(this.markerPath(id), { force: true });
+    await this.vethsGone(id, veths);
+  }
+
+  /** Resolves once the host's side of each veth has gone with the ended namespace (DEL, given no
+   *  namespace, leaves them to the kernel), or says which is still there after the wait. */
+  private async vethsGone(id: string, veths: string[]): Promise<void> {
+    const end = Date.now() + (this.d.vethGoneWait ?? VETH_GONE_WAIT);
+    let left = veths.filter((v) => this.d.linkPresent(v));
+    while (left.length && Date.now() < end) {
+      await Bun.sleep(10);
+      left = left.filter((v) => this.d.linkPresent(v));
+    }
+    for (const v of left) log.warn(`container ${id}: its host interface ${v} is still there ${Math.round((this.d.vethGoneWait ?? VETH_GONE_WAIT) / 1000)} s after its network namespace ended; see it with \`ip link show ${v}\``);
   }
 
   /** The host-side veths of the running containers attached to network n (for a bridge made anew). */
