@@ -68,6 +68,11 @@ test("update changes limits with runc's flags and with a resources file", () => 
   expect(cgroupFile("memory", "memory.limit_in_bytes")).toBe(String(32 << 20));
   expect(cgroupFile("pids", "pids.max")).toBe("20");
   expect(cgroupFile("cpu", "cpu.cfs_quota_us")).toBe("50000");
+  // runc's --cpu-share (refused before: "unknown flag --cpu-share"), and docker's spelling
+  expect(oci("skiff", ["update", "--cpu-share", "256", b.id])).toMatchObject({ code: 0, stderr: "" });
+  expect(cgroupFile("cpu", "cpu.shares")).toBe("256");
+  expect(oci("skiff", ["update", "--cpu-shares", "512", b.id])).toMatchObject({ code: 0, stderr: "" });
+  expect(cgroupFile("cpu", "cpu.shares")).toBe("512");
   expect(oci("skiff", ["update", "--resources", "-", b.id], { input: JSON.stringify({ pids: { limit: 7 } }) }).code).toBe(0);
   expect(cgroupFile("pids", "pids.max")).toBe("7");
   expect(cgroupFile("memory", "memory.limit_in_bytes")).toBe(String(32 << 20));

@@ -144,6 +144,18 @@ const variants: Variant[] = [
     { dev: ["/dev/fuse character special file 640 0:0 a,e5"] },
   ],
   [
+    // (refused before: "fileMode must be an integer in [0, 4095], got 8630"; podman's --device and --privileged)
+    "extra devices with fileMode as podman writes it, st_mode with the file type",
+    {
+      edit: (c) =>
+        (c.linux.devices = [
+          { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o020666, uid: 0, gid: 0 },
+          { path: "/dev/disks/loop200", type: "b", major: 7, minor: 200, fileMode: 0o060600, uid: 1000, gid: 1000 },
+        ]),
+    },
+    { dev: ["/dev/fuse character special file 666 0:0 a,e5"] },
+  ],
+  [
     "a user namespace mapping 65536 ids",
     {
       edit: (c) => {

@@ -79,3 +79,43 @@ test("a working directory that is a file: the step's error, with a hint that say
   expect(r.code).toBe(255);
   expect(r.stderr).toMatch(/^runtime: change to working directory \/etc\/passwd: ENOTDIR .*\(RUNTIME_STEP_FAILED\)\nhint: the working directory \(process\.cwd, -w\) is a file/m);
 });
+
+test("--cap gives what runc gives since CVE-2022-29162: bounding, effective and permitted, never inheritable or ambient", () => {
+  const sets = (runtime: "skiff" | "runc", user: string[]) => {
+    const c = makeBundle(["sleep", "60"]);
+    try {
+      expect(runBundle(runtime, c, ["--detach"]).code).toBe(0);
+      const r = oci(runtime, ["exec", ...user, "--cap", "CAP_NET_RAW", "--cap", "CAP_SYS_ADMIN", c.id, "grep", "^Cap", "/proc/self/status"]);
+      return `${r.code} ${r.stdout}${r.stderr}`;
+    } finally {
+      oci(runtime, ["delete", "--force", c.id]);
+      c.remove();
+    }
+  };
+  // (as 65534 the process held NET_RAW in all five sets: CapInh, CapPrm, CapEff, CapAmb 0x2000)
+  const nobody = sets("skiff", ["--user", "65534:65534"]);
+  expect(nobody).toMatch(/CapInh:\t0000000000000000\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n/);
+  expect(nobody).toMatch(/CapAmb:\t0000000000000000/);
+  expect(nobody).toBe(sets("runc", ["--user", "65534:65534"]));
+  expect(sets("skiff", [])).toBe(sets("runc", []));
+});
+
+test("uid and gid (uid_t)-1 are refused, as runc refuses them, not run as root", () => {
+  // (setresuid reads 4294967295 as "unchanged": the process ran as root)
+  const r = oci("skiff", ["exec", "--user", "4294967295:4294967295", b.id, "id"]);
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toMatch(/uid 4294967295 is out of range: uids and gids must be in range 0-2147483647/);
+  expect(oci("skiff", ["exec", "--user", "1000:4294967295", b.id, "id"]).stderr).toMatch(/gid 4294967295 is out of range/);
+  const c = makeBundle(["id"], (cfg) => (cfg.process.user = { uid: 4294967295, gid: 4294967295 }));
+  try {
+    const run = runBundle("skiff", c);
+    expect(run.stdout).toBe("");
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/process\.user\.uid must be an integer in \[0, 2147483647\], got 4294967295/);
+    expect(runBundle("runc", c).code).toBe(1);
+  } finally {
+    oci("skiff", ["delete", "--force", c.id]);
+    oci("runc", ["delete", "--force", c.id]);
+    c.remove();
+  }
+});

@@ -6,7 +6,7 @@ import { chmodSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundleFactory, oci, runBundle, tempDir } from "./harness/oci.ts";
 
-const bundle = bundleFactory();
+const bundle = bundleFactory(["skiff", "runc"]);
 
 function recorder(dir: string): string {
   const script = join(dir, "hook.sh");
@@ -111,4 +111,50 @@ test("a failing startContainer hook (after start, when no runtime listens) is sa
   const b = bundle(["true"], (c) => (c.hooks = { startContainer: [{ path: "/bin/false" }] }));
   const r = runBundle("skiff", b);
   expect(r).toEqual({ code: 1, stdout: "", stderr: "runtime: run startContainer hook /bin/false: exited with status 1\n" });
+});
+
+test("the runtime's hooks run as runc runs them: output captured, in the bundle, with the runtime's environment when they name none", () => {
+  const dir = tempDir("hooks");
+  const script = join(dir, "say.sh");
+  // prints on both streams (runc keeps that from its caller: podman logs showed it under skiff-oci),
+  // and records where it ran and what environment it had
+  writeFileSync(script, '#!/bin/sh\necho HOOK-OUT; echo HOOK-ERR >&2\nprintf "%s %s %s\\n" "$(pwd)" "${PATH:+path}" "$HOOK_MARK" >> "$1"\n');
+  chmodSync(script, 0o755);
+  const run = (runtime: "skiff" | "runc") => {
+    const record = join(dir, `${runtime}.log`);
+    const b = bundle(["echo", "main"], (c) => (c.hooks = { prestart: [{ path: script, args: ["say.sh", record] }], poststop: [{ path: script, args: ["say.sh", record] }] }));
+    process.env.HOOK_MARK = "from-the-runtime";
+    try {
+      const r = oci(runtime, ["run", "--bundle", b.dir, b.id], { cwd: "/" });
+      return { r, lines: readFileSync(record, "utf8").trim().split("\n").map((l) => l.replace(b.dir, "<bundle>")) };
+    } finally {
+      delete process.env.HOOK_MARK;
+    }
+  };
+  const skiff = run("skiff");
+  expect(skiff.r).toEqual({ code: 0, stdout: "main\n", stderr: "" });
+  expect(skiff.lines).toEqual(["<bundle> path from-the-runtime", "<bundle> path from-the-runtime"]);
+  const runc = run("runc");
+  expect(skiff.r).toEqual(runc.r);
+  expect(skiff.lines).toEqual(runc.lines);
+});
+
+test("a failing hook's error carries what it printed", () => {
+  const dir = tempDir("hooks");
+  const script = join(dir, "fail.sh");
+  writeFileSync(script, "#!/bin/sh\necho 'config missing' >&2\nexit 2\n");
+  chmodSync(script, 0o755);
+  const b = bundle(["true"], (c) => (c.hooks = { createRuntime: [{ path: script }] }));
+  const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/run createRuntime hook .*fail\.sh: exited with status 2; its stderr: "config missing"/);
+  expect(r.stderr).not.toMatch(/^config missing$/m);
+});
+
+test("a hook path that is not absolute is refused before anything runs (runtime-spec: MUST be absolute)", () => {
+  const b = bundle(["true"], (c) => (c.hooks = { prestart: [{ path: "true" }] }));
+  const r = oci("skiff", ["create", "--bundle", b.dir, b.id]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/hooks\.prestart\[0\]\.path must be an absolute path/);
+  expect(oci("skiff", ["list", "-q"]).stdout).not.toContain(b.id);
 });

@@ -64,9 +64,12 @@ export interface Device {
   gid?: number;
 }
 export interface Hook {
+  /** Absolute (the runtime-spec's MUST). */
   path: string;
   args: string[];
   env: string[];
+  /** No env in the config: the hook has the runtime's environment (runc's, as Go's exec gives it). */
+  inheritEnv?: boolean;
   timeout?: number;
 }
 export interface Linux {
@@ -99,6 +102,10 @@ export const HOOK_KINDS = ["prestart", "createRuntime", "createContainer", "star
 export type HookKind = (typeof HOOK_KINDS)[number];
 
 const U32 = 2 ** 32 - 1;
+/** The largest uid or gid a process may be given: 4294967295 is (uid_t)-1, which setresuid and
+ *  setresgid read as "leave unchanged" (a container asking for it would run as root); runc refuses
+ *  everything from 2^31 up. */
+export const MAX_ID = 2 ** 31 - 1;
 /** Seconds: a timer of more (about 24.8 days) does not fit a JavaScript timer, which would then
  * fire at once; the executor's own field is 32 bits. */
 const MAX_HOOK_TIMEOUT = Math.floor((2 ** 31 - 1) / 1000);
@@ -129,7 +136,12 @@ export function checkRuntimeConfig(raw: unknown, where = "config.json"): Runtime
     if (hooksRaw[kind] === undefined) continue;
     hooks[kind] = c.arr(hooksRaw[kind], `hooks.${kind}`, (x, p) => {
       const h = c.obj(x, p);
-      return { path: c.str(h.path, `${p}.path`), args: c.strs(h.args, `${p}.args`), env: c.strs(h.env, `${p}.env`), timeout: c.optInt(h.timeout, `${p}.timeout`, 1, MAX_HOOK_TIMEOUT) };
+      const path = c.str(h.path, `${p}.path`);
+      if (!path.startsWith("/")) c.fail(`${p}.path`, "an absolute path (the runtime-spec's rule for hooks)", path);
+      return {
+        path, args: c.strs(h.args, `${p}.args`), env: c.strs(h.env, `${p}.env`), timeout: c.optInt(h.timeout, `${p}.timeout`, 1, MAX_HOOK_TIMEOUT),
+        ...(h.env === undefined || h.env === null ? { inheritEnv: true } : {}),
+      };
     });
   }
   const personality = c.optObj(linux.personality, "linux.personality");
@@ -161,12 +173,13 @@ export function checkRuntimeConfig(raw: unknown, where = "config.json"): Runtime
       gidMappings: idMaps(linux.gidMappings, "linux.gidMappings"),
       devices: c.arr(linux.devices, "linux.devices", (x, p) => {
         const d = c.obj(x, p);
+        const type = c.str(d.type, `${p}.type`);
         return {
-          type: c.str(d.type, `${p}.type`),
+          type,
           path: c.str(d.path, `${p}.path`),
           major: c.optInt(d.major, `${p}.major`, 0, U32) ?? 0,
           minor: c.optInt(d.minor, `${p}.minor`, 0, U32) ?? 0,
-          fileMode: c.optInt(d.fileMode, `${p}.fileMode`, 0, 0o7777),
+          fileMode: deviceMode(c, d.fileMode, `${p}.fileMode`, type),
           uid: c.optInt(d.uid, `${p}.uid`, 0, U32),
           gid: c.optInt(d.gid, `${p}.gid`, 0, U32),
         };
@@ -182,6 +195,22 @@ export function checkRuntimeConfig(raw: unknown, where = "config.json"): Runtime
       mountLabel: c.optStr(linux.mountLabel, "linux.mountLabel") || undefined,
     },
   };
+}
+
+/** The S_IFMT bits of each device type. */
+const DEVICE_FORMAT: Record<string, number> = { c: 0o020000, u: 0o020000, b: 0o060000, p: 0o010000 };
+
+/**
+ * A device's permission bits. Tools write fileMode as st_mode, file type included (podman's
+ * --device and --privileged: 8630 = S_IFCHR | 0666), and runc takes it so: the type's bits are
+ * allowed when they are this device's type, and dropped (the type is the `type` field's).
+ */
+function deviceMode(c: Checker, v: unknown, where: string, type: string): number | undefined {
+  const mode = c.optInt(v, where, 0, 0o177777);
+  if (mode === undefined) return undefined;
+  const format = mode & 0o170000;
+  if (format !== 0 && format !== DEVICE_FORMAT[type]) c.fail(where, `permission bits (at most 0o7777), or with the file type bits of a "${type}" device`, mode);
+  return mode & 0o7777;
 }
 
 /** NAME=VALUE entries: one without "=" is refused, as runc's init refuses it. */
@@ -204,10 +233,10 @@ export function checkProcess(c: Checker, v: unknown, where: string): Process {
     terminal: c.bool(p.terminal, `${where}.terminal`) ?? false,
     consoleSize: size && { height: c.int(size.height, `${where}.consoleSize.height`, 0, 65535), width: c.int(size.width, `${where}.consoleSize.width`, 0, 65535) },
     user: {
-      uid: c.optInt(user.uid, `${where}.user.uid`, 0, U32) ?? 0,
-      gid: c.optInt(user.gid, `${where}.user.gid`, 0, U32) ?? 0,
+      uid: c.optInt(user.uid, `${where}.user.uid`, 0, MAX_ID) ?? 0,
+      gid: c.optInt(user.gid, `${where}.user.gid`, 0, MAX_ID) ?? 0,
       umask: c.optInt(user.umask, `${where}.user.umask`, 0, 0o777),
-      additionalGids: c.arr(user.additionalGids, `${where}.user.additionalGids`, (x, q) => c.int(x, q, 0, U32)),
+      additionalGids: c.arr(user.additionalGids, `${where}.user.additionalGids`, (x, q) => c.int(x, q, 0, MAX_ID)),
       username: c.optStr(user.username, `${where}.user.username`),
     },
     args,

@@ -137,10 +137,11 @@ const READONLY_POOL = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc
 const pathList = (pool: string[]) => weighted<string[] | undefined>([3, fc.constant(undefined)], [1, subset(pool, 5)], [2, subset(pool, 4).map((more) => ["<spec>", ...more])]);
 
 const DEVICES: Record<string, unknown>[] = [
-  { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o666, uid: 0, gid: 0 },
+  // (fileMode as podman writes it: st_mode, S_IFCHR included)
+  { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o020666, uid: 0, gid: 0 },
   { path: "/dev/net/tun", type: "c", major: 10, minor: 200, fileMode: 0o620 },
   { path: "/dev/loop-control", type: "c", major: 10, minor: 237 },
-  { path: "/dev/disks/loop200", type: "b", major: 7, minor: 200, fileMode: 0o600, uid: 1000, gid: 1000 },
+  { path: "/dev/disks/loop200", type: "b", major: 7, minor: 200, fileMode: 0o060600, uid: 1000, gid: 1000 },
   { path: "/dev/kmsg", type: "c", major: 1, minor: 11, fileMode: 0o440 },
   { path: "/dev/null", type: "c", major: 1, minor: 3, fileMode: 0o666 },
   { path: "/dev/custom0", type: "c", major: 240, minor: 0 },
@@ -250,7 +251,8 @@ export function recipeArbitrary(host: HostFacts): fc.Arbitrary<Recipe> {
           rootfsPropagation: maybe(fc.constantFrom("shared", "rshared", "slave", "rslave", "private", "rprivate", "unbindable", "runbindable"), 4),
           readonlyRoot: fc.boolean(),
           user: fc.record(
-            { uid: fc.constantFrom(...ids), gid: fc.constantFrom(...gids), additionalGids: ns.user === "joined" ? fc.constant([] as number[]) : subset([10, 20, 1001, 65534]), umask: fc.constantFrom(0, 0o22, 0o27, 0o77) },
+            // (now and then (uid_t)-1, which both must refuse: it would leave the process root)
+            { uid: ns.user === "joined" ? fc.constantFrom(...ids) : weighted([15, fc.constantFrom(...ids)], [1, fc.constant(2 ** 32 - 1)]), gid: fc.constantFrom(...gids), additionalGids: ns.user === "joined" ? fc.constant([] as number[]) : subset([10, 20, 1001, 65534]), umask: fc.constantFrom(0, 0o22, 0o27, 0o77) },
             { requiredKeys: ["uid", "gid"] },
           ),
           cwd: weighted([6, fc.constant("/")], [3, fc.constantFrom("/tmp", "/etc", "/bin")], [1, fc.constantFrom("/new/dir", "/etc/passwd")]),

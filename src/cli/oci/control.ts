@@ -12,7 +12,7 @@ export const CONTROL_COMMANDS: Record<string, Command> = {
   ps: { usage: "ps [--format table|json] ID [PS OPTIONS...]", flags: [{ names: ["format", "f"], type: "string" }], args: [1, Infinity], stopAtArg: true, run: async (ctx) => (await run()).ps(ctx) },
   update: {
     usage: "update [--resources FILE|-] [--memory N] [--cpu-quota N] [--pids-limit N] [...] ID",
-    flags: [{ names: ["resources", "r"], type: "string" }, ...UPDATE_FLAGS.map(([flag]) => ({ names: [flag], type: "string" as const })), { names: ["l3-cache-schema"], type: "string" }, { names: ["mem-bw-schema"], type: "string" }],
+    flags: [{ names: ["resources", "r"], type: "string" }, ...UPDATE_FLAGS.map(([flag, , , aliases]) => ({ names: [flag, ...(aliases ?? [])], type: "string" as const })), { names: ["l3-cache-schema"], type: "string" }, { names: ["mem-bw-schema"], type: "string" }],
     args: [1, 1],
     run: async (ctx) => (await run()).update(ctx),
   },

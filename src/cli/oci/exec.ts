@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { invalid } from "../../common/errors.ts";
 import { mark } from "../../common/trace.ts";
 import { Checker } from "../../oci/check.ts";
-import { checkProcess, type Process } from "../../oci/runtime-config.ts";
+import { checkProcess, MAX_ID, type Process } from "../../oci/runtime-config.ts";
 import { capabilityNumber } from "../../runtime/capabilities.ts";
 import { baseProcess, execInContainer, readExecTarget, type ExecTarget } from "../../runtime/exec.ts";
 import { forwardSignals } from "../../runtime/signals.ts";
@@ -16,7 +16,9 @@ const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
 
 function idNumber(text: string, what: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 2 ** 32 - 1) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `exec: ${what} "${text}" is not a number`, "pass --user UID[:GID] with numbers (names are not looked up)");
+  if (!/^\d+$/.test(text)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `exec: ${what} "${text}" is not a number`, "pass --user UID[:GID] with numbers (names are not looked up)");
+  // (4294967295 is (uid_t)-1, which setresuid reads as "unchanged": the process would stay root)
+  if (Number(text) > MAX_ID) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `exec: ${what} ${text} is out of range: uids and gids must be in range 0-${MAX_ID}`, "pass an id the kernel takes as a user or group (as runc, at most 2147483647)");
   return Number(text);
 }
 
@@ -44,10 +46,14 @@ export function execProcess(target: () => ExecTarget, id: string, command: strin
     p.user = { ...p.user, uid: idNumber(uid!, "uid"), gid: gid === undefined ? p.user.gid : idNumber(gid, "gid") };
   }
   if (list(flags["additional-gids"]).length) p.user.additionalGids = list(flags["additional-gids"]).map((g) => idNumber(g, "gid"));
+  // As runc since CVE-2022-29162: --cap adds to the bounding, effective and permitted sets, never
+  // to the inheritable one (a capability there would survive execve of any program); to the
+  // ambient set only when the process already has inheritable ones (ambient needs inheritable).
   for (const cap of list(flags.cap)) {
     capabilityNumber(cap, "--cap");
     p.capabilities ??= { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] };
-    for (const set of ["bounding", "effective", "inheritable", "permitted", "ambient"] as const) p.capabilities[set].push(cap);
+    const sets = p.capabilities.inheritable.length ? (["bounding", "effective", "permitted", "ambient"] as const) : (["bounding", "effective", "permitted"] as const);
+    for (const set of sets) p.capabilities[set].push(cap);
   }
   if (flags["no-new-privs"]) p.noNewPrivileges = true;
   if (str(flags.apparmor)) p.apparmorProfile = str(flags.apparmor);

@@ -37,6 +37,8 @@ const hostileNumber = fc.oneof(
 const anyValue = fc.oneof(hostileString, hostileNumber, fc.boolean(), fc.constant(null), fc.anything({ maxDepth: 2 }));
 const absPath = fc.oneof(fc.constantFrom("/", "/data", "/proc", "/sys", "/dev/null", "/tmp/x", "/a/../b", "//x//y/", "/dev/pts/ptmx"), hostileString.map((s) => `/${s}`));
 const u32 = fc.oneof(fc.constantFrom(0, 1, 1000, 65534, 2 ** 32 - 1), fc.nat({ max: 2 ** 32 - 1 }));
+/** A uid or gid a process may take: up to 2^31 - 1, as runc ((uid_t)-1 would mean "unchanged"). */
+const processId = fc.oneof(fc.constantFrom(0, 1, 1000, 65534, 2 ** 31 - 1), fc.nat({ max: 2 ** 31 - 1 }));
 
 // ---- plausible entries ----
 
@@ -166,7 +168,7 @@ const goodMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.tuple(fc.constant("process.args"), fc.array(fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !s.includes("\0")), { minLength: 1, maxLength: 4 })),
   // NAME=VALUE (one without "=" is refused, as runc's init refuses it)
   fc.tuple(fc.constant("process.env"), fc.array(fc.tuple(fc.string({ maxLength: 12 }), fc.string({ maxLength: 18 })).map(([k, v]) => `${k}=${v}`).filter((s) => !s.includes("\0")), { maxLength: 4 })),
-  fc.tuple(fc.constant("process.user"), fc.record({ uid: u32, gid: u32, additionalGids: fc.array(u32, { maxLength: 3 }) })),
+  fc.tuple(fc.constant("process.user"), fc.record({ uid: processId, gid: processId, additionalGids: fc.array(processId, { maxLength: 3 }) })),
   fc.tuple(fc.constant("process.rlimits"), fc.array(fc.record({ type: fc.constantFrom("RLIMIT_NOFILE", "RLIMIT_STACK", "RLIMIT_CORE"), soft: fc.nat({ max: 2 ** 40 }), hard: fc.constant(2 ** 41) }), { maxLength: 3 })),
   fc.tuple(fc.constant("process.noNewPrivileges"), fc.boolean()),
   fc.tuple(fc.constant("hostname"), fc.string({ maxLength: 64 }).filter((s) => !s.includes("\0"))),
