@@ -208,6 +208,20 @@ describe("what a new-user trial found, each fixed", () => {
     ok(docker(["rm", "-f", "ex-trial"]));
   });
 
+  test("HOME comes from the container's /etc/passwd for run and exec, each user its own, as runc gives it (it was always /)", () => {
+    for (const runtime of ["skiff", "runc"]) {
+      const home = (args: string[]) => ok(docker(["run", "--rm", "--runtime", runtime, ...args, "busybox", "sh", "-c", "echo $HOME"])).trim();
+      expect([runtime, home([]), home(["-u", "nobody"]), home(["-u", "4242"]), home(["-e", "HOME=/given"])]).toEqual([runtime, "/root", "/nonexistent", "/", "/given"]);
+      ok(docker(["run", "-d", "--runtime", runtime, "--name", `home-${runtime}`, "busybox", "sleep", "60"]));
+      try {
+        expect(ok(docker(["exec", `home-${runtime}`, "sh", "-c", "echo $HOME"]))).toBe("/root\n");
+        expect(ok(docker(["exec", "-u", "nobody", `home-${runtime}`, "sh", "-c", "echo $HOME"]))).toBe("/nonexistent\n");
+      } finally {
+        ok(docker(["rm", "-f", `home-${runtime}`]));
+      }
+    }
+  });
+
   test("--entrypoint \"\" resets the image's entrypoint; a bad stop signal or restart policy is refused at create", () => {
     expect(ok(docker(["run", "--rm", "--entrypoint", "", "busybox", "echo", "hi"]))).toBe("hi\n");
     const sig = docker(["run", "--rm", "--stop-signal", "FOO", "busybox", "true"]);

@@ -120,7 +120,7 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
       keyring: opts.noNewKeyring ? undefined : sessionKeyringName(opts.id), noPivot: opts.noPivot ?? false, foreground: opts.foreground ?? false,
       cgroupProcs: cg.dirs.map((d) => join(d, "cgroup.procs")),
       cgroup: { hierarchies: layout.hierarchies.map((hierarchy, i) => ({ hierarchy, dir: cg.dirs[i]! })), cgroupns: config.linux.namespaces.some((n) => n.type === "cgroup") },
-      home: homeOf(rootfs, config.process?.user.uid ?? 0, config.mounts, bundle, config.linux.maskedPaths),
+      home: homeOf(rootfs, config.process?.user.uid ?? 0, config.mounts, bundle, config.linux.maskedPaths, opts.rootfsMount),
       seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
       deviceFilter: devices.deviceProgram && { cgroup: devices.dir!, program: devices.deviceProgram },
       host: readHostFacts(),

@@ -60,7 +60,7 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
   const steps = buildExecPlan({
     proc: opts.process, config, initPid: s.pid, cgroupProcs: s.cgroupDirs.map((d) => join(d, "cgroup.procs")), consoleSocket: opts.consoleSocket,
     seccomp: config.linux.seccomp && (await import("./plan/seccomp-filter.ts")).seccompFilter(config.linux.seccomp),
-    keyring: sessionKeyringName(opts.id), preserveFds: opts.preserveFds ?? 0, foreground: !opts.detach, home: homeOf(s.rootfs, opts.process.user.uid, config.mounts, s.bundle, config.linux.maskedPaths), host: readHostFacts(),
+    keyring: sessionKeyringName(opts.id), preserveFds: opts.preserveFds ?? 0, foreground: !opts.detach, home: execHome(s.pid, opts.process.user.uid), host: readHostFacts(),
   });
   mark("plan built");
   const launched = launch(steps, { preserveFds: opts.preserveFds ?? 0, spawner: opts.spawner });
@@ -96,3 +96,7 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
     }
   }
 }
+
+/** HOME for an exec whose env has none: from the /etc/passwd the container sees now, through its
+ *  init's root (its mounts and masks in place; the engine's rootfs is mounted in there only). */
+const execHome = (initPid: number, uid: number): string => homeOf(`/proc/${initPid}/root`, uid);

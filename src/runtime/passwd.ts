@@ -1,9 +1,11 @@
 // HOME for a process whose env has none, from the /etc/passwd the container will see (as runc
 // reads it inside the container): a bind mount over /etc/passwd or /etc wins over the rootfs, and a
 // masked one (linux.maskedPaths, applied after the mounts) reads empty.
-import { lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readFileSync, readlinkSync } from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
 import type { Mount } from "../oci/runtime-config.ts";
+import { lgetxattr } from "../common/sys.ts";
+import type { RootfsMount } from "./plan/build.ts";
 
 /** The host path of `rel` inside `root`, following symlinks as if root were "/". */
 export function resolveInRoot(root: string, rel: string): string {
@@ -32,7 +34,54 @@ export function resolveInRoot(root: string, rel: string): string {
   return join(root, ...done);
 }
 
-function passwdFile(rootfs: string, mounts: readonly Mount[], bundle: string, masked: readonly string[]): string | undefined {
+/** The layers of the engine's rootfs mount, topmost first: the upper dir, then the lowers (a bind: its source). */
+export function mountLayers(m: RootfsMount): string[] {
+  if (m.data === "bind" || m.fstype === "none" || m.fstype === "bind") return [m.source];
+  const opts = new Map(m.data.split(",").map((o) => [o.slice(0, o.indexOf("=")), o.slice(o.indexOf("=") + 1)] as const));
+  const dirs = [...(opts.get("upperdir") ? [opts.get("upperdir")!] : []), ...(opts.get("lowerdir") ?? "").split(":").filter(Boolean)];
+  return dirs.map((d) => (isAbsolute(d) || !m.cwd ? d : join(m.cwd, d)));
+}
+
+const lstatOf = (path: string) => {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The host path of `rel` as an overlay of `layers` (topmost first) shows it: the topmost layer
+ * holding it, a whiteout (a 0:0 character device) or an opaque directory on the way hiding the
+ * layers below, symlinks followed within the merged tree as if it were "/".
+ */
+export function overlayPath(layers: readonly string[], rel: string, links = 0): string | undefined {
+  const parts = rel.split("/").filter((p) => p && p !== ".");
+  for (const layer of layers) {
+    let hidden = false;
+    for (let i = 0; i < parts.length; i++) {
+      const path = join(layer, ...parts.slice(0, i + 1));
+      const st = lstatOf(path);
+      if (!st) break;
+      if (st.isCharacterDevice() && st.rdev === 0) return undefined;
+      if (st.isSymbolicLink()) {
+        if (links >= 40) return undefined;
+        const target = readlinkSync(path);
+        const base = target.startsWith("/") ? [] : parts.slice(0, i);
+        return overlayPath(layers, posix.normalize(posix.join("/", ...base, target, ...parts.slice(i + 1))), links + 1);
+      }
+      if (i === parts.length - 1) return path;
+      if (!st.isDirectory()) return undefined;
+      if (lgetxattr(path, "trusted.overlay.opaque")?.toString() === "y") hidden = true;
+    }
+    if (hidden) return undefined;
+  }
+  return undefined;
+}
+
+/** Where the container's /etc/passwd is on the host, and whether it is the container's own file
+ *  (which it may swap for a symlink: not followed) rather than a bind's source. */
+function passwdFile(rootfs: string, mounts: readonly Mount[], bundle: string, masked: readonly string[], rootfsMount?: RootfsMount): { path: string; own: boolean } | undefined {
   if (masked.some((p) => ["/etc/passwd", "/etc", "/"].includes(posix.normalize(posix.join("/", p)).replace(/(.)\/$/, "$1")))) return undefined;
   for (const m of [...mounts].reverse()) {
     const dest = posix.normalize(posix.join("/", m.destination));
@@ -40,16 +89,27 @@ function passwdFile(rootfs: string, mounts: readonly Mount[], bundle: string, ma
     const bind = m.type === "bind" || m.options.includes("bind") || m.options.includes("rbind");
     if (!bind || !m.source) return undefined;
     const source = isAbsolute(m.source) ? m.source : join(bundle, m.source);
-    return dest === "/etc/passwd" ? source : join(source, dest === "/" ? "etc/passwd" : "passwd");
+    return { path: dest === "/etc/passwd" ? source : join(source, dest === "/" ? "etc/passwd" : "passwd"), own: false };
   }
-  return resolveInRoot(rootfs, "etc/passwd");
+  // (the engine's rootfs is mounted inside the container's namespace only: read its layers)
+  const path = rootfsMount ? overlayPath(mountLayers(rootfsMount), "etc/passwd") : resolveInRoot(rootfs, "etc/passwd");
+  return path === undefined ? undefined : { path, own: true };
 }
 
-export function homeOf(rootfs: string, uid: number, mounts: readonly Mount[] = [], bundle = "/", masked: readonly string[] = []): string {
-  const file = passwdFile(rootfs, mounts, bundle, masked);
+export function homeOf(rootfs: string, uid: number, mounts: readonly Mount[] = [], bundle = "/", masked: readonly string[] = [], rootfsMount?: RootfsMount): string {
+  const file = passwdFile(rootfs, mounts, bundle, masked, rootfsMount);
   if (!file) return "/";
   try {
-    for (const line of readFileSync(file, "utf8").split("\n")) {
+    // (not following a symlink put there since it was resolved: the container may change its files)
+    // (and never waiting on a FIFO planted there)
+    const fd = openSync(file.path, constants.O_RDONLY | constants.O_NONBLOCK | (file.own ? constants.O_NOFOLLOW : 0));
+    let text: string;
+    try {
+      text = readFileSync(fd, "utf8");
+    } finally {
+      closeSync(fd);
+    }
+    for (const line of text.split("\n")) {
       const f = line.split(":");
       if (f.length >= 6 && f[2] !== "" && Number(f[2]) === uid) return f[5] || "/";
     }
