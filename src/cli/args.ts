@@ -69,8 +69,10 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   return { flags, args, rest: argv.slice(i) as string[] };
 }
 
-/** docker's combined single-letter bool flags: "-qa" → "-q", "-a"; a last letter may take a
- * value ("-qf x" → "-q", "-f", "x"). Arguments that are not made only of known letters stay. */
+/** docker's (pflag's) single-dash forms: combined bool letters ("-qa" → "-q", "-a"), the last of
+ * which may take a value ("-qf x" → "-q", "-f", "x"), and a value glued to its letter ("-t1",
+ * "-sKILL", "-fname=x", "-t=1" → "-t", "1" …). An argument that is not made of known letters stays
+ * as it is (the parser names it). */
 export function expandShortFlags(argv: readonly string[], specs: readonly FlagSpec[]): string[] {
   const short = new Map<string, FlagSpec>();
   for (const s of specs) for (const n of s.names) if (n.length === 1) short.set(n, s);
@@ -81,10 +83,27 @@ export function expandShortFlags(argv: readonly string[], specs: readonly FlagSp
       out.push(...argv.slice(i));
       break;
     }
-    const letters = /^-([A-Za-z]{2,})$/.exec(a)?.[1];
-    const known = letters && [...letters].every((c, k) => short.get(c)?.type === "bool" || (k === letters.length - 1 && short.has(c)));
-    if (letters && known && !specs.some((s) => s.names.includes(letters))) out.push(...[...letters].map((c) => `-${c}`));
-    else out.push(a);
+    out.push(...(shortForm(a, short, specs) ?? [a]));
+  }
+  return out;
+}
+
+/** "-abc…" as separate flags (and a glued value), or undefined when it is not one. */
+function shortForm(a: string, short: Map<string, FlagSpec>, specs: readonly FlagSpec[]): string[] | undefined {
+  if (a.length < 3 || a[0] !== "-" || a[1] === "-") return undefined;
+  const body = a.slice(1);
+  // (a long name given with one dash, as docker's -rm was once, with or without =VALUE: the parser's)
+  const name = body.includes("=") ? body.slice(0, body.indexOf("=")) : body;
+  if (specs.some((s) => s.names.includes(name))) return undefined;
+  const out: string[] = [];
+  for (let k = 0; k < body.length; k++) {
+    const spec = short.get(body[k]!);
+    if (!spec) return undefined;
+    out.push(`-${body[k]}`);
+    if (spec.type === "bool") continue;
+    const rest = body.slice(k + 1);
+    if (rest) out.push(rest.startsWith("=") ? rest.slice(1) : rest);
+    return out;
   }
   return out;
 }

@@ -6,7 +6,7 @@
 //   command's flags in each spelling, values, "--", "-", combined short flags, any text) resolve to
 //   text to print or a command to run, or fail with a cli-layer SkiffError with a hint; never
 //   another error.
-// - flagSpellings: --flag VALUE, --flag=VALUE, -f VALUE and -flag VALUE mean the same.
+// - flagSpellings: --flag VALUE, --flag=VALUE, -f VALUE, -fVALUE, -f=VALUE and -flag VALUE mean the same.
 // - shortCombined: -abc means -a -b -c for a command's one-letter bool flags.
 // - boolValues: --flag=VALUE of a bool flag reads VALUE as Go's strconv.ParseBool does (docker's
 //   and runc's flag packages), and refuses anything else.
@@ -55,7 +55,9 @@ const value = fc.string({ maxLength: 8 }).filter((v) => !v.startsWith("-") && v 
 
 export const flagSpellings = () =>
   fc.property(fc.constantFrom(...stringFlags), value, fc.array(fc.constantFrom("x", "y:1", "z"), { maxLength: 2 }), ({ name, flag }, v, rest) => {
-    const forms = flag.names.flatMap((n) => [[`--${n}`, v], [`--${n}=${v}`], [`-${n}`, v], ...(n.length > 1 ? [[`-${n}=${v}`]] : [])]);
+    // (a value glued to its letter, -t1 and -t=1, as pflag takes them: refused before but by run and exec)
+    const glued = (n: string) => [[`-${n}=${v}`], ...(v.startsWith("=") ? [] : [[`-${n}${v}`]])];
+    const forms = flag.names.flatMap((n) => [[`--${n}`, v], [`--${n}=${v}`], [`-${n}`, v], ...(n.length > 1 ? [[`-${n}=${v}`]] : glued(n))]);
     const want = meaning(resolve([name, ...forms[0]!, ...rest]));
     for (const f of forms) {
       const got = meaning(resolve([name, ...f, ...rest]));
