@@ -7,6 +7,7 @@ import { endpoint, q } from "../endpoint.ts";
 import { apiError } from "../http-error.ts";
 import { containersOf } from "./containers.ts";
 import { filtersQuery } from "./params.ts";
+import { longTimeout } from "../../common/long-timeout.ts";
 
 /** Unix seconds (with a fraction) or an RFC 3339 time, as nanoseconds. */
 function nanos(name: string, v: string | undefined): bigint | undefined {
@@ -50,10 +51,11 @@ export const events = endpoint({ query: { since: q.string({ maxLength: 64 }), un
       if (since !== undefined) for (const e of log.past(since, until)) send(e);
       if (until !== undefined && until <= nowNano()) return c.close();
       const off = log.on(send);
-      const timer = until !== undefined ? setTimeout(() => (stop(), c.close()), Number((until - nowNano()) / 1_000_000n)) : undefined;
+      // (an until months ahead waits too: a plain timer ended the stream at once past 24.8 days)
+      const cancel = until !== undefined ? longTimeout(() => (stop(), c.close()), Number((until - nowNano()) / 1_000_000n)) : undefined;
       stop = () => {
         off();
-        clearTimeout(timer);
+        cancel?.();
       };
     },
     cancel() {

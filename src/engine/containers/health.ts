@@ -13,6 +13,7 @@ import { applyProbeResult, effectiveHealthcheck, MAX_HEALTH_OUTPUT, probeArgv, p
 import type { ContainerRecord } from "./record.ts";
 import type { ContainerStore } from "./store.ts";
 import type { HealthHooks } from "./supervisor-hooks.ts";
+import { longTimeout } from "../../common/long-timeout.ts";
 
 export interface HealthChecksOptions {
   store: ContainerStore;
@@ -146,9 +147,10 @@ function killQuietly(pid: number): void {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
+    // (an --health-interval past 24.8 days waits too: a plain timer would fire at once)
+    const cancel = longTimeout(done, ms);
     function done() {
-      clearTimeout(t);
+      cancel();
       signal.removeEventListener("abort", done);
       resolve();
     }
