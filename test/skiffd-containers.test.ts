@@ -208,6 +208,19 @@ describe("what a new-user trial found, each fixed", () => {
     ok(docker(["rm", "-f", "ex-trial"]));
   });
 
+  test("ps --filter ancestor= takes any reference to the image: a tag, another tag of it, its id (busybox:latest matched nothing)", () => {
+    const id = ok(docker(["create", "--name", "anc-trial", "busybox", "true"])).trim();
+    ok(docker(["tag", "busybox", "anc-other:1"]));
+    try {
+      const imageId = ok(docker(["image", "inspect", "-f", "{{.Id}}", "busybox"])).trim();
+      for (const ref of ["busybox", "busybox:latest", "anc-other:1", imageId, imageId.slice(7, 19)]) expect([ref, ok(docker(["ps", "-aq", "--no-trunc", "--filter", `ancestor=${ref}`]))]).toEqual([ref, `${id}\n`]);
+      expect(ok(docker(["ps", "-aq", "--filter", "ancestor=nosuch:1"]))).toBe("");
+    } finally {
+      ok(docker(["rm", "anc-trial"]));
+      ok(docker(["rmi", "anc-other:1"]));
+    }
+  });
+
   test("HOME comes from the container's /etc/passwd for run and exec, each user its own, as runc gives it (it was always /)", () => {
     for (const runtime of ["skiff", "runc"]) {
       const home = (args: string[]) => ok(docker(["run", "--rm", "--runtime", runtime, ...args, "busybox", "sh", "-c", "echo $HOME"])).trim();

@@ -67,7 +67,7 @@ function portSet(values: readonly string[] | undefined, key: string): Set<string
 }
 
 /** `networks`: the networks each container is on (the network service's), for the network filter. */
-export function filterContainers(records: ContainerRecord[], filters: Record<string, string[]>, o: { prune?: boolean; networks?: (id: string) => ContainerNetwork[] } = {}): ContainerRecord[] {
+export function filterContainers(records: ContainerRecord[], filters: Record<string, string[]>, o: { prune?: boolean; networks?: (id: string) => ContainerNetwork[]; imageId?: (ref: string) => string | undefined } = {}): ContainerRecord[] {
   const keys = o.prune ? PRUNE_KEYS : LIST_KEYS;
   for (const k of Object.keys(filters)) if (!keys.includes(k)) throw invalid(k, `the filters are ${keys.join(", ")}`);
   for (const s of filters.status ?? []) if (!STATUSES.includes(s as ContainerStatus)) throw invalid(`status=${s}`, `a status is one of ${STATUSES.join(", ")}`);
@@ -79,6 +79,8 @@ export function filterContainers(records: ContainerRecord[], filters: Record<str
     return Date.parse(r.created);
   };
   const any = (k: string, test: (v: string) => boolean) => !filters[k]?.length || filters[k]!.some(test);
+  // an ancestor by any reference to the image (busybox:latest, another tag of it), as dockerd resolves it
+  const ancestors = new Map((filters.ancestor ?? []).map((v) => [v, o.imageId?.(v)]));
   const publish = portSet(filters.publish, "publish");
   const expose = portSet(filters.expose, "expose");
   // dockerd's: a published host port, or else a container port, of the running container's ports
@@ -98,7 +100,7 @@ export function filterContainers(records: ContainerRecord[], filters: Record<str
       any("status", (v) => r.state.status === v) &&
       any("health", (v) => (r.state.health?.status ?? "none") === v) &&
       any("exited", (v) => r.state.status === "exited" && !r.state.startedAt.startsWith("0001") && r.state.exitCode === Number(v)) &&
-      any("ancestor", (v) => r.image === v || r.imageId === v || r.imageId.replace(/^sha256:/, "").startsWith(v.replace(/^sha256:/, ""))) &&
+      any("ancestor", (v) => r.image === v || r.imageId === v || r.imageId.replace(/^sha256:/, "").startsWith(v.replace(/^sha256:/, "")) || r.imageId === ancestors.get(v)) &&
       (filters.before ?? []).every((v) => Date.parse(r.created) < refTime(v)) &&
       (filters.since ?? []).every((v) => Date.parse(r.created) > refTime(v)) &&
       any("volume", (v) => mountedThere(r, v)) &&

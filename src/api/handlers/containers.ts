@@ -36,7 +36,14 @@ export const create = endpoint(
 
 export const list = endpoint({ query: { all: q.bool(), limit: q.int({ min: -1 }), size: q.bool(), filters: filtersQuery } }, (ctx, { query }) => {
   const networks = containerNetworks(ctx);
-  let records = filterContainers(containersOf(ctx).list(), query.filters, { networks });
+  const imageId = (ref: string) => {
+    try {
+      return ctx.images.inspect(ref).Id;
+    } catch {
+      return undefined; // (no such image: no container has it)
+    }
+  };
+  let records = filterContainers(containersOf(ctx).list(), query.filters, { networks, imageId });
   const limit = query.limit !== undefined && query.limit > 0 ? query.limit : undefined;
   if (!query.all && limit === undefined && !query.filters.status && !query.filters.exited) records = records.filter((r) => r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting");
   if (limit !== undefined) records = records.slice(0, limit);
