@@ -75,7 +75,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     CapAdd: o.capAdd?.length ? o.capAdd : null,
     CapDrop: o.capDrop?.length ? o.capDrop : null,
     CgroupnsMode: "host",
-    GroupAdd: null,
+    GroupAdd: o.groupAdd?.length ? o.groupAdd : null,
     IpcMode: "private",
     Cgroup: "",
     Links: null,

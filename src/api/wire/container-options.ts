@@ -150,7 +150,6 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     [!!h.UTSMode, `--uts ${h.UTSMode}`],
     [!!h.UsernsMode, `--userns ${h.UsernsMode}`],
     [!!h.CgroupnsMode, `--cgroupns ${h.CgroupnsMode}`],
-    [!!h.GroupAdd?.length, "--group-add"],
     [!!h.Sysctls && Object.keys(h.Sysctls).length > 0, "--sysctl"],
   ];
   for (const [set, what] of unserved) if (set) warnings.push(`${what} is not served by skiffd yet: ignored`);
@@ -169,6 +168,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(b.Env?.length ? { env: b.Env } : {}),
     ...(b.WorkingDir ? { workingDir: b.WorkingDir } : {}),
     ...(b.User ? { user: b.User } : {}),
+    ...(h.GroupAdd?.length ? { groupAdd: h.GroupAdd } : {}),
     tty: b.Tty ?? false,
     openStdin: b.OpenStdin ?? false,
     ...(b.OpenStdin && b.StdinOnce ? { stdinOnce: true } : {}),

@@ -6,7 +6,7 @@ import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Process } from "../../oci/runtime-config.ts";
-import { mergeEnv, resolveUser, type FileReader } from "../images/index.ts";
+import { mergeEnv, resolveGroups, resolveUser, type FileReader } from "../images/index.ts";
 import { conflict, notFound } from "./errors.ts";
 import { MONITOR, monitorFiles } from "./layout.ts";
 import { attach, monitorSpawner, readExitFile, resize, waitExit, type AttachOptions, type Monitor } from "./monitor/index.ts";
@@ -101,8 +101,10 @@ export class Execs {
     if (cfg.user) {
       // names and group memberships as the container has them now (its /etc/passwd may have changed
       // since the image), read through its init's view of its own root
-      const u = resolveUser(cfg.user, containerFileReader(c.state.pid, this.images.fileReader(c.imageId)));
-      p.user = { ...p.user, uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
+      const files = containerFileReader(c.state.pid, this.images.fileReader(c.imageId));
+      const u = resolveUser(cfg.user, files);
+      // (the container's --group-add goes with any user, as dockerd's exec has it)
+      p.user = { ...p.user, uid: u.uid, gid: u.gid, additionalGids: [...new Set([...u.additionalGids, ...resolveGroups(c.options.groupAdd ?? [], files)])] };
     }
     if (cfg.privileged) p.capabilities = processCapabilities(allCapabilities(readHostFacts().lastCap, readHostFacts().heldCapabilities), p.user.uid);
     return p;

@@ -5,7 +5,7 @@
 export { filterImages, pruneSelector } from "./image-filters.ts";
 export { ImageStore, type ImageStoreOptions } from "./image-service.ts";
 export type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";
-export { mergeEnv, resolveUser, specFromImage, type FileReader, type ImageProcessSpec, type SpecOverrides } from "./spec-from-image.ts";
+export { mergeEnv, resolveGroups, resolveUser, specFromImage, type FileReader, type ImageProcessSpec, type SpecOverrides } from "./spec-from-image.ts";
 export type { CommitRequest } from "./image-commit.ts";
 export type { HistoryItem } from "./image-history.ts";
 export type { DockerConfigObject } from "./import-changes.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
 import type { SkiffError } from "../../common/errors.ts";
-import { mergeEnv, specFromImage } from "./spec-from-image.ts";
+import { mergeEnv, resolveGroups, specFromImage } from "./spec-from-image.ts";
 
 const files: Record<string, string> = {
   "/etc/passwd": "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33:www:/var/www:/bin/sh\n",
@@ -42,4 +42,15 @@ describe("specFromImage", () => {
     const e = (() => { try { specFromImage(cfg({ User: "nobody" }), read); } catch (x) { return x as SkiffError; } })();
     expect(e?.code).toBe("ENGINE_USER_NOT_FOUND");
   });
+});
+
+test("--group-add: numbers as they are, names from /etc/group, an unknown name in dockerd's words", () => {
+  const files: Record<string, string> = { "/etc/group": "root:x:0:\naudio:x:29:app\nbad:x:notanumber:\n" };
+  const read = (p: string) => files[p];
+  expect(resolveGroups(["44", "audio", "0"], read)).toEqual([44, 29, 0]);
+  expect(resolveGroups([], () => undefined)).toEqual([]);
+  expect(() => resolveGroups(["video"], read)).toThrow("Unable to find group video: no matching entries in group file");
+  expect(() => resolveGroups(["bad"], read)).toThrow("Unable to find group bad");
+  // (a number past a gid's range is a name to look up, and so unknown)
+  expect(() => resolveGroups(["4294967295"], read)).toThrow("Unable to find group 4294967295");
 });

@@ -72,6 +72,18 @@ const text = (f: Uint8Array | string | undefined) => (f === undefined ? "" : typ
 const rows = (s: string) => s.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split(":"));
 
 /** Resolves docker's User field as runc/docker do (libcontainer/user.GetExecUser). */
+/** `--group-add`: each a gid, or a group's name looked up in /etc/group (dockerd's words when none). */
+export function resolveGroups(names: readonly string[], readFile: FileReader): number[] {
+  if (!names.length) return [];
+  const groups = rows(text(readFile("/etc/group"))).filter((r) => r.length >= 3).map((r) => ({ name: r[0]!, gid: Number(r[2]) }));
+  return names.map((n) => {
+    if (/^\d+$/.test(n) && Number(n) <= 2 ** 31 - 1) return Number(n);
+    const g = groups.find((x) => x.name === n);
+    if (!g || !Number.isInteger(g.gid)) throw invalid("engine", "ENGINE_GROUP_NOT_FOUND", `Unable to find group ${n}: no matching entries in group file`, "give a gid, or a group the image's /etc/group names", { field: "--group-add" });
+    return g.gid;
+  });
+}
+
 export function resolveUser(spec: string, readFile: FileReader): ImageProcessSpec["user"] {
   const passwd: PasswdEntry[] = rows(text(readFile("/etc/passwd"))).filter((r) => r.length >= 6).map((r) => ({ name: r[0]!, uid: Number(r[2]), gid: Number(r[3]), home: r[5]! }));
   const groups: GroupEntry[] = rows(text(readFile("/etc/group"))).filter((r) => r.length >= 3).map((r) => ({ name: r[0]!, gid: Number(r[2]), members: (r[3] ?? "").split(",").filter(Boolean) }));

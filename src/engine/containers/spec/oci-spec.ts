@@ -4,7 +4,7 @@
 import { rootPropagationFor } from "./bind-propagation.ts";
 import { invalid } from "../../../common/errors.ts";
 import type { ContainerDefaults } from "../../../oci/image/image-config.ts";
-import { specFromImage } from "../../images/index.ts";
+import { resolveGroups, specFromImage } from "../../images/index.ts";
 import { containerCapabilities, processCapabilities } from "./capabilities.ts";
 import { containerDevices, type DeviceRule, type LinuxDevice } from "./devices.ts";
 import { containerMounts, INIT_DESTINATION, MASKED_PATHS, READONLY_PATHS, type SpecMount } from "./mounts.ts";
@@ -118,7 +118,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
     process: {
       ...(o.tty ? { terminal: true } : {}),
       // dockerd lists the primary group among the supplementary ones
-      user: { uid: proc.user.uid, gid: proc.user.gid, additionalGids: [proc.user.gid, ...proc.user.additionalGids] },
+      user: { uid: proc.user.uid, gid: proc.user.gid, additionalGids: [...new Set([proc.user.gid, ...proc.user.additionalGids, ...resolveGroups(o.groupAdd ?? [], host.readImageFile)])] },
       args: o.init ? [INIT_DESTINATION, "--", ...proc.args] : proc.args,
       env: containerEnv(image.Env, o.env ?? [], hostname, !!o.tty),
       cwd: proc.cwd,

@@ -63,6 +63,8 @@ export interface ContainerOptions {
   workingDir?: string;
   /** `-u`: "name", "uid", "name:group", "uid:gid"; names looked up in the image's /etc/passwd and /etc/group. */
   user?: string;
+  /** `--group-add`: more groups for the process, by name (the image's /etc/group) or number. */
+  groupAdd?: string[];
   /** `-t`: a pseudo-terminal (process.terminal, TERM=xterm). */
   tty?: boolean;
   /** `-i`: keep stdin open (the monitor's concern, not the spec's). */
