@@ -224,6 +224,16 @@ describe("what a new-user trial found, each fixed", () => {
     expect([bad.status, bad.stderr.includes("Unable to find group nosuchgroup")]).toEqual([125, true]);
   });
 
+  test("inspect's MemorySwap with --memory and no --memory-swap is twice the memory, as dockerd says (and sets: it said 0)", () => {
+    const id = ok(docker(["create", "--memory", "64m", "busybox", "true"])).trim();
+    const both = ok(docker(["create", "--memory", "64m", "--memory-swap", "96m", "busybox", "true"])).trim();
+    try {
+      expect(ok(docker(["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}", id, both]))).toBe(`${64 << 20} ${128 << 20}\n${64 << 20} ${96 << 20}\n`);
+    } finally {
+      ok(docker(["rm", id, both]));
+    }
+  });
+
   test("ps --filter ancestor= takes any reference to the image: a tag, another tag of it, its id (busybox:latest matched nothing)", () => {
     const id = ok(docker(["create", "--name", "anc-trial", "busybox", "true"])).trim();
     ok(docker(["tag", "busybox", "anc-other:1"]));

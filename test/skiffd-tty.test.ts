@@ -103,6 +103,14 @@ for (const [cli, clientOf] of CLIENTS) {
   });
 }
 
+test("skiff run -t: the container's terminal has the client's size from its first instruction (it was 0x0 until the first resize, about one run in two)", async () => {
+  for (let i = 0; i < 4; i++) {
+    const r = await onTerminal([SKIFF, "-H", `unix://${d.sock}`], ["run", "-t", "--rm", "busybox", "stty", "size"], []);
+    expect([i, r.status, r.stderr, r.screen.trim()]).toEqual([i, 0, "", "24 80"]);
+  }
+  expect(await settledLeftovers(d)).toEqual({});
+});
+
 test("StdinOnce as docker sets it: run -i attached closes stdin when its client is done; run -d -i keeps stdin open for the next attach", async () => {
   const once = d.docker(DOCKER_28, ["run", "-i", "--rm", "busybox", "cat"], { input: "hi\n" });
   expect([once.status, once.stdout]).toEqual([0, "hi\n"]);

@@ -98,7 +98,8 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     CgroupParent: "",
     CpusetCpus: o.cpusetCpus ?? "",
     Devices: (o.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),
-    MemorySwap: o.memorySwap ?? 0,
+    // (dockerd's: with --memory and no --memory-swap, swap is as much again, and inspect says so)
+    MemorySwap: o.memorySwap ?? (o.memory ? o.memory * 2 : 0),
     PidsLimit: o.pidsLimit ?? null,
     Ulimits: o.ulimits?.length ? o.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) : null,
     Init: o.init ?? null,

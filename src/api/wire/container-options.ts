@@ -169,6 +169,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(b.WorkingDir ? { workingDir: b.WorkingDir } : {}),
     ...(b.User ? { user: b.User } : {}),
     ...(h.GroupAdd?.length ? { groupAdd: h.GroupAdd } : {}),
+    ...(b.Tty && h.ConsoleSize?.length === 2 && h.ConsoleSize[0]! > 0 && h.ConsoleSize[1]! > 0 ? { consoleSize: [h.ConsoleSize[0]!, h.ConsoleSize[1]!] as [number, number] } : {}),
     tty: b.Tty ?? false,
     openStdin: b.OpenStdin ?? false,
     ...(b.OpenStdin && b.StdinOnce ? { stdinOnce: true } : {}),

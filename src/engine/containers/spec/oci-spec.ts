@@ -116,7 +116,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
   const spec: OciSpec = {
     ociVersion: OCI_VERSION,
     process: {
-      ...(o.tty ? { terminal: true } : {}),
+      ...(o.tty ? { terminal: true, ...(o.consoleSize ? { consoleSize: { height: o.consoleSize[0], width: o.consoleSize[1] } } : {}) } : {}),
       // dockerd lists the primary group among the supplementary ones
       user: { uid: proc.user.uid, gid: proc.user.gid, additionalGids: [...new Set([proc.user.gid, ...proc.user.additionalGids, ...resolveGroups(o.groupAdd ?? [], host.readImageFile)])] },
       args: o.init ? [INIT_DESTINATION, "--", ...proc.args] : proc.args,

@@ -65,6 +65,9 @@ export interface ContainerOptions {
   user?: string;
   /** `--group-add`: more groups for the process, by name (the image's /etc/group) or number. */
   groupAdd?: string[];
+  /** The client's terminal size at create, [height, width] (API 1.42's HostConfig.ConsoleSize; skiff's
+   *  CLI sends it at any version): the pty starts that size, not 0x0 until the first resize. */
+  consoleSize?: [number, number];
   /** `-t`: a pseudo-terminal (process.terminal, TERM=xterm). */
   tty?: boolean;
   /** `-i`: keep stdin open (the monitor's concern, not the spec's). */
