@@ -305,6 +305,12 @@ test("options skiffd takes but does not act on yet are said, never silently drop
   expect(r.stderr).not.toContain("--add-host is not served");
   const cpus = docker(["run", "--rm", "--cpus", "1000", "busybox", "true"]);
   expect([cpus.status, cpus.stderr.includes("Range of CPUs is from 0.01 to")]).toEqual([125, true]);
+  // (each said only the kernel's ERANGE, or named a config.json the user never wrote)
+  const cpuset = docker(["run", "--rm", "--cpuset-cpus", "9999", "busybox", "true"]);
+  expect([cpuset.status, cpuset.stderr.includes("Requested CPUs are not available - requested 9999, available: 0")]).toEqual([125, true]);
+  const uid = docker(["run", "--rm", "-u", "99999999999", "busybox", "true"]);
+  expect([uid.status, uid.stderr.includes("uids and gids must be in range 0-2147483647"), uid.stderr.includes("config.json")]).toEqual([125, true, false]);
+  expect(ok(docker(["ps", "-aq"]))).toBe("");
 });
 
 test("a container the OOM killer ends shows OOMKilled and an oom event", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
 import type { SkiffError } from "../../common/errors.ts";
-import { mergeEnv, resolveGroups, specFromImage } from "./spec-from-image.ts";
+import { mergeEnv, resolveGroups, resolveUser, specFromImage } from "./spec-from-image.ts";
 
 const files: Record<string, string> = {
   "/etc/passwd": "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33:www:/var/www:/bin/sh\n",
@@ -53,4 +53,9 @@ test("--group-add: numbers as they are, names from /etc/group, an unknown name i
   expect(() => resolveGroups(["bad"], read)).toThrow("Unable to find group bad");
   // (a number past a gid's range is a name to look up, and so unknown)
   expect(() => resolveGroups(["4294967295"], read)).toThrow("Unable to find group 4294967295");
+});
+
+test("-u with a uid or gid past 2^31-1 is refused here, in runc's words (the runtime's refusal named an internal config.json)", () => {
+  for (const spec of ["99999999999", "4294967295", "0:2147483648"]) expect(() => resolveUser(spec, () => undefined)).toThrow("uids and gids must be in range 0-2147483647");
+  expect(resolveUser("2147483647:2147483647", () => undefined)).toMatchObject({ uid: 2147483647, gid: 2147483647 });
 });

@@ -30,6 +30,7 @@ export interface ImageProcessSpec {
 
 export type FileReader = (path: string) => Uint8Array | string | undefined;
 
+const MAX_ID = 2 ** 31 - 1;
 const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export function specFromImage(config: ContainerDefaults, readFile: FileReader, o: SpecOverrides = {}): ImageProcessSpec {
@@ -89,6 +90,8 @@ export function resolveUser(spec: string, readFile: FileReader): ImageProcessSpe
   const groups: GroupEntry[] = rows(text(readFile("/etc/group"))).filter((r) => r.length >= 3).map((r) => ({ name: r[0]!, gid: Number(r[2]), members: (r[3] ?? "").split(",").filter(Boolean) }));
   const [u = "", g] = spec.split(":", 2);
   const numeric = (s: string) => /^\d+$/.test(s);
+  // (runc's range: the runtime's refusal named the container's config.json, a file the user never wrote)
+  for (const id of [u, g ?? ""]) if (numeric(id) && Number(id) > MAX_ID) throw invalid("engine", "ENGINE_USER_INVALID", `unable to set up user ${JSON.stringify(spec)}: uids and gids must be in range 0-${MAX_ID}`, "give -u a uid and gid from 0 to 2147483647, or names from the image");
   let entry: PasswdEntry | undefined;
   let uid = 0;
   if (u === "") entry = passwd.find((p) => p.uid === 0);

@@ -18,7 +18,7 @@ test.each([
   ["--pids-limit 100", { pidsLimit: 100 }, { ...base, pids: { limit: 100 } }],
   ["--pids-limit -1 is no limit", { pidsLimit: -1 }, base],
 ] as const)("%s", (_, o, want) => {
-  expect(linuxResources(o)).toEqual(want as never);
+  expect(linuxResources(o, () => "0-63")).toEqual(want as never);
 });
 
 const code = (f: () => unknown) => {
@@ -38,8 +38,12 @@ test.each([
   [{ memory: 64 * M, memorySwap: 32 * M }, `ENGINE_INVALID_RESOURCES: --memory-swap: ${32 * M} is below --memory ${64 * M}`],
   [{ nanoCpus: 1e6 }, `ENGINE_INVALID_RESOURCES: --cpus: Range of CPUs is from 0.01 to ${CPUS}.00, as there are only ${CPUS} CPUs available`],
   [{ cpusetCpus: "0-" }, 'ENGINE_INVALID_RESOURCES: --cpuset-cpus: "0-" is not a list of CPUs'],
+  [{ cpusetCpus: "3-1" }, 'ENGINE_INVALID_RESOURCES: --cpuset-cpus: "3-1" is not a list of CPUs'],
+  // (the kernel's ERANGE from cpuset.cpus at start was all it said)
+  [{ cpusetCpus: "9" }, "ENGINE_INVALID_RESOURCES: --cpuset-cpus: Requested CPUs are not available - requested 9, available: 0-1"],
+  [{ cpusetCpus: "0,2" }, "ENGINE_INVALID_RESOURCES: --cpuset-cpus: Requested CPUs are not available - requested 0,2, available: 0-1"],
 ])("refused: %j", (o, want) => {
-  expect(code(() => linuxResources(o))).toBe(want);
+  expect(code(() => linuxResources(o, () => "0-1"))).toBe(want);
 });
 
 test("ulimits: one per name, the last given wins, -1 is unlimited", () => {

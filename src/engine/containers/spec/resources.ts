@@ -2,6 +2,7 @@
 // and --ulimit → process.rlimits, as dockerd writes them (confirmed by test/spec-differential.test.ts).
 // dockerd always writes memory.disableOOMKiller false, cpu.shares 0 and blockIO.weight 0; a runtime
 // takes 0 as "not set", and they are kept so that the two configs compare equal.
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { invalid } from "../../../common/errors.ts";
 import type { ContainerOptions, Ulimit } from "./options.ts";
@@ -20,8 +21,29 @@ const bad = (flag: string, message: string, hint: string) => invalid("engine", "
 
 export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit">;
 
+/** CPU numbers of a list as the kernel writes them ("0-3,8"); undefined for anything else. */
+export function cpuList(text: string): Set<number> | undefined {
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text)) return undefined;
+  const out = new Set<number>();
+  for (const part of text.split(",")) {
+    const [a, b = a] = part.split("-").map(Number) as [number, number?];
+    if (b! < a || b! - a > 65536) return undefined;
+    for (let c = a; c <= b!; c++) out.add(c);
+  }
+  return out;
+}
+
+/** The host's CPUs a container may be given (the kernel's online list). */
+function onlineCpus(): string {
+  try {
+    return readFileSync("/sys/devices/system/cpu/online", "utf8").trim();
+  } catch {
+    return `0-${availableParallelism() - 1}`;
+  }
+}
+
 /** The checks dockerd makes when a container is created; each names the flag. */
-export function checkResources(o: ResourceOptions, hostCpus = availableParallelism()): void {
+export function checkResources(o: ResourceOptions, hostCpus = availableParallelism(), online = onlineCpus): void {
   const { memory = 0, memorySwap = 0, nanoCpus = 0 } = o;
   // dockerd's own words for these
   if (memory < 0 || (memory > 0 && memory < MIN_MEMORY)) throw bad("--memory", "Minimum memory limit allowed is 6MB", "give --memory 6m or more");
@@ -31,12 +53,19 @@ export function checkResources(o: ResourceOptions, hostCpus = availableParalleli
   // (dockerd takes 0 < --cpus < 0.01, which the kernel's CFS quota then refuses at start)
   if (nanoCpus < 0 || (nanoCpus > 0 && nanoCpus < 10_000_000) || nanoCpus > hostCpus * 1e9)
     throw bad("--cpus", `Range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`, `give --cpus from 0.01 to ${hostCpus}`);
-  if (o.cpusetCpus !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(o.cpusetCpus)) throw bad("--cpuset-cpus", `${JSON.stringify(o.cpusetCpus)} is not a list of CPUs`, 'give CPU numbers and ranges, e.g. "0-2,4"');
+  if (o.cpusetCpus !== undefined && o.cpusetCpus !== "") {
+    const wanted = cpuList(o.cpusetCpus);
+    if (!wanted) throw bad("--cpuset-cpus", `${JSON.stringify(o.cpusetCpus)} is not a list of CPUs`, 'give CPU numbers and ranges, e.g. "0-2,4"');
+    // dockerd's words; the kernel's ERANGE from cpuset.cpus at start said less
+    const available = online();
+    const have = cpuList(available);
+    if (have && [...wanted].some((c) => !have.has(c))) throw bad("--cpuset-cpus", `Requested CPUs are not available - requested ${o.cpusetCpus}, available: ${available}`, `give CPUs among ${available}`);
+  }
 }
 
 /** linux.resources less the device rules (devices.ts). */
-export function linuxResources(o: ResourceOptions): Record<string, unknown> {
-  checkResources(o);
+export function linuxResources(o: ResourceOptions, online = onlineCpus): Record<string, unknown> {
+  checkResources(o, undefined, online);
   const memory: Record<string, unknown> = {};
   if (o.memory) {
     memory.limit = o.memory;
