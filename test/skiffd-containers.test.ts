@@ -66,6 +66,9 @@ test("-d, logs, ps, exec, stop, rm", () => {
   ok(docker(["stop", "-t", "5", "worker"]));
   expect(ok(docker(["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", "worker"]))).toBe("exited 0\n");
   expect(ok(docker(["logs", "worker"]))).toBe("started\nbye\n");
+  // --details: the (empty) attributes and a space before each line, as dockerd writes them (it wrote none)
+  expect(ok(docker(["logs", "--details", "worker"]))).toBe(" started\n bye\n");
+  expect(ok(docker(["logs", "--details", "-t", "worker"]))).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z  started\n/);
   ok(docker(["rm", "worker"]));
   expect(docker(["inspect", "worker"]).status).not.toBe(0);
 });

@@ -26,6 +26,7 @@ export function frameHeader(stream: 1 | 2, length: number): Uint8Array {
 }
 
 const BATCH = 64 * 1024;
+const SPACE = new Uint8Array([0x20]);
 
 export const logs = endpoint(
   { query: { follow: q.bool(), stdout: q.bool(), stderr: q.bool(), since: q.string({ maxLength: 64 }), until: q.string({ maxLength: 64 }), timestamps: q.bool(), tail: q.string({ maxLength: 32 }), details: q.bool() } },
@@ -61,7 +62,10 @@ export const logs = endpoint(
             c.close();
             return;
           }
-          const payload = query.timestamps ? Buffer.concat([enc.encode(`${e.time} `), e.line]) : e.line;
+          // --details: the entry's attributes and a space, as dockerd writes them (there are none
+          // here: no --log-opt labels or env, so a space alone), after the timestamp
+          const line = query.details ? Buffer.concat([SPACE, e.line]) : e.line;
+          const payload = query.timestamps ? Buffer.concat([enc.encode(`${e.time} `), line]) : line;
           if (!tty) parts.push(frameHeader(e.stream === "stdout" ? 1 : 2, payload.byteLength));
           parts.push(payload);
           size += payload.byteLength + 8;
