@@ -51,6 +51,7 @@ import { DIGEST_PROPERTIES } from "../src/oci/image/digest.fuzz.ts";
 import { DOCUMENT_PROPERTIES } from "../src/oci/image/documents.fuzz.ts";
 import { PLATFORM_PROPERTIES } from "../src/oci/image/platform.fuzz.ts";
 import { REFERENCE_PROPERTIES } from "../src/oci/image/reference.fuzz.ts";
+import { PASSWD_PROPERTIES } from "../src/runtime/passwd.fuzz.ts";
 import { CONFIG_PROPERTIES } from "../src/runtime/plan/config-plan.fuzz.ts";
 import { CODEC_PROPERTIES } from "../src/runtime/plan/plan-codec.fuzz.ts";
 import { SECCOMP_PROPERTIES } from "../src/runtime/seccomp/profile-bpf.fuzz.ts";
@@ -83,6 +84,7 @@ const ALL = new Map<string, Property>([
   ...group("runtime", "config", CONFIG_PROPERTIES),
   ...group("runtime", "seccomp", SECCOMP_PROPERTIES),
   ...group("runtime", "plan", CODEC_PROPERTIES),
+  ...group("runtime", "passwd", PASSWD_PROPERTIES(SCRATCH)),
   ...group("engine", "spec", SPEC_PROPERTIES),
   ...group("engine", "event-filters", EVENT_FILTER_PROPERTIES),
   ...group("engine", "volumes", VOLUME_PROPERTIES),

@@ -33,6 +33,12 @@ writeFileSync(join(hostDir, "file"), "from the host\n");
 writeFileSync(join(hostDir, "passwd"), "root:x:0:0:root:/home/bound:/bin/sh\n");
 afterAll(() => rmSync(hostDir, { recursive: true, force: true }));
 
+/** Two extra devices; `asStMode`: their fileMode with the file type bits, as podman writes it. */
+const extraDevices = (asStMode: boolean) => [
+  { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o640 | (asStMode ? 0o020000 : 0), uid: 0, gid: 0 },
+  { path: "/dev/disks/loop200", type: "b", major: 7, minor: 200, fileMode: 0o600 | (asStMode ? 0o060000 : 0), uid: 1000, gid: 1000 },
+];
+
 type Variant = [name: string, opts: ProbeOptions, sees?: Record<string, string[]>, runcDiffers?: (r: Report) => Report];
 const variants: Variant[] = [
   ["the default spec (a read-only root)", {}, { namespaces: ["net: new", "user: host"] }],
@@ -132,29 +138,9 @@ const variants: Variant[] = [
     { edit: (c) => (c.linux.sysctl = { "net.ipv4.ip_forward": "1", "kernel.shm_rmid_forced": "1" }), paths: ["/proc/sys/net/ipv4/ip_forward", "/proc/sys/kernel/shm_rmid_forced"] },
     { paths: ["/proc/sys/net/ipv4/ip_forward: regular empty file 644 read='1' write=no"] },
   ],
-  [
-    "extra devices",
-    {
-      edit: (c) =>
-        (c.linux.devices = [
-          { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o640, uid: 0, gid: 0 },
-          { path: "/dev/disks/loop200", type: "b", major: 7, minor: 200, fileMode: 0o600, uid: 1000, gid: 1000 },
-        ]),
-    },
-    { dev: ["/dev/fuse character special file 640 0:0 a,e5"] },
-  ],
-  [
-    // (refused before: "fileMode must be an integer in [0, 4095], got 8630"; podman's --device and --privileged)
-    "extra devices with fileMode as podman writes it, st_mode with the file type",
-    {
-      edit: (c) =>
-        (c.linux.devices = [
-          { path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 0o020666, uid: 0, gid: 0 },
-          { path: "/dev/disks/loop200", type: "b", major: 7, minor: 200, fileMode: 0o060600, uid: 1000, gid: 1000 },
-        ]),
-    },
-    { dev: ["/dev/fuse character special file 666 0:0 a,e5"] },
-  ],
+  ["extra devices", { edit: (c) => (c.linux.devices = extraDevices(false)) }, { dev: ["/dev/fuse character special file 640 0:0 a,e5"] }],
+  // (refused before: "fileMode must be an integer in [0, 4095], got 8630"; podman's --device and --privileged)
+  ["extra devices with fileMode as podman writes it, st_mode with the file type", { edit: (c) => (c.linux.devices = extraDevices(true)) }, { dev: ["/dev/fuse character special file 640 0:0 a,e5"] }],
   [
     "a user namespace mapping 65536 ids",
     {

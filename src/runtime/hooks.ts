@@ -60,14 +60,15 @@ function printed(stdout: string, stderr: string): string {
  * under --debug); the bundle as its working directory (runc runs in the bundle); its env, or
  * the runtime's environment when the config gives none.
  */
-async function runOne(kind: HookKind, hook: Hook, state: string, bundle: string | undefined): Promise<void> {
+async function runOne(kind: HookKind, hook: Hook, state: string, bundle: string): Promise<void> {
   let proc: Bun.Subprocess<"pipe", "pipe", "pipe">;
   try {
     // path is the program; args is its whole argv, args[0] included (as execve takes them)
     proc = Bun.spawn({
       cmd: [hook.path, ...hook.args.slice(1)], argv0: hook.args[0] ?? hook.path,
       ...(hook.inheritEnv ? {} : { env: Object.fromEntries(hook.env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])) }),
-      ...(bundle && exists(bundle) ? { cwd: bundle } : {}),
+      // (a bundle already removed, as an engine may before poststop: the runtime's own directory)
+      ...(exists(bundle) ? { cwd: bundle } : {}),
       stdin: "pipe", stdout: "pipe", stderr: "pipe",
     });
   } catch (e) {
@@ -104,20 +105,18 @@ async function runOne(kind: HookKind, hook: Hook, state: string, bundle: string 
 }
 
 /** Runs the hooks in order; the first failure ends the run with its error. */
-export async function runHooks(kind: HookKind, hooks: readonly Hook[] | undefined, state: object): Promise<void> {
+export async function runHooks(kind: HookKind, hooks: readonly Hook[] | undefined, state: { bundle: string }): Promise<void> {
   const json = JSON.stringify(state);
-  for (const hook of hooks ?? []) await runOne(kind, hook, json, bundleOf(state));
+  for (const hook of hooks ?? []) await runOne(kind, hook, json, state.bundle);
 }
 
 /** poststart and poststop: a failure is a warning, and the rest still run (runtime-spec). */
-export async function runHooksWarning(kind: HookKind, hooks: readonly Hook[] | undefined, state: object): Promise<void> {
+export async function runHooksWarning(kind: HookKind, hooks: readonly Hook[] | undefined, state: { bundle: string }): Promise<void> {
   for (const hook of hooks ?? []) {
     try {
-      await runOne(kind, hook, JSON.stringify(state), bundleOf(state));
+      await runOne(kind, hook, JSON.stringify(state), state.bundle);
     } catch (e) {
       log.warn((e as SkiffError).format?.() ?? String(e));
     }
   }
 }
-
-const bundleOf = (state: object): string | undefined => (state as { bundle?: unknown }).bundle as string | undefined;

@@ -1,7 +1,9 @@
 import { afterAll, expect, test } from "bun:test";
+import fc from "fast-check";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lsetxattr, mknod, S_IFCHR } from "../common/sys.ts";
+import { PASSWD_PROPERTIES } from "./passwd.fuzz.ts";
 import { homeOf, mountLayers, overlayPath, resolveInRoot } from "./passwd.ts";
 
 const dir = mkdtempSync("/tmp/skiff-test-passwd-");
@@ -61,4 +63,8 @@ test("the engine's rootfs, mounted in the container only, is read through its la
   expect(homeOf(join(dir, "empty-mountpoint"), 1000, bound, "/", [], mount)).toBe("/home/bound");
   // a one-layer image is a bind of that layer
   expect(mountLayers({ fstype: "none", source: lower, data: "bind" })).toEqual([lower]);
+});
+
+test("hostile layers (links out and in loops, whiteouts, FIFOs) never lead the read outside them (passwd.fuzz.ts, seeded)", () => {
+  fc.assert(PASSWD_PROPERTIES(join(dir, "fuzz")).layersStayInside(), { seed: 8, numRuns: 150 });
 });

@@ -4,7 +4,7 @@
 import { closeSync, constants, lstatSync, openSync, readFileSync, readlinkSync } from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
 import type { Mount } from "../oci/runtime-config.ts";
-import { lgetxattr } from "../common/sys.ts";
+import { lookupLower } from "../common/overlay-lookup.ts";
 import type { RootfsMount } from "./plan/build.ts";
 
 /** The host path of `rel` inside `root`, following symlinks as if root were "/". */
@@ -42,39 +42,24 @@ export function mountLayers(m: RootfsMount): string[] {
   return dirs.map((d) => (isAbsolute(d) || !m.cwd ? d : join(m.cwd, d)));
 }
 
-const lstatOf = (path: string) => {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
-  }
-};
-
 /**
- * The host path of `rel` as an overlay of `layers` (topmost first) shows it: the topmost layer
- * holding it, a whiteout (a 0:0 character device) or an opaque directory on the way hiding the
- * layers below, symlinks followed within the merged tree as if it were "/".
+ * The host path of `rel` as an overlay of `layers` (topmost first) shows it (common/overlay-lookup's
+ * merge, each component looked up in turn), its symlinks followed within the merged tree as if it
+ * were "/"; undefined when absent, whited out or past 40 links.
  */
 export function overlayPath(layers: readonly string[], rel: string, links = 0): string | undefined {
   const parts = rel.split("/").filter((p) => p && p !== ".");
-  for (const layer of layers) {
-    let hidden = false;
-    for (let i = 0; i < parts.length; i++) {
-      const path = join(layer, ...parts.slice(0, i + 1));
-      const st = lstatOf(path);
-      if (!st) break;
-      if (st.isCharacterDevice() && st.rdev === 0) return undefined;
-      if (st.isSymbolicLink()) {
-        if (links >= 40) return undefined;
-        const target = readlinkSync(path);
-        const base = target.startsWith("/") ? [] : parts.slice(0, i);
-        return overlayPath(layers, posix.normalize(posix.join("/", ...base, target, ...parts.slice(i + 1))), links + 1);
-      }
-      if (i === parts.length - 1) return path;
-      if (!st.isDirectory()) return undefined;
-      if (lgetxattr(path, "trusted.overlay.opaque")?.toString() === "y") hidden = true;
+  for (let i = 0; i < parts.length; i++) {
+    const hit = lookupLower(layers, parts.slice(0, i + 1).join("/"));
+    if (!hit) return undefined;
+    if (hit.stat.isSymbolicLink()) {
+      if (links >= 40) return undefined;
+      const target = readlinkSync(hit.path);
+      const base = target.startsWith("/") ? [] : parts.slice(0, i);
+      return overlayPath(layers, posix.normalize(posix.join("/", ...base, target, ...parts.slice(i + 1))), links + 1);
     }
-    if (hidden) return undefined;
+    if (i === parts.length - 1) return hit.path;
+    if (!hit.stat.isDirectory()) return undefined;
   }
   return undefined;
 }

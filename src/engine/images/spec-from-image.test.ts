@@ -53,6 +53,8 @@ test("--group-add: numbers as they are, names from /etc/group, an unknown name i
   expect(() => resolveGroups(["bad"], read)).toThrow("Unable to find group bad");
   // (a number past a gid's range is a name to look up, and so unknown)
   expect(() => resolveGroups(["4294967295"], read)).toThrow("Unable to find group 4294967295");
+  // (an image whose /etc/group gives a gid past the range: refused here, not by the runtime naming its config.json)
+  expect(() => resolveGroups(["huge"], () => "huge:x:4294967295:\n")).toThrow("Unable to find group huge");
 });
 
 test("-u with a uid or gid past 2^31-1 is refused here, in runc's words (the runtime's refusal named an internal config.json)", () => {

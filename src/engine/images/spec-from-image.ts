@@ -4,6 +4,7 @@
 // (ImageStore.fileReader reads the merged snapshot view, whiteouts honoured).
 import { invalid } from "../../common/errors.ts";
 import type { ContainerDefaults } from "../../oci/image/image-config.ts";
+import { MAX_ID } from "../../oci/runtime-config.ts";
 
 export interface SpecOverrides {
   /** `docker run IMAGE ARGS…`: replaces Cmd. */
@@ -30,7 +31,6 @@ export interface ImageProcessSpec {
 
 export type FileReader = (path: string) => Uint8Array | string | undefined;
 
-const MAX_ID = 2 ** 31 - 1;
 const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 export function specFromImage(config: ContainerDefaults, readFile: FileReader, o: SpecOverrides = {}): ImageProcessSpec {
@@ -72,22 +72,27 @@ interface GroupEntry { name: string; gid: number; members: string[] }
 const text = (f: Uint8Array | string | undefined) => (f === undefined ? "" : typeof f === "string" ? f : new TextDecoder().decode(f));
 const rows = (s: string) => s.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split(":"));
 
-/** Resolves docker's User field as runc/docker do (libcontainer/user.GetExecUser). */
-/** `--group-add`: each a gid, or a group's name looked up in /etc/group (dockerd's words when none). */
+/** The image's (or container's) /etc/group. */
+const groupEntries = (readFile: FileReader): GroupEntry[] =>
+  rows(text(readFile("/etc/group"))).filter((r) => r.length >= 3).map((r) => ({ name: r[0]!, gid: Number(r[2]), members: (r[3] ?? "").split(",").filter(Boolean) }));
+
+/** `--group-add`: each a gid, or a group's name looked up in /etc/group (dockerd's words when none;
+ *  a gid the file gives out of a process's range is none either). */
 export function resolveGroups(names: readonly string[], readFile: FileReader): number[] {
   if (!names.length) return [];
-  const groups = rows(text(readFile("/etc/group"))).filter((r) => r.length >= 3).map((r) => ({ name: r[0]!, gid: Number(r[2]) }));
+  const groups = groupEntries(readFile);
   return names.map((n) => {
-    if (/^\d+$/.test(n) && Number(n) <= 2 ** 31 - 1) return Number(n);
+    if (/^\d+$/.test(n) && Number(n) <= MAX_ID) return Number(n);
     const g = groups.find((x) => x.name === n);
-    if (!g || !Number.isInteger(g.gid)) throw invalid("engine", "ENGINE_GROUP_NOT_FOUND", `Unable to find group ${n}: no matching entries in group file`, "give a gid, or a group the image's /etc/group names", { field: "--group-add" });
+    if (!g || !Number.isInteger(g.gid) || g.gid < 0 || g.gid > MAX_ID) throw invalid("engine", "ENGINE_GROUP_NOT_FOUND", `Unable to find group ${n}: no matching entries in group file`, "give a gid, or a group the image's /etc/group names", { field: "--group-add" });
     return g.gid;
   });
 }
 
+/** Resolves docker's User field as runc/docker do (libcontainer/user.GetExecUser). */
 export function resolveUser(spec: string, readFile: FileReader): ImageProcessSpec["user"] {
   const passwd: PasswdEntry[] = rows(text(readFile("/etc/passwd"))).filter((r) => r.length >= 6).map((r) => ({ name: r[0]!, uid: Number(r[2]), gid: Number(r[3]), home: r[5]! }));
-  const groups: GroupEntry[] = rows(text(readFile("/etc/group"))).filter((r) => r.length >= 3).map((r) => ({ name: r[0]!, gid: Number(r[2]), members: (r[3] ?? "").split(",").filter(Boolean) }));
+  const groups = groupEntries(readFile);
   const [u = "", g] = spec.split(":", 2);
   const numeric = (s: string) => /^\d+$/.test(s);
   // (runc's range: the runtime's refusal named the container's config.json, a file the user never wrote)

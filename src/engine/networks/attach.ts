@@ -210,13 +210,14 @@ export class ContainerNetworking {
   /** Resolves once the host's side of each veth has gone with the ended namespace (DEL, given no
    *  namespace, leaves them to the kernel), or says which is still there after the wait. */
   private async vethsGone(id: string, veths: string[]): Promise<void> {
-    const end = Date.now() + (this.d.vethGoneWait ?? VETH_GONE_WAIT);
+    const wait = this.d.vethGoneWait ?? VETH_GONE_WAIT;
+    const end = Date.now() + wait;
     let left = veths.filter((v) => this.d.linkPresent(v));
     while (left.length && Date.now() < end) {
       await Bun.sleep(10);
       left = left.filter((v) => this.d.linkPresent(v));
     }
-    for (const v of left) log.warn(`container ${id}: its host interface ${v} is still there ${Math.round((this.d.vethGoneWait ?? VETH_GONE_WAIT) / 1000)} s after its network namespace ended; see it with \`ip link show ${v}\``);
+    for (const v of left) log.warn(`container ${id}: its host interface ${v} is still there ${Math.round(wait / 1000)} s after its network namespace ended; see it with \`ip link show ${v}\``);
   }
 
   /** The host-side veths of the running containers attached to network n (for a bridge made anew). */

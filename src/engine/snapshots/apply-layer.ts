@@ -31,7 +31,7 @@ import { join } from "node:path";
 import { SkiffError } from "../../common/errors.ts";
 import * as sys from "../../common/sys.ts";
 import { ioError } from "../content/index.ts";
-import { lookupLower, OPAQUE_XATTR, type LowerHit } from "./lower-dirs.ts";
+import { lookupLower, OPAQUE_XATTR, type LowerHit } from "../../common/overlay-lookup.ts";
 import { ancestors, baseOf, cleanEntryPath, parentOf, quoted, setEntryXattrs, type TarHeader, type TarSink, type TarEntry } from "../archive/index.ts";
 
 export interface ApplyOptions {

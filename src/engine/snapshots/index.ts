@@ -1,7 +1,7 @@
 // Public surface of the snapshots: one directory per layer keyed by chain ID, built by unpacking
 // a layer blob over its parents (on worker threads), and the Snapshotter, which prepares a
 // container's writable layer over an image's layers and returns the mount as data.
-export { isOpaque, isWhiteout, lookupLower } from "./lower-dirs.ts";
+export { isOpaque, isWhiteout, lookupLower } from "../../common/overlay-lookup.ts";
 export { SnapshotBuilder, type LayerSource, type LayerToBuild, type UnpackFn } from "./snapshot-builder.ts";
 export type { SnapshotRecord, SnapshotRecords } from "./snapshot-records.ts";
 export { OverlaySnapshotter, type Snapshotter } from "./snapshotter.ts";

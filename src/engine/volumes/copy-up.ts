@@ -7,9 +7,8 @@
 // symlink: every source is lstat'ed, and every destination is new in a directory made here.
 import { copyFileSync, lchownSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, chmodSync, chownSync, type Stats } from "node:fs";
 import { join } from "node:path";
+import { isOpaque, isWhiteout } from "../../common/overlay-lookup.ts";
 import { lgetxattr, llistxattr, lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO, utimensat } from "../../common/sys.ts";
-
-const OPAQUE = "trusted.overlay.opaque";
 
 const lstatOr = (p: string): Stats | undefined => {
   try {
@@ -18,8 +17,6 @@ const lstatOr = (p: string): Stats | undefined => {
     return undefined;
   }
 };
-const isWhiteout = (st: Stats) => st.isCharacterDevice() && st.rdev === 0;
-const isOpaque = (p: string) => lgetxattr(p, OPAQUE)?.toString() === "y";
 
 /**
  * The directories that make up `rel` in the merged view of `lowers` (topmost first): none when the

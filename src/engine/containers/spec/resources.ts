@@ -21,16 +21,25 @@ const bad = (flag: string, message: string, hint: string) => invalid("engine", "
 
 export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit">;
 
-/** CPU numbers of a list as the kernel writes them ("0-3,8"); undefined for anything else. */
-export function cpuList(text: string): Set<number> | undefined {
+/** The ranges of a CPU list as the kernel writes them ("0-3,8" → [0, 3], [8, 8]); undefined for
+ *  anything else. Ranges, not the CPUs one by one: "0-4000000000" is a short string. */
+export function cpuRanges(text: string): [number, number][] | undefined {
   if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text)) return undefined;
-  const out = new Set<number>();
-  for (const part of text.split(",")) {
+  const out = text.split(",").map((part) => {
     const [a, b = a] = part.split("-").map(Number) as [number, number?];
-    if (b! < a || b! - a > 65536) return undefined;
-    for (let c = a; c <= b!; c++) out.add(c);
-  }
-  return out;
+    return [a, b!] as [number, number];
+  });
+  return out.every(([a, b]) => a <= b) ? out : undefined;
+}
+
+/** Whether every CPU of `wanted` is in `have` (a range may span several of `have`'s). */
+function cpusWithin(wanted: readonly [number, number][], have: readonly [number, number][]): boolean {
+  const sorted = [...have].sort((x, y) => x[0] - y[0]);
+  return wanted.every(([a, b]) => {
+    let next = a; // the first CPU of [a, b] not yet found in `have`
+    for (const [lo, hi] of sorted) if (lo <= next && hi >= next) next = hi + 1;
+    return next > b;
+  });
 }
 
 /** The host's CPUs a container may be given (the kernel's online list). */
@@ -54,12 +63,12 @@ export function checkResources(o: ResourceOptions, hostCpus = availableParalleli
   if (nanoCpus < 0 || (nanoCpus > 0 && nanoCpus < 10_000_000) || nanoCpus > hostCpus * 1e9)
     throw bad("--cpus", `Range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`, `give --cpus from 0.01 to ${hostCpus}`);
   if (o.cpusetCpus !== undefined && o.cpusetCpus !== "") {
-    const wanted = cpuList(o.cpusetCpus);
+    const wanted = cpuRanges(o.cpusetCpus);
     if (!wanted) throw bad("--cpuset-cpus", `${JSON.stringify(o.cpusetCpus)} is not a list of CPUs`, 'give CPU numbers and ranges, e.g. "0-2,4"');
     // dockerd's words; the kernel's ERANGE from cpuset.cpus at start said less
     const available = online();
-    const have = cpuList(available);
-    if (have && [...wanted].some((c) => !have.has(c))) throw bad("--cpuset-cpus", `Requested CPUs are not available - requested ${o.cpusetCpus}, available: ${available}`, `give CPUs among ${available}`);
+    const have = cpuRanges(available);
+    if (have && !cpusWithin(wanted, have)) throw bad("--cpuset-cpus", `Requested CPUs are not available - requested ${o.cpusetCpus}, available: ${available}`, `give CPUs among ${available}`);
   }
 }
 

@@ -1,10 +1,10 @@
-// Looks a path up in a stack of overlayfs lower directories (topmost first) the way the kernel
+// Looks a path up in a stack of overlayfs layer directories (topmost first) the way the kernel
 // merges them: a whiteout (char 0:0) or a non-directory ends the search, an opaque directory
-// hides what lies below it, and no symlink is ever followed (each ancestor is lstat'ed).
+// hides what lies below it, and no symlink is ever followed (each ancestor is lstat'ed). Shared by
+// the engine (unpacking, copy-up, changes) and the runtime (HOME from the engine's rootfs layers).
 import { lstatSync, type Stats } from "node:fs";
 import { join } from "node:path";
-import { lgetxattr } from "../../common/sys.ts";
-import { ancestors } from "../archive/index.ts";
+import { lgetxattr } from "./sys.ts";
 
 export const OPAQUE_XATTR = "trusted.overlay.opaque";
 
@@ -30,7 +30,8 @@ export function lookupLower(lowers: readonly string[], rel: string): LowerHit | 
   for (const lower of lowers) {
     let here = true;
     let last = false;
-    for (const a of ancestors(rel)) {
+    for (let i = rel.indexOf("/"); i > 0; i = rel.indexOf("/", i + 1)) {
+      const a = rel.slice(0, i);
       const st = lstatOrUndefined(join(lower, a));
       if (!st) {
         here = false;
