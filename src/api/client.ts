@@ -74,6 +74,11 @@ export interface TraceStep {
 export interface ApiClientOptions {
   /** Ask the daemon for each request's trace (skiff --debug) and hand it here. */
   trace?: (request: string, steps: TraceStep[], roundTripMs: number) => void;
+  /** Each request (whose body is none or a string) made on the caller's thread and answered in
+   * full before it returns, without fetch (api/unix-exchange.ts): for a command that makes one
+   * request at a time and streams nothing, as `run -d` and `create`. Nothing else runs meanwhile
+   * (a timer, a signal handler, another request): what the command must not need. */
+  alone?: boolean;
 }
 
 export class ApiClient {
@@ -89,6 +94,11 @@ export class ApiClient {
     this.traced(`${method} ${path.split("?")[0]}`, res.headers, started);
     if (res.status >= 400) throw await responseError(res, `${method} ${path}`);
     return res;
+  }
+
+  /** This client for requests made one at a time, none of them streamed (ApiClientOptions.alone). */
+  alone(): ApiClient {
+    return new ApiClient(this.socketPath, { ...this.opts, alone: true });
   }
 
   /** The headers with the daemon's trace asked for when this client traces (also for api/unix-exchange.ts requests). */
@@ -122,6 +132,11 @@ export class ApiClient {
   }
 
   private async send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+    if (this.opts.alone && (opts.body == null || typeof opts.body === "string")) {
+      const { UnixExchange } = await import("./unix-exchange.ts");
+      const body = typeof opts.body === "string" ? new TextEncoder().encode(opts.body) : undefined;
+      return UnixExchange.open(this.socketPath, method, this.target(path, opts.query), opts.headers ?? {}, false, body).whole();
+    }
     const url = this.url(path, opts.query ?? {});
     let res: Response;
     try {

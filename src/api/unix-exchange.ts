@@ -1,37 +1,43 @@
 // One HTTP/1.1 request to skiffd on its unix socket with blocking I/O on the caller's thread, for
-// the CLI's bulk transfers (cp's archives): the request body goes out in chunks written from one
-// buffer the caller fills and reuses, and the response body is read into one reused buffer and
-// handed on synchronously. Through fetch, each chunk was a new buffer and a hop to Bun's HTTP
-// thread: cp of 100 MB cost ~14,000 page faults more than docker's CLI and a wake-up per 64 KiB.
+// the CLI's bulk transfers (cp's archives) and for the requests of a command that makes one at a
+// time and streams nothing (ApiClient's `alone`). For cp, the request body goes out in chunks
+// written from one buffer the caller fills and reuses, and the response body is read into one
+// reused buffer and handed on synchronously. Through fetch, each chunk was a new buffer and a hop
+// to Bun's HTTP thread: cp of 100 MB cost ~14,000 page faults more than docker's CLI and a wake-up
+// per 64 KiB. For a single small request, fetch's first use starts that thread and its client
+// (~5 ms of CPU per CLI command, which 20 `run -d` at once pay 20 times on two cores).
+// The calls are sys.ts's, not node:fs's, whose loading costs a CLI command 2-3 ms.
 //
 // Contracts:
 // - The connection is the request's alone (Connection: close): a body without a length ends
 //   where the daemon closes.
-// - A body is sent chunked; `send` takes bytes buf[from, to) and needs CHUNK_ROOM bytes free
-//   before `from` and 2 after `to` (it frames the chunk in place: one write a chunk).
+// - A body is sent whole with open's `body`, or chunked: `send` takes bytes buf[from, to) and
+//   needs CHUNK_ROOM bytes free before `from` and 2 after `to` (it frames the chunk in place: one
+//   write a chunk).
 // - The daemon may answer before it has read the whole body (an error): a write that fails with
 //   EPIPE or ECONNRESET stops sending, and the response it left is read and thrown as ApiClient's
 //   errors are (responseError); no response is CLI_DAEMON_CONNECTION_LOST.
 // - `body(onData)` hands each piece as a view into the read buffer, valid during the call.
-import { closeSync, readSync, writeSync } from "node:fs";
 import { SkiffError } from "../common/errors.ts";
 import { parseResponseHead, webHeaders } from "./response-head.ts";
-import { connectUnix } from "../common/sys.ts";
+import { close, connectUnix, read, write } from "../common/sys.ts";
 import { connectError, connectionLost, responseError } from "./client.ts";
 
 /** Bytes a chunk's size line needs before its data ("100000\r\n" for 1 MiB, up to 4 GiB). */
 export const CHUNK_ROOM = 10;
 const READ_SIZE = 1 << 20;
+/** The read buffer of a request sent whole (a head and a JSON answer; a longer body is read in pieces). */
+const SMALL_READ_SIZE = 64 << 10;
 
 const SEND_BUFFER = 4 << 20;
 const latin1 = new TextEncoder();
 
-/** A blocking connection to the unix socket at `socketPath` (errors as connectError says them); its
- * send buffer large enough that the packer reads ahead while the daemon writes files, instead of
- * waiting on every ~200 KiB. */
-function connectTo(socketPath: string): number {
+/** A blocking connection to the unix socket at `socketPath` (errors as connectError says them); for
+ * a chunked body, its send buffer large enough that the packer reads ahead while the daemon writes
+ * files, instead of waiting on every ~200 KiB. */
+function connectTo(socketPath: string, sendBuffer: number | undefined): number {
   try {
-    return connectUnix(socketPath, SEND_BUFFER);
+    return connectUnix(socketPath, sendBuffer);
   } catch (e) {
     throw connectError(socketPath, e);
   }
@@ -46,7 +52,7 @@ export interface ResponseHead {
 }
 
 export class UnixExchange {
-  private readonly buf = Buffer.allocUnsafe(READ_SIZE);
+  private readonly buf: Buffer;
   /** Bytes read past the head, waiting in buf[at, end). */
   private at = 0;
   private end = 0;
@@ -57,16 +63,27 @@ export class UnixExchange {
     private fd: number,
     private readonly socketPath: string,
     private readonly what: string,
-  ) {}
+    readSize: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(readSize);
+  }
 
-  /** Connects and sends the request line and headers; `chunked` announces a body to `send`. */
-  static open(socketPath: string, method: string, target: string, headers: Record<string, string>, chunked: boolean): UnixExchange {
-    const fd = connectTo(socketPath);
-    const x = new UnixExchange(fd, socketPath, `${method} ${target.split("?")[0]}`);
+  /** Connects and sends the request line and headers, then `body` whole if given (with its
+   * Content-Length); `chunked` instead announces a body to `send`. */
+  static open(socketPath: string, method: string, target: string, headers: Record<string, string>, chunked: boolean, body?: Uint8Array): UnixExchange {
+    const fd = connectTo(socketPath, chunked ? SEND_BUFFER : undefined);
+    const x = new UnixExchange(fd, socketPath, `${method} ${target.split("?")[0]}`, chunked ? READ_SIZE : SMALL_READ_SIZE);
     let head = `${method} ${target} HTTP/1.1\r\nHost: skiffd\r\nUser-Agent: skiff\r\nConnection: close\r\n`;
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
     if (chunked) head += "Transfer-Encoding: chunked\r\n";
-    const bytes = latin1.encode(`${head}\r\n`);
+    else if (body) head += `Content-Length: ${body.byteLength}\r\n`;
+    const headBytes = latin1.encode(`${head}\r\n`);
+    let bytes = headBytes;
+    if (body?.byteLength) {
+      bytes = new Uint8Array(headBytes.byteLength + body.byteLength);
+      bytes.set(headBytes);
+      bytes.set(body, headBytes.byteLength);
+    }
     x.write(bytes, 0, bytes.byteLength);
     return x;
   }
@@ -75,7 +92,7 @@ export class UnixExchange {
   private write(buf: Uint8Array, from: number, to: number): boolean {
     while (!this.broken && from < to) {
       try {
-        from += writeSync(this.fd, buf, from, to - from);
+        from += write(this.fd, to === buf.byteLength ? buf : buf.subarray(0, to), from);
       } catch (e) {
         const code = (e as { code?: string }).code;
         if (code !== "EPIPE" && code !== "ECONNRESET") throw this.lost(e);
@@ -105,6 +122,34 @@ export class UnixExchange {
 
   /** The response's status and headers (read once). */
   async response(): Promise<ResponseHead> {
+    const head = this.readHead();
+    if (head.status >= 400) {
+      // an error answer is a message: what fits in ERROR_BODY_MAX is kept, the rest read and dropped
+      const parts: Buffer[] = [];
+      let kept = 0;
+      this.body((part) => {
+        if (kept >= ERROR_BODY_MAX) return;
+        parts.push(Buffer.from(part.subarray(0, ERROR_BODY_MAX - kept)));
+        kept += Math.min(part.byteLength, ERROR_BODY_MAX - kept);
+      });
+      const text = Buffer.concat(parts).toString("utf8");
+      throw await responseError(new Response(text, { status: head.status, headers: head.headers }), this.what);
+    }
+    return head;
+  }
+
+  /** The whole response, whatever its status, as a Response (for ApiClient: its body read to the end, the connection closed). */
+  whole(): Response {
+    const head = this.readHead();
+    const parts: Buffer[] = [];
+    this.body((part) => parts.push(Buffer.from(part)));
+    // (a 204 or 304 answer has no body, and a Response with these statuses refuses one)
+    const noBody = head.status === 204 || head.status === 304 || head.status < 200;
+    return new Response(noBody ? null : Buffer.concat(parts), { status: head.status, headers: head.headers });
+  }
+
+  /** The response's status and headers, read once, whatever the status. */
+  private readHead(): ResponseHead {
     if (this.head) return this.head;
     let scanned = 0;
     for (;;) {
@@ -120,32 +165,17 @@ export class UnixExchange {
         throw this.lost(new Error(this.end ? "the response's head did not end" : "no response"));
       }
     }
-    if (this.head.status >= 400) {
-      // an error answer is a message: what fits in ERROR_BODY_MAX is kept, the rest read and dropped
-      const parts: Buffer[] = [];
-      let kept = 0;
-      this.body((part) => {
-        if (kept >= ERROR_BODY_MAX) return;
-        parts.push(Buffer.from(part.subarray(0, ERROR_BODY_MAX - kept)));
-        kept += Math.min(part.byteLength, ERROR_BODY_MAX - kept);
-      });
-      const text = Buffer.concat(parts).toString("utf8");
-      throw await responseError(new Response(text, { status: this.head.status, headers: this.head.headers }), this.what);
-    }
     return this.head;
   }
 
   /** Reads more into buf from `at`; false at the end of the stream. */
   private fill(at: number): boolean {
-    for (;;) {
-      try {
-        const n = readSync(this.fd, this.buf, at, this.buf.byteLength - at, null);
-        this.end = at + n;
-        return n > 0;
-      } catch (e) {
-        if ((e as { code?: string }).code === "EINTR") continue;
-        throw this.lost(e);
-      }
+    try {
+      const n = read(this.fd, this.buf, at, this.buf.byteLength - at);
+      this.end = at + n;
+      return n > 0;
+    } catch (e) {
+      throw this.lost(e);
     }
   }
 
@@ -223,7 +253,7 @@ export class UnixExchange {
 
   close(): void {
     if (this.fd < 0) return;
-    closeSync(this.fd);
+    close(this.fd);
     this.fd = -1;
   }
 

@@ -36,17 +36,17 @@ const symbols = () => ({
   futimens: { args: ["i32", "ptr"], returns: "i32" },
   mount: { args: ["ptr", "ptr", "ptr", "u64", "ptr"], returns: "i32" },
   umount2: { args: ["ptr", "i32"], returns: "i32" },
-  socket: { args: ["i32", "i32", "i32"], returns: "i32" },
-  connect: { args: ["i32", "ptr", "u32"], returns: "i32" },
-  setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
   memfd_create: { args: ["ptr", "u32"], returns: "i32" },
   fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
 }) as const satisfies Record<string, FFIFunction>;
 
-/** The file calls (below), bound on their own: bun:ffi compiles a stub per symbol when it opens
- * the library, and the short commands need only these. */
+/** The file calls (below) and the CLI's socket calls, bound on their own: bun:ffi compiles a stub
+ * per symbol when it opens the library, and the short commands and the CLI need only these. */
 const FILE_SYMBOLS = {
+  socket: { args: ["i32", "i32", "i32"], returns: "i32" },
+  connect: { args: ["i32", "ptr", "u32"], returns: "i32" },
+  setsockopt: { args: ["i32", "i32", "i32", "ptr", "u32"], returns: "i32" },
   open: { args: ["ptr", "i32", "u32"], returns: "i32" },
   read: { args: ["i32", "ptr", "usize"], returns: "i64" },
   write: { args: ["i32", "ptr", "usize"], returns: "i64" },
@@ -202,17 +202,17 @@ const SO_SNDBUFFORCE = 32;
 export function connectUnix(path: string, sendBuffer?: number): number {
   const name = Buffer.from(path);
   if (name.byteLength > 107 || name.includes(0)) throw Object.assign(new Error(`ENAMETOOLONG: file name too long, connect '${path}'`), { code: "ENAMETOOLONG", syscall: "connect", path });
-  const fd = lib().socket(AF_UNIX, SOCK_STREAM | O_CLOEXEC, 0);
+  const fd = files().socket(AF_UNIX, SOCK_STREAM | O_CLOEXEC, 0);
   if (fd < 0) fail("socket", path);
   if (sendBuffer) {
     const size = new Int32Array([sendBuffer]);
-    if (lib().setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, ptr(size), 4) !== 0) lib().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, ptr(size), 4);
+    if (files().setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, ptr(size), 4) !== 0) files().setsockopt(fd, SOL_SOCKET, SO_SNDBUF, ptr(size), 4);
   }
   const addr = new Uint8Array(110);
   addr[0] = AF_UNIX;
   addr.set(name, 2);
   for (;;) {
-    if (lib().connect(fd, ptr(addr), addr.byteLength) === 0) return fd;
+    if (files().connect(fd, ptr(addr), addr.byteLength) === 0) return fd;
     if (errno() === EINTR) continue;
     try {
       fail("connect", path);
@@ -261,6 +261,15 @@ export function write(fd: number, data: Uint8Array, offset = 0): number {
     const n = Number(files().write(fd, data.subarray(offset), data.byteLength - offset));
     if (n >= 0) return n;
     if (errno() !== EINTR) fail("write", undefined);
+  }
+}
+
+/** read(2) into buf[offset, offset + length): the bytes read, 0 at the end; EINTR is retried. */
+export function read(fd: number, buf: Uint8Array, offset: number, length: number): number {
+  for (;;) {
+    const n = Number(files().read(fd, buf.subarray(offset, offset + length), length));
+    if (n >= 0) return n;
+    if (errno() !== EINTR) fail("read", undefined);
   }
 }
 

@@ -86,7 +86,7 @@ export async function create(ctx: CommandContext): Promise<number> {
     return fail(e, EXIT_DAEMON);
   }
   try {
-    writeOut(`${await createContainer(ctx, new ContainerClient(ctx.client), req)}\n`);
+    writeOut(`${await createContainer(ctx, new ContainerClient(ctx.client.alone()), req)}\n`);
     return 0;
   } catch (e) {
     // as docker's create: what the daemon (or a pull) refuses is a plain error, status 1; only
@@ -116,7 +116,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (!detach && cfg.AttachStdin && cfg.Tty && !isatty(0))
     return fail(precondition("cli", "CLI_NOT_A_TTY", "the input device is not a TTY", "leave -t out when stdin is a file or a pipe (-i alone streams it), or run skiff on a terminal"), 1);
 
-  const containers = new ContainerClient(ctx.client);
+  // run -d makes its requests one at a time and streams nothing (a pull's progress goes through
+  // ctx.client): without fetch, as ApiClientOptions.alone says
+  const containers = new ContainerClient(detach ? ctx.client.alone() : ctx.client);
   let id: string;
   try {
     id = await createContainer(ctx, containers, req);
