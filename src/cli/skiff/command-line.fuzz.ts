@@ -10,10 +10,13 @@
 // - shortCombined: -abc means -a -b -c for a command's one-letter bool flags.
 // - boolValues: --flag=VALUE of a bool flag reads VALUE as Go's strconv.ParseBool does (docker's
 //   and runc's flag packages), and refuses anything else.
+// - fastPath: fast-path.ts reads a `run` or `create` command line as main.ts does: the same
+//   command, flags and arguments whenever main.ts would run it, and nothing (main.ts's turn) otherwise.
 import fc from "fast-check";
 import { isSkiffError } from "../../common/errors.ts";
 import { parseFlags, type FlagValues } from "../args.ts";
 import { COMMANDS, resolveCommand, type Resolved } from "./main.ts";
+import { parseFastCall } from "./fast-path.ts";
 
 const GLOBAL = [
   { names: ["host", "H"], type: "string" as const },
@@ -87,4 +90,23 @@ export const boolValues = () =>
     if (got !== want) throw new Error(`--quiet=${JSON.stringify(v)} reads as ${got}, Go's ParseBool says ${want ?? "an error"}`);
   });
 
-export const COMMAND_LINE_PROPERTIES: Record<"anyArgv" | "flagSpellings" | "shortCombined" | "boolValues", () => fc.IRawProperty<any>> = { anyArgv, flagSpellings, shortCombined, boolValues };
+const runFlags = [...COMMANDS.run!.flags, ...COMMANDS.create!.flags];
+const runFlagWords = [...new Set(runFlags.flatMap((f) => f.names.flatMap((n) => (n.length === 1 ? [`-${n}`] : [`--${n}`, `-${n}`]))))];
+const runWord = fc.oneof(
+  { arbitrary: fc.constantFrom(...runFlagWords, "-dit", "-it", "-d", "-h", "--help", "-H", "--debug", "--", "-", "--bogus", "-e", "-eA=1", "-t=1", "--rm=false"), weight: 4 },
+  { arbitrary: fc.tuple(fc.constantFrom(...runFlagWords), fc.constantFrom("", "1", "x", "A=1", "none", "64m", "1:2", "-1")).map(([f, v]) => `${f}=${v}`), weight: 1 },
+  { arbitrary: fc.constantFrom("busybox", "busybox:latest", "sh", "-c", "echo hi", "1", "none", "host", "x=y", "64m"), weight: 3 },
+  { arbitrary: fc.string({ maxLength: 6 }), weight: 1 },
+);
+
+export const fastPath = () =>
+  fc.property(fc.constantFrom("run", "create"), fc.array(runWord, { maxLength: 8 }), (name, words) => {
+    const argv = [name, ...words];
+    const fast = parseFastCall(argv);
+    const main = resolve(argv);
+    const ran = main && !("print" in main.resolved) ? main.resolved : undefined;
+    const show = (r: { name: string; flags: FlagValues; args: string[] } | undefined) => JSON.stringify(r && { name: r.name, flags: r.flags, args: r.args });
+    if (show(fast) !== show(ran) || (fast && fast.cmd !== ran!.cmd)) throw new Error(`skiff ${argv.join(" ")}: the fast path reads ${show(fast)}, main.ts ${show(ran)}`);
+  });
+
+export const COMMAND_LINE_PROPERTIES: Record<"anyArgv" | "flagSpellings" | "shortCombined" | "boolValues" | "fastPath", () => fc.IRawProperty<any>> = { anyArgv, flagSpellings, shortCombined, boolValues, fastPath };

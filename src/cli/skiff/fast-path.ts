@@ -1,0 +1,49 @@
+// `skiff run` and `skiff create` without main.ts: 20 `run -d` at once pay the CLI's start-up 20
+// times on two cores (issue 10's burst), and main.ts's command tables cost each call ~3 ms and 17
+// of the 64 heap blocks past which JavaScriptCore starts its warm-up thread (measured: `run -d`
+// reached 80 blocks; the thread then spent 3-5 ms of CPU on blocks a short command never uses).
+// Only the plain form is read here: `run` or `create` as the first word (no global flag), flags
+// that parse with the command's own spec and parser, and an argument count the command takes.
+// Anything else (a global flag, --help, a flag that does not parse, a wrong count, `container
+// run`) is main.ts's, which reads it again and reports what is wrong. What is read here runs as
+// main.ts runs it; fast-path.test.ts checks that both read generated command lines alike.
+import { expandShortFlags, parseFlags, type FlagValues } from "../args.ts";
+import type { Command } from "./command.ts";
+import { CONTAINER_COMMANDS } from "./container-commands.ts";
+import { splitAtFirstArg } from "./flag-words.ts";
+
+export interface FastCall {
+  name: "run" | "create";
+  cmd: Command;
+  flags: FlagValues;
+  args: string[];
+}
+
+/** The call, if argv (what follows the program's name) is a plain run or create; undefined for main.ts. */
+export function parseFastCall(argv: readonly string[]): FastCall | undefined {
+  const name = argv[0];
+  if (name !== "run" && name !== "create") return undefined;
+  const cmd = CONTAINER_COMMANDS[name]!;
+  const { flagWords, rest } = splitAtFirstArg(argv.slice(1), cmd.flags);
+  if (flagWords.includes("--help") || (flagWords.includes("-h") && !cmd.flags.some((f) => f.names.includes("h")))) return undefined;
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(expandShortFlags(flagWords, cmd.flags), cmd.flags, name, false, "skiff");
+  } catch {
+    return undefined;
+  }
+  const args = [...parsed.args, ...rest];
+  const [min, max] = cmd.args;
+  if (args.length < min || (max >= 0 && args.length > max)) return undefined;
+  return { name, cmd, flags: parsed.flags, args };
+}
+
+/** Runs the call as main.ts runs a command: a client of the daemon SKIFF_HOST or DOCKER_HOST names (or the default), errors reported alike. */
+export async function runFastCall(call: FastCall): Promise<number> {
+  try {
+    const { ApiClient, socketPathFromHost } = await import("../../api/client.ts");
+    return await call.cmd.run({ client: new ApiClient(socketPathFromHost(undefined)), flags: call.flags, args: call.args });
+  } catch (e) {
+    return (await import("./report-error.ts")).reportError(e);
+  }
+}
