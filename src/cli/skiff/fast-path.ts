@@ -1,7 +1,6 @@
 // `skiff run` and `skiff create` without main.ts: 20 `run -d` at once pay the CLI's start-up 20
-// times on two cores (issue 10's burst), and main.ts's command tables cost each call ~3 ms and 17
-// of the 64 heap blocks past which JavaScriptCore starts its warm-up thread (measured: `run -d`
-// reached 80 blocks; the thread then spent 3-5 ms of CPU on blocks a short command never uses).
+// times on two cores (issue 10's burst), and main.ts's command tables (every command's flags and
+// help) cost each call ~1.5 ms of CPU (measured: 48.8 -> 47.2 ms for `run -d`).
 // Only the plain form is read here: `run` or `create` as the first word (no global flag), flags
 // that parse with the command's own spec and parser, and an argument count the command takes.
 // Anything else (a global flag, --help, a flag that does not parse, a wrong count, `container
