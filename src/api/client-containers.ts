@@ -4,7 +4,7 @@
 // tty); attach and exec start take the connection over (hijack-client.ts). Errors are the
 // daemon's SkiffError, with its status, code, layer and hint.
 import { connectionLost, encodeName, type ApiClient } from "./client.ts";
-import { hijack, type HijackedStream } from "./hijack-client.ts";
+import type { HijackedStream } from "./hijack-client.ts";
 
 /** container.Config as docker's CLI sends it in a create body (and inspect returns it). */
 export interface ContainerConfig {
@@ -201,6 +201,9 @@ export interface AttachQuery {
 const path = (id: string) => `/containers/${encodeURIComponent(id)}`;
 const JSON_BODY = { "Content-Type": "application/json" };
 
+/** The hijacking client, loaded by the calls that take a connection over (run -d and create make none). */
+const hijacking = () => import("./hijack-client.ts");
+
 export class ContainerClient {
   constructor(readonly api: ApiClient) {}
 
@@ -274,14 +277,14 @@ export class ContainerClient {
   }
 
   /** POST /containers/{id}/attach?stream=1&stdin&stdout&stderr&logs&detachKeys, hijacked. */
-  attach = (id: string, q: AttachQuery): Promise<HijackedStream> => hijack(this.api.socketPath, { path: `${path(id)}/attach`, query: { stream: true, ...q } });
+  attach = async (id: string, q: AttachQuery): Promise<HijackedStream> => (await hijacking()).hijack(this.api.socketPath, { path: `${path(id)}/attach`, query: { stream: true, ...q } });
 
   /** POST /containers/{id}/exec */
   execCreate = (id: string, body: ExecCreateBody) => this.json<{ Id: string }>("POST", `${path(id)}/exec`, { body: JSON.stringify(body), headers: JSON_BODY });
   /** POST /exec/{id}/start {"Detach":true,"Tty":…}: starts it and returns at once. */
   execStartDetached = (execId: string, tty: boolean) => this.empty("POST", `/exec/${encodeURIComponent(execId)}/start`, { body: JSON.stringify({ Detach: true, Tty: tty }), headers: JSON_BODY });
   /** POST /exec/{id}/start {"Detach":false,"Tty":…}, hijacked. */
-  execAttach = (execId: string, tty: boolean): Promise<HijackedStream> => hijack(this.api.socketPath, { path: `/exec/${encodeURIComponent(execId)}/start`, body: { Detach: false, Tty: tty } });
+  execAttach = async (execId: string, tty: boolean): Promise<HijackedStream> => (await hijacking()).hijack(this.api.socketPath, { path: `/exec/${encodeURIComponent(execId)}/start`, body: { Detach: false, Tty: tty } });
   /** GET /exec/{id}/json */
   execInspect = (execId: string) => this.json<ExecInspect>("GET", `/exec/${encodeURIComponent(execId)}/json`);
   /** POST /exec/{id}/resize?h=&w= */

@@ -14,12 +14,10 @@ import { isatty } from "../termios.ts";
 import { writeErr, writeOut } from "../../../common/stdio.ts";
 import { isSkiffError, precondition, SkiffError } from "../../../common/errors.ts";
 import { ContainerClient } from "../../../api/client-containers.ts";
-import { parseReference, familiarReference } from "../../../oci/image/reference.ts";
-import { displayJsonMessages } from "../progress-display.ts";
 import { str, type CommandContext } from "../command.ts";
 import { createRequest, type CreateRequest } from "../create-body.ts";
 import { reportError } from "../report-error.ts";
-import { detachKeyBytes, runSession } from "../attach-session.ts";
+import type * as AttachSession from "../attach-session.ts";
 import { forwardSignals, monitorTtySize, restoreTerminal, ttySize } from "../terminal.ts";
 import { cliSettings } from "../cli-settings.ts";
 
@@ -42,7 +40,8 @@ function fail(e: unknown, status: number): number {
 }
 
 /** The image reference as docker names it in "Unable to find image 'busybox:latest' locally". */
-const familiar = (image: string) => {
+const familiar = async (image: string) => {
+  const { familiarReference, parseReference } = await import("../../../oci/image/reference.ts");
   try {
     return familiarReference(parseReference(image));
   } catch {
@@ -56,6 +55,7 @@ async function pullImage(ctx: CommandContext, image: string, req: CreateRequest)
   const [name, tag] = splitPullReference(image);
   const stream = await ctx.client.pull(fullName(name), tag, { platform: req.platform, auth: credentialsFor(name) });
   // the progress goes to stderr: stdout is for the container's ID (create, run -d) or output
+  const { displayJsonMessages } = await import("../progress-display.ts");
   await displayJsonMessages(stream, req.quiet ? { isTerminal: false, write: () => {} } : { isTerminal: isatty(2), width: Number(process.env.COLUMNS) || 200, write: writeErr });
 }
 
@@ -69,7 +69,7 @@ async function createContainer(ctx: CommandContext, containers: ContainerClient,
   } catch (e) {
     // (an image of another platform than --platform's is not there either: docker pulls it)
     if (!(isSkiffError(e) && e.kind === "not_found" && (/no such image/i.test(e.message) || e.code === "ENGINE_IMAGE_PLATFORM_MISMATCH") && req.pull === "missing")) throw e;
-    if (!req.quiet) writeErr(`Unable to find image '${familiar(req.body.Image)}' locally\n`);
+    if (!req.quiet) writeErr(`Unable to find image '${await familiar(req.body.Image)}' locally\n`);
     await pullImage(ctx, req.body.Image, req);
     res = await create();
   }
@@ -101,13 +101,16 @@ export async function run(ctx: CommandContext): Promise<number> {
   const tty = !!flags.tty;
   let req: CreateRequest;
   let detachKeys: string | undefined;
+  // (loaded for an attached run only: run -d takes no connection over)
+  let attaching: typeof AttachSession | undefined;
   try {
     req = createRequest(flags, ctx.args, { detach, consoleSize: tty ? ttySize() : undefined });
     // as docker 28's: run -d attaches nothing, so its detach keys (the flag's, config.json's) are
     // neither read nor checked
     if (!detach) {
+      attaching = await import("../attach-session.ts");
       detachKeys = str(flags["detach-keys"]) || cliSettings().detachKeys;
-      if (detachKeys) detachKeyBytes(detachKeys);
+      if (detachKeys) attaching.detachKeyBytes(detachKeys);
     }
   } catch (e) {
     return fail(e, EXIT_DAEMON);
@@ -144,7 +147,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (!cfg.AttachStdout && !cfg.AttachStderr) writeOut(`${id}\n`);
     const stream = attached ? await containers.attach(id, { stdin: cfg.AttachStdin, stdout: cfg.AttachStdout, stderr: cfg.AttachStderr, detachKeys }) : undefined;
     const wait = await containers.wait(id, cfg.HostConfig.AutoRemove ? "removed" : "next-exit");
-    const session = stream ? runSession({ stream, tty: cfg.Tty, stdin: cfg.AttachStdin, stdout: cfg.AttachStdout, stderr: cfg.AttachStderr, detachKeys }) : undefined;
+    const session = stream ? attaching!.runSession({ stream, tty: cfg.Tty, stdin: cfg.AttachStdin, stdout: cfg.AttachStdout, stderr: cfg.AttachStderr, detachKeys }) : undefined;
     try {
       await containers.start(id);
     } catch (e) {
