@@ -43,7 +43,7 @@ describe("create refuses bad bundles", () => {
     ["an unknown rlimit", (b) => rewrite(b, (c) => c.process.rlimits.push({ type: "RLIMIT_WINGS", soft: 1, hard: 1 })), /rlimits type "RLIMIT_WINGS" is unknown/],
     ["an rlimit above the hard limit of the host", (b) => rewrite(b, (c) => (c.process.rlimits = [{ type: "RLIMIT_NOFILE", soft: 2 ** 40, hard: 2 ** 40 }])), /set RLIMIT_NOFILE to \d+:\d+: EPERM .*RUNTIME_STEP_FAILED/],
     ["an executable that is not in the rootfs", (b) => rewrite(b, (c) => (c.process.args = ["/no/such/binary"])), /find executable "\/no\/such\/binary" in the container: ENOENT/],
-    ["a terminal without a console socket", (b) => rewrite(b, (c) => (c.process.terminal = true)), /no --console-socket was given/],
+    ["a terminal without a console socket", (b) => rewrite(b, (c) => (c.process.terminal = true)), /cannot allocate tty if runc will detach without setting console socket/],
     ["a hook timeout no timer holds (a prestart hook was killed at once)", (b) => rewrite(b, (c) => (c.hooks = { prestart: [{ path: "/bin/true", timeout: 2 ** 31 }] })), /hooks\.prestart\[0\]\.timeout must be an integer in \[1, 2147483\]/],
     ["a hook timeout of 2^32 seconds (a stack trace from the plan encoder)", (b) => rewrite(b, (c) => (c.hooks = { createContainer: [{ path: "/bin/true", timeout: 2 ** 32 }] })), /hooks\.createContainer\[0\]\.timeout must be an integer/],
     ["an AppArmor profile on a host without AppArmor", (b) => rewrite(b, (c) => (c.process.apparmorProfile = "docker-default")), /AppArmor is not enabled on this host/],

@@ -36,18 +36,18 @@ function write(level: Level, msg: string, fields: Record<string, unknown> = {}):
   if (level === "debug" && !config.debug) return;
   if (config.sink) return config.sink(level, msg, fields);
   const time = new Date().toISOString();
+  const json = () => JSON.stringify({ level, msg, ...fields, time });
   if (config.file) {
-    const line =
-      config.format === "json"
-        ? JSON.stringify({ level, msg, ...fields, time })
-        : `time="${time}" level=${level} msg=${JSON.stringify(msg)}${Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join("")}`;
+    const line = config.format === "json" ? json() : `time="${time}" level=${level} msg=${JSON.stringify(msg)}${Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join("")}`;
     try {
       writeText(config.file, line + "\n", { append: true });
       if (level !== "error") return;
     } catch {}
   }
-  // without a file, warnings reach stderr too (as runc's: a failing poststop hook is told)
-  if (level === "error" || config.debug || (level === "warning" && !config.file)) writeErr(level === "error" ? `${msg}\n` : `${level}: ${msg}\n`);
+  // without a file, warnings reach stderr too (as runc's: a failing poststop hook is told), as
+  // JSON lines under --log-format json (as runc's: its log goes to stderr in that format)
+  if (level === "error" || config.debug || (level === "warning" && !config.file))
+    writeErr(!config.file && config.format === "json" ? `${json()}\n` : level === "error" ? `${msg}\n` : `${level}: ${msg}\n`);
 }
 
 export const log = {

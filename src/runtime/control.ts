@@ -14,10 +14,9 @@ export function pauseContainer(store: StateStore, id: string, pause: boolean): v
   setFrozen(s.cgroupDirs, pause);
 }
 
+/** The processes in the container's cgroup, whatever its state: as runc's ps, those left behind by a stopped init too. */
 export function containerPids(store: StateStore, id: string): number[] {
-  const s = store.read(id);
-  if (containerStatus(store, s) === "stopped") return [];
-  return cgroupPids(s.cgroupDirs).sort((a, b) => a - b);
+  return cgroupPids(store.read(id).cgroupDirs).sort((a, b) => a - b);
 }
 
 /** Deep-merges `change` into the stored linux.resources and applies the result. */

@@ -1,5 +1,6 @@
 // create: from a bundle to a container whose init waits, set up, for start. On any failure
 // nothing is left: no process, no cgroup, no state directory.
+import { checkConsole } from "./console-check.ts";
 import { statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
@@ -75,6 +76,8 @@ export async function createContainer(store: StateStore, opts: CreateOptions): P
   } catch {
     throw invalid("runtime", "RUNTIME_ROOTFS_MISSING", `use rootfs ${rootfs}: not a directory`, `create the rootfs or fix root.path in ${bundle}/config.json`, { path: rootfs });
   }
+
+  checkConsole(`create container "${opts.id}"`, { detach: !opts.foreground, terminal: !!config.process?.terminal, consoleSocket: opts.consoleSocket });
 
   const rootless = process.geteuid?.() !== 0;
   store.reserve(opts.id);

@@ -1,5 +1,6 @@
 // exec: run a further process in a created or running container, joined to its namespaces and
 // cgroup. The process is a child of the launcher, which waits for it in the foreground.
+import { checkConsole } from "./console-check.ts";
 import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { precondition, SkiffError } from "../common/errors.ts";
@@ -56,6 +57,7 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
   if (status !== "created" && status !== "running")
     throw precondition("runtime", "RUNTIME_NOT_RUNNING", `exec in container "${opts.id}": it is ${status}`, "exec needs a created or running container");
   checkProcessStrings(opts.process, "the exec process");
+  checkConsole(`exec in container "${opts.id}"`, { detach: opts.detach, terminal: !!opts.process.terminal, consoleSocket: opts.consoleSocket });
   mark("config read");
   const steps = buildExecPlan({
     proc: opts.process, config, initPid: s.pid, cgroupProcs: s.cgroupDirs.map((d) => join(d, "cgroup.procs")), consoleSocket: opts.consoleSocket,

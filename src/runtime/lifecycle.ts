@@ -53,8 +53,13 @@ export async function startContainer(store: StateStore, id: string): Promise<voi
 export function killContainer(store: StateStore, id: string, sig: number, all: boolean): void {
   const s = store.read(id);
   const status = containerStatus(store, s);
-  // runc's words: containerd matches "container not running" to map this to "already finished"
-  if (status === "stopped" && all) return;
+  // as runc: --all signals what is left in the cgroup of a stopped container (processes of an init
+  // that shared or had no pid namespace outlive it); without --all, runc's words: containerd
+  // matches "container not running" to map this to "already finished"
+  if (status === "stopped" && all) {
+    for (const pid of cgroupPids(s.cgroupDirs)) signal(pid, sig);
+    return;
+  }
   if (status === "stopped" || status === "creating")
     throw precondition("runtime", "RUNTIME_NOT_RUNNING", `kill container "${id}": container not running (it is ${status})`, "only a created or running container can be signalled");
   for (const pid of all ? cgroupPids(s.cgroupDirs) : [s.pid]) signal(pid, sig);

@@ -18,16 +18,18 @@ export function parseBytes(text: string, flag: string): number {
   return Number(m[1]) * 1024 ** " kmgt".indexOf((m[2] || " ").toLowerCase());
 }
 
-function updateChange(flags: FlagValues): Record<string, unknown> {
-  let change: Record<string, unknown> = {};
+/** What `update` changes, read as runc reads it: a --resources file, or else the flags. */
+export function updateChange(flags: FlagValues, readResources: (file: string) => string = (file) => readFileSync(file === "-" ? 0 : file, "utf8")): Record<string, unknown> {
   const file = str(flags.resources);
+  // as runc's: with a file, the other flags are not read
   if (file) {
     try {
-      change = JSON.parse(readFileSync(file === "-" ? 0 : file, "utf8")) as Record<string, unknown>;
+      return JSON.parse(readResources(file)) as Record<string, unknown>;
     } catch (e) {
       throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `update: read --resources ${file}: ${(e as Error).message}`, "pass a linux.resources JSON file, or - for stdin");
     }
   }
+  const change: Record<string, unknown> = {};
   for (const [flag, [group, field], kind] of UPDATE_FLAGS) {
     const v = str(flags[flag]);
     if (v === undefined) continue;
@@ -37,9 +39,15 @@ function updateChange(flags: FlagValues): Record<string, unknown> {
       if (!/^-?\d+$/.test(v)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `update: --${flag} "${v}" is not a number`, `pass --${flag} N`);
       value = Number(v);
     }
+    // runc reads --pids-limit 0 as not given (its flag's zero value), not as "no limit"
+    if (flag === "pids-limit" && value === 0) continue;
     const g = (change[group!] ??= {}) as Record<string, unknown>;
     g[field!] = value;
   }
+  // as runc's: memory -1 (no limit) with no swap given lifts the swap limit too (else the
+  // container's memory+swap limit would sit below an unlimited memory)
+  const memory = change.memory as Record<string, unknown> | undefined;
+  if (memory?.limit === -1 && memory.swap === undefined) memory.swap = -1;
   return change;
 }
 
@@ -89,18 +97,26 @@ export async function events({ store, flags, args }: CommandContext): Promise<nu
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(str(flags.interval) ?? "5s");
   if (!m) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `events: --interval "${flags.interval}" is not a duration`, "use 500ms, 5s or 1m");
   const interval = Number(m[1]) * { ms: 1, s: 1000, m: 60000 }[(m[2] ?? "s") as "ms" | "s" | "m"];
+  // (runc's words; 0 would print stats as fast as they can be read)
+  if (!(interval > 0)) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", "events: duration interval must be greater than 0", "use 500ms, 5s or 1m");
   let ooms = oomKills(s.cgroupDirs);
-  let next = 0;
-  while (containerStatus(store, s) !== "stopped") {
+  const oomSince = () => {
     const now = oomKills(s.cgroupDirs);
     if (now > ooms) writeOut(JSON.stringify({ type: "oom", id }) + "\n");
     ooms = now;
+  };
+  // as runc's: the first stats after one interval
+  let next = performance.now() + interval;
+  while (containerStatus(store, s) !== "stopped") {
+    oomSince();
     if (performance.now() >= next) {
       writeOut(stats());
       next = performance.now() + interval;
     }
     await Bun.sleep(Math.min(100, interval));
   }
+  // an OOM kill of the init itself stops the container: said before the end
+  oomSince();
   return 0;
 }
 

@@ -18,6 +18,9 @@ export function traced(code: number, debug: boolean): number {
   return code;
 }
 
+/** 128 + SIGPIPE. */
+const EXIT_BROKEN_PIPE = 141;
+
 /** Logs a failed command's error and returns the exit status. */
 export function reportFailure(e: unknown, failureStatus: number): number {
   // the trace up to the failure is what --debug is for on a failing call
@@ -29,6 +32,9 @@ export function reportFailure(e: unknown, failureStatus: number): number {
     return failureStatus;
   }
   const code = errnoOf(e);
+  // the reader of our output went away (`events | head`): no error of ours, ended quietly with the
+  // status a shell shows for runc, which SIGPIPE kills there
+  if (code === "EPIPE") return EXIT_BROKEN_PIPE;
   if (code) {
     // a system error the runtime did not wrap: the path and errno are what the user needs
     log.error(`kernel: ${(e as Error).message} (${code})\nhint: check the path and its permissions`);

@@ -229,8 +229,7 @@ function validate(input: PlanInput, proc: Process, isNew: (t: string) => boolean
   if (config.linux.rootfsPropagation && !(config.linux.rootfsPropagation in PROPAGATION))
     bad(`linux.rootfsPropagation "${config.linux.rootfsPropagation}" is not a propagation mode`, `use one of ${Object.keys(PROPAGATION).join(", ")}`);
   validateProcess(proc, config.linux.personality, input.host);
-  if (proc.terminal && !input.consoleSocket && !input.foreground)
-    bad("process.terminal is true but no --console-socket was given", "pass --console-socket PATH, or run in the foreground", "RUNTIME_CONSOLE_SOCKET_REQUIRED");
+  // (the terminal and its console socket: console-check.ts, before anything is made)
   if (input.preserveFds < 0) bad("--preserve-fds must not be negative", "pass a count of file descriptors");
 }
 

@@ -1,0 +1,124 @@
+// What a new-user trial (2026-12-06) found skiff-oci doing differently from runc, each tried side
+// by side with runc on the same bundle: kill --all and ps of a stopped container whose init left
+// processes in its cgroup, update's --pids-limit 0, --memory -1 and --resources, events'
+// --interval, the console socket's rules, --log-format json without --log, and a closed stdout.
+import { afterEach, expect, test } from "bun:test";
+import { spawn } from "bun";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cgroupV1Files } from "./harness/cgroup-probe.ts";
+import { TEST_STATE_ROOT } from "./harness/leaks.ts";
+import { makeBundle, oci, runBundle, SKIFF_OCI, type Bundle, type RuntimeName } from "./harness/oci.ts";
+
+const BOTH: RuntimeName[] = ["skiff", "runc"];
+const made: { runtime: RuntimeName; b: Bundle }[] = [];
+afterEach(() => {
+  for (const { runtime, b } of made.splice(0)) {
+    oci(runtime, ["delete", "--force", b.id]);
+    b.remove();
+  }
+});
+const bundle = (runtime: RuntimeName, args: string[], edit?: Parameters<typeof makeBundle>[1]) => {
+  const b = makeBundle(args, edit);
+  made.push({ runtime, b });
+  return b;
+};
+const status = (runtime: RuntimeName, b: Bundle) => JSON.parse(oci(runtime, ["state", b.id]).stdout).status as string;
+const waitFor = (ok: () => boolean) => {
+  const deadline = Date.now() + 5000;
+  while (!ok() && Date.now() < deadline) Bun.sleepSync(20);
+};
+const cgroupFile = (b: Bundle, controller: string, file: string) => readFileSync(join("/sys/fs/cgroup", controller, b.config.linux.cgroupsPath, file), "utf8").trim();
+
+test("kill --all of a stopped container signals what its init left in the cgroup, and ps lists it, as runc's (the trial: skiff-oci signalled nothing, ps said [])", () => {
+  for (const runtime of BOTH) {
+    // no pid namespace: the background sleep outlives the init
+    const b = bundle(runtime, ["sh", "-c", "sleep 1234 & sleep 0.3; exit 0"], (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== "pid")));
+    expect(runBundle(runtime, b, ["--detach"]).code).toBe(0);
+    waitFor(() => status(runtime, b) === "stopped");
+    const left = JSON.parse(oci(runtime, ["ps", "--format", "json", b.id]).stdout) as number[];
+    expect([runtime, left.length]).toEqual([runtime, 1]);
+    expect(readFileSync(`/proc/${left[0]}/cmdline`, "utf8")).toContain("1234");
+    expect(oci(runtime, ["kill", "--all", b.id, "KILL"]).code).toBe(0);
+    waitFor(() => (JSON.parse(oci(runtime, ["ps", "--format", "json", b.id]).stdout) ?? []).length === 0);
+    expect([runtime, JSON.parse(oci(runtime, ["ps", "--format", "json", b.id]).stdout) ?? []]).toEqual([runtime, []]);
+  }
+});
+
+test("update as runc's: --pids-limit 0 leaves the limit, --memory -1 lifts a swap limit too, and with --resources the flags are not read (the trial: skiff-oci dropped the pids limit and refused -1)", () => {
+  const swap = cgroupV1Files("memory").has("memory.memsw.limit_in_bytes");
+  const got: Record<string, string[]> = {};
+  for (const runtime of BOTH) {
+    const b = bundle(runtime, ["sleep", "60"], (c) => (c.linux.resources = { memory: { limit: 64 << 20, ...(swap ? { swap: 128 << 20 } : {}) }, pids: { limit: 77 } }));
+    expect(runBundle(runtime, b, ["--detach"]).code).toBe(0);
+    const out: string[] = [];
+    expect(oci(runtime, ["update", "--pids-limit", "0", b.id]).code).toBe(0);
+    out.push(cgroupFile(b, "pids", "pids.max"));
+    expect(oci(runtime, ["update", "--resources", "-", "--pids-limit", "99", b.id], { input: JSON.stringify({ pids: { limit: 55 } }) }).code).toBe(0);
+    out.push(cgroupFile(b, "pids", "pids.max"));
+    const lift = oci(runtime, ["update", "--memory", "-1", b.id]);
+    out.push(String(lift.code), cgroupFile(b, "memory", "memory.limit_in_bytes"), swap ? cgroupFile(b, "memory", "memory.memsw.limit_in_bytes") : "");
+    got[runtime] = out;
+  }
+  expect(got.skiff).toEqual(got.runc!);
+  expect(got.skiff!.slice(0, 3)).toEqual(["77", "55", "0"]);
+});
+
+test("events: --interval 0 is refused (the trial: 500 lines a second), and the first stats come after one interval, as runc's", async () => {
+  const b = bundle("skiff", ["sleep", "60"]);
+  expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+  for (const interval of ["0", "0s", "0ms"]) {
+    const r = oci("skiff", ["events", "--interval", interval, b.id], { timeout: 3000 });
+    expect([interval, r.code, r.stderr]).toEqual([interval, 1, expect.stringContaining("duration interval must be greater than 0")]);
+  }
+  const p = spawn([SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, "events", "--interval", "1s", b.id], { stdout: "pipe", stderr: "pipe" });
+  const started = Date.now();
+  const reader = p.stdout.getReader();
+  const first = await reader.read();
+  const after = Date.now() - started;
+  p.kill();
+  await p.exited;
+  expect(JSON.parse(new TextDecoder().decode(first.value).split("\n")[0]!).type).toBe("stats");
+  expect(after).toBeGreaterThanOrEqual(900);
+});
+
+test("the console socket's rules, as runc's: a detached terminal needs one, and one is only for a detached terminal (the trial: skiff-oci ran exec -d -t without a terminal)", () => {
+  const sock = "/tmp/skiff-parity-nosuch.sock";
+  const got: Record<string, (number | boolean)[]> = {};
+  for (const runtime of BOTH) {
+    const out: (number | boolean)[] = [];
+    // create without a terminal, with a socket; create with a terminal, without one
+    const plain = bundle(runtime, ["sleep", "60"]);
+    const r1 = oci(runtime, ["create", "--bundle", plain.dir, "--console-socket", sock, plain.id]);
+    out.push(r1.code, r1.stderr.includes("cannot use console socket"));
+    const tty = bundle(runtime, ["sleep", "60"], (c) => (c.process.terminal = true));
+    const r2 = oci(runtime, ["create", "--bundle", tty.dir, tty.id]);
+    out.push(r2.code, r2.stderr.includes("cannot allocate tty"));
+    // exec into a running container: -d -t without a socket; -t with a socket, in the foreground
+    expect(runBundle(runtime, plain, ["--detach"]).code).toBe(0);
+    const r3 = oci(runtime, ["exec", "--detach", "--tty", plain.id, "true"]);
+    out.push(r3.code, r3.stderr.includes("cannot allocate tty"));
+    const r4 = oci(runtime, ["exec", "--tty", "--console-socket", sock, plain.id, "true"]);
+    out.push(r4.code, r4.stderr.includes("cannot use console socket"));
+    got[runtime] = out;
+  }
+  expect(got.skiff).toEqual(got.runc!);
+  expect(got.skiff).toEqual([1, true, 1, true, 255, true, 255, true]);
+});
+
+test("--log-format json without --log: the error is a JSON line on stderr, as runc's", () => {
+  for (const runtime of BOTH) {
+    const r = oci(runtime, ["--log-format", "json", "state", "nosuch-parity"]);
+    const line = JSON.parse(r.stderr.trim().split("\n").at(-1)!);
+    expect([runtime, r.code, line.level, typeof line.msg, typeof line.time]).toEqual([runtime, 1, "error", "string", "string"]);
+  }
+});
+
+test("a reader that goes away (events | head) ends skiff-oci quietly with a shell's SIGPIPE status, as runc ends (the trial: a kernel EPIPE error)", async () => {
+  const b = bundle("skiff", ["sleep", "60"]);
+  expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+  const sh = spawn(["bash", "-c", `${SKIFF_OCI} --root ${TEST_STATE_ROOT}/skiff events --interval 100ms ${b.id} | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { stdout: "pipe", stderr: "pipe" });
+  const [out, err] = [await new Response(sh.stdout).text(), await new Response(sh.stderr).text()];
+  await sh.exited;
+  expect([out.trim(), err]).toEqual(["141", ""]);
+});
