@@ -122,3 +122,13 @@ test("a reader that goes away (events | head) ends skiff-oci quietly with a shel
   await sh.exited;
   expect([out.trim(), err]).toEqual(["141", ""]);
 });
+
+test("exec --preserve-fds of fds that are not open names the fd, as runc's (the trial: a kernel EBADF with a path hint)", () => {
+  for (const runtime of BOTH) {
+    const b = bundle(runtime, ["sleep", "60"]);
+    expect(runBundle(runtime, b, ["--detach"]).code).toBe(0);
+    // (oci() gives the runtime stdin, stdout and stderr only: fds 3 to 7 are not open)
+    const r = oci(runtime, ["exec", "--preserve-fds", "5", b.id, "true"]);
+    expect([runtime, r.code, r.stderr]).toEqual([runtime, 255, expect.stringContaining("unable to stat preserved-fd")]);
+  }
+});

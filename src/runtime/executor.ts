@@ -1,6 +1,6 @@
 // Runs a launch plan with the native executor and speaks its report protocol: the plan goes in
 // on one socket, {type, step, errno, value} records come back on another.
-import { closeSync, existsSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, readFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { SkiffError } from "../common/errors.ts";
 import { sealedCopy } from "../common/sys.ts";
@@ -177,7 +177,15 @@ export interface LaunchOptions {
 /** Starts the executor: container stdio is ours, fds 3.. 3+N-1 are passed through as they are. */
 export function launch(steps: readonly Step[], opts: LaunchOptions): Launch {
   const extra: (number | "pipe")[] = [];
-  for (let fd = 3; fd < 3 + opts.preserveFds; fd++) extra.push(fd);
+  for (let fd = 3; fd < 3 + opts.preserveFds; fd++) {
+    // (runc's words; else the spawn's EBADF named no fd)
+    try {
+      fstatSync(fd);
+    } catch (e) {
+      throw new SkiffError({ layer: "runtime", code: "RUNTIME_PRESERVED_FD_MISSING", kind: "invalid_argument", message: `unable to stat preserved-fd ${fd - 2} (of ${opts.preserveFds}): fd ${fd}: ${errnoOf(e) ?? (e as Error).message}`, hint: `--preserve-fds ${opts.preserveFds} passes fds 3 to ${2 + opts.preserveFds}: open them before the call, or pass fewer`, cause: e });
+    }
+    extra.push(fd);
+  }
   const planFd = 3 + opts.preserveFds;
   const proc = (opts.spawner ?? plainSpawner)({ argv: [executorToStart(), String(planFd), String(planFd + 1)], fds: [...extra, "pipe", "pipe"], env: {} });
   const stdio = proc.stdio as number[];
