@@ -132,3 +132,12 @@ test("exec --preserve-fds of fds that are not open names the fd, as runc's (the 
     expect([runtime, r.code, r.stderr]).toEqual([runtime, 255, expect.stringContaining("unable to stat preserved-fd")]);
   }
 });
+
+test("help: `help COMMAND` and `h COMMAND` give the command's help, as runc's, and a command's help lists every flag it takes (the trial: the global help; exec's left out --pid-file and --preserve-fds)", () => {
+  for (const argv of [["help", "kill"], ["h", "kill"], ["kill", "--help"]]) {
+    const r = oci("skiff", argv);
+    expect([argv.join(" "), r.code, r.stdout.split("\n")[0], r.stdout.includes("--all, -a")]).toEqual([argv.join(" "), 0, "usage: skiff-oci kill [--all] ID [SIGNAL]", true]);
+  }
+  const exec = oci("skiff", ["exec", "--help"]).stdout;
+  for (const flag of ["--pid-file", "--preserve-fds", "--console-socket", "--process", "--detach", "--additional-gids"]) expect([flag, exec.includes(flag)]).toEqual([flag, true]);
+});

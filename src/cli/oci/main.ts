@@ -143,6 +143,12 @@ function createOptions(flags: FlagValues) {
   };
 }
 
+/** A command's usage line and every flag it takes (the usage line names the common ones only). */
+function commandHelp(command: Command): string {
+  const flag = (f: FlagSpec) => f.names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(", ") + (f.type === "bool" ? "" : ` ${f.type === "strings" ? "VALUE (repeatable)" : "VALUE"}`);
+  return [`usage: skiff-oci ${command.usage}`, ...(command.flags.length ? ["", "flags:", ...command.flags.map((f) => `  ${flag(f)}`)] : []), ""].join("\n");
+}
+
 function usage(): string {
   return [
     "skiff-oci: an OCI runtime with runc's command line",
@@ -169,8 +175,10 @@ export async function main(argv: string[]): Promise<number> {
       writeOut(`skiff-oci version ${VERSION}\nspec: ${OCI_VERSION}\n`);
       return 0;
     }
-    const [name, ...rest] = global.rest;
-    if (!name || global.flags.help || name === "help") {
+    let [name, ...rest] = global.rest;
+    // `help COMMAND` and `h COMMAND`, as runc's: that command's help
+    if ((name === "help" || name === "h") && rest.length && !global.flags.help) [name, rest] = [rest[0]!, ["--help"]];
+    if (!name || global.flags.help || name === "help" || name === "h") {
       writeOut(usage());
       return 0;
     }
@@ -186,7 +194,7 @@ export async function main(argv: string[]): Promise<number> {
     const parsed = parseFlags(rest, [...command.flags, { names: ["help", "h"], type: "bool" }], name, command.stopAtArg, "skiff-oci");
     if (command.stopAtArg) parsed.args.push(...parsed.rest);
     if (parsed.flags.help) {
-      writeOut(`usage: skiff-oci ${command.usage}\n`);
+      writeOut(commandHelp(command));
       return 0;
     }
     const [min, max] = command.args;
