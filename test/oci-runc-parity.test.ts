@@ -141,3 +141,15 @@ test("help: `help COMMAND` and `h COMMAND` give the command's help, as runc's, a
   const exec = oci("skiff", ["exec", "--help"]).stdout;
   for (const flag of ["--pid-file", "--preserve-fds", "--console-socket", "--process", "--detach", "--additional-gids"]) expect([flag, exec.includes(flag)]).toEqual([flag, true]);
 });
+
+test("events: an OOM kill of the init itself is said before events ends with the container (the trial: runc said it, skiff-oci ended first)", async () => {
+  const b = bundle("skiff", ["sh", "-c", "sleep 1; a=$(head -c 200000000 /dev/zero | tr '\\0' x); echo ${#a}"], (c) => (c.linux.resources = { memory: { limit: 24 << 20, swap: 24 << 20 } }));
+  expect(runBundle("skiff", b, ["--detach"]).code).toBe(0);
+  const p = spawn([SKIFF_OCI, "--root", `${TEST_STATE_ROOT}/skiff`, "events", "--interval", "30s", b.id], { stdout: "pipe", stderr: "pipe" });
+  const timer = setTimeout(() => p.kill(), 15_000);
+  const out = await new Response(p.stdout).text();
+  clearTimeout(timer);
+  expect(await p.exited).toBe(0);
+  expect(status("skiff", b)).toBe("stopped");
+  expect(out.split("\n").filter(Boolean).map((l) => JSON.parse(l).type)).toContain("oom");
+});
