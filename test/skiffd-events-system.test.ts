@@ -240,3 +240,15 @@ test("system prune: stopped containers, dangling images and (asked) unused volum
     for (const v of ["kept", "loose"]) d.docker(DOCKER_28, ["volume", "rm", v]);
   }
 });
+
+test("exec events: exec_create, exec_start and, when the process ends, exec_die with its execID and exit code, as dockerd's (a new-user trial: no exec_die ever came)", async () => {
+  const from = Math.floor(Date.now() / 1000) - 1;
+  ok(d.skiff(["run", "-d", "--name", "execed", "busybox", "sleep", "60"]));
+  expect(d.skiff(["exec", "execed", "sh", "-c", "exit 4"]).status).toBe(4);
+  ok(d.skiff(["exec", "-d", "execed", "true"]));
+  await Bun.sleep(300);
+  const to = await pastSecond();
+  const got = lines(ok(d.skiff(["events", "--since", String(from), "--until", String(to), "--filter", "container=execed", "--filter", "event=exec_die", "--format", "{{.Action}} {{.Actor.Attributes.exitCode}} {{len .Actor.Attributes.execID}}"])));
+  expect(got).toEqual(["exec_die 4 64", "exec_die 0 64"]);
+  ok(d.skiff(["rm", "-f", "execed"]));
+});

@@ -110,8 +110,9 @@ export class Execs {
     return p;
   }
 
-  /** Runs the exec; attached, resolves with the stream once it is joined (the process then starts). */
-  async start(c: ContainerRecord, execId: string, o: { detach: boolean }): Promise<Socket | undefined> {
+  /** Runs the exec; attached, resolves with the stream once it is joined (the process then starts).
+   *  `onExit` hears the exit code of a process that started, once it has ended. */
+  async start(c: ContainerRecord, execId: string, o: { detach: boolean; onExit?: (exitCode: number) => void }): Promise<Socket | undefined> {
     const e = this.get(execId);
     if (e.started) throw conflict("ENGINE_EXEC_STARTED", `Error: Exec command ${e.id} has already run`, "create a new exec");
     if (!isActive(c.state)) throw conflict("ENGINE_CONTAINER_NOT_RUNNING", `Container ${c.id} is not running`, `start it first: skiff start ${c.name}`);
@@ -164,10 +165,12 @@ export class Execs {
       (x) => {
         e.running = false;
         e.exitCode = x.exitCode;
+        o.onExit?.(x.exitCode);
       },
       () => {
         e.running = false;
         e.exitCode = 126;
+        o.onExit?.(126);
       },
     );
     return socket;

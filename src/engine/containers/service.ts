@@ -331,7 +331,8 @@ export class ContainerService {
   async execStart(execId: string, o: { detach: boolean }): Promise<Socket | undefined> {
     const e = this.execs.get(execId);
     const c = this.store.resolve(e.containerId);
-    const s = await this.execs.start(c, e.id, o);
+    // as dockerd: exec_die when the process ends, with its exit code
+    const s = await this.execs.start(c, e.id, { ...o, onExit: (exitCode) => this.opts.events.emit("exec_die", c, { execID: e.id, exitCode: String(exitCode) }) });
     this.opts.events.emit(`exec_start: ${e.config.cmd.join(" ")}`, c, { execID: e.id });
     return s;
   }
