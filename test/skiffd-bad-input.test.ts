@@ -157,8 +157,10 @@ test("a command missing in the image: 127; one that cannot run (not executable, 
     ok(docker("rm", "kept"));
   }
   ok(docker("run", "-d", "--name", "host", "busybox", "sleep", "60"));
-  const execs = [docker("exec", "host", "nosuch"), docker("exec", "host", "/etc/passwd")];
-  expect(execs.map((r) => r.status)).toEqual([127, 126]);
+  // (a working directory that is not there: 126, its error names no command, as dockerd's; it was 127)
+  const execs = [docker("exec", "host", "nosuch"), docker("exec", "host", "/etc/passwd"), docker("exec", "-w", "/nonexist", "host", "pwd")];
+  expect(execs.map((r) => r.status)).toEqual([127, 126, 126]);
+  expect(execs[2]!.stderr).toContain("/nonexist");
   expect(execs[0]!.stderr).toContain("nosuch");
   // the container's own monitor is all that runs under the daemon's roots
   const l = leftovers(d);

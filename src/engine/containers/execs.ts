@@ -151,7 +151,7 @@ export class Execs {
     const created = runtime.exec(c.id, process, { spawner, pidFile: join(dir, MONITOR.pidFile), ...(tty ? { consoleSocket: MONITOR.console } : {}) });
     // a process that could not be started: 127 when its command is not there, else 126, as docker
     created.catch((err: unknown) => {
-      e.exitCode = /ENOENT|not found/.test(String((err as Error).message)) ? 127 : 126;
+      e.exitCode = execStartFailureCode(String((err as Error).message), e.config.cmd[0] ?? "");
       // its monitor would wait for a process that never comes; the stream to it goes unused
       void joined?.then((s) => s.destroy(), () => undefined);
       void monitor?.abandon();
@@ -180,6 +180,18 @@ export class Execs {
     const e = this.get(execId);
     await resize(join(c.files.stateDir, `exec-${e.id.slice(0, 12)}`, MONITOR.socket), rows, cols);
   }
+}
+
+/**
+ * dockerd's exit code for an exec whose process could not start: 127 when the error names the
+ * command and says it is not there (or a file is where a directory should be), else 126. A working
+ * directory that is not there is 126: its error names no command (a new-user trial: it was 127).
+ */
+export function execStartFailureCode(message: string, command: string): number {
+  const m = message.toLowerCase();
+  if (m.includes(command.toLowerCase()) && /enoent|not found|no such file or directory/.test(m)) return 127;
+  if (/enotdir|not a directory/.test(m)) return 127;
+  return 126;
 }
 
 /**
