@@ -182,7 +182,8 @@ test("--log-opt max-size/max-file rotate the json-file log; --log-driver none ke
   const tail = ok(docker(["logs", "chatty"])).trim().split("\n");
   expect(tail.at(-1)).toBe("line-199-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
   expect(tail.length).toBeLessThan(200); // older lines rotated away
-  expect(ok(docker(["inspect", "-f", "{{.HostConfig.LogConfig.Config}}", "chatty"]))).toBe("map[max-file:3 max-size:1024]\n");
+  // as the user wrote them, as dockerd shows them (a new-user trial: max-size was shown as 1024)
+  expect(ok(docker(["inspect", "-f", "{{.HostConfig.LogConfig.Config}}", "chatty"]))).toBe("map[max-file:3 max-size:1k]\n");
   ok(docker(["rm", "chatty"]));
   expect(docker(["run", "--rm", "--log-opt", "max-size=nope", "busybox", "true"]).status).toBe(125);
   expect(docker(["run", "--rm", "--log-driver", "syslog", "busybox", "true"]).stderr).toContain("logging driver syslog is not served");
@@ -198,6 +199,18 @@ describe("what a new-user trial found, each fixed", () => {
       const r = docker(["run", "--rm", "--runtime", runtime, "busybox", "sh", "-c", "(echo hi | nc -l -p 8080 &) ; sleep 0.3; nc 127.0.0.1 8080"]);
       expect([runtime, r.status, r.stdout]).toEqual([runtime, 0, "hi\n"]);
     }
+  });
+
+  test("logs --tail that is no number is every line, max-file without max-size is taken (and rotates nothing), rm of a paused container says to unpause, as dockerd's", () => {
+    ok(docker(["run", "--name", "tailed", "--log-opt", "max-file=3", "busybox", "sh", "-c", "echo one; echo two"]));
+    expect(ok(docker(["logs", "--tail", "abc", "tailed"]))).toBe("one\ntwo\n");
+    expect(ok(docker(["inspect", "-f", "{{.HostConfig.LogConfig.Config}}", "tailed"]))).toBe("map[max-file:3]\n");
+    ok(docker(["rm", "tailed"]));
+    ok(docker(["run", "-d", "--name", "napping", "busybox", "sleep", "60"]));
+    ok(docker(["pause", "napping"]));
+    expect(docker(["rm", "napping"]).stderr).toContain("You cannot remove a paused container");
+    expect(docker(["rm", "napping"]).stderr).toContain("Unpause and then stop the container before attempting removal or force remove");
+    ok(docker(["rm", "-f", "napping"]));
   });
 
   test("exec: -u takes the container's own /etc/group now (supplementary groups), -t sets TERM, an unknown user is 126", () => {

@@ -35,8 +35,8 @@ export const logs = endpoint(
     const r = svc.inspect(ctx.params.id!);
     if (!query.stdout && !query.stderr) throw apiError("invalid_argument", "API_LOGS_NO_STREAM", "Bad parameters: you must choose at least one stream", "pass stdout=1 and/or stderr=1");
     if (r.options.log?.driver === "none") throw apiError("failed_precondition", "API_LOGS_NOT_KEPT", "configured logging driver does not support reading", "the container was created with --log-driver none: its output was not kept");
-    const tail = query.tail === undefined || query.tail === "all" ? undefined : /^-?\d+$/.test(query.tail) ? Number(query.tail) : undefined;
-    if (query.tail !== undefined && query.tail !== "all" && tail === undefined) throw apiError("invalid_argument", "API_QUERY_INVALID", `query parameter tail must be a number or "all", got ${JSON.stringify(query.tail)}`, "pass tail=N or tail=all");
+    // as dockerd: a tail that is no number is "all" (its strconv.Atoi error means every line)
+    const tail = query.tail !== undefined && /^-?\d+$/.test(query.tail) ? Number(query.tail) : undefined;
     const abort = new AbortController();
     ctx.req.signal?.addEventListener("abort", () => abort.abort());
     const entries = svc.logs(r.id, {

@@ -65,7 +65,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     ContainerIDFile: "",
     LogConfig: {
       Type: o.log?.driver ?? "json-file",
-      Config: { ...(o.log?.maxSize ? { "max-size": String(o.log.maxSize) } : {}), ...(o.log?.maxFiles ? { "max-file": String(o.log.maxFiles) } : {}) },
+      Config: o.log?.given ?? { ...(o.log?.maxSize ? { "max-size": String(o.log.maxSize) } : {}), ...(o.log?.maxFiles ? { "max-file": String(o.log.maxFiles) } : {}) },
     },
     ...hostConfigNetworkJson(r),
     RestartPolicy: { Name: o.restartPolicy?.name ?? "no", MaximumRetryCount: o.restartPolicy?.maximumRetryCount ?? 0 },

@@ -91,13 +91,15 @@ function logOptions(lc: { Type?: string; Config?: Record<string, string> } | und
       const n = logSize(v);
       if (n === undefined || n < 1) throw bad("HostConfig.LogConfig.Config.max-size", `invalid max-size ${JSON.stringify(v)}`, "give a size like 10m or 512k");
       out.maxSize = n;
+      (out.given ??= {})[k] = v;
     } else if (k === "max-file") {
       if (!/^\d+$/.test(v) || Number(v) < 1) throw bad("HostConfig.LogConfig.Config.max-file", "max-file cannot be less than 1", "give a whole number of files");
       out.maxFiles = Number(v);
+      (out.given ??= {})[k] = v;
     } else if (["labels", "labels-regex", "env", "env-regex", "tag", "compress"].includes(k)) warnings.push(`log option ${k} is not applied by skiffd's json-file logs`);
     else throw bad(`HostConfig.LogConfig.Config.${k}`, `unknown log opt '${k}' for json-file log driver`, "json-file takes max-size and max-file");
   }
-  if (out.maxFiles !== undefined && out.maxFiles > 1 && out.maxSize === undefined) throw bad("HostConfig.LogConfig.Config.max-file", "max-file can only be set with max-size", "add --log-opt max-size=…");
+  // (max-file without max-size is taken and has no effect, as dockerd's json-file: no file grows past a size to be rotated)
   return out;
 }
 

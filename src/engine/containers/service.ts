@@ -370,7 +370,7 @@ export class ContainerService {
   async remove(ref: string, o: { force?: boolean; volumes?: boolean; detachInBackground?: boolean } = {}): Promise<void> {
     const r = this.store.resolve(ref);
     if (isActive(r.state) && !o.force)
-      throw conflict("ENGINE_CONTAINER_RUNNING", `You cannot remove a ${r.state.status} container ${r.id}. Stop the container before attempting removal or force remove`, `stop it first (skiff stop ${r.name}) or use rm -f`);
+      throw conflict("ENGINE_CONTAINER_RUNNING", `You cannot remove a ${r.state.status} container ${r.id}. ${r.state.status === "paused" ? "Unpause and then stop" : "Stop"} the container before attempting removal or force remove`, `${r.state.status === "paused" ? `unpause and stop it first (skiff unpause ${r.name}; skiff stop ${r.name})` : `stop it first (skiff stop ${r.name})`} or use rm -f`);
     // one removal at a time: another rm (or --rm's) waits for the one under way; a record left
     // "removing" by a removal that failed is removed again
     const underWay = this.removals.get(r.id);

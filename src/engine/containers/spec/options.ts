@@ -156,8 +156,9 @@ export interface ContainerOptions {
   healthcheck?: HealthConfig;
   /** `--runtime`: "skiff" (in-process, the default), "runc", "crun", "skiff-oci". */
   runtime?: string;
-  /** `--log-driver json-file|none` and json-file's `--log-opt max-size=`, `max-file=`. */
-  log?: { driver: "json-file" | "none"; maxSize?: number; maxFiles?: number };
+  /** `--log-driver json-file|none` and json-file's `--log-opt max-size=`, `max-file=` (each also
+   *  as the user wrote it, which inspect shows as dockerd does: "10k", not 10240). */
+  log?: { driver: "json-file" | "none"; maxSize?: number; maxFiles?: number; given?: Record<string, string> };
 }
 
 /** A device node on the host as stat(2) reports it. */
