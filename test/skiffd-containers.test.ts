@@ -213,6 +213,18 @@ describe("what a new-user trial found, each fixed", () => {
     ok(docker(["rm", "-f", "napping"]));
   });
 
+  test("a resize of an exec that has ended is a quiet success (it was a 503, logged as the daemon's error)", async () => {
+    ok(docker(["run", "-d", "--name", "resized", "busybox", "sleep", "60"]));
+    const call = (path: string, body?: unknown) => fetch(`http://skiffd/v1.41${path}`, { method: "POST", unix: d.sock, ...(body ? { body: JSON.stringify(body), headers: { "Content-Type": "application/json" } } : {}) } as RequestInit);
+    const { Id } = (await (await call("/containers/resized/exec", { Cmd: ["true"], Tty: true })).json()) as { Id: string };
+    expect((await call(`/exec/${Id}/start`, { Detach: true, Tty: true })).status).toBe(200);
+    const deadline = Date.now() + 5000;
+    while (((await (await fetch(`http://skiffd/v1.41/exec/${Id}/json`, { unix: d.sock } as RequestInit)).json()) as { Running: boolean }).Running && Date.now() < deadline) await Bun.sleep(20);
+    const r = await call(`/exec/${Id}/resize?h=10&w=20`);
+    expect([r.ok, await r.text()]).toEqual([true, ""]);
+    ok(docker(["rm", "-f", "resized"]));
+  });
+
   test("exec: -u takes the container's own /etc/group now (supplementary groups), -t sets TERM, an unknown user is 126", () => {
     ok(docker(["run", "-d", "--name", "ex-trial", "busybox", "sleep", "60"]));
     ok(docker(["exec", "ex-trial", "sh", "-c", "echo 'wheel:x:10:nobody' >> /etc/group"]));

@@ -178,6 +178,9 @@ export class Execs {
 
   async resize(execId: string, c: ContainerRecord, rows: number, cols: number): Promise<void> {
     const e = this.get(execId);
+    // an exec that has ended has no terminal left to size: nothing to do (a client's last resize
+    // often comes just after the end; it was a 503, logged as the daemon's error)
+    if (e.started && !e.running && e.exitCode !== null) return;
     await resize(join(c.files.stateDir, `exec-${e.id.slice(0, 12)}`, MONITOR.socket), rows, cols);
   }
 }
