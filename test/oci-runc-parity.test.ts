@@ -153,3 +153,18 @@ test("events: an OOM kill of the init itself is said before events ends with the
   expect(status("skiff", b)).toBe("stopped");
   expect(out.split("\n").filter(Boolean).map((l) => JSON.parse(l).type)).toContain("oom");
 });
+
+test("exec --ignore-paused into a paused container runs once it is resumed; without it, runc's refusal naming the flag (the trial: the flag was taken and ignored)", async () => {
+  for (const runtime of BOTH) {
+    const b = bundle(runtime, ["sleep", "60"]);
+    expect(runBundle(runtime, b, ["--detach"]).code).toBe(0);
+    expect(oci(runtime, ["pause", b.id]).code).toBe(0);
+    const refused = oci(runtime, ["exec", b.id, "true"]);
+    expect([runtime, refused.code, refused.stderr]).toEqual([runtime, 255, expect.stringContaining("use --ignore-paused to override")]);
+    const root = `${TEST_STATE_ROOT}/${runtime}`;
+    const p = spawn([runtime === "skiff" ? SKIFF_OCI : "runc", "--root", root, "exec", "--ignore-paused", b.id, "sh", "-c", "exit 7"], { stdout: "ignore", stderr: "pipe" });
+    await Bun.sleep(300);
+    expect(oci(runtime, ["resume", b.id]).code).toBe(0);
+    expect([runtime, await p.exited]).toEqual([runtime, 7]);
+  }
+});

@@ -25,6 +25,9 @@ export interface ExecOptions {
   pidFile?: string;
   consoleSocket?: string;
   preserveFds?: number;
+  /** runc's --ignore-paused: exec into a paused container too (the process joins its frozen
+   *  cgroup and runs once the container is resumed). */
+  ignorePaused?: boolean;
   /** Who starts the executor (the engine: under the exec's monitor). */
   spawner?: Spawner;
   /** The container as the caller read it (else read here). */
@@ -54,7 +57,9 @@ export async function execInContainer(store: StateStore, opts: ExecOptions): Pro
   mark("start-up");
   const { state: s, config } = opts.target ?? readExecTarget(store, opts.id);
   const status = containerStatus(store, s);
-  if (status !== "created" && status !== "running")
+  if (status === "paused" && !opts.ignorePaused)
+    throw precondition("runtime", "RUNTIME_NOT_RUNNING", `exec in container "${opts.id}": cannot exec in a paused container (use --ignore-paused to override)`, `resume it first (skiff-oci resume ${opts.id}), or pass --ignore-paused: the process then runs once it is resumed`);
+  if (status !== "created" && status !== "running" && status !== "paused")
     throw precondition("runtime", "RUNTIME_NOT_RUNNING", `exec in container "${opts.id}": it is ${status}`, "exec needs a created or running container");
   checkProcessStrings(opts.process, "the exec process");
   checkConsole(`exec in container "${opts.id}"`, { detach: opts.detach, terminal: !!opts.process.terminal, consoleSocket: opts.consoleSocket });

@@ -70,7 +70,7 @@ export async function execCommand(store: StateStore, argv: string[], flags: Flag
   const target = () => (read ??= readExecTarget(store, id));
   const { pid, launch } = await execInContainer(store, {
     id, process: execProcess(target, id, command, flags), target: target(), detach, pidFile: str(flags["pid-file"]), consoleSocket: str(flags["console-socket"]),
-    preserveFds: typeof flags["preserve-fds"] === "number" ? flags["preserve-fds"] : 0,
+    preserveFds: typeof flags["preserve-fds"] === "number" ? flags["preserve-fds"] : 0, ignorePaused: !!flags["ignore-paused"],
   });
   if (detach) return 0;
   const stopForwarding = forwardSignals(pid);
