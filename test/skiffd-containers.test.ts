@@ -225,6 +225,40 @@ describe("what a new-user trial found, each fixed", () => {
     ok(docker(["rm", "-f", "resized"]));
   });
 
+  test("a network or container:NAME that is not there: create's 400 with dockerd's words, so the docker CLI does not pull the image again (it did, on a 404)", () => {
+    for (const [net, words] of [["nosuchnet", "network nosuchnet not found"], ["container:nosuch", "nosuch"]] as const) {
+      const r = docker(["run", "--rm", "--network", net, "busybox", "true"]);
+      expect([net, r.status, r.stderr.includes(words), r.stderr.includes("Unable to find image")]).toEqual([net, 125, true, false]);
+    }
+  });
+
+  test("rmi by name of an image a container uses: refused (must force) only when the name is its one reference; with -f, or with other references, the name goes and the image stays for its container, as dockerd's (it was refused, 'cannot be forced')", () => {
+    ok(docker(["tag", "busybox", "rmi-a:1"]));
+    ok(docker(["tag", "busybox", "rmi-b:1"]));
+    ok(docker(["run", "-d", "--name", "rmi-user", "rmi-a:1", "sleep", "60"]));
+    // two repositories name it: untagged, though a running container uses it
+    expect(ok(docker(["rmi", "rmi-a:1"]))).toBe("Untagged: rmi-a:1\n");
+    const id = ok(docker(["inspect", "-f", "{{.Image}}", "rmi-user"])).trim();
+    ok(docker(["tag", id, "only:1"]));
+    ok(docker(["rmi", "busybox"]));
+    ok(docker(["rmi", "rmi-b:1"]));
+    // only:1 is its single reference now: refused without -f, untagged with it; the image stays
+    const refused = docker(["rmi", "only:1"]);
+    expect([refused.status, refused.stderr.includes("(must force) - container"), refused.stderr.includes("is using its referenced image")]).toEqual([1, true, true]);
+    expect(ok(docker(["rmi", "-f", "only:1"]))).toBe("Untagged: only:1\n");
+    expect(ok(docker(["image", "inspect", "-f", "{{.Id}}", id])).trim()).toBe(id);
+    ok(docker(["tag", id, "busybox:latest"]));
+    ok(docker(["rm", "-f", "rmi-user"]));
+  });
+
+  test("commit keeps the container's exposed ports and anonymous volumes (it kept only the image's), as dockerd's", () => {
+    ok(docker(["create", "--name", "to-commit", "--expose", "7000", "-v", "/vdata", "-p", "7001:7001", "busybox", "true"]));
+    ok(docker(["commit", "to-commit", "committed:1"]));
+    expect(ok(docker(["image", "inspect", "-f", "{{json .Config.ExposedPorts}} {{json .Config.Volumes}}", "committed:1"]))).toBe('{"7000/tcp":{},"7001/tcp":{}} {"/vdata":{}}\n');
+    ok(docker(["rm", "-v", "to-commit"]));
+    ok(docker(["rmi", "committed:1"]));
+  });
+
   test("exec: -u takes the container's own /etc/group now (supplementary groups), -t sets TERM, an unknown user is 126", () => {
     ok(docker(["run", "-d", "--name", "ex-trial", "busybox", "sleep", "60"]));
     ok(docker(["exec", "ex-trial", "sh", "-c", "echo 'wheel:x:10:nobody' >> /etc/group"]));

@@ -2,7 +2,7 @@
 // network, Ports, and the default network's address at the top level, as dockerd fills them), the
 // network fields of its HostConfig, and the containers list's Ports and NetworkSettings. Which
 // networks a container is on is the network service's to say: the handler passes them in.
-import type { ContainerRecord } from "../../engine/containers/index.ts";
+import { exposedPorts, type ContainerRecord } from "../../engine/containers/index.ts";
 import type { EndpointConfig, NetworkView } from "../../engine/networks/index.ts";
 import { endpointSettingsJson } from "./network-json.ts";
 
@@ -48,10 +48,6 @@ function networksJson(r: ContainerRecord, networks: readonly ContainerNetwork[])
 
 const isRunning = (r: ContainerRecord) => r.state.status === "running" || r.state.status === "paused" || r.state.status === "restarting";
 
-/** The ports the container exposes: the image's and --expose's, and those -p publishes. */
-function exposedPorts(r: ContainerRecord): string[] {
-  return [...new Set([...r.imageConfig.ExposedPorts, ...(r.options.exposedPorts ?? []), ...Object.keys(r.options.portBindings ?? {})])];
-}
 
 /** NetworkSettings.Ports while running: each published port's bindings, an exposed port no one publishes as null ({} otherwise). */
 export function portsJson(r: ContainerRecord): Record<string, { HostIp: string; HostPort: string }[] | null> {

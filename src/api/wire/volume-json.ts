@@ -1,7 +1,7 @@
 // Volumes as docker's wire types (API 1.41): the Volume of /volumes (inspect, list, create), and a
 // container's volume parts of inspect (Mounts of type volume, the named volumes among
 // HostConfig.Binds, Config.Volumes, HostConfig.VolumesFrom), in dockerd's shapes.
-import type { ContainerRecord } from "../../engine/containers/index.ts";
+import { configVolumePaths, type ContainerRecord } from "../../engine/containers/index.ts";
 import type { VolumeView } from "../../engine/volumes/index.ts";
 
 /** dockerd's nil map: no labels or options (docker's CLI sends {} for none) are null, not {}. */
@@ -35,7 +35,7 @@ export function bindsJson(r: ContainerRecord): string[] | null {
 
 /** Config.Volumes: the image's VOLUMEs and the client's -v /ctr. */
 export function configVolumesJson(r: ContainerRecord): Record<string, Record<string, never>> | null {
-  const paths = [...r.imageConfig.Volumes, ...(r.options.volumes ?? []).filter((v) => v.origin === "config" || (v.origin === "binds" && v.anonymous)).map((v) => v.destination)];
+  const paths = configVolumePaths(r);
   return paths.length ? Object.fromEntries(paths.map((p) => [p, {}])) : null;
 }
 

@@ -13,4 +13,5 @@ export { PROPAGATIONS } from "./spec/bind-propagation.ts";
 export type { ContainerUpdate } from "./update.ts";
 export type { HealthConfig, ContainerHealth } from "./health-state.ts";
 export { mergedHealthcheck } from "./health-state.ts";
+export { configVolumePaths, exposedPorts } from "./container-config.ts";
 export type { RestartPolicy, RestartPolicyName } from "./restart-policy.ts";

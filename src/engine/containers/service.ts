@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { SkiffError } from "../../common/errors.ts";
+import { isSkiffError, SkiffError } from "../../common/errors.ts";
 import { log } from "../../common/log.ts";
 import { mark } from "../../common/trace.ts";
 import { parseSignal } from "../../runtime/signals.ts";
@@ -157,9 +157,16 @@ export class ContainerService {
     for (const b of req.options.binds ?? [])
       if (!b.createMissing && !existsSync(b.source)) throw invalidArg("ENGINE_BIND_SOURCE_MISSING", `invalid mount config for type "bind": bind source path does not exist: ${b.source}`, `create ${b.source} on the host first`, { path: b.source });
     // the networks are there and the options fit them, or nothing is made
-    const mode = networkModeOf(req.options.network, (ref) => this.store.resolve(ref));
-    req = { ...req, options: withJoinedIdentity({ ...req.options, ...(mode ? { network: mode } : {}) }, (id) => this.store.get(id)) };
-    const endpoints = this.networking.endpointsFor(req.options);
+    // (a network or container:NAME that is not there is the request's fault, a 400: the docker CLI
+    // takes any 404 from create for a missing image, and pulled it again before saying so)
+    let endpoints: ReturnType<Networking["endpointsFor"]>;
+    try {
+      const mode = networkModeOf(req.options.network, (ref) => this.store.resolve(ref));
+      req = { ...req, options: withJoinedIdentity({ ...req.options, ...(mode ? { network: mode } : {}) }, (id) => this.store.get(id)) };
+      endpoints = this.networking.endpointsFor(req.options);
+    } catch (e) {
+      throw isSkiffError(e) && e.kind === "not_found" ? new SkiffError({ layer: e.layer, code: e.code, kind: "invalid_argument", message: e.message, hint: e.hint, details: e.details, cause: e }) : e;
+    }
     const image = this.opts.images.containerDefaults(req.image);
     mark("engine: image resolved");
     const resolved = this.volumes.resolve(req.options, image.config.Volumes ?? []);

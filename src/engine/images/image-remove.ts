@@ -23,10 +23,10 @@ export interface RemoveContext {
 export function removeImage(s: RemoveContext, nameOrId: string, opts: { force?: boolean; noprune?: boolean } = {}): DeleteResponseItem[] {
   const id = s.resolveId(nameOrId);
   const users = s.usedBy(id);
-  refuseInUse(s, nameOrId, id, users, opts.force ?? false);
   const out: DeleteResponseItem[] = [];
   const refs = s.meta.refsOf(id);
   const byId = FULL_ID.test(nameOrId) || (SHORT_ID.test(nameOrId) && !refs.tags.includes(formatReferenceSafe(nameOrId)));
+  refuseInUse(nameOrId, id, refs, users, opts.force ?? false, byId);
   if (!byId) {
     const ref = parseReference(nameOrId);
     const kind = ref.digest ? "digest" : "tag";
@@ -55,15 +55,27 @@ export function removeImage(s: RemoveContext, nameOrId: string, opts: { force?: 
   return out;
 }
 
-/** docker's refusals: a running container's image cannot be removed, a stopped one's only with force. */
-function refuseInUse(s: RemoveContext, name: string, id: string, users: { id: string; running: boolean }[], force: boolean): void {
+/** One repository's references, at most one of them a tag: what dockerd's isSingleReference asks. */
+const singleReference = (refs: { tags: string[]; digests: string[] }) => refs.tags.length <= 1 && new Set([...refs.tags, ...refs.digests].map(repoOfName)).size <= 1;
+
+/**
+ * dockerd's refusals for an image a container uses. By name: only when the name is the image's
+ * single reference (it would leave the image dangling), and not with force; otherwise the name is
+ * untagged and the image stays for its containers. By id: a running container's image cannot be
+ * deleted, a stopped one's only with force.
+ */
+function refuseInUse(name: string, id: string, refs: { tags: string[]; digests: string[] }, users: { id: string; running: boolean }[], force: boolean, byId: boolean): void {
+  const user = users[0];
+  if (!byId) {
+    if (user && !force && singleReference(refs))
+      throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: `conflict: unable to remove repository reference "${name}" (must force) - container ${user.id.slice(0, 12)} is using its referenced image ${shortId(id)}`, hint: `remove the container first (skiff rm -f ${user.id.slice(0, 12)}), or force with -f: the image then stays, untagged, for its container`, details: { id } });
+    return;
+  }
   const running = users.find((u) => u.running);
-  const byName = !(FULL_ID.test(name) || SHORT_ID.test(name));
-  if (running && (!byName || s.meta.refsOf(id).tags.length <= 1))
-    throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: `conflict: unable to ${byName ? `remove repository reference "${name}"` : `delete ${shortId(id)}`} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`, hint: `stop and remove the container first: skiff rm -f ${running.id.slice(0, 12)}`, details: { id } });
-  const stopped = users[0];
-  if (stopped && !force && (!byName || s.meta.refsOf(id).tags.length <= 1))
-    throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: byName ? `conflict: unable to remove repository reference "${name}" (must force) - container ${stopped.id.slice(0, 12)} is using its referenced image ${shortId(id)}` : `conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${stopped.id.slice(0, 12)}`, hint: `remove the container first (skiff rm ${stopped.id.slice(0, 12)}), or force with -f`, details: { id } });
+  if (running)
+    throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: `conflict: unable to delete ${shortId(id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`, hint: `stop and remove the container first: skiff rm -f ${running.id.slice(0, 12)}`, details: { id } });
+  if (user && !force)
+    throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_IN_USE", kind: "conflict", message: `conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${user.id.slice(0, 12)}`, hint: `remove the container first (skiff rm ${user.id.slice(0, 12)}), or force with -f`, details: { id } });
 }
 
 export function pruneImages(s: RemoveContext, opts: { all?: boolean; filters?: Record<string, string[]> } = {}): { ImagesDeleted: DeleteResponseItem[]; SpaceReclaimed: number } {

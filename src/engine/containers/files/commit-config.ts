@@ -4,6 +4,7 @@
 // The changes (-c) are applied after this, by the image store. Pure.
 import type { DockerConfigObject } from "../../images/index.ts";
 import type { ContainerRecord } from "../record.ts";
+import { configVolumePaths, exposedPorts } from "../container-config.ts";
 
 /** The fields a commit keeps and a request may set. */
 const FIELDS = ["User", "Env", "Cmd", "Entrypoint", "WorkingDir", "Labels", "ExposedPorts", "Volumes", "StopSignal", "Healthcheck", "OnBuild"] as const;
@@ -14,6 +15,8 @@ export function commitConfig(r: ContainerRecord, request: Record<string, unknown
   const env = new Map<string, string>();
   for (const e of [...img.Env, ...(o.env ?? [])]) env.set(e.split("=")[0]!, e);
   const cmd = o.cmd ?? (o.entrypoint ? undefined : img.Cmd);
+  const ports = exposedPorts(r);
+  const volumes = configVolumePaths(r);
   const base: DockerConfigObject = {
     User: o.user ?? img.User ?? "",
     Env: [...env.values()],
@@ -21,8 +24,9 @@ export function commitConfig(r: ContainerRecord, request: Record<string, unknown
     Entrypoint: o.entrypoint?.length ? o.entrypoint : o.entrypoint ? null : (img.Entrypoint ?? null),
     WorkingDir: o.workingDir ?? img.WorkingDir ?? "",
     Labels: { ...img.Labels, ...o.labels },
-    ...(img.ExposedPorts.length ? { ExposedPorts: Object.fromEntries(img.ExposedPorts.map((p) => [p, {}])) } : {}),
-    ...(img.Volumes.length ? { Volumes: Object.fromEntries(img.Volumes.map((v) => [v, {}])) } : {}),
+    // (the container's: the image's with --expose, -p and -v PATH's, as dockerd commits them)
+    ...(ports.length ? { ExposedPorts: Object.fromEntries(ports.map((p) => [p, {}])) } : {}),
+    ...(volumes.length ? { Volumes: Object.fromEntries(volumes.map((v) => [v, {}])) } : {}),
     ...((o.stopSignal ?? img.StopSignal) ? { StopSignal: o.stopSignal ?? img.StopSignal } : {}),
     ...(img.Healthcheck ? { Healthcheck: img.Healthcheck } : {}),
   };
