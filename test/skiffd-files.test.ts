@@ -228,6 +228,17 @@ test.skipIf(!haveRegistry)("a committed image saves, loads, pushes to a registry
   }
 });
 
+test("save by image id writes no tags, and the archive loads back as that id, as dockerd's (a new-user trial: every tag went with it)", () => {
+  const id = ok(docker(["image", "inspect", "-f", "{{.Id}}", "busybox"])).trim();
+  ok(docker(["tag", "busybox", "by-id:1"]));
+  const saved = join(d.dir, "by-id.tar");
+  ok(docker(["save", "-o", saved, id.slice(7, 19)]));
+  const manifest = JSON.parse(execFileSync("tar", ["-xOf", saved, "manifest.json"]).toString()) as { RepoTags: string[] | null }[];
+  expect(manifest.map((m) => m.RepoTags ?? [])).toEqual([[]]);
+  expect(ok(docker(["load", "-i", saved]))).toBe(`Loaded image ID: ${id}\n`);
+  ok(docker(["rmi", "by-id:1"]));
+});
+
 test("bind mounts: a copy in lands in the host source, running or stopped; a read-only one refuses with docker's words; a stopped container's volume is reached as dockerd does", () => {
   const src = join(d.dir, "bind-src");
   const ro = join(d.dir, "bind-ro");

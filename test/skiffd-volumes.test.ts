@@ -211,6 +211,9 @@ test("bad input: an unknown driver, bad names, names with / and .., bad options:
   expect(half.stderr).toContain('create halfvol: missing required option: "device"');
   // through the API: a 400 for the name, and a lookup by a path is a plain 404
   expect((await api("POST", "/volumes/create", { Name: "../../escape" })).status).toBe(400);
+  // a volume subpath (API 1.45's) is refused, not ignored: the whole volume was mounted (a new-user trial)
+  const sub = await api("POST", "/containers/create", { Image: "busybox", Cmd: ["true"], HostConfig: { Mounts: [{ Type: "volume", Source: "subvol", Target: "/m", VolumeOptions: { Subpath: "only" } }] } });
+  expect([sub.status, ((await sub.json()) as { message: string }).message]).toEqual([400, expect.stringContaining("a volume subpath is not served by skiffd")]);
   const lookup = await api("GET", `/volumes/${encodeURIComponent("../../canary")}`);
   expect(lookup.status).toBe(404);
   expect((await api("DELETE", `/volumes/${encodeURIComponent("../canary")}?force=1`)).status).toBe(204); // force: no such volume is no error

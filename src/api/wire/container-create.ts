@@ -66,7 +66,7 @@ const mount = object({
   ReadOnly: bool(),
   Consistency: str(32),
   BindOptions: optional(object({ Propagation: str(32), NonRecursive: bool(), CreateMountpoint: bool() })),
-  VolumeOptions: optional(object({ NoCopy: bool(), Labels: labels(), DriverConfig: optional(object({ Name: str(), Options: labels() })) })),
+  VolumeOptions: optional(object({ NoCopy: bool(), Labels: labels(), DriverConfig: optional(object({ Name: str(), Options: labels() })), Subpath: str() })),
   TmpfsOptions: optional(object({ SizeBytes: int(0), Mode: int(0, 0o7777) })),
 });
 

@@ -31,6 +31,8 @@ export function mountVolume(m: CreateMount, field: string): VolumeMount {
   const source = m.Source ?? "";
   if (source.startsWith("/")) throw bad(`${field}.Source`, `invalid mount config for type "volume": invalid volume name: '${source}'`, "name a volume (or use type=bind for a host path)");
   const vo = m.VolumeOptions;
+  // (API 1.45's: mounting the whole volume instead would show more than was asked for)
+  if (vo?.Subpath) throw bad(`${field}.VolumeOptions.Subpath`, `invalid mount config for type "volume": a volume subpath is not served by skiffd (API 1.41)`, "mount the whole volume and use the subdirectory's path in the container");
   const driver = vo?.DriverConfig?.Name;
   if (driver && driver !== "local") throw new SkiffError({ layer: "api", code: "API_VOLUME_DRIVER_NOT_FOUND", kind: "not_found", message: `create ${source}: error looking up volume plugin ${driver}: plugin ${JSON.stringify(driver)} not found`, hint: "skiffd serves the local driver only", details: { field: `${field}.VolumeOptions.DriverConfig.Name` } });
   const options = vo?.DriverConfig?.Options;

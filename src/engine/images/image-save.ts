@@ -139,8 +139,9 @@ export function saveTargets(s: SaveContext, names: string[]): Map<string, string
     }
     const id = s.resolveId(name);
     add(id);
-    if (hex(id).startsWith(name.replace(/^sha256:/, ""))) for (const t of s.meta.refsOf(id).tags) add(id, t);
-    else {
+    // as dockerd: an image named by its id is saved without tags (it loads back as an id; a
+    // new-user trial: every tag went with it)
+    if (!hex(id).startsWith(name.replace(/^sha256:/, ""))) {
       const ref = parseReference(name);
       if (!ref.digest) add(id, formatReference(ref));
     }
