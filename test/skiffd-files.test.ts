@@ -162,7 +162,7 @@ for (const state of ["running", "stopped"] as const) {
   });
 }
 
-test("cp owners as dockerd: without -a the host's owners are kept (docker 28, 20.10, skiff); with -a the container's user owns the copy, from its own /etc/passwd (root when none)", () => {
+test("cp owners as dockerd: without -a the host's owners are kept (docker 28, 20.10, skiff); with -a the container's user owns the copy, from its own /etc/passwd, and with no user set the host's owners again (a new-user trial: it was root)", () => {
   ok(docker(["run", "-d", "--name", "owners", "busybox", "sleep", "1000"]));
   const f = join(d.dir, "owned");
   writeFileSync(f, "o\n");
@@ -172,7 +172,7 @@ test("cp owners as dockerd: without -a the host's owners are kept (docker 28, 20
   ok(docker(["cp", f, "owners:/c"], DOCKER_20));
   ok(d.skiff(["cp", f, "owners:/d"]));
   ok(d.skiff(["cp", "-a", f, "owners:/e"]));
-  expect(ok(docker(["exec", "owners", "stat", "-c", "%u:%g", "/a", "/b", "/c", "/d", "/e"]))).toBe("0:0\n1234:4321\n1234:4321\n1234:4321\n0:0\n");
+  expect(ok(docker(["exec", "owners", "stat", "-c", "%u:%g", "/a", "/b", "/c", "/d", "/e"]))).toBe("1234:4321\n1234:4321\n1234:4321\n1234:4321\n1234:4321\n");
   ok(docker(["rm", "-f", "owners"]));
   // a user set with -u, whose group is in the container's /etc/passwd (copied in while it is stopped)
   ok(docker(["create", "--name", "owners-u", "-u", "501", "busybox", "sleep", "1000"]));

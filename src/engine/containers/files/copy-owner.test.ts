@@ -12,9 +12,9 @@ test("without -a the tar's owners are kept (dockerd keeps the uid/gid docker's C
   expect(copyOwner(false, undefined, read)).toBeUndefined();
 });
 
-test("with -a every entry belongs to the container's user, resolved in its /etc/passwd and /etc/group; root when none", () => {
-  expect(copyOwner(true, undefined, read)).toEqual({ uid: 0, gid: 0 });
-  expect(copyOwner(true, "", read)).toEqual({ uid: 0, gid: 0 });
+test("with -a every entry belongs to the container's user, resolved in its /etc/passwd and /etc/group; the tar's owners when none is set, as dockerd's", () => {
+  expect(copyOwner(true, undefined, read)).toBeUndefined();
+  expect(copyOwner(true, "", read)).toBeUndefined();
   expect(copyOwner(true, "www", read)).toEqual({ uid: 33, gid: 34 });
   expect(copyOwner(true, "www:staff", read)).toEqual({ uid: 33, gid: 50 });
   expect(copyOwner(true, "1000:2000", read)).toEqual({ uid: 1000, gid: 2000 });
