@@ -259,6 +259,23 @@ describe("what a new-user trial found, each fixed", () => {
     ok(docker(["rmi", "committed:1"]));
   });
 
+  test("--link NAME:ALIAS on the default bridge: the alias, id and name in /etc/hosts, as dockerd's legacy links; a missing target is create's 400, a stopped one fails the start in dockerd's words (links were ignored)", () => {
+    ok(docker(["run", "-d", "--name", "linked", "busybox", "sh", "-c", "echo served > /i; httpd -f -p 80 -h /"]));
+    const id = ok(docker(["inspect", "-f", "{{.Id}}", "linked"])).trim();
+    const ip = ok(docker(["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "linked"])).trim();
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const hosts = ok(docker(["run", "--rm", "--link", "linked:lk", "busybox", "cat", "/etc/hosts"]));
+    expect(hosts).toContain(`${ip}\tlk ${id.slice(0, 12)} linked\n`);
+    expect(ok(docker(["run", "--rm", "--link", "linked:lk", "busybox", "wget", "-qO-", "http://lk/i"]))).toBe("served\n");
+    const missing = docker(["run", "--rm", "--link", "nosuch:x", "busybox", "true"]);
+    expect([missing.status, missing.stderr.includes("could not get container for nosuch"), missing.stderr.includes("Unable to find image")]).toEqual([125, true, false]);
+    ok(docker(["create", "--name", "linking", "--link", "linked:lk", "busybox", "true"]));
+    expect(ok(docker(["inspect", "-f", "{{json .HostConfig.Links}}", "linking"]))).toBe('["/linked:/linking/lk"]\n');
+    ok(docker(["stop", "-t", "0", "linked"]));
+    expect(docker(["start", "linking"]).stderr).toContain("Cannot link to a non running container: /linked AS /linking/lk");
+    ok(docker(["rm", "-f", "linking", "linked"]));
+  });
+
   test("exec: -u takes the container's own /etc/group now (supplementary groups), -t sets TERM, an unknown user is 126", () => {
     ok(docker(["run", "-d", "--name", "ex-trial", "busybox", "sleep", "60"]));
     ok(docker(["exec", "ex-trial", "sh", "-c", "echo 'wheel:x:10:nobody' >> /etc/group"]));

@@ -78,7 +78,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     GroupAdd: o.groupAdd?.length ? o.groupAdd : null,
     IpcMode: "private",
     Cgroup: "",
-    Links: null,
+    Links: o.links?.length ? o.links.map((l) => `/${l.name ?? l.container}:/${r.name}/${l.alias}`) : null,
     OomScoreAdj: 0,
     PidMode: "",
     Privileged: o.privileged ?? false,

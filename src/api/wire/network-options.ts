@@ -9,7 +9,16 @@ import type { EndpointConfig } from "../../engine/networks/index.ts";
 import type { ContainerCreateBody } from "./container-create.ts";
 import { endpointConfigOf, macOf } from "./endpoint-settings.ts";
 
-type NetworkOptions = Pick<ContainerOptions, "network" | "endpoints" | "portBindings" | "publishAll" | "exposedPorts" | "dns" | "dnsSearch" | "dnsOptions" | "extraHosts">;
+type NetworkOptions = Pick<ContainerOptions, "network" | "endpoints" | "portBindings" | "publishAll" | "exposedPorts" | "dns" | "dnsSearch" | "dnsOptions" | "extraHosts" | "links">;
+
+/** docker's ParseLink: NAME or NAME:ALIAS (a leading "/" on the name dropped). */
+function linkOf(v: string, field: string): { container: string; alias: string } {
+  const parts = v.split(":");
+  const name = (parts[0] ?? "").replace(/^\//, "");
+  const alias = parts.length === 2 ? parts[1]! : name;
+  if (parts.length > 2 || !name || !alias || /\s/.test(name + alias)) throw bad(field, `bad format for links: ${v}`, "give --link NAME or NAME:ALIAS");
+  return { container: name, alias };
+}
 
 const bad = (field: string, message: string, hint: string) => new SkiffError({ layer: "api", code: "API_BODY_INVALID", kind: "invalid_argument", message, hint, details: { field } });
 
@@ -106,6 +115,14 @@ export function networkOptionsOf(b: ContainerCreateBody, warnings: string[]): Ne
     if (h.Dns?.length || h.DnsSearch?.length || h.DnsOptions?.length) throw bad("HostConfig.Dns", "conflicting options: dns and the network mode", "set --dns on the container whose network this one shares");
     if (h.ExtraHosts?.length) throw bad("HostConfig.ExtraHosts", "conflicting options: custom host-to-IP mapping and the network mode", "set --add-host on the container whose network this one shares");
   }
+  // legacy links, as dockerd: records of /etc/hosts on the default bridge; on a user-defined
+  // network a container is reached by its name (DNS), and the link's alias is not served
+  const links = (h.Links ?? []).map((l, i) => linkOf(l, `HostConfig.Links[${i}]`));
+  if (links.length && mode === "host") throw bad("HostConfig.Links", "conflicting options: host type networking can't be used with links. This would result in undefined behavior", "drop --link: with --network host the container uses the host's names");
+  if (links.length && mode !== "bridge") {
+    warnings.push(`links are served on the default bridge network only: on ${mode}, reach ${links.map((l) => l.container).join(", ")} by name`);
+    links.length = 0;
+  }
   if ((mode === "host" || mode === "none") && publishing) {
     // as dockerd: taken, said, and not applied
     warnings.push(mode === "host" ? "Published ports are discarded when using host network mode" : "Published ports are discarded when using the none network mode");
@@ -122,5 +139,6 @@ export function networkOptionsOf(b: ContainerCreateBody, warnings: string[]): Ne
     ...(h.DnsSearch?.length ? { dnsSearch: h.DnsSearch.map((d, i) => resolvWord(d, `HostConfig.DnsSearch[${i}]`, "DNS search domain")) } : {}),
     ...(h.DnsOptions?.length ? { dnsOptions: h.DnsOptions.map((d, i) => resolvWord(d, `HostConfig.DnsOptions[${i}]`, "DNS option")) } : {}),
     ...(h.ExtraHosts?.length ? { extraHosts: h.ExtraHosts.map((x, i) => extraHostOf(x, `HostConfig.ExtraHosts[${i}]`)) } : {}),
+    ...(links.length ? { links } : {}),
   };
 }

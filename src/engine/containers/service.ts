@@ -164,6 +164,17 @@ export class ContainerService {
       const mode = networkModeOf(req.options.network, (ref) => this.store.resolve(ref));
       req = { ...req, options: withJoinedIdentity({ ...req.options, ...(mode ? { network: mode } : {}) }, (id) => this.store.get(id)) };
       endpoints = this.networking.endpointsFor(req.options);
+      // (dockerd's words for a link to a container that is not there)
+      const links = req.options.links?.map((l) => {
+        let target: ContainerRecord;
+        try {
+          target = this.store.resolve(l.container);
+        } catch {
+          throw invalidArg("ENGINE_LINK_TARGET_NOT_FOUND", `could not get container for ${l.container}`, `run ${l.container} first, or drop --link ${l.container}`);
+        }
+        return { container: target.id, name: target.name, alias: l.alias };
+      });
+      if (links) req = { ...req, options: { ...req.options, links } };
     } catch (e) {
       throw isSkiffError(e) && e.kind === "not_found" ? new SkiffError({ layer: e.layer, code: e.code, kind: "invalid_argument", message: e.message, hint: e.hint, details: e.details, cause: e }) : e;
     }

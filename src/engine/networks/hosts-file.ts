@@ -86,6 +86,6 @@ export function hostNetworkHostsFile(hostHosts: string | undefined, extraHosts: 
 }
 
 /** A container's /etc/hosts from what its options and endpoints hold (the API's ExtraHosts entries). */
-export function hostsFile(o: { hostname: string; domainname?: string; addresses?: readonly string[]; extraHosts: readonly string[]; hostGateway?: string; ipv6?: boolean }): string {
-  return containerHostsFile({ hostname: o.hostname, domainname: o.domainname, addresses: o.addresses ?? [], extraHosts: extraHostRecords(o.extraHosts, o.hostGateway), ipv6: o.ipv6 });
+export function hostsFile(o: { hostname: string; domainname?: string; addresses?: readonly string[]; extraHosts: readonly string[]; hostGateway?: string; ipv6?: boolean; links?: readonly HostsRecord[] }): string {
+  return containerHostsFile({ hostname: o.hostname, domainname: o.domainname, addresses: o.addresses ?? [], extraHosts: [...extraHostRecords(o.extraHosts, o.hostGateway), ...(o.links ?? [])], ipv6: o.ipv6 });
 }

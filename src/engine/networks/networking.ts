@@ -31,6 +31,7 @@ export interface ContainerOnNetworks extends NetworkedContainer {
     dnsSearch?: string[];
     dnsOptions?: string[];
     extraHosts?: string[];
+    links?: { container: string; name?: string; alias: string }[];
   };
   files: { hostsPath: string; resolvConfPath: string };
 }
@@ -199,7 +200,19 @@ export class Networking {
 
   private writeHosts(c: ContainerOnNetworks, states: EndpointState[]): void {
     // written in place: the running container's /etc/hosts is a bind mount of this file
-    writeFileSync(c.files.hostsPath, hostsFile({ hostname: c.hostname, domainname: c.options.domainname, extraHosts: c.options.extraHosts ?? [], hostGateway: this.hostGateway(), addresses: states.map((s) => s.ip) }));
+    writeFileSync(c.files.hostsPath, hostsFile({ hostname: c.hostname, domainname: c.options.domainname, extraHosts: c.options.extraHosts ?? [], hostGateway: this.hostGateway(), addresses: states.map((s) => s.ip), links: this.linkRecords(c) }));
+  }
+
+  /** dockerd's legacy links: "IP ALIAS ID NAME" for each linked container, on the default bridge, which must be running. */
+  private linkRecords(c: ContainerOnNetworks): { ip: string; names: string }[] {
+    const bridge = this.service.store.byName(DEFAULT_NETWORK);
+    return (c.options.links ?? []).map((l) => {
+      const target = this.o.containers.get(l.container);
+      const ip = bridge && target?.state.networks?.[bridge.id]?.ip;
+      if (!target || !ip)
+        throw new SkiffError({ layer: "engine", code: "ENGINE_LINK_TARGET_NOT_RUNNING", kind: "failed_precondition", message: `Cannot link to a non running container: /${target?.name ?? l.name ?? l.container} AS /${c.name}/${l.alias}`, hint: `start ${target?.name ?? l.name ?? l.container} first (on the default bridge network)`, details: { container: l.container } });
+      return { ip, names: `${l.alias} ${target.id.slice(0, 12)} ${target.name}` };
+    });
   }
 
   up(r: ContainerOnNetworks, initPid: number): Promise<void> {

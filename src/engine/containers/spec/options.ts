@@ -140,6 +140,9 @@ export interface ContainerOptions {
   dnsOptions?: string[];
   /** `--add-host NAME:IP`; IP "host-gateway" is the default network's gateway. */
   extraHosts?: string[];
+  /** `--link NAME[:ALIAS]` on the default bridge: the target's id (create resolves the name), its
+   *  name then, and the alias; each becomes a record of /etc/hosts at start, as dockerd's legacy links. */
+  links?: { container: string; name?: string; alias: string }[];
 
   // --- kept in the record, not in the spec
   /** `--stop-signal`: a name ("SIGUSR1") or number; default: the image's StopSignal, else SIGTERM. */
