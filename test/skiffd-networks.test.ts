@@ -290,6 +290,23 @@ describe("user-defined networks", () => {
     }
   });
 
+  test("disconnecting the network that holds the default route moves the route to one the container is still on, as dockerd's (a new-user trial: none was left)", () => {
+    ok(skiff("network", "create", "--subnet", "10.231.9.0/24", "routed"));
+    const c = ok(skiff("run", "-d", "--name", "router", "busybox", "sleep", "60")).trim();
+    try {
+      ok(skiff("network", "disconnect", "bridge", c));
+      ok(skiff("network", "connect", "routed", c)); // the default route now goes through routed
+      ok(skiff("network", "connect", "bridge", c));
+      expect(ok(skiff("exec", c, "ip", "route", "show", "default"))).toContain("via 10.231.9.1");
+      ok(skiff("network", "disconnect", "routed", c));
+      const gateway = JSON.parse(ok(skiff("network", "inspect", "bridge")))[0].IPAM.Config[0].Gateway as string;
+      expect(ok(skiff("exec", c, "ip", "route", "show", "default"))).toContain(`default via ${gateway} dev eth`);
+    } finally {
+      skiff("rm", "-f", c);
+      skiff("network", "rm", "routed");
+    }
+  });
+
   test("--network container:NAME shares the other's network namespace", () => {
     const a = ok(skiff("run", "-d", "--name", "holder", "busybox", ...HTTPD)).trim();
     try {

@@ -46,6 +46,8 @@ export interface AttachDeps {
   linkPresent(name: string): boolean;
   /** How long a detach waits for the host's veths to go with the container's namespace (ms). */
   vethGoneWait?: number;
+  /** A default route in the running container's network namespace through this endpoint, if it has none. */
+  keepDefaultRoute?(pid: number, via: EndpointState): void;
 }
 
 /** The kernel tears an ended namespace down in the background: its veths go some ms later, longer
@@ -150,6 +152,13 @@ export class ContainerNetworking {
     delete marker.endpoints[n.id];
     this.writeMarker(r.id, marker);
     if (r.state.networks) delete r.state.networks[n.id];
+    // as dockerd: when the network that held the default route goes, the route moves to one the
+    // container is still on (an --internal network gives none); it had none left (a new-user trial)
+    const via = Object.entries(r.state.networks ?? {}).find(([id]) => {
+      const left = this.d.network(id);
+      return left !== undefined && !left.internal;
+    })?.[1];
+    if (r.state.pid && via?.gateway) this.d.keepDefaultRoute?.(r.state.pid, via);
   }
 
   /** Detaches a container whose process has ended (or never started): DEL on every network it was attached to. */

@@ -19,6 +19,7 @@ import { containerResolvConf, readHostResolvFiles } from "./resolv-conf.ts";
 import { DEFAULT_NETWORK, NetworkService } from "./service.ts";
 import { parseRoutes } from "./subnets.ts";
 import { removeLink, setMaster } from "./links.ts";
+import { keepDefaultRoute } from "./default-route.ts";
 import { isDeviceName } from "../../common/net-device.ts";
 
 /** What the network engine reads of a container beyond NetworkedContainer. */
@@ -109,6 +110,7 @@ export class Networking {
       detached: (r, networks) => networks.forEach((n) => o.emit("disconnect", n, { container: r.id })),
       markerDir: join(this.dir, "attached"),
       linkPresent: (name) => isDeviceName(name) && existsSync(`/sys/class/net/${name}`),
+      keepDefaultRoute: (pid, via) => keepDefaultRoute(pid, via),
     });
   }
 
