@@ -27,3 +27,13 @@ test("Docker Hub out of reach: the hint names the other sources of an image, not
   const other = networkError("probe registry reg.example", "https://reg.example/v2/", notFound) as SkiffError;
   expect(other.hint).toContain("does not resolve: check its spelling");
 });
+
+test("a failed TLS handshake (a plain-HTTP registry) is not retried and says why in the message itself, which is all the docker CLI shows", async () => {
+  const { isRetryable } = await import("./registry-error.ts");
+  const tls = networkError("probe registry 192.0.2.2:5057", "https://192.0.2.2:5057/v2/", Object.assign(new Error("EPROTO"), { code: "EPROTO" })) as SkiffError;
+  expect([tls.code, isRetryable(tls)]).toEqual(["IMAGE_REGISTRY_UNREACHABLE", false]);
+  expect(tls.message).toContain("TLS handshake failed (the registry may answer plain HTTP");
+  expect(tls.hint).toContain("--insecure-registry");
+  // a refused connection stays worth another try
+  expect(isRetryable(networkError("pull", "https://192.0.2.2:5057/v2/", Object.assign(new Error("refused"), { code: "ECONNREFUSED" })))).toBe(true);
+});

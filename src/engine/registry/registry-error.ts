@@ -70,14 +70,18 @@ export function networkError(action: string, url: string, e: unknown): unknown {
   if (isSkiffError(e) || (e instanceof Error && e.name === "AbortError")) return e;
   const errno = errnoOf(e);
   const why = errno ?? (e instanceof Error ? e.message.split("\n")[0]! : String(e));
+  // a TLS handshake that fails is no passing trouble (a plain-HTTP registry, most often): said at
+  // once, in the message itself, which is all the docker CLI shows (a new-user trial: ~10 s of
+  // retries, then "TLS handshake failed" with the hint left out)
+  const tls = errno === "EPROTO";
   return new SkiffError({
     layer: "image",
     code: "IMAGE_REGISTRY_UNREACHABLE",
     kind: "unavailable",
-    message: `${action}: ${redactUrl(url)}: ${why === errno ? describeErrno(errno) : why}`,
+    message: `${action}: ${redactUrl(url)}: ${why === errno ? describeErrno(errno) : why}${tls ? " (the registry may answer plain HTTP: skiffd reaches it so only when it is marked insecure)" : ""}`,
     hint: networkHint(errno, url),
     cause: e,
-    details: { url: redactUrl(url), ...(errno ? { errno } : {}) },
+    details: { url: redactUrl(url), ...(errno ? { errno } : {}), ...(tls ? { retryable: false } : {}) },
   });
 }
 
