@@ -328,6 +328,8 @@ describe("references", () => {
     expect((await new RegistryClient({ domain: registry.domain }).listTags("me/bb")).sort()).toEqual(["1", "2"]);
     expect(fails(d.skiff(["push", "-a", `${repo}:1`]))).toContain("tag can't be used with --all-tags/-a");
     expect(fails(d.skiff(["push", "-a", `${registry.domain}/me/none`]))).toContain("An image does not exist locally with the tag");
+    // a tag that is not here: dockerd's words too (a new-user trial: "No such image")
+    for (const cli of [(a: string[]) => d.skiff(a), (a: string[]) => d.docker(DOCKER_28, a)]) expect(fails(cli(["push", `${registry.domain}/me/none:1`]))).toContain(`An image does not exist locally with the tag: ${registry.domain}/me/none`);
   });
 
   test("an image pulled by digest only has its row, with <none> for the tag", () => {

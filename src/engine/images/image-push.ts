@@ -2,11 +2,11 @@
 // cross-repository mounts from what the store knows of its pulls and pushes, and gzip blobs
 // pushed in place of layers stored uncompressed (push-substitutes.ts).
 import { closeSync, openSync, readSync } from "node:fs";
-import { notFound } from "../../common/errors.ts";
+import { isSkiffError, notFound } from "../../common/errors.ts";
 import type { Descriptor } from "../../oci/image/descriptor.ts";
 import type { Digest } from "../../oci/image/digest.ts";
 import { parseManifest } from "../../oci/image/manifest.ts";
-import { parseReference, repositoryOf, type ImageReference } from "../../oci/image/reference.ts";
+import { familiarName, formatReference, parseReference, repositoryOf, type ImageReference } from "../../oci/image/reference.ts";
 import type { ContentStore } from "../content/index.ts";
 import { pushImage, type PushProgress, type RegistryClient } from "../registry/index.ts";
 import { retryingIn, shortId } from "./image-pull.ts";
@@ -33,7 +33,15 @@ function recordOf(s: PushContext, id: string): ImageRecord {
 
 export async function pushFromStore(s: PushContext, name: string, opts: { auth?: RegistryAuth; onProgress?: (e: ProgressEvent) => void } = {}): Promise<{ tag: string; digest: string; size: number }> {
   const ref = parseReference(name);
-  const record = recordOf(s, s.resolveId(name));
+  let id: string;
+  try {
+    id = s.resolveId(name);
+  } catch (e) {
+    // dockerd's words for a push of what is not here (scripts match them)
+    if (isSkiffError(e) && e.kind === "not_found") throw notFound("engine", "ENGINE_IMAGE_NOT_FOUND", `An image does not exist locally with the tag: ${familiarName(repositoryOf(ref))}`, `tag one first: skiff tag IMAGE ${familiarName(formatReference(ref))}`);
+    throw e;
+  }
+  const record = recordOf(s, id);
   const say = opts.onProgress ?? (() => {});
   say({ status: `The push refers to repository [${repositoryOf(ref)}]` });
   const stored = s.content.info(record.manifestDigest)?.size ?? 0;
