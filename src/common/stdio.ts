@@ -5,6 +5,10 @@
 import { errnoOf } from "./errno.ts";
 import { write } from "./sys.ts";
 
+/** 128 + SIGPIPE: the status a shell shows for a writer a closed pipe killed; skiff and skiff-oci
+ *  end with it, quietly, when their reader goes away (Bun ignores SIGPIPE, so they see EPIPE). */
+export const EXIT_BROKEN_PIPE = 141;
+
 let encoder: TextEncoder | undefined;
 
 /** Writes all of `data` to fd, waiting out EAGAIN on a non-blocking pipe. */

@@ -1,6 +1,6 @@
 // Properties of the network bodies skiffd takes, for fast-check, run briefly with a fixed seed by
 // network-options.test.ts (and long by scripts/fuzz.ts): any NetworkMode, endpoints, ports, DNS
-// settings and extra hosts of a container's create body give the engine's options or an
+// settings, extra hosts and links of a container's create body give the engine's options or an
 // API_BODY_INVALID naming a field, never another error, and what comes out is well formed (port
 // keys "N/tcp|udp", MACs in lower-case colon form); likewise any network create body.
 import fc from "fast-check";
@@ -26,6 +26,7 @@ const body = fc.record(
       DnsSearch: texts,
       DnsOptions: texts,
       ExtraHosts: texts,
+      Links: fc.array(fc.oneof(text, fc.constantFrom("pub", "pub:alias", "/pub:x", "a:b:c", "pub:", ":x", "pub:a b", "pub:#x", "pub:a\nb", "p:ä")), { maxLength: 3 }),
     }, { requiredKeys: [] }),
     NetworkingConfig: fc.record({ EndpointsConfig: fc.dictionary(text, fc.record({ Aliases: texts, MacAddress: text, IPAMConfig: fc.record({ IPv4Address: text }, { requiredKeys: [] }) }, { requiredKeys: [] })) }),
   },
@@ -38,6 +39,8 @@ export const anyNetworkBody = () =>
       const o = networkOptionsOf({ Image: "busybox", ...b } as ContainerCreateBody, []);
       for (const k of [...Object.keys(o.portBindings ?? {}), ...(o.exposedPorts ?? [])]) if (!/^\d{1,5}\/(tcp|udp)$/.test(k)) throw new Error(`a port key came out as ${k}`);
       for (const e of Object.values(o.endpoints ?? {})) if (e.mac && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(e.mac)) throw new Error(`a MAC came out as ${e.mac}`);
+      // (a link's alias is a name of /etc/hosts: nothing there may start a record or a comment)
+      for (const l of o.links ?? []) if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(l.container) || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(l.alias)) throw new Error(`a link came out as ${JSON.stringify(l)}`);
     } catch (e) {
       if (!isSkiffError(e) || e.code !== "API_BODY_INVALID" || typeof e.details.field !== "string" || !e.hint) throw e;
     }
@@ -68,4 +71,25 @@ export const anyNetworkCreateBody = () =>
     },
   );
 
-export const NETWORK_OPTIONS_PROPERTIES = { anyNetworkBody, anyNetworkCreateBody };
+/** Links alone (anyNetworkBody's bodies are mostly refused for another field first): each link
+ *  the default bridge keeps is named as docker names a container, its alias fit for /etc/hosts,
+ *  or the body is refused naming HostConfig.Links; no other network keeps one. */
+export const anyLinks = () =>
+  fc.property(
+    fc.constantFrom(undefined, "", "default", "bridge", "net1", "host", "none"),
+    fc.array(fc.oneof(fc.constantFrom("pub", "pub:alias", "/pub:x", "a:b:c", "pub:", ":x", "pub:a b", "pub:#x", "pub:a\nb", "p:ä", "p:-x", "p:.", "0:0"), fc.string({ maxLength: 8 })), { maxLength: 3 }),
+    (mode, links) => {
+      let o: ReturnType<typeof networkOptionsOf>;
+      try {
+        o = networkOptionsOf({ Image: "busybox", HostConfig: { ...(mode === undefined ? {} : { NetworkMode: mode }), Links: links } } as ContainerCreateBody, []);
+      } catch (e) {
+        if (!isSkiffError(e) || e.code !== "API_BODY_INVALID" || !String(e.details.field).startsWith("HostConfig.Links") || !e.hint) throw e;
+        return;
+      }
+      const kept = o.links ?? [];
+      if (kept.length && o.network !== "bridge") throw new Error(`links kept on ${o.network}`);
+      for (const l of kept) if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(l.container) || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(l.alias)) throw new Error(`a link came out as ${JSON.stringify(l)}`);
+    },
+  );
+
+export const NETWORK_OPTIONS_PROPERTIES: Record<"anyNetworkBody" | "anyNetworkCreateBody" | "anyLinks", () => fc.IRawProperty<any>> = { anyNetworkBody, anyNetworkCreateBody, anyLinks };

@@ -11,12 +11,16 @@ import { endpointConfigOf, macOf } from "./endpoint-settings.ts";
 
 type NetworkOptions = Pick<ContainerOptions, "network" | "endpoints" | "portBindings" | "publishAll" | "exposedPorts" | "dns" | "dnsSearch" | "dnsOptions" | "extraHosts" | "links">;
 
+/** A container's name or id, and a link's alias: docker's container-name characters. The alias
+ *  becomes a name of /etc/hosts, where a space, "#" or a newline would make records of its own. */
+const LINK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
 /** docker's ParseLink: NAME or NAME:ALIAS (a leading "/" on the name dropped). */
 function linkOf(v: string, field: string): { container: string; alias: string } {
   const parts = v.split(":");
   const name = (parts[0] ?? "").replace(/^\//, "");
   const alias = parts.length === 2 ? parts[1]! : name;
-  if (parts.length > 2 || !name || !alias || /\s/.test(name + alias)) throw bad(field, `bad format for links: ${v}`, "give --link NAME or NAME:ALIAS");
+  if (parts.length > 2 || !LINK_NAME.test(name) || !LINK_NAME.test(alias) || alias.length > 253) throw bad(field, `bad format for links: ${v}`, "give --link NAME or NAME:ALIAS (letters, digits, _ . -)");
   return { container: name, alias };
 }
 
@@ -117,12 +121,10 @@ export function networkOptionsOf(b: ContainerCreateBody, warnings: string[]): Ne
   }
   // legacy links, as dockerd: records of /etc/hosts on the default bridge; on a user-defined
   // network a container is reached by its name (DNS), and the link's alias is not served
-  const links = (h.Links ?? []).map((l, i) => linkOf(l, `HostConfig.Links[${i}]`));
-  if (links.length && mode === "host") throw bad("HostConfig.Links", "conflicting options: host type networking can't be used with links. This would result in undefined behavior", "drop --link: with --network host the container uses the host's names");
-  if (links.length && mode !== "bridge") {
-    warnings.push(`links are served on the default bridge network only: on ${mode}, reach ${links.map((l) => l.container).join(", ")} by name`);
-    links.length = 0;
-  }
+  const asked = (h.Links ?? []).map((l, i) => linkOf(l, `HostConfig.Links[${i}]`));
+  if (asked.length && mode === "host") throw bad("HostConfig.Links", "conflicting options: host type networking can't be used with links. This would result in undefined behavior", "drop --link: with --network host the container uses the host's names");
+  if (asked.length && mode !== "bridge") warnings.push(`links are served on the default bridge network only: on ${mode}, reach ${asked.map((l) => l.container).join(", ")} by name`);
+  const links = mode === "bridge" ? asked : [];
   if ((mode === "host" || mode === "none") && publishing) {
     // as dockerd: taken, said, and not applied
     warnings.push(mode === "host" ? "Published ports are discarded when using host network mode" : "Published ports are discarded when using the none network mode");

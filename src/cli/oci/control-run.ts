@@ -19,12 +19,12 @@ export function parseBytes(text: string, flag: string): number {
 }
 
 /** What `update` changes, read as runc reads it: a --resources file, or else the flags. */
-export function updateChange(flags: FlagValues, readResources: (file: string) => string = (file) => readFileSync(file === "-" ? 0 : file, "utf8")): Record<string, unknown> {
+function updateChange(flags: FlagValues): Record<string, unknown> {
   const file = str(flags.resources);
   // as runc's: with a file, the other flags are not read
   if (file) {
     try {
-      return JSON.parse(readResources(file)) as Record<string, unknown>;
+      return JSON.parse(readFileSync(file === "-" ? 0 : file, "utf8")) as Record<string, unknown>;
     } catch (e) {
       throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `update: read --resources ${file}: ${(e as Error).message}`, "pass a linux.resources JSON file, or - for stdin");
     }

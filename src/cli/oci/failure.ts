@@ -4,6 +4,7 @@
 import { errnoOf } from "../../common/errno.ts";
 import { isSkiffError } from "../../common/errors.ts";
 import { log } from "../../common/log.ts";
+import { EXIT_BROKEN_PIPE } from "../../common/stdio.ts";
 import { mark, traceLine } from "../../common/trace.ts";
 
 /** As runc: /run/skiff-oci for root; a non-root user's own $XDG_RUNTIME_DIR/skiff-oci. */
@@ -17,9 +18,6 @@ export function traced(code: number, debug: boolean): number {
   if (debug) log.debug(`trace: ${traceLine()}`);
   return code;
 }
-
-/** 128 + SIGPIPE. */
-const EXIT_BROKEN_PIPE = 141;
 
 /** Logs a failed command's error and returns the exit status. */
 export function reportFailure(e: unknown, failureStatus: number): number {

@@ -4,12 +4,13 @@
 // Only the plain form is read here: `run` or `create` as the first word (no global flag), flags
 // that parse with the command's own spec and parser, and an argument count the command takes.
 // Anything else (a global flag, --help, a flag that does not parse, a wrong count, `container
-// run`) is main.ts's, which reads it again and reports what is wrong. What is read here runs as
-// main.ts runs it; fast-path.test.ts checks that both read generated command lines alike.
-import { expandShortFlags, parseFlags, type FlagValues } from "../args.ts";
+// run`) is main.ts's, which reads it again and reports what is wrong. The words are read by the
+// same readCommandWords as main.ts's; command-line.fuzz.ts's fastPath checks both take generated
+// command lines alike.
+import type { FlagValues } from "../args.ts";
 import type { Command } from "./command.ts";
+import { readCommandWords } from "./command-words.ts";
 import { CONTAINER_COMMANDS } from "./container-commands.ts";
-import { splitAtFirstArg } from "./flag-words.ts";
 
 export interface FastCall {
   name: "run" | "create";
@@ -23,18 +24,12 @@ export function parseFastCall(argv: readonly string[]): FastCall | undefined {
   const name = argv[0];
   if (name !== "run" && name !== "create") return undefined;
   const cmd = CONTAINER_COMMANDS[name]!;
-  const { flagWords, rest } = splitAtFirstArg(argv.slice(1), cmd.flags);
-  if (flagWords.includes("--help") || (flagWords.includes("-h") && !cmd.flags.some((f) => f.names.includes("h")))) return undefined;
-  let parsed: ReturnType<typeof parseFlags>;
   try {
-    parsed = parseFlags(expandShortFlags(flagWords, cmd.flags), cmd.flags, name, false, "skiff");
+    const read = readCommandWords(name, cmd, argv.slice(1));
+    return "help" in read ? undefined : { name, cmd, ...read };
   } catch {
-    return undefined;
+    return undefined; // (main.ts reads it again and reports it)
   }
-  const args = [...parsed.args, ...rest];
-  const [min, max] = cmd.args;
-  if (args.length < min || (max >= 0 && args.length > max)) return undefined;
-  return { name, cmd, flags: parsed.flags, args };
 }
 
 /** Runs the call as main.ts runs a command: a client of the daemon SKIFF_HOST or DOCKER_HOST names (or the default), errors reported alike. */

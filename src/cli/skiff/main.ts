@@ -1,9 +1,8 @@
 // skiff: the CLI of skiffd, with docker's commands, flags, output and exit codes (0; 1 for an
 // error; 125 for a misuse of the command line). Each command loads its module when it runs.
-import { invalid } from "../../common/errors.ts";
 import { configureErrorReport, refused, reportError } from "./report-error.ts";
 import { writeErr, writeOut } from "../../common/stdio.ts";
-import { expandShortFlags, ownEntry, parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
+import { ownEntry, parseFlags, type FlagSpec, type FlagValues } from "../args.ts";
 import type { Command } from "./command.ts";
 import { commandHelp } from "./command-help.ts";
 import { FILE_COMMANDS, FILE_SUBCOMMANDS } from "./file-commands.ts";
@@ -11,7 +10,7 @@ import { VOLUME_COMMANDS, VOLUME_SUBCOMMANDS, VOLUME_USAGE } from "./volume-comm
 import { NETWORK_COMMANDS, NETWORK_SUBCOMMANDS, NETWORK_USAGE } from "./network-commands.ts";
 import { CONTAINER_COMMANDS, CONTAINER_INSPECT, CONTAINER_PRUNE, CONTAINER_SUBCOMMANDS, CONTAINER_USAGE } from "./container-commands.ts";
 import { STATS, SYSTEM_ONLY, SYSTEM_SUBCOMMANDS, SYSTEM_USAGE } from "./system-commands.ts";
-import { splitAtFirstArg } from "./flag-words.ts";
+import { misuse, readCommandWords, seeHelp } from "./command-words.ts";
 
 const VERSION = "0.1.0";
 const images = () => import("./commands/images.ts");
@@ -246,21 +245,7 @@ Commands:
 Run 'skiff image COMMAND --help' for more information on a command.
 `;
 
-const misuse = (message: string, hint: string) => invalid("cli", "CLI_USAGE", message, hint);
-
-/** docker's one pointer after a misuse: "See 'skiff images --help'.". */
-export const seeHelp = (command?: string): string => `See 'skiff ${command ? `${command} ` : ""}--help'.`;
-
-const count = (n: number) => `${n} argument${n === 1 ? "" : "s"}`;
-
-/** docker's wording for a wrong number of arguments (cli.ExactArgs, RequiresMinArgs, RequiresMaxArgs, RequiresRangeArgs, NoArgs); max -1: no limit. */
-export function argCountMessage(command: string, min: number, max: number): string {
-  if (max === 0) return `"${command}" accepts no arguments`;
-  if (min === max) return `"${command}" requires exactly ${count(min)}`;
-  if (max < 0) return `"${command}" requires at least ${count(min)}`;
-  if (min === 0) return `"${command}" requires at most ${count(max)}`;
-  return `"${command}" requires at least ${min} and at most ${count(max)}`;
-}
+export { argCountMessage, seeHelp } from "./command-words.ts";
 
 /** What a command line asks for, once the global flags are read: text to print, or a command to run. */
 export type Resolved = { print: string } | { name: string; cmd: Command; flags: FlagValues; args: string[] };
@@ -290,16 +275,8 @@ export function resolveCommand(rest: readonly string[], help = false): Resolved 
   if (!name || help) return { print: USAGE };
   const cmd = (group && ownEntry(SUBCOMMAND_ONLY, name)) || ownEntry(COMMANDS, name);
   if (!cmd) throw refused("CLI_USAGE", `unknown command: skiff ${name}`, "Run 'skiff --help' for more information");
-  // run, create, exec and top: the flags end at the first argument; what follows is the command's own
-  const split = cmd.interspersed === false ? splitAtFirstArg(words, cmd.flags) : undefined;
-  const flagWords = split?.flagWords ?? words;
-  if (flagWords.includes("--help") || (flagWords.includes("-h") && !cmd.flags.some((f) => f.names.includes("h")))) return { print: commandHelp(cmd) };
-  const parsed = parseCommandFlags(flagWords, cmd, name);
-  const { flags } = parsed;
-  const args = split ? [...parsed.args, ...split.rest] : parsed.args;
-  const [min, max] = cmd.args;
-  if (args.length < min || (max >= 0 && args.length > max)) throw refused("CLI_USAGE", argCountMessage(`skiff ${name}`, min, max), `${seeHelp(name)}\n\nUsage:  skiff ${cmd.usage}`);
-  return { name, cmd, flags, args };
+  const read = readCommandWords(name, cmd, words);
+  return "help" in read ? { print: commandHelp(cmd) } : { name, cmd, ...read };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -319,10 +296,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function parseCommandFlags(rest: string[], cmd: Command, name: string) {
-  try {
-    return parseFlags(expandShortFlags(rest, cmd.flags), cmd.flags, name, false, "skiff");
-  } catch (e) {
-    throw misuse((e as Error).message, seeHelp(name));
-  }
-}

@@ -16,10 +16,9 @@
 import { nodePath } from "../../common/lazy-node.ts";
 import { errnoOf, errnoText } from "../../common/errno.ts";
 import { invalid, isSkiffError, SkiffError } from "../../common/errors.ts";
-import { writeErr } from "../../common/stdio.ts";
+import { EXIT_BROKEN_PIPE, writeErr } from "../../common/stdio.ts";
 
-/** 128 + SIGPIPE: what a shell reports for a writer killed by a closed pipe. */
-export const EXIT_BROKEN_PIPE = 141;
+export { EXIT_BROKEN_PIPE };
 
 const options = { debug: false };
 
