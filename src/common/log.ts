@@ -21,7 +21,11 @@ const config: LogConfig = { format: "text", debug: false };
 /** Sets where lines go. A --log file is opened (made) at once, as runc's: one that cannot be
  *  written is the call's failure, not a log lost without a word. */
 export function configureLog(c: Partial<LogConfig>): void {
-  Object.assign(config, c);
+  // (each field by hand: a compiled Bun's first Object.assign costs skiff-oci's short commands ~0.1 ms)
+  if ("file" in c) config.file = c.file;
+  if (c.format !== undefined) config.format = c.format;
+  if (c.debug !== undefined) config.debug = c.debug;
+  if ("sink" in c) config.sink = c.sink;
   if (!c.file) return;
   try {
     writeText(c.file, "", { append: true });

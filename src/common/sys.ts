@@ -236,16 +236,33 @@ export const O_CLOEXEC = 0o2000000;
 const EINTR = 4;
 const EINVAL = 22;
 
-/** A path as C takes it. A NUL inside would cut it short: refused, as node:fs refuses it. */
-function cpath(path: string): Uint8Array {
+/** bytes[offset, offset + length) without subarray, a JavaScript builtin whose first call costs a
+ *  compiled Bun ~0.1 ms (skiff-oci's short commands read and write here: issue 9). */
+function view(bytes: Uint8Array, offset: number, length: number): Uint8Array {
+  return offset === 0 && length === bytes.byteLength ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset + offset, length);
+}
+
+// The file calls below take their path in one buffer made once, and readText reads into one:
+// each fresh allocation touches fresh memory, whose page faults are most of what a short command
+// costs beyond Bun's start-up (issue 9). One path per call, used before the call returns.
+const PATH_MAX = 4096;
+let pathBuffer: Uint8Array | undefined;
+
+/** A path as C takes it, in the shared buffer. A NUL inside would cut it short: refused, as
+ *  node:fs refuses it; so is a path longer than PATH_MAX, as the kernel does. */
+function cpath(path: string, syscall: string): Uint8Array {
   if (path.includes("\0")) throw Object.assign(new TypeError(`path must not contain a NUL byte: ${JSON.stringify(path)}`), { code: "ERR_INVALID_ARG_VALUE" });
-  return cstr(path);
+  const buf = (pathBuffer ??= new Uint8Array(PATH_MAX));
+  const { read, written } = (encoder ??= new TextEncoder()).encodeInto(path, buf);
+  if (read < path.length || written >= PATH_MAX) throw Object.assign(new Error(`ENAMETOOLONG: ${errnoText("ENAMETOOLONG")}, ${syscall} '${path}'`), { code: "ENAMETOOLONG", errno: -36, syscall, path });
+  buf[written] = 0;
+  return buf;
 }
 
 /** open(2), always close-on-exec; returns the fd. */
 export function open(path: string, flags: number, mode = 0o666): number {
   for (;;) {
-    const fd = files().open(cpath(path), flags | O_CLOEXEC, mode);
+    const fd = files().open(cpath(path, "open"), flags | O_CLOEXEC, mode);
     if (fd >= 0) return fd;
     if (errno() !== EINTR) fail("open", path);
   }
@@ -258,7 +275,7 @@ export function close(fd: number): void {
 /** write(2) of `data` from `offset`: the bytes written (maybe fewer); EAGAIN throws like any error. */
 export function write(fd: number, data: Uint8Array, offset = 0): number {
   for (;;) {
-    const n = Number(files().write(fd, data.subarray(offset), data.byteLength - offset));
+    const n = Number(files().write(fd, view(data, offset, data.byteLength - offset), data.byteLength - offset));
     if (n >= 0) return n;
     if (errno() !== EINTR) fail("write", undefined);
   }
@@ -267,7 +284,7 @@ export function write(fd: number, data: Uint8Array, offset = 0): number {
 /** read(2) into buf[offset, offset + length): the bytes read, 0 at the end; EINTR is retried. */
 export function read(fd: number, buf: Uint8Array, offset: number, length: number): number {
   for (;;) {
-    const n = Number(files().read(fd, buf.subarray(offset, offset + length), length));
+    const n = Number(files().read(fd, view(buf, offset, length), length));
     if (n >= 0) return n;
     if (errno() !== EINTR) fail("read", undefined);
   }
@@ -290,26 +307,29 @@ export function readText(path: string): string {
  * costs skiff-oci's short commands ~0.3 ms when it is their first (a process gone from /proc). */
 export function readTextIfOpens(path: string): string | undefined {
   for (;;) {
-    const fd = files().open(cpath(path), O_RDONLY | O_CLOEXEC, 0o666);
+    const fd = files().open(cpath(path, "open"), O_RDONLY | O_CLOEXEC, 0o666);
     if (fd >= 0) return readWhole(fd, path);
     if (errno() !== EINTR) return undefined;
   }
 }
 
+let readBuffer: Uint8Array | undefined;
+
 /** The rest of an open file as UTF-8 text; closes fd. */
 function readWhole(fd: number, path: string): string {
   try {
-    let buf = new Uint8Array(8192);
+    let buf = (readBuffer ??= new Uint8Array(8192));
     let len = 0;
     for (;;) {
       if (len === buf.byteLength) {
         const bigger = new Uint8Array(buf.byteLength * 2);
         bigger.set(buf);
         buf = bigger;
+        if (bigger.byteLength <= 1 << 16) readBuffer = bigger; // (a larger one is not kept)
       }
-      const n = Number(files().read(fd, buf.subarray(len), buf.byteLength - len));
+      const n = Number(files().read(fd, view(buf, len, buf.byteLength - len), buf.byteLength - len));
       if (n > 0) len += n;
-      else if (n === 0) return decode(buf.subarray(0, len));
+      else if (n === 0) return decode(view(buf, 0, len));
       else if (errno() !== EINTR) fail("read", path);
     }
   } finally {
@@ -368,15 +388,21 @@ export function writeText(path: string, text: string, opts: { append?: boolean }
 
 /** existsSync: false for anything access(F_OK) refuses. */
 export function exists(path: string): boolean {
-  return !path.includes("\0") && files().access(cstr(path), 0) === 0;
+  let p: Uint8Array;
+  try {
+    p = cpath(path, "access");
+  } catch {
+    return false; // a NUL inside, or too long: what access(2) refuses
+  }
+  return files().access(p, 0) === 0;
 }
 
 export function unlink(path: string): void {
-  if (files().unlink(cpath(path)) !== 0) fail("unlink", path);
+  if (files().unlink(cpath(path, "unlink")) !== 0) fail("unlink", path);
 }
 
 export function rmdir(path: string): void {
-  if (files().rmdir(cpath(path)) !== 0) fail("rmdir", path);
+  if (files().rmdir(cpath(path, "rmdir")) !== 0) fail("rmdir", path);
 }
 
 // Probes: whether the kernel runs a system call that the runtime relies on (skiff doctor), made

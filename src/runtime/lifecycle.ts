@@ -25,10 +25,16 @@ export interface OciState {
 
 export function ociState(store: StateStore, s: ContainerState): OciState {
   const status = containerStatus(store, s);
-  return {
+  const state: OciState = {
     ociVersion: OCI_VERSION, id: s.id, status, pid: status === "stopped" ? 0 : s.pid, bundle: s.bundle, rootfs: s.rootfs,
-    created: s.created, owner: "", ...(Object.keys(s.annotations).length ? { annotations: s.annotations } : {}),
+    created: s.created, owner: "",
   };
+  // (no spread and no Object.keys: each is a first call `state` would pay for, issue 9)
+  for (const _ in s.annotations) {
+    state.annotations = s.annotations;
+    break;
+  }
+  return state;
 }
 
 export async function startContainer(store: StateStore, id: string): Promise<void> {

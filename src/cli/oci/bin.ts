@@ -6,4 +6,8 @@ import { parseShortCall, runShortCall } from "./short.ts";
 
 const argv = process.argv.slice(2);
 const call = parseShortCall(argv);
-(call ? runShortCall(call) : import("./main.ts").then((m) => m.main(argv))).then((code) => process.exit(code));
+if (call) {
+  const code = runShortCall(call);
+  if (typeof code === "number") process.exit(code);
+  code.then((c) => process.exit(c));
+} else import("./main.ts").then((m) => m.main(argv)).then((code) => process.exit(code));

@@ -64,16 +64,16 @@ export function parseShortCall(argv: readonly string[]): ShortCall | undefined {
   return { root: values["--root"], log: values["--log"], format, debug, command, args, flag };
 }
 
-/** Runs a short command as main.ts runs it: the same store, log, output, trace and exit status. */
-export async function runShortCall(call: ShortCall): Promise<number> {
+/** Runs a short command as main.ts runs it: the same store, log, output, trace and exit status.
+ *  state and kill return at once (the first promise a compiled Bun settles costs ~0.3 ms). */
+export function runShortCall(call: ShortCall): number | Promise<number> {
   try {
     configureLog({ file: call.log, format: call.format, debug: call.debug });
     const store = new StateStore(call.root ?? defaultRoot());
     const id = call.args[0]!;
-    if (call.command === "start") await startContainer(store, id);
-    else if (call.command === "state") writeOut(JSON.stringify(ociState(store, store.read(id)), null, "  ") + "\n");
+    if (call.command === "state") writeOut(JSON.stringify(ociState(store, store.read(id)), null, "  ") + "\n");
     else if (call.command === "kill") killContainer(store, id, parseSignal(call.args[1] ?? "SIGTERM", { zero: true }), call.flag);
-    else await deleteContainer(store, id, call.flag);
+    else return (call.command === "start" ? startContainer(store, id) : deleteContainer(store, id, call.flag)).then(() => traced(0, call.debug), (e) => reportFailure(e, 1));
     return traced(0, call.debug);
   } catch (e) {
     return reportFailure(e, 1);

@@ -4,9 +4,10 @@ import { SkiffError } from "../../common/errors.ts";
 import { exists, readText, writeText } from "../../common/sys.ts";
 
 function freezerDir(dirs: readonly string[]): { dir: string; v2: boolean } | undefined {
-  for (const dir of dirs) {
-    if (exists(`${dir}/freezer.state`)) return { dir, v2: false };
-  }
+  // v1: the directory in the freezer's hierarchy, asked first where its path names it (as where
+  // it is mounted alone, the usual layout): `state` looks here, and each question costs (issue 9)
+  for (const named of [true, false])
+    for (const dir of dirs) if (dir.includes("freezer") === named && exists(`${dir}/freezer.state`)) return { dir, v2: false };
   for (const dir of dirs) if (exists(`${dir}/cgroup.freeze`)) return { dir, v2: true };
   return undefined;
 }
@@ -24,7 +25,8 @@ export function isFrozen(dirs: readonly string[]): boolean {
   if (!f) return false;
   try {
     if (f.v2) return hasLine(readText(`${f.dir}/cgroup.events`), "frozen 1");
-    return readText(`${f.dir}/freezer.state`).trim() === "FROZEN";
+    const state = readText(`${f.dir}/freezer.state`);
+    return state === "FROZEN\n" || state === "FROZEN";
   } catch {
     return false;
   }
