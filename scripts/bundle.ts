@@ -37,4 +37,14 @@ for (const options of [
     for (const message of result.logs) console.error(message);
     process.exit(1);
   }
+  // A require() of our own module names its chunk by file name, which the compile that follows
+  // renames: the program would fail at run time with "Cannot find module './chunk-….js'". (The
+  // skiff-oci error of a capability outside the runtime's bounding set did: test/oci-security.)
+  for (const output of result.outputs) {
+    const required = /import\.meta\.require\("\.{1,2}\/[^"]*"\)/.exec(await output.text());
+    if (required) {
+      console.error(`bundle: ${output.path} has ${required[0]}: import the module (statically, or with import()), do not require() it`);
+      process.exit(1);
+    }
+  }
 }

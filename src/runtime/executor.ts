@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { SkiffError } from "../common/errors.ts";
 import { sealedCopy } from "../common/sys.ts";
 import { errnoName, errnoOf, errnoText } from "../common/errno.ts";
-import type * as Capabilities from "./capabilities.ts";
+import { boundingSetOf, capabilityNames } from "./capabilities.ts";
 import { describeWaitStatus } from "./hooks.ts";
 import { encodePlan } from "./plan/encode.ts";
 import { CREATE } from "./plan/mount-steps.ts";
@@ -155,8 +155,6 @@ function hintFor(s: Step | undefined, errno: string): string | undefined {
 /** A setCaps refused: the capabilities asked for that the runtime's own bounding set lacks (read
  *  only now, on the failure's path), which no process it starts can have. */
 function unheldCapabilities(s: Step<"setCaps">): string {
-  // (loaded here, on the failure's path: imported, it cost every skiff-oci state ~16 page faults)
-  const { boundingSetOf, capabilityNames } = require("./capabilities.ts") as typeof Capabilities;
   let held = -1n;
   try {
     held = boundingSetOf(readFileSync("/proc/self/status", "utf8"));
