@@ -333,6 +333,50 @@ describe("user-defined networks", () => {
     }
   });
 
+  test("--link on a user-defined network (docker 28, 20.10, skiff) and network connect --link: the alias is a name for the linking container only; inspect shows the links; a missing target is a 400 (a new-user trial: docker's run was refused)", () => {
+    ok(skiff("network", "create", "--subnet", "10.231.8.0/24", "linknet"));
+    const web = ok(skiff("run", "-d", "--name", "lweb", "--network", "linknet", "busybox", ...HTTPD)).trim();
+    const c = ok(skiff("create", "--name", "lcon", "--network", "linknet", "busybox", "sleep", "60")).trim();
+    try {
+      const ip = JSON.parse(ok(skiff("inspect", web)))[0].NetworkSettings.Networks.linknet.IPAddress;
+      for (const cli of [(a: string[]) => d.docker(DOCKER_28, a), (a: string[]) => d.docker(DOCKER_20, a), (a: string[]) => d.skiff(a)]) {
+        const out = ok(cli(["run", "--rm", "--network", "linknet", "--link", "lweb:site", "busybox", "sh", "-c", `${get("site")}; nslookup site`]));
+        expect(out).toContain("hello from");
+        expect(out).toContain(ip);
+      }
+      // the alias is the linking container's: another container on the network does not know it
+      expect(skiff("run", "--rm", "--network", "linknet", "busybox", "nslookup", "site").status).not.toBe(0);
+      const linked = ok(d.docker(DOCKER_28, ["create", "--network", "linknet", "--link", "lweb:site", "busybox", "true"])).trim();
+      try {
+        const j = JSON.parse(ok(skiff("inspect", linked)))[0];
+        expect(j.HostConfig.Links).toEqual(["lweb:site"]);
+        expect(j.NetworkSettings.Networks.linknet.Links).toEqual(["lweb:site"]);
+      } finally {
+        skiff("rm", "-f", linked);
+      }
+      // network connect --link, on a second user-defined network
+      ok(skiff("network", "create", "--subnet", "10.231.9.0/24", "linknet2"));
+      try {
+        ok(d.docker(DOCKER_28, ["network", "connect", "--link", "lweb:w2", "linknet2", c]));
+        ok(skiff("start", c));
+        expect(ok(skiff("exec", c, "nslookup", "w2"))).toContain(ip);
+        expect(JSON.parse(ok(skiff("inspect", c)))[0].NetworkSettings.Networks.linknet2.Links).toEqual(["lweb:w2"]);
+        skiff("rm", "-f", c);
+      } finally {
+        skiff("network", "rm", "linknet2");
+      }
+      const missing = d.docker(DOCKER_28, ["run", "--rm", "--network", "linknet", "--link", "nosuch:x", "busybox", "true"]);
+      expect(missing.status).toBe(125);
+      expect(missing.stderr).toContain("could not get container for nosuch");
+      const onBridge = d.docker(DOCKER_28, ["network", "connect", "--link", "lweb:x", "bridge", web]);
+      expect(onBridge.status).not.toBe(0);
+      expect(onBridge.stderr).toContain("links are only supported for user-defined networks");
+    } finally {
+      skiff("rm", "-f", web, c);
+      skiff("network", "rm", "linknet");
+    }
+  });
+
   test("bad input: an unknown network, a subnet overlapping another network's, removing the default network", () => {
     const unknown = skiff("run", "--rm", "--network", "no-such-net", "busybox", "true");
     expect(unknown.status).toBe(125);

@@ -78,7 +78,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     GroupAdd: o.groupAdd?.length ? o.groupAdd : null,
     IpcMode: "private",
     Cgroup: "",
-    Links: o.links?.length ? o.links.map((l) => `/${l.name ?? l.container}:/${r.name}/${l.alias}`) : null,
+    Links: hostConfigLinks(r),
     OomScoreAdj: 0,
     PidMode: "",
     Privileged: o.privileged ?? false,
@@ -217,4 +217,13 @@ export function containerSummary(r: ContainerRecord, now = Date.now(), networks:
     NetworkSettings: summaryNetworkSettingsJson(r, networks),
     Mounts: mountsJson(r),
   };
+}
+
+/** HostConfig.Links as dockerd shows them: the default bridge's legacy links as it registered
+ *  them ("/NAME:/CONTAINER/ALIAS"), a user-defined network's as the client gave them. */
+function hostConfigLinks(r: ContainerRecord): string[] | null {
+  const o = r.options;
+  if (o.links?.length) return o.links.map((l) => `/${l.name ?? l.container}:/${r.name}/${l.alias}`);
+  const onNetwork = o.network ? o.endpoints?.[o.network]?.links : undefined;
+  return onNetwork?.length ? onNetwork.map((l) => (l.alias === l.name ? l.name : `${l.name}:${l.alias}`)) : null;
 }

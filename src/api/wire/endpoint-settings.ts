@@ -1,6 +1,6 @@
 // docker's EndpointSettings as clients send them (network connect's EndpointConfig, the values of
 // a create's NetworkingConfig.EndpointsConfig), declared for the validation layer, and their
-// mapping to the engine's endpoint configuration: aliases, a fixed IPv4 address, a MAC address.
+// mapping to the engine's endpoint configuration: aliases, links, a fixed IPv4 address, a MAC address.
 import { isIP } from "node:net";
 import { SkiffError } from "../../common/errors.ts";
 import type { EndpointConfig } from "../../engine/networks/index.ts";
@@ -33,16 +33,30 @@ export function macOf(s: string, field: string): string {
   return s.trim().toLowerCase().replace(/-/g, ":");
 }
 
+/** A container's name or id, and a link's alias: docker's container-name characters. The alias
+ *  becomes a name of /etc/hosts, where a space, "#" or a newline would make records of its own. */
+const LINK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** docker's ParseLink: NAME or NAME:ALIAS (a leading "/" on the name dropped). */
+export function linkOf(v: string, field: string): { container: string; alias: string } {
+  const parts = v.split(":");
+  const name = (parts[0] ?? "").replace(/^\//, "");
+  const alias = parts.length === 2 ? parts[1]! : name;
+  if (parts.length > 2 || !LINK_NAME.test(name) || !LINK_NAME.test(alias) || alias.length > 253) throw bad(field, `bad format for links: ${v}`, "give --link NAME or NAME:ALIAS (letters, digits, _ . -)");
+  return { container: name, alias };
+}
+
 /** An EndpointSettings → the engine's endpoint configuration; what skiffd does not serve is a 400 naming the field. */
 export function endpointConfigOf(e: EndpointSettingsBody | undefined, field: string): EndpointConfig {
   const ipam = e?.IPAMConfig;
   if (ipam?.IPv6Address) throw bad(`${field}.IPAMConfig.IPv6Address`, "skiffd's networks are IPv4 only: --ip6 is not served", "leave --ip6 out");
   if (ipam?.LinkLocalIPs?.length) throw bad(`${field}.IPAMConfig.LinkLocalIPs`, "--link-local-ip is not served by skiffd", "leave --link-local-ip out");
-  if (e?.Links?.length) throw bad(`${field}.Links`, "links are not served by skiffd: containers on a user-defined network reach each other by name", "use --network-alias instead of --link");
   if (ipam?.IPv4Address && isIP(ipam.IPv4Address) !== 4) throw bad(`${field}.IPAMConfig.IPv4Address`, `invalid IPv4 address: ${ipam.IPv4Address}`, "give --ip an IPv4 address in the network's subnet");
   for (const [i, a] of (e?.Aliases ?? []).entries()) if (!a.trim()) throw bad(`${field}.Aliases[${i}]`, "a network alias cannot be empty", "give --network-alias a name");
+  const links = (e?.Links ?? []).map((l, i) => linkOf(l, `${field}.Links[${i}]`));
   return {
     aliases: e?.Aliases ?? [],
+    ...(links.length ? { links: links.map((l) => ({ ...l, name: l.container })) } : {}),
     ...(ipam?.IPv4Address ? { ip: ipam.IPv4Address } : {}),
     ...(e?.MacAddress ? { mac: macOf(e.MacAddress, `${field}.MacAddress`) } : {}),
   };

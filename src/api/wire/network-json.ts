@@ -73,7 +73,7 @@ export function endpointSettingsJson(networkId: string, containerId: string, con
   const dnsNames = o.userDefined && state ? [...(o.containerName ? [o.containerName] : []), ...(config?.aliases ?? []), short] : null;
   return {
     IPAMConfig: config?.ip ? { IPv4Address: config.ip } : null,
-    Links: null,
+    Links: config?.links?.length ? config.links.map((l) => (l.alias === l.name ? l.name : `${l.name}:${l.alias}`)) : null,
     Aliases: aliases,
     MacAddress: state?.mac ?? config?.mac ?? "",
     DriverOpts: null,

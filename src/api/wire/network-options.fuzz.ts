@@ -86,9 +86,13 @@ export const anyLinks = () =>
         if (!isSkiffError(e) || e.code !== "API_BODY_INVALID" || !String(e.details.field).startsWith("HostConfig.Links") || !e.hint) throw e;
         return;
       }
+      // the default bridge's as /etc/hosts records, a user-defined network's as its endpoint's
       const kept = o.links ?? [];
       if (kept.length && o.network !== "bridge") throw new Error(`links kept on ${o.network}`);
-      for (const l of kept) if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(l.container) || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(l.alias)) throw new Error(`a link came out as ${JSON.stringify(l)}`);
+      const onEndpoints = Object.entries(o.endpoints ?? {}).flatMap(([net, e]) => (e.links ?? []).map((l) => ({ net, ...l })));
+      for (const l of onEndpoints) if (l.net !== "net1" || o.network !== "net1" || l.name !== l.container) throw new Error(`an endpoint link came out as ${JSON.stringify(l)} on ${o.network}`);
+      if (o.network === "net1" && links.length && onEndpoints.length === 0) throw new Error("links on a user-defined network were dropped");
+      for (const l of [...kept, ...onEndpoints]) if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(l.container) || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(l.alias)) throw new Error(`a link came out as ${JSON.stringify(l)}`);
     },
   );
 

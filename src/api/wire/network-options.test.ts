@@ -30,6 +30,20 @@ test("a user-defined network with --network-alias and --ip, and a second network
   expect(options(b)).toEqual({ network: "front", endpoints: { front: { aliases: ["www", "web"], ip: "10.9.0.5" }, back: { aliases: [] } } });
 });
 
+test("--link: the default bridge's as /etc/hosts records; a user-defined network's on its endpoint, as docker 28 sends them (in both places), once each", () => {
+  expect(options({ HostConfig: { Links: ["web:w"] } })).toEqual({ network: "bridge", links: [{ container: "web", alias: "w" }] });
+  // docker 28's --network bridge --link: the endpoint's copy is the default bridge's legacy link, not kept twice
+  expect(options({ HostConfig: { NetworkMode: "bridge", Links: ["web:w"] }, NetworkingConfig: { EndpointsConfig: { bridge: { ...ZERO, Links: ["web:w"] } } } })).toEqual({ network: "bridge", endpoints: { bridge: { aliases: [] } }, links: [{ container: "web", alias: "w" }] });
+  const b = { HostConfig: { NetworkMode: "front", Links: ["web:w", "/db"] }, NetworkingConfig: { EndpointsConfig: { front: { ...ZERO, Links: ["web:w", "db"] } } } };
+  expect(options(b)).toEqual({ network: "front", endpoints: { front: { aliases: [], links: [{ container: "web", alias: "w", name: "web" }, { container: "db", alias: "db", name: "db" }] } } });
+  // docker 20.10 sends HostConfig.Links only
+  expect(options({ HostConfig: { NetworkMode: "front", Links: ["web:w"] } })).toEqual({ network: "front", endpoints: { front: { aliases: [], links: [{ container: "web", alias: "w", name: "web" }] } } });
+  const warnings: string[] = [];
+  expect(options({ HostConfig: { NetworkMode: "none", Links: ["web:w"] } }, warnings)).toEqual({ network: "none" });
+  expect(warnings).toEqual(["links are served on the default bridge and user-defined networks only: on none, web cannot be reached"]);
+  expect(refusal({ HostConfig: { NetworkMode: "front" }, NetworkingConfig: { EndpointsConfig: { front: { Links: ["a:b:c"] } } } })).toEqual({ field: "NetworkingConfig.EndpointsConfig.front.Links[0]", message: "bad format for links: a:b:c" });
+});
+
 test("--mac-address: docker 20.10's Config.MacAddress and 28's per-network one, in lower-case colon form", () => {
   expect(options({ MacAddress: "02-42-AC-11-00-09", HostConfig: { NetworkMode: "front" } }).endpoints).toEqual({ front: { aliases: [], mac: "02:42:ac:11:00:09" } });
   expect(options({ NetworkingConfig: { EndpointsConfig: { default: { ...ZERO, MacAddress: "02:42:ac:11:00:09" } } } }).endpoints).toEqual({ bridge: { aliases: [], mac: "02:42:ac:11:00:09" } });

@@ -7,22 +7,9 @@ import { SkiffError } from "../../common/errors.ts";
 import type { ContainerOptions } from "../../engine/containers/index.ts";
 import type { EndpointConfig } from "../../engine/networks/index.ts";
 import type { ContainerCreateBody } from "./container-create.ts";
-import { endpointConfigOf, macOf } from "./endpoint-settings.ts";
+import { endpointConfigOf, linkOf, macOf } from "./endpoint-settings.ts";
 
 type NetworkOptions = Pick<ContainerOptions, "network" | "endpoints" | "portBindings" | "publishAll" | "exposedPorts" | "dns" | "dnsSearch" | "dnsOptions" | "extraHosts" | "links">;
-
-/** A container's name or id, and a link's alias: docker's container-name characters. The alias
- *  becomes a name of /etc/hosts, where a space, "#" or a newline would make records of its own. */
-const LINK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-
-/** docker's ParseLink: NAME or NAME:ALIAS (a leading "/" on the name dropped). */
-function linkOf(v: string, field: string): { container: string; alias: string } {
-  const parts = v.split(":");
-  const name = (parts[0] ?? "").replace(/^\//, "");
-  const alias = parts.length === 2 ? parts[1]! : name;
-  if (parts.length > 2 || !LINK_NAME.test(name) || !LINK_NAME.test(alias) || alias.length > 253) throw bad(field, `bad format for links: ${v}`, "give --link NAME or NAME:ALIAS (letters, digits, _ . -)");
-  return { container: name, alias };
-}
 
 const bad = (field: string, message: string, hint: string) => new SkiffError({ layer: "api", code: "API_BODY_INVALID", kind: "invalid_argument", message, hint, details: { field } });
 
@@ -102,6 +89,9 @@ export function networkOptionsOf(b: ContainerCreateBody, warnings: string[]): Ne
     if (!isUserDefined(key) && config.ip) throw bad(`${field}.IPAMConfig.IPv4Address`, "user specified IP address is supported on user defined networks only", "create a network with --subnet and run on it with --network NAME --ip ADDRESS");
     if (!isUserDefined(key) && config.aliases.length) throw bad(`${field}.Aliases`, "network-scoped alias is supported only for containers in user defined networks", "run on a user-defined network (skiff network create) to give aliases");
     if (key === "none" || shared) continue;
+    // (the default bridge's links are HostConfig.Links's /etc/hosts records, which the docker CLI
+    // sends beside these for --network bridge --link)
+    if (!isUserDefined(key)) delete config.links;
     endpoints[key] = config;
   }
   // docker 20.10's --mac-address (Config.MacAddress): the first network's
@@ -119,11 +109,16 @@ export function networkOptionsOf(b: ContainerCreateBody, warnings: string[]): Ne
     if (h.Dns?.length || h.DnsSearch?.length || h.DnsOptions?.length) throw bad("HostConfig.Dns", "conflicting options: dns and the network mode", "set --dns on the container whose network this one shares");
     if (h.ExtraHosts?.length) throw bad("HostConfig.ExtraHosts", "conflicting options: custom host-to-IP mapping and the network mode", "set --add-host on the container whose network this one shares");
   }
-  // legacy links, as dockerd: records of /etc/hosts on the default bridge; on a user-defined
-  // network a container is reached by its name (DNS), and the link's alias is not served
+  // links, as dockerd: records of /etc/hosts on the default bridge (legacy links); on a
+  // user-defined network, names its name server answers for this container (endpoint links: the
+  // docker CLI sends them both in HostConfig.Links and in the network's EndpointsConfig)
   const asked = (h.Links ?? []).map((l, i) => linkOf(l, `HostConfig.Links[${i}]`));
   if (asked.length && mode === "host") throw bad("HostConfig.Links", "conflicting options: host type networking can't be used with links. This would result in undefined behavior", "drop --link: with --network host the container uses the host's names");
-  if (asked.length && mode !== "bridge") warnings.push(`links are served on the default bridge network only: on ${mode}, reach ${asked.map((l) => l.container).join(", ")} by name`);
+  if (asked.length && userDefined) {
+    const e = endpoints[mode] ?? { aliases: [] };
+    const had = e.links ?? [];
+    endpoints[mode] = { ...e, links: [...had, ...asked.filter((l) => !had.some((x) => x.alias === l.alias)).map((l) => ({ ...l, name: l.container }))] };
+  } else if (asked.length && mode !== "bridge") warnings.push(`links are served on the default bridge and user-defined networks only: on ${mode}, ${asked.map((l) => l.container).join(", ")} cannot be reached`);
   const links = mode === "bridge" ? asked : [];
   if ((mode === "host" || mode === "none") && publishing) {
     // as dockerd: taken, said, and not applied

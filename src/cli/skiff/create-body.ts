@@ -161,7 +161,8 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
 
   const health = healthcheck(flags);
   const entrypoint = str(flags.entrypoint);
-  const net = networking({ networks: strs(flags.network), aliases: strs(flags["network-alias"]), ip: str(flags.ip), mac: str(flags["mac-address"]) });
+  const links = strs(flags.link);
+  const net = networking({ networks: strs(flags.network), aliases: strs(flags["network-alias"]), links, ip: str(flags.ip), mac: str(flags["mac-address"]) });
   const ports = publishedPorts(strs(flags.publish), strs(flags.expose));
   const warn = ctx.warn ?? ((line: string) => writeErr(`${line}\n`));
   const dns = strs(flags.dns).map((d) => dnsServer(d, warn));
@@ -190,7 +191,7 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     GroupAdd: strs(flags["group-add"]).length ? strs(flags["group-add"]) : null,
     IpcMode: "",
     Cgroup: "",
-    Links: null,
+    Links: links.length ? links : null,
     OomScoreAdj: intFlag(flags, "oom-score-adj", "--oom-score-adj", 0),
     PidMode: "",
     Privileged: !!flags.privileged,

@@ -42,6 +42,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   list(["label", "l"], "Set meta data on a container"),
   list(["label-file"], "Read in a line delimited file of labels"),
   str(["log-driver"], "Logging driver for the container"),
+  list(["link"], "Add link to another container"),
   list(["log-opt"], "Log driver options"),
   str(["mac-address"], "Container MAC address (e.g., 92:d0:c6:0a:29:33)"),
   str(["memory", "m"], "Memory limit", "bytes"),

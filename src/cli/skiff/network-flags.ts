@@ -67,6 +67,8 @@ interface Attachment {
   mac?: string;
   linkLocalIps: string[];
   driverOpts: Record<string, string>;
+  /** --link, given to the first network (docker's per-network links). */
+  links?: string[];
 }
 
 /** A --network value: NAME, or the long form name=…,alias=…,ip=…,ip6=…,mac-address=…,link-local-ip=…,driver-opt=K=V. */
@@ -112,7 +114,7 @@ function withFlags(a: Attachment, f: NetworkFlagValues): Attachment {
   if (a.aliases.length && f.aliases.length) throw conflict("--network-alias and per-network alias");
   if (a.ipv4 && f.ip) throw conflict("--ip and per-network IPv4 address");
   if (a.mac && f.mac) throw conflict("--mac-address and per-network MAC address");
-  return { ...a, aliases: f.aliases.length ? [...f.aliases] : a.aliases, ...(f.ip ? { ipv4: f.ip } : {}), ...(f.mac ? { mac: f.mac } : {}) };
+  return { ...a, aliases: f.aliases.length ? [...f.aliases] : a.aliases, ...(f.ip ? { ipv4: f.ip } : {}), ...(f.mac ? { mac: f.mac } : {}), ...(f.links?.length ? { links: [...f.links] } : {}) };
 }
 
 function endpointOf(a: Attachment): EndpointBody {
@@ -120,6 +122,7 @@ function endpointOf(a: Attachment): EndpointBody {
   if (!isUserDefined(a.target) && a.aliases.length) throw badOption("network-scoped aliases are only supported for user-defined networks", "create a network (skiff network create NAME) and run with --network NAME");
   const ep: EndpointBody = { ...ZERO_ENDPOINT };
   if (a.aliases.length) ep.Aliases = [...a.aliases];
+  if (a.links?.length) ep.Links = [...a.links];
   if (Object.keys(a.driverOpts).length) ep.DriverOpts = a.driverOpts;
   if (a.ipv4 || a.ipv6 || a.linkLocalIps.length) ep.IPAMConfig = { ...(a.ipv4 ? { IPv4Address: a.ipv4 } : {}), ...(a.ipv6 ? { IPv6Address: a.ipv6 } : {}), ...(a.linkLocalIps.length ? { LinkLocalIPs: a.linkLocalIps } : {}) };
   if (a.mac) {
@@ -134,6 +137,8 @@ const isZero = (ep: EndpointBody) => JSON.stringify(ep) === JSON.stringify(ZERO_
 export interface NetworkFlagValues {
   networks: string[];
   aliases: string[];
+  /** --link: HostConfig.Links, and the first network's endpoint links (docker 28's parseNetworkOpts). */
+  links?: string[];
   ip?: string;
   mac?: string;
 }
@@ -149,7 +154,8 @@ export function networking(f: NetworkFlagValues): { mode: string; endpoints: Rec
   const endpoints: Record<string, EndpointBody> = {};
   const attachments = f.networks.map(attachment);
   if (mac !== undefined && !MAC.test(mac.trim())) throw badOption(`${mac} is not a valid mac address`, "give six hex octets: 02:42:ac:11:00:02");
-  if (!attachments.length) endpoints.default = endpointOf(withFlags({ target: "default", aliases: [], linkLocalIps: [], driverOpts: {} }, rest));
+  // (without --network, docker 28 sends the links in HostConfig.Links only)
+  if (!attachments.length) endpoints.default = endpointOf(withFlags({ target: "default", aliases: [], linkLocalIps: [], driverOpts: {} }, { ...rest, links: [] }));
   let userDefined = false;
   let other = false;
   attachments.forEach((a0, i) => {

@@ -291,8 +291,25 @@ export class Networking {
       return [n, ...others.map((id) => this.service.store.get(id)).filter((m): m is NetworkRecord => !!m && !m.predefined && m.driver === "bridge")];
     };
     const match = (m: NetworkRecord, name: string) => this.entriesOn(m).filter((e) => e.names.includes(name) || e.names.some((x) => name === `${x}.${m.name.toLowerCase()}`));
+    /** The asker's links on its networks: ALIAS → the linked container's address (dockerd's endpoint links, a name for this container only). */
+    const linked = (client: string, name: string): string[] | undefined => {
+      const r = asker(client);
+      if (!r) return undefined;
+      for (const m of scope(client))
+        for (const l of this.service.store.endpointsOf(m.id).find((e) => e.containerId === r.id)?.config.links ?? []) {
+          if (l.alias.toLowerCase() !== name) continue;
+          const target = this.o.containers.get(l.container);
+          for (const on of scope(client)) {
+            const ip = target?.state.networks?.[on.id]?.ip;
+            if (ip) return [ip];
+          }
+        }
+      return undefined;
+    };
     return {
       lookup: (client, name) => {
+        const link = linked(client, name);
+        if (link) return link;
         for (const m of scope(client)) {
           const hits = match(m, name);
           if (hits.length) return hits.map((h) => h.ip);

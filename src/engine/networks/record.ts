@@ -32,9 +32,22 @@ export interface NetworkRecord {
 }
 
 /** A container on a network, as configured (create, connect). */
+/** A link on a user-defined network (`--link NAME:ALIAS`, `network connect --link`), as dockerd's
+ *  endpoint links: the network's name server answers ALIAS, asked by this container only, with the
+ *  other container's address. (On the default bridge, links are /etc/hosts records instead.) */
+export interface EndpointLink {
+  /** The linked container: its id once the engine resolved it (the name or id given before). */
+  container: string;
+  /** The name it was given by (what inspect shows). */
+  name: string;
+  alias: string;
+}
+
 export interface EndpointConfig {
   /** `--network-alias`, `network connect --alias`. */
   aliases: string[];
+  /** `--link` on this network (user-defined ones only). */
+  links?: EndpointLink[];
   /** `--ip`, `network connect --ip`: a fixed address in the subnet. */
   ip?: string;
   /** `--mac-address`. */

@@ -8,7 +8,7 @@ import { SkiffError } from "../../common/errors.ts";
 import { isDeviceName } from "../../common/net-device.ts";
 import type { MetadataDb } from "../metadata/index.ts";
 import { filterNetworks, pruneSelection } from "./filters.ts";
-import type { EndpointConfig, NetworkedContainer, NetworkRecord } from "./record.ts";
+import type { EndpointConfig, EndpointLink, NetworkedContainer, NetworkRecord } from "./record.ts";
 import type { NetworkCreateRequest, NetworkServiceApi, NetworkView } from "./service-api.ts";
 import { NetworkStore } from "./store.ts";
 import { blockOf, contains, formatCidr, formatIpv4, networkInvalid, parseCidr, tryParseIp, tryParsePrefix, type Cidr } from "./addresses.ts";
@@ -199,6 +199,7 @@ export class NetworkService implements NetworkServiceApi {
     if (mode === "host" || mode === "none" || mode.startsWith("container:"))
       throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_MODE", kind: "failed_precondition", message: `container sharing network namespace with another container or host cannot be connected to any other network`, hint: "a container on --network host, none or container:… has no endpoints of its own", details: { container: r.name } });
     checkEndpoint(n, config);
+    if (config.links?.length) config = { ...config, links: this.linkTargets(config.links) };
     if (!this.store.addEndpoint(n.id, r.id, config)) throw new SkiffError({ layer: "engine", code: "ENGINE_NETWORK_ALREADY_CONNECTED", kind: "conflict", message: `endpoint with name ${r.name} already exists in network ${n.name}`, hint: "it is connected already", details: { network: n.name } });
     if (r.state.status === "running" || r.state.status === "paused") {
       try {
@@ -230,6 +231,19 @@ export class NetworkService implements NetworkServiceApi {
   }
 
   /** The container's networks as create resolves them: NetworkMode's first, then the other EndpointsConfig entries. */
+  /** The containers links name (by name, id or id prefix), by id: dockerd's 400 for one not there. */
+  private linkTargets(links: readonly EndpointLink[]): EndpointLink[] {
+    return links.map((l) => {
+      let id: string;
+      try {
+        id = this.o.containers.resolve(l.container).id;
+      } catch {
+        throw errors.invalid(`could not get container for ${l.container}`, `create ${l.container} first, or drop --link ${l.container}`, "Links");
+      }
+      return { container: id, name: l.name, alias: l.alias };
+    });
+  }
+
   endpointsFor(options: { network?: string; endpoints?: Record<string, EndpointConfig> }): { network: NetworkRecord; config: EndpointConfig }[] {
     const mode = options.network ?? DEFAULT_NETWORK;
     if (mode === "none" || mode === "host" || mode.startsWith("container:")) return [];
@@ -240,8 +254,9 @@ export class NetworkService implements NetworkServiceApi {
       const n = this.get(ref);
       if (n.driver !== "bridge") throw errors.invalid(`container cannot be connected to network ${n.name} along with others, or by its id`, `give --network ${n.name} by name, and no other network`, "NetworkMode");
       if (out.some((x) => x.network.id === n.id)) return;
-      const config: EndpointConfig = { aliases: cfg?.aliases ?? [], ...(cfg?.ip ? { ip: cfg.ip } : {}), ...(cfg?.mac ? { mac: cfg.mac } : {}) };
+      const config: EndpointConfig = { aliases: cfg?.aliases ?? [], ...(cfg?.links?.length ? { links: cfg.links } : {}), ...(cfg?.ip ? { ip: cfg.ip } : {}), ...(cfg?.mac ? { mac: cfg.mac } : {}) };
       checkEndpoint(n, config);
+      if (config.links) config.links = this.linkTargets(config.links);
       out.push({ network: n, config });
     };
     add(primary, given[mode] ?? given[primary]);
@@ -265,6 +280,7 @@ function checkEndpoint(n: NetworkRecord, config: EndpointConfig): void {
   }
   config.aliases.forEach(checkAlias);
   if (config.aliases.length && n.predefined) throw errors.invalid("network-scoped alias is supported only for containers in user defined networks", "run the container on a network made with skiff network create", "Aliases");
+  if (config.links?.length && n.predefined) throw errors.invalid("links are only supported for user-defined networks", "on the default bridge, give --link when the container is created", "Links");
 }
 
 /** A DNS label: 1-63 letters, digits, _ or -, not starting or ending with -. */
