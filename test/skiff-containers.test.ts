@@ -31,10 +31,11 @@ async function setUp(d: FakeDaemon, specs: { name: string; args: string[]; flags
   d.requests.length = 0;
 }
 
-const STANDARD = [
+const STANDARD: { name: string; args: string[]; flags?: Record<string, string | boolean | string[]>; start?: boolean; wait?: boolean }[] = [
   { name: "bg", args: ["busybox", "trap"] },
   { name: "done", args: ["busybox", "script", "out:first", "err:second", "out:third", "exit:3"], wait: true },
-  { name: "fresh", args: ["busybox", "script", "out:fresh", "exit:2"], start: false },
+  // (a label and a command with <, > and &: {{json .}} escapes them as Go's json.Marshal does)
+  { name: "fresh", args: ["busybox", "script", "out:<fresh & new>", "exit:2"], flags: { label: ["k=<a&b>"] }, start: false },
   { name: "tty", args: ["busybox", "script", "out:on a tty"], flags: { tty: true }, wait: true },
 ];
 
@@ -119,6 +120,8 @@ const CASES: Case[] = [
   { name: "ps -n 2 --no-trunc", args: ["ps", "-n", "2", "--no-trunc"], setup: STANDARD, shared: true },
   { name: "ps -l -s", args: ["ps", "-l", "-s"], setup: STANDARD, shared: true },
   { name: "ps --format json", args: ["ps", "-a", "--format", "json"], setup: STANDARD, shared: true },
+  { name: "ps --format {{json .}} asks for sizes (a new-user trial: skiff did not)", args: ["ps", "-a", "--format", "{{json .}}"], setup: STANDARD, shared: true },
+  { name: "images --format {{json .}}", args: ["images", "--format", "{{json .}}"], setup: STANDARD, shared: true },
   { name: "ps --format table with .Size asks for sizes", args: ["ps", "-a", "--format", "table {{.Names}}\t{{.State}}\t{{.Size}}"], setup: STANDARD, shared: true },
   { name: "ps --format with -q", args: ["ps", "-q", "--format", "{{.Names}}"], setup: STANDARD, shared: true },
   { name: "ps --filter", args: ["ps", "-a", "--filter", "status=exited", "--filter", "name=do", "--format", "{{.Names}} {{.Status}}"], setup: STANDARD, shared: true },

@@ -229,12 +229,24 @@ test("system prune: stopped containers, dangling images and (asked) unused volum
     expect(all).toContain("untagged: dang:1");
     expect(lines(ok(d.docker(DOCKER_28, ["volume", "ls", "-q"])))).toEqual(["kept"]);
     expect((await api("/images/json")).flatMap((i: any) => i.RepoTags).sort()).toEqual(["busybox:latest", "me/bb:1"]);
-    // the prompt: docker 20.10's words; no answer is no
+    // the prompt: docker 28's words (a new-user trial: skiff said docker 20.10's); no answer is no
     const asked = d.skiff(["system", "prune", "--volumes"], { input: "" });
     expect(asked.status).toBe(0);
     expect(asked.stdout).toBe(
-      "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all volumes not used by at least one container\n  - all dangling images\n  - all dangling build cache\n\nAre you sure you want to continue? [y/N] ",
+      "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all anonymous volumes not used by at least one container\n  - all dangling images\n  - unused build cache\n\nAre you sure you want to continue? [y/N] ",
     );
+    expect(d.skiff(["system", "prune", "--filter", "label=a", "--filter", "until=1h"], { input: "" }).stdout).toBe(
+      "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images\n  - unused build cache\n\n  Items to be pruned will be filtered with:\n  - label=a\n  - until=1h\n\nAre you sure you want to continue? [y/N] ",
+    );
+    // as it says, and as skiff volume prune does: the anonymous volumes only (it took named ones too)
+    ok(d.skiff(["volume", "create", "named-unused"]));
+    const anon = ok(d.skiff(["create", "-v", "/anon", "busybox", "true"])).trim();
+    const anonVolume = JSON.parse(ok(d.skiff(["inspect", anon])))[0].Mounts[0].Name;
+    ok(d.skiff(["rm", anon]));
+    const pruned = ok(d.skiff(["system", "prune", "--volumes", "-f"]));
+    expect(pruned).toContain(`Deleted Volumes:\n${anonVolume}\n\n`);
+    expect(lines(ok(d.skiff(["volume", "ls", "-q"]))).sort()).toEqual(["kept", "named-unused"]);
+    ok(d.skiff(["volume", "rm", "named-unused"]));
   } finally {
     d.skiff(["rm", "-f", "keep", "gone"]);
     for (const v of ["kept", "loose"]) d.docker(DOCKER_28, ["volume", "rm", v]);

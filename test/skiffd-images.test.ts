@@ -40,6 +40,14 @@ describe("skiff", () => {
     expect(r.stderr).toContain("Error response from daemon:");
     expect(d.skiff(["images", "--bogus"]).status).toBe(125);
     expect(d.skiff(["tag", "only-one"]).status).toBe(1);
+    // rmi -f of images that are not there: told, and no failure, as docker 28's (a new-user trial: skiff exited 1)
+    for (const rmi of [(a: string[]) => d.skiff(a), (a: string[]) => d.docker(DOCKER_28, a)]) {
+      const forced = rmi(["rmi", "-f", "nope:1", "nope:2"]);
+      expect(forced.status).toBe(0);
+      expect(forced.stderr).toContain("No such image: nope:1");
+      expect(forced.stderr).toContain("No such image: nope:2");
+      expect(rmi(["rmi", "nope:1"]).status).toBe(1);
+    }
   });
 
   test("push to and pull from a local registry, with plain progress lines", () => {

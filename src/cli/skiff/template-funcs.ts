@@ -47,12 +47,24 @@ function firstOrLast(a: Value[], test: (v: Value) => boolean): Value {
   return i < 0 ? a.at(-1) : a[i];
 }
 
+/** The rows of docker's formatter contexts (ps, images, volume ls…): their {{json .}} is Go's
+ *  json.Marshal, which escapes <, >, & and U+2028/U+2029 (a field's {{json .X}} is not). */
+const formatterRows = new WeakSet<object>();
+
+/** Marks a row as one of docker's formatter contexts (see formatterRows). */
+export function asFormatterRow<T extends object>(row: T): T {
+  formatterRows.add(row);
+  return row;
+}
+
 /** JSON.stringify, but a bigint (an int64 such as an event's timeNano) is written as its exact
  * integer: it goes through as a string marked with a fresh nonce no datum can contain. */
 export function jsonText(v: Value): string {
   const mark = `int-${crypto.randomUUID()}:`;
-  const text = JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `${mark}${x}` : x));
-  return text.includes(mark) ? text.replaceAll(new RegExp(`"${mark}(-?\\d+)"`, "g"), "$1") : text;
+  let text = JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `${mark}${x}` : x));
+  if (text.includes(mark)) text = text.replaceAll(new RegExp(`"${mark}(-?\\d+)"`, "g"), "$1");
+  if (typeof v === "object" && v !== null && formatterRows.has(v)) text = text.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text;
 }
 
 function arity(name: string, args: Value[], min: number, max = min): void {

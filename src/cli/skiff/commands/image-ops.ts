@@ -1,4 +1,5 @@
 // skiff rmi, tag, image inspect and image prune.
+import { isSkiffError } from "../../../common/errors.ts";
 import { writeOut } from "../../../common/stdio.ts";
 import { humanSize } from "../../../api/units.ts";
 import { compileFormat } from "../template.ts";
@@ -8,8 +9,11 @@ import { reportError } from "../report-error.ts";
 import { parseFilterFlags } from "./images.ts";
 import { goShaped, IMAGE_INSPECT } from "../render.ts";
 
+/** As docker's rmi: each image in turn, the errors told; with -f, images that are not there are
+ *  told but no failure (a new-user trial: skiff exited 1 where docker exits 0). */
 export async function removeImages({ client, flags, args }: CommandContext): Promise<number> {
   let status = 0;
+  let fatal = false;
   for (const name of args) {
     try {
       for (const item of await client.removeImage(name, { force: !!flags.force, noprune: !!flags["no-prune"] })) {
@@ -18,9 +22,10 @@ export async function removeImages({ client, flags, args }: CommandContext): Pro
       }
     } catch (e) {
       status = reportError(e);
+      if (!(isSkiffError(e) && e.kind === "not_found")) fatal = true;
     }
   }
-  return status;
+  return flags.force && !fatal ? 0 : status;
 }
 
 /** "host:5000/a/b:tag" → ["host:5000/a/b", "tag"]; a name without a tag gets "latest". */

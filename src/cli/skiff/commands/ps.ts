@@ -32,7 +32,8 @@ export async function listContainers({ client, flags }: CommandContext): Promise
   if (format && format !== "table" && format !== "raw" && format !== "json") compileTemplate(format.replace(/^table\s?/, ""));
   // sizes cost the daemon a walk of each container's layer: asked for only when shown
   let size = !!flags.size;
-  if (!quiet && !size && flags.size === undefined && /\.Size\b/.test(format)) size = true;
+  // (as docker's, which runs the template on a recorder: {{json .}} reads every field, Size too)
+  if (!quiet && !size && flags.size === undefined && (/\.Size\b/.test(format) || /\bjson\s+\.\s*-?}}/.test(format))) size = true;
   const list = await new ContainerClient(client).list({ all: !!flags.all, limit: flags.latest && last === -1 ? 1 : last, size, filters });
   const rows = containerRows(list, { trunc: !flags["no-trunc"] });
   writeOut(renderRows(rows, psFormat(format, quiet, size), CONTAINER_HEADERS));

@@ -1,6 +1,6 @@
 // skiff system prune [-a] [--volumes] [-f] [--filter]: docker's prompt, then what docker's CLI
 // asks for in its order: stopped containers, unused networks, unused
-// volumes with --volumes, dangling images (every unused one with -a), each section's deletions
+// anonymous volumes with --volumes, dangling images (every unused one with -a), each section's deletions
 // printed as docker prints them, and "Total reclaimed space" summed over all.
 import { writeOut } from "../../../common/stdio.ts";
 import { humanSize } from "../../../api/units.ts";
@@ -8,14 +8,15 @@ import { strs, type CommandContext } from "../command.ts";
 import { confirm } from "../confirm.ts";
 import { parseFilterFlags } from "./images.ts";
 
-/** docker 20.10's warning, word for word (skiffd serves its API, 1.41, whose volume prune takes every unused volume). */
+/** docker 28's warning, word for word. Volumes as docker 23+ prunes them (and as skiff volume
+ *  prune does): the anonymous ones only, though API 1.41's volume prune takes every unused one. */
 export function pruneWarning(o: { all: boolean; volumes: boolean; filters: Record<string, string[]> }): string {
   const warnings = ["all stopped containers", "all networks not used by at least one container"];
-  if (o.volumes) warnings.push("all volumes not used by at least one container");
+  if (o.volumes) warnings.push("all anonymous volumes not used by at least one container");
   warnings.push(o.all ? "all images without at least one container associated to them" : "all dangling images");
-  warnings.push(o.all ? "all build cache" : "all dangling build cache");
+  warnings.push(o.all ? "all build cache" : "unused build cache");
   const filters = Object.entries(o.filters).flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`));
-  return `WARNING! This will remove:\n${warnings.map((w) => `  - ${w}\n`).join("")}${filters.length ? `  - Elements to be pruned will be filtered with:\n${filters.map((f) => `  - ${f}\n`).join("")}` : ""}\nAre you sure you want to continue?`;
+  return `WARNING! This will remove:\n${warnings.map((w) => `  - ${w}\n`).join("")}\n${filters.length ? `  Items to be pruned will be filtered with:\n${filters.map((f) => `  - ${f}\n`).join("")}\n` : ""}Are you sure you want to continue?`;
 }
 
 export async function systemPrune({ client, flags }: CommandContext): Promise<number> {
@@ -31,7 +32,7 @@ export async function systemPrune({ client, flags }: CommandContext): Promise<nu
   const networks = await post<{ NetworksDeleted: string[] | null }>("/networks/prune", filters);
   if (networks.NetworksDeleted?.length) writeOut(`Deleted Networks:\n${networks.NetworksDeleted.map((n) => `${n}\n`).join("")}\n`);
   if (volumes) {
-    const v = await post<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>("/volumes/prune", filters);
+    const v = await post<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>("/volumes/prune", { ...filters, all: ["false"] });
     reclaimed += v.SpaceReclaimed ?? 0;
     if (v.VolumesDeleted?.length) writeOut(`Deleted Volumes:\n${v.VolumesDeleted.map((n) => `${n}\n`).join("")}\n`);
   }
