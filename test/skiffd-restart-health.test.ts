@@ -273,6 +273,43 @@ for (const runtime of ["skiff", "runc"]) {
   });
 }
 
+for (const runtime of ["skiff", "runc"]) {
+  test(`--memory-reservation, --memory-swappiness, --oom-kill-disable, --cpu-quota, --cpu-period and --oom-score-adj (--runtime ${runtime}) reach the cgroup and the process, show in inspect, update; dockerd's refusals (a new-user trial: they were taken and dropped)`, () => {
+    const name = `res-${runtime}`;
+    const MiB = 1024 * 1024;
+    ok(docker("run", "-d", "--runtime", runtime, "--name", name, "-m", "64m", "--memory-reservation", "32m", "--memory-swappiness", "10", "--oom-kill-disable", "--cpu-quota", "50000", "--cpu-period", "200000", "--oom-score-adj", "500", "busybox", "sleep", "1000"));
+    const pid = pidOf(name);
+    expect(cgroupFile(pid, "memory", "memory.soft_limit_in_bytes")).toBe(String(32 * MiB));
+    expect(cgroupFile(pid, "memory", "memory.swappiness")).toBe("10");
+    expect(cgroupFile(pid, "memory", "memory.oom_control")).toContain("oom_kill_disable 1");
+    expect(cgroupFile(pid, "cpu", "cpu.cfs_quota_us")).toBe("50000");
+    expect(cgroupFile(pid, "cpu", "cpu.cfs_period_us")).toBe("200000");
+    expect(readFileSync(`/proc/${pid}/oom_score_adj`, "utf8").trim()).toBe("500");
+    const shown = "{{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuPeriod}} {{.HostConfig.OomScoreAdj}}";
+    expect(inspect(name, shown)).toBe(`${32 * MiB} 10 true 50000 200000 500`);
+    ok(docker("update", "--memory-reservation", "16m", "--cpu-quota", "20000", name));
+    expect(cgroupFile(pid, "memory", "memory.soft_limit_in_bytes")).toBe(String(16 * MiB));
+    expect(cgroupFile(pid, "cpu", "cpu.cfs_quota_us")).toBe("20000");
+    expect(inspect(name, shown)).toBe(`${16 * MiB} 10 true 20000 200000 500`);
+    ok(docker("rm", "-f", name));
+    const refusals: [string[], string][] = [
+      [["-m", "64m", "--memory-reservation", "128m"], "Minimum memory limit can not be less than memory reservation limit, see usage"],
+      [["--memory-reservation", "1k"], "Minimum memory reservation allowed is 6MB"],
+      [["--cpus", "1", "--cpu-quota", "5000"], "Conflicting options: Nano CPUs and CPU Quota cannot both be set"],
+      [["--cpu-period", "500"], "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)"],
+      [["--cpu-quota", "500"], "CPU cfs quota can not be less than 1ms (i.e. 1000)"],
+    ];
+    for (const [args, words] of refusals) {
+      const r = docker("run", "--rm", "--runtime", runtime, ...args, "busybox", "true");
+      expect([args, r.status, r.stderr.includes(words)]).toEqual([args, 125, true]);
+    }
+    // dockerd's warning when there is no memory limit to stop the container
+    const warned = docker("create", "--runtime", runtime, "--oom-kill-disable", "busybox", "true");
+    expect(warned.stderr).toContain("WARNING: OOM killer is disabled for the container, but no memory limit is set");
+    ok(docker("rm", warned.stdout.trim()));
+  });
+}
+
 test("bad input: unknown and contradictory policies and checks are refused in dockerd's and docker's words; update of a --rm container's policy is refused", async () => {
   const cases: [string[], string][] = [
     [["--restart", "sometimes"], "invalid restart policy 'sometimes'"],

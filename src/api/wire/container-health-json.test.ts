@@ -53,5 +53,6 @@ test("update: docker 28's body (every field, zero when not given) → only what 
   expect(mapUpdateBody(body as never)).toEqual({ memory: 67108864 });
   expect(mapUpdateBody({ ...body, Memory: 0, PidsLimit: -1, RestartPolicy: { Name: "unless-stopped", MaximumRetryCount: 0 } } as never)).toEqual({ pidsLimit: -1, restartPolicy: { name: "unless-stopped", maximumRetryCount: 0 } });
   expect(() => mapUpdateBody({ ...body, BlkioWeight: 500 } as never)).toThrow("--blkio-weight cannot be updated by skiffd");
-  expect(() => mapUpdateBody({ ...body, CpuQuota: 5000 } as never)).toThrow("--cpu-quota cannot be updated by skiffd");
+  expect(() => mapUpdateBody({ ...body, CpuRealtimeRuntime: 5000 } as never)).toThrow("--cpu-rt-runtime cannot be updated by skiffd");
+  expect(mapUpdateBody({ ...body, Memory: 0, CpuQuota: 50000, CpuPeriod: 200000, MemoryReservation: 33554432 } as never)).toEqual({ cpuQuota: 50000, cpuPeriod: 200000, memoryReservation: 33554432 });
 });

@@ -114,11 +114,12 @@ export function restartPolicyOf(p: { Name?: string; MaximumRetryCount?: number }
 
 const RESTART_POLICY_NAMES = ["no", "always", "on-failure", "unless-stopped"] as const;
 
-type ServedResources = Pick<WireHostConfig, "Memory" | "MemorySwap" | "NanoCpus" | "CpuShares" | "CpusetCpus" | "PidsLimit">;
+type ServedResources = Pick<WireHostConfig, "Memory" | "MemorySwap" | "NanoCpus" | "CpuShares" | "CpusetCpus" | "PidsLimit" | "MemoryReservation" | "CpuQuota" | "CpuPeriod" | "MemorySwappiness" | "OomKillDisable">;
 
 /** The resources skiffd serves, from a create's HostConfig or an update's body (both docker's
- *  Resources): 0 and absent mean none on create and unchanged on update, as dockerd reads them. */
-export function resourcesOf(r: ServedResources): Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit"> {
+ *  Resources): 0 and absent mean none on create and unchanged on update, as dockerd reads them
+ *  (a swappiness of -1 or null: the kernel's). */
+export function resourcesOf(r: ServedResources): Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit" | "memoryReservation" | "cpuQuota" | "cpuPeriod" | "memorySwappiness" | "oomKillDisable"> {
   return {
     ...(r.Memory ? { memory: r.Memory } : {}),
     ...(r.MemorySwap ? { memorySwap: r.MemorySwap } : {}),
@@ -126,6 +127,11 @@ export function resourcesOf(r: ServedResources): Pick<ContainerOptions, "memory"
     ...(r.CpuShares ? { cpuShares: r.CpuShares } : {}),
     ...(r.CpusetCpus ? { cpusetCpus: r.CpusetCpus } : {}),
     ...(r.PidsLimit ? { pidsLimit: r.PidsLimit } : {}),
+    ...(r.MemoryReservation ? { memoryReservation: r.MemoryReservation } : {}),
+    ...(r.CpuQuota ? { cpuQuota: r.CpuQuota } : {}),
+    ...(r.CpuPeriod ? { cpuPeriod: r.CpuPeriod } : {}),
+    ...(r.MemorySwappiness !== undefined && r.MemorySwappiness !== null && r.MemorySwappiness !== -1 ? { memorySwappiness: r.MemorySwappiness } : {}),
+    ...(r.OomKillDisable ? { oomKillDisable: true } : {}),
   };
 }
 
@@ -155,6 +161,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     [!!h.Sysctls && Object.keys(h.Sysctls).length > 0, "--sysctl"],
   ];
   for (const [set, what] of unserved) if (set) warnings.push(`${what} is not served by skiffd yet: ignored`);
+  if (h.OomKillDisable && !h.Memory) warnings.push("OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.");
   const restartPolicy = restartPolicyOf(h.RestartPolicy);
 
   const mounted = mounts(h.Mounts ?? []);
@@ -187,6 +194,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     tmpfs: [...Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })), ...mounted.tmpfs!],
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
     ...resourcesOf(h),
+    ...(h.OomScoreAdj ? { oomScoreAdj: h.OomScoreAdj } : {}),
     ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     capAdd: h.CapAdd ?? [],
     capDrop: h.CapDrop ?? [],

@@ -43,19 +43,16 @@ export const containerUpdateBody = object({
 export type ContainerUpdateBody = Infer<typeof containerUpdateBody>;
 
 const unserved = (field: string, flag: string) =>
-  new SkiffError({ layer: "api", code: "API_UPDATE_UNSERVED", kind: "invalid_argument", message: `${flag} cannot be updated by skiffd`, hint: "skiffd updates --memory, --memory-swap, --cpus, --cpu-shares, --cpuset-cpus, --pids-limit and --restart", details: { field } });
+  new SkiffError({ layer: "api", code: "API_UPDATE_UNSERVED", kind: "invalid_argument", message: `${flag} cannot be updated by skiffd`, hint: "skiffd updates --memory, --memory-swap, --memory-reservation, --cpus, --cpu-quota, --cpu-period, --cpu-shares, --cpuset-cpus, --pids-limit and --restart", details: { field } });
 
 /** The body → the engine's update; 0 and absent mean "unchanged", as dockerd reads them. */
 export function mapUpdateBody(b: ContainerUpdateBody): ContainerUpdate {
   const refused: [unknown, string, string][] = [
     [b.BlkioWeight, "BlkioWeight", "--blkio-weight"],
-    [b.CpuPeriod, "CpuPeriod", "--cpu-period"],
-    [b.CpuQuota, "CpuQuota", "--cpu-quota"],
     [b.CpuRealtimePeriod, "CpuRealtimePeriod", "--cpu-rt-period"],
     [b.CpuRealtimeRuntime, "CpuRealtimeRuntime", "--cpu-rt-runtime"],
     [b.CpusetMems, "CpusetMems", "--cpuset-mems"],
     [b.KernelMemory, "KernelMemory", "--kernel-memory"],
-    [b.MemoryReservation, "MemoryReservation", "--memory-reservation"],
   ];
   for (const [v, field, flag] of refused) if (v) throw unserved(field, flag);
   const restartPolicy = restartPolicyOf(b.RestartPolicy);

@@ -1,5 +1,5 @@
-// docker update: new resource limits (memory, memory-swap, cpus, cpu-shares, cpuset-cpus,
-// pids-limit) and a new restart policy for a container, running or not. A running (or paused)
+// docker update: new resource limits (memory, memory-swap, memory-reservation, cpus, cpu-quota,
+// cpu-period, cpu-shares, cpuset-cpus, pids-limit) and a new restart policy for a container, running or not. A running (or paused)
 // container gets them through its runtime's update at once; every container keeps them in its
 // record (inspect) and its bundle's config.json (the next start). Refusals in dockerd's words.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -37,7 +37,11 @@ export function updatedOptions(r: ContainerRecord, u: ContainerUpdate): Containe
     if (!o.memory) throw refused("You should always set the Memory limit when using Memoryswap limit, see usage", "give --memory too", "MemorySwap");
     o.memorySwap = u.memorySwap;
   }
+  if (u.memoryReservation) o.memoryReservation = u.memoryReservation;
   if (u.nanoCpus) o.nanoCpus = u.nanoCpus;
+  // (-1: no quota, as the kernel writes it)
+  if (u.cpuQuota) o.cpuQuota = u.cpuQuota;
+  if (u.cpuPeriod) o.cpuPeriod = u.cpuPeriod;
   if (u.cpuShares) o.cpuShares = u.cpuShares;
   if (u.cpusetCpus) o.cpusetCpus = u.cpusetCpus;
   // (-1, unlimited, shows as 0 in inspect afterwards, as dockerd's)

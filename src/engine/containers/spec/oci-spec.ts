@@ -9,7 +9,7 @@ import { containerCapabilities, processCapabilities } from "./capabilities.ts";
 import { containerDevices, type DeviceRule, type LinuxDevice } from "./devices.ts";
 import { containerMounts, INIT_DESTINATION, MASKED_PATHS, READONLY_PATHS, type SpecMount } from "./mounts.ts";
 import type { ContainerOptions, SpecHost } from "./options.ts";
-import { linuxResources, rlimits } from "./resources.ts";
+import { checkOomScoreAdj, linuxResources, rlimits } from "./resources.ts";
 import { DOCKER_DEFAULT_PROFILE } from "./seccomp-default.ts";
 import { parseProfile, resolveProfile } from "./seccomp-profile.ts";
 
@@ -106,6 +106,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
   const hostname = o.hostname || (hostNetwork ? host.hostHostname : host.id.slice(0, 12));
   const caps = containerCapabilities(o, host.lastCap, host.heldCapabilities);
   const limits = rlimits(o.ulimits);
+  checkOomScoreAdj(o.oomScoreAdj);
   const { devices, rules } = containerDevices(o, host);
   const filter = seccomp(o, caps, host);
   // --domainname as dockerd writes it: the sysctl, which sets what setdomainname(2) does
@@ -125,7 +126,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
       capabilities: processCapabilities(caps, proc.user.uid),
       ...(limits.length ? { rlimits: limits } : {}),
       ...(o.noNewPrivileges ? { noNewPrivileges: true } : {}),
-      oomScoreAdj: 0,
+      oomScoreAdj: o.oomScoreAdj ?? 0,
     },
     root: { path: host.rootPath, ...(o.readOnly ? { readonly: true } : {}) },
     hostname,

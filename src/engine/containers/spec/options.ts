@@ -109,6 +109,17 @@ export interface ContainerOptions {
   cpusetCpus?: string;
   /** `--pids-limit`; 0 or below is no limit. */
   pidsLimit?: number;
+  /** `--memory-reservation` in bytes (the soft limit). */
+  memoryReservation?: number;
+  /** `--cpu-quota` and `--cpu-period` in microseconds (the CFS bandwidth as given; --cpus sets both). */
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  /** `--memory-swappiness` 0-100 (unset: the kernel's). */
+  memorySwappiness?: number;
+  /** `--oom-kill-disable`. */
+  oomKillDisable?: boolean;
+  /** `--oom-score-adj` -1000..1000. */
+  oomScoreAdj?: number;
   ulimits?: Ulimit[];
 
   // --- security

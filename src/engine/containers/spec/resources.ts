@@ -1,4 +1,5 @@
-// --memory, --memory-swap, --cpus, --cpu-shares, --cpuset-cpus, --pids-limit → linux.resources,
+// --memory, --memory-swap, --memory-reservation, --memory-swappiness, --oom-kill-disable, --cpus,
+// --cpu-quota, --cpu-period, --cpu-shares, --cpuset-cpus, --pids-limit → linux.resources,
 // and --ulimit → process.rlimits, as dockerd writes them (confirmed by test/spec-differential.test.ts).
 // dockerd always writes memory.disableOOMKiller false, cpu.shares 0 and blockIO.weight 0; a runtime
 // takes 0 as "not set", and they are kept so that the two configs compare equal.
@@ -19,7 +20,7 @@ export const RLIM_INFINITY = 2 ** 64;
 
 const bad = (flag: string, message: string, hint: string) => invalid("engine", "ENGINE_INVALID_RESOURCES", `${flag}: ${message}`, hint, { field: flag });
 
-export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit">;
+export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit" | "memoryReservation" | "cpuQuota" | "cpuPeriod" | "memorySwappiness" | "oomKillDisable">;
 
 /** The ranges of a CPU list as the kernel writes them ("0-3,8" → [0, 3], [8, 8]); undefined for
  *  anything else. Ranges, not the CPUs one by one: "0-4000000000" is a short string. */
@@ -59,6 +60,15 @@ export function checkResources(o: ResourceOptions, hostCpus = availableParalleli
   if (memorySwap > 0 && memory === 0) throw bad("--memory-swap", "set without --memory", "give --memory too, or leave --memory-swap out");
   if (memorySwap > 0 && memorySwap < memory) throw bad("--memory-swap", `${memorySwap} is below --memory ${memory}`, "--memory-swap is memory plus swap: give at least --memory, or -1 for unlimited swap");
   if (memorySwap < -1) throw bad("--memory-swap", `${memorySwap} is not a size`, "give a size, or -1 for unlimited swap");
+  const { memoryReservation = 0, cpuQuota = 0, cpuPeriod = 0 } = o;
+  if (memoryReservation < 0 || (memoryReservation > 0 && memoryReservation < MIN_MEMORY)) throw bad("--memory-reservation", "Minimum memory reservation allowed is 6MB", "give --memory-reservation 6m or more");
+  if (memory > 0 && memoryReservation > 0 && memory < memoryReservation) throw bad("--memory-reservation", "Minimum memory limit can not be less than memory reservation limit, see usage", "give a reservation below --memory");
+  if (o.memorySwappiness !== undefined && o.memorySwappiness !== -1 && !(Number.isInteger(o.memorySwappiness) && o.memorySwappiness >= 0 && o.memorySwappiness <= 100))
+    throw bad("--memory-swappiness", `Invalid value: ${o.memorySwappiness}, valid memory swappiness range is 0-100`, "give 0 to 100");
+  if (nanoCpus > 0 && cpuQuota > 0) throw bad("--cpus", "Conflicting options: Nano CPUs and CPU Quota cannot both be set", "give --cpus, or --cpu-quota with --cpu-period, not both");
+  if (nanoCpus > 0 && cpuPeriod > 0) throw bad("--cpus", "Conflicting options: Nano CPUs and CPU Period cannot both be set", "give --cpus, or --cpu-quota with --cpu-period, not both");
+  if (cpuPeriod !== 0 && (cpuPeriod < 1000 || cpuPeriod > 1_000_000)) throw bad("--cpu-period", "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)", "give 1000 to 1000000 microseconds");
+  if (cpuQuota > 0 && cpuQuota < 1000) throw bad("--cpu-quota", "CPU cfs quota can not be less than 1ms (i.e. 1000)", "give 1000 microseconds or more, or -1 for none");
   // (dockerd takes 0 < --cpus < 0.01, which the kernel's CFS quota then refuses at start)
   if (nanoCpus < 0 || (nanoCpus > 0 && nanoCpus < 10_000_000) || nanoCpus > hostCpus * 1e9)
     throw bad("--cpus", `Range of CPUs is from 0.01 to ${hostCpus}.00, as there are only ${hostCpus} CPUs available`, `give --cpus from 0.01 to ${hostCpus}`);
@@ -82,17 +92,27 @@ export function linuxResources(o: ResourceOptions, online = onlineCpus): Record<
     const swap = o.memorySwap ?? 0;
     if (swap !== -1) memory.swap = swap > 0 ? swap : o.memory * 2;
   }
-  memory.disableOOMKiller = false;
+  if (o.memoryReservation) memory.reservation = o.memoryReservation;
+  if (o.memorySwappiness !== undefined && o.memorySwappiness >= 0) memory.swappiness = o.memorySwappiness;
+  memory.disableOOMKiller = !!o.oomKillDisable;
   const cpu: Record<string, unknown> = { shares: o.cpuShares ? Math.min(MAX_SHARES, Math.max(MIN_SHARES, o.cpuShares)) : 0 };
   if (o.nanoCpus) {
     cpu.quota = Math.round((o.nanoCpus * CPU_PERIOD) / 1e9);
     cpu.period = CPU_PERIOD;
   }
+  if (o.cpuQuota) cpu.quota = o.cpuQuota;
+  if (o.cpuPeriod) cpu.period = o.cpuPeriod;
   if (o.cpusetCpus) cpu.cpus = o.cpusetCpus;
   const out: Record<string, unknown> = { memory, cpu };
   if (o.pidsLimit !== undefined && o.pidsLimit > 0) out.pids = { limit: o.pidsLimit };
   out.blockIO = { weight: 0 };
   return out;
+}
+
+/** --oom-score-adj: dockerd's range and words. */
+export function checkOomScoreAdj(v: number | undefined): void {
+  if (v !== undefined && !(Number.isInteger(v) && v >= -1000 && v <= 1000))
+    throw bad("--oom-score-adj", `Invalid value ${v}, range for oom score adj is [-1000, 1000]`, "give -1000 to 1000");
 }
 
 const ULIMIT_NAMES = ["as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"];
