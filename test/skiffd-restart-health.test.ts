@@ -310,6 +310,37 @@ for (const runtime of ["skiff", "runc"]) {
   });
 }
 
+test("--cpuset-mems and --security-opt systempaths=unconfined are applied; what skiffd does not apply is refused or discarded in dockerd's words, never dropped without a word (a new-user trial beside dockerd)", () => {
+  ok(docker("run", "-d", "--name", "mems", "--cpuset-mems", "0", "--security-opt", "systempaths=unconfined", "busybox", "sleep", "1000"));
+  try {
+    expect(cgroupFile(pidOf("mems"), "cpuset", "cpuset.mems")).toBe("0");
+    // no masked /proc paths: the masks are mounts over them, and none is left
+    expect(ok(docker("exec", "mems", "sh", "-c", "grep -c ' /proc/' /proc/self/mounts || true")).trim()).toBe("0");
+    expect(inspect("mems", "{{.HostConfig.CpusetMems}} {{.HostConfig.MaskedPaths}} {{.HostConfig.ReadonlyPaths}}")).toBe("0 [] []");
+  } finally {
+    docker("rm", "-f", "mems");
+  }
+  const refusals: [string[], string][] = [
+    [["--cpu-shares", "1"], "the minimum allowed cpu-shares is 2"],
+    [["--cpu-shares", "1000000"], "the maximum allowed cpu-shares is 262144"],
+    [["--cpuset-mems", "5"], "Requested memory nodes are not available - requested 5, available: "],
+    [["--gpus", "all"], 'could not select device driver "" with capabilities: [[gpu]]'],
+    [["--storage-opt", "size=1G"], "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"],
+    [["--kernel-memory", "1k"], "Minimum kernel memory limit allowed is 6MB"],
+    [["--cgroup-parent", "mine"], "a cgroup parent per container (--cgroup-parent mine) is not served by skiffd"],
+    [["--device-read-bps", "/dev/null:1mb"], "are not served by skiffd"],
+    [["--blkio-weight", "300"], "are not served by skiffd"],
+    [["--cpu-rt-runtime", "950"], "are not served by skiffd"],
+  ];
+  for (const [args, words] of refusals) {
+    const r = docker("run", "--rm", ...args, "busybox", "true");
+    expect([args, r.status, r.stderr.includes(words)]).toEqual([args, 125, true]);
+  }
+  const discarded = docker("create", "--kernel-memory", "10m", "busybox", "true");
+  expect(discarded.stderr).toContain("WARNING: Your kernel does not support kernel memory limit capabilities or the cgroup is not mounted. Limitation discarded.");
+  ok(docker("rm", discarded.stdout.trim()));
+});
+
 test("bad input: unknown and contradictory policies and checks are refused in dockerd's and docker's words; update of a --rm container's policy is refused", async () => {
   const cases: [string[], string][] = [
     [["--restart", "sometimes"], "invalid restart policy 'sometimes'"],

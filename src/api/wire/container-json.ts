@@ -114,7 +114,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     CpuQuota: o.cpuQuota ?? 0,
     CpuRealtimePeriod: 0,
     CpuRealtimeRuntime: 0,
-    CpusetMems: "",
+    CpusetMems: o.cpusetMems ?? "",
     DeviceCgroupRules: null,
     DeviceRequests: null,
     MemoryReservation: o.memoryReservation ?? 0,
@@ -125,8 +125,8 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
     ConsoleSize: [0, 0],
-    MaskedPaths: o.privileged ? null : MASKED_PATHS,
-    ReadonlyPaths: o.privileged ? null : READONLY_PATHS,
+    MaskedPaths: o.privileged ? null : (o.maskedPaths ?? MASKED_PATHS),
+    ReadonlyPaths: o.privileged ? null : (o.readonlyPaths ?? READONLY_PATHS),
   };
 }
 

@@ -55,8 +55,8 @@ function mounts(list: readonly CreateMount[]): Pick<ContainerOptions, "binds" | 
   return out;
 }
 
-function securityOptions(list: readonly string[]): Pick<ContainerOptions, "noNewPrivileges" | "seccomp"> {
-  const out: Pick<ContainerOptions, "noNewPrivileges" | "seccomp"> = {};
+function securityOptions(list: readonly string[]): Pick<ContainerOptions, "noNewPrivileges" | "seccomp" | "maskedPaths" | "readonlyPaths"> {
+  const out: Pick<ContainerOptions, "noNewPrivileges" | "seccomp" | "maskedPaths" | "readonlyPaths"> = {};
   list.forEach((opt, i) => {
     const field = `HostConfig.SecurityOpt[${i}]`;
     const [key, value] = opt.includes("=") ? [opt.slice(0, opt.indexOf("=")), opt.slice(opt.indexOf("=") + 1)] : opt.includes(":") ? [opt.slice(0, opt.indexOf(":")), opt.slice(opt.indexOf(":") + 1)] : [opt, undefined];
@@ -66,9 +66,14 @@ function securityOptions(list: readonly string[]): Pick<ContainerOptions, "noNew
     } else if (key === "seccomp") {
       if (!value) throw bad(field, `invalid --security-opt: "${opt}"`, "use seccomp=unconfined or seccomp=PROFILE.json");
       out.seccomp = value === "unconfined" ? { mode: "unconfined" } : { mode: "profile", profile: value };
+    } else if (key === "systempaths") {
+      if (value !== "unconfined") throw bad(field, `invalid --security-opt: "${opt}"`, "use systempaths=unconfined");
+      // (the docker CLI sends it as empty HostConfig.MaskedPaths and ReadonlyPaths instead)
+      out.maskedPaths = [];
+      out.readonlyPaths = [];
     } else if (key === "apparmor" || key === "label") {
       // hosts without AppArmor or SELinux: nothing to apply, as dockerd does there
-    } else throw bad(field, `invalid --security-opt 1: "${opt}"`, "skiffd takes no-new-privileges and seccomp=…");
+    } else throw bad(field, `invalid --security-opt 1: "${opt}"`, "skiffd takes no-new-privileges, seccomp=… and systempaths=unconfined");
   });
   return out;
 }
@@ -114,18 +119,19 @@ export function restartPolicyOf(p: { Name?: string; MaximumRetryCount?: number }
 
 const RESTART_POLICY_NAMES = ["no", "always", "on-failure", "unless-stopped"] as const;
 
-type ServedResources = Pick<WireHostConfig, "Memory" | "MemorySwap" | "NanoCpus" | "CpuShares" | "CpusetCpus" | "PidsLimit" | "MemoryReservation" | "CpuQuota" | "CpuPeriod" | "MemorySwappiness" | "OomKillDisable">;
+type ServedResources = Pick<WireHostConfig, "Memory" | "MemorySwap" | "NanoCpus" | "CpuShares" | "CpusetCpus" | "PidsLimit" | "MemoryReservation" | "CpuQuota" | "CpuPeriod" | "MemorySwappiness" | "OomKillDisable" | "CpusetMems">;
 
 /** The resources skiffd serves, from a create's HostConfig or an update's body (both docker's
  *  Resources): 0 and absent mean none on create and unchanged on update, as dockerd reads them
  *  (a swappiness of -1 or null: the kernel's). */
-export function resourcesOf(r: ServedResources): Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit" | "memoryReservation" | "cpuQuota" | "cpuPeriod" | "memorySwappiness" | "oomKillDisable"> {
+export function resourcesOf(r: ServedResources): Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit" | "memoryReservation" | "cpuQuota" | "cpuPeriod" | "memorySwappiness" | "oomKillDisable" | "cpusetMems"> {
   return {
     ...(r.Memory ? { memory: r.Memory } : {}),
     ...(r.MemorySwap ? { memorySwap: r.MemorySwap } : {}),
     ...(r.NanoCpus ? { nanoCpus: r.NanoCpus } : {}),
     ...(r.CpuShares ? { cpuShares: r.CpuShares } : {}),
     ...(r.CpusetCpus ? { cpusetCpus: r.CpusetCpus } : {}),
+    ...(r.CpusetMems ? { cpusetMems: r.CpusetMems } : {}),
     ...(r.PidsLimit ? { pidsLimit: r.PidsLimit } : {}),
     ...(r.MemoryReservation ? { memoryReservation: r.MemoryReservation } : {}),
     ...(r.CpuQuota ? { cpuQuota: r.CpuQuota } : {}),
@@ -146,6 +152,35 @@ function healthcheckOf(hc: NonNullable<ContainerCreateBody["Healthcheck"]>): Hea
   };
 }
 
+/** HostConfig's resources skiffd does not apply: refused with dockerd's words where dockerd refuses
+ *  them on such a host, else as skiffd's; discarded with dockerd's warning where dockerd discards
+ *  them. Never taken and dropped without a word (a new-user trial beside dockerd found that). */
+function refuseUnserved(h: WireHostConfig, warnings: string[]): void {
+  const refuse = (field: string, message: string, hint: string) => {
+    throw bad(`HostConfig.${field}`, message, hint);
+  };
+  if (h.KernelMemory) {
+    if (h.KernelMemory < 6 * 1024 * 1024) refuse("KernelMemory", "Minimum kernel memory limit allowed is 6MB", "leave --kernel-memory out: this kernel has no kernel memory limit");
+    warnings.push("Your kernel does not support kernel memory limit capabilities or the cgroup is not mounted. Limitation discarded.");
+  }
+  if (h.KernelMemoryTCP) warnings.push("Your kernel does not support kernel memory TCP limit capabilities or the cgroup is not mounted. Limitation discarded.");
+  const request = h.DeviceRequests?.[0];
+  if (request) refuse("DeviceRequests", `could not select device driver "${request.Driver ?? ""}" with capabilities: [${(request.Capabilities ?? []).map((c) => `[${(c ?? []).join(" ")}]`).join(" ")}]`, "skiffd has no device drivers (GPUs): leave --gpus out");
+  if (h.StorageOpt && Object.keys(h.StorageOpt).length) refuse("StorageOpt", "--storage-opt is supported only for overlay over xfs with 'pquota' mount option", "leave --storage-opt out");
+  if (h.CgroupParent) refuse("CgroupParent", `a cgroup parent per container (--cgroup-parent ${h.CgroupParent}) is not served by skiffd`, "start skiffd with --cgroup-parent to put every container under one");
+  if (h.CpuRealtimePeriod || h.CpuRealtimeRuntime) refuse(h.CpuRealtimePeriod ? "CpuRealtimePeriod" : "CpuRealtimeRuntime", "--cpu-rt-period and --cpu-rt-runtime are not served by skiffd", "leave them out");
+  if (h.BlkioWeight || h.BlkioWeightDevice?.length) refuse(h.BlkioWeight ? "BlkioWeight" : "BlkioWeightDevice", "--blkio-weight and --blkio-weight-device are not served by skiffd", "leave them out");
+  for (const field of ["BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps"] as const)
+    if (h[field]?.length) refuse(field, "--device-read-bps, --device-write-bps, --device-read-iops and --device-write-iops are not served by skiffd", "leave them out");
+  if (h.CpuCount || h.CpuPercent || h.IOMaximumIOps || h.IOMaximumBandwidth) refuse("CpuCount", "--cpu-count, --cpu-percent, --io-maxiops and --io-maxbandwidth are Windows options", "leave them out");
+}
+
+/** A path of HostConfig.MaskedPaths or ReadonlyPaths: absolute, as the runtime takes them. */
+function absolutePath(p: string, field: string): string {
+  if (!p.startsWith("/") || p.includes("\0")) throw bad(field, `invalid path ${JSON.stringify(p)}: not an absolute path`, "give absolute paths, such as /proc/kcore");
+  return p;
+}
+
 export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
   if (!b.Image) throw bad("Image", "no image given: Config.Image is empty", "name an image");
   const h = b.HostConfig ?? {};
@@ -161,6 +196,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     [!!h.Sysctls && Object.keys(h.Sysctls).length > 0, "--sysctl"],
   ];
   for (const [set, what] of unserved) if (set) warnings.push(`${what} is not served by skiffd yet: ignored`);
+  refuseUnserved(h, warnings);
   if (h.OomKillDisable && !h.Memory) warnings.push("OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.");
   const restartPolicy = restartPolicyOf(h.RestartPolicy);
 
@@ -199,6 +235,8 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     capAdd: h.CapAdd ?? [],
     capDrop: h.CapDrop ?? [],
     ...(h.Privileged ? { privileged: true } : {}),
+    ...(h.MaskedPaths ? { maskedPaths: h.MaskedPaths.map((p, i) => absolutePath(p, `HostConfig.MaskedPaths[${i}]`)) } : {}),
+    ...(h.ReadonlyPaths ? { readonlyPaths: h.ReadonlyPaths.map((p, i) => absolutePath(p, `HostConfig.ReadonlyPaths[${i}]`)) } : {}),
     ...securityOptions(h.SecurityOpt ?? []),
     devices: (h.Devices ?? []).map((d, i) => {
       if (!d.PathOnHost) throw bad(`HostConfig.Devices[${i}].PathOnHost`, "a device mapping needs PathOnHost", "give --device /dev/HOST[:/dev/CTR][:rwm]");

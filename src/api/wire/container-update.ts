@@ -43,7 +43,7 @@ export const containerUpdateBody = object({
 export type ContainerUpdateBody = Infer<typeof containerUpdateBody>;
 
 const unserved = (field: string, flag: string) =>
-  new SkiffError({ layer: "api", code: "API_UPDATE_UNSERVED", kind: "invalid_argument", message: `${flag} cannot be updated by skiffd`, hint: "skiffd updates --memory, --memory-swap, --memory-reservation, --cpus, --cpu-quota, --cpu-period, --cpu-shares, --cpuset-cpus, --pids-limit and --restart", details: { field } });
+  new SkiffError({ layer: "api", code: "API_UPDATE_UNSERVED", kind: "invalid_argument", message: `${flag} cannot be updated by skiffd`, hint: "skiffd updates --memory, --memory-swap, --memory-reservation, --cpus, --cpu-quota, --cpu-period, --cpu-shares, --cpuset-cpus, --cpuset-mems, --pids-limit and --restart", details: { field } });
 
 /** The body → the engine's update; 0 and absent mean "unchanged", as dockerd reads them. */
 export function mapUpdateBody(b: ContainerUpdateBody): ContainerUpdate {
@@ -51,7 +51,6 @@ export function mapUpdateBody(b: ContainerUpdateBody): ContainerUpdate {
     [b.BlkioWeight, "BlkioWeight", "--blkio-weight"],
     [b.CpuRealtimePeriod, "CpuRealtimePeriod", "--cpu-rt-period"],
     [b.CpuRealtimeRuntime, "CpuRealtimeRuntime", "--cpu-rt-runtime"],
-    [b.CpusetMems, "CpusetMems", "--cpuset-mems"],
     [b.KernelMemory, "KernelMemory", "--kernel-memory"],
   ];
   for (const [v, field, flag] of refused) if (v) throw unserved(field, flag);

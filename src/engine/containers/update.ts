@@ -44,6 +44,7 @@ export function updatedOptions(r: ContainerRecord, u: ContainerUpdate): Containe
   if (u.cpuPeriod) o.cpuPeriod = u.cpuPeriod;
   if (u.cpuShares) o.cpuShares = u.cpuShares;
   if (u.cpusetCpus) o.cpusetCpus = u.cpusetCpus;
+  if (u.cpusetMems) o.cpusetMems = u.cpusetMems;
   // (-1, unlimited, shows as 0 in inspect afterwards, as dockerd's)
   if (u.pidsLimit !== undefined && u.pidsLimit !== 0) o.pidsLimit = Math.max(0, u.pidsLimit);
   if (u.restartPolicy && (u.restartPolicy.name as string) !== "") {

@@ -139,7 +139,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
       namespaces,
       ...(rootPropagation ? { rootfsPropagation: rootPropagation } : {}),
       ...(devices.length ? { devices } : {}),
-      ...(o.privileged ? {} : { maskedPaths: [...MASKED_PATHS], readonlyPaths: [...READONLY_PATHS] }),
+      ...(o.privileged ? {} : { maskedPaths: [...(o.maskedPaths ?? MASKED_PATHS)], readonlyPaths: [...(o.readonlyPaths ?? READONLY_PATHS)] }),
       ...(filter ? { seccomp: filter } : {}),
     },
   };

@@ -120,6 +120,8 @@ export interface ContainerOptions {
   oomKillDisable?: boolean;
   /** `--oom-score-adj` -1000..1000. */
   oomScoreAdj?: number;
+  /** `--cpuset-mems` as given ("0-1"). */
+  cpusetMems?: string;
   ulimits?: Ulimit[];
 
   // --- security
@@ -129,6 +131,10 @@ export interface ContainerOptions {
   privileged?: boolean;
   /** `--security-opt no-new-privileges`. */
   noNewPrivileges?: boolean;
+  /** HostConfig.MaskedPaths and ReadonlyPaths when given (`--security-opt systempaths=unconfined`:
+   *  none); unset: dockerd's defaults. */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
   /** `--security-opt seccomp=…`; default: docker's default profile. */
   seccomp?: SeccompOption;
   devices?: DeviceMapping[];

@@ -14,11 +14,12 @@ test.each([
   ["--cpus 1.5: quota over a 100 ms period", { nanoCpus: 1.5e9 }, { ...base, cpu: { shares: 0, quota: 150000, period: 100000 } }],
   ["--cpus 0.5", { nanoCpus: 5e8 }, { ...base, cpu: { shares: 0, quota: 50000, period: 100000 } }],
   ["--cpu-shares and --cpuset-cpus", { cpuShares: 512, cpusetCpus: "0-1,3" }, { ...base, cpu: { shares: 512, cpus: "0-1,3" } }],
-  ["--cpu-shares below the kernel's 2 is clamped", { cpuShares: 1 }, { ...base, cpu: { shares: 2 } }],
+  ["--memory-reservation, --memory-swappiness, --oom-kill-disable", { memory: 64 * M, memoryReservation: 32 * M, memorySwappiness: 10, oomKillDisable: true }, { ...base, memory: { limit: 64 * M, swap: 128 * M, reservation: 32 * M, swappiness: 10, disableOOMKiller: true } }],
+  ["--cpu-quota and --cpu-period as given; --cpuset-mems", { cpuQuota: 50000, cpuPeriod: 200000, cpusetMems: "0" }, { ...base, cpu: { shares: 0, quota: 50000, period: 200000, mems: "0" } }],
   ["--pids-limit 100", { pidsLimit: 100 }, { ...base, pids: { limit: 100 } }],
   ["--pids-limit -1 is no limit", { pidsLimit: -1 }, base],
 ] as const)("%s", (_, o, want) => {
-  expect(linuxResources(o, () => "0-63")).toEqual(want as never);
+  expect(linuxResources(o, () => "0-63", () => "0")).toEqual(want as never);
 });
 
 const code = (f: () => unknown) => {
@@ -38,13 +39,17 @@ test.each([
   [{ memory: 64 * M, memorySwap: 32 * M }, `ENGINE_INVALID_RESOURCES: --memory-swap: ${32 * M} is below --memory ${64 * M}`],
   [{ nanoCpus: 1e6 }, `ENGINE_INVALID_RESOURCES: --cpus: Range of CPUs is from 0.01 to ${CPUS}.00, as there are only ${CPUS} CPUs available`],
   [{ cpusetCpus: "0-" }, 'ENGINE_INVALID_RESOURCES: --cpuset-cpus: "0-" is not a list of CPUs'],
+  // dockerd refuses what the kernel would clamp (a new-user trial: skiffd clamped 1 to 2 without a word)
+  [{ cpuShares: 1 }, "ENGINE_INVALID_RESOURCES: --cpu-shares: the minimum allowed cpu-shares is 2"],
+  [{ cpuShares: 1_000_000 }, "ENGINE_INVALID_RESOURCES: --cpu-shares: the maximum allowed cpu-shares is 262144"],
+  [{ cpusetMems: "5" }, "ENGINE_INVALID_RESOURCES: --cpuset-mems: Requested memory nodes are not available - requested 5, available: 0"],
   [{ cpusetCpus: "3-1" }, 'ENGINE_INVALID_RESOURCES: --cpuset-cpus: "3-1" is not a list of CPUs'],
   // (the kernel's ERANGE from cpuset.cpus at start was all it said)
   [{ cpusetCpus: "9" }, "ENGINE_INVALID_RESOURCES: --cpuset-cpus: Requested CPUs are not available - requested 9, available: 0-1"],
   [{ cpusetCpus: "0,2" }, "ENGINE_INVALID_RESOURCES: --cpuset-cpus: Requested CPUs are not available - requested 0,2, available: 0-1"],
   [{ cpusetCpus: "1-2" }, "ENGINE_INVALID_RESOURCES: --cpuset-cpus: Requested CPUs are not available - requested 1-2, available: 0-1"],
 ])("refused: %j", (o, want) => {
-  expect(code(() => linuxResources(o, () => "0-1"))).toBe(want);
+  expect(code(() => linuxResources(o, () => "0-1", () => "0"))).toBe(want);
 });
 
 test("ulimits: one per name, the last given wins, -1 is unlimited", () => {

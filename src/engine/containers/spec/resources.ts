@@ -20,7 +20,7 @@ export const RLIM_INFINITY = 2 ** 64;
 
 const bad = (flag: string, message: string, hint: string) => invalid("engine", "ENGINE_INVALID_RESOURCES", `${flag}: ${message}`, hint, { field: flag });
 
-export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit" | "memoryReservation" | "cpuQuota" | "cpuPeriod" | "memorySwappiness" | "oomKillDisable">;
+export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit" | "memoryReservation" | "cpuQuota" | "cpuPeriod" | "memorySwappiness" | "oomKillDisable" | "cpusetMems">;
 
 /** The ranges of a CPU list as the kernel writes them ("0-3,8" → [0, 3], [8, 8]); undefined for
  *  anything else. Ranges, not the CPUs one by one: "0-4000000000" is a short string. */
@@ -52,8 +52,17 @@ function onlineCpus(): string {
   }
 }
 
+/** The host's memory nodes (NUMA), "0" where the kernel lists none. */
+function onlineNodes(): string {
+  try {
+    return readFileSync("/sys/devices/system/node/online", "utf8").trim();
+  } catch {
+    return "0";
+  }
+}
+
 /** The checks dockerd makes when a container is created; each names the flag. */
-export function checkResources(o: ResourceOptions, hostCpus = availableParallelism(), online = onlineCpus): void {
+export function checkResources(o: ResourceOptions, hostCpus = availableParallelism(), online = onlineCpus, nodes = onlineNodes): void {
   const { memory = 0, memorySwap = 0, nanoCpus = 0 } = o;
   // dockerd's own words for these
   if (memory < 0 || (memory > 0 && memory < MIN_MEMORY)) throw bad("--memory", "Minimum memory limit allowed is 6MB", "give --memory 6m or more");
@@ -61,6 +70,15 @@ export function checkResources(o: ResourceOptions, hostCpus = availableParalleli
   if (memorySwap > 0 && memorySwap < memory) throw bad("--memory-swap", `${memorySwap} is below --memory ${memory}`, "--memory-swap is memory plus swap: give at least --memory, or -1 for unlimited swap");
   if (memorySwap < -1) throw bad("--memory-swap", `${memorySwap} is not a size`, "give a size, or -1 for unlimited swap");
   const { memoryReservation = 0, cpuQuota = 0, cpuPeriod = 0 } = o;
+  if (o.cpuShares && o.cpuShares < MIN_SHARES) throw bad("--cpu-shares", `the minimum allowed cpu-shares is ${MIN_SHARES}`, `give ${MIN_SHARES} to ${MAX_SHARES}`);
+  if (o.cpuShares && o.cpuShares > MAX_SHARES) throw bad("--cpu-shares", `the maximum allowed cpu-shares is ${MAX_SHARES}`, `give ${MIN_SHARES} to ${MAX_SHARES}`);
+  if (o.cpusetMems !== undefined && o.cpusetMems !== "") {
+    const wanted = cpuRanges(o.cpusetMems);
+    if (!wanted) throw bad("--cpuset-mems", `Invalid value ${o.cpusetMems} for cpuset mems`, 'give memory node numbers and ranges, e.g. "0-1"');
+    const available = nodes();
+    const have = cpuRanges(available);
+    if (have && !cpusWithin(wanted, have)) throw bad("--cpuset-mems", `Requested memory nodes are not available - requested ${o.cpusetMems}, available: ${available}`, `give nodes among ${available}`);
+  }
   if (memoryReservation < 0 || (memoryReservation > 0 && memoryReservation < MIN_MEMORY)) throw bad("--memory-reservation", "Minimum memory reservation allowed is 6MB", "give --memory-reservation 6m or more");
   if (memory > 0 && memoryReservation > 0 && memory < memoryReservation) throw bad("--memory-reservation", "Minimum memory limit can not be less than memory reservation limit, see usage", "give a reservation below --memory");
   if (o.memorySwappiness !== undefined && o.memorySwappiness !== -1 && !(Number.isInteger(o.memorySwappiness) && o.memorySwappiness >= 0 && o.memorySwappiness <= 100))
@@ -83,8 +101,8 @@ export function checkResources(o: ResourceOptions, hostCpus = availableParalleli
 }
 
 /** linux.resources less the device rules (devices.ts). */
-export function linuxResources(o: ResourceOptions, online = onlineCpus): Record<string, unknown> {
-  checkResources(o, undefined, online);
+export function linuxResources(o: ResourceOptions, online = onlineCpus, nodes = onlineNodes): Record<string, unknown> {
+  checkResources(o, undefined, online, nodes);
   const memory: Record<string, unknown> = {};
   if (o.memory) {
     memory.limit = o.memory;
@@ -103,6 +121,7 @@ export function linuxResources(o: ResourceOptions, online = onlineCpus): Record<
   if (o.cpuQuota) cpu.quota = o.cpuQuota;
   if (o.cpuPeriod) cpu.period = o.cpuPeriod;
   if (o.cpusetCpus) cpu.cpus = o.cpusetCpus;
+  if (o.cpusetMems) cpu.mems = o.cpusetMems;
   const out: Record<string, unknown> = { memory, cpu };
   if (o.pidsLimit !== undefined && o.pidsLimit > 0) out.pids = { limit: o.pidsLimit };
   out.blockIO = { weight: 0 };
