@@ -8,7 +8,8 @@
 // memory, swap and pids on a running container shows in its cgroup and inspect, survives a stop and
 // start, and is refused in dockerd's words where dockerd refuses it. Nothing is left behind.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { ok, restartOn, settledLeftovers, skiffdWithBusybox, stopClean } from "./harness/skiffd-leftovers.ts";
 import { DOCKER_20, DOCKER_28, type RunResult, type Skiffd } from "./harness/skiffd.ts";
 import { until } from "./harness/until.ts";
@@ -339,6 +340,37 @@ test("--cpuset-mems and --security-opt systempaths=unconfined are applied; what 
   const discarded = docker("create", "--kernel-memory", "10m", "busybox", "true");
   expect(discarded.stderr).toContain("WARNING: Your kernel does not support kernel memory limit capabilities or the cgroup is not mounted. Limitation discarded.");
   ok(docker("rm", discarded.stdout.trim()));
+});
+
+test("--pid host, --ipc host, --uts host and --sysctl are applied (they were warned about and ignored); inspect shows them; dockerd's refusals", () => {
+  const hostNs = (type: string) => readlinkSync(`/proc/self/ns/${type}`);
+  const inside = (args: string[], cmd: string) => ok(docker("run", "--rm", "--network", "none", ...args, "busybox", "sh", "-c", cmd)).trim();
+  expect(inside(["--pid", "host"], "readlink /proc/self/ns/pid")).toBe(hostNs("pid"));
+  expect(inside(["--uts", "host"], "readlink /proc/self/ns/uts; hostname")).toBe(`${hostNs("uts")}\n${hostname()}`);
+  const shm = `/dev/shm/skiff-test-${process.pid}`;
+  writeFileSync(shm, "from the host");
+  try {
+    expect(inside(["--ipc", "host"], `readlink /proc/self/ns/ipc; cat ${shm}`)).toBe(`${hostNs("ipc")}\nfrom the host`);
+  } finally {
+    rmSync(shm, { force: true });
+  }
+  // without them: namespaces of the container's own
+  const own = inside([], "for n in pid ipc uts; do readlink /proc/self/ns/$n; done").split("\n");
+  expect(own.map((ns, i) => ns === hostNs(["pid", "ipc", "uts"][i]!))).toEqual([false, false, false]);
+  expect(own[0]).toStartWith("pid:[");
+  expect(inside(["--sysctl", "kernel.msgmax=65536", "--sysctl", "net.ipv4.ip_forward=1"], "cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ip_forward")).toBe("65536\n1");
+  // a --pid host container stops and goes like any other
+  ok(docker("run", "-d", "--name", "hostpid", "--network", "none", "--pid", "host", "--uts", "host", "--ipc", "host", "--sysctl", "net.ipv4.ip_forward=1", "busybox", "sleep", "1000"));
+  try {
+    expect(inspect("hostpid", "{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}} {{.HostConfig.Sysctls}} {{.Config.Hostname}}")).toBe(`host host host map[net.ipv4.ip_forward:1] ${hostname()}`);
+    ok(docker("stop", "-t", "1", "hostpid"));
+  } finally {
+    docker("rm", "-f", "hostpid");
+  }
+  const conflict = docker("run", "--rm", "--uts", "host", "--hostname", "x", "busybox", "true");
+  expect([conflict.status, conflict.stderr.includes("conflicting options: hostname and the UTS mode")]).toEqual([125, true]);
+  const notAllowed = docker("run", "--rm", "--sysctl", "kernel.hostname=x", "busybox", "true");
+  expect(notAllowed.status).toBe(125);
 });
 
 test("bad input: unknown and contradictory policies and checks are refused in dockerd's and docker's words; update of a --rm container's policy is refused", async () => {

@@ -175,6 +175,18 @@ function refuseUnserved(h: WireHostConfig, warnings: string[]): void {
   if (h.CpuCount || h.CpuPercent || h.IOMaximumIOps || h.IOMaximumBandwidth) refuse("CpuCount", "--cpu-count, --cpu-percent, --io-maxiops and --io-maxbandwidth are Windows options", "leave them out");
 }
 
+/** The sysctls docker lets a container set (its namespaced ones): the IPC kernel.* ones, fs.mqueue.*
+ *  and net.*; dockerd's words for another. Whether the container's namespaces hold them is the
+ *  runtime's to say (net.* with --network host, the IPC ones with --ipc host). */
+function sysctlsOf(given: Record<string, string>): Record<string, string> {
+  const ipc = ["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"];
+  for (const [k, v] of Object.entries(given)) {
+    if (!(ipc.includes(k) || k.startsWith("fs.mqueue.") || k.startsWith("net.")) || /[\s/]|\.\./.test(k)) throw bad(`HostConfig.Sysctls.${k}`, `sysctl '${k}=${v}' is not whitelisted`, "a container may set the IPC sysctls (kernel.msg*, kernel.sem, kernel.shm*), fs.mqueue.* and net.*");
+    if (/[\0\n]/.test(v)) throw bad(`HostConfig.Sysctls.${k}`, `invalid value for sysctl ${k}`, "give a value on one line");
+  }
+  return { ...given };
+}
+
 /** A path of HostConfig.MaskedPaths or ReadonlyPaths: absolute, as the runtime takes them. */
 function absolutePath(p: string, field: string): string {
   if (!p.startsWith("/") || p.includes("\0")) throw bad(field, `invalid path ${JSON.stringify(p)}: not an absolute path`, "give absolute paths, such as /proc/kcore");
@@ -188,13 +200,13 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
   const network = networkOptionsOf(b, warnings);
   // what docker users set that skiffd takes but does not act on yet: said, never silently dropped
   const unserved: [boolean, string][] = [
-    [!!h.PidMode, `--pid ${h.PidMode}`],
-    [!!h.IpcMode && h.IpcMode !== "private" && h.IpcMode !== "shareable", `--ipc ${h.IpcMode}`],
-    [!!h.UTSMode, `--uts ${h.UTSMode}`],
+    [!!h.PidMode && h.PidMode !== "host", `--pid ${h.PidMode}`],
+    [!!h.IpcMode && !["private", "shareable", "host"].includes(h.IpcMode), `--ipc ${h.IpcMode}`],
+    [!!h.UTSMode && h.UTSMode !== "host", `--uts ${h.UTSMode}`],
     [!!h.UsernsMode, `--userns ${h.UsernsMode}`],
     [!!h.CgroupnsMode, `--cgroupns ${h.CgroupnsMode}`],
-    [!!h.Sysctls && Object.keys(h.Sysctls).length > 0, "--sysctl"],
   ];
+  if (h.UTSMode === "host" && b.Hostname) throw bad("Hostname", "conflicting options: hostname and the UTS mode", "leave --hostname out: with --uts host the container has the host's");
   for (const [set, what] of unserved) if (set) warnings.push(`${what} is not served by skiffd yet: ignored`);
   refuseUnserved(h, warnings);
   if (h.OomKillDisable && !h.Memory) warnings.push("OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.");
@@ -231,6 +243,10 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
     ...resourcesOf(h),
     ...(h.OomScoreAdj ? { oomScoreAdj: h.OomScoreAdj } : {}),
+    ...(h.PidMode === "host" ? { pidMode: "host" as const } : {}),
+    ...(h.IpcMode === "host" ? { ipcMode: "host" as const } : {}),
+    ...(h.UTSMode === "host" ? { utsMode: "host" as const } : {}),
+    ...(h.Sysctls && Object.keys(h.Sysctls).length ? { sysctls: sysctlsOf(h.Sysctls) } : {}),
     ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     capAdd: h.CapAdd ?? [],
     capDrop: h.CapDrop ?? [],

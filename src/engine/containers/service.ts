@@ -197,6 +197,8 @@ export class ContainerService {
       readImageFile: this.opts.images.fileReader(image.id),
     });
     mark("engine: spec built");
+    // (--uts host: no hostname in the spec, the host's is the container's)
+    const hostname = spec.hostname ?? readHostFacts().hostHostname;
     const args = spec.process.args;
     const userArgs = req.options.init && args[0] === INIT_DESTINATION && args[1] === "--" ? args.slice(2) : args;
     const record: ContainerRecord = {
@@ -210,7 +212,7 @@ export class ContainerService {
       // the container's command as asked: --init's /sbin/docker-init -- is the spec's alone (as dockerd's Path and Args)
       path: userArgs[0]!,
       args: userArgs.slice(1),
-      hostname: spec.hostname,
+      hostname,
       runtime,
       files,
       state: newRunState(),
@@ -222,7 +224,7 @@ export class ContainerService {
       mkdirSync(join(files.bundle, "rootfs"), { recursive: true, mode: 0o711 });
       mkdirSync(join(files.logPath, ".."), { recursive: true, mode: 0o710 });
       writeFileSync(join(files.bundle, "config.json"), JSON.stringify(spec, null, 2));
-      const net = { hostname: `${spec.hostname}\n`, ...this.networking.files({ hostname: spec.hostname, options: req.options }, endpoints) };
+      const net = { hostname: `${hostname}\n`, ...this.networking.files({ hostname, options: req.options }, endpoints) };
       writeFileSync(files.hostnamePath, net.hostname);
       writeFileSync(files.hostsPath, net.hosts);
       writeFileSync(files.resolvConfPath, net.resolvConf);

@@ -88,6 +88,8 @@ export interface MountInput {
   readOnly?: boolean;
   privileged?: boolean;
   shmSize?: number;
+  /** --ipc host: the host's /dev/shm, bound, instead of a tmpfs of the container's own. */
+  hostIpc?: boolean;
   /** Host path of the init binary, when --init. */
   initPath?: string;
   networkFiles: { resolvConf: string; hostname: string; hosts: string };
@@ -122,7 +124,7 @@ export function containerMounts(o: MountInput): SpecMount[] {
   const userDests = new Set(user.map((m) => m.destination));
   const overDev = userDests.has("/dev");
 
-  const defaults = defaultMounts(o.shmSize);
+  const defaults = defaultMounts(o.shmSize).map((m) => (o.hostIpc && m.destination === "/dev/shm" ? { destination: "/dev/shm", type: "bind", source: "/dev/shm", options: ["rbind", "rprivate"] } : m));
   if (o.initPath) defaults.push({ destination: INIT_DESTINATION, type: "bind", source: o.initPath, options: ["bind", "ro"] });
   const kept = defaults.filter((m) => !userDests.has(m.destination) && !(overDev && m.destination.startsWith("/dev/")));
   if (o.readOnly) {

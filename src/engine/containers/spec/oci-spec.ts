@@ -28,7 +28,8 @@ export interface OciSpec {
     oomScoreAdj: number;
   };
   root: { path: string; readonly?: boolean };
-  hostname: string;
+  /** Only with a UTS namespace of the container's own (--uts host has none). */
+  hostname?: string;
   mounts: SpecMount[];
   hooks: Record<string, never>;
   linux: {
@@ -103,17 +104,26 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
   if (o.workingDir !== undefined && o.workingDir !== "" && !o.workingDir.startsWith("/")) throw invalid("engine", "ENGINE_INVALID_WORKDIR", `-w ${JSON.stringify(o.workingDir)}: the working directory must be absolute`, "give an absolute path inside the container", { field: "-w" });
   const proc = specFromImage(image, host.readImageFile, { cmd: o.cmd, entrypoint: o.entrypoint, workingDir: o.workingDir, user: o.user });
   const hostNetwork = o.network === "host";
-  const hostname = o.hostname || (hostNetwork ? host.hostHostname : host.id.slice(0, 12));
+  const hostUts = o.utsMode === "host";
+  const hostname = o.hostname || (hostNetwork || hostUts ? host.hostHostname : host.id.slice(0, 12));
   const caps = containerCapabilities(o, host.lastCap, host.heldCapabilities);
   const limits = rlimits(o.ulimits);
   checkOomScoreAdj(o.oomScoreAdj);
   const { devices, rules } = containerDevices(o, host);
   const filter = seccomp(o, caps, host);
   // --domainname as dockerd writes it: the sysctl, which sets what setdomainname(2) does
-  const sysctl = { ...(o.domainname ? { "kernel.domainname": o.domainname } : {}), ...netSysctls(o.network, host) };
+  // (--sysctl's last: dockerd applies the user's over its own)
+  const sysctl = { ...(o.domainname ? { "kernel.domainname": o.domainname } : {}), ...netSysctls(o.network, host), ...o.sysctls };
 
   const rootPropagation = rootPropagationFor((o.binds ?? []).map((b) => b.propagation));
-  const namespaces = [{ type: "mount" }, ...(hostNetwork ? [] : [{ type: "network" }]), { type: "uts" }, { type: "pid" }, { type: "ipc" }, ...(host.cgroupVersion === 2 ? [{ type: "cgroup" }] : [])];
+  const namespaces = [
+    { type: "mount" },
+    ...(hostNetwork ? [] : [{ type: "network" }]),
+    ...(hostUts ? [] : [{ type: "uts" }]),
+    ...(o.pidMode === "host" ? [] : [{ type: "pid" }]),
+    ...(o.ipcMode === "host" ? [] : [{ type: "ipc" }]),
+    ...(host.cgroupVersion === 2 ? [{ type: "cgroup" }] : []),
+  ];
   const spec: OciSpec = {
     ociVersion: OCI_VERSION,
     process: {
@@ -129,8 +139,8 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
       oomScoreAdj: o.oomScoreAdj ?? 0,
     },
     root: { path: host.rootPath, ...(o.readOnly ? { readonly: true } : {}) },
-    hostname,
-    mounts: containerMounts({ binds: o.binds, volumes: volumeMounts(o), tmpfs: o.tmpfs, readOnly: o.readOnly, privileged: o.privileged, shmSize: o.shmSize, initPath: o.init ? host.initPath : undefined, networkFiles: host.networkFiles }),
+    ...(hostUts ? {} : { hostname }),
+    mounts: containerMounts({ hostIpc: o.ipcMode === "host", binds: o.binds, volumes: volumeMounts(o), tmpfs: o.tmpfs, readOnly: o.readOnly, privileged: o.privileged, shmSize: o.shmSize, initPath: o.init ? host.initPath : undefined, networkFiles: host.networkFiles }),
     hooks: {},
     linux: {
       ...(Object.keys(sysctl).length ? { sysctl } : {}),

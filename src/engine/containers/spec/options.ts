@@ -122,6 +122,12 @@ export interface ContainerOptions {
   oomScoreAdj?: number;
   /** `--cpuset-mems` as given ("0-1"). */
   cpusetMems?: string;
+  /** `--pid host`, `--ipc host`, `--uts host`: the host's namespace instead of a new one. */
+  pidMode?: "host";
+  ipcMode?: "host";
+  utsMode?: "host";
+  /** `--sysctl`: names docker allows in a container (the namespaced ones), with their values. */
+  sysctls?: Record<string, string>;
   ulimits?: Ulimit[];
 
   // --- security
