@@ -185,6 +185,11 @@ test("health: starting, unhealthy after the retries, healthy once the probe pass
   expect(ev).toContain("exec_die");
   // probes leave no exec dirs behind (one every 200 ms would pile up)
   await Bun.sleep(1000);
+  // stopped, it is unhealthy, as dockerd marks it when its checks end (a new-user trial: it stayed healthy); started again, starting
+  ok(docker("stop", "-t", "0", "hc"));
+  expect(inspect("hc", "{{.State.Health.Status}}")).toBe("unhealthy");
+  ok(docker("start", "hc"));
+  expect(inspect("hc", "{{.State.Health.Status}}")).toBe("starting");
   ok(docker("rm", "-f", "hc"));
 });
 

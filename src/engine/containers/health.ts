@@ -51,9 +51,22 @@ export class HealthChecks implements HealthHooks {
     this.loop(r.id, cfg);
   }
 
+  /** The container stopped: no more probes, and the status is "unhealthy", as dockerd sets it
+   *  when its monitor stops (a new-user trial: it stayed "healthy" or "starting"). */
   stopped(id: string): void {
-    this.loops.get(id)?.abort();
+    if (!this.halt(id)) return;
+    const now = this.o.store.get(id);
+    if (!now?.state.health) return;
+    now.state.health = { ...now.state.health, status: "unhealthy" };
+    this.o.store.update(now);
+  }
+
+  /** Ends the probes of a container; whether it had any. */
+  private halt(id: string): boolean {
+    const loop = this.loops.get(id);
+    loop?.abort();
     this.loops.delete(id);
+    return !!loop;
   }
 
   close(): void {
@@ -62,7 +75,7 @@ export class HealthChecks implements HealthHooks {
   }
 
   private loop(id: string, cfg: HealthConfig): void {
-    this.stopped(id);
+    this.halt(id);
     const abort = new AbortController();
     this.loops.set(id, abort);
     const t = probeTimings(cfg);
