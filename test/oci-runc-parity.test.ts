@@ -168,3 +168,14 @@ test("exec --ignore-paused into a paused container runs once it is resumed; with
     expect([runtime, await p.exited]).toEqual([runtime, 7]);
   }
 });
+
+test("an empty HOME in process.env is as none: the user's home from the rootfs's passwd, as runc gives it (a new-user trial through docker: -e HOME= left it empty)", () => {
+  const got: Record<string, string> = {};
+  for (const runtime of BOTH) {
+    const b = bundle(runtime, ["sh", "-c", 'echo "[$HOME]"'], (c) => (c.process.env = [...c.process.env, "HOME="]));
+    const r = runBundle(runtime, b);
+    expect(r.code).toBe(0);
+    got[runtime] = r.stdout.trim();
+  }
+  expect(got).toEqual({ skiff: "[/root]", runc: "[/root]" });
+});

@@ -96,6 +96,13 @@ describe("buildCreatePlan", () => {
     expect(find(steps, "resolveExec")).toEqual({ file: "sh", path: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" });
   });
 
+  test("an empty HOME is as none, as runc reads it: the user's in its place; a HOME given stays", () => {
+    const env = (given: string[]) => find(plan((c) => void (c.process.env = given)), "exec").env;
+    expect(env(["A=1", "HOME=", "B=2"])).toEqual(["A=1", "HOME=/root", "B=2"]);
+    expect(env(["HOME=/home/x"])).toEqual(["HOME=/home/x"]);
+    expect(env(["A=1"])).toEqual(["A=1", "HOME=/root"]);
+  });
+
   test("keeps the preserved fds and relays a terminal in the foreground", () => {
     expect(find(plan(() => {}, { preserveFds: 3 }), "keepFds").count).toBe(6);
     const steps = plan((c) => (c.process.terminal = true), { foreground: true });

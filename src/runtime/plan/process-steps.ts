@@ -110,7 +110,9 @@ export function processSteps(input: ProcessInput): Step[] {
   if (proc.noNewPrivileges) steps.push(step("noNewPrivs", {}, "set no_new_privs"));
   steps.push(step("umask", { mask: proc.user.umask ?? 0o022 }, "set umask"));
   steps.push(step("chdir", { path: proc.cwd }, `change to working directory ${proc.cwd}`));
-  const env = proc.env.some((e) => e.startsWith("HOME=")) ? proc.env : [...proc.env, `HOME=${input.home}`];
+  // as runc: an empty HOME is as none (it asks getenv, which cannot tell them apart), and gets the
+  // user's in its place (a new-user trial: -e HOME= left the process without one)
+  const env = proc.env.some((e) => e.startsWith("HOME=") && e !== "HOME=") ? proc.env : proc.env.includes("HOME=") ? proc.env.map((e) => (e === "HOME=" ? `HOME=${input.home}` : e)) : [...proc.env, `HOME=${input.home}`];
   const pathVar = env.findLast((e) => e.startsWith("PATH="))?.slice(5) ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   const stack = proc.rlimits.findLast((r) => r.type === "RLIMIT_STACK");
   checkExecLimits({
