@@ -293,6 +293,8 @@ for (const runtime of ["skiff", "runc"]) {
     expect(readFileSync(`/proc/${pid}/oom_score_adj`, "utf8").trim()).toBe("500");
     const shown = "{{.HostConfig.MemoryReservation}} {{.HostConfig.MemorySwappiness}} {{.HostConfig.OomKillDisable}} {{.HostConfig.CpuQuota}} {{.HostConfig.CpuPeriod}} {{.HostConfig.OomScoreAdj}}";
     expect(inspect(name, shown)).toBe(`${32 * MiB} 10 true 50000 200000 500`);
+    // run -d attaches to nothing, and inspect says so as dockerd's (a new-user trial: true, true)
+    expect(inspect(name, "{{.Config.AttachStdout}} {{.Config.AttachStderr}}")).toBe("false false");
     ok(docker("update", "--memory-reservation", "16m", "--cpu-quota", "20000", name));
     expect(cgroupFile(pid, "memory", "memory.soft_limit_in_bytes")).toBe(String(16 * MiB));
     expect(cgroupFile(pid, "cpu", "cpu.cfs_quota_us")).toBe("20000");
@@ -312,6 +314,7 @@ for (const runtime of ["skiff", "runc"]) {
     // dockerd's warning when there is no memory limit to stop the container
     const warned = docker("create", "--runtime", runtime, "--oom-kill-disable", "busybox", "true");
     expect(warned.stderr).toContain("WARNING: OOM killer is disabled for the container, but no memory limit is set");
+    expect(inspect(warned.stdout.trim(), "{{.Config.AttachStdout}} {{.Config.AttachStderr}}")).toBe("true true");
     ok(docker("rm", warned.stdout.trim()));
   });
 }

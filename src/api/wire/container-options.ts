@@ -243,6 +243,8 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
     ...resourcesOf(h),
     ...(h.OomScoreAdj ? { oomScoreAdj: h.OomScoreAdj } : {}),
+    ...(b.AttachStdout === false ? { attachStdout: false as const } : {}),
+    ...(b.AttachStderr === false ? { attachStderr: false as const } : {}),
     ...(h.PidMode === "host" ? { pidMode: "host" as const } : {}),
     ...(h.IpcMode === "host" ? { ipcMode: "host" as const } : {}),
     ...(h.UTSMode === "host" ? { utsMode: "host" as const } : {}),

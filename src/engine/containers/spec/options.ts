@@ -126,6 +126,10 @@ export interface ContainerOptions {
   pidMode?: "host";
   ipcMode?: "host";
   utsMode?: "host";
+  /** Config.AttachStdout and AttachStderr as the client sent them when false (`run -d`): only
+   *  shown by inspect (the monitor keeps both streams whatever they say). */
+  attachStdout?: false;
+  attachStderr?: false;
   /** `--sysctl`: names docker allows in a container (the namespaced ones), with their values. */
   sysctls?: Record<string, string>;
   ulimits?: Ulimit[];
