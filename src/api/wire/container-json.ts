@@ -83,7 +83,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     PidMode: o.pidMode ?? "",
     Privileged: o.privileged ?? false,
     ReadonlyRootfs: o.readOnly ?? false,
-    SecurityOpt: [...(o.noNewPrivileges ? ["no-new-privileges"] : []), ...(o.seccomp?.mode === "unconfined" ? ["seccomp=unconfined"] : [])],
+    SecurityOpt: o.noNewPrivileges || o.seccomp?.mode === "unconfined" ? [...(o.noNewPrivileges ? ["no-new-privileges"] : []), ...(o.seccomp?.mode === "unconfined" ? ["seccomp=unconfined"] : [])] : null,
     Tmpfs: o.tmpfs?.some((t) => !t.fromMounts) ? Object.fromEntries(o.tmpfs.filter((t) => !t.fromMounts).map((t) => [t.destination, t.options])) : undefined,
     // as given, as dockerd keeps them (omitted when none)
     ...(o.mountsGiven?.length ? { Mounts: o.mountsGiven } : {}),
@@ -104,7 +104,10 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     MemorySwap: o.memorySwap ?? (o.memory ? o.memory * 2 : 0),
     PidsLimit: o.pidsLimit ?? null,
     Ulimits: o.ulimits?.length ? o.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) : null,
-    Init: o.init ?? null,
+    // (dockerd's omitempty pointer)
+    ...(o.init !== undefined ? { Init: o.init } : {}),
+    KernelMemory: 0,
+    KernelMemoryTCP: 0,
     // docker's fields that skiffd takes no option for yet, at docker's zero values (scripts read them)
     BlkioWeight: 0,
     BlkioWeightDevice: [],

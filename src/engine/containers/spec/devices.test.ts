@@ -47,7 +47,8 @@ test("a directory's nodes keep their place under the container path", () => {
 });
 
 test("no node at the host path is an error naming it", () => {
-  expect(message(() => mappedDevices({ pathOnHost: "/dev/nope", pathInContainer: "/dev/nope", permissions: "rwm" }, []))).toBe("--device /dev/nope: no device node there on the host");
+  expect(message(() => mappedDevices({ pathOnHost: "/dev/nope", pathInContainer: "/dev/nope", permissions: "rwm" }, []))).toBe('error gathering device information while adding custom device "/dev/nope": no such file or directory');
+  expect(message(() => mappedDevices({ pathOnHost: "/etc/hostname", pathInContainer: "/dev/x", permissions: "rwm" }, []))).toBe("--device /etc/hostname: no device node there on the host");
 });
 
 test("defaults: dockerd's rules and no nodes; privileged: every host node and one rule allowing all", () => {

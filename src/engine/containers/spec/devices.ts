@@ -1,6 +1,7 @@
 // Device nodes and device cgroup rules of a container, as dockerd writes them: the default rules
 // (deny all; allow null, zero, random, urandom, tty, console; deny fuse), --device nodes with an
 // allow rule each, and --privileged (every host device, one rule allowing all).
+import { existsSync } from "node:fs";
 import { invalid } from "../../../common/errors.ts";
 import type { DeviceMapping, HostDevice } from "./options.ts";
 
@@ -64,7 +65,10 @@ export function parseDeviceSpec(spec: string): DeviceMapping {
  */
 export function mappedDevices(m: DeviceMapping, found: readonly HostDevice[]): { devices: LinuxDevice[]; rules: DeviceRule[] } {
   if (!PERMISSIONS.test(m.permissions)) throw invalid("engine", "ENGINE_INVALID_DEVICE", `--device ${m.pathOnHost}: ${JSON.stringify(m.permissions)} is not a set of r, w, m`, "give permissions of r, w, m", { field: "--device" });
-  if (found.length === 0) throw invalid("engine", "ENGINE_DEVICE_NOT_FOUND", `--device ${m.pathOnHost}: no device node there on the host`, "give the path of a character or block device (or a directory of them)", { path: m.pathOnHost });
+  // (a path that is not there in dockerd's words, whose "no such file or directory" the docker CLI
+  // answers with 127, as it does for dockerd: a new-user trial found 125)
+  if (found.length === 0)
+    throw invalid("engine", "ENGINE_DEVICE_NOT_FOUND", existsSync(m.pathOnHost) ? `--device ${m.pathOnHost}: no device node there on the host` : `error gathering device information while adding custom device "${m.pathOnHost}": no such file or directory`, "give the path of a character or block device (or a directory of them)", { path: m.pathOnHost });
   const devices: LinuxDevice[] = [];
   const rules: DeviceRule[] = [];
   const base = m.pathOnHost.replace(/\/+$/, "");

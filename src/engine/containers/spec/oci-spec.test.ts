@@ -176,7 +176,7 @@ test("bad options are refused before anything is made", () => {
   expect(error(() => build({ user: "nobody" }))).toBe('ENGINE_USER_NOT_FOUND: resolve user "nobody": no matching entry in the image\'s /etc/passwd');
   expect(error(() => build({ init: true }, { initPath: undefined }))).toBe("ENGINE_NO_INIT: --init: no init binary is configured");
   expect(error(() => build({ workingDir: "rel" }))).toBe('ENGINE_INVALID_WORKDIR: -w "rel": the working directory must be absolute');
-  expect(error(() => build({ devices: [{ pathOnHost: "/dev/nope", pathInContainer: "/dev/nope", permissions: "rwm" }] }))).toBe("ENGINE_DEVICE_NOT_FOUND: --device /dev/nope: no device node there on the host");
+  expect(error(() => build({ devices: [{ pathOnHost: "/dev/nope", pathInContainer: "/dev/nope", permissions: "rwm" }] }))).toBe('ENGINE_DEVICE_NOT_FOUND: error gathering device information while adding custom device "/dev/nope": no such file or directory');
   expect(error(() => build({ seccomp: { mode: "profile", profile: "[]" } }))).toBe("ENGINE_SECCOMP_INVALID: read --security-opt seccomp: profile must be an object, got []");
   expect(error(() => build({}, {}, { Cmd: undefined }))).toStartWith("ENGINE_NO_COMMAND: ");
 });
