@@ -401,3 +401,20 @@ test("save -o and export -o into a FIFO write through it and leave it a FIFO (a 
     ok(d.skiff(["rm", "fifo-export"]));
   }
 });
+
+test("cp's progress line on a terminal, as docker 28's: 3 significant digits, a local destination made absolute with its trailing slash (a new-user trial: the path as typed, 4 digits)", () => {
+  const name = `cpline-${process.pid}`;
+  const dir = mkdtempSync("/tmp/skiff-cpline-");
+  try {
+    expect(docker(["run", "-d", "--name", name, "busybox", "sh", "-c", "head -c 4608 /dev/zero > /f; sleep 1000"]).status).toBe(0);
+    // (script gives the command a terminal for its stderr, as a user's shell does)
+    const onTty = (cli: string) => execFileSync("script", ["-qec", `${cli} cp ${name}:/f out/`, "/dev/null"], { cwd: dir, encoding: "utf8", env: { ...process.env, DOCKER_HOST: `unix://${d.sock}`, SKIFF_HOST: `unix://${d.sock}` } }).replace(/\r/g, "");
+    mkdirSync(join(dir, "out"));
+    const docker28 = onTty(DOCKER_28);
+    expect(docker28).toBe(`Successfully copied 6.14kB to ${dir}/out/\n`); // (the archive's bytes: 6,144)
+    expect(onTty(SKIFF)).toBe(docker28);
+  } finally {
+    docker(["rm", "-f", name]);
+    removeDir(dir);
+  }
+});

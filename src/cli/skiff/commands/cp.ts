@@ -10,7 +10,7 @@
 // - -L follows a symlink given as the source; the tar carries the host's uid/gid, which skiffd
 //   keeps, as docker's CLI and dockerd do; with -a the container's user owns what is copied in.
 import { createReadStream, lstatSync, mkdirSync, realpathSync, statSync, type Stats } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { SkiffError } from "../../../common/errors.ts";
 import { coalesce } from "../../../common/coalesce.ts";
 import { writeAll, writeErr } from "../../../common/stdio.ts";
@@ -49,7 +49,8 @@ export async function cp({ client, flags, args }: CommandContext): Promise<numbe
   const follow = flags["follow-link"] === true;
   const progress = flags.quiet !== true && isatty(2);
   const bytes = src.container ? await copyFrom(client, src.container, src.path, dst.path, follow) : await copyTo(client, dst.container!, dst.path, src.path, { follow, keepOwner: flags.archive === true });
-  if (progress && dst.path !== "-") writeErr(`Successfully copied ${humanSize(bytes)} to ${dst.container ? `${dst.container}:${dst.path}` : dst.path}\n`);
+  // docker's words: 3 significant digits, a local path made absolute (its trailing "/" or "/." kept)
+  if (progress && dst.path !== "-") writeErr(`Successfully copied ${humanSize(bytes, 3)} to ${dst.container ? `${dst.container}:${dst.path}` : absoluteKeepingTail(dst.path)}\n`);
   return 0;
 }
 
@@ -205,4 +206,11 @@ function statOrUndefined(p: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** docker's resolveLocalPath: filepath.Abs, then the "/" or "/." the user ended the path with. */
+function absoluteKeepingTail(p: string): string {
+  const abs = resolve(p);
+  if (p.endsWith("/.") || p === ".") return abs === "/" ? "/." : `${abs}/.`;
+  return p.endsWith("/") && abs !== "/" ? `${abs}/` : abs;
 }
