@@ -147,6 +147,12 @@ test("image prune -a reclaims the image's size, printed as docker 28 prints it; 
   const row = (out: string) => out.split("\n").find((l) => l.startsWith("reclaim "))!.split(/\s{2,}/);
   const [mine, docker] = [row(ok(d.skiff(["system", "df", "-v"]))), row(ok(d.docker(DOCKER_28, ["system", "df", "-v"])))];
   expect(mine.slice(4, 7)).toEqual(docker.slice(4, 7)); // SIZE 1.98MB, SHARED SIZE 1.984MB, UNIQUE SIZE 0B (it said 1.98MB)
+  // one row per image, under its first tag, as docker's (a new-user trial: one per tag)
+  ok(d.skiff(["tag", "reclaim:1", "reclaim:2"]));
+  const images = (out: string) => out.slice(0, out.indexOf("Containers space usage:")).split("\n").filter((l) => /^(reclaim|busybox|me\/bb|dang)\s/.test(l)).map((l) => l.split(/\s{2,}/).slice(0, 3).join(" "));
+  expect(images(ok(d.skiff(["system", "df", "-v"])))).toEqual(images(ok(d.docker(DOCKER_28, ["system", "df", "-v"]))));
+  expect(images(ok(d.skiff(["system", "df", "-v"]))).filter((l) => l.startsWith("reclaim"))).toHaveLength(1);
+  ok(d.skiff(["rmi", "reclaim:2"]));
   const out = ok(d.skiff(["image", "prune", "-a", "-f", "--filter", "label=reclaim=1"]));
   expect(size).toBeGreaterThanOrEqual(1234567);
   expect(out).toEndWith(`\nTotal reclaimed space: ${humanSize(size)}\n`); // 1.235MB; it added the compressed blob too

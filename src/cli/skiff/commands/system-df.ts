@@ -24,7 +24,8 @@ export async function df({ client, flags }: CommandContext): Promise<number> {
     writeOut(compileFormat(format === "json" ? "{{json .}}" : format).execute(du as never) + "\n");
     return 0;
   }
-  const images = imageRows(du.Images ?? [], { digests: false }).map((r) => {
+  // one row per image, under its first tag, as docker's (a new-user trial: a row per tag)
+  const images = imageRows((du.Images ?? []).map((i) => ({ ...i, RepoTags: i.RepoTags?.slice(0, 1) ?? null })), { digests: false }).map((r) => {
     const img = (du.Images ?? []).find((i) => i.Id.replace(/^sha256:/, "").startsWith(r.ID));
     return { ...r, UniqueSize: img ? humanSize(img.Size - Math.max(img.SharedSize, 0)) : r.UniqueSize }; // units.HumanSize, as docker
   });
