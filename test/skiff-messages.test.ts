@@ -118,3 +118,14 @@ test("DOCKER_HOST is honoured when SKIFF_HOST is unset; SKIFF_HOST and -H come f
   const flagFirst = run(SKIFF, ["-H", `unix://${d.sock}`, "images", "-q", "msg/bb"], { DOCKER_HOST: "unix:///nonexistent.sock", SKIFF_HOST: "unix:///nonexistent.sock" });
   expect(flagFirst.status).toBe(0);
 });
+
+test("a command group named alone (image, container, network, volume, system) prints its usage on stderr and exits 0, as docker 28's; --help prints it on stdout (a new-user trial: stdout)", () => {
+  for (const group of ["image", "container", "network", "volume", "system"]) {
+    for (const bin of [SKIFF, DOCKER_28]) {
+      const alone = run(bin, [group]);
+      expect([bin, group, alone.status, alone.stdout, alone.stderr.includes(`${group} COMMAND`)]).toEqual([bin, group, 0, "", true]);
+    }
+    const asked = run(SKIFF, [group, "--help"]);
+    expect([asked.status, asked.stderr, asked.stdout.includes(`${group} COMMAND`)]).toEqual([0, "", true]);
+  }
+});

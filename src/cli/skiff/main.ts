@@ -248,7 +248,7 @@ Run 'skiff image COMMAND --help' for more information on a command.
 export { argCountMessage, seeHelp } from "./command-words.ts";
 
 /** What a command line asks for, once the global flags are read: text to print, or a command to run. */
-export type Resolved = { print: string } | { name: string; cmd: Command; flags: FlagValues; args: string[] };
+export type Resolved = { print: string; toStderr?: boolean } | { name: string; cmd: Command; flags: FlagValues; args: string[] };
 
 /** The command, its flags and arguments in `rest` (what follows the global flags); CLI_USAGE (or a flag's error) for a misuse. */
 export function resolveCommand(rest: readonly string[], help = false): Resolved {
@@ -265,7 +265,8 @@ export function resolveCommand(rest: readonly string[], help = false): Resolved 
   const group = name === "image" || name === "container" || name === "system" || name === "volume" || name === "network" ? name : undefined;
   if (group) {
     const sub = words[0];
-    if (!sub || sub === "--help" || sub === "-h") return { print: { image: IMAGE_USAGE, container: CONTAINER_USAGE, system: SYSTEM_USAGE, volume: VOLUME_USAGE, network: NETWORK_USAGE }[group] };
+    // (asked for, the usage goes to stdout; a group named alone gets it on stderr, as docker's)
+    if (!sub || sub === "--help" || sub === "-h") return { print: { image: IMAGE_USAGE, container: CONTAINER_USAGE, system: SYSTEM_USAGE, volume: VOLUME_USAGE, network: NETWORK_USAGE }[group], toStderr: !sub };
     name = ownEntry({ image: IMAGE_SUBCOMMANDS, container: { ...CONTAINER_SUBCOMMANDS, ...FILE_SUBCOMMANDS }, system: SYSTEM_SUBCOMMANDS, volume: VOLUME_SUBCOMMANDS, network: NETWORK_SUBCOMMANDS }[group], sub);
     // a group takes no flags but --help: "-x" is an unknown flag to docker, not a command
     if (!name && sub.startsWith("-")) throw misuse(`${group}: unknown flag ${sub.split("=")[0]}`, seeHelp(group));
@@ -285,7 +286,7 @@ export async function main(argv: string[]): Promise<number> {
     configureErrorReport({ debug: !!global.flags.debug || global.flags["log-level"] === "debug" });
     if (global.flags.version) return writeOut(`skiff version ${VERSION}\n`), 0;
     const r = resolveCommand(global.rest, !!global.flags.help);
-    if ("print" in r) return writeOut(r.print), 0;
+    if ("print" in r) return (r.toStderr ? writeErr : writeOut)(r.print), 0;
     const { ApiClient, socketPathFromHost } = await import("../../api/client.ts");
     const debug = !!global.flags.debug || global.flags["log-level"] === "debug";
     // --debug: each request's way through the daemon's layers, as it comes back
