@@ -4,6 +4,7 @@
 // --interval, the console socket's rules, --log-format json without --log, and a closed stdout.
 import { afterEach, expect, test } from "bun:test";
 import { spawn } from "bun";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cgroupV1Files } from "./harness/cgroup-probe.ts";
@@ -178,4 +179,45 @@ test("an empty HOME in process.env is as none: the user's home from the rootfs's
     got[runtime] = r.stdout.trim();
   }
   expect(got).toEqual({ skiff: "[/root]", runc: "[/root]" });
+});
+
+test("a seccomp profile that refuses exit (or everything) ends the run, as runc's: the runtime's trial of the filter and its own failure path end by a signal where the filter refuses exit (a new-user trial under podman: create spun on exit(0) = EPERM forever)", () => {
+  const profiles = {
+    // (an errno default with nothing allowed: the container's process cannot even be started)
+    nothing: { defaultAction: "SCMP_ACT_ERRNO", syscalls: [] },
+    // (echo runs and writes; its exit is refused: glibc's _exit then faults, 139)
+    noExit: { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["exit", "exit_group"], action: "SCMP_ACT_ERRNO" }] },
+  };
+  const got: Record<string, [number, string]> = {};
+  for (const runtime of BOTH)
+    for (const [name, seccomp] of Object.entries(profiles)) {
+      const b = bundle(runtime, ["echo", "hi"], (c) => (c.linux.seccomp = seccomp));
+      const started = Date.now();
+      const r = runBundle(runtime, b, []);
+      expect([runtime, name, Date.now() - started < 15000]).toEqual([runtime, name, true]);
+      got[`${runtime} ${name}`] = [r.code, r.stdout.trim()];
+    }
+  expect(got["skiff noExit"]).toEqual(got["runc noExit"]!);
+  expect(got["skiff noExit"]).toEqual([139, "hi"]);
+  expect(got["skiff nothing"]![0]).not.toBe(0);
+  expect(got["runc nothing"]![0]).not.toBe(0);
+  // a killing default: the trial's child killed at its exit is a filter that loaded (it was ECHILD)
+  const b = bundle("skiff", ["echo", "hi"], (c) => (c.linux.seccomp = { defaultAction: "SCMP_ACT_KILL", syscalls: [] }));
+  const killed = runBundle("skiff", b, []);
+  expect(killed.stderr).not.toContain("ECHILD");
+  expect(killed.code).toBe(128 + 31);
+});
+
+test("a container with a terminal has /dev/console, its terminal, as runc binds it (a new-user trial under podman and ctr: no /dev/console); an exec's terminal leaves it alone", () => {
+  const got: Record<string, string> = {};
+  for (const runtime of BOTH) {
+    const b = bundle(runtime, ["sh", "-c", "test -c /dev/console && stat -c %t /dev/console && test $(stat -c %t%T /dev/console) = $(stat -c %t%T $(tty)) && echo same"], (c) => (c.process.terminal = true));
+    // (on a terminal of its own, as a user's shell gives one: runc's run refuses a terminal otherwise)
+    const bin = runtime === "runc" ? "runc" : SKIFF_OCI;
+    const r = spawnSync("script", ["-qec", `${bin} --root ${TEST_STATE_ROOT}/${runtime} run --bundle ${b.dir} ${b.id}`, "/dev/null"], { encoding: "utf8", timeout: 30000 });
+    // (only the probe's lines: script, its stdin at its end, may echo a ^@ into the terminal)
+    got[runtime] = `${r.status} ${r.stdout.replace(/\r/g, "").split("\n").filter((l) => /^(88|same)$/.test(l.replace(/^\^@/, ""))).map((l) => l.replace(/^\^@/, "")).join("\n")}`;
+  }
+  expect(got.skiff).toBe(got.runc!);
+  expect(got.skiff).toBe("0 88\nsame");
 });

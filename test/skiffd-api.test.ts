@@ -358,11 +358,12 @@ describe("references", () => {
     expect(ok(d.skiff(["load", "-i", join(d.dir, "legacy.tar")]))).toBe("Loaded image: sk/legacy:2\n");
   });
 
-  test("`skiff image` prints the image commands; import's help", () => {
+  test("`skiff image` prints the image commands (on stderr, as docker 28; --help on stdout); import's help", () => {
     const r = d.skiff(["image"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toStartWith("Usage:  skiff image COMMAND\n");
-    expect(r.stdout).toMatch(/^ {2}ls +List images$/m);
+    expect(r.stderr).toStartWith("Usage:  skiff image COMMAND\n");
+    expect(r.stderr).toMatch(/^ {2}ls +List images$/m);
+    expect(ok(d.skiff(["image", "--help"]))).toStartWith("Usage:  skiff image COMMAND\n");
     const help = ok(d.skiff(["import", "--help"]));
     expect(help).toStartWith("\nUsage:  skiff import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]\n\nImport the contents from a tarball");
     expect(help).toMatch(/^ {2}-c, --change list +Apply Dockerfile instruction to the created image$/m);

@@ -1,6 +1,7 @@
 /* Identity and privileges: the session keyring, groups and ids, capability sets, the bounding set, seccomp. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -72,14 +73,21 @@ int do_seccomp(const struct op_seccomp *s) {
 /* The real load comes just before execve, where a failure could no longer reach create: the same
  * filter is loaded first in a child that exits at once, so the kernel checks the program, its
  * flags and the caller's right to load it (CAP_SYS_ADMIN or no_new_privs) as it will then. A fork
- * refused by the pids limit skips the trial: the load itself still fails the same way. */
+ * refused by the pids limit skips the trial: the load itself still fails the same way.
+ * Once loaded, the filter may refuse the child's exit (ERRNO: end_process ends it by SIGILL) or
+ * kill it at the call (SIGSYS): both mean the load succeeded (a profile refusing exit had left the
+ * child asking forever, and create waiting for it; a killing default was reported as ECHILD). */
 int do_seccomp_check(const struct op_seccomp_check *s) {
   pid_t pid = fork();
   if (pid < 0) return errno == EAGAIN ? 0 : -1;
-  if (pid == 0) _exit(load_filter(s->filter, s->filter_len, s->flags) < 0 ? (errno & 0xff) : 0);
+  if (pid == 0) {
+    if (load_filter(s->filter, s->filter_len, s->flags) < 0) _exit(errno & 0xff);
+    end_process(0);
+  }
   int status;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return -1;
+  if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGILL || WTERMSIG(status) == SIGSYS)) return 0;
   if (!WIFEXITED(status)) return errno = ECHILD, -1;
   return WEXITSTATUS(status) ? (errno = WEXITSTATUS(status), -1) : 0;
 }

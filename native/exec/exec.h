@@ -25,6 +25,10 @@ struct plan {
 void report(int fd, uint32_t type, uint32_t step, int32_t err, int32_t value);
 /* Reports {step, errno} (after start: also says it on stderr) and ends the process. */
 _Noreturn void fail(struct plan *p, uint32_t step, int err);
+/* exit_group(code), also where a seccomp filter already loaded refuses it (a container's profile
+ * may: musl's _exit would ask again forever). Then the process ends by SIGILL, which no filter can
+ * refuse (no core: the init is not dumpable). */
+_Noreturn void end_process(int code);
 /* After start: writes a step's failure (errno, or else a wait status) on stderr. */
 void say_after_start(const struct plan *p, uint32_t step, int err, int status);
 int slot_fd(struct plan *p, uint32_t slot);
@@ -62,7 +66,7 @@ int mount_stat(int fd, struct mount_stat *m);
 int do_mask_path(const char *path);
 int do_readonly_path(const char *path, uint64_t flags);
 int do_remount(const char *path, uint64_t flags);
-int do_console(int sock, uint32_t rows, uint32_t cols);
+int do_console(int sock, uint32_t rows, uint32_t cols, uint32_t mount_console);
 int do_set_user(const struct op_set_user *u);
 int do_set_caps(const struct op_set_caps *c);
 int do_session_keyring(const struct op_session_keyring *k);

@@ -120,7 +120,7 @@ static int step(struct plan *p, uint32_t i) {
   case OP_SETDOMAINNAME: return setdomainname(s->u.setdomainname.name, strlen(s->u.setdomainname.name));
   case OP_CONSOLE:
     if ((fd = slot_fd(p, s->u.console.socket_slot)) < 0) return -1;
-    if (do_console(fd, s->u.console.rows, s->u.console.cols) < 0) return -1;
+    if (do_console(fd, s->u.console.rows, s->u.console.cols, s->u.console.mount_console) < 0) return -1;
     p->slots[s->u.console.socket_slot] = -1;
     return 0;
   case OP_SETRLIMIT: {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -53,8 +54,9 @@ int send_fd(int sock, int fd, const uint8_t *data, uint32_t len) {
 }
 
 /* As runc does: the pty is opened inside the container's devpts, its master goes to whoever
- * listens on the console socket, the slave becomes stdio and the controlling terminal. */
-int do_console(int sock, uint32_t rows, uint32_t cols) {
+ * listens on the console socket, the slave is bound onto /dev/console (when asked: a container's
+ * init, not an exec) and becomes stdio and the controlling terminal. */
+int do_console(int sock, uint32_t rows, uint32_t cols, uint32_t mount_console) {
   int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) return -1;
   int unlock = 0;
@@ -64,6 +66,16 @@ int do_console(int sock, uint32_t rows, uint32_t cols) {
   if (rows || cols) {
     struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
     if (ioctl(master, TIOCSWINSZ, &ws) < 0) return -1;
+  }
+  if (mount_console) {
+    unsigned int n;
+    if (ioctl(master, TIOCGPTN, &n) < 0) return -1;
+    char path[32];
+    snprintf(path, sizeof path, "/dev/pts/%u", n);
+    int f = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (f < 0) return -1;
+    close(f);
+    if (mount(path, "/dev/console", NULL, MS_BIND, NULL) < 0) return -1;
   }
   if (send_fd(sock, master, (const uint8_t *)"/dev/ptmx", 9) < 0) return -1;
   close(master);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "exec.h"
@@ -47,7 +48,13 @@ _Noreturn void fail(struct plan *p, uint32_t step, int err) {
   if (!err) err = EIO;
   say_after_start(p, step, err, 0);
   report(p->report_fd, MSG_ERROR, step, err, 0);
-  _exit(1);
+  end_process(1);
+}
+
+_Noreturn void end_process(int code) {
+  syscall(SYS_exit_group, code);
+  syscall(SYS_exit, code);
+  __builtin_trap();
 }
 
 int slot_fd(struct plan *p, uint32_t slot) {

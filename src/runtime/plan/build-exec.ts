@@ -67,7 +67,8 @@ export function buildExecPlan(input: ExecPlanInput): Step[] {
   steps.push(step("forkInit", {}, "fork the process inside the container's pid namespace"));
   steps.push(step("setsid", {}, "start a new session"));
   if (listenerSlot !== undefined) steps.push(step("readState", { which: BLOB.listenerMessage }, "receive the message for the seccomp listener"));
-  if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 }, "set up the terminal"));
+  // (an exec's terminal is its own: the container's /dev/console stays its init's, as runc's)
+  if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0, mountConsole: 0 }, "set up the terminal"));
   steps.push(...processSteps({ proc, personality: config.linux.personality, lastCap: input.host.lastCap, home: input.home, preserveFds: input.preserveFds, seccomp, listenerSlot, setgroups: has.has("user") ? "unlessDenied" : true, stackLimit: input.host.stackLimit, pageSize: input.host.pageSize, keyring: input.keyring === undefined ? undefined : { name: input.keyring, perm: 0 } }));
   return steps;
 }

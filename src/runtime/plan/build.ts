@@ -174,7 +174,8 @@ export function buildCreatePlan(input: PlanInput): Step[] {
   else steps.push(step("pivotRoot", { slot: root }, `pivot_root into ${input.rootfs}`));
 
   // ---- init: inside the new root ----
-  if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0 }, "set up the terminal and send its master to the console socket"));
+  // (the runtime-spec's /dev/console for a terminal, as runc binds it: a new-user trial found none)
+  if (consoleSlot >= 0) steps.push(step("console", { socketSlot: consoleSlot, rows: proc.consoleSize?.height ?? 0, cols: proc.consoleSize?.width ?? 0, mountConsole: 1 }, "set up the terminal, bind it onto /dev/console and send its master to the console socket"));
   // hostname and domainname before the sysctls, as runc: a kernel.domainname sysctl beside the
   // domainname field wins (kernel.hostname is refused: it has a field of its own)
   if (config.hostname !== undefined && config.hostname !== "") steps.push(step("sethostname", { name: config.hostname }, `set hostname "${config.hostname}"`));

@@ -60,7 +60,7 @@ export const OPS = {
   writeFile: { code: 31, fields: [["path", "str"], ["value", "str"]], doc: "write value to an existing file (sysctl, oom_score_adj)" },
   sethostname: { code: 32, fields: [["name", "str"]], doc: "sethostname" },
   setdomainname: { code: 33, fields: [["name", "str"]], doc: "setdomainname" },
-  console: { code: 34, fields: [["socketSlot", "u32"], ["rows", "u32"], ["cols", "u32"]], doc: "open a pty in the container, send its master over the socket in slot, make the slave stdio and controlling tty" },
+  console: { code: 34, fields: [["socketSlot", "u32"], ["rows", "u32"], ["cols", "u32"], ["mountConsole", "u32"]], doc: "open a pty in the container, send its master over the socket in slot, (mountConsole) bind its slave onto /dev/console, make the slave stdio and controlling tty" },
   setrlimit: { code: 35, fields: [["resource", "u32"], ["soft", "u64"], ["hard", "u64"]], doc: "prlimit(0, resource)" },
   personality: { code: 36, fields: [["persona", "u32"]], doc: "personality(persona)" },
   dropBounding: { code: 37, fields: [["caps", "u32s"]], doc: "PR_CAPBSET_DROP each cap" },
