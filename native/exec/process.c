@@ -72,7 +72,7 @@ int do_console(int sock, uint32_t rows, uint32_t cols, uint32_t mount_console) {
     if (ioctl(master, TIOCGPTN, &n) < 0) return -1;
     char path[32];
     snprintf(path, sizeof path, "/dev/pts/%u", n);
-    int f = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    int f = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0666);
     if (f < 0) return -1;
     close(f);
     if (mount(path, "/dev/console", NULL, MS_BIND, NULL) < 0) return -1;
