@@ -24,6 +24,7 @@ import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { FRAME_PROPERTIES } from "../src/api/hijack-client.fuzz.ts";
 import { NETWORK_OPTIONS_PROPERTIES } from "../src/api/wire/network-options.fuzz.ts";
+import { CONTAINER_OPTIONS_PROPERTIES } from "../src/api/wire/container-options.fuzz.ts";
 import { DETACH_PROPERTIES } from "../src/cli/skiff/attach-session.fuzz.ts";
 import { COMMAND_LINE_PROPERTIES } from "../src/cli/skiff/command-line.fuzz.ts";
 import { CREATE_PROPERTIES } from "../src/cli/skiff/create-body.fuzz.ts";
@@ -81,6 +82,7 @@ const ALL = new Map<string, Property>([
   ...group("cli", "detach-keys", DETACH_PROPERTIES),
   ...group("cli", "stream-frames", FRAME_PROPERTIES),
   ...group("api", "network-options", NETWORK_OPTIONS_PROPERTIES),
+  ...group("api", "container-options", CONTAINER_OPTIONS_PROPERTIES),
   ...group("runtime", "config", CONFIG_PROPERTIES),
   ...group("runtime", "seccomp", SECCOMP_PROPERTIES),
   ...group("runtime", "plan", CODEC_PROPERTIES),

@@ -95,7 +95,9 @@ export const record = <T>(value: Schema<T>, r: { maxEntries?: number } = {}): Sc
     const entries = Object.entries(v);
     if (r.maxEntries !== undefined && entries.length > r.maxEntries) return fail(path, `at most ${r.maxEntries} entries`, v);
     const out: Record<string, T> = {};
-    for (const [k, x] of entries) out[k] = value.check(x, `${path}.${k}`);
+    // (defined, not assigned: JSON.parse gives "__proto__" as a key like any other, and assigned it
+    // would set the object's prototype, or be dropped without a word)
+    for (const [k, x] of entries) Object.defineProperty(out, k, { value: value.check(x, `${path}.${k}`), enumerable: true, writable: true, configurable: true });
     return out;
   });
 

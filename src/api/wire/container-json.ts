@@ -3,6 +3,7 @@
 // for the status ("Up 3 seconds", "Exited (0) 2 minutes ago").
 import { MASKED_PATHS, mergedHealthcheck, READONLY_PATHS, type ContainerRecord } from "../../engine/containers/index.ts";
 import { humanDuration } from "../units.ts";
+import { endpointLinkText } from "./endpoint-settings.ts";
 import { bindsJson, configVolumesJson, mountsJson, volumesFromJson } from "./volume-json.ts";
 import { configExposedPortsJson, hostConfigNetworkJson, networkSettingsJson, summaryNetworkSettingsJson, summaryPortsJson, type ContainerNetwork } from "./container-network-json.ts";
 
@@ -230,5 +231,5 @@ function hostConfigLinks(r: ContainerRecord): string[] | null {
   const o = r.options;
   if (o.links?.length) return o.links.map((l) => `/${l.name ?? l.container}:/${r.name}/${l.alias}`);
   const onNetwork = o.network ? o.endpoints?.[o.network]?.links : undefined;
-  return onNetwork?.length ? onNetwork.map((l) => (l.alias === l.name ? l.name : `${l.name}:${l.alias}`)) : null;
+  return onNetwork?.length ? onNetwork.map(endpointLinkText) : null;
 }

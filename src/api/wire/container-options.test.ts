@@ -1,4 +1,6 @@
 import { expect, test } from "bun:test";
+import fc from "fast-check";
+import { CONTAINER_OPTIONS_PROPERTIES } from "./container-options.fuzz.ts";
 import { mapCreateBody } from "./container-options.ts";
 
 const mounted = (Mounts: object[]) => mapCreateBody({ Image: "busybox", HostConfig: { Mounts } } as never).options;
@@ -94,3 +96,5 @@ test("bind propagation: -v SRC:DST:[ro,]rshared|rslave|… and --mount bind-prop
   ]);
   expect(() => binds({ Mounts: [{ Type: "bind", Source: "/e", Target: "/e", BindOptions: { Propagation: "sideways" } }] })).toThrow("invalid propagation mode: sideways");
 });
+
+for (const [name, property] of Object.entries(CONTAINER_OPTIONS_PROPERTIES)) test(`${name} (property, seeded)`, () => fc.assert(property(), { seed: 12, numRuns: 2000 }), 30_000);

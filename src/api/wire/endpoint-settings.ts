@@ -3,7 +3,7 @@
 // mapping to the engine's endpoint configuration: aliases, links, a fixed IPv4 address, a MAC address.
 import { isIP } from "node:net";
 import { SkiffError } from "../../common/errors.ts";
-import type { EndpointConfig } from "../../engine/networks/index.ts";
+import type { EndpointConfig, EndpointLink } from "../../engine/networks/index.ts";
 import { array, object, optional, record, string, type Infer } from "../schema.ts";
 
 const str = (maxLength: number) => optional(string({ maxLength }));
@@ -46,6 +46,16 @@ export function linkOf(v: string, field: string): { container: string; alias: st
   return { container: name, alias };
 }
 
+/** A link of a user-defined network's endpoint: linkOf's, with the name it was given by (the
+ *  engine puts the container's id in `container`). */
+export const endpointLinkOf = (v: string, field: string): EndpointLink => {
+  const l = linkOf(v, field);
+  return { ...l, name: l.container };
+};
+
+/** An endpoint link as clients give it and dockerd shows it: NAME, or NAME:ALIAS. */
+export const endpointLinkText = (l: EndpointLink): string => (l.alias === l.name ? l.name : `${l.name}:${l.alias}`);
+
 /** An EndpointSettings → the engine's endpoint configuration; what skiffd does not serve is a 400 naming the field. */
 export function endpointConfigOf(e: EndpointSettingsBody | undefined, field: string): EndpointConfig {
   const ipam = e?.IPAMConfig;
@@ -53,10 +63,10 @@ export function endpointConfigOf(e: EndpointSettingsBody | undefined, field: str
   if (ipam?.LinkLocalIPs?.length) throw bad(`${field}.IPAMConfig.LinkLocalIPs`, "--link-local-ip is not served by skiffd", "leave --link-local-ip out");
   if (ipam?.IPv4Address && isIP(ipam.IPv4Address) !== 4) throw bad(`${field}.IPAMConfig.IPv4Address`, `invalid IPv4 address: ${ipam.IPv4Address}`, "give --ip an IPv4 address in the network's subnet");
   for (const [i, a] of (e?.Aliases ?? []).entries()) if (!a.trim()) throw bad(`${field}.Aliases[${i}]`, "a network alias cannot be empty", "give --network-alias a name");
-  const links = (e?.Links ?? []).map((l, i) => linkOf(l, `${field}.Links[${i}]`));
+  const links = (e?.Links ?? []).map((l, i) => endpointLinkOf(l, `${field}.Links[${i}]`));
   return {
     aliases: e?.Aliases ?? [],
-    ...(links.length ? { links: links.map((l) => ({ ...l, name: l.container })) } : {}),
+    ...(links.length ? { links } : {}),
     ...(ipam?.IPv4Address ? { ip: ipam.IPv4Address } : {}),
     ...(e?.MacAddress ? { mac: macOf(e.MacAddress, `${field}.MacAddress`) } : {}),
   };

@@ -3,6 +3,7 @@
 // shows them under NetworkSettings.Networks. An endpoint's id is derived from the network's and the
 // container's ids, so both documents name the same endpoint without the engine keeping one.
 import { createHash } from "node:crypto";
+import { endpointLinkText } from "./endpoint-settings.ts";
 import type { EndpointConfig, EndpointState, NetworkRecord, NetworkView } from "../../engine/networks/index.ts";
 
 /** The endpoint of a container on a network: 64 hex digits, the same every time it is asked. */
@@ -73,7 +74,7 @@ export function endpointSettingsJson(networkId: string, containerId: string, con
   const dnsNames = o.userDefined && state ? [...(o.containerName ? [o.containerName] : []), ...(config?.aliases ?? []), short] : null;
   return {
     IPAMConfig: config?.ip ? { IPv4Address: config.ip } : null,
-    Links: config?.links?.length ? config.links.map((l) => (l.alias === l.name ? l.name : `${l.name}:${l.alias}`)) : null,
+    Links: config?.links?.length ? config.links.map(endpointLinkText) : null,
     Aliases: aliases,
     MacAddress: state?.mac ?? config?.mac ?? "",
     DriverOpts: null,

@@ -7,7 +7,7 @@ import { SkiffError } from "../../common/errors.ts";
 import type { ContainerOptions } from "../../engine/containers/index.ts";
 import type { EndpointConfig } from "../../engine/networks/index.ts";
 import type { ContainerCreateBody } from "./container-create.ts";
-import { endpointConfigOf, linkOf, macOf } from "./endpoint-settings.ts";
+import { endpointConfigOf, endpointLinkOf, macOf } from "./endpoint-settings.ts";
 
 type NetworkOptions = Pick<ContainerOptions, "network" | "endpoints" | "portBindings" | "publishAll" | "exposedPorts" | "dns" | "dnsSearch" | "dnsOptions" | "extraHosts" | "links">;
 
@@ -112,14 +112,14 @@ export function networkOptionsOf(b: ContainerCreateBody, warnings: string[]): Ne
   // links, as dockerd: records of /etc/hosts on the default bridge (legacy links); on a
   // user-defined network, names its name server answers for this container (endpoint links: the
   // docker CLI sends them both in HostConfig.Links and in the network's EndpointsConfig)
-  const asked = (h.Links ?? []).map((l, i) => linkOf(l, `HostConfig.Links[${i}]`));
+  const asked = (h.Links ?? []).map((l, i) => endpointLinkOf(l, `HostConfig.Links[${i}]`));
   if (asked.length && mode === "host") throw bad("HostConfig.Links", "conflicting options: host type networking can't be used with links. This would result in undefined behavior", "drop --link: with --network host the container uses the host's names");
   if (asked.length && userDefined) {
     const e = endpoints[mode] ?? { aliases: [] };
     const had = e.links ?? [];
-    endpoints[mode] = { ...e, links: [...had, ...asked.filter((l) => !had.some((x) => x.alias === l.alias)).map((l) => ({ ...l, name: l.container }))] };
+    endpoints[mode] = { ...e, links: [...had, ...asked.filter((l) => !had.some((x) => x.alias === l.alias))] };
   } else if (asked.length && mode !== "bridge") warnings.push(`links are served on the default bridge and user-defined networks only: on ${mode}, ${asked.map((l) => l.container).join(", ")} cannot be reached`);
-  const links = mode === "bridge" ? asked : [];
+  const links = mode === "bridge" ? asked.map(({ container, alias }) => ({ container, alias })) : [];
   if ((mode === "host" || mode === "none") && publishing) {
     // as dockerd: taken, said, and not applied
     warnings.push(mode === "host" ? "Published ports are discarded when using host network mode" : "Published ports are discarded when using the none network mode");

@@ -187,8 +187,9 @@ export class ContainerService {
     req = { ...req, options: { ...resolved.options, ...(exposed.length ? { exposedPorts: exposed } : {}) } };
     const id = randomBytes(32).toString("hex");
     const files = containerFiles(this.opts, id);
+    const facts = readHostFacts();
     const spec = buildContainerSpec(image.config, req.options, {
-      ...readHostFacts(),
+      ...facts,
       id,
       rootPath: join(files.bundle, "rootfs"),
       cgroupParent: this.cgroupParent.path,
@@ -198,7 +199,7 @@ export class ContainerService {
     });
     mark("engine: spec built");
     // (--uts host: no hostname in the spec, the host's is the container's)
-    const hostname = spec.hostname ?? readHostFacts().hostHostname;
+    const hostname = spec.hostname ?? facts.hostHostname;
     const args = spec.process.args;
     const userArgs = req.options.init && args[0] === INIT_DESTINATION && args[1] === "--" ? args.slice(2) : args;
     const record: ContainerRecord = {

@@ -113,7 +113,7 @@ export function linuxResources(o: ResourceOptions, online = onlineCpus, nodes = 
   if (o.memoryReservation) memory.reservation = o.memoryReservation;
   if (o.memorySwappiness !== undefined && o.memorySwappiness >= 0) memory.swappiness = o.memorySwappiness;
   memory.disableOOMKiller = !!o.oomKillDisable;
-  const cpu: Record<string, unknown> = { shares: o.cpuShares ? Math.min(MAX_SHARES, Math.max(MIN_SHARES, o.cpuShares)) : 0 };
+  const cpu: Record<string, unknown> = { shares: o.cpuShares ?? 0 };
   if (o.nanoCpus) {
     cpu.quota = Math.round((o.nanoCpus * CPU_PERIOD) / 1e9);
     cpu.period = CPU_PERIOD;
