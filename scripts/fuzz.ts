@@ -23,6 +23,7 @@ import fc from "fast-check";
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { FRAME_PROPERTIES } from "../src/api/hijack-client.fuzz.ts";
+import { HTTP_PROPERTIES } from "../src/api/http/http.fuzz.ts";
 import { NETWORK_OPTIONS_PROPERTIES } from "../src/api/wire/network-options.fuzz.ts";
 import { CONTAINER_OPTIONS_PROPERTIES } from "../src/api/wire/container-options.fuzz.ts";
 import { DETACH_PROPERTIES } from "../src/cli/skiff/attach-session.fuzz.ts";
@@ -81,6 +82,7 @@ const ALL = new Map<string, Property>([
   ...group("cli", "network-flags", { ...NETWORK_FLAG_PROPERTIES, ...PUBLISH_FLAG_PROPERTIES }),
   ...group("cli", "detach-keys", DETACH_PROPERTIES),
   ...group("cli", "stream-frames", FRAME_PROPERTIES),
+  ...group("api", "http", HTTP_PROPERTIES),
   ...group("api", "network-options", NETWORK_OPTIONS_PROPERTIES),
   ...group("api", "container-options", CONTAINER_OPTIONS_PROPERTIES),
   ...group("runtime", "config", CONFIG_PROPERTIES),

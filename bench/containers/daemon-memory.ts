@@ -37,12 +37,19 @@ function debianLayout(dir: string): string {
 }
 
 /** The runtime's floor, compiled as the executables are (scripts/build --program): an idle Bun
- *  program, and one serving HTTP on a unix socket with node:http (skiffd's server), each measured
- *  idle as the daemons are. What skiffd holds above these is its own. */
+ *  program, and one that loads the node modules skiffd loads and answers HTTP on a unix socket
+ *  from node:net (as skiffd's server does), each measured idle as the daemons are. What skiffd
+ *  holds above the second is its own. */
 async function floorRows(dir: string): Promise<string[][]> {
+  const server = [
+    'import { readFileSync } from "node:fs"; import { join } from "node:path"; import { createServer } from "node:net"; import { createHash } from "node:crypto";',
+    'import { tmpdir } from "node:os"; import { createGunzip } from "node:zlib"; import { Readable } from "node:stream"; import { spawn } from "node:child_process"; import { EventEmitter } from "node:events";',
+    "(globalThis as any).kept = [readFileSync, join, createHash, tmpdir, createGunzip, Readable, spawn, EventEmitter];",
+    'createServer((s) => s.on("data", () => s.write("HTTP/1.1 200 OK\\r\\nContent-Length: 0\\r\\n\\r\\n"))).listen(process.argv[2]);',
+  ].join("\n");
   const programs: [string, string][] = [
     ["(floor) idle Bun program", "setInterval(() => {}, 1 << 30);\n"],
-    ["(floor) Bun + node:http server", `import { createServer } from "node:http";\ncreateServer((_q, r) => r.end()).listen(process.argv[2]);\n`],
+    ["(floor) Bun + skiffd's node modules + server", `${server}\n`],
   ];
   const rows: string[][] = [];
   for (const [label, source] of programs) {
@@ -73,7 +80,7 @@ function daemonMemory(e: Engine): { total: Memory; main: Memory; parts: string }
 }
 
 export async function daemonMemorySection(starters: ((o: EngineOptions) => Promise<Engine>)[], opts: { dir: string; rootfsTar: string }): Promise<string[]> {
-  console.log(`\n5. daemon memory: idle (2 s after start), then after a pull of a ${LAYERS}-layer Debian image, a busybox import and 3 run --rm (${AFTER.join(" s and ")} s later); anon = the RSS's anonymous part; (floor) rows: what Bun itself holds idle, compiled as skiffd is${loadNote()}`);
+  console.log(`\n5. daemon memory: idle (2 s after start), then after a pull of a ${LAYERS}-layer Debian image, a busybox import and 3 run --rm (${AFTER.join(" s and ")} s later); anon = the RSS's anonymous part; (floor) rows: what Bun itself holds idle, compiled as skiffd is, and with the node modules skiffd loads and a node:net server${loadNote()}`);
   const notes: string[] = [];
   let layout: string;
   try {

@@ -92,8 +92,10 @@ export function splice(client: Duplex, monitorPromise: Promise<Socket>, o: Splic
     }
     if (keep.length) toStdin(Buffer.from(keep));
   };
-  if (o.head.length) fromClient(o.head);
   client.on("data", fromClient);
+  // the server hands the socket over paused (http-server.ts)
+  client.resume();
+  if (o.head.length) fromClient(o.head);
   client.on("end", () => {
     clientEnded = true;
     if (!detached) monitor?.end(); // stdin closed

@@ -26,6 +26,9 @@ export function frameHeader(stream: 1 | 2, length: number): Uint8Array {
 }
 
 const BATCH = 64 * 1024;
+const LATER = Symbol("later");
+/** Resolves once the event loop has turned: what has not come by then is waiting on I/O or a timer. */
+const afterNow = () => new Promise<typeof LATER>((r) => setImmediate(() => r(LATER)));
 const SPACE = new Uint8Array([0x20]);
 
 export const logs = endpoint(
@@ -50,13 +53,25 @@ export const logs = endpoint(
     });
     const tty = r.options.tty ?? false;
     const enc = new TextEncoder();
-    // entries are gathered into chunks of about 64 KiB: 100,000 short lines are not 100,000 writes
+    // entries are gathered into chunks of about 64 KiB: 100,000 short lines are not 100,000 writes.
+    // Following, a chunk also ends where the next entry is not there yet (it goes out now, and
+    // that entry, still awaited, starts the next chunk): a reader that keeps up with a fast writer
+    // must not fall behind the log's rotation.
+    let pending: ReturnType<typeof entries.next> | undefined;
     const body = new ReadableStream<Uint8Array>({
       async pull(c) {
         const parts: Uint8Array[] = [];
         let size = 0;
         for (;;) {
-          const { value: e, done } = await entries.next();
+          const next = pending ?? entries.next();
+          pending = undefined;
+          const got = parts.length && query.follow ? await Promise.race([next, afterNow()]) : await next;
+          if (got === LATER) {
+            pending = next;
+            c.enqueue(Buffer.concat(parts));
+            return;
+          }
+          const { value: e, done } = got;
           if (done) {
             if (parts.length) c.enqueue(Buffer.concat(parts));
             c.close();
@@ -69,7 +84,7 @@ export const logs = endpoint(
           if (!tty) parts.push(frameHeader(e.stream === "stdout" ? 1 : 2, payload.byteLength));
           parts.push(payload);
           size += payload.byteLength + 8;
-          if (size >= BATCH || query.follow) {
+          if (size >= BATCH) {
             c.enqueue(Buffer.concat(parts));
             return;
           }

@@ -223,11 +223,10 @@ export class FakeDaemon {
     this.sockets.add(socket);
     socket.on("close", () => this.sockets.delete(socket));
     socket.on("error", () => {});
-    // the request's body (exec start's JSON): Node leaves it in `head`, Bun's node:http in the request
+    // the request's body (exec start's JSON) is at the start of `head`
     const length = Number(req.headers.get("content-length") ?? 0);
-    const fromHead = head.length >= length;
-    const text = fromHead ? head.subarray(0, length).toString() : req.body ? await req.text() : "";
-    const rest = fromHead ? head.subarray(length) : Buffer.alloc(0);
+    const text = head.subarray(0, length).toString();
+    const rest = head.subarray(length);
     const { path, query, body } = await this.record(req, true, text);
     try {
       const a = /^\/containers\/([^/]+)\/attach$/.exec(path);
@@ -239,6 +238,8 @@ export class FakeDaemon {
       const text = JSON.stringify(errorBody(err));
       socket.end(`HTTP/1.1 ${statusOf(err)} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
     }
+    // the server hands the socket over paused: read now that the stream's listeners are on
+    socket.resume();
   }
 
   private attach(c: FakeContainer, socket: Duplex, q: Record<string, string>, rest: Buffer): void {
