@@ -8,6 +8,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxRootfs } from "./harness/oci.ts";
+import { TEST_CGROUP } from "./harness/leaks.ts";
 import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
 
 let d: Skiffd;
@@ -379,7 +380,8 @@ describe("what a new-user trial found, each fixed", () => {
 test("options skiffd takes but does not act on yet are said, never silently dropped; --cpus past the host's CPUs is refused", () => {
   const r = docker(["run", "--rm", "--add-host", "foo:1.2.3.4", "--dns", "9.9.9.9", "--userns", "host", "busybox", "true"]);
   expect(r.status).toBe(0);
-  expect(r.stderr).toContain("WARNING: --userns host is not served by skiffd yet: ignored");
+  // (--userns host is what skiffd does: it remaps no users)
+  expect(r.stderr).not.toContain("userns");
   // (--add-host and --dns are served with networking: no warning for them)
   expect(r.stderr).not.toContain("--add-host is not served");
   const cpus = docker(["run", "--rm", "--cpus", "1000", "busybox", "true"]);
@@ -390,6 +392,42 @@ test("options skiffd takes but does not act on yet are said, never silently drop
   const uid = docker(["run", "--rm", "-u", "99999999999", "busybox", "true"]);
   expect([uid.status, uid.stderr.includes("uids and gids must be in range 0-2147483647"), uid.stderr.includes("config.json")]).toEqual([125, true, false]);
   expect(ok(docker(["ps", "-aq"]))).toBe("");
+});
+
+test("--pid and --ipc container:NAME join that container's namespaces (IPC only from a shareable one), --ipc none has no /dev/shm, --cgroupns private hides the host's cgroup paths; in dockerd's words when they cannot (they were ignored with a warning)", () => {
+  const ns = (args: string[], kind: string) => ok(docker(["run", "--rm", ...args, "busybox", "readlink", `/proc/self/ns/${kind}`])).trim();
+  ok(docker(["run", "-d", "--name", "ns-donor", "busybox", "sleep", "100"]));
+  ok(docker(["run", "-d", "--name", "ns-shared", "--ipc", "shareable", "busybox", "sleep", "100"]));
+  try {
+    for (const runtime of [[], ["--runtime", "runc"]]) {
+      // the donor's sleep is PID 1 of the namespace the new container's ps runs in
+      expect(ok(docker(["run", "--rm", ...runtime, "--pid", "container:ns-donor", "busybox", "ps", "-o", "pid,comm"])).split("\n")[1]!.trim()).toBe("1 sleep");
+      expect(ns([...runtime, "--ipc", "container:ns-shared"], "ipc")).toBe(ok(docker(["exec", "ns-shared", "readlink", "/proc/self/ns/ipc"])).trim());
+    }
+    expect(ns([], "pid")).not.toBe(ok(docker(["exec", "ns-donor", "readlink", "/proc/self/ns/pid"])).trim());
+    const unshared = docker(["run", "--rm", "--ipc", "container:ns-donor", "busybox", "true"]);
+    expect([unshared.status, unshared.stderr.includes("can't join IPC of container ns-donor: non-shareable IPC (hint: use IpcMode:shareable for the donor container)")]).toEqual([125, true]);
+    const missing = docker(["run", "--rm", "--pid", "container:ns-nothing", "busybox", "true"]);
+    expect([missing.status, missing.stderr.includes("No such container: ns-nothing"), missing.stderr.includes("Unable to find image")]).toEqual([125, true, false]);
+    const none = docker(["run", "--rm", "--ipc", "none", "busybox", "ls", "/dev/shm"]);
+    expect([none.status, none.stderr.includes("No such file or directory")]).toEqual([1, true]);
+    // a private cgroup namespace sees its own cgroup as the root; the host's shows the daemon's parent
+    expect(ok(docker(["run", "--rm", "--cgroupns", "private", "busybox", "cat", "/proc/self/cgroup"])).split("\n").filter(Boolean).every((l) => l.endsWith(":/"))).toBe(true);
+    expect(ok(docker(["run", "--rm", "--cgroupns", "host", "busybox", "cat", "/proc/self/cgroup"]))).toContain(`${TEST_CGROUP}/`);
+    expect(ok(docker(["inspect", "-f", "{{.HostConfig.IpcMode}} {{.HostConfig.CgroupnsMode}}", "ns-shared"])).trim()).toMatch(/^shareable (host|private)$/);
+    // the donor must run at each start
+    ok(docker(["create", "--name", "ns-joiner", "--pid", "container:ns-donor", "busybox", "true"]));
+    ok(docker(["stop", "-t", "0", "ns-donor"]));
+    const stopped = docker(["start", "ns-joiner"]);
+    expect([stopped.status, /container [0-9a-f]{64} is not running/.test(stopped.stderr)]).toEqual([1, true]);
+    // modes docker does not know: the CLI's refusal, and the daemon's for an API client
+    const bogus = d.skiff(["run", "--rm", "--pid", "bogus", "busybox", "true"]);
+    expect([bogus.status, bogus.stderr.includes("--pid: invalid PID mode")]).toEqual([125, true]);
+    const api = JSON.parse(execFileSync("curl", ["-s", "--unix-socket", d.sock, "-XPOST", "-H", "Content-Type: application/json", "-d", '{"Image":"busybox","HostConfig":{"IpcMode":"bogus"}}', "http://x/v1.41/containers/create"], { encoding: "utf8" }));
+    expect(api.message).toBe("invalid IPC mode: bogus");
+  } finally {
+    docker(["rm", "-f", "ns-donor", "ns-shared", "ns-joiner"]);
+  }
 });
 
 test("a container the OOM killer ends shows OOMKilled and an oom event", () => {

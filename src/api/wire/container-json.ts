@@ -75,7 +75,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     VolumesFrom: volumesFromJson(r),
     CapAdd: o.capAdd?.length ? o.capAdd : null,
     CapDrop: o.capDrop?.length ? o.capDrop : null,
-    CgroupnsMode: "host",
+    CgroupnsMode: o.cgroupnsMode ?? "host",
     GroupAdd: o.groupAdd?.length ? o.groupAdd : null,
     IpcMode: o.ipcMode ?? "private",
     Cgroup: "",

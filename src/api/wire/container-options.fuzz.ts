@@ -3,7 +3,7 @@
 // modes, sysctls, masked and read-only paths and the options skiffd does not apply go through the
 // schema and mapCreateBody to the engine's options or a refusal naming a field with a hint, never
 // another error; and what comes out is what the runtime may be given (whitelisted sysctl names
-// with one-line values, absolute paths, host or no namespace mode, a swappiness of 0-100).
+// with one-line values, absolute paths, namespace modes docker knows, a swappiness of 0-100).
 import fc from "fast-check";
 import { isSkiffError } from "../../common/errors.ts";
 import { SchemaFailure } from "../schema.ts";
@@ -34,6 +34,7 @@ const fields: Record<string, fc.Arbitrary<unknown>> = {
   PidMode: text,
   IpcMode: text,
   UTSMode: text,
+  CgroupnsMode: text,
   Sysctls: fc.dictionary(text, text, { maxKeys: 3 }),
   MaskedPaths: fc.array(text, { maxLength: 3 }),
   ReadonlyPaths: fc.array(text, { maxLength: 3 }),
@@ -63,7 +64,10 @@ export const anyHostConfig = () =>
     for (const [k, v] of Object.entries(o.sysctls ?? {}))
       if (!(IPC_SYSCTLS.includes(k) || /^(net|fs\.mqueue)\.[^\s/]+$/.test(k)) || k.includes("..") || /[\0\n]/.test(v)) throw new Error(`a sysctl came out as ${JSON.stringify([k, v])}`);
     for (const p of [...(o.maskedPaths ?? []), ...(o.readonlyPaths ?? [])]) if (!p.startsWith("/") || p.includes("\0")) throw new Error(`a path came out as ${JSON.stringify(p)}`);
-    for (const m of [o.pidMode, o.ipcMode, o.utsMode]) if (m !== undefined && m !== "host") throw new Error(`a namespace mode came out as ${m}`);
+    // a mode docker knows, and for container:NAME a name (the engine resolves it)
+    const modeOk = (m: string | undefined, known: string[]) => m === undefined || known.includes(m) || /^container:./s.test(m);
+    if (!modeOk(o.pidMode, ["host"]) || !modeOk(o.ipcMode, ["host", "none", "shareable"]) || !(o.utsMode === undefined || o.utsMode === "host") || !(o.cgroupnsMode === undefined || ["host", "private"].includes(o.cgroupnsMode)))
+      throw new Error(`a namespace mode came out as ${JSON.stringify([o.pidMode, o.ipcMode, o.utsMode, o.cgroupnsMode])}`);
     if (o.utsMode === "host" && o.hostname) throw new Error("--uts host kept a hostname");
     if (o.memorySwappiness !== undefined && !(o.memorySwappiness >= 0 && o.memorySwappiness <= 100)) throw new Error(`a swappiness came out as ${o.memorySwappiness}`);
     // what skiffd does not apply never comes through

@@ -193,21 +193,35 @@ function absolutePath(p: string, field: string): string {
   return p;
 }
 
+/** --pid, --ipc, --uts and --cgroupns as dockerd takes them (its words for a mode it does not know). */
+function namespaceModes(h: NonNullable<ContainerCreateBody["HostConfig"]>): Pick<ContainerOptions, "pidMode" | "ipcMode" | "utsMode" | "cgroupnsMode"> {
+  const container = (v: string) => v.startsWith("container:") && v.length > "container:".length;
+  const pid = h.PidMode ?? "";
+  if (pid !== "" && pid !== "host" && !container(pid)) throw bad("HostConfig.PidMode", `invalid PID mode: ${pid}`, "give --pid host or container:NAME");
+  const ipc = h.IpcMode ?? "";
+  if (ipc !== "" && !["none", "private", "shareable", "host"].includes(ipc) && !container(ipc)) throw bad("HostConfig.IpcMode", `invalid IPC mode: ${ipc}`, "give --ipc none, private, shareable, host or container:NAME");
+  const uts = h.UTSMode ?? "";
+  if (uts !== "" && uts !== "host") throw bad("HostConfig.UTSMode", `invalid UTS mode: ${uts}`, "give --uts host, or leave it out");
+  const cgroupns = h.CgroupnsMode ?? "";
+  if (cgroupns !== "" && cgroupns !== "host" && cgroupns !== "private") throw bad("HostConfig.CgroupnsMode", `invalid cgroup namespace mode: ${cgroupns}`, "give --cgroupns host or private");
+  return {
+    ...(pid ? { pidMode: pid as NonNullable<ContainerOptions["pidMode"]> } : {}),
+    ...(ipc && ipc !== "private" ? { ipcMode: ipc as NonNullable<ContainerOptions["ipcMode"]> } : {}),
+    ...(uts ? { utsMode: "host" as const } : {}),
+    ...(cgroupns ? { cgroupnsMode: cgroupns as "host" | "private" } : {}),
+  };
+}
+
 export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
   if (!b.Image) throw bad("Image", "no image given: Config.Image is empty", "name an image");
   const h = b.HostConfig ?? {};
   const warnings: string[] = [];
   const network = networkOptionsOf(b, warnings);
   // what docker users set that skiffd takes but does not act on yet: said, never silently dropped
-  const unserved: [boolean, string][] = [
-    [!!h.PidMode && h.PidMode !== "host", `--pid ${h.PidMode}`],
-    [!!h.IpcMode && !["private", "shareable", "host"].includes(h.IpcMode), `--ipc ${h.IpcMode}`],
-    [!!h.UTSMode && h.UTSMode !== "host", `--uts ${h.UTSMode}`],
-    [!!h.UsernsMode, `--userns ${h.UsernsMode}`],
-    [!!h.CgroupnsMode, `--cgroupns ${h.CgroupnsMode}`],
-  ];
+  const modes = namespaceModes(h);
+  // (--userns host is skiffd's only mode: it does not remap users)
+  if (h.UsernsMode && h.UsernsMode !== "host") warnings.push(`--userns ${h.UsernsMode} is not served by skiffd yet: ignored`);
   if (h.UTSMode === "host" && b.Hostname) throw bad("Hostname", "conflicting options: hostname and the UTS mode", "leave --hostname out: with --uts host the container has the host's");
-  for (const [set, what] of unserved) if (set) warnings.push(`${what} is not served by skiffd yet: ignored`);
   refuseUnserved(h, warnings);
   if (h.OomKillDisable && !h.Memory) warnings.push("OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.");
   const restartPolicy = restartPolicyOf(h.RestartPolicy);
@@ -245,9 +259,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     ...(h.OomScoreAdj ? { oomScoreAdj: h.OomScoreAdj } : {}),
     ...(b.AttachStdout === false ? { attachStdout: false as const } : {}),
     ...(b.AttachStderr === false ? { attachStderr: false as const } : {}),
-    ...(h.PidMode === "host" ? { pidMode: "host" as const } : {}),
-    ...(h.IpcMode === "host" ? { ipcMode: "host" as const } : {}),
-    ...(h.UTSMode === "host" ? { utsMode: "host" as const } : {}),
+    ...modes,
     ...(h.Sysctls && Object.keys(h.Sysctls).length ? { sysctls: sysctlsOf(h.Sysctls) } : {}),
     ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     capAdd: h.CapAdd ?? [],

@@ -183,25 +183,25 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     ConsoleSize: ctx.consoleSize ?? [0, 0],
     CapAdd: capabilities(strs(flags["cap-add"])),
     CapDrop: capabilities(strs(flags["cap-drop"])),
-    CgroupnsMode: "",
+    CgroupnsMode: namespaceMode(flags, "cgroupns"),
     Dns: dns,
     DnsOptions: strs(flags["dns-option"]),
     DnsSearch: dnsSearch,
     ExtraHosts: extraHosts.length ? extraHosts : null,
     GroupAdd: strs(flags["group-add"]).length ? strs(flags["group-add"]) : null,
-    IpcMode: "",
+    IpcMode: namespaceMode(flags, "ipc"),
     Cgroup: "",
     Links: links.length ? links : null,
     OomScoreAdj: intFlag(flags, "oom-score-adj", "--oom-score-adj", 0),
-    PidMode: "",
+    PidMode: namespaceMode(flags, "pid"),
     Privileged: !!flags.privileged,
     PublishAllPorts: !!flags["publish-all"],
     ReadonlyRootfs: !!flags["read-only"],
     SecurityOpt: securityGiven ? security : null,
     ...(Object.keys(tmpfs).length ? { Tmpfs: tmpfs } : {}),
     ...(strs(flags.mount).length ? { Mounts: strs(flags.mount).map(parseMount) } : {}),
-    UTSMode: "",
-    UsernsMode: "",
+    UTSMode: namespaceMode(flags, "uts"),
+    UsernsMode: namespaceMode(flags, "userns"),
     ShmSize: has(flags, "shm-size") ? memBytes(str(flags["shm-size"])!, "--shm-size") : 0,
     ...(Object.keys(sysctls).length ? { Sysctls: sysctls } : {}),
     ...(str(flags.runtime) ? { Runtime: str(flags.runtime) } : {}),
@@ -273,4 +273,20 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
 function ulimitList(values: string[]) {
   const byName = new Map(values.map(ulimit).map((u) => [u.Name, u]));
   return [...byName.values()].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+}
+
+/** What each namespace flag takes, as docker's CLI checks it before it asks the daemon, and its words. */
+const NAMESPACE_MODES: Record<string, { known: string[]; container: boolean; error: string; hint: string }> = {
+  pid: { known: ["host"], container: true, error: "--pid: invalid PID mode", hint: "give --pid host or container:NAME" },
+  ipc: { known: ["none", "private", "shareable", "host"], container: true, error: "--ipc: invalid IPC mode", hint: "give --ipc none, private, shareable, host or container:NAME" },
+  uts: { known: ["host"], container: false, error: "--uts: invalid UTS mode", hint: "give --uts host, or leave it out" },
+  userns: { known: ["host"], container: false, error: "--userns: invalid USER mode", hint: "give --userns host, or leave it out" },
+  cgroupns: { known: ["host", "private"], container: false, error: "--cgroupns: invalid CGROUP mode", hint: "give --cgroupns host or private" },
+};
+
+function namespaceMode(flags: FlagValues, name: string): string {
+  const v = str(flags[name]) ?? "";
+  const m = NAMESPACE_MODES[name]!;
+  if (v === "" || m.known.includes(v) || (m.container && /^container:./.test(v))) return v;
+  throw badOption(m.error, m.hint);
 }

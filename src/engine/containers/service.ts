@@ -21,7 +21,8 @@ import { removeContainerDir } from "./container-dirs.ts";
 import { containerFiles, type EngineRoots } from "./layout.ts";
 import { checkName, randomName } from "./names.ts";
 import { DEFAULT_BRIDGE_DEVICE, Networking, type NetworkServiceApi } from "../networks/index.ts";
-import { joinNetworkNamespace, networkModeOf, withJoinedIdentity } from "./network-mode.ts";
+import { networkModeOf, withJoinedIdentity } from "./network-mode.ts";
+import { joinSharedNamespaces, resolveSharedModes } from "./shared-namespaces.ts";
 import { isActive, newRunState, type ContainerRecord } from "./record.ts";
 import { DEFAULT_RUNTIME, initBinary, Runtimes } from "./runtimes.ts";
 import { buildContainerSpec, INIT_DESTINATION, readHostFacts, type ContainerOptions } from "./spec/index.ts";
@@ -107,7 +108,7 @@ export class ContainerService {
       emit: (action, n, attributes) => void opts.events.log.emit("network", action, n.id, { name: n.name, type: n.driver, ...attributes }),
     });
     const networkHooks = {
-      prepare: (r: ContainerRecord) => joinNetworkNamespace(r, this.store),
+      prepare: (r: ContainerRecord) => joinSharedNamespaces(r, this.store),
       up: (r: ContainerRecord, pid: number) => this.networking.up(r, pid),
       down: (r: ContainerRecord) => this.networking.down(r),
     };
@@ -162,7 +163,9 @@ export class ContainerService {
     let endpoints: ReturnType<Networking["endpointsFor"]>;
     try {
       const mode = networkModeOf(req.options.network, (ref) => this.store.resolve(ref));
-      req = { ...req, options: withJoinedIdentity({ ...req.options, ...(mode ? { network: mode } : {}) }, (id) => this.store.get(id)) };
+      // (the cgroup namespace recorded as it applies, dockerd's default when none is given)
+      const shared = { ...resolveSharedModes(req.options, (ref) => this.store.resolve(ref)), cgroupnsMode: req.options.cgroupnsMode ?? (readHostFacts().cgroupVersion === 2 ? ("private" as const) : ("host" as const)) };
+      req = { ...req, options: withJoinedIdentity({ ...shared, ...(mode ? { network: mode } : {}) }, (id) => this.store.get(id)) };
       endpoints = this.networking.endpointsFor(req.options);
       // (dockerd's words for a link to a container that is not there)
       const links = req.options.links?.map((l) => {

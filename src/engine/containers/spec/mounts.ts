@@ -88,8 +88,8 @@ export interface MountInput {
   readOnly?: boolean;
   privileged?: boolean;
   shmSize?: number;
-  /** --ipc host: the host's /dev/shm, bound, instead of a tmpfs of the container's own. */
-  hostIpc?: boolean;
+  /** /dev/shm: --ipc host binds the host's instead of a tmpfs of the container's own; --ipc none has none. */
+  shm?: "host" | "none";
   /** Host path of the init binary, when --init. */
   initPath?: string;
   networkFiles: { resolvConf: string; hostname: string; hosts: string };
@@ -124,7 +124,9 @@ export function containerMounts(o: MountInput): SpecMount[] {
   const userDests = new Set(user.map((m) => m.destination));
   const overDev = userDests.has("/dev");
 
-  const defaults = defaultMounts(o.shmSize).map((m) => (o.hostIpc && m.destination === "/dev/shm" ? { destination: "/dev/shm", type: "bind", source: "/dev/shm", options: ["rbind", "rprivate"] } : m));
+  const defaults = defaultMounts(o.shmSize)
+    .filter((m) => !(o.shm === "none" && m.destination === "/dev/shm"))
+    .map((m) => (o.shm === "host" && m.destination === "/dev/shm" ? { destination: "/dev/shm", type: "bind", source: "/dev/shm", options: ["rbind", "rprivate"] } : m));
   if (o.initPath) defaults.push({ destination: INIT_DESTINATION, type: "bind", source: o.initPath, options: ["bind", "ro"] });
   const kept = defaults.filter((m) => !userDests.has(m.destination) && !(overDev && m.destination.startsWith("/dev/")));
   if (o.readOnly) {

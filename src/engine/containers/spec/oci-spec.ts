@@ -120,9 +120,10 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
     { type: "mount" },
     ...(hostNetwork ? [] : [{ type: "network" }]),
     ...(hostUts ? [] : [{ type: "uts" }]),
+    // (a namespace shared with container:ID is given its path at each start: shared-namespaces.ts)
     ...(o.pidMode === "host" ? [] : [{ type: "pid" }]),
     ...(o.ipcMode === "host" ? [] : [{ type: "ipc" }]),
-    ...(host.cgroupVersion === 2 ? [{ type: "cgroup" }] : []),
+    ...((o.cgroupnsMode ?? (host.cgroupVersion === 2 ? "private" : "host")) === "private" ? [{ type: "cgroup" }] : []),
   ];
   const spec: OciSpec = {
     ociVersion: OCI_VERSION,
@@ -140,7 +141,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
     },
     root: { path: host.rootPath, ...(o.readOnly ? { readonly: true } : {}) },
     ...(hostUts ? {} : { hostname }),
-    mounts: containerMounts({ hostIpc: o.ipcMode === "host", binds: o.binds, volumes: volumeMounts(o), tmpfs: o.tmpfs, readOnly: o.readOnly, privileged: o.privileged, shmSize: o.shmSize, initPath: o.init ? host.initPath : undefined, networkFiles: host.networkFiles }),
+    mounts: containerMounts({ ...(o.ipcMode === "host" || o.ipcMode === "none" ? { shm: o.ipcMode } : {}), binds: o.binds, volumes: volumeMounts(o), tmpfs: o.tmpfs, readOnly: o.readOnly, privileged: o.privileged, shmSize: o.shmSize, initPath: o.init ? host.initPath : undefined, networkFiles: host.networkFiles }),
     hooks: {},
     linux: {
       ...(Object.keys(sysctl).length ? { sysctl } : {}),

@@ -122,10 +122,17 @@ export interface ContainerOptions {
   oomScoreAdj?: number;
   /** `--cpuset-mems` as given ("0-1"). */
   cpusetMems?: string;
-  /** `--pid host`, `--ipc host`, `--uts host`: the host's namespace instead of a new one. */
-  pidMode?: "host";
-  ipcMode?: "host";
+  /** `--pid`: the host's namespace, or `container:<full id>`'s (joined by path at each start);
+   *  unset, a new one. */
+  pidMode?: "host" | `container:${string}`;
+  /** `--ipc`: host; none (a namespace of its own without /dev/shm); shareable (others may join
+   *  it); container:<full id> (its namespace, joined at each start); unset or private: a new one. */
+  ipcMode?: "host" | "none" | "private" | "shareable" | `container:${string}`;
+  /** `--uts host`: the host's namespace instead of a new one. */
   utsMode?: "host";
+  /** `--cgroupns`: a cgroup namespace of its own (private) or the host's; the engine records what
+   *  applies when none is given (dockerd's default: private on cgroup v2, host on v1). */
+  cgroupnsMode?: "host" | "private";
   /** Config.AttachStdout and AttachStderr as the client sent them when false (`run -d`): only
    *  shown by inspect (the monitor keeps both streams whatever they say). */
   attachStdout?: false;
