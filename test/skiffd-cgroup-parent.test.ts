@@ -67,3 +67,22 @@ test("a parent that was there before skiffd stays as it was", async () => {
     for (const dir of dirsOf(parent)) rmdirSync(dir);
   }
 });
+
+test("--cgroup-parent per container (it was refused): the container's cgroup is made there, absolute or relative to the root, shown by inspect and used by stats; the parent it made goes with it", async () => {
+  d = await startSkiffd(["--cgroup-parent", `${TEST_CGROUP}/daemon`], image!.dir);
+  const docker = (...args: string[]) => d!.docker(DOCKER_28, args);
+  const relative = `${TEST_CGROUP.replace(/^\/+/, "")}/per-container/jobs`;
+  const cgroupLine = ok(docker("run", "--rm", "--cgroup-parent", relative, "--memory", "64m", "busybox", "sh", "-c", "grep :memory: /proc/self/cgroup"));
+  expect(cgroupLine).toMatch(new RegExp(`:memory:/${relative}/[0-9a-f]{64}\\n$`));
+  ok(docker("run", "-d", "--name", "placed", "--cgroup-parent", `/${relative}`, "busybox", "sleep", "1000"));
+  expect(ok(docker("inspect", "-f", "{{.HostConfig.CgroupParent}}", "placed"))).toBe(`/${relative}\n`);
+  expect(ok(docker("stats", "--no-stream", "--format", "{{.MemUsage}}", "placed"))).toMatch(/^[\d.]+[KMG]iB \//);
+  expect(present(`/${relative}`)).toBeGreaterThan(0);
+  ok(docker("rm", "-f", "placed"));
+  expect(present(`/${relative}`)).toBe(0);
+  const bad = docker("run", "--rm", "--cgroup-parent", "../escape", "busybox", "true");
+  expect([bad.status, bad.stderr.includes('invalid cgroup parent "../escape"')]).toEqual([125, true]);
+  await stopClean(d);
+  d = undefined;
+  for (const dir of dirsOf(`${TEST_CGROUP}/per-container`)) if (existsSync(dir)) rmdirSync(dir);
+});

@@ -98,7 +98,7 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     CpuShares: o.cpuShares ?? 0,
     Memory: o.memory ?? 0,
     NanoCpus: o.nanoCpus ?? 0,
-    CgroupParent: "",
+    CgroupParent: o.cgroupParent ?? "",
     CpusetCpus: o.cpusetCpus ?? "",
     Devices: (o.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),
     // (dockerd's: with --memory and no --memory-swap, swap is as much again, and inspect says so)

@@ -71,7 +71,8 @@ export const anyHostConfig = () =>
     if (o.utsMode === "host" && o.hostname) throw new Error("--uts host kept a hostname");
     if (o.memorySwappiness !== undefined && !(o.memorySwappiness >= 0 && o.memorySwappiness <= 100)) throw new Error(`a swappiness came out as ${o.memorySwappiness}`);
     // what skiffd does not apply never comes through
-    if (h.CgroupParent || h.BlkioWeight || h.CpuRealtimeRuntime || h.DeviceRequests?.length || (h.StorageOpt && Object.keys(h.StorageOpt).length)) throw new Error(`an option skiffd does not apply was taken: ${JSON.stringify(h)}`);
+    if (o.cgroupParent !== undefined && (!o.cgroupParent.startsWith("/") || o.cgroupParent.split("/").some((x) => x === ".." || x === ".") || /[\0\n]/.test(o.cgroupParent))) throw new Error(`a cgroup parent came out as ${JSON.stringify(o.cgroupParent)}`);
+    if (h.BlkioWeight || h.CpuRealtimeRuntime || h.DeviceRequests?.length || (h.StorageOpt && Object.keys(h.StorageOpt).length)) throw new Error(`an option skiffd does not apply was taken: ${JSON.stringify(h)}`);
   });
 
 export const CONTAINER_OPTIONS_PROPERTIES: Record<"anyHostConfig", () => fc.IRawProperty<any>> = { anyHostConfig };

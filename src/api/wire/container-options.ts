@@ -167,7 +167,6 @@ function refuseUnserved(h: WireHostConfig, warnings: string[]): void {
   const request = h.DeviceRequests?.[0];
   if (request) refuse("DeviceRequests", `could not select device driver "${request.Driver ?? ""}" with capabilities: [${(request.Capabilities ?? []).map((c) => `[${(c ?? []).join(" ")}]`).join(" ")}]`, "skiffd has no device drivers (GPUs): leave --gpus out");
   if (h.StorageOpt && Object.keys(h.StorageOpt).length) refuse("StorageOpt", "--storage-opt is supported only for overlay over xfs with 'pquota' mount option", "leave --storage-opt out");
-  if (h.CgroupParent) refuse("CgroupParent", `a cgroup parent per container (--cgroup-parent ${h.CgroupParent}) is not served by skiffd`, "start skiffd with --cgroup-parent to put every container under one");
   if (h.CpuRealtimePeriod || h.CpuRealtimeRuntime) refuse(h.CpuRealtimePeriod ? "CpuRealtimePeriod" : "CpuRealtimeRuntime", "--cpu-rt-period and --cpu-rt-runtime are not served by skiffd", "leave them out");
   if (h.BlkioWeight || h.BlkioWeightDevice?.length) refuse(h.BlkioWeight ? "BlkioWeight" : "BlkioWeightDevice", "--blkio-weight and --blkio-weight-device are not served by skiffd", "leave them out");
   for (const field of ["BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps"] as const)
@@ -185,6 +184,14 @@ function sysctlsOf(given: Record<string, string>): Record<string, string> {
     if (/[\0\n]/.test(v)) throw bad(`HostConfig.Sysctls.${k}`, `invalid value for sysctl ${k}`, "give a value on one line");
   }
   return { ...given };
+}
+
+/** --cgroup-parent: a cgroup path, absolute or relative to the root (docker's "relative to the init
+ *  process's cgroup", which is the root for a daemon the host's init started), made absolute. */
+function cgroupParentOf(p: string): string {
+  const parts = p.split("/").filter(Boolean);
+  if (parts.some((x) => x === "." || x === "..") || /[\0\n]/.test(p)) throw bad("HostConfig.CgroupParent", `invalid cgroup parent ${JSON.stringify(p)}`, "give a cgroup path such as /ci or ci/jobs, without . or .. parts");
+  return `/${parts.join("/")}`;
 }
 
 /** A path of HostConfig.MaskedPaths or ReadonlyPaths: absolute, as the runtime takes them. */
@@ -256,6 +263,8 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     tmpfs: [...Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })), ...mounted.tmpfs!],
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
     ...resourcesOf(h),
+    // (a parent of "/" alone is the daemon's own)
+    ...(h.CgroupParent && cgroupParentOf(h.CgroupParent) !== "/" ? { cgroupParent: cgroupParentOf(h.CgroupParent) } : {}),
     ...(h.OomScoreAdj ? { oomScoreAdj: h.OomScoreAdj } : {}),
     ...(b.AttachStdout === false ? { attachStdout: false as const } : {}),
     ...(b.AttachStderr === false ? { attachStderr: false as const } : {}),

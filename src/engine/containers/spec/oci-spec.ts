@@ -146,7 +146,7 @@ export function buildContainerSpec(image: ContainerDefaults, o: ContainerOptions
     linux: {
       ...(Object.keys(sysctl).length ? { sysctl } : {}),
       resources: { devices: rules, ...linuxResources(o) },
-      cgroupsPath: `${host.cgroupParent.replace(/\/+$/, "")}/${host.id}`,
+      cgroupsPath: `${(o.cgroupParent ?? host.cgroupParent).replace(/\/+$/, "")}/${host.id}`,
       namespaces,
       ...(rootPropagation ? { rootfsPropagation: rootPropagation } : {}),
       ...(devices.length ? { devices } : {}),

@@ -130,6 +130,8 @@ export interface ContainerOptions {
   ipcMode?: "host" | "none" | "private" | "shareable" | `container:${string}`;
   /** `--uts host`: the host's namespace instead of a new one. */
   utsMode?: "host";
+  /** `--cgroup-parent`: the cgroup this container is made under instead of the daemon's (absolute). */
+  cgroupParent?: string;
   /** `--cgroupns`: a cgroup namespace of its own (private) or the host's; the engine records what
    *  applies when none is given (dockerd's default: private on cgroup v2, host on v1). */
   cgroupnsMode?: "host" | "private";
