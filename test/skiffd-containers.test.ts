@@ -5,10 +5,11 @@
 // managed by the next one.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { busyboxRootfs } from "./harness/oci.ts";
 import { TEST_CGROUP } from "./harness/leaks.ts";
+import { probeBlkioSupport } from "../src/engine/containers/spec/blkio.ts";
 import { DOCKER_20, DOCKER_28, removeDir, startSkiffd, type RunResult, type Skiffd } from "./harness/skiffd.ts";
 
 let d: Skiffd;
@@ -428,6 +429,28 @@ test("--pid and --ipc container:NAME join that container's namespaces (IPC only 
   } finally {
     docker(["rm", "-f", "ns-donor", "ns-shared", "ns-joiner"]);
   }
+});
+
+test("--device-read/write-bps/iops limit the container's block I/O where the host's controller has the files, --blkio-weight likewise or with dockerd's warning; a path that is no block device is refused (they were refused as not served)", () => {
+  const name = readdirSync("/sys/block").find((b) => existsSync(`/dev/${b}`) && !b.startsWith("loop") && !b.startsWith("zram")) ?? readdirSync("/sys/block").find((b) => existsSync(`/dev/${b}`));
+  const support = probeBlkioSupport();
+  if (!name || !support.readBps || !support.writeIOps) return void console.warn("skipped: this host has no block device or no block I/O throttling");
+  const dev = readFileSync(`/sys/block/${name}/dev`, "utf8").trim();
+  // inside: v1's blkio files, or v2's io.max (one line per device with every limit)
+  const show = "cat /sys/fs/cgroup/blkio/blkio.throttle.read_bps_device /sys/fs/cgroup/blkio/blkio.throttle.write_iops_device 2>/dev/null || cat /sys/fs/cgroup/io.max";
+  const r = docker(["run", "--rm", "--device-read-bps", `/dev/${name}:1mb`, "--device-write-iops", `/dev/${name}:100`, "--blkio-weight", "300", "busybox", "sh", "-c", show]);
+  expect(r.status).toBe(0);
+  const seen = r.stdout.trim().replace(/\n/g, " ");
+  expect(seen.includes(`${dev} 1048576`) || seen.includes(`${dev} rbps=1048576`)).toBe(true);
+  expect(seen.includes(`${dev} 100`) || seen.includes("wiops=100")).toBe(true);
+  expect(r.stderr.includes("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")).toBe(!support.weight);
+  ok(docker(["create", "--name", "blk", "--device-write-bps", `/dev/${name}:2mb`, "busybox", "true"]));
+  expect(ok(docker(["inspect", "-f", "{{json .HostConfig.BlkioDeviceWriteBps}}", "blk"])).trim()).toBe(`[{"Path":"/dev/${name}","Rate":2097152}]`);
+  ok(docker(["rm", "blk"]));
+  const notBlock = docker(["run", "--rm", "--device-read-bps", "/dev/null:1mb", "busybox", "true"]);
+  expect([notBlock.status, notBlock.stderr.includes("--device-read-bps /dev/null: not a block device")]).toEqual([125, true]);
+  const weight = docker(["run", "--rm", "--blkio-weight", "5", "busybox", "true"]);
+  expect(weight.status === 125 && weight.stderr.includes("Range of blkio weight is from 10 to 1000")).toBe(support.weight);
 });
 
 test("a container the OOM killer ends shows OOMKilled and an oom event", () => {

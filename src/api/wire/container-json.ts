@@ -59,6 +59,8 @@ function mergedEnv(base: readonly string[], over: readonly string[]): string[] {
   return [...out.values()];
 }
 
+const throttleJson = (d: { path: string; rate: number }) => ({ Path: d.path, Rate: d.rate });
+
 function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
   const o = r.options;
   return {
@@ -110,12 +112,12 @@ function wireHostConfig(r: ContainerRecord): Record<string, unknown> {
     KernelMemory: 0,
     KernelMemoryTCP: 0,
     // docker's fields that skiffd takes no option for yet, at docker's zero values (scripts read them)
-    BlkioWeight: 0,
-    BlkioWeightDevice: [],
-    BlkioDeviceReadBps: [],
-    BlkioDeviceWriteBps: [],
-    BlkioDeviceReadIOps: [],
-    BlkioDeviceWriteIOps: [],
+    BlkioWeight: o.blkio?.weight ?? 0,
+    BlkioWeightDevice: (o.blkio?.weightDevice ?? []).map((d) => ({ Path: d.path, Weight: d.weight })),
+    BlkioDeviceReadBps: (o.blkio?.readBps ?? []).map(throttleJson),
+    BlkioDeviceWriteBps: (o.blkio?.writeBps ?? []).map(throttleJson),
+    BlkioDeviceReadIOps: (o.blkio?.readIOps ?? []).map(throttleJson),
+    BlkioDeviceWriteIOps: (o.blkio?.writeIOps ?? []).map(throttleJson),
     CpuPeriod: o.cpuPeriod ?? 0,
     CpuQuota: o.cpuQuota ?? 0,
     CpuRealtimePeriod: 0,

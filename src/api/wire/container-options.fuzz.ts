@@ -28,6 +28,8 @@ const fields: Record<string, fc.Arbitrary<unknown>> = {
   KernelMemory: number,
   CpuRealtimeRuntime: number,
   BlkioWeight: number,
+  BlkioDeviceReadBps: fc.array(fc.record({ Path: text, Rate: number }, { requiredKeys: [] }), { maxLength: 2 }),
+  BlkioWeightDevice: fc.array(fc.record({ Path: text, Weight: number }, { requiredKeys: [] }), { maxLength: 2 }),
   CgroupParent: text,
   StorageOpt: fc.dictionary(text, text, { maxKeys: 2 }),
   DeviceRequests: fc.array(fc.record({ Driver: text, Count: number, Capabilities: fc.array(fc.array(text, { maxLength: 2 }), { maxLength: 2 }) }, { requiredKeys: [] }), { maxLength: 1 }),
@@ -72,7 +74,9 @@ export const anyHostConfig = () =>
     if (o.memorySwappiness !== undefined && !(o.memorySwappiness >= 0 && o.memorySwappiness <= 100)) throw new Error(`a swappiness came out as ${o.memorySwappiness}`);
     // what skiffd does not apply never comes through
     if (o.cgroupParent !== undefined && (!o.cgroupParent.startsWith("/") || o.cgroupParent.split("/").some((x) => x === ".." || x === ".") || /[\0\n]/.test(o.cgroupParent))) throw new Error(`a cgroup parent came out as ${JSON.stringify(o.cgroupParent)}`);
-    if (h.BlkioWeight || h.CpuRealtimeRuntime || h.DeviceRequests?.length || (h.StorageOpt && Object.keys(h.StorageOpt).length)) throw new Error(`an option skiffd does not apply was taken: ${JSON.stringify(h)}`);
+    for (const d of [...(o.blkio?.weightDevice ?? []), ...(o.blkio?.readBps ?? [])]) if (!d.path.startsWith("/")) throw new Error(`a blkio device path came out as ${d.path}`);
+    if (o.blkio?.weight !== undefined && !(o.blkio.weight >= 10 && o.blkio.weight <= 1000)) throw new Error(`a blkio weight came out as ${o.blkio.weight}`);
+    if (h.CpuRealtimeRuntime || h.DeviceRequests?.length || (h.StorageOpt && Object.keys(h.StorageOpt).length)) throw new Error(`an option skiffd does not apply was taken: ${JSON.stringify(h)}`);
   });
 
 export const CONTAINER_OPTIONS_PROPERTIES: Record<"anyHostConfig", () => fc.IRawProperty<any>> = { anyHostConfig };

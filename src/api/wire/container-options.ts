@@ -3,7 +3,7 @@
 // the schema but mean nothing valid (a bind without a colon, an unknown security option) are 400s
 // naming the field, before the engine sees anything.
 import { SkiffError } from "../../common/errors.ts";
-import { PROPAGATIONS, type ContainerOptions, type HealthConfig, type RestartPolicy, type RestartPolicyName } from "../../engine/containers/index.ts";
+import { PROPAGATIONS, type BlkioSupport, type ContainerOptions, type HealthConfig, type RestartPolicy, type RestartPolicyName } from "../../engine/containers/index.ts";
 import type { ContainerCreateBody, WireHostConfig } from "./container-create.ts";
 import { BIND_MODES, bindVolume, configVolumes, mountVolume, volumesFrom } from "./volume-options.ts";
 import { networkOptionsOf } from "./network-options.ts";
@@ -168,9 +168,6 @@ function refuseUnserved(h: WireHostConfig, warnings: string[]): void {
   if (request) refuse("DeviceRequests", `could not select device driver "${request.Driver ?? ""}" with capabilities: [${(request.Capabilities ?? []).map((c) => `[${(c ?? []).join(" ")}]`).join(" ")}]`, "skiffd has no device drivers (GPUs): leave --gpus out");
   if (h.StorageOpt && Object.keys(h.StorageOpt).length) refuse("StorageOpt", "--storage-opt is supported only for overlay over xfs with 'pquota' mount option", "leave --storage-opt out");
   if (h.CpuRealtimePeriod || h.CpuRealtimeRuntime) refuse(h.CpuRealtimePeriod ? "CpuRealtimePeriod" : "CpuRealtimeRuntime", "--cpu-rt-period and --cpu-rt-runtime are not served by skiffd", "leave them out");
-  if (h.BlkioWeight || h.BlkioWeightDevice?.length) refuse(h.BlkioWeight ? "BlkioWeight" : "BlkioWeightDevice", "--blkio-weight and --blkio-weight-device are not served by skiffd", "leave them out");
-  for (const field of ["BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps"] as const)
-    if (h[field]?.length) refuse(field, "--device-read-bps, --device-write-bps, --device-read-iops and --device-write-iops are not served by skiffd", "leave them out");
   if (h.CpuCount || h.CpuPercent || h.IOMaximumIOps || h.IOMaximumBandwidth) refuse("CpuCount", "--cpu-count, --cpu-percent, --io-maxiops and --io-maxbandwidth are Windows options", "leave them out");
 }
 
@@ -184,6 +181,39 @@ function sysctlsOf(given: Record<string, string>): Record<string, string> {
     if (/[\0\n]/.test(v)) throw bad(`HostConfig.Sysctls.${k}`, `invalid value for sysctl ${k}`, "give a value on one line");
   }
   return { ...given };
+}
+
+/** A host whose block I/O controller takes every option (the default of mapCreateBody's callers that do not ask the engine). */
+export const FULL_BLKIO: BlkioSupport = { weight: true, weightDevice: true, readBps: true, writeBps: true, readIOps: true, writeIOps: true };
+
+/** The block I/O options as dockerd takes them: what this host's controller lacks is dropped with
+ *  dockerd's warning, a weight outside 10-1000 is refused in its words. */
+function blkioOf(h: WireHostConfig, support: BlkioSupport, warnings: string[]): Pick<ContainerOptions, "blkio"> {
+  const out: NonNullable<ContainerOptions["blkio"]> = {};
+  if (h.BlkioWeight) {
+    if (!support.weight) warnings.push("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.");
+    else if (h.BlkioWeight < 10 || h.BlkioWeight > 1000) throw bad("HostConfig.BlkioWeight", "Range of blkio weight is from 10 to 1000", "give --blkio-weight 10 to 1000");
+    else out.weight = h.BlkioWeight;
+  }
+  const devices = <T>(given: { Path?: string }[] | null | undefined, field: string, supported: boolean, warning: string, value: (d: { Path: string; Weight?: number; Rate?: number }) => T): T[] | undefined => {
+    if (!given?.length) return undefined;
+    if (!supported) return void warnings.push(warning);
+    return given.map((d, i) => {
+      if (!d.Path?.startsWith("/")) throw bad(`HostConfig.${field}[${i}].Path`, `bad format for device path: ${d.Path ?? ""}`, "give the device's absolute path, such as /dev/sda");
+      return value(d as { Path: string; Weight?: number; Rate?: number });
+    });
+  };
+  const weightDevice = devices(h.BlkioWeightDevice, "BlkioWeightDevice", support.weightDevice, "Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.", (d: { Path: string; Weight?: number }) => {
+    if (!(d.Weight! >= 10 && d.Weight! <= 1000)) throw bad("HostConfig.BlkioWeightDevice", `invalid weight for device: ${d.Path}:${d.Weight ?? 0}`, "give a weight of 10 to 1000");
+    return { path: d.Path, weight: d.Weight! };
+  });
+  const rate = (d: { Path: string; Rate?: number }) => ({ path: d.Path, rate: d.Rate ?? 0 });
+  const readBps = devices(h.BlkioDeviceReadBps, "BlkioDeviceReadBps", support.readBps, "Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.", rate);
+  const writeBps = devices(h.BlkioDeviceWriteBps, "BlkioDeviceWriteBps", support.writeBps, "Your kernel does not support BPS Block I/O write limit or the cgroup is not mounted. Block I/O BPS write limit discarded.", rate);
+  const readIOps = devices(h.BlkioDeviceReadIOps, "BlkioDeviceReadIOps", support.readIOps, "Your kernel does not support IOPS Block read limit or the cgroup is not mounted. Block I/O IOPS read limit discarded.", rate);
+  const writeIOps = devices(h.BlkioDeviceWriteIOps, "BlkioDeviceWriteIOps", support.writeIOps, "Your kernel does not support IOPS Block write limit or the cgroup is not mounted. Block I/O IOPS write limit discarded.", rate);
+  Object.assign(out, weightDevice && { weightDevice }, readBps && { readBps }, writeBps && { writeBps }, readIOps && { readIOps }, writeIOps && { writeIOps });
+  return Object.keys(out).length ? { blkio: out } : {};
 }
 
 /** --cgroup-parent: a cgroup path, absolute or relative to the root (docker's "relative to the init
@@ -219,7 +249,7 @@ function namespaceModes(h: NonNullable<ContainerCreateBody["HostConfig"]>): Pick
   };
 }
 
-export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
+export function mapCreateBody(b: ContainerCreateBody, blkio: BlkioSupport = FULL_BLKIO): MappedCreate {
   if (!b.Image) throw bad("Image", "no image given: Config.Image is empty", "name an image");
   const h = b.HostConfig ?? {};
   const warnings: string[] = [];
@@ -263,6 +293,7 @@ export function mapCreateBody(b: ContainerCreateBody): MappedCreate {
     tmpfs: [...Object.entries(h.Tmpfs ?? {}).map(([destination, options]) => ({ destination, options })), ...mounted.tmpfs!],
     ...(h.ShmSize ? { shmSize: h.ShmSize } : {}),
     ...resourcesOf(h),
+    ...blkioOf(h, blkio, warnings),
     // (a parent of "/" alone is the daemon's own)
     ...(h.CgroupParent && cgroupParentOf(h.CgroupParent) !== "/" ? { cgroupParent: cgroupParentOf(h.CgroupParent) } : {}),
     ...(h.OomScoreAdj ? { oomScoreAdj: h.OomScoreAdj } : {}),

@@ -5,6 +5,7 @@ import type { ContainerCreateBody, HostConfig } from "../../api/client-container
 import type { FlagValues } from "../args.ts";
 import { str, strs } from "./command.ts";
 import { parseMount } from "./mount-flag.ts";
+import { throttleBps, throttleIOps, weightDevice } from "./blkio-flags.ts";
 import { writeErr } from "../../common/stdio.ts";
 import { parseGoDuration } from "./go-time.ts";
 import { dnsSearchDomain, dnsServer, extraHost, networking, publishedPorts } from "./network-flags.ts";
@@ -210,12 +211,12 @@ export function createRequest(flags: FlagValues, args: string[], ctx: CreateCont
     Memory: has(flags, "memory") ? memBytes(str(flags.memory)!, "-m, --memory") : 0,
     NanoCpus: has(flags, "cpus") ? nanoCpus(str(flags.cpus)!) : 0,
     CgroupParent: str(flags["cgroup-parent"]) ?? "",
-    BlkioWeight: 0,
-    BlkioWeightDevice: [],
-    BlkioDeviceReadBps: [],
-    BlkioDeviceWriteBps: [],
-    BlkioDeviceReadIOps: [],
-    BlkioDeviceWriteIOps: [],
+    BlkioWeight: blkioWeight(flags),
+    BlkioWeightDevice: strs(flags["blkio-weight-device"]).map(weightDevice),
+    BlkioDeviceReadBps: strs(flags["device-read-bps"]).map(throttleBps),
+    BlkioDeviceWriteBps: strs(flags["device-write-bps"]).map(throttleBps),
+    BlkioDeviceReadIOps: strs(flags["device-read-iops"]).map(throttleIOps),
+    BlkioDeviceWriteIOps: strs(flags["device-write-iops"]).map(throttleIOps),
     CpuPeriod: intFlag(flags, "cpu-period", "--cpu-period", 0),
     CpuQuota: intFlag(flags, "cpu-quota", "--cpu-quota", 0),
     CpuRealtimePeriod: 0,
@@ -289,4 +290,12 @@ function namespaceMode(flags: FlagValues, name: string): string {
   const m = NAMESPACE_MODES[name]!;
   if (v === "" || m.known.includes(v) || (m.container && /^container:./.test(v))) return v;
   throw badOption(m.error, m.hint);
+}
+
+/** --blkio-weight: docker's uint16 flag; the daemon says which weights it takes (10-1000, or 0). */
+function blkioWeight(flags: FlagValues): number {
+  const v = str(flags["blkio-weight"]);
+  if (v === undefined) return 0;
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw badOption(`invalid argument "${v}" for "--blkio-weight" flag: strconv.ParseUint: parsing "${v}": invalid syntax`, "give a weight of 10 to 1000, or 0");
+  return Number(v);
 }

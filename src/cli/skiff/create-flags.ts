@@ -10,6 +10,8 @@ const bool = (names: string[], help: string): FlagSpec => ({ names, type: "bool"
 
 export const CREATE_FLAGS: FlagSpec[] = [
   list(["attach", "a"], "Attach to STDIN, STDOUT or STDERR"),
+  str(["blkio-weight"], "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)", "uint16"),
+  list(["blkio-weight-device"], "Block IO weight (relative device weight) (default [])"),
   list(["cap-add"], "Add Linux capabilities"),
   list(["add-host"], "Add a custom host-to-IP mapping (host:ip)"),
   list(["cap-drop"], "Drop Linux capabilities"),
@@ -22,6 +24,10 @@ export const CREATE_FLAGS: FlagSpec[] = [
   str(["cpuset-cpus"], "CPUs in which to allow execution (0-3, 0,1)"),
   str(["cpuset-mems"], "MEMs in which to allow execution (0-3, 0,1)"),
   list(["device"], "Add a host device to the container"),
+  list(["device-read-bps"], "Limit read rate (bytes per second) from a device (default [])"),
+  list(["device-read-iops"], "Limit read rate (IO per second) from a device (default [])"),
+  list(["device-write-bps"], "Limit write rate (bytes per second) to a device (default [])"),
+  list(["device-write-iops"], "Limit write rate (IO per second) to a device (default [])"),
   list(["dns"], "Set custom DNS servers"),
   list(["dns-option", "dns-opt"], "Set DNS options"),
   list(["dns-search"], "Set custom DNS search domains"),

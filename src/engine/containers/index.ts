@@ -7,7 +7,7 @@ export type { ContainerRecord, ContainerRunState, ContainerStatus } from "./reco
 export type { ExecConfig, ExecRecord } from "./execs.ts";
 export type { LogEntry } from "./logs.ts";
 export type { NetCounters, StatsSample } from "./stats-sample.ts";
-export type { ContainerOptions, VolumeMount, VolumesFrom } from "./spec/index.ts";
+export type { BlkioSupport, ContainerOptions, VolumeMount, VolumesFrom } from "./spec/index.ts";
 export { MASKED_PATHS, READONLY_PATHS } from "./spec/index.ts";
 export { PROPAGATIONS } from "./spec/bind-propagation.ts";
 export type { ContainerUpdate } from "./update.ts";

@@ -25,7 +25,7 @@ import { networkModeOf, withJoinedIdentity } from "./network-mode.ts";
 import { joinSharedNamespaces, resolveSharedModes } from "./shared-namespaces.ts";
 import { isActive, newRunState, type ContainerRecord } from "./record.ts";
 import { DEFAULT_RUNTIME, initBinary, Runtimes } from "./runtimes.ts";
-import { buildContainerSpec, INIT_DESTINATION, readHostFacts, type ContainerOptions } from "./spec/index.ts";
+import { buildContainerSpec, INIT_DESTINATION, probeBlkioSupport, readHostFacts, type BlkioSupport, type ContainerOptions } from "./spec/index.ts";
 import { ContainerStore } from "./store.ts";
 import type { ContainerImages } from "./images-port.ts";
 import { Execs, type ExecConfig, type ExecRecord } from "./execs.ts";
@@ -79,6 +79,7 @@ export class ContainerService {
   readonly files: ContainerFiles;
   private readonly health: HealthChecks;
   private readonly cgroupParent: CgroupParent;
+  private blkio: BlkioSupport | undefined;
   private readonly networking: Networking;
 
   /** docker network … (the API's /networks). */
@@ -256,6 +257,11 @@ export class ContainerService {
     } catch {
       return false;
     }
+  }
+
+  /** What the host's block I/O controller takes (read once): the API drops the rest with dockerd's warnings. */
+  blkioSupport(): BlkioSupport {
+    return (this.blkio ??= probeBlkioSupport());
   }
 
   inspect(ref: string): ContainerRecord {

@@ -4,5 +4,6 @@ export type { BindMount, ContainerOptions, DeviceMapping, HostDevice, SeccompOpt
 export type { VolumeMount, VolumesFrom } from "./volume-options.ts";
 export { parseDeviceSpec } from "./devices.ts";
 export { readHostFacts, type HostFacts } from "./host.ts";
+export { probeBlkioSupport, type BlkioOptions, type BlkioSupport } from "./blkio.ts";
 export { DEFAULT_CAPABILITIES } from "./capabilities.ts";
 export { DEFAULT_SHM_SIZE, INIT_DESTINATION, MASKED_PATHS, READONLY_PATHS } from "./mounts.ts";

@@ -3,6 +3,7 @@
 // the spec builder (oci-spec.ts) turns them, with the image's config and facts of the host, into
 // the runtime's config.json.
 import type { FileReader } from "../../images/index.ts";
+import type { BlkioOptions } from "./blkio.ts";
 import type { VolumeMount, VolumesFrom } from "./volume-options.ts";
 import type { HealthConfig } from "../health-state.ts";
 import type { RestartPolicy } from "../restart-policy.ts";
@@ -130,6 +131,9 @@ export interface ContainerOptions {
   ipcMode?: "host" | "none" | "private" | "shareable" | `container:${string}`;
   /** `--uts host`: the host's namespace instead of a new one. */
   utsMode?: "host";
+  /** `--blkio-weight(-device)`, `--device-read/write-bps/iops`: what the host's controller takes
+   *  (the API drops the rest with dockerd's warnings); device paths as given. */
+  blkio?: BlkioOptions;
   /** `--cgroup-parent`: the cgroup this container is made under instead of the daemon's (absolute). */
   cgroupParent?: string;
   /** `--cgroupns`: a cgroup namespace of its own (private) or the host's; the engine records what

@@ -1,11 +1,12 @@
 // --memory, --memory-swap, --memory-reservation, --memory-swappiness, --oom-kill-disable, --cpus,
 // --cpu-quota, --cpu-period, --cpu-shares, --cpuset-cpus, --pids-limit → linux.resources,
-// and --ulimit → process.rlimits, as dockerd writes them (confirmed by test/spec-differential.test.ts).
+// the block I/O options (blkio.ts), and --ulimit → process.rlimits, as dockerd writes them (confirmed by test/spec-differential.test.ts).
 // dockerd always writes memory.disableOOMKiller false, cpu.shares 0 and blockIO.weight 0; a runtime
 // takes 0 as "not set", and they are kept so that the two configs compare equal.
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { invalid } from "../../../common/errors.ts";
+import { blockIo } from "./blkio.ts";
 import type { ContainerOptions, Ulimit } from "./options.ts";
 
 /** The CFS period dockerd pairs with --cpus: 100 ms. */
@@ -20,7 +21,7 @@ export const RLIM_INFINITY = 2 ** 64;
 
 const bad = (flag: string, message: string, hint: string) => invalid("engine", "ENGINE_INVALID_RESOURCES", `${flag}: ${message}`, hint, { field: flag });
 
-export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit" | "memoryReservation" | "cpuQuota" | "cpuPeriod" | "memorySwappiness" | "oomKillDisable" | "cpusetMems">;
+export type ResourceOptions = Pick<ContainerOptions, "memory" | "memorySwap" | "nanoCpus" | "cpuShares" | "cpusetCpus" | "pidsLimit" | "memoryReservation" | "cpuQuota" | "cpuPeriod" | "memorySwappiness" | "oomKillDisable" | "cpusetMems" | "blkio">;
 
 /** The ranges of a CPU list as the kernel writes them ("0-3,8" → [0, 3], [8, 8]); undefined for
  *  anything else. Ranges, not the CPUs one by one: "0-4000000000" is a short string. */
@@ -124,7 +125,7 @@ export function linuxResources(o: ResourceOptions, online = onlineCpus, nodes = 
   if (o.cpusetMems) cpu.mems = o.cpusetMems;
   const out: Record<string, unknown> = { memory, cpu };
   if (o.pidsLimit !== undefined && o.pidsLimit > 0) out.pids = { limit: o.pidsLimit };
-  out.blockIO = { weight: 0 };
+  out.blockIO = blockIo(o.blkio);
   return out;
 }
 
