@@ -206,6 +206,10 @@ test("info: live restore on, the volume, network and log drivers skiffd has, the
     expect(out).toContain("  Log: json-file none\n");
     expect(out).toContain(" Security Options:\n  seccomp\n   Profile: default\n");
     expect(out).toContain(" Live Restore Enabled: true\n");
+    // (they were missing: the storage driver's lines, the init binary)
+    expect(out).toMatch(/ Storage Driver: overlay2\n  Backing Filesystem: \w+\n  Supports d_type: true\n/);
+    expect(out).toContain(" Init Binary: skiff-init\n");
+    expect(out).toMatch(/ Swarm: inactive\n Runtimes: [\w -]*skiff[\w -]*\n/);
   }
 });
 

@@ -1,6 +1,6 @@
 // /_ping, /version, /info and /auth: what docker clients ask first, and login.
 import { arch, cpus, hostname, release, totalmem } from "node:os";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statfsSync } from "node:fs";
 import { API_VERSION, MIN_API_VERSION } from "../version.ts";
 import { endpoint } from "../endpoint.ts";
 import type { HandlerContext } from "./context.ts";
@@ -48,6 +48,25 @@ export const version = endpoint({ query: {} }, (ctx: HandlerContext): Response =
   });
 });
 
+/** statfs(2) magic numbers → the names dockerd's overlay2 reports as its "Backing Filesystem". */
+const FILESYSTEMS: Record<number, string> = { 0xef53: "extfs", 0x58465342: "xfs", 0x9123683e: "btrfs", 0x01021994: "tmpfs", 0x2fc12fc1: "zfs", 0x6969: "nfs", 0x794c7630: "overlayfs", 0xf2f52010: "f2fs" };
+
+/** docker info's lines under "Storage Driver: overlay2", as dockerd's overlay2 gives them. */
+function overlayStatus(dataRoot: string): [string, string][] {
+  let backing = "<unknown>";
+  try {
+    backing = FILESYSTEMS[statfsSync(dataRoot).type] ?? "<unknown>";
+  } catch {
+    // (the data root is the daemon's: it is there; if it is not, the line says unknown)
+  }
+  return [["Backing Filesystem", backing], ["Supports d_type", "true"], ["Using metacopy", "false"], ["Native Overlay Diff", "true"], ["userxattr", "false"]];
+}
+
+/** Whether a memory limit can include swap: v1 with the memory.memsw files; v2 (its memory.swap.max, below the root). */
+function swapLimit(): boolean {
+  return existsSync("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes") || existsSync("/sys/fs/cgroup/cgroup.controllers");
+}
+
 function operatingSystem(): string {
   try {
     return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? "Linux";
@@ -69,12 +88,12 @@ export const info = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
     ContainersStopped: count((s) => s !== "running" && s !== "restarting" && s !== "paused"),
     Images: ctx.images.list({}).length,
     Driver: "overlay2", // what image inspect's GraphDriver says too
-    DriverStatus: [],
+    DriverStatus: overlayStatus(d.dataRoot),
     // the drivers skiffd has: local volumes; bridge, host and null networks (dockerd's name for
     // none); json-file and none logs
     Plugins: { Volume: ["local"], Network: ["bridge", "host", "null"], Authorization: null, Log: ["json-file", "none"] },
     MemoryLimit: true,
-    SwapLimit: false,
+    SwapLimit: swapLimit(),
     KernelMemory: false,
     KernelMemoryTCP: false,
     CpuCfsPeriod: true,
@@ -124,14 +143,14 @@ export const info = endpoint({ query: {} }, (ctx: HandlerContext): Response => {
     Swarm: { NodeID: "", NodeAddr: "", LocalNodeState: "inactive", ControlAvailable: false, Error: "", RemoteManagers: null },
     LiveRestoreEnabled: true, // always: containers outlive skiffd (their monitors hold them)
     Isolation: "",
-    InitBinary: "",
+    InitBinary: "skiff-init", // --init's binary (bin/skiff-init, bound into the container)
     ContainerdCommit: { ID: "", Expected: "" },
     RuncCommit: { ID: "", Expected: "" },
     InitCommit: { ID: "", Expected: "" },
     // what every container gets (spec/oci-spec.ts): docker's default seccomp profile; a cgroup namespace on v2
     SecurityOptions: ["name=seccomp,profile=default", ...(existsSync("/sys/fs/cgroup/cgroup.controllers") ? ["name=cgroupns"] : [])],
     CDISpecDirs: null,
-    Warnings: [],
+    Warnings: swapLimit() ? [] : ["WARNING: No swap limit support"],
     InsecureRegistries: d.insecureRegistries,
   });
 });

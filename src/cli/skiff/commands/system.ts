@@ -1,6 +1,6 @@
 // skiff version and info, laid out as docker prints them (or through --format).
 import { arch } from "node:os";
-import { writeOut } from "../../../common/stdio.ts";
+import { writeErr, writeOut } from "../../../common/stdio.ts";
 import { bytesSize } from "../../../api/units.ts";
 import { API_VERSION } from "../../../api/version.ts";
 import { compileFormat } from "../template.ts";
@@ -66,6 +66,7 @@ export async function info({ client, flags }: CommandContext, clientVersion: str
     ` Images: ${i.Images}`,
     ` Server Version: ${i.ServerVersion}`,
     ` Storage Driver: ${i.Driver}`,
+    ...((i.DriverStatus as [string, string][] | undefined) ?? []).map(([k, v]) => `  ${k}: ${v}`),
     ` Logging Driver: ${i.LoggingDriver}`,
     ` Cgroup Driver: ${i.CgroupDriver}`,
     ` Cgroup Version: ${i.CgroupVersion}`,
@@ -73,7 +74,13 @@ export async function info({ client, flags }: CommandContext, clientVersion: str
     `  Volume: ${(i.Plugins?.Volume ?? []).join(" ")}`,
     `  Network: ${(i.Plugins?.Network ?? []).join(" ")}`,
     `  Log: ${(i.Plugins?.Log ?? []).join(" ")}`,
+    ` Swarm: ${i.Swarm?.LocalNodeState ?? "inactive"}`,
+    ` Runtimes: ${Object.keys(i.Runtimes ?? {}).join(" ")}`,
     ` Default Runtime: ${i.DefaultRuntime}`,
+    ` Init Binary: ${i.InitBinary ?? ""}`,
+    ` containerd version: ${i.ContainerdCommit?.ID ?? ""}`,
+    ` runc version: ${i.RuncCommit?.ID ?? ""}`,
+    ` init version: ${i.InitCommit?.ID ?? ""}`,
     ...securityOptions(i.SecurityOptions ?? []),
     ` Kernel Version: ${i.KernelVersion}`,
     ` Operating System: ${i.OperatingSystem}`,
@@ -93,5 +100,7 @@ export async function info({ client, flags }: CommandContext, clientVersion: str
     ` Live Restore Enabled: ${i.LiveRestoreEnabled}`,
   ];
   writeOut(lines.join("\n") + "\n");
+  // (docker's CLI prints the daemon's warnings after the report, on stderr)
+  for (const w of (i.Warnings as string[] | null | undefined) ?? []) writeErr(`${w}\n`);
   return 0;
 }
