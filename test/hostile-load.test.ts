@@ -112,6 +112,35 @@ describe("duplicates in the archive", () => {
     expect(s.d.skiff(["image", "inspect", "--format", "{{len .RootFS.Layers}}", "hostile/dup:1"]).stdout).toBe("2\n");
     expect(storeState(join(s.d.dir, "data")).ingest).toEqual([]);
   });
+
+  test("a layer two images share, stored once and linked from the other's layer.tar (docker 20.10's save): both load (it was 'which the archive does not hold')", () => {
+    const base = good();
+    const top = layerTar([{ name: "g", type: "file", data: "second" }]);
+    const config = (layers: Uint8Array[]) => JSON.stringify({ architecture: process.arch === "x64" ? "amd64" : process.arch, os: "linux", rootfs: { type: "layers", diff_ids: layers.map(digestOf) }, config: {} });
+    const archive = dockerArchive({
+      layers: [base, top],
+      extra: [
+        { name: "c1.json", type: "file", data: config([base]) },
+        { name: "c2.json", type: "file", data: config([base, top]) },
+        // the first image's layer under a name of its own, linked to 0/layer.tar; a hardlink as well
+        { name: "shared/", type: "dir" },
+        { name: "shared/layer.tar", type: "symlink", linkname: "../0/layer.tar" },
+        { name: "hard.tar", type: "hardlink", linkname: "1/layer.tar" },
+      ],
+      manifest: [
+        { Config: "c1.json", RepoTags: ["hostile/shared:1"], Layers: ["shared/layer.tar"] },
+        { Config: "c2.json", RepoTags: ["hostile/shared:2"], Layers: ["0/layer.tar", "hard.tar"] },
+      ],
+    });
+    const r = expectAccepted(s, ["load", "-i", "@"], archive);
+    expect(r.stdout).toBe("Loaded image: hostile/shared:1\nLoaded image: hostile/shared:2\n");
+    expect(s.d.skiff(["image", "inspect", "--format", "{{len .RootFS.Layers}}", "hostile/shared:2"]).stdout).toBe("2\n");
+  });
+
+  test("a link out of the archive, named as a layer, names nothing", async () => {
+    const archive = dockerArchive({ layers: [good()], extra: [{ name: "c.json", type: "file", data: "{}" }, { name: "out.tar", type: "symlink", linkname: `${up}etc/passwd` }, { name: "abs.tar", type: "symlink", linkname: "/etc/passwd" }], manifest: [{ Config: "c.json", RepoTags: ["x:1"], Layers: ["out.tar"] }] });
+    await refused(archive, { layer: "engine", code: "ENGINE_LOAD_INVALID", message: /names "out\.tar", which the archive does not hold/ });
+  }, 30_000);
 });
 
 describe("archives whose manifest.json, index.json or config are hostile", () => {

@@ -112,8 +112,18 @@ export async function loadImages(s: LoadContext, input: AsyncIterable<Uint8Array
 /** Stages every file of the tar; blobs/<alg>/<hex> entries are checked against their name as they come. */
 async function readArchive(s: LoadContext, input: AsyncIterable<Uint8Array>, a: Archive): Promise<void> {
   let entries = 0;
+  /** Links to other entries, by name: docker save writes a layer two images share once, and the
+   *  other image's layer.tar as a symlink to it ("../<id>/layer.tar"). */
+  const links = new Map<string, string>();
   for await (const e of readTar(decompressed(input, LOAD), ARCHIVE_INPUT)) {
     entries++;
+    if (e.type === "symlink" || e.type === "hardlink") {
+      const name = archivePath(e.name);
+      if (!name) continue;
+      const target = e.type === "symlink" ? archivePath(`${name.slice(0, name.lastIndexOf("/") + 1)}${e.linkname}`) : archivePath(e.linkname);
+      if (target) links.set(name, target);
+      continue;
+    }
     if (e.type !== "file") continue;
     const name = e.name.replace(/^\.\//, "");
     if (META.has(name)) {
@@ -135,6 +145,29 @@ async function readArchive(s: LoadContext, input: AsyncIterable<Uint8Array>, a: 
     a.files.set(name, same ?? staged);
   }
   if (entries === 0) throw bad("unexpected EOF: the input is empty or not a tar archive");
+  // a link names a file of the archive (through other links, a few deep); one that leaves it, or
+  // names nothing, names no file
+  for (const name of links.keys()) {
+    let target: string | undefined = name;
+    for (let depth = 0; target !== undefined && depth < 8 && !a.files.has(target); depth++) target = links.get(target);
+    const f = target === undefined ? undefined : a.files.get(target);
+    if (f && !a.files.has(name)) a.files.set(name, f);
+  }
+}
+
+/** An entry's name, or a link's target, as a path inside the archive ("a/./b/../c" → "a/c");
+ *  undefined for one that is absolute or climbs out of it. */
+function archivePath(p: string): string | undefined {
+  if (p.startsWith("/")) return undefined;
+  const out: string[] = [];
+  for (const part of p.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (!out.length) return undefined;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join("/");
 }
 
 /** A RepoTags entry as the tag to record: a name with a tag, never a digest (docker refuses those too). */
