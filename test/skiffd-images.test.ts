@@ -32,6 +32,11 @@ describe("skiff", () => {
     expect(ok(d.skiff(["image", "inspect", "--format", "{{.Id}} {{json .Config.Cmd}}", "localhost:5000/a/bb:2"])).trim()).toBe(`${id} ["sh"]`);
     expect(JSON.parse(ok(d.skiff(["inspect", "bb:1"])))[0].Id).toBe(id);
     expect(ok(d.skiff(["rmi", "localhost:5000/a/bb:2"]))).toBe("Untagged: localhost:5000/a/bb:2\n");
+    // by id, an image of two tags of one repository needs -f, as dockerd's (a new-user trial: both tags and the image went)
+    ok(d.skiff(["tag", "bb:1", "bb:2"]));
+    const byId = d.docker(DOCKER_28, ["rmi", id.slice(7, 19)]);
+    expect([byId.status, byId.stderr.includes(`conflict: unable to delete ${id.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`)]).toEqual([1, true]);
+    ok(d.skiff(["rmi", "bb:2"]));
   });
 
   test("errors: a missing image is exit 1 with the daemon's message; an unknown flag is 125 and a wrong argument count 1, as docker 28", () => {

@@ -41,9 +41,11 @@ export function removeImage(s: RemoveContext, nameOrId: string, opts: { force?: 
     const rest = s.meta.refsOf(id);
     if (rest.tags.length + rest.digests.length > 0 || users.length) return out;
   } else {
-    const repos = new Set([...refs.tags, ...refs.digests].map(repoOfName));
-    if (repos.size > 1 && !opts.force) {
-      throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_CONFLICT", kind: "conflict", message: `delete image ${shortId(id)}: it is referenced in ${repos.size} repositories (${[...repos].map(familiarName).join(", ")})`, hint: "remove it by name, or force with -f", details: { id } });
+    // as dockerd: by id, an image with more than one tag, or names in several repositories, is only
+    // deleted with force (each name would go with it)
+    if (!singleReference(refs) && !opts.force) {
+      const names = [...refs.tags, ...refs.digests].map(familiarName).join(", ");
+      throw new SkiffError({ layer: "engine", code: "ENGINE_IMAGE_CONFLICT", kind: "conflict", message: `conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`, hint: `it is named ${names}: remove those names (skiff rmi NAME), or force with -f`, details: { id } });
     }
     for (const t of refs.tags) if (s.meta.deleteRef("tag", t)) out.push({ Untagged: familiarName(t) });
     for (const d of refs.digests) if (s.meta.deleteRef("digest", d)) out.push({ Untagged: familiarName(d) });
