@@ -453,6 +453,17 @@ test("--device-read/write-bps/iops limit the container's block I/O where the hos
   expect(weight.status === 125 && weight.stderr.includes("Range of blkio weight is from 10 to 1000")).toBe(support.weight);
 });
 
+test("docker's init layer: /.dockerenv (programs look for it) and /etc/mtab -> /proc/mounts are there, and diff and commit leave them out (a new-user trial: both were missing)", () => {
+  expect(ok(docker(["run", "--name", "initfiles", "busybox", "sh", "-c", "test -f /.dockerenv && readlink /etc/mtab"]))).toBe("/proc/mounts\n");
+  try {
+    expect(ok(docker(["diff", "initfiles"]))).toBe("");
+    const exported = execFileSync("sh", ["-c", `${DOCKER_28} export initfiles | tar t`], { env: { ...process.env, DOCKER_HOST: `unix://${d.sock}` }, encoding: "utf8" });
+    expect(exported.split("\n")).toEqual(expect.arrayContaining([".dockerenv", "etc/mtab"]));
+  } finally {
+    docker(["rm", "initfiles"]);
+  }
+});
+
 test("a container the OOM killer ends shows OOMKilled and an oom event", () => {
   const since = Math.floor(Date.now() / 1000) - 1;
   const r = docker(["run", "--name", "hungry", "--memory", "8m", "--memory-swap", "8m", "busybox", "sh", "-c", "x=$(head -c 50000000 /dev/zero | tr '\\0' a); echo $x | wc -c"]);

@@ -16,6 +16,7 @@ import { MONITOR, monitorFiles } from "./layout.ts";
 import { oomKills } from "./oom.ts";
 import { isActive, type ContainerRecord } from "./record.ts";
 import { shouldRestart } from "./restart-policy.ts";
+import { writeInitFiles } from "./files/init-paths.ts";
 import { RestartTimers } from "./restarts.ts";
 import { endStrayMonitors, restoreContainers } from "./restore.ts";
 import type { SupervisorOptions } from "./supervisor-hooks.ts";
@@ -128,6 +129,7 @@ export class Supervisor {
       },
     );
     const rootfs = this.o.images.mountsFor(r.imageId, r.id);
+    writeInitFiles(this.o.images.containerLayer(r.imageId, r.id).upper);
     mark("engine: snapshot prepared");
     try {
       this.o.volumes?.mount(r);
