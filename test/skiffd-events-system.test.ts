@@ -81,10 +81,12 @@ test("stop, restart and rm -f report each signal they send as a kill event with 
   ok(d.skiff(["run", "-d", "--name", "killed", "busybox", "sleep", "1000"]));
   ok(d.skiff(["stop", "-t", "1", "killed"])); // sleep as PID 1 ignores TERM: then KILL
   ok(d.skiff(["start", "killed"]));
+  ok(d.skiff(["stop", "-t", "0", "killed"])); // TERM too, then KILL at once (a new-user trial: KILL alone)
+  ok(d.skiff(["start", "killed"]));
   ok(d.skiff(["rm", "-f", "killed"]));
   const to = await pastSecond();
   const got = lines(ok(d.skiff(["events", "--since", String(from), "--until", String(to), "--filter", "container=killed", "--format", "{{.Action}} {{.Actor.Attributes.signal}}"]))).map((l) => l.replace(" <no value>", "").trim());
-  expect(got).toEqual(["create", "start", "kill 15", "kill 9", "die", "stop", "start", "kill 9", "die", "destroy"]);
+  expect(got).toEqual(["create", "start", "kill 15", "kill 9", "die", "stop", "start", "kill 15", "kill 9", "die", "stop", "start", "kill 9", "die", "destroy"]);
 });
 
 test("a since after the until is refused as dockerd does (400, its words); it answered nothing with status 0", async () => {
@@ -273,4 +275,15 @@ test("exec events: exec_create, exec_start and, when the process ends, exec_die 
   const got = lines(ok(d.skiff(["events", "--since", String(from), "--until", String(to), "--filter", "container=execed", "--filter", "event=exec_die", "--format", "{{.Action}} {{.Actor.Attributes.exitCode}} {{len .Actor.Attributes.execID}}"])));
   expect(got).toEqual(["exec_die 4 64", "exec_die 0 64"]);
   ok(d.skiff(["rm", "-f", "execed"]));
+});
+
+test("commit with a name reports the image's tag event, then the container's commit, as dockerd (a new-user trial: no tag event)", async () => {
+  const from = Math.floor(Date.now() / 1000);
+  ok(d.skiff(["create", "--name", "committed", "busybox", "true"]));
+  const id = ok(d.skiff(["commit", "committed", "commits/made:2"])).trim();
+  ok(d.skiff(["rm", "committed"]));
+  ok(d.skiff(["rmi", "commits/made:2"]));
+  const to = await pastSecond();
+  const got = lines(ok(d.skiff(["events", "--since", String(from), "--until", String(to), "--filter", "event=tag", "--filter", "event=commit", "--format", "{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}"])));
+  expect(got.map((l) => l.replace(/ [0-9a-f]{64} committed$/, " committed"))).toEqual([`image tag ${id} commits/made:2`, "container commit committed"]);
 });

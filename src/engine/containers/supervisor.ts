@@ -324,7 +324,8 @@ export class Supervisor {
     if (r.state.status === "paused") await runtime.resume(r.id).catch(() => undefined);
     // each signal sent is a kill event, as dockerd's (before the die it brings)
     const signalled = (n: number) => this.o.events.emit("kill", this.fresh(r), { signal: String(n) });
-    if (timeout !== 0) await runtime.kill(r.id, sig).then(() => signalled(sig), () => undefined);
+    // (with -t 0 too, as dockerd: the stop signal, then SIGKILL at once)
+    await runtime.kill(r.id, sig).then(() => signalled(sig), () => undefined);
     const inTime = timeout < 0 ? await exit : await Promise.race([exit, Bun.sleep(timeout * 1000).then(() => undefined)]);
     if (!inTime) {
       await runtime.kill(r.id, 9, { all: true }).then(() => signalled(9), () => undefined);

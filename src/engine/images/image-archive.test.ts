@@ -95,6 +95,9 @@ describe.skipIf(!haveRegistry)("save, load and import", () => {
     const bad = await s.importRootfs(Readable.from([Buffer.from("not a tar at all".repeat(40))]), {}).catch((e) => e);
     expect(bad.code).toMatch(/IMAGE_|ENGINE_/);
     expect(s.list()).toHaveLength(1);
+    // without a message, dockerd's comment (a new-user trial: it was empty)
+    const plain = await s.importRootfs(Readable.from([gzipSync(busyboxLayers()[0]!)]), { repo: "imported/plain", tag: "v1" });
+    expect(plain.Comment).toBe("Imported from -");
   });
 });
 

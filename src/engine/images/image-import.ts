@@ -83,7 +83,8 @@ export async function importRootfs(s: ImportContext, input: AsyncIterable<Uint8A
       ...(platform.variant ? { variant: platform.variant } : {}),
       os: platform.os,
       created,
-      ...(o.message ? { comment: o.message } : {}),
+      // as dockerd: the message, else where the tar came from (a client's upload: "-")
+      comment: o.message || "Imported from -",
       config: changed,
       rootfs: { type: "layers", diff_ids: [diffId] },
       history: [{ created, created_by: "", comment: o.message || "Imported from -" }],
