@@ -103,7 +103,8 @@ for (const [name, make] of RUNTIMES) {
       const rootfsMount = { fstype: "overlay", source: "overlay", data: `lowerdir=${busyboxRootfs()},upperdir=${join(dir, "upper")},workdir=${join(dir, "work")}` };
       await rt.create(b.id, b.dir, { rootfsMount });
       await rt.start(b.id);
-      await until(async () => existsSync(join(dir, "upper/hello")));
+      // (the file is there once the shell opens it, its line a moment later: the full suite once read it empty)
+      await until(async () => existsSync(join(dir, "upper/hello")) && readFileSync(join(dir, "upper/hello"), "utf8") !== "");
       expect(readFileSync(join(dir, "upper/hello"), "utf8")).toBe("written\n");
       const onHost = () => readFileSync("/proc/self/mountinfo", "utf8").includes(` ${join(dir, "rootfs")} `);
       // skiff mounts it inside the container's mount namespace; another runtime gets it mounted on the host

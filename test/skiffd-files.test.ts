@@ -361,7 +361,7 @@ for (const [cli, run] of [["skiff", (args: string[]) => d.skiff(args)], ["docker
       "exist3/", "exist3/a", "exist3/sub/", "exist3/sub/s",
       "file",
       "lnk -> /etc",
-      "lnkL/", ...etc.map((e) => `lnkL/${e}`),
+      "lnkL/", ...etc.map((e) => (e === "mtab" ? "lnkL/mtab -> /proc/mounts" : `lnkL/${e}`)),
       "new/", "new/a", "new/sub/", "new/sub/s",
       "newfile",
     ]);

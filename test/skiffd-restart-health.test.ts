@@ -336,9 +336,8 @@ test("--cpuset-mems and --security-opt systempaths=unconfined are applied; what 
     [["--gpus", "all"], 'could not select device driver "" with capabilities: [[gpu]]'],
     [["--storage-opt", "size=1G"], "--storage-opt is supported only for overlay over xfs with 'pquota' mount option"],
     [["--kernel-memory", "1k"], "Minimum kernel memory limit allowed is 6MB"],
-    [["--cgroup-parent", "mine"], "a cgroup parent per container (--cgroup-parent mine) is not served by skiffd"],
-    [["--device-read-bps", "/dev/null:1mb"], "are not served by skiffd"],
-    [["--blkio-weight", "300"], "are not served by skiffd"],
+    // (--cgroup-parent and the block I/O limits are served now: skiffd-cgroup-parent, skiffd-containers)
+    [["--device-read-bps", "/dev/null:1mb"], "--device-read-bps /dev/null: not a block device"],
     [["--cpu-rt-runtime", "950"], "are not served by skiffd"],
   ];
   for (const [args, words] of refusals) {
