@@ -4,12 +4,12 @@
 // --interval, the console socket's rules, --log-format json without --log, and a closed stdout.
 import { afterEach, expect, test } from "bun:test";
 import { spawn } from "bun";
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cgroupV1Files } from "./harness/cgroup-probe.ts";
 import { TEST_STATE_ROOT } from "./harness/leaks.ts";
-import { makeBundle, oci, runBundle, SKIFF_OCI, type Bundle, type RuntimeName } from "./harness/oci.ts";
+import { busyboxRootfs, makeBundle, oci, runBundle, SKIFF_OCI, type Bundle, type RuntimeName } from "./harness/oci.ts";
 
 const BOTH: RuntimeName[] = ["skiff", "runc"];
 const made: { runtime: RuntimeName; b: Bundle }[] = [];
@@ -220,4 +220,45 @@ test("a container with a terminal has /dev/console, its terminal, as runc binds 
   }
   expect(got.skiff).toBe(got.runc!);
   expect(got.skiff).toBe("0 88\nsame");
+});
+
+test("a tmpfs with tmpcopyup (podman's --tmpfs) holds what the directory it covers held, with owners, modes and links, as runc's, and times (a new-user trial: skiff-oci took the option and mounted an empty tmpfs)", () => {
+  const probe = "cd /etc && ls -ln passwd group | cut -c1-40 && readlink mylink && cat sub/deep && stat -c '%a %u:%g' /etc /etc/sub && touch /etc/new && ls /etc/new && stat -c %Y /etc/passwd >&2";
+  const got: Record<string, string> = {};
+  for (const runtime of BOTH) {
+    const b = bundle(runtime, ["sh", "-c", probe], (c) => {
+      c.mounts.push({ destination: "/etc", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "tmpcopyup"] });
+    });
+    // a rootfs of its own, and what the copy must carry: a subdirectory of another owner and mode, a file in it, a symlink
+    execFileSync("cp", ["-a", busyboxRootfs(), join(b.dir, "rootfs")]);
+    b.config.root = { path: join(b.dir, "rootfs"), readonly: true };
+    writeFileSync(join(b.dir, "config.json"), JSON.stringify(b.config, null, 2));
+    mkdirSync(join(b.dir, "rootfs/etc/sub"), { mode: 0o711 });
+    writeFileSync(join(b.dir, "rootfs/etc/sub/deep"), "deep\n");
+    chownSync(join(b.dir, "rootfs/etc/sub"), 12, 34);
+    chmodSync(join(b.dir, "rootfs/etc/sub"), 0o711);
+    symlinkSync("passwd", join(b.dir, "rootfs/etc/mylink"));
+    const r = runBundle(runtime, b);
+    expect([runtime, r.code]).toEqual([runtime, 0]);
+    got[runtime] = r.stdout;
+    // times are kept too (runc's copy gives the copies the time of the copy: skiff-oci keeps them, as cp -a)
+    if (runtime === "skiff") expect(r.stderr.trim()).toBe(String(Math.floor(statSync(join(b.dir, "rootfs/etc/passwd")).mtimeMs / 1000)));
+    // the copy is the container's: the bundle's /etc has no new file
+    expect(existsSync(join(b.dir, "rootfs/etc/new"))).toBe(false);
+  }
+  expect(got.skiff).toContain("passwd\ndeep\n");
+  expect(got.skiff).toContain("711 12:34\n");
+  expect(got.skiff).toBe(got.runc);
+});
+
+test("a capability name the runtime does not know is left out with a warning, as runc's, in config.json and in exec --cap (a new-user trial: skiff-oci refused the container; a newer engine may list one)", () => {
+  for (const runtime of BOTH) {
+    const b = bundle(runtime, ["sh", "-c", "grep CapEff /proc/self/status; sleep 30"], (c) => {
+      for (const set of ["bounding", "effective", "permitted"] as const) c.process.capabilities![set] = [...c.process.capabilities![set]!, "CAP_FUTURE_THING"];
+    });
+    const created = oci(runtime, ["run", "-d", "--bundle", b.dir, b.id]);
+    expect([runtime, created.code, /ignoring unknown or unavailable capabilities: \[CAP_FUTURE_THING\]/.test(created.stderr)]).toEqual([runtime, 0, true]);
+    const exec = oci(runtime, ["exec", "--cap", "CAP_BOGUS", b.id, "true"]);
+    expect([runtime, exec.code, exec.stderr.includes("CAP_BOGUS")]).toEqual([runtime, 0, true]);
+  }
 });

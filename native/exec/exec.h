@@ -47,6 +47,7 @@ _Noreturn void run_init(struct plan *p, uint32_t first);
 /* Resolves rel inside the directory fd root without leaving it (RESOLVE_IN_ROOT), creating missing
  * directories (create=1) or a final empty file (create=2). Returns an O_PATH fd or -1 with errno. */
 int open_in_root(int root, const char *rel, uint32_t create);
+int copy_tree(int from, int to, int depth);
 int do_mount(struct plan *p, const struct op_mount *m);
 int do_mknod(struct plan *p, const struct op_mknod *m);
 int do_mount_setattr(struct plan *p, const struct op_mount_setattr *m);

@@ -133,12 +133,34 @@ static int open_real_dir(int root, const char *rel) {
   return fd;
 }
 
+/* After a mount over a directory (covered bit 2): what that directory held, read through `below`
+ * (opened before the mount), copied into the new mount's root, which takes its owner too. */
+static int copy_up(int root, const char *rel, int below, const struct stat *st) {
+  int top = open_in_root(root, rel, 0);
+  int dir = top < 0 ? -1 : openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int r = dir < 0 ? -1 : copy_tree(below, dir, 0);
+  if (r == 0) r = fchown(dir, st->st_uid, st->st_gid);
+  int e = errno;
+  if (dir >= 0) close(dir);
+  if (top >= 0) close(top);
+  errno = e;
+  return r;
+}
+
 int do_mount(struct plan *p, const struct op_mount *m) {
   int root = slot_fd(p, m->root);
   if (root < 0) return -1;
-  int fd = m->keep_mode ? open_in_root(root, m->target, 0) : -1;
+  int fd = m->covered ? open_in_root(root, m->target, 0) : -1;
   struct stat st;
   int keep = fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+  /* the covered directory, open for reading before the mount hides it (tmpcopyup) */
+  int below = keep && (m->covered & 2) ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (keep && (m->covered & 2) && below < 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
   if (fd < 0) fd = m->create == 3 ? open_real_dir(root, m->target) : open_in_root(root, m->target, m->create);
   if (fd < 0) return -1;
   char target[64];
@@ -146,7 +168,9 @@ int do_mount(struct plan *p, const struct op_mount *m) {
   int r = mount(or_null(m->source), target, or_null(m->fstype), (unsigned long)m->flags, or_null(m->data));
   int e = errno;
   close(fd);
-  if (r == 0 && keep) return chmod_in_root(root, m->target, st.st_mode & 07777);
+  if (r == 0 && below >= 0) r = copy_up(root, m->target, below, &st), e = errno;
+  if (below >= 0) close(below);
+  if (r == 0 && keep && (m->covered & 1)) return chmod_in_root(root, m->target, st.st_mode & 07777);
   errno = e;
   return r;
 }

@@ -1,5 +1,4 @@
 // Linux capability names and numbers (include/uapi/linux/capability.h).
-import { invalid } from "../common/errors.ts";
 
 export const CAPABILITIES = [
   "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
@@ -13,21 +12,17 @@ export const CAPABILITIES = [
 
 const NUMBERS = new Map<string, number>(CAPABILITIES.map((name, i) => [name, i]));
 
-/** The number of a capability name ("CAP_NET_RAW" or "NET_RAW", any case). */
-export function capabilityNumber(name: string, where: string): number {
-  const upper = name.toUpperCase();
-  const n = NUMBERS.get(upper.startsWith("CAP_") ? upper : `CAP_${upper}`);
-  if (n === undefined)
-    throw invalid("runtime", "RUNTIME_UNKNOWN_CAPABILITY", `read ${where}: unknown capability "${name}"`, "use names from capabilities(7), such as CAP_NET_BIND_SERVICE", { field: where });
-  return n;
-}
-
-/** A 64-bit capability set from names; `lastCap` bounds it to what the kernel knows. */
-export function capabilityMask(names: readonly string[], where: string, lastCap: number): bigint {
+/**
+ * A 64-bit capability set from a config's names, as runc reads them: a name this runtime does not
+ * know ("CAP_" and capitals, as capabilities(7) writes them) or the kernel does not have (above
+ * `lastCap`) is left out and added to `ignored`, for a warning (a newer engine may list one).
+ */
+export function capabilityMask(names: readonly string[], lastCap: number, ignored: string[] = []): bigint {
   let mask = 0n;
   for (const name of names) {
-    const n = capabilityNumber(name, where);
-    if (n <= lastCap) mask |= 1n << BigInt(n);
+    const n = NUMBERS.get(name);
+    if (n === undefined || n > lastCap) ignored.push(name);
+    else mask |= 1n << BigInt(n);
   }
   return mask;
 }

@@ -1,6 +1,7 @@
 // `features`: what this runtime supports, as the runtime-spec's features document describes it.
 import { existsSync } from "node:fs";
 import { CAPABILITIES } from "./capabilities.ts";
+import { OCI_VERSION } from "./hook-state.ts";
 import { HOOK_KINDS } from "../oci/runtime-config.ts";
 import { PROPAGATION } from "./plan/mount-options.ts";
 import { CLONE } from "./plan/namespaces.ts";
@@ -12,12 +13,15 @@ const MOUNT_OPTIONS = [
   "relatime", "remount", "ro", "rw", "silent", "strictatime", "suid", "symfollow", "sync",
   "ratime", "rdev", "rdiratime", "rexec", "rnoatime", "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime",
   "rnosuid", "rnosymfollow", "rro", "rrelatime", "rrw", "rstrictatime", "rsuid", "rsymfollow",
+  // taken by the runtime itself: a tmpfs that starts with the content of the directory it covers
+  "tmpcopyup",
 ];
 
 export function features(): Record<string, unknown> {
   return {
     ociVersionMin: "1.0.0",
-    ociVersionMax: "1.3.0",
+    // (the version state and --version give: a new-user trial found 1.3.0 here against 1.2.0 there)
+    ociVersionMax: OCI_VERSION,
     hooks: [...HOOK_KINDS],
     mountOptions: [...MOUNT_OPTIONS, ...Object.keys(PROPAGATION)].sort(),
     linux: {

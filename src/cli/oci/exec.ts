@@ -5,7 +5,6 @@ import { invalid } from "../../common/errors.ts";
 import { mark } from "../../common/trace.ts";
 import { Checker } from "../../oci/check.ts";
 import { checkProcess, MAX_ID, type Process } from "../../oci/runtime-config.ts";
-import { capabilityNumber } from "../../runtime/capabilities.ts";
 import { baseProcess, execInContainer, readExecTarget, type ExecTarget } from "../../runtime/exec.ts";
 import { forwardSignals } from "../../runtime/signals.ts";
 import type { StateStore } from "../../runtime/state-store.ts";
@@ -49,8 +48,8 @@ export function execProcess(target: () => ExecTarget, id: string, command: strin
   // As runc since CVE-2022-29162: --cap adds to the bounding, effective and permitted sets, never
   // to the inheritable one (a capability there would survive execve of any program); to the
   // ambient set only when the process already has inheritable ones (ambient needs inheritable).
+  // (a name the runtime does not know is left out with a warning at create, as runc's)
   for (const cap of list(flags.cap)) {
-    capabilityNumber(cap, "--cap");
     p.capabilities ??= { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] };
     const sets = p.capabilities.inheritable.length ? (["bounding", "effective", "permitted", "ambient"] as const) : (["bounding", "effective", "permitted"] as const);
     for (const set of sets) p.capabilities[set].push(cap);

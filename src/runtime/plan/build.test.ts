@@ -77,7 +77,7 @@ describe("buildCreatePlan", () => {
 
   test("computes capability sets and drops the rest of the bounding set", () => {
     const steps = plan((c) => {
-      c.process.capabilities = { bounding: ["CAP_KILL", "NET_RAW"], effective: ["CAP_KILL"], permitted: ["CAP_KILL", "CAP_NET_RAW"], inheritable: ["CAP_NET_RAW"], ambient: ["CAP_NET_RAW", "CAP_KILL"] };
+      c.process.capabilities = { bounding: ["CAP_KILL", "CAP_NET_RAW", "NET_RAW"], effective: ["CAP_KILL"], permitted: ["CAP_KILL", "CAP_NET_RAW"], inheritable: ["CAP_NET_RAW"], ambient: ["CAP_NET_RAW", "CAP_KILL"] };
     });
     expect(find(steps, "dropBounding").caps).toHaveLength(41 - 2);
     expect(find(steps, "dropBounding").caps).not.toContain(5);

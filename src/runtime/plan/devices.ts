@@ -53,7 +53,7 @@ export function devicesSteps(devices: readonly Device[], root: number, userns: b
   for (const [path, { d, where }] of byPath) {
     if (!path.startsWith("dev/")) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", `read ${where}: device path ${d.path} is not under /dev`, "put device nodes under /dev");
     const mode = typeBits(d, where) | (d.fileMode ?? 0o666);
-    if (userns) steps.push(step("mount", { root, source: d.path, target: path, fstype: "", flags: MS.BIND, data: "", create: CREATE.file, keepMode: 0 }, `bind device ${d.path} from the host`));
+    if (userns) steps.push(step("mount", { root, source: d.path, target: path, fstype: "", flags: MS.BIND, data: "", create: CREATE.file, covered: 0 }, `bind device ${d.path} from the host`));
     else steps.push(step("mknod", { root, path, mode, major: d.major, minor: d.minor, uid: d.uid ?? 0, gid: d.gid ?? 0 }, `create device ${d.path}`));
   }
   for (const [target, path] of LINKS) steps.push(step("symlink", { root, target, path }, `link /${path} to ${target}`));

@@ -9,6 +9,8 @@ import { step, type Step } from "./step.ts";
 
 /** What the executor makes of a missing target; realDir also refuses a symlink there (proc, sysfs). */
 export const CREATE = { none: 0, dir: 1, file: 2, realDir: 3 } as const;
+/** The mount step's `covered` bits: what a new mount takes of the directory it covers. */
+export const COVER = { mode: 1, content: 2 } as const;
 
 /** "/dev/../proc//x/" → "proc/x": a clean path relative to the container's root. */
 export function inRoot(path: string): string {
@@ -38,7 +40,7 @@ export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
   const steps: Step[] = [];
   const propagate = (path: string, display: string) => {
     if (opts.attrSet || opts.attrClear) steps.push(step("mountSetattr", { root: ctx.root, target: path, set: opts.attrSet, clear: opts.attrClear }, `set recursive attributes of ${display}`));
-    for (const p of opts.propagation) steps.push(step("mount", { root: ctx.root, source: "", target: path, fstype: "", flags: p, data: "", create: CREATE.none, keepMode: 0 }, `set propagation of ${display}`));
+    for (const p of opts.propagation) steps.push(step("mount", { root: ctx.root, source: "", target: path, fstype: "", flags: p, data: "", create: CREATE.none, covered: 0 }, `set propagation of ${display}`));
   };
   if (m.uidMappings.length || m.gidMappings.length)
     throw invalid("runtime", "RUNTIME_UNSUPPORTED", `read ${where}: id-mapped mounts are not supported yet`, "remove uidMappings/gidMappings from the mount");
@@ -53,20 +55,21 @@ export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
       throw invalid("runtime", "RUNTIME_MOUNT_SOURCE_MISSING", `bind ${source} on ${shown}: source does not exist`, `create ${source} on the host or fix ${where}.source`, { path: source, field: where });
     }
     const bindFlags = MS.BIND | (opts.recursive ? MS.REC : 0);
-    steps.push(step("mount", { root: ctx.root, source, target, fstype: "", flags: bindFlags, data: "", create: isDir ? CREATE.dir : CREATE.file, keepMode: 0 }, `bind ${source} on ${shown}`));
+    steps.push(step("mount", { root: ctx.root, source, target, fstype: "", flags: bindFlags, data: "", create: isDir ? CREATE.dir : CREATE.file, covered: 0 }, `bind ${source} on ${shown}`));
     const extra = opts.flags & ~(MS.BIND | MS.REC | MS.REMOUNT);
-    if (extra) steps.push(step("mount", { root: ctx.root, source: "", target, fstype: "", flags: MS.BIND | MS.REMOUNT | extra, data: "", create: CREATE.none, keepMode: 0 }, `remount ${shown} with ${m.options.join(",")}`));
+    if (extra) steps.push(step("mount", { root: ctx.root, source: "", target, fstype: "", flags: MS.BIND | MS.REMOUNT | extra, data: "", create: CREATE.none, covered: 0 }, `remount ${shown} with ${m.options.join(",")}`));
     propagate(target, shown);
     return steps;
   }
   if (type === "cgroup") return cgroupSteps(m, target, opts.flags, ctx);
   if (!type) throw invalid("runtime", "RUNTIME_CONFIG_INVALID", `read ${where}: mount of ${shown} has no type`, "set mounts[].type (tmpfs, proc, sysfs, bind, ...)");
-  // A tmpfs over an existing directory takes that directory's mode unless mode= says otherwise,
-  // as runc (since 1.1.8) and crun do.
-  const keepMode = type === "tmpfs" && !opts.data.some((d) => d.startsWith("mode=")) ? 1 : 0;
+  // A tmpfs over an existing directory takes that directory's mode unless mode= says otherwise, as
+  // runc (since 1.1.8) and crun do; with tmpcopyup (podman asks for it on every --tmpfs), that
+  // directory's content too, copied in as runc and crun copy it.
+  const covered = type === "tmpfs" ? (opts.data.some((d) => d.startsWith("mode=")) ? 0 : COVER.mode) | (m.options.includes("tmpcopyup") ? COVER.content : 0) : 0;
   // As runc: procfs and sysfs go on a real directory only, never through a symlink in the rootfs.
   const create = type === "proc" || type === "sysfs" ? CREATE.realDir : CREATE.dir;
-  steps.push(step("mount", { root: ctx.root, source: m.source ?? type, target, fstype: type, flags: opts.flags, data: opts.data.join(","), create, keepMode }, `mount ${type} on ${shown}`, where));
+  steps.push(step("mount", { root: ctx.root, source: m.source ?? type, target, fstype: type, flags: opts.flags, data: opts.data.join(","), create, covered }, `mount ${type} on ${shown}`, where));
   propagate(target, shown);
   return steps;
 }
@@ -77,21 +80,21 @@ function cgroupSteps(m: Mount, target: string, flags: number, ctx: MountContext)
   const shown = "/" + target;
   const { hierarchies, cgroupns } = ctx.cgroup;
   const v1 = hierarchies.filter((h) => h.hierarchy.version === 1);
-  if (v1.length === 0) return [step("mount", { root: ctx.root, source: "cgroup2", target, fstype: "cgroup2", flags, data: "", create: CREATE.dir, keepMode: 0 }, `mount cgroup2 on ${shown}`)];
+  if (v1.length === 0) return [step("mount", { root: ctx.root, source: "cgroup2", target, fstype: "cgroup2", flags, data: "", create: CREATE.dir, covered: 0 }, `mount cgroup2 on ${shown}`)];
   const base = flags & ~MS.RDONLY;
-  const steps: Step[] = [step("mount", { root: ctx.root, source: "tmpfs", target, fstype: "tmpfs", flags: base, data: "mode=755", create: CREATE.dir, keepMode: 0 }, `mount tmpfs for cgroups on ${shown}`)];
+  const steps: Step[] = [step("mount", { root: ctx.root, source: "tmpfs", target, fstype: "tmpfs", flags: base, data: "mode=755", create: CREATE.dir, covered: 0 }, `mount tmpfs for cgroups on ${shown}`)];
   for (const { hierarchy, dir } of v1) {
     const name = hierarchy.key.replace(/^name=/, "");
     const sub = `${target}/${name}`;
     if (cgroupns) {
-      steps.push(step("mount", { root: ctx.root, source: "cgroup", target: sub, fstype: "cgroup", flags, data: hierarchy.key, create: CREATE.dir, keepMode: 0 }, `mount cgroup ${hierarchy.key} on /${sub}`));
+      steps.push(step("mount", { root: ctx.root, source: "cgroup", target: sub, fstype: "cgroup", flags, data: hierarchy.key, create: CREATE.dir, covered: 0 }, `mount cgroup ${hierarchy.key} on /${sub}`));
     } else {
-      steps.push(step("mount", { root: ctx.root, source: dir, target: sub, fstype: "", flags: MS.BIND | MS.REC, data: "", create: CREATE.dir, keepMode: 0 }, `bind cgroup ${dir} on /${sub}`));
-      steps.push(step("mount", { root: ctx.root, source: "", target: sub, fstype: "", flags: MS.BIND | MS.REMOUNT | flags, data: "", create: CREATE.none, keepMode: 0 }, `remount cgroup /${sub}`));
+      steps.push(step("mount", { root: ctx.root, source: dir, target: sub, fstype: "", flags: MS.BIND | MS.REC, data: "", create: CREATE.dir, covered: 0 }, `bind cgroup ${dir} on /${sub}`));
+      steps.push(step("mount", { root: ctx.root, source: "", target: sub, fstype: "", flags: MS.BIND | MS.REMOUNT | flags, data: "", create: CREATE.none, covered: 0 }, `remount cgroup /${sub}`));
     }
     const controllers = name.split(",");
     if (controllers.length > 1) for (const c of controllers) steps.push(step("symlink", { root: ctx.root, target: name, path: `${target}/${c}` }, `link /${target}/${c} to ${name}`));
   }
-  if (flags & MS.RDONLY) steps.push(step("mount", { root: ctx.root, source: "", target, fstype: "", flags: MS.REMOUNT | flags, data: "mode=755", create: CREATE.none, keepMode: 0 }, `remount ${shown} read-only`));
+  if (flags & MS.RDONLY) steps.push(step("mount", { root: ctx.root, source: "", target, fstype: "", flags: MS.REMOUNT | flags, data: "mode=755", create: CREATE.none, covered: 0 }, `remount ${shown} read-only`));
   return steps;
 }

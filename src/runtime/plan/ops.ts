@@ -38,8 +38,8 @@ export const OPS = {
   bindRootfs: { code: 22, fields: [["slot", "u32"], ["path", "str"]], doc: "bind the rootfs onto itself and open it into fd slot (the root for in-root paths)" },
   mount: {
     code: 23,
-    fields: [["root", "u32"], ["source", "str"], ["target", "str"], ["fstype", "str"], ["flags", "u64"], ["data", "str"], ["create", "u32"], ["keepMode", "u32"]],
-    doc: "mount source on target, target resolved inside the root in fd slot `root` (create: 0 none, 1 dir, 2 file, 3 a real directory: ELOOP if it is a symlink); keepMode: the new mount's root gets the mode of the directory it covers",
+    fields: [["root", "u32"], ["source", "str"], ["target", "str"], ["fstype", "str"], ["flags", "u64"], ["data", "str"], ["create", "u32"], ["covered", "u32"]],
+    doc: "mount source on target, target resolved inside the root in fd slot `root` (create: 0 none, 1 dir, 2 file, 3 a real directory: ELOOP if it is a symlink); covered, what the new mount takes of the directory it covers: bit 1 its mode, bit 2 its content, copied in (tmpcopyup)",
   },
   mountSetattr: { code: 51, fields: [["root", "u32"], ["target", "str"], ["set", "u64"], ["clear", "u64"]], doc: "mount_setattr(AT_RECURSIVE) on target inside the root: the r* options (rro, rnosuid, ...)" },
   mknod: { code: 24, fields: [["root", "u32"], ["path", "str"], ["mode", "u32"], ["major", "u32"], ["minor", "u32"], ["uid", "u32"], ["gid", "u32"]], doc: "mknod a device inside the root and chown it" },

@@ -2,7 +2,8 @@
 // bounding set, user and groups, capabilities, no_new_privs, umask, cwd, and the exec itself.
 import { invalid } from "../../common/errors.ts";
 import type { Process } from "../../oci/runtime-config.ts";
-import { capabilityMask, capabilityNumber } from "../capabilities.ts";
+import { capabilityMask } from "../capabilities.ts";
+import { log } from "../../common/log.ts";
 import { parseSignal } from "../signals.ts";
 import { checkExecLimits } from "./exec-limits.ts";
 import type { SeccompFilter } from "./seccomp-filter.ts";
@@ -88,15 +89,17 @@ export function processSteps(input: ProcessInput): Step[] {
     return [step("seccomp", { filter: seccomp.filter, flags: seccomp.flags }, "load the seccomp filter")];
   };
   const caps = proc.capabilities;
-  const mask = (names: readonly string[] | undefined, field: string) => capabilityMask(names ?? [], `process.capabilities.${field}`, lastCap);
-  const bounding = mask(caps?.bounding, "bounding");
+  // as runc: a capability this runtime or kernel does not know is left out, with a warning
+  const ignored: string[] = [];
+  const mask = (names: readonly string[] | undefined) => capabilityMask(names ?? [], lastCap, ignored);
+  const bounding = mask(caps?.bounding);
   const drop: number[] = [];
   for (let c = 0; c <= lastCap; c++) if (!((bounding >> BigInt(c)) & 1n)) drop.push(c);
   if (drop.length) steps.push(step("dropBounding", { caps: drop }, "drop capabilities from the bounding set"));
   const { uid, gid, additionalGids } = proc.user;
   steps.push(step("setUser", { uid, gid, groups: additionalGids, setgroups: input.setgroups === false ? 0 : input.setgroups === "unlessDenied" ? 2 : 1 }, `set uid ${uid}, gid ${gid}, groups [${additionalGids.join(",")}]`));
-  const permitted = mask(caps?.permitted, "permitted");
-  const inheritable = mask(caps?.inheritable, "inheritable");
+  const permitted = mask(caps?.permitted);
+  const inheritable = mask(caps?.inheritable);
   // The kernel raises an ambient capability only if it is permitted and inheritable; runc
   // skips the others silently, and so do we (its default spec lists ambient caps alone).
   // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN in the effective set, so that one
@@ -105,8 +108,9 @@ export function processSteps(input: ProcessInput): Step[] {
   // never from the old permitted or effective set (capabilities(7); only no_new_privs, not set
   // here, would intersect with the old permitted set).
   const loadAdmin = seccomp && !proc.noNewPrivileges ? 1n << BigInt(CAP_SYS_ADMIN) : 0n;
-  const ambient = bitsOf(permitted & inheritable & mask(caps?.ambient, "ambient"));
-  steps.push(step("setCaps", { effective: mask(caps?.effective, "effective") | loadAdmin, permitted: permitted | loadAdmin, inheritable, ambient }, "set capabilities"));
+  const ambient = bitsOf(permitted & inheritable & mask(caps?.ambient));
+  steps.push(step("setCaps", { effective: mask(caps?.effective) | loadAdmin, permitted: permitted | loadAdmin, inheritable, ambient }, "set capabilities"));
+  if (ignored.length) log.warn(`ignoring unknown or unavailable capabilities: [${[...new Set(ignored)].join(" ")}]`);
   if (proc.noNewPrivileges) steps.push(step("noNewPrivs", {}, "set no_new_privs"));
   steps.push(step("umask", { mask: proc.user.umask ?? 0o022 }, "set umask"));
   steps.push(step("chdir", { path: proc.cwd }, `change to working directory ${proc.cwd}`));
@@ -162,8 +166,6 @@ export function validateProcess(proc: Process, personality: { domain: string } |
   for (const r of proc.rlimits) if (!(r.type in RLIMITS)) bad(`process.rlimits type "${r.type}" is unknown`, "use names such as RLIMIT_NOFILE");
   for (const r of proc.rlimits) if (r.soft > r.hard) bad(`process.rlimits ${r.type} soft limit ${r.soft} exceeds hard limit ${r.hard}`, "set soft <= hard");
   if (personality && !(personality.domain in PERSONALITY)) bad(`linux.personality.domain "${personality.domain}" is unknown`, "use LINUX or LINUX32");
-  for (const field of ["bounding", "effective", "inheritable", "permitted", "ambient"] as const)
-    for (const name of proc.capabilities?.[field] ?? []) capabilityNumber(name, `process.capabilities.${field}`);
   if (proc.apparmorProfile && !host.apparmor)
     bad(`process.apparmorProfile "${proc.apparmorProfile}" is set but AppArmor is not enabled on this host`, "remove apparmorProfile or enable AppArmor", "RUNTIME_APPARMOR_UNAVAILABLE");
   if (proc.selinuxLabel && !host.selinux)
