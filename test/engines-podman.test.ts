@@ -182,6 +182,13 @@ describe.skipIf(!available)("podman --runtime bin/skiff-oci", () => {
     expect(skiff.stdout).toBe(runc.stdout);
   });
 
+  test("--tmpfs over a directory of the image keeps what it held (podman asks for tmpcopyup): the files are there, writes stay in the tmpfs", async () => {
+    const cmd = ["sh", "-c", "ls /etc/passwd && grep -c root /etc/passwd && touch /etc/new && grep -c ' /etc tmpfs' /proc/self/mounts"];
+    const { skiff, runc } = await both(["--tmpfs", "/etc"], cmd);
+    expect(skiff.stdout, show(skiff)).toBe("/etc/passwd\n1\n1\n");
+    expect(skiff.stdout).toBe(runc.stdout);
+  });
+
   test("--user 1000:1000 (and --group-add)", async () => {
     const { skiff, runc } = await both(["--user", "1000:1000", "--group-add", "10"], ["sh", "-c", "id -u; id -g; id -G; touch /root/x 2>/dev/null || echo denied"]);
     expect(skiff.stdout, show(skiff)).toBe("1000\n1000\n1000 10\ndenied\n");
