@@ -262,3 +262,21 @@ test("a capability name the runtime does not know is left out with a warning, as
     expect([runtime, exec.code, exec.stderr.includes("CAP_BOGUS")]).toEqual([runtime, 0, true]);
   }
 });
+
+test("list makes a missing root as runc's; checkpoint and restore are refused with status 1 (runc's without CRIU), not as unknown commands; update --kernel-memory is said to be ignored, as runc says it (a new-user trial)", () => {
+  for (const runtime of BOTH) {
+    const root = `${TEST_STATE_ROOT}/missing-${runtime}-${process.pid}`;
+    const r = spawnSync(runtime === "skiff" ? SKIFF_OCI : "runc", ["--root", root, "list"], { encoding: "utf8" });
+    expect([runtime, r.status, existsSync(root)]).toEqual([runtime, 0, true]);
+    spawnSync("rmdir", [root]);
+  }
+  const cp = oci("skiff", ["checkpoint", "--image-path", "/nonexistent", "nothing"]);
+  expect([cp.code, cp.stderr.includes("checkpoint: not supported by skiff-oci")]).toEqual([1, true]);
+  expect(oci("skiff", ["restore", "nothing"]).code).toBe(1);
+  for (const runtime of BOTH) {
+    const b = bundle(runtime, ["sleep", "30"]);
+    expect(oci(runtime, ["run", "-d", "--bundle", b.dir, b.id]).code).toBe(0);
+    const u = oci(runtime, ["update", "--kernel-memory", "100m", b.id]);
+    expect([runtime, u.code, u.stderr.includes("Kernel memory settings are ignored")]).toEqual([runtime, 0, true]);
+  }
+});

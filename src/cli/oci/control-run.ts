@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { invalid, precondition } from "../../common/errors.ts";
 import { writeOut } from "../../common/stdio.ts";
+import { log } from "../../common/log.ts";
 import { containerStatus } from "../../runtime/state-store.ts";
 import type { FlagValues } from "../args.ts";
 import type { CommandContext } from "./command.ts";
@@ -80,7 +81,11 @@ export async function ps({ store, flags, args }: CommandContext): Promise<number
 
 export async function update({ store, flags, args }: CommandContext): Promise<number> {
   if (flags["l3-cache-schema"] || flags["mem-bw-schema"]) throw invalid("cli", "CLI_UNSUPPORTED", "update: Intel RDT is not supported", "drop --l3-cache-schema and --mem-bw-schema");
-  (await control()).updateContainer(store, args[0]!, updateChange(flags));
+  const change = updateChange(flags);
+  // as runc's: the kernel memory limits are gone from the kernel (5.16+); they are said to be ignored
+  const memory = change.memory as Record<string, unknown> | undefined;
+  if (memory && ("kernel" in memory || "kernelTCP" in memory)) log.warn("Kernel memory settings are ignored and will be removed");
+  (await control()).updateContainer(store, args[0]!, change);
   return 0;
 }
 

@@ -119,6 +119,8 @@ export const COMMANDS: Record<string, Command> = {
     flags: [{ names: ["format", "f"], type: "string" }, { names: ["quiet", "q"], type: "bool" }],
     args: [0, 0],
     run: async ({ store, flags }) => {
+      // as runc's: the root is made when it is missing (an engine lists before its first create)
+      (await import("node:fs")).mkdirSync(store.root, { recursive: true, mode: 0o700 });
       // (as runc's: one that cannot be read is named on stderr, the others are listed)
       const list = (await lifecycle()).listContainers(store, (id, e) => log.warn(`load container ${id}: ${e instanceof Error ? e.message : String(e)}`));
       const format = str(flags.format) ?? "table";
@@ -186,6 +188,9 @@ export async function main(argv: string[]): Promise<number> {
     // delete, list…, which engines call with the flag too) run as under runc
     if (global.flags["systemd-cgroup"] && (name === "create" || name === "run" || name === "update"))
       throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: `${name} with systemd cgroups: not supported by skiff-oci yet`, hint: "drop --systemd-cgroup (cgroupfs is used), or set the engine's cgroup manager to cgroupfs (podman: --cgroup-manager cgroupfs)" });
+    // runc's commands that need CRIU: known, and refused as runc refuses them without it (status 1)
+    if (name === "checkpoint" || name === "restore")
+      throw new SkiffError({ layer: "runtime", code: "RUNTIME_UNSUPPORTED", kind: "failed_precondition", message: `${name}: not supported by skiff-oci (it has no CRIU support)`, hint: "checkpoint and restore the container with runc (and criu) instead, or stop and start it" });
     const command = ownEntry(COMMANDS, name) ?? ownEntry(CONTROL_COMMANDS, name);
     if (!command) {
       failureStatus = UNKNOWN_COMMAND_STATUS;
