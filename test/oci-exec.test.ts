@@ -57,6 +57,9 @@ test("bad exec requests fail clearly", () => {
   expect(oci("skiff", ["exec", b.id, "/no/such"]).stderr).toMatch(/^runtime: find executable "\/no\/such" in the container: ENOENT/);
   expect(oci("skiff", ["exec", b.id]).stderr).toMatch(/^cli: exec: no command given/);
   expect(oci("skiff", ["exec", "--user", "root", b.id, "true"]).stderr).toMatch(/uid "root" is not a number/);
+  // a relative --cwd, refused as runc refuses it, with its status (a new-user trial: it ran in /tmp)
+  const relative = oci("skiff", ["exec", "--cwd", "tmp", b.id, "true"]);
+  expect([relative.code, relative.stderr.includes("Cwd must be an absolute path")]).toEqual([255, true]);
   // (an unknown --cap is left out with runc's warning: oci-runc-parity)
   expect(oci("skiff", ["exec", "--cap", "CAP_FLY", b.id, "true"]).stderr).toMatch(/ignoring unknown or unavailable capabilities: \[CAP_FLY\]/);
   oci("skiff", ["kill", b.id, "KILL"]);

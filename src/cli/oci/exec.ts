@@ -37,7 +37,10 @@ export function execProcess(target: () => ExecTarget, id: string, command: strin
   p.args = command;
   for (const e of list(flags.env)) if (!e.includes("=")) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `exec: --env "${e}": not NAME=VALUE`, "give each variable as -e NAME=VALUE (runc refuses a name alone too)");
   p.env = [...p.env, ...list(flags.env)];
-  if (str(flags.cwd)) p.cwd = str(flags.cwd)!;
+  const cwd = str(flags.cwd);
+  // as runc's: a relative one is refused (inside the container it would be relative to nothing known)
+  if (cwd && !cwd.startsWith("/")) throw invalid("cli", "CLI_FLAG_VALUE_INVALID", `exec: --cwd "${cwd}": Cwd must be an absolute path`, "give an absolute path inside the container, such as /tmp");
+  if (cwd) p.cwd = cwd;
   if (flags.tty !== undefined) p.terminal = !!flags.tty;
   const user = str(flags.user);
   if (user) {
