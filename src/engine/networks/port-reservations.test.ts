@@ -5,6 +5,7 @@ import type { PortRequest } from "./port-specs.ts";
 
 const A = "a".repeat(64);
 const B = "b".repeat(64);
+const C = "c".repeat(64);
 const tcp = (hostPort: number, o: Partial<PortRequest> = {}): PortRequest => ({ hostIp: "0.0.0.0", hostPort, containerPort: 80, protocol: "tcp", ...o });
 
 /** Host sockets a test opens, closed after it. */
@@ -128,6 +129,10 @@ describe("holding published host ports", () => {
     hostListen(base);
     const r = make();
     expect((await r.reserve(A, [tcp(base, { hostPortEnd: base + 2 })]))[0]?.hostPort).toBe(base + 1);
+    // a free range is taken from its first port (a new-user trial: it began at the second)
+    const free = freeWindow(3);
+    expect((await r.reserve(C, [tcp(free, { hostPortEnd: free + 2 })]))[0]?.hostPort).toBe(free);
+    r.release(C);
     hostListen(base + 2);
     const e = await refusal(r.reserve(B, [tcp(base, { hostPortEnd: base + 2 })]));
     expect([e.code, e.message]).toEqual(["ENGINE_PORT_ALLOCATED", `Bind for 0.0.0.0:${base}-${base + 2} failed: all ports are allocated`]);

@@ -135,7 +135,8 @@ export class PortReservations {
     const [start, end] = explicit ? [r.hostPort, r.hostPortEnd ?? r.hostPort] : (this.o.portRange ?? readLocalPortRange)();
     const size = end - start + 1;
     // a given range is tried from its start (docker's RequestPortInRange); the ephemeral one after the last port given
-    const cursor = explicit ? start : this.last.get(r.protocol);
+    // (a new-user trial: a given range began at its second port, its cursor taken as a last port given)
+    const cursor = explicit ? undefined : this.last.get(r.protocol);
     const first = cursor === undefined || cursor < start || cursor >= end ? start : cursor + 1;
     for (let i = 0; i < size; i++) {
       const port = start + ((first - start + i) % size);
