@@ -7,7 +7,7 @@
 // container:NAME, and refusals (a network in use, an unknown network). The harness checks after
 // each test that no veth, iptables rule of a container or bridge of a network is left.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { TEST_BIP, TEST_BRIDGE, TEST_TAG } from "./harness/leaks.ts";
@@ -520,6 +520,27 @@ describe("what docker users also count on", () => {
     } finally {
       skiff("rm", "-f", a);
       skiff("network", "rm", "inner");
+    }
+  });
+
+  test("a container whose first network is --internal goes out through its other one: the default route and the published port are that network's, as dockerd's gateway endpoint (a new-user trial: no route, and the port led to the internal address)", () => {
+    ok(skiff("network", "create", "--internal", "--subnet", "10.231.11.0/24", "backend"));
+    ok(skiff("network", "create", "--subnet", "10.231.12.0/24", "frontend"));
+    const hostPort = 20000 + (process.pid % 10000);
+    const c = ok(skiff("create", "--name", "both-nets", "--network", "backend", "-p", `${hostPort}:80`, "busybox", ...HTTPD)).trim();
+    const l = ok(skiff("run", "-d", "--name", "internal-then", "--network", "backend", "busybox", "sleep", "60")).trim();
+    try {
+      ok(skiff("network", "connect", "frontend", c));
+      ok(skiff("start", c));
+      expect(ok(skiff("exec", c, "ip", "route", "show", "default"))).toContain("default via 10.231.12.1");
+      const frontIp = ok(skiff("inspect", "-f", "{{(index .NetworkSettings.Networks \"frontend\").IPAddress}}", c)).trim();
+      expect(execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" })).toContain(`--to-destination ${frontIp}:80`);
+      // a running container on an internal network alone gets its route from the one connected next
+      ok(skiff("network", "connect", "frontend", l));
+      expect(ok(skiff("exec", l, "ip", "route", "show", "default"))).toContain("default via 10.231.12.1");
+    } finally {
+      skiff("rm", "-f", c, l);
+      skiff("network", "rm", "backend", "frontend");
     }
   });
 

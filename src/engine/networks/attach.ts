@@ -58,7 +58,19 @@ interface Marker {
   /** Network id → interface name, for each attach begun. */
   endpoints: Record<string, string>;
   ports: PortMapping[];
+  /** The network the ports are mapped on (and the default route goes through); the first when absent (markers written before it). */
+  portsOn?: string;
 }
+
+/** The network a container's ports and default route go through: its first that is not
+ *  --internal (dockerd's gateway endpoint), else its first. A new-user trial: a container whose
+ *  first network was internal had no route out through its others, and its ports led to the internal one. */
+function gatewayIndex(networks: readonly { internal: boolean }[]): number {
+  const i = networks.findIndex((n) => !n.internal);
+  return i < 0 ? 0 : i;
+}
+
+const portsNetwork = (marker: Marker): string | undefined => marker.portsOn ?? Object.keys(marker.endpoints)[0];
 
 export class ContainerNetworking {
   constructor(private readonly d: AttachDeps) {}
@@ -101,18 +113,20 @@ export class ContainerNetworking {
     const requests = this.d.portRequests(r);
     marker.ports = requests.length ? await this.d.ports.reserve(r.id, requests) : [];
     const states: { network: NetworkRecord; state: EndpointState }[] = [];
+    const gateway = gatewayIndex(endpoints.map((e) => e.network));
+    marker.portsOn = endpoints[gateway]!.network.id;
     try {
       for (const [i, e] of endpoints.entries()) {
         const ifName = `eth${i}`;
         marker.endpoints[e.network.id] = ifName;
         this.writeMarker(r.id, marker);
-        const state = await this.d.plugins(e.network, i === 0).add({
+        const state = await this.d.plugins(e.network, i === gateway).add({
           containerId: r.id,
           netns: `/proc/${initPid}/ns/net`,
           ifName,
           ...(e.config.ip ? { ip: e.config.ip } : {}),
           ...(e.config.mac ? { mac: e.config.mac } : {}),
-          ...(i === 0 && marker.ports.length ? { portMappings: marker.ports } : {}),
+          ...(i === gateway && marker.ports.length ? { portMappings: marker.ports } : {}),
         });
         states.push({ network: e.network, state });
       }
@@ -134,7 +148,9 @@ export class ContainerNetworking {
     marker.endpoints[n.id] = `eth${i}`;
     this.writeMarker(r.id, marker);
     try {
-      const state = await this.d.plugins(n, used.size === 0).add({ containerId: r.id, netns: `/proc/${r.state.pid}/ns/net`, ifName: `eth${i}`, ...(config.ip ? { ip: config.ip } : {}), ...(config.mac ? { mac: config.mac } : {}) });
+      // the default route comes with it when none of the container's networks gives one (all --internal)
+      const routed = Object.keys(r.state.networks ?? {}).some((id) => this.d.network(id)?.internal === false);
+      const state = await this.d.plugins(n, !routed && !n.internal).add({ containerId: r.id, netns: `/proc/${r.state.pid}/ns/net`, ifName: `eth${i}`, ...(config.ip ? { ip: config.ip } : {}), ...(config.mac ? { mac: config.mac } : {}) });
       r.state.networks = { ...r.state.networks, [n.id]: state };
     } catch (e) {
       await this.disconnect(r, n).catch(() => undefined);
@@ -147,8 +163,8 @@ export class ContainerNetworking {
     const marker = this.readMarker(r.id);
     const ifName = marker?.endpoints[n.id];
     if (!marker || !ifName) return;
-    const first = Object.keys(marker.endpoints)[0] === n.id;
-    await this.d.plugins(n).del({ containerId: r.id, netns: r.state.pid ? `/proc/${r.state.pid}/ns/net` : "", ifName, ...(first && marker.ports.length ? { portMappings: marker.ports } : {}) });
+    const mapped = portsNetwork(marker) === n.id;
+    await this.d.plugins(n).del({ containerId: r.id, netns: r.state.pid ? `/proc/${r.state.pid}/ns/net` : "", ifName, ...(mapped && marker.ports.length ? { portMappings: marker.ports } : {}) });
     delete marker.endpoints[n.id];
     this.writeMarker(r.id, marker);
     if (r.state.networks) delete r.state.networks[n.id];
@@ -197,7 +213,7 @@ export class ContainerNetworking {
     const ids = Object.keys(marker.endpoints);
     let failed = false;
     const veths: string[] = [];
-    for (const [i, networkId] of ids.entries()) {
+    for (const networkId of ids) {
       const n = this.d.network(networkId);
       if (!n) continue; // (a network removed meanwhile took its plugins' state with it)
       const plugins = this.d.plugins(n);
@@ -205,7 +221,7 @@ export class ContainerNetworking {
       const veth = plugins.hostInterface({ containerId: id, netns: "", ifName: marker.endpoints[networkId]! });
       if (veth) veths.push(veth);
       try {
-        await plugins.del({ containerId: id, netns: "", ifName: marker.endpoints[networkId]!, ...(i === 0 && marker.ports.length ? { portMappings: marker.ports } : {}) });
+        await plugins.del({ containerId: id, netns: "", ifName: marker.endpoints[networkId]!, ...(portsNetwork(marker) === networkId && marker.ports.length ? { portMappings: marker.ports } : {}) });
       } catch (e) {
         failed = true;
         log.warn(`container ${id}: detach from network ${n.name}: ${(e as Error).message}`);
