@@ -314,6 +314,18 @@ describe("user-defined networks", () => {
       expect(out).toContain("hello from");
       const ip = JSON.parse(ok(skiff("inspect", a)))[0].NetworkSettings.Networks.bridge.IPAddress;
       expect(out).toContain(`inet ${ip}/`);
+      // the owner stops: its interface goes, though a sharer keeps the namespace (a new-user trial:
+      // eth0 stayed, and the owner's next start put the same address and MAC on the bridge twice)
+      const sharer = ok(skiff("run", "-d", "--network", "container:holder", "busybox", "sleep", "60")).trim();
+      try {
+        ok(skiff("stop", "-t", "1", a));
+        // (the detach ends after the stop: the owner's veth is waited for, then taken away)
+        const links = () => ok(skiff("exec", sharer, "ip", "-o", "link")).split("\n").filter(Boolean).map((l) => l.split(":")[1]!.trim().split("@")[0]);
+        for (let i = 0; i < 100 && links().length > 1; i++) Bun.sleepSync(100);
+        expect(links()).toEqual(["lo"]);
+      } finally {
+        skiff("rm", "-f", sharer);
+      }
     } finally {
       skiff("rm", "-f", a);
     }

@@ -15,7 +15,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const network = { id: "a".repeat(64), name: "n1", driver: "bridge", bridge: "sk-aaaa" } as NetworkRecord;
 
-function setUp(linkPresent: (name: string) => boolean, vethGoneWait?: number) {
+function setUp(linkPresent: (name: string) => boolean, vethGoneWait?: number, removeLink?: (name: string) => void) {
   const calls: string[] = [];
   const plugins: NetworkPlugins = {
     add: async (a) => (calls.push(`add ${a.ifName}`), { ip: "10.0.0.2", prefixLength: 24, gateway: "10.0.0.1", mac: "02:00:00:00:00:02", ifName: a.ifName }),
@@ -34,6 +34,7 @@ function setUp(linkPresent: (name: string) => boolean, vethGoneWait?: number) {
     markerDir: mkdtempSync(join(dir, "markers-")),
     linkPresent,
     ...(vethGoneWait !== undefined ? { vethGoneWait } : {}),
+    ...(removeLink ? { removeLink } : {}),
   };
   const r: NetworkedContainer = { id: "c".repeat(64), name: "c1", hostname: "c1", options: {}, state: { status: "running", pid: 1 } };
   return { networking: new ContainerNetworking(deps), r, calls };
@@ -77,4 +78,19 @@ test("nothing to wait for when the veth is already gone", async () => {
   const t0 = Date.now();
   await networking.down(r);
   expect(Date.now() - t0).toBeLessThan(50);
+});
+
+test("a veth that stays because another container shares the namespace (--network container:) is removed, its container end with it, and nothing is said", async () => {
+  const lines: string[] = [];
+  configureLog({ debug: false, sink: (level, msg) => void lines.push(`${level}: ${msg}`) });
+  try {
+    const removed: string[] = [];
+    const { networking, r } = setUp((name) => !removed.includes(name), 50, (name) => void removed.push(name));
+    await networking.up(r, 4242);
+    await networking.down(r);
+    expect(removed).toEqual(["veth1234abcd"]);
+    expect(lines.filter((l) => l.startsWith("warning:"))).toEqual([]);
+  } finally {
+    configureLog({ debug: false, sink: undefined });
+  }
 });

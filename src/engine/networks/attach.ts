@@ -44,6 +44,8 @@ export interface AttachDeps {
   markerDir: string;
   /** Whether a network device of the host is there (/sys/class/net/NAME). */
   linkPresent(name: string): boolean;
+  /** Removes a device of the host (a veth's host end: its peer goes with it). */
+  removeLink?(name: string): void;
   /** How long a detach waits for the host's veths to go with the container's namespace (ms). */
   vethGoneWait?: number;
   /** A default route in the running container's network namespace through this endpoint, if it has none. */
@@ -242,7 +244,18 @@ export class ContainerNetworking {
       await Bun.sleep(10);
       left = left.filter((v) => this.d.linkPresent(v));
     }
-    for (const v of left) log.warn(`container ${id}: its host interface ${v} is still there ${Math.round(wait / 1000)} s after its network namespace ended; see it with \`ip link show ${v}\``);
+    // A namespace another container shares (--network container:) outlives this container's init:
+    // its interface would stay there with the address DEL freed (a new-user trial: the owner's next
+    // start got the same address and MAC twice). As dockerd takes the owner's interfaces out of the
+    // sandbox, the veth goes now: its container end with it.
+    for (const v of left) {
+      try {
+        this.d.removeLink?.(v);
+      } catch (e) {
+        log.warn(`container ${id}: remove its host interface ${v}: ${(e as Error).message}`);
+      }
+    }
+    for (const v of left.filter((x) => this.d.linkPresent(x))) log.warn(`container ${id}: its host interface ${v} is still there ${Math.round(wait / 1000)} s after its network namespace ended; see it with \`ip link show ${v}\``);
   }
 
   /** The host-side veths of the running containers attached to network n (for a bridge made anew). */

@@ -110,6 +110,7 @@ export class Networking {
       detached: (r, networks) => networks.forEach((n) => o.emit("disconnect", n, { container: r.id })),
       markerDir: join(this.dir, "attached"),
       linkPresent: (name) => isDeviceName(name) && existsSync(`/sys/class/net/${name}`),
+      removeLink: (name) => removeLink(name),
       keepDefaultRoute: (pid, via) => keepDefaultRoute(pid, via),
     });
   }
