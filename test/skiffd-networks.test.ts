@@ -556,6 +556,24 @@ describe("what docker users also count on", () => {
     }
   });
 
+  test("addresses are given lowest free first, as docker's: a restarted container keeps its address, run --rm after run --rm gets the same one (a new-user trial: each restart moved it, and --link's /etc/hosts went stale)", () => {
+    ok(skiff("network", "create", "--subnet", "10.231.13.0/24", "steady"));
+    const c = ok(skiff("run", "-d", "--name", "steady-one", "--network", "steady", "busybox", "sleep", "60")).trim();
+    const ipOf = () => ok(skiff("inspect", "-f", "{{(index .NetworkSettings.Networks \"steady\").IPAddress}}", c)).trim();
+    try {
+      const before = ipOf();
+      ok(skiff("restart", "-t", "0", c));
+      expect(ipOf()).toBe(before);
+      const once = () => ok(skiff("run", "--rm", "--network", "steady", "busybox", "sh", "-c", "ip -4 -o addr show eth0 | awk '{print $4}'")).trim();
+      const first = once();
+      expect(once()).toBe(first);
+      expect(first).not.toBe(`${before}/24`);
+    } finally {
+      skiff("rm", "-f", c);
+      skiff("network", "rm", "steady");
+    }
+  });
+
   test("--mac-address, --dns, --dns-search, --dns-opt (docker's other name of --dns-option) and --add-host (host-gateway) reach the container", () => {
     const out = ok(skiff("run", "--rm", "--mac-address", "02:42:ac:11:00:99", "--dns", "192.0.2.53", "--dns-search", "example.test", "--dns-opt", "ndots:3", "--add-host", "gw:host-gateway", "--add-host", "db.local:10.9.9.9", "busybox", "sh", "-c", "cat /sys/class/net/eth0/address /etc/resolv.conf /etc/hosts"));
     expect(out).toContain("02:42:ac:11:00:99");

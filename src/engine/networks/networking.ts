@@ -127,6 +127,11 @@ export class Networking {
       add: async (a) => {
         await this.networkRules(n);
         const bridgeWasThere = existsSync(`/sys/class/net/${n.bridge}`);
+        // host-local hands out addresses round-robin after its last one; docker gives the lowest
+        // free, so that a container restarted (or reconnected) keeps its address when nothing took
+        // it meanwhile (a new-user trial: each restart moved it, and --link's /etc/hosts lines went
+        // stale). Its note of the last one is let go: it then searches from the range's start, under its lock.
+        if (!a.ip) rmSync(join(this.dir, "ipam", n.id, "last_reserved_ip.0"), { force: true });
         const state = await cni.add(a);
         if (!bridgeWasThere) this.bridgeMadeAnew(n, a.containerId);
         return state;
