@@ -22,10 +22,12 @@ const TIMEOUT_MS = 400;
 const OWNED: Record<string, string[]> = { web: ["172.18.0.2"], "web-alias": ["172.18.0.2"], "0123456789ab": ["172.18.0.2"], multi: ["172.18.0.3", "172.18.0.4"], "no-address": [] };
 let upstreamsFor: () => string[] = () => [];
 const looked: string[] = [];
+let servesClients = true;
 const names: NameSource = {
   lookup: (_client, name) => (looked.push(name), OWNED[name]),
   reverse: (_client, ip) => (ip === "172.18.0.2" ? "web.mynet" : undefined),
   upstreams: () => upstreamsFor(),
+  serves: () => servesClients,
 };
 
 /** What the good upstream answers: as a real resolver would, with flags and records the responder must pass on untouched. */
@@ -312,6 +314,18 @@ test.if(existsSync("/proc/net/if_inet6"))("an IPv6 upstream ([::1]:PORT)", async
     expect(v6.asked.map((a) => a.tcp)).toEqual([false, true]);
   } finally {
     v6.close();
+  }
+});
+
+test("a client the network does not serve (a container of another network, through this one's gateway) is REFUSED, owned names and forwards alike (a new-user trial: it read this network's names)", async () => {
+  servesClients = false;
+  try {
+    for (const name of ["web", "example.com"]) {
+      const q = query(name, TYPE.A);
+      for (const answer of [await udpQuery(...R(), q), await tcpQuery(...R(), q)]) expect([name, answer.header.rcode, answer.answers.length]).toEqual([name, RCODE.REFUSED, 0]);
+    }
+  } finally {
+    servesClients = true;
   }
 });
 

@@ -574,6 +574,19 @@ describe("what docker users also count on", () => {
     }
   });
 
+  test("a network's names are answered to its own containers only: one on another network asking through its gateway is refused (a new-user trial: it read them)", () => {
+    ok(skiff("network", "create", "--subnet", "10.231.14.0/24", "privnet"));
+    const c = ok(skiff("run", "-d", "--name", "secret-name", "--network", "privnet", "busybox", "sleep", "60")).trim();
+    try {
+      expect(ok(skiff("run", "--rm", "--network", "privnet", "busybox", "nslookup", "secret-name", "10.231.14.1"))).toContain("10.231.14.");
+      const outsider = skiff("run", "--rm", "busybox", "nslookup", "secret-name", "10.231.14.1");
+      expect([outsider.status !== 0, outsider.stdout.includes("10.231.14.2")]).toEqual([true, false]);
+    } finally {
+      skiff("rm", "-f", c);
+      skiff("network", "rm", "privnet");
+    }
+  });
+
   test("--mac-address, --dns, --dns-search, --dns-opt (docker's other name of --dns-option) and --add-host (host-gateway) reach the container", () => {
     const out = ok(skiff("run", "--rm", "--mac-address", "02:42:ac:11:00:99", "--dns", "192.0.2.53", "--dns-search", "example.test", "--dns-opt", "ndots:3", "--add-host", "gw:host-gateway", "--add-host", "db.local:10.9.9.9", "busybox", "sh", "-c", "cat /sys/class/net/eth0/address /etc/resolv.conf /etc/hosts"));
     expect(out).toContain("02:42:ac:11:00:99");

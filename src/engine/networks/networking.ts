@@ -329,6 +329,7 @@ export class Networking {
         }
         return undefined;
       },
+      serves: (client) => client === n.gateway || asker(client) !== undefined,
       upstreams: (client) => {
         if (scope(client).every((m) => m.internal)) return [];
         return containerResolvConf({ host: this.hostResolvFiles(), dns: asker(client)?.options.dns, embedded: n.gateway }).upstreams.map((u) => u.address);

@@ -9,4 +9,7 @@ export interface NameSource {
   reverse(client: string, ip: string): string | undefined;
   /** Resolvers to forward other names to, in order: "IP", "IP:PORT" or "[IPv6]:PORT". */
   upstreams(client: string): string[];
+  /** Whether `client` may ask at all (a container on this network, or the host on its bridge):
+   *  others are refused, as docker's resolver is reachable from inside the network only. */
+  serves?(client: string): boolean;
 }

@@ -106,6 +106,8 @@ export class DnsResponder {
     }
     const limit = tcp ? 65535 : UDP_LIMIT;
     try {
+      // (a new-user trial: a container of another network read this one's names through its gateway)
+      if (this.options.names.serves && !this.options.names.serves(client)) return encodeMessage(replyTo(query, RCODE.REFUSED));
       const decision = decide(query, client, this.options.names);
       if ("drop" in decision) return undefined;
       if ("reply" in decision) return encodeWithin(decision.reply, limit);
