@@ -120,7 +120,9 @@ export const COMMANDS: Record<string, Command> = {
     args: [0, 0],
     run: async ({ store, flags }) => {
       // as runc's: the root is made when it is missing (an engine lists before its first create)
-      (await import("node:fs")).mkdirSync(store.root, { recursive: true, mode: 0o700 });
+      // (a root that is there, a file among them, is left to the listing, which names what is wrong)
+      const fs = await import("node:fs");
+      if (!fs.existsSync(store.root)) fs.mkdirSync(store.root, { recursive: true, mode: 0o700 });
       // (as runc's: one that cannot be read is named on stderr, the others are listed)
       const list = (await lifecycle()).listContainers(store, (id, e) => log.warn(`load container ${id}: ${e instanceof Error ? e.message : String(e)}`));
       const format = str(flags.format) ?? "table";
