@@ -4,6 +4,7 @@
 // reference for skiff's own runtime.
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { isSkiffError, type SkiffError } from "../src/common/errors.ts";
 import { CliRuntime } from "../src/runtime/cli-runtime.ts";
@@ -101,17 +102,24 @@ for (const [name, make] of RUNTIMES) {
         c.root = { path: join(dir, "rootfs"), readonly: false };
       });
       const rootfsMount = { fstype: "overlay", source: "overlay", data: `lowerdir=${busyboxRootfs()},upperdir=${join(dir, "upper")},workdir=${join(dir, "work")}` };
-      await rt.create(b.id, b.dir, { rootfsMount });
-      await rt.start(b.id);
-      // (the file is there once the shell opens it, its line a moment later: the full suite once read it empty)
-      await until(async () => existsSync(join(dir, "upper/hello")) && readFileSync(join(dir, "upper/hello"), "utf8") !== "");
-      expect(readFileSync(join(dir, "upper/hello"), "utf8")).toBe("written\n");
       const onHost = () => readFileSync("/proc/self/mountinfo", "utf8").includes(` ${join(dir, "rootfs")} `);
-      // skiff mounts it inside the container's mount namespace; another runtime gets it mounted on the host
-      expect(onHost()).toBe(name !== "in-process");
-      await rt.delete(b.id, { force: true });
-      expect(onHost()).toBe(false);
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await rt.create(b.id, b.dir, { rootfsMount });
+        await rt.start(b.id);
+        // (the file is there once the shell opens it, its line a moment later: the full suite once read it empty)
+        await until(async () => existsSync(join(dir, "upper/hello")) && readFileSync(join(dir, "upper/hello"), "utf8") !== "");
+        expect(readFileSync(join(dir, "upper/hello"), "utf8")).toBe("written\n");
+        // skiff mounts it inside the container's mount namespace; another runtime gets it mounted on the host
+        expect(onHost()).toBe(name !== "in-process");
+        await rt.delete(b.id, { force: true });
+        expect(onHost()).toBe(false);
+      } finally {
+        // a failure above must not leave the container, or the host's mount of its rootfs, behind
+        // (one once did: the harness reported it, and the overlay stayed mounted after the suite)
+        await rt.delete(b.id, { force: true }).catch(() => undefined);
+        if (onHost()) spawnSync("umount", [join(dir, "rootfs")]);
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test("a bad bundle fails create with the runtime's own words, leaving nothing", async () => {
