@@ -223,7 +223,7 @@ test("a container with a terminal has /dev/console, its terminal, as runc binds 
 });
 
 test("a tmpfs with tmpcopyup (podman's --tmpfs) holds what the directory it covers held, with owners, modes and links, as runc's, and times (a new-user trial: skiff-oci took the option and mounted an empty tmpfs)", () => {
-  const probe = "cd /etc && ls -ln passwd group | cut -c1-40 && readlink mylink && cat sub/deep && stat -c '%a %u:%g' /etc /etc/sub && touch /etc/new && ls /etc/new && stat -c %Y /etc/passwd >&2";
+  const probe = "cd /etc && ls -ln passwd group | cut -c1-40 && readlink mylink && readlink hostlink && test ! -e hostlink && cat sub/deep && stat -c '%a %u:%g' /etc /etc/sub && touch /etc/new && ls /etc/new && stat -c %Y /etc/passwd >&2";
   const got: Record<string, string> = {};
   for (const runtime of BOTH) {
     const b = bundle(runtime, ["sh", "-c", probe], (c) => {
@@ -238,6 +238,8 @@ test("a tmpfs with tmpcopyup (podman's --tmpfs) holds what the directory it cove
     chownSync(join(b.dir, "rootfs/etc/sub"), 12, 34);
     chmodSync(join(b.dir, "rootfs/etc/sub"), 0o711);
     symlinkSync("passwd", join(b.dir, "rootfs/etc/mylink"));
+    // a link to a path of the host is copied as the link it is, never followed by the copy
+    symlinkSync("/etc/shadow", join(b.dir, "rootfs/etc/hostlink"));
     const r = runBundle(runtime, b);
     expect([runtime, r.code]).toEqual([runtime, 0]);
     got[runtime] = r.stdout;
@@ -246,7 +248,7 @@ test("a tmpfs with tmpcopyup (podman's --tmpfs) holds what the directory it cove
     // the copy is the container's: the bundle's /etc has no new file
     expect(existsSync(join(b.dir, "rootfs/etc/new"))).toBe(false);
   }
-  expect(got.skiff).toContain("passwd\ndeep\n");
+  expect(got.skiff).toContain("passwd\n/etc/shadow\ndeep\n");
   expect(got.skiff).toContain("711 12:34\n");
   expect(got.skiff).toBe(got.runc);
 });

@@ -3,6 +3,7 @@
 // bytes are the container's stdin and the container's output comes back raw (a tty) or in 8-byte
 // multiplexed frames, as the monitor sends them. A detach key sequence (default ctrl-p ctrl-q)
 // ends the attach and leaves the container running; the client's half-close closes stdin.
+import { reasonPhrase } from "../http/answer-head.ts";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { hijackEndpoint, q } from "../endpoint.ts";
@@ -31,7 +32,7 @@ export function parseDetachKeys(spec: string): number[] {
 export function refuseOnSocket(socket: Duplex, e: unknown): void {
   const { status, body } = wireError(e);
   const text = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${status === 404 ? "Not Found" : status === 409 ? "Conflict" : status === 400 ? "Bad Request" : "Error"}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  socket.end(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
 }
 
 export interface Splice {

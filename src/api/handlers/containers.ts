@@ -25,7 +25,7 @@ const notModified = () => new Response(null, { status: 304 });
 export const create = endpoint(
   { query: { name: q.string({ maxLength: 255 }), platform: q.string() }, body: { kind: "json", schema: containerCreateBody, maxBytes: 8 << 20 } },
   (ctx, { query, body }) => {
-    const mapped = mapCreateBody(body, containersOf(ctx).blkioSupport());
+    const mapped = mapCreateBody(body, () => containersOf(ctx).blkioSupport());
     // as dockerd: an image of another platform than the one asked for is not there (404: docker's
     // CLI then pulls it for that platform)
     if (query.platform) ctx.images.inspect(mapped.image, { platform: query.platform });

@@ -15,6 +15,11 @@ const REASONS: Record<number, string> = {
   503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
 };
 
+/** The reason phrase of a status ("Not Found"), "Status" for one without a standard phrase. */
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? "Status";
+}
+
 /** "api-version" → "Api-Version", "ostype" → "Ostype" (Go's CanonicalMIMEHeaderKey). */
 export function canonicalName(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
@@ -34,7 +39,7 @@ export function answerHead(res: Response, req: RequestHead, keepAlive: boolean):
     length = "0";
   } else framing = req.minor === 1 ? "chunked" : "close";
   const close = !keepAlive || framing === "close" || res.headers.get("connection")?.toLowerCase() === "close";
-  let text = `HTTP/1.${req.minor} ${status} ${res.statusText || REASONS[status] || "Status"}\r\n`;
+  let text = `HTTP/1.${req.minor} ${status} ${res.statusText || reasonPhrase(status)}\r\n`;
   res.headers.forEach((value, name) => {
     if (name === "connection" || name === "transfer-encoding" || name === "keep-alive" || (name === "content-length" && status === 204)) return;
     // Headers joins repeated values with ", ", which would break a cookie's date

@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import { SkiffError } from "../../common/errors.ts";
 import { bodyDecoder, type BodyDecoder } from "./body-decoder.ts";
 import { headEnd, parseRequestHead, type RequestHead } from "./request-head.ts";
-import { answerHead } from "./answer-head.ts";
+import { answerHead, reasonPhrase } from "./answer-head.ts";
 
 export interface ConnectionHandlers {
   handle(req: Request): Promise<Response>;
@@ -59,8 +59,6 @@ interface Current {
   continueSent: boolean;
   /** The answer has been written. */
   answered: boolean;
-  /** The answer's framing leaves the connection usable for another request. */
-  reusable: boolean;
   abort: AbortController;
 }
 
@@ -109,19 +107,19 @@ class Connection {
     if (!this.buf.length) return this.arm(IDLE_TIMEOUT_MS);
     const end = headEnd(this.buf);
     if (end < 0 || end > HEAD_MAX) {
-      if (end > HEAD_MAX || this.buf.length > HEAD_MAX) return this.refuse(431, "Request Header Fields Too Large", `the request's head is longer than ${HEAD_MAX} bytes`);
+      if (end > HEAD_MAX || this.buf.length > HEAD_MAX) return this.refuse(431, `the request's head is longer than ${HEAD_MAX} bytes`);
       return this.arm(HEAD_TIMEOUT_MS);
     }
     const head = parseRequestHead(this.buf.toString("latin1", 0, end));
     const rest = this.buf.subarray(end);
     this.buf = EMPTY;
-    if ("status" in head) return this.refuse(head.status, head.status === 400 ? "Bad Request" : head.status === 501 ? "Not Implemented" : "HTTP Version Not Supported", head.reason);
+    if ("status" in head) return this.refuse(head.status, head.reason);
     this.disarm();
     if (head.upgrade === "tcp" && this.handlers.upgrade) {
       // the request's body (exec start's JSON) goes to the handler with what follows it: it is
       // waited for whole, so that a client writing it apart from the head loses nothing
       const need = head.body.kind === "length" ? head.body.length : 0;
-      if (need > UPGRADE_BODY_MAX) return this.refuse(413, "Content Too Large", `an upgrade request's body is longer than ${UPGRADE_BODY_MAX} bytes`);
+      if (need > UPGRADE_BODY_MAX) return this.refuse(413, `an upgrade request's body is longer than ${UPGRADE_BODY_MAX} bytes`);
       if (rest.length >= need) return this.handOver(head, rest);
       this.waiting = { head, need };
       this.buf = rest;
@@ -133,7 +131,7 @@ class Connection {
   /** docker's hijack: the socket is the upgrade handler's from here, paused, its bytes untouched. */
   private handOver(head: RequestHead, rest: Buffer): void {
     const req = this.request(head, undefined, undefined);
-    if (!req) return this.refuse(400, "Bad Request", "a header Web Headers cannot hold");
+    if (!req) return this.refuse(400, "a header Web Headers cannot hold");
     this.waiting = undefined;
     this.disarm();
     this.buf = EMPTY;
@@ -148,7 +146,7 @@ class Connection {
   }
 
   private async answer(head: RequestHead, rest: Buffer): Promise<void> {
-    const c: Current = { head, bodyDone: head.body.kind === "none", dropping: false, broken: false, continueSent: false, answered: false, reusable: false, abort: new AbortController() };
+    const c: Current = { head, bodyDone: head.body.kind === "none", dropping: false, broken: false, continueSent: false, answered: false, abort: new AbortController() };
     this.current = c;
     let stream: ReadableStream<Uint8Array> | undefined;
     if (!c.bodyDone) {
@@ -175,14 +173,15 @@ class Connection {
     const req = this.request(head, stream, c.abort.signal);
     if (!req) {
       c.broken = true;
-      return this.refuse(400, "Bad Request", "a header Web Headers cannot hold");
+      return this.refuse(400, "a header Web Headers cannot hold");
     }
+    let reusable = false;
     try {
-      c.reusable = await this.respond(c, await this.handle(req));
+      reusable = await this.respond(c, await this.handle(req));
     } finally {
       this.handlers.settled?.();
     }
-    this.next(c);
+    this.next(c, reusable);
   }
 
   private async handle(req: Request): Promise<Response> {
@@ -229,11 +228,12 @@ class Connection {
     }
   }
 
-  /** After an answer: the next request, once this one's body has been read to its end (or dropped). */
-  private next(c: Current): void {
+  /** After an answer: the next request, once this one's body has been read to its end (or dropped);
+   *  `reusable`: the answer's framing leaves the connection usable for another. */
+  private next(c: Current, reusable: boolean): void {
     c.answered = true;
     if (this.closed) return;
-    if (!c.reusable || c.broken || !c.head.keepAlive) {
+    if (!reusable || c.broken || !c.head.keepAlive) {
       this.current = undefined;
       this.socket.end();
       return;
@@ -259,7 +259,7 @@ class Connection {
         if (!c.dropping) c.body!.close();
         this.buf = Buffer.from(out.rest.buffer, out.rest.byteOffset, out.rest.byteLength);
       }
-      if (c.answered) this.next(c);
+      if (c.answered) this.next(c, true);
       return;
     }
     if (!c.dropping && (c.body!.desiredSize ?? 0) <= 0) this.socket.pause();
@@ -290,11 +290,11 @@ class Connection {
   }
 
   /** Answers a request that cannot be read, and closes: nothing after it can be framed. */
-  private refuse(status: number, reason: string, text: string): void {
+  private refuse(status: number, text: string): void {
     this.disarm();
     this.socket.off("data", this.onData);
     const body = `${text}\n`;
-    this.socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    this.socket.end(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     // half-open sockets close when both sides have ended: the client's side may never be read now
     this.socket.once("finish", () => this.socket.destroy());
   }

@@ -188,8 +188,12 @@ export const FULL_BLKIO: BlkioSupport = { weight: true, weightDevice: true, read
 
 /** The block I/O options as dockerd takes them: what this host's controller lacks is dropped with
  *  dockerd's warning, a weight outside 10-1000 is refused in its words. */
-function blkioOf(h: WireHostConfig, support: BlkioSupport, warnings: string[]): Pick<ContainerOptions, "blkio"> {
+function blkioOf(h: WireHostConfig, supportOf: () => BlkioSupport, warnings: string[]): Pick<ContainerOptions, "blkio"> {
   const out: NonNullable<ContainerOptions["blkio"]> = {};
+  const given = [h.BlkioWeightDevice, h.BlkioDeviceReadBps, h.BlkioDeviceWriteBps, h.BlkioDeviceReadIOps, h.BlkioDeviceWriteIOps].some((l) => l?.length);
+  if (!h.BlkioWeight && !given) return {};
+  // (the host is asked only when an option needs it: its probe reads the cgroup and block device files)
+  const support = supportOf();
   if (h.BlkioWeight) {
     if (!support.weight) warnings.push("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.");
     else if (h.BlkioWeight < 10 || h.BlkioWeight > 1000) throw bad("HostConfig.BlkioWeight", "Range of blkio weight is from 10 to 1000", "give --blkio-weight 10 to 1000");
@@ -249,7 +253,7 @@ function namespaceModes(h: NonNullable<ContainerCreateBody["HostConfig"]>): Pick
   };
 }
 
-export function mapCreateBody(b: ContainerCreateBody, blkio: BlkioSupport = FULL_BLKIO): MappedCreate {
+export function mapCreateBody(b: ContainerCreateBody, blkio: () => BlkioSupport = () => FULL_BLKIO): MappedCreate {
   if (!b.Image) throw bad("Image", "no image given: Config.Image is empty", "name an image");
   const h = b.HostConfig ?? {};
   const warnings: string[] = [];

@@ -12,7 +12,7 @@ import { createRequest } from "./create-body.ts";
 import { RUN_FLAGS } from "./create-flags.ts";
 import { ramInBytes } from "./container-values.ts";
 
-const pieces = ["", "-", "-1", "0", "1", "1.5", "64m", "1g", "3/2", "1e3", "x", ":", "/", "/dev/null", "/a:/b", "/a:/b:ro", "a=b", "=", "nofile=1:2", "rwm", "ctrl-p", "seccomp=unconfined", "__proto__", "constructor", "\u0000", "é", "9223372036854775808", "always", "on-failure:3", "none", "host", "stdin", "STDOUT", "1s", "-1s", "500ms", "1h30m", "1.5", "30"];
+const pieces = ["", "-", "-1", "0", "1", "1.5", "64m", "1g", "3/2", "1e3", "x", ":", "/", "/dev/null", "/a:/b", "/a:/b:ro", "a=b", "=", "nofile=1:2", "rwm", "ctrl-p", "seccomp=unconfined", "__proto__", "constructor", "\u0000", "é", "9223372036854775808", "always", "on-failure:3", "none", "host", "stdin", "STDOUT", "1s", "-1s", "500ms", "1h30m", "1.5", "30", "/dev/sda:1mb", "/dev/vda:100", "container:x", "container:", "private", "shareable"];
 const value = fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 12 }), fc.array(fc.constantFrom(...pieces), { maxLength: 4 }).map((p) => p.join("")));
 
 const flagsArb = fc

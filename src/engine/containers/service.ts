@@ -22,7 +22,7 @@ import { containerFiles, type EngineRoots } from "./layout.ts";
 import { checkName, randomName } from "./names.ts";
 import { DEFAULT_BRIDGE_DEVICE, Networking, type NetworkServiceApi } from "../networks/index.ts";
 import { networkModeOf, withJoinedIdentity } from "./network-mode.ts";
-import { familiarReference, parseReference } from "../../oci/image/reference.ts";
+import { familiarNameSafe } from "../images/index.ts";
 import { joinSharedNamespaces, resolveSharedModes } from "./shared-namespaces.ts";
 import { isActive, newRunState, type ContainerRecord } from "./record.ts";
 import { DEFAULT_RUNTIME, initBinary, Runtimes } from "./runtimes.ts";
@@ -67,15 +67,6 @@ export interface CreateRequest {
   image: string;
   name?: string;
   options: ContainerOptions;
-}
-
-/** "busybox:latest" for "docker.io/library/busybox:latest"; the name as given when it is none. */
-function familiarName(ref: string): string {
-  try {
-    return familiarReference(parseReference(ref));
-  } catch {
-    return ref;
-  }
 }
 
 export class ContainerService {
@@ -130,7 +121,7 @@ export class ContainerService {
       commitImage: async (req) => {
         const id = await opts.images.commit(req);
         // as dockerd: a commit that names the image tags it (an image tag event, then the container's commit)
-        if (req.repo) opts.events.log.emit("image", "tag", id, { ...((opts.images.containerDefaults(id).config.Labels as Record<string, string> | null | undefined) ?? {}), name: familiarName(`${req.repo}:${req.tag || "latest"}`) });
+        if (req.repo) opts.events.log.emit("image", "tag", id, { ...((opts.images.containerDefaults(id).config.Labels as Record<string, string> | null | undefined) ?? {}), name: familiarNameSafe(`${req.repo}:${req.tag || "latest"}`) });
         return id;
       },
       pause: (r, paused) => this.supervisor.pause(r, paused),

@@ -129,7 +129,7 @@ export class Supervisor {
       },
     );
     const rootfs = this.o.images.mountsFor(r.imageId, r.id);
-    writeInitFiles(this.o.images.containerLayer(r.imageId, r.id).upper);
+    if (rootfs.upper) writeInitFiles(rootfs.upper);
     mark("engine: snapshot prepared");
     try {
       this.o.volumes?.mount(r);

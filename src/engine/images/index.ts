@@ -4,6 +4,7 @@
 // filters; and what a container takes from an image (spec-from-image).
 export { filterImages, pruneSelector } from "./image-filters.ts";
 export { ImageStore, type ImageStoreOptions } from "./image-service.ts";
+export { familiarNameSafe } from "./image-names.ts";
 export type { DeleteResponseItem, ImageInspect, ImageService, ImageSummary, ProgressEvent, PullOptions, RegistryAuth } from "./service.ts";
 export { mergeEnv, resolveGroups, resolveUser, specFromImage, type FileReader, type ImageProcessSpec, type SpecOverrides } from "./spec-from-image.ts";
 export type { CommitRequest } from "./image-commit.ts";

@@ -34,6 +34,8 @@ export interface OverlayMount {
   data: string;
   /** Read-only when the mount has no upper dir. */
   readonly: boolean;
+  /** The writable layer's upper dir, when there is one (the engine writes docker's init files there). */
+  upper?: string;
 }
 
 /** The writable part of a container's rootfs: the overlay's upper and work dirs. */
@@ -212,12 +214,13 @@ export class Snapshots {
     // An image without layers still needs a lowerdir: an empty one.
     const lowers = dirs.length ? dirs : [this.emptyDir()];
     const absolute = `lowerdir=${lowers.map((d) => (d.startsWith("/") ? d : this.fsPath(d))).join(":")}${rw}`;
-    if (absolute.length <= MAX_OPTIONS) return { type: "overlay", source: "overlay", data: absolute, readonly: !active };
+    const upper = active ? { upper: active.upper } : {};
+    if (absolute.length <= MAX_OPTIONS) return { type: "overlay", source: "overlay", data: absolute, readonly: !active, ...upper };
     const relative = `lowerdir=${lowers.map((d) => `${d}/fs`).join(":")}${rw}`;
     if (relative.length > MAX_OPTIONS) {
       throw invalid("image", "IMAGE_TOO_MANY_LAYERS", `mount ${dirs.length} layers: the overlay options take ${relative.length} bytes, more than the kernel's ${MAX_OPTIONS}`, "flatten the image (fewer layers)");
     }
-    return { type: "overlay", source: "overlay", cwd: this.root, data: relative, readonly: !active };
+    return { type: "overlay", source: "overlay", cwd: this.root, data: relative, readonly: !active, ...upper };
   }
 
   private emptyDir(): string {

@@ -26,7 +26,7 @@ describe("OverlaySnapshotter", () => {
     const { snapshots, fs, snapshotter } = store("prepare", 3);
     const m = snapshotter.prepare("ctr1", ["c0", "c1", "c2"]);
     const active = join(snapshots.root, "active/ctr1");
-    expect(m).toEqual({ type: "overlay", source: "overlay", data: `lowerdir=${fs("c2")}:${fs("c1")}:${fs("c0")},upperdir=${active}/fs,workdir=${active}/work`, readonly: false });
+    expect(m).toEqual({ type: "overlay", source: "overlay", data: `lowerdir=${fs("c2")}:${fs("c1")}:${fs("c0")},upperdir=${active}/fs,workdir=${active}/work`, readonly: false, upper: `${active}/fs` });
     expect(existsSync(join(active, "fs")) && existsSync(join(active, "work"))).toBe(true);
   });
 

@@ -21,7 +21,6 @@ export function isInitPlaceholder(rel: string, st: Stats, empty: () => boolean):
 /** Writes /.dockerenv (empty, 0755 as dockerd's) and /etc/mtab → /proc/mounts into a container's
  *  upper dir where they are not yet: over the image's own, as docker's init layer does. */
 export function writeInitFiles(upper: string): void {
-  if (!existsSync(upper)) return; // (a layer that is not a directory of this host: nothing to write)
   const present = (p: string) => {
     try {
       lstatSync(p);
